@@ -1,0 +1,39 @@
+// Environment → typed config, read and checked once at start.
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+const Env = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  REGULARS_DATA_DIR: z.string().default('.regulars'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Secure cookies need HTTPS; set when the console is served behind TLS.
+  COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+});
+
+export interface Config {
+  databaseUrl?: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  cookieSecure: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.REGULARS_DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    cookieSecure: e.COOKIE_SECURE === 'true',
+  };
+}

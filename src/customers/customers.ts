@@ -1,0 +1,119 @@
+// Reading customer profiles: one profile, its identities, and search by name, phone, email, card or nick.
+import type { Queryable } from '../db/db.js';
+import { isUuid } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { normalizeEmail, normalizeMemberCard, normalizePhone } from './identity.js';
+import { PROFILE_COLUMNS, PROFILE_FIELDS, type Profile } from './profile.js';
+
+export interface Customer extends Profile {
+  customerId: string;
+  firstSource: string;
+  orderCount: number;
+  onlineOrderCount: number;
+  offlineOrderCount: number;
+  spendCents: number;
+  refundedCents: number;
+  firstOrderAt: Date | null;
+  lastOrderAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const customerColumns = (alias: string) =>
+  [
+    `${alias}.customer_id as "customerId"`,
+    ...PROFILE_FIELDS.map((f) => `${alias}.${PROFILE_COLUMNS[f]} as "${f}"`),
+    `${alias}.first_source as "firstSource"`,
+    `${alias}.order_count as "orderCount"`,
+    `${alias}.online_order_count as "onlineOrderCount"`,
+    `${alias}.offline_order_count as "offlineOrderCount"`,
+    `${alias}.spend_cents as "spendCents"`,
+    `${alias}.refunded_cents as "refundedCents"`,
+    `${alias}.first_order_at as "firstOrderAt"`,
+    `${alias}.last_order_at as "lastOrderAt"`,
+    `${alias}.created_at as "createdAt"`,
+    `${alias}.updated_at as "updatedAt"`,
+  ].join(', ');
+
+/** A customer by id; an id merged into another profile answers with the surviving profile. */
+export async function getCustomer(db: Queryable, shopId: string, customerId: string): Promise<Customer> {
+  if (!isUuid(customerId)) throw AppError.notFound('Customer');
+  const [row] = await db.query<Customer>(
+    `select ${customerColumns('c')} from customers c
+      where c.shop_id = $1 and c.customer_id = coalesce(
+        (select into_id from customer_merges where shop_id = $1 and merged_id = $2), $2)`,
+    [shopId, customerId],
+  );
+  if (!row) throw AppError.notFound('Customer');
+  return row;
+}
+
+export interface IdentityRow {
+  kind: string;
+  value: string;
+  source: string;
+  createdAt: Date;
+}
+
+export async function listIdentities(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+): Promise<IdentityRow[]> {
+  return db.query<IdentityRow>(
+    `select kind, value, source, created_at as "createdAt" from customer_identities
+      where shop_id = $1 and customer_id = $2 order by kind, created_at`,
+    [shopId, customerId],
+  );
+}
+
+export interface CustomerPage {
+  items: Customer[];
+  hasMore: boolean;
+}
+
+/**
+ * Without a query: most recent buyers first. With one: exact phone, email, member card or platform
+ * nickname, or a name starting with it. Every branch is an index lookup, so search stays fast at a million.
+ */
+export async function searchCustomers(
+  db: Queryable,
+  shop: { shopId: string; phoneRegion: string },
+  options: { q?: string; limit: number; offset: number },
+): Promise<CustomerPage> {
+  const q = options.q?.trim() ?? '';
+  const limit = options.limit + 1;
+  let rows: Customer[];
+  if (!q) {
+    rows = await db.query<Customer>(
+      `select ${customerColumns('c')} from customers c where c.shop_id = $1
+        order by c.last_order_at desc nulls last, c.customer_id limit $2 offset $3`,
+      [shop.shopId, limit, options.offset],
+    );
+  } else {
+    const phone = /^[+\d\s()-]{6,}$/.test(q) ? normalizePhone(q, shop.phoneRegion) : undefined;
+    const email = q.includes('@') ? normalizeEmail(q) : undefined;
+    const card = normalizeMemberCard(q);
+    const keys: [string, string][] = [];
+    if (phone?.ok) keys.push(['phone', phone.value]);
+    if (email?.ok) keys.push(['email', email.value]);
+    if (card.ok) keys.push(['member_card', card.value]);
+    const escaped = q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    rows = await db.query<Customer>(
+      `with hits as (
+         select customer_id from customer_identities
+          where shop_id = $1 and (kind, value) in (select * from unnest($2::text[], $3::text[]))
+         union
+         select customer_id from customer_identities
+          where shop_id = $1 and kind = 'platform_id' and substr(value, strpos(value, ':') + 1) = $4
+         union
+         select customer_id from customers where shop_id = $1 and lower(name) like $5 || '%'
+       )
+       select ${customerColumns('c')} from customers c join hits using (customer_id)
+        where c.shop_id = $1
+        order by c.last_order_at desc nulls last, c.customer_id limit $6 offset $7`,
+      [shop.shopId, keys.map((k) => k[0]), keys.map((k) => k[1]), q, escaped, limit, options.offset],
+    );
+  }
+  return { items: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
+}

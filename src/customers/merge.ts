@@ -1,0 +1,54 @@
+// Two or more profiles that turn out to be one person become one: the survivor takes over identities,
+// orders and timeline, fills its empty fields from the others, and its stats are recomputed from the orders.
+// Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
+import type { Queryable } from '../db/db.js';
+import { recomputeCustomerStats, reassignOrders } from '../orders/orders.js';
+import { PROFILE_COLUMNS, PROFILE_FIELDS } from './profile.js';
+import { recordEvents } from './timeline.js';
+
+export async function mergeCustomers(
+  tx: Queryable,
+  shopId: string,
+  survivorId: string,
+  otherIds: string[],
+  source: string,
+  at: Date,
+): Promise<void> {
+  const params = [shopId, survivorId, otherIds];
+  // Fill the survivor's empty fields from the others, oldest first (otherIds come sorted by age).
+  for (const other of otherIds) {
+    const sets = PROFILE_FIELDS.map(
+      (f) => `${PROFILE_COLUMNS[f]} = coalesce(c.${PROFILE_COLUMNS[f]}, o.${PROFILE_COLUMNS[f]})`,
+    );
+    await tx.query(
+      `update customers c set ${sets.join(', ')}, created_at = least(c.created_at, o.created_at)
+         from customers o where c.shop_id = $1 and c.customer_id = $2 and o.shop_id = $1 and o.customer_id = $3`,
+      [shopId, survivorId, other],
+    );
+  }
+  await tx.query(
+    'update customer_identities set customer_id = $2 where shop_id = $1 and customer_id = any($3::uuid[])',
+    params,
+  );
+  await tx.query(
+    'update customer_events set customer_id = $2 where shop_id = $1 and customer_id = any($3::uuid[])',
+    params,
+  );
+  await reassignOrders(tx, shopId, otherIds, survivorId);
+  await tx.query(
+    'update customer_merges set into_id = $2 where shop_id = $1 and into_id = any($3::uuid[])',
+    params,
+  );
+  await tx.query(
+    'insert into customer_merges (shop_id, merged_id, into_id) select $1, unnest($3::uuid[]), $2',
+    params,
+  );
+  await tx.query('delete from customers where shop_id = $1 and customer_id = any($2::uuid[])', [
+    shopId,
+    otherIds,
+  ]);
+  await recomputeCustomerStats(tx, shopId, [survivorId]);
+  await recordEvents(tx, shopId, [
+    { customerId: survivorId, type: 'customer.merged', occurredAt: at, source, data: { merged: otherIds } },
+  ]);
+}

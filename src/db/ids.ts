@@ -1,0 +1,27 @@
+// UUID v7: time-ordered, so rows inserted together sit together in the primary-key index and events
+// sort by creation without a second column.
+import { randomFillSync } from 'node:crypto';
+
+const pool = Buffer.alloc(16 * 1024);
+let offset = pool.length;
+
+export function uuidv7(now = Date.now()): string {
+  if (offset + 10 > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const b = Buffer.alloc(16);
+  b.writeUIntBE(now, 0, 6);
+  pool.copy(b, 6, offset, offset + 10);
+  offset += 10;
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}

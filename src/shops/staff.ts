@@ -1,0 +1,94 @@
+// Staff accounts and their console sessions. A session token travels in an HttpOnly cookie as
+// '<shop_id>.<secret>'; only the SHA-256 of the secret is stored, looked up under the shop's key.
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { isUuid, uuidv7 } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+const SESSION_DAYS = 14;
+
+export const StaffInput = z.object({
+  email: z.string().trim().toLowerCase().email(),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().min(8, 'at least 8 characters').max(200),
+  role: z.enum(['owner', 'admin', 'operator', 'viewer']).default('owner'),
+});
+export type StaffInput = z.input<typeof StaffInput>;
+
+export interface Staff {
+  shopId: string;
+  staffId: string;
+  email: string;
+  name: string;
+  role: string;
+}
+
+const columns = `shop_id as "shopId", staff_id as "staffId", email, name, role`;
+
+export async function createStaff(db: Queryable, shopId: string, input: StaffInput): Promise<Staff> {
+  const s = StaffInput.parse(input);
+  const [row] = await db.query<Staff>(
+    `insert into staff (shop_id, staff_id, email, name, password_hash, role) values ($1, $2, $3, $4, $5, $6)
+     on conflict (shop_id, email) do nothing returning ${columns}`,
+    [shopId, uuidv7(), s.email, s.name, await hashPassword(s.password), s.role],
+  );
+  if (!row)
+    throw new AppError('conflict', 409, `A staff member with email ${s.email} already exists in this shop`);
+  return row;
+}
+
+export function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Checks the password against every shop where this email is staff; `shopId` picks one when there are several. */
+export async function signIn(
+  db: Queryable,
+  email: string,
+  password: string,
+  shopId?: string,
+): Promise<{ staff: Staff; token: string; expiresAt: Date }> {
+  const candidates = await db.query<Staff & { passwordHash: string }>(
+    `select ${columns}, password_hash as "passwordHash" from staff where email = $1 order by created_at`,
+    [email.trim().toLowerCase()],
+  );
+  const matching: Staff[] = [];
+  for (const c of candidates) {
+    if ((!shopId || c.shopId === shopId) && (await verifyPassword(password, c.passwordHash))) {
+      const { passwordHash: _, ...staff } = c;
+      matching.push(staff);
+    }
+  }
+  const staff = matching[0];
+  if (!staff) throw new AppError('unauthorized', 401, 'Wrong email or password');
+  const secret = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
+  await db.query(
+    `insert into staff_sessions (shop_id, token_hash, staff_id, expires_at) values ($1, $2, $3, $4)`,
+    [staff.shopId, sha256(secret), staff.staffId, expiresAt],
+  );
+  return { staff, token: `${staff.shopId}.${secret}`, expiresAt };
+}
+
+export async function staffForSession(db: Queryable, token: string): Promise<Staff | null> {
+  const [shopId, secret] = token.split('.');
+  if (!shopId || !secret || !isUuid(shopId)) return null;
+  const [row] = await db.query<Staff>(
+    `select s.shop_id as "shopId", s.staff_id as "staffId", s.email, s.name, s.role
+       from staff_sessions ss join staff s using (shop_id, staff_id)
+      where ss.shop_id = $1 and ss.token_hash = $2 and ss.expires_at > now()`,
+    [shopId, sha256(secret)],
+  );
+  return row ?? null;
+}
+
+export async function signOut(db: Queryable, token: string): Promise<void> {
+  const [shopId, secret] = token.split('.');
+  if (!shopId || !secret || !isUuid(shopId)) return;
+  await db.query('delete from staff_sessions where shop_id = $1 and token_hash = $2', [
+    shopId,
+    sha256(secret),
+  ]);
+}
