@@ -3,14 +3,7 @@
 // first; the import builds the same typed object from text cells. Both then pass through normalizeOrder,
 // so a rule (refund never above total, offline orders name their store) is written once.
 import { z } from 'zod';
-import {
-  normalizeEmail,
-  normalizeMemberCard,
-  normalizePhone,
-  normalizePlatformId,
-  type Identity,
-  type Normalized,
-} from '../customers/identity.js';
+import { CustomerRef, normalizePerson } from '../customers/person.js';
 import type { PersonInput } from '../customers/resolve.js';
 import type { ErrorDetail } from '../errors.js';
 import type { Shop } from '../shops/shops.js';
@@ -18,29 +11,6 @@ import { ORDER_STATUSES, type OrderStatus } from './status.js';
 
 const Minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const text = (max: number) => z.string().trim().min(1).max(max);
-
-export const CustomerRef = z
-  .object({
-    phone: text(40).optional(),
-    email: text(254).optional(),
-    memberCard: text(64).optional(),
-    platform: z
-      .string()
-      .regex(/^[a-z0-9_-]{1,32}$/)
-      .optional()
-      .describe('platform the platformId belongs to, e.g. taobao, shopify'),
-    platformId: text(200).optional(),
-    name: text(200).optional(),
-    gender: z.enum(['female', 'male', 'other']).optional(),
-    birthday: z.iso.date().optional(),
-    country: text(100).optional(),
-    province: text(100).optional(),
-    city: text(100).optional(),
-    address: text(500).optional(),
-    company: text(200).optional(),
-    jobTitle: text(200).optional(),
-  })
-  .describe('Who bought: at least one of phone, email, memberCard or platform + platformId');
 
 export const OrderItemInput = z.object({
   productId: text(128).optional(),
@@ -104,42 +74,8 @@ export function normalizeOrder(
   shop: Pick<Shop, 'currency' | 'phoneRegion'>,
 ): NormalizeResult {
   const errors: ErrorDetail[] = [];
-  const identityErrors: ErrorDetail[] = [];
-  const c = input.customer;
-  const identities: Identity[] = [];
-  const take = (field: string, kind: Identity['kind'], result: Normalized | undefined) => {
-    if (!result) return undefined;
-    if (!result.ok) {
-      identityErrors.push({ field, message: result.reason });
-      return undefined;
-    }
-    identities.push({ kind, value: result.value });
-    return result.value;
-  };
-  const phone = take(
-    'customer.phone',
-    'phone',
-    c.phone === undefined ? undefined : normalizePhone(c.phone, shop.phoneRegion),
-  );
-  const email = take('customer.email', 'email', c.email === undefined ? undefined : normalizeEmail(c.email));
-  const memberCard = take(
-    'customer.memberCard',
-    'member_card',
-    c.memberCard === undefined ? undefined : normalizeMemberCard(c.memberCard),
-  );
-  if ((c.platform === undefined) !== (c.platformId === undefined)) {
-    identityErrors.push({ field: 'customer.platformId', message: 'platform and platformId go together' });
-  } else if (c.platform !== undefined && c.platformId !== undefined) {
-    take('customer.platformId', 'platform_id', normalizePlatformId(c.platform, c.platformId));
-  }
-  // A masked phone or a bad email is reported, but an order that still names its buyer otherwise lands.
-  if (identities.length === 0) {
-    errors.push(...identityErrors, {
-      field: 'customer',
-      message: 'no usable identity: give a phone, email, member card or platform id',
-    });
-  }
-
+  const who = normalizePerson(input.customer, shop);
+  if (!who.ok) errors.push(...who.errors);
   if (input.channel === 'offline' && !input.storeId) {
     errors.push({ field: 'storeId', message: 'offline-store orders must name their store' });
   }
@@ -162,7 +98,7 @@ export function normalizeOrder(
   if (orderedAt.getTime() > Date.now() + 86_400_000) {
     errors.push({ field: 'orderedAt', message: 'more than a day in the future' });
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0 || !who.ok) return { ok: false, errors };
 
   return {
     ok: true,
@@ -171,7 +107,7 @@ export function normalizeOrder(
       externalId: input.externalId,
       channel: input.channel,
       storeId: input.storeId ?? null,
-      memberCard: memberCard ?? null,
+      memberCard: who.person.profile.memberCard ?? null,
       status: input.status,
       currency: input.currency ?? shop.currency,
       totalCents: input.totalCents,
@@ -182,23 +118,7 @@ export function normalizeOrder(
       orderedAt,
       paidAt,
       items: input.items,
-      person: {
-        identities,
-        profile: {
-          name: c.name,
-          phone,
-          email,
-          memberCard,
-          gender: c.gender,
-          birthday: c.birthday,
-          country: c.country,
-          province: c.province,
-          city: c.city,
-          address: c.address,
-          company: c.company,
-          jobTitle: c.jobTitle,
-        },
-      },
+      person: who.person,
     },
   };
 }

@@ -180,6 +180,8 @@ create table imports (
   failure text,
   created_at timestamptz not null default now(),
   started_at timestamptz,
+  -- A running import touches this at every batch; one silent for long was cut off and may be resumed.
+  heartbeat_at timestamptz,
   finished_at timestamptz,
   primary key (shop_id, import_id)
 );

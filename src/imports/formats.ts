@@ -1,0 +1,215 @@
+// Import formats are presets over one set of canonical fields: which source column(s) feed each field,
+// how statuses read, and the few rules a platform needs (Shopify's line-item rows, Taobao's masked
+// cells). A user's column mapping overrides a preset field by field; docs/import-formats.md lists them.
+import type { OrderStatus } from '../orders/status.js';
+
+export const FIELDS = [
+  'order_id',
+  'ordered_at',
+  'paid_at',
+  'status',
+  'channel',
+  'store_id',
+  'currency',
+  'total',
+  'discount',
+  'shipping',
+  'refunded',
+  'coupon_code',
+  'customer_id',
+  'phone',
+  'email',
+  'member_card',
+  'name',
+  'first_name',
+  'last_name',
+  'gender',
+  'birthday',
+  'country',
+  'province',
+  'city',
+  'address',
+  'company',
+  'job_title',
+  'item_title',
+  'item_sku',
+  'item_product_id',
+  'item_category',
+  'item_quantity',
+  'item_price',
+] as const;
+export type Field = (typeof FIELDS)[number];
+
+export const FORMAT_NAMES = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+export interface Format {
+  name: FormatName;
+  kind: 'orders' | 'customers';
+  /** The platform a customer_id belongs to; for the generic format, the import's source name. */
+  platform?: string;
+  /** Each field reads the first non-empty cell among these headers (aliases and fallbacks alike). */
+  columns: Partial<Record<Field, string[]>>;
+  required: Field[];
+  /** Lowercased status text → status. */
+  statuses: Record<string, OrderStatus>;
+  /** Field values worked out from several cells (Shopify's status is three columns). */
+  derive?: (get: (f: Field) => string, header: (name: string) => string) => Partial<Record<Field, string>>;
+  clean?: (cell: string) => string;
+}
+
+const GENERIC_STATUSES: Record<string, OrderStatus> = {
+  pending: 'pending',
+  unpaid: 'pending',
+  paid: 'paid',
+  shipped: 'shipped',
+  fulfilled: 'shipped',
+  completed: 'completed',
+  complete: 'completed',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  refunded: 'refunded',
+  partially_refunded: 'partially_refunded',
+  'partially refunded': 'partially_refunded',
+};
+
+const generic: Format = {
+  name: 'generic',
+  kind: 'orders',
+  columns: Object.fromEntries(FIELDS.map((f) => [f, [f]])),
+  required: ['order_id', 'ordered_at', 'status', 'total'],
+  statuses: GENERIC_STATUSES,
+};
+
+const shopifyOrders: Format = {
+  name: 'shopify-orders',
+  kind: 'orders',
+  platform: 'shopify',
+  columns: {
+    order_id: ['Name'],
+    ordered_at: ['Created at'],
+    paid_at: ['Paid at'],
+    currency: ['Currency'],
+    total: ['Total'],
+    discount: ['Discount Amount'],
+    shipping: ['Shipping'],
+    refunded: ['Refunded Amount'],
+    coupon_code: ['Discount Code'],
+    email: ['Email'],
+    phone: ['Phone', 'Billing Phone', 'Shipping Phone'],
+    name: ['Billing Name', 'Shipping Name'],
+    company: ['Billing Company', 'Shipping Company'],
+    address: ['Billing Address1', 'Billing Street', 'Shipping Address1'],
+    city: ['Billing City', 'Shipping City'],
+    province: ['Billing Province Name', 'Billing Province', 'Shipping Province'],
+    country: ['Billing Country', 'Shipping Country'],
+    store_id: ['Location'],
+    item_title: ['Lineitem name'],
+    item_sku: ['Lineitem sku'],
+    item_quantity: ['Lineitem quantity'],
+    item_price: ['Lineitem price'],
+    status: ['Financial Status'],
+  },
+  required: ['order_id', 'ordered_at', 'total'],
+  statuses: {
+    ...GENERIC_STATUSES,
+    authorized: 'pending',
+    partially_paid: 'pending',
+    voided: 'cancelled',
+  },
+  // Shopify splits the state over three columns: payment, fulfilment and cancellation; POS sales are offline.
+  derive: (get, header) => {
+    const financial = get('status').toLowerCase();
+    if (!financial) return {};
+    const out: Partial<Record<Field, string>> = {};
+    const refunded = financial === 'refunded' || financial === 'partially_refunded';
+    if (header('Cancelled at') && !refunded) out.status = 'cancelled';
+    else if (financial === 'paid' && header('Fulfillment Status').toLowerCase() === 'fulfilled')
+      out.status = 'shipped';
+    if (header('Source').toLowerCase() === 'pos') out.channel = 'offline';
+    return out;
+  },
+};
+
+const shopifyCustomers: Format = {
+  name: 'shopify-customers',
+  kind: 'customers',
+  platform: 'shopify',
+  columns: {
+    customer_id: ['Customer ID'],
+    first_name: ['First Name'],
+    last_name: ['Last Name'],
+    email: ['Email'],
+    phone: ['Phone', 'Default Address Phone'],
+    company: ['Default Address Company', 'Company'],
+    address: ['Default Address Address1', 'Address1'],
+    city: ['Default Address City', 'City'],
+    province: ['Default Address Province Code', 'Province', 'Province Code'],
+    country: ['Default Address Country Code', 'Country', 'Country Code'],
+  },
+  required: [],
+  statuses: {},
+};
+
+// Taobao/Tmall's order report (订单报表): one row per order, Chinese headers, phones often masked,
+// ids wrapped as ="…" so that Excel keeps their digits.
+const taobao: Format = {
+  name: 'taobao',
+  kind: 'orders',
+  platform: 'taobao',
+  columns: {
+    order_id: ['订单编号'],
+    customer_id: ['买家会员名'],
+    total: ['买家实际支付金额'],
+    status: ['订单状态'],
+    name: ['收货人姓名'],
+    phone: ['联系手机', '联系电话'],
+    address: ['收货地址'],
+    ordered_at: ['订单创建时间'],
+    paid_at: ['订单付款时间'],
+    item_title: ['宝贝标题'],
+    item_quantity: ['宝贝总数量'],
+    refunded: ['退款金额'],
+    shipping: ['买家应付邮费'],
+  },
+  required: ['order_id', 'customer_id', 'total', 'status', 'ordered_at'],
+  statuses: {
+    等待买家付款: 'pending',
+    '买家已付款，等待卖家发货': 'paid',
+    '买家已付款,等待卖家发货': 'paid',
+    '卖家已发货，等待买家确认': 'shipped',
+    '卖家已发货,等待买家确认': 'shipped',
+    交易成功: 'completed',
+    交易关闭: 'cancelled',
+  },
+  derive: (get) => {
+    const out: Partial<Record<Field, string>> = {};
+    // '浙江省 杭州市 西湖区 文三路 1 号' → province, city
+    const [province, city] = get('address').split(/\s+/);
+    if (province && city) Object.assign(out, { province, city });
+    const refunded = Number(get('refunded') || 0);
+    const total = Number(get('total') || 0);
+    const status = get('status');
+    if (refunded > 0) {
+      if (status === '交易关闭' || refunded >= total) out.status = 'refunded';
+      else out.status = 'partially_refunded';
+    }
+    // The item row is the order itself: one title line, quantity is the total count.
+    if (!get('item_quantity')) out.item_quantity = '1';
+    return out;
+  },
+  clean: (cell) => {
+    let c = cell.trim();
+    if (c.startsWith('="') && c.endsWith('"')) c = c.slice(2, -1);
+    else if (c.startsWith("'") || c.startsWith('`')) c = c.slice(1);
+    c = c.trim();
+    return c === 'null' ? '' : c;
+  },
+};
+
+export const FORMATS: Record<FormatName, Format> = {
+  generic,
+  'shopify-orders': shopifyOrders,
+  'shopify-customers': shopifyCustomers,
+  taobao,
+};

@@ -1,0 +1,290 @@
+// Runs an import: streams the file, groups line-item rows into orders, and commits batches. Each batch's
+// orders, its row errors and the checkpoint (last row committed) land in one transaction, so a run that
+// is killed resumes after its last checkpoint and nothing is lost or counted twice.
+import type { Db, Queryable } from '../db/db.js';
+import { resolvePeople, type PersonInput } from '../customers/resolve.js';
+import { ingestOrders } from '../orders/ingest.js';
+import type { NormalizedOrder } from '../orders/input.js';
+import { getShop, type Shop } from '../shops/shops.js';
+import { FORMATS } from './formats.js';
+import { getImport, type ImportRecord } from './imports.js';
+import { readRows } from './reader.js';
+import { bindColumns, orderFromRows, personFromRow, Row, type Binding, type RowError } from './rows.js';
+
+export interface ImportProgress {
+  rowsDone: number;
+  bytesDone: number;
+  fileBytes: number;
+}
+
+const BATCH_ORDERS = 2000;
+const BATCH_ERRORS = 2000;
+
+interface Pending {
+  orders: { order: NormalizedOrder; rows: number[] }[];
+  people: { person: PersonInput; rowNo: number }[];
+  errors: RowError[];
+  lastRow: number;
+}
+
+export async function runImport(
+  db: Db,
+  shopId: string,
+  importId: string,
+  onProgress: (p: ImportProgress) => void = () => {},
+): Promise<ImportRecord> {
+  const record = await getImport(db, shopId, importId);
+  if (record.status === 'completed' || record.status === 'failed') return record;
+  const shop = await getShop(db, shopId);
+  await db.query(
+    `update imports set status = 'running', started_at = coalesce(started_at, now()), heartbeat_at = now()
+      where shop_id = $1 and import_id = $2`,
+    [shopId, importId],
+  );
+  try {
+    await runRows(db, shop, record, onProgress);
+    await db.query(
+      `update imports set status = 'completed', finished_at = now(), bytes_done = file_bytes where shop_id = $1 and import_id = $2`,
+      [shopId, importId],
+    );
+  } catch (err) {
+    const failure = err instanceof ImportFailure ? err.message : `Import stopped: ${(err as Error).message}`;
+    await db.query(
+      `update imports set status = 'failed', failure = $3, finished_at = now() where shop_id = $1 and import_id = $2`,
+      [shopId, importId, failure],
+    );
+    if (!(err instanceof ImportFailure)) throw err;
+  }
+  return getImport(db, shopId, importId);
+}
+
+class ImportFailure extends Error {}
+
+async function runRows(
+  db: Db,
+  shop: Shop,
+  record: ImportRecord,
+  onProgress: (p: ImportProgress) => void,
+): Promise<void> {
+  const format = FORMATS[record.format];
+  const stream = await readRows(record.filePath).catch((err: Error) => {
+    throw new ImportFailure(`Cannot read the file: ${err.message}`);
+  });
+  let binding: Binding | undefined;
+  const resumeAfter = record.rowsDone;
+  const pending: Pending = { orders: [], people: [], errors: [], lastRow: resumeAfter };
+  // Where each order id first appeared: an id seen again after other orders is a duplicate row.
+  const firstSeen = new Map<string, number>();
+  let group: Row[] = [];
+  let groupCells: string[] = [];
+
+  const flush = async () => {
+    await commitBatch(db, shop, record, pending, stream.bytesRead());
+    onProgress({ rowsDone: pending.lastRow, bytesDone: stream.bytesRead(), fileBytes: record.fileBytes });
+    pending.orders = [];
+    pending.people = [];
+    pending.errors = [];
+  };
+  const closeGroup = async () => {
+    if (group.length === 0) return;
+    const rows = group;
+    group = [];
+    groupCells = [];
+    const last = rows[rows.length - 1]!.rowNo;
+    if (last > resumeAfter) {
+      const parsed = orderFromRows(rows, shop, record.source);
+      if (parsed.ok) pending.orders.push({ order: parsed.value, rows: rows.map((r) => r.rowNo) });
+      else pending.errors.push(...parsed.errors);
+    }
+    pending.lastRow = Math.max(pending.lastRow, last);
+    if (pending.orders.length >= BATCH_ORDERS || pending.errors.length >= BATCH_ERRORS) await flush();
+  };
+
+  for await (const { rowNo, cells } of stream.rows) {
+    if (!binding) {
+      const bound = bindColumns(format, cells, record.mapping ?? undefined);
+      if ('missing' in bound) {
+        throw new ImportFailure(
+          `Missing columns for the ${format.name} format: ${bound.missing.join(', ')}. The file's columns are: ${cells.join(', ')}`,
+        );
+      }
+      binding = bound;
+      continue;
+    }
+    if (cells.every((c) => c.trim() === '')) continue;
+    const row = new Row(binding, rowNo, cells);
+    if (format.kind === 'customers') {
+      if (rowNo > resumeAfter) {
+        const parsed = personFromRow(row, shop, record.source);
+        if (parsed.ok) pending.people.push({ person: parsed.value, rowNo });
+        else pending.errors.push(...parsed.errors);
+      }
+      pending.lastRow = Math.max(pending.lastRow, rowNo);
+      if (pending.people.length >= BATCH_ORDERS || pending.errors.length >= BATCH_ERRORS) await flush();
+      continue;
+    }
+    const orderId = row.get('order_id');
+    const skip = rowNo <= resumeAfter;
+    if (!orderId) {
+      await closeGroup();
+      if (!skip)
+        pending.errors.push({
+          rowNo,
+          column: row.columnOf('order_id'),
+          reason: 'missing order id',
+          value: null,
+        });
+      continue;
+    }
+    if (group.length > 0 && group[0]!.get('order_id') === orderId) {
+      if (cells.join('\u0001') === groupCells.join('\u0001')) {
+        if (!skip)
+          pending.errors.push({
+            rowNo,
+            column: null,
+            reason: `duplicate row: same as row ${group[group.length - 1]!.rowNo}`,
+            value: null,
+          });
+        continue;
+      }
+      group.push(row);
+      groupCells = cells;
+      continue;
+    }
+    await closeGroup();
+    const seenAt = firstSeen.get(orderId);
+    if (seenAt !== undefined) {
+      if (!skip) {
+        pending.errors.push({
+          rowNo,
+          column: row.columnOf('order_id'),
+          reason: `duplicate row: order ${orderId} already appeared at row ${seenAt}`,
+          value: orderId,
+        });
+      }
+      pending.lastRow = Math.max(pending.lastRow, rowNo);
+      continue;
+    }
+    firstSeen.set(orderId, rowNo);
+    group = [row];
+    groupCells = cells;
+  }
+  if (!binding) throw new ImportFailure('The file is empty: expected a header row');
+  await closeGroup();
+  await flush();
+}
+
+async function commitBatch(
+  db: Db,
+  shop: Shop,
+  record: ImportRecord,
+  pending: Pending,
+  bytes: number,
+): Promise<void> {
+  const origin = `import:${record.format}`;
+  await db.transaction(async (tx) => {
+    const counts = { created: 0, updated: 0, unchanged: 0, customersCreated: 0, customersUpdated: 0 };
+    if (pending.orders.length > 0) {
+      const r = await ingestWithFallback(tx, shop, pending, origin);
+      Object.assign(counts, r);
+    }
+    if (pending.people.length > 0) {
+      const r = await resolvePeople(
+        tx,
+        shop.shopId,
+        pending.people.map((p) => p.person),
+        origin,
+        new Date(),
+      );
+      counts.customersCreated = r.created;
+      counts.customersUpdated = r.updated;
+    }
+    if (pending.errors.length > 0) await insertErrors(tx, shop.shopId, record.importId, pending.errors);
+    const errorRows = new Set(pending.errors.map((e) => e.rowNo)).size;
+    await tx.query(
+      `update imports set rows_done = $3, bytes_done = least(file_bytes, $4::int8), heartbeat_at = now(),
+              orders_created = orders_created + $5, orders_updated = orders_updated + $6,
+              orders_unchanged = orders_unchanged + $7, customers_created = customers_created + $8,
+              customers_updated = customers_updated + $9, error_rows = error_rows + $10
+        where shop_id = $1 and import_id = $2`,
+      [
+        shop.shopId,
+        record.importId,
+        pending.lastRow,
+        bytes,
+        counts.created,
+        counts.updated,
+        counts.unchanged,
+        counts.customersCreated,
+        counts.customersUpdated,
+        errorRows,
+      ],
+    );
+  });
+}
+
+/**
+ * A batch the database refuses as a whole (a value past a constraint no check foresaw) is retried order
+ * by order inside savepoints, so one bad order becomes one row error and the rest of the batch lands.
+ */
+async function ingestWithFallback(tx: Queryable, shop: Shop, pending: Pending, origin: string) {
+  const orders = pending.orders.map((o) => o.order);
+  await tx.query('savepoint batch');
+  try {
+    const r = await ingestOrders(tx, shop.shopId, orders, origin);
+    await tx.query('release savepoint batch');
+    return r;
+  } catch {
+    await tx.query('rollback to savepoint batch');
+  }
+  const total = { created: 0, updated: 0, unchanged: 0, customersCreated: 0, customersUpdated: 0 };
+  for (const { order, rows } of pending.orders) {
+    await tx.query('savepoint one');
+    try {
+      const r = await ingestOrders(tx, shop.shopId, [order], origin);
+      await tx.query('release savepoint one');
+      total.created += r.created;
+      total.updated += r.updated;
+      total.unchanged += r.unchanged;
+      total.customersCreated += r.customersCreated;
+      total.customersUpdated += r.customersUpdated;
+    } catch (err) {
+      await tx.query('rollback to savepoint one');
+      pending.errors.push({
+        rowNo: rows[0]!,
+        column: null,
+        reason: `rejected by the database: ${(err as Error).message}`,
+        value: null,
+      });
+    }
+  }
+  return total;
+}
+
+async function insertErrors(
+  tx: Queryable,
+  shopId: string,
+  importId: string,
+  errors: RowError[],
+): Promise<void> {
+  const seq = new Map<number, number>();
+  const seqs = errors.map((e) => {
+    const n = seq.get(e.rowNo) ?? 0;
+    seq.set(e.rowNo, n + 1);
+    return n;
+  });
+  await tx.query(
+    `insert into import_errors (shop_id, import_id, row_no, seq, column_name, reason, value)
+     select $1, $2, * from unnest($3::int[], $4::int2[], $5::text[], $6::text[], $7::text[])
+     on conflict do nothing`,
+    [
+      shopId,
+      importId,
+      errors.map((e) => e.rowNo),
+      seqs,
+      errors.map((e) => e.column),
+      errors.map((e) => e.reason),
+      errors.map((e) => (e.value === null ? null : e.value.slice(0, 500))),
+    ],
+  );
+}

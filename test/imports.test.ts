@@ -1,0 +1,220 @@
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { expect, it } from 'vitest';
+import { getCustomer, searchCustomers } from '../src/customers/customers.js';
+import { createImport, importErrorsCsv, listImportErrors } from '../src/imports/imports.js';
+import { runImport } from '../src/imports/run.js';
+import type { Db } from '../src/db/db.js';
+import { describeEachDb } from './support/databases.js';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
+async function importFile(db: Db, shopId: string, filePath: string, format = 'generic', extra: object = {}) {
+  const { record } = await createImport(db, shopId, { filePath, format, ...extra });
+  return runImport(db, shopId, record.importId);
+}
+
+async function collect(gen: AsyncGenerator<string>): Promise<string> {
+  let out = '';
+  for await (const chunk of gen) out += chunk;
+  return out;
+}
+
+describeEachDb('imports', ({ db, newShop }) => {
+  it('lands the good rows of a generic file and reports each bad row by row, column and reason', async () => {
+    const shop = await newShop();
+    const done = await importFile(db(), shop.shopId, fixture('generic-orders.csv'));
+    expect(done).toMatchObject({ status: 'completed', ordersCreated: 4, customersCreated: 3, errorRows: 4 });
+    const errors = await listImportErrors(db(), shop.shopId, done.importId, { limit: 100 });
+    expect(errors).toEqual([
+      { rowNo: 6, column: 'ordered_at', reason: 'unparseable date', value: '2025-13-01' },
+      { rowNo: 7, column: 'status', reason: 'unknown status', value: 'lost' },
+      { rowNo: 7, column: 'total', reason: 'negative amount', value: '-5' },
+      { rowNo: 8, column: 'phone', reason: 'phone number is masked', value: '138****0000' },
+      {
+        rowNo: 8,
+        column: null,
+        reason: 'missing identity: no usable identity: give a phone, email, member card or platform id',
+        value: null,
+      },
+      {
+        rowNo: 9,
+        column: 'order_id',
+        reason: 'duplicate row: order G1 already appeared at row 2',
+        value: 'G1',
+      },
+    ]);
+    const csv = await collect(importErrorsCsv(db(), shop.shopId, done.importId));
+    expect(csv.split('\n')[0]).toBe('row,column,reason,value');
+    expect(csv).toContain('7,status,unknown status,lost');
+
+    const [wang] = (await searchCustomers(db(), shop, { q: '13812345678', limit: 10, offset: 0 })).items;
+    expect(wang).toMatchObject({
+      name: '王芳',
+      email: 'wang@example.com',
+      orderCount: 2,
+      spendCents: 49800,
+      city: '杭州',
+    });
+    const [li] = (await searchCustomers(db(), shop, { q: 'vip100', limit: 10, offset: 0 })).items;
+    expect(li).toMatchObject({ name: '李雷', offlineOrderCount: 1, spendCents: 12050 });
+    const [zhang] = (await searchCustomers(db(), shop, { q: 'zhang@example.com', limit: 10, offset: 0 }))
+      .items;
+    expect(zhang).toMatchObject({ orderCount: 1, spendCents: 8000, refundedCents: 8000 });
+    const items = await db().query<{ title: string; quantity: number }>(
+      `select i.title, i.quantity from order_items i join orders o using (shop_id, order_id)
+        where o.shop_id = $1 and o.external_id = 'G3' order by line_no`,
+      [shop.shopId],
+    );
+    expect(items).toEqual([
+      { title: '控油爽肤水', quantity: 1 },
+      { title: '面膜', quantity: 2 },
+    ]);
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    const shop = await newShop();
+    await importFile(db(), shop.shopId, fixture('generic-orders.csv'));
+    const snapshot = () =>
+      db().query(
+        `select count(*)::int as customers, sum(order_count)::int as orders, sum(spend_cents)::int8 as spend,
+                (select count(*)::int from orders where shop_id = $1) as order_rows,
+                (select count(*)::int from customer_events where shop_id = $1) as events
+           from customers where shop_id = $1`,
+        [shop.shopId],
+      );
+    const before = await snapshot();
+    const again = await importFile(db(), shop.shopId, fixture('generic-orders.csv'));
+    expect(again).toMatchObject({
+      ordersCreated: 0,
+      ordersUpdated: 0,
+      ordersUnchanged: 4,
+      customersCreated: 0,
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('reads a GBK Taobao export with Chinese headers, masked phones and refunds', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const text = [
+      '订单编号,买家会员名,买家实际支付金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间,订单付款时间,宝贝标题,宝贝总数量,退款金额',
+      '="3001",小明爱购物,158.00,交易成功,张小明,浙江省 杭州市 西湖区 文三路1号,\'13712345678,2024-11-11 00:00:05,2024-11-11 00:00:09,控油洗面奶 男士,2,0.00',
+      '="3002",小明爱购物,99.00,交易关闭,张小明,浙江省 杭州市 西湖区 文三路1号,137****5678,2024-11-12 10:00:00,2024-11-12 10:00:30,补水面膜,1,99.00',
+      '="3003",买家二号,45.50,交易成功,刘二,广东省 深圳市 南山区,138****9999,2024-11-13 12:00:00,2024-11-13 12:01:00,护手霜,1,10.00',
+    ].join('\r\n');
+    const path = join(dir, 'taobao.csv');
+    await writeFile(path, iconv.encode(text, 'gbk'));
+    const done = await importFile(db(), shop.shopId, path, 'taobao');
+    expect(done).toMatchObject({ status: 'completed', ordersCreated: 3, customersCreated: 2, errorRows: 0 });
+    const [ming] = (await searchCustomers(db(), shop, { q: '小明爱购物', limit: 10, offset: 0 })).items;
+    expect(ming).toMatchObject({
+      name: '张小明',
+      phone: '+8613712345678',
+      province: '浙江省',
+      city: '杭州市',
+      orderCount: 2,
+      spendCents: 25700,
+      refundedCents: 9900,
+    });
+    expect(ming!.firstOrderAt).toEqual(new Date('2024-11-10T16:00:05Z'));
+    const [two] = (await searchCustomers(db(), shop, { q: '买家二号', limit: 10, offset: 0 })).items;
+    expect(two).toMatchObject({ phone: null, refundedCents: 1000 });
+    const statuses = await db().query<{ external_id: string; status: string }>(
+      'select external_id, status from orders where shop_id = $1 order by external_id',
+      [shop.shopId],
+    );
+    expect(statuses.map((s) => s.status)).toEqual(['completed', 'refunded', 'partially_refunded']);
+  });
+
+  it('fails clearly when required columns are missing, naming them and the columns found', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const path = join(dir, 'bad.csv');
+    await writeFile(path, 'id,when,amount\n1,2024-01-01,5\n');
+    const done = await importFile(db(), shop.shopId, path);
+    expect(done.status).toBe('failed');
+    expect(done.failure).toBe(
+      "Missing columns for the generic format: order_id, ordered_at, status, total. The file's columns are: id, when, amount",
+    );
+    const mapped = await importFile(db(), shop.shopId, path, 'generic', {
+      mapping: { order_id: 'id', ordered_at: 'when', total: 'amount', status: 'when' },
+    });
+    expect(mapped).toMatchObject({ status: 'completed', errorRows: 1 });
+  });
+
+  it('resumes an interrupted import after its checkpoint without duplicates', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const path = join(dir, 'many.csv');
+    const lines = ['order_id,ordered_at,status,total,phone'];
+    for (let i = 0; i < 5000; i++)
+      lines.push(`O${i},2025-01-01 10:00,paid,10.00,139${String(i % 1200).padStart(8, '0')}`);
+    await writeFile(path, lines.join('\n'));
+    const { record } = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
+    // Simulate a crash after the first batch: stop the run when its first checkpoint lands.
+    await expect(
+      runImport(db(), shop.shopId, record.importId, () => {
+        throw new Error('killed');
+      }),
+    ).rejects.toThrow('killed');
+    await db().query(`update imports set status = 'running' where shop_id = $1 and import_id = $2`, [
+      shop.shopId,
+      record.importId,
+    ]);
+    const again = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
+    expect(again).toMatchObject({ resumed: true, record: { importId: record.importId, rowsDone: 2001 } });
+    const done = await runImport(db(), shop.shopId, record.importId);
+    expect(done).toMatchObject({
+      status: 'completed',
+      ordersCreated: 5000,
+      customersCreated: 1200,
+      rowsDone: 5001,
+    });
+    const [{ n }] = (await db().query<{ n: number }>(
+      'select count(*)::int as n from orders where shop_id = $1',
+      [shop.shopId],
+    )) as [{ n: number }];
+    expect(n).toBe(5000);
+  });
+
+  it('imports Shopify orders (line-item rows) and customers exports with their own headers', async () => {
+    const shop = await newShop({ currency: 'USD', timeZone: 'America/New_York', phoneRegion: 'US' });
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const orders = join(dir, 'orders_export.csv');
+    await copyFile(fixture('shopify-orders.csv'), orders);
+    const done = await importFile(db(), shop.shopId, orders, 'shopify-orders');
+    expect(done).toMatchObject({ status: 'completed', ordersCreated: 3, errorRows: 0 });
+    const rows = await db().query<{
+      external_id: string;
+      status: string;
+      channel: string;
+      total_cents: number;
+      lines: number;
+    }>(
+      `select o.external_id, o.status, o.channel, o.total_cents,
+              (select count(*)::int from order_items i where i.shop_id = o.shop_id and i.order_id = o.order_id) as lines
+         from orders o where o.shop_id = $1 order by external_id`,
+      [shop.shopId],
+    );
+    expect(rows).toEqual([
+      { external_id: '#1001', status: 'shipped', channel: 'online', total_cents: 6500, lines: 2 },
+      { external_id: '#1002', status: 'partially_refunded', channel: 'online', total_cents: 3000, lines: 1 },
+      { external_id: '#1003', status: 'paid', channel: 'offline', total_cents: 1200, lines: 1 },
+    ]);
+    const customers = join(dir, 'customers_export.csv');
+    await copyFile(fixture('shopify-customers.csv'), customers);
+    const people = await importFile(db(), shop.shopId, customers, 'shopify-customers');
+    expect(people).toMatchObject({
+      status: 'completed',
+      customersCreated: 1,
+      customersUpdated: 1,
+      errorRows: 1,
+    });
+    const [ann] = (await searchCustomers(db(), shop, { q: 'ann@example.com', limit: 5, offset: 0 })).items;
+    expect(ann).toMatchObject({ name: 'Ann Lee', company: 'Lee Co', orderCount: 2 });
+    expect(await getCustomer(db(), shop.shopId, ann!.customerId)).toMatchObject({ phone: '+14155552671' });
+  });
+});
