@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { getCustomer } from '../src/customers/customers.js';
+import { listEvents } from '../src/customers/timeline.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { ingestOrders } from '../src/orders/ingest.js';
 import type { Shop } from '../src/shops/shops.js';
@@ -82,11 +83,13 @@ describeEachDb('order ingestion', ({ db, newShop }) => {
     expect(refunded).toMatchObject({ updated: 1 });
     const c = await getCustomer(db(), shop.shopId, first.customerIds[0]!);
     expect(c).toMatchObject({ orderCount: 1, spendCents: 10000, refundedCents: 2500 });
-    const events = await db().query<{ type: string }>(
-      'select type from customer_events where shop_id = $1 and customer_id = $2 order by event_id',
-      [shop.shopId, c.customerId],
-    );
-    expect(events.map((e) => e.type)).toEqual(['customer.created', 'order.placed', 'order.updated']);
+    const events = await listEvents(db(), shop.shopId, c.customerId, { limit: 10 });
+    expect(events.map((e) => e.type)).toEqual(['order.updated', 'customer.created', 'order.placed']);
+    expect(events[0]!.data).toMatchObject({
+      from: { status: 'paid', refundedCents: 0 },
+      to: { status: 'partially_refunded', refundedCents: 2500 },
+    });
+    expect(events[2]!.data).toMatchObject({ externalId: 'R1', totalCents: 10000, channel: 'online' });
   });
 
   it('merges two profiles when one order proves they are one person', async () => {

@@ -6,6 +6,7 @@ import { uuidv7 } from '../db/ids.js';
 import { type Identity, type IdentityKind } from './identity.js';
 import { mergeCustomers } from './merge.js';
 import { fillableFields, foldProfiles, PROFILE_COLUMNS, PROFILE_FIELDS, type Profile } from './profile.js';
+import type { StatsDelta } from './stats.js';
 import { recordEvents, type NewEvent } from './timeline.js';
 
 export interface PersonInput {
@@ -13,8 +14,13 @@ export interface PersonInput {
   profile: Profile;
 }
 
+/** What a new order adds to its buyer's stats; a new profile is inserted with them already in place. */
+export type StatsContribution = Omit<StatsDelta, 'customerId'>;
+
 export interface ResolveResult {
   customerIds: string[];
+  /** Profiles this call created, already carrying the stats contributed by their inputs. */
+  createdIds: Set<string>;
   created: number;
   updated: number;
 }
@@ -57,6 +63,7 @@ export async function resolvePeople(
   people: PersonInput[],
   source: string,
   at: Date,
+  contributions?: StatsContribution[],
 ): Promise<ResolveResult> {
   await lockShopIngest(tx, shopId);
   const kinds: string[] = [];
@@ -125,7 +132,7 @@ export async function resolvePeople(
   }
 
   const customerIds = new Array<string>(people.length);
-  const newCustomers: { id: string; profile: Profile }[] = [];
+  const newCustomers: NewCustomer[] = [];
   const newIdentities: { kind: string; value: string; customerId: string }[] = [];
   const fills: { id: string; profile: Profile; fields: string[] }[] = [];
   const events: NewEvent[] = [];
@@ -134,13 +141,10 @@ export async function resolvePeople(
     let id: string;
     if (c.existing.size === 0) {
       id = uuidv7(at.getTime());
-      newCustomers.push({ id, profile: incoming });
-      events.push({
-        customerId: id,
-        type: 'customer.created',
-        occurredAt: at,
-        source,
-        data: { ...incoming },
+      newCustomers.push({
+        id,
+        profile: incoming,
+        stats: sumContributions(c.people.map((n) => contributions?.[n])),
       });
     } else {
       // UUIDv7 ids sort by creation, so the survivor of a merge is the oldest profile.
@@ -195,7 +199,43 @@ export async function resolvePeople(
   }
   await fillProfiles(tx, shopId, fills);
   await recordEvents(tx, shopId, events);
-  return { customerIds, created: newCustomers.length, updated: new Set(fills.map((f) => f.id)).size };
+  return {
+    customerIds,
+    createdIds: new Set(newCustomers.map((c) => c.id)),
+    created: newCustomers.length,
+    updated: new Set(fills.map((f) => f.id)).size,
+  };
+}
+
+interface NewCustomer {
+  id: string;
+  profile: Profile;
+  stats: StatsContribution;
+}
+
+function sumContributions(list: (StatsContribution | undefined)[]): StatsContribution {
+  const sum: StatsContribution = {
+    orders: 0,
+    onlineOrders: 0,
+    offlineOrders: 0,
+    spendCents: 0,
+    refundedCents: 0,
+    firstOrderAt: null,
+    lastOrderAt: null,
+  };
+  for (const c of list) {
+    if (!c) continue;
+    sum.orders += c.orders;
+    sum.onlineOrders += c.onlineOrders;
+    sum.offlineOrders += c.offlineOrders;
+    sum.spendCents += c.spendCents;
+    sum.refundedCents += c.refundedCents;
+    if (c.firstOrderAt && (!sum.firstOrderAt || c.firstOrderAt < sum.firstOrderAt))
+      sum.firstOrderAt = c.firstOrderAt;
+    if (c.lastOrderAt && (!sum.lastOrderAt || c.lastOrderAt > sum.lastOrderAt))
+      sum.lastOrderAt = c.lastOrderAt;
+  }
+  return sum;
 }
 
 function profileArrays(rows: { profile: Profile }[]): unknown[] {
@@ -208,18 +248,37 @@ const profileUnnest = (firstParam: number) =>
   `unnest($${firstParam}::uuid[], ${profileTypes.map((t, i) => `$${firstParam + 1 + i}::${t}`).join(', ')})
      as u(customer_id, ${profileColumnList})`;
 
+const STATS_COLUMNS: [string, string, (s: StatsContribution) => unknown][] = [
+  ['order_count', 'int[]', (s) => s.orders],
+  ['online_order_count', 'int[]', (s) => s.onlineOrders],
+  ['offline_order_count', 'int[]', (s) => s.offlineOrders],
+  ['spend_cents', 'int8[]', (s) => s.spendCents],
+  ['refunded_cents', 'int8[]', (s) => s.refundedCents],
+  ['first_order_at', 'timestamptz[]', (s) => s.firstOrderAt?.toISOString() ?? null],
+  ['last_order_at', 'timestamptz[]', (s) => s.lastOrderAt?.toISOString() ?? null],
+];
+
 async function insertCustomers(
   tx: Queryable,
   shopId: string,
-  rows: { id: string; profile: Profile }[],
+  rows: NewCustomer[],
   source: string,
   at: Date,
 ): Promise<void> {
   if (rows.length === 0) return;
+  const types = ['uuid[]', ...profileTypes, ...STATS_COLUMNS.map((c) => c[1])];
   await tx.query(
-    `insert into customers (shop_id, first_source, created_at, customer_id, ${profileColumnList})
-     select $1, $2, $3, u.* from ${profileUnnest(4)}`,
-    [shopId, source, at.toISOString(), rows.map((r) => r.id), ...profileArrays(rows)],
+    `insert into customers (shop_id, first_source, created_at, customer_id, ${profileColumnList},
+                            ${STATS_COLUMNS.map((c) => c[0]).join(', ')})
+     select $1, $2, $3, * from unnest(${types.map((t, i) => `$${i + 4}::${t}`).join(', ')})`,
+    [
+      shopId,
+      source,
+      at.toISOString(),
+      rows.map((r) => r.id),
+      ...profileArrays(rows),
+      ...STATS_COLUMNS.map(([, , get]) => rows.map((r) => get(r.stats))),
+    ],
   );
 }
 

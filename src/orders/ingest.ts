@@ -3,7 +3,7 @@
 // or refund moved on is updated, and the customer's stats follow in the same transaction.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
-import { resolvePeople } from '../customers/resolve.js';
+import { lockShopIngest, resolvePeople, type StatsContribution } from '../customers/resolve.js';
 import { addToStats, type StatsDelta } from '../customers/stats.js';
 import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { AppError } from '../errors.js';
@@ -36,6 +36,19 @@ interface Existing {
 
 const orderKey = (source: string, externalId: string) => `${source}\t${externalId}`;
 
+function contribution(o: NormalizedOrder): StatsContribution {
+  const counts = isPurchase(o.status);
+  return {
+    orders: counts ? 1 : 0,
+    onlineOrders: counts && o.channel === 'online' ? 1 : 0,
+    offlineOrders: counts && o.channel === 'offline' ? 1 : 0,
+    spendCents: counts ? o.totalCents : 0,
+    refundedCents: counts ? o.refundedCents : 0,
+    firstOrderAt: counts ? o.orderedAt : null,
+    lastOrderAt: counts ? o.orderedAt : null,
+  };
+}
+
 /** Ingests a batch of orders inside the caller's transaction. `origin` labels the timeline events. */
 export async function ingestOrders(
   tx: Queryable,
@@ -48,154 +61,111 @@ export async function ingestOrders(
   if (new Set(keys).size !== keys.length) {
     throw AppError.invalid('The same order appears twice in one batch');
   }
+  // Under the shop's ingest lock, what exists now is what exists at insert time.
+  await lockShopIngest(tx, shopId);
+  const existing = new Map<string, Existing>();
+  for (const e of await tx.query<Existing>(
+    `select o.order_id as "orderId", o.customer_id as "customerId", o.source, o.external_id as "externalId",
+            o.status, o.refunded_cents as "refundedCents", o.paid_at as "paidAt"
+       from orders o join unnest($2::text[], $3::text[]) as k(source, external_id) using (source, external_id)
+      where o.shop_id = $1`,
+    [shopId, orders.map((o) => o.source), orders.map((o) => o.externalId)],
+  )) {
+    existing.set(orderKey(e.source, e.externalId), e);
+  }
+
+  const outcomes: Outcome[] = orders.map((_, n) => (existing.has(keys[n]!) ? 'unchanged' : 'created'));
+  const created = orders.flatMap((o, n) => (outcomes[n] === 'created' ? [{ o, n }] : []));
+  const contributions = created.map(({ o }) => contribution(o));
+  // Only new orders name a buyer to resolve: a known order keeps its buyer, and a replay writes nothing.
   const people = await resolvePeople(
     tx,
     shopId,
-    orders.map((o) => o.person),
+    created.map(({ o }) => o.person),
     origin,
     at,
+    contributions,
   );
-  const ids = orders.map((o) => uuidv7(Math.max(0, o.orderedAt.getTime())));
-  const inserted = await tx.query<{ orderId: string }>(
-    `insert into orders (shop_id, order_id, customer_id, source, external_id, channel, store_id, member_card, status,
-                         currency, total_cents, discount_cents, shipping_cents, refunded_cents, coupon_code, ordered_at, paid_at)
-     select $1, * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                              $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::text[],
-                              $16::timestamptz[], $17::timestamptz[])
-     on conflict (shop_id, source, external_id) do nothing
-     returning order_id as "orderId"`,
-    [
-      shopId,
-      ids,
-      people.customerIds,
-      orders.map((o) => o.source),
-      orders.map((o) => o.externalId),
-      orders.map((o) => o.channel),
-      orders.map((o) => o.storeId),
-      orders.map((o) => o.memberCard),
-      orders.map((o) => o.status),
-      orders.map((o) => o.currency),
-      orders.map((o) => o.totalCents),
-      orders.map((o) => o.discountCents),
-      orders.map((o) => o.shippingCents),
-      orders.map((o) => o.refundedCents),
-      orders.map((o) => o.couponCode),
-      orders.map((o) => o.orderedAt.toISOString()),
-      orders.map((o) => o.paidAt?.toISOString() ?? null),
-    ],
+  const orderIds = orders.map(
+    (o, n) => existing.get(keys[n]!)?.orderId ?? uuidv7(Math.max(0, o.orderedAt.getTime())),
   );
-  const createdIds = new Set(inserted.map((r) => r.orderId));
-  const outcomes: Outcome[] = orders.map((_, n) => (createdIds.has(ids[n]!) ? 'created' : 'unchanged'));
-  const orderIds = [...ids];
-  const customerIds = [...people.customerIds];
-  const events: NewEvent[] = [];
-
-  // Orders already known: keep their id and buyer, take what may legitimately move on.
-  const repeatIdx = orders.flatMap((_, n) => (outcomes[n] === 'created' ? [] : [n]));
-  const recompute = new Set<string>();
-  if (repeatIdx.length > 0) {
-    const existing = new Map<string, Existing>();
-    for (const e of await tx.query<Existing>(
-      `select o.order_id as "orderId", o.customer_id as "customerId", o.source, o.external_id as "externalId",
-              o.status, o.refunded_cents as "refundedCents", o.paid_at as "paidAt"
-         from orders o join unnest($2::text[], $3::text[]) as k(source, external_id) using (source, external_id)
-        where o.shop_id = $1`,
-      [shopId, repeatIdx.map((n) => orders[n]!.source), repeatIdx.map((n) => orders[n]!.externalId)],
-    )) {
-      existing.set(orderKey(e.source, e.externalId), e);
-    }
-    const changed: { n: number; e: Existing }[] = [];
-    for (const n of repeatIdx) {
-      const o = orders[n]!;
-      const e = existing.get(keys[n]!)!;
-      orderIds[n] = e.orderId;
-      customerIds[n] = e.customerId;
-      if (
-        o.status !== e.status ||
-        o.refundedCents !== e.refundedCents ||
-        (o.paidAt?.getTime() ?? null) !== (e.paidAt?.getTime() ?? null)
-      ) {
-        outcomes[n] = 'updated';
-        changed.push({ n, e });
-        recompute.add(e.customerId);
-        events.push({
-          customerId: e.customerId,
-          type: 'order.updated',
-          occurredAt: at,
-          source: origin,
-          data: {
-            orderId: e.orderId,
-            externalId: o.externalId,
-            from: { status: e.status, refundedCents: e.refundedCents },
-            to: { status: o.status, refundedCents: o.refundedCents },
-          },
-        });
-      }
-    }
-    if (changed.length > 0) {
-      await tx.query(
-        `update orders o set status = u.status, refunded_cents = u.refunded, paid_at = u.paid_at, updated_at = now()
-           from unnest($2::uuid[], $3::text[], $4::int8[], $5::timestamptz[]) as u(order_id, status, refunded, paid_at)
-          where o.shop_id = $1 and o.order_id = u.order_id`,
-        [
-          shopId,
-          changed.map((c) => c.e.orderId),
-          changed.map((c) => orders[c.n]!.status),
-          changed.map((c) => orders[c.n]!.refundedCents),
-          changed.map((c) => orders[c.n]!.paidAt?.toISOString() ?? null),
-        ],
-      );
-    }
-  }
-
-  const created = orders.flatMap((o, n) => (outcomes[n] === 'created' ? [{ o, n }] : []));
+  const customerIds = orders.map((_, n) => existing.get(keys[n]!)?.customerId ?? '');
+  created.forEach(({ n }, i) => (customerIds[n] = people.customerIds[i]!));
+  await insertOrders(
+    tx,
+    shopId,
+    created.map(({ o, n }) => ({ o, orderId: orderIds[n]!, customerId: customerIds[n]! })),
+  );
   await insertItems(
     tx,
     shopId,
-    created.map(({ o, n }) => ({ orderId: ids[n]!, items: o.items })),
+    created.map(({ o, n }) => ({ orderId: orderIds[n]!, items: o.items })),
   );
-  const deltas = new Map<string, StatsDelta>();
-  for (const { o, n } of created) {
-    const customerId = customerIds[n]!;
+
+  const recompute = new Set<string>();
+  const events: NewEvent[] = [];
+  const changed: { o: NormalizedOrder; e: Existing }[] = [];
+  orders.forEach((o, n) => {
+    const e = existing.get(keys[n]!);
+    if (!e) return;
+    if (
+      o.status === e.status &&
+      o.refundedCents === e.refundedCents &&
+      (o.paidAt?.getTime() ?? null) === (e.paidAt?.getTime() ?? null)
+    ) {
+      return;
+    }
+    outcomes[n] = 'updated';
+    changed.push({ o, e });
+    recompute.add(e.customerId);
     events.push({
-      customerId,
-      type: 'order.placed',
-      occurredAt: o.orderedAt,
+      customerId: e.customerId,
+      type: 'order.updated',
+      occurredAt: at,
       source: origin,
       data: {
-        orderId: ids[n],
+        orderId: e.orderId,
         externalId: o.externalId,
-        source: o.source,
-        channel: o.channel,
-        storeId: o.storeId,
-        status: o.status,
-        totalCents: o.totalCents,
-        currency: o.currency,
+        from: { status: e.status, refundedCents: e.refundedCents },
+        to: { status: o.status, refundedCents: o.refundedCents },
       },
     });
-    if (!isPurchase(o.status) || recompute.has(customerId)) continue;
-    let d = deltas.get(customerId);
-    if (!d) {
-      d = {
-        customerId,
-        orders: 0,
-        onlineOrders: 0,
-        offlineOrders: 0,
-        spendCents: 0,
-        refundedCents: 0,
-        firstOrderAt: null,
-        lastOrderAt: null,
-      };
-      deltas.set(customerId, d);
-    }
-    d.orders += 1;
-    if (o.channel === 'online') d.onlineOrders += 1;
-    else d.offlineOrders += 1;
-    d.spendCents += o.totalCents;
-    d.refundedCents += o.refundedCents;
-    if (!d.firstOrderAt || o.orderedAt < d.firstOrderAt) d.firstOrderAt = o.orderedAt;
-    if (!d.lastOrderAt || o.orderedAt > d.lastOrderAt) d.lastOrderAt = o.orderedAt;
+  });
+  if (changed.length > 0) {
+    await tx.query(
+      `update orders o set status = u.status, refunded_cents = u.refunded, paid_at = u.paid_at, updated_at = now()
+         from unnest($2::uuid[], $3::text[], $4::int8[], $5::timestamptz[]) as u(order_id, status, refunded, paid_at)
+        where o.shop_id = $1 and o.order_id = u.order_id`,
+      [
+        shopId,
+        changed.map((c) => c.e.orderId),
+        changed.map((c) => c.o.status),
+        changed.map((c) => c.o.refundedCents),
+        changed.map((c) => c.o.paidAt?.toISOString() ?? null),
+      ],
+    );
   }
+
+  // New profiles were inserted with their stats; existing buyers of new orders get theirs added, and
+  // buyers of changed orders are recomputed from their orders, which covers any new ones too.
+  const deltas = new Map<string, StatsDelta>();
+  created.forEach(({ n }, i) => {
+    const customerId = customerIds[n]!;
+    const c = contributions[i]!;
+    if (people.createdIds.has(customerId) || recompute.has(customerId) || c.orders === 0) return;
+    const d = deltas.get(customerId);
+    if (!d) {
+      deltas.set(customerId, { customerId, ...c });
+      return;
+    }
+    d.orders += c.orders;
+    d.onlineOrders += c.onlineOrders;
+    d.offlineOrders += c.offlineOrders;
+    d.spendCents += c.spendCents;
+    d.refundedCents += c.refundedCents;
+    if (c.firstOrderAt! < d.firstOrderAt!) d.firstOrderAt = c.firstOrderAt;
+    if (c.lastOrderAt! > d.lastOrderAt!) d.lastOrderAt = c.lastOrderAt;
+  });
   await addToStats(tx, shopId, [...deltas.values()]);
   await recomputeCustomerStats(tx, shopId, [...recompute]);
   await recordEvents(tx, shopId, events);
@@ -211,6 +181,40 @@ export async function ingestOrders(
     customersCreated: people.created,
     customersUpdated: people.updated,
   };
+}
+
+async function insertOrders(
+  tx: Queryable,
+  shopId: string,
+  rows: { o: NormalizedOrder; orderId: string; customerId: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `insert into orders (shop_id, order_id, customer_id, source, external_id, channel, store_id, member_card, status,
+                         currency, total_cents, discount_cents, shipping_cents, refunded_cents, coupon_code, ordered_at, paid_at)
+     select $1, * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                              $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::text[],
+                              $16::timestamptz[], $17::timestamptz[])`,
+    [
+      shopId,
+      rows.map((r) => r.orderId),
+      rows.map((r) => r.customerId),
+      rows.map((r) => r.o.source),
+      rows.map((r) => r.o.externalId),
+      rows.map((r) => r.o.channel),
+      rows.map((r) => r.o.storeId),
+      rows.map((r) => r.o.memberCard),
+      rows.map((r) => r.o.status),
+      rows.map((r) => r.o.currency),
+      rows.map((r) => r.o.totalCents),
+      rows.map((r) => r.o.discountCents),
+      rows.map((r) => r.o.shippingCents),
+      rows.map((r) => r.o.refundedCents),
+      rows.map((r) => r.o.couponCode),
+      rows.map((r) => r.o.orderedAt.toISOString()),
+      rows.map((r) => r.o.paidAt?.toISOString() ?? null),
+    ],
+  );
 }
 
 async function insertItems(
