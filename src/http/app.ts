@@ -1,0 +1,145 @@
+// The HTTP server: JSON API under /api (documented by OpenAPI at /api/openapi.json, browsable at /api/docs),
+// the operator console's static files everywhere else. Routes stay thin: validate, call an area, answer.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Db } from '../db/db.js';
+import { AppError } from '../errors.js';
+import type { ImportQueue } from '../imports/queue.js';
+import type { Staff } from '../shops/staff.js';
+import { authenticate } from './auth.js';
+import type { RequestTypeProvider } from './plugin.js';
+import { authRoutes } from './routes/auth.js';
+import { customerRoutes } from './routes/customers.js';
+import { importRoutes } from './routes/imports.js';
+import { keyRoutes } from './routes/keys.js';
+import { orderRoutes } from './routes/orders.js';
+
+export interface AppOptions {
+  db: Db;
+  imports: ImportQueue;
+  uploadDir: string;
+  cookieSecure?: boolean;
+  logLevel?: string;
+  /** The built console; when absent (tests of the API alone) only the API is served. */
+  webDir?: string;
+}
+
+export type App = FastifyInstance;
+export const BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    bodyLimit: BODY_LIMIT,
+    disableRequestLogging: true,
+  }).withTypeProvider<RequestTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the API; answers are plain JSON (dates become ISO 8601 strings).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof AppError) {
+      return reply.code(err.status).send({ error: err.code, message: err.message, details: err.details });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => ({
+        field: [err.validationContext, ...(v.instancePath ? v.instancePath.slice(1).split('/') : [])].join(
+          '.',
+        ),
+        message: v.message ?? 'invalid',
+      }));
+      return reply.code(400).send({
+        error: 'invalid_input',
+        message: `Invalid ${err.validationContext}: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
+        details,
+      });
+    }
+    const known: Record<string, [number, string]> = {
+      FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed_json'],
+      FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed_json'],
+      FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body_too_large'],
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
+      FST_REQ_FILE_TOO_LARGE: [413, 'file_too_large'],
+      FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type'],
+    };
+    const mapped = err.code ? known[err.code] : undefined;
+    if (mapped) return reply.code(mapped[0]).send({ error: mapped[1], message: err.message, details: [] });
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: 'bad_request', message: err.message, details: [] });
+    }
+    request.log.error({ err, url: request.url, method: request.method }, 'unexpected error');
+    return reply.code(500).send({ error: 'internal', message: 'Internal server error', details: [] });
+  });
+
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: 4 * 1024 ** 3, files: 1, fields: 10 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Regulars API',
+        version: '0.1.0',
+        description:
+          'The Regulars CRM API. Every call acts for one shop: staff sign in for a session cookie; integrations send an API key as `Authorization: Bearer rk_…`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'A per-shop API key (rk_…)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'regulars_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/api/health', { schema: { hide: true } }, async () => {
+    await options.db.query('select 1');
+    return { ok: true, database: options.db.kind };
+  });
+
+  app.decorateRequest('shopId', '');
+  app.decorateRequest('staff', null);
+  app.addHook('onRequest', authenticate(options.db));
+  await app.register(authRoutes(options));
+  await app.register(customerRoutes(options));
+  await app.register(orderRoutes(options));
+  await app.register(importRoutes(options));
+  await app.register(keyRoutes(options));
+
+  const webDir = options.webDir;
+  if (webDir && existsSync(webDir)) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    // The console is a single-page app: its routes are all answered by index.html.
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && webDir && existsSync(webDir)) {
+      return reply.sendFile('index.html');
+    }
+    return reply
+      .code(404)
+      .send({ error: 'not_found', message: `No route ${request.method} ${request.url}`, details: [] });
+  });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The shop this request acts for, set by authentication. */
+    shopId: string;
+    /** The signed-in staff member; null when an API key calls. */
+    staff: Staff | null;
+  }
+}

@@ -1,0 +1,85 @@
+import type { ApiPlugin } from '../plugin.js';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import { getShop } from '../../shops/shops.js';
+import { signIn, signOut } from '../../shops/staff.js';
+import type { AppOptions } from '../app.js';
+import { SESSION_COOKIE } from '../auth.js';
+import { ErrorBody } from '../schemas.js';
+
+const Me = z.object({
+  staff: z.object({ staffId: z.uuid(), email: z.string(), name: z.string(), role: z.string() }),
+  shop: z.object({
+    shopId: z.uuid(),
+    name: z.string(),
+    currency: z.string(),
+    timeZone: z.string(),
+    phoneRegion: z.string(),
+  }),
+});
+
+export const authRoutes =
+  (o: AppOptions): ApiPlugin =>
+  async (app) => {
+    app.post(
+      '/api/auth/login',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in as staff; sets an HttpOnly session cookie',
+          security: [],
+          body: z.object({
+            email: z.string().trim().min(1).max(254),
+            password: z.string().min(1).max(200),
+            shopId: z.uuid().optional().describe('which shop, when the email is staff in several'),
+          }),
+          response: { 200: Me, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const { staff, token, expiresAt } = await signIn(
+          o.db,
+          request.body.email,
+          request.body.password,
+          request.body.shopId,
+        );
+        reply.setCookie(SESSION_COOKIE, token, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: o.cookieSecure ?? false,
+          path: '/',
+          expires: expiresAt,
+        });
+        const { shopId: _, ...rest } = staff;
+        return { staff: rest, shop: await getShop(o.db, staff.shopId) };
+      },
+    );
+
+    app.post(
+      '/api/auth/logout',
+      { schema: { tags: ['auth'], summary: 'End the session', response: { 204: z.null() } } },
+      async (request, reply) => {
+        const token = request.cookies[SESSION_COOKIE];
+        if (token) await signOut(o.db, token);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/api/me',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'The signed-in staff member and their shop',
+          response: { 200: Me, 401: ErrorBody },
+        },
+      },
+      async (request) => {
+        if (!request.staff)
+          throw new AppError('unauthorized', 401, 'API keys act for a shop, not a staff member');
+        const { shopId: _, ...staff } = request.staff;
+        return { staff, shop: await getShop(o.db, request.shopId) };
+      },
+    );
+  };

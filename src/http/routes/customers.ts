@@ -1,0 +1,85 @@
+import type { ApiPlugin } from '../plugin.js';
+import { z } from 'zod';
+import { getCustomer, listIdentities, searchCustomers } from '../../customers/customers.js';
+import { listEvents } from '../../customers/timeline.js';
+import { listCustomerOrders } from '../../orders/orders.js';
+import { getShop } from '../../shops/shops.js';
+import type { AppOptions } from '../app.js';
+import { Customer, errors, Identity, Order, Page, TimelineEvent } from '../schemas.js';
+
+const Params = z.object({ customerId: z.string() });
+
+export const customerRoutes =
+  (o: AppOptions): ApiPlugin =>
+  async (app) => {
+    app.get(
+      '/api/customers',
+      {
+        schema: {
+          tags: ['customers'],
+          summary:
+            'List customers, or find them by name prefix, phone, email, member card or platform nickname',
+          querystring: Page.extend({ q: z.string().max(200).optional() }),
+          response: { 200: z.object({ items: z.array(Customer), hasMore: z.boolean() }), ...errors },
+        },
+      },
+      async (request) => searchCustomers(o.db, await getShop(o.db, request.shopId), request.query),
+    );
+
+    app.get(
+      '/api/customers/:customerId',
+      {
+        schema: {
+          tags: ['customers'],
+          summary:
+            'One customer profile with its identities (a merged id answers with the surviving profile)',
+          params: Params,
+          response: { 200: Customer.extend({ identities: z.array(Identity) }), ...errors },
+        },
+      },
+      async (request) => {
+        const customer = await getCustomer(o.db, request.shopId, request.params.customerId);
+        return { ...customer, identities: await listIdentities(o.db, request.shopId, customer.customerId) };
+      },
+    );
+
+    app.get(
+      '/api/customers/:customerId/orders',
+      {
+        schema: {
+          tags: ['customers'],
+          summary: "The customer's orders, newest first",
+          params: Params,
+          querystring: Page,
+          response: { 200: z.object({ items: z.array(Order) }), ...errors },
+        },
+      },
+      async (request) => {
+        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
+        return { items: await listCustomerOrders(o.db, request.shopId, customerId, request.query) };
+      },
+    );
+
+    app.get(
+      '/api/customers/:customerId/timeline',
+      {
+        schema: {
+          tags: ['customers'],
+          summary: "The customer's timeline, newest first; page with `before`",
+          params: Params,
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+            before: z.iso.datetime({ offset: true }).optional(),
+          }),
+          response: { 200: z.object({ items: z.array(TimelineEvent) }), ...errors },
+        },
+      },
+      async (request) => {
+        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
+        const before = request.query.before ? new Date(request.query.before) : undefined;
+        return {
+          items: await listEvents(o.db, request.shopId, customerId, { limit: request.query.limit, before }),
+        };
+      },
+    );
+  };

@@ -1,0 +1,175 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ApiPlugin } from '../plugin.js';
+import { z } from 'zod';
+import { uuidv7 } from '../../db/ids.js';
+import { AppError } from '../../errors.js';
+import { FIELDS, FORMAT_NAMES } from '../../imports/formats.js';
+import {
+  checkImportOptions,
+  createImport,
+  getImport,
+  importErrorsCsv,
+  listImportErrors,
+  listImports,
+  type ImportRecord as Record_,
+} from '../../imports/imports.js';
+import type { AppOptions } from '../app.js';
+import { errors, ImportRecord, RowError } from '../schemas.js';
+
+const Params = z.object({ importId: z.string() });
+
+function publicImport(r: Record_) {
+  const { filePath: _p, fileSha256: _s, ...rest } = r;
+  return rest;
+}
+
+export const importRoutes =
+  (o: AppOptions): ApiPlugin =>
+  async (app) => {
+    app.post(
+      '/api/imports',
+      {
+        schema: {
+          tags: ['imports'],
+          summary: 'Upload a CSV or XLSX file to import in the background',
+          description:
+            `multipart/form-data with fields \`format\` (${FORMAT_NAMES.join(', ')}), optional \`source\` ` +
+            `(names the system the generic format's orders come from) and \`mapping\` (JSON object from field to ` +
+            `column header; fields: ${FIELDS.join(', ')}), then \`file\`. Poll GET /api/imports/{importId} for progress.`,
+          consumes: ['multipart/form-data'],
+          response: { 202: ImportRecord, 413: errors[400], 415: errors[400], ...errors },
+        },
+      },
+      async (request, reply) => {
+        if (!request.isMultipart()) {
+          throw new AppError('unsupported_media_type', 415, 'Send the file as multipart/form-data');
+        }
+        const fields: Record<string, string> = {};
+        let saved: { path: string; name: string } | undefined;
+        await mkdir(o.uploadDir, { recursive: true });
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              const name = part.filename || 'upload.csv';
+              const path = join(
+                o.uploadDir,
+                `${uuidv7()}-${name.replace(/[^\w.\-\u4e00-\u9fff]/g, '_').slice(-100)}`,
+              );
+              await pipeline(part.file, createWriteStream(path));
+              if (part.file.truncated)
+                throw new AppError('file_too_large', 413, 'The file is larger than 4 GiB');
+              saved = { path, name };
+            } else {
+              fields[part.fieldname] = String(part.value);
+            }
+          }
+          if (!saved) throw AppError.invalid('No file uploaded', [{ field: 'file', message: 'required' }]);
+          let mapping: Record<string, string> | undefined;
+          if (fields.mapping) {
+            try {
+              mapping = JSON.parse(fields.mapping) as Record<string, string>;
+            } catch {
+              throw AppError.invalid('mapping is not valid JSON', [
+                { field: 'mapping', message: 'a JSON object' },
+              ]);
+            }
+            if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) {
+              throw AppError.invalid('mapping must be a JSON object', [
+                { field: 'mapping', message: 'a JSON object' },
+              ]);
+            }
+          }
+          const options = { format: fields.format ?? '', source: fields.source || undefined, mapping };
+          checkImportOptions(options);
+          const { record } = await createImport(o.db, request.shopId, {
+            ...options,
+            filePath: saved.path,
+            fileName: saved.name,
+          });
+          o.imports.enqueue(request.shopId, record.importId);
+          return reply.code(202).send(publicImport(record));
+        } catch (err) {
+          if (saved) await rm(saved.path, { force: true });
+          throw err;
+        }
+      },
+    );
+
+    app.get(
+      '/api/imports',
+      {
+        schema: {
+          tags: ['imports'],
+          summary: 'Recent imports, newest first',
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }),
+          response: { 200: z.object({ items: z.array(ImportRecord) }) },
+        },
+      },
+      async (request) => ({
+        items: (await listImports(o.db, request.shopId, request.query.limit)).map(publicImport),
+      }),
+    );
+
+    app.get(
+      '/api/imports/:importId',
+      {
+        schema: {
+          tags: ['imports'],
+          summary: 'One import and its progress',
+          params: Params,
+          response: { 200: ImportRecord, ...errors },
+        },
+      },
+      async (request) => publicImport(await getImport(o.db, request.shopId, request.params.importId)),
+    );
+
+    app.get(
+      '/api/imports/:importId/errors',
+      {
+        schema: {
+          tags: ['imports'],
+          summary: 'The row-level error report; page with afterRow',
+          params: Params,
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+            afterRow: z.coerce.number().int().min(0).default(0),
+          }),
+          response: { 200: z.object({ items: z.array(RowError) }), ...errors },
+        },
+      },
+      async (request) => {
+        const { importId } = await getImport(o.db, request.shopId, request.params.importId);
+        return { items: await listImportErrors(o.db, request.shopId, importId, request.query) };
+      },
+    );
+
+    app.get(
+      '/api/imports/:importId/errors.csv',
+      {
+        schema: {
+          tags: ['imports'],
+          summary: 'The row-level error report as CSV (row, column, reason, value)',
+          params: Params,
+          produces: ['text/csv'],
+        },
+      },
+      async (request, reply) => {
+        const record = await getImport(o.db, request.shopId, request.params.importId);
+        reply.header('content-type', 'text/csv; charset=utf-8');
+        reply.header('content-disposition', `attachment; filename="import-${record.importId}-errors.csv"`);
+        // A BOM so that Excel opens the Chinese reasons and values as UTF-8.
+        return reply.send(
+          Readable.from(
+            (async function* () {
+              yield '\uFEFF';
+              yield* importErrorsCsv(o.db, request.shopId, record.importId);
+            })(),
+          ),
+        );
+      },
+    );
+  };

@@ -1,0 +1,139 @@
+// Response shapes for the OpenAPI document. Requests are validated by the areas' own zod schemas.
+import { z } from 'zod';
+import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
+import { ORDER_STATUSES } from '../orders/status.js';
+
+const ts = z.iso.datetime();
+
+export const ErrorBody = z.object({
+  error: z.string().describe('machine-readable code'),
+  message: z.string(),
+  details: z.array(
+    z.object({
+      field: z.string().optional(),
+      row: z.number().optional(),
+      column: z.string().optional(),
+      message: z.string(),
+    }),
+  ),
+});
+
+export const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } as const;
+
+export const Customer = z.object({
+  customerId: z.uuid(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable().describe('E.164'),
+  memberCard: z.string().nullable(),
+  gender: z.enum(['female', 'male', 'other']).nullable(),
+  birthday: z.iso.date().nullable(),
+  country: z.string().nullable(),
+  province: z.string().nullable(),
+  city: z.string().nullable(),
+  address: z.string().nullable(),
+  company: z.string().nullable(),
+  jobTitle: z.string().nullable(),
+  firstSource: z.string(),
+  orderCount: z
+    .number()
+    .int()
+    .describe('paid orders, refunded ones included; pending and cancelled excluded'),
+  onlineOrderCount: z.number().int(),
+  offlineOrderCount: z.number().int(),
+  spendCents: z.number().int().describe('gross spend of counted orders, minor units'),
+  refundedCents: z.number().int(),
+  firstOrderAt: ts.nullable(),
+  lastOrderAt: ts.nullable(),
+  createdAt: ts,
+  updatedAt: ts,
+});
+
+export const Identity = z.object({
+  kind: z.enum(['phone', 'email', 'member_card', 'platform_id']),
+  value: z.string(),
+  source: z.string(),
+  createdAt: ts,
+});
+
+export const Order = z.object({
+  orderId: z.uuid(),
+  customerId: z.uuid(),
+  source: z.string(),
+  externalId: z.string(),
+  channel: z.enum(['online', 'offline']),
+  storeId: z.string().nullable(),
+  memberCard: z.string().nullable(),
+  status: z.enum(ORDER_STATUSES),
+  currency: z.string(),
+  totalCents: z.number().int(),
+  discountCents: z.number().int(),
+  shippingCents: z.number().int(),
+  refundedCents: z.number().int(),
+  couponCode: z.string().nullable(),
+  orderedAt: ts,
+  paidAt: ts.nullable(),
+  items: z.array(
+    z.object({
+      lineNo: z.number().int(),
+      productId: z.string().nullable(),
+      sku: z.string().nullable(),
+      title: z.string(),
+      category: z.string().nullable(),
+      quantity: z.number().int(),
+      unitPriceCents: z.number().int(),
+    }),
+  ),
+});
+
+export const TimelineEvent = z.object({
+  eventId: z.uuid(),
+  customerId: z.uuid(),
+  type: z.enum([
+    'customer.created',
+    'customer.merged',
+    'identity.added',
+    'profile.updated',
+    'order.placed',
+    'order.updated',
+  ]),
+  occurredAt: ts,
+  source: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export const ImportRecord = z.object({
+  importId: z.uuid(),
+  format: z.enum(FORMAT_NAMES),
+  source: z.string(),
+  fileName: z.string(),
+  fileBytes: z.number().int(),
+  mapping: z.record(z.enum(FIELDS), z.string()).nullable(),
+  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  rowsDone: z.number().int().describe('every row up to this one is committed'),
+  bytesDone: z.number().int(),
+  ordersCreated: z.number().int(),
+  ordersUpdated: z.number().int(),
+  ordersUnchanged: z.number().int(),
+  customersCreated: z.number().int(),
+  customersUpdated: z.number().int(),
+  errorRows: z.number().int(),
+  failure: z.string().nullable(),
+  createdAt: ts,
+  startedAt: ts.nullable(),
+  finishedAt: ts.nullable(),
+});
+
+export const RowError = z.object({
+  rowNo: z.number().int(),
+  column: z.string().nullable(),
+  reason: z.string(),
+  value: z.string().nullable(),
+});
+
+export const Page = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const IdParam = (name: string) => z.object({ [name]: z.string() });

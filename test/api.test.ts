@@ -1,0 +1,244 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BODY_LIMIT } from '../src/http/app.js';
+import { describeEachDb } from './support/databases.js';
+import { multipart, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+
+const order = (over: Record<string, unknown> = {}) => ({
+  source: 'webhook',
+  externalId: 'W-1',
+  status: 'paid',
+  totalCents: 12900,
+  orderedAt: '2025-05-01T09:30:00+08:00',
+  customer: { phone: '13600000001', name: '陈静' },
+  items: [{ title: '控油精华', sku: 'OIL-9', category: 'skincare/oily', quantity: 1, unitPriceCents: 12900 }],
+  ...over,
+});
+
+describeEachDb('REST API', ({ db }) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let b: TestTenant;
+  beforeAll(async () => {
+    t = await testApp(db());
+    a = await testTenant(db());
+    b = await testTenant(db());
+  });
+  afterAll(() => t.app.close());
+
+  it('signs staff in with an HttpOnly session cookie and refuses a wrong password', async () => {
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: a.email, password: 'nope' },
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json()).toMatchObject({ error: 'unauthorized', message: 'Wrong email or password' });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: a.email, password: a.password },
+    });
+    expect(ok.statusCode).toBe(200);
+    const cookie = ok.cookies.find((c) => c.name === 'regulars_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      cookies: { regulars_session: cookie.value },
+    });
+    expect(me.json()).toMatchObject({ staff: { email: a.email }, shop: { shopId: a.shop.shopId } });
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      cookies: { regulars_session: cookie.value },
+    });
+    expect(out.statusCode).toBe(204);
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      cookies: { regulars_session: cookie.value },
+    });
+    expect(after.statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/customers' })).statusCode).toBe(401);
+    const badKey = await t.app.inject({
+      method: 'GET',
+      url: '/api/customers',
+      headers: { authorization: 'Bearer rk_nope' },
+    });
+    expect(badKey.json()).toMatchObject({ error: 'unauthorized', message: 'Unknown or revoked API key' });
+  });
+
+  it('records an order once, however often the webhook is replayed', async () => {
+    const first = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: a.auth,
+      payload: order(),
+    });
+    expect(first.statusCode).toBe(201);
+    const { orderId, customerId } = first.json();
+    for (let i = 0; i < 3; i++) {
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: a.auth,
+        payload: order(),
+      });
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toEqual({ orderId, customerId, outcome: 'unchanged' });
+    }
+    const customer = await t.app.inject({
+      method: 'GET',
+      url: `/api/customers/${customerId}`,
+      headers: a.auth,
+    });
+    expect(customer.json()).toMatchObject({
+      name: '陈静',
+      phone: '+8613600000001',
+      orderCount: 1,
+      spendCents: 12900,
+      identities: [{ kind: 'phone', value: '+8613600000001', source: 'api' }],
+    });
+    const fetched = await t.app.inject({ method: 'GET', url: `/api/orders/${orderId}`, headers: a.auth });
+    expect(fetched.json()).toMatchObject({ externalId: 'W-1', items: [{ title: '控油精华', quantity: 1 }] });
+    const timeline = await t.app.inject({
+      method: 'GET',
+      url: `/api/customers/${customerId}/timeline`,
+      headers: a.auth,
+    });
+    expect(timeline.json().items.map((e: { type: string }) => e.type)).toEqual([
+      'customer.created',
+      'order.placed',
+    ]);
+  });
+
+  it('answers malformed JSON, wrong types, broken rules and oversized bodies with 4xx naming the problem', async () => {
+    const post = (payload: string | object, headers: Record<string, string> = {}) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: { ...a.auth, 'content-type': 'application/json', ...headers },
+        payload,
+      });
+    const malformed = await post('{"externalId": ');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error).toBe('malformed_json');
+    const wrongType = await post(order({ totalCents: '129.00', status: 'lost' }));
+    expect(wrongType.statusCode).toBe(400);
+    const fields = wrongType.json().details.map((d: { field: string }) => d.field);
+    expect(fields).toEqual(expect.arrayContaining(['body.totalCents', 'body.status']));
+    expect(wrongType.json().message).toMatch(/body\.totalCents/);
+    const rules = await post(
+      order({
+        externalId: 'W-2',
+        channel: 'offline',
+        refundedCents: 99999,
+        customer: { phone: '138****0000' },
+      }),
+    );
+    expect(rules.statusCode).toBe(400);
+    expect(rules.json().details).toEqual(
+      expect.arrayContaining([
+        { field: 'customer.phone', message: 'phone number is masked' },
+        { field: 'storeId', message: 'offline-store orders must name their store' },
+        { field: 'refundedCents', message: 'refund is larger than the order total' },
+      ]),
+    );
+    const huge = await post(order({ customer: { phone: '13600000001', address: 'x'.repeat(BODY_LIMIT) } }));
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error).toBe('body_too_large');
+  });
+
+  it("keeps shops apart: shop B's key cannot read or match shop A's customers", async () => {
+    const inA = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: a.auth,
+      payload: order({ externalId: 'ISO-1' }),
+    });
+    const { customerId, orderId } = inA.json();
+    for (const url of [
+      `/api/customers/${customerId}`,
+      `/api/customers/${customerId}/orders`,
+      `/api/orders/${orderId}`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url, headers: b.auth });
+      expect(res.statusCode, url).toBe(404);
+    }
+    const search = await t.app.inject({
+      method: 'GET',
+      url: '/api/customers?q=13600000001',
+      headers: b.auth,
+    });
+    expect(search.json().items).toEqual([]);
+    const inB = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: b.auth,
+      payload: order({ externalId: 'ISO-1' }),
+    });
+    expect(inB.statusCode).toBe(201);
+    expect(inB.json().customerId).not.toBe(customerId);
+  });
+
+  it('imports an uploaded file in the background and serves its error report as CSV', async () => {
+    const file = await readFile(new URL('./fixtures/generic-orders.csv', import.meta.url));
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/imports',
+      ...(() => {
+        const m = multipart({ format: 'generic' }, { name: 'orders.csv', content: file });
+        return { payload: m.payload, headers: { ...m.headers, ...b.auth } };
+      })(),
+    });
+    expect(res.statusCode).toBe(202);
+    const { importId } = res.json();
+    await t.imports.idle();
+    const done = await t.app.inject({ method: 'GET', url: `/api/imports/${importId}`, headers: b.auth });
+    expect(done.json()).toMatchObject({
+      status: 'completed',
+      ordersCreated: 4,
+      errorRows: 4,
+      fileName: 'orders.csv',
+    });
+    expect(done.json().filePath).toBeUndefined();
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: `/api/imports/${importId}/errors.csv`,
+      headers: b.auth,
+    });
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.body).toContain('row,column,reason,value');
+    expect(csv.body).toContain('6,ordered_at,unparseable date,2025-13-01');
+    const other = await t.app.inject({ method: 'GET', url: `/api/imports/${importId}`, headers: a.auth });
+    expect(other.statusCode).toBe(404);
+    const bad = multipart({ format: 'excel', mapping: '{not json' }, { name: 'x.csv', content: 'a,b\n' });
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/imports',
+      payload: bad.payload,
+      headers: { ...bad.headers, ...b.auth },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toBe('mapping is not valid JSON');
+  });
+
+  it('describes itself in OpenAPI 3.1', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/orders',
+        '/api/customers',
+        '/api/customers/{customerId}',
+        '/api/imports',
+      ]),
+    );
+    expect(doc.paths['/api/orders'].post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['externalId', 'status', 'totalCents', 'orderedAt', 'customer']),
+    );
+    expect((await t.app.inject({ method: 'GET', url: '/api/docs/' })).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,63 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, type App } from '../../src/http/app.js';
+import type { Db } from '../../src/db/db.js';
+import { ImportQueue } from '../../src/imports/queue.js';
+import { createApiKey } from '../../src/shops/apiKeys.js';
+import { createShop, type Shop } from '../../src/shops/shops.js';
+import { createStaff } from '../../src/shops/staff.js';
+
+export interface TestApp {
+  app: App;
+  imports: ImportQueue;
+}
+
+export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
+  const imports = new ImportQueue(db, (err) => {
+    throw err;
+  });
+  const uploadDir = await mkdtemp(join(tmpdir(), 'regulars-uploads-'));
+  const app = await buildApp({ db, imports, uploadDir, logLevel: 'silent', webDir });
+  return { app, imports };
+}
+
+export interface TestTenant {
+  shop: Shop;
+  key: string;
+  email: string;
+  password: string;
+  auth: { authorization: string };
+}
+
+export async function testTenant(
+  db: Db,
+  name = `Shop ${Math.random().toString(36).slice(2, 7)}`,
+): Promise<TestTenant> {
+  const shop = await createShop(db, { name });
+  const email = `owner-${shop.shopId.slice(-8)}@example.com`;
+  const password = 'correct horse battery';
+  await createStaff(db, shop.shopId, { email, name: 'Owner', password });
+  const { key } = await createApiKey(db, shop.shopId, 'tests');
+  return { shop, key, email, password, auth: { authorization: `Bearer ${key}` } };
+}
+
+/** A multipart/form-data body as a browser would send it. */
+export function multipart(fields: Record<string, string>, file: { name: string; content: Buffer | string }) {
+  const boundary = `----regulars${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  }
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`,
+    ),
+    Buffer.from(file.content),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return {
+    payload: Buffer.concat(parts),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
