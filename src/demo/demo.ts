@@ -1,0 +1,209 @@
+// `regulars demo`: a realistic skincare shop of ~20,000 customers and ~60,000 orders over two years —
+// one-time and repeat buyers on their own purchase cycles, online and offline-store orders, member cards,
+// refunds and cancellations — loaded through the same ingestion path as real orders.
+import type { Db } from '../db/db.js';
+import { ingestOrders } from '../orders/ingest.js';
+import type { NormalizedOrder } from '../orders/input.js';
+import { createApiKey } from '../shops/apiKeys.js';
+import { createShop, listShops, type Shop } from '../shops/shops.js';
+import { createStaff } from '../shops/staff.js';
+import { CATALOG, CITIES, GIVEN, STORES, SURNAMES, type Product } from './catalog.js';
+
+export const DEMO_SHOP_NAME = 'Regulars Demo Skincare 演示店铺';
+export const DEMO_LOGIN = { email: 'demo@regulars.local', password: 'regulars-demo' };
+
+/** A small, fast, seeded generator, so the same seed always builds the same shop. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Person {
+  n: number;
+  name: string;
+  phone: string;
+  email?: string;
+  memberCard?: string;
+  province: string;
+  city: string;
+  skin: 'oily' | 'dry' | 'sensitive' | 'normal';
+  /** Expected orders over the two years, and the days between them. */
+  orders: number;
+  cycleDays: number;
+  firstDay: number;
+}
+
+const DAY = 86_400_000;
+
+function people(count: number, rand: () => number): Person[] {
+  const pick = <T>(xs: ArrayLike<T>) => xs[Math.floor(rand() * xs.length)]!;
+  const out: Person[] = [];
+  for (let n = 0; n < count; n++) {
+    const [province, city] = pick(CITIES);
+    const oneTimer = rand() < 0.55;
+    const orders = oneTimer ? 1 : 2 + Math.floor(-Math.log(1 - rand()) * 5.2);
+    const skinRoll = rand();
+    out.push({
+      n,
+      name: pick(SURNAMES) + pick(GIVEN) + (rand() < 0.6 ? pick(GIVEN) : ''),
+      phone: `1${pick('3456789')}${String(100_000_000 + n * 37 + Math.floor(rand() * 30)).slice(-9)}`,
+      email: rand() < 0.35 ? `user${n}@example.cn` : undefined,
+      memberCard: rand() < 0.25 ? `M${String(100000 + n)}` : undefined,
+      province,
+      city,
+      skin: skinRoll < 0.35 ? 'oily' : skinRoll < 0.65 ? 'dry' : skinRoll < 0.8 ? 'sensitive' : 'normal',
+      orders,
+      cycleDays: 25 + Math.floor(rand() * 90),
+      // Regulars tend to have found the shop earlier; new one-time buyers arrive all along.
+      firstDay: Math.floor((oneTimer ? rand() : rand() * rand()) * 700),
+    });
+  }
+  return out;
+}
+
+function basket(p: Person, rand: () => number): Product[] {
+  const preferred = CATALOG.filter((c) => c.skin === p.skin || (p.skin === 'normal' && !c.skin));
+  const lines = 1 + (rand() < 0.35 ? 1 : 0) + (rand() < 0.1 ? 1 : 0);
+  const chosen = new Set<Product>();
+  while (chosen.size < lines) {
+    const pool = rand() < 0.75 && preferred.length > 0 ? preferred : CATALOG;
+    chosen.add(pool[Math.floor(rand() * pool.length)]!);
+  }
+  return [...chosen];
+}
+
+export function* demoOrders(
+  customers: number,
+  seed: number,
+  now: Date,
+  currency = 'CNY',
+): Generator<NormalizedOrder> {
+  const rand = prng(seed);
+  const start = now.getTime() - 730 * DAY;
+  let seq = 0;
+  for (const p of people(customers, rand)) {
+    let day = p.firstDay;
+    for (let k = 0; k < p.orders && day < 730; k++) {
+      const orderedAt = new Date(start + day * DAY + Math.floor(rand() * DAY));
+      const offline = p.memberCard !== undefined && rand() < 0.4;
+      const products = basket(p, rand);
+      const items = products.map((pr) => ({
+        sku: pr.sku,
+        productId: pr.sku,
+        title: pr.title,
+        category: pr.category,
+        quantity: rand() < 0.15 ? 2 : 1,
+        unitPriceCents: pr.priceCents,
+      }));
+      const gross = items.reduce((s, i) => s + i.quantity * i.unitPriceCents, 0);
+      const couponed = rand() < 0.22;
+      const discountCents = couponed ? Math.min(gross - 100, 2000 + Math.floor(rand() * 4) * 1000) : 0;
+      const totalCents = gross - discountCents;
+      const ageDays = (now.getTime() - orderedAt.getTime()) / DAY;
+      const roll = rand();
+      const status: NormalizedOrder['status'] =
+        roll < 0.03
+          ? 'cancelled'
+          : roll < 0.07
+            ? 'refunded'
+            : roll < 0.1
+              ? 'partially_refunded'
+              : ageDays < 3
+                ? 'paid'
+                : ageDays < 10
+                  ? 'shipped'
+                  : 'completed';
+      const refundedCents =
+        status === 'refunded'
+          ? totalCents
+          : status === 'partially_refunded'
+            ? Math.round(totalCents * 0.3)
+            : 0;
+      seq++;
+      yield {
+        source: offline ? 'pos' : 'tmall',
+        externalId: offline ? `POS-${seq}` : `TM${2_000_000_000 + seq}`,
+        channel: offline ? 'offline' : 'online',
+        storeId: offline ? STORES[p.n % STORES.length]! : null,
+        memberCard: offline ? p.memberCard! : null,
+        status,
+        currency,
+        totalCents,
+        discountCents,
+        shippingCents: offline || totalCents >= 9900 ? 0 : 1000,
+        refundedCents,
+        couponCode: couponed ? `WELCOME${p.n % 97}` : null,
+        orderedAt,
+        paidAt: status === 'cancelled' ? null : new Date(orderedAt.getTime() + 60_000),
+        items,
+        person: {
+          identities: [
+            { kind: 'phone', value: `+86${p.phone}` },
+            ...(p.email ? [{ kind: 'email' as const, value: p.email }] : []),
+            ...(offline ? [{ kind: 'member_card' as const, value: p.memberCard! }] : []),
+          ],
+          profile: {
+            name: p.name,
+            phone: `+86${p.phone}`,
+            email: p.email,
+            memberCard: offline ? p.memberCard : undefined,
+            province: p.province,
+            city: p.city,
+          },
+        },
+      };
+      day += Math.max(3, Math.round(p.cycleDays * (0.6 + rand() * 0.8)));
+    }
+  }
+}
+
+export interface DemoResult {
+  shop: Shop;
+  created: boolean;
+  orders: number;
+  customers: number;
+  apiKey?: string;
+}
+
+/** Builds the demo shop unless it exists; `onProgress` hears the orders loaded so far. */
+export async function loadDemo(
+  db: Db,
+  options: { customers?: number; seed?: number; now?: Date; onProgress?: (orders: number) => void } = {},
+): Promise<DemoResult> {
+  const existing = (await listShops(db)).find((s) => s.name === DEMO_SHOP_NAME);
+  if (existing) return { shop: existing, created: false, orders: 0, customers: 0 };
+  const shop = await createShop(db, {
+    name: DEMO_SHOP_NAME,
+    currency: 'CNY',
+    timeZone: 'Asia/Shanghai',
+    phoneRegion: 'CN',
+  });
+  await createStaff(db, shop.shopId, { ...DEMO_LOGIN, name: 'Demo Owner', role: 'owner' });
+  const { key } = await createApiKey(db, shop.shopId, 'demo');
+  let batch: NormalizedOrder[] = [];
+  let orders = 0;
+  let customers = 0;
+  const flush = async () => {
+    const r = await db.transaction((tx) => ingestOrders(tx, shop.shopId, batch, 'demo'));
+    orders += r.created;
+    customers += r.customersCreated;
+    batch = [];
+    options.onProgress?.(orders);
+  };
+  for (const order of demoOrders(
+    options.customers ?? 20_000,
+    options.seed ?? 20261124,
+    options.now ?? new Date(),
+  )) {
+    batch.push(order);
+    if (batch.length === 2000) await flush();
+  }
+  if (batch.length > 0) await flush();
+  return { shop, created: true, orders, customers, apiKey: key };
+}

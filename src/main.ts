@@ -1,0 +1,273 @@
+#!/usr/bin/env node
+// The `regulars` command: serve, import, demo, migrate, and the few admin tasks (shops, staff, API keys).
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Command, InvalidArgumentError } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { loadConfig, type Config } from './config.js';
+import type { Db } from './db/db.js';
+import { openDatabase } from './db/open.js';
+import { DEMO_LOGIN, loadDemo } from './demo/demo.js';
+import { AppError } from './errors.js';
+import { buildApp, DEFAULT_WEB_DIR } from './http/app.js';
+import { FIELDS, FORMAT_NAMES } from './imports/formats.js';
+import { createImport, importErrorsCsv, listImportErrors } from './imports/imports.js';
+import { ImportQueue } from './imports/queue.js';
+import { runImport } from './imports/run.js';
+import { createApiKey } from './shops/apiKeys.js';
+import { createShop, listShops } from './shops/shops.js';
+import { createStaff } from './shops/staff.js';
+
+const program = new Command('regulars').description(
+  'Regulars: the e-commerce CRM that turns one-time buyers into regulars',
+);
+
+async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  try {
+    return await fn(db, config);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The shop a command acts for: the one given, or the only one there is. */
+async function pickShop(db: Db, shopId?: string): Promise<string> {
+  const shops = await listShops(db);
+  if (shopId) {
+    if (!shops.some((s) => s.shopId === shopId)) throw new AppError('not_found', 404, `No shop ${shopId}`);
+    return shopId;
+  }
+  if (shops.length === 1) return shops[0]!.shopId;
+  if (shops.length === 0)
+    throw new AppError(
+      'not_found',
+      404,
+      'No shop yet: run `regulars demo` or `regulars shop create --name …`',
+    );
+  throw AppError.invalid(
+    `Several shops exist; choose one with --shop (${shops.map((s) => `${s.shopId} ${s.name}`).join('; ')})`,
+  );
+}
+
+function mappingEntry(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  const field = value.slice(0, eq);
+  if (eq < 1 || !(FIELDS as readonly string[]).includes(field)) {
+    throw new InvalidArgumentError(`expected field=column with a field among ${FIELDS.join(', ')}`);
+  }
+  return { ...previous, [field]: value.slice(eq + 1) };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number from 1');
+  return n;
+}
+
+program
+  .command('migrate')
+  .description('apply database migrations')
+  .action(() =>
+    withDb(async () => {
+      console.log('Database is up to date.');
+    }),
+  );
+
+program
+  .command('demo')
+  .description('load the demo shop (about 20,000 customers and 60,000 orders over two years)')
+  .option('--customers <n>', 'how many customers', positiveInt, 20_000)
+  .option('--seed <n>', 'random seed (the same seed builds the same shop)', positiveInt, 20261124)
+  .action((opts: { customers: number; seed: number }) => withDb((db) => demo(db, opts)));
+
+async function demo(db: Db, opts: { customers?: number; seed?: number }): Promise<void> {
+  const bar = new SingleBar(
+    { format: 'demo shop |{bar}| {value} orders', hideCursor: true },
+    Presets.shades_classic,
+  );
+  let started = false;
+  const result = await loadDemo(db, {
+    ...opts,
+    onProgress: (n) => {
+      if (!started) bar.start(Math.round((opts.customers ?? 20_000) * 3), 0);
+      started = true;
+      bar.update(n);
+    },
+  });
+  if (started) bar.stop();
+  if (!result.created) {
+    console.log(`The demo shop already exists (${result.shop.shopId}).`);
+    return;
+  }
+  console.log(`Demo shop ${result.shop.shopId}: ${result.customers} customers, ${result.orders} orders.`);
+  console.log(`Console sign-in: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
+  console.log(`API key: ${result.apiKey}`);
+}
+
+program
+  .command('import')
+  .description('import customers or orders from a CSV or XLSX file')
+  .argument('<file>', 'CSV (UTF-8 or GBK) or XLSX')
+  .requiredOption('--format <format>', FORMAT_NAMES.join(' | '))
+  .option('--shop <id>', 'the shop to import into (needed when there are several)')
+  .option('--source <name>', "the system the generic format's orders come from", 'import')
+  .option('--map <field=column>', 'read a field from a column of another name (repeatable)', mappingEntry)
+  .option('--mapping <file.json>', 'a JSON object of field → column')
+  .action(
+    (
+      file: string,
+      opts: { format: string; shop?: string; source: string; map?: Record<string, string>; mapping?: string },
+    ) =>
+      withDb(async (db, config) => {
+        const shopId = await pickShop(db, opts.shop);
+        let mapping = opts.map;
+        if (opts.mapping) {
+          const parsed: unknown = JSON.parse(await readFile(opts.mapping, 'utf8'));
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+            throw AppError.invalid(`${opts.mapping} must hold a JSON object of field → column`);
+          }
+          mapping = { ...(parsed as Record<string, string>), ...mapping };
+        }
+        const { record, resumed } = await createImport(db, shopId, {
+          format: opts.format,
+          source: opts.source,
+          mapping,
+          filePath: resolve(file),
+        });
+        if (resumed) console.log(`Resuming import ${record.importId} after row ${record.rowsDone}.`);
+        const bar = new SingleBar(
+          { format: 'import |{bar}| {percentage}% | {rows} rows | {eta_formatted} left', hideCursor: true },
+          Presets.shades_classic,
+        );
+        bar.start(record.fileBytes, record.bytesDone, { rows: record.rowsDone });
+        const started = Date.now();
+        const done = await runImport(db, shopId, record.importId, (p) =>
+          bar.update(p.bytesDone, { rows: p.rowsDone }),
+        );
+        bar.update(record.fileBytes, { rows: done.rowsDone });
+        bar.stop();
+        if (done.status === 'failed')
+          throw new AppError('import_failed', 422, done.failure ?? 'Import failed');
+        const seconds = (Date.now() - started) / 1000;
+        console.log(
+          `Import ${done.importId}: ${done.ordersCreated} orders created, ${done.ordersUpdated} updated, ` +
+            `${done.ordersUnchanged} unchanged; ${done.customersCreated} customers created, ` +
+            `${done.customersUpdated} updated; ${done.errorRows} rows with errors; ${seconds.toFixed(1)} s.`,
+        );
+        if (done.errorRows > 0) {
+          const reports = join(config.dataDir, 'reports');
+          await mkdir(reports, { recursive: true });
+          const path = join(reports, `import-${done.importId}-errors.csv`);
+          await pipeline(Readable.from(importErrorsCsv(db, shopId, done.importId)), createWriteStream(path));
+          for (const e of await listImportErrors(db, shopId, done.importId, { limit: 5 })) {
+            console.log(
+              `  row ${e.rowNo}${e.column ? `, ${e.column}` : ''}: ${e.reason}${e.value ? ` (${e.value})` : ''}`,
+            );
+          }
+          console.log(`Error report: ${path}`);
+        }
+      }),
+  );
+
+program
+  .command('serve')
+  .description('serve the web console and the REST API')
+  .option('--port <port>', 'port (default: $PORT or 3000)', positiveInt)
+  .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
+  .option('--demo', 'load the demo shop first when there is no shop yet')
+  .action(async (opts: { port?: number; host?: string; demo?: boolean }) => {
+    const config = loadConfig();
+    const db = await openDatabase(config);
+    if (opts.demo && (await listShops(db)).length === 0) await demo(db, {});
+    const imports = new ImportQueue(db, (err, importId) => app.log.error({ err, importId }, 'import failed'));
+    const app = await buildApp({
+      db,
+      imports,
+      uploadDir: join(config.dataDir, 'uploads'),
+      cookieSecure: config.cookieSecure,
+      logLevel: config.logLevel,
+      webDir: DEFAULT_WEB_DIR,
+    });
+    const resumed = await imports.resumeStalled();
+    if (resumed > 0) app.log.info(`resuming ${resumed} unfinished import(s)`);
+    const address = await app.listen({ port: opts.port ?? config.port, host: opts.host ?? config.host });
+    console.log(
+      `Regulars is serving the console at ${address}/ and the API at ${address}/api (docs: ${address}/api/docs)`,
+    );
+    console.log(
+      `Database: ${config.databaseUrl ? 'PostgreSQL server' : `PGlite in ${join(config.dataDir, 'pgdata')}`}`,
+    );
+    const stop = async () => {
+      await app.close();
+      await imports.idle();
+      await db.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+const shop = program.command('shop').description('shops (tenants)');
+shop
+  .command('create')
+  .requiredOption('--name <name>')
+  .option('--currency <code>', 'ISO 4217', 'CNY')
+  .option('--time-zone <zone>', 'IANA time zone', 'Asia/Shanghai')
+  .option('--phone-region <code>', 'country for phone numbers without a country code', 'CN')
+  .action((o: { name: string; currency: string; timeZone: string; phoneRegion: string }) =>
+    withDb(async (db) => {
+      const s = await createShop(db, o);
+      console.log(`Shop ${s.shopId} created.`);
+    }),
+  );
+shop.command('list').action(() =>
+  withDb(async (db) => {
+    for (const s of await listShops(db)) console.log(`${s.shopId}  ${s.name}  ${s.currency}  ${s.timeZone}`);
+  }),
+);
+
+program
+  .command('staff')
+  .description('add a staff member who signs in to the console')
+  .command('add')
+  .requiredOption('--email <email>')
+  .requiredOption('--name <name>')
+  .requiredOption('--password <password>')
+  .option('--role <role>', 'owner | admin | operator | viewer', 'owner')
+  .option('--shop <id>')
+  .action((o: { email: string; name: string; password: string; role: 'owner'; shop?: string }) =>
+    withDb(async (db) => {
+      const s = await createStaff(db, await pickShop(db, o.shop), o);
+      console.log(`Staff ${s.email} can sign in to shop ${s.shopId}.`);
+    }),
+  );
+
+program
+  .command('apikey')
+  .description('create an API key for an integration')
+  .command('create')
+  .requiredOption('--name <name>')
+  .option('--shop <id>')
+  .action((o: { name: string; shop?: string }) =>
+    withDb(async (db) => {
+      const k = await createApiKey(db, await pickShop(db, o.shop), o.name);
+      console.log(k.key);
+    }),
+  );
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof AppError) {
+    console.error(`Error: ${err.message}`);
+    for (const d of err.details) console.error(`  ${d.field ?? ''}${d.field ? ': ' : ''}${d.message}`);
+  } else if (err instanceof Error && 'issues' in err) {
+    console.error(`Error: ${err.message}`);
+  } else {
+    console.error(err);
+  }
+  process.exit(1);
+});
