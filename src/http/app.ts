@@ -1,6 +1,7 @@
 // The HTTP server: JSON API under /api (documented by OpenAPI at /api/openapi.json, browsable at /api/docs),
 // the operator console's static files everywhere else. Routes stay thin: validate, call an area, answer.
 import { existsSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -37,7 +38,12 @@ export interface AppOptions {
 
 export type App = FastifyInstance;
 export const BODY_LIMIT = 1024 * 1024;
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+/** web/dist of this package, whether running from src (tests) or from the build in dist/src. */
+export const DEFAULT_WEB_DIR = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'web', 'dist') + sep;
+})();
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({

@@ -82,6 +82,10 @@ create index customers_by_name on customers (shop_id, lower(name) text_pattern_o
 
 -- How a real person is recognised: normalized phone (E.164), lowercase email, member card number,
 -- or a platform id written 'platform:id' (taobao:buyer_nick, shopify:123456).
+-- No foreign key to customers here or on orders, on purpose: a foreign-key check locks every version
+-- in the update chain of the customer row, and a loyal customer's row is rewritten with each order, so
+-- checks grew with every order of the import (16 s instead of 2.4 s for 20,000 orders on PGlite).
+-- Ingestion and merges are the only writers of both tables; test/integrity.test.ts checks no row is orphaned.
 create table customer_identities (
   shop_id uuid not null,
   kind text not null check (kind in ('phone', 'email', 'member_card', 'platform_id')),
@@ -89,8 +93,7 @@ create table customer_identities (
   customer_id uuid not null,
   source text not null,
   created_at timestamptz not null default now(),
-  primary key (shop_id, kind, value),
-  foreign key (shop_id, customer_id) references customers (shop_id, customer_id) on delete cascade
+  primary key (shop_id, kind, value)
 );
 create index customer_identities_by_customer on customer_identities (shop_id, customer_id);
 
@@ -125,8 +128,7 @@ create table orders (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   primary key (shop_id, order_id),
-  unique (shop_id, source, external_id),
-  foreign key (shop_id, customer_id) references customers (shop_id, customer_id) on delete cascade
+  unique (shop_id, source, external_id)
 );
 create index orders_by_customer on orders (shop_id, customer_id, ordered_at desc);
 

@@ -1,0 +1,125 @@
+// The console talks only to the REST API. Errors come back in the API's one shape.
+export interface ApiErrorBody {
+  error: string;
+  message: string;
+  details: { field?: string; message: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+  ) {
+    super(body.message);
+  }
+}
+
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (init.body && typeof init.body === 'string') headers.set('content-type', 'application/json');
+  const res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+  if (res.status === 204) return undefined as T;
+  const body = (await res
+    .json()
+    .catch(() => ({ error: 'bad_response', message: res.statusText, details: [] }))) as unknown;
+  if (!res.ok) throw new ApiError(res.status, body as ApiErrorBody);
+  return body as T;
+}
+
+export interface Shop {
+  shopId: string;
+  name: string;
+  currency: string;
+  timeZone: string;
+}
+
+export interface Me {
+  staff: { staffId: string; email: string; name: string; role: string };
+  shop: Shop;
+}
+
+export interface Customer {
+  customerId: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  memberCard: string | null;
+  gender: string | null;
+  birthday: string | null;
+  country: string | null;
+  province: string | null;
+  city: string | null;
+  address: string | null;
+  company: string | null;
+  jobTitle: string | null;
+  firstSource: string;
+  orderCount: number;
+  onlineOrderCount: number;
+  offlineOrderCount: number;
+  spendCents: number;
+  refundedCents: number;
+  firstOrderAt: string | null;
+  lastOrderAt: string | null;
+  createdAt: string;
+}
+
+export interface Identity {
+  kind: string;
+  value: string;
+  source: string;
+  createdAt: string;
+}
+
+export interface Order {
+  orderId: string;
+  source: string;
+  externalId: string;
+  channel: 'online' | 'offline';
+  storeId: string | null;
+  status: string;
+  currency: string;
+  totalCents: number;
+  refundedCents: number;
+  orderedAt: string;
+  items: {
+    lineNo: number;
+    title: string;
+    sku: string | null;
+    category: string | null;
+    quantity: number;
+    unitPriceCents: number;
+  }[];
+}
+
+export interface TimelineEvent {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  source: string;
+  data: Record<string, unknown>;
+}
+
+export interface ImportRecord {
+  importId: string;
+  format: string;
+  fileName: string;
+  fileBytes: number;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  rowsDone: number;
+  bytesDone: number;
+  ordersCreated: number;
+  ordersUpdated: number;
+  ordersUnchanged: number;
+  customersCreated: number;
+  customersUpdated: number;
+  errorRows: number;
+  failure: string | null;
+  createdAt: string;
+}
+
+export interface RowError {
+  rowNo: number;
+  column: string | null;
+  reason: string;
+  value: string | null;
+}

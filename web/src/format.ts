@@ -1,0 +1,23 @@
+// Money and time as the shop reads them: its currency, its time zone, the operator's language.
+import type { Lang } from './i18n.js';
+
+const exponentOf = (currency: string) =>
+  new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+
+export function money(minor: number, currency: string, lang: Lang): string {
+  return new Intl.NumberFormat(lang, { style: 'currency', currency }).format(
+    minor / 10 ** exponentOf(currency),
+  );
+}
+
+export function dateTime(iso: string | null, timeZone: string, lang: Lang): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(iso),
+  );
+}
+
+export function date(iso: string | null, timeZone: string, lang: Lang): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang, { timeZone, dateStyle: 'medium' }).format(new Date(iso));
+}

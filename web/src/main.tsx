@@ -1,0 +1,73 @@
+import { StrictMode, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { api, ApiError, type Me } from './api.js';
+import { I18nProvider, useI18n } from './i18n.js';
+import { CustomerPage } from './pages/CustomerPage.js';
+import { CustomersPage } from './pages/CustomersPage.js';
+import { ImportsPage } from './pages/ImportsPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { useRoute } from './route.js';
+import './style.css';
+
+function App() {
+  const { t, lang, setLang } = useI18n();
+  const route = useRoute();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+
+  useEffect(() => {
+    api<Me>('/api/me')
+      .then(setMe)
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) setMe(null);
+        else throw err;
+      });
+  }, []);
+
+  if (me === undefined) return <p className="loading">{t('common.loading')}</p>;
+  if (me === null) return <LoginPage onSignedIn={setMe} />;
+
+  const signOut = async () => {
+    await api('/api/auth/logout', { method: 'POST' });
+    setMe(null);
+  };
+  return (
+    <div className="app">
+      <header>
+        <strong>{t('app.name')}</strong>
+        <span className="shop" data-testid="shop-name">
+          {me.shop.name}
+        </span>
+        <nav>
+          <a href="#/customers" className={route.page !== 'imports' ? 'active' : ''}>
+            {t('nav.customers')}
+          </a>
+          <a href="#/imports" className={route.page === 'imports' ? 'active' : ''}>
+            {t('nav.imports')}
+          </a>
+          <a href="/api/docs" target="_blank" rel="noreferrer">
+            {t('nav.apiDocs')}
+          </a>
+        </nav>
+        <button type="button" className="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}>
+          {t('nav.language')}
+        </button>
+        <button type="button" className="link" onClick={signOut}>
+          {t('nav.signOut')}
+        </button>
+      </header>
+      <main>
+        {route.page === 'customers' && <CustomersPage shop={me.shop} q={route.q} offset={route.offset} />}
+        {route.page === 'customer' && <CustomerPage shop={me.shop} id={route.id} />}
+        {route.page === 'imports' && <ImportsPage />}
+      </main>
+    </div>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <I18nProvider>
+      <App />
+    </I18nProvider>
+  </StrictMode>,
+);

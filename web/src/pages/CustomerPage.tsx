@@ -1,0 +1,151 @@
+import { api, type Customer, type Identity, type Order, type Shop, type TimelineEvent } from '../api.js';
+import { date, dateTime, money } from '../format.js';
+import { isKey, useI18n, type Key } from '../i18n.js';
+import { useLoad } from '../useLoad.js';
+
+interface Profile {
+  customer: Customer & { identities: Identity[] };
+  orders: Order[];
+  timeline: TimelineEvent[];
+}
+
+export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
+  const { t, lang } = useI18n();
+  const { data, error } = useLoad(async (): Promise<Profile> => {
+    const base = `/api/customers/${encodeURIComponent(id)}`;
+    const [customer, orders, timeline] = await Promise.all([
+      api<Profile['customer']>(base),
+      api<{ items: Order[] }>(`${base}/orders?limit=100`),
+      api<{ items: TimelineEvent[] }>(`${base}/timeline?limit=100`),
+    ]);
+    return { customer, orders: orders.items, timeline: timeline.items };
+  }, id);
+  const label = (key: string) => (isKey(key) ? t(key) : key);
+
+  if (error) return <p className="error">{t('common.error', { message: error })}</p>;
+  if (!data) return <p className="loading">{t('common.loading')}</p>;
+  const c = data.customer;
+  const facts: [Key, string | null][] = [
+    ['customers.phone', c.phone],
+    ['customers.email', c.email],
+    ['profile.memberCard', c.memberCard],
+    ['profile.gender', c.gender],
+    ['profile.birthday', c.birthday],
+    ['profile.location', [c.country, c.province, c.city].filter(Boolean).join(' ') || null],
+    ['profile.address', c.address],
+    ['profile.company', c.company],
+    ['profile.jobTitle', c.jobTitle],
+    ['profile.firstSource', c.firstSource],
+  ];
+  const stats: [Key, string][] = [
+    ['profile.orderCount', String(c.orderCount)],
+    ['profile.onlineOffline', `${c.onlineOrderCount} / ${c.offlineOrderCount}`],
+    ['profile.spend', money(c.spendCents, shop.currency, lang)],
+    ['profile.refunded', money(c.refundedCents, shop.currency, lang)],
+    ['profile.firstOrder', date(c.firstOrderAt, shop.timeZone, lang)],
+    ['profile.lastOrder', date(c.lastOrderAt, shop.timeZone, lang)],
+  ];
+  return (
+    <section className="profile">
+      <a href="#/customers">← {t('profile.back')}</a>
+      <h1 data-testid="customer-name">{c.name ?? t('customers.unnamed')}</h1>
+      <div className="cards">
+        <div className="card">
+          <h2>{t('profile.fundamentals')}</h2>
+          <dl>
+            {facts
+              .filter(([, v]) => v)
+              .map(([k, v]) => (
+                <div key={k}>
+                  <dt>{t(k)}</dt>
+                  <dd>{v}</dd>
+                </div>
+              ))}
+          </dl>
+        </div>
+        <div className="card">
+          <h2>{t('profile.stats')}</h2>
+          <dl data-testid="stats">
+            {stats.map(([k, v]) => (
+              <div key={k}>
+                <dt>{t(k)}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+        <div className="card">
+          <h2>{t('profile.identities')}</h2>
+          <ul className="identities">
+            {c.identities.map((i) => (
+              <li key={`${i.kind}:${i.value}`}>
+                <span className="tag">{label(`identity.${i.kind}`)}</span> {i.value} <small>{i.source}</small>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+      <h2>{t('profile.orders')}</h2>
+      {data.orders.length === 0 ? (
+        <p>{t('profile.noOrders')}</p>
+      ) : (
+        <table className="orders">
+          <thead>
+            <tr>
+              <th>{t('order.date')}</th>
+              <th>{t('order.id')}</th>
+              <th>{t('order.channel')}</th>
+              <th>{t('order.status')}</th>
+              <th className="num">{t('order.total')}</th>
+              <th>{t('order.items')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.orders.map((o) => (
+              <tr key={o.orderId}>
+                <td>{dateTime(o.orderedAt, shop.timeZone, lang)}</td>
+                <td>{o.externalId}</td>
+                <td>
+                  {label(`channel.${o.channel}`)}
+                  {o.storeId ? ` · ${o.storeId}` : ''}
+                </td>
+                <td>{label(`status.${o.status}`)}</td>
+                <td className="num">{money(o.totalCents, o.currency, lang)}</td>
+                <td>{o.items.map((i) => `${i.title} ×${i.quantity}`).join('，')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>{t('profile.timeline')}</h2>
+      <ol className="timeline">
+        {data.timeline.map((e) => (
+          <li key={e.eventId}>
+            <time>{dateTime(e.occurredAt, shop.timeZone, lang)}</time>{' '}
+            <strong>{label(`event.${e.type}`)}</strong> <small>{e.source}</small>{' '}
+            {describe(e, shop, lang, label)}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function describe(e: TimelineEvent, shop: Shop, lang: 'en' | 'zh-CN', label: (k: string) => string): string {
+  const d = e.data;
+  if (e.type === 'order.placed') {
+    return `${String(d.externalId)} · ${money(Number(d.totalCents), String(d.currency ?? shop.currency), lang)} · ${label(`status.${String(d.status)}`)}`;
+  }
+  if (e.type === 'order.updated') {
+    const from = d.from as { status: string };
+    const to = d.to as { status: string };
+    return `${String(d.externalId)}: ${label(`status.${from.status}`)} → ${label(`status.${to.status}`)}`;
+  }
+  if (e.type === 'identity.added') {
+    return (d.identities as { kind: string; value: string }[])
+      .map((i) => `${label(`identity.${i.kind}`)} ${i.value}`)
+      .join(', ');
+  }
+  if (e.type === 'profile.updated') return Object.keys(d).join(', ');
+  return '';
+}

@@ -1,0 +1,80 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Customer, type Shop } from '../api.js';
+import { dateTime, money } from '../format.js';
+import { useI18n } from '../i18n.js';
+import { href } from '../route.js';
+import { useLoad } from '../useLoad.js';
+
+const PAGE = 50;
+
+export function CustomersPage({ shop, q, offset }: { shop: Shop; q: string; offset: number }) {
+  const { t, lang } = useI18n();
+  const [text, setText] = useState(q);
+  const { data, error } = useLoad(
+    () =>
+      api<{ items: Customer[]; hasMore: boolean }>(
+        `/api/customers?${new URLSearchParams({ q, offset: String(offset), limit: String(PAGE) })}`,
+      ),
+    `${q}|${offset}`,
+  );
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    location.hash = href({ page: 'customers', q: text.trim(), offset: 0 });
+  };
+  return (
+    <section>
+      <h1>{t('customers.title')}</h1>
+      <form className="search" onSubmit={search} role="search">
+        <input
+          name="q"
+          type="search"
+          placeholder={t('customers.search')}
+          aria-label={t('customers.search')}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
+      </form>
+      {error && <p className="error">{t('common.error', { message: error })}</p>}
+      {!data && !error && <p className="loading">{t('common.loading')}</p>}
+      {data && data.items.length === 0 && <p>{t('customers.empty')}</p>}
+      {data && data.items.length > 0 && (
+        <table className="customers">
+          <thead>
+            <tr>
+              <th>{t('customers.name')}</th>
+              <th>{t('customers.phone')}</th>
+              <th>{t('customers.email')}</th>
+              <th className="num">{t('customers.orders')}</th>
+              <th className="num">{t('customers.spend')}</th>
+              <th>{t('customers.lastOrder')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.items.map((c) => (
+              <tr key={c.customerId}>
+                <td>
+                  <a href={href({ page: 'customer', id: c.customerId })}>
+                    {c.name ?? t('customers.unnamed')}
+                  </a>
+                </td>
+                <td>{c.phone ?? ''}</td>
+                <td>{c.email ?? ''}</td>
+                <td className="num">{c.orderCount}</td>
+                <td className="num">{money(c.spendCents, shop.currency, lang)}</td>
+                <td>{dateTime(c.lastOrderAt, shop.timeZone, lang)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="pager">
+        {offset > 0 && (
+          <a href={href({ page: 'customers', q, offset: Math.max(0, offset - PAGE) })}>{t('page.prev')}</a>
+        )}
+        {data?.hasMore && (
+          <a href={href({ page: 'customers', q, offset: offset + PAGE })}>{t('page.next')}</a>
+        )}
+      </div>
+    </section>
+  );
+}

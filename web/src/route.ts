@@ -1,0 +1,34 @@
+// Hash routes: #/customers, #/customers/<id>, #/imports. Enough for a console with three screens.
+import { useEffect, useState } from 'react';
+
+export type Route =
+  { page: 'customers'; q: string; offset: number } | { page: 'customer'; id: string } | { page: 'imports' };
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean);
+  const params = new URLSearchParams(query);
+  if (parts[0] === 'customers' && parts[1]) return { page: 'customer', id: decodeURIComponent(parts[1]) };
+  if (parts[0] === 'imports') return { page: 'imports' };
+  return { page: 'customers', q: params.get('q') ?? '', offset: Number(params.get('offset') ?? 0) || 0 };
+}
+
+export function href(route: Route): string {
+  if (route.page === 'customer') return `#/customers/${encodeURIComponent(route.id)}`;
+  if (route.page === 'imports') return '#/imports';
+  const params = new URLSearchParams();
+  if (route.q) params.set('q', route.q);
+  if (route.offset) params.set('offset', String(route.offset));
+  const query = params.toString();
+  return `#/customers${query ? `?${query}` : ''}`;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
