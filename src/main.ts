@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig, type Config } from './config.js';
 import type { Db } from './db/db.js';
+import { INGEST_TABLES, refreshStatistics } from './db/maintenance.js';
 import { openDatabase } from './db/open.js';
 import { DEMO_LOGIN, loadDemo } from './demo/demo.js';
 import { AppError } from './errors.js';
@@ -193,6 +194,16 @@ program
       logLevel: config.logLevel,
       webDir: DEFAULT_WEB_DIR,
     });
+    if (db.kind === 'pglite') {
+      // The embedded database has no autovacuum: keep statistics fresh and dead rows cleared by hand.
+      setInterval(
+        () =>
+          void refreshStatistics(db, INGEST_TABLES, true).catch((err: unknown) =>
+            app.log.error({ err }, 'maintenance failed'),
+          ),
+        15 * 60_000,
+      ).unref();
+    }
     const resumed = await imports.resumeStalled();
     if (resumed > 0) app.log.info(`resuming ${resumed} unfinished import(s)`);
     const address = await app.listen({ port: opts.port ?? config.port, host: opts.host ?? config.host });

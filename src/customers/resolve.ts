@@ -81,9 +81,11 @@ export async function resolvePeople(
   }
   const known = new Map<string, string>(); // identity key → customer id
   for (const r of await tx.query<{ kind: string; value: string; customerId: string }>(
+    // One primary-key lookup per identity, whatever the planner would guess for unnest.
     `select i.kind, i.value, i.customer_id as "customerId"
-       from customer_identities i join unnest($2::text[], $3::text[]) as k(kind, value) using (kind, value)
-      where i.shop_id = $1`,
+       from unnest($2::text[], $3::text[]) as k(kind, value)
+       cross join lateral (select * from customer_identities i
+                            where i.shop_id = $1 and i.kind = k.kind and i.value = k.value) i`,
     [shopId, kinds, values],
   )) {
     known.set(keyOf(r.kind, r.value), r.customerId);

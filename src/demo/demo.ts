@@ -2,6 +2,7 @@
 // one-time and repeat buyers on their own purchase cycles, online and offline-store orders, member cards,
 // refunds and cancellations — loaded through the same ingestion path as real orders.
 import type { Db } from '../db/db.js';
+import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { createApiKey } from '../shops/apiKeys.js';
@@ -205,5 +206,6 @@ export async function loadDemo(
     if (batch.length === 2000) await flush();
   }
   if (batch.length > 0) await flush();
+  await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
   return { shop, created: true, orders, customers, apiKey: key };
 }

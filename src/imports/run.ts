@@ -2,6 +2,7 @@
 // orders, its row errors and the checkpoint (last row committed) land in one transaction, so a run that
 // is killed resumes after its last checkpoint and nothing is lost or counted twice.
 import type { Db, Queryable } from '../db/db.js';
+import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { resolvePeople, type PersonInput } from '../customers/resolve.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
@@ -78,8 +79,13 @@ async function runRows(
   let group: Row[] = [];
   let groupCells: string[] = [];
 
+  let batches = 0;
   const flush = async () => {
     await commitBatch(db, shop, record, pending, stream.bytesRead());
+    // Tables that grew by orders of magnitude need fresh statistics, or the planner keeps the plans it
+    // chose for small tables; a server's autovacuum is not prompt enough mid-import, PGlite has none.
+    batches++;
+    if (batches === 5 || batches % 50 === 0) await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
     onProgress({ rowsDone: pending.lastRow, bytesDone: stream.bytesRead(), fileBytes: record.fileBytes });
     pending.orders = [];
     pending.people = [];
@@ -172,6 +178,7 @@ async function runRows(
   if (!binding) throw new ImportFailure('The file is empty: expected a header row');
   await closeGroup();
   await flush();
+  await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
 }
 
 async function commitBatch(

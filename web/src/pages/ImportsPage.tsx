@@ -109,13 +109,12 @@ function ImportRow({ record: r }: { record: ImportRecord }) {
   const percent =
     r.status === 'completed' ? 100 : r.fileBytes > 0 ? Math.floor((r.bytesDone / r.fileBytes) * 100) : 0;
   const status = `imports.status.${r.status}`;
+  const formatKey = `format.${r.format}`;
   return (
     <article className="import" data-testid="import" data-status={r.status}>
       <header>
         <strong>{r.fileName}</strong>{' '}
-        <span className="tag">
-          {isKey(`format.${r.format}`) ? t(`format.${r.format}` as 'format.generic') : r.format}
-        </span>{' '}
+        <span className="tag">{isKey(formatKey) ? t(formatKey) : r.format}</span>{' '}
         <span className={`status ${r.status}`}>{isKey(status) ? t(status) : r.status}</span>
       </header>
       <progress max={100} value={percent} aria-label={t('imports.progress')} />

@@ -1,0 +1,15 @@
+// What autovacuum does on a PostgreSQL server, done by hand where there is none: PGlite runs no
+// background workers, so its planner statistics never refresh (it would keep planning as if a
+// million-order table were empty) and the dead row versions of updated customers are never cleared.
+import type { Db } from './db.js';
+
+/** Refreshes planner statistics (and clears dead rows) of the tables bulk ingestion grows. */
+export async function refreshStatistics(db: Db, tables: readonly string[], vacuum = false): Promise<void> {
+  for (const table of tables) {
+    if (!/^[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`);
+    // VACUUM cannot run inside a transaction, so each runs on its own.
+    await db.query(`${vacuum ? 'vacuum (analyze)' : 'analyze'} ${table}`);
+  }
+}
+
+export const INGEST_TABLES = ['orders', 'order_items', 'customers', 'customer_identities'] as const;
