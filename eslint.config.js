@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'bench/out/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'bench/out/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

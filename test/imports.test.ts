@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { expect, it } from 'vitest';
 import { getCustomer, searchCustomers } from '../src/customers/customers.js';
@@ -127,6 +128,79 @@ describeEachDb('imports', ({ db, newShop }) => {
       [shop.shopId],
     );
     expect(statuses.map((s) => s.status)).toEqual(['completed', 'refunded', 'partially_refunded']);
+  });
+
+  it('imports the first sheet of an XLSX file, dates and numbers typed as cells', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const path = join(dir, 'orders.xlsx');
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('订单');
+    sheet.addRow([
+      'order_id',
+      'ordered_at',
+      'status',
+      'total',
+      'phone',
+      'name',
+      'item_title',
+      'item_quantity',
+    ]);
+    sheet.addRow([
+      'X1',
+      new Date(Date.UTC(2025, 5, 18, 20, 30)),
+      'paid',
+      268.5,
+      13512345678,
+      '赵敏',
+      '修护精华',
+      1,
+    ]);
+    sheet.addRow(['X2', '2025-06-19 09:00', 'completed', '99', '13512345678', '', '面膜', 3]);
+    sheet.addRow(['X3', 'not a date', 'paid', 10, '13500000009', '', '', '']);
+    book.addWorksheet('说明').addRow(['this sheet is not data']);
+    await book.xlsx.writeFile(path);
+    const done = await importFile(db(), shop.shopId, path);
+    expect(done).toMatchObject({ status: 'completed', ordersCreated: 2, customersCreated: 1, errorRows: 1 });
+    const [zhao] = (await searchCustomers(db(), shop, { q: '13512345678', limit: 5, offset: 0 })).items;
+    expect(zhao).toMatchObject({ name: '赵敏', orderCount: 2, spendCents: 36750 });
+    // A spreadsheet date is a wall-clock time, read in the shop's zone (Asia/Shanghai).
+    expect(zhao!.firstOrderAt).toEqual(new Date('2025-06-18T12:30:00Z'));
+    const errors = await listImportErrors(db(), shop.shopId, done.importId, { limit: 10 });
+    expect(errors).toEqual([
+      { rowNo: 4, column: 'ordered_at', reason: 'unparseable date', value: 'not a date' },
+    ]);
+  });
+
+  it('reports rows with bytes the detected encoding cannot read, and lands the rest', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const path = join(dir, 'mixed.csv');
+    const rows = ['order_id,ordered_at,status,total,phone,name'];
+    // More than the 64 KiB sample of valid UTF-8 first, so the file is read as UTF-8.
+    for (let i = 0; i < 1500; i++)
+      rows.push(`E${i},2025-01-01 10:00,paid,10.00,137${String(i).padStart(8, '0')},顾客${i}`);
+    const head = Buffer.from(rows.join('\n') + '\n');
+    const bad = Buffer.concat([
+      Buffer.from('E-bad,2025-01-01 10:00,paid,10.00,13799999999,'),
+      Buffer.from([0xc4, 0xe3, 0xba]),
+      Buffer.from('\n'),
+    ]);
+    await writeFile(
+      path,
+      Buffer.concat([head, bad, Buffer.from('E-last,2025-01-02 10:00,paid,5.00,13799999998,王\n')]),
+    );
+    const done = await importFile(db(), shop.shopId, path);
+    expect(done).toMatchObject({ status: 'completed', ordersCreated: 1501, errorRows: 1 });
+    const errors = await listImportErrors(db(), shop.shopId, done.importId, { limit: 10 });
+    expect(errors).toEqual([
+      {
+        rowNo: 1502,
+        column: null,
+        reason: 'bad encoding: the row has bytes that are not valid text',
+        value: null,
+      },
+    ]);
   });
 
   it('fails clearly when required columns are missing, naming them and the columns found', async () => {

@@ -66,29 +66,24 @@ export async function resolvePeople(
   contributions?: StatsContribution[],
 ): Promise<ResolveResult> {
   await lockShopIngest(tx, shopId);
-  const kinds: string[] = [];
-  const values: string[] = [];
-  const seen = new Set<string>();
+  const byKind = new Map<string, Set<string>>();
   for (const p of people) {
     for (const i of p.identities) {
-      const k = keyOf(i.kind, i.value);
-      if (!seen.has(k)) {
-        seen.add(k);
-        kinds.push(i.kind);
-        values.push(i.value);
-      }
+      let values = byKind.get(i.kind);
+      if (!values) byKind.set(i.kind, (values = new Set()));
+      values.add(i.value);
     }
   }
   const known = new Map<string, string>(); // identity key → customer id
-  for (const r of await tx.query<{ kind: string; value: string; customerId: string }>(
-    // One primary-key lookup per identity, whatever the planner would guess for unnest.
-    `select i.kind, i.value, i.customer_id as "customerId"
-       from unnest($2::text[], $3::text[]) as k(kind, value)
-       cross join lateral (select * from customer_identities i
-                            where i.shop_id = $1 and i.kind = k.kind and i.value = k.value) i`,
-    [shopId, kinds, values],
-  )) {
-    known.set(keyOf(r.kind, r.value), r.customerId);
+  for (const [kind, values] of byKind) {
+    // One primary-key scan per kind with an array of values.
+    for (const r of await tx.query<{ value: string; customerId: string }>(
+      `select value, customer_id as "customerId" from customer_identities
+        where shop_id = $1 and kind = $2 and value = any($3::text[])`,
+      [shopId, kind, [...values]],
+    )) {
+      known.set(keyOf(kind, r.value), r.customerId);
+    }
   }
 
   const uf = new UnionFind();

@@ -67,6 +67,8 @@ export function excelText(cell: string): string {
 /** Reads one row through the binding: each field's value, the column it came from, derived fields applied. */
 export class Row {
   private readonly values = new Map<Field, { value: string; column: string }>();
+  /** A cell held bytes the file's encoding could not decode (shown as U+FFFD). */
+  readonly encodingBroken: boolean;
 
   constructor(
     readonly binding: Binding,
@@ -93,10 +95,8 @@ export class Row {
     for (const [field, value] of Object.entries(derived ?? {}) as [Field, string][]) {
       this.values.set(field, { value, column: this.columnOf(field) });
     }
-    if (cells.some((c) => c.includes('\uFFFD'))) this.encodingBroken = true;
+    this.encodingBroken = cells.some((c) => c.includes('\uFFFD'));
   }
-
-  readonly encodingBroken: boolean = false;
 
   get(field: Field): string {
     return this.values.get(field)?.value ?? '';

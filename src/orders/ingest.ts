@@ -64,17 +64,20 @@ export async function ingestOrders(
   // Under the shop's ingest lock, what exists now is what exists at insert time.
   await lockShopIngest(tx, shopId);
   const existing = new Map<string, Existing>();
-  for (const e of await tx.query<Existing>(
-    // One index lookup per key (LATERAL): a join lets the planner, who guesses 100 rows for unnest,
-    // choose a scan of all orders, which grows with the shop.
-    `select o.order_id as "orderId", o.customer_id as "customerId", o.source, o.external_id as "externalId",
-            o.status, o.refunded_cents as "refundedCents", o.paid_at as "paidAt"
-       from unnest($2::text[], $3::text[]) as k(source, external_id)
-       cross join lateral (select * from orders o
-                            where o.shop_id = $1 and o.source = k.source and o.external_id = k.external_id) o`,
-    [shopId, orders.map((o) => o.source), orders.map((o) => o.externalId)],
+  for (const [source, externalIds] of groupBy(
+    orders,
+    (o) => o.source,
+    (o) => o.externalId,
   )) {
-    existing.set(orderKey(e.source, e.externalId), e);
+    // One index scan per source with an array of keys: a batch usually has a single source.
+    for (const e of await tx.query<Existing>(
+      `select order_id as "orderId", customer_id as "customerId", source, external_id as "externalId",
+              status, refunded_cents as "refundedCents", paid_at as "paidAt"
+         from orders where shop_id = $1 and source = $2 and external_id = any($3::text[])`,
+      [shopId, source, externalIds],
+    )) {
+      existing.set(orderKey(e.source, e.externalId), e);
+    }
   }
 
   const outcomes: Outcome[] = orders.map((_, n) => (existing.has(keys[n]!) ? 'unchanged' : 'created'));
@@ -184,6 +187,18 @@ export async function ingestOrders(
     customersCreated: people.created,
     customersUpdated: people.updated,
   };
+}
+
+/** Values of `value` grouped under `key`, in first-seen order. */
+function groupBy<T>(items: T[], key: (t: T) => string, value: (t: T) => string): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(value(item));
+    else groups.set(k, [value(item)]);
+  }
+  return groups;
 }
 
 async function insertOrders(

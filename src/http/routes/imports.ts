@@ -9,7 +9,6 @@ import { uuidv7 } from '../../db/ids.js';
 import { AppError } from '../../errors.js';
 import { FIELDS, FORMAT_NAMES } from '../../imports/formats.js';
 import {
-  checkImportOptions,
   createImport,
   getImport,
   importErrorsCsv,
@@ -84,7 +83,6 @@ export const importRoutes =
             }
           }
           const options = { format: fields.format ?? '', source: fields.source || undefined, mapping };
-          checkImportOptions(options);
           const { record } = await createImport(o.db, request.shopId, {
             ...options,
             filePath: saved.path,
