@@ -3,7 +3,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 export type IdentityKind = 'phone' | 'email' | 'member_card' | 'platform_id';
-export const IDENTITY_KINDS: readonly IdentityKind[] = ['phone', 'email', 'member_card', 'platform_id'];
 
 export interface Identity {
   kind: IdentityKind;

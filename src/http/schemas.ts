@@ -135,5 +135,3 @@ export const Page = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
-
-export const IdParam = (name: string) => z.object({ [name]: z.string() });

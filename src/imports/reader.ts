@@ -17,7 +17,7 @@ export interface RowStream {
 
 const SAMPLE = 64 * 1024;
 
-export async function detectEncoding(path: string): Promise<Encoding> {
+async function detectEncoding(path: string): Promise<Encoding> {
   const handle = await open(path, 'r');
   try {
     const buf = Buffer.alloc(SAMPLE);

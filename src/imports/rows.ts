@@ -108,10 +108,6 @@ export class Row {
     const i = this.binding.index.get(field)?.[0];
     return i === undefined ? field : this.binding.header[i]!;
   }
-
-  isBlankOrder(): boolean {
-    return !this.get('order_id');
-  }
 }
 
 const PATH_FIELD: Record<string, Field> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMinor, parseAmount } from './money.js';
+import { parseAmount } from './money.js';
 
 describe('parseAmount', () => {
   it('reads decimals exactly, with symbols and thousands separators', () => {
@@ -13,9 +13,5 @@ describe('parseAmount', () => {
     expect(parseAmount('-3.00', 'CNY')).toEqual({ ok: false, reason: 'negative amount' });
     expect(parseAmount('12.3.4', 'CNY')).toEqual({ ok: false, reason: 'not an amount' });
     expect(parseAmount('1.5', 'JPY')).toEqual({ ok: false, reason: 'more than 0 decimals for JPY' });
-  });
-  it('formats minor units back', () => {
-    expect(formatMinor(129950, 'CNY')).toBe('1299.50');
-    expect(formatMinor(1500, 'JPY')).toBe('1500');
   });
 });

@@ -29,8 +29,3 @@ export function parseAmount(raw: string, currency: string): ParsedMoney {
   if (!Number.isSafeInteger(minor)) return { ok: false, reason: 'amount too large' };
   return { ok: true, minor };
 }
-
-export function formatMinor(minor: number, currency: string): string {
-  const exp = currencyExponent(currency);
-  return (minor / 10 ** exp).toFixed(exp);
-}

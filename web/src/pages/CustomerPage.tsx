@@ -52,27 +52,11 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
       <div className="cards">
         <div className="card">
           <h2>{t('profile.fundamentals')}</h2>
-          <dl>
-            {facts
-              .filter(([, v]) => v)
-              .map(([k, v]) => (
-                <div key={k}>
-                  <dt>{t(k)}</dt>
-                  <dd>{v}</dd>
-                </div>
-              ))}
-          </dl>
+          <Facts facts={facts.filter((f): f is [Key, string] => Boolean(f[1]))} />
         </div>
         <div className="card">
           <h2>{t('profile.stats')}</h2>
-          <dl data-testid="stats">
-            {stats.map(([k, v]) => (
-              <div key={k}>
-                <dt>{t(k)}</dt>
-                <dd>{v}</dd>
-              </div>
-            ))}
-          </dl>
+          <Facts facts={stats} testId="stats" />
         </div>
         <div className="card">
           <h2>{t('profile.identities')}</h2>
@@ -128,6 +112,20 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
         ))}
       </ol>
     </section>
+  );
+}
+
+function Facts({ facts, testId }: { facts: [Key, string][]; testId?: string }) {
+  const { t } = useI18n();
+  return (
+    <dl data-testid={testId}>
+      {facts.map(([k, v]) => (
+        <div key={k}>
+          <dt>{t(k)}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
