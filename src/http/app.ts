@@ -49,7 +49,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: true,
   }).withTypeProvider<RequestTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API; answers are plain JSON (dates become ISO 8601 strings).
