@@ -150,6 +150,28 @@ describeEachDb('REST API', ({ db }) => {
     expect(huge.json().error).toBe('body_too_large');
   });
 
+  it('lists customers newest first and pages with hasMore', async () => {
+    const c = await testTenant(db());
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: c.auth,
+        payload: order({ externalId: `L-${i}`, customer: { phone: `1360000010${i}` } }),
+      });
+      ids.push(res.json().customerId);
+    }
+    const first = await t.app.inject({ method: 'GET', url: '/api/customers?limit=2', headers: c.auth });
+    expect(first.json().items.map((x: { customerId: string }) => x.customerId)).toEqual([ids[2], ids[1]]);
+    expect(first.json().hasMore).toBe(true);
+    const second = await t.app.inject({ method: 'GET', url: '/api/customers?limit=2&offset=2', headers: c.auth });
+    expect(second.json()).toMatchObject({ items: [{ customerId: ids[0] }], hasMore: false });
+    const bad = await t.app.inject({ method: 'GET', url: '/api/customers?limit=5000', headers: c.auth });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details[0].field).toBe('querystring.limit');
+  });
+
   it("keeps shops apart: shop B's key cannot read or match shop A's customers", async () => {
     const inA = await t.app.inject({
       method: 'POST',

@@ -18,7 +18,7 @@ export const customerRoutes =
         schema: {
           tags: ['customers'],
           summary:
-            'List customers, or find them by name prefix, phone, email, member card or platform nickname',
+            'List customers (newest first), or find them by name prefix, phone, email, member card or platform nickname',
           querystring: Page.extend({ q: z.string().max(200).optional() }),
           response: { 200: z.object({ items: z.array(Customer), hasMore: z.boolean() }), ...errors },
         },
