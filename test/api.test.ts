@@ -165,7 +165,11 @@ describeEachDb('REST API', ({ db }) => {
     const first = await t.app.inject({ method: 'GET', url: '/api/customers?limit=2', headers: c.auth });
     expect(first.json().items.map((x: { customerId: string }) => x.customerId)).toEqual([ids[2], ids[1]]);
     expect(first.json().hasMore).toBe(true);
-    const second = await t.app.inject({ method: 'GET', url: '/api/customers?limit=2&offset=2', headers: c.auth });
+    const second = await t.app.inject({
+      method: 'GET',
+      url: '/api/customers?limit=2&offset=2',
+      headers: c.auth,
+    });
     expect(second.json()).toMatchObject({ items: [{ customerId: ids[0] }], hasMore: false });
     const bad = await t.app.inject({ method: 'GET', url: '/api/customers?limit=5000', headers: c.auth });
     expect(bad.statusCode).toBe(400);

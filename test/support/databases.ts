@@ -6,6 +6,7 @@ import { openPGlite, openPostgres, type Db } from '../../src/db/db.js';
 import { createShop, type Shop, type ShopInput } from '../../src/shops/shops.js';
 
 export interface DbContext {
+  kind: 'pglite' | 'postgres';
   db(): Db;
   newShop(input?: Partial<ShopInput>): Promise<Shop>;
 }
@@ -29,6 +30,7 @@ export function describeEachDb(title: string, body: (ctx: DbContext) => void): v
         await db?.close();
       });
       body({
+        kind,
         db: () => db!,
         newShop: (input) =>
           createShop(db!, { name: `Test shop ${Math.random().toString(36).slice(2, 8)}`, ...input }),

@@ -1,0 +1,108 @@
+// Faults and load: concurrent webhooks for one new buyer, and an import killed with SIGKILL halfway.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDb } from './support/databases.js';
+import { testApp, testTenant, type TestApp } from './support/app.js';
+
+const CLI = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
+
+describeEachDb('concurrency and crashes', ({ kind, db }) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(db());
+  });
+  afterAll(() => t.app.close());
+
+  it('gives 30 simultaneous webhooks for one new buyer one profile and counts each order once', async () => {
+    const tenant = await testTenant(db());
+    const send = (i: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: tenant.auth,
+        payload: {
+          externalId: `C-${i % 20}`,
+          status: 'paid',
+          totalCents: 1000,
+          orderedAt: '2025-06-01T10:00:00+08:00',
+          customer: { phone: '13900001111', email: i % 2 ? 'same@example.com' : undefined },
+        },
+      });
+    // 30 requests for 20 orders: ten are replays racing their originals.
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => send(i)));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([...Array(10).fill(200), ...Array(20).fill(201)]);
+    expect(new Set(answers.map((a) => a.json().customerId)).size).toBe(1);
+    const customers = await t.app.inject({ method: 'GET', url: '/api/customers', headers: tenant.auth });
+    expect(customers.json().items).toHaveLength(1);
+    expect(customers.json().items[0]).toMatchObject({
+      orderCount: 20,
+      spendCents: 20000,
+      email: 'same@example.com',
+    });
+  });
+
+  // A second process can watch the import only on a server; PGlite belongs to the process that opened it.
+  it.runIf(kind === 'postgres')(
+    'resumes a CLI import killed with SIGKILL, without losing or doubling an order',
+    async () => {
+      const tenant = await testTenant(db());
+      const dir = await mkdtemp(join(tmpdir(), 'regulars-kill-'));
+      const file = join(dir, 'orders.csv');
+      const lines = ['order_id,ordered_at,status,total,phone'];
+      for (let i = 0; i < 40_000; i++)
+        lines.push(`K${i},2025-03-01 10:00,paid,12.00,135${String(i % 9000).padStart(8, '0')}`);
+      await writeFile(file, lines.join('\n'));
+      const env = { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL, REGULARS_DATA_DIR: dir };
+      const run = () =>
+        spawn(process.execPath, [CLI, 'import', file, '--format', 'generic', '--shop', tenant.shop.shopId], {
+          env,
+          stdio: 'ignore',
+        });
+      const first = run();
+      const progress = async () =>
+        (
+          await db().query<{ rowsDone: number }>(
+            'select rows_done as "rowsDone" from imports where shop_id = $1',
+            [tenant.shop.shopId],
+          )
+        )[0]?.rowsDone ?? 0;
+      while ((await progress()) < 4000) await new Promise((r) => setTimeout(r, 50));
+      first.kill('SIGKILL');
+      await once(first, 'exit');
+      const [killed] = await db().query<{ status: string; rowsDone: number }>(
+        'select status, rows_done as "rowsDone" from imports where shop_id = $1',
+        [tenant.shop.shopId],
+      );
+      expect(killed!.status).toBe('running');
+      expect(killed!.rowsDone).toBeGreaterThanOrEqual(4000);
+      expect(killed!.rowsDone).toBeLessThan(40_001);
+      // The killed run's heartbeat goes stale after a minute; the CLI resumes it at once.
+      const second = run();
+      const [code] = (await once(second, 'exit')) as [number];
+      expect(code).toBe(0);
+      const [counts] = await db().query<{
+        orders: number;
+        distinct: number;
+        customers: number;
+        spend: number;
+      }>(
+        `select (select count(*)::int from orders where shop_id = $1) as orders,
+                (select count(distinct external_id)::int from orders where shop_id = $1) as distinct,
+                (select count(*)::int from customers where shop_id = $1) as customers,
+                (select sum(spend_cents)::int8 from customers where shop_id = $1) as spend`,
+        [tenant.shop.shopId],
+      );
+      expect(counts).toEqual({ orders: 40_000, distinct: 40_000, customers: 9000, spend: 40_000 * 1200 });
+      const imports = await db().query<{ status: string; rowsDone: number }>(
+        'select status, rows_done as "rowsDone" from imports where shop_id = $1',
+        [tenant.shop.shopId],
+      );
+      expect(imports).toEqual([{ status: 'completed', rowsDone: 40_001 }]);
+    },
+  );
+});
