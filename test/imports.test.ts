@@ -130,6 +130,28 @@ describeEachDb('imports', ({ db, newShop }) => {
     expect(statuses.map((s) => s.status)).toEqual(['completed', 'refunded', 'partially_refunded']);
   });
 
+  it('fails a file it cannot parse with the reason, and keeps the rows before it', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const csvPath = join(dir, 'broken.csv');
+    await writeFile(
+      csvPath,
+      'order_id,ordered_at,status,total,phone\nQ1,2025-01-01,paid,1.00,13800000001\n' +
+        'Q2,2025-01-01,paid,2.00,13800000002\n"Q3,2025-01-01,paid,1.00,1\n',
+    );
+    const csv = await importFile(db(), shop.shopId, csvPath);
+    // Q1 was complete when the file broke; Q2 was still open (more lines might have followed).
+    expect(csv).toMatchObject({ status: 'failed', ordersCreated: 1, rowsDone: 2 });
+    expect(csv.failure).toMatch(
+      /^The file cannot be read after row 2: Quote Not Closed.*Rows up to 2 were imported\.$/,
+    );
+    const xlsxPath = join(dir, 'broken.xlsx');
+    await writeFile(xlsxPath, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100, 7)]));
+    const xlsx = await importFile(db(), shop.shopId, xlsxPath);
+    expect(xlsx).toMatchObject({ status: 'failed', ordersCreated: 0 });
+    expect(xlsx.failure).toMatch(/^The file cannot be read after row 0: /);
+  });
+
   it('imports the first sheet of an XLSX file, dates and numbers typed as cells', async () => {
     const shop = await newShop();
     const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
@@ -234,10 +256,6 @@ describeEachDb('imports', ({ db, newShop }) => {
         throw new Error('killed');
       }),
     ).rejects.toThrow('killed');
-    await db().query(`update imports set status = 'running' where shop_id = $1 and import_id = $2`, [
-      shop.shopId,
-      record.importId,
-    ]);
     const again = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
     expect(again).toMatchObject({ resumed: true, record: { importId: record.importId, rowsDone: 2001 } });
     const done = await runImport(db(), shop.shopId, record.importId);

@@ -49,12 +49,13 @@ export async function runImport(
       [shopId, importId],
     );
   } catch (err) {
-    const failure = err instanceof ImportFailure ? err.message : `Import stopped: ${(err as Error).message}`;
+    // Only a problem with the file itself ends an import. Anything else (the database went away, the
+    // process is stopping) leaves it running from its last checkpoint, so running it again resumes.
+    if (!(err instanceof ImportFailure)) throw err;
     await db.query(
       `update imports set status = 'failed', failure = $3, finished_at = now() where shop_id = $1 and import_id = $2`,
-      [shopId, importId, failure],
+      [shopId, importId, err.message],
     );
-    if (!(err instanceof ImportFailure)) throw err;
   }
   return getImport(db, shopId, importId);
 }
@@ -106,7 +107,22 @@ async function runRows(
     if (pending.orders.length >= BATCH_ORDERS || pending.errors.length >= BATCH_ERRORS) await flush();
   };
 
-  for await (const { rowNo, cells } of stream.rows) {
+  const rows = stream.rows[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<{ rowNo: number; cells: string[] }>;
+    try {
+      next = await rows.next();
+    } catch (err) {
+      // The reader stops only on a file it cannot parse (unbalanced quotes, a damaged XLSX). Complete
+      // orders before that point land; the one still open may be missing lines, so it does not.
+      await flush();
+      throw new ImportFailure(
+        `The file cannot be read after row ${pending.lastRow}: ${(err as Error).message}. ` +
+          `Rows up to ${pending.lastRow} were imported.`,
+      );
+    }
+    if (next.done) break;
+    const { rowNo, cells } = next.value;
     if (!binding) {
       const bound = bindColumns(format, cells, record.mapping ?? undefined);
       if ('missing' in bound) {
