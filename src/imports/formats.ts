@@ -187,8 +187,10 @@ const taobao: Format = {
     // '浙江省 杭州市 西湖区 文三路 1 号' → province, city
     const [province, city] = get('address').split(/\s+/);
     if (province && city) Object.assign(out, { province, city });
-    const refunded = Number(get('refunded') || 0);
-    const total = Number(get('total') || 0);
+    // Only the comparison is needed here; the amounts themselves are parsed (and checked) later.
+    const amount = (f: Field) => Number(get(f).replace(/[^\d.]/g, '') || 0);
+    const refunded = amount('refunded');
+    const total = amount('total');
     const status = get('status');
     if (refunded > 0) {
       if (status === '交易关闭' || refunded >= total) out.status = 'refunded';
