@@ -246,7 +246,7 @@ describeEachDb('imports', ({ db, newShop }) => {
     const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
     const path = join(dir, 'many.csv');
     const lines = ['order_id,ordered_at,status,total,phone'];
-    for (let i = 0; i < 5000; i++)
+    for (let i = 0; i < 12000; i++)
       lines.push(`O${i},2025-01-01 10:00,paid,10.00,139${String(i % 1200).padStart(8, '0')}`);
     await writeFile(path, lines.join('\n'));
     const { record } = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
@@ -257,19 +257,19 @@ describeEachDb('imports', ({ db, newShop }) => {
       }),
     ).rejects.toThrow('killed');
     const again = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
-    expect(again).toMatchObject({ resumed: true, record: { importId: record.importId, rowsDone: 2001 } });
+    expect(again).toMatchObject({ resumed: true, record: { importId: record.importId, rowsDone: 5001 } });
     const done = await runImport(db(), shop.shopId, record.importId);
     expect(done).toMatchObject({
       status: 'completed',
-      ordersCreated: 5000,
+      ordersCreated: 12000,
       customersCreated: 1200,
-      rowsDone: 5001,
+      rowsDone: 12001,
     });
     const [{ n }] = (await db().query<{ n: number }>(
       'select count(*)::int as n from orders where shop_id = $1',
       [shop.shopId],
     )) as [{ n: number }];
-    expect(n).toBe(5000);
+    expect(n).toBe(12000);
   });
 
   it('imports Shopify orders (line-item rows) and customers exports with their own headers', async () => {
