@@ -6,16 +6,20 @@ import { uuidv7 } from '../db/ids.js';
 import { type Identity, type IdentityKind } from './identity.js';
 import { mergeCustomers } from './merge.js';
 import { fillableFields, foldProfiles, PROFILE_COLUMNS, PROFILE_FIELDS, type Profile } from './profile.js';
-import type { StatsDelta } from './stats.js';
+import {
+  addContribution,
+  noContribution,
+  STATS_ARRAY_TYPES,
+  STATS_COLUMNS,
+  statsArrays,
+  type StatsContribution,
+} from './stats.js';
 import { recordEvents, type NewEvent } from './timeline.js';
 
 export interface PersonInput {
   identities: Identity[];
   profile: Profile;
 }
-
-/** What a new order adds to its buyer's stats; a new profile is inserted with them already in place. */
-export type StatsContribution = Omit<StatsDelta, 'customerId'>;
 
 export interface ResolveResult {
   customerIds: string[];
@@ -63,6 +67,7 @@ export async function resolvePeople(
   people: PersonInput[],
   source: string,
   at: Date,
+  /** What each input adds to its buyer's stats; a new profile is inserted with them already in place. */
   contributions?: StatsContribution[],
 ): Promise<ResolveResult> {
   await lockShopIngest(tx, shopId);
@@ -131,7 +136,7 @@ export async function resolvePeople(
   const customerIds = new Array<string>(people.length);
   const newCustomers: NewCustomer[] = [];
   const newIdentities: { kind: string; value: string; customerId: string }[] = [];
-  const fills: { id: string; profile: Profile; fields: string[] }[] = [];
+  const fills: { id: string; profile: Profile }[] = [];
   const events: NewEvent[] = [];
   for (const c of components.values()) {
     const incoming = foldProfiles(c.people.map((n) => people[n]!.profile));
@@ -151,7 +156,7 @@ export async function resolvePeople(
       if (others.length > 0) await mergeCustomers(tx, shopId, id, others, source, at);
       const fields = fillableFields(current, incoming);
       if (fields.length > 0) {
-        fills.push({ id, profile: incoming, fields });
+        fills.push({ id, profile: incoming });
         events.push({
           customerId: id,
           type: 'profile.updated',
@@ -211,27 +216,8 @@ interface NewCustomer {
 }
 
 function sumContributions(list: (StatsContribution | undefined)[]): StatsContribution {
-  const sum: StatsContribution = {
-    orders: 0,
-    onlineOrders: 0,
-    offlineOrders: 0,
-    spendCents: 0,
-    refundedCents: 0,
-    firstOrderAt: null,
-    lastOrderAt: null,
-  };
-  for (const c of list) {
-    if (!c) continue;
-    sum.orders += c.orders;
-    sum.onlineOrders += c.onlineOrders;
-    sum.offlineOrders += c.offlineOrders;
-    sum.spendCents += c.spendCents;
-    sum.refundedCents += c.refundedCents;
-    if (c.firstOrderAt && (!sum.firstOrderAt || c.firstOrderAt < sum.firstOrderAt))
-      sum.firstOrderAt = c.firstOrderAt;
-    if (c.lastOrderAt && (!sum.lastOrderAt || c.lastOrderAt > sum.lastOrderAt))
-      sum.lastOrderAt = c.lastOrderAt;
-  }
+  const sum = noContribution();
+  for (const c of list) if (c) addContribution(sum, c);
   return sum;
 }
 
@@ -245,16 +231,6 @@ const profileUnnest = (firstParam: number) =>
   `unnest($${firstParam}::uuid[], ${profileTypes.map((t, i) => `$${firstParam + 1 + i}::${t}`).join(', ')})
      as u(customer_id, ${profileColumnList})`;
 
-const STATS_COLUMNS: [string, string, (s: StatsContribution) => unknown][] = [
-  ['order_count', 'int[]', (s) => s.orders],
-  ['online_order_count', 'int[]', (s) => s.onlineOrders],
-  ['offline_order_count', 'int[]', (s) => s.offlineOrders],
-  ['spend_cents', 'int8[]', (s) => s.spendCents],
-  ['refunded_cents', 'int8[]', (s) => s.refundedCents],
-  ['first_order_at', 'timestamptz[]', (s) => s.firstOrderAt?.toISOString() ?? null],
-  ['last_order_at', 'timestamptz[]', (s) => s.lastOrderAt?.toISOString() ?? null],
-];
-
 async function insertCustomers(
   tx: Queryable,
   shopId: string,
@@ -263,10 +239,9 @@ async function insertCustomers(
   at: Date,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const types = ['uuid[]', ...profileTypes, ...STATS_COLUMNS.map((c) => c[1])];
+  const types = ['uuid[]', ...profileTypes, ...STATS_ARRAY_TYPES];
   await tx.query(
-    `insert into customers (shop_id, first_source, created_at, customer_id, ${profileColumnList},
-                            ${STATS_COLUMNS.map((c) => c[0]).join(', ')})
+    `insert into customers (shop_id, first_source, created_at, customer_id, ${profileColumnList}, ${STATS_COLUMNS})
      select $1, $2, $3, * from unnest(${types.map((t, i) => `$${i + 4}::${t}`).join(', ')})`,
     [
       shopId,
@@ -274,7 +249,7 @@ async function insertCustomers(
       at.toISOString(),
       rows.map((r) => r.id),
       ...profileArrays(rows),
-      ...STATS_COLUMNS.map(([, , get]) => rows.map((r) => get(r.stats))),
+      ...statsArrays(rows.map((r) => r.stats)),
     ],
   );
 }

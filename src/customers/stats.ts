@@ -3,8 +3,8 @@
 // status or refund changes (or two profiles merge).
 import type { Queryable } from '../db/db.js';
 
-export interface StatsDelta {
-  customerId: string;
+/** What orders add to a customer's stats: one new order, a batch's orders, or all of them. */
+export interface StatsContribution {
   orders: number;
   onlineOrders: number;
   offlineOrders: number;
@@ -14,7 +14,60 @@ export interface StatsDelta {
   lastOrderAt: Date | null;
 }
 
+export interface StatsDelta extends StatsContribution {
+  customerId: string;
+}
+
 export type CustomerStats = StatsDelta;
+
+export function noContribution(): StatsContribution {
+  return {
+    orders: 0,
+    onlineOrders: 0,
+    offlineOrders: 0,
+    spendCents: 0,
+    refundedCents: 0,
+    firstOrderAt: null,
+    lastOrderAt: null,
+  };
+}
+
+/** Adds `c` into `sum`, in place. */
+export function addContribution(sum: StatsContribution, c: StatsContribution): void {
+  sum.orders += c.orders;
+  sum.onlineOrders += c.onlineOrders;
+  sum.offlineOrders += c.offlineOrders;
+  sum.spendCents += c.spendCents;
+  sum.refundedCents += c.refundedCents;
+  if (c.firstOrderAt && (!sum.firstOrderAt || c.firstOrderAt < sum.firstOrderAt))
+    sum.firstOrderAt = c.firstOrderAt;
+  if (c.lastOrderAt && (!sum.lastOrderAt || c.lastOrderAt > sum.lastOrderAt)) sum.lastOrderAt = c.lastOrderAt;
+}
+
+/** The stats columns, the array types they travel in, and the arrays for a set of rows, in one order. */
+export const STATS_COLUMNS =
+  'order_count, online_order_count, offline_order_count, spend_cents, refunded_cents, first_order_at, last_order_at';
+export const STATS_ARRAY_TYPES = [
+  'int[]',
+  'int[]',
+  'int[]',
+  'int8[]',
+  'int8[]',
+  'timestamptz[]',
+  'timestamptz[]',
+];
+
+export function statsArrays(rows: StatsContribution[]): unknown[][] {
+  return [
+    rows.map((d) => d.orders),
+    rows.map((d) => d.onlineOrders),
+    rows.map((d) => d.offlineOrders),
+    rows.map((d) => d.spendCents),
+    rows.map((d) => d.refundedCents),
+    rows.map((d) => d.firstOrderAt?.toISOString() ?? null),
+    rows.map((d) => d.lastOrderAt?.toISOString() ?? null),
+  ];
+}
 
 export async function addToStats(tx: Queryable, shopId: string, deltas: StatsDelta[]): Promise<void> {
   if (deltas.length === 0) return;
@@ -51,15 +104,5 @@ export async function setStats(tx: Queryable, shopId: string, stats: CustomerSta
 }
 
 function statsParams(shopId: string, rows: StatsDelta[]): unknown[] {
-  return [
-    shopId,
-    rows.map((d) => d.customerId),
-    rows.map((d) => d.orders),
-    rows.map((d) => d.onlineOrders),
-    rows.map((d) => d.offlineOrders),
-    rows.map((d) => d.spendCents),
-    rows.map((d) => d.refundedCents),
-    rows.map((d) => d.firstOrderAt?.toISOString() ?? null),
-    rows.map((d) => d.lastOrderAt?.toISOString() ?? null),
-  ];
+  return [shopId, rows.map((d) => d.customerId), ...statsArrays(rows)];
 }

@@ -24,7 +24,7 @@ const BATCH_ERRORS = 2000;
 
 interface Pending {
   orders: { order: NormalizedOrder; rows: number[] }[];
-  people: { person: PersonInput; rowNo: number }[];
+  people: PersonInput[];
   errors: RowError[];
   lastRow: number;
 }
@@ -93,6 +93,15 @@ async function runRows(
     pending.people = [];
     pending.errors = [];
   };
+  // An import holds orders or people, never both, so one bound serves either.
+  const flushIfFull = async () => {
+    if (
+      pending.orders.length + pending.people.length >= BATCH_ORDERS ||
+      pending.errors.length >= BATCH_ERRORS
+    ) {
+      await flush();
+    }
+  };
   const closeGroup = async () => {
     if (group.length === 0) return;
     const rows = group;
@@ -105,7 +114,7 @@ async function runRows(
       else pending.errors.push(...parsed.errors);
     }
     pending.lastRow = Math.max(pending.lastRow, last);
-    if (pending.orders.length >= BATCH_ORDERS || pending.errors.length >= BATCH_ERRORS) await flush();
+    await flushIfFull();
   };
 
   const rows = stream.rows[Symbol.asyncIterator]();
@@ -139,11 +148,11 @@ async function runRows(
     if (format.kind === 'customers') {
       if (rowNo > resumeAfter) {
         const parsed = personFromRow(row, shop, record.source);
-        if (parsed.ok) pending.people.push({ person: parsed.value, rowNo });
+        if (parsed.ok) pending.people.push(parsed.value);
         else pending.errors.push(...parsed.errors);
       }
       pending.lastRow = Math.max(pending.lastRow, rowNo);
-      if (pending.people.length >= BATCH_ORDERS || pending.errors.length >= BATCH_ERRORS) await flush();
+      await flushIfFull();
       continue;
     }
     const orderId = row.get('order_id');
@@ -213,13 +222,7 @@ async function commitBatch(
       Object.assign(counts, r);
     }
     if (pending.people.length > 0) {
-      const r = await resolvePeople(
-        tx,
-        shop.shopId,
-        pending.people.map((p) => p.person),
-        origin,
-        new Date(),
-      );
+      const r = await resolvePeople(tx, shop.shopId, pending.people, origin, new Date());
       counts.customersCreated = r.created;
       counts.customersUpdated = r.updated;
     }

@@ -3,8 +3,8 @@
 // or refund moved on is updated, and the customer's stats follow in the same transaction.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
-import { lockShopIngest, resolvePeople, type StatsContribution } from '../customers/resolve.js';
-import { addToStats, type StatsDelta } from '../customers/stats.js';
+import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
+import { addContribution, addToStats, type StatsContribution, type StatsDelta } from '../customers/stats.js';
 import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { AppError } from '../errors.js';
 import type { NormalizedOrder } from './input.js';
@@ -160,17 +160,8 @@ export async function ingestOrders(
     const c = contributions[i]!;
     if (people.createdIds.has(customerId) || recompute.has(customerId) || c.orders === 0) return;
     const d = deltas.get(customerId);
-    if (!d) {
-      deltas.set(customerId, { customerId, ...c });
-      return;
-    }
-    d.orders += c.orders;
-    d.onlineOrders += c.onlineOrders;
-    d.offlineOrders += c.offlineOrders;
-    d.spendCents += c.spendCents;
-    d.refundedCents += c.refundedCents;
-    if (c.firstOrderAt! < d.firstOrderAt!) d.firstOrderAt = c.firstOrderAt;
-    if (c.lastOrderAt! > d.lastOrderAt!) d.lastOrderAt = c.lastOrderAt;
+    if (d) addContribution(d, c);
+    else deltas.set(customerId, { customerId, ...c });
   });
   await addToStats(tx, shopId, [...deltas.values()]);
   await recomputeCustomerStats(tx, shopId, [...recompute]);
