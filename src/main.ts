@@ -18,6 +18,8 @@ import { FIELDS, FORMAT_NAMES } from './imports/formats.js';
 import { createImport, importErrorsCsv, listImportErrors } from './imports/imports.js';
 import { ImportQueue } from './imports/queue.js';
 import { runImport } from './imports/run.js';
+import { JobRunner } from './jobs/runner.js';
+import { membershipJobs, scheduleMembership } from './membership/schedule.js';
 import { createApiKey } from './shops/apiKeys.js';
 import { createShop, listShops } from './shops/shops.js';
 import { createStaff } from './shops/staff.js';
@@ -186,9 +188,13 @@ program
     const db = await openDatabase(config);
     if (opts.demo && (await listShops(db)).length === 0) await demo(db, {});
     const imports = new ImportQueue(db, (err, importId) => app.log.error({ err, importId }, 'import failed'));
+    const jobs = new JobRunner(db, membershipJobs, scheduleMembership, (err) =>
+      app.log.error({ err }, 'background job failed'),
+    );
     const app = await buildApp({
       db,
       imports,
+      jobs,
       uploadDir: join(config.dataDir, 'uploads'),
       cookieSecure: config.cookieSecure,
       logLevel: config.logLevel,
@@ -206,6 +212,7 @@ program
     }
     const resumed = await imports.resumeStalled();
     if (resumed > 0) app.log.info(`resuming ${resumed} unfinished import(s)`);
+    jobs.start();
     const address = await app.listen({ port: opts.port ?? config.port, host: opts.host ?? config.host });
     console.log(
       `Regulars is serving the console at ${address}/ and the API at ${address}/api (docs: ${address}/api/docs)`,
@@ -215,6 +222,7 @@ program
     );
     const stop = async () => {
       await app.close();
+      await jobs.stop();
       await imports.idle();
       await db.close();
       process.exit(0);

@@ -1,4 +1,5 @@
-// Faults and load: concurrent webhooks for one new buyer, and an import killed with SIGKILL halfway.
+// Faults and load: concurrent webhooks for one new buyer, concurrent redemptions of one balance, and an
+// import killed with SIGKILL halfway.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -44,6 +45,46 @@ describeEachDb('concurrency and crashes', ({ kind, db }) => {
       spendCents: 20000,
       email: 'same@example.com',
     });
+  });
+
+  it('lets 50 simultaneous redemptions against one balance spend it but never overdraw it', async () => {
+    const tenant = await testTenant(db());
+    const placed = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: tenant.auth,
+      payload: {
+        externalId: 'BAL-1',
+        status: 'paid',
+        totalCents: 100_000,
+        orderedAt: '2026-06-01T10:00:00+08:00',
+        customer: { phone: '13900002222' },
+      },
+    });
+    const { customerId } = placed.json();
+    const redeem = (i: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/customers/${customerId}/points/redemptions`,
+        headers: tenant.auth,
+        // Ten of the fifty repeat another request's key: retries racing their originals.
+        payload: { points: 30, purpose: 'gift', idempotencyKey: `race-${String(i % 40).padStart(4, '0')}` },
+      });
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => redeem(i)));
+    const applied = answers.filter((a) => a.statusCode === 200 && a.json().applied);
+    const refused = answers.filter((a) => a.statusCode === 409);
+    // 1,000 points cover 33 redemptions of 30; the other seven keys are refused, and no key spends twice.
+    expect(applied).toHaveLength(33);
+    expect(new Set(applied.map((a) => a.json().entry.idempotencyKey)).size).toBe(33);
+    expect(refused.every((a) => a.json().error === 'insufficient_points')).toBe(true);
+    expect(answers.every((a) => a.statusCode === 200 || a.statusCode === 409)).toBe(true);
+    const [row] = await db().query<{ balance: number; ledger: number }>(
+      `select c.points_balance as balance, (select sum(points)::int8 from points_ledger l
+                                            where l.shop_id = c.shop_id and l.customer_id = c.customer_id) as ledger
+         from customers c where c.shop_id = $1 and c.customer_id = $2`,
+      [tenant.shop.shopId, customerId],
+    );
+    expect(row).toEqual({ balance: 10, ledger: 10 });
   });
 
   // A second process can watch the import only on a server; PGlite belongs to the process that opened it.

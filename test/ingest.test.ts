@@ -84,12 +84,22 @@ describeEachDb('order ingestion', ({ db, newShop }) => {
     const c = await getCustomer(db(), shop.shopId, first.customerIds[0]!);
     expect(c).toMatchObject({ orderCount: 1, spendCents: 10000, refundedCents: 2500 });
     const events = await listEvents(db(), shop.shopId, c.customerId, { limit: 10 });
-    expect(events.map((e) => e.type)).toEqual(['order.updated', 'customer.created', 'order.placed']);
-    expect(events[0]!.data).toMatchObject({
+    expect(events.map((e) => e.type).sort()).toEqual([
+      'customer.created',
+      'order.placed',
+      'order.updated',
+      'points.earn',
+      'points.reverse',
+    ]);
+    const byType = (type: string) => events.find((e) => e.type === type)!.data;
+    expect(byType('order.updated')).toMatchObject({
       from: { status: 'paid', refundedCents: 0 },
       to: { status: 'partially_refunded', refundedCents: 2500 },
     });
-    expect(events[2]!.data).toMatchObject({ externalId: 'R1', totalCents: 10000, channel: 'online' });
+    expect(byType('order.placed')).toMatchObject({ externalId: 'R1', totalCents: 10000, channel: 'online' });
+    // A quarter refunded takes back a quarter of the 100 points the order earned.
+    expect(byType('points.earn')).toMatchObject({ points: 100 });
+    expect(byType('points.reverse')).toMatchObject({ points: -25 });
   });
 
   it('merges two profiles when one order proves they are one person', async () => {

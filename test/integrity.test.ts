@@ -52,13 +52,32 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
          where o.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = o.shop_id and c.customer_id = o.customer_id)
        union all
        select 'identities', count(*)::int from customer_identities i
-         where i.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = i.shop_id and c.customer_id = i.customer_id)`,
+         where i.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = i.shop_id and c.customer_id = i.customer_id)
+       union all
+       select 'points', count(*)::int from points_ledger l
+         where l.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = l.shop_id and c.customer_id = l.customer_id)
+       union all
+       select 'points of another buyer', count(*)::int from points_ledger l join orders o using (shop_id, order_id)
+         where l.shop_id = $1 and l.customer_id <> o.customer_id`,
       [shop.shopId],
     );
     expect(orphans).toEqual([
       { what: 'orders', n: 0 },
       { what: 'identities', n: 0 },
+      { what: 'points', n: 0 },
+      { what: 'points of another buyer', n: 0 },
     ]);
+    // Every balance is the sum of its ledger, merged profiles' points included.
+    const unbalanced = await db().query<{ n: number; points: number }>(
+      `select count(*) filter (where c.points_balance <> coalesce(l.points, 0))::int as n, sum(c.points_balance)::int8 as points
+         from customers c
+         left join (select customer_id, sum(points) as points from points_ledger where shop_id = $1 group by customer_id) l
+           using (customer_id)
+        where c.shop_id = $1`,
+      [shop.shopId],
+    );
+    expect(unbalanced[0]!.n).toBe(0);
+    expect(unbalanced[0]!.points).toBeGreaterThan(0);
     // And the stats on every profile equal what its orders say.
     const drift = await db().query<{ n: number }>(
       `select count(*)::int as n from customers c

@@ -17,6 +17,11 @@ export interface Customer extends Profile {
   lastOrderAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  tierRank: number;
+  tierSince: Date | null;
+  tierHoldUntil: Date | null;
+  tierGraceUntil: Date | null;
+  pointsBalance: number;
 }
 
 export const customerColumns = (alias: string) =>
@@ -33,6 +38,11 @@ export const customerColumns = (alias: string) =>
     `${alias}.last_order_at as "lastOrderAt"`,
     `${alias}.created_at as "createdAt"`,
     `${alias}.updated_at as "updatedAt"`,
+    `${alias}.tier_rank as "tierRank"`,
+    `${alias}.tier_since as "tierSince"`,
+    `${alias}.tier_hold_until as "tierHoldUntil"`,
+    `${alias}.tier_grace_until as "tierGraceUntil"`,
+    `${alias}.points_balance as "pointsBalance"`,
   ].join(', ');
 
 /** A customer by id; an id merged into another profile answers with the surviving profile. */

@@ -1,7 +1,9 @@
 // Two or more profiles that turn out to be one person become one: the survivor takes over identities,
-// orders and timeline, fills its empty fields from the others, and its stats are recomputed from the orders.
+// orders, timeline and membership (points and the better tier), fills its empty fields from the others,
+// and its stats are recomputed from the orders.
 // Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
 import type { Queryable } from '../db/db.js';
+import { carryMembership, settleMergedTier } from '../membership/merging.js';
 import { recomputeCustomerStats, reassignOrders } from '../orders/orders.js';
 import { PROFILE_COLUMNS, PROFILE_FIELDS } from './profile.js';
 import { recordEvents } from './timeline.js';
@@ -43,11 +45,13 @@ export async function mergeCustomers(
     'insert into customer_merges (shop_id, merged_id, into_id) select $1, unnest($3::uuid[]), $2',
     params,
   );
+  const mergedRanks = await carryMembership(tx, shopId, survivorId, otherIds);
   await tx.query('delete from customers where shop_id = $1 and customer_id = any($2::uuid[])', [
     shopId,
     otherIds,
   ]);
   await recomputeCustomerStats(tx, shopId, [survivorId]);
+  await settleMergedTier(tx, shopId, survivorId, mergedRanks, source, at);
   await recordEvents(tx, shopId, [
     { customerId: survivorId, type: 'customer.merged', occurredAt: at, source, data: { merged: otherIds } },
   ]);

@@ -1,15 +1,27 @@
 // The customer's timeline. Every change to a customer is written here in the same transaction as the
 // change itself, so the timeline can never disagree with the data (and flows can start from it later).
-// A profile's creation and an order's placement are read from their own rows instead of being copied:
-// at a million orders an import would otherwise write every order twice.
+// A profile's creation, an order's placement and a points entry are read from their own rows instead of
+// being copied: at a million orders an import would otherwise write every order twice.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 
 /** Events written to customer_events. */
-export type EventType = 'customer.merged' | 'identity.added' | 'profile.updated' | 'order.updated';
+export type EventType =
+  | 'customer.merged'
+  | 'identity.added'
+  | 'profile.updated'
+  | 'order.updated'
+  | 'tier.changed'
+  | 'tier.grace_started'
+  | 'card.bound'
+  | 'card.unbound';
 
 /** What the timeline shows: the written events plus those read from the customer and order rows. */
-export type TimelineEventType = EventType | 'customer.created' | 'order.placed';
+export type TimelineEventType =
+  | EventType
+  | 'customer.created'
+  | 'order.placed'
+  | `points.${'earn' | 'reverse' | 'redeem' | 'expire' | 'adjust'}`;
 
 export interface NewEvent {
   customerId: string;
@@ -58,6 +70,11 @@ export async function listEvents(
                                  'status', status, 'totalCents', total_cents, 'currency', currency)
          from orders
         where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or ordered_at < $3)
+       union all
+       select entry_id, customer_id, 'points.' || kind, created_at, 'points',
+              detail || jsonb_build_object('points', points, 'orderId', order_id, 'reason', reason, 'expiresAt', expires_at)
+         from points_ledger
+        where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or created_at < $3)
        union all
        select customer_id, customer_id, 'customer.created', created_at, first_source, '{}'::jsonb
          from customers

@@ -18,6 +18,8 @@ import type { Db } from '../db/db.js';
 import { AppError } from '../errors.js';
 import type { ImportQueue } from '../imports/queue.js';
 import type { Staff } from '../shops/staff.js';
+import type { JobRunner } from '../jobs/runner.js';
+import { membershipRoutes } from './routes/membership.js';
 import { authenticate } from './auth.js';
 import type { RequestTypeProvider } from './plugin.js';
 import { authRoutes } from './routes/auth.js';
@@ -29,6 +31,8 @@ import { orderRoutes } from './routes/orders.js';
 export interface AppOptions {
   db: Db;
   imports: ImportQueue;
+  /** Woken when a route queues a background job. */
+  jobs: JobRunner;
   uploadDir: string;
   cookieSecure?: boolean;
   logLevel?: string;
@@ -123,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(orderRoutes(options));
   await app.register(importRoutes(options));
   await app.register(keyRoutes(options));
+  await app.register(membershipRoutes(options));
 
   const webDir = options.webDir;
   if (webDir && existsSync(webDir)) {

@@ -47,6 +47,11 @@ export const Customer = z.object({
   lastOrderAt: ts.nullable(),
   createdAt: ts,
   updatedAt: ts,
+  tierRank: z.number().int().describe("position in the shop's tier list, 0 = entry tier"),
+  tierSince: ts.nullable(),
+  tierHoldUntil: ts.nullable().describe('set by hand: no order or re-grade moves the tier before this time'),
+  tierGraceUntil: ts.nullable().describe('below the keep threshold: a review after this time downgrades'),
+  pointsBalance: z.number().int(),
 });
 
 export const Identity = z.object({
@@ -96,6 +101,15 @@ export const TimelineEvent = z.object({
     'profile.updated',
     'order.placed',
     'order.updated',
+    'tier.changed',
+    'tier.grace_started',
+    'card.bound',
+    'card.unbound',
+    'points.earn',
+    'points.reverse',
+    'points.redeem',
+    'points.expire',
+    'points.adjust',
   ]),
   occurredAt: ts,
   source: z.string(),
@@ -134,4 +148,18 @@ export const RowError = z.object({
 export const Page = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const Job = z.object({
+  jobId: z.uuid(),
+  kind: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  done: z.number().int(),
+  total: z.number().int().nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  failure: z.string().nullable(),
+  createdAt: ts,
+  startedAt: ts.nullable(),
+  finishedAt: ts.nullable(),
 });

@@ -7,6 +7,7 @@ import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { addContribution, addToStats, type StatsContribution, type StatsDelta } from '../customers/stats.js';
 import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { AppError } from '../errors.js';
+import { applyOrdersToMembership, type OrderChange } from '../membership/purchases.js';
 import type { NormalizedOrder } from './input.js';
 import { recomputeCustomerStats } from './orders.js';
 import { isPurchase, type OrderStatus } from './status.js';
@@ -166,6 +167,16 @@ export async function ingestOrders(
   await addToStats(tx, shopId, [...deltas.values()]);
   await recomputeCustomerStats(tx, shopId, [...recompute]);
   await recordEvents(tx, shopId, events);
+  await applyOrdersToMembership(
+    tx,
+    shopId,
+    [
+      ...created.map(({ o, n }) => memberChange(o, orderIds[n]!, customerIds[n]!, null)),
+      ...changed.map(({ o, e }) => memberChange(o, e.orderId, e.customerId, e.status)),
+    ],
+    origin,
+    at,
+  );
 
   const count = (x: Outcome) => outcomes.filter((o) => o === x).length;
   return {
@@ -177,6 +188,38 @@ export async function ingestOrders(
     unchanged: count('unchanged'),
     customersCreated: people.created,
     customersUpdated: people.updated,
+  };
+}
+
+function memberChange(
+  o: NormalizedOrder,
+  orderId: string,
+  customerId: string,
+  before: OrderStatus | null,
+): OrderChange {
+  return {
+    orderId,
+    customerId,
+    externalId: o.externalId,
+    status: o.status,
+    totalCents: o.totalCents,
+    refundedCents: o.refundedCents,
+    before,
+    order: {
+      channel: o.channel,
+      totalCents: o.totalCents,
+      shippingCents: o.shippingCents,
+      orderedAt: o.orderedAt,
+      // A changed order's items are stored already; only a new order's travel along.
+      items:
+        before === null
+          ? o.items.map((i) => ({
+              category: i.category ?? null,
+              quantity: i.quantity,
+              unitPriceCents: i.unitPriceCents,
+            }))
+          : undefined,
+    },
   };
 }
 

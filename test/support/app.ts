@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { buildApp, type App } from '../../src/http/app.js';
 import type { Db } from '../../src/db/db.js';
 import { ImportQueue } from '../../src/imports/queue.js';
+import { JobRunner } from '../../src/jobs/runner.js';
+import { membershipJobs } from '../../src/membership/schedule.js';
 import { createApiKey } from '../../src/shops/apiKeys.js';
 import { createShop, type Shop } from '../../src/shops/shops.js';
 import { createStaff } from '../../src/shops/staff.js';
@@ -11,15 +13,25 @@ import { createStaff } from '../../src/shops/staff.js';
 export interface TestApp {
   app: App;
   imports: ImportQueue;
+  /** Not started: tests run queued jobs with `jobs.wake()` and wait with `jobs.idle()`. */
+  jobs: JobRunner;
 }
 
 export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   const imports = new ImportQueue(db, (err) => {
     throw err;
   });
+  const jobs = new JobRunner(
+    db,
+    membershipJobs,
+    async () => {},
+    (err) => {
+      throw err;
+    },
+  );
   const uploadDir = await mkdtemp(join(tmpdir(), 'regulars-uploads-'));
-  const app = await buildApp({ db, imports, uploadDir, logLevel: 'silent', webDir });
-  return { app, imports };
+  const app = await buildApp({ db, imports, jobs, uploadDir, logLevel: 'silent', webDir });
+  return { app, imports, jobs };
 }
 
 export interface TestTenant {

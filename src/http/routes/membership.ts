@@ -1,0 +1,356 @@
+import { z } from 'zod';
+import { getCustomer } from '../../customers/customers.js';
+import { enqueueJob, getJob, listJobs } from '../../jobs/jobs.js';
+import { BindingRequest, confirmBinding, requestBinding, unbindCard } from '../../membership/cards.js';
+import {
+  adjustPoints,
+  AdjustmentInput,
+  listLedger,
+  pointsSummary,
+  redeemPoints,
+  RedemptionInput,
+} from '../../membership/points.js';
+import { getProgram, MemberProgram, saveProgram } from '../../membership/program.js';
+import { EXPIRE, holdUntilNextReview, REGRADE, REVIEW } from '../../membership/schedule.js';
+import { setTierByHand, tierDistribution } from '../../membership/tiers.js';
+import { getShop } from '../../shops/shops.js';
+import type { AppOptions } from '../app.js';
+import type { ApiPlugin } from '../plugin.js';
+import { errors, ErrorBody, Job } from '../schemas.js';
+
+const ts = z.iso.datetime();
+const CustomerParams = z.object({ customerId: z.string() });
+const conflict = { 409: ErrorBody };
+
+const StoredProgram = z.object({
+  program: MemberProgram,
+  version: z.number().int().describe('0 while the shop runs the default program'),
+  nextReviewAt: ts.nullable(),
+});
+
+const LedgerEntry = z.object({
+  entryId: z.uuid(),
+  customerId: z.uuid(),
+  kind: z.enum(['earn', 'reverse', 'redeem', 'expire', 'adjust']),
+  points: z.number().int().describe('signed: positive adds to the balance'),
+  idempotencyKey: z.string(),
+  orderId: z.uuid().nullable(),
+  expiresAt: ts.nullable().describe('for earned points: when this lot expires'),
+  lotId: z.uuid().nullable().describe('for a reversal: the earning it takes back from'),
+  reason: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+  staffId: z.uuid().nullable(),
+  createdAt: ts,
+});
+
+const PointsMove = z.object({
+  entry: LedgerEntry,
+  balance: z.number().int(),
+  valueCents: z.number().int().nullable().describe('money off: what the points are worth, in minor units'),
+  applied: z.boolean().describe('false when the idempotency key was seen before: the first outcome, again'),
+});
+
+export const membershipRoutes =
+  (o: AppOptions): ApiPlugin =>
+  async (app) => {
+    const queue = async (shopId: string, kind: string) => {
+      const job = await enqueueJob(o.db, shopId, kind);
+      o.jobs.wake();
+      return job;
+    };
+
+    app.get(
+      '/api/membership/program',
+      {
+        schema: {
+          tags: ['membership'],
+          summary: "The shop's member program: tiers with thresholds and benefits, and points rules",
+          response: { 200: StoredProgram, ...errors },
+        },
+      },
+      async (request) => getProgram(o.db, request.shopId),
+    );
+
+    app.put(
+      '/api/membership/program',
+      {
+        schema: {
+          tags: ['membership'],
+          summary:
+            'Replace the member program; when tiers or thresholds change, every customer is re-graded by a job',
+          body: MemberProgram,
+          response: { 200: StoredProgram.extend({ regrade: Job.nullable() }), ...errors },
+        },
+      },
+      async (request) => {
+        const { stored, tiersChanged } = await o.db.transaction((tx) =>
+          saveProgram(tx, request.shopId, request.body),
+        );
+        return { ...stored, regrade: tiersChanged ? await queue(request.shopId, REGRADE) : null };
+      },
+    );
+
+    app.get(
+      '/api/membership/tiers',
+      {
+        schema: {
+          tags: ['membership'],
+          summary: 'How many customers hold each tier, and their net spend',
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  rank: z.number().int(),
+                  name: z.string(),
+                  customers: z.number().int(),
+                  spendCents: z.number().int(),
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { program } = await getProgram(o.db, request.shopId);
+        return { items: await tierDistribution(o.db, request.shopId, program) };
+      },
+    );
+
+    for (const [path, kind, summary] of [
+      ['/api/membership/regrade', REGRADE, 'Re-grade every customer against the current thresholds now'],
+      ['/api/membership/review', REVIEW, 'Run the periodic tier review now (grace periods apply)'],
+      ['/api/membership/expire-points', EXPIRE, 'Expire every points lot that is due now'],
+    ] as const) {
+      app.post(
+        path,
+        { schema: { tags: ['membership'], summary, response: { 202: Job, ...errors } } },
+        async (request, reply) => reply.code(202).send(await queue(request.shopId, kind)),
+      );
+    }
+
+    app.get(
+      '/api/jobs',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: 'Background jobs, newest first',
+          querystring: z.object({
+            kind: z.string().max(64).optional(),
+            limit: z.coerce.number().int().min(1).max(100).default(20),
+          }),
+          response: { 200: z.object({ items: z.array(Job) }), ...errors },
+        },
+      },
+      async (request) => ({ items: await listJobs(o.db, request.shopId, request.query) }),
+    );
+
+    app.get(
+      '/api/jobs/:jobId',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: "One job's progress and result",
+          params: z.object({ jobId: z.string() }),
+          response: { 200: Job, ...errors },
+        },
+      },
+      async (request) => getJob(o.db, request.shopId, request.params.jobId),
+    );
+
+    app.post(
+      '/api/customers/:customerId/tier',
+      {
+        schema: {
+          tags: ['membership'],
+          summary: 'Set a tier by hand, with a reason; it holds until the given time or the next review',
+          params: CustomerParams,
+          body: z.object({
+            rank: z.number().int().min(0).max(9),
+            reason: z.string().trim().min(1).max(500),
+            until: z.iso.datetime({ offset: true }).optional(),
+          }),
+          response: { 200: z.object({ rank: z.number().int(), holdUntil: ts }), ...errors },
+        },
+      },
+      async (request) => {
+        const shop = await getShop(o.db, request.shopId);
+        const { customerId } = await getCustomer(o.db, shop.shopId, request.params.customerId);
+        const { program } = await getProgram(o.db, shop.shopId);
+        const at = new Date();
+        return setTierByHand(
+          o.db,
+          shop.shopId,
+          program,
+          await holdUntilNextReview(o.db, shop.shopId, shop.timeZone, at),
+          customerId,
+          {
+            rank: request.body.rank,
+            reason: request.body.reason,
+            until: request.body.until ? new Date(request.body.until) : null,
+            staffId: request.staff?.staffId ?? null,
+          },
+          at,
+        );
+      },
+    );
+
+    app.get(
+      '/api/customers/:customerId/points',
+      {
+        schema: {
+          tags: ['points'],
+          summary: "The customer's balance, totals and upcoming expirations (lots spent oldest first)",
+          params: CustomerParams,
+          response: {
+            200: z.object({
+              balance: z.number().int(),
+              earned: z.number().int().describe('earned less refunds taken back'),
+              redeemed: z.number().int(),
+              expired: z.number().int(),
+              expiring: z.array(z.object({ expiresAt: ts, points: z.number().int() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
+        return pointsSummary(o.db, request.shopId, customerId);
+      },
+    );
+
+    app.get(
+      '/api/customers/:customerId/points/ledger',
+      {
+        schema: {
+          tags: ['points'],
+          summary: "The customer's ledger, newest first; page with `before` (an entry id)",
+          params: CustomerParams,
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(500).default(50),
+            before: z.uuid().optional(),
+          }),
+          response: { 200: z.object({ items: z.array(LedgerEntry) }), ...errors },
+        },
+      },
+      async (request) => {
+        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
+        return { items: await listLedger(o.db, request.shopId, customerId, request.query) };
+      },
+    );
+
+    app.post(
+      '/api/customers/:customerId/points/adjustments',
+      {
+        schema: {
+          tags: ['points'],
+          summary: 'Add or take back points by hand, with a reason (never below zero)',
+          params: CustomerParams,
+          body: AdjustmentInput,
+          response: { 200: PointsMove, ...errors, ...conflict },
+        },
+      },
+      async (request) => {
+        const shop = await getShop(o.db, request.shopId);
+        const { customerId } = await getCustomer(o.db, shop.shopId, request.params.customerId);
+        return adjustPoints(o.db, shop, customerId, request.body, request.staff?.staffId ?? null);
+      },
+    );
+
+    app.post(
+      '/api/customers/:customerId/points/redemptions',
+      {
+        schema: {
+          tags: ['points'],
+          summary: 'Spend points on a coupon, a gift or money off; idempotent by key, never overdraws',
+          params: CustomerParams,
+          body: RedemptionInput,
+          response: { 200: PointsMove, ...errors, ...conflict },
+        },
+      },
+      async (request) => {
+        const shop = await getShop(o.db, request.shopId);
+        const { customerId } = await getCustomer(o.db, shop.shopId, request.params.customerId);
+        return redeemPoints(o.db, shop, customerId, request.body, request.staff?.staffId ?? null);
+      },
+    );
+
+    app.post(
+      '/api/member-cards/bindings',
+      {
+        schema: {
+          tags: ['member cards'],
+          summary:
+            'Start binding a member card to a phone: answers a one-time code for the caller to text to that phone (valid 10 minutes)',
+          body: BindingRequest,
+          response: {
+            201: z.object({
+              bindingId: z.uuid(),
+              memberCard: z.string(),
+              phone: z.string(),
+              expiresAt: ts,
+              code: z.string().describe('six digits; shown only in this answer, stored as a hash'),
+            }),
+            ...errors,
+            ...conflict,
+            429: ErrorBody,
+          },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await requestBinding(o.db, await getShop(o.db, request.shopId), request.body)),
+    );
+
+    app.post(
+      '/api/member-cards/bindings/:bindingId/confirm',
+      {
+        schema: {
+          tags: ['member cards'],
+          summary:
+            "Confirm with the code the member received: the card's and the phone's histories become one profile",
+          params: z.object({ bindingId: z.string() }),
+          body: z.object({ code: z.string().trim().max(12) }),
+          response: {
+            200: z.object({
+              customerId: z.uuid(),
+              memberCard: z.string(),
+              phone: z.string(),
+              merged: z.boolean(),
+            }),
+            ...errors,
+            ...conflict,
+            410: ErrorBody,
+          },
+        },
+      },
+      async (request) =>
+        confirmBinding(
+          o.db,
+          await getShop(o.db, request.shopId),
+          request.params.bindingId,
+          request.body.code,
+        ),
+    );
+
+    app.post(
+      '/api/member-cards/:memberCard/unbind',
+      {
+        schema: {
+          tags: ['member cards'],
+          summary: 'Detach a card from its member (history and points stay with the member)',
+          params: z.object({ memberCard: z.string().max(64) }),
+          body: z.object({ reason: z.string().trim().min(1).max(500) }),
+          response: { 200: z.object({ customerId: z.uuid(), memberCard: z.string() }), ...errors },
+        },
+      },
+      async (request) =>
+        unbindCard(
+          o.db,
+          await getShop(o.db, request.shopId),
+          request.params.memberCard,
+          request.body.reason,
+          request.staff?.staffId ?? null,
+        ),
+    );
+  };

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { entryRank, gradedRank, reviewMember } from './grading.js';
+import { DEFAULT_PROGRAM, MemberProgram } from './program.js';
+
+const yuan = (n: number) => n * 100;
+// Regular; Senior 500 yuan or 2 orders; VIP 2,000 or 5 (keep 1,500 or 4); Supreme 5,000 or 10.
+const program = MemberProgram.parse({
+  ...DEFAULT_PROGRAM,
+  tiers: DEFAULT_PROGRAM.tiers.map((t) =>
+    t.name === 'VIP' ? { ...t, keepSpendCents: yuan(1500), keepOrders: 4 } : t,
+  ),
+});
+
+describe('entryRank', () => {
+  it('meets either threshold under "any" and both under "all"', () => {
+    expect(entryRank(program, { spendCents: 0, orders: 0 })).toBe(0);
+    expect(entryRank(program, { spendCents: yuan(499), orders: 1 })).toBe(0);
+    expect(entryRank(program, { spendCents: yuan(500), orders: 1 })).toBe(1);
+    expect(entryRank(program, { spendCents: yuan(10), orders: 5 })).toBe(2);
+    expect(entryRank(program, { spendCents: yuan(5000), orders: 1 })).toBe(3);
+    const all = { ...program, match: 'all' as const };
+    expect(entryRank(all, { spendCents: yuan(5000), orders: 1 })).toBe(0);
+    expect(entryRank(all, { spendCents: yuan(2000), orders: 5 })).toBe(2);
+  });
+});
+
+describe('gradedRank', () => {
+  it('keeps a member who still meets the keep threshold, and drops one who does not', () => {
+    expect(gradedRank(program, { spendCents: yuan(1600), orders: 1 }, 2)).toBe(2);
+    expect(gradedRank(program, { spendCents: yuan(1400), orders: 3 }, 2)).toBe(1);
+    expect(gradedRank(program, { spendCents: yuan(1400), orders: 3 }, 1)).toBe(1);
+    // Never above what the member held, unless the entry thresholds earn it.
+    expect(gradedRank(program, { spendCents: yuan(1600), orders: 1 }, 1)).toBe(1);
+    expect(gradedRank(program, { spendCents: yuan(6000), orders: 1 }, 1)).toBe(3);
+  });
+
+  it('clamps a rank the program no longer has', () => {
+    const two = MemberProgram.parse({ ...program, tiers: program.tiers.slice(0, 2) });
+    expect(gradedRank(two, { spendCents: yuan(6000), orders: 20 }, 3)).toBe(1);
+  });
+});
+
+describe('reviewMember', () => {
+  const at = new Date('2026-01-01T00:00:00Z');
+  const below = { spendCents: yuan(100), orders: 1 };
+  it('starts a grace period, then downgrades once it has run out', () => {
+    const first = reviewMember(program, below, { rank: 2, graceUntil: null }, at);
+    expect(first).toEqual({ kind: 'grace', until: new Date('2026-01-31T00:00:00Z') });
+    expect(
+      reviewMember(program, below, { rank: 2, graceUntil: new Date('2026-01-31T00:00:00Z') }, at),
+    ).toEqual({
+      kind: 'keep',
+    });
+    const later = new Date('2026-02-01T00:00:00Z');
+    expect(
+      reviewMember(program, below, { rank: 2, graceUntil: new Date('2026-01-31T00:00:00Z') }, later),
+    ).toEqual({
+      kind: 'change',
+      to: 0,
+    });
+  });
+
+  it('clears the grace of a member who recovered, and upgrades at once', () => {
+    const recovered = { spendCents: yuan(1600), orders: 1 };
+    expect(reviewMember(program, recovered, { rank: 2, graceUntil: at }, at)).toEqual({
+      kind: 'clear_grace',
+    });
+    expect(
+      reviewMember(program, { spendCents: yuan(9000), orders: 1 }, { rank: 2, graceUntil: at }, at),
+    ).toEqual({
+      kind: 'change',
+      to: 3,
+    });
+  });
+
+  it('downgrades at once without a grace period', () => {
+    const strict = { ...program, review: { every: 'month' as const, graceDays: 0 } };
+    expect(reviewMember(strict, below, { rank: 2, graceUntil: null }, at)).toEqual({ kind: 'change', to: 0 });
+  });
+});
+
+describe('MemberProgram', () => {
+  it('names every problem with its path', () => {
+    const r = MemberProgram.safeParse({
+      tiers: [{ name: 'A', minOrders: 1 }, { name: 'B' }, { name: 'a', minOrders: 3, keepOrders: 5 }],
+    });
+    expect(r.success).toBe(false);
+    const issues = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues).toEqual([
+      'tiers.0: the first tier is the entry tier: no thresholds',
+      'tiers.1: needs a spend or order threshold',
+      'tiers.2: keep thresholds cannot exceed entry thresholds',
+      'tiers: tier names must differ',
+    ]);
+  });
+});

@@ -1,0 +1,67 @@
+// Which tier a customer's buying earns them. Pure, so the order path, reviews and re-grades share it.
+import type { MemberProgram, Tier } from './program.js';
+
+/** What thresholds are checked against: net spend (after refunds) and purchases, over the program's window. */
+export interface Standing {
+  spendCents: number;
+  orders: number;
+}
+
+function meets(tier: Tier, s: Standing, match: MemberProgram['match'], level: 'entry' | 'keep'): boolean {
+  const spend = level === 'keep' ? (tier.keepSpendCents ?? tier.minSpendCents) : tier.minSpendCents;
+  const orders = level === 'keep' ? (tier.keepOrders ?? tier.minOrders) : tier.minOrders;
+  const checks: boolean[] = [];
+  if (spend !== null) checks.push(s.spendCents >= spend);
+  if (orders !== null) checks.push(s.orders >= orders);
+  if (checks.length === 0) return true;
+  return match === 'any' ? checks.some(Boolean) : checks.every(Boolean);
+}
+
+/** The highest tier whose entry thresholds the standing meets: what an order can upgrade to. */
+export function entryRank(program: MemberProgram, s: Standing): number {
+  for (let rank = program.tiers.length - 1; rank > 0; rank--) {
+    if (meets(program.tiers[rank]!, s, program.match, 'entry')) return rank;
+  }
+  return 0;
+}
+
+/**
+ * The tier a review or re-grade settles on: the entry tier the standing earns, or, if higher, the highest
+ * tier at or below the current one whose keep threshold it still meets (keep thresholds sit below entry
+ * ones, so members are not bounced between tiers by one refund).
+ */
+export function gradedRank(program: MemberProgram, s: Standing, current: number): number {
+  const entry = entryRank(program, s);
+  for (let rank = Math.min(current, program.tiers.length - 1); rank > entry; rank--) {
+    if (meets(program.tiers[rank]!, s, program.match, 'keep')) return rank;
+  }
+  return entry;
+}
+
+export type ReviewDecision =
+  | { kind: 'keep' }
+  | { kind: 'change'; to: number }
+  | { kind: 'grace'; until: Date }
+  | { kind: 'clear_grace' };
+
+/**
+ * A periodic review of one member: upgrades at once; a member below their tier's keep threshold first gets
+ * the grace period, and is downgraded at the first review after it has run out without recovering.
+ */
+export function reviewMember(
+  program: MemberProgram,
+  s: Standing,
+  member: { rank: number; graceUntil: Date | null },
+  at: Date,
+): ReviewDecision {
+  const current = Math.min(member.rank, program.tiers.length - 1);
+  const graded = gradedRank(program, s, member.rank);
+  if (graded > current || (graded === current && current !== member.rank))
+    return { kind: 'change', to: graded };
+  if (graded === current) return member.graceUntil ? { kind: 'clear_grace' } : { kind: 'keep' };
+  if (member.graceUntil === null) {
+    if (program.review.graceDays === 0) return { kind: 'change', to: graded };
+    return { kind: 'grace', until: new Date(at.getTime() + program.review.graceDays * 86_400_000) };
+  }
+  return member.graceUntil <= at ? { kind: 'change', to: graded } : { kind: 'keep' };
+}

@@ -1,0 +1,380 @@
+// The points ledger: append-only entries (earn, reverse, redeem, expire, adjust), each unique per shop by
+// what it is for, and the balance cached on the customer row, changed in the same statement batch as the
+// entries so the two always agree. Redemptions check the balance in the same UPDATE that lowers it, so
+// concurrent requests queue on the customer's row and can never overdraw it.
+import { z } from 'zod';
+import type { Db, Queryable } from '../db/db.js';
+import { isUuid, uuidv7 } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { currencyExponent } from '../orders/money.js';
+import type { Shop } from '../shops/shops.js';
+import { expiringPoints, lotExpiry, openLots } from './earning.js';
+import { getProgram } from './program.js';
+
+export type EntryKind = 'earn' | 'reverse' | 'redeem' | 'expire' | 'adjust';
+
+export interface NewEntry {
+  entryId?: string;
+  customerId: string;
+  kind: EntryKind;
+  points: number;
+  key: string;
+  orderId?: string | null;
+  expiresAt?: Date | null;
+  lotId?: string | null;
+  reason?: string | null;
+  detail?: Record<string, unknown>;
+  staffId?: string | null;
+}
+
+export interface LedgerEntry {
+  entryId: string;
+  customerId: string;
+  kind: EntryKind;
+  points: number;
+  idempotencyKey: string;
+  orderId: string | null;
+  expiresAt: Date | null;
+  lotId: string | null;
+  reason: string | null;
+  detail: Record<string, unknown>;
+  staffId: string | null;
+  createdAt: Date;
+}
+
+const entryColumns = `entry_id as "entryId", customer_id as "customerId", kind, points,
+  idempotency_key as "idempotencyKey", order_id as "orderId", expires_at as "expiresAt", lot_id as "lotId",
+  reason, detail, staff_id as "staffId", created_at as "createdAt"`;
+
+/**
+ * Appends entries whose key is new and moves the balances by what was appended; an entry whose key is
+ * already in the ledger is skipped, which makes every caller idempotent. Answers the appended entries.
+ */
+export async function appendEntries(
+  tx: Queryable,
+  shopId: string,
+  entries: NewEntry[],
+  at: Date,
+): Promise<{ entryId: string; customerId: string; points: number }[]> {
+  if (entries.length === 0) return [];
+  const appended = await tx.query<{ entryId: string; customerId: string; points: number }>(
+    `insert into points_ledger (shop_id, entry_id, customer_id, kind, points, idempotency_key, order_id, expires_at,
+                                lot_id, reason, detail, staff_id, created_at)
+     select $1, *, $13 from unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[],
+                                   $8::timestamptz[], $9::uuid[], $10::text[], $11::jsonb[], $12::uuid[])
+     on conflict (shop_id, idempotency_key) do nothing
+     returning entry_id as "entryId", customer_id as "customerId", points`,
+    [
+      shopId,
+      entries.map((e) => e.entryId ?? uuidv7(at.getTime())),
+      entries.map((e) => e.customerId),
+      entries.map((e) => e.kind),
+      entries.map((e) => e.points),
+      entries.map((e) => e.key),
+      entries.map((e) => e.orderId ?? null),
+      entries.map((e) => e.expiresAt?.toISOString() ?? null),
+      entries.map((e) => e.lotId ?? null),
+      entries.map((e) => e.reason ?? null),
+      entries.map((e) => JSON.stringify(e.detail ?? {})),
+      entries.map((e) => e.staffId ?? null),
+      at.toISOString(),
+    ],
+  );
+  const moves = new Map<string, number>();
+  for (const a of appended) moves.set(a.customerId, (moves.get(a.customerId) ?? 0) + a.points);
+  if (moves.size > 0) {
+    await tx.query(
+      `update customers c set points_balance = c.points_balance + m.points
+         from unnest($2::uuid[], $3::int[]) as m(customer_id, points)
+        where c.shop_id = $1 and c.customer_id = m.customer_id`,
+      [shopId, [...moves.keys()], [...moves.values()]],
+    );
+  }
+  return appended;
+}
+
+/** Caller keys live in their own namespace, apart from the ledger's own 'earn:' and 'refund:' keys. */
+const requestKey = (key: string) => `request:${key}`;
+
+const IdempotencyKey = z
+  .string()
+  .trim()
+  .min(8)
+  .max(200)
+  .describe('the same key repeats the same request without counting it twice');
+
+export const RedemptionInput = z.object({
+  points: z.number().int().min(1).max(100_000_000),
+  purpose: z.enum(['coupon', 'gift', 'money_off']),
+  reference: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('coupon code, gift, or the order it pays towards'),
+  idempotencyKey: IdempotencyKey,
+});
+export type RedemptionInput = z.infer<typeof RedemptionInput>;
+
+export const AdjustmentInput = z.object({
+  points: z
+    .number()
+    .int()
+    .min(-100_000_000)
+    .max(100_000_000)
+    .refine((n) => n !== 0, 'cannot be zero'),
+  reason: z.string().trim().min(1).max(500),
+  idempotencyKey: IdempotencyKey.optional(),
+});
+export type AdjustmentInput = z.infer<typeof AdjustmentInput>;
+
+export interface PointsMove {
+  entry: LedgerEntry;
+  balance: number;
+  /** For money off: what the points are worth, in minor units. */
+  valueCents: number | null;
+  /** False when the idempotency key had been used: the first outcome is answered again. */
+  applied: boolean;
+}
+
+async function existingEntry(tx: Queryable, shopId: string, key: string): Promise<LedgerEntry | null> {
+  const [row] = await tx.query<LedgerEntry>(
+    `select ${entryColumns} from points_ledger where shop_id = $1 and idempotency_key = $2`,
+    [shopId, key],
+  );
+  return row ?? null;
+}
+
+async function balanceOf(tx: Queryable, shopId: string, customerId: string): Promise<number> {
+  const [row] = await tx.query<{ balance: number }>(
+    'select points_balance as balance from customers where shop_id = $1 and customer_id = $2',
+    [shopId, customerId],
+  );
+  if (!row) throw AppError.notFound('Customer');
+  return row.balance;
+}
+
+function replayed(entry: LedgerEntry, customerId: string, points: number): void {
+  if (entry.customerId !== customerId || entry.points !== points) {
+    throw new AppError('idempotency_conflict', 409, 'This idempotency key was used for a different request');
+  }
+}
+
+/**
+ * Spends points: the ledger entry and the balance change commit together or not at all, and the balance
+ * is checked by the UPDATE that lowers it, after any concurrent redemption has committed.
+ */
+export async function redeemPoints(
+  db: Db,
+  shop: Shop,
+  customerId: string,
+  input: RedemptionInput,
+  staffId: string | null,
+  at = new Date(),
+): Promise<PointsMove> {
+  if (!isUuid(customerId)) throw AppError.notFound('Customer');
+  const { program } = await getProgram(db, shop.shopId);
+  const valueCents =
+    input.purpose === 'money_off'
+      ? Math.floor((input.points * 10 ** currencyExponent(shop.currency)) / program.points.pointsPerUnitOff)
+      : null;
+  const key = requestKey(input.idempotencyKey);
+  return db.transaction(async (tx) => {
+    await balanceOf(tx, shop.shopId, customerId);
+    const entryId = uuidv7(at.getTime());
+    const [inserted] = await tx.query<{ entryId: string }>(
+      `insert into points_ledger (shop_id, entry_id, customer_id, kind, points, idempotency_key, reason, detail, staff_id, created_at)
+       values ($1, $2, $3, 'redeem', $4, $5, $6, $7, $8, $9)
+       on conflict (shop_id, idempotency_key) do nothing returning entry_id as "entryId"`,
+      [
+        shop.shopId,
+        entryId,
+        customerId,
+        -input.points,
+        key,
+        input.reference ?? null,
+        JSON.stringify({ purpose: input.purpose, reference: input.reference ?? null, valueCents }),
+        staffId,
+        at.toISOString(),
+      ],
+    );
+    if (!inserted) {
+      const entry = (await existingEntry(tx, shop.shopId, key))!;
+      replayed(entry, customerId, -input.points);
+      return { entry, balance: await balanceOf(tx, shop.shopId, customerId), valueCents, applied: false };
+    }
+    const [after] = await tx.query<{ balance: number }>(
+      `update customers set points_balance = points_balance - $3
+        where shop_id = $1 and customer_id = $2 and points_balance >= $3
+       returning points_balance as balance`,
+      [shop.shopId, customerId, input.points],
+    );
+    if (!after) {
+      throw new AppError('insufficient_points', 409, `The balance is below ${input.points} points`, [
+        { field: 'points', message: `balance ${await balanceOf(tx, shop.shopId, customerId)}` },
+      ]);
+    }
+    const entry = (await existingEntry(tx, shop.shopId, key))!;
+    return { entry, balance: after.balance, valueCents, applied: true };
+  });
+}
+
+/** A correction by staff, with its reason. Added points are a lot of their own; taking points back cannot go below zero. */
+export async function adjustPoints(
+  db: Db,
+  shop: Shop,
+  customerId: string,
+  input: AdjustmentInput,
+  staffId: string | null,
+  at = new Date(),
+): Promise<PointsMove> {
+  if (!isUuid(customerId)) throw AppError.notFound('Customer');
+  const { program } = await getProgram(db, shop.shopId);
+  const key = requestKey(input.idempotencyKey ?? uuidv7());
+  return db.transaction(async (tx) => {
+    const balance = await balanceOf(tx, shop.shopId, customerId);
+    const before = await existingEntry(tx, shop.shopId, key);
+    if (before) {
+      replayed(before, customerId, input.points);
+      return { entry: before, balance, valueCents: null, applied: false };
+    }
+    if (input.points < 0) {
+      const [ok] = await tx.query(
+        `select 1 from customers where shop_id = $1 and customer_id = $2 and points_balance >= $3 for update`,
+        [shop.shopId, customerId, -input.points],
+      );
+      if (!ok) {
+        throw new AppError('insufficient_points', 409, `The balance is below ${-input.points} points`, [
+          { field: 'points', message: `balance ${balance}` },
+        ]);
+      }
+    }
+    await appendEntries(
+      tx,
+      shop.shopId,
+      [
+        {
+          customerId,
+          kind: 'adjust',
+          points: input.points,
+          key,
+          reason: input.reason,
+          staffId,
+          expiresAt: input.points > 0 ? lotExpiry(program.points.expiry, at, shop.timeZone) : null,
+        },
+      ],
+      at,
+    );
+    const entry = (await existingEntry(tx, shop.shopId, key))!;
+    return { entry, balance: await balanceOf(tx, shop.shopId, customerId), valueCents: null, applied: true };
+  });
+}
+
+export interface PointsSummary {
+  balance: number;
+  /** Upcoming expirations, soonest first, after spending lots oldest first. */
+  expiring: { expiresAt: Date; points: number }[];
+  earned: number;
+  redeemed: number;
+  expired: number;
+}
+
+export async function pointsSummary(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+): Promise<PointsSummary> {
+  const balance = await balanceOf(db, shopId, customerId);
+  const lots = await db.query<{ expiresAt: Date | null; points: number }>(
+    `select expires_at as "expiresAt", sum(points)::int8 as points from points_ledger
+      where shop_id = $1 and customer_id = $2 and (kind in ('earn', 'reverse') or (kind = 'adjust' and points > 0))
+      group by expires_at`,
+    [shopId, customerId],
+  );
+  const [totals] = await db.query<{ earned: number; redeemed: number; expired: number; consumed: number }>(
+    `select coalesce(sum(points) filter (where kind in ('earn', 'reverse')), 0)::int8 as earned,
+            coalesce(-sum(points) filter (where kind = 'redeem'), 0)::int8 as redeemed,
+            coalesce(-sum(points) filter (where kind = 'expire'), 0)::int8 as expired,
+            coalesce(-sum(points) filter (where ${CONSUMPTION_SQL}), 0)::int8 as consumed
+       from points_ledger where shop_id = $1 and customer_id = $2`,
+    [shopId, customerId],
+  );
+  const open = openLots(lots, totals!.consumed);
+  return {
+    balance,
+    expiring: open.flatMap((l) => (l.expiresAt ? [{ expiresAt: l.expiresAt, points: l.points }] : [])),
+    earned: totals!.earned,
+    redeemed: totals!.redeemed,
+    expired: totals!.expired,
+  };
+}
+
+/** What spends lots: redemptions, expiries and points taken back by staff (reversals shrink their own lot). */
+const CONSUMPTION_SQL = `kind in ('redeem', 'expire') or (kind = 'adjust' and points < 0)`;
+
+export async function listLedger(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+  options: { limit: number; before?: string },
+): Promise<LedgerEntry[]> {
+  return db.query<LedgerEntry>(
+    `select ${entryColumns} from points_ledger
+      where shop_id = $1 and customer_id = $2 and ($3::uuid is null or entry_id < $3)
+      order by entry_id desc limit $4`,
+    [shopId, customerId, options.before ?? null, options.limit],
+  );
+}
+
+/**
+ * Expires every lot due by `at`, for the whole shop, a chunk of customers per transaction. Replaying it
+ * expires nothing more: an expiry counts as spending, so the same lots are not due twice.
+ */
+export async function expirePoints(
+  db: Db,
+  shopId: string,
+  at: Date,
+  onProgress: (done: number) => Promise<void> = async () => {},
+  chunk = 5_000,
+): Promise<{ customers: number; expired: number }> {
+  let after = '00000000-0000-0000-0000-000000000000';
+  const result = { customers: 0, expired: 0 };
+  for (;;) {
+    const size = await db.transaction(async (tx) => {
+      const rows = await tx.query<{ customerId: string; balance: number; due: number; consumed: number }>(
+        `select c.customer_id as "customerId", c.points_balance as balance, l.due, l.consumed
+           from (select customer_id, points_balance from customers
+                  where shop_id = $1 and customer_id > $2 and points_balance > 0
+                  order by customer_id limit $4 for update) c
+           cross join lateral (
+             select coalesce(sum(points) filter (where expires_at <= $3), 0)::int8 as due,
+                    coalesce(-sum(points) filter (where ${CONSUMPTION_SQL}), 0)::int8 as consumed
+               from points_ledger l where l.shop_id = $1 and l.customer_id = c.customer_id
+           ) l
+          order by c.customer_id`,
+        [shopId, after, at.toISOString(), chunk],
+      );
+      const entries: NewEntry[] = [];
+      for (const r of rows) {
+        const points = expiringPoints(r.due, r.consumed, r.balance);
+        if (points > 0) {
+          entries.push({
+            customerId: r.customerId,
+            kind: 'expire',
+            points: -points,
+            key: `expire:${r.customerId}:${at.toISOString()}`,
+            detail: { dueBy: at.toISOString() },
+          });
+        }
+      }
+      await appendEntries(tx, shopId, entries, at);
+      result.customers += entries.length;
+      result.expired += entries.reduce((sum, e) => sum - e.points, 0);
+      if (rows.length > 0) after = rows[rows.length - 1]!.customerId;
+      return rows.length;
+    });
+    await onProgress(result.customers);
+    if (size < chunk) return result;
+  }
+}

@@ -1,0 +1,169 @@
+// What orders do to membership, inside the ingesting transaction: buyers whose standing crosses a
+// threshold are upgraded, paid (or completed) orders earn points at the tier the buyer held when the
+// order came in, and refunds and cancellations take back the same share of what the order earned.
+// Every entry is keyed by its order ('earn:<order>', 'refund:<order>:<total taken back>'), so a replayed
+// order or refund changes nothing.
+import type { Queryable } from '../db/db.js';
+import { uuidv7 } from '../db/ids.js';
+import { currencyExponent } from '../orders/money.js';
+import { isPurchase, type OrderStatus } from '../orders/status.js';
+import { lotExpiry, pointsForOrder, type EarningOrder } from './earning.js';
+import { appendEntries, type NewEntry } from './points.js';
+import { getProgram, type MemberProgram } from './program.js';
+import { upgradeBuyers } from './tiers.js';
+
+export interface OrderChange {
+  orderId: string;
+  customerId: string;
+  externalId: string;
+  status: OrderStatus;
+  totalCents: number;
+  refundedCents: number;
+  /** Items are needed only for new orders; a changed order's are read back when it earns late. */
+  order: Omit<EarningOrder, 'items'> & { items?: EarningOrder['items'] };
+  /** The order's status before this change, or null for a new order. */
+  before: OrderStatus | null;
+}
+
+function earns(program: MemberProgram, status: OrderStatus): boolean {
+  if (program.points.awardOn === 'completed')
+    return status === 'completed' || status === 'partially_refunded';
+  return isPurchase(status) && status !== 'refunded';
+}
+
+/** How much of what an order earned is taken back: all of it once refunded or cancelled, else the refunded share. */
+function takenBack(earned: number, c: OrderChange): number {
+  if (c.status === 'refunded' || c.status === 'cancelled') return earned;
+  if (c.totalCents === 0) return 0;
+  return Math.floor((earned * Math.min(c.refundedCents, c.totalCents)) / c.totalCents);
+}
+
+interface Lot {
+  entryId: string;
+  points: number;
+  expiresAt: Date | null;
+  takenBack: number;
+}
+
+export async function applyOrdersToMembership(
+  tx: Queryable,
+  shopId: string,
+  changes: OrderChange[],
+  source: string,
+  at: Date,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const [shop] = await tx.query<{ currency: string; timeZone: string }>(
+    'select currency, time_zone as "timeZone" from shops where shop_id = $1',
+    [shopId],
+  );
+  const { program } = await getProgram(tx, shopId);
+  const buyers = new Map<string, string>();
+  for (const c of changes) if (isPurchase(c.status)) buyers.set(c.customerId, c.orderId);
+  const tierAtOrder = await upgradeBuyers(tx, shopId, program, buyers, source, at);
+
+  const changed = changes.filter((c) => c.before !== null);
+  const lots = await existingLots(
+    tx,
+    shopId,
+    changed.map((c) => c.orderId),
+  );
+  const lateEarners = changed.filter((c) => !lots.has(c.orderId) && earns(program, c.status));
+  const items = await orderItems(
+    tx,
+    shopId,
+    lateEarners.map((c) => c.orderId),
+  );
+
+  const exponent = currencyExponent(shop!.currency);
+  const entries: NewEntry[] = [];
+  for (const c of changes) {
+    let lot = lots.get(c.orderId);
+    if (!lot && earns(program, c.status)) {
+      const tier = program.tiers[tierAtOrder.get(c.customerId) ?? 0]!;
+      const multiplier = tier.benefits.pointsMultiplier;
+      const order = { ...c.order, items: c.order.items ?? items.get(c.orderId) ?? [] };
+      const earning = pointsForOrder(program.points, order, multiplier, exponent);
+      if (earning.points > 0) {
+        lot = {
+          entryId: uuidv7(at.getTime()),
+          points: earning.points,
+          expiresAt: lotExpiry(program.points.expiry, c.order.orderedAt, shop!.timeZone),
+          takenBack: 0,
+        };
+        entries.push({
+          entryId: lot.entryId,
+          customerId: c.customerId,
+          kind: 'earn',
+          points: lot.points,
+          key: `earn:${c.orderId}`,
+          orderId: c.orderId,
+          expiresAt: lot.expiresAt,
+          detail: {
+            externalId: c.externalId,
+            rate: program.points.perUnit[c.order.channel],
+            tier: tier.name,
+            multiplier,
+            bonuses: earning.bonuses,
+          },
+        });
+      }
+    }
+    if (!lot) continue;
+    const target = takenBack(lot.points, c);
+    if (target !== lot.takenBack) {
+      entries.push({
+        customerId: c.customerId,
+        kind: 'reverse',
+        points: lot.takenBack - target,
+        key: `refund:${c.orderId}:${target}`,
+        orderId: c.orderId,
+        lotId: lot.entryId,
+        expiresAt: lot.expiresAt,
+        detail: { externalId: c.externalId, status: c.status, refundedCents: c.refundedCents },
+      });
+    }
+  }
+  await appendEntries(tx, shopId, entries, at);
+}
+
+/** The earn entries of orders already in the ledger, with what refunds have taken back from each. */
+async function existingLots(tx: Queryable, shopId: string, orderIds: string[]): Promise<Map<string, Lot>> {
+  const lots = new Map<string, Lot>();
+  if (orderIds.length === 0) return lots;
+  const rows = await tx.query<Lot & { orderId: string }>(
+    `select e.order_id as "orderId", e.entry_id as "entryId", e.points, e.expires_at as "expiresAt",
+            coalesce((select -sum(r.points) from points_ledger r where r.shop_id = $1 and r.lot_id = e.entry_id), 0)::int8
+              as "takenBack"
+       from points_ledger e
+      where e.shop_id = $1 and e.idempotency_key = any($2::text[])`,
+    [shopId, orderIds.map((id) => `earn:${id}`)],
+  );
+  for (const r of rows) lots.set(r.orderId, r);
+  return lots;
+}
+
+async function orderItems(
+  tx: Queryable,
+  shopId: string,
+  orderIds: string[],
+): Promise<Map<string, EarningOrder['items']>> {
+  const items = new Map<string, EarningOrder['items']>();
+  if (orderIds.length === 0) return items;
+  const rows = await tx.query<{
+    orderId: string;
+    category: string | null;
+    quantity: number;
+    unitPriceCents: number;
+  }>(
+    `select order_id as "orderId", category, quantity, unit_price_cents as "unitPriceCents" from order_items
+      where shop_id = $1 and order_id = any($2::uuid[])`,
+    [shopId, orderIds],
+  );
+  for (const { orderId, ...item } of rows) {
+    const list = items.get(orderId);
+    if (list) list.push(item);
+    else items.set(orderId, [item]);
+  }
+  return items;
+}

@@ -1,0 +1,95 @@
+// The membership work that runs on the calendar: the periodic tier review (first day of each month,
+// quarter or year) and the nightly expiry of points, both at midnight in the shop's time zone.
+import type { Db } from '../db/db.js';
+import { enqueueJob } from '../jobs/jobs.js';
+import type { Handlers } from '../jobs/runner.js';
+import { localDate, startOfLocalDay } from '../shops/calendar.js';
+import { expirePoints } from './points.js';
+import { DEFAULT_PROGRAM, getProgram, MemberProgram } from './program.js';
+import { gradeAll } from './tiers.js';
+
+export const REGRADE = 'tiers.regrade';
+export const REVIEW = 'tiers.review';
+export const EXPIRE = 'points.expire';
+
+const MONTHS = { month: 1, quarter: 3, year: 12 } as const;
+
+/** The first review after `at`: the next start of a month, quarter or year, local midnight. */
+export function nextReview(every: MemberProgram['review']['every'], at: Date, timeZone: string): Date {
+  const { year, month } = localDate(at, timeZone);
+  const step = MONTHS[every];
+  const next = Math.floor((month - 1) / step) * step + step; // months since January of `year`
+  return startOfLocalDay(year, next + 1, 1, timeZone);
+}
+
+export function nextMidnight(at: Date, timeZone: string): Date {
+  const { year, month, day } = localDate(at, timeZone);
+  return startOfLocalDay(year, month, day + 1, timeZone);
+}
+
+/** Queues the reviews and expiries that have fallen due, and sets each shop's next times. */
+export async function scheduleMembership(db: Db, at: Date): Promise<void> {
+  const shops = await db.query<{
+    shopId: string;
+    timeZone: string;
+    program: unknown;
+    nextReviewAt: Date | null;
+    nextExpiryAt: Date | null;
+  }>(
+    `select s.shop_id as "shopId", s.time_zone as "timeZone", m.program,
+            m.next_review_at as "nextReviewAt", m.next_expiry_at as "nextExpiryAt"
+       from shops s left join membership_programs m using (shop_id)`,
+  );
+  for (const s of shops) {
+    const program = s.program ? MemberProgram.parse(s.program) : DEFAULT_PROGRAM;
+    let review = s.nextReviewAt ?? nextReview(program.review.every, at, s.timeZone);
+    let expiry = s.nextExpiryAt ?? nextMidnight(at, s.timeZone);
+    await db.transaction(async (tx) => {
+      if (review <= at) {
+        await enqueueJob(tx, s.shopId, REVIEW, { dueAt: review.toISOString() });
+        review = nextReview(program.review.every, at, s.timeZone);
+      }
+      if (expiry <= at) {
+        await enqueueJob(tx, s.shopId, EXPIRE, { dueAt: expiry.toISOString() });
+        expiry = nextMidnight(at, s.timeZone);
+      }
+      await tx.query(
+        `insert into membership_programs (shop_id, program, next_review_at, next_expiry_at) values ($1, $2, $3, $4)
+         on conflict (shop_id) do update set next_review_at = excluded.next_review_at, next_expiry_at = excluded.next_expiry_at`,
+        [s.shopId, JSON.stringify(program), review.toISOString(), expiry.toISOString()],
+      );
+    });
+  }
+}
+
+/** When a hold set "until the next review" ends. */
+export async function holdUntilNextReview(db: Db, shopId: string, timeZone: string, at: Date): Promise<Date> {
+  const stored = await getProgram(db, shopId);
+  return stored.nextReviewAt && stored.nextReviewAt > at
+    ? stored.nextReviewAt
+    : nextReview(stored.program.review.every, at, timeZone);
+}
+
+async function customerCount(db: Db, shopId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    'select count(*)::int8 as n from customers where shop_id = $1',
+    [shopId],
+  );
+  return row!.n;
+}
+
+export const membershipJobs: Handlers = {
+  async [REGRADE](db, job, progress) {
+    const { program } = await getProgram(db, job.shopId);
+    await progress(0, await customerCount(db, job.shopId));
+    return { ...(await gradeAll(db, job.shopId, program, 'regrade', new Date(), (n) => progress(n))) };
+  },
+  async [REVIEW](db, job, progress) {
+    const { program } = await getProgram(db, job.shopId);
+    await progress(0, await customerCount(db, job.shopId));
+    return { ...(await gradeAll(db, job.shopId, program, 'review', new Date(), (n) => progress(n))) };
+  },
+  async [EXPIRE](db, job, progress) {
+    return { ...(await expirePoints(db, job.shopId, new Date(), (n) => progress(n))) };
+  },
+};

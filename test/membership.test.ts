@@ -1,0 +1,513 @@
+// Membership through the API: tiers that upgrade themselves, one points ledger for online and offline,
+// member cards bound by a one-time code, and the jobs that re-grade, review and expire.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../src/db/db.js';
+import { requestBinding } from '../src/membership/cards.js';
+import { expirePoints } from '../src/membership/points.js';
+import { DEFAULT_PROGRAM, getProgram } from '../src/membership/program.js';
+import { gradeAll } from '../src/membership/tiers.js';
+import { describeEachDb } from './support/databases.js';
+import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+
+const yuan = (n: number) => n * 100;
+let serial = 0;
+
+function client(t: TestApp, tenant: TestTenant) {
+  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
+    const r = await t.app.inject({ method, url, headers: tenant.auth, payload: payload as object });
+    return { status: r.statusCode, body: r.json() };
+  };
+  return {
+    call,
+    order: async (over: Record<string, unknown>) => {
+      const r = await call('POST', '/api/orders', {
+        externalId: `O-${++serial}`,
+        status: 'paid',
+        orderedAt: '2026-10-01T10:00:00+08:00',
+        ...over,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
+      return r.body as { orderId: string; customerId: string };
+    },
+    customer: async (id: string) => (await call('GET', `/api/customers/${id}`)).body,
+    points: async (id: string) => (await call('GET', `/api/customers/${id}/points`)).body,
+    ledger: async (id: string) => (await call('GET', `/api/customers/${id}/points/ledger`)).body.items,
+    timeline: async (id: string) =>
+      (await call('GET', `/api/customers/${id}/timeline`)).body.items as {
+        type: string;
+        data: Record<string, unknown>;
+      }[],
+    runJobs: async () => {
+      t.jobs.wake();
+      await t.jobs.idle();
+    },
+  };
+}
+
+/** Every customer's balance is the sum of its ledger entries. */
+async function expectBalanced(db: Db, shopId: string): Promise<void> {
+  const [row] = await db.query<{ n: number }>(
+    `select count(*)::int as n from customers c
+       left join (select customer_id, sum(points) as points from points_ledger where shop_id = $1 group by customer_id) l
+         using (customer_id)
+      where c.shop_id = $1 and c.points_balance <> coalesce(l.points, 0)`,
+    [shopId],
+  );
+  expect(row!.n).toBe(0);
+}
+
+describeEachDb('membership', ({ db }) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(db());
+  });
+  afterAll(() => t.app.close());
+
+  it('runs the seed case: a VIP earns online and offline with the card, then spends it on one purchase', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const first = await c.order({ totalCents: yuan(50), customer: { phone: '13800000001', name: '王芳' } });
+    const vip = await c.call('POST', `/api/customers/${first.customerId}/tier`, {
+      rank: 2,
+      reason: 'Known VIP from the old system',
+    });
+    expect(vip.status).toBe(200);
+    expect((await c.customer(first.customerId)).tierRank).toBe(2);
+
+    // Her offline member card joins her online profile by a code sent to her phone.
+    const challenge = await c.call('POST', '/api/member-cards/bindings', {
+      memberCard: 'vip 0088',
+      phone: '138 0000 0001',
+    });
+    expect(challenge.status).toBe(201);
+    expect(challenge.body).toMatchObject({ memberCard: 'VIP0088', phone: '+8613800000001' });
+    const bound = await c.call('POST', `/api/member-cards/bindings/${challenge.body.bindingId}/confirm`, {
+      code: challenge.body.code,
+    });
+    expect(bound.body).toMatchObject({ customerId: first.customerId, merged: false });
+
+    const before = (await c.points(first.customerId)).balance;
+    await c.order({ totalCents: yuan(100), customer: { phone: '+86 13800000001' } });
+    expect((await c.points(first.customerId)).balance - before).toBe(100);
+    const offline = await c.order({
+      channel: 'offline',
+      storeId: 'SH-01',
+      totalCents: yuan(200),
+      customer: { memberCard: 'VIP0088' },
+    });
+    expect(offline.customerId).toBe(first.customerId);
+    expect((await c.points(first.customerId)).balance - before).toBe(300);
+
+    // Spend everything beyond what the first order earned on one purchase: 300 points are 3 yuan off.
+    const spend = await c.call('POST', `/api/customers/${first.customerId}/points/redemptions`, {
+      points: 300,
+      purpose: 'money_off',
+      reference: 'POS-SH-01-7781',
+      idempotencyKey: 'pos-7781-redeem',
+    });
+    expect(spend.status).toBe(200);
+    expect(spend.body).toMatchObject({
+      balance: before,
+      valueCents: 300,
+      applied: true,
+      entry: { kind: 'redeem', points: -300 },
+    });
+    const again = await c.call('POST', `/api/customers/${first.customerId}/points/redemptions`, {
+      points: 300,
+      purpose: 'money_off',
+      reference: 'POS-SH-01-7781',
+      idempotencyKey: 'pos-7781-redeem',
+    });
+    expect(again.body).toMatchObject({
+      balance: before,
+      applied: false,
+      entry: { entryId: spend.body.entry.entryId },
+    });
+    const kinds = (await c.ledger(first.customerId)).map(
+      (e: { kind: string; points: number }) => `${e.kind} ${e.points}`,
+    );
+    expect(kinds).toEqual(['redeem -300', 'earn 200', 'earn 100', `earn ${before}`]);
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
+  it('upgrades in the order that crosses a threshold and earns at the tier held when ordering', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const program = structuredClone(DEFAULT_PROGRAM);
+    program.tiers[1]!.benefits.pointsMultiplier = 2;
+    expect((await c.call('PUT', '/api/membership/program', program)).status).toBe(200);
+    const customer = { phone: '13800000002' };
+    const o1 = await c.order({ totalCents: yuan(300), customer });
+    expect(await c.customer(o1.customerId)).toMatchObject({ tierRank: 0, pointsBalance: 300 });
+    const o2 = await c.order({ totalCents: yuan(300), customer });
+    // The second order makes her Senior (two orders), but was placed as Regular.
+    expect(await c.customer(o1.customerId)).toMatchObject({ tierRank: 1, pointsBalance: 600 });
+    const change = (await c.timeline(o1.customerId)).find((e) => e.type === 'tier.changed');
+    expect(change?.data).toMatchObject({
+      from: 0,
+      to: 1,
+      toName: 'Senior',
+      cause: 'order',
+      orderId: o2.orderId,
+    });
+    await c.order({ totalCents: yuan(100), customer });
+    expect((await c.customer(o1.customerId)).pointsBalance).toBe(800);
+  });
+
+  it('counts an order once however often it comes, and takes back the refunded share', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const paid = { externalId: 'R-1', totalCents: yuan(200), customer: { email: 'r@example.com' } };
+    const o = await c.order(paid);
+    await c.order(paid);
+    expect((await c.points(o.customerId)).balance).toBe(200);
+    await c.order({ ...paid, status: 'partially_refunded', refundedCents: yuan(50) });
+    await c.order({ ...paid, status: 'partially_refunded', refundedCents: yuan(50) });
+    expect((await c.points(o.customerId)).balance).toBe(150);
+    await c.order({ ...paid, status: 'refunded', refundedCents: yuan(200) });
+    const summary = await c.points(o.customerId);
+    expect(summary).toMatchObject({ balance: 0, earned: 0 });
+    const entries = (await c.ledger(o.customerId)).map(
+      (e: { kind: string; points: number }) => `${e.kind} ${e.points}`,
+    );
+    expect(entries).toEqual(['reverse -150', 'reverse -50', 'earn 200']);
+    // An order first seen as refunded or unpaid earns nothing; unpaid earns once it is paid.
+    const late = await c.order({
+      externalId: 'P-1',
+      status: 'pending',
+      totalCents: yuan(80),
+      customer: { email: 'p@example.com' },
+    });
+    expect((await c.points(late.customerId)).balance).toBe(0);
+    await c.order({
+      externalId: 'P-1',
+      status: 'paid',
+      totalCents: yuan(80),
+      customer: { email: 'p@example.com' },
+    });
+    expect((await c.points(late.customerId)).balance).toBe(80);
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
+  it('refuses to overdraw, to reuse a key for another request, and to adjust without a reason', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const o = await c.order({ totalCents: yuan(120), customer: { phone: '13800000003' } });
+    const url = `/api/customers/${o.customerId}/points`;
+    const tooMuch = await c.call('POST', `${url}/redemptions`, {
+      points: 121,
+      purpose: 'gift',
+      idempotencyKey: 'gift-000001',
+    });
+    expect(tooMuch).toMatchObject({ status: 409, body: { error: 'insufficient_points' } });
+    const ok = await c.call('POST', `${url}/redemptions`, {
+      points: 20,
+      purpose: 'coupon',
+      reference: 'CPN-10',
+      idempotencyKey: 'cpn-000001',
+    });
+    expect(ok.body.balance).toBe(100);
+    const reused = await c.call('POST', `${url}/redemptions`, {
+      points: 25,
+      purpose: 'coupon',
+      idempotencyKey: 'cpn-000001',
+    });
+    expect(reused).toMatchObject({ status: 409, body: { error: 'idempotency_conflict' } });
+    const noReason = await c.call('POST', `${url}/adjustments`, { points: 10 });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.details).toEqual([expect.objectContaining({ field: 'body.reason' })]);
+    const zero = await c.call('POST', `${url}/adjustments`, { points: 0, reason: 'nothing' });
+    expect(zero.body.details).toEqual([
+      expect.objectContaining({ field: 'body.points', message: 'cannot be zero' }),
+    ]);
+    const below = await c.call('POST', `${url}/adjustments`, { points: -101, reason: 'clawback' });
+    expect(below).toMatchObject({ status: 409, body: { error: 'insufficient_points' } });
+    const added = await c.call('POST', `${url}/adjustments`, {
+      points: 50,
+      reason: 'Apology for a late parcel',
+    });
+    expect(added.body).toMatchObject({
+      balance: 150,
+      entry: { kind: 'adjust', points: 50, reason: 'Apology for a late parcel' },
+    });
+    expect(added.body.entry.expiresAt).not.toBeNull();
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
+  it('expires lots oldest first, once', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const customer = { phone: '13800000004' };
+    // Earned in 2024 (expires at the end of 2025) and in 2026 (end of 2027).
+    const o = await c.order({ totalCents: yuan(100), orderedAt: '2024-03-01T10:00:00+08:00', customer });
+    await c.order({ totalCents: yuan(70), orderedAt: '2026-01-05T10:00:00+08:00', customer });
+    await c.call('POST', `/api/customers/${o.customerId}/points/redemptions`, {
+      points: 30,
+      purpose: 'gift',
+      idempotencyKey: 'gift-000004',
+    });
+    expect((await c.points(o.customerId)).expiring).toEqual([
+      { expiresAt: '2025-12-31T16:00:00.000Z', points: 70 },
+      { expiresAt: '2027-12-31T16:00:00.000Z', points: 70 },
+    ]);
+    const job = await c.call('POST', '/api/membership/expire-points');
+    expect(job.status).toBe(202);
+    await c.runJobs();
+    expect((await c.call('GET', `/api/jobs/${job.body.jobId}`)).body).toMatchObject({
+      status: 'completed',
+      result: { customers: 1, expired: 70 },
+    });
+    expect(await c.points(o.customerId)).toMatchObject({ balance: 70, expired: 70, redeemed: 30 });
+    // Running again expires nothing more.
+    expect(await expirePoints(db(), tenant.shop.shopId, new Date())).toEqual({ customers: 0, expired: 0 });
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
+  it('re-grades everyone with progress when the thresholds change', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    for (let i = 0; i < 5; i++)
+      await c.order({ totalCents: yuan(100 * (i + 1)), customer: { email: `g${i}@example.com` } });
+    expect(
+      (await c.call('GET', '/api/membership/tiers')).body.items.map(
+        (x: { customers: number }) => x.customers,
+      ),
+    ).toEqual([4, 1, 0, 0]);
+    const program = structuredClone(DEFAULT_PROGRAM);
+    program.tiers[1]!.minSpendCents = yuan(200);
+    program.tiers[2]!.minSpendCents = yuan(400);
+    const saved = await c.call('PUT', '/api/membership/program', program);
+    expect(saved.body).toMatchObject({ version: 1, regrade: { kind: 'tiers.regrade', status: 'queued' } });
+    await c.runJobs();
+    const job = (await c.call('GET', `/api/jobs/${saved.body.regrade.jobId}`)).body;
+    expect(job).toMatchObject({
+      status: 'completed',
+      done: 5,
+      total: 5,
+      result: { customers: 5, upgraded: 4, downgraded: 0 },
+    });
+    expect(
+      (await c.call('GET', '/api/membership/tiers')).body.items.map(
+        (x: { customers: number }) => x.customers,
+      ),
+    ).toEqual([1, 2, 2, 0]);
+    // Benefits alone change no grade, so no re-grade is queued.
+    program.tiers[3]!.benefits.freeShipping = false;
+    expect((await c.call('PUT', '/api/membership/program', program)).body).toMatchObject({
+      version: 2,
+      regrade: null,
+    });
+    const bad = await c.call('PUT', '/api/membership/program', {
+      ...program,
+      tiers: [{ name: 'Only', minOrders: 3 }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('tiers.0');
+  });
+
+  it('downgrades at a review only after the grace period, and honours a tier set by hand', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const shopId = tenant.shop.shopId;
+    const big = await c.order({
+      externalId: 'BIG',
+      totalCents: yuan(2500),
+      customer: { phone: '13800000005' },
+    });
+    const held = await c.order({ totalCents: yuan(10), customer: { phone: '13800000006' } });
+    expect((await c.customer(big.customerId)).tierRank).toBe(2);
+    await c.order({
+      externalId: 'BIG',
+      status: 'refunded',
+      refundedCents: yuan(2500),
+      totalCents: yuan(2500),
+      customer: { phone: '13800000005' },
+    });
+    // Refunds do not downgrade by themselves; reviews do.
+    expect((await c.customer(big.customerId)).tierRank).toBe(2);
+    const until = new Date(Date.now() + 90 * 86_400_000).toISOString();
+    const set = await c.call('POST', `/api/customers/${held.customerId}/tier`, {
+      rank: 3,
+      reason: 'Brand ambassador',
+      until,
+    });
+    expect(set.body).toEqual({ rank: 3, holdUntil: until });
+
+    const { program } = await getProgram(db(), shopId);
+    const now = new Date();
+    const first = await gradeAll(db(), shopId, program, 'review', now);
+    expect(first).toMatchObject({ graceStarted: 1, downgraded: 0, held: 1 });
+    expect((await c.customer(big.customerId)).tierGraceUntil).not.toBeNull();
+    const afterGrace = new Date(now.getTime() + 31 * 86_400_000);
+    const second = await gradeAll(db(), shopId, program, 'review', afterGrace);
+    expect(second).toMatchObject({ downgraded: 1, held: 1 });
+    expect(await c.customer(big.customerId)).toMatchObject({ tierRank: 0, tierGraceUntil: null });
+    expect(await c.customer(held.customerId)).toMatchObject({ tierRank: 3 });
+    const events = (await c.timeline(big.customerId)).map((e) => `${e.type}:${String(e.data.cause ?? '')}`);
+    expect(events).toEqual(
+      expect.arrayContaining(['tier.changed:order', 'tier.grace_started:', 'tier.changed:review']),
+    );
+    const manual = (await c.timeline(held.customerId)).find((e) => e.type === 'tier.changed');
+    expect(manual?.data).toMatchObject({ cause: 'manual', reason: 'Brand ambassador', to: 3 });
+    // Once the hold is over, the next review grades the member on what they bought.
+    const third = await gradeAll(db(), shopId, program, 'review', new Date(now.getTime() + 91 * 86_400_000));
+    expect(third).toMatchObject({ held: 0 });
+    expect((await c.customer(held.customerId)).tierRank).toBe(3);
+    const fourth = await gradeAll(
+      db(),
+      shopId,
+      program,
+      'review',
+      new Date(now.getTime() + 130 * 86_400_000),
+    );
+    expect(fourth).toMatchObject({ downgraded: 1 });
+    expect(await c.customer(held.customerId)).toMatchObject({ tierRank: 0, tierHoldUntil: null });
+  });
+
+  it('binds a card with a one-time code, merging histories and balances; unbinding and rebinding keep the ledger whole', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const store = { channel: 'offline', storeId: 'BJ-02' };
+    const card = await c.order({
+      ...store,
+      totalCents: yuan(50),
+      customer: { memberCard: 'C-1001', name: '李雷' },
+    });
+    const online = await c.order({ totalCents: yuan(80), customer: { phone: '13800000007' } });
+    expect(card.customerId).not.toBe(online.customerId);
+
+    const challenge = (
+      await c.call('POST', '/api/member-cards/bindings', { memberCard: 'C-1001', phone: '13800000007' })
+    ).body;
+    const wrongCode = challenge.code === '000000' ? '111111' : '000000';
+    const wrong = await c.call('POST', `/api/member-cards/bindings/${challenge.bindingId}/confirm`, {
+      code: wrongCode,
+    });
+    expect(wrong).toMatchObject({
+      status: 400,
+      body: { error: 'wrong_code', message: 'Wrong code: 4 tries left' },
+    });
+    const right = await c.call('POST', `/api/member-cards/bindings/${challenge.bindingId}/confirm`, {
+      code: challenge.code,
+    });
+    expect(right.body).toMatchObject({ merged: true, memberCard: 'C-1001', phone: '+8613800000007' });
+    const survivor = right.body.customerId;
+    expect(await c.customer(survivor)).toMatchObject({
+      pointsBalance: 130,
+      orderCount: 2,
+      memberCard: 'C-1001',
+    });
+    // The card's old profile id answers with the merged one.
+    expect((await c.customer(card.customerId)).customerId).toBe(survivor);
+    const reuse = await c.call('POST', `/api/member-cards/bindings/${challenge.bindingId}/confirm`, {
+      code: challenge.code,
+    });
+    expect(reuse).toMatchObject({ status: 409, body: { error: 'binding_closed' } });
+    const twice = await c.call('POST', '/api/member-cards/bindings', {
+      memberCard: 'C-1001',
+      phone: '13800000007',
+    });
+    expect(twice).toMatchObject({ status: 409, body: { error: 'already_bound' } });
+
+    const unbound = await c.call('POST', '/api/member-cards/C-1001/unbind', { reason: 'Card lost' });
+    expect(unbound.body).toEqual({ customerId: survivor, memberCard: 'C-1001' });
+    expect(await c.customer(survivor)).toMatchObject({ pointsBalance: 130, memberCard: null });
+    // The card goes to someone else; their purchases with it earn for them, hers stay hers.
+    await c.order({ totalCents: yuan(30), customer: { phone: '13800000008' } });
+    const next = (
+      await c.call('POST', '/api/member-cards/bindings', { memberCard: 'C-1001', phone: '13800000008' })
+    ).body;
+    const rebound = await c.call('POST', `/api/member-cards/bindings/${next.bindingId}/confirm`, {
+      code: next.code,
+    });
+    expect(rebound.body).toMatchObject({ merged: false });
+    const newOwner = await c.order({ ...store, totalCents: yuan(40), customer: { memberCard: 'C-1001' } });
+    expect(newOwner.customerId).toBe(rebound.body.customerId);
+    expect((await c.customer(newOwner.customerId)).pointsBalance).toBe(70);
+    expect((await c.customer(survivor)).pointsBalance).toBe(130);
+    const events = (await c.timeline(survivor)).map((e) => e.type);
+    expect(events).toEqual(expect.arrayContaining(['card.bound', 'card.unbound', 'customer.merged']));
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
+  it('rejects expired codes, bad numbers and cards that belong to someone else', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const old = await requestBinding(
+      db(),
+      tenant.shop,
+      { memberCard: 'E-1', phone: '13800000009' },
+      new Date(Date.now() - 11 * 60_000),
+    );
+    const expired = await c.call('POST', `/api/member-cards/bindings/${old.bindingId}/confirm`, {
+      code: old.code,
+    });
+    expect(expired).toMatchObject({ status: 410, body: { error: 'code_expired' } });
+    const bad = await c.call('POST', '/api/member-cards/bindings', {
+      memberCard: 'no spaces!',
+      phone: '12345',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['memberCard', 'phone']);
+    await c.order({
+      channel: 'offline',
+      storeId: 'S',
+      totalCents: 100,
+      customer: { memberCard: 'T-1', phone: '13800000010' },
+    });
+    const taken = await c.call('POST', '/api/member-cards/bindings', {
+      memberCard: 'T-1',
+      phone: '13800000011',
+    });
+    expect(taken).toMatchObject({ status: 409, body: { error: 'card_taken' } });
+    // Five tries, then the binding is closed.
+    const b = (
+      await c.call('POST', '/api/member-cards/bindings', { memberCard: 'E-2', phone: '13800000012' })
+    ).body;
+    const wrong = b.code === '999999' ? '888888' : '999999';
+    for (let i = 0; i < 5; i++)
+      await c.call('POST', `/api/member-cards/bindings/${b.bindingId}/confirm`, { code: wrong });
+    const closed = await c.call('POST', `/api/member-cards/bindings/${b.bindingId}/confirm`, {
+      code: b.code,
+    });
+    expect(closed).toMatchObject({
+      status: 409,
+      body: { error: 'binding_closed', message: 'This binding is already failed' },
+    });
+  });
+
+  describe('tenants', () => {
+    it("gives another shop's key 404 for this shop's members, ledgers, bindings and jobs", async () => {
+      const a = client(t, await testTenant(db()));
+      const bTenant = await testTenant(db());
+      const b = client(t, bTenant);
+      const o = await a.order({ totalCents: yuan(10), customer: { phone: '13800000013' } });
+      const binding = (
+        await a.call('POST', '/api/member-cards/bindings', { memberCard: 'X-1', phone: '13800000013' })
+      ).body;
+      const job = (await a.call('POST', '/api/membership/regrade')).body;
+      const probes = [
+        await b.call('GET', `/api/customers/${o.customerId}/points`),
+        await b.call('GET', `/api/customers/${o.customerId}/points/ledger`),
+        await b.call('POST', `/api/customers/${o.customerId}/points/adjustments`, { points: 5, reason: 'x' }),
+        await b.call('POST', `/api/customers/${o.customerId}/points/redemptions`, {
+          points: 1,
+          purpose: 'gift',
+          idempotencyKey: 'tenant-test',
+        }),
+        await b.call('POST', `/api/customers/${o.customerId}/tier`, { rank: 1, reason: 'x' }),
+        await b.call('POST', `/api/member-cards/bindings/${binding.bindingId}/confirm`, {
+          code: binding.code,
+        }),
+        await b.call('GET', `/api/jobs/${job.jobId}`),
+      ];
+      expect(probes.map((p) => p.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
+      expect(
+        (await b.call('GET', '/api/membership/tiers')).body.items.every(
+          (x: { customers: number }) => x.customers === 0,
+        ),
+      ).toBe(true);
+      await a.runJobs();
+    });
+  });
+});
