@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 
 const Env = z.object({
-  DATABASE_URL: z.string().url().optional(),
+  // Empty (as `DATABASE_URL=` in a shell or .env file) means unset: the embedded database.
+  DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   REGULARS_DATA_DIR: z.string().default('.regulars'),

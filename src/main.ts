@@ -7,7 +7,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig } from './config.js';
+import { pickShop, positiveInt, withDb } from './cli/context.js';
+import { membershipCommands } from './cli/membership.js';
 import type { Db } from './db/db.js';
 import { INGEST_TABLES, refreshStatistics } from './db/maintenance.js';
 import { openDatabase } from './db/open.js';
@@ -28,35 +30,6 @@ const program = new Command('regulars').description(
   'Regulars: the e-commerce CRM that turns one-time buyers into regulars',
 );
 
-async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const db = await openDatabase(config);
-  try {
-    return await fn(db, config);
-  } finally {
-    await db.close();
-  }
-}
-
-/** The shop a command acts for: the one given, or the only one there is. */
-async function pickShop(db: Db, shopId?: string): Promise<string> {
-  const shops = await listShops(db);
-  if (shopId) {
-    if (!shops.some((s) => s.shopId === shopId)) throw new AppError('not_found', 404, `No shop ${shopId}`);
-    return shopId;
-  }
-  if (shops.length === 1) return shops[0]!.shopId;
-  if (shops.length === 0)
-    throw new AppError(
-      'not_found',
-      404,
-      'No shop yet: run `regulars demo` or `regulars shop create --name …`',
-    );
-  throw AppError.invalid(
-    `Several shops exist; choose one with --shop (${shops.map((s) => `${s.shopId} ${s.name}`).join('; ')})`,
-  );
-}
-
 function mappingEntry(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
   const field = value.slice(0, eq);
@@ -64,12 +37,6 @@ function mappingEntry(value: string, previous: Record<string, string> = {}): Rec
     throw new InvalidArgumentError(`expected field=column with a field among ${FIELDS.join(', ')}`);
   }
   return { ...previous, [field]: value.slice(eq + 1) };
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number from 1');
-  return n;
 }
 
 program
@@ -278,6 +245,8 @@ program
       console.log(k.key);
     }),
   );
+
+membershipCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {

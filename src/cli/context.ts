@@ -1,0 +1,43 @@
+// What every command needs: the database opened from the environment, the shop it acts for, and
+// checked numbers.
+import { InvalidArgumentError } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import type { Db } from '../db/db.js';
+import { openDatabase } from '../db/open.js';
+import { AppError } from '../errors.js';
+import { listShops } from '../shops/shops.js';
+
+export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  try {
+    return await fn(db, config);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The shop a command acts for: the one given, or the only one there is. */
+export async function pickShop(db: Db, shopId?: string): Promise<string> {
+  const shops = await listShops(db);
+  if (shopId) {
+    if (!shops.some((s) => s.shopId === shopId)) throw new AppError('not_found', 404, `No shop ${shopId}`);
+    return shopId;
+  }
+  if (shops.length === 1) return shops[0]!.shopId;
+  if (shops.length === 0)
+    throw new AppError(
+      'not_found',
+      404,
+      'No shop yet: run `regulars demo` or `regulars shop create --name …`',
+    );
+  throw AppError.invalid(
+    `Several shops exist; choose one with --shop (${shops.map((s) => `${s.shopId} ${s.name}`).join('; ')})`,
+  );
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number from 1');
+  return n;
+}

@@ -1,0 +1,112 @@
+// `regulars tiers …` and `regulars points …`: the membership jobs run in the foreground with a progress
+// bar (recorded as jobs like those the console starts), and points adjustments by staff.
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Db } from '../db/db.js';
+import { getCustomer } from '../customers/customers.js';
+import { customerByIdentity } from '../customers/identities.js';
+import { normalizeMemberCard, normalizePhone } from '../customers/identity.js';
+import { AppError } from '../errors.js';
+import { claimJob, enqueueJob } from '../jobs/jobs.js';
+import { runJob } from '../jobs/runner.js';
+import { adjustPoints, AdjustmentInput } from '../membership/points.js';
+import { EXPIRE, membershipJobs, REGRADE, REVIEW } from '../membership/schedule.js';
+import { getShop, type Shop } from '../shops/shops.js';
+import { pickShop, withDb } from './context.js';
+
+async function runInForeground(db: Db, shopId: string, kind: string, label: string): Promise<void> {
+  const queued = await enqueueJob(db, shopId, kind);
+  const job = await claimJob(db, { shopId, jobId: queued.jobId });
+  if (!job) throw new AppError('busy', 409, `A ${kind} job is already running for this shop`);
+  const bar = new SingleBar(
+    { format: `${label} |{bar}| {value}/{total} customers`, hideCursor: true },
+    Presets.shades_classic,
+  );
+  let started = false;
+  const done = await runJob(db, job, membershipJobs, async (n, total) => {
+    if (!started && total !== undefined) {
+      bar.start(total, n);
+      started = true;
+    } else if (started) bar.update(n);
+  });
+  if (started) bar.stop();
+  if (done.status === 'failed') throw new AppError('job_failed', 500, `${kind} failed: ${done.failure}`);
+  console.log(
+    Object.entries(done.result ?? {})
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join(', '),
+  );
+}
+
+/** A customer named by id, phone or member card. */
+async function findCustomer(db: Db, shop: Shop, who: string): Promise<string> {
+  const phone = normalizePhone(who, shop.phoneRegion);
+  const card = normalizeMemberCard(who);
+  const id =
+    (/^[0-9a-f-]{36}$/i.test(who) ? (await getCustomer(db, shop.shopId, who)).customerId : null) ??
+    (phone.ok ? await customerByIdentity(db, shop.shopId, 'phone', phone.value) : null) ??
+    (card.ok ? await customerByIdentity(db, shop.shopId, 'member_card', card.value) : null);
+  if (!id) throw AppError.notFound(`Customer ${who}`);
+  return id;
+}
+
+export function membershipCommands(program: Command): void {
+  const tiers = program.command('tiers').description('member tiers');
+  tiers
+    .command('regrade')
+    .description('grade every customer against the current thresholds now')
+    .option('--shop <id>')
+    .action((o: { shop?: string }) =>
+      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), REGRADE, 're-grading')),
+    );
+  tiers
+    .command('review')
+    .description('run the periodic review now: downgrades after the grace period')
+    .option('--shop <id>')
+    .action((o: { shop?: string }) =>
+      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), REVIEW, 'reviewing')),
+    );
+
+  const points = program.command('points').description('the points ledger');
+  points
+    .command('adjust')
+    .description('add (or with a minus sign, take back) points, with a reason')
+    .requiredOption('--customer <who>', 'customer id, phone or member card')
+    .requiredOption('--points <n>', 'points to add; negative to take back')
+    .requiredOption('--reason <text>')
+    .option('--key <key>', 'idempotency key: running the command again with it changes nothing')
+    .option('--shop <id>')
+    .action((o: { customer: string; points: string; reason: string; key?: string; shop?: string }) =>
+      withDb(async (db) => {
+        const shop = await getShop(db, await pickShop(db, o.shop));
+        const input = AdjustmentInput.safeParse({
+          points: Number(o.points),
+          reason: o.reason,
+          idempotencyKey: o.key,
+        });
+        if (!input.success) {
+          throw AppError.invalid(
+            'Cannot adjust',
+            input.error.issues.map((i) => ({
+              field: `--${i.path.join('.') === 'idempotencyKey' ? 'key' : i.path.join('.')}`,
+              message: i.message,
+            })),
+          );
+        }
+        const customerId = await findCustomer(db, shop, o.customer);
+        const move = await adjustPoints(db, shop, customerId, input.data, null);
+        console.log(
+          move.applied
+            ? `${move.entry.points > 0 ? 'Added' : 'Took back'} ${Math.abs(move.entry.points)} points; balance ${move.balance}.`
+            : `Already done with this key; balance ${move.balance}.`,
+        );
+      }),
+    );
+  points
+    .command('expire')
+    .description('expire every points lot that is due now')
+    .option('--shop <id>')
+    .action((o: { shop?: string }) =>
+      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), EXPIRE, 'expiring')),
+    );
+}

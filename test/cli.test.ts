@@ -1,0 +1,119 @@
+// The command line as an operator uses it, against an embedded database of its own: a shop, an import,
+// then the membership commands.
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
+const run = promisify(execFile);
+
+describe('the regulars command', () => {
+  let env: NodeJS.ProcessEnv;
+  const regulars = async (...args: string[]) => {
+    try {
+      const { stdout } = await run(process.execPath, [CLI, ...args], { env });
+      return { code: 0, out: stdout };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, out: e.stdout + e.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-cli-'));
+    env = { ...process.env, REGULARS_DATA_DIR: dir, DATABASE_URL: '' };
+    const file = join(dir, 'orders.csv');
+    await writeFile(
+      file,
+      [
+        'order_id,ordered_at,status,total,phone',
+        'A1,2026-10-01 10:00,paid,300.00,13700000001',
+        'A2,2026-10-02 10:00,paid,300.00,13700000001',
+        'B1,2026-10-03 10:00,paid,80.00,13700000002',
+      ].join('\n'),
+    );
+    expect((await regulars('shop', 'create', '--name', 'CLI shop')).code).toBe(0);
+    expect((await regulars('import', file, '--format', 'generic')).code).toBe(0);
+  }, 60_000);
+
+  it('adjusts points by phone with a reason, once per key, and refuses what it cannot do', async () => {
+    const added = await regulars(
+      'points',
+      'adjust',
+      '--customer',
+      '13700000002',
+      '--points',
+      '20',
+      '--reason',
+      'Welcome gift',
+      '--key',
+      'welcome-0002',
+    );
+    expect(added).toEqual({ code: 0, out: 'Added 20 points; balance 100.\n' });
+    const again = await regulars(
+      'points',
+      'adjust',
+      '--customer',
+      '13700000002',
+      '--points',
+      '20',
+      '--reason',
+      'Welcome gift',
+      '--key',
+      'welcome-0002',
+    );
+    expect(again.out).toBe('Already done with this key; balance 100.\n');
+    const tooMuch = await regulars(
+      'points',
+      'adjust',
+      '--customer',
+      '+8613700000002',
+      '--points',
+      '-500',
+      '--reason',
+      'Fraud',
+    );
+    expect(tooMuch).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('The balance is below 500 points'),
+    });
+    const noReason = await regulars(
+      'points',
+      'adjust',
+      '--customer',
+      '13700000002',
+      '--points',
+      'ten',
+      '--reason',
+      ' ',
+    );
+    expect(noReason.code).toBe(1);
+    expect(noReason.out).toContain('--points');
+    expect(noReason.out).toContain('--reason');
+    const nobody = await regulars(
+      'points',
+      'adjust',
+      '--customer',
+      '13799999999',
+      '--points',
+      '5',
+      '--reason',
+      'x',
+    );
+    expect(nobody.out).toContain('Customer 13799999999 not found');
+  }, 60_000);
+
+  it('re-grades and reviews the shop, printing what changed', async () => {
+    const regrade = await regulars('tiers', 'regrade');
+    expect(regrade.code).toBe(0);
+    expect(regrade.out).toContain('customers: 2, upgraded: 0, downgraded: 0');
+    const review = await regulars('tiers', 'review');
+    expect(review.out).toContain('customers: 2');
+    const expire = await regulars('points', 'expire');
+    expect(expire.out).toContain('expired: 0');
+  }, 60_000);
+});
