@@ -1,5 +1,6 @@
 // The console in real headless Chromium (Debian's package): sign in, import a file, find a customer,
-// open the profile, switch language.
+// open the profile, switch language; edit the member program and watch the re-grade, adjust a member's
+// points and tier, bind a member card.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -41,6 +42,14 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await db?.close();
   });
 
+  const signIn = async (page: Page, as: TestTenant) => {
+    await page.goto(base);
+    await page.getByLabel('Email').fill(as.email);
+    await page.getByLabel('Password').fill(as.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('shop-name').waitFor();
+  };
+
   it('signs in, imports a file, finds a customer and opens the profile', async () => {
     await page.goto(base);
     await page.getByLabel('Email').fill(tenant.email);
@@ -77,7 +86,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(stats).toContain('Orders2');
     expect(stats).toContain('CN¥498.00');
     expect(await page.locator('table.orders tbody tr').count()).toBe(2);
-    expect(await page.locator('.timeline li').count()).toBe(3);
+    // Created, two orders placed, the points each earned, and Senior from the second order.
+    expect(await page.locator('.timeline li').count()).toBe(6);
+    expect(await page.getByTestId('points-balance').textContent()).toBe('498');
     await page.screenshot({
       path: fileURLToPath(new URL('../test-results/profile.png', import.meta.url)),
       fullPage: true,
@@ -87,5 +98,83 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('link', { name: '客户', exact: true }).waitFor();
     await page.getByRole('heading', { name: '订单' }).waitFor();
     await page.getByRole('heading', { name: '时间线' }).waitFor();
+  });
+
+  it('edits the member program, follows the re-grade, and manages one member', async () => {
+    const member = await browser.newPage({ locale: 'en-US' });
+    const shop = await testTenant(db, 'Membership Test Shop');
+    const order = (externalId: string, phone: string, totalCents: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: shop.auth,
+        payload: {
+          externalId,
+          status: 'paid',
+          totalCents,
+          orderedAt: '2026-09-01T10:00:00+08:00',
+          customer: { phone },
+        },
+      });
+    await order('M-1', '13500000001', 30_000);
+    await order('M-2', '13500000001', 30_000);
+    const loyal = (await order('M-3', '13500000002', 10_000)).json().customerId as string;
+    await signIn(member, shop);
+
+    await member.getByRole('link', { name: 'Membership' }).click();
+    const senior = member.locator(
+      '[data-testid="tier-distribution"] tr[data-tier="Senior"] [data-testid="tier-customers"]',
+    );
+    await expect.poll(() => senior.textContent()).toBe('1');
+    await member.getByTestId('tier-row').nth(1).getByLabel('Entry orders').fill('1');
+    await member.getByRole('button', { name: 'Save program' }).click();
+    await member.getByRole('status').filter({ hasText: 'Every customer is being re-graded' }).waitFor();
+    await member
+      .locator('[data-testid="jobs"] tr[data-kind="tiers.regrade"][data-status="completed"]')
+      .waitFor();
+    // One order is enough for Senior now; the chart follows once the job is done.
+    await expect.poll(() => senior.textContent()).toBe('2');
+    await member.screenshot({
+      path: fileURLToPath(new URL('../test-results/membership.png', import.meta.url)),
+      fullPage: true,
+    });
+    const bad = member.getByTestId('tier-row').nth(2).getByLabel('Entry orders');
+    await bad.fill('0');
+    await member
+      .getByTestId('tier-row')
+      .nth(2)
+      .getByLabel(/^Entry spend/)
+      .fill('');
+    await member.getByRole('button', { name: 'Save program' }).click();
+    await expect.poll(() => member.getByRole('alert').textContent()).toContain('tiers.2');
+
+    await member.goto(`${base}/#/customers/${loyal}`);
+    await expect.poll(() => member.getByTestId('tier-name').textContent()).toBe('Senior');
+    expect(await member.getByTestId('points-balance').textContent()).toBe('100');
+    const adjust = member.getByTestId('adjust-points');
+    await adjust.getByLabel('Points to add or take back').fill('50');
+    await adjust.getByLabel('Reason').fill('Welcome back');
+    await adjust.getByRole('button', { name: 'Adjust' }).click();
+    await expect.poll(() => member.getByTestId('points-balance').textContent()).toBe('150');
+    await member.locator('[data-testid="ledger"] tr[data-kind="adjust"]').getByText('Welcome back').waitFor();
+    const tier = member.getByTestId('set-tier');
+    await tier.getByLabel('Tier').selectOption({ label: 'VIP' });
+    await tier.getByLabel('Reason').fill('Brand ambassador');
+    await tier.getByRole('button', { name: 'Set tier' }).click();
+    await expect.poll(() => member.getByTestId('tier-name').textContent()).toBe('VIP');
+    await member.locator('.timeline li').filter({ hasText: 'Brand ambassador' }).waitFor();
+
+    await member.getByRole('link', { name: 'Member cards' }).click();
+    const request = member.getByTestId('bind-request');
+    await request.getByLabel('Member card number').fill('S-77');
+    await request.getByLabel('Phone').fill('135 0000 0002');
+    await request.getByRole('button', { name: 'Get a code' }).click();
+    const code = await member.getByTestId('binding-code').textContent();
+    await member.getByTestId('bind-confirm').getByLabel('Code from the member').fill(code!);
+    await member.getByRole('button', { name: 'Bind', exact: true }).click();
+    await expect.poll(() => member.getByTestId('bind-outcome').textContent()).toContain('Card bound.');
+    await member.getByRole('link', { name: 'Open profile' }).click();
+    await member.getByText('S-77').first().waitFor();
+    await member.close();
   });
 });

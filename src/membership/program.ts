@@ -195,9 +195,11 @@ export async function saveProgram(
   const [row] = await tx.query<{ version: number; nextReviewAt: Date | null; nextExpiryAt: Date | null }>(
     `insert into membership_programs (shop_id, program, version) values ($1, $2, 1)
      on conflict (shop_id) do update set program = excluded.program,
-       version = membership_programs.version + 1, updated_at = now()
+       version = membership_programs.version + 1, updated_at = now(),
+       -- A new review period starts counting afresh (the scheduler sets the next date).
+       next_review_at = case when $3 then null else membership_programs.next_review_at end
      returning version, next_review_at as "nextReviewAt", next_expiry_at as "nextExpiryAt"`,
-    [shopId, JSON.stringify(program)],
+    [shopId, JSON.stringify(program), program.review.every !== before.program.review.every],
   );
   return {
     stored: { program, ...row! },

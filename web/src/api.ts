@@ -61,6 +61,11 @@ export interface Customer {
   firstOrderAt: string | null;
   lastOrderAt: string | null;
   createdAt: string;
+  tierRank: number;
+  tierSince: string | null;
+  tierHoldUntil: string | null;
+  tierGraceUntil: string | null;
+  pointsBalance: number;
 }
 
 export interface Identity {
@@ -122,4 +127,87 @@ export interface RowError {
   column: string | null;
   reason: string;
   value: string | null;
+}
+
+export interface Tier {
+  name: string;
+  minSpendCents: number | null;
+  minOrders: number | null;
+  keepSpendCents: number | null;
+  keepOrders: number | null;
+  benefits: {
+    discountPercent: number;
+    pointsMultiplier: number;
+    freeShipping: boolean;
+    birthdayGift: string | null;
+    memberOffers: boolean;
+    priorityService: boolean;
+  };
+}
+
+export interface PointsBonus {
+  name: string;
+  multiplier: number;
+  from: string;
+  to: string;
+  category: string | null;
+  channel: 'online' | 'offline' | null;
+}
+
+export interface MemberProgram {
+  tiers: Tier[];
+  window: 'lifetime' | 'rolling_12_months';
+  match: 'any' | 'all';
+  review: { every: 'month' | 'quarter' | 'year'; graceDays: number };
+  points: {
+    awardOn: 'paid' | 'completed';
+    perUnit: { online: number; offline: number };
+    bonuses: PointsBonus[];
+    expiry: { kind: 'never' } | { kind: 'end_of_next_year' } | { kind: 'after_days'; days: number };
+    pointsPerUnitOff: number;
+  };
+}
+
+export interface StoredProgram {
+  program: MemberProgram;
+  version: number;
+  nextReviewAt: string | null;
+}
+
+export interface Job {
+  jobId: string;
+  kind: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  done: number;
+  total: number | null;
+  result: Record<string, number> | null;
+  failure: string | null;
+  createdAt: string;
+}
+
+export interface LedgerEntry {
+  entryId: string;
+  kind: 'earn' | 'reverse' | 'redeem' | 'expire' | 'adjust';
+  points: number;
+  orderId: string | null;
+  expiresAt: string | null;
+  reason: string | null;
+  detail: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface PointsSummary {
+  balance: number;
+  earned: number;
+  redeemed: number;
+  expired: number;
+  expiring: { expiresAt: string; points: number }[];
+}
+
+/** The API's message with each detail, for showing under a form. */
+export function problemText(err: unknown): string {
+  if (err instanceof ApiError && err.body.details.length > 0) {
+    return `${err.message} (${err.body.details.map((d) => `${d.field ?? ''} ${d.message}`.trim()).join('; ')})`;
+  }
+  return err instanceof Error ? err.message : String(err);
 }

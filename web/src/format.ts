@@ -1,7 +1,7 @@
 // Money and time as the shop reads them: its currency, its time zone, the operator's language.
 import type { Lang } from './i18n.js';
 
-const exponentOf = (currency: string) =>
+export const exponentOf = (currency: string) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
 export function money(minor: number, currency: string, lang: Lang): string {

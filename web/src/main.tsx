@@ -6,6 +6,8 @@ import { CustomerPage } from './pages/CustomerPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { ImportsPage } from './pages/ImportsPage.js';
 import { LoginPage } from './pages/LoginPage.js';
+import { CardsPage } from './pages/membership/CardsPage.js';
+import { MembershipPage } from './pages/membership/MembershipPage.js';
 import { useRoute } from './route.js';
 import './style.css';
 
@@ -38,8 +40,17 @@ function App() {
           {me.shop.name}
         </span>
         <nav>
-          <a href="#/customers" className={route.page !== 'imports' ? 'active' : ''}>
+          <a
+            href="#/customers"
+            className={route.page === 'customers' || route.page === 'customer' ? 'active' : ''}
+          >
             {t('nav.customers')}
+          </a>
+          <a href="#/membership" className={route.page === 'membership' ? 'active' : ''}>
+            {t('nav.membership')}
+          </a>
+          <a href="#/cards" className={route.page === 'cards' ? 'active' : ''}>
+            {t('nav.cards')}
           </a>
           <a href="#/imports" className={route.page === 'imports' ? 'active' : ''}>
             {t('nav.imports')}
@@ -59,6 +70,8 @@ function App() {
         {route.page === 'customers' && <CustomersPage shop={me.shop} q={route.q} offset={route.offset} />}
         {route.page === 'customer' && <CustomerPage shop={me.shop} id={route.id} />}
         {route.page === 'imports' && <ImportsPage />}
+        {route.page === 'membership' && <MembershipPage shop={me.shop} />}
+        {route.page === 'cards' && <CardsPage />}
       </main>
     </div>
   );

@@ -11,7 +11,7 @@ import {
   RedemptionInput,
 } from '../../membership/points.js';
 import { getProgram, MemberProgram, saveProgram } from '../../membership/program.js';
-import { EXPIRE, holdUntilNextReview, REGRADE, REVIEW } from '../../membership/schedule.js';
+import { EXPIRE, holdUntilNextReview, nextReview, REGRADE, REVIEW } from '../../membership/schedule.js';
 import { setTierByHand, tierDistribution } from '../../membership/tiers.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
@@ -68,7 +68,16 @@ export const membershipRoutes =
           response: { 200: StoredProgram, ...errors },
         },
       },
-      async (request) => getProgram(o.db, request.shopId),
+      async (request) => {
+        const shop = await getShop(o.db, request.shopId);
+        const stored = await getProgram(o.db, shop.shopId);
+        // Before the scheduler's first pass the date is not stored yet; it will be this one.
+        return {
+          ...stored,
+          nextReviewAt:
+            stored.nextReviewAt ?? nextReview(stored.program.review.every, new Date(), shop.timeZone),
+        };
+      },
     );
 
     app.put(

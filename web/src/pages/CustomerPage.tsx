@@ -1,7 +1,8 @@
 import { api, type Customer, type Identity, type Order, type Shop, type TimelineEvent } from '../api.js';
 import { date, dateTime, money } from '../format.js';
-import { isKey, useI18n, type Key } from '../i18n.js';
+import { useI18n, type Key } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
+import { MemberPanel } from './membership/MemberPanel.js';
 
 interface Profile {
   customer: Customer & { identities: Identity[] };
@@ -10,8 +11,8 @@ interface Profile {
 }
 
 export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
-  const { t, lang } = useI18n();
-  const { data, error } = useLoad(async (): Promise<Profile> => {
+  const { t, label, lang } = useI18n();
+  const { data, error, reload } = useLoad(async (): Promise<Profile> => {
     const base = `/api/customers/${encodeURIComponent(id)}`;
     const [customer, orders, timeline] = await Promise.all([
       api<Profile['customer']>(base),
@@ -20,7 +21,6 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
     ]);
     return { customer, orders: orders.items, timeline: timeline.items };
   }, id);
-  const label = (key: string) => (isKey(key) ? t(key) : key);
 
   if (error) return <p className="error">{t('common.error', { message: error })}</p>;
   if (!data) return <p className="loading">{t('common.loading')}</p>;
@@ -69,6 +69,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
           </ul>
         </div>
       </div>
+      <MemberPanel shop={shop} customer={c} onChanged={reload} />
       <h2>{t('profile.orders')}</h2>
       {data.orders.length === 0 ? (
         <p>{t('profile.noOrders')}</p>
@@ -145,5 +146,16 @@ function describe(e: TimelineEvent, shop: Shop, lang: 'en' | 'zh-CN', label: (k:
       .join(', ');
   }
   if (e.type === 'profile.updated') return Object.keys(d).join(', ');
+  if (e.type === 'tier.changed') {
+    const why = d.reason ? ` · ${String(d.reason)}` : '';
+    return `${String(d.fromName ?? '')} → ${String(d.toName)} (${label(`cause.${String(d.cause)}`)})${why}`;
+  }
+  if (e.type === 'tier.grace_started') return `→ ${date(String(d.graceUntil), shop.timeZone, lang)}`;
+  if (e.type === 'card.bound' || e.type === 'card.unbound')
+    return `${String(d.memberCard)}${d.reason ? ` · ${String(d.reason)}` : ''}`;
+  if (e.type.startsWith('points.')) {
+    const points = Number(d.points);
+    return `${points > 0 ? '+' : ''}${points} · ${String(d.reason ?? d.externalId ?? d.purpose ?? '')}`;
+  }
   return '';
 }

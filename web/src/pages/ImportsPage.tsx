@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, type ImportRecord, type RowError } from '../api.js';
+import { api, problemText, type ImportRecord, type RowError } from '../api.js';
 import { isKey, useI18n } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 
@@ -37,11 +37,7 @@ export function ImportsPage() {
       await api('/api/imports', { method: 'POST', body: form });
       reload();
     } catch (err) {
-      const details =
-        err instanceof ApiError
-          ? err.body.details.map((d) => `${d.field ?? ''} ${d.message}`).join('; ')
-          : '';
-      setProblem(`${(err as Error).message}${details ? ` (${details})` : ''}`);
+      setProblem(problemText(err));
     } finally {
       setBusy(false);
     }

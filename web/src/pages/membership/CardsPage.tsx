@@ -1,0 +1,144 @@
+import { useState, type FormEvent } from 'react';
+import { api, problemText } from '../../api.js';
+import { useI18n } from '../../i18n.js';
+
+interface Challenge {
+  bindingId: string;
+  memberCard: string;
+  phone: string;
+  expiresAt: string;
+  code: string;
+}
+
+/** Binding a store member card to a member's phone with a one-time code, and unbinding a lost card. */
+export function CardsPage() {
+  const { t } = useI18n();
+  const [card, setCard] = useState('');
+  const [phone, setPhone] = useState('');
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
+  const [code, setCode] = useState('');
+  const [outcome, setOutcome] = useState<{ customerId: string; merged: boolean } | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [lost, setLost] = useState({ card: '', reason: '' });
+  const [unbound, setUnbound] = useState<string | null>(null);
+
+  const attempt = async (action: () => Promise<void>) => {
+    try {
+      setProblem(null);
+      await action();
+    } catch (err) {
+      setProblem(problemText(err));
+    }
+  };
+  const request = (e: FormEvent) => {
+    e.preventDefault();
+    void attempt(async () => {
+      setOutcome(null);
+      setChallenge(
+        await api<Challenge>('/api/member-cards/bindings', {
+          method: 'POST',
+          body: JSON.stringify({ memberCard: card, phone }),
+        }),
+      );
+    });
+  };
+  const confirm = (e: FormEvent) => {
+    e.preventDefault();
+    void attempt(async () => {
+      setOutcome(
+        await api(`/api/member-cards/bindings/${challenge!.bindingId}/confirm`, {
+          method: 'POST',
+          body: JSON.stringify({ code }),
+        }),
+      );
+      setChallenge(null);
+      setCode('');
+    });
+  };
+  const unbind = (e: FormEvent) => {
+    e.preventDefault();
+    void attempt(async () => {
+      const r = await api<{ customerId: string; memberCard: string }>(
+        `/api/member-cards/${encodeURIComponent(lost.card)}/unbind`,
+        { method: 'POST', body: JSON.stringify({ reason: lost.reason }) },
+      );
+      setUnbound(r.memberCard);
+      setLost({ card: '', reason: '' });
+    });
+  };
+
+  return (
+    <section className="cards-page">
+      <h1>{t('cards.title')}</h1>
+      <p className="muted">{t('cards.help')}</p>
+      <form className="inline" onSubmit={request} data-testid="bind-request">
+        <input
+          aria-label={t('cards.card')}
+          placeholder={t('cards.card')}
+          value={card}
+          onChange={(e) => setCard(e.target.value)}
+          required
+        />
+        <input
+          aria-label={t('cards.phone')}
+          placeholder={t('cards.phone')}
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+          required
+        />
+        <button type="submit">{t('cards.sendCode')}</button>
+      </form>
+      {challenge && (
+        <form className="inline" onSubmit={confirm} data-testid="bind-confirm">
+          <p>
+            {t('cards.codeFor', { phone: challenge.phone })}{' '}
+            <strong data-testid="binding-code">{challenge.code}</strong>
+          </p>
+          <input
+            aria-label={t('cards.code')}
+            placeholder={t('cards.code')}
+            inputMode="numeric"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            required
+          />
+          <button type="submit">{t('cards.confirm')}</button>
+        </form>
+      )}
+      {outcome && (
+        <p className="notice" role="status" data-testid="bind-outcome">
+          {outcome.merged ? t('cards.boundMerged') : t('cards.bound')}{' '}
+          <a href={`#/customers/${outcome.customerId}`}>{t('cards.openProfile')}</a>
+        </p>
+      )}
+      <h2>{t('cards.unbindTitle')}</h2>
+      <form className="inline" onSubmit={unbind} data-testid="unbind">
+        <input
+          aria-label={t('cards.card')}
+          placeholder={t('cards.card')}
+          value={lost.card}
+          onChange={(e) => setLost({ ...lost, card: e.target.value })}
+          required
+        />
+        <input
+          aria-label={t('member.reason')}
+          placeholder={t('member.reason')}
+          value={lost.reason}
+          onChange={(e) => setLost({ ...lost, reason: e.target.value })}
+          required
+        />
+        <button type="submit">{t('cards.unbind')}</button>
+      </form>
+      {unbound && (
+        <p className="notice" role="status">
+          {t('cards.unbound', { card: unbound })}
+        </p>
+      )}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </section>
+  );
+}
