@@ -56,12 +56,29 @@ export async function appendEntries(
   entries: NewEntry[],
   at: Date,
 ): Promise<{ entryId: string; customerId: string; points: number }[]> {
+  const appended = await insertEntries(tx, shopId, entries, at);
+  await moveMembers(tx, shopId, balanceMoves(appended), at);
+  return appended;
+}
+
+/** Inserts the entries whose key is new, without touching balances (the caller moves them). */
+export async function insertEntries(
+  tx: Queryable,
+  shopId: string,
+  entries: NewEntry[],
+  at: Date,
+): Promise<{ entryId: string; customerId: string; points: number }[]> {
   if (entries.length === 0) return [];
-  const appended = await tx.query<{ entryId: string; customerId: string; points: number }>(
+  // Details travel as one JSON array: a jsonb[] parameter is escaped element by element on both sides.
+  return tx.query<{ entryId: string; customerId: string; points: number }>(
     `insert into points_ledger (shop_id, entry_id, customer_id, kind, points, idempotency_key, order_id, expires_at,
                                 lot_id, reason, detail, staff_id, created_at)
-     select $1, *, $13 from unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[],
-                                   $8::timestamptz[], $9::uuid[], $10::text[], $11::jsonb[], $12::uuid[])
+     select $1, e.entry_id, e.customer_id, e.kind, e.points, e.key, e.order_id, e.expires_at, e.lot_id, e.reason,
+            d.value::jsonb, e.staff_id, $13
+       from unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[], $8::timestamptz[],
+                   $9::uuid[], $10::text[], $12::uuid[])
+              with ordinality as e(entry_id, customer_id, kind, points, key, order_id, expires_at, lot_id, reason, staff_id, n)
+       join json_array_elements($11::json) with ordinality as d(value, n) using (n)
      on conflict (shop_id, idempotency_key) do nothing
      returning entry_id as "entryId", customer_id as "customerId", points`,
     [
@@ -75,22 +92,54 @@ export async function appendEntries(
       entries.map((e) => e.expiresAt?.toISOString() ?? null),
       entries.map((e) => e.lotId ?? null),
       entries.map((e) => e.reason ?? null),
-      entries.map((e) => JSON.stringify(e.detail ?? {})),
+      JSON.stringify(entries.map((e) => e.detail ?? {})),
       entries.map((e) => e.staffId ?? null),
       at.toISOString(),
     ],
   );
-  const moves = new Map<string, number>();
-  for (const a of appended) moves.set(a.customerId, (moves.get(a.customerId) ?? 0) + a.points);
-  if (moves.size > 0) {
-    await tx.query(
-      `update customers c set points_balance = c.points_balance + m.points
-         from unnest($2::uuid[], $3::int[]) as m(customer_id, points)
-        where c.shop_id = $1 and c.customer_id = m.customer_id`,
-      [shopId, [...moves.keys()], [...moves.values()]],
-    );
-  }
-  return appended;
+}
+
+export interface MemberMove {
+  customerId: string;
+  points: number;
+  /** A new tier (by an order), or null to leave the tier alone. */
+  rank: number | null;
+}
+
+/** Sums appended entries per customer. */
+export function balanceMoves(appended: { customerId: string; points: number }[]): MemberMove[] {
+  const sums = new Map<string, number>();
+  for (const a of appended) sums.set(a.customerId, (sums.get(a.customerId) ?? 0) + a.points);
+  return [...sums].map(([customerId, points]) => ({ customerId, points, rank: null }));
+}
+
+/**
+ * Moves balances and, where given, tiers, in one update of each member's row: an order's points and the
+ * upgrade it brings are one write. A new tier starts now and ends any grace period or spent hold.
+ */
+export async function moveMembers(
+  tx: Queryable,
+  shopId: string,
+  moves: MemberMove[],
+  at: Date,
+): Promise<void> {
+  if (moves.length === 0) return;
+  await tx.query(
+    `update customers c set points_balance = c.points_balance + m.points,
+            tier_rank = coalesce(m.rank, c.tier_rank),
+            tier_since = case when m.rank is null then c.tier_since else $5 end,
+            tier_grace_until = case when m.rank is null then c.tier_grace_until end,
+            tier_hold_until = case when m.rank is null then c.tier_hold_until end
+       from unnest($2::uuid[], $3::int[], $4::int[]) as m(customer_id, points, rank)
+      where c.shop_id = $1 and c.customer_id = m.customer_id`,
+    [
+      shopId,
+      moves.map((m) => m.customerId),
+      moves.map((m) => m.points),
+      moves.map((m) => m.rank),
+      at.toISOString(),
+    ],
+  );
 }
 
 /** Caller keys live in their own namespace, apart from the ledger's own 'earn:' and 'refund:' keys. */

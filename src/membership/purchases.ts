@@ -8,9 +8,10 @@ import { uuidv7 } from '../db/ids.js';
 import { currencyExponent } from '../orders/money.js';
 import { isPurchase, type OrderStatus } from '../orders/status.js';
 import { lotExpiry, pointsForOrder, type EarningOrder } from './earning.js';
-import { appendEntries, type NewEntry } from './points.js';
+import { recordEvents } from '../customers/timeline.js';
+import { balanceMoves, insertEntries, moveMembers, type NewEntry } from './points.js';
 import { getProgram, type MemberProgram } from './program.js';
-import { upgradeBuyers } from './tiers.js';
+import { planUpgrades, tierEvent } from './tiers.js';
 
 export interface OrderChange {
   orderId: string;
@@ -60,7 +61,7 @@ export async function applyOrdersToMembership(
   const { program } = await getProgram(tx, shopId);
   const buyers = new Map<string, string>();
   for (const c of changes) if (isPurchase(c.status)) buyers.set(c.customerId, c.orderId);
-  const tierAtOrder = await upgradeBuyers(tx, shopId, program, buyers, source, at);
+  const { before: tierAtOrder, changes: upgrades } = await planUpgrades(tx, shopId, program, buyers, at);
 
   const changed = changes.filter((c) => c.before !== null);
   const lots = await existingLots(
@@ -124,7 +125,19 @@ export async function applyOrdersToMembership(
       });
     }
   }
-  await appendEntries(tx, shopId, entries, at);
+  const moves = balanceMoves(await insertEntries(tx, shopId, entries, at));
+  const byCustomer = new Map(moves.map((m) => [m.customerId, m]));
+  for (const u of upgrades) {
+    const move = byCustomer.get(u.customerId);
+    if (move) move.rank = u.to;
+    else moves.push({ customerId: u.customerId, points: 0, rank: u.to });
+  }
+  await moveMembers(tx, shopId, moves, at);
+  await recordEvents(
+    tx,
+    shopId,
+    upgrades.map((u) => tierEvent(program, u, 'order', source, at)),
+  );
 }
 
 /** The earn entries of orders already in the ledger, with what refunds have taken back from each. */

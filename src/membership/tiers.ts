@@ -65,7 +65,7 @@ async function membersWithStanding(
 
 const isHeld = (m: { holdUntil: Date | null }, at: Date) => m.holdUntil !== null && m.holdUntil > at;
 
-interface TierChange {
+export interface TierChange {
   customerId: string;
   from: number;
   to: number;
@@ -103,7 +103,7 @@ async function applyChanges(
   );
 }
 
-function tierEvent(
+export function tierEvent(
   program: MemberProgram,
   c: TierChange,
   cause: TierCause,
@@ -127,35 +127,35 @@ function tierEvent(
 }
 
 /**
- * After a batch of orders: upgrades every buyer whose standing now meets a higher tier's entry threshold.
- * Answers each buyer's tier before the batch, which is the tier their orders were placed at.
+ * After a batch of orders: which buyers' standing now meets a higher tier's entry threshold, and each
+ * buyer's tier before the batch, which is the tier their orders were placed at. The caller writes the
+ * changes together with the points the orders earned (one update of each buyer's row).
  */
-export async function upgradeBuyers(
+export async function planUpgrades(
   tx: Queryable,
   shopId: string,
   program: MemberProgram,
   buyers: Map<string, string>,
-  source: string,
   at: Date,
-): Promise<Map<string, number>> {
+): Promise<{ before: Map<string, number>; changes: TierChange[] }> {
   const before = new Map<string, number>();
-  if (buyers.size === 0) return before;
-  const members = await membersWithStanding(tx, shopId, program, at, { ids: [...buyers.keys()] });
   const changes: TierChange[] = [];
+  if (buyers.size === 0) return { before, changes };
+  const members = await membersWithStanding(tx, shopId, program, at, { ids: [...buyers.keys()] });
   for (const m of members) {
     const current = Math.min(m.rank, program.tiers.length - 1);
     before.set(m.customerId, current);
     const to = isHeld(m, at) ? current : Math.max(current, entryRank(program, m));
-    if (to > m.rank)
+    if (to > m.rank) {
       changes.push({
         customerId: m.customerId,
         from: m.rank,
         to,
         data: { orderId: buyers.get(m.customerId) },
       });
+    }
   }
-  await applyChanges(tx, shopId, program, changes, 'order', source, at);
-  return before;
+  return { before, changes };
 }
 
 /** After a merge, the survivor holds the better of the tiers and upgrades if the joint history earns more. */

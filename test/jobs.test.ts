@@ -1,0 +1,93 @@
+// Background jobs and the membership calendar: waiting jobs are joined, silent ones are run again, and
+// reviews and expiries are queued when they fall due.
+import { expect, it } from 'vitest';
+import { claimJob, enqueueJob, getJob, listJobs, requeueStalled } from '../src/jobs/jobs.js';
+import { JobRunner } from '../src/jobs/runner.js';
+import { getProgram } from '../src/membership/program.js';
+import { EXPIRE, membershipJobs, REGRADE, REVIEW, scheduleMembership } from '../src/membership/schedule.js';
+import { describeEachDb } from './support/databases.js';
+
+describeEachDb('jobs', ({ db, newShop }) => {
+  it('joins a waiting job of the same kind, and queues another behind a running one', async () => {
+    const shop = await newShop();
+    const first = await enqueueJob(db(), shop.shopId, REGRADE);
+    const again = await enqueueJob(db(), shop.shopId, REGRADE);
+    expect(again.jobId).toBe(first.jobId);
+    const claimed = await claimJob(db(), { shopId: shop.shopId, jobId: first.jobId });
+    expect(claimed).toMatchObject({ jobId: first.jobId, status: 'running' });
+    const behind = await enqueueJob(db(), shop.shopId, REGRADE);
+    expect(behind.jobId).not.toBe(first.jobId);
+    // Never two of a kind at once for one shop: the one behind waits until the first is done.
+    expect(await claimJob(db(), { shopId: shop.shopId, jobId: behind.jobId })).toBeNull();
+  });
+
+  it('runs a job cut off by a crash again', async () => {
+    const shop = await newShop();
+    const queued = await enqueueJob(db(), shop.shopId, EXPIRE);
+    await claimJob(db(), { shopId: shop.shopId, jobId: queued.jobId });
+    await db().query(
+      `update jobs set heartbeat_at = now() - interval '10 minutes' where shop_id = $1 and job_id = $2`,
+      [shop.shopId, queued.jobId],
+    );
+    expect(await requeueStalled(db(), 120_000)).toBeGreaterThanOrEqual(1);
+    expect(await getJob(db(), shop.shopId, queued.jobId)).toMatchObject({ status: 'queued', failure: null });
+    const runner = new JobRunner(
+      db(),
+      membershipJobs,
+      async () => {},
+      (err) => {
+        throw err;
+      },
+    );
+    runner.wake();
+    await runner.idle();
+    expect(await getJob(db(), shop.shopId, queued.jobId)).toMatchObject({
+      status: 'completed',
+      result: { customers: 0, expired: 0 },
+    });
+  });
+
+  it('records a failing job with its reason', async () => {
+    const shop = await newShop();
+    const job = await enqueueJob(db(), shop.shopId, 'no.such.kind');
+    const runner = new JobRunner(
+      db(),
+      membershipJobs,
+      async () => {},
+      (err) => {
+        throw err;
+      },
+    );
+    runner.wake();
+    await runner.idle();
+    expect(await getJob(db(), shop.shopId, job.jobId)).toMatchObject({
+      status: 'failed',
+      failure: 'No handler for jobs of kind no.such.kind',
+    });
+  });
+
+  it('queues the review and the expiry when due, at local midnight, and sets the next dates', async () => {
+    const shop = await newShop({ timeZone: 'Asia/Shanghai' });
+    // 2026-11-24 19:00 UTC is 03:00 on 25 November in Shanghai.
+    const at = new Date('2026-11-24T19:00:00Z');
+    await scheduleMembership(db(), at);
+    const first = await getProgram(db(), shop.shopId);
+    expect(first.nextReviewAt).toEqual(new Date('2026-12-31T16:00:00Z'));
+    expect(await listJobs(db(), shop.shopId, { limit: 10 })).toEqual([]);
+    await db().query(
+      `update membership_programs set next_review_at = $2, next_expiry_at = $2 where shop_id = $1`,
+      [shop.shopId, '2026-11-24T16:00:00Z'],
+    );
+    await scheduleMembership(db(), at);
+    const kinds = (await listJobs(db(), shop.shopId, { limit: 10 })).map((j) => j.kind).sort();
+    expect(kinds).toEqual([EXPIRE, REVIEW]);
+    const next = await getProgram(db(), shop.shopId);
+    expect(next).toMatchObject({
+      nextReviewAt: new Date('2026-12-31T16:00:00Z'),
+      nextExpiryAt: new Date('2026-11-25T16:00:00Z'),
+    });
+    // Another pass the same night queues nothing more.
+    await scheduleMembership(db(), at);
+    expect(await listJobs(db(), shop.shopId, { limit: 10 })).toHaveLength(2);
+  });
+});
