@@ -263,8 +263,27 @@ describeEachDb('REST API', ({ db }) => {
         '/api/customers',
         '/api/customers/{customerId}',
         '/api/imports',
+        '/api/membership/program',
+        '/api/membership/tiers',
+        '/api/jobs/{jobId}',
+        '/api/customers/{customerId}/tier',
+        '/api/customers/{customerId}/points',
+        '/api/customers/{customerId}/points/ledger',
+        '/api/customers/{customerId}/points/redemptions',
+        '/api/customers/{customerId}/points/adjustments',
+        '/api/member-cards/bindings',
+        '/api/member-cards/bindings/{bindingId}/confirm',
+        '/api/member-cards/{memberCard}/unbind',
       ]),
     );
+    // The program's schema is documented in full, tiers and points rules alike.
+    const program = doc.paths['/api/membership/program'].put.requestBody.content['application/json'].schema;
+    expect(program.required).toEqual(expect.arrayContaining(['tiers']));
+    expect(Object.keys(program.properties)).toEqual(['tiers', 'window', 'match', 'review', 'points']);
+    expect(
+      doc.paths['/api/customers/{customerId}/points/redemptions'].post.requestBody.content['application/json'].schema
+        .required,
+    ).toEqual(expect.arrayContaining(['points', 'purpose', 'idempotencyKey']));
     expect(doc.paths['/api/orders'].post.requestBody.content['application/json'].schema.required).toEqual(
       expect.arrayContaining(['externalId', 'status', 'totalCents', 'orderedAt', 'customer']),
     );

@@ -12,4 +12,11 @@ export async function refreshStatistics(db: Db, tables: readonly string[], vacuu
   }
 }
 
-export const INGEST_TABLES = ['orders', 'order_items', 'customers', 'customer_identities'] as const;
+export const INGEST_TABLES = [
+  'orders',
+  'order_items',
+  'customers',
+  'customer_identities',
+  'points_ledger',
+  'customer_events',
+] as const;

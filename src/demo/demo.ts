@@ -3,6 +3,7 @@
 // refunds and cancellations — loaded through the same ingestion path as real orders.
 import type { Db } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
+import { expirePoints } from '../membership/points.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { createApiKey } from '../shops/apiKeys.js';
@@ -206,6 +207,9 @@ export async function loadDemo(
     if (batch.length === 2000) await flush();
   }
   if (batch.length > 0) await flush();
+  // Two years of history: points earned in the first year are already due, as in a shop that has been
+  // running its nightly expiry all along.
+  await expirePoints(db, shop.shopId, options.now ?? new Date());
   await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
   return { shop, created: true, orders, customers, apiKey: key };
 }

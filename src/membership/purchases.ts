@@ -5,11 +5,12 @@
 // order or refund changes nothing.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
+import { recordEvents } from '../customers/timeline.js';
 import { currencyExponent } from '../orders/money.js';
 import { isPurchase, type OrderStatus } from '../orders/status.js';
 import { lotExpiry, pointsForOrder, type EarningOrder } from './earning.js';
-import { recordEvents } from '../customers/timeline.js';
-import { balanceMoves, insertEntries, moveMembers, type NewEntry } from './points.js';
+import { balanceMoves, moveMembers } from './members.js';
+import { insertEntries, type NewEntry } from './points.js';
 import { getProgram, type MemberProgram } from './program.js';
 import { planUpgrades, tierEvent } from './tiers.js';
 
@@ -18,7 +19,6 @@ export interface OrderChange {
   customerId: string;
   externalId: string;
   status: OrderStatus;
-  totalCents: number;
   refundedCents: number;
   /** Items are needed only for new orders; a changed order's are read back when it earns late. */
   order: Omit<EarningOrder, 'items'> & { items?: EarningOrder['items'] };
@@ -35,8 +35,9 @@ function earns(program: MemberProgram, status: OrderStatus): boolean {
 /** How much of what an order earned is taken back: all of it once refunded or cancelled, else the refunded share. */
 function takenBack(earned: number, c: OrderChange): number {
   if (c.status === 'refunded' || c.status === 'cancelled') return earned;
-  if (c.totalCents === 0) return 0;
-  return Math.floor((earned * Math.min(c.refundedCents, c.totalCents)) / c.totalCents);
+  const total = c.order.totalCents;
+  if (total === 0) return 0;
+  return Math.floor((earned * Math.min(c.refundedCents, total)) / total);
 }
 
 interface Lot {

@@ -8,6 +8,7 @@ import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { AppError } from '../errors.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { entryRank, gradedRank, reviewMember } from './grading.js';
+import { moveMembers } from './members.js';
 import type { MemberProgram } from './program.js';
 
 export type TierCause = 'order' | 'review' | 'regrade' | 'manual' | 'merge';
@@ -84,17 +85,12 @@ async function applyChanges(
   holdUntil: Date | null = null,
 ): Promise<void> {
   if (changes.length === 0) return;
-  await tx.query(
-    `update customers c set tier_rank = u.rank, tier_since = $3, tier_grace_until = null, tier_hold_until = $4
-       from unnest($2::uuid[], $5::int[]) as u(customer_id, rank)
-      where c.shop_id = $1 and c.customer_id = u.customer_id`,
-    [
-      shopId,
-      changes.map((c) => c.customerId),
-      at.toISOString(),
-      holdUntil?.toISOString() ?? null,
-      changes.map((c) => c.to),
-    ],
+  await moveMembers(
+    tx,
+    shopId,
+    changes.map((c) => ({ customerId: c.customerId, points: 0, rank: c.to })),
+    at,
+    holdUntil,
   );
   await recordEvents(
     tx,

@@ -202,7 +202,6 @@ function memberChange(
     customerId,
     externalId: o.externalId,
     status: o.status,
-    totalCents: o.totalCents,
     refundedCents: o.refundedCents,
     before,
     order: {

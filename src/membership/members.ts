@@ -1,0 +1,49 @@
+// The membership columns of the customer row (points_balance, tier_rank and its dates), which segments
+// read all the time: every change to them goes through moveMembers, in the transaction of its cause.
+import type { Queryable } from '../db/db.js';
+
+export interface MemberMove {
+  customerId: string;
+  points: number;
+  /** A new tier, or null to leave the tier alone. */
+  rank: number | null;
+}
+
+/** Sums appended entries per customer. */
+export function balanceMoves(appended: { customerId: string; points: number }[]): MemberMove[] {
+  const sums = new Map<string, number>();
+  for (const a of appended) sums.set(a.customerId, (sums.get(a.customerId) ?? 0) + a.points);
+  return [...sums].map(([customerId, points]) => ({ customerId, points, rank: null }));
+}
+
+/**
+ * Moves balances and, where given, tiers, in one update of each member's row: an order's points and the
+ * upgrade it brings are one write. A new tier starts now and ends any grace period or spent hold.
+ */
+export async function moveMembers(
+  tx: Queryable,
+  shopId: string,
+  moves: MemberMove[],
+  at: Date,
+  /** For a tier set by hand: no order or re-grade moves it before this time. */
+  holdUntil: Date | null = null,
+): Promise<void> {
+  if (moves.length === 0) return;
+  await tx.query(
+    `update customers c set points_balance = c.points_balance + m.points,
+            tier_rank = coalesce(m.rank, c.tier_rank),
+            tier_since = case when m.rank is null then c.tier_since else $5 end,
+            tier_grace_until = case when m.rank is null then c.tier_grace_until end,
+            tier_hold_until = case when m.rank is null then c.tier_hold_until else $6::timestamptz end
+       from unnest($2::uuid[], $3::int[], $4::int[]) as m(customer_id, points, rank)
+      where c.shop_id = $1 and c.customer_id = m.customer_id`,
+    [
+      shopId,
+      moves.map((m) => m.customerId),
+      moves.map((m) => m.points),
+      moves.map((m) => m.rank),
+      at.toISOString(),
+      holdUntil?.toISOString() ?? null,
+    ],
+  );
+}
