@@ -281,8 +281,8 @@ describeEachDb('REST API', ({ db }) => {
     expect(program.required).toEqual(expect.arrayContaining(['tiers']));
     expect(Object.keys(program.properties)).toEqual(['tiers', 'window', 'match', 'review', 'points']);
     expect(
-      doc.paths['/api/customers/{customerId}/points/redemptions'].post.requestBody.content['application/json'].schema
-        .required,
+      doc.paths['/api/customers/{customerId}/points/redemptions'].post.requestBody.content['application/json']
+        .schema.required,
     ).toEqual(expect.arrayContaining(['points', 'purpose', 'idempotencyKey']));
     expect(doc.paths['/api/orders'].post.requestBody.content['application/json'].schema.required).toEqual(
       expect.arrayContaining(['externalId', 'status', 'totalCents', 'orderedAt', 'customer']),
