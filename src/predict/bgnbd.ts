@@ -1,0 +1,88 @@
+// The BG/NBD model of Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way": while active, a
+// customer buys at a Poisson rate λ ~ Gamma(r, α); after each purchase they drop out with probability
+// p ~ Beta(a, b). Fitted by maximum likelihood on each customer's (x, t_x, T): repeat purchases, the time of
+// the last one and the time since the first, all in the same unit (weeks here).
+import { hyp2f1, lnBeta, lnGamma } from './special.js';
+import { nelderMead } from './minimize.js';
+
+export interface BgNbdParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+export interface Rft {
+  /** Repeat purchases (x). */
+  frequency: number;
+  /** Time of the last purchase since the first (t_x). */
+  recency: number;
+  /** Time since the first purchase (T). */
+  age: number;
+}
+
+/** One customer's log-likelihood (equation 6 of the paper, in logs for stability). */
+export function bgNbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, c: Rft): number {
+  const x = c.frequency;
+  const a1 = lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha);
+  const a2 = lnBeta(a, b + x) - lnBeta(a, b);
+  const a3 = -(r + x) * Math.log(alpha + c.age);
+  if (x === 0) return a1 + a2 + a3;
+  const a4 = Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + c.recency);
+  const top = Math.max(a3, a4);
+  return a1 + a2 + top + Math.log(Math.exp(a3 - top) + Math.exp(a4 - top));
+}
+
+export interface Fit<P> {
+  params: P;
+  logLikelihood: number;
+}
+
+/**
+ * Maximum-likelihood fit. Customers with the same (x, t_x, T) share one likelihood term, so a million
+ * customers cost as much as their distinct histories.
+ */
+export function fitBgNbd(customers: Rft[]): Fit<BgNbdParams> {
+  const groups = new Map<string, { c: Rft; n: number }>();
+  for (const c of customers) {
+    const key = `${c.frequency}|${c.recency}|${c.age}`;
+    const g = groups.get(key);
+    if (g) g.n++;
+    else groups.set(key, { c, n: 1 });
+  }
+  const distinct = [...groups.values()];
+  const negLl = (logs: number[]) => {
+    const p = {
+      r: Math.exp(logs[0]!),
+      alpha: Math.exp(logs[1]!),
+      a: Math.exp(logs[2]!),
+      b: Math.exp(logs[3]!),
+    };
+    let ll = 0;
+    for (const { c, n } of distinct) ll += n * bgNbdLogLikelihood(p, c);
+    return -ll;
+  };
+  // Parameters live on the log scale, which keeps them positive; polishing restarts avoid an early stop.
+  let best = nelderMead(negLl, [0, 0, 0, 0]);
+  for (let i = 0; i < 3; i++) best = nelderMead(negLl, best.x, { step: 0.1 });
+  const [r, alpha, a, b] = best.x.map(Math.exp) as [number, number, number, number];
+  return { params: { r, alpha, a, b }, logLikelihood: -best.fx };
+}
+
+/** The probability the customer is still active at T (equation 11). */
+export function probabilityAlive({ r, alpha, a, b }: BgNbdParams, c: Rft): number {
+  if (c.frequency === 0) return 1;
+  const odds = (a / (b + c.frequency - 1)) * Math.pow((alpha + c.age) / (alpha + c.recency), r + c.frequency);
+  return 1 / (1 + odds);
+}
+
+/** Expected purchases in the next `t` (equation 10), given the customer's history. */
+export function expectedPurchases({ r, alpha, a, b }: BgNbdParams, c: Rft, t: number): number {
+  const x = c.frequency;
+  const rx = r + x;
+  const z = t / (alpha + c.age + t);
+  const head = (a + b + x - 1) / (a - 1);
+  const tail = 1 - Math.pow((alpha + c.age) / (alpha + c.age + t), rx) * hyp2f1(rx, b + x, a + b + x - 1, z);
+  const alive = x > 0 ? 1 + (a / (b + x - 1)) * Math.pow((alpha + c.age) / (alpha + c.recency), rx) : 1;
+  return (head * tail) / alive;
+}
