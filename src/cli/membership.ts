@@ -1,42 +1,15 @@
-// `regulars tiers …` and `regulars points …`: the membership jobs run in the foreground with a progress
-// bar (recorded as jobs like those the console starts), and points adjustments by staff.
+// `regulars tiers …` and `regulars points …`: the membership jobs, and points adjustments by staff.
 import type { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import type { Db } from '../db/db.js';
 import { getCustomer } from '../customers/customers.js';
 import { customerByIdentity } from '../customers/identities.js';
 import { normalizeMemberCard, normalizePhone } from '../customers/identity.js';
 import { AppError } from '../errors.js';
-import { claimJob, enqueueJob } from '../jobs/jobs.js';
-import { runJob } from '../jobs/runner.js';
 import { adjustPoints, AdjustmentInput } from '../membership/points.js';
-import { EXPIRE, membershipJobs, REGRADE, REVIEW } from '../membership/schedule.js';
+import { EXPIRE, REGRADE, REVIEW } from '../membership/schedule.js';
 import { getShop, type Shop } from '../shops/shops.js';
 import { pickShop, withDb } from './context.js';
-
-async function runInForeground(db: Db, shopId: string, kind: string, label: string): Promise<void> {
-  const queued = await enqueueJob(db, shopId, kind);
-  const job = await claimJob(db, { shopId, jobId: queued.jobId });
-  if (!job) throw new AppError('busy', 409, `A ${kind} job is already running for this shop`);
-  const bar = new SingleBar(
-    { format: `${label} |{bar}| {value}/{total} customers`, hideCursor: true },
-    Presets.shades_classic,
-  );
-  let started = false;
-  const done = await runJob(db, job, membershipJobs, async (n, total) => {
-    if (!started && total !== undefined) {
-      bar.start(total, n);
-      started = true;
-    } else if (started) bar.update(n);
-  });
-  if (started) bar.stop();
-  if (done.status === 'failed') throw new AppError('job_failed', 500, `${kind} failed: ${done.failure}`);
-  console.log(
-    Object.entries(done.result ?? {})
-      .map(([k, v]) => `${k}: ${String(v)}`)
-      .join(', '),
-  );
-}
+import { runInForeground } from './jobs.js';
 
 /** A customer named by id, phone or member card. */
 async function findCustomer(db: Db, shop: Shop, who: string): Promise<string> {

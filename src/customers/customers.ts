@@ -22,6 +22,12 @@ export interface Customer extends Profile {
   tierHoldUntil: Date | null;
   tierGraceUntil: Date | null;
   pointsBalance: number;
+  pAlive: number | null;
+  expectedOrders12m: number | null;
+  predictedValueCents: number | null;
+  purchaseCycleDays: number | null;
+  nextPurchaseAt: Date | null;
+  predictedAt: Date | null;
 }
 
 export const customerColumns = (alias: string) =>
@@ -43,6 +49,12 @@ export const customerColumns = (alias: string) =>
     `${alias}.tier_hold_until as "tierHoldUntil"`,
     `${alias}.tier_grace_until as "tierGraceUntil"`,
     `${alias}.points_balance as "pointsBalance"`,
+    `${alias}.p_alive as "pAlive"`,
+    `${alias}.expected_orders_12m as "expectedOrders12m"`,
+    `${alias}.predicted_value_cents as "predictedValueCents"`,
+    `${alias}.purchase_cycle_days as "purchaseCycleDays"`,
+    `${alias}.next_purchase_at as "nextPurchaseAt"`,
+    `${alias}.predicted_at as "predictedAt"`,
   ].join(', ');
 
 /** A customer by id; an id merged into another profile answers with the surviving profile. */

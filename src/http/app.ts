@@ -20,6 +20,7 @@ import type { ImportQueue } from '../imports/queue.js';
 import type { Staff } from '../shops/staff.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { membershipRoutes } from './routes/membership.js';
+import { predictionRoutes } from './routes/predictions.js';
 import { authenticate } from './auth.js';
 import type { RequestTypeProvider } from './plugin.js';
 import { authRoutes } from './routes/auth.js';
@@ -128,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(importRoutes(options));
   await app.register(keyRoutes(options));
   await app.register(membershipRoutes(options));
+  await app.register(predictionRoutes(options));
 
   const webDir = options.webDir;
   if (webDir && existsSync(webDir)) {

@@ -52,6 +52,19 @@ export const Customer = z.object({
   tierHoldUntil: ts.nullable().describe('set by hand: no order or re-grade moves the tier before this time'),
   tierGraceUntil: ts.nullable().describe('below the keep threshold: a review after this time downgrades'),
   pointsBalance: z.number().int(),
+  pAlive: z
+    .number()
+    .nullable()
+    .describe('BG/NBD probability the customer is still active (churn risk = 1 - pAlive)'),
+  expectedOrders12m: z.number().nullable().describe('expected purchase days in the next 12 months'),
+  predictedValueCents: z
+    .number()
+    .int()
+    .nullable()
+    .describe('expected orders × expected order value (Gamma-Gamma)'),
+  purchaseCycleDays: z.number().nullable().describe('median days between purchase days'),
+  nextPurchaseAt: ts.nullable().describe('last purchase day + purchase cycle'),
+  predictedAt: ts.nullable(),
 });
 
 export const Identity = z.object({

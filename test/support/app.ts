@@ -5,7 +5,7 @@ import { buildApp, type App } from '../../src/http/app.js';
 import type { Db } from '../../src/db/db.js';
 import { ImportQueue } from '../../src/imports/queue.js';
 import { JobRunner } from '../../src/jobs/runner.js';
-import { membershipJobs } from '../../src/membership/schedule.js';
+import { JOB_HANDLERS } from '../../src/jobs/handlers.js';
 import { createApiKey } from '../../src/shops/apiKeys.js';
 import { createShop, type Shop } from '../../src/shops/shops.js';
 import { createStaff } from '../../src/shops/staff.js';
@@ -23,7 +23,7 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   });
   const jobs = new JobRunner(
     db,
-    membershipJobs,
+    JOB_HANDLERS,
     async () => {},
     (err) => {
       throw err;

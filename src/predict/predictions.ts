@@ -1,0 +1,197 @@
+// The predict area owns each shop's fitted purchase models and the prediction columns of the customer row
+// (p_alive, expected_orders_12m, predicted_value_cents, purchase_cycle_days, next_purchase_at), plus the
+// per-category purchase cycles. A run fits the models on the shop's histories and scores every customer.
+import type { Db, Queryable } from '../db/db.js';
+import { uuidv7 } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { localDate, startOfLocalDay } from '../shops/calendar.js';
+import { getShop } from '../shops/shops.js';
+import { expectedPurchases, fitBgNbd, probabilityAlive, type BgNbdParams, type Fit } from './bgnbd.js';
+import { expectedOrderValue, fitGammaGamma, type GammaGammaParams } from './gammagamma.js';
+import { categoryCycles, customerHistories, type CustomerHistory } from './history.js';
+
+/** Fits read at most this many customers, spread evenly: plenty for four parameters, and bounded time. */
+const FIT_SAMPLE = 50_000;
+/** A fit needs this many customers, and this many who bought twice, to mean anything. */
+const MIN_CUSTOMERS = 50;
+const MIN_REPEATERS = 20;
+const YEAR_WEEKS = 365 / 7;
+
+export interface PredictionModel {
+  modelId: string;
+  fittedAt: Date;
+  calibrationEnd: string;
+  customers: number;
+  bgnbd: Fit<BgNbdParams>;
+  gammaGamma: Fit<GammaGammaParams> | null;
+}
+
+function sample<T>(items: T[], size: number): T[] {
+  if (items.length <= size) return items;
+  const step = items.length / size;
+  return Array.from({ length: size }, (_, i) => items[Math.floor(i * step)]!);
+}
+
+const rft = (h: CustomerHistory) => ({ frequency: h.frequency, recency: h.recencyWeeks, age: h.ageWeeks });
+
+/** The day `days` after a shop-local date, as the instant that day starts. */
+function dayAfter(day: string, days: number, timeZone: string): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return startOfLocalDay(y, m, d + Math.round(days), timeZone);
+}
+
+/** Fits the shop's models on every history up to the end of `at`'s day and scores every customer. */
+export async function runPredictions(
+  db: Db,
+  shopId: string,
+  at: Date,
+  onProgress: (done: number, total: number) => Promise<void> = async () => {},
+): Promise<PredictionModel> {
+  const shop = await getShop(db, shopId);
+  const { year, month, day } = localDate(at, shop.timeZone);
+  const calibrationEnd = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const histories = await customerHistories(db, shopId, calibrationEnd, shop.timeZone);
+  const repeaters = histories.filter((h) => h.frequency > 0);
+  if (histories.length < MIN_CUSTOMERS || repeaters.length < MIN_REPEATERS) {
+    throw new AppError(
+      'not_enough_history',
+      409,
+      `Predictions need at least ${MIN_CUSTOMERS} buyers and ${MIN_REPEATERS} who bought twice; this shop has ${histories.length} and ${repeaters.length}`,
+    );
+  }
+  const bgnbd = fitBgNbd(sample(histories, FIT_SAMPLE).map(rft));
+  const spenders = repeaters.filter((h) => h.repeatMeanCents > 0);
+  const gammaGamma =
+    spenders.length >= MIN_REPEATERS
+      ? fitGammaGamma(
+          sample(spenders, FIT_SAMPLE).map((h) => ({ frequency: h.frequency, meanValue: h.repeatMeanCents })),
+        )
+      : null;
+  const model: PredictionModel = {
+    modelId: uuidv7(at.getTime()),
+    fittedAt: at,
+    calibrationEnd,
+    customers: histories.length,
+    bgnbd,
+    gammaGamma,
+  };
+  await db.query(
+    `insert into prediction_models (shop_id, model_id, fitted_at, calibration_end, customers, bgnbd, gamma_gamma)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      shopId,
+      model.modelId,
+      at.toISOString(),
+      calibrationEnd,
+      model.customers,
+      JSON.stringify(bgnbd),
+      gammaGamma && JSON.stringify(gammaGamma),
+    ],
+  );
+
+  // Without a spend model, every order is worth the shop's average repeat order.
+  const average = spenders.reduce((sum, h) => sum + h.repeatMeanCents, 0) / Math.max(1, spenders.length);
+  const chunk = 20_000;
+  for (let i = 0; i < histories.length; i += chunk) {
+    const rows = histories.slice(i, i + chunk).map((h) => {
+      const orders = expectedPurchases(bgnbd.params, rft(h), YEAR_WEEKS);
+      const value = gammaGamma
+        ? expectedOrderValue(gammaGamma.params, { frequency: h.frequency, meanValue: h.repeatMeanCents })
+        : average;
+      return {
+        customerId: h.customerId,
+        pAlive: probabilityAlive(bgnbd.params, rft(h)),
+        orders,
+        valueCents: Math.round(orders * value),
+        cycleDays: h.cycleDays,
+        next: h.cycleDays === null ? null : dayAfter(h.lastPurchaseDay, h.cycleDays, shop.timeZone),
+      };
+    });
+    await db.query(
+      `update customers c set p_alive = p.p_alive, expected_orders_12m = p.orders, predicted_value_cents = p.value,
+              purchase_cycle_days = p.cycle, next_purchase_at = p.next, predicted_at = $8
+         from unnest($2::uuid[], $3::float8[], $4::float8[], $5::int8[], $6::float8[], $7::timestamptz[])
+           as p(customer_id, p_alive, orders, value, cycle, next)
+        where c.shop_id = $1 and c.customer_id = p.customer_id`,
+      [
+        shopId,
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.pAlive),
+        rows.map((r) => r.orders),
+        rows.map((r) => r.valueCents),
+        rows.map((r) => r.cycleDays),
+        rows.map((r) => r.next?.toISOString() ?? null),
+        at.toISOString(),
+      ],
+    );
+    await onProgress(Math.min(i + chunk, histories.length), histories.length);
+  }
+  // Customers with no purchase left (refunded, merged away) lose what an earlier run said of them.
+  await db.query(
+    `update customers set p_alive = null, expected_orders_12m = null, predicted_value_cents = null,
+            purchase_cycle_days = null, next_purchase_at = null, predicted_at = null
+      where shop_id = $1 and predicted_at < $2`,
+    [shopId, at.toISOString()],
+  );
+  await writeCategoryCycles(db, shopId, calibrationEnd, shop.timeZone);
+  return model;
+}
+
+async function writeCategoryCycles(
+  db: Db,
+  shopId: string,
+  calibrationEnd: string,
+  timeZone: string,
+): Promise<void> {
+  const cycles = await categoryCycles(db, shopId, calibrationEnd, timeZone);
+  await db.transaction(async (tx) => {
+    await tx.query('delete from customer_category_cycles where shop_id = $1', [shopId]);
+    for (let i = 0; i < cycles.length; i += 20_000) {
+      const rows = cycles.slice(i, i + 20_000);
+      await tx.query(
+        `insert into customer_category_cycles (shop_id, customer_id, category, purchase_days, cycle_days, last_purchase_at, next_purchase_at)
+         select $1, * from unnest($2::uuid[], $3::text[], $4::int[], $5::float8[], $6::timestamptz[], $7::timestamptz[])`,
+        [
+          shopId,
+          rows.map((r) => r.customerId),
+          rows.map((r) => r.category),
+          rows.map((r) => r.purchaseDays),
+          rows.map((r) => r.cycleDays),
+          rows.map((r) => dayAfter(r.lastPurchaseDay, 0, timeZone).toISOString()),
+          rows.map((r) => dayAfter(r.lastPurchaseDay, r.cycleDays, timeZone).toISOString()),
+        ],
+      );
+    }
+  });
+}
+
+export async function latestModel(db: Queryable, shopId: string): Promise<PredictionModel | null> {
+  const [row] = await db.query<PredictionModel>(
+    `select model_id as "modelId", fitted_at as "fittedAt", calibration_end::text as "calibrationEnd", customers,
+            bgnbd, gamma_gamma as "gammaGamma"
+       from prediction_models where shop_id = $1 order by model_id desc limit 1`,
+    [shopId],
+  );
+  return row ?? null;
+}
+
+export interface CategoryCycleRow {
+  category: string;
+  purchaseDays: number;
+  cycleDays: number;
+  lastPurchaseAt: Date;
+  nextPurchaseAt: Date;
+}
+
+export async function customerCycles(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+): Promise<CategoryCycleRow[]> {
+  return db.query<CategoryCycleRow>(
+    `select category, purchase_days as "purchaseDays", cycle_days as "cycleDays", last_purchase_at as "lastPurchaseAt",
+            next_purchase_at as "nextPurchaseAt"
+       from customer_category_cycles where shop_id = $1 and customer_id = $2 order by next_purchase_at`,
+    [shopId, customerId],
+  );
+}

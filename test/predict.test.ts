@@ -1,0 +1,176 @@
+// Predictions on real data: the CDNOW sample of Fader, Hardie & Lee (2005) brought in as orders, the
+// CRM's own per-customer histories checked against the published summary, and the models fitted on them.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ingestOrders } from '../src/orders/ingest.js';
+import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/input.js';
+import { customerHistories } from '../src/predict/history.js';
+import { customerCycles, runPredictions } from '../src/predict/predictions.js';
+import type { Shop } from '../src/shops/shops.js';
+import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { describeEachDb } from './support/databases.js';
+
+const data = (file: string) => fileURLToPath(new URL(`../../shared/data/cdnow/${file}`, import.meta.url));
+
+/** CDNOW_sample.txt: master id, sample id, date (YYYYMMDD), CDs, dollars; one line per purchase. */
+function cdnowOrders(shop: Shop): NormalizedOrder[] {
+  return readFileSync(data('CDNOW_sample.txt'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line, n) => {
+      const [, id, day, cds, dollars] = line.trim().split(/\s+/);
+      const r = normalizeOrder(
+        OrderInput.parse({
+          source: 'cdnow',
+          externalId: `L${n + 1}`,
+          status: 'completed',
+          currency: 'USD',
+          totalCents: Math.round(Number(dollars) * 100),
+          orderedAt: `${day!.slice(0, 4)}-${day!.slice(4, 6)}-${day!.slice(6)}T12:00:00Z`,
+          customer: { platform: 'cdnow', platformId: String(Number(id)) },
+          items:
+            Number(cds) > 0
+              ? [{ title: 'CD', category: 'music', quantity: Number(cds), unitPriceCents: 1 }]
+              : [],
+        }),
+        shop,
+      );
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return r.order;
+    });
+}
+
+describeEachDb('predictions on CDNOW', ({ db }) => {
+  let t: TestApp;
+  let tenant: TestTenant;
+  let shop: Shop;
+  beforeAll(async () => {
+    t = await testApp(db());
+    tenant = await testTenant(db());
+    shop = tenant.shop;
+    const orders = cdnowOrders(shop);
+    for (let i = 0; i < orders.length; i += 2000) {
+      await db().transaction((tx) => ingestOrders(tx, shop.shopId, orders.slice(i, i + 2000), 'test'));
+    }
+  }, 120_000);
+  afterAll(() => t.app.close());
+
+  it('computes each customer’s frequency, recency and T over the 39-week calibration as the published summary', async () => {
+    const summary = new Map(
+      readFileSync(data('cdnow_customers_summary.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => {
+          const [id, x, tx, T] = line.split(',').map(Number);
+          return [String(id), { frequency: x!, recencyWeeks: tx!, ageWeeks: T! }];
+        }),
+    );
+    const ids = new Map(
+      (
+        await db().query<{ customerId: string; value: string }>(
+          `select customer_id as "customerId", value from customer_identities where shop_id = $1 and kind = 'platform_id'`,
+          [shop.shopId],
+        )
+      ).map((r) => [r.customerId, r.value.replace('cdnow:', '')]),
+    );
+    const histories = await customerHistories(db(), shop.shopId, '1997-09-30', 'UTC');
+    expect(histories).toHaveLength(2357);
+    const mismatches = histories.filter((h) => {
+      const s = summary.get(ids.get(h.customerId)!)!;
+      return (
+        s.frequency !== h.frequency ||
+        Math.abs(s.recencyWeeks - h.recencyWeeks) > 0.006 ||
+        Math.abs(s.ageWeeks - h.ageWeeks) > 0.006
+      );
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  it('fits the published BG/NBD estimates on those histories and scores every customer', async () => {
+    // Noon UTC on 30 September is evening of the same day in the shop's time zone (Asia/Shanghai).
+    const model = await runPredictions(db(), shop.shopId, new Date('1997-09-30T12:00:00Z'));
+    expect(model.calibrationEnd).toBe('1997-09-30');
+    const { r, alpha, a, b } = model.bgnbd.params;
+    expect([r, alpha, a, b].map((v, i) => Math.abs(v / [0.243, 4.414, 0.793, 2.426][i]! - 1) < 0.01)).toEqual(
+      [true, true, true, true],
+    );
+    const [scored] = await db().query<{ n: number; alive: number; value: number }>(
+      `select count(*) filter (where p_alive is not null)::int as n, avg(p_alive)::float8 as alive,
+              sum(predicted_value_cents)::int8 as value
+         from customers where shop_id = $1`,
+      [shop.shopId],
+    );
+    expect(scored!.n).toBe(2357);
+    expect(scored!.alive).toBeGreaterThan(0.3);
+    expect(scored!.alive).toBeLessThan(1);
+    expect(scored!.value).toBeGreaterThan(0);
+    // Customer 1 of the sample bought on 1 Jan, 18 Jan and 2 Aug 1997: gaps of 17 and 196 days, a median
+    // cycle of 106.5, so the next purchase is due 107 days after 2 August.
+    const [one] = await db().query<{ customerId: string; cycle: number; next: Date; orders: number }>(
+      `select c.customer_id as "customerId", c.purchase_cycle_days as cycle, c.next_purchase_at as next,
+              c.expected_orders_12m as orders
+         from customers c join customer_identities i using (shop_id, customer_id)
+        where c.shop_id = $1 and i.kind = 'platform_id' and i.value = 'cdnow:1'`,
+      [shop.shopId],
+    );
+    expect(one!.cycle).toBeCloseTo(106.5, 1);
+    expect(one!.next).toEqual(new Date('1997-11-16T16:00:00Z')); // midnight of 17 November in Shanghai
+    expect(one!.orders).toBeGreaterThan(1);
+    expect((await customerCycles(db(), shop.shopId, one!.customerId)).map((c) => c.category)).toEqual([
+      'music',
+    ]);
+  });
+
+  it('runs through the API as a job, answers the model and each customer’s cycles, and only to its shop', async () => {
+    const auth = { headers: tenant.auth };
+    const run = await t.app.inject({ method: 'POST', url: '/api/predictions/run', ...auth });
+    expect(run.statusCode).toBe(202);
+    t.jobs.wake();
+    await t.jobs.idle();
+    const job = (await t.app.inject({ method: 'GET', url: `/api/jobs/${run.json().jobId}`, ...auth })).json();
+    expect(job.failure).toBeNull();
+    expect(job).toMatchObject({ status: 'completed', done: 2357, total: 2357, result: { customers: 2357 } });
+    const model = (await t.app.inject({ method: 'GET', url: '/api/predictions/model', ...auth })).json();
+    expect(model.gammaGamma.params.p).toBeGreaterThan(0);
+    const [someone] = await db().query<{ customerId: string }>(
+      'select customer_id as "customerId" from customers where shop_id = $1 and purchase_cycle_days is not null limit 1',
+      [shop.shopId],
+    );
+    const profile = (
+      await t.app.inject({ method: 'GET', url: `/api/customers/${someone!.customerId}`, ...auth })
+    ).json();
+    expect(profile.pAlive).toBeGreaterThan(0);
+    expect(profile.nextPurchaseAt).not.toBeNull();
+    const cycles = await t.app.inject({
+      method: 'GET',
+      url: `/api/customers/${someone!.customerId}/cycles`,
+      ...auth,
+    });
+    expect(cycles.json().items[0]).toMatchObject({ category: 'music' });
+
+    const other = await testTenant(db());
+    const outsider = { headers: other.auth };
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/predictions/model', ...outsider })).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/customers/${someone!.customerId}/cycles`,
+          ...outsider,
+        })
+      ).statusCode,
+    ).toBe(404);
+    const tooSmall = await t.app.inject({ method: 'POST', url: '/api/predictions/run', ...outsider });
+    t.jobs.wake();
+    await t.jobs.idle();
+    const failed = (
+      await t.app.inject({ method: 'GET', url: `/api/jobs/${tooSmall.json().jobId}`, ...outsider })
+    ).json();
+    expect(failed).toMatchObject({ status: 'failed' });
+    expect(failed.failure).toContain('Predictions need at least 50 buyers');
+  });
+});
