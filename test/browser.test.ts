@@ -177,4 +177,39 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await member.getByText('S-77').first().waitFor();
     await member.close();
   });
+
+  it('runs the predictions and shows them on a profile', async () => {
+    const shop = await testTenant(db, 'Prediction Test Shop');
+    // 80 buyers, most of them back once to four times on their own cycle.
+    const orders = Array.from({ length: 80 }, (_, c) =>
+      Array.from({ length: 1 + (c % 5) }, (_, k) => ({
+        externalId: `P-${c}-${k}`,
+        status: 'paid',
+        totalCents: 5_000 + (c % 7) * 1_000,
+        orderedAt: new Date(
+          Date.UTC(2026, 0, 5) + (k * (20 + (c % 30)) + (c % 11)) * 86_400_000,
+        ).toISOString(),
+        customer: { phone: `1350000${String(1000 + c)}` },
+        items: [{ title: 'Toner', category: 'skincare/toner', quantity: 1, unitPriceCents: 5_000 }],
+      })),
+    ).flat();
+    for (const payload of orders) {
+      await t.app.inject({ method: 'POST', url: '/api/orders', headers: shop.auth, payload });
+    }
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.getByRole('link', { name: 'Membership' }).click();
+    await page.getByRole('button', { name: 'Predict churn and value now' }).click();
+    await page
+      .locator('[data-testid="jobs"] tr[data-kind="predictions.run"][data-status="completed"]')
+      .waitFor();
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('searchbox').fill('13500001004');
+    await page.getByRole('searchbox').press('Enter');
+    await page.getByRole('link', { name: '(no name)' }).click();
+    const card = page.getByTestId('predictions');
+    await card.getByText('Churn risk').waitFor();
+    expect(await card.textContent()).toMatch(/skincare\/toner: every \d+ days, next due/);
+    await page.close();
+  });
 });

@@ -66,6 +66,12 @@ export interface Customer {
   tierHoldUntil: string | null;
   tierGraceUntil: string | null;
   pointsBalance: number;
+  pAlive: number | null;
+  expectedOrders12m: number | null;
+  predictedValueCents: number | null;
+  purchaseCycleDays: number | null;
+  nextPurchaseAt: string | null;
+  predictedAt: string | null;
 }
 
 export interface Identity {

@@ -2,6 +2,7 @@ import { api, type Customer, type Identity, type Order, type Shop, type Timeline
 import { date, dateTime, money } from '../format.js';
 import { useI18n, type Key } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
+import { PredictionCard } from './customer/PredictionCard.js';
 import { MemberPanel } from './membership/MemberPanel.js';
 
 interface Profile {
@@ -58,6 +59,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
           <h2>{t('profile.stats')}</h2>
           <Facts facts={stats} testId="stats" />
         </div>
+        <PredictionCard shop={shop} customer={c} />
         <div className="card">
           <h2>{t('profile.identities')}</h2>
           <ul className="identities">

@@ -56,7 +56,9 @@ export function JobList({
               <td data-testid="job-result">
                 {j.failure ??
                   Object.entries(j.result ?? {})
-                    .map(([k, v]) => `${label(`jobs.result.${k}`, k)} ${v}`)
+                    .map(
+                      ([k, v]) => `${label(`jobs.result.${k}`, k)} ${Number.isInteger(v) ? v : v.toFixed(3)}`,
+                    )
                     .join(' · ')}
               </td>
             </tr>

@@ -51,6 +51,9 @@ export function MembershipPage({ shop }: { shop: Shop }) {
             <button type="button" onClick={() => run('/api/membership/expire-points')}>
               {t('points.expireNow')}
             </button>
+            <button type="button" onClick={() => run('/api/predictions/run')}>
+              {t('predict.runNow')}
+            </button>
           </div>
           {problem && <p className="error">{problem}</p>}
           {notice && (

@@ -1,0 +1,64 @@
+import { api, type Customer, type Shop } from '../../api.js';
+import { date, money } from '../../format.js';
+import { useI18n } from '../../i18n.js';
+import { useLoad } from '../../useLoad.js';
+
+interface Cycle {
+  category: string;
+  cycleDays: number;
+  nextPurchaseAt: string;
+}
+
+/** What the purchase models expect of this customer, and when each kind of product is due again. */
+export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Customer }) {
+  const { t, lang } = useI18n();
+  const cycles = useLoad(
+    () => api<{ items: Cycle[] }>(`/api/customers/${c.customerId}/cycles`),
+    `${c.customerId}|${c.predictedAt}`,
+  );
+  if (c.predictedAt === null || c.pAlive === null) {
+    return (
+      <div className="card" data-testid="predictions">
+        <h2>{t('predict.title')}</h2>
+        <p className="muted">{t('predict.none')}</p>
+      </div>
+    );
+  }
+  const facts: [string, string][] = [
+    [t('predict.churnRisk'), `${Math.round((1 - c.pAlive) * 100)}%`],
+    [t('predict.orders12m'), (c.expectedOrders12m ?? 0).toFixed(1)],
+    [t('predict.value12m'), money(c.predictedValueCents ?? 0, shop.currency, lang)],
+    [
+      t('predict.cycle'),
+      c.purchaseCycleDays === null ? '—' : t('predict.days', { n: Math.round(c.purchaseCycleDays) }),
+    ],
+    [t('predict.next'), date(c.nextPurchaseAt, shop.timeZone, lang)],
+  ];
+  return (
+    <div className="card" data-testid="predictions">
+      <h2>{t('predict.title')}</h2>
+      <dl>
+        {facts.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {cycles.data && cycles.data.items.length > 0 && (
+        <ul className="expiring">
+          {cycles.data.items.map((x) => (
+            <li key={x.category}>
+              {t('predict.categoryDue', {
+                category: x.category,
+                n: Math.round(x.cycleDays),
+                date: date(x.nextPurchaseAt, shop.timeZone, lang),
+              })}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted">{t('predict.asOf', { date: date(c.predictedAt, shop.timeZone, lang) })}</p>
+    </div>
+  );
+}
