@@ -117,6 +117,9 @@ describe('the regulars command', () => {
     expect(expire.out).toContain('expired: 0');
     // Two buyers are too few to fit purchase models; the command says so and fails.
     const predict = await regulars('predict');
-    expect(predict).toMatchObject({ code: 1, out: expect.stringContaining('Predictions need at least 50 buyers') });
+    expect(predict).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('Predictions need at least 50 buyers'),
+    });
   }, 60_000);
 });
