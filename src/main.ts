@@ -21,8 +21,7 @@ import { createImport, importErrorsCsv, listImportErrors } from './imports/impor
 import { ImportQueue } from './imports/queue.js';
 import { runImport } from './imports/run.js';
 import { JobRunner } from './jobs/runner.js';
-import { JOB_HANDLERS } from './jobs/handlers.js';
-import { scheduleMembership } from './membership/schedule.js';
+import { JOB_HANDLERS, scheduleAll } from './jobs/handlers.js';
 import { predictCommand } from './cli/predict.js';
 import { createApiKey } from './shops/apiKeys.js';
 import { createShop, listShops } from './shops/shops.js';
@@ -157,7 +156,7 @@ program
     const db = await openDatabase(config);
     if (opts.demo && (await listShops(db)).length === 0) await demo(db, {});
     const imports = new ImportQueue(db, (err, importId) => app.log.error({ err, importId }, 'import failed'));
-    const jobs = new JobRunner(db, JOB_HANDLERS, scheduleMembership, (err) =>
+    const jobs = new JobRunner(db, JOB_HANDLERS, scheduleAll, (err) =>
       app.log.error({ err }, 'background job failed'),
     );
     const app = await buildApp({

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/input.js';
 import { customerHistories } from '../src/predict/history.js';
+import { listJobs } from '../src/jobs/jobs.js';
+import { PREDICT, schedulePredictions } from '../src/predict/jobs.js';
 import { customerCycles, runPredictions } from '../src/predict/predictions.js';
 import type { Shop } from '../src/shops/shops.js';
 import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
@@ -172,5 +174,21 @@ describeEachDb('predictions on CDNOW', ({ db }) => {
     ).json();
     expect(failed).toMatchObject({ status: 'failed' });
     expect(failed.failure).toContain('Predictions need at least 50 buyers');
+  });
+
+  it('queues a nightly run at the shop’s midnight once it has returning buyers', async () => {
+    const at = new Date('2026-11-24T19:00:00Z'); // 03:00 on 25 November in Shanghai
+    const waiting = async () =>
+      (await listJobs(db(), shop.shopId, { kind: PREDICT, limit: 10 })).filter((j) => j.status === 'queued');
+    const before = (await waiting()).length;
+    await schedulePredictions(db(), at);
+    expect(await waiting()).toHaveLength(before);
+    const [row] = await db().query<{ next: Date }>(
+      'select next_run_at as next from prediction_schedules where shop_id = $1',
+      [shop.shopId],
+    );
+    expect(row!.next).toEqual(new Date('2026-11-25T16:00:00Z'));
+    await schedulePredictions(db(), new Date('2026-11-25T16:00:01Z'));
+    expect(await waiting()).toHaveLength(before + 1);
   });
 });

@@ -1,6 +1,12 @@
-// Every kind of background job there is, by area.
-import { membershipJobs } from '../membership/schedule.js';
-import { predictionJobs } from '../predict/jobs.js';
+// Every kind of background job there is, by area, and everything that runs on the calendar.
+import type { Db } from '../db/db.js';
+import { membershipJobs, scheduleMembership } from '../membership/schedule.js';
+import { predictionJobs, schedulePredictions } from '../predict/jobs.js';
 import type { Handlers } from './runner.js';
 
 export const JOB_HANDLERS: Handlers = { ...membershipJobs, ...predictionJobs };
+
+export async function scheduleAll(db: Db, at: Date): Promise<void> {
+  await scheduleMembership(db, at);
+  await schedulePredictions(db, at);
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextMidnight, nextReview } from './schedule.js';
+import { nextMidnight } from '../shops/calendar.js';
+import { nextReview } from './schedule.js';
 
 describe('the membership calendar', () => {
   const at = new Date('2026-11-24T19:00:00Z'); // 25 November, 03:00 in Shanghai

@@ -3,7 +3,7 @@
 import type { Db } from '../db/db.js';
 import { enqueueJob } from '../jobs/jobs.js';
 import type { Handlers } from '../jobs/runner.js';
-import { localDate, startOfLocalDay } from '../shops/calendar.js';
+import { localDate, nextMidnight, startOfLocalDay } from '../shops/calendar.js';
 import { expirePoints } from './points.js';
 import { DEFAULT_PROGRAM, getProgram, MemberProgram } from './program.js';
 import { gradeAll } from './tiers.js';
@@ -20,11 +20,6 @@ export function nextReview(every: MemberProgram['review']['every'], at: Date, ti
   const step = MONTHS[every];
   const next = Math.floor((month - 1) / step) * step + step; // months since January of `year`
   return startOfLocalDay(year, next + 1, 1, timeZone);
-}
-
-export function nextMidnight(at: Date, timeZone: string): Date {
-  const { year, month, day } = localDate(at, timeZone);
-  return startOfLocalDay(year, month, day + 1, timeZone);
 }
 
 /** Queues the reviews and expiries that have fallen due, and sets each shop's next times. */

@@ -14,7 +14,7 @@ import { categoryCycles, customerHistories, type CustomerHistory } from './histo
 const FIT_SAMPLE = 50_000;
 /** A fit needs this many customers, and this many who bought twice, to mean anything. */
 const MIN_CUSTOMERS = 50;
-const MIN_REPEATERS = 20;
+export const MIN_REPEATERS = 20;
 const YEAR_WEEKS = 365 / 7;
 
 export interface PredictionModel {

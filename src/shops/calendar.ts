@@ -51,3 +51,9 @@ export function localDate(at: Date, timeZone: string): { year: number; month: nu
 export function startOfLocalDay(year: number, month: number, day: number, timeZone: string): Date {
   return wallTimeToUtc(Date.UTC(year, month - 1, day), timeZone);
 }
+
+/** The next local midnight after `at`. */
+export function nextMidnight(at: Date, timeZone: string): Date {
+  const { year, month, day } = localDate(at, timeZone);
+  return startOfLocalDay(year, month, day + 1, timeZone);
+}

@@ -37,3 +37,9 @@ create table customer_category_cycles (
   primary key (shop_id, customer_id, category)
 );
 create index customer_category_cycles_due on customer_category_cycles (shop_id, next_purchase_at);
+
+-- Predictions are refreshed nightly (shop midnight), so churn risk and due dates follow the calendar.
+create table prediction_schedules (
+  shop_id uuid primary key references shops (shop_id) on delete cascade,
+  next_run_at timestamptz not null
+);
