@@ -22,7 +22,7 @@ import { ImportQueue } from './imports/queue.js';
 import { runImport } from './imports/run.js';
 import { JobRunner } from './jobs/runner.js';
 import { JOB_HANDLERS, scheduleAll } from './jobs/handlers.js';
-import { predictCommand } from './cli/predict.js';
+import { scoringCommands } from './cli/scoring.js';
 import { createApiKey } from './shops/apiKeys.js';
 import { createShop, listShops } from './shops/shops.js';
 import { createStaff } from './shops/staff.js';
@@ -248,7 +248,7 @@ program
   );
 
 membershipCommands(program);
-predictCommand(program);
+scoringCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {

@@ -28,6 +28,14 @@ export interface Customer extends Profile {
   purchaseCycleDays: number | null;
   nextPurchaseAt: Date | null;
   predictedAt: Date | null;
+  rfmR: number | null;
+  rfmF: number | null;
+  rfmM: number | null;
+  rfmSegment: string | null;
+  rfmRecencyDays: number | null;
+  rfmFrequency: number | null;
+  rfmMonetaryCents: number | null;
+  rfmAt: Date | null;
 }
 
 export const customerColumns = (alias: string) =>
@@ -55,6 +63,14 @@ export const customerColumns = (alias: string) =>
     `${alias}.purchase_cycle_days as "purchaseCycleDays"`,
     `${alias}.next_purchase_at as "nextPurchaseAt"`,
     `${alias}.predicted_at as "predictedAt"`,
+    `${alias}.rfm_r as "rfmR"`,
+    `${alias}.rfm_f as "rfmF"`,
+    `${alias}.rfm_m as "rfmM"`,
+    `${alias}.rfm_segment as "rfmSegment"`,
+    `${alias}.rfm_recency_days as "rfmRecencyDays"`,
+    `${alias}.rfm_frequency as "rfmFrequency"`,
+    `${alias}.rfm_monetary_cents as "rfmMonetaryCents"`,
+    `${alias}.rfm_at as "rfmAt"`,
   ].join(', ');
 
 /** A customer by id; an id merged into another profile answers with the surviving profile. */

@@ -21,6 +21,7 @@ import type { Staff } from '../shops/staff.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { membershipRoutes } from './routes/membership.js';
 import { predictionRoutes } from './routes/predictions.js';
+import { rfmRoutes } from './routes/rfm.js';
 import { authenticate } from './auth.js';
 import type { RequestTypeProvider } from './plugin.js';
 import { authRoutes } from './routes/auth.js';
@@ -130,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(keyRoutes(options));
   await app.register(membershipRoutes(options));
   await app.register(predictionRoutes(options));
+  await app.register(rfmRoutes(options));
 
   const webDir = options.webDir;
   if (webDir && existsSync(webDir)) {

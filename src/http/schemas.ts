@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
 import { ORDER_STATUSES } from '../orders/status.js';
+import { RFM_SEGMENTS } from '../rfm/segments.js';
 
 const ts = z.iso.datetime();
 
@@ -65,6 +66,14 @@ export const Customer = z.object({
   purchaseCycleDays: z.number().nullable().describe('median days between purchase days'),
   nextPurchaseAt: ts.nullable().describe('last purchase day + purchase cycle'),
   predictedAt: ts.nullable(),
+  rfmR: z.number().int().nullable().describe('recency score 1-5 (5 = most recent)'),
+  rfmF: z.number().int().nullable(),
+  rfmM: z.number().int().nullable(),
+  rfmSegment: z.enum(RFM_SEGMENTS).nullable(),
+  rfmRecencyDays: z.number().int().nullable(),
+  rfmFrequency: z.number().int().nullable().describe("purchases in the shop's RFM window"),
+  rfmMonetaryCents: z.number().int().nullable().describe("net spend in the shop's RFM window"),
+  rfmAt: ts.nullable(),
 });
 
 export const Identity = z.object({

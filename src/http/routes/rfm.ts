@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { enqueueJob } from '../../jobs/jobs.js';
+import { RFM } from '../../rfm/jobs.js';
+import { getRfmSettings, RfmSettings, rfmGrid, rfmSegmentCounts, saveRfmSettings } from '../../rfm/rfm.js';
+import { RFM_SEGMENTS } from '../../rfm/segments.js';
+import type { AppOptions } from '../app.js';
+import type { ApiPlugin } from '../plugin.js';
+import { errors, Job } from '../schemas.js';
+
+export const rfmRoutes =
+  (o: AppOptions): ApiPlugin =>
+  async (app) => {
+    app.get(
+      '/api/rfm/settings',
+      {
+        schema: {
+          tags: ['rfm'],
+          summary: 'The RFM window and scoring method',
+          response: { 200: RfmSettings, ...errors },
+        },
+      },
+      async (request) => getRfmSettings(o.db, request.shopId),
+    );
+    app.put(
+      '/api/rfm/settings',
+      {
+        schema: {
+          tags: ['rfm'],
+          summary: 'Change the RFM window or scoring, and re-score every customer (a job)',
+          body: RfmSettings,
+          response: { 200: z.object({ settings: RfmSettings, job: Job }), ...errors },
+        },
+      },
+      async (request) => {
+        const settings = await saveRfmSettings(o.db, request.shopId, request.body);
+        const job = await enqueueJob(o.db, request.shopId, RFM);
+        o.jobs.wake();
+        return { settings, job };
+      },
+    );
+    app.post(
+      '/api/rfm/run',
+      {
+        schema: {
+          tags: ['rfm'],
+          summary: 'Re-score every customer now (a job)',
+          response: { 202: Job, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const job = await enqueueJob(o.db, request.shopId, RFM);
+        o.jobs.wake();
+        return reply.code(202).send(job);
+      },
+    );
+    app.get(
+      '/api/rfm/grid',
+      {
+        schema: {
+          tags: ['rfm'],
+          summary: 'Customers and their window spend in each R×F cell, and per named segment',
+          response: {
+            200: z.object({
+              cells: z.array(
+                z.object({
+                  r: z.number().int(),
+                  f: z.number().int(),
+                  customers: z.number().int(),
+                  monetaryCents: z.number().int(),
+                }),
+              ),
+              segments: z.array(
+                z.object({
+                  segment: z.enum(RFM_SEGMENTS),
+                  customers: z.number().int(),
+                  monetaryCents: z.number().int(),
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => ({
+        cells: await rfmGrid(o.db, request.shopId),
+        segments: await rfmSegmentCounts(o.db, request.shopId),
+      }),
+    );
+  };
