@@ -178,7 +178,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await member.close();
   });
 
-  it('runs the predictions and shows them on a profile', async () => {
+  it('runs the predictions and the RFM scores, and shows them', async () => {
     const shop = await testTenant(db, 'Prediction Test Shop');
     // 80 buyers, most of them back once to four times on their own cycle.
     const orders = Array.from({ length: 80 }, (_, c) =>
@@ -210,6 +210,19 @@ describe.skipIf(!available)('web console in Chromium', () => {
     const card = page.getByTestId('predictions');
     await card.getByText('Churn risk').waitFor();
     expect(await card.textContent()).toMatch(/skincare\/toner: every \d+ days, next due/);
+
+    await page.getByRole('link', { name: 'RFM' }).click();
+    await page.getByRole('button', { name: 'Score now' }).click();
+    await page.locator('[data-testid="jobs"] tr[data-kind="rfm.run"][data-status="completed"]').waitFor();
+    // 80 buyers spread over the grid; the cells and the segment list both add up to all of them.
+    const sum = async (selector: string) =>
+      (await page.locator(selector).allTextContents()).reduce((n, x) => n + Number(x.replace(/\D/g, '')), 0);
+    await expect.poll(() => sum('[data-testid="rfm-grid"] td strong')).toBe(80);
+    expect(await sum('[data-testid="rfm-segments"] td:nth-child(2)')).toBe(80);
+    await page.screenshot({
+      path: fileURLToPath(new URL('../test-results/rfm.png', import.meta.url)),
+      fullPage: true,
+    });
     await page.close();
   });
 });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { AppError } from '../errors.js';
 import { PURCHASE_SQL } from '../orders/status.js';
-import { segmentSql } from './segments.js';
+import { segmentOf, segmentSql, type RfmSegment } from './segments.js';
 
 const four = <T extends z.ZodNumber>(n: T) => z.tuple([n, n, n, n]);
 
@@ -131,17 +131,32 @@ export async function computeRfm(db: Queryable, shopId: string, at: Date): Promi
 export interface RfmCell {
   r: number;
   f: number;
+  segment: RfmSegment;
   customers: number;
   monetaryCents: number;
 }
 
-/** The R×F grid: customers and their window spend in each cell. */
+/** The whole R×F grid, R5 to R1 and F1 to F5: each cell's segment, customers and their window spend. */
 export async function rfmGrid(db: Queryable, shopId: string): Promise<RfmCell[]> {
-  return db.query<RfmCell>(
+  const rows = await db.query<{ r: number; f: number; customers: number; monetaryCents: number }>(
     `select rfm_r as r, rfm_f as f, count(*)::int as customers, coalesce(sum(rfm_monetary_cents), 0)::int8 as "monetaryCents"
-       from customers where shop_id = $1 and rfm_r is not null group by 1, 2 order by 1 desc, 2 desc`,
+       from customers where shop_id = $1 and rfm_r is not null group by 1, 2`,
     [shopId],
   );
+  const cells: RfmCell[] = [];
+  for (let r = 5; r >= 1; r--) {
+    for (let f = 1; f <= 5; f++) {
+      const row = rows.find((x) => x.r === r && x.f === f);
+      cells.push({
+        r,
+        f,
+        segment: segmentOf(r, f),
+        customers: row?.customers ?? 0,
+        monetaryCents: row?.monetaryCents ?? 0,
+      });
+    }
+  }
+  return cells;
 }
 
 export async function rfmSegmentCounts(

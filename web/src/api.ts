@@ -72,6 +72,10 @@ export interface Customer {
   purchaseCycleDays: number | null;
   nextPurchaseAt: string | null;
   predictedAt: string | null;
+  rfmR: number | null;
+  rfmF: number | null;
+  rfmM: number | null;
+  rfmSegment: string | null;
 }
 
 export interface Identity {

@@ -8,6 +8,7 @@ import { ImportsPage } from './pages/ImportsPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { CardsPage } from './pages/membership/CardsPage.js';
 import { MembershipPage } from './pages/membership/MembershipPage.js';
+import { RfmPage } from './pages/rfm/RfmPage.js';
 import { useRoute } from './route.js';
 import './style.css';
 
@@ -49,6 +50,9 @@ function App() {
           <a href="#/membership" className={route.page === 'membership' ? 'active' : ''}>
             {t('nav.membership')}
           </a>
+          <a href="#/rfm" className={route.page === 'rfm' ? 'active' : ''}>
+            {t('nav.rfm')}
+          </a>
           <a href="#/cards" className={route.page === 'cards' ? 'active' : ''}>
             {t('nav.cards')}
           </a>
@@ -72,6 +76,7 @@ function App() {
         {route.page === 'imports' && <ImportsPage />}
         {route.page === 'membership' && <MembershipPage shop={me.shop} />}
         {route.page === 'cards' && <CardsPage />}
+        {route.page === 'rfm' && <RfmPage shop={me.shop} />}
       </main>
     </div>
   );

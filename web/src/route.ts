@@ -1,4 +1,4 @@
-// Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards.
+// Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -6,21 +6,23 @@ export type Route =
   | { page: 'customer'; id: string }
   | { page: 'imports' }
   | { page: 'membership' }
-  | { page: 'cards' };
+  | { page: 'cards' }
+  | { page: 'rfm' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
   const params = new URLSearchParams(query);
   if (parts[0] === 'customers' && parts[1]) return { page: 'customer', id: decodeURIComponent(parts[1]) };
-  if (parts[0] === 'imports' || parts[0] === 'membership' || parts[0] === 'cards') return { page: parts[0] };
+  if (parts[0] === 'imports' || parts[0] === 'membership' || parts[0] === 'cards' || parts[0] === 'rfm') {
+    return { page: parts[0] };
+  }
   return { page: 'customers', q: params.get('q') ?? '', offset: Number(params.get('offset') ?? 0) || 0 };
 }
 
 export function href(route: Route): string {
   if (route.page === 'customer') return `#/customers/${encodeURIComponent(route.id)}`;
-  if (route.page === 'imports' || route.page === 'membership' || route.page === 'cards')
-    return `#/${route.page}`;
+  if (route.page !== 'customers') return `#/${route.page}`;
   const params = new URLSearchParams();
   if (route.q) params.set('q', route.q);
   if (route.offset) params.set('offset', String(route.offset));

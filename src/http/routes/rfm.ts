@@ -58,7 +58,8 @@ export const rfmRoutes =
       {
         schema: {
           tags: ['rfm'],
-          summary: 'Customers and their window spend in each R×F cell, and per named segment',
+          summary:
+            'All 25 R×F cells (R5…R1 by F1…F5) with their segment, customers and window spend; and per segment',
           response: {
             200: z.object({
               cells: z.array(

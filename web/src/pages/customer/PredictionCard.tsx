@@ -11,20 +11,31 @@ interface Cycle {
 
 /** What the purchase models expect of this customer, and when each kind of product is due again. */
 export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Customer }) {
-  const { t, lang } = useI18n();
+  const { t, label, lang } = useI18n();
   const cycles = useLoad(
     () => api<{ items: Cycle[] }>(`/api/customers/${c.customerId}/cycles`),
     `${c.customerId}|${c.predictedAt}`,
   );
+  const rfm: [string, string][] =
+    c.rfmSegment === null
+      ? []
+      : [
+          [
+            t('rfm.title'),
+            `R${c.rfmR} F${c.rfmF} M${c.rfmM} · ${label(`rfm.segment.${c.rfmSegment}`, c.rfmSegment)}`,
+          ],
+        ];
   if (c.predictedAt === null || c.pAlive === null) {
     return (
       <div className="card" data-testid="predictions">
         <h2>{t('predict.title')}</h2>
+        <Facts facts={rfm} />
         <p className="muted">{t('predict.none')}</p>
       </div>
     );
   }
   const facts: [string, string][] = [
+    ...rfm,
     [t('predict.churnRisk'), `${Math.round((1 - c.pAlive) * 100)}%`],
     [t('predict.orders12m'), (c.expectedOrders12m ?? 0).toFixed(1)],
     [t('predict.value12m'), money(c.predictedValueCents ?? 0, shop.currency, lang)],
@@ -37,14 +48,7 @@ export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Cu
   return (
     <div className="card" data-testid="predictions">
       <h2>{t('predict.title')}</h2>
-      <dl>
-        {facts.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <Facts facts={facts} />
       {cycles.data && cycles.data.items.length > 0 && (
         <ul className="expiring">
           {cycles.data.items.map((x) => (
@@ -60,5 +64,18 @@ export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Cu
       )}
       <p className="muted">{t('predict.asOf', { date: date(c.predictedAt, shop.timeZone, lang) })}</p>
     </div>
+  );
+}
+
+function Facts({ facts }: { facts: [string, string][] }) {
+  return (
+    <dl>
+      {facts.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
