@@ -1,11 +1,26 @@
 // Background jobs and the membership calendar: waiting jobs are joined, silent ones are run again, and
 // reviews and expiries are queued when they fall due.
 import { expect, it } from 'vitest';
+import type { Db } from '../src/db/db.js';
 import { claimJob, enqueueJob, getJob, listJobs, requeueStalled } from '../src/jobs/jobs.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { getProgram } from '../src/membership/program.js';
 import { EXPIRE, membershipJobs, REGRADE, REVIEW, scheduleMembership } from '../src/membership/schedule.js';
+import { settleJobs } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
+
+/** Runs the shop's waiting jobs as the server's runner would (see settleJobs). */
+async function runAll(db: Db, shopId: string): Promise<void> {
+  const runner = new JobRunner(
+    db,
+    membershipJobs,
+    async () => {},
+    (err) => {
+      throw err;
+    },
+  );
+  await settleJobs(runner, db, shopId);
+}
 
 describeEachDb('jobs', ({ db, newShop }) => {
   it('joins a waiting job of the same kind, and queues another behind a running one', async () => {
@@ -31,16 +46,7 @@ describeEachDb('jobs', ({ db, newShop }) => {
     );
     expect(await requeueStalled(db(), 120_000)).toBeGreaterThanOrEqual(1);
     expect(await getJob(db(), shop.shopId, queued.jobId)).toMatchObject({ status: 'queued', failure: null });
-    const runner = new JobRunner(
-      db(),
-      membershipJobs,
-      async () => {},
-      (err) => {
-        throw err;
-      },
-    );
-    runner.wake();
-    await runner.idle();
+    await runAll(db(), shop.shopId);
     expect(await getJob(db(), shop.shopId, queued.jobId)).toMatchObject({
       status: 'completed',
       result: { customers: 0, expired: 0 },
@@ -50,16 +56,7 @@ describeEachDb('jobs', ({ db, newShop }) => {
   it('records a failing job with its reason', async () => {
     const shop = await newShop();
     const job = await enqueueJob(db(), shop.shopId, 'no.such.kind');
-    const runner = new JobRunner(
-      db(),
-      membershipJobs,
-      async () => {},
-      (err) => {
-        throw err;
-      },
-    );
-    runner.wake();
-    await runner.idle();
+    await runAll(db(), shop.shopId);
     expect(await getJob(db(), shop.shopId, job.jobId)).toMatchObject({
       status: 'failed',
       failure: 'No handler for jobs of kind no.such.kind',

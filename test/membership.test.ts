@@ -7,7 +7,7 @@ import { expirePoints } from '../src/membership/points.js';
 import { DEFAULT_PROGRAM, getProgram } from '../src/membership/program.js';
 import { gradeAll } from '../src/membership/tiers.js';
 import { describeEachDb } from './support/databases.js';
-import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 
 const yuan = (n: number) => n * 100;
 let serial = 0;
@@ -37,10 +37,7 @@ function client(t: TestApp, tenant: TestTenant) {
         type: string;
         data: Record<string, unknown>;
       }[],
-    runJobs: async () => {
-      t.jobs.wake();
-      await t.jobs.idle();
-    },
+    runJobs: () => settleJobs(t.jobs, t.db, tenant.shop.shopId),
   };
 }
 

@@ -1,7 +1,6 @@
 // Predictions on real data: the CDNOW sample of Fader, Hardie & Lee (2005) brought in as orders, the
 // CRM's own per-customer histories checked against the published summary, and the models fitted on them.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/input.js';
@@ -10,10 +9,11 @@ import { listJobs } from '../src/jobs/jobs.js';
 import { PREDICT, schedulePredictions } from '../src/predict/jobs.js';
 import { customerCycles, runPredictions } from '../src/predict/predictions.js';
 import type { Shop } from '../src/shops/shops.js';
-import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
+import { sharedData } from './support/shared.js';
 
-const data = (file: string) => fileURLToPath(new URL(`../../shared/data/cdnow/${file}`, import.meta.url));
+const data = (file: string) => sharedData('cdnow', file);
 
 /** CDNOW_sample.txt: master id, sample id, date (YYYYMMDD), CDs, dollars; one line per purchase. */
 function cdnowOrders(shop: Shop): NormalizedOrder[] {
@@ -129,8 +129,7 @@ describeEachDb('predictions on CDNOW', ({ db }) => {
     const auth = { headers: tenant.auth };
     const run = await t.app.inject({ method: 'POST', url: '/api/predictions/run', ...auth });
     expect(run.statusCode).toBe(202);
-    t.jobs.wake();
-    await t.jobs.idle();
+    await settleJobs(t.jobs, db(), shop.shopId);
     const job = (await t.app.inject({ method: 'GET', url: `/api/jobs/${run.json().jobId}`, ...auth })).json();
     expect(job.failure).toBeNull();
     expect(job).toMatchObject({ status: 'completed', done: 2357, total: 2357, result: { customers: 2357 } });
@@ -167,8 +166,7 @@ describeEachDb('predictions on CDNOW', ({ db }) => {
       ).statusCode,
     ).toBe(404);
     const tooSmall = await t.app.inject({ method: 'POST', url: '/api/predictions/run', ...outsider });
-    t.jobs.wake();
-    await t.jobs.idle();
+    await settleJobs(t.jobs, db(), other.shop.shopId);
     const failed = (
       await t.app.inject({ method: 'GET', url: `/api/jobs/${tooSmall.json().jobId}`, ...outsider })
     ).json();

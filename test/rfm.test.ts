@@ -2,7 +2,7 @@
 // R×F grid, and only ever the caller's own shop.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from './support/databases.js';
-import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 
@@ -14,10 +14,7 @@ describeEachDb('RFM', ({ db }) => {
     const r = await t.app.inject({ method, url, headers: who.auth, payload: payload as object });
     return { status: r.statusCode, body: r.json() };
   };
-  const runJobs = async () => {
-    t.jobs.wake();
-    await t.jobs.idle();
-  };
+  const runJobs = () => settleJobs(t.jobs, db(), a.shop.shopId);
   const scores = async (who: string) => {
     const c = (await call('GET', `/api/customers/${ids[who]}`)).body;
     return `R${c.rfmR} F${c.rfmF} M${c.rfmM} ${c.rfmSegment} ${c.rfmRecencyDays}d ${c.rfmFrequency}x ${c.rfmMonetaryCents}`;

@@ -1,11 +1,13 @@
 // Background jobs run in the foreground of a command, with a progress bar, and recorded as jobs like
 // those the console starts (so a job another process is running is not run twice).
+import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Db } from '../db/db.js';
 import { AppError } from '../errors.js';
 import { claimJob, enqueueJob } from '../jobs/jobs.js';
 import { JOB_HANDLERS } from '../jobs/handlers.js';
 import { runJob } from '../jobs/runner.js';
+import { pickShop, withDb } from './context.js';
 
 export async function runInForeground(db: Db, shopId: string, kind: string, label: string): Promise<void> {
   const queued = await enqueueJob(db, shopId, kind);
@@ -29,4 +31,21 @@ export async function runInForeground(db: Db, shopId: string, kind: string, labe
       .map(([k, v]) => `${k}: ${String(v)}`)
       .join(', '),
   );
+}
+
+/** A command that runs one kind of job for a shop (the only one, or --shop). */
+export function jobCommand(
+  parent: Command,
+  name: string,
+  description: string,
+  kind: string,
+  label: string,
+): void {
+  parent
+    .command(name)
+    .description(description)
+    .option('--shop <id>')
+    .action((o: { shop?: string }) =>
+      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), kind, label)),
+    );
 }

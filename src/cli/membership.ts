@@ -9,7 +9,7 @@ import { adjustPoints, AdjustmentInput } from '../membership/points.js';
 import { EXPIRE, REGRADE, REVIEW } from '../membership/schedule.js';
 import { getShop, type Shop } from '../shops/shops.js';
 import { pickShop, withDb } from './context.js';
-import { runInForeground } from './jobs.js';
+import { jobCommand } from './jobs.js';
 
 /** A customer named by id, phone or member card. */
 async function findCustomer(db: Db, shop: Shop, who: string): Promise<string> {
@@ -25,20 +25,20 @@ async function findCustomer(db: Db, shop: Shop, who: string): Promise<string> {
 
 export function membershipCommands(program: Command): void {
   const tiers = program.command('tiers').description('member tiers');
-  tiers
-    .command('regrade')
-    .description('grade every customer against the current thresholds now')
-    .option('--shop <id>')
-    .action((o: { shop?: string }) =>
-      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), REGRADE, 're-grading')),
-    );
-  tiers
-    .command('review')
-    .description('run the periodic review now: downgrades after the grace period')
-    .option('--shop <id>')
-    .action((o: { shop?: string }) =>
-      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), REVIEW, 'reviewing')),
-    );
+  jobCommand(
+    tiers,
+    'regrade',
+    'grade every customer against the current thresholds now',
+    REGRADE,
+    're-grading',
+  );
+  jobCommand(
+    tiers,
+    'review',
+    'run the periodic review now: downgrades after the grace period',
+    REVIEW,
+    'reviewing',
+  );
 
   const points = program.command('points').description('the points ledger');
   points
@@ -75,11 +75,5 @@ export function membershipCommands(program: Command): void {
         );
       }),
     );
-  points
-    .command('expire')
-    .description('expire every points lot that is due now')
-    .option('--shop <id>')
-    .action((o: { shop?: string }) =>
-      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), EXPIRE, 'expiring')),
-    );
+  jobCommand(points, 'expire', 'expire every points lot that is due now', EXPIRE, 'expiring');
 }

@@ -19,6 +19,7 @@ import { AppError } from '../errors.js';
 import type { ImportQueue } from '../imports/queue.js';
 import type { Staff } from '../shops/staff.js';
 import type { JobRunner } from '../jobs/runner.js';
+import { jobRoutes } from './routes/jobs.js';
 import { membershipRoutes } from './routes/membership.js';
 import { predictionRoutes } from './routes/predictions.js';
 import { rfmRoutes } from './routes/rfm.js';
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(orderRoutes(options));
   await app.register(importRoutes(options));
   await app.register(keyRoutes(options));
+  await app.register(jobRoutes(options));
   await app.register(membershipRoutes(options));
   await app.register(predictionRoutes(options));
   await app.register(rfmRoutes(options));

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../test/support/shared.js';
 import { simulateBgNbd } from '../../test/support/simulate.js';
 import { expectedPurchases, fitBgNbd, probabilityAlive, type BgNbdParams, type Rft } from './bgnbd.js';
 import { lnGamma, hyp2f1 } from './special.js';
 
-const CDNOW = fileURLToPath(
-  new URL('../../../shared/data/cdnow/cdnow_customers_summary.csv', import.meta.url),
-);
+const CDNOW = sharedData('cdnow', 'cdnow_customers_summary.csv');
 
 function cdnowSummary(): Rft[] {
   return readFileSync(CDNOW, 'utf8')

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../test/support/shared.js';
 import { random, simulateBgNbd } from '../../test/support/simulate.js';
 import { expectedOrderValue, fitGammaGamma, type GammaGammaParams, type SpendHistory } from './gammagamma.js';
 
-const CDNOW = fileURLToPath(
-  new URL('../../../shared/data/cdnow/cdnow_customers_summary_with_transactions.csv', import.meta.url),
-);
+const CDNOW = sharedData('cdnow', 'cdnow_customers_summary_with_transactions.csv');
 
 describe('Gamma-Gamma', () => {
   it('fits the CDNOW sample as Fader, Hardie & Lee report (p 6.25, q 3.74, γ 15.44)', () => {

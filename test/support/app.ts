@@ -13,8 +13,9 @@ import { createStaff } from '../../src/shops/staff.js';
 export interface TestApp {
   app: App;
   imports: ImportQueue;
-  /** Not started: tests run queued jobs with `jobs.wake()` and wait with `jobs.idle()`. */
+  /** Not started: tests run a shop's queued jobs with settleJobs. */
   jobs: JobRunner;
+  db: Db;
 }
 
 export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
@@ -31,7 +32,7 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   );
   const uploadDir = await mkdtemp(join(tmpdir(), 'regulars-uploads-'));
   const app = await buildApp({ db, imports, jobs, uploadDir, logLevel: 'silent', webDir });
-  return { app, imports, jobs };
+  return { app, imports, jobs, db };
 }
 
 export interface TestTenant {
@@ -72,4 +73,24 @@ export function multipart(fields: Record<string, string>, file: { name: string; 
     payload: Buffer.concat(parts),
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
+}
+
+/**
+ * Runs the shop's waiting jobs to their end. Test files share one PostgreSQL database and each test app
+ * has a runner that takes any shop's job, as a server's does; so a job may be finished by another
+ * file's runner, and what counts is that none of this shop's is left waiting or running.
+ */
+export async function settleJobs(jobs: JobRunner, db: Db, shopId: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    jobs.wake();
+    await jobs.idle();
+    const [open] = await db.query<{ n: number }>(
+      `select count(*)::int as n from jobs where shop_id = $1 and status in ('queued', 'running')`,
+      [shopId],
+    );
+    if (open!.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`jobs of shop ${shopId} still open after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
-import { enqueueJob, getJob, listJobs } from '../../jobs/jobs.js';
 import { BindingRequest, confirmBinding, requestBinding, unbindCard } from '../../membership/cards.js';
 import {
   adjustPoints,
@@ -17,6 +16,7 @@ import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
 import { errors, ErrorBody, Job } from '../schemas.js';
+import { startJob } from './jobs.js';
 
 const ts = z.iso.datetime();
 const CustomerParams = z.object({ customerId: z.string() });
@@ -53,11 +53,7 @@ const PointsMove = z.object({
 export const membershipRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
-    const queue = async (shopId: string, kind: string) => {
-      const job = await enqueueJob(o.db, shopId, kind);
-      o.jobs.wake();
-      return job;
-    };
+    const queue = (shopId: string, kind: string) => startJob(o, shopId, kind);
 
     app.get(
       '/api/membership/program',
@@ -137,35 +133,6 @@ export const membershipRoutes =
         async (request, reply) => reply.code(202).send(await queue(request.shopId, kind)),
       );
     }
-
-    app.get(
-      '/api/jobs',
-      {
-        schema: {
-          tags: ['jobs'],
-          summary: 'Background jobs, newest first',
-          querystring: z.object({
-            kind: z.string().max(64).optional(),
-            limit: z.coerce.number().int().min(1).max(100).default(20),
-          }),
-          response: { 200: z.object({ items: z.array(Job) }), ...errors },
-        },
-      },
-      async (request) => ({ items: await listJobs(o.db, request.shopId, request.query) }),
-    );
-
-    app.get(
-      '/api/jobs/:jobId',
-      {
-        schema: {
-          tags: ['jobs'],
-          summary: "One job's progress and result",
-          params: z.object({ jobId: z.string() }),
-          response: { 200: Job, ...errors },
-        },
-      },
-      async (request) => getJob(o.db, request.shopId, request.params.jobId),
-    );
 
     app.post(
       '/api/customers/:customerId/tier',

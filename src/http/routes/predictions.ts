@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
-import { enqueueJob } from '../../jobs/jobs.js';
 import { PREDICT } from '../../predict/jobs.js';
 import { customerCycles, latestModel } from '../../predict/predictions.js';
 import { AppError } from '../../errors.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
 import { errors, Job } from '../schemas.js';
+import { startJob } from './jobs.js';
 
 const ts = z.iso.datetime();
 const fit = <T extends z.ZodRawShape>(params: T) =>
@@ -52,9 +52,7 @@ export const predictionRoutes =
         },
       },
       async (request, reply) => {
-        const job = await enqueueJob(o.db, request.shopId, PREDICT);
-        o.jobs.wake();
-        return reply.code(202).send(job);
+        return reply.code(202).send(await startJob(o, request.shopId, PREDICT));
       },
     );
 

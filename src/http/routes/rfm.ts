@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { enqueueJob } from '../../jobs/jobs.js';
 import { RFM } from '../../rfm/jobs.js';
 import { getRfmSettings, RfmSettings, rfmGrid, rfmSegmentCounts, saveRfmSettings } from '../../rfm/rfm.js';
 import { RFM_SEGMENTS } from '../../rfm/segments.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
 import { errors, Job } from '../schemas.js';
+import { startJob } from './jobs.js';
 
 export const rfmRoutes =
   (o: AppOptions): ApiPlugin =>
@@ -33,9 +33,7 @@ export const rfmRoutes =
       },
       async (request) => {
         const settings = await saveRfmSettings(o.db, request.shopId, request.body);
-        const job = await enqueueJob(o.db, request.shopId, RFM);
-        o.jobs.wake();
-        return { settings, job };
+        return { settings, job: await startJob(o, request.shopId, RFM) };
       },
     );
     app.post(
@@ -48,9 +46,7 @@ export const rfmRoutes =
         },
       },
       async (request, reply) => {
-        const job = await enqueueJob(o.db, request.shopId, RFM);
-        o.jobs.wake();
-        return reply.code(202).send(job);
+        return reply.code(202).send(await startJob(o, request.shopId, RFM));
       },
     );
     app.get(
