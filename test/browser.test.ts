@@ -206,6 +206,8 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('searchbox').fill('13500001004');
     await page.getByRole('searchbox').press('Enter');
+    // The full list shows until the search answers; wait for the one match.
+    await expect.poll(() => page.getByRole('link', { name: '(no name)' }).count()).toBe(1);
     await page.getByRole('link', { name: '(no name)' }).click();
     const card = page.getByTestId('predictions');
     await card.getByText('Churn risk').waitFor();
