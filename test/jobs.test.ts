@@ -5,19 +5,21 @@ import type { Db } from '../src/db/db.js';
 import { claimJob, enqueueJob, getJob, listJobs, requeueStalled } from '../src/jobs/jobs.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { getProgram } from '../src/membership/program.js';
-import { EXPIRE, membershipJobs, REGRADE, REVIEW, scheduleMembership } from '../src/membership/schedule.js';
+import { JOB_HANDLERS } from '../src/jobs/handlers.js';
+import { EXPIRE, REGRADE, REVIEW, scheduleMembership } from '../src/membership/schedule.js';
 import { settleJobs } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
 
-/** Runs the shop's waiting jobs as the server's runner would (see settleJobs). */
+/** Runs the shop's waiting jobs as the server's runner would, serving that shop alone (see settleJobs). */
 async function runAll(db: Db, shopId: string): Promise<void> {
   const runner = new JobRunner(
     db,
-    membershipJobs,
+    JOB_HANDLERS,
     async () => {},
     (err) => {
       throw err;
     },
+    new Set([shopId]),
   );
   await settleJobs(runner, db, shopId);
 }

@@ -69,19 +69,25 @@ export async function listJobs(
 }
 
 /**
- * Takes the oldest waiting job (or the given one) whose shop is not already running one of its kind, so
- * two workers never grade one shop at once.
+ * Takes the oldest waiting job — the given one, or one of the given shops', or any — whose shop is not
+ * already running one of its kind, so two workers never grade one shop at once.
  */
-export async function claimJob(db: Db, which?: { shopId: string; jobId: string }): Promise<Job | null> {
+export async function claimJob(
+  db: Db,
+  which: { shopId: string; jobId: string } | { shops: readonly string[] } | null = null,
+): Promise<Job | null> {
+  const one = which && 'jobId' in which ? which : null;
+  const shops = which && 'shops' in which ? which.shops : null;
   const [job] = await db.query<Job>(
     `update jobs set status = 'running', started_at = now(), heartbeat_at = now()
       where (shop_id, job_id) = (
         select j.shop_id, j.job_id from jobs j
          where j.status = 'queued' and ($1::uuid is null or (j.shop_id = $1 and j.job_id = $2))
+           and ($3::uuid[] is null or j.shop_id = any($3::uuid[]))
            and not exists (select 1 from jobs r where r.shop_id = j.shop_id and r.kind = j.kind and r.status = 'running')
          order by j.created_at limit 1 for update skip locked)
      returning ${columns}`,
-    [which?.shopId ?? null, which?.jobId ?? null],
+    [one?.shopId ?? null, one?.jobId ?? null, shops],
   );
   return job ?? null;
 }

@@ -41,6 +41,8 @@ export class JobRunner {
     private readonly handlers: Handlers,
     private readonly schedule: (db: Db, at: Date) => Promise<void>,
     private readonly onError: (err: unknown) => void,
+    /** Only these shops' jobs (a worker dedicated to some tenants); null: every shop's. */
+    readonly shops: Set<string> | null = null,
   ) {}
 
   start(pollMs = 2_000): void {
@@ -73,7 +75,8 @@ export class JobRunner {
       await requeueStalled(this.db, STALLED_AFTER_MS);
       await this.schedule(this.db, new Date());
     }
-    for (let job = await claimJob(this.db); job; job = await claimJob(this.db)) {
+    const which = this.shops && { shops: [...this.shops] };
+    for (let job = await claimJob(this.db, which); job; job = await claimJob(this.db, which)) {
       await runJob(this.db, job, this.handlers);
     }
   }

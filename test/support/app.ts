@@ -22,6 +22,8 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   const imports = new ImportQueue(db, (err) => {
     throw err;
   });
+  // Test files share one PostgreSQL database: there each runner serves only the shops it is told of (see
+  // settleJobs), so it never takes another file's job. An embedded database is the file's own.
   const jobs = new JobRunner(
     db,
     JOB_HANDLERS,
@@ -29,6 +31,7 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
     (err) => {
       throw err;
     },
+    db.kind === 'postgres' ? new Set() : null,
   );
   const uploadDir = await mkdtemp(join(tmpdir(), 'regulars-uploads-'));
   const app = await buildApp({ db, imports, jobs, uploadDir, logLevel: 'silent', webDir });
@@ -75,12 +78,9 @@ export function multipart(fields: Record<string, string>, file: { name: string; 
   };
 }
 
-/**
- * Runs the shop's waiting jobs to their end. Test files share one PostgreSQL database and each test app
- * has a runner that takes any shop's job, as a server's does; so a job may be finished by another
- * file's runner, and what counts is that none of this shop's is left waiting or running.
- */
+/** Runs the shop's waiting jobs to their end. */
 export async function settleJobs(jobs: JobRunner, db: Db, shopId: string): Promise<void> {
+  jobs.shops?.add(shopId);
   const deadline = Date.now() + 60_000;
   for (;;) {
     jobs.wake();
