@@ -168,6 +168,14 @@ describeEachDb('membership', ({ db }) => {
       (e: { kind: string; points: number }) => `${e.kind} ${e.points}`,
     );
     expect(entries).toEqual(['reverse -150', 'reverse -50', 'earn 200']);
+    // A refund undone (the shop reopened the order) and made again is followed both times.
+    const again = { externalId: 'R-2', totalCents: yuan(100), customer: { email: 'r@example.com' } };
+    await c.order(again);
+    await c.order({ ...again, status: 'partially_refunded', refundedCents: yuan(50) });
+    await c.order({ ...again, status: 'completed', refundedCents: 0 });
+    await c.order({ ...again, status: 'partially_refunded', refundedCents: yuan(50) });
+    await c.order({ ...again, status: 'partially_refunded', refundedCents: yuan(50) });
+    expect((await c.points(o.customerId)).balance).toBe(50);
     // An order first seen as refunded or unpaid earns nothing; unpaid earns once it is paid.
     const late = await c.order({
       externalId: 'P-1',

@@ -1,8 +1,9 @@
 // What orders do to membership, inside the ingesting transaction: buyers whose standing crosses a
 // threshold are upgraded, paid (or completed) orders earn points at the tier the buyer held when the
 // order came in, and refunds and cancellations take back the same share of what the order earned.
-// Every entry is keyed by its order ('earn:<order>', 'refund:<order>:<total taken back>'), so a replayed
-// order or refund changes nothing.
+// An order earns once (keyed 'earn:<order>'); a refund takes back the difference between what its
+// status says should be taken back and what already was, so a replayed order or refund changes nothing,
+// and a refund that is undone and made again is followed each time ('refund:<order>:<n>', the n-th move).
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 import { recordEvents } from '../customers/timeline.js';
@@ -45,6 +46,8 @@ interface Lot {
   points: number;
   expiresAt: Date | null;
   takenBack: number;
+  /** Reversal entries so far, which numbers the next one. */
+  reversals: number;
 }
 
 export async function applyOrdersToMembership(
@@ -92,6 +95,7 @@ export async function applyOrdersToMembership(
           points: earning.points,
           expiresAt: lotExpiry(program.points.expiry, c.order.orderedAt, shop!.timeZone),
           takenBack: 0,
+          reversals: 0,
         };
         entries.push({
           entryId: lot.entryId,
@@ -118,7 +122,7 @@ export async function applyOrdersToMembership(
         customerId: c.customerId,
         kind: 'reverse',
         points: lot.takenBack - target,
-        key: `refund:${c.orderId}:${target}`,
+        key: `refund:${c.orderId}:${lot.reversals + 1}`,
         orderId: c.orderId,
         lotId: lot.entryId,
         expiresAt: lot.expiresAt,
@@ -147,10 +151,11 @@ async function existingLots(tx: Queryable, shopId: string, orderIds: string[]): 
   if (orderIds.length === 0) return lots;
   const rows = await tx.query<Lot & { orderId: string }>(
     `select e.order_id as "orderId", e.entry_id as "entryId", e.points, e.expires_at as "expiresAt",
-            coalesce((select -sum(r.points) from points_ledger r where r.shop_id = $1 and r.lot_id = e.entry_id), 0)::int8
-              as "takenBack"
+            coalesce(-sum(r.points), 0)::int8 as "takenBack", count(r.entry_id)::int as reversals
        from points_ledger e
-      where e.shop_id = $1 and e.idempotency_key = any($2::text[])`,
+       left join points_ledger r on r.shop_id = e.shop_id and r.lot_id = e.entry_id
+      where e.shop_id = $1 and e.idempotency_key = any($2::text[])
+      group by e.order_id, e.entry_id, e.points, e.expires_at`,
     [shopId, orderIds.map((id) => `earn:${id}`)],
   );
   for (const r of rows) lots.set(r.orderId, r);

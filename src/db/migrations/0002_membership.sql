@@ -38,7 +38,7 @@ create table points_ledger (
   customer_id uuid not null,
   kind text not null check (kind in ('earn', 'reverse', 'redeem', 'expire', 'adjust')),
   points integer not null check (points <> 0),
-  -- What the entry is for, unique per shop: 'earn:<order>', 'refund:<order>:<reversed so far>', or a
+  -- What the entry is for, unique per shop: 'earn:<order>', 'refund:<order>:<n>' (its n-th refund move), or a
   -- caller's idempotency key, so the same order, refund or request never counts twice.
   idempotency_key text not null,
   order_id uuid,
