@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, problemText, type ImportRecord, type RowError } from '../api.js';
+import { api, type ImportRecord, type RowError } from '../api.js';
 import { isKey, useI18n } from '../i18n.js';
+import { useAttempt } from '../useAttempt.js';
 import { useLoad } from '../useLoad.js';
 
 const FORMATS = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
@@ -11,8 +12,7 @@ export function ImportsPage() {
   const [source, setSource] = useState('');
   const [mapping, setMapping] = useState('');
   const [file, setFile] = useState<File | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, attempt } = useAttempt();
   const list = useLoad(() => api<{ items: ImportRecord[] }>('/api/imports?limit=20'), 'imports');
   const active = list.data?.items.some((i) => i.status === 'queued' || i.status === 'running');
   const { reload } = list;
@@ -23,24 +23,18 @@ export function ImportsPage() {
     return () => clearInterval(timer);
   }, [active, reload]);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setProblem(null);
     const form = new FormData();
     form.set('format', format);
     if (source.trim()) form.set('source', source.trim());
     if (mapping.trim()) form.set('mapping', mapping.trim());
     form.set('file', file);
-    try {
+    void attempt(async () => {
       await api('/api/imports', { method: 'POST', body: form });
       reload();
-    } catch (err) {
-      setProblem(problemText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { api, problemText } from '../../api.js';
+import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
 
 interface Challenge {
   bindingId: string;
@@ -18,18 +19,10 @@ export function CardsPage() {
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [code, setCode] = useState('');
   const [outcome, setOutcome] = useState<{ customerId: string; merged: boolean } | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { problem, attempt } = useAttempt();
   const [lost, setLost] = useState({ card: '', reason: '' });
   const [unbound, setUnbound] = useState<string | null>(null);
 
-  const attempt = async (action: () => Promise<void>) => {
-    try {
-      setProblem(null);
-      await action();
-    } catch (err) {
-      setProblem(problemText(err));
-    }
-  };
   const request = (e: FormEvent) => {
     e.preventDefault();
     void attempt(async () => {

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import {
   api,
-  problemText,
   type Customer,
   type LedgerEntry,
   type PointsSummary,
@@ -10,6 +9,7 @@ import {
 } from '../../api.js';
 import { date, dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 
 interface Member {
@@ -135,10 +135,10 @@ function SetTier({
   const [rank, setRank] = useState(current);
   const [reason, setReason] = useState('');
   const [until, setUntil] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
+  const { problem, attempt } = useAttempt();
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    try {
+    void attempt(async () => {
       await api(url, {
         method: 'POST',
         body: JSON.stringify({
@@ -148,11 +148,8 @@ function SetTier({
         }),
       });
       setReason('');
-      setProblem(null);
       onDone();
-    } catch (err) {
-      setProblem(problemText(err));
-    }
+    });
   };
   return (
     <form className="inline" onSubmit={submit} data-testid="set-tier">
@@ -183,12 +180,12 @@ function AdjustPoints({ url, onDone }: { url: string; onDone: () => void }) {
   const { t } = useI18n();
   const [points, setPoints] = useState('');
   const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
+  const { problem, attempt } = useAttempt();
   // One key per adjustment being filled in: a double click or a resent request adjusts once.
   const [key, setKey] = useState(() => `console-${crypto.randomUUID()}`);
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    try {
+    void attempt(async () => {
       await api(url, {
         method: 'POST',
         body: JSON.stringify({ points: Number(points), reason, idempotencyKey: key }),
@@ -196,11 +193,8 @@ function AdjustPoints({ url, onDone }: { url: string; onDone: () => void }) {
       setKey(`console-${crypto.randomUUID()}`);
       setPoints('');
       setReason('');
-      setProblem(null);
       onDone();
-    } catch (err) {
-      setProblem(problemText(err));
-    }
+    });
   };
   return (
     <form className="inline" onSubmit={submit} data-testid="adjust-points">

@@ -1,7 +1,8 @@
 import { useCallback, useState } from 'react';
-import { api, problemText, type Shop, type StoredProgram } from '../../api.js';
+import { api, type Shop, type StoredProgram } from '../../api.js';
 import { dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { JobList } from './JobList.js';
 import { ProgramEditor } from './ProgramEditor.js';
@@ -12,18 +13,14 @@ export function MembershipPage({ shop }: { shop: Shop }) {
   const [version, setVersion] = useState(0);
   const program = useLoad(() => api<StoredProgram>('/api/membership/program'), 'program');
   const [notice, setNotice] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { problem, attempt } = useAttempt();
   const bump = useCallback(() => setVersion((v) => v + 1), []);
 
-  const run = async (path: string) => {
-    try {
+  const run = (path: string) =>
+    attempt(async () => {
       await api(path, { method: 'POST' });
-      setProblem(null);
       bump();
-    } catch (err) {
-      setProblem(problemText(err));
-    }
-  };
+    });
 
   if (program.error) return <p className="error">{t('common.error', { message: program.error })}</p>;
   if (!program.data) return <p className="loading">{t('common.loading')}</p>;

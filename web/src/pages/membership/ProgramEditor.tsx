@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { api, problemText, type MemberProgram, type StoredProgram, type Tier } from '../../api.js';
+import { api, type MemberProgram, type StoredProgram, type Tier } from '../../api.js';
 import { exponentOf } from '../../format.js';
 import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
 import { BonusList } from './BonusList.js';
 
 /** Amounts are edited in currency units and stored in minor units. */
@@ -43,8 +44,7 @@ export function ProgramEditor({
   const { t } = useI18n();
   const units = useUnits(currency);
   const [p, setP] = useState<MemberProgram>(stored.program);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, attempt } = useAttempt();
 
   const setTier = (i: number, patch: Partial<Tier>) =>
     setP({ ...p, tiers: p.tiers.map((tier, n) => (n === i ? { ...tier, ...patch } : tier)) });
@@ -53,17 +53,11 @@ export function ProgramEditor({
   const setPoints = (patch: Partial<MemberProgram['points']>) =>
     setP({ ...p, points: { ...p.points, ...patch } });
 
-  const save = async (e: FormEvent) => {
+  const save = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      onSaved(await api('/api/membership/program', { method: 'PUT', body: JSON.stringify(p) }));
-    } catch (err) {
-      setProblem(problemText(err));
-    } finally {
-      setBusy(false);
-    }
+    void attempt(async () =>
+      onSaved(await api('/api/membership/program', { method: 'PUT', body: JSON.stringify(p) })),
+    );
   };
 
   return (

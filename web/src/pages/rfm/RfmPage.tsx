@@ -1,7 +1,8 @@
 import { useCallback, useState } from 'react';
-import { api, problemText, type Shop } from '../../api.js';
+import { api, type Shop } from '../../api.js';
 import { money } from '../../format.js';
 import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { JobList } from '../membership/JobList.js';
 
@@ -25,18 +26,14 @@ export function RfmPage({ shop }: { shop: Shop }) {
   const bump = useCallback(() => setVersion((v) => v + 1), []);
   const grid = useLoad(() => api<Grid>('/api/rfm/grid'), String(version));
   const settings = useLoad(() => api<Settings>('/api/rfm/settings'), 'rfm-settings');
-  const [problem, setProblem] = useState<string | null>(null);
+  const { problem, attempt } = useAttempt();
 
-  const save = async (next: Settings) => {
-    try {
+  const save = (next: Settings) =>
+    attempt(async () => {
       await api('/api/rfm/settings', { method: 'PUT', body: JSON.stringify(next) });
-      setProblem(null);
       settings.reload();
       bump();
-    } catch (err) {
-      setProblem(problemText(err));
-    }
-  };
+    });
   const cell = (r: number, f: number) => grid.data?.cells.find((c) => c.r === r && c.f === f);
   const total = grid.data?.cells.reduce((sum, c) => sum + c.customers, 0) ?? 0;
 
@@ -68,9 +65,10 @@ export function RfmPage({ shop }: { shop: Shop }) {
             <button
               type="button"
               onClick={() =>
-                void api('/api/rfm/run', { method: 'POST' }).then(bump, (e: unknown) =>
-                  setProblem(problemText(e)),
-                )
+                void attempt(async () => {
+                  await api('/api/rfm/run', { method: 'POST' });
+                  bump();
+                })
               }
             >
               {t('rfm.runNow')}
