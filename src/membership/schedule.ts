@@ -36,6 +36,8 @@ export async function scheduleMembership(db: Db, at: Date): Promise<void> {
        from shops s left join membership_programs m using (shop_id)`,
   );
   for (const s of shops) {
+    // Most minutes nothing is due, and nothing is written.
+    if (s.nextReviewAt && s.nextReviewAt > at && s.nextExpiryAt && s.nextExpiryAt > at) continue;
     const program = s.program ? MemberProgram.parse(s.program) : DEFAULT_PROGRAM;
     let review = s.nextReviewAt ?? nextReview(program.review.every, at, s.timeZone);
     let expiry = s.nextExpiryAt ?? nextMidnight(at, s.timeZone);
