@@ -41,7 +41,8 @@ describe('the regulars command', () => {
   }, 60_000);
 
   it('adjusts points by phone with a reason, once per key, and refuses what it cannot do', async () => {
-    const added = await regulars(
+    // The same command twice: its key makes the second a no-op.
+    const welcome = [
       'points',
       'adjust',
       '--customer',
@@ -52,20 +53,10 @@ describe('the regulars command', () => {
       'Welcome gift',
       '--key',
       'welcome-0002',
-    );
+    ];
+    const added = await regulars(...welcome);
     expect(added).toEqual({ code: 0, out: 'Added 20 points; balance 100.\n' });
-    const again = await regulars(
-      'points',
-      'adjust',
-      '--customer',
-      '13700000002',
-      '--points',
-      '20',
-      '--reason',
-      'Welcome gift',
-      '--key',
-      'welcome-0002',
-    );
+    const again = await regulars(...welcome);
     expect(again.out).toBe('Already done with this key; balance 100.\n');
     const tooMuch = await regulars(
       'points',
