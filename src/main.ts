@@ -23,6 +23,7 @@ import { runImport } from './imports/run.js';
 import { JobRunner } from './jobs/runner.js';
 import { JOB_HANDLERS, scheduleAll } from './jobs/handlers.js';
 import { scoringCommands } from './cli/scoring.js';
+import { segmentCommands } from './cli/segments.js';
 import { createApiKey } from './shops/apiKeys.js';
 import { createShop, listShops } from './shops/shops.js';
 import { createStaff } from './shops/staff.js';
@@ -249,6 +250,7 @@ program
 
 membershipCommands(program);
 scoringCommands(program);
+segmentCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {

@@ -1,10 +1,12 @@
 // Two or more profiles that turn out to be one person become one: the survivor takes over identities,
-// orders, timeline and membership (points and the better tier), fills its empty fields from the others,
+// orders, timeline, tags and membership (points and the better tier), fills its empty fields from the others,
 // and its stats are recomputed from the orders.
 // Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
 import type { Queryable } from '../db/db.js';
 import { carryMembership, settleMergedTier } from '../membership/merging.js';
 import { recomputeCustomerStats, reassignOrders } from '../orders/orders.js';
+import { applyRuleTags } from '../tags/rules.js';
+import { carryTags } from '../tags/tags.js';
 import { PROFILE_COLUMNS, PROFILE_FIELDS } from './profile.js';
 import { recordEvents } from './timeline.js';
 
@@ -46,12 +48,14 @@ export async function mergeCustomers(
     params,
   );
   const mergedRanks = await carryMembership(tx, shopId, survivorId, otherIds);
+  await carryTags(tx, shopId, survivorId, otherIds);
   await tx.query('delete from customers where shop_id = $1 and customer_id = any($2::uuid[])', [
     shopId,
     otherIds,
   ]);
   await recomputeCustomerStats(tx, shopId, [survivorId]);
   await settleMergedTier(tx, shopId, survivorId, mergedRanks, source, at);
+  await applyRuleTags(tx, shopId, [survivorId], source, at);
   await recordEvents(tx, shopId, [
     { customerId: survivorId, type: 'customer.merged', occurredAt: at, source, data: { merged: otherIds } },
   ]);

@@ -14,7 +14,9 @@ export type EventType =
   | 'tier.changed'
   | 'tier.grace_started'
   | 'card.bound'
-  | 'card.unbound';
+  | 'card.unbound'
+  | 'tag.added'
+  | 'tag.removed';
 
 /** What the timeline shows: the written events plus those read from the customer and order rows. */
 export type TimelineEventType =

@@ -23,6 +23,8 @@ import { jobRoutes } from './routes/jobs.js';
 import { membershipRoutes } from './routes/membership.js';
 import { predictionRoutes } from './routes/predictions.js';
 import { rfmRoutes } from './routes/rfm.js';
+import { segmentRoutes } from './routes/segments.js';
+import { tagRoutes } from './routes/tags.js';
 import { authenticate } from './auth.js';
 import type { RequestTypeProvider } from './plugin.js';
 import { authRoutes } from './routes/auth.js';
@@ -134,6 +136,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(membershipRoutes(options));
   await app.register(predictionRoutes(options));
   await app.register(rfmRoutes(options));
+  await app.register(tagRoutes(options));
+  await app.register(segmentRoutes(options));
 
   const webDir = options.webDir;
   if (webDir && existsSync(webDir)) {

@@ -127,6 +127,8 @@ export const TimelineEvent = z.object({
     'tier.grace_started',
     'card.bound',
     'card.unbound',
+    'tag.added',
+    'tag.removed',
     'points.earn',
     'points.reverse',
     'points.redeem',

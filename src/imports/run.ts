@@ -4,6 +4,7 @@
 import type { Db, Queryable } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { resolvePeople, type PersonInput } from '../customers/resolve.js';
+import { applyRuleTags } from '../tags/rules.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { getShop, type Shop } from '../shops/shops.js';
@@ -222,7 +223,9 @@ async function commitBatch(
       Object.assign(counts, r);
     }
     if (pending.people.length > 0) {
-      const r = await resolvePeople(tx, shop.shopId, pending.people, origin, new Date());
+      const at = new Date();
+      const r = await resolvePeople(tx, shop.shopId, pending.people, origin, at);
+      await applyRuleTags(tx, shop.shopId, r.customerIds, origin, at);
       counts.customersCreated = r.created;
       counts.customersUpdated = r.updated;
     }

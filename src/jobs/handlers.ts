@@ -3,12 +3,14 @@ import type { Db } from '../db/db.js';
 import { membershipJobs, scheduleMembership } from '../membership/schedule.js';
 import { predictionJobs, schedulePredictions } from '../predict/jobs.js';
 import { rfmJobs, scheduleRfm } from '../rfm/jobs.js';
+import { scheduleTags, tagJobs } from '../tags/jobs.js';
 import type { Handlers } from './runner.js';
 
-export const JOB_HANDLERS: Handlers = { ...membershipJobs, ...predictionJobs, ...rfmJobs };
+export const JOB_HANDLERS: Handlers = { ...membershipJobs, ...predictionJobs, ...rfmJobs, ...tagJobs };
 
 export async function scheduleAll(db: Db, at: Date): Promise<void> {
   await scheduleMembership(db, at);
   await schedulePredictions(db, at);
   await scheduleRfm(db, at);
+  await scheduleTags(db, at);
 }

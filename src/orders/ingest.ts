@@ -8,6 +8,7 @@ import { addContribution, addToStats, type StatsContribution, type StatsDelta } 
 import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { AppError } from '../errors.js';
 import { applyOrdersToMembership, type OrderChange } from '../membership/purchases.js';
+import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
 import { recomputeCustomerStats } from './orders.js';
 import { isPurchase, type OrderStatus } from './status.js';
@@ -177,6 +178,9 @@ export async function ingestOrders(
     origin,
     at,
   );
+  // Rule tags last: they read the stats, tier and points just written.
+  const touched = orders.flatMap((_, n) => (outcomes[n] === 'unchanged' ? [] : [customerIds[n]!]));
+  await applyRuleTags(tx, shopId, touched, origin, at);
 
   const count = (x: Outcome) => outcomes.filter((o) => o === x).length;
   return {

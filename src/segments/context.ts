@@ -1,0 +1,26 @@
+// What a rule needs from the shop to compile: its time zone (for dates), its tier names (a tier condition
+// names a tier) and its tags (a tag condition names tags).
+import type { Queryable } from '../db/db.js';
+import { getProgram } from '../membership/program.js';
+import { getShop } from '../shops/shops.js';
+import type { SegmentContext } from './compile.js';
+
+export async function segmentContext(
+  db: Queryable,
+  shopId: string,
+  now = new Date(),
+): Promise<SegmentContext> {
+  const shop = await getShop(db, shopId);
+  const { program } = await getProgram(db, shopId);
+  const tags = await db.query<{ name: string; tagId: string }>(
+    'select name, tag_id as "tagId" from tags where shop_id = $1',
+    [shopId],
+  );
+  return {
+    shopId,
+    timeZone: shop.timeZone,
+    tierKeys: program.tiers.map((t) => t.name),
+    tagIds: new Map(tags.map((t) => [t.name, t.tagId])),
+    now,
+  };
+}

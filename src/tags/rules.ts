@@ -1,0 +1,129 @@
+// Rule tags kept true: for a set of customers, each rule tag is added to those its rule now matches and
+// taken off those it no longer does, with a timeline event for each change and the tag's count moved by
+// the difference — one statement per tag. Ingestion runs it for a batch's buyers in the batch's
+// transaction; the back-fill job runs it over every customer, a chunk at a time, when a rule is new or
+// changed and nightly (rules on "the last 90 days", RFM or predictions move with the calendar).
+import type { Db, Queryable } from '../db/db.js';
+import { lockShopIngest } from '../customers/resolve.js';
+import { compileSegment, type SegmentContext } from '../segments/compile.js';
+import { segmentContext } from '../segments/context.js';
+import type { Rule } from '../segments/rule.js';
+
+interface RuleTag {
+  tagId: string;
+  name: string;
+  rule: Rule;
+}
+
+const BACKFILL_CHUNK = 20_000;
+
+async function ruleTags(db: Queryable, shopId: string): Promise<RuleTag[]> {
+  return db.query<RuleTag>(
+    'select tag_id as "tagId", name, rule from tags where shop_id = $1 and rule is not null order by tag_id',
+    [shopId],
+  );
+}
+
+export interface TagChanges {
+  added: number;
+  removed: number;
+  /** Rule tags whose rule no longer compiles (it names a tier since renamed): left as they were. */
+  invalid: string[];
+}
+
+/** Brings every rule tag in line for `customerIds`, inside the caller's transaction. */
+export async function applyRuleTags(
+  tx: Queryable,
+  shopId: string,
+  customerIds: string[],
+  source: string,
+  at: Date,
+  known?: { tags: RuleTag[]; ctx: SegmentContext },
+): Promise<TagChanges> {
+  const total: TagChanges = { added: 0, removed: 0, invalid: [] };
+  if (customerIds.length === 0) return total;
+  const tags = known?.tags ?? (await ruleTags(tx, shopId));
+  if (tags.length === 0) return total;
+  const ctx = known?.ctx ?? (await segmentContext(tx, shopId, at));
+  const ids = [...new Set(customerIds)];
+  for (const tag of tags) {
+    let rule;
+    try {
+      rule = compileSegment(tag.rule, ctx, { firstParam: 7, customers: ids, allowTags: false });
+    } catch {
+      // A broken rule must not stop orders coming in; the tag list shows it (ruleProblem).
+      total.invalid.push(tag.name);
+      continue;
+    }
+    const [row] = await tx.query<{ added: number; removed: number }>(
+      `with want as (
+         select c.customer_id from customers c
+          where c.shop_id = $1 and c.customer_id = any($2::uuid[]) and ${rule.where}
+       ), gone as (
+         delete from customer_tags t
+          where t.shop_id = $1 and t.tag_id = $3 and t.customer_id = any($2::uuid[])
+            and t.customer_id not in (select customer_id from want)
+         returning t.customer_id
+       ), added as (
+         insert into customer_tags (shop_id, tag_id, customer_id, source, tagged_at)
+         select $1, $3, customer_id, 'rule', $4 from want
+         on conflict do nothing returning customer_id
+       ), events as (
+         insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
+         select $1, gen_random_uuid(), customer_id, type, $4, $5, jsonb_build_object('tagId', $3::uuid, 'tag', $6::text)
+           from (select customer_id, 'tag.added' as type from added
+                 union all select customer_id, 'tag.removed' from gone) changed
+       ), counted as (
+         update tags set customer_count = customer_count + (select count(*) from added) - (select count(*) from gone)
+          where shop_id = $1 and tag_id = $3
+       )
+       select (select count(*)::int from added) as added, (select count(*)::int from gone) as removed`,
+      [shopId, ids, tag.tagId, at.toISOString(), source, tag.name, ...rule.params],
+    );
+    total.added += row!.added;
+    total.removed += row!.removed;
+  }
+  return total;
+}
+
+/**
+ * Re-applies every rule tag to every customer, a chunk per transaction under the shop's ingest lock (so an
+ * import running meanwhile never has its buyers judged on a stale read). Safe to cut off and run again.
+ */
+export async function backfillRuleTags(
+  db: Db,
+  shopId: string,
+  at: Date,
+  progress?: (done: number, total: number) => Promise<void>,
+): Promise<TagChanges & { customers: number; tags: number }> {
+  const tags = await ruleTags(db, shopId);
+  const [{ total } = { total: 0 }] = await db.query<{ total: number }>(
+    'select count(*)::int as total from customers where shop_id = $1',
+    [shopId],
+  );
+  const sum = { added: 0, removed: 0, invalid: [] as string[], customers: 0, tags: tags.length };
+  if (tags.length === 0) return sum;
+  const ctx = await segmentContext(db, shopId, at);
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const ids = (
+      await db.query<{ id: string }>(
+        `select customer_id as id from customers where shop_id = $1 and customer_id > $2
+          order by customer_id limit $3`,
+        [shopId, after, BACKFILL_CHUNK],
+      )
+    ).map((r) => r.id);
+    if (ids.length === 0) break;
+    const changes = await db.transaction(async (tx) => {
+      await lockShopIngest(tx, shopId);
+      return applyRuleTags(tx, shopId, ids, 'rule', at, { tags, ctx });
+    });
+    sum.added += changes.added;
+    sum.removed += changes.removed;
+    sum.invalid = changes.invalid;
+    sum.customers += ids.length;
+    after = ids[ids.length - 1]!;
+    await progress?.(sum.customers, Math.max(total, sum.customers));
+  }
+  return sum;
+}

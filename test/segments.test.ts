@@ -1,0 +1,379 @@
+// Tags and segments through the API on hand-made customers: rule tags applied in the order's transaction
+// and back-filled by a job, manual tags, rule trees counted and checked node by node, snapshots that stay
+// frozen, exports, and one shop never seeing another's.
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDb } from './support/databases.js';
+import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+
+describeEachDb('tags and segments', ({ db }) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let b: TestTenant;
+  let zed: string;
+  const ids: Record<string, string> = {};
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, who = a) => {
+    const r = await t.app.inject({ method, url, headers: who.auth, payload: payload as object });
+    const json = r.headers['content-type']?.toString().startsWith('application/json');
+    return { status: r.statusCode, body: json ? r.json() : null, raw: r };
+  };
+  const count = async (rule: unknown, who = a) => {
+    const r = await call('POST', '/api/segments/count', { rule }, who);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body.customers as number;
+  };
+  const tag = async (name: string) =>
+    (await call('GET', '/api/tags')).body.items.find((x: { name: string }) => x.name === name);
+  const tagsOf = async (who: string) =>
+    (await call('GET', `/api/customers/${ids[who]}/tags`)).body.items.map((x: { name: string }) => x.name);
+  const order = async (
+    who: string,
+    externalId: string,
+    o: {
+      ago: number;
+      total: number;
+      items?: object[];
+      channel?: string;
+      storeId?: string;
+      discount?: number;
+    },
+    extra: object = {},
+  ) => {
+    const r = await call('POST', '/api/orders', {
+      externalId,
+      status: 'paid',
+      totalCents: o.total,
+      discountCents: o.discount ?? 0,
+      orderedAt: daysAgo(o.ago),
+      channel: o.channel ?? 'online',
+      storeId: o.storeId,
+      items: o.items ?? [],
+      customer: { email: `${who}@example.com`, ...extra },
+    });
+    expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+    ids[who] = r.body.customerId;
+  };
+  const oily = {
+    title: '清爽控油洁面乳',
+    category: 'skincare/oily',
+    sku: 'OIL-CLN-01',
+    quantity: 1,
+    unitPriceCents: 8900,
+  };
+  const dry = {
+    title: '深层保湿面霜',
+    category: 'skincare/dry',
+    sku: 'DRY-CRM-02',
+    quantity: 1,
+    unitPriceCents: 18900,
+  };
+
+  beforeAll(async () => {
+    t = await testApp(db());
+    a = await testTenant(db());
+    b = await testTenant(db());
+    // The seed case's tag exists before any order: each buyer is tagged as the order comes in.
+    const created = await call('POST', '/api/tags', {
+      name: 'oily-skin',
+      group: 'skin type',
+      rule: { type: 'purchased', categories: ['skincare/oily'] },
+    });
+    expect(created.status).toBe(201);
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+
+    // Ann: oily skin, online, recent, three orders. Bo: dry skin, one old order. Cai: offline at store S1,
+    // with discounts on every order. Dee: no orders for 200 days, oily skin.
+    await order('ann', 'A1', { ago: 5, total: 8900, items: [oily] }, { city: 'Shanghai', name: 'Ann' });
+    await order('ann', 'A2', { ago: 30, total: 18900, items: [dry] });
+    await order('ann', 'A3', { ago: 60, total: 50000 });
+    await order('bo', 'B1', { ago: 400, total: 18900, items: [dry] }, { city: 'Beijing' });
+    await order('cai', 'C1', { ago: 20, total: 9000, channel: 'offline', storeId: 'S1', discount: 1000 });
+    await order('cai', 'C2', { ago: 10, total: 9000, channel: 'offline', storeId: 'S2', discount: 500 });
+    await order('dee', 'D1', { ago: 200, total: 8900, items: [oily] });
+    // Shop B has an oily-skin buyer too, who must never appear in shop A's counts.
+    const other = await call(
+      'POST',
+      '/api/orders',
+      {
+        externalId: 'A1',
+        status: 'paid',
+        totalCents: 8900,
+        orderedAt: daysAgo(1),
+        items: [oily],
+        customer: { email: 'zed@example.com' },
+      },
+      b,
+    );
+    expect(other.status).toBe(201);
+    zed = other.body.customerId;
+  });
+  afterAll(() => t.app.close());
+
+  it('tags each buyer of an oily-skin product in the order’s own transaction', async () => {
+    expect(await tagsOf('ann')).toEqual(['oily-skin']);
+    expect(await tagsOf('dee')).toEqual(['oily-skin']);
+    expect(await tagsOf('bo')).toEqual([]);
+    expect((await tag('oily-skin')).customerCount).toBe(2);
+    const timeline = (await call('GET', `/api/customers/${ids.ann}/timeline`)).body.items;
+    expect(timeline.map((e: { type: string }) => e.type)).toContain('tag.added');
+    // Replaying the order changes nothing.
+    await order('ann', 'A1', { ago: 5, total: 8900, items: [oily] });
+    expect((await tag('oily-skin')).customerCount).toBe(2);
+  });
+
+  it('back-fills a new rule tag over every customer as a job, and a changed rule takes the tag off', async () => {
+    const created = await call('POST', '/api/tags', {
+      name: 'big spender',
+      group: 'value',
+      rule: { type: 'field', field: 'spendCents', op: 'gte', value: 20000 },
+    });
+    expect(created.body.job.kind).toBe('tags.backfill');
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    const job = (await call('GET', `/api/jobs/${created.body.job.jobId}`)).body;
+    expect(job).toMatchObject({ status: 'completed', done: 4, total: 4 });
+    expect(job.result).toMatchObject({ added: 1, removed: 0, customers: 4 });
+    expect(await tagsOf('ann')).toEqual(['oily-skin', 'big spender']);
+    const tagId = created.body.tag.tagId;
+    const changed = await call('PUT', `/api/tags/${tagId}`, {
+      name: 'big spender',
+      group: 'value',
+      rule: { type: 'field', field: 'spendCents', op: 'gte', value: 18000 },
+    });
+    expect(changed.body.job).not.toBeNull();
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    expect((await tag('big spender')).customerCount).toBe(3); // Ann, Bo, Cai
+    await call('PUT', `/api/tags/${tagId}`, {
+      name: 'big spender',
+      group: 'value',
+      rule: { type: 'field', field: 'spendCents', op: 'gte', value: 70000 },
+    });
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    expect((await tag('big spender')).customerCount).toBe(1);
+    expect(await tagsOf('bo')).toEqual([]);
+    const bo = (await call('GET', `/api/customers/${ids.bo}/timeline`)).body.items;
+    expect(
+      bo.filter((e: { type: string }) => e.type.startsWith('tag.')).map((e: { type: string }) => e.type),
+    ).toEqual(['tag.removed', 'tag.added']);
+  });
+
+  it('applies the seed’s other rule kinds: offline, price-sensitive, region', async () => {
+    for (const [name, rule] of [
+      ['offline buyer', { type: 'purchased', channel: 'offline' }],
+      ['price-sensitive', { type: 'discountShare', atLeast: 0.5 }],
+      ['shanghai', { type: 'field', field: 'city', op: 'eq', value: 'shanghai' }],
+    ] as const) {
+      expect((await call('POST', '/api/tags', { name, group: 'rules', rule })).status).toBe(201);
+    }
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    expect(await tagsOf('cai')).toEqual(expect.arrayContaining(['offline buyer', 'price-sensitive']));
+    expect((await tag('price-sensitive')).customerCount).toBe(1);
+    expect(await tagsOf('ann')).toContain('shanghai');
+    // A tag rule may not read tags.
+    const loop = await call('POST', '/api/tags', {
+      name: 'loop',
+      rule: { type: 'field', field: 'tags', op: 'hasAny', value: ['oily-skin'] },
+    });
+    expect(loop.status).toBe(400);
+    expect(loop.body.details[0].field).toBe('body.rule.field');
+  });
+
+  it('puts manual tags on and off, once, and refuses them on rule tags', async () => {
+    const vip = (await call('POST', '/api/tags', { name: 'called by phone', group: 'interaction' })).body.tag;
+    expect(vip.rule).toBeNull();
+    const add = await call('POST', `/api/tags/${vip.tagId}/customers`, { customerIds: [ids.bo, ids.cai] });
+    expect(add.body).toEqual({ changed: 2 });
+    expect((await call('POST', `/api/tags/${vip.tagId}/customers`, { customerIds: [ids.bo] })).body).toEqual({
+      changed: 0,
+    });
+    expect((await tag('called by phone')).customerCount).toBe(2);
+    const off = await call('POST', `/api/tags/${vip.tagId}/customers`, {
+      customerIds: [ids.bo],
+      remove: true,
+    });
+    expect(off.body).toEqual({ changed: 1 });
+    expect((await tag('called by phone')).customerCount).toBe(1);
+    const oilyTag = await tag('oily-skin');
+    const refused = await call('POST', `/api/tags/${oilyTag.tagId}/customers`, { customerIds: [ids.bo] });
+    expect(refused.status).toBe(400);
+    // Another shop's customer is not found.
+    const foreign = await call('POST', `/api/tags/${vip.tagId}/customers`, {
+      customerIds: [zed],
+    });
+    expect(foreign.status).toBe(404);
+  });
+
+  it('counts AND / OR / NOT trees over fields, tags and order history', async () => {
+    expect(await count({ type: 'and', rules: [] })).toBe(4);
+    expect(await count({ type: 'field', field: 'tags', op: 'hasAny', value: ['oily-skin'] })).toBe(2);
+    expect(await count({ type: 'field', field: 'tags', op: 'hasNone', value: ['oily-skin'] })).toBe(2);
+    // Bought oily skincare in the last 90 days: Ann (Dee bought 200 days ago).
+    expect(await count({ type: 'purchased', categories: ['skincare/oily'], withinDays: 90 })).toBe(1);
+    // No order for 180 days: Bo and Dee.
+    expect(await count({ type: 'field', field: 'lastOrderAt', op: 'moreThanDaysAgo', value: 180 })).toBe(2);
+    // Bought offline at store S1: Cai.
+    expect(await count({ type: 'purchased', channel: 'offline', storeIds: ['S1'] })).toBe(1);
+    expect(await count({ type: 'purchased', titleContains: ['保湿'] })).toBe(2);
+    expect(await count({ type: 'purchased', minOrders: 2 })).toBe(2);
+    // (oily-skin OR city = Beijing) AND NOT (no order for 180 days) → Ann.
+    const tree = {
+      type: 'and',
+      rules: [
+        {
+          type: 'or',
+          rules: [
+            { type: 'field', field: 'tags', op: 'hasAll', value: ['oily-skin'] },
+            { type: 'field', field: 'city', op: 'eq', value: 'Beijing' },
+          ],
+        },
+        { type: 'not', rule: { type: 'field', field: 'lastOrderAt', op: 'moreThanDaysAgo', value: 180 } },
+      ],
+    };
+    expect(await count(tree)).toBe(1);
+    // NOT of a condition on an unknown value counts those whose value is unknown.
+    expect(
+      await count({ type: 'not', rule: { type: 'field', field: 'city', op: 'eq', value: 'Shanghai' } }),
+    ).toBe(3);
+    expect(await count({ type: 'field', field: 'tier', op: 'gte', value: 'Regular' })).toBe(4);
+    expect(await count({ type: 'field', field: 'orderCount', op: 'between', value: [2, 3] })).toBe(2);
+    // A value is only ever a value.
+    expect(
+      await count({ type: 'field', field: 'name', op: 'contains', value: "'; drop table customers; --" }),
+    ).toBe(0);
+    expect(await count({ type: 'field', field: 'name', op: 'contains', value: '%' })).toBe(0);
+    expect(await count({ type: 'and', rules: [] })).toBe(4);
+  });
+
+  it('answers an invalid tree with a 400 naming each bad node', async () => {
+    const bad = await call('POST', '/api/segments/count', {
+      rule: {
+        type: 'and',
+        rules: [
+          { type: 'field', field: 'spendCents', op: 'contains', value: 'x' },
+          { type: 'or', rules: [{ type: 'field', field: 'password', op: 'eq', value: 'x' }] },
+          { type: 'field', field: 'lastOrderAt', op: 'before', value: '2024-02-30' },
+          { type: 'field', field: 'tags', op: 'hasAny', value: ['no-such-tag'] },
+          { type: 'field', field: 'tier', op: 'eq', value: 'Platinum' },
+        ],
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual([
+      'body.rule.rules.0.op',
+      'body.rule.rules.1.rules.0.field',
+      'body.rule.rules.2.value',
+      'body.rule.rules.3.value',
+      'body.rule.rules.4.value',
+    ]);
+    expect(bad.body.details[3].message).toContain('no-such-tag');
+    const shape = await call('POST', '/api/segments/count', { rule: { type: 'xor', rules: [] } });
+    expect(shape.status).toBe(400);
+    expect(shape.body.details[0].field).toMatch(/^body\.rule/);
+  });
+
+  it('saves a segment, samples it, freezes a snapshot and exports both', async () => {
+    const rule = { type: 'field', field: 'tags', op: 'hasAny', value: ['oily-skin'] };
+    const saved = await call('POST', '/api/segments', { name: 'Oily skin', rule });
+    expect(saved.status).toBe(201);
+    const id = saved.body.segmentId;
+    expect((await call('POST', '/api/segments', { name: 'Oily skin', rule })).status).toBe(400);
+    expect((await call('GET', `/api/segments/${id}/count`)).body).toMatchObject({ customers: 2, of: 4 });
+    const sample = (await call('POST', '/api/segments/sample', { rule, limit: 10 })).body.items;
+    expect(sample.map((c: { customerId: string }) => c.customerId)).toEqual([ids.ann, ids.dee]);
+
+    const snap = await call('POST', `/api/segments/${id}/snapshots`);
+    expect(snap.status).toBe(201);
+    expect(snap.body.memberCount).toBe(2);
+    // A new oily-skin buyer joins the segment but not the snapshot.
+    await order('eve', 'E1', { ago: 1, total: 8900, items: [oily] }, { name: '伊芙' });
+    expect((await call('GET', `/api/segments/${id}/count`)).body.customers).toBe(3);
+    const frozen = await call('GET', `/api/snapshots/${snap.body.snapshotId}/export?format=csv`);
+    expect(frozen.raw.headers['content-type']).toContain('text/csv');
+    const lines = frozen.raw.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toMatch(/^customerId,name,phone,email/);
+    expect(
+      lines
+        .slice(1)
+        .map((l: string) => l.split(',')[0])
+        .sort(),
+    ).toEqual([ids.ann, ids.dee].sort());
+
+    const live = await t.app.inject({
+      method: 'GET',
+      url: `/api/segments/${id}/export?format=xlsx`,
+      headers: a.auth,
+    });
+    expect(live.statusCode).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(live.rawPayload as unknown as ArrayBuffer);
+    const rows = book.getWorksheet('customers')!.getSheetValues().filter(Boolean) as unknown[][];
+    expect(rows).toHaveLength(4);
+    expect(rows.some((r) => r.includes('伊芙'))).toBe(true);
+    expect(rows.find((r) => r.includes(ids.ann!))).toContain('big spender, oily-skin, shanghai');
+
+    // Deleting the segment leaves the snapshot.
+    expect((await call('DELETE', `/api/segments/${id}`)).status).toBe(204);
+    expect((await call('GET', `/api/snapshots/${snap.body.snapshotId}`)).body).toMatchObject({
+      segmentId: null,
+      memberCount: 2,
+    });
+  });
+
+  it('keeps each shop’s tags, segments and counts to itself', async () => {
+    const rule = { type: 'purchased', categories: ['skincare/oily'] };
+    expect(await count(rule, b)).toBe(1);
+    const mine = (await call('POST', '/api/segments', { name: 'mine', rule })).body;
+    expect((await call('GET', `/api/segments/${mine.segmentId}`, undefined, b)).status).toBe(404);
+    expect((await call('GET', `/api/segments/${mine.segmentId}/export`, undefined, b)).status).toBe(404);
+    expect((await call('POST', `/api/segments/${mine.segmentId}/snapshots`, undefined, b)).status).toBe(404);
+    const oilyTag = await tag('oily-skin');
+    expect((await call('GET', `/api/tags/${oilyTag.tagId}`, undefined, b)).status).toBe(404);
+    expect((await call('GET', '/api/tags', undefined, b)).body.items).toEqual([]);
+    // A tag of shop A is unknown to shop B's rules.
+    expect(
+      (
+        await call(
+          'POST',
+          '/api/segments/count',
+          { rule: { type: 'field', field: 'tags', op: 'hasAny', value: ['oily-skin'] } },
+          b,
+        )
+      ).status,
+    ).toBe(400);
+  });
+
+  it('carries tags into the surviving profile when two turn out to be one person', async () => {
+    const phoneTag = (await call('POST', '/api/tags', { name: 'vip line' })).body.tag;
+    await order('fay', 'F1', { ago: 3, total: 1000 }, { phone: '13800000001' });
+    const gus = await call('POST', '/api/orders', {
+      externalId: 'G1',
+      status: 'paid',
+      totalCents: 8900,
+      orderedAt: daysAgo(2),
+      items: [oily],
+      customer: { phone: '13800000002' },
+    });
+    ids.gus = gus.body.customerId;
+    await call('POST', `/api/tags/${phoneTag.tagId}/customers`, { customerIds: [ids.fay, ids.gus] });
+    const before = (await tag('oily-skin')).customerCount;
+    // One order names Fay's email and Gus's phone: the two profiles merge.
+    await call('POST', '/api/orders', {
+      externalId: 'F2',
+      status: 'paid',
+      totalCents: 1000,
+      orderedAt: daysAgo(1),
+      customer: { email: 'fay@example.com', phone: '13800000002' },
+    });
+    expect((await tag('vip line')).customerCount).toBe(1);
+    const survivor = (await call('GET', `/api/customers/${ids.fay}`)).body.customerId;
+    const tags = (await call('GET', `/api/customers/${survivor}/tags`)).body.items.map(
+      (x: { name: string }) => x.name,
+    );
+    expect(tags).toEqual(expect.arrayContaining(['vip line', 'oily-skin']));
+    expect((await tag('oily-skin')).customerCount).toBe(before);
+  });
+});
