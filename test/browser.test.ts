@@ -1,6 +1,6 @@
 // The console in real headless Chromium (Debian's package): sign in, import a file, find a customer,
 // open the profile, switch language; edit the member program and watch the re-grade, adjust a member's
-// points and tier, bind a member card.
+// points and tier, bind a member card; make a rule tag, build a segment and watch its count follow the rule.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -227,6 +227,88 @@ describe.skipIf(!available)('web console in Chromium', () => {
       path: fileURLToPath(new URL('../test-results/rfm.png', import.meta.url)),
       fullPage: true,
     });
+    await page.close();
+  });
+  it('tags buyers by rule, builds a segment with a live count, saves it and freezes a snapshot', async () => {
+    const shop = await testTenant(db, 'Segment Test Shop');
+    // Twelve buyers: the first five bought an oily-skin cleanser, every third one twice.
+    for (let c = 0; c < 12; c++) {
+      for (let k = 0; k < (c % 3 === 0 ? 2 : 1); k++) {
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/orders',
+          headers: shop.auth,
+          payload: {
+            externalId: `S-${c}-${k}`,
+            status: 'paid',
+            totalCents: 10_000,
+            orderedAt: new Date(Date.now() - (10 + c + k * 40) * 86_400_000).toISOString(),
+            customer: { phone: `1370000${String(1000 + c)}`, name: `Buyer ${c}` },
+            items: [
+              c < 5
+                ? { title: '清爽控油洁面乳', category: 'skincare/oily', quantity: 1, unitPriceCents: 10_000 }
+                : { title: '深层保湿面霜', category: 'skincare/dry', quantity: 1, unitPriceCents: 10_000 },
+            ],
+          },
+        });
+      }
+    }
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+
+    await page.getByRole('link', { name: 'Tags' }).click();
+    await page.getByLabel('Tag', { exact: true }).fill('oily-skin');
+    await page.getByLabel('Group').fill('skin type');
+    const editor = page.getByTestId('rule-editor');
+    await editor.getByRole('button', { name: '+ Bought…' }).click();
+    await editor.getByLabel('category').fill('skincare/oily');
+    await page.getByRole('button', { name: 'Save tag' }).click();
+    await page
+      .locator('[data-testid="jobs"] tr[data-kind="tags.backfill"][data-status="completed"]')
+      .waitFor();
+    await eventually(() =>
+      page.locator('tr[data-tag="oily-skin"] [data-testid="tag-count"]').textContent(),
+    ).toBe('5');
+
+    await page.getByRole('link', { name: 'Segments' }).click();
+    const count = page.getByTestId('segment-count');
+    await eventually(() => count.textContent()).toMatch(/^12 of 12 customers \(100\.0%\)/);
+    const builder = page.getByTestId('rule-editor');
+    await builder.getByRole('button', { name: '+ Condition' }).click();
+    // The new condition is "Orders ≥ 1"; make it "Tags has any of oily-skin".
+    await builder.getByLabel('Condition').selectOption({ label: 'Tags' });
+    await eventually(() => count.textContent()).toMatch(/^5 of 12 customers/);
+    await builder.getByRole('button', { name: '+ Condition' }).click();
+    await builder.getByLabel('Condition').nth(1).selectOption({ label: 'Orders' });
+    await builder.getByLabel('Value').fill('2');
+    // Oily-skin buyers with two orders: buyers 0 and 3.
+    await eventually(() => count.textContent()).toMatch(/^2 of 12 customers/);
+    await eventually(() => page.getByTestId('segment-sample').locator('tr').count()).toBe(2);
+    // Negating the second condition leaves the other three.
+    await builder.getByTestId('rule-row').nth(1).getByLabel('not').check();
+    await eventually(() => count.textContent()).toMatch(/^3 of 12 customers/);
+    // A value the API cannot read is named, and the count waits for a good one.
+    await builder.getByTestId('rule-row').nth(1).getByLabel('not').uncheck();
+    await builder.getByLabel('Value').fill('two');
+    await eventually(() => page.getByTestId('rule-problem').textContent()).toContain(
+      'body.rule.rules.1.value',
+    );
+    await builder.getByLabel('Value').fill('2');
+    await eventually(() => count.textContent()).toMatch(/^2 of 12 customers/);
+
+    await page.getByLabel('Name', { exact: true }).fill('Oily skin, repeat');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('segment-list').getByRole('button', { name: 'Oily skin, repeat' }).waitFor();
+    await page.getByRole('button', { name: 'Freeze a snapshot' }).click();
+    await eventually(() => page.getByTestId('snapshots').locator('td.num').first().textContent()).toBe('2');
+    await page.screenshot({
+      path: fileURLToPath(new URL('../test-results/segments.png', import.meta.url)),
+      fullPage: true,
+    });
+
+    // The tag shows on a tagged buyer's profile.
+    await page.getByTestId('segment-sample').getByRole('link').first().click();
+    await eventually(() => page.getByTestId('customer-tags').textContent()).toContain('oily-skin');
     await page.close();
   });
 });

@@ -190,7 +190,7 @@ export interface Job {
   status: 'queued' | 'running' | 'completed' | 'failed';
   done: number;
   total: number | null;
-  result: Record<string, number> | null;
+  result: Record<string, unknown> | null;
   failure: string | null;
   createdAt: string;
 }

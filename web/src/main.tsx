@@ -9,6 +9,8 @@ import { LoginPage } from './pages/LoginPage.js';
 import { CardsPage } from './pages/membership/CardsPage.js';
 import { MembershipPage } from './pages/membership/MembershipPage.js';
 import { RfmPage } from './pages/rfm/RfmPage.js';
+import { SegmentsPage } from './pages/segments/SegmentsPage.js';
+import { TagsPage } from './pages/tags/TagsPage.js';
 import { useRoute } from './route.js';
 import './style.css';
 
@@ -50,6 +52,12 @@ function App() {
           <a href="#/membership" className={route.page === 'membership' ? 'active' : ''}>
             {t('nav.membership')}
           </a>
+          <a href="#/segments" className={route.page === 'segments' ? 'active' : ''}>
+            {t('nav.segments')}
+          </a>
+          <a href="#/tags" className={route.page === 'tags' ? 'active' : ''}>
+            {t('nav.tags')}
+          </a>
           <a href="#/rfm" className={route.page === 'rfm' ? 'active' : ''}>
             {t('nav.rfm')}
           </a>
@@ -77,6 +85,8 @@ function App() {
         {route.page === 'membership' && <MembershipPage shop={me.shop} />}
         {route.page === 'cards' && <CardsPage />}
         {route.page === 'rfm' && <RfmPage shop={me.shop} />}
+        {route.page === 'tags' && <TagsPage shop={me.shop} />}
+        {route.page === 'segments' && <SegmentsPage shop={me.shop} />}
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-// Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm.
+// Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -7,16 +7,18 @@ export type Route =
   | { page: 'imports' }
   | { page: 'membership' }
   | { page: 'cards' }
-  | { page: 'rfm' };
+  | { page: 'rfm' }
+  | { page: 'tags' }
+  | { page: 'segments' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
   const params = new URLSearchParams(query);
   if (parts[0] === 'customers' && parts[1]) return { page: 'customer', id: decodeURIComponent(parts[1]) };
-  if (parts[0] === 'imports' || parts[0] === 'membership' || parts[0] === 'cards' || parts[0] === 'rfm') {
-    return { page: parts[0] };
-  }
+  const pages = ['imports', 'membership', 'cards', 'rfm', 'tags', 'segments'] as const;
+  const page = pages.find((p) => p === parts[0]);
+  if (page) return { page };
   return { page: 'customers', q: params.get('q') ?? '', offset: Number(params.get('offset') ?? 0) || 0 };
 }
 

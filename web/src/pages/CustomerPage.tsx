@@ -3,6 +3,7 @@ import { date, dateTime, money } from '../format.js';
 import { useI18n, type Key } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { PredictionCard } from './customer/PredictionCard.js';
+import { TagsCard } from './customer/TagsCard.js';
 import { MemberPanel } from './membership/MemberPanel.js';
 
 interface Profile {
@@ -60,6 +61,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
           <Facts facts={stats} testId="stats" />
         </div>
         <PredictionCard shop={shop} customer={c} />
+        <TagsCard customerId={c.customerId} onChanged={reload} />
         <div className="card">
           <h2>{t('profile.identities')}</h2>
           <ul className="identities">

@@ -56,9 +56,8 @@ export function JobList({
               <td data-testid="job-result">
                 {j.failure ??
                   Object.entries(j.result ?? {})
-                    .map(
-                      ([k, v]) => `${label(`jobs.result.${k}`, k)} ${Number.isInteger(v) ? v : v.toFixed(3)}`,
-                    )
+                    .filter(([, v]) => typeof v === 'number' || (Array.isArray(v) && v.length > 0))
+                    .map(([k, v]) => `${label(`jobs.result.${k}`, k)} ${resultValue(v)}`)
                     .join(' · ')}
               </td>
             </tr>
@@ -67,4 +66,11 @@ export function JobList({
       </tbody>
     </table>
   );
+}
+
+/** Counts as they are, fitted figures to three places, lists (tags whose rule broke) by name. */
+function resultValue(v: unknown): string {
+  if (Array.isArray(v)) return v.join(', ');
+  const n = Number(v);
+  return Number.isInteger(n) ? String(n) : n.toFixed(3);
 }
