@@ -274,8 +274,19 @@ describeEachDb('REST API', ({ db }) => {
         '/api/member-cards/bindings',
         '/api/member-cards/bindings/{bindingId}/confirm',
         '/api/member-cards/{memberCard}/unbind',
+        '/api/tags',
+        '/api/segments/count',
+        '/api/segments/{segmentId}/snapshots',
       ]),
     );
+    // The recursive rule tree is one component that refers to itself, and every reference resolves.
+    const rule =
+      doc.paths['/api/segments/count'].post.requestBody.content['application/json'].schema.properties.rule;
+    const name = rule.$ref.replace('#/components/schemas/', '');
+    expect(JSON.stringify(doc.components.schemas[name])).toContain(rule.$ref);
+    for (const ref of JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? []) {
+      expect(doc.components.schemas[ref.split('/').pop()!], ref).toBeDefined();
+    }
     // The program's schema is documented in full, tiers and points rules alike.
     const program = doc.paths['/api/membership/program'].put.requestBody.content['application/json'].schema;
     expect(program.required).toEqual(expect.arrayContaining(['tiers']));

@@ -1,7 +1,7 @@
 // The command line as an operator uses it, against an embedded database of its own: a shop, an import,
-// then the membership commands.
+// then the membership and segment commands.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,5 +112,41 @@ describe('the regulars command', () => {
       code: 1,
       out: expect.stringContaining('Predictions need at least 50 buyers'),
     });
+  }, 60_000);
+
+  it('counts and exports a segment from a JSON rule file, and names what is wrong with a bad one', async () => {
+    const dir = env.REGULARS_DATA_DIR!;
+    const rule = join(dir, 'spenders.json');
+    await writeFile(rule, JSON.stringify({ type: 'field', field: 'spendCents', op: 'gte', value: 50_000 }));
+    const count = await regulars('segment', 'count', rule);
+    expect(count.code).toBe(0);
+    expect(count.out).toMatch(/^1 of 2 customers \(50\.0%\) in [\d.]+ ms$/m);
+    // A saved segment's JSON works as it is.
+    await writeFile(rule, JSON.stringify({ name: 'all', rule: { type: 'and', rules: [] } }));
+    expect((await regulars('segment', 'count', rule)).out).toMatch(/^2 of 2 customers/m);
+    const out = join(dir, 'all.csv');
+    expect((await regulars('segment', 'export', rule, '--out', out)).code).toBe(0);
+    const csv = (await readFile(out, 'utf8'))
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
+    expect(csv).toHaveLength(3);
+    expect(
+      csv
+        .slice(1)
+        .map((l) => l.split(',')[2])
+        .sort(),
+    ).toEqual(['+8613700000001', '+8613700000002']);
+
+    await writeFile(
+      rule,
+      JSON.stringify({ type: 'or', rules: [{ type: 'field', field: 'spend', op: 'gte', value: 1 }] }),
+    );
+    const bad = await regulars('segment', 'count', rule);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain("rule.rules.0.field: unknown field 'spend'");
+    await writeFile(rule, '{ not json');
+    expect((await regulars('segment', 'count', rule)).out).toContain('is not a JSON file');
+    expect((await regulars('tags', 'backfill')).out).toContain('tags: 0');
   }, 60_000);
 });

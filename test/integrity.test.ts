@@ -1,14 +1,18 @@
-// Orders, identities, events and points point at customers without a foreign key (see the migration for why), so this
+// Orders, identities, events, tags and points point at customers without a foreign key (see the migration for why), so this
 // checks the code keeps them whole: after imports, replays and merges, nothing points at a missing profile.
 import { expect, it } from 'vitest';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { demoOrders } from '../src/demo/demo.js';
+import { createDemoTags } from '../src/demo/layers.js';
+import { backfillRuleTags } from '../src/tags/rules.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { describeEachDb } from './support/databases.js';
 
 describeEachDb('referential integrity', ({ db, newShop }) => {
   it('leaves no order or identity pointing at a missing customer, merges included', async () => {
     const shop = await newShop();
+    // The demo's rule tags ride along, so merges carry tags too.
+    await createDemoTags(db(), shop.shopId);
     const orders = [...demoOrders(300, 7, new Date('2026-01-01T00:00:00Z'))];
     for (let i = 0; i < orders.length; i += 100) {
       await db().transaction((tx) => ingestOrders(tx, shop.shopId, orders.slice(i, i + 100), 'test'));
@@ -57,6 +61,9 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
        select 'events', count(*)::int from customer_events e
          where e.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = e.shop_id and c.customer_id = e.customer_id)
        union all
+       select 'tags', count(*)::int from customer_tags t
+         where t.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = t.shop_id and c.customer_id = t.customer_id)
+       union all
        select 'points', count(*)::int from points_ledger l
          where l.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = l.shop_id and c.customer_id = l.customer_id)
        union all
@@ -68,6 +75,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
       { what: 'orders', n: 0 },
       { what: 'identities', n: 0 },
       { what: 'events', n: 0 },
+      { what: 'tags', n: 0 },
       { what: 'points', n: 0 },
       { what: 'points of another buyer', n: 0 },
     ]);
@@ -91,5 +99,16 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
       [shop.shopId],
     );
     expect(drift[0]!.n).toBe(0);
+    // Each tag's count is its members, and the rules applied order by order leave a full back-fill nothing to do.
+    const counts = await db().query<{ name: string; kept: number; members: number }>(
+      `select t.name, t.customer_count as kept, count(ct.customer_id)::int as members
+         from tags t left join customer_tags ct using (shop_id, tag_id)
+        where t.shop_id = $1 group by t.name, t.customer_count order by t.name`,
+      [shop.shopId],
+    );
+    expect(counts.filter((c) => c.kept !== c.members)).toEqual([]);
+    expect(counts.find((c) => c.name === 'oily-skin')!.members).toBeGreaterThan(0);
+    const again = await backfillRuleTags(db(), shop.shopId, new Date());
+    expect(again).toMatchObject({ added: 0, removed: 0, invalid: [] });
   });
 });

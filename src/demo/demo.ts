@@ -1,6 +1,7 @@
 // `regulars demo`: a realistic skincare shop of ~20,000 customers and ~60,000 orders over two years —
 // one-time and repeat buyers on their own purchase cycles, online and offline-store orders, member cards,
-// refunds and cancellations — loaded through the same ingestion path as real orders.
+// refunds and cancellations — loaded through the same ingestion path as real orders, which tags them
+// by the demo's rules (layers.ts) as they come in.
 import type { Db } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { expirePoints } from '../membership/points.js';
@@ -9,6 +10,7 @@ import type { NormalizedOrder } from '../orders/input.js';
 import { createApiKey } from '../shops/apiKeys.js';
 import { createShop, listShops, type Shop } from '../shops/shops.js';
 import { createStaff } from '../shops/staff.js';
+import { createDemoSegments, createDemoTags } from './layers.js';
 import { CATALOG, CITIES, GIVEN, STORES, SURNAMES, type Product } from './catalog.js';
 
 export const DEMO_SHOP_NAME = 'Regulars Demo Skincare 演示店铺';
@@ -188,6 +190,8 @@ export async function loadDemo(
   });
   await createStaff(db, shop.shopId, { ...DEMO_LOGIN, name: 'Demo Owner', role: 'owner' });
   const { key } = await createApiKey(db, shop.shopId, 'demo');
+  await createDemoTags(db, shop.shopId);
+  await createDemoSegments(db, shop.shopId);
   let batch: NormalizedOrder[] = [];
   let orders = 0;
   let customers = 0;

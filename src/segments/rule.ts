@@ -138,6 +138,7 @@ export type Rule =
   | z.infer<typeof DiscountShare>
   | z.infer<typeof Interacted>;
 
+// Registered by name: the OpenAPI document describes the recursive tree once, as a component.
 export const Rule: z.ZodType<Rule> = z.lazy(() =>
   z.discriminatedUnion('type', [
     z.object({ type: z.enum(['and', 'or']), rules: z.array(Rule).max(MAX_NODES) }),
@@ -148,3 +149,4 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
     Interacted,
   ]),
 );
+z.globalRegistry.add(Rule, { id: 'SegmentRule' });
