@@ -8,6 +8,7 @@ import { getCustomer, searchCustomers } from '../src/customers/customers.js';
 import { createImport, importErrorsCsv, listImportErrors } from '../src/imports/imports.js';
 import { runImport } from '../src/imports/run.js';
 import type { Db } from '../src/db/db.js';
+import type { AppError } from '../src/errors.js';
 import { describeEachDb } from './support/databases.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -239,6 +240,43 @@ describeEachDb('imports', ({ db, newShop }) => {
       mapping: { order_id: 'id', ordered_at: 'when', total: 'amount', status: 'when' },
     });
     expect(mapped).toMatchObject({ status: 'completed', errorRows: 1 });
+  });
+
+  it('reads a headerless tab- or space-separated file by position, with fixed values and row-number ids', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const tabs = join(dir, 'tabs.txt');
+    await writeFile(
+      tabs,
+      '13800000001\t20240105\t12.50\n13800000002\t20240106\t-3\n13800000001\t2024-01-07\t8\n',
+    );
+    const mapping = { order_id: '#row', phone: '#1', ordered_at: '#2', total: '#3', status: '=paid' };
+    const done = await importFile(db(), shop.shopId, tabs, 'generic', { mapping });
+    expect(done).toMatchObject({ status: 'completed', ordersCreated: 2, errorRows: 1 });
+    // Row numbers count from the first line, which is data.
+    const [bad] = await listImportErrors(db(), shop.shopId, done.importId, { limit: 10 });
+    expect(bad).toMatchObject({ rowNo: 2, column: '#3', value: '-3' });
+    const spaces = join(dir, 'spaces.txt');
+    await writeFile(spaces, '  13800000003   20240105    7.00\n13800000003 20240108 9\n');
+    const second = await importFile(db(), shop.shopId, spaces, 'generic', { mapping });
+    // Another file's row 1 is another order.
+    expect(second).toMatchObject({ status: 'completed', ordersCreated: 2, errorRows: 0 });
+
+    const refused = (m: Record<string, string>) =>
+      createImport(db(), shop.shopId, { filePath: spaces, format: 'generic', mapping: m }).then(
+        () => null,
+        (err: AppError) => err.details,
+      );
+    expect(await refused({ ...mapping, phone: '#row' })).toEqual([
+      { field: 'mapping.phone', message: "only order_id can be the row's number ('#row')" },
+    ]);
+    expect(await refused({ ...mapping, email: 'Email' })).toEqual([
+      {
+        field: 'mapping.email',
+        message: "the file has no header (other fields are mapped by position): use '#N' or '=value'",
+      },
+    ]);
+    expect((await refused({ ...mapping, status: '=' }))?.[0]?.field).toBe('mapping.status');
   });
 
   it('resumes an interrupted import after its checkpoint without duplicates', async () => {

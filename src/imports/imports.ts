@@ -8,7 +8,7 @@ import type { Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { FIELDS, FORMAT_NAMES, type FormatName } from './formats.js';
-import type { Mapping, RowError } from './rows.js';
+import { isHeaderless, POSITION, ROW_NUMBER, type Mapping, type RowError } from './rows.js';
 
 export interface ImportRecord {
   importId: string;
@@ -58,11 +58,28 @@ export function checkImportOptions(options: {
   if (!/^[a-z0-9_-]{1,32}$/.test(source)) {
     details.push({ field: 'source', message: 'lowercase letters, digits, - and _ (at most 32)' });
   }
-  for (const [field, column] of Object.entries(options.mapping ?? {})) {
+  const mapped = Object.entries(options.mapping ?? {});
+  for (const [field, column] of mapped) {
     if (!(FIELDS as readonly string[]).includes(field)) {
       details.push({ field: `mapping.${field}`, message: `unknown field; fields are ${FIELDS.join(', ')}` });
-    } else if (typeof column !== 'string' || !column.trim()) {
-      details.push({ field: `mapping.${field}`, message: 'the column name to read it from' });
+    } else if (typeof column !== 'string' || !column.trim() || column === '=') {
+      details.push({
+        field: `mapping.${field}`,
+        message:
+          "a column's header, its position ('#3') in a file without a header, or a fixed value ('=paid')",
+      });
+    } else if (column === ROW_NUMBER && field !== 'order_id') {
+      details.push({ field: `mapping.${field}`, message: "only order_id can be the row's number ('#row')" });
+    } else if (
+      isHeaderless(options.mapping) &&
+      !POSITION.test(column) &&
+      !column.startsWith('=') &&
+      column !== ROW_NUMBER
+    ) {
+      details.push({
+        field: `mapping.${field}`,
+        message: "the file has no header (other fields are mapped by position): use '#N' or '=value'",
+      });
     }
   }
   if (details.length > 0) throw AppError.invalid('Invalid import options', details);

@@ -1,7 +1,9 @@
 // Reads an export file as a stream of rows of text cells, never holding the whole file: CSV in UTF-8
-// (with or without BOM), UTF-16 or GBK/GB18030 — detected, since Taobao/Tmall exports are GBK — or XLSX.
+// (with or without BOM), UTF-16 or GBK/GB18030 — detected, since Taobao/Tmall exports are GBK — or XLSX;
+// cells separated by commas, tabs, semicolons or runs of spaces, also detected.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -49,8 +51,26 @@ function isUtf8(bytes: Buffer, truncated: boolean): boolean {
   }
 }
 
+/**
+ * How a text file separates its cells, from its first line: commas, tabs or semicolons; failing all
+ * three, runs of spaces (fixed-width research data such as CDNOW's), since no export has a single column.
+ */
+async function detectDelimiter(path: string, encoding: Encoding): Promise<string | null> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const first = new TextDecoder(encoding).decode(buf.subarray(0, bytesRead)).split(/\r?\n/)[0] ?? '';
+    return [',', '\t', ';'].find((d) => first.includes(d)) ?? (/\S\s+\S/.test(first) ? null : ',');
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function readRows(path: string): Promise<RowStream> {
   const encoding = await detectEncoding(path);
+  // Sniffed before the file stream opens: its byte counter starts it flowing.
+  const delimiter = encoding === 'xlsx' ? ',' : await detectDelimiter(path, encoding);
   let bytes = 0;
   const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
   file.on('data', (chunk) => (bytes += chunk.length));
@@ -67,17 +87,34 @@ export async function readRows(path: string): Promise<RowStream> {
       done(null, decoder.decode());
     },
   });
-  const parser = file
-    .pipe(decode)
-    .pipe(parse({ relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }));
+  const text = file.pipe(decode);
+  const cellsOf: AsyncIterable<string[]> =
+    delimiter === null
+      ? spaceSeparated(text)
+      : text.pipe(
+          parse({
+            delimiter,
+            relax_column_count: true,
+            relax_quotes: true,
+            skip_empty_lines: true,
+            bom: true,
+          }),
+        );
   async function* rows() {
     let rowNo = 0;
-    for await (const cells of parser as AsyncIterable<string[]>) {
+    for await (const cells of cellsOf) {
       rowNo++;
       yield { rowNo, cells };
     }
   }
   return { encoding, rows: rows(), bytesRead: () => bytes };
+}
+
+async function* spaceSeparated(text: Transform): AsyncGenerator<string[]> {
+  for await (const line of createInterface({ input: text, crlfDelay: Infinity })) {
+    const trimmed = line.replace(/^\uFEFF/, '').trim();
+    if (trimmed) yield trimmed.split(/\s+/);
+  }
 }
 
 async function* xlsxRows(

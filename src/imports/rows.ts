@@ -17,7 +17,20 @@ export interface RowError {
   value: string | null;
 }
 
+/**
+ * Where each field comes from, overriding the format: a column's header ('订单编号'), a column's position
+ * in a file without a header ('#3'), a fixed value for every row ('=completed'), or, for order_id only,
+ * the row's own number ('#row', for files that list one purchase per line without an id).
+ */
 export type Mapping = Partial<Record<Field, string>>;
+
+export const POSITION = /^#([1-9]\d{0,2})$/;
+export const ROW_NUMBER = '#row';
+
+/** A mapping that addresses columns by position describes a file without a header row. */
+export function isHeaderless(mapping: Mapping | null | undefined): boolean {
+  return Object.values(mapping ?? {}).some((v) => POSITION.test(v ?? ''));
+}
 
 export interface Binding {
   format: Format;
@@ -25,14 +38,36 @@ export interface Binding {
   /** Column indexes feeding each field, in order of preference. */
   index: Map<Field, number[]>;
   headerIndex: Map<string, number>;
+  /** Fields given one value for every row. */
+  constants: Map<Field, string>;
+  /** Order ids made from row numbers carry the file's fingerprint, so two files never share one. */
+  rowIds: string | null;
+}
+
+/** The header of a file without one: each column named by its position, as the mapping names it. */
+export function positionalHeader(cells: string[], mapping: Mapping): string[] {
+  const widest = Math.max(
+    cells.length,
+    ...Object.values(mapping).map((v) => Number(POSITION.exec(v ?? '')?.[1] ?? 0)),
+  );
+  return Array.from({ length: widest }, (_, i) => `#${i + 1}`);
 }
 
 export function bindColumns(
   format: Format,
   rawHeader: string[],
   mapping: Mapping = {},
+  fileId = '',
 ): Binding | { missing: string[] } {
   const header = rawHeader.map((h) => h.replace(/^\uFEFF/, '').trim());
+  const constants = new Map<Field, string>();
+  let rowIds: string | null = null;
+  const byColumn: Mapping = {};
+  for (const [field, source] of Object.entries(mapping) as [Field, string][]) {
+    if (source.startsWith('=')) constants.set(field, source.slice(1));
+    else if (source === ROW_NUMBER && field === 'order_id') rowIds = fileId.slice(0, 12) || 'row';
+    else byColumn[field] = source;
+  }
   const headerIndex = new Map<string, number>();
   header.forEach((h, i) => {
     if (!headerIndex.has(h)) headerIndex.set(h, i);
@@ -42,7 +77,8 @@ export function bindColumns(
   const index = new Map<Field, number[]>();
   const missing: string[] = [];
   for (const field of FIELDS) {
-    const mapped = mapping[field];
+    if (constants.has(field) || (field === 'order_id' && rowIds)) continue;
+    const mapped = byColumn[field];
     const names = mapped !== undefined ? [mapped] : (format.columns[field] ?? []);
     const found = names.map(find).filter((i): i is number => i !== undefined);
     if (mapped !== undefined && found.length === 0) missing.push(`${mapped} (mapped to ${field})`);
@@ -55,7 +91,7 @@ export function bindColumns(
   ) {
     missing.push('an identity column (customer id, phone, email or member card)');
   }
-  return missing.length > 0 ? { missing } : { format, header, index, headerIndex };
+  return missing.length > 0 ? { missing } : { format, header, index, headerIndex, constants, rowIds };
 }
 
 /** Spreadsheet users keep digits as text with a leading apostrophe ('13812345678); it is not data. */
@@ -76,6 +112,9 @@ export class Row {
     cells: string[],
   ) {
     const clean = binding.format.clean ?? excelText;
+    for (const [field, value] of binding.constants) this.values.set(field, { value, column: `=${value}` });
+    if (binding.rowIds)
+      this.values.set('order_id', { value: `${binding.rowIds}-${rowNo}`, column: ROW_NUMBER });
     for (const [field, idxs] of binding.index) {
       for (const i of idxs) {
         const v = clean(cells[i] ?? '');

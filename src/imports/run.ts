@@ -11,7 +11,16 @@ import { getShop, type Shop } from '../shops/shops.js';
 import { FORMATS } from './formats.js';
 import { getImport, type ImportRecord } from './imports.js';
 import { readRows } from './reader.js';
-import { bindColumns, orderFromRows, personFromRow, Row, type Binding, type RowError } from './rows.js';
+import {
+  bindColumns,
+  isHeaderless,
+  orderFromRows,
+  personFromRow,
+  positionalHeader,
+  Row,
+  type Binding,
+  type RowError,
+} from './rows.js';
 
 export interface ImportProgress {
   rowsDone: number;
@@ -135,14 +144,17 @@ async function runRows(
     if (next.done) break;
     const { rowNo, cells } = next.value;
     if (!binding) {
-      const bound = bindColumns(format, cells, record.mapping ?? undefined);
+      // A file without a header starts with data: its columns go by position.
+      const headerless = isHeaderless(record.mapping);
+      const header = headerless ? positionalHeader(cells, record.mapping!) : cells;
+      const bound = bindColumns(format, header, record.mapping ?? undefined, record.fileSha256);
       if ('missing' in bound) {
         throw new ImportFailure(
-          `Missing columns for the ${format.name} format: ${bound.missing.join(', ')}. The file's columns are: ${cells.join(', ')}`,
+          `Missing columns for the ${format.name} format: ${bound.missing.join(', ')}. The file's columns are: ${header.join(', ')}`,
         );
       }
       binding = bound;
-      continue;
+      if (!headerless) continue;
     }
     if (cells.every((c) => c.trim() === '')) continue;
     const row = new Row(binding, rowNo, cells);
