@@ -267,6 +267,17 @@ describeEachDb('tags and segments', ({ db }) => {
       'body.rule.rules.4.value',
     ]);
     expect(bad.body.details[3].message).toContain('no-such-tag');
+    // A tree nested thousands deep is refused before anything walks it.
+    let deep = '{"type":"field","field":"orderCount","op":"gte","value":1}';
+    for (let i = 0; i < 20_000; i++) deep = `{"type":"not","rule":${deep}}`;
+    const tooDeep = await t.app.inject({
+      method: 'POST',
+      url: '/api/segments/count',
+      headers: { ...a.auth, 'content-type': 'application/json' },
+      payload: `{"rule":${deep}}`,
+    });
+    expect(tooDeep.statusCode).toBe(400);
+    expect(tooDeep.json().details[0].field).toBe('body');
     const shape = await call('POST', '/api/segments/count', { rule: { type: 'xor', rules: [] } });
     expect(shape.status).toBe(400);
     expect(shape.body.details[0].field).toMatch(/^body\.rule/);

@@ -55,6 +55,21 @@ export const DEFAULT_WEB_DIR = (() => {
   return join(dir, 'web', 'dist') + sep;
 })();
 
+const MAX_BODY_DEPTH = 64;
+
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_BODY_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
@@ -129,6 +144,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.decorateRequest('shopId', '');
   app.decorateRequest('staff', null);
   app.addHook('onRequest', authenticate(options.db));
+  // Schemas that nest (segment rules) are checked recursively; a body nested thousands deep would
+  // exhaust the stack there, so depth is checked first, without recursion.
+  app.addHook('preValidation', async (request) => {
+    if (nestingDepth(request.body) > MAX_BODY_DEPTH) {
+      throw AppError.invalid(`The body nests more than ${MAX_BODY_DEPTH} levels deep`, [
+        { field: 'body', message: `at most ${MAX_BODY_DEPTH} levels of objects and arrays` },
+      ]);
+    }
+  });
   await app.register(authRoutes(options));
   await app.register(customerRoutes(options));
   await app.register(orderRoutes(options));

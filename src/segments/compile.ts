@@ -3,9 +3,10 @@
 // a bound parameter. A tree that is not valid is refused as a whole, with each bad node named by its path.
 //
 // Each leaf is written so that it is never NULL (an unknown city is "not Shanghai"), so NOT means what an
-// operator expects. Order-history and tag leaves are `c.customer_id in (subquery over this shop)`: at the
-// top of a rule PostgreSQL turns them into semi-joins, and under OR or NOT into hashed subplans, either
-// way one pass over the other table rather than one probe per customer.
+// operator expects. Order-history and tag leaves are correlated `exists (…)`: at the top of a rule
+// PostgreSQL turns them into (anti-)semi-joins, one pass over the other table; under OR they probe an
+// index per customer. (`customer_id in (subquery)` was faster under OR while its result fit in memory
+// as a hashed subplan, and quadratic once it did not — half a million oily-skin buyers do not.)
 import { AppError, type ErrorDetail } from '../errors.js';
 import { PURCHASE_STATUSES } from '../orders/status.js';
 import { startOfLocalDay } from '../shops/calendar.js';
@@ -38,7 +39,7 @@ const BOUGHT = PURCHASE_STATUSES.filter((s) => s !== 'refunded');
 export function compileSegment(
   input: unknown,
   ctx: SegmentContext,
-  options: { firstParam?: number; where?: string; customers?: string[]; allowTags?: boolean } = {},
+  options: { firstParam?: number; where?: string; allowTags?: boolean } = {},
 ): CompiledRule {
   const at = options.where ?? 'rule';
   const parsed = Rule.safeParse(input);
@@ -53,13 +54,6 @@ export function compileSegment(
   const bind = (value: unknown, cast: string) => `$${first + params.push(value) - 1}::${cast}`;
   const problems: ErrorDetail[] = [];
   let nodes = 0;
-  // Evaluating for a few customers (an ingest batch): each subquery reads only theirs, not the whole shop.
-  let scopeParam: string | undefined;
-  const only = (column: string) => {
-    if (!options.customers) return '';
-    scopeParam ??= bind(options.customers, 'uuid[]');
-    return ` and ${column} = any(${scopeParam})`;
-  };
 
   const walk = (node: Rule, path: string, depth: number): string => {
     nodes += 1;
@@ -97,12 +91,12 @@ export function compileSegment(
             'a tag rule cannot depend on tags (they would depend on the order rules run in)',
           );
         }
-        return fieldCondition(spec, node.op as Operator, node.value, { ctx, bind, fail, only });
+        return fieldCondition(spec, node.op as Operator, node.value, { ctx, bind, fail });
       }
       case 'purchased': {
         const s = bind(ctx.shopId, 'uuid');
         const where = [
-          `o.shop_id = ${s}${only('o.customer_id')}`,
+          `o.shop_id = ${s} and o.customer_id = c.customer_id`,
           `o.status = any(${bind(BOUGHT, 'text[]')})`,
         ];
         const itemFilters = [
@@ -124,14 +118,14 @@ export function compileSegment(
             : '';
         const having =
           node.minOrders && node.minOrders > 1
-            ? ` group by o.customer_id having count(distinct o.order_id) >= ${bind(node.minOrders, 'int')}`
+            ? ` having count(distinct o.order_id) >= ${bind(node.minOrders, 'int')}`
             : '';
-        return `c.customer_id in (select o.customer_id from orders o${join} where ${[...where, ...itemFilters].join(' and ')}${having})`;
+        return `exists (select 1 from orders o${join} where ${[...where, ...itemFilters].join(' and ')}${having})`;
       }
       case 'discountShare': {
         const s = bind(ctx.shopId, 'uuid');
-        return `c.customer_id in (select customer_id from orders where shop_id = ${s}${only('customer_id')}
-          and status = any(${bind(PURCHASE_STATUSES, 'text[]')}) group by customer_id
+        return `exists (select 1 from orders where shop_id = ${s} and customer_id = c.customer_id
+          and status = any(${bind(PURCHASE_STATUSES, 'text[]')})
           having count(*) >= ${bind(node.minOrders ?? 2, 'int')}
              and avg(case when discount_cents > 0 or coupon_code is not null then 1.0 else 0 end) >= ${bind(node.atLeast, 'float8')})`;
       }
@@ -142,7 +136,7 @@ export function compileSegment(
           'text[]',
         );
         const within = node.withinDays ? ` and occurred_at >= ${daysAgo(node.withinDays)}` : '';
-        return `c.customer_id in (select customer_id from customer_events where shop_id = ${s}${only('customer_id')} and type = any(${types})${within})`;
+        return `exists (select 1 from customer_events where shop_id = ${s} and customer_id = c.customer_id and type = any(${types})${within})`;
       }
     }
   };
@@ -160,11 +154,10 @@ interface Tools {
   ctx: SegmentContext;
   bind: (value: unknown, cast: string) => string;
   fail: (field: string, message: string) => string;
-  only: (column: string) => string;
 }
 
 function fieldCondition(spec: FieldSpec, op: Operator, value: unknown, t: Tools): string {
-  const { bind, fail, ctx, only } = t;
+  const { bind, fail, ctx } = t;
   const e = spec.sql;
   if (op === 'isSet') return `${e} is not null`;
   if (op === 'isNotSet') return `${e} is null`;
@@ -258,11 +251,9 @@ function fieldCondition(spec: FieldSpec, op: Operator, value: unknown, t: Tools)
       if (names.length === 0 || names.length > 100) return fail('.value', 'a list of 1 to 100 tag names');
       if (unknown.length > 0) return fail('.value', `no such tag: ${unknown.map(String).join(', ')}`);
       const ids = [...new Set(names.map((n) => ctx.tagIds.get(n as string)!))];
-      const from = `from customer_tags where shop_id = ${bind(ctx.shopId, 'uuid')}${only('customer_id')} and tag_id = any(${bind(ids, 'uuid[]')})`;
-      if (op === 'hasAll') {
-        return `${e} in (select customer_id ${from} group by customer_id having count(*) = ${bind(ids.length, 'int')})`;
-      }
-      const sql = `${e} in (select customer_id ${from})`;
+      const from = `from customer_tags where shop_id = ${bind(ctx.shopId, 'uuid')} and customer_id = ${e} and tag_id = any(${bind(ids, 'uuid[]')})`;
+      if (op === 'hasAll') return `exists (select 1 ${from} having count(*) = ${bind(ids.length, 'int')})`;
+      const sql = `exists (select 1 ${from})`;
       return op === 'hasAny' ? sql : `not ${sql}`;
     }
   }

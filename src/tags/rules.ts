@@ -1,8 +1,11 @@
 // Rule tags kept true: for a set of customers, each rule tag is added to those its rule now matches and
 // taken off those it no longer does, with a timeline event for each change and the tag's count moved by
 // the difference — one statement per tag. Ingestion runs it for a batch's buyers in the batch's
-// transaction; the back-fill job runs it over every customer, a chunk at a time, when a rule is new or
-// changed and nightly (rules on "the last 90 days", RFM or predictions move with the calendar).
+// transaction; the back-fill job runs it over the whole shop, a tag per transaction, when a rule is new
+// or changed and nightly (rules on "the last 90 days", RFM or predictions move with the calendar).
+// Over the whole shop the statement is not scoped to a list of customers at all: PostgreSQL then reads
+// each table once (hash semi-joins), where chunks of ids would probe the order index per customer; for a
+// batch's buyers the rule's correlated subqueries probe the indexes of those few customers only.
 import type { Db, Queryable } from '../db/db.js';
 import { lockShopIngest } from '../customers/resolve.js';
 import { compileSegment, type SegmentContext } from '../segments/compile.js';
@@ -14,8 +17,6 @@ interface RuleTag {
   name: string;
   rule: Rule;
 }
-
-const BACKFILL_CHUNK = 20_000;
 
 async function ruleTags(db: Queryable, shopId: string): Promise<RuleTag[]> {
   return db.query<RuleTag>(
@@ -31,11 +32,11 @@ export interface TagChanges {
   invalid: string[];
 }
 
-/** Brings every rule tag in line for `customerIds`, inside the caller's transaction. */
+/** Brings every rule tag in line for `customerIds` (or every customer), inside the caller's transaction. */
 export async function applyRuleTags(
   tx: Queryable,
   shopId: string,
-  customerIds: string[],
+  customerIds: string[] | 'all',
   source: string,
   at: Date,
   known?: { tags: RuleTag[]; ctx: SegmentContext },
@@ -45,11 +46,13 @@ export async function applyRuleTags(
   const tags = known?.tags ?? (await ruleTags(tx, shopId));
   if (tags.length === 0) return total;
   const ctx = known?.ctx ?? (await segmentContext(tx, shopId, at));
-  const ids = [...new Set(customerIds)];
+  const ids = customerIds === 'all' ? null : [...new Set(customerIds)];
+  // $2 is the customers judged, or null for all of them.
+  const judged = (column: string) => `($2::uuid[] is null or ${column} = any($2::uuid[]))`;
   for (const tag of tags) {
     let rule;
     try {
-      rule = compileSegment(tag.rule, ctx, { firstParam: 7, customers: ids, allowTags: false });
+      rule = compileSegment(tag.rule, ctx, { firstParam: 7, allowTags: false });
     } catch {
       // A broken rule must not stop orders coming in; the tag list shows it (ruleProblem).
       total.invalid.push(tag.name);
@@ -58,11 +61,11 @@ export async function applyRuleTags(
     const [row] = await tx.query<{ added: number; removed: number }>(
       `with want as (
          select c.customer_id from customers c
-          where c.shop_id = $1 and c.customer_id = any($2::uuid[]) and ${rule.where}
+          where c.shop_id = $1 and ${judged('c.customer_id')} and ${rule.where}
        ), gone as (
          delete from customer_tags t
-          where t.shop_id = $1 and t.tag_id = $3 and t.customer_id = any($2::uuid[])
-            and t.customer_id not in (select customer_id from want)
+          where t.shop_id = $1 and t.tag_id = $3 and ${judged('t.customer_id')}
+            and not exists (select 1 from want w where w.customer_id = t.customer_id)
          returning t.customer_id
        ), added as (
          insert into customer_tags (shop_id, tag_id, customer_id, source, tagged_at)
@@ -87,8 +90,8 @@ export async function applyRuleTags(
 }
 
 /**
- * Re-applies every rule tag to every customer, a chunk per transaction under the shop's ingest lock (so an
- * import running meanwhile never has its buyers judged on a stale read). Safe to cut off and run again.
+ * Re-applies every rule tag to every customer, one tag per transaction under the shop's ingest lock (so
+ * an import running meanwhile never has its buyers judged on a stale read). Safe to cut off and run again.
  */
 export async function backfillRuleTags(
   db: Db,
@@ -97,33 +100,22 @@ export async function backfillRuleTags(
   progress?: (done: number, total: number) => Promise<void>,
 ): Promise<TagChanges & { customers: number; tags: number }> {
   const tags = await ruleTags(db, shopId);
-  const [{ total } = { total: 0 }] = await db.query<{ total: number }>(
-    'select count(*)::int as total from customers where shop_id = $1',
+  const [{ customers } = { customers: 0 }] = await db.query<{ customers: number }>(
+    'select count(*)::int as customers from customers where shop_id = $1',
     [shopId],
   );
-  const sum = { added: 0, removed: 0, invalid: [] as string[], customers: 0, tags: tags.length };
-  if (tags.length === 0) return sum;
+  const sum = { added: 0, removed: 0, invalid: [] as string[], customers, tags: tags.length };
   const ctx = await segmentContext(db, shopId, at);
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const ids = (
-      await db.query<{ id: string }>(
-        `select customer_id as id from customers where shop_id = $1 and customer_id > $2
-          order by customer_id limit $3`,
-        [shopId, after, BACKFILL_CHUNK],
-      )
-    ).map((r) => r.id);
-    if (ids.length === 0) break;
+  for (const [n, tag] of tags.entries()) {
     const changes = await db.transaction(async (tx) => {
       await lockShopIngest(tx, shopId);
-      return applyRuleTags(tx, shopId, ids, 'rule', at, { tags, ctx });
+      return applyRuleTags(tx, shopId, 'all', 'rule', at, { tags: [tag], ctx });
     });
     sum.added += changes.added;
     sum.removed += changes.removed;
-    sum.invalid = changes.invalid;
-    sum.customers += ids.length;
-    after = ids[ids.length - 1]!;
-    await progress?.(sum.customers, Math.max(total, sum.customers));
+    sum.invalid.push(...changes.invalid);
+    // Progress in customers judged: each tag judges every customer once.
+    await progress?.(Math.round((customers * (n + 1)) / tags.length), customers);
   }
   return sum;
 }

@@ -1,0 +1,236 @@
+// Layering benchmark: a shop of N customers and 5·N orders (one line each, twelve categories, a tenth in
+// stores, a fifth discounted, spread over two years with a loyal tail), then
+//   1. the nightly recomputation: rule tags back-filled over every customer, RFM, and predictions;
+//   2. typical segment counts as the builder asks them (median of 5 runs after one warm-up).
+//
+//   npm run bench:segments -- [--customers 1000000] [--db postgres|pglite] [--shop ID]
+//   (postgres reads BENCH_DATABASE_URL: a database it may fill; --shop reuses a shop an earlier run
+//   built there, its tags taken off first, since building 5,000,000 orders takes minutes)
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPGlite, openPostgres, type Db } from '../src/db/db.js';
+import { migrate } from '../src/db/migrate.js';
+import { createDemoTags } from '../src/demo/layers.js';
+import { runPredictions } from '../src/predict/predictions.js';
+import { computeRfm } from '../src/rfm/rfm.js';
+import { countSegment } from '../src/segments/segments.js';
+import type { Rule } from '../src/segments/rule.js';
+import { createShop } from '../src/shops/shops.js';
+import { backfillRuleTags } from '../src/tags/rules.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const CUSTOMERS = Number(arg('customers', '1000000'));
+const DB = arg('db', 'postgres');
+const REUSE = arg('shop', '');
+
+async function open(): Promise<Db> {
+  if (DB === 'pglite') return openPGlite({ dataDir: await mkdtemp(join(tmpdir(), 'regulars-bench-')) });
+  const url = process.env.BENCH_DATABASE_URL;
+  if (!url) throw new Error('Set BENCH_DATABASE_URL to a PostgreSQL database the benchmark may fill');
+  return openPostgres(url, 4);
+}
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
+const CATEGORIES = [
+  'skincare/oily',
+  'skincare/dry',
+  'skincare/sensitive',
+  'skincare/eye',
+  'skincare/sun',
+  'makeup/face',
+  'makeup/lips',
+  'bodycare',
+  'men',
+  'men/oily',
+  'gift',
+  'hair',
+];
+
+/** The builder's everyday questions, from the customer row alone to order history. */
+const COUNTS: [string, Rule][] = [
+  [
+    'spent ≥ ¥1,000 and ordered in the last 90 days',
+    {
+      type: 'and',
+      rules: [
+        { type: 'field', field: 'spendCents', op: 'gte', value: 100_000 },
+        { type: 'field', field: 'lastOrderAt', op: 'withinLastDays', value: 90 },
+      ],
+    },
+  ],
+  [
+    'oily-skin tag and no order for 90 days',
+    {
+      type: 'and',
+      rules: [
+        { type: 'field', field: 'tags', op: 'hasAny', value: ['oily-skin'] },
+        { type: 'field', field: 'lastOrderAt', op: 'moreThanDaysAgo', value: 90 },
+      ],
+    },
+  ],
+  [
+    'RFM at risk or can’t lose, in Shanghai or Beijing',
+    {
+      type: 'and',
+      rules: [
+        { type: 'field', field: 'rfmSegment', op: 'in', value: ['at_risk', 'cant_lose'] },
+        { type: 'field', field: 'city', op: 'in', value: ['上海市', '北京市'] },
+      ],
+    },
+  ],
+  [
+    'p(alive) < 0.3 and predicted value ≥ ¥300, not price-sensitive',
+    {
+      type: 'and',
+      rules: [
+        { type: 'field', field: 'pAlive', op: 'lt', value: 0.3 },
+        { type: 'field', field: 'predictedValueCents', op: 'gte', value: 30_000 },
+        { type: 'not', rule: { type: 'field', field: 'tags', op: 'hasAny', value: ['price-sensitive'] } },
+      ],
+    },
+  ],
+  [
+    '2+ orders or ≥ 500 points, female',
+    {
+      type: 'and',
+      rules: [
+        {
+          type: 'or',
+          rules: [
+            { type: 'field', field: 'orderCount', op: 'gte', value: 2 },
+            { type: 'field', field: 'pointsBalance', op: 'gte', value: 500 },
+          ],
+        },
+        { type: 'field', field: 'gender', op: 'eq', value: 'female' },
+      ],
+    },
+  ],
+  [
+    'bought skincare/oily in the last 90 days (order history)',
+    { type: 'purchased', categories: ['skincare/oily'], withinDays: 90 },
+  ],
+  [
+    'bought offline at store S01 (order history)',
+    { type: 'purchased', channel: 'offline', storeIds: ['S01'] },
+  ],
+];
+
+async function build(db: Db, shopId: string): Promise<void> {
+  let t = performance.now();
+  await db.query(
+    `insert into customers (shop_id, customer_id, name, phone, gender, province, city, first_source, created_at)
+     select $1, ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'Customer ' || i,
+            '+86139' || lpad(i::text, 8, '0'), (array['female', 'female', 'male', null])[1 + i % 4],
+            (array['上海市', '北京市', '浙江省', '广东省', '四川省'])[1 + (hashint4(i) & 4)],
+            (array['上海市', '北京市', '杭州市', '深圳市', '成都市'])[1 + (hashint4(i) & 4)],
+            'bench', now() - interval '730 days'
+       from generate_series(1, $2) i`,
+    [shopId, CUSTOMERS],
+  );
+  console.log(`customers: ${seconds(t).toFixed(1)} s`);
+  t = performance.now();
+  // Buyer i of order o: squaring a uniform number gives a loyal tail (low i buy often) and many one-timers.
+  await db.query(
+    `insert into orders (shop_id, order_id, customer_id, source, external_id, channel, store_id, status, currency,
+                         total_cents, discount_cents, refunded_cents, coupon_code, ordered_at, paid_at)
+     select $1, ('00000000-0000-4000-9000-' || lpad(to_hex(o), 12, '0'))::uuid,
+            ('00000000-0000-4000-8000-' || lpad(to_hex(1 + floor((hashint4(o) & 2147483647) / 2147483648.0
+                                                                   * (hashint4(o * 3) & 2147483647) / 2147483648.0 * $3)::int), 12, '0'))::uuid,
+            'bench', 'B' || o, case when o % 10 = 0 then 'offline' else 'online' end,
+            case when o % 10 = 0 then 'S' || lpad((1 + o % 40)::text, 2, '0') end,
+            case when o % 50 = 0 then 'refunded' when o % 3 = 0 then 'completed' else 'paid' end, 'CNY',
+            8000 + (hashint4(o * 5) & 32767), case when o % 5 = 0 then 2000 else 0 end,
+            case when o % 50 = 0 then 8000 else 0 end, case when o % 5 = 0 then 'C' || o % 97 end,
+            ts, ts
+       from (select o, now() - ((hashint4(o * 7) & 1048575) / 1048576.0) * interval '730 days' as ts
+               from generate_series(1, $2) o) g`,
+    [shopId, CUSTOMERS * 5, CUSTOMERS],
+  );
+  await db.query(
+    `insert into order_items (shop_id, order_id, line_no, sku, title, category, quantity, unit_price_cents)
+     select shop_id, order_id, 1, 'SKU-' || (hashtext(external_id) & 255), 'Item', ($2::text[])[1 + (hashtext(external_id) & 2147483647) % 12],
+            1, total_cents
+       from orders where shop_id = $1`,
+    [shopId, CATEGORIES],
+  );
+  console.log(`${(CUSTOMERS * 5).toLocaleString('en')} orders and their items: ${seconds(t).toFixed(1)} s`);
+  t = performance.now();
+  await db.query(
+    `update customers c set order_count = s.n, online_order_count = s.online, offline_order_count = s.n - s.online,
+            spend_cents = s.spend, refunded_cents = s.refunded, first_order_at = s.first_at, last_order_at = s.last_at,
+            points_balance = (s.spend / 100)::int
+       from (select customer_id, count(*)::int as n, count(*) filter (where channel = 'online')::int as online,
+                    sum(total_cents) as spend, sum(refunded_cents) as refunded,
+                    min(ordered_at) as first_at, max(ordered_at) as last_at
+               from orders where shop_id = $1 group by customer_id) s
+      where c.shop_id = $1 and c.customer_id = s.customer_id`,
+    [shopId],
+  );
+  await db.query('vacuum analyze');
+  await db.query('checkpoint');
+  console.log(`customer stats, vacuum and checkpoint: ${seconds(t).toFixed(1)} s`);
+}
+
+async function main(): Promise<void> {
+  const db = await open();
+  await migrate(db);
+  let shopId = REUSE;
+  if (shopId) {
+    await db.query('delete from customer_tags where shop_id = $1', [shopId]);
+    await db.query('update tags set customer_count = 0 where shop_id = $1', [shopId]);
+    await db.query('vacuum analyze customer_tags');
+  } else {
+    shopId = (await createShop(db, { name: `Segment bench ${new Date().toISOString()}` })).shopId;
+    await createDemoTags(db, shopId);
+    await build(db, shopId);
+  }
+  console.log(`shop ${shopId}`);
+
+  const now = new Date();
+  let t = performance.now();
+  const first = await backfillRuleTags(db, shopId, now);
+  console.log(`\nfirst back-fill of 6 rule tags: ${seconds(t).toFixed(1)} s`, JSON.stringify(first));
+  await db.query('vacuum analyze customer_tags');
+
+  console.log('\nnightly recomputation, every customer:');
+  t = performance.now();
+  const tags = await backfillRuleTags(db, shopId, now);
+  const tagSeconds = seconds(t);
+  console.log(`  rule tags (6 rules): ${tagSeconds.toFixed(1)} s`, JSON.stringify(tags));
+  t = performance.now();
+  await computeRfm(db, shopId, now);
+  const rfmSeconds = seconds(t);
+  console.log(`  RFM: ${rfmSeconds.toFixed(1)} s`);
+  t = performance.now();
+  const model = await runPredictions(db, shopId, now);
+  const predictSeconds = seconds(t);
+  console.log(
+    `  predictions: ${predictSeconds.toFixed(1)} s (r=${model.bgnbd.params.r.toFixed(3)}, ${model.customers.toLocaleString('en')} customers)`,
+  );
+  console.log(`  total: ${(tagSeconds + rfmSeconds + predictSeconds).toFixed(1)} s`);
+  await db.query('vacuum analyze customers');
+  await db.query('vacuum analyze customer_tags');
+
+  console.log('\nsegment counts (median of 5 after a warm-up):');
+  for (const [label, rule] of COUNTS) {
+    const times: number[] = [];
+    let result = { customers: 0, of: 0 };
+    for (let run = 0; run < 6; run++) {
+      const started = performance.now();
+      result = await countSegment(db, shopId, rule);
+      if (run > 0) times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    console.log(
+      `  ${times[2]!.toFixed(0).padStart(6)} ms  ${result.customers.toLocaleString('en').padStart(9)}  ${label}`,
+    );
+  }
+  await db.close();
+}
+
+await main();
