@@ -3,7 +3,7 @@
 //   1. the nightly recomputation: rule tags back-filled over every customer, RFM, and predictions;
 //   2. typical segment counts as the builder asks them (median of 5 runs after one warm-up).
 //
-//   npm run bench:segments -- [--customers 1000000] [--db postgres|pglite] [--shop ID]
+//   npm run bench:segments -- [--customers 1000000] [--db postgres|pglite] [--shop ID [--counts-only]]
 //   (postgres reads BENCH_DATABASE_URL: a database it may fill; --shop reuses a shop an earlier run
 //   built there, its tags taken off first, since building 5,000,000 orders takes minutes)
 import { mkdtemp } from 'node:fs/promises';
@@ -27,6 +27,8 @@ const arg = (name: string, fallback: string) => {
 const CUSTOMERS = Number(arg('customers', '1000000'));
 const DB = arg('db', 'postgres');
 const REUSE = arg('shop', '');
+/** With --shop: time the segment counts only, on the tags and scores the earlier run left. */
+const COUNTS_ONLY = args.includes('--counts-only');
 
 async function open(): Promise<Db> {
   if (DB === 'pglite') return openPGlite({ dataDir: await mkdtemp(join(tmpdir(), 'regulars-bench-')) });
@@ -180,17 +182,22 @@ async function main(): Promise<void> {
   const db = await open();
   await migrate(db);
   let shopId = REUSE;
-  if (shopId) {
+  if (shopId && !COUNTS_ONLY) {
     await db.query('delete from customer_tags where shop_id = $1', [shopId]);
     await db.query('update tags set customer_count = 0 where shop_id = $1', [shopId]);
     await db.query('vacuum analyze customer_tags');
-  } else {
+  } else if (!shopId) {
     shopId = (await createShop(db, { name: `Segment bench ${new Date().toISOString()}` })).shopId;
     await createDemoTags(db, shopId);
     await build(db, shopId);
   }
   console.log(`shop ${shopId}`);
+  if (!COUNTS_ONLY) await recompute(db, shopId);
+  await counts(db, shopId);
+  await db.close();
+}
 
+async function recompute(db: Db, shopId: string): Promise<void> {
   const now = new Date();
   let t = performance.now();
   const first = await backfillRuleTags(db, shopId, now);
@@ -215,7 +222,9 @@ async function main(): Promise<void> {
   console.log(`  total: ${(tagSeconds + rfmSeconds + predictSeconds).toFixed(1)} s`);
   await db.query('vacuum analyze customers');
   await db.query('vacuum analyze customer_tags');
+}
 
+async function counts(db: Db, shopId: string): Promise<void> {
   console.log('\nsegment counts (median of 5 after a warm-up):');
   for (const [label, rule] of COUNTS) {
     const times: number[] = [];
@@ -230,7 +239,6 @@ async function main(): Promise<void> {
       `  ${times[2]!.toFixed(0).padStart(6)} ms  ${result.customers.toLocaleString('en').padStart(9)}  ${label}`,
     );
   }
-  await db.close();
 }
 
 await main();

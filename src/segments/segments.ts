@@ -50,7 +50,7 @@ export async function compileFor(
   return compileSegment(rule, ctx, { firstParam: 2, where: options.field ?? 'rule' });
 }
 
-/** How many customers match, and how many there are, in one pass. */
+/** How many customers match, and how many there are. */
 export async function countSegment(
   db: Queryable,
   shopId: string,
@@ -58,9 +58,11 @@ export async function countSegment(
   field?: string,
 ): Promise<SegmentCount> {
   const { where, params } = await compileFor(db, shopId, rule, { field });
+  // The rule stays in a WHERE clause of its own: inside an aggregate's FILTER, PostgreSQL cannot turn its
+  // EXISTS conditions into semi-joins and probes per customer instead (3 s rather than 0.2 s at 1M).
   const [row] = await db.query<SegmentCount>(
-    `select count(*) filter (where ${where})::int as customers, count(*)::int as "of"
-       from customers c where c.shop_id = $1`,
+    `select (select count(*) from customers c where c.shop_id = $1 and ${where})::int as customers,
+            (select count(*) from customers where shop_id = $1)::int as "of"`,
     [shopId, ...params],
   );
   return row!;

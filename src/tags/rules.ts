@@ -69,7 +69,11 @@ export async function applyRuleTags(
          returning t.customer_id
        ), added as (
          insert into customer_tags (shop_id, tag_id, customer_id, source, tagged_at)
-         select $1, $3, customer_id, 'rule', $4 from want
+         select $1, $3, w.customer_id, 'rule', $4 from want w
+          where not exists (select 1 from customer_tags t
+                             where t.shop_id = $1 and t.tag_id = $3 and t.customer_id = w.customer_id)
+         -- Only the newly matching are inserted (an anti-join, not a conflict check per member); the
+         -- conflict clause is for a concurrent writer that tagged one in between.
          on conflict do nothing returning customer_id
        ), events as (
          insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
