@@ -309,6 +309,17 @@ describe.skipIf(!available)('web console in Chromium', () => {
     // The tag shows on a tagged buyer's profile.
     await page.getByTestId('segment-sample').getByRole('link').first().click();
     await eventually(() => page.getByTestId('customer-tags').textContent()).toContain('oily-skin');
+    // Staff record the buyer's SMS opt-in; a segment on SMS consent then finds exactly one customer.
+    const sms = page.getByTestId('consents').locator('[data-channel="sms"]');
+    await sms.getByRole('button', { name: 'Record opt-in' }).click();
+    await eventually(() => page.getByTestId('consent-sms').textContent()).toBe('opted in');
+    await page.getByRole('link', { name: 'Segments' }).click();
+    await page.getByTestId('rule-editor').getByRole('button', { name: '+ Condition' }).click();
+    await page
+      .getByTestId('rule-editor')
+      .getByLabel('Condition')
+      .selectOption({ label: 'Marketing consent' });
+    await eventually(() => page.getByTestId('segment-count').textContent()).toMatch(/^1 of 12 customers/);
     await page.close();
   });
 });

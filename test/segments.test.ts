@@ -334,6 +334,26 @@ describeEachDb('tags and segments', ({ db }) => {
     });
   });
 
+  it('records consent per channel once, and segments count by it', async () => {
+    const put = (who: string, channel: string, status: string, at?: string) =>
+      call('PUT', `/api/customers/${ids[who]}/consents/${channel}`, { status, source: 'checkout', at });
+    expect((await put('ann', 'sms', 'opted_in')).body.changed).toBe(true);
+    expect((await put('ann', 'sms', 'opted_in')).body.changed).toBe(false);
+    await put('bo', 'sms', 'opted_in', '2026-01-01T00:00:00Z');
+    const out = await put('bo', 'sms', 'opted_out');
+    expect(out.body.items).toMatchObject([{ channel: 'sms', status: 'opted_out', source: 'checkout' }]);
+    expect((await put('bo', 'fax', 'opted_in')).status).toBe(400);
+    expect(await count({ type: 'consent', channel: 'sms', status: 'opted_in' })).toBe(1);
+    expect(await count({ type: 'consent', channel: 'sms', status: 'opted_out' })).toBe(1);
+    expect(await count({ type: 'consent', channel: 'email', status: 'none' })).toBe(5); // Eve joined above
+    const events = (await call('GET', `/api/customers/${ids.bo}/timeline`)).body.items.filter(
+      (e: { type: string }) => e.type === 'consent.changed',
+    );
+    expect(events.map((e: { data: { to: string } }) => e.data.to)).toEqual(['opted_out', 'opted_in']);
+    // Another shop cannot read or write this customer's consent.
+    expect((await call('GET', `/api/customers/${ids.ann}/consents`, undefined, b)).status).toBe(404);
+  });
+
   it('keeps each shop’s tags, segments and counts to itself', async () => {
     const rule = { type: 'purchased', categories: ['skincare/oily'] };
     expect(await count(rule, b)).toBe(1);
@@ -371,6 +391,15 @@ describeEachDb('tags and segments', ({ db }) => {
     ids.gus = gus.body.customerId;
     await call('POST', `/api/tags/${phoneTag.tagId}/customers`, { customerIds: [ids.fay, ids.gus] });
     const before = (await tag('oily-skin')).customerCount;
+    await call('PUT', `/api/customers/${ids.fay}/consents/email`, {
+      status: 'opted_in',
+      source: 'store',
+      at: '2026-01-01T00:00:00Z',
+    });
+    await call('PUT', `/api/customers/${ids.gus}/consents/email`, {
+      status: 'opted_out',
+      source: 'unsubscribe',
+    });
     // One order names Fay's email and Gus's phone: the two profiles merge.
     await call('POST', '/api/orders', {
       externalId: 'F2',
@@ -386,5 +415,9 @@ describeEachDb('tags and segments', ({ db }) => {
     );
     expect(tags).toEqual(expect.arrayContaining(['vip line', 'oily-skin']));
     expect((await tag('oily-skin')).customerCount).toBe(before);
+    // Per channel, the word given last stands.
+    expect((await call('GET', `/api/customers/${survivor}/consents`)).body.items).toMatchObject([
+      { channel: 'email', status: 'opted_out', source: 'unsubscribe' },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 // Two or more profiles that turn out to be one person become one: the survivor takes over identities,
-// orders, timeline, tags and membership (points and the better tier), fills its empty fields from the others,
+// orders, timeline, tags, consent and membership (points and the better tier), fills its empty fields from the others,
 // and its stats are recomputed from the orders.
 // Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
 import type { Queryable } from '../db/db.js';
@@ -7,6 +7,7 @@ import { carryMembership, settleMergedTier } from '../membership/merging.js';
 import { recomputeCustomerStats, reassignOrders } from '../orders/orders.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { carryTags } from '../tags/tags.js';
+import { carryConsents } from './consent.js';
 import { PROFILE_COLUMNS, PROFILE_FIELDS } from './profile.js';
 import { recordEvents } from './timeline.js';
 
@@ -49,6 +50,7 @@ export async function mergeCustomers(
   );
   const mergedRanks = await carryMembership(tx, shopId, survivorId, otherIds);
   await carryTags(tx, shopId, survivorId, otherIds);
+  await carryConsents(tx, shopId, survivorId, otherIds);
   await tx.query('delete from customers where shop_id = $1 and customer_id = any($2::uuid[])', [
     shopId,
     otherIds,

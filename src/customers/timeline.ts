@@ -15,6 +15,7 @@ export type EventType =
   | 'tier.grace_started'
   | 'card.bound'
   | 'card.unbound'
+  | 'consent.changed'
   | 'tag.added'
   | 'tag.removed';
 

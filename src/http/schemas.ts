@@ -127,6 +127,7 @@ export const TimelineEvent = z.object({
     'tier.grace_started',
     'card.bound',
     'card.unbound',
+    'consent.changed',
     'tag.added',
     'tag.removed',
     'points.earn',

@@ -27,6 +27,8 @@ export interface CompiledRule {
   /** A boolean SQL expression over `customers c`. */
   where: string;
   params: unknown[];
+  /** It reads other tables (tags, orders, events) through EXISTS subqueries. */
+  readsOtherTables: boolean;
 }
 
 /** Orders that count as having bought something: paid, and not wholly given back. */
@@ -54,6 +56,7 @@ export function compileSegment(
   const bind = (value: unknown, cast: string) => `$${first + params.push(value) - 1}::${cast}`;
   const problems: ErrorDetail[] = [];
   let nodes = 0;
+  let readsOtherTables = false;
 
   const walk = (node: Rule, path: string, depth: number): string => {
     nodes += 1;
@@ -85,6 +88,7 @@ export function compileSegment(
             `'${node.op}' does not apply to ${node.field}; use one of ${OPERATORS[spec.type].join(', ')}`,
           );
         }
+        if (spec.type === 'tags') readsOtherTables = true;
         if (spec.type === 'tags' && options.allowTags === false) {
           return fail(
             '.field',
@@ -94,6 +98,7 @@ export function compileSegment(
         return fieldCondition(spec, node.op as Operator, node.value, { ctx, bind, fail });
       }
       case 'purchased': {
+        readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
         const where = [
           `o.shop_id = ${s} and o.customer_id = c.customer_id`,
@@ -123,13 +128,24 @@ export function compileSegment(
         return `exists (select 1 from orders o${join} where ${[...where, ...itemFilters].join(' and ')}${having})`;
       }
       case 'discountShare': {
+        readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
         return `exists (select 1 from orders where shop_id = ${s} and customer_id = c.customer_id
           and status = any(${bind(PURCHASE_STATUSES, 'text[]')})
           having count(*) >= ${bind(node.minOrders ?? 2, 'int')}
              and avg(case when discount_cents > 0 or coupon_code is not null then 1.0 else 0 end) >= ${bind(node.atLeast, 'float8')})`;
       }
+      case 'consent': {
+        readsOtherTables = true;
+        const s = bind(ctx.shopId, 'uuid');
+        const channel = bind(node.channel, 'text');
+        if (node.status === 'none') {
+          return `not exists (select 1 from customer_consents where shop_id = ${s} and customer_id = c.customer_id and channel = ${channel})`;
+        }
+        return `exists (select 1 from customer_consents where shop_id = ${s} and customer_id = c.customer_id and channel = ${channel} and status = ${bind(node.status, 'text')})`;
+      }
       case 'interacted': {
+        readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
         const types = bind(
           node.kinds.map((k) => `message.${k}`),
@@ -147,7 +163,7 @@ export function compileSegment(
   const where = walk(parsed.data, at, 1);
   if (nodes > MAX_NODES) problems.push({ field: at, message: `a rule has at most ${MAX_NODES} nodes` });
   if (problems.length > 0) throw AppError.invalid('The segment rule is not valid', problems);
-  return { where, params };
+  return { where, params, readsOtherTables };
 }
 
 interface Tools {
@@ -172,18 +188,20 @@ function fieldCondition(spec: FieldSpec, op: Operator, value: unknown, t: Tools)
         return v.trim().toLowerCase();
       };
       const expect = spec.choices ? `one of ${spec.choices.join(', ')}` : 'a text of 1 to 500 characters';
+      // Choices are stored as the canonical lowercase names: compared as they are, no lower() per row.
+      const col = spec.choices ? e : `lower(${e})`;
       if (op === 'in' || op === 'notIn') {
         const values = Array.isArray(value) ? value.map(one) : [];
         if (values.length === 0 || values.length > 1000 || values.includes(null)) {
           return fail('.value', `a list of 1 to 1000 values, each ${expect}`);
         }
-        const sql = never(`lower(${e}) = any(${bind(values, 'text[]')})`);
+        const sql = never(`${col} = any(${bind(values, 'text[]')})`);
         return op === 'in' ? sql : `not ${sql}`;
       }
       const v = one(value);
       if (v === null) return fail('.value', expect);
-      if (op === 'eq') return never(`lower(${e}) = ${bind(v, 'text')}`);
-      if (op === 'neq') return `not ${never(`lower(${e}) = ${bind(v, 'text')}`)}`;
+      if (op === 'eq') return never(`${col} = ${bind(v, 'text')}`);
+      if (op === 'neq') return `not ${never(`${col} = ${bind(v, 'text')}`)}`;
       const pattern = op === 'contains' ? `%${likeEscape(v)}%` : `${likeEscape(v)}%`;
       return never(`${e} ilike ${bind(pattern, 'text')}`);
     }

@@ -1,7 +1,8 @@
 // What a segment rule may say: a tree of AND / OR / NOT groups whose leaves are conditions on a field of
 // the customer row (from an allow-list, each with its type and the operators that type takes), on tags,
-// or on the customer's order history and interactions. Rule tags use the same trees (tags/rules.ts).
+// consent, or on the customer's order history and interactions. Rule tags use the same trees (tags/rules.ts).
 import { z } from 'zod';
+import { CHANNELS } from '../customers/consent.js';
 import { RFM_SEGMENTS } from '../rfm/segments.js';
 
 export const MAX_DEPTH = 8;
@@ -124,6 +125,14 @@ export const DiscountShare = z
   })
   .describe('price sensitivity: share of purchases with a discount or a coupon');
 
+export const ConsentCondition = z
+  .object({
+    type: z.literal('consent'),
+    channel: z.enum(CHANNELS),
+    status: z.enum(['opted_in', 'opted_out', 'none']).describe("'none': never said either way"),
+  })
+  .describe("the customer's last word on marketing over a channel");
+
 export const Interacted = z.object({
   type: z.literal('interacted'),
   kinds: z.array(z.enum(INTERACTIONS)).min(1),
@@ -136,7 +145,8 @@ export type Rule =
   | z.infer<typeof FieldCondition>
   | z.infer<typeof Purchased>
   | z.infer<typeof DiscountShare>
-  | z.infer<typeof Interacted>;
+  | z.infer<typeof Interacted>
+  | z.infer<typeof ConsentCondition>;
 
 // Registered by name: the OpenAPI document describes the recursive tree once, as a component.
 export const Rule: z.ZodType<Rule> = z.lazy(() =>
@@ -147,6 +157,7 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
     Purchased,
     DiscountShare,
     Interacted,
+    ConsentCondition,
   ]),
 );
 z.globalRegistry.add(Rule, { id: 'SegmentRule' });

@@ -57,14 +57,16 @@ export async function countSegment(
   rule: unknown,
   field?: string,
 ): Promise<SegmentCount> {
-  const { where, params } = await compileFor(db, shopId, rule, { field });
-  // The rule stays in a WHERE clause of its own: inside an aggregate's FILTER, PostgreSQL cannot turn its
-  // EXISTS conditions into semi-joins and probes per customer instead (3 s rather than 0.2 s at 1M).
-  const [row] = await db.query<SegmentCount>(
-    `select (select count(*) from customers c where c.shop_id = $1 and ${where})::int as customers,
-            (select count(*) from customers where shop_id = $1)::int as "of"`,
-    [shopId, ...params],
-  );
+  const { where, params, readsOtherTables } = await compileFor(db, shopId, rule, { field });
+  // A rule on the customer row alone is counted in the same pass as the whole shop. One with EXISTS
+  // conditions (tags, order history) keeps a WHERE clause of its own: inside an aggregate's FILTER,
+  // PostgreSQL cannot make them semi-joins and probes per customer instead (3 s rather than 0.5 s at 1M).
+  const sql = readsOtherTables
+    ? `select (select count(*) from customers c where c.shop_id = $1 and ${where})::int as customers,
+              (select count(*) from customers where shop_id = $1)::int as "of"`
+    : `select count(*) filter (where ${where})::int as customers, count(*)::int as "of"
+         from customers c where c.shop_id = $1`;
+  const [row] = await db.query<SegmentCount>(sql, [shopId, ...params]);
   return row!;
 }
 

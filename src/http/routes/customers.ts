@@ -1,5 +1,6 @@
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
+import { CHANNELS, ConsentInput, consentsOf, setConsent } from '../../customers/consent.js';
 import { getCustomer, listIdentities, searchCustomers } from '../../customers/customers.js';
 import { listEvents } from '../../customers/timeline.js';
 import { listCustomerOrders } from '../../orders/orders.js';
@@ -80,6 +81,47 @@ export const customerRoutes =
         return {
           items: await listEvents(o.db, request.shopId, customerId, { limit: request.query.limit, before }),
         };
+      },
+    );
+
+    const Consent = z.object({
+      channel: z.enum(CHANNELS),
+      status: z.enum(['opted_in', 'opted_out']),
+      source: z.string(),
+      changedAt: z.iso.datetime(),
+    });
+    app.get(
+      '/api/customers/:customerId/consents',
+      {
+        schema: {
+          tags: ['customers'],
+          summary: "The customer's marketing consent per channel (no entry: never opted in)",
+          params: Params,
+          response: { 200: z.object({ items: z.array(Consent) }), ...errors },
+        },
+      },
+      async (request) => {
+        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
+        return { items: await consentsOf(o.db, request.shopId, customerId) };
+      },
+    );
+    app.put(
+      '/api/customers/:customerId/consents/:channel',
+      {
+        schema: {
+          tags: ['customers'],
+          summary: 'Record an opt-in or opt-out for a channel, with where it was given',
+          params: Params.extend({ channel: z.enum(CHANNELS) }),
+          body: ConsentInput,
+          response: { 200: z.object({ changed: z.boolean(), items: z.array(Consent) }), ...errors },
+        },
+      },
+      async (request) => {
+        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
+        const changed = await o.db.transaction((tx) =>
+          setConsent(tx, request.shopId, customerId, request.params.channel, request.body),
+        );
+        return { changed, items: await consentsOf(o.db, request.shopId, customerId) };
       },
     );
   };

@@ -2,6 +2,7 @@ import { api, type Customer, type Identity, type Order, type Shop, type Timeline
 import { date, dateTime, money } from '../format.js';
 import { useI18n, type Key } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
+import { ConsentCard } from './customer/ConsentCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { TagsCard } from './customer/TagsCard.js';
 import { MemberPanel } from './membership/MemberPanel.js';
@@ -62,6 +63,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
         </div>
         <PredictionCard shop={shop} customer={c} />
         <TagsCard customerId={c.customerId} onChanged={reload} />
+        <ConsentCard customerId={c.customerId} timeZone={shop.timeZone} />
         <div className="card">
           <h2>{t('profile.identities')}</h2>
           <ul className="identities">

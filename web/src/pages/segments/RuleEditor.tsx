@@ -132,6 +132,7 @@ function ConditionEditor(p: {
     if (next === 'purchased') return p.onChange({ type: 'purchased' });
     if (next === 'discountShare') return p.onChange({ type: 'discountShare', atLeast: 0.5 });
     if (next === 'interacted') return p.onChange({ type: 'interacted', kinds: ['clicked'] });
+    if (next === 'consent') return p.onChange({ type: 'consent', channel: 'sms', status: 'opted_in' });
     const info = p.fields.find((f) => `field:${f.field}` === next)!;
     const op = info.operators[0]!;
     p.onChange({ type: 'field', field: info.field, op, value: defaultValue(info, op, p.catalog) });
@@ -150,6 +151,7 @@ function ConditionEditor(p: {
           <option value="purchased">{t('segments.purchased')}</option>
           <option value="discountShare">{t('segments.discountShare')}</option>
           <option value="interacted">{t('segments.interacted')}</option>
+          <option value="consent">{t('segments.consent')}</option>
         </optgroup>
       </select>
       {p.node.type === 'field' && <FieldValue {...p} node={p.node} />}
@@ -167,6 +169,7 @@ function ConditionEditor(p: {
           <span>%</span>
         </>
       )}
+      {p.node.type === 'consent' && <ConsentChoice node={p.node} onChange={p.onChange} />}
       {p.node.type === 'interacted' && (
         <>
           {p.catalog.interactions.map((k) => {
@@ -344,6 +347,37 @@ function FieldValue(p: {
       {info.type === 'time' && ['withinLastDays', 'moreThanDaysAgo', 'withinNextDays'].includes(op) && (
         <span>{t('segments.days')}</span>
       )}
+    </>
+  );
+}
+
+function ConsentChoice({
+  node,
+  onChange,
+}: {
+  node: Extract<Rule, { type: 'consent' }>;
+  onChange: (r: Rule) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <select
+        aria-label={t('segments.consent.channel')}
+        value={node.channel}
+        onChange={(e) => onChange({ ...node, channel: e.target.value as 'email' | 'sms' })}
+      >
+        <option value="sms">{t('consent.sms')}</option>
+        <option value="email">{t('consent.email')}</option>
+      </select>
+      <select
+        aria-label={t('segments.consent.status')}
+        value={node.status}
+        onChange={(e) => onChange({ ...node, status: e.target.value as typeof node.status })}
+      >
+        <option value="opted_in">{t('consent.opted_in')}</option>
+        <option value="opted_out">{t('consent.opted_out')}</option>
+        <option value="none">{t('consent.none')}</option>
+      </select>
     </>
   );
 }

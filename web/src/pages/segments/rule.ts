@@ -14,7 +14,8 @@ export type Rule =
       minOrders?: number;
     }
   | { type: 'discountShare'; atLeast: number; minOrders?: number }
-  | { type: 'interacted'; kinds: string[]; withinDays?: number };
+  | { type: 'interacted'; kinds: string[]; withinDays?: number }
+  | { type: 'consent'; channel: 'email' | 'sms'; status: 'opted_in' | 'opted_out' | 'none' };
 
 export type Group = Extract<Rule, { type: 'and' | 'or' }>;
 

@@ -1,0 +1,83 @@
+// Marketing consent: per channel, the customer's last word (opted in or out), where it was given and
+// when. Each change is a 'consent.changed' event on the timeline; saying the same again changes nothing.
+// Segments read it (a 'consent' condition); the engage area will send only within it.
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { recordEvents } from './timeline.js';
+
+export const CHANNELS = ['email', 'sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const ConsentInput = z.object({
+  status: z.enum(['opted_in', 'opted_out']),
+  source: z.string().trim().min(1).max(100).describe('where the customer said so: checkout, store, staff…'),
+  at: z.iso.datetime({ offset: true }).optional().describe('when; now if not given'),
+});
+export type ConsentInput = z.input<typeof ConsentInput>;
+
+export interface Consent {
+  channel: Channel;
+  status: 'opted_in' | 'opted_out';
+  source: string;
+  changedAt: Date;
+}
+
+export async function consentsOf(db: Queryable, shopId: string, customerId: string): Promise<Consent[]> {
+  return db.query<Consent>(
+    `select channel, status, source, changed_at as "changedAt" from customer_consents
+      where shop_id = $1 and customer_id = $2 order by channel`,
+    [shopId, customerId],
+  );
+}
+
+/** Records the customer's word for a channel; returns whether it changed anything. */
+export async function setConsent(
+  tx: Queryable,
+  shopId: string,
+  customerId: string,
+  channel: Channel,
+  input: ConsentInput,
+): Promise<boolean> {
+  const c = ConsentInput.parse(input);
+  const at = c.at ? new Date(c.at) : new Date();
+  const [changed] = await tx.query<{ before: string | null }>(
+    `with before as (
+       select status from customer_consents where shop_id = $1 and customer_id = $2 and channel = $3
+     )
+     insert into customer_consents (shop_id, customer_id, channel, status, source, changed_at)
+     values ($1, $2, $3, $4, $5, $6)
+     on conflict (shop_id, customer_id, channel) do update
+       set status = excluded.status, source = excluded.source, changed_at = excluded.changed_at
+       where customer_consents.status <> excluded.status
+     returning (select status from before) as before`,
+    [shopId, customerId, channel, c.status, c.source, at.toISOString()],
+  );
+  if (!changed) return false;
+  await recordEvents(tx, shopId, [
+    {
+      customerId,
+      type: 'consent.changed',
+      occurredAt: at,
+      source: c.source,
+      data: { channel, from: changed.before ?? 'none', to: c.status },
+    },
+  ]);
+  return true;
+}
+
+/** Two profiles became one: per channel, the survivor keeps whichever word was given last. */
+export async function carryConsents(tx: Queryable, shopId: string, survivorId: string, otherIds: string[]) {
+  await tx.query(
+    `with gone as (
+       delete from customer_consents where shop_id = $1 and customer_id = any($3::uuid[])
+       returning channel, status, source, changed_at
+     )
+     insert into customer_consents (shop_id, customer_id, channel, status, source, changed_at)
+     select distinct on (channel) $1, $2, channel, status, source, changed_at from gone
+      order by channel, changed_at desc
+     on conflict (shop_id, customer_id, channel) do update
+       set status = excluded.status, source = excluded.source, changed_at = excluded.changed_at
+       where customer_consents.changed_at < excluded.changed_at`,
+    [shopId, survivorId, otherIds],
+  );
+}
