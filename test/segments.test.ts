@@ -420,4 +420,24 @@ describeEachDb('tags and segments', ({ db }) => {
       { channel: 'email', status: 'opted_out', source: 'unsubscribe' },
     ]);
   });
+
+  it('keeps orders coming in when a rule tag names a tier since renamed, and says what is wrong', async () => {
+    const vip = await call('POST', '/api/tags', {
+      name: 'vip and up',
+      rule: { type: 'field', field: 'tier', op: 'gte', value: 'VIP' },
+    });
+    expect(vip.status).toBe(201);
+    const { program } = (await call('GET', '/api/membership/program')).body;
+    program.tiers[2].name = 'Gold';
+    expect((await call('PUT', '/api/membership/program', program)).status).toBe(200);
+    const listed = (await call('GET', '/api/tags')).body.items.find(
+      (x: { name: string }) => x.name === 'vip and up',
+    );
+    expect(listed.ruleProblem).toContain("rule.value: one of the shop's tiers: Regular, Senior, Gold");
+    await order('hal', 'H1', { ago: 1, total: 8900, items: [oily] });
+    expect(await tagsOf('hal')).toEqual(['oily-skin']);
+    const job = (await call('POST', '/api/tags/backfill')).body;
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    expect((await call('GET', `/api/jobs/${job.jobId}`)).body.result.invalid).toEqual(['vip and up']);
+  });
 });

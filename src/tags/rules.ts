@@ -54,7 +54,7 @@ export async function applyRuleTags(
     try {
       rule = compileSegment(tag.rule, ctx, { firstParam: 7, allowTags: false });
     } catch {
-      // A broken rule must not stop orders coming in; the tag list shows it (ruleProblem).
+      // A broken rule must not stop orders coming in; the tag list says what is wrong (ruleProblem).
       total.invalid.push(tag.name);
       continue;
     }
@@ -68,12 +68,11 @@ export async function applyRuleTags(
             and not exists (select 1 from want w where w.customer_id = t.customer_id)
          returning t.customer_id
        ), added as (
+         -- Members already tagged are skipped by the conflict check, not by an anti-join against
+         -- customer_tags: planned as a nested loop, that join re-reads the index entries this very
+         -- statement is inserting, and went quadratic at a million customers.
          insert into customer_tags (shop_id, tag_id, customer_id, source, tagged_at)
-         select $1, $3, w.customer_id, 'rule', $4 from want w
-          where not exists (select 1 from customer_tags t
-                             where t.shop_id = $1 and t.tag_id = $3 and t.customer_id = w.customer_id)
-         -- Only the newly matching are inserted (an anti-join, not a conflict check per member); the
-         -- conflict clause is for a concurrent writer that tagged one in between.
+         select $1, $3, customer_id, 'rule', $4 from want
          on conflict do nothing returning customer_id
        ), events as (
          insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
@@ -113,6 +112,9 @@ export async function backfillRuleTags(
   for (const [n, tag] of tags.entries()) {
     const changes = await db.transaction(async (tx) => {
       await lockShopIngest(tx, shopId);
+      // Over the whole shop every join is large: a nested loop chosen on stale estimates (a tag just
+      // created has no statistics) would compare each member with every matching customer.
+      await tx.query('set local enable_nestloop = off');
       return applyRuleTags(tx, shopId, 'all', 'rule', at, { tags: [tag], ctx });
     });
     sum.added += changes.added;

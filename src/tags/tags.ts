@@ -34,10 +34,33 @@ export interface Tag {
 const columns = `tag_id as "tagId", name, tag_group as "group", rule, customer_count as "customerCount",
   created_at as "createdAt", updated_at as "updatedAt"`;
 
-export async function listTags(db: Queryable, shopId: string): Promise<Tag[]> {
-  return db.query<Tag>(`select ${columns} from tags where shop_id = $1 order by tag_group nulls last, name`, [
-    shopId,
-  ]);
+/**
+ * Every tag with its count. A rule that no longer compiles (it names a tier since renamed) is skipped by
+ * ingestion and the back-fill, so the list says what is wrong with it.
+ */
+export async function listTags(
+  db: Queryable,
+  shopId: string,
+): Promise<(Tag & { ruleProblem: string | null })[]> {
+  const tags = await db.query<Tag>(
+    `select ${columns} from tags where shop_id = $1 order by tag_group nulls last, name`,
+    [shopId],
+  );
+  const ctx = await segmentContext(db, shopId);
+  return tags.map((tag) => {
+    let ruleProblem: string | null = null;
+    if (tag.rule) {
+      try {
+        compileSegment(tag.rule, ctx, { allowTags: false });
+      } catch (err) {
+        ruleProblem =
+          err instanceof AppError
+            ? err.details.map((d) => `${d.field}: ${d.message}`).join('; ') || err.message
+            : String(err);
+      }
+    }
+    return { ...tag, ruleProblem };
+  });
 }
 
 export async function getTag(db: Queryable, shopId: string, tagId: string): Promise<Tag> {

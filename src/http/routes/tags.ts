@@ -44,7 +44,21 @@ export const tagRoutes =
         schema: {
           tags: ['tags'],
           summary: 'Every tag with its group, rule and customer count',
-          response: { 200: z.object({ items: z.array(Tag) }), ...errors },
+          response: {
+            200: z.object({
+              items: z.array(
+                Tag.extend({
+                  ruleProblem: z
+                    .string()
+                    .nullable()
+                    .describe(
+                      'why the rule no longer applies (it names a tier since renamed); null when it does',
+                    ),
+                }),
+              ),
+            }),
+            ...errors,
+          },
         },
       },
       async (request) => ({ items: await listTags(o.db, request.shopId) }),

@@ -13,6 +13,7 @@ export interface Tag {
   group: string | null;
   rule: Rule | null;
   customerCount: number;
+  ruleProblem: string | null;
 }
 
 interface Draft {
@@ -85,7 +86,15 @@ export function TagsPage({ shop }: { shop: Shop }) {
             {members.map((tag) => (
               <tr key={tag.tagId} data-tag={tag.name}>
                 <td>{tag.name}</td>
-                <td>{tag.rule ? t('tags.byRule') : t('tags.byHand')}</td>
+                <td>
+                  {tag.rule ? t('tags.byRule') : t('tags.byHand')}
+                  {tag.ruleProblem && (
+                    <span className="error" title={tag.ruleProblem}>
+                      {' '}
+                      {t('tags.ruleBroken')}
+                    </span>
+                  )}
+                </td>
                 <td className="num" data-testid="tag-count">
                   {tag.customerCount.toLocaleString(lang)}
                 </td>
