@@ -182,6 +182,9 @@ describeEachDb('tags and segments', ({ db }) => {
   it('puts manual tags on and off, once, and refuses them on rule tags', async () => {
     const vip = (await call('POST', '/api/tags', { name: 'called by phone', group: 'interaction' })).body.tag;
     expect(vip.rule).toBeNull();
+    const twice = await call('POST', '/api/tags', { name: 'called by phone' });
+    expect(twice.status).toBe(400);
+    expect(twice.body.details).toEqual([{ field: 'name', message: "'called by phone' exists" }]);
     const add = await call('POST', `/api/tags/${vip.tagId}/customers`, { customerIds: [ids.bo, ids.cai] });
     expect(add.body).toEqual({ changed: 2 });
     expect((await call('POST', `/api/tags/${vip.tagId}/customers`, { customerIds: [ids.bo] })).body).toEqual({

@@ -94,3 +94,8 @@ export function openPostgres(url: string, max = 10): Db {
     close: () => pool.end(),
   };
 }
+
+/** The error both drivers raise when a write breaks a unique constraint (SQLSTATE 23505). */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}

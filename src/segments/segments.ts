@@ -4,7 +4,7 @@
 //
 // This file: counting, sampling and saving segments.
 import { z } from 'zod';
-import type { Queryable } from '../db/db.js';
+import { isUniqueViolation, type Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { customerColumns, type Customer } from '../customers/customers.js';
@@ -100,14 +100,6 @@ export async function getSegment(db: Queryable, shopId: string, segmentId: strin
   return segment;
 }
 
-async function nameFree(db: Queryable, shopId: string, name: string, segmentId?: string) {
-  const [taken] = await db.query(
-    'select 1 from segments where shop_id = $1 and name = $2 and segment_id is distinct from $3',
-    [shopId, name, segmentId ?? null],
-  );
-  if (taken) throw AppError.invalid('Segment name taken', [{ field: 'name', message: `'${name}' exists` }]);
-}
-
 export async function saveSegment(
   db: Queryable,
   shopId: string,
@@ -118,14 +110,20 @@ export async function saveSegment(
   const s = SegmentInput.parse(input);
   await compileFor(db, shopId, s.rule, { field });
   if (segmentId) await getSegment(db, shopId, segmentId);
-  await nameFree(db, shopId, s.name, segmentId);
-  const [saved] = await db.query<Segment>(
-    `insert into segments (shop_id, segment_id, name, description, rule) values ($1, $2, $3, $4, $5)
+  const [saved] = await db
+    .query<Segment>(
+      `insert into segments (shop_id, segment_id, name, description, rule) values ($1, $2, $3, $4, $5)
      on conflict (shop_id, segment_id) do update
        set name = excluded.name, description = excluded.description, rule = excluded.rule, updated_at = now()
      returning ${columns}`,
-    [shopId, segmentId ?? uuidv7(), s.name, s.description, JSON.stringify(s.rule)],
-  );
+      [shopId, segmentId ?? uuidv7(), s.name, s.description, JSON.stringify(s.rule)],
+    )
+    .catch((err: unknown) => {
+      if (isUniqueViolation(err)) {
+        throw AppError.invalid('Segment name taken', [{ field: 'name', message: `'${s.name}' exists` }]);
+      }
+      throw err;
+    });
   return saved!;
 }
 

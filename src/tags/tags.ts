@@ -5,7 +5,7 @@
 //
 // This file: defining tags, and applying manual ones.
 import { z } from 'zod';
-import type { Queryable } from '../db/db.js';
+import { isUniqueViolation, type Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { compileSegment } from '../segments/compile.js';
@@ -78,13 +78,12 @@ async function checkRule(db: Queryable, shopId: string, rule: Rule | null, field
   if (rule) compileSegment(rule, await segmentContext(db, shopId), { allowTags: false, where: field });
 }
 
-async function nameFree(db: Queryable, shopId: string, name: string, tagId?: string): Promise<void> {
-  const [taken] = await db.query(
-    'select 1 from tags where shop_id = $1 and name = $2 and tag_id is distinct from $3',
-    [shopId, name, tagId ?? null],
-  );
-  if (taken) throw AppError.invalid('Tag name taken', [{ field: 'name', message: `'${name}' exists` }]);
-}
+const nameTaken = (name: string) => (err: unknown) => {
+  if (isUniqueViolation(err)) {
+    throw AppError.invalid('Tag name taken', [{ field: 'name', message: `'${name}' exists` }]);
+  }
+  throw err;
+};
 
 /** `field` names where the rule came from in the request, for the error details. */
 export async function createTag(
@@ -95,11 +94,12 @@ export async function createTag(
 ): Promise<Tag> {
   const t = TagInput.parse(input);
   await checkRule(db, shopId, t.rule, field);
-  await nameFree(db, shopId, t.name);
-  const [tag] = await db.query<Tag>(
-    `insert into tags (shop_id, tag_id, name, tag_group, rule) values ($1, $2, $3, $4, $5) returning ${columns}`,
-    [shopId, uuidv7(), t.name, t.group, t.rule && JSON.stringify(t.rule)],
-  );
+  const [tag] = await db
+    .query<Tag>(
+      `insert into tags (shop_id, tag_id, name, tag_group, rule) values ($1, $2, $3, $4, $5) returning ${columns}`,
+      [shopId, uuidv7(), t.name, t.group, t.rule && JSON.stringify(t.rule)],
+    )
+    .catch(nameTaken(t.name));
   return tag!;
 }
 
@@ -117,12 +117,13 @@ export async function updateTag(
   const t = TagInput.parse(input);
   await getTag(db, shopId, tagId);
   await checkRule(db, shopId, t.rule, field);
-  await nameFree(db, shopId, t.name, tagId);
-  const [tag] = await db.query<Tag>(
-    `update tags set name = $3, tag_group = $4, rule = $5, updated_at = now()
+  const [tag] = await db
+    .query<Tag>(
+      `update tags set name = $3, tag_group = $4, rule = $5, updated_at = now()
       where shop_id = $1 and tag_id = $2 returning ${columns}`,
-    [shopId, tagId, t.name, t.group, t.rule && JSON.stringify(t.rule)],
-  );
+      [shopId, tagId, t.name, t.group, t.rule && JSON.stringify(t.rule)],
+    )
+    .catch(nameTaken(t.name));
   return tag!;
 }
 
