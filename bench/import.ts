@@ -11,14 +11,10 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { openPGlite, openPostgres, type Db } from '../src/db/db.js';
+import { arg } from './options.js';
 import { searchCustomers } from '../src/customers/customers.js';
 import { listShops } from '../src/shops/shops.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const ORDERS = Number(arg('orders', '1000000'));
 const DB = arg('db', 'pglite');
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -4,34 +4,17 @@
 //
 //   npm run bench:regrade -- [--customers 1000000] [--db postgres|pglite]
 //   (postgres reads BENCH_DATABASE_URL: a database it may fill)
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openPGlite, openPostgres, type Db } from '../src/db/db.js';
+import { arg, openBenchDb, seconds } from './options.js';
 import { migrate } from '../src/db/migrate.js';
 import { DEFAULT_PROGRAM, MemberProgram, saveProgram } from '../src/membership/program.js';
 import { gradeAll } from '../src/membership/tiers.js';
 import { createShop } from '../src/shops/shops.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const CUSTOMERS = Number(arg('customers', '1000000'));
 const DB = arg('db', 'postgres');
 
-async function open(): Promise<Db> {
-  if (DB === 'pglite') return openPGlite({ dataDir: await mkdtemp(join(tmpdir(), 'regulars-bench-')) });
-  const url = process.env.BENCH_DATABASE_URL;
-  if (!url) throw new Error('Set BENCH_DATABASE_URL to a PostgreSQL database the benchmark may fill');
-  return openPostgres(url, 4);
-}
-
-const seconds = (since: number) => (performance.now() - since) / 1000;
-
 async function main(): Promise<void> {
-  const db = await open();
+  const db = await openBenchDb(DB);
   await migrate(db);
   const shop = await createShop(db, { name: `Regrade bench ${new Date().toISOString()}` });
   let t = performance.now();

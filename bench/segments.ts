@@ -6,10 +6,8 @@
 //   npm run bench:segments -- [--customers 1000000] [--db postgres|pglite] [--shop ID [--counts-only]]
 //   (postgres reads BENCH_DATABASE_URL: a database it may fill; --shop reuses a shop an earlier run
 //   built there, its tags taken off first, since building 5,000,000 orders takes minutes)
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openPGlite, openPostgres, type Db } from '../src/db/db.js';
+import type { Db } from '../src/db/db.js';
+import { arg, flag, openBenchDb, seconds } from './options.js';
 import { migrate } from '../src/db/migrate.js';
 import { createDemoTags } from '../src/demo/layers.js';
 import { runPredictions } from '../src/predict/predictions.js';
@@ -19,25 +17,12 @@ import type { Rule } from '../src/segments/rule.js';
 import { createShop } from '../src/shops/shops.js';
 import { backfillRuleTags } from '../src/tags/rules.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const CUSTOMERS = Number(arg('customers', '1000000'));
 const DB = arg('db', 'postgres');
 const REUSE = arg('shop', '');
 /** With --shop: time the segment counts only, on the tags and scores the earlier run left. */
-const COUNTS_ONLY = args.includes('--counts-only');
+const COUNTS_ONLY = flag('counts-only');
 
-async function open(): Promise<Db> {
-  if (DB === 'pglite') return openPGlite({ dataDir: await mkdtemp(join(tmpdir(), 'regulars-bench-')) });
-  const url = process.env.BENCH_DATABASE_URL;
-  if (!url) throw new Error('Set BENCH_DATABASE_URL to a PostgreSQL database the benchmark may fill');
-  return openPostgres(url, 4);
-}
-
-const seconds = (since: number) => (performance.now() - since) / 1000;
 const CATEGORIES = [
   'skincare/oily',
   'skincare/dry',
@@ -179,7 +164,7 @@ async function build(db: Db, shopId: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const db = await open();
+  const db = await openBenchDb(DB);
   await migrate(db);
   let shopId = REUSE;
   if (shopId && !COUNTS_ONLY) {
