@@ -177,7 +177,9 @@ export function SegmentsPage({ shop }: { shop: Shop }) {
               onChange={(e) => setEditing({ ...editing, description: e.target.value })}
             />
           </label>
+          {/* Remounted per segment: its inputs keep what was typed, and another segment's values must show. */}
           <RuleEditor
+            key={editing.id ?? 'new'}
             rule={editing.rule}
             onChange={(rule) => setEditing({ ...editing, rule })}
             catalog={catalog.data}

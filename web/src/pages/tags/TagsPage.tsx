@@ -154,6 +154,7 @@ export function TagsPage({ shop }: { shop: Shop }) {
         </label>
         {draft.byRule && catalog.data && (
           <RuleEditor
+            key={draft.tagId ?? 'new'}
             rule={draft.rule}
             onChange={(rule) => setDraft({ ...draft, rule })}
             catalog={catalog.data}
