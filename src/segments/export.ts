@@ -11,26 +11,26 @@ export type Audience = { rule: unknown } | { snapshotId: string };
 
 const PAGE = 10_000;
 
-export const EXPORT_COLUMNS = [
-  ['customerId', 'customer_id'],
-  ['name', 'name'],
-  ['phone', 'phone'],
-  ['email', 'email'],
-  ['memberCard', 'member_card'],
-  ['tier', 'tier'],
-  ['pointsBalance', 'points_balance'],
-  ['orderCount', 'order_count'],
-  ['spendCents', 'spend_cents'],
-  ['refundedCents', 'refunded_cents'],
-  ['firstOrderAt', 'first_order_at'],
-  ['lastOrderAt', 'last_order_at'],
-  ['rfmSegment', 'rfm_segment'],
-  ['pAlive', 'p_alive'],
-  ['predictedValueCents', 'predicted_value_cents'],
-  ['tags', 'tags'],
+const EXPORT_COLUMNS = [
+  'customerId',
+  'name',
+  'phone',
+  'email',
+  'memberCard',
+  'tier',
+  'pointsBalance',
+  'orderCount',
+  'spendCents',
+  'refundedCents',
+  'firstOrderAt',
+  'lastOrderAt',
+  'rfmSegment',
+  'pAlive',
+  'predictedValueCents',
+  'tags',
 ] as const;
 
-type ExportRow = Record<(typeof EXPORT_COLUMNS)[number][0], unknown> & { tierRank: number };
+type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], unknown> & { tierRank: number };
 
 /** What an export reads, prepared before the first byte goes out, so a bad rule is still a clean 400. */
 export interface PreparedExport {
@@ -84,7 +84,7 @@ async function* memberPages(db: Queryable, match: PreparedExport): AsyncGenerato
 }
 
 function cells(row: ExportRow, tiers: string[]): unknown[] {
-  return EXPORT_COLUMNS.map(([key]) => {
+  return EXPORT_COLUMNS.map((key) => {
     if (key === 'tier') return tiers[row.tierRank] ?? row.tierRank;
     const v = row[key];
     return v instanceof Date ? v.toISOString() : (v ?? '');
@@ -93,7 +93,7 @@ function cells(row: ExportRow, tiers: string[]): unknown[] {
 
 export async function* segmentCsv(db: Queryable, match: PreparedExport): AsyncGenerator<string> {
   // A BOM so that Excel opens Chinese names as UTF-8.
-  yield '\uFEFF' + stringify([EXPORT_COLUMNS.map(([key]) => key)]);
+  yield '\uFEFF' + stringify([[...EXPORT_COLUMNS]]);
   for await (const page of memberPages(db, match)) {
     yield stringify(page.map((r) => cells(r, match.tiers)));
   }
@@ -104,7 +104,7 @@ export function segmentXlsx(db: Queryable, match: PreparedExport): Readable {
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false });
   const sheet = book.addWorksheet('customers');
   void (async () => {
-    sheet.addRow(EXPORT_COLUMNS.map(([key]) => key)).commit();
+    sheet.addRow([...EXPORT_COLUMNS]).commit();
     for await (const page of memberPages(db, match)) {
       for (const r of page) sheet.addRow(cells(r, match.tiers)).commit();
     }
