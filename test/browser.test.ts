@@ -213,7 +213,8 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('link', { name: '(no name)' }).click();
     const card = page.getByTestId('predictions');
     await card.getByText('Churn risk').waitFor();
-    expect(await card.textContent()).toMatch(/skincare\/toner: every \d+ days, next due/);
+    // The per-category cycles arrive after the card itself.
+    await eventually(() => card.textContent()).toMatch(/skincare\/toner: every \d+ days, next due/);
 
     await page.getByRole('link', { name: 'RFM' }).click();
     await page.getByRole('button', { name: 'Score now' }).click();
