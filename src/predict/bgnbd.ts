@@ -3,7 +3,7 @@
 // p ~ Beta(a, b). Fitted by maximum likelihood on each customer's (x, t_x, T): repeat purchases, the time of
 // the last one and the time since the first, all in the same unit (weeks here).
 import { hyp2f1, lnBeta, lnGamma } from './special.js';
-import { nelderMead } from './minimize.js';
+import { LOG_BOUND, nelderMead } from './minimize.js';
 
 export interface BgNbdParams {
   r: number;
@@ -63,8 +63,8 @@ export function fitBgNbd(customers: Rft[]): Fit<BgNbdParams> {
     return -ll;
   };
   // Parameters live on the log scale, which keeps them positive; polishing restarts avoid an early stop.
-  let best = nelderMead(negLl, [0, 0, 0, 0]);
-  for (let i = 0; i < 3; i++) best = nelderMead(negLl, best.x, { step: 0.1 });
+  let best = nelderMead(negLl, [0, 0, 0, 0], { bound: LOG_BOUND });
+  for (let i = 0; i < 3; i++) best = nelderMead(negLl, best.x, { step: 0.1, bound: LOG_BOUND });
   const [r, alpha, a, b] = best.x.map(Math.exp) as [number, number, number, number];
   return { params: { r, alpha, a, b }, logLikelihood: -best.fx };
 }

@@ -2,7 +2,7 @@
 // Gamma(p, ν) around their own mean, with ν ~ Gamma(q, γ) across customers. Fitted on customers with at
 // least one repeat purchase: x repeat orders with mean value m.
 import { lnGamma } from './special.js';
-import { nelderMead } from './minimize.js';
+import { LOG_BOUND, nelderMead } from './minimize.js';
 import type { Fit } from './bgnbd.js';
 
 export interface GammaGammaParams {
@@ -39,8 +39,8 @@ export function fitGammaGamma(customers: SpendHistory[]): Fit<GammaGammaParams> 
     for (const c of usable) ll += gammaGammaLogLikelihood(params, c);
     return -ll;
   };
-  let best = nelderMead(negLl, [0, 0, 0]);
-  for (let i = 0; i < 3; i++) best = nelderMead(negLl, best.x, { step: 0.1 });
+  let best = nelderMead(negLl, [0, 0, 0], { bound: LOG_BOUND });
+  for (let i = 0; i < 3; i++) best = nelderMead(negLl, best.x, { step: 0.1, bound: LOG_BOUND });
   const [p, q, gamma] = best.x.map(Math.exp) as [number, number, number];
   return { params: { p, q, gamma }, logLikelihood: -best.fx };
 }

@@ -1,6 +1,12 @@
 // Nelder–Mead simplex minimisation, for the models' maximum-likelihood fits (a handful of parameters,
 // smooth likelihoods). Written here because the one packaged version on npm ships a plotting library too.
 
+/**
+ * How far the fits search on the log scale: parameters between e^-25 and e^25 (7·10^10, room for any
+ * spend in minor units). Beyond that a parameter is effectively infinite and its model degenerate.
+ */
+export const LOG_BOUND = 25;
+
 export interface Minimum {
   x: number[];
   fx: number;
@@ -10,13 +16,18 @@ export interface Minimum {
 export function nelderMead(
   f: (x: number[]) => number,
   start: number[],
-  options: { step?: number; tolerance?: number; maxIterations?: number } = {},
+  options: { step?: number; tolerance?: number; maxIterations?: number; bound?: number } = {},
 ): Minimum {
   const n = start.length;
   const step = options.step ?? 0.5;
   const tolerance = options.tolerance ?? 1e-10;
   const maxIterations = options.maxIterations ?? 2000 * n;
+  // Outside the box |x_i| ≤ bound the function counts as infinite: a likelihood whose maximum lies at
+  // infinity (data with no spread for a parameter to fit) then stops at the wall instead of walking on
+  // until the iteration cap.
+  const bound = options.bound ?? Infinity;
   const value = (x: number[]) => {
+    if (x.some((v) => Math.abs(v) > bound)) return Infinity;
     const v = f(x);
     return Number.isFinite(v) ? v : Infinity;
   };
