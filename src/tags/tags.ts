@@ -104,7 +104,7 @@ export async function createTag(
 }
 
 /**
- * Renames, regroups or changes the rule. A tag that loses its rule keeps its members, now kept by hand;
+ * Renames, regroups or changes the rule, and says whether the rule changed (then it needs a back-fill). A tag that loses its rule keeps its members, now kept by hand;
  * one that gains or changes a rule is brought in line by the next back-fill.
  */
 export async function updateTag(
@@ -113,9 +113,9 @@ export async function updateTag(
   tagId: string,
   input: TagInput,
   field = 'rule',
-): Promise<Tag> {
+): Promise<{ tag: Tag; ruleChanged: boolean }> {
   const t = TagInput.parse(input);
-  await getTag(db, shopId, tagId);
+  const before = await getTag(db, shopId, tagId);
   await checkRule(db, shopId, t.rule, field);
   const [tag] = await db
     .query<Tag>(
@@ -124,7 +124,7 @@ export async function updateTag(
       [shopId, tagId, t.name, t.group, t.rule && JSON.stringify(t.rule)],
     )
     .catch(nameTaken(t.name));
-  return tag!;
+  return { tag: tag!, ruleChanged: JSON.stringify(before.rule) !== JSON.stringify(tag!.rule) };
 }
 
 /** Deletes a tag; each customer who carried it gets a 'tag.removed' event. */

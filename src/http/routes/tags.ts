@@ -98,10 +98,17 @@ export const tagRoutes =
         },
       },
       async (request) => {
-        const before = await getTag(o.db, request.shopId, request.params.tagId);
-        const tag = await updateTag(o.db, request.shopId, request.params.tagId, request.body, 'body.rule');
-        const changed = JSON.stringify(before.rule) !== JSON.stringify(tag.rule);
-        return { tag, job: tag.rule && changed ? await startJob(o, request.shopId, TAGS_BACKFILL) : null };
+        const { tag, ruleChanged } = await updateTag(
+          o.db,
+          request.shopId,
+          request.params.tagId,
+          request.body,
+          'body.rule',
+        );
+        return {
+          tag,
+          job: tag.rule && ruleChanged ? await startJob(o, request.shopId, TAGS_BACKFILL) : null,
+        };
       },
     );
     app.delete(

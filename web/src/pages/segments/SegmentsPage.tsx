@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n.js';
 import { href } from '../../route.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
-import { EMPTY_RULE, type Catalog, type Group, type Rule } from './rule.js';
+import { asGroup, EMPTY_RULE, type Catalog, type Group, type Rule } from './rule.js';
 import { RuleEditor } from './RuleEditor.js';
 
 interface Segment {
@@ -27,10 +27,6 @@ interface Count {
   of: number;
   ms: number;
 }
-
-/** The rule as a group at the top, however it was saved, so the editor always has a group to show. */
-const asGroup = (rule: Rule): Group =>
-  rule.type === 'and' || rule.type === 'or' ? rule : { type: 'and', rules: [rule] };
 
 /** Saved segments, and the builder: edit a rule and watch the count and a sample follow it. */
 export function SegmentsPage({ shop }: { shop: Shop }) {

@@ -36,6 +36,10 @@ export interface Catalog {
 
 export const EMPTY_RULE: Group = { type: 'and', rules: [] };
 
+/** The rule as a group at the top, however it was saved, so the editor always has a group to show. */
+export const asGroup = (rule: Rule | null): Group =>
+  !rule ? EMPTY_RULE : rule.type === 'and' || rule.type === 'or' ? rule : { type: 'and', rules: [rule] };
+
 /** A first value that fits the operator, so a new condition is valid as soon as it is added. */
 export function defaultValue(info: FieldInfo, op: string, catalog: Catalog): unknown {
   if (op === 'isSet' || op === 'isNotSet') return undefined;

@@ -4,7 +4,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { JobList } from '../membership/JobList.js';
-import { EMPTY_RULE, type Catalog, type Group, type Rule } from '../segments/rule.js';
+import { asGroup, EMPTY_RULE, type Catalog, type Group, type Rule } from '../segments/rule.js';
 import { RuleEditor } from '../segments/RuleEditor.js';
 
 export interface Tag {
@@ -108,12 +108,7 @@ export function TagsPage({ shop }: { shop: Shop }) {
                         name: tag.name,
                         group: tag.group ?? '',
                         byRule: tag.rule !== null,
-                        rule:
-                          tag.rule && (tag.rule.type === 'and' || tag.rule.type === 'or')
-                            ? tag.rule
-                            : tag.rule
-                              ? { type: 'and', rules: [tag.rule] }
-                              : EMPTY_RULE,
+                        rule: asGroup(tag.rule),
                       })
                     }
                   >
