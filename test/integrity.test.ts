@@ -1,4 +1,4 @@
-// Orders, identities, events, tags and points point at customers without a foreign key (see the migration for why), so this
+// Orders, identities, events, tags, points and messages point at customers without a foreign key (see the migration for why), so this
 // checks the code keeps them whole: after imports, replays and merges, nothing points at a missing profile.
 import { expect, it } from 'vitest';
 import { ingestOrders } from '../src/orders/ingest.js';
@@ -6,6 +6,9 @@ import { demoOrders } from '../src/demo/demo.js';
 import { createDemoTags } from '../src/demo/layers.js';
 import { backfillRuleTags } from '../src/tags/rules.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
+import { createCampaign, launchDueCampaigns, scheduleCampaign } from '../src/engage/campaigns.js';
+import { createTemplate } from '../src/engage/templates.js';
+import { saveSegment } from '../src/segments/segments.js';
 import { describeEachDb } from './support/databases.js';
 
 describeEachDb('referential integrity', ({ db, newShop }) => {
@@ -17,6 +20,20 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
     for (let i = 0; i < orders.length; i += 100) {
       await db().transaction((tx) => ingestOrders(tx, shop.shopId, orders.slice(i, i + 100), 'test'));
     }
+    // Every profile is in a campaign with a queued message, so merges must carry those too.
+    const template = await createTemplate(db(), shop.shopId, { name: 'Hello', channel: 'sms', body: 'Hi' });
+    const everyone = await saveSegment(db(), shop.shopId, {
+      name: 'Everyone',
+      rule: { type: 'field', field: 'orderCount', op: 'gte', value: 0 },
+    });
+    const campaign = await createCampaign(db(), shop.shopId, {
+      name: 'Hello',
+      templateId: template.templateId,
+      segmentId: everyone.segmentId,
+      holdoutPercent: 10,
+    });
+    await scheduleCampaign(db(), shop.shopId, campaign.campaignId, new Date());
+    expect(await launchDueCampaigns(db(), shop.shopId, new Date())).toBe(1);
     // Orders that join pairs of existing profiles (phone of one, email of the next) force merges.
     const phones = await db().query<{ phone: string }>(
       'select phone from customers where shop_id = $1 and email is null order by customer_id limit 20',
@@ -68,17 +85,28 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
          where l.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = l.shop_id and c.customer_id = l.customer_id)
        union all
        select 'points of another buyer', count(*)::int from points_ledger l join orders o using (shop_id, order_id)
-         where l.shop_id = $1 and l.customer_id <> o.customer_id`,
+         where l.shop_id = $1 and l.customer_id <> o.customer_id
+       union all
+       select 'messages', count(*)::int from messages m
+         where m.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = m.shop_id and c.customer_id = m.customer_id)
+       union all
+       select 'campaign members', count(*)::int from campaign_members m
+         where m.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = m.shop_id and c.customer_id = m.customer_id)
+       order by what`,
       [shop.shopId],
     );
-    expect(orphans).toEqual([
-      { what: 'orders', n: 0 },
-      { what: 'identities', n: 0 },
-      { what: 'events', n: 0 },
-      { what: 'tags', n: 0 },
-      { what: 'points', n: 0 },
-      { what: 'points of another buyer', n: 0 },
-    ]);
+    expect(orphans).toEqual(
+      [
+        'campaign members',
+        'events',
+        'identities',
+        'messages',
+        'orders',
+        'points',
+        'points of another buyer',
+        'tags',
+      ].map((what) => ({ what, n: 0 })),
+    );
     // Every balance is the sum of its ledger, merged profiles' points included.
     const unbalanced = await db().query<{ n: number; points: number }>(
       `select count(*) filter (where c.points_balance <> coalesce(l.points, 0))::int as n, sum(c.points_balance)::int8 as points

@@ -3,6 +3,7 @@
 // and its stats are recomputed from the orders.
 // Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
 import type { Queryable } from '../db/db.js';
+import { carryEngagement } from '../engage/merging.js';
 import { carryMembership, settleMergedTier } from '../membership/merging.js';
 import { recomputeCustomerStats, reassignOrders } from '../orders/orders.js';
 import { applyRuleTags } from '../tags/rules.js';
@@ -51,6 +52,7 @@ export async function mergeCustomers(
   const mergedRanks = await carryMembership(tx, shopId, survivorId, otherIds);
   await carryTags(tx, shopId, survivorId, otherIds);
   await carryConsents(tx, shopId, survivorId, otherIds);
+  await carryEngagement(tx, shopId, survivorId, otherIds);
   await tx.query('delete from customers where shop_id = $1 and customer_id = any($2::uuid[])', [
     shopId,
     otherIds,

@@ -1,6 +1,6 @@
 // The customer's timeline. Every change to a customer is written here in the same transaction as the
 // change itself, so the timeline can never disagree with the data (and flows can start from it later).
-// A profile's creation, an order's placement and a points entry are read from their own rows instead of
+// A profile's creation, an order's placement, a points entry and a message are read from their own rows instead of
 // being copied: at a million orders an import would otherwise write every order twice.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
@@ -17,14 +17,18 @@ export type EventType =
   | 'card.unbound'
   | 'consent.changed'
   | 'tag.added'
-  | 'tag.removed';
+  | 'tag.removed'
+  | 'message.opened'
+  | 'message.clicked'
+  | 'message.replied';
 
 /** What the timeline shows: the written events plus those read from the customer and order rows. */
 export type TimelineEventType =
   | EventType
   | 'customer.created'
   | 'order.placed'
-  | `points.${'earn' | 'reverse' | 'redeem' | 'expire' | 'adjust'}`;
+  | `points.${'earn' | 'reverse' | 'redeem' | 'expire' | 'adjust'}`
+  | `message.${'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'suppressed'}`;
 
 export interface NewEvent {
   customerId: string;
@@ -83,6 +87,12 @@ export async function listEvents(
               detail || jsonb_build_object('points', points, 'orderId', order_id, 'reason', reason, 'expiresAt', expires_at)
          from points_ledger
         where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or created_at < $3)
+       union all
+       select message_id, customer_id, 'message.' || status, coalesce(sent_at, queued_at), channel,
+              jsonb_build_object('messageId', message_id, 'campaignId', campaign_id, 'templateId', template_id,
+                                 'subject', subject, 'recipient', recipient, 'reason', reason)
+         from messages
+        where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or coalesce(sent_at, queued_at) < $3)
        union all
        select customer_id, customer_id, 'customer.created', created_at, first_source, '{}'::jsonb
          from customers

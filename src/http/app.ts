@@ -20,6 +20,8 @@ import { AppError } from '../errors.js';
 import type { ImportQueue } from '../imports/queue.js';
 import type { Staff } from '../shops/staff.js';
 import type { JobRunner } from '../jobs/runner.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { channelRoutes } from './routes/channels.js';
 import { jobRoutes } from './routes/jobs.js';
 import { membershipRoutes } from './routes/membership.js';
 import { predictionRoutes } from './routes/predictions.js';
@@ -74,6 +76,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
     bodyLimit: BODY_LIMIT,
+    // Signed links carry their claim in the path (a tracked click, its destination too).
+    maxParamLength: 4096,
   }).withTypeProvider<RequestTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API; answers are plain JSON (dates become ISO 8601 strings).
@@ -164,6 +168,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(rfmRoutes(options));
   await app.register(tagRoutes(options));
   await app.register(segmentRoutes(options));
+  await app.register(channelRoutes(options));
+  await app.register(campaignRoutes(options));
 
   const webDir = options.webDir;
   if (webDir && existsSync(webDir)) {

@@ -1,16 +1,24 @@
 // Every kind of background job there is, by area, and everything that runs on the calendar.
 import type { Db } from '../db/db.js';
+import { engageJobs, scheduleEngage } from '../engage/jobs.js';
 import { membershipJobs, scheduleMembership } from '../membership/schedule.js';
 import { predictionJobs, schedulePredictions } from '../predict/jobs.js';
 import { rfmJobs, scheduleRfm } from '../rfm/jobs.js';
 import { scheduleTags, tagJobs } from '../tags/jobs.js';
 import type { Handlers } from './runner.js';
 
-export const JOB_HANDLERS: Handlers = { ...membershipJobs, ...predictionJobs, ...rfmJobs, ...tagJobs };
+export const JOB_HANDLERS: Handlers = {
+  ...membershipJobs,
+  ...predictionJobs,
+  ...rfmJobs,
+  ...tagJobs,
+  ...engageJobs,
+};
 
 export async function scheduleAll(db: Db, at: Date): Promise<void> {
   await scheduleMembership(db, at);
   await schedulePredictions(db, at);
   await scheduleRfm(db, at);
   await scheduleTags(db, at);
+  await scheduleEngage(db, at);
 }

@@ -1,0 +1,133 @@
+// A shop's channels: the SMTP relay its email goes through, its SMS provider, the URL its webhooks go to,
+// and how many messages a second each may take. Credentials are kept for the sender and never shown again.
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { AppError } from '../errors.js';
+
+export const MESSAGE_CHANNELS = ['email', 'sms', 'webhook'] as const;
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+
+const secret = (what: string) =>
+  z.string().min(1).max(500).optional().describe(`${what}; write-only, omit to keep the one saved`);
+
+export const EmailSettings = z.object({
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  secure: z
+    .boolean()
+    .default(false)
+    .describe('TLS from the start (port 465); otherwise STARTTLS when offered'),
+  user: z.string().max(255).optional(),
+  password: secret('SMTP password'),
+  from: z.string().trim().min(3).max(320).describe('sender, e.g. "Lotus Skincare <care@lotus.example>"'),
+  replyTo: z.string().trim().max(320).optional(),
+  maxConnections: z.number().int().min(1).max(50).default(5),
+});
+
+export const SmsSettings = z.discriminatedUnion('provider', [
+  z.object({
+    provider: z.literal('generic-json').describe('POST {to, text, from, messageId} as JSON'),
+    url: z.url({ protocol: /^https?$/ }),
+    token: secret('sent as "Authorization: Bearer …"'),
+    from: z.string().max(50).optional(),
+  }),
+  z.object({
+    provider: z.literal('twilio').describe("Twilio's Messages API (form-encoded, HTTP Basic auth)"),
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio Account SID: AC and 32 hex digits'),
+    authToken: secret('Twilio auth token'),
+    from: z.string().min(1).max(50).describe('a Twilio number in E.164 or a Messaging Service SID'),
+    baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+  }),
+]);
+
+export const WebhookSettings = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  secret: secret('HMAC-SHA256 key for the X-Regulars-Signature header'),
+});
+
+const rate = z.number().int().min(1).max(10000).describe('messages per second at most');
+
+export const ChannelInput = z.discriminatedUnion('channel', [
+  z.object({ channel: z.literal('email'), settings: EmailSettings, ratePerSecond: rate.default(100) }),
+  z.object({ channel: z.literal('sms'), settings: SmsSettings, ratePerSecond: rate.default(20) }),
+  z.object({ channel: z.literal('webhook'), settings: WebhookSettings, ratePerSecond: rate.default(50) }),
+]);
+export type ChannelInput = z.input<typeof ChannelInput>;
+
+export type EmailSettings = z.output<typeof EmailSettings>;
+export type SmsSettings = z.output<typeof SmsSettings>;
+export type WebhookSettings = z.output<typeof WebhookSettings>;
+
+export type Channel =
+  | { channel: 'email'; settings: EmailSettings; ratePerSecond: number }
+  | { channel: 'sms'; settings: SmsSettings; ratePerSecond: number }
+  | { channel: 'webhook'; settings: WebhookSettings; ratePerSecond: number };
+
+/** The settings' secret fields, by channel: kept when a save leaves them out, hidden when shown. */
+const SECRETS: Record<MessageChannel, readonly string[]> = {
+  email: ['password'],
+  sms: ['token', 'authToken'],
+  webhook: ['secret'],
+};
+
+export async function getChannel(
+  db: Queryable,
+  shopId: string,
+  channel: MessageChannel,
+): Promise<Channel | null> {
+  const [row] = await db.query<Channel>(
+    `select channel, settings, rate_per_second as "ratePerSecond" from channel_settings
+      where shop_id = $1 and channel = $2`,
+    [shopId, channel],
+  );
+  return row ?? null;
+}
+
+export async function saveChannel(db: Queryable, shopId: string, input: ChannelInput): Promise<Channel> {
+  const parsed = ChannelInput.parse(input);
+  const before = await getChannel(db, shopId, parsed.channel);
+  const settings: Record<string, unknown> = { ...parsed.settings };
+  for (const field of SECRETS[parsed.channel]) {
+    const kept = (before?.settings as Record<string, unknown> | undefined)?.[field];
+    if (settings[field] === undefined && kept !== undefined) settings[field] = kept;
+  }
+  if (parsed.channel === 'sms' && settings['provider'] === 'twilio' && settings['authToken'] === undefined)
+    throw AppError.invalid('Twilio needs its auth token', [
+      { field: 'body.settings.authToken', message: 'Required for Twilio' },
+    ]);
+  if (parsed.channel === 'webhook' && settings['secret'] === undefined)
+    throw AppError.invalid('Webhooks need a secret to be signed with', [
+      { field: 'body.settings.secret', message: 'Required to sign webhooks' },
+    ]);
+  await db.query(
+    `insert into channel_settings (shop_id, channel, settings, rate_per_second) values ($1, $2, $3, $4)
+     on conflict (shop_id, channel) do update
+       set settings = excluded.settings, rate_per_second = excluded.rate_per_second, updated_at = now()`,
+    [shopId, parsed.channel, JSON.stringify(settings), parsed.ratePerSecond],
+  );
+  return (await getChannel(db, shopId, parsed.channel))!;
+}
+
+/** A channel as the console sees it: which secrets are set, never their values. */
+export function withoutSecrets(c: Channel): {
+  channel: MessageChannel;
+  settings: Record<string, unknown>;
+  ratePerSecond: number;
+  secretsSet: string[];
+} {
+  const settings: Record<string, unknown> = { ...c.settings };
+  const secretsSet: string[] = [];
+  for (const field of SECRETS[c.channel]) {
+    if (settings[field] !== undefined) secretsSet.push(field);
+    delete settings[field];
+  }
+  return { channel: c.channel, settings, ratePerSecond: c.ratePerSecond, secretsSet };
+}
+
+export async function listChannels(db: Queryable, shopId: string): Promise<Channel[]> {
+  return db.query<Channel>(
+    `select channel, settings, rate_per_second as "ratePerSecond" from channel_settings
+      where shop_id = $1 order by channel`,
+    [shopId],
+  );
+}

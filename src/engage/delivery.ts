@@ -1,0 +1,223 @@
+// The delivery job: launches campaigns that fell due, then drains the shop's outbox batch by batch —
+// render each message for its customer, send it through its channel at the channel's rate, record what
+// happened. A worker killed mid-send leaves its batch 'sending'; the next run sends those again under the
+// same Message-ID, and nothing already recorded as sent goes twice.
+import type { Db } from '../db/db.js';
+import type { Progress } from '../jobs/runner.js';
+import { getShop } from '../shops/shops.js';
+import { finishCampaigns, launchDueCampaigns } from './campaigns.js';
+import { getChannel, type MessageChannel } from './channels.js';
+import { linkSettings, messageLinks, type LinkSettings } from './links.js';
+import {
+  claimMessages,
+  deferMarketing,
+  dueCount,
+  reclaimInterrupted,
+  recordOutcomes,
+  type ClaimedMessage,
+  type Outcome,
+} from './outbox.js';
+import { contactPolicy, quietUntil } from './policy.js';
+import { RecipientLoader } from './recipients.js';
+import { senderFor, type Sender, type SendOutcome } from './senders.js';
+import { compileTemplate, getTemplate, renderTemplate, type CompiledTemplate } from './templates.js';
+
+const BATCH = 500;
+const MAX_ATTEMPTS = 6;
+
+/** Spaces sends so a channel never takes more than its rate. */
+class RateLimiter {
+  private next = 0;
+  constructor(private readonly perSecond: number) {}
+
+  async take(): Promise<void> {
+    const now = performance.now();
+    const at = Math.max(now, this.next);
+    this.next = at + 1000 / this.perSecond;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  }
+}
+
+interface Route {
+  sender: Sender;
+  limiter: RateLimiter;
+  /** Sends in flight at once: enough to keep every connection of the channel busy. */
+  parallel: number;
+}
+
+/** Outcomes go to the database as they come, one statement for all that arrived during the last write. */
+class OutcomeWriter {
+  private pending: Outcome[] = [];
+  private writing: Promise<void> | null = null;
+  constructor(
+    private readonly db: Db,
+    private readonly shopId: string,
+  ) {}
+
+  add(outcome: Outcome): void {
+    this.pending.push(outcome);
+    this.writing ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        await recordOutcomes(this.db, this.shopId, batch);
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+}
+
+function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
+}
+
+/** Email links become tracked (the unsubscribe link excepted) and an open pixel closes the body. */
+function trackEmail(html: string, links: ReturnType<typeof messageLinks>): string {
+  const tracked = html.replace(/href="(https?:\/\/[^"]+)"/g, (all, url: string) => {
+    const plain = url.replace(/&amp;/g, '&');
+    return plain === links.unsubscribe ? all : `href="${links.click(plain)}"`;
+  });
+  const pixel = `<img src="${links.open}" width="1" height="1" alt="" style="display:none">`;
+  return /<\/body>/i.test(tracked) ? tracked.replace(/<\/body>/i, `${pixel}</body>`) : tracked + pixel;
+}
+
+export interface DeliveryResult extends Record<string, unknown> {
+  launched: number;
+  sent: number;
+  failed: number;
+  retrying: number;
+  suppressed: number;
+  resumed: number;
+}
+
+export async function deliverMessages(db: Db, shopId: string, progress: Progress): Promise<DeliveryResult> {
+  const now = () => new Date();
+  const launched = await launchDueCampaigns(db, shopId, now());
+  const resumed = await reclaimInterrupted(db, shopId);
+  const shop = await getShop(db, shopId);
+  const policy = await contactPolicy(db, shopId);
+  const links: LinkSettings = await linkSettings(db, shopId);
+  const loader = await RecipientLoader.forShop(db, shopId);
+  const templates = new Map<string, CompiledTemplate>();
+  const routes = new Map<MessageChannel, Route | null>();
+  const writer = new OutcomeWriter(db, shopId);
+  const result: DeliveryResult = { launched, sent: 0, failed: 0, retrying: 0, suppressed: 0, resumed };
+
+  const routeFor = async (channel: MessageChannel): Promise<Route | null> => {
+    if (!routes.has(channel)) {
+      const settings = await getChannel(db, shopId, channel);
+      routes.set(
+        channel,
+        settings && {
+          sender: senderFor(settings, shopId),
+          limiter: new RateLimiter(settings.ratePerSecond),
+          parallel: settings.channel === 'email' ? settings.settings.maxConnections * 4 : 16,
+        },
+      );
+    }
+    return routes.get(channel)!;
+  };
+  const templateFor = async (templateId: string): Promise<CompiledTemplate> => {
+    let t = templates.get(templateId);
+    if (!t) {
+      t = compileTemplate(await getTemplate(db, shopId, templateId));
+      templates.set(templateId, t);
+    }
+    return t;
+  };
+
+  const settle = (m: ClaimedMessage, outcome: SendOutcome, subject: string | null = null) => {
+    if (outcome.ok) {
+      result.sent++;
+      writer.add({ messageId: m.messageId, result: 'sent', subject });
+    } else if (outcome.retry && m.attempts < MAX_ATTEMPTS) {
+      result.retrying++;
+      writer.add({
+        messageId: m.messageId,
+        result: 'retry',
+        reason: outcome.reason,
+        retryAt: new Date(Date.now() + retryDelayMs(m.attempts)),
+      });
+    } else {
+      result.failed++;
+      writer.add({ messageId: m.messageId, result: 'failed', reason: outcome.reason });
+    }
+  };
+
+  const sendOne = async (m: ClaimedMessage, vars: Record<string, unknown>) => {
+    const route = await routeFor(m.channel);
+    if (!route) return settle(m, { ok: false, retry: false, reason: `no ${m.channel} channel set up` });
+    const template = await templateFor(m.templateId);
+    const l = messageLinks(links, shopId, m.messageId);
+    let rendered: { subject: string | null; body: string };
+    try {
+      rendered = renderTemplate(template, { ...vars, unsubscribe_url: l.unsubscribe });
+    } catch (err) {
+      return settle(m, { ok: false, retry: false, reason: `template: ${(err as Error).message}` });
+    }
+    await route.limiter.take();
+    const outcome = await route.sender.send({
+      messageId: m.messageId,
+      customerId: m.customerId,
+      campaignId: m.campaignId,
+      to: m.recipient,
+      subject: rendered.subject,
+      body: m.channel === 'email' ? trackEmail(rendered.body, l) : rendered.body,
+      transactional: m.transactional,
+      unsubscribeUrl: l.unsubscribe,
+    });
+    settle(m, outcome, rendered.subject);
+  };
+
+  try {
+    let total = await dueCount(db, shopId, now());
+    let done = 0;
+    await progress(0, total);
+    for (;;) {
+      const quietEnd = quietUntil(policy, now(), shop.timeZone);
+      if (quietEnd) await deferMarketing(db, shopId, quietEnd);
+      const { claimed, suppressed } = await db.transaction((tx) =>
+        claimMessages(tx, shopId, policy, { now: now(), quiet: quietEnd !== null, limit: BATCH }),
+      );
+      result.suppressed += suppressed;
+      done += suppressed;
+      if (claimed.length === 0 && suppressed === 0) break;
+      const uses = new Set<string>();
+      for (const id of new Set(claimed.map((m) => m.templateId)))
+        for (const v of (await templateFor(id)).uses) uses.add(v);
+      const recipients = await loader.load(db, [...new Set(claimed.map((m) => m.customerId))], uses);
+      // Each channel's messages go out with as many in flight as its connections can carry.
+      const byChannel = new Map<MessageChannel, ClaimedMessage[]>();
+      for (const m of claimed) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
+      await Promise.all(
+        [...byChannel].map(async ([channel, messages]) => {
+          const parallel = (await routeFor(channel))?.parallel ?? 1;
+          let next = 0;
+          const lane = async () => {
+            for (let m = messages[next++]; m; m = messages[next++])
+              await sendOne(m, recipients.get(m.customerId)?.vars ?? {});
+          };
+          await Promise.all(Array.from({ length: Math.min(parallel, messages.length) }, lane));
+        }),
+      );
+      done += claimed.length;
+      await writer.flush();
+      total = Math.max(total, done);
+      await progress(done, total);
+    }
+  } finally {
+    await writer.flush();
+    for (const r of routes.values()) r?.sender.close();
+  }
+  await finishCampaigns(db, shopId);
+  return result;
+}

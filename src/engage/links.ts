@@ -1,0 +1,113 @@
+// The links a message carries (unsubscribe, open pixel, tracked click) and the signatures that make them
+// unforgeable: a link names a shop and a message, and only this shop's key could have signed it, so no one
+// can unsubscribe someone else or bounce visitors through the click redirect to a site of their choosing.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { isUuid } from '../db/ids.js';
+import { AppError } from '../errors.js';
+
+export const LinkSettingsInput = z.object({
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .describe('the address customers reach this server at; links in messages start with it'),
+});
+export type LinkSettingsInput = z.input<typeof LinkSettingsInput>;
+
+export interface LinkSettings {
+  publicUrl: string;
+  signingKey: string;
+}
+
+const DEFAULT_PUBLIC_URL = 'http://localhost:3000';
+
+export async function linkSettings(db: Queryable, shopId: string): Promise<LinkSettings> {
+  await db.query(
+    `insert into engage_settings (shop_id, public_url, signing_key) values ($1, $2, $3)
+     on conflict (shop_id) do nothing`,
+    [shopId, DEFAULT_PUBLIC_URL, randomBytes(32).toString('base64url')],
+  );
+  const [s] = await db.query<LinkSettings>(
+    `select public_url as "publicUrl", signing_key as "signingKey" from engage_settings where shop_id = $1`,
+    [shopId],
+  );
+  return s!;
+}
+
+export async function setPublicUrl(db: Queryable, shopId: string, input: LinkSettingsInput): Promise<string> {
+  const { publicUrl } = LinkSettingsInput.parse(input);
+  await linkSettings(db, shopId);
+  const url = publicUrl.replace(/\/+$/, '');
+  await db.query(`update engage_settings set public_url = $2 where shop_id = $1`, [shopId, url]);
+  return url;
+}
+
+export type LinkPurpose = 'unsubscribe' | 'open' | 'click';
+
+export interface LinkClaim {
+  shopId: string;
+  messageId: string;
+  /** Where a click goes. */
+  url?: string;
+}
+
+function signature(key: string, purpose: LinkPurpose, payload: string): string {
+  return createHmac('sha256', key).update(`${purpose}.${payload}`).digest('base64url').slice(0, 22);
+}
+
+/** A token for a link: the claim in the clear (base64url) and its signature. */
+export function signLink(key: string, purpose: LinkPurpose, claim: LinkClaim): string {
+  const payload = Buffer.from(JSON.stringify([claim.shopId, claim.messageId, claim.url ?? null])).toString(
+    'base64url',
+  );
+  return `${payload}.${signature(key, purpose, payload)}`;
+}
+
+/** The claim of a token, read without trusting it: which shop's key to check it with. */
+function readClaim(token: string): { claim: LinkClaim; payload: string; sig: string } {
+  const [payload, sig, extra] = token.split('.');
+  const invalid = new AppError('invalid_link', 404, 'This link is not valid');
+  if (!payload || !sig || extra !== undefined) throw invalid;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const [shopId, messageId, url] = Array.isArray(parsed) ? parsed : [];
+  if (typeof shopId !== 'string' || !isUuid(shopId) || typeof messageId !== 'string' || !isUuid(messageId))
+    throw invalid;
+  if (url !== null && typeof url !== 'string') throw invalid;
+  return { claim: { shopId, messageId, ...(url ? { url } : {}) }, payload, sig };
+}
+
+/** The claim of a link this server signed; anything else is answered as a link that does not exist. */
+export async function verifyLink(db: Queryable, purpose: LinkPurpose, token: string): Promise<LinkClaim> {
+  const { claim, payload, sig } = readClaim(token);
+  const [row] = await db.query<{ signingKey: string }>(
+    `select signing_key as "signingKey" from engage_settings where shop_id = $1`,
+    [claim.shopId],
+  );
+  const expected = row && Buffer.from(signature(row.signingKey, purpose, payload));
+  const given = Buffer.from(sig);
+  if (!expected || expected.length !== given.length || !timingSafeEqual(expected, given))
+    throw new AppError('invalid_link', 404, 'This link is not valid');
+  return claim;
+}
+
+export interface MessageLinks {
+  unsubscribe: string;
+  open: string;
+  click: (url: string) => string;
+}
+
+export function messageLinks(settings: LinkSettings, shopId: string, messageId: string): MessageLinks {
+  const base = settings.publicUrl;
+  const key = settings.signingKey;
+  return {
+    unsubscribe: `${base}/u/${signLink(key, 'unsubscribe', { shopId, messageId })}`,
+    open: `${base}/t/o/${signLink(key, 'open', { shopId, messageId })}`,
+    click: (url) => `${base}/t/c/${signLink(key, 'click', { shopId, messageId, url })}`,
+  };
+}

@@ -1,0 +1,35 @@
+// Two profiles became one person: the survivor takes over their messages (so the contact cap counts what
+// the person was sent under either profile), their campaign memberships and the stricter contact cap.
+import type { Queryable } from '../db/db.js';
+
+export async function carryEngagement(tx: Queryable, shopId: string, survivorId: string, otherIds: string[]) {
+  await tx.query(
+    `update messages set customer_id = $2 where shop_id = $1 and customer_id = any($3::uuid[])`,
+    [shopId, survivorId, otherIds],
+  );
+  // Where both profiles were in one campaign, the survivor's membership (and its holdout draw) stands.
+  await tx.query(
+    `with gone as (
+       delete from campaign_members where shop_id = $1 and customer_id = any($3::uuid[])
+       returning campaign_id, holdout
+     )
+     insert into campaign_members (shop_id, campaign_id, customer_id, holdout)
+     select distinct on (campaign_id) $1, campaign_id, $2, holdout from gone order by campaign_id, holdout desc
+     on conflict do nothing`,
+    [shopId, survivorId, otherIds],
+  );
+  await tx.query(
+    `with gone as (
+       delete from customer_contact_caps where shop_id = $1 and customer_id = any($3::uuid[])
+       returning max_messages, per_days
+     )
+     insert into customer_contact_caps (shop_id, customer_id, max_messages, per_days)
+     select $1, $2, max_messages, per_days from gone
+      order by max_messages::float8 / per_days limit 1
+     on conflict (shop_id, customer_id) do update
+       set max_messages = excluded.max_messages, per_days = excluded.per_days
+       where excluded.max_messages::float8 / excluded.per_days
+             < customer_contact_caps.max_messages::float8 / customer_contact_caps.per_days`,
+    [shopId, survivorId, otherIds],
+  );
+}

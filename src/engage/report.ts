@@ -1,0 +1,116 @@
+// What a campaign did: how many messages reached whom, who opened and clicked, and — the figure that
+// matters — whether recipients bought more than the held-out control group in the conversion window.
+import type { Queryable } from '../db/db.js';
+import { PURCHASE_SQL } from '../orders/status.js';
+import { getCampaign } from './campaigns.js';
+
+export interface GroupOutcome {
+  customers: number;
+  converted: number;
+  conversionRate: number | null;
+  revenueCents: number;
+}
+
+export interface CampaignReport {
+  audience: number;
+  holdout: number;
+  messages: Record<'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'suppressed', number>;
+  suppressedBecause: Record<string, number>;
+  opened: number;
+  clicked: number;
+  unsubscribed: number;
+  recipients: GroupOutcome;
+  control: GroupOutcome;
+  /** Recipients' conversion rate minus the control group's (percentage points as a fraction); null without one. */
+  lift: number | null;
+}
+
+const rate = (converted: number, customers: number) => (customers > 0 ? converted / customers : null);
+
+export async function campaignReport(
+  db: Queryable,
+  shopId: string,
+  campaignId: string,
+): Promise<CampaignReport> {
+  const campaign = await getCampaign(db, shopId, campaignId);
+  const statuses = await db.query<{ status: string; reason: string | null; n: number }>(
+    `select status, case when status = 'suppressed' then reason end as reason, count(*)::int as n
+       from messages where shop_id = $1 and campaign_id = $2 group by 1, 2`,
+    [shopId, campaignId],
+  );
+  const messages = { queued: 0, sending: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0 };
+  const suppressedBecause: Record<string, number> = {};
+  for (const s of statuses) {
+    messages[s.status as keyof typeof messages] += s.n;
+    if (s.reason) suppressedBecause[s.reason] = s.n;
+  }
+  const [engagement] = await db.query<{ opened: number; clicked: number; unsubscribed: number }>(
+    `select count(opened_at)::int as opened, count(clicked_at)::int as clicked, count(unsubscribed_at)::int as unsubscribed
+       from messages where shop_id = $1 and campaign_id = $2`,
+    [shopId, campaignId],
+  );
+  // A recipient converts with an order in the window after the message reached them; a held-out member,
+  // in the same window after the launch (when they would have got it). Orders are counted once each.
+  const groups = await db.query<{
+    holdout: boolean;
+    customers: number;
+    converted: number;
+    revenueCents: number;
+  }>(
+    `with members as (
+       select cm.customer_id, cm.holdout,
+              case when cm.holdout then c.started_at else msg.sent_at end as since
+         from campaign_members cm
+         join campaigns c on c.shop_id = cm.shop_id and c.campaign_id = cm.campaign_id
+         left join messages msg on msg.shop_id = cm.shop_id and msg.campaign_id = cm.campaign_id
+                              and msg.customer_id = cm.customer_id
+        where cm.shop_id = $1 and cm.campaign_id = $2
+          and (cm.holdout or msg.status in ('sent', 'delivered'))
+     ), bought as (
+       select m.customer_id, m.holdout, sum(o.total_cents - o.refunded_cents)::int8 as revenue
+         from members m
+         join orders o on o.shop_id = $1 and o.customer_id = m.customer_id
+                      and o.ordered_at >= m.since and o.ordered_at < m.since + make_interval(days => $3)
+                      and o.${PURCHASE_SQL}
+        group by 1, 2
+     )
+     select m.holdout, count(*)::int as customers, count(b.customer_id)::int as converted,
+            coalesce(sum(b.revenue), 0)::int8 as "revenueCents"
+       from members m left join bought b using (customer_id, holdout)
+      group by m.holdout`,
+    [shopId, campaignId, campaign.conversionDays],
+  );
+  const group = (holdout: boolean): GroupOutcome => {
+    const g = groups.find((x) => x.holdout === holdout);
+    const customers = g?.customers ?? 0;
+    const converted = g?.converted ?? 0;
+    return {
+      customers,
+      converted,
+      conversionRate: rate(converted, customers),
+      revenueCents: g?.revenueCents ?? 0,
+    };
+  };
+  const recipients = group(false);
+  const control = group(true);
+  const [sizes] = await db.query<{ audience: number; holdout: number }>(
+    `select count(*)::int as audience, count(*) filter (where holdout)::int as holdout
+       from campaign_members where shop_id = $1 and campaign_id = $2`,
+    [shopId, campaignId],
+  );
+  return {
+    audience: sizes!.audience,
+    holdout: sizes!.holdout,
+    messages,
+    suppressedBecause,
+    opened: engagement!.opened,
+    clicked: engagement!.clicked,
+    unsubscribed: engagement!.unsubscribed,
+    recipients,
+    control,
+    lift:
+      recipients.conversionRate !== null && control.conversionRate !== null
+        ? recipients.conversionRate - control.conversionRate
+        : null,
+  };
+}

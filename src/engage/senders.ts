@@ -1,0 +1,152 @@
+// The senders: one per channel, each turning a rendered message into a real delivery attempt (SMTP through
+// nodemailer, an SMS provider's HTTP API, a signed webhook) and saying whether a failure is worth a retry.
+import { createHmac } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { Channel, EmailSettings, SmsSettings, WebhookSettings } from './channels.js';
+
+export interface OutgoingMessage {
+  messageId: string;
+  customerId: string;
+  campaignId: string | null;
+  to: string;
+  subject: string | null;
+  body: string;
+  transactional: boolean;
+  unsubscribeUrl: string;
+}
+
+export type SendOutcome = { ok: true } | { ok: false; retry: boolean; reason: string };
+
+export interface Sender {
+  send(message: OutgoingMessage): Promise<SendOutcome>;
+  close(): void;
+}
+
+const HTTP_TIMEOUT_MS = 15_000;
+
+export function senderFor(channel: Channel, shopId: string): Sender {
+  switch (channel.channel) {
+    case 'email':
+      return emailSender(channel.settings);
+    case 'sms':
+      return smsSender(channel.settings);
+    case 'webhook':
+      return webhookSender(channel.settings, shopId);
+  }
+}
+
+function emailSender(s: EmailSettings): Sender {
+  const transport = nodemailer.createTransport({
+    pool: true,
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    auth: s.user ? { user: s.user, pass: s.password ?? '' } : undefined,
+    maxConnections: s.maxConnections,
+    maxMessages: Infinity,
+  });
+  return {
+    async send(m) {
+      try {
+        await transport.sendMail({
+          from: s.from,
+          replyTo: s.replyTo,
+          to: m.to,
+          subject: m.subject ?? '',
+          html: m.body,
+          // The same id on a resend after a crash, so mail systems that see both keep one.
+          messageId: `<${m.messageId}@regulars>`,
+          headers: m.transactional
+            ? {}
+            : {
+                'List-Unsubscribe': `<${m.unsubscribeUrl}>`,
+                'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+              },
+        });
+        return { ok: true };
+      } catch (err) {
+        const e = err as { responseCode?: number; message?: string };
+        // 5xx: the relay refused this message for good (no such mailbox, policy); anything else
+        // (4xx, a dropped connection) may pass later.
+        const permanent = e.responseCode !== undefined && e.responseCode >= 500;
+        return { ok: false, retry: !permanent, reason: (e.message ?? String(err)).slice(0, 500) };
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+async function post(url: string, init: RequestInit): Promise<SendOutcome> {
+  try {
+    const res = await fetch(url, { ...init, method: 'POST', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    if (res.ok) return { ok: true };
+    const text = (await res.text()).slice(0, 300);
+    // Throttled or a server fault: try again later. Any other refusal will not change on its own.
+    const retry = res.status === 408 || res.status === 429 || res.status >= 500;
+    return { ok: false, retry, reason: `HTTP ${res.status}${text ? `: ${text}` : ''}` };
+  } catch (err) {
+    return { ok: false, retry: true, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function smsSender(s: SmsSettings): Sender {
+  return {
+    send(m) {
+      if (s.provider === 'twilio') {
+        const form = new URLSearchParams({ To: m.to, Body: m.body });
+        form.set(s.from.startsWith('MG') ? 'MessagingServiceSid' : 'From', s.from);
+        return post(`${s.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${s.accountSid}/Messages.json`, {
+          headers: {
+            authorization: `Basic ${Buffer.from(`${s.accountSid}:${s.authToken ?? ''}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: form.toString(),
+        });
+      }
+      return post(s.url, {
+        headers: {
+          'content-type': 'application/json',
+          ...(s.token ? { authorization: `Bearer ${s.token}` } : {}),
+        },
+        body: JSON.stringify({ to: m.to, text: m.body, from: s.from ?? null, messageId: m.messageId }),
+      });
+    },
+    close: () => undefined,
+  };
+}
+
+/** The X-Regulars-Signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, as Stripe signs. */
+export function webhookSignature(secret: string, body: string, at = new Date()): string {
+  const t = Math.floor(at.getTime() / 1000);
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+function webhookSender(s: WebhookSettings, shopId: string): Sender {
+  return {
+    send(m) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(m.body);
+      } catch {
+        payload = m.body;
+      }
+      const body = JSON.stringify({
+        type: 'message',
+        shopId,
+        messageId: m.messageId,
+        customerId: m.customerId,
+        campaignId: m.campaignId,
+        payload,
+      });
+      return post(s.url, {
+        headers: {
+          'content-type': 'application/json',
+          'x-regulars-message-id': m.messageId,
+          'x-regulars-signature': webhookSignature(s.secret ?? '', body),
+        },
+        body,
+      });
+    },
+    close: () => undefined,
+  };
+}

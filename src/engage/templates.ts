@@ -1,0 +1,223 @@
+// Message templates: Liquid (LiquidJS), HTML-escaped for email so a customer's name can never inject
+// markup, plain for SMS and webhooks. Every variable a template names must be one the CRM provides, so a
+// typo is refused when the template is saved instead of sending blanks to a hundred thousand people.
+import { Liquid, type Template as Parsed } from 'liquidjs';
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { isUniqueViolation } from '../db/db.js';
+import { isUuid, uuidv7 } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { MESSAGE_CHANNELS, type MessageChannel } from './channels.js';
+
+/** The variables a template may use (see docs/engage.md for their fields). */
+export const TEMPLATE_VARIABLES = [
+  'customer',
+  'tier',
+  'points',
+  'shop',
+  'recommended',
+  'unsubscribe_url',
+] as const;
+
+export const TemplateInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    channel: z.enum(MESSAGE_CHANNELS),
+    subject: z.string().trim().min(1).max(500).optional().describe('email only, and required there'),
+    body: z.string().min(1).max(200_000).describe('Liquid; for email, HTML'),
+    transactional: z
+      .boolean()
+      .default(false)
+      .describe('a receipt or order care rather than marketing: outside the contact cap and quiet hours'),
+  })
+  .superRefine((t, ctx) => {
+    if (t.channel === 'email' && !t.subject)
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'An email needs a subject' });
+    if (t.channel !== 'email' && t.subject !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: `A ${t.channel} message has no subject` });
+  });
+export type TemplateInput = z.input<typeof TemplateInput>;
+
+export interface Template {
+  templateId: string;
+  name: string;
+  channel: MessageChannel;
+  subject: string | null;
+  body: string;
+  transactional: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const columns = `template_id as "templateId", name, channel, subject, body, transactional,
+  created_at as "createdAt", updated_at as "updatedAt"`;
+
+const limits = { parseLimit: 1e6, renderLimit: 1_000, memoryLimit: 1e7 };
+const engines = {
+  html: new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, ...limits }),
+  text: new Liquid({ strictFilters: true, ownPropertyOnly: true, ...limits }),
+};
+const engineFor = (channel: MessageChannel) => (channel === 'email' ? engines.html : engines.text);
+
+export interface CompiledTemplate {
+  channel: MessageChannel;
+  subject: Parsed[] | null;
+  body: Parsed[];
+  /** The variables named, so a send loads only what its template shows. */
+  uses: Set<string>;
+}
+
+/** Parses a template and checks its variables; the errors name the field and, from Liquid, the line. */
+export function compileTemplate(t: {
+  channel: MessageChannel;
+  subject?: string | null;
+  body: string;
+}): CompiledTemplate {
+  const engine = engineFor(t.channel);
+  const problems: { field: string; message: string }[] = [];
+  const parse = (field: 'subject' | 'body', text: string): Parsed[] | null => {
+    try {
+      const parsed = engine.parse(text);
+      for (const name of engine.globalVariablesSync(parsed)) {
+        if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name))
+          problems.push({
+            field,
+            message: `Unknown variable '${name}'; known: ${TEMPLATE_VARIABLES.join(', ')}`,
+          });
+      }
+      return parsed;
+    } catch (err) {
+      problems.push({ field, message: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
+      return null;
+    }
+  };
+  const subject = t.subject ? parse('subject', t.subject) : null;
+  const body = parse('body', t.body);
+  if (problems.length > 0 || !body) throw AppError.invalid('The template does not compile', problems);
+  const uses = new Set<string>();
+  for (const part of [subject, body]) if (part) for (const v of engine.globalVariablesSync(part)) uses.add(v);
+  return { channel: t.channel, subject, body, uses };
+}
+
+export function renderTemplate(
+  compiled: CompiledTemplate,
+  vars: Record<string, unknown>,
+): { subject: string | null; body: string } {
+  const engine = engineFor(compiled.channel);
+  return {
+    // A subject is a header, not HTML: it is rendered unescaped, as the mail client shows it.
+    subject: compiled.subject ? engines.text.renderSync(compiled.subject, vars).trim() : null,
+    body: engine.renderSync(compiled.body, vars),
+  };
+}
+
+/** A template's problems as a request names them (`body.template.body`, …). */
+export function fieldPrefixed(err: unknown, prefix: string): unknown {
+  if (err instanceof AppError)
+    return new AppError(
+      err.code,
+      err.status,
+      err.message,
+      err.details.map((d) => ({ ...d, field: d.field && `${prefix}.${d.field}` })),
+    );
+  return err;
+}
+
+async function saved<T>(write: Promise<T>, name: string): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw AppError.invalid('Template name taken', [{ field: 'body.name', message: `'${name}' exists` }]);
+    throw err;
+  }
+}
+
+export async function createTemplate(db: Queryable, shopId: string, input: TemplateInput): Promise<Template> {
+  const t = TemplateInput.parse(input);
+  try {
+    compileTemplate(t);
+  } catch (err) {
+    throw fieldPrefixed(err, 'body');
+  }
+  const [row] = await saved(
+    db.query<Template>(
+      `insert into templates (shop_id, template_id, name, channel, subject, body, transactional)
+       values ($1, $2, $3, $4, $5, $6, $7) returning ${columns}`,
+      [shopId, uuidv7(), t.name, t.channel, t.subject ?? null, t.body, t.transactional],
+    ),
+    t.name,
+  );
+  return row!;
+}
+
+export async function updateTemplate(
+  db: Queryable,
+  shopId: string,
+  templateId: string,
+  input: TemplateInput,
+): Promise<Template> {
+  const t = TemplateInput.parse(input);
+  try {
+    compileTemplate(t);
+  } catch (err) {
+    throw fieldPrefixed(err, 'body');
+  }
+  if (!isUuid(templateId)) throw AppError.notFound('Template');
+  const [row] = await saved(
+    db.query<Template>(
+      `update templates set name = $3, channel = $4, subject = $5, body = $6, transactional = $7, updated_at = now()
+        where shop_id = $1 and template_id = $2 returning ${columns}`,
+      [shopId, templateId, t.name, t.channel, t.subject ?? null, t.body, t.transactional],
+    ),
+    t.name,
+  );
+  if (!row) throw AppError.notFound('Template');
+  return row;
+}
+
+export async function getTemplate(db: Queryable, shopId: string, templateId: string): Promise<Template> {
+  if (!isUuid(templateId)) throw AppError.notFound('Template');
+  const [row] = await db.query<Template>(
+    `select ${columns} from templates where shop_id = $1 and template_id = $2`,
+    [shopId, templateId],
+  );
+  if (!row) throw AppError.notFound('Template');
+  return row;
+}
+
+export async function listTemplates(db: Queryable, shopId: string): Promise<Template[]> {
+  return db.query<Template>(`select ${columns} from templates where shop_id = $1 order by name`, [shopId]);
+}
+
+/** GSM 03.38's basic set (and the escaped extension, two septets each) — text a carrier sends 7-bit. */
+const GSM_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_EXTENDED = '^{}\\[~]|€\f';
+
+export interface SmsLength {
+  encoding: 'GSM-7' | 'UCS-2';
+  /** Characters as the carrier counts them: septets for GSM-7, UTF-16 units for UCS-2. */
+  units: number;
+  parts: number;
+}
+
+/**
+ * How carriers count an SMS: 160 GSM-7 characters in one part, 153 per part when split (the rest carries
+ * the join header); any other character (Chinese, emoji) makes the whole message UCS-2: 70, then 67 per part.
+ */
+export function smsLength(text: string): SmsLength {
+  let septets = 0;
+  let gsm = true;
+  for (const ch of text) {
+    if (GSM_BASIC.includes(ch)) septets += 1;
+    else if (GSM_EXTENDED.includes(ch)) septets += 2;
+    else {
+      gsm = false;
+      break;
+    }
+  }
+  if (gsm) return { encoding: 'GSM-7', units: septets, parts: septets <= 160 ? 1 : Math.ceil(septets / 153) };
+  const units = text.length;
+  return { encoding: 'UCS-2', units, parts: units <= 70 ? 1 : Math.ceil(units / 67) };
+}

@@ -1,0 +1,539 @@
+// Engage through the API, delivering to real servers started here: email over SMTP, SMS to an HTTP
+// provider (generic JSON and Twilio's format), signed webhooks. Consent, the contact cap shared by
+// campaigns running at once, quiet hours, unsubscribe/open/click links, bounces and STOP replies,
+// replayed launches, conversions against a holdout, and one shop never reaching another's.
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { enqueueJob } from '../src/jobs/jobs.js';
+import { describeEachDb } from './support/databases.js';
+import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { startHttpSink, startSmtpSink, type HttpSink, type SmtpSink } from './support/sinks.js';
+
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+
+describeEachDb('engage', ({ db }) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let b: TestTenant;
+  let smtp: SmtpSink;
+  let http: HttpSink;
+  const ids: Record<string, string> = {};
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, who = a) => {
+    const r = await t.app.inject({ method, url, headers: who.auth, payload: payload as object });
+    const json = r.headers['content-type']?.toString().startsWith('application/json');
+    return { status: r.statusCode, body: json ? r.json() : null, raw: r };
+  };
+  const ok = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, who = a) => {
+    const r = await call(method, url, payload, who);
+    expect([200, 201, 204], `${method} ${url}: ${JSON.stringify(r.body)}`).toContain(r.status);
+    return r.body;
+  };
+  const customer = async (who: string, c: object, ago = 30, total = 10000) => {
+    const body = await ok('POST', '/api/orders', {
+      externalId: `o-${who}`,
+      status: 'paid',
+      totalCents: total,
+      orderedAt: daysAgo(ago),
+      channel: 'online',
+      items: [
+        {
+          title: '清爽控油洁面乳',
+          sku: 'FC-OILY',
+          category: 'skincare/oily',
+          quantity: 1,
+          unitPriceCents: total,
+        },
+      ],
+      customer: c,
+    });
+    ids[who] = body.customerId;
+  };
+  const consent = (who: string, channel: 'email' | 'sms', status: 'opted_in' | 'opted_out') =>
+    ok('PUT', `/api/customers/${ids[who]}/consents/${channel}`, { status, source: 'checkout' });
+  const segment = async (name: string, rule: unknown) =>
+    (await ok('POST', '/api/segments', { name, rule })).segmentId;
+  const template = async (body: object) => (await ok('POST', '/api/templates', body)).templateId as string;
+  const campaign = async (name: string, templateId: string, segmentId: string, extra: object = {}) =>
+    (await ok('POST', '/api/campaigns', { name, templateId, segmentId, ...extra })).campaignId as string;
+  const send = async (campaignId: string) => {
+    await ok('POST', `/api/campaigns/${campaignId}/schedule`, {});
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+  };
+  /** Runs the delivery job again, as the scheduler would when a back-off or quiet hours end. */
+  const deliverAgain = async () => {
+    await enqueueJob(db(), a.shop.shopId, 'messages.deliver');
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+  };
+  const report = (campaignId: string) => ok('GET', `/api/campaigns/${campaignId}/report`);
+  const mailsTo = (address: string) => smtp.mails.filter((m) => m.to.includes(address));
+  const noQuiet = { maxMessages: 10, perDays: 7, quietHours: null };
+
+  beforeAll(async () => {
+    t = await testApp(db());
+    a = await testTenant(db(), 'Lotus Skincare');
+    b = await testTenant(db(), 'Other shop');
+    smtp = await startSmtpSink();
+    http = await startHttpSink();
+    await ok('PUT', '/api/channels/email', {
+      channel: 'email',
+      settings: { host: '127.0.0.1', port: smtp.port, from: 'Lotus Skincare <care@lotus.example>' },
+      ratePerSecond: 1000,
+    });
+    await ok('PUT', '/api/channels/sms', {
+      channel: 'sms',
+      settings: { provider: 'generic-json', url: `${http.url}/sms`, token: 'sms-token', from: 'LOTUS' },
+    });
+    await ok('PUT', '/api/engage/links', { publicUrl: 'https://crm.lotus.example/' });
+    await ok('PUT', '/api/contact-policy', noQuiet);
+    await customer('ann', { email: 'ann@example.com', phone: '13800000001', name: 'Ann <b>Lee</b>' });
+    await customer('bob', { email: 'bob@example.com', phone: '13800000002', name: '王芳' });
+    await customer('cat', { email: 'cat@example.com', name: 'Cat' });
+    await customer('dan', { email: 'dan@example.com', name: 'Dan' });
+    await customer('eve', { email: 'eve@example.com', name: 'Eve' });
+    await customer('fay', { phone: '13800000006', name: 'Fay' });
+    for (const who of ['ann', 'bob', 'eve', 'fay']) await consent(who, 'email', 'opted_in');
+    await consent('cat', 'email', 'opted_out');
+    for (const who of ['ann', 'bob', 'fay']) await consent(who, 'sms', 'opted_in');
+    await ok('PUT', `/api/customers/${ids.eve}/contact-cap`, { cap: { maxMessages: 0, perDays: 30 } });
+  });
+  afterAll(async () => {
+    await smtp?.close();
+    await http?.close();
+  });
+
+  it('keeps channel secrets out of every answer and checks settings field by field', async () => {
+    const sms = await ok('GET', '/api/channels/sms');
+    expect(sms.secretsSet).toEqual(['token']);
+    expect(JSON.stringify(sms)).not.toContain('sms-token');
+    const bad = await call('PUT', '/api/channels/email', {
+      channel: 'email',
+      settings: { host: '', port: 70000, from: 'x' },
+    });
+    expect(bad.status).toBe(400);
+    const fields = bad.body.details.map((d: { field: string }) => d.field);
+    expect(fields).toEqual(expect.arrayContaining(['body.settings.host', 'body.settings.port']));
+    const twilio = await call('PUT', '/api/channels/sms', {
+      channel: 'sms',
+      settings: { provider: 'twilio', accountSid: 'AC123', from: '+15005550006' },
+    });
+    expect(twilio.status).toBe(400);
+    expect(JSON.stringify(twilio.body.details)).toContain('accountSid');
+  });
+
+  it('refuses templates that do not compile, naming the field', async () => {
+    const unknown = await call('POST', '/api/templates', {
+      name: 'typo',
+      channel: 'email',
+      subject: 'Hi {{ customer.name }}',
+      body: '<p>Hello {{ custmer.name }}</p>',
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details).toEqual([
+      expect.objectContaining({ field: 'body.body', message: expect.stringContaining("'custmer'") }),
+    ]);
+    const broken = await call('POST', '/api/templates', {
+      name: 'b',
+      channel: 'sms',
+      body: '{% if x %}never closed',
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.details[0].field).toBe('body.body');
+    const noSubject = await call('POST', '/api/templates', { name: 'c', channel: 'email', body: '<p>x</p>' });
+    expect(noSubject.status).toBe(400);
+    expect(noSubject.body.details[0].field).toBe('body.subject');
+  });
+
+  it('previews with a real customer: HTML escaped in email, SMS parts counted as carriers do', async () => {
+    const email = await ok('POST', '/api/templates/preview', {
+      customerId: ids.ann,
+      template: {
+        name: 'p',
+        channel: 'email',
+        subject: '{{ customer.first_name }}, {{ shop.name }} misses you',
+        body: '<p>Dear {{ customer.name }} ({{ tier }}), you have {{ points.balance }} points.</p>{% for p in recommended %}<i>{{ p.title }}</i>{% endfor %}',
+      },
+    });
+    expect(email.to).toBe('ann@example.com');
+    expect(email.subject).toBe('Ann, Lotus Skincare misses you');
+    expect(email.body).toContain('Dear Ann &lt;b&gt;Lee&lt;/b&gt;');
+    expect(email.body).not.toContain('<b>');
+    const text = '亲爱的{{ customer.name }}，您的积分为{{ points.balance }}。回T退订';
+    const sms = await ok('POST', '/api/templates/preview', {
+      customerId: ids.bob,
+      template: { name: 's', channel: 'sms', body: text + '会员专享'.repeat(20) },
+    });
+    expect(sms.to).toBe('+8613800000002');
+    expect(sms.body.startsWith('亲爱的王芳，')).toBe(true);
+    expect(sms.sms.encoding).toBe('UCS-2');
+    expect(sms.sms.units).toBe(sms.body.length);
+    expect(sms.sms.parts).toBe(Math.ceil(sms.body.length / 67));
+    const latin = await ok('POST', '/api/templates/preview', {
+      customerId: ids.bob,
+      template: { name: 's', channel: 'sms', body: 'x'.repeat(160) },
+    });
+    expect(latin.sms).toEqual({ encoding: 'GSM-7', units: 160, parts: 1 });
+  });
+
+  it('sends a campaign once to each customer who may receive it, within consent, and replays change nothing', async () => {
+    const everyone = await segment('Bought once', {
+      type: 'field',
+      field: 'orderCount',
+      op: 'gte',
+      value: 1,
+    });
+    const tpl = await template({
+      name: 'Win back',
+      channel: 'email',
+      subject: '{{ customer.first_name }}, we saved you something',
+      body: '<p>Hi {{ customer.name }}</p><a href="https://lotus.example/shop?utm=crm&amp;x=1">Shop</a> <a href="{{ unsubscribe_url }}">Unsubscribe</a>',
+    });
+    const id = await campaign('Win back', tpl, everyone);
+    await send(id);
+    expect(smtp.mails.map((m) => m.to[0]).sort()).toEqual(['ann@example.com', 'bob@example.com']);
+    const r = await report(id);
+    expect(r.audience).toBe(6);
+    expect(r.messages).toMatchObject({ sent: 2, suppressed: 4, queued: 0, sending: 0 });
+    expect(r.suppressedBecause).toEqual({
+      'opted out': 1,
+      'no opt-in': 1,
+      'contact cap': 1,
+      'no email address': 1,
+    });
+    const mail = mailsTo('ann@example.com')[0]!;
+    expect(mail.headers.get('subject')).toBe('Ann, we saved you something');
+    expect(mail.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(mail.body).toContain('Hi Ann &lt;b&gt;Lee&lt;/b&gt;');
+
+    // Launching again (a retried job) and draining again send nobody anything.
+    await db().query(`update campaigns set status = 'scheduled' where shop_id = $1 and campaign_id = $2`, [
+      a.shop.shopId,
+      id,
+    ]);
+    await deliverAgain();
+    expect((await ok('GET', `/api/campaigns/${id}`)).status).toBe('sent');
+    const again = await call('POST', `/api/campaigns/${id}/schedule`, {});
+    expect(again.status).toBe(409);
+    expect(smtp.mails).toHaveLength(2);
+
+    // The links in the mail: a click is recorded and redirected, the pixel answers, the unsubscribe works.
+    const click = /href="(https:\/\/crm\.lotus\.example\/t\/c\/[^"]+)"/.exec(mail.body)![1]!;
+    const followed = await t.app.inject({ method: 'GET', url: new URL(click).pathname });
+    expect(followed.statusCode).toBe(302);
+    expect(followed.headers.location).toBe('https://lotus.example/shop?utm=crm&x=1');
+    const pixel = /src="https:\/\/crm\.lotus\.example(\/t\/o\/[^"]+)"/.exec(mail.body)![1]!;
+    const image = await t.app.inject({ method: 'GET', url: pixel });
+    expect(image.headers['content-type']).toBe('image/gif');
+    const engaged = await report(id);
+    expect(engaged).toMatchObject({ opened: 1, clicked: 1 });
+    const clicked = await ok('POST', '/api/segments/count', {
+      rule: { type: 'interacted', kinds: ['clicked'], withinDays: 1 },
+    });
+    expect(clicked.customers).toBe(1);
+
+    const unsub = new URL(/<(https:[^>]+\/u\/[^>]+)>/.exec(mail.headers.get('list-unsubscribe')!)![1]!)
+      .pathname;
+    expect(mail.body).toContain(`https://crm.lotus.example${unsub}`);
+    const forged = await t.app.inject({ method: 'POST', url: unsub.slice(0, -3) + 'AAA' });
+    expect(forged.statusCode).toBe(404);
+    const confirm = await t.app.inject({ method: 'GET', url: unsub });
+    expect(confirm.body).toContain('<form method="post">');
+    expect((await ok('GET', `/api/customers/${ids.ann}/consents`)).items[0].status).toBe('opted_in');
+    const oneClick = await t.app.inject({
+      method: 'POST',
+      url: unsub,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.statusCode).toBe(200);
+    const consents = (await ok('GET', `/api/customers/${ids.ann}/consents`)).items;
+    expect(consents.find((c: { channel: string }) => c.channel === 'email')).toMatchObject({
+      status: 'opted_out',
+      source: 'unsubscribe link',
+    });
+    expect((await report(id)).unsubscribed).toBe(1);
+    await consent('ann', 'email', 'opted_in');
+  });
+
+  it('never exceeds the contact cap, even with several campaigns at once; transactional messages pass', async () => {
+    await ok('PUT', '/api/contact-policy', { maxMessages: 3, perDays: 7, quietHours: null });
+    const before = smtp.mails.length;
+    const everyone = await segment('All again', { type: 'field', field: 'orderCount', op: 'gte', value: 1 });
+    const tpl = await template({ name: 'News', channel: 'email', subject: 'News', body: '<p>News</p>' });
+    const campaigns = [];
+    for (const n of [1, 2, 3]) campaigns.push(await campaign(`News ${n}`, tpl, everyone));
+    for (const id of campaigns) await ok('POST', `/api/campaigns/${id}/schedule`, {});
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    // ann and bob had one marketing mail this week: two more each, the third campaign finds them capped.
+    const fresh = smtp.mails.slice(before);
+    expect(fresh.filter((m) => m.to[0] === 'ann@example.com')).toHaveLength(2);
+    expect(fresh.filter((m) => m.to[0] === 'bob@example.com')).toHaveLength(2);
+    expect(fresh).toHaveLength(4);
+    const capped = await Promise.all(
+      campaigns.map(async (id) => (await report(id)).suppressedBecause['contact cap'] ?? 0),
+    );
+    expect(capped.reduce((x, y) => x + y, 0)).toBe(3 + 2);
+
+    const receipt = await template({
+      name: 'Receipt',
+      channel: 'email',
+      subject: 'Your points',
+      body: '<p>{{ points.balance }} points</p>',
+      transactional: true,
+    });
+    const id = await campaign('Points receipt', receipt, everyone);
+    await send(id);
+    const r = await report(id);
+    // Receipts need no marketing opt-in and are outside the cap (eve's is 0); only fay has no address.
+    expect(r.messages.sent).toBe(5);
+    expect(r.suppressedBecause).toEqual({ 'no email address': 1 });
+    expect(mailsTo('eve@example.com')).toHaveLength(1);
+    await ok('PUT', '/api/contact-policy', noQuiet);
+  });
+
+  it('holds marketing back in quiet hours and sends it when they end', async () => {
+    const local = (iso: string) =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Shanghai',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(iso));
+    await ok('PUT', '/api/contact-policy', {
+      maxMessages: 10,
+      perDays: 7,
+      quietHours: { start: local(hoursFromNow(-1)), end: local(hoursFromNow(1)) },
+    });
+    const only = await segment('Bob only', {
+      type: 'field',
+      field: 'email',
+      op: 'eq',
+      value: 'bob@example.com',
+    });
+    const tpl = await template({ name: 'Night', channel: 'email', subject: 'Night', body: '<p>late</p>' });
+    const id = await campaign('Night', tpl, only);
+    const before = smtp.mails.length;
+    await send(id);
+    expect(smtp.mails.length).toBe(before);
+    const [held] = (await ok('GET', `/api/messages?campaignId=${id}`)).items;
+    expect(held.status).toBe('queued');
+    expect(new Date(held.queuedAt).getTime()).toBeLessThan(Date.now());
+    await ok('PUT', '/api/contact-policy', noQuiet);
+    await db().query(`update messages set not_before = now() where shop_id = $1 and campaign_id = $2`, [
+      a.shop.shopId,
+      id,
+    ]);
+    await deliverAgain();
+    expect(smtp.mails.length).toBe(before + 1);
+    expect((await ok('GET', `/api/campaigns/${id}`)).status).toBe('sent');
+  });
+
+  it('sends SMS through the generic and the Twilio format; STOP replies opt out', async () => {
+    const phones = await segment('SMS', { type: 'consent', channel: 'sms', status: 'opted_in' });
+    const tpl = await template({
+      name: 'SMS care',
+      channel: 'sms',
+      body: '【Lotus】{{ customer.name }}，积分{{ points.balance }}。回T退订',
+    });
+    await send(await campaign('SMS 1', tpl, phones));
+    const sms = http.requests.filter((r) => r.url === '/sms');
+    expect(sms.map((r) => JSON.parse(r.body).to).sort()).toEqual([
+      '+8613800000001',
+      '+8613800000002',
+      '+8613800000006',
+    ]);
+    expect(sms[0]!.headers.authorization).toBe('Bearer sms-token');
+    const toBob = JSON.parse(sms.find((r) => JSON.parse(r.body).to === '+8613800000002')!.body);
+    expect(toBob).toMatchObject({ from: 'LOTUS', messageId: expect.any(String) });
+    expect(toBob.text).toMatch(/^【Lotus】王芳，积分\d+。回T退订$/);
+
+    const stop = await ok('POST', '/api/inbound/sms', { from: '138 0000 0006', text: '退订' });
+    expect(stop).toEqual({ customers: 1, stop: true });
+    const notStop = await ok('POST', '/api/inbound/sms', { from: '+8613800000002', text: 'thanks!' });
+    expect(notStop.stop).toBe(false);
+    const fay = (await ok('GET', `/api/customers/${ids.fay}/consents`)).items;
+    expect(fay.find((c: { channel: string }) => c.channel === 'sms')).toMatchObject({
+      status: 'opted_out',
+      source: 'SMS reply',
+    });
+
+    await ok('PUT', '/api/channels/sms', {
+      channel: 'sms',
+      settings: {
+        provider: 'twilio',
+        accountSid: `AC${'a1'.repeat(16)}`,
+        authToken: 'tw-secret',
+        from: '+15005550006',
+        baseUrl: http.url,
+      },
+    });
+    // A Twilio reply is a form post.
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/api/inbound/sms',
+      headers: { ...a.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'From=%2B8613800000001&Body=STOP',
+    });
+    expect(form.json()).toEqual({ customers: 1, stop: true });
+    await send(await campaign('SMS 2', tpl, phones));
+    const twilio = http.requests.filter((r) => r.url.includes('/Messages.json'));
+    expect(twilio).toHaveLength(1);
+    expect(twilio[0]!.url).toBe(`/2010-04-01/Accounts/AC${'a1'.repeat(16)}/Messages.json`);
+    const fields = new URLSearchParams(twilio[0]!.body);
+    expect(fields.get('To')).toBe('+8613800000002');
+    expect(fields.get('From')).toBe('+15005550006');
+    expect(twilio[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from(`AC${'a1'.repeat(16)}:tw-secret`).toString('base64')}`,
+    );
+  });
+
+  it('signs webhooks and retries a failed one with back-off', async () => {
+    await ok('PUT', '/api/channels/webhook', {
+      channel: 'webhook',
+      settings: { url: `${http.url}/hook`, secret: 'whsec' },
+    });
+    const bob = await segment('Bob webhook', {
+      type: 'field',
+      field: 'email',
+      op: 'eq',
+      value: 'bob@example.com',
+    });
+    const tpl = await template({
+      name: 'Package insert',
+      channel: 'webhook',
+      body: '{"note": "Thank you, {{ customer.name }}", "gift": "sample"}',
+      transactional: true,
+    });
+    const id = await campaign('Insert', tpl, bob);
+    http.failNext.push(500);
+    await send(id);
+    const [waiting] = (await ok('GET', `/api/messages?campaignId=${id}`)).items;
+    expect(waiting).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      reason: expect.stringContaining('HTTP 500'),
+    });
+    await db().query(`update messages set not_before = now() where shop_id = $1 and campaign_id = $2`, [
+      a.shop.shopId,
+      id,
+    ]);
+    await deliverAgain();
+    const hooks = http.requests.filter((r) => r.url === '/hook');
+    expect(hooks).toHaveLength(2);
+    const last = hooks[1]!;
+    const [tPart, v1] = String(last.headers['x-regulars-signature']).split(',');
+    const expected = createHmac('sha256', 'whsec')
+      .update(`${tPart!.slice(2)}.${last.body}`)
+      .digest('hex');
+    expect(v1).toBe(`v1=${expected}`);
+    expect(JSON.parse(last.body).payload).toEqual({ note: 'Thank you, 王芳', gift: 'sample' });
+    expect((await ok('GET', `/api/messages?campaignId=${id}`)).items[0]).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+    });
+  });
+
+  it('records bounces and complaints as opt-outs and delivery receipts as delivered', async () => {
+    const [m] = (await ok('GET', `/api/messages?customerId=${ids.bob}&status=sent`)).items.filter(
+      (x: { channel: string }) => x.channel === 'email',
+    );
+    await ok('POST', '/api/messages/events', {
+      events: [{ messageId: m.messageId, event: 'bounced', reason: '550 no such user' }],
+    });
+    const after = (await ok('GET', `/api/messages?customerId=${ids.bob}`)).items.find(
+      (x: { messageId: string }) => x.messageId === m.messageId,
+    );
+    expect(after).toMatchObject({ status: 'failed', reason: '550 no such user' });
+    const consents = (await ok('GET', `/api/customers/${ids.bob}/consents`)).items;
+    expect(consents.find((c: { channel: string }) => c.channel === 'email')).toMatchObject({
+      status: 'opted_out',
+      source: 'bounce',
+    });
+    const bad = await call('POST', '/api/messages/events', {
+      events: [{ messageId: 'nope', event: 'exploded' }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['body.events.0.messageId', 'body.events.0.event']),
+    );
+  });
+
+  it('measures conversions of recipients against the held-out control group', async () => {
+    for (let i = 0; i < 40; i++) {
+      await customer(`h${i}`, { email: `h${i}@example.com` }, 60, 5000);
+      await consent(`h${i}`, 'email', 'opted_in');
+    }
+    const group = await segment('H', {
+      type: 'field',
+      field: 'email',
+      op: 'contains',
+      value: '@example.com',
+    });
+    const tpl = await template({ name: 'Lift', channel: 'email', subject: 'Offer', body: '<p>Offer</p>' });
+    const id = await campaign('Lift', tpl, group, { holdoutPercent: 50, conversionDays: 7 });
+    await send(id);
+    const members = await db().query<{ customerId: string; holdout: boolean }>(
+      `select customer_id as "customerId", holdout from campaign_members where shop_id = $1 and campaign_id = $2`,
+      [a.shop.shopId, id],
+    );
+    const hs = members.filter((m) =>
+      Object.entries(ids).some(([k, v]) => k.startsWith('h') && v === m.customerId),
+    );
+    const held = hs.filter((m) => m.holdout);
+    const sent = hs.filter((m) => !m.holdout);
+    expect(held.length).toBeGreaterThan(5);
+    expect(sent.length).toBeGreaterThan(5);
+    // Three recipients and one held-out member buy after the launch; one recipient bought before it.
+    const buy = async (customerId: string, n: number, at: string, cents: number) => {
+      const who = Object.entries(ids).find(([, v]) => v === customerId)![0];
+      await ok('POST', '/api/orders', {
+        externalId: `after-${who}-${n}`,
+        status: 'paid',
+        totalCents: cents,
+        orderedAt: at,
+        channel: 'online',
+        customer: { email: `${who}@example.com` },
+      });
+    };
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    for (const [i, m] of sent.slice(0, 3).entries()) await buy(m.customerId, i, soon, 2000);
+    await buy(sent[0]!.customerId, 9, soon, 1000); // a second order: one customer, counted once
+    await buy(held[0]!.customerId, 0, soon, 7000);
+    await buy(sent[3]!.customerId, 0, daysAgo(1), 9000); // before the message: not a conversion
+    const r = await report(id);
+    const recipients = r.recipients.customers;
+    const control = r.control.customers;
+    expect(control).toBe(r.holdout);
+    expect(recipients + control).toBe(r.audience - r.messages.suppressed);
+    expect(r.recipients.converted).toBe(3);
+    expect(r.recipients.revenueCents).toBe(7000);
+    expect(r.control.converted).toBe(1);
+    expect(r.control.revenueCents).toBe(7000);
+    expect(r.lift).toBeCloseTo(3 / recipients - 1 / control, 10);
+  });
+
+  it('keeps every shop to its own campaigns, templates and messages', async () => {
+    const [mine] = (await ok('GET', '/api/campaigns')).items;
+    const [tpl] = (await ok('GET', '/api/templates')).items;
+    expect((await call('GET', `/api/campaigns/${mine.campaignId}`, undefined, b)).status).toBe(404);
+    expect((await call('GET', `/api/campaigns/${mine.campaignId}/report`, undefined, b)).status).toBe(404);
+    expect((await call('GET', `/api/templates/${tpl.templateId}`, undefined, b)).status).toBe(404);
+    expect(
+      (await call('GET', `/api/messages?campaignId=${mine.campaignId}`, undefined, b)).body.items,
+    ).toEqual([]);
+    const theirs = await call(
+      'POST',
+      '/api/campaigns',
+      { name: 'steal', templateId: tpl.templateId, segmentId: mine.segmentId },
+      b,
+    );
+    expect(theirs.status).toBe(404);
+    const preview = await call(
+      'POST',
+      '/api/templates/preview',
+      { customerId: ids.ann, template: { name: 'x', channel: 'sms', body: 'hi' } },
+      b,
+    );
+    expect(preview.status).toBe(404);
+  });
+});

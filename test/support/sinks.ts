@@ -1,0 +1,112 @@
+// Real servers the tests deliver to: an SMTP server (smtp-server) that keeps every message it accepts,
+// and an HTTP server that records each request (an SMS provider, a webhook receiver) and answers with
+// whatever status the test asks for next.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+  /** Headers, lower-cased, of the message as received. */
+  headers: Map<string, string>;
+  body: string;
+}
+
+export interface SmtpSink {
+  port: number;
+  mails: ReceivedMail[];
+  close(): Promise<void>;
+}
+
+/** Undoes quoted-printable, which nodemailer uses for HTML with long lines or non-ASCII text. */
+function unQuotedPrintable(text: string): string {
+  const bytes = text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+export function parseMail(raw: string): { headers: Map<string, string>; body: string } {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const headers = new Map<string, string>();
+  for (const line of head.split('\r\n')) {
+    const i = line.indexOf(':');
+    headers.set(line.slice(0, i).toLowerCase(), line.slice(i + 1).trim());
+  }
+  let body = raw.slice(split + 4);
+  const encoding = headers.get('content-transfer-encoding');
+  if (encoding === 'quoted-printable') body = unQuotedPrintable(body);
+  else if (encoding === 'base64') body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return { headers, body };
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          ...parseMail(raw),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface HttpSink {
+  url: string;
+  requests: ReceivedRequest[];
+  /** Statuses to answer the next requests with, in order; 200 once they run out. */
+  failNext: number[];
+  close(): Promise<void>;
+}
+
+export async function startHttpSink(): Promise<HttpSink> {
+  const requests: ReceivedRequest[] = [];
+  const failNext: number[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const status = failNext.shift() ?? 200;
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300 }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    failNext,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
