@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from './config.js';
 import { pickShop, positiveInt, withDb } from './cli/context.js';
+import { campaignCommands } from './cli/campaigns.js';
 import { membershipCommands } from './cli/membership.js';
 import type { Db } from './db/db.js';
 import { INGEST_TABLES, refreshStatistics } from './db/maintenance.js';
@@ -251,6 +252,7 @@ program
 membershipCommands(program);
 scoringCommands(program);
 segmentCommands(program);
+campaignCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {

@@ -1,6 +1,7 @@
 // The console in real headless Chromium (Debian's package): sign in, import a file, find a customer,
 // open the profile, switch language; edit the member program and watch the re-grade, adjust a member's
-// points and tier, bind a member card; make a rule tag, build a segment and watch its count follow the rule.
+// points and tier, bind a member card; make a rule tag, build a segment and watch its count follow the rule;
+// set up email, write a template and preview it, send a campaign and read its report.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -9,6 +10,7 @@ import type { Db } from '../src/db/db.js';
 import { DEFAULT_WEB_DIR } from '../src/http/app.js';
 import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 import { openTestDb } from './support/databases.js';
+import { startSmtpSink } from './support/sinks.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** The console answers within seconds even when the whole suite loads this machine's two cores. */
@@ -322,5 +324,104 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .selectOption({ label: 'Marketing consent' });
     await eventually(() => page.getByTestId('segment-count').textContent()).toMatch(/^1 of 12 customers/);
     await page.close();
+  });
+
+  it('sets up email, writes and previews a template, sends a campaign and reports on it', async () => {
+    const shop = await testTenant(db, 'Engage Test Shop');
+    const smtp = await startSmtpSink();
+    const names = ['Ann Lee', 'Bo Chen', 'Cy Wu', 'Di Ma'];
+    for (const [i, name] of names.entries()) {
+      const order = await t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: shop.auth,
+        payload: {
+          externalId: `E-${i}`,
+          status: 'paid',
+          totalCents: 5_000,
+          orderedAt: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+          customer: { email: `${name.split(' ')[0]!.toLowerCase()}@example.com`, name },
+        },
+      });
+      // Everyone but Di opted in to email.
+      if (i < 3)
+        await t.app.inject({
+          method: 'PUT',
+          url: `/api/customers/${order.json().customerId}/consents/email`,
+          headers: shop.auth,
+          payload: { status: 'opted_in', source: 'checkout' },
+        });
+    }
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/segments',
+      headers: shop.auth,
+      payload: { name: 'Everyone', rule: { type: 'field', field: 'orderCount', op: 'gte', value: 1 } },
+    });
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+
+    await page.getByRole('link', { name: 'Channels' }).click();
+    const email = page.getByTestId('channel-email');
+    await email.getByLabel('SMTP host').fill('127.0.0.1');
+    await email.getByLabel('Port', { exact: true }).fill(String(smtp.port));
+    await email.getByLabel('Sender').fill('Engage Shop <shop@example.com>');
+    await email.getByRole('button', { name: 'Save' }).click();
+    await email.getByText('Saved').waitFor();
+    const policy = page.getByTestId('contact-policy');
+    await policy.getByLabel('Quiet hours (shop time)').uncheck();
+    await policy.getByRole('button', { name: 'Save' }).click();
+    await policy.getByText('Saved').waitFor();
+
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('We miss you');
+    await page.getByLabel('Subject').fill('{{ customer.first_name }}, we miss you');
+    await page.getByLabel('Body').fill('<p>Dear {{ custmer.name }}</p>');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toContain("Unknown variable 'custmer'");
+    await page.getByLabel('Body').fill('<p>Dear {{ customer.name }}, {{ shop.name }} has new arrivals.</p>');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('templates').getByRole('cell', { name: 'We miss you' }).waitFor();
+    const preview = page.getByTestId('preview');
+    await preview.getByPlaceholder('Customer name, phone or email').fill('Ann');
+    await preview.getByRole('button', { name: 'Find' }).click();
+    await preview.getByRole('button', { name: 'Ann Lee' }).click();
+    await eventually(() => page.getByTestId('preview-subject').textContent()).toBe('Subject Ann, we miss you');
+    const rendered = page.frameLocator('[data-testid="preview-body"]');
+    await eventually(() => rendered.locator('p').textContent()).toBe(
+      'Dear Ann Lee, Engage Test Shop has new arrivals.',
+    );
+
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    const wizard = page.getByTestId('campaign-wizard');
+    await wizard.getByLabel('Name').fill('Spring recall');
+    await wizard.getByLabel('Template').selectOption({ label: 'We miss you (Email (SMTP))' });
+    await wizard.getByLabel('Audience (segment)').selectOption({ label: 'Everyone' });
+    await wizard.getByLabel('Holdout %').fill('0');
+    await eventually(() => wizard.getByTestId('campaign-audience').textContent()).toBe(
+      '4 customers now, about 0 held out',
+    );
+    await wizard.getByRole('button', { name: 'Send now' }).click();
+    const row = page.locator('tr[data-campaign="Spring recall"]');
+    await eventually(() => row.getByTestId('campaign-status').textContent()).toBe('Sent');
+    await row.getByRole('button', { name: 'Report' }).click();
+    const report = page.getByTestId('campaign-report');
+    await eventually(() => report.getByTestId('report-sent').textContent()).toBe('3');
+    expect(await report.getByTestId('report-suppressed').textContent()).toBe('1');
+    expect(await report.getByTestId('suppressed-because').textContent()).toBe('no opt-in: 1');
+    expect(smtp.mails.map((m) => m.to[0]).sort()).toEqual([
+      'ann@example.com',
+      'bo@example.com',
+      'cy@example.com',
+    ]);
+    expect(smtp.mails.find((m) => m.to[0] === 'bo@example.com')!.headers.get('subject')).toBe(
+      'Bo, we miss you',
+    );
+    await page.screenshot({
+      path: fileURLToPath(new URL('../test-results/campaigns.png', import.meta.url)),
+      fullPage: true,
+    });
+    await page.close();
+    await smtp.close();
   });
 });

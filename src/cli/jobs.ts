@@ -9,12 +9,18 @@ import { JOB_HANDLERS } from '../jobs/handlers.js';
 import { runJob } from '../jobs/runner.js';
 import { pickShop, withDb } from './context.js';
 
-export async function runInForeground(db: Db, shopId: string, kind: string, label: string): Promise<void> {
+export async function runInForeground(
+  db: Db,
+  shopId: string,
+  kind: string,
+  label: string,
+  unit = 'customers',
+): Promise<void> {
   const queued = await enqueueJob(db, shopId, kind);
   const job = await claimJob(db, { shopId, jobId: queued.jobId });
   if (!job) throw new AppError('busy', 409, `A ${kind} job is already running for this shop`);
   const bar = new SingleBar(
-    { format: `${label} |{bar}| {value}/{total} customers`, hideCursor: true },
+    { format: `${label} |{bar}| {value}/{total} ${unit}`, hideCursor: true },
     Presets.shades_classic,
   );
   let started = false;
@@ -40,12 +46,13 @@ export function jobCommand(
   description: string,
   kind: string,
   label: string,
+  unit = 'customers',
 ): void {
   parent
     .command(name)
     .description(description)
     .option('--shop <id>')
     .action((o: { shop?: string }) =>
-      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), kind, label)),
+      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), kind, label, unit)),
     );
 }

@@ -190,6 +190,9 @@ export async function launchDueCampaigns(db: Db, shopId: string, now: Date): Pro
       );
     });
   }
+  // A launch can add a million rows to a table the delivery job then reads batch by batch: the planner
+  // must know of them at once (PGlite has no autovacuum to tell it later).
+  if (due.length > 0) await db.query('analyze messages');
   return due.length;
 }
 

@@ -6,16 +6,15 @@ import type { Db } from '../db/db.js';
 import type { Progress } from '../jobs/runner.js';
 import { getShop } from '../shops/shops.js';
 import { finishCampaigns, launchDueCampaigns } from './campaigns.js';
-import { getChannel, type MessageChannel } from './channels.js';
+import { getChannel, MESSAGE_CHANNELS, type MessageChannel } from './channels.js';
 import { linkSettings, messageLinks, type LinkSettings } from './links.js';
 import {
   claimMessages,
   deferMarketing,
   dueCount,
   reclaimInterrupted,
-  recordOutcomes,
+  OutcomeWriter,
   type ClaimedMessage,
-  type Outcome,
 } from './outbox.js';
 import { contactPolicy, quietUntil } from './policy.js';
 import { RecipientLoader } from './recipients.js';
@@ -43,37 +42,6 @@ interface Route {
   limiter: RateLimiter;
   /** Sends in flight at once: enough to keep every connection of the channel busy. */
   parallel: number;
-}
-
-/** Outcomes go to the database as they come, one statement for all that arrived during the last write. */
-class OutcomeWriter {
-  private pending: Outcome[] = [];
-  private writing: Promise<void> | null = null;
-  constructor(
-    private readonly db: Db,
-    private readonly shopId: string,
-  ) {}
-
-  add(outcome: Outcome): void {
-    this.pending.push(outcome);
-    this.writing ??= this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const batch = this.pending;
-        this.pending = [];
-        await recordOutcomes(this.db, this.shopId, batch);
-      }
-    } finally {
-      this.writing = null;
-    }
-  }
-
-  async flush(): Promise<void> {
-    while (this.writing) await this.writing;
-  }
 }
 
 function retryDelayMs(attempts: number): number {
@@ -135,11 +103,9 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     return t;
   };
 
-  const settle = (m: ClaimedMessage, outcome: SendOutcome, subject: string | null = null) => {
-    if (outcome.ok) {
-      result.sent++;
-      writer.add({ messageId: m.messageId, result: 'sent', subject });
-    } else if (outcome.retry && m.attempts < MAX_ATTEMPTS) {
+  const settle = (m: ClaimedMessage, outcome: SendOutcome) => {
+    if (outcome.ok) result.sent++;
+    else if (outcome.retry && m.attempts < MAX_ATTEMPTS) {
       result.retrying++;
       writer.add({
         messageId: m.messageId,
@@ -165,6 +131,9 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
       return settle(m, { ok: false, retry: false, reason: `template: ${(err as Error).message}` });
     }
     await route.limiter.take();
+    let committed: Promise<void> | null = null;
+    const commit = () =>
+      (committed ??= writer.write({ messageId: m.messageId, result: 'sent', subject: rendered.subject }));
     const outcome = await route.sender.send({
       messageId: m.messageId,
       customerId: m.customerId,
@@ -174,46 +143,64 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
       body: m.channel === 'email' ? trackEmail(rendered.body, l) : rendered.body,
       transactional: m.transactional,
       unsubscribeUrl: l.unsubscribe,
+      commit,
     });
-    settle(m, outcome, rendered.subject);
+    if (outcome.ok) await commit();
+    settle(m, outcome);
   };
 
-  try {
-    let total = await dueCount(db, shopId, now());
-    let done = 0;
-    await progress(0, total);
-    for (;;) {
-      const quietEnd = quietUntil(policy, now(), shop.timeZone);
-      if (quietEnd) await deferMarketing(db, shopId, quietEnd);
-      const { claimed, suppressed } = await db.transaction((tx) =>
-        claimMessages(tx, shopId, policy, { now: now(), quiet: quietEnd !== null, limit: BATCH }),
-      );
-      result.suppressed += suppressed;
-      done += suppressed;
-      if (claimed.length === 0 && suppressed === 0) break;
-      const uses = new Set<string>();
-      for (const id of new Set(claimed.map((m) => m.templateId)))
-        for (const v of (await templateFor(id)).uses) uses.add(v);
-      const recipients = await loader.load(db, [...new Set(claimed.map((m) => m.customerId))], uses);
-      // Each channel's messages go out with as many in flight as its connections can carry.
-      const byChannel = new Map<MessageChannel, ClaimedMessage[]>();
-      for (const m of claimed) byChannel.set(m.channel, [...(byChannel.get(m.channel) ?? []), m]);
-      await Promise.all(
-        [...byChannel].map(async ([channel, messages]) => {
-          const parallel = (await routeFor(channel))?.parallel ?? 1;
-          let next = 0;
-          const lane = async () => {
-            for (let m = messages[next++]; m; m = messages[next++])
-              await sendOne(m, recipients.get(m.customerId)?.vars ?? {});
-          };
-          await Promise.all(Array.from({ length: Math.min(parallel, messages.length) }, lane));
-        }),
-      );
-      done += claimed.length;
-      await writer.flush();
-      total = Math.max(total, done);
-      await progress(done, total);
+  // Messages flow through a queue: lanes send from it while the next batch is claimed and loaded, so
+  // the connections never wait for the database.
+  const queue: { m: ClaimedMessage; vars: Record<string, unknown> }[] = [];
+  let exhausted = false;
+  let fetchFailure: unknown = null;
+  let fetching: Promise<void> | null = null;
+  let total = await dueCount(db, shopId, now());
+  let taken = 0;
+  const fetchBatch = async () => {
+    const quietEnd = quietUntil(policy, now(), shop.timeZone);
+    if (quietEnd) await deferMarketing(db, shopId, quietEnd);
+    const { claimed, suppressed } = await db.transaction((tx) =>
+      claimMessages(tx, shopId, policy, { now: now(), quiet: quietEnd !== null, limit: BATCH }),
+    );
+    result.suppressed += suppressed;
+    if (claimed.length === 0 && suppressed === 0) {
+      exhausted = true;
+      return;
     }
+    const uses = new Set<string>();
+    for (const id of new Set(claimed.map((m) => m.templateId)))
+      for (const v of (await templateFor(id)).uses) uses.add(v);
+    const recipients = await loader.load(db, [...new Set(claimed.map((m) => m.customerId))], uses);
+    for (const m of claimed) queue.push({ m, vars: recipients.get(m.customerId)?.vars ?? {} });
+    taken += claimed.length + suppressed;
+    total = Math.max(total, taken);
+    await progress(taken, total);
+  };
+  const fetchMore = () =>
+    (fetching ??= fetchBatch()
+      .catch((err: unknown) => {
+        fetchFailure = err;
+        exhausted = true;
+      })
+      .finally(() => {
+        fetching = null;
+      }));
+  const lane = async () => {
+    for (;;) {
+      if (queue.length < BATCH / 2 && !exhausted) void fetchMore();
+      const next = queue.shift();
+      if (next) await sendOne(next.m, next.vars);
+      else if (exhausted) return;
+      else await fetchMore();
+    }
+  };
+  try {
+    await progress(0, total);
+    for (const channel of MESSAGE_CHANNELS) await routeFor(channel);
+    const lanes = Math.max(1, ...[...routes.values()].map((r) => r?.parallel ?? 1));
+    await Promise.all(Array.from({ length: lanes }, lane));
+    if (fetchFailure) throw fetchFailure;
   } finally {
     await writer.flush();
     for (const r of routes.values()) r?.sender.close();

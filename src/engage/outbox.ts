@@ -1,7 +1,7 @@
 // The outbox: every message waits here until the delivery job takes it. Taking a batch judges each
 // message in one statement — address, consent, the contact cap (counting what was already sent and what
 // this batch sends first) — so every campaign and flow of a shop shares one count, never exceeded.
-import type { Queryable } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import type { MessageChannel } from './channels.js';
 import type { ContactPolicy } from './policy.js';
 
@@ -122,7 +122,9 @@ export async function recordOutcomes(db: Queryable, shopId: string, outcomes: Ou
             not_before = coalesce(o.retry_at, m.not_before)
        from unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
               as o(message_id, result, reason, retry_at, subject)
-      where m.shop_id = $1 and m.message_id = o.message_id and m.status = 'sending'`,
+      where m.shop_id = $1 and m.message_id = o.message_id
+        -- a message recorded as sent may still fail at the relay's final answer
+        and (m.status = 'sending' or (m.status = 'sent' and o.result <> 'sent'))`,
     [
       shopId,
       outcomes.map((o) => o.messageId),
@@ -132,4 +134,66 @@ export async function recordOutcomes(db: Queryable, shopId: string, outcomes: Ou
       outcomes.map((o) => o.subject ?? null),
     ],
   );
+}
+
+/**
+ * Outcomes go to the outbox as sends finish: a write takes everything that arrived in the few
+ * milliseconds since the last, so a busy delivery writes a few hundred rows per statement while a message
+ * stays unrecorded (and so would go again after a crash) only for those milliseconds.
+ */
+export class OutcomeWriter {
+  private pending: { outcome: Outcome; written?: () => void; failed?: (err: unknown) => void }[] = [];
+  private writing: Promise<void> | null = null;
+  private failure: unknown = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly shopId: string,
+    private readonly gatherMs = 5,
+  ) {}
+
+  add(outcome: Outcome): void {
+    this.pending.push({ outcome });
+    this.writing ??= this.drain();
+  }
+
+  /** Adds an outcome and resolves once it is written. */
+  write(outcome: Outcome): Promise<void> {
+    return new Promise((written, failed) => {
+      this.pending.push({ outcome, written, failed });
+      this.writing ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
+        const batch = this.pending;
+        this.pending = [];
+        try {
+          await recordOutcomes(
+            this.db,
+            this.shopId,
+            batch.map((b) => b.outcome),
+          );
+        } catch (err) {
+          for (const b of batch) b.failed?.(err);
+          throw err;
+        }
+        for (const b of batch) b.written?.();
+      }
+    } catch (err) {
+      this.failure ??= err;
+      for (const b of this.pending.splice(0)) b.failed?.(err);
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /** Resolves once every outcome added is written; throws what a write threw. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+    if (this.failure) throw this.failure;
+  }
 }

@@ -5,6 +5,7 @@ import { getProgram } from '../membership/program.js';
 import { pointsSummary } from '../membership/points.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { getShop } from '../shops/shops.js';
+import { usesVariable } from './templates.js';
 
 export interface Recipient {
   customerId: string;
@@ -57,11 +58,14 @@ export class RecipientLoader {
          from customers where shop_id = $1 and customer_id = any($2::uuid[])`,
       [this.shopId, customerIds],
     );
-    const recommended = uses.has('recommended') ? await this.recommend(db, customerIds) : new Map();
+    const recommended = usesVariable(uses, 'recommended') ? await this.recommend(db, customerIds) : new Map();
+    // Expiring points cost two queries a customer: only when the template shows them (or all of `points`).
+    const expiring =
+      uses.has('points') || usesVariable(uses, 'points.expiring') || usesVariable(uses, 'points.expiring_at');
     const out = new Map<string, Recipient>();
     for (const r of rows) {
       const points: Record<string, unknown> = { balance: r.points, expiring: 0, expiring_at: null };
-      if (uses.has('points')) {
+      if (expiring) {
         const next = (await pointsSummary(db, this.shopId, r.customerId)).expiring[0];
         if (next)
           Object.assign(points, {

@@ -1,6 +1,7 @@
 // The senders: one per channel, each turning a rendered message into a real delivery attempt (SMTP through
 // nodemailer, an SMS provider's HTTP API, a signed webhook) and saying whether a failure is worth a retry.
 import { createHmac } from 'node:crypto';
+import { Transform } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type { Channel, EmailSettings, SmsSettings, WebhookSettings } from './channels.js';
 
@@ -13,6 +14,12 @@ export interface OutgoingMessage {
   body: string;
   transactional: boolean;
   unsubscribeUrl: string;
+  /**
+   * Records the message as sent. Email calls it when the relay has the whole message but has not yet been
+   * told to take it (the final dot), so a crash either leaves the message unrecorded and undelivered
+   * (it goes again) or recorded and delivered; other channels leave it to the caller, after success.
+   */
+  commit: () => Promise<void>;
 }
 
 export type SendOutcome = { ok: true } | { ok: false; retry: boolean; reason: string };
@@ -45,8 +52,25 @@ function emailSender(s: EmailSettings): Sender {
     maxConnections: s.maxConnections,
     maxMessages: Infinity,
   });
+  // The message stream ends — and the SMTP connection sends the dot that commits it at the relay — only
+  // once the message is recorded as sent.
+  const commits = new Map<string, () => Promise<void>>();
+  transport.use('stream', (mail, done) => {
+    const commit = commits.get(String(mail.data.messageId));
+    if (commit)
+      mail.message.transform(
+        () =>
+          new Transform({
+            transform: (chunk, _encoding, callback) => callback(null, chunk),
+            flush: (callback) => void commit().then(() => callback(), callback),
+          }),
+      );
+    done();
+  });
   return {
     async send(m) {
+      const messageId = `<${m.messageId}@regulars>`;
+      commits.set(messageId, m.commit);
       try {
         await transport.sendMail({
           from: s.from,
@@ -55,7 +79,7 @@ function emailSender(s: EmailSettings): Sender {
           subject: m.subject ?? '',
           html: m.body,
           // The same id on a resend after a crash, so mail systems that see both keep one.
-          messageId: `<${m.messageId}@regulars>`,
+          messageId,
           headers: m.transactional
             ? {}
             : {
@@ -70,6 +94,8 @@ function emailSender(s: EmailSettings): Sender {
         // (4xx, a dropped connection) may pass later.
         const permanent = e.responseCode !== undefined && e.responseCode >= 500;
         return { ok: false, retry: !permanent, reason: (e.message ?? String(err)).slice(0, 500) };
+      } finally {
+        commits.delete(messageId);
       }
     },
     close: () => transport.close(),

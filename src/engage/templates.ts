@@ -63,7 +63,7 @@ export interface CompiledTemplate {
   channel: MessageChannel;
   subject: Parsed[] | null;
   body: Parsed[];
-  /** The variables named, so a send loads only what its template shows. */
+  /** The variables named, with their paths ('points.balance'), so a send loads only what its template shows. */
   uses: Set<string>;
 }
 
@@ -95,8 +95,15 @@ export function compileTemplate(t: {
   const body = parse('body', t.body);
   if (problems.length > 0 || !body) throw AppError.invalid('The template does not compile', problems);
   const uses = new Set<string>();
-  for (const part of [subject, body]) if (part) for (const v of engine.globalVariablesSync(part)) uses.add(v);
+  for (const part of [subject, body])
+    if (part) for (const v of engine.globalFullVariablesSync(part)) uses.add(v);
   return { channel: t.channel, subject, body, uses };
+}
+
+/** Whether a template names the variable, or any field of it. */
+export function usesVariable(uses: Set<string>, name: string): boolean {
+  for (const u of uses) if (u === name || u.startsWith(`${name}.`) || u.startsWith(`${name}[`)) return true;
+  return false;
 }
 
 export function renderTemplate(

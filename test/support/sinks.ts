@@ -43,7 +43,8 @@ export function parseMail(raw: string): { headers: Map<string, string>; body: st
   return { headers, body };
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** `beforeAccept` runs when a message has fully arrived, before the server answers 250 for it. */
+export async function startSmtpSink(beforeAccept?: (mail: ReceivedMail) => Promise<void>): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -54,16 +55,19 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({
+        const mail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           ...parseMail(raw),
-        });
-        callback();
+        };
+        mails.push(mail);
+        void (beforeAccept?.(mail) ?? Promise.resolve()).then(() => callback(), callback);
       });
     },
   });
+  // A sender killed mid-conversation resets its connections: that is the point, not a fault here.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return { port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };

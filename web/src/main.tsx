@@ -3,6 +3,9 @@ import { createRoot } from 'react-dom/client';
 import { api, ApiError, type Me } from './api.js';
 import { I18nProvider, useI18n } from './i18n.js';
 import { CustomerPage } from './pages/CustomerPage.js';
+import { CampaignsPage } from './pages/engage/CampaignsPage.js';
+import { ChannelsPage } from './pages/engage/ChannelsPage.js';
+import { TemplatesPage } from './pages/engage/TemplatesPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { ImportsPage } from './pages/ImportsPage.js';
 import { LoginPage } from './pages/LoginPage.js';
@@ -58,6 +61,15 @@ function App() {
           <a href="#/tags" className={route.page === 'tags' ? 'active' : ''}>
             {t('nav.tags')}
           </a>
+          <a href="#/campaigns" className={route.page === 'campaigns' ? 'active' : ''}>
+            {t('nav.campaigns')}
+          </a>
+          <a href="#/templates" className={route.page === 'templates' ? 'active' : ''}>
+            {t('nav.templates')}
+          </a>
+          <a href="#/channels" className={route.page === 'channels' ? 'active' : ''}>
+            {t('nav.channels')}
+          </a>
           <a href="#/rfm" className={route.page === 'rfm' ? 'active' : ''}>
             {t('nav.rfm')}
           </a>
@@ -87,6 +99,9 @@ function App() {
         {route.page === 'rfm' && <RfmPage shop={me.shop} />}
         {route.page === 'tags' && <TagsPage shop={me.shop} />}
         {route.page === 'segments' && <SegmentsPage shop={me.shop} />}
+        {route.page === 'campaigns' && <CampaignsPage shop={me.shop} />}
+        {route.page === 'templates' && <TemplatesPage />}
+        {route.page === 'channels' && <ChannelsPage />}
       </main>
     </div>
   );

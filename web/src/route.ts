@@ -1,4 +1,5 @@
-// Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments.
+// Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments,
+// #/campaigns, #/templates, #/channels.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -9,14 +10,27 @@ export type Route =
   | { page: 'cards' }
   | { page: 'rfm' }
   | { page: 'tags' }
-  | { page: 'segments' };
+  | { page: 'segments' }
+  | { page: 'campaigns' }
+  | { page: 'templates' }
+  | { page: 'channels' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
   const params = new URLSearchParams(query);
   if (parts[0] === 'customers' && parts[1]) return { page: 'customer', id: decodeURIComponent(parts[1]) };
-  const pages = ['imports', 'membership', 'cards', 'rfm', 'tags', 'segments'] as const;
+  const pages = [
+    'imports',
+    'membership',
+    'cards',
+    'rfm',
+    'tags',
+    'segments',
+    'campaigns',
+    'templates',
+    'channels',
+  ] as const;
   const page = pages.find((p) => p === parts[0]);
   if (page) return { page };
   return { page: 'customers', q: params.get('q') ?? '', offset: Number(params.get('offset') ?? 0) || 0 };

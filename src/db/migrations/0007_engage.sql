@@ -116,8 +116,8 @@ create table messages (
   primary key (shop_id, message_id),
   foreign key (shop_id, template_id) references templates (shop_id, template_id)
 );
--- The delivery job's queue: only messages still to send are in it.
-create index messages_to_send on messages (shop_id, not_before) where status in ('queued', 'sending');
+-- The delivery job's queue, read in this order: only messages still to send are in it.
+create index messages_to_send on messages (shop_id, not_before, message_id) where status in ('queued', 'sending');
 -- A customer's messages: the contact cap's count, the timeline.
 create index messages_by_customer on messages (shop_id, customer_id, queued_at);
 create index messages_by_campaign on messages (shop_id, campaign_id) where campaign_id is not null;

@@ -1,0 +1,68 @@
+// `regulars campaign list|send|report|deliver`: campaigns from the terminal. `send` launches a campaign
+// now and delivers it in the foreground; `deliver` drains the outbox (what the server does by itself),
+// which is also how a delivery cut off by a crash is finished from the command line.
+import type { Command } from 'commander';
+import { listCampaigns, scheduleCampaign } from '../engage/campaigns.js';
+import { MESSAGES_DELIVER } from '../engage/jobs.js';
+import { campaignReport } from '../engage/report.js';
+import { pickShop, withDb } from './context.js';
+import { jobCommand, runInForeground } from './jobs.js';
+
+const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+
+export function campaignCommands(program: Command): void {
+  const campaign = program
+    .command('campaign')
+    .description('campaigns: a template to a segment, with a holdout');
+  campaign
+    .command('list')
+    .description('campaigns, newest first')
+    .option('--shop <id>')
+    .action((o: { shop?: string }) =>
+      withDb(async (db) => {
+        for (const c of await listCampaigns(db, await pickShop(db, o.shop)))
+          console.log(`${c.campaignId}  ${c.status.padEnd(9)}  ${c.channel.padEnd(7)}  ${c.name}`);
+      }),
+    );
+  campaign
+    .command('send')
+    .argument('<campaignId>')
+    .description('launch a draft or scheduled campaign now and deliver it')
+    .option('--shop <id>')
+    .action((campaignId: string, o: { shop?: string }) =>
+      withDb(async (db) => {
+        const shopId = await pickShop(db, o.shop);
+        await scheduleCampaign(db, shopId, campaignId, new Date());
+        await runInForeground(db, shopId, MESSAGES_DELIVER, 'delivering', 'messages');
+      }),
+    );
+  campaign
+    .command('report')
+    .argument('<campaignId>')
+    .description("a campaign's delivery, engagement, conversions and lift")
+    .option('--shop <id>')
+    .action((campaignId: string, o: { shop?: string }) =>
+      withDb(async (db) => {
+        const r = await campaignReport(db, await pickShop(db, o.shop), campaignId);
+        const m = r.messages;
+        console.log(`audience ${r.audience} (holdout ${r.holdout})`);
+        console.log(
+          `messages: sent ${m.sent + m.delivered}, delivered ${m.delivered}, failed ${m.failed}, suppressed ${m.suppressed}, waiting ${m.queued + m.sending}`,
+        );
+        for (const [reason, n] of Object.entries(r.suppressedBecause))
+          console.log(`  suppressed (${reason}): ${n}`);
+        console.log(`opened ${r.opened}, clicked ${r.clicked}, unsubscribed ${r.unsubscribed}`);
+        console.log(
+          `converted: recipients ${r.recipients.converted}/${r.recipients.customers} (${percent(r.recipients.conversionRate)}), control ${r.control.converted}/${r.control.customers} (${percent(r.control.conversionRate)}); lift ${percent(r.lift)}`,
+        );
+      }),
+    );
+  jobCommand(
+    campaign,
+    'deliver',
+    "send every message waiting in the shop's outbox",
+    MESSAGES_DELIVER,
+    'delivering',
+    'messages',
+  );
+}

@@ -1,0 +1,292 @@
+import { useEffect, useState } from 'react';
+import { api, type Shop } from '../../api.js';
+import { dateTime, money } from '../../format.js';
+import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
+import { useLoad } from '../../useLoad.js';
+import type { Campaign, CampaignReport, Message, Template } from './types.js';
+
+interface Segment {
+  segmentId: string;
+  name: string;
+  rule: unknown;
+}
+
+const pct = (x: number | null, lang: string) =>
+  x === null ? '–' : (x * 100).toLocaleString(lang, { maximumFractionDigits: 1 }) + '%';
+
+/** Campaigns: the list, a wizard (template, audience with its count, holdout, when), and each one's report. */
+export function CampaignsPage({ shop }: { shop: Shop }) {
+  const { t, lang, label } = useI18n();
+  const [version, setVersion] = useState(0);
+  const campaigns = useLoad(() => api<{ items: Campaign[] }>('/api/campaigns'), String(version));
+  const [open, setOpen] = useState<string | null>(null);
+  const busySending = campaigns.data?.items.some((c) => c.status === 'sending' || c.status === 'scheduled');
+  // Follow a delivery in progress.
+  useEffect(() => {
+    if (!busySending) return;
+    const timer = setInterval(() => setVersion((v) => v + 1), 1500);
+    return () => clearInterval(timer);
+  }, [busySending]);
+
+  return (
+    <section className="campaigns">
+      <h1>{t('campaigns.title')}</h1>
+      <p className="muted">{t('campaigns.help')}</p>
+      <table data-testid="campaigns">
+        <thead>
+          <tr>
+            <th>{t('campaigns.name')}</th>
+            <th>{t('campaigns.channel')}</th>
+            <th>{t('campaigns.status')}</th>
+            <th>{t('campaigns.holdout')}</th>
+            <th>{t('campaigns.started')}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {(campaigns.data?.items ?? []).map((c) => (
+            <tr key={c.campaignId} data-campaign={c.name}>
+              <td>{c.name}</td>
+              <td>{t(`channels.${c.channel}`)}</td>
+              <td data-testid="campaign-status">{label(`campaign.${c.status}`)}</td>
+              <td className="num">{c.holdoutPercent}%</td>
+              <td>{dateTime(c.startedAt ?? c.scheduledAt, shop.timeZone, lang)}</td>
+              <td>
+                <button type="button" className="link" onClick={() => setOpen(c.campaignId)}>
+                  {t('campaigns.report')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {open && <Report campaignId={open} shop={shop} version={version} />}
+      <Wizard onCreated={() => setVersion((v) => v + 1)} />
+    </section>
+  );
+}
+
+function Wizard({ onCreated }: { onCreated: () => void }) {
+  const { t, lang } = useI18n();
+  const templates = useLoad(() => api<{ items: Template[] }>('/api/templates'), 'templates');
+  const segments = useLoad(() => api<{ items: Segment[] }>('/api/segments'), 'segments');
+  const [name, setName] = useState('');
+  const [templateId, setTemplateId] = useState('');
+  const [segmentId, setSegmentId] = useState('');
+  const [holdout, setHoldout] = useState(10);
+  const [days, setDays] = useState(7);
+  const [when, setWhen] = useState('');
+  const [audience, setAudience] = useState<number | null>(null);
+  const { problem, busy, attempt } = useAttempt();
+
+  useEffect(() => {
+    if (!segmentId) return;
+    let live = true;
+    api<{ customers: number }>(`/api/segments/${segmentId}/count`).then(
+      (r) => live && setAudience(r.customers),
+      () => live && setAudience(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [segmentId]);
+
+  const create = (sendNow: boolean) =>
+    attempt(async () => {
+      const c = await api<Campaign>('/api/campaigns', {
+        method: 'POST',
+        body: JSON.stringify({ name, templateId, segmentId, holdoutPercent: holdout, conversionDays: days }),
+      });
+      if (sendNow || when) {
+        await api(`/api/campaigns/${c.campaignId}/schedule`, {
+          method: 'POST',
+          body: JSON.stringify(when && !sendNow ? { at: new Date(when).toISOString() } : {}),
+        });
+      }
+      setName('');
+      onCreated();
+    });
+  const held = audience === null ? null : Math.round((audience * holdout) / 100);
+  return (
+    <form
+      className="settings wizard"
+      data-testid="campaign-wizard"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void create(true);
+      }}
+    >
+      <h2>{t('campaigns.new')}</h2>
+      <label>
+        {t('campaigns.name')}
+        <input name="name" required value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        {t('campaigns.template')}
+        <select name="template" required value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
+          <option value="" />
+          {(templates.data?.items ?? []).map((tpl) => (
+            <option key={tpl.templateId} value={tpl.templateId}>
+              {tpl.name} ({t(`channels.${tpl.channel}`)})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('campaigns.audience')}
+        <select name="segment" required value={segmentId} onChange={(e) => setSegmentId(e.target.value)}>
+          <option value="" />
+          {(segments.data?.items ?? []).map((s) => (
+            <option key={s.segmentId} value={s.segmentId}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('campaigns.holdout')}
+        <input
+          name="holdout"
+          type="number"
+          min={0}
+          max={50}
+          step={0.1}
+          value={holdout}
+          onChange={(e) => setHoldout(Number(e.target.value))}
+        />
+      </label>
+      <label>
+        {t('campaigns.conversionDays')}
+        <input
+          name="days"
+          type="number"
+          min={1}
+          max={90}
+          value={days}
+          onChange={(e) => setDays(Number(e.target.value))}
+        />
+      </label>
+      <label>
+        {t('campaigns.when')}
+        <input name="when" type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />
+      </label>
+      {audience !== null && (
+        <p className="count" data-testid="campaign-audience">
+          {t('campaigns.audienceCount', {
+            count: audience.toLocaleString(lang),
+            held: (held ?? 0).toLocaleString(lang),
+          })}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {t('campaigns.sendNow')}
+        </button>
+        <button type="button" disabled={busy || !when} onClick={() => void create(false)}>
+          {t('campaigns.schedule')}
+        </button>
+      </div>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function Report({ campaignId, shop, version }: { campaignId: string; shop: Shop; version: number }) {
+  const { t, lang, label } = useI18n();
+  const report = useLoad(
+    () => api<CampaignReport>(`/api/campaigns/${campaignId}/report`),
+    `${campaignId}:${version}`,
+  );
+  const messages = useLoad(
+    () => api<{ items: Message[] }>(`/api/messages?campaignId=${campaignId}&limit=20`),
+    `${campaignId}:${version}`,
+  );
+  const r = report.data;
+  if (!r) return <p className="loading">{t('common.loading')}</p>;
+  const sent = r.messages.sent + r.messages.delivered;
+  const row = (k: string, v: string | number, testId?: string) => (
+    <div key={k}>
+      <dt>{label(k)}</dt>
+      <dd data-testid={testId}>{typeof v === 'number' ? v.toLocaleString(lang) : v}</dd>
+    </div>
+  );
+  return (
+    <div className="report" data-testid="campaign-report">
+      <h2>{t('campaigns.report')}</h2>
+      <dl>
+        {row('campaigns.r.audience', r.audience)}
+        {row('campaigns.r.holdout', r.holdout)}
+        {row('campaigns.r.sent', sent, 'report-sent')}
+        {row('campaigns.r.delivered', r.messages.delivered)}
+        {row('campaigns.r.failed', r.messages.failed)}
+        {row('campaigns.r.waiting', r.messages.queued + r.messages.sending)}
+        {row('campaigns.r.suppressed', r.messages.suppressed, 'report-suppressed')}
+        {row(
+          'campaigns.r.opened',
+          `${r.opened.toLocaleString(lang)} (${pct(sent ? r.opened / sent : null, lang)})`,
+        )}
+        {row(
+          'campaigns.r.clicked',
+          `${r.clicked.toLocaleString(lang)} (${pct(sent ? r.clicked / sent : null, lang)})`,
+        )}
+        {row('campaigns.r.unsubscribed', r.unsubscribed)}
+      </dl>
+      {Object.keys(r.suppressedBecause).length > 0 && (
+        <p className="muted" data-testid="suppressed-because">
+          {Object.entries(r.suppressedBecause)
+            .map(([why, n]) => `${label(`suppressed.${why}`, why)}: ${n.toLocaleString(lang)}`)
+            .join(' · ')}
+        </p>
+      )}
+      <table className="lift" data-testid="lift">
+        <thead>
+          <tr>
+            <th />
+            <th className="num">{t('campaigns.r.customers')}</th>
+            <th className="num">{t('campaigns.r.converted')}</th>
+            <th className="num">{t('campaigns.r.rate')}</th>
+            <th className="num">{t('campaigns.r.revenue')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(
+            [
+              ['campaigns.r.recipients', r.recipients],
+              ['campaigns.r.control', r.control],
+            ] as const
+          ).map(([k, g]) => (
+            <tr key={k}>
+              <th>{label(k)}</th>
+              <td className="num">{g.customers.toLocaleString(lang)}</td>
+              <td className="num">{g.converted.toLocaleString(lang)}</td>
+              <td className="num">{pct(g.conversionRate, lang)}</td>
+              <td className="num">{money(g.revenueCents, shop.currency, lang)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="big" title={t('campaigns.liftHelp')}>
+        {t('campaigns.lift')}: <span data-testid="lift-value">{pct(r.lift, lang)}</span>
+      </p>
+      <h3>{t('campaigns.messages')}</h3>
+      <table data-testid="messages">
+        <tbody>
+          {(messages.data?.items ?? []).map((m) => (
+            <tr key={m.messageId}>
+              <td>{m.customerName ?? m.customerId}</td>
+              <td>{m.recipient ?? '–'}</td>
+              <td>{label(`message.${m.status}`)}</td>
+              <td>{m.reason ? label(`suppressed.${m.reason}`, m.reason) : ''}</td>
+              <td>{dateTime(m.sentAt, shop.timeZone, lang)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

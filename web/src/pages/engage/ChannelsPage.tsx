@@ -1,0 +1,300 @@
+import { useState } from 'react';
+import { api } from '../../api.js';
+import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
+import { useLoad } from '../../useLoad.js';
+import type { ChannelView, ContactPolicy } from './types.js';
+
+type Fields = Record<string, string>;
+
+/** The form of one channel: text fields as typed, numbers and flags converted when saved. */
+function ChannelForm({
+  channel,
+  saved,
+  fields,
+  toSettings,
+  onSaved,
+}: {
+  channel: 'email' | 'sms' | 'webhook';
+  saved: ChannelView | undefined;
+  fields: { name: string; label: string; secret?: boolean; type?: string; options?: string[] }[];
+  toSettings: (f: Fields) => Record<string, unknown>;
+  onSaved: () => void;
+}) {
+  const { t } = useI18n();
+  const [f, setF] = useState<Fields>(() => {
+    const initial: Fields = { rate: String(saved?.ratePerSecond ?? '') };
+    for (const field of fields) {
+      const v = saved?.settings[field.name];
+      initial[field.name] = v === undefined || v === null ? '' : String(v);
+    }
+    return initial;
+  });
+  const { problem, busy, attempt } = useAttempt();
+  const [done, setDone] = useState(false);
+  const save = () =>
+    attempt(async () => {
+      setDone(false);
+      const body: Record<string, unknown> = { channel, settings: toSettings(f) };
+      if (f.rate) body.ratePerSecond = Number(f.rate);
+      await api(`/api/channels/${channel}`, { method: 'PUT', body: JSON.stringify(body) });
+      setDone(true);
+      onSaved();
+    });
+  return (
+    <form
+      className="settings channel"
+      data-testid={`channel-${channel}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h2>{t(`channels.${channel}`)}</h2>
+      {fields.map((field) => (
+        <label key={field.name}>
+          {field.label}
+          {field.options ? (
+            <select value={f[field.name]} onChange={(e) => setF({ ...f, [field.name]: e.target.value })}>
+              {field.options.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              name={field.name}
+              type={field.secret ? 'password' : (field.type ?? 'text')}
+              value={f[field.name]}
+              placeholder={
+                field.secret && saved?.secretsSet.includes(field.name) ? t('channels.secretKept') : ''
+              }
+              onChange={(e) => setF({ ...f, [field.name]: e.target.value })}
+            />
+          )}
+        </label>
+      ))}
+      <label>
+        {t('channels.rate')}
+        <input
+          name="rate"
+          type="number"
+          min={1}
+          value={f.rate}
+          onChange={(e) => setF({ ...f, rate: e.target.value })}
+        />
+      </label>
+      <button type="submit" disabled={busy}>
+        {t('channels.save')}
+      </button>
+      {done && <span className="notice">{t('channels.saved')}</span>}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </form>
+  );
+}
+
+const optional = (v: string | undefined) => (v ? v : undefined);
+
+/** Channel settings, where message links point, and the contact cap with quiet hours. */
+export function ChannelsPage() {
+  const { t } = useI18n();
+  const channels = useLoad(() => api<{ items: ChannelView[] }>('/api/channels'), 'channels');
+  const links = useLoad(() => api<{ publicUrl: string }>('/api/engage/links'), 'links');
+  const policy = useLoad(() => api<ContactPolicy>('/api/contact-policy'), 'policy');
+  if (!channels.data || !links.data || !policy.data) return <p className="loading">{t('common.loading')}</p>;
+  const saved = (c: string) => channels.data!.items.find((x) => x.channel === c);
+  return (
+    <section className="channels">
+      <h1>{t('channels.title')}</h1>
+      <p className="muted">{t('channels.help')}</p>
+      <PolicyForm initial={policy.data} />
+      <LinksForm initial={links.data.publicUrl} />
+      <ChannelForm
+        channel="email"
+        saved={saved('email')}
+        onSaved={channels.reload}
+        fields={[
+          { name: 'host', label: t('channels.host') },
+          { name: 'port', label: t('channels.port'), type: 'number' },
+          { name: 'secure', label: t('channels.secure'), options: ['false', 'true'] },
+          { name: 'user', label: t('channels.user') },
+          { name: 'password', label: t('channels.password'), secret: true },
+          { name: 'from', label: t('channels.from') },
+          { name: 'replyTo', label: t('channels.replyTo') },
+          { name: 'maxConnections', label: t('channels.connections'), type: 'number' },
+        ]}
+        toSettings={(f) => ({
+          host: f.host,
+          port: Number(f.port),
+          secure: f.secure === 'true',
+          user: optional(f.user),
+          password: optional(f.password),
+          from: f.from,
+          replyTo: optional(f.replyTo),
+          maxConnections: f.maxConnections ? Number(f.maxConnections) : undefined,
+        })}
+      />
+      <ChannelForm
+        channel="sms"
+        saved={saved('sms')}
+        onSaved={channels.reload}
+        fields={[
+          { name: 'provider', label: t('channels.provider'), options: ['generic-json', 'twilio'] },
+          { name: 'url', label: t('channels.url') },
+          { name: 'token', label: t('channels.token'), secret: true },
+          { name: 'accountSid', label: t('channels.accountSid') },
+          { name: 'authToken', label: t('channels.authToken'), secret: true },
+          { name: 'baseUrl', label: t('channels.baseUrl') },
+          { name: 'from', label: t('channels.smsFrom') },
+        ]}
+        toSettings={(f) =>
+          f.provider === 'twilio'
+            ? {
+                provider: 'twilio',
+                accountSid: f.accountSid,
+                authToken: optional(f.authToken),
+                from: f.from,
+                baseUrl: optional(f.baseUrl),
+              }
+            : { provider: 'generic-json', url: f.url, token: optional(f.token), from: optional(f.from) }
+        }
+      />
+      <ChannelForm
+        channel="webhook"
+        saved={saved('webhook')}
+        onSaved={channels.reload}
+        fields={[
+          { name: 'url', label: t('channels.url') },
+          { name: 'secret', label: t('channels.secret'), secret: true },
+        ]}
+        toSettings={(f) => ({ url: f.url, secret: optional(f.secret) })}
+      />
+    </section>
+  );
+}
+
+function PolicyForm({ initial }: { initial: ContactPolicy }) {
+  const { t } = useI18n();
+  const [p, setP] = useState(initial);
+  const { problem, busy, attempt } = useAttempt();
+  const [done, setDone] = useState(false);
+  const save = () =>
+    attempt(async () => {
+      setDone(false);
+      setP(await api<ContactPolicy>('/api/contact-policy', { method: 'PUT', body: JSON.stringify(p) }));
+      setDone(true);
+    });
+  return (
+    <form
+      className="settings"
+      data-testid="contact-policy"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h2>{t('channels.policy')}</h2>
+      <label>
+        {t('channels.maxMessages')}
+        <input
+          name="maxMessages"
+          type="number"
+          min={0}
+          value={p.maxMessages}
+          onChange={(e) => setP({ ...p, maxMessages: Number(e.target.value) })}
+        />
+      </label>
+      <label>
+        {t('channels.perDays')}
+        <input
+          name="perDays"
+          type="number"
+          min={1}
+          value={p.perDays}
+          onChange={(e) => setP({ ...p, perDays: Number(e.target.value) })}
+        />
+      </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={p.quietHours !== null}
+          onChange={(e) =>
+            setP({ ...p, quietHours: e.target.checked ? { start: '21:00', end: '09:00' } : null })
+          }
+        />
+        {t('channels.quiet')}
+      </label>
+      {p.quietHours && (
+        <>
+          <label>
+            {t('channels.quietStart')}
+            <input
+              type="time"
+              value={p.quietHours.start}
+              onChange={(e) => setP({ ...p, quietHours: { ...p.quietHours!, start: e.target.value } })}
+            />
+          </label>
+          <label>
+            {t('channels.quietEnd')}
+            <input
+              type="time"
+              value={p.quietHours.end}
+              onChange={(e) => setP({ ...p, quietHours: { ...p.quietHours!, end: e.target.value } })}
+            />
+          </label>
+        </>
+      )}
+      <button type="submit" disabled={busy}>
+        {t('channels.save')}
+      </button>
+      {done && <span className="notice">{t('channels.saved')}</span>}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function LinksForm({ initial }: { initial: string }) {
+  const { t } = useI18n();
+  const [url, setUrl] = useState(initial);
+  const { problem, busy, attempt } = useAttempt();
+  const save = () =>
+    attempt(async () => {
+      const r = await api<{ publicUrl: string }>('/api/engage/links', {
+        method: 'PUT',
+        body: JSON.stringify({ publicUrl: url }),
+      });
+      setUrl(r.publicUrl);
+    });
+  return (
+    <form
+      className="settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h2>{t('channels.links')}</h2>
+      <label>
+        {t('channels.publicUrl')}
+        <input name="publicUrl" value={url} onChange={(e) => setUrl(e.target.value)} />
+      </label>
+      <button type="submit" disabled={busy}>
+        {t('channels.save')}
+      </button>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </form>
+  );
+}

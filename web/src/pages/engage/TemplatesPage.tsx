@@ -1,0 +1,256 @@
+import { useState } from 'react';
+import { api, type Customer } from '../../api.js';
+import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
+import { useLoad } from '../../useLoad.js';
+import type { MessageChannel, Preview, Template } from './types.js';
+
+interface Draft {
+  templateId: string | null;
+  name: string;
+  channel: MessageChannel;
+  subject: string;
+  body: string;
+  transactional: boolean;
+}
+
+const NEW: Draft = {
+  templateId: null,
+  name: '',
+  channel: 'email',
+  subject: '',
+  body: '',
+  transactional: false,
+};
+
+/** Templates: the list, an editor, and a preview of the draft as one real customer would get it. */
+export function TemplatesPage() {
+  const { t } = useI18n();
+  const [version, setVersion] = useState(0);
+  const templates = useLoad(
+    () => api<{ items: Template[]; variables: string[] }>('/api/templates'),
+    String(version),
+  );
+  const [draft, setDraft] = useState<Draft>(NEW);
+  const { problem, busy, attempt } = useAttempt();
+  const input = () => ({
+    name: draft.name,
+    channel: draft.channel,
+    subject: draft.channel === 'email' ? draft.subject : undefined,
+    body: draft.body,
+    transactional: draft.transactional,
+  });
+  const save = () =>
+    attempt(async () => {
+      const body = JSON.stringify(input());
+      const saved = draft.templateId
+        ? await api<Template>(`/api/templates/${draft.templateId}`, { method: 'PUT', body })
+        : await api<Template>('/api/templates', { method: 'POST', body });
+      setDraft({ ...draft, templateId: saved.templateId });
+      setVersion((v) => v + 1);
+    });
+
+  return (
+    <section className="templates">
+      <h1>{t('templates.title')}</h1>
+      <p className="muted">
+        {t('templates.help')} <code>{(templates.data?.variables ?? []).join(', ')}</code>
+      </p>
+      <table data-testid="templates">
+        <thead>
+          <tr>
+            <th>{t('templates.name')}</th>
+            <th>{t('templates.channel')}</th>
+            <th>{t('templates.kind')}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {(templates.data?.items ?? []).map((tpl) => (
+            <tr key={tpl.templateId}>
+              <td>{tpl.name}</td>
+              <td>{t(`channels.${tpl.channel}`)}</td>
+              <td>{tpl.transactional ? t('templates.transactional') : t('templates.marketing')}</td>
+              <td>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => setDraft({ ...tpl, subject: tpl.subject ?? '' })}
+                >
+                  {t('templates.edit')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="columns">
+        <form
+          className="template-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <h2>{draft.templateId ? t('templates.editing', { name: draft.name }) : t('templates.new')}</h2>
+          <label>
+            {t('templates.name')}
+            <input
+              name="name"
+              required
+              value={draft.name}
+              onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+            />
+          </label>
+          <label>
+            {t('templates.channel')}
+            <select
+              name="channel"
+              value={draft.channel}
+              onChange={(e) => setDraft({ ...draft, channel: e.target.value as MessageChannel })}
+            >
+              {(['email', 'sms', 'webhook'] as const).map((c) => (
+                <option key={c} value={c}>
+                  {t(`channels.${c}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {draft.channel === 'email' && (
+            <label>
+              {t('templates.subject')}
+              <input
+                name="subject"
+                value={draft.subject}
+                onChange={(e) => setDraft({ ...draft, subject: e.target.value })}
+              />
+            </label>
+          )}
+          <label>
+            {t('templates.body')}
+            <textarea
+              name="body"
+              rows={10}
+              value={draft.body}
+              onChange={(e) => setDraft({ ...draft, body: e.target.value })}
+            />
+          </label>
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={draft.transactional}
+              onChange={(e) => setDraft({ ...draft, transactional: e.target.checked })}
+            />
+            {t('templates.transactionalHelp')}
+          </label>
+          <div className="actions">
+            <button type="submit" disabled={busy}>
+              {t('templates.save')}
+            </button>
+            {draft.templateId && (
+              <button type="button" onClick={() => setDraft(NEW)}>
+                {t('templates.new')}
+              </button>
+            )}
+          </div>
+          {problem && (
+            <p className="error" role="alert">
+              {problem}
+            </p>
+          )}
+        </form>
+        <PreviewPane template={input()} />
+      </div>
+    </section>
+  );
+}
+
+function PreviewPane({ template }: { template: Omit<Draft, 'templateId'> | Record<string, unknown> }) {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const [found, setFound] = useState<Customer[]>([]);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const { problem, busy, attempt } = useAttempt();
+  const search = () =>
+    attempt(async () => {
+      const r = await api<{ items: Customer[] }>(`/api/customers?q=${encodeURIComponent(q)}&limit=5`);
+      setFound(r.items);
+    });
+  const show = (customerId: string) =>
+    attempt(async () => {
+      setPreview(
+        await api<Preview>('/api/templates/preview', {
+          method: 'POST',
+          body: JSON.stringify({ template, customerId }),
+        }),
+      );
+    });
+  return (
+    <div className="preview" data-testid="preview">
+      <h2>{t('templates.preview')}</h2>
+      <form
+        className="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void search();
+        }}
+      >
+        <input
+          name="q"
+          placeholder={t('templates.previewFor')}
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
+        <button type="submit" disabled={busy}>
+          {t('templates.find')}
+        </button>
+      </form>
+      <ul className="found">
+        {found.map((c) => (
+          <li key={c.customerId}>
+            <button type="button" className="link" onClick={() => void show(c.customerId)}>
+              {c.name ?? c.email ?? c.phone ?? c.customerId}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {preview && (
+        <div className="rendered">
+          <p>
+            <strong>{t('templates.to')}</strong> {preview.to ?? '–'}
+          </p>
+          {preview.subject !== null && (
+            <p data-testid="preview-subject">
+              <strong>{t('templates.subject')}</strong> {preview.subject}
+            </p>
+          )}
+          {preview.sms && (
+            <p data-testid="sms-length">
+              {t('templates.smsLength', {
+                units: preview.sms.units,
+                encoding: preview.sms.encoding,
+                parts: preview.sms.parts,
+              })}
+            </p>
+          )}
+          {template.channel === 'email' ? (
+            // The rendered email in a sandboxed frame: no script runs and no link navigates the console.
+            <iframe
+              title={t('templates.preview')}
+              sandbox=""
+              srcDoc={preview.body}
+              data-testid="preview-body"
+            />
+          ) : (
+            <pre data-testid="preview-body">{preview.body}</pre>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
