@@ -386,7 +386,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await preview.getByPlaceholder('Customer name, phone or email').fill('Ann');
     await preview.getByRole('button', { name: 'Find' }).click();
     await preview.getByRole('button', { name: 'Ann Lee' }).click();
-    await eventually(() => page.getByTestId('preview-subject').textContent()).toBe('Subject Ann, we miss you');
+    await eventually(() => page.getByTestId('preview-subject').textContent()).toBe(
+      'Subject Ann, we miss you',
+    );
     const rendered = page.frameLocator('[data-testid="preview-body"]');
     await eventually(() => rendered.locator('p').textContent()).toBe(
       'Dear Ann Lee, Engage Test Shop has new arrivals.',
