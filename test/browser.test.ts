@@ -1,7 +1,7 @@
 // The console in real headless Chromium (Debian's package): sign in, import a file, find a customer,
 // open the profile, switch language; edit the member program and watch the re-grade, adjust a member's
 // points and tier, bind a member card; make a rule tag, build a segment and watch its count follow the rule;
-// set up email, write a template and preview it, send a campaign and read its report.
+// set up email, write a template and preview it, make a coupon, send a campaign with it and read its report.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -379,7 +379,11 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByLabel('Body').fill('<p>Dear {{ custmer.name }}</p>');
     await page.getByRole('button', { name: 'Save' }).click();
     await eventually(() => page.getByRole('alert').textContent()).toContain("Unknown variable 'custmer'");
-    await page.getByLabel('Body').fill('<p>Dear {{ customer.name }}, {{ shop.name }} has new arrivals.</p>');
+    await page
+      .getByLabel('Body')
+      .fill(
+        '<p>Dear {{ customer.name }}, {{ shop.name }} has new arrivals.</p><p>Code {{ coupon.code }}</p>',
+      );
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('templates').getByRole('cell', { name: 'We miss you' }).waitFor();
     const preview = page.getByTestId('preview');
@@ -390,12 +394,23 @@ describe.skipIf(!available)('web console in Chromium', () => {
       'Subject Ann, we miss you',
     );
     const rendered = page.frameLocator('[data-testid="preview-body"]');
-    await eventually(() => rendered.locator('p').textContent()).toBe(
+    await eventually(() => rendered.locator('p').first().textContent()).toBe(
       'Dear Ann Lee, Engage Test Shop has new arrivals.',
     );
 
+    await page.getByRole('link', { name: 'Coupons' }).click();
+    const couponForm = page.getByTestId('coupon-form');
+    await couponForm.getByLabel('Name').fill('Spring gift');
+    await couponForm.getByLabel('Amount off (CNY)').fill('10');
+    await couponForm.getByLabel('Minimum spend (CNY)').fill('50');
+    await couponForm.getByRole('button', { name: 'Create coupon' }).click();
+    await eventually(() =>
+      page.locator('tr[data-coupon="Spring gift"] [data-testid="coupon-issued"]').textContent(),
+    ).toBe('0');
+
     await page.getByRole('link', { name: 'Campaigns' }).click();
     const wizard = page.getByTestId('campaign-wizard');
+    await wizard.getByLabel('Coupon (one code per recipient)').selectOption({ label: 'Spring gift' });
     await wizard.getByLabel('Name').fill('Spring recall');
     await wizard.getByLabel('Template').selectOption({ label: 'We miss you (Email (SMTP))' });
     await wizard.getByLabel('Audience (segment)').selectOption({ label: 'Everyone' });
@@ -419,10 +434,15 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(smtp.mails.find((m) => m.to[0] === 'bo@example.com')!.headers.get('subject')).toBe(
       'Bo, we miss you',
     );
+    expect(smtp.mails.find((m) => m.to[0] === 'bo@example.com')!.body).toMatch(/Code CRM-[0-9A-F]{16}/);
     await page.screenshot({
       path: fileURLToPath(new URL('../test-results/campaigns.png', import.meta.url)),
       fullPage: true,
     });
+    await page.getByRole('link', { name: 'Coupons' }).click();
+    await eventually(() =>
+      page.locator('tr[data-coupon="Spring gift"] [data-testid="coupon-issued"]').textContent(),
+    ).toBe('3');
     await page.close();
     await smtp.close();
   });

@@ -524,6 +524,70 @@ describeEachDb('engage', ({ db }) => {
     expect(r.lift).toBeCloseTo(3 / recipients - 1 / control, 10);
   });
 
+  it('issues a unique coupon code per recipient, shows it in the message and credits the campaign', async () => {
+    const bad = await call('POST', '/api/coupons', { name: 'x', kind: 'amount', codePrefix: 'lotus-' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['body.amountCents', 'body.codePrefix']),
+    );
+    const coupon = await ok('POST', '/api/coupons', {
+      name: 'Ten off fifty',
+      kind: 'amount',
+      amountCents: 1000,
+      minSpendCents: 5000,
+      validDays: 30,
+      codePrefix: 'LOTUS',
+    });
+    const tpl = await template({
+      name: 'Coupon',
+      channel: 'email',
+      subject: 'A gift',
+      body: '<p>{{ coupon.value }} off over {{ coupon.min_spend }} with {{ coupon.code }} until {{ coupon.expires_at }}</p>',
+    });
+    const ann = await segment('Ann only', {
+      type: 'field',
+      field: 'email',
+      op: 'eq',
+      value: 'ann@example.com',
+    });
+    const id = await campaign('Gift', tpl, ann, { couponId: coupon.couponId });
+    const before = smtp.mails.length;
+    await send(id);
+    const mail = smtp.mails.slice(before).find((m) => m.to[0] === 'ann@example.com')!;
+    const code = /LOTUS-[0-9A-F]{16}/.exec(mail.body)![0];
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    expect(mail.body).toContain(`10.00 CNY off over 50.00 CNY with ${code} until ${expires}`);
+    const codes = (await ok('GET', `/api/customers/${ids.ann}/coupons`)).items;
+    expect(codes).toEqual([expect.objectContaining({ code, campaignId: id, redeemedAt: null })]);
+
+    // The order that brings the code back (typed in lower case) redeems it once, for the campaign.
+    await ok('POST', '/api/orders', {
+      externalId: 'gift-1',
+      status: 'paid',
+      totalCents: 6000,
+      orderedAt: new Date(Date.now() + 1000).toISOString(),
+      couponCode: code.toLowerCase(),
+      customer: { email: 'ann@example.com' },
+    });
+    const r = await report(id);
+    expect(r.coupons).toEqual({ issued: 1, redeemed: 1, revenueCents: 6000 });
+    const [redeemed] = (await ok('GET', `/api/customers/${ids.ann}/coupons`)).items;
+    expect(redeemed.redeemedAt).not.toBeNull();
+
+    // Issued to a segment under a key: a second call with the key gives nobody a second code.
+    const h = await segment('H again', { type: 'field', field: 'email', op: 'startsWith', value: 'h' });
+    const first = await ok('POST', `/api/coupons/${coupon.couponId}/issue`, { segmentId: h, key: 'spring' });
+    expect(first.issued).toBe(first.members);
+    expect(first.members).toBe(40);
+    const again = await ok('POST', `/api/coupons/${coupon.couponId}/issue`, { segmentId: h, key: 'spring' });
+    expect(again.issued).toBe(0);
+    const listed = (await ok('GET', '/api/coupons')).items.find(
+      (c: { couponId: string }) => c.couponId === coupon.couponId,
+    );
+    expect(listed).toMatchObject({ issued: 41, redeemed: 1 });
+    expect((await call('GET', `/api/coupons/${coupon.couponId}`, undefined, b)).status).toBe(404);
+  });
+
   it('keeps every shop to its own campaigns, templates and messages', async () => {
     const [mine] = (await ok('GET', '/api/campaigns')).items;
     const [tpl] = (await ok('GET', '/api/templates')).items;

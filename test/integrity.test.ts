@@ -7,8 +7,10 @@ import { createDemoTags } from '../src/demo/layers.js';
 import { backfillRuleTags } from '../src/tags/rules.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { createCampaign, launchDueCampaigns, scheduleCampaign } from '../src/engage/campaigns.js';
+import { createCoupon, issueCoupon } from '../src/engage/coupons.js';
 import { createTemplate } from '../src/engage/templates.js';
 import { saveSegment } from '../src/segments/segments.js';
+import { snapshotSegment } from '../src/segments/snapshots.js';
 import { describeEachDb } from './support/databases.js';
 
 describeEachDb('referential integrity', ({ db, newShop }) => {
@@ -20,11 +22,17 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
     for (let i = 0; i < orders.length; i += 100) {
       await db().transaction((tx) => ingestOrders(tx, shop.shopId, orders.slice(i, i + 100), 'test'));
     }
-    // Every profile is in a campaign with a queued message, so merges must carry those too.
+    // Every profile is in a campaign (a queued message or the holdout) and holds a coupon code, so
+    // merges must carry those too.
     const template = await createTemplate(db(), shop.shopId, { name: 'Hello', channel: 'sms', body: 'Hi' });
     const everyone = await saveSegment(db(), shop.shopId, {
       name: 'Everyone',
       rule: { type: 'field', field: 'orderCount', op: 'gte', value: 0 },
+    });
+    const coupon = await createCoupon(db(), shop.shopId, {
+      name: 'Ten off',
+      kind: 'amount',
+      amountCents: 1000,
     });
     const campaign = await createCampaign(db(), shop.shopId, {
       name: 'Hello',
@@ -34,6 +42,15 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
     });
     await scheduleCampaign(db(), shop.shopId, campaign.campaignId, new Date());
     expect(await launchDueCampaigns(db(), shop.shopId, new Date())).toBe(1);
+    const snapshot = await snapshotSegment(db(), shop.shopId, everyone.segmentId);
+    await db().transaction((tx) =>
+      issueCoupon(tx, shop.shopId, coupon.couponId, { snapshotId: snapshot.snapshotId }, 'segment:all'),
+    );
+    const [codes] = await db().query<{ n: number }>(
+      'select count(*)::int as n from coupon_codes where shop_id = $1',
+      [shop.shopId],
+    );
+    expect(codes!.n).toBeGreaterThan(100);
     // Orders that join pairs of existing profiles (phone of one, email of the next) force merges.
     const phones = await db().query<{ phone: string }>(
       'select phone from customers where shop_id = $1 and email is null order by customer_id limit 20',
@@ -90,6 +107,9 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
        select 'messages', count(*)::int from messages m
          where m.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = m.shop_id and c.customer_id = m.customer_id)
        union all
+       select 'coupon codes', count(*)::int from coupon_codes k
+         where k.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = k.shop_id and c.customer_id = k.customer_id)
+       union all
        select 'campaign members', count(*)::int from campaign_members m
          where m.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = m.shop_id and c.customer_id = m.customer_id)
        order by what`,
@@ -98,6 +118,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
     expect(orphans).toEqual(
       [
         'campaign members',
+        'coupon codes',
         'events',
         'identities',
         'messages',

@@ -65,6 +65,53 @@ export async function setConsent(
   return true;
 }
 
+/**
+ * Many customers' word at once (an import of a shop's opt-in list, the demo): each entry is recorded as
+ * setConsent would, with its event, in one statement.
+ */
+export async function recordConsents(
+  tx: Queryable,
+  shopId: string,
+  entries: {
+    customerId: string;
+    channel: Channel;
+    status: 'opted_in' | 'opted_out';
+    source: string;
+    at: Date;
+  }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.query(
+    `with given as (
+       select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+                  as g(customer_id, channel, status, source, changed_at)
+     ), before as (
+       select c.customer_id, c.channel, c.status from customer_consents c
+         join given g on g.customer_id = c.customer_id and g.channel = c.channel
+        where c.shop_id = $1
+     ), changed as (
+       insert into customer_consents (shop_id, customer_id, channel, status, source, changed_at)
+       select $1, customer_id, channel, status, source, changed_at from given
+       on conflict (shop_id, customer_id, channel) do update
+         set status = excluded.status, source = excluded.source, changed_at = excluded.changed_at
+         where customer_consents.status <> excluded.status
+       returning customer_id, channel, status, source, changed_at
+     )
+     insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
+     select $1, gen_random_uuid(), n.customer_id, 'consent.changed', n.changed_at, n.source,
+            jsonb_build_object('channel', n.channel, 'from', coalesce(b.status, 'none'), 'to', n.status)
+       from changed n left join before b on b.customer_id = n.customer_id and b.channel = n.channel`,
+    [
+      shopId,
+      entries.map((e) => e.customerId),
+      entries.map((e) => e.channel),
+      entries.map((e) => e.status),
+      entries.map((e) => e.source),
+      entries.map((e) => e.at.toISOString()),
+    ],
+  );
+}
+
 /** Two profiles became one: per channel, the survivor keeps whichever word was given last. */
 export async function carryConsents(tx: Queryable, shopId: string, survivorId: string, otherIds: string[]) {
   await tx.query(

@@ -10,6 +10,7 @@ import type { NormalizedOrder } from '../orders/input.js';
 import { createApiKey } from '../shops/apiKeys.js';
 import { createShop, listShops, type Shop } from '../shops/shops.js';
 import { createStaff } from '../shops/staff.js';
+import { createDemoEngage } from './engage.js';
 import { createDemoSegments, createDemoTags } from './layers.js';
 import { CATALOG, CITIES, GIVEN, STORES, SURNAMES, type Product } from './catalog.js';
 
@@ -178,12 +179,20 @@ export interface DemoResult {
 /** Builds the demo shop unless it exists; `onProgress` hears the orders loaded so far. */
 export async function loadDemo(
   db: Db,
-  options: { customers?: number; seed?: number; now?: Date; onProgress?: (orders: number) => void } = {},
+  options: {
+    customers?: number;
+    seed?: number;
+    now?: Date;
+    onProgress?: (orders: number) => void;
+    /** Another name than the demo's (tests, which share a database). */
+    shopName?: string;
+  } = {},
 ): Promise<DemoResult> {
-  const existing = (await listShops(db)).find((s) => s.name === DEMO_SHOP_NAME);
+  const name = options.shopName ?? DEMO_SHOP_NAME;
+  const existing = (await listShops(db)).find((s) => s.name === name);
   if (existing) return { shop: existing, created: false, orders: 0, customers: 0 };
   const shop = await createShop(db, {
-    name: DEMO_SHOP_NAME,
+    name,
     currency: 'CNY',
     timeZone: 'Asia/Shanghai',
     phoneRegion: 'CN',
@@ -208,12 +217,19 @@ export async function loadDemo(
     options.now ?? new Date(),
   )) {
     batch.push(order);
+    // A small first batch, then statistics: until the planner knows this shop has orders it takes the
+    // shop for empty, and judges rule tags by scanning all its orders for each buyer (as imports do).
+    if (orders === 0 && batch.length === 200) {
+      await flush();
+      await refreshStatistics(db, INGEST_TABLES);
+    }
     if (batch.length === 2000) await flush();
   }
   if (batch.length > 0) await flush();
   // Two years of history: points earned in the first year are already due, as in a shop that has been
   // running its nightly expiry all along.
   await expirePoints(db, shop.shopId, options.now ?? new Date());
+  await createDemoEngage(db, shop.shopId, options.now ?? new Date());
   await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
   return { shop, created: true, orders, customers, apiKey: key };
 }

@@ -8,6 +8,7 @@ import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getSegment } from '../segments/segments.js';
 import { getSnapshot, snapshotSegment } from '../segments/snapshots.js';
+import { getCoupon } from './coupons.js';
 import { getTemplate } from './templates.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
@@ -27,6 +28,7 @@ export const CampaignInput = z
       .max(90)
       .default(7)
       .describe('an order within this many days converts'),
+    couponId: z.uuid().optional().describe("a coupon: each recipient gets a code, the template's `coupon`"),
   })
   .refine((c) => (c.segmentId === undefined) !== (c.snapshotId === undefined), {
     message: 'Give a segment or a snapshot, not both',
@@ -43,6 +45,7 @@ export interface Campaign {
   snapshotId: string | null;
   holdoutPercent: number;
   conversionDays: number;
+  couponId: string | null;
   status: CampaignStatus;
   scheduledAt: Date | null;
   startedAt: Date | null;
@@ -52,7 +55,7 @@ export interface Campaign {
 
 const columns = `c.campaign_id as "campaignId", c.name, c.template_id as "templateId", t.channel,
   c.segment_id as "segmentId", c.snapshot_id as "snapshotId", c.holdout_percent::float8 as "holdoutPercent",
-  c.conversion_days as "conversionDays", c.status, c.scheduled_at as "scheduledAt", c.started_at as "startedAt",
+  c.conversion_days as "conversionDays", c.coupon_id as "couponId", c.status, c.scheduled_at as "scheduledAt", c.started_at as "startedAt",
   c.finished_at as "finishedAt", c.created_at as "createdAt"`;
 const from = `campaigns c join templates t on t.shop_id = c.shop_id and t.template_id = c.template_id`;
 
@@ -61,10 +64,12 @@ export async function createCampaign(db: Queryable, shopId: string, input: Campa
   await getTemplate(db, shopId, c.templateId);
   if (c.segmentId) await getSegment(db, shopId, c.segmentId);
   if (c.snapshotId) await getSnapshot(db, shopId, c.snapshotId);
+  if (c.couponId) await getCoupon(db, shopId, c.couponId);
   const campaignId = uuidv7();
   await db.query(
-    `insert into campaigns (shop_id, campaign_id, name, template_id, segment_id, snapshot_id, holdout_percent, conversion_days)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `insert into campaigns (shop_id, campaign_id, name, template_id, segment_id, snapshot_id, holdout_percent,
+                            conversion_days, coupon_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       shopId,
       campaignId,
@@ -74,6 +79,7 @@ export async function createCampaign(db: Queryable, shopId: string, input: Campa
       c.snapshotId ?? null,
       c.holdoutPercent,
       c.conversionDays,
+      c.couponId ?? null,
     ],
   );
   return getCampaign(db, shopId, campaignId);

@@ -20,6 +20,7 @@ import { contactPolicy, quietUntil } from './policy.js';
 import { RecipientLoader } from './recipients.js';
 import { senderFor, type Sender, type SendOutcome } from './senders.js';
 import { compileTemplate, getTemplate, renderTemplate, type CompiledTemplate } from './templates.js';
+import { campaignCoupons, type CouponVars } from './coupons.js';
 
 const BATCH = 500;
 const MAX_ATTEMPTS = 6;
@@ -172,7 +173,24 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     for (const id of new Set(claimed.map((m) => m.templateId)))
       for (const v of (await templateFor(id)).uses) uses.add(v);
     const recipients = await loader.load(db, [...new Set(claimed.map((m) => m.customerId))], uses);
-    for (const m of claimed) queue.push({ m, vars: recipients.get(m.customerId)?.vars ?? {} });
+    // A campaign with a coupon gives each recipient's message that recipient's code, issued now.
+    const coupons = new Map<string, Map<string, CouponVars>>();
+    for (const campaignId of new Set(claimed.flatMap((m) => (m.campaignId ? [m.campaignId] : []))))
+      coupons.set(
+        campaignId,
+        await campaignCoupons(
+          db,
+          shopId,
+          campaignId,
+          claimed.filter((m) => m.campaignId === campaignId).map((m) => m.customerId),
+          shop.currency,
+        ),
+      );
+    for (const m of claimed) {
+      const vars = recipients.get(m.customerId)?.vars ?? {};
+      const coupon = m.campaignId ? coupons.get(m.campaignId)?.get(m.customerId) : undefined;
+      queue.push({ m, vars: coupon ? { ...vars, coupon } : vars });
+    }
     taken += claimed.length + suppressed;
     total = Math.max(total, taken);
     await progress(taken, total);

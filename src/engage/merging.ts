@@ -1,12 +1,13 @@
 // Two profiles became one person: the survivor takes over their messages (so the contact cap counts what
-// the person was sent under either profile), their campaign memberships and the stricter contact cap.
+// the person was sent under either profile), coupon codes, campaign memberships and the stricter cap.
 import type { Queryable } from '../db/db.js';
 
 export async function carryEngagement(tx: Queryable, shopId: string, survivorId: string, otherIds: string[]) {
-  await tx.query(
-    `update messages set customer_id = $2 where shop_id = $1 and customer_id = any($3::uuid[])`,
-    [shopId, survivorId, otherIds],
-  );
+  for (const table of ['messages', 'coupon_codes'])
+    await tx.query(
+      `update ${table} set customer_id = $2 where shop_id = $1 and customer_id = any($3::uuid[])`,
+      [shopId, survivorId, otherIds],
+    );
   // Where both profiles were in one campaign, the survivor's membership (and its holdout draw) stands.
   await tx.query(
     `with gone as (

@@ -42,7 +42,12 @@ export async function previewMessage(
   const links = messageLinks(await linkSettings(db, shopId), shopId, uuidv7());
   let rendered;
   try {
-    rendered = renderTemplate(compiled, { ...recipient.vars, unsubscribe_url: links.unsubscribe });
+    rendered = renderTemplate(compiled, {
+      ...recipient.vars,
+      // Codes are issued when a campaign launches; the preview shows where one will go.
+      coupon: { code: 'CODE-AT-SEND', value: '', min_spend: '', expires_at: '' },
+      unsubscribe_url: links.unsubscribe,
+    });
   } catch (err) {
     throw AppError.invalid('The template fails for this customer', [
       { field: 'body.template.body', message: err instanceof Error ? err.message : String(err) },

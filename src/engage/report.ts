@@ -19,6 +19,7 @@ export interface CampaignReport {
   opened: number;
   clicked: number;
   unsubscribed: number;
+  coupons: { issued: number; redeemed: number; revenueCents: number };
   recipients: GroupOutcome;
   control: GroupOutcome;
   /** Recipients' conversion rate minus the control group's (percentage points as a fraction); null without one. */
@@ -93,6 +94,13 @@ export async function campaignReport(
   };
   const recipients = group(false);
   const control = group(true);
+  const [coupons] = await db.query<{ issued: number; redeemed: number; revenueCents: number }>(
+    `select count(*)::int as issued, count(k.redeemed_at)::int as redeemed,
+            coalesce(sum(o.total_cents - o.refunded_cents), 0)::int8 as "revenueCents"
+       from coupon_codes k left join orders o on o.shop_id = k.shop_id and o.order_id = k.order_id
+      where k.shop_id = $1 and k.campaign_id = $2`,
+    [shopId, campaignId],
+  );
   const [sizes] = await db.query<{ audience: number; holdout: number }>(
     `select count(*)::int as audience, count(*) filter (where holdout)::int as holdout
        from campaign_members where shop_id = $1 and campaign_id = $2`,
@@ -106,6 +114,7 @@ export async function campaignReport(
     opened: engagement!.opened,
     clicked: engagement!.clicked,
     unsubscribed: engagement!.unsubscribed,
+    coupons: coupons!,
     recipients,
     control,
     lift:

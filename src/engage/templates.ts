@@ -16,6 +16,7 @@ export const TEMPLATE_VARIABLES = [
   'points',
   'shop',
   'recommended',
+  'coupon',
   'unsubscribe_url',
 ] as const;
 

@@ -22,6 +22,7 @@ import type { Staff } from '../shops/staff.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { channelRoutes } from './routes/channels.js';
+import { couponRoutes } from './routes/coupons.js';
 import { jobRoutes } from './routes/jobs.js';
 import { membershipRoutes } from './routes/membership.js';
 import { predictionRoutes } from './routes/predictions.js';
@@ -170,6 +171,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(segmentRoutes(options));
   await app.register(channelRoutes(options));
   await app.register(campaignRoutes(options));
+  await app.register(couponRoutes(options));
 
   const webDir = options.webDir;
   if (webDir && existsSync(webDir)) {

@@ -6,6 +6,7 @@ import { uuidv7 } from '../db/ids.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { addContribution, addToStats, type StatsContribution, type StatsDelta } from '../customers/stats.js';
 import { recordEvents, type NewEvent } from '../customers/timeline.js';
+import { redeemCoupons } from '../engage/coupons.js';
 import { AppError } from '../errors.js';
 import { applyOrdersToMembership, type OrderChange } from '../membership/purchases.js';
 import { applyRuleTags } from '../tags/rules.js';
@@ -108,6 +109,15 @@ export async function ingestOrders(
     tx,
     shopId,
     created.map(({ o, n }) => ({ orderId: orderIds[n]!, items: o.items })),
+  );
+  await redeemCoupons(
+    tx,
+    shopId,
+    created.flatMap(({ o, n }) =>
+      o.couponCode && isPurchase(o.status)
+        ? [{ orderId: orderIds[n]!, couponCode: o.couponCode, orderedAt: o.orderedAt }]
+        : [],
+    ),
   );
 
   const recompute = new Set<string>();

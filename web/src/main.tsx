@@ -5,6 +5,7 @@ import { I18nProvider, useI18n } from './i18n.js';
 import { CustomerPage } from './pages/CustomerPage.js';
 import { CampaignsPage } from './pages/engage/CampaignsPage.js';
 import { ChannelsPage } from './pages/engage/ChannelsPage.js';
+import { CouponsPage } from './pages/engage/CouponsPage.js';
 import { TemplatesPage } from './pages/engage/TemplatesPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { ImportsPage } from './pages/ImportsPage.js';
@@ -67,6 +68,9 @@ function App() {
           <a href="#/templates" className={route.page === 'templates' ? 'active' : ''}>
             {t('nav.templates')}
           </a>
+          <a href="#/coupons" className={route.page === 'coupons' ? 'active' : ''}>
+            {t('nav.coupons')}
+          </a>
           <a href="#/channels" className={route.page === 'channels' ? 'active' : ''}>
             {t('nav.channels')}
           </a>
@@ -102,6 +106,7 @@ function App() {
         {route.page === 'campaigns' && <CampaignsPage shop={me.shop} />}
         {route.page === 'templates' && <TemplatesPage />}
         {route.page === 'channels' && <ChannelsPage />}
+        {route.page === 'coupons' && <CouponsPage shop={me.shop} />}
       </main>
     </div>
   );

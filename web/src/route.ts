@@ -1,5 +1,5 @@
 // Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments,
-// #/campaigns, #/templates, #/channels.
+// #/campaigns, #/templates, #/coupons, #/channels.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -13,7 +13,8 @@ export type Route =
   | { page: 'segments' }
   | { page: 'campaigns' }
   | { page: 'templates' }
-  | { page: 'channels' };
+  | { page: 'channels' }
+  | { page: 'coupons' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
     'campaigns',
     'templates',
     'channels',
+    'coupons',
   ] as const;
   const page = pages.find((p) => p === parts[0]);
   if (page) return { page };

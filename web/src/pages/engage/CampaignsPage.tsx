@@ -4,7 +4,7 @@ import { dateTime, money } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
-import type { Campaign, CampaignReport, Message, Template } from './types.js';
+import type { Campaign, CampaignReport, Coupon, Message, Template } from './types.js';
 
 interface Segment {
   segmentId: string;
@@ -71,6 +71,8 @@ function Wizard({ onCreated }: { onCreated: () => void }) {
   const { t, lang } = useI18n();
   const templates = useLoad(() => api<{ items: Template[] }>('/api/templates'), 'templates');
   const segments = useLoad(() => api<{ items: Segment[] }>('/api/segments'), 'segments');
+  const coupons = useLoad(() => api<{ items: Coupon[] }>('/api/coupons'), 'coupons');
+  const [couponId, setCouponId] = useState('');
   const [name, setName] = useState('');
   const [templateId, setTemplateId] = useState('');
   const [segmentId, setSegmentId] = useState('');
@@ -96,7 +98,14 @@ function Wizard({ onCreated }: { onCreated: () => void }) {
     attempt(async () => {
       const c = await api<Campaign>('/api/campaigns', {
         method: 'POST',
-        body: JSON.stringify({ name, templateId, segmentId, holdoutPercent: holdout, conversionDays: days }),
+        body: JSON.stringify({
+          name,
+          templateId,
+          segmentId,
+          holdoutPercent: holdout,
+          conversionDays: days,
+          couponId: couponId || undefined,
+        }),
       });
       if (sendNow || when) {
         await api(`/api/campaigns/${c.campaignId}/schedule`, {
@@ -168,6 +177,17 @@ function Wizard({ onCreated }: { onCreated: () => void }) {
         />
       </label>
       <label>
+        {t('campaigns.coupon')}
+        <select name="coupon" value={couponId} onChange={(e) => setCouponId(e.target.value)}>
+          <option value="">{t('campaigns.noCoupon')}</option>
+          {(coupons.data?.items ?? []).map((c) => (
+            <option key={c.couponId} value={c.couponId}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
         {t('campaigns.when')}
         <input name="when" type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />
       </label>
@@ -235,6 +255,11 @@ function Report({ campaignId, shop, version }: { campaignId: string; shop: Shop;
           `${r.clicked.toLocaleString(lang)} (${pct(sent ? r.clicked / sent : null, lang)})`,
         )}
         {row('campaigns.r.unsubscribed', r.unsubscribed)}
+        {r.coupons.issued > 0 &&
+          row(
+            'campaigns.r.coupons',
+            `${r.coupons.redeemed.toLocaleString(lang)} / ${r.coupons.issued.toLocaleString(lang)} · ${money(r.coupons.revenueCents, shop.currency, lang)}`,
+          )}
       </dl>
       {Object.keys(r.suppressedBecause).length > 0 && (
         <p className="muted" data-testid="suppressed-because">

@@ -63,6 +63,7 @@ export interface CampaignReport {
   opened: number;
   clicked: number;
   unsubscribed: number;
+  coupons: { issued: number; redeemed: number; revenueCents: number };
   recipients: GroupOutcome;
   control: GroupOutcome;
   lift: number | null;
@@ -82,4 +83,19 @@ export interface Message {
   sentAt: string | null;
   openedAt: string | null;
   clickedAt: string | null;
+}
+
+export interface Coupon {
+  couponId: string;
+  name: string;
+  kind: 'amount' | 'percent';
+  amountCents: number | null;
+  percent: number | null;
+  minSpendCents: number;
+  validFrom: string | null;
+  validUntil: string | null;
+  validDays: number | null;
+  codePrefix: string;
+  issued: number;
+  redeemed: number;
 }

@@ -1,0 +1,260 @@
+// Coupons: offers and the unique codes issued from them. A code is derived from the shop's secret key
+// and (coupon, issue, customer), so issuing twice gives the same code and no one can guess another's.
+// An incoming order that carries a code redeems it (orders call redeemCoupons in their transaction).
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { isUniqueViolation } from '../db/db.js';
+import { isUuid, uuidv7 } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { linkSettings } from './links.js';
+
+export const CouponInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    kind: z.enum(['amount', 'percent']),
+    amountCents: z.number().int().positive().optional().describe('for kind amount: money off, minor units'),
+    percent: z.number().gt(0).lt(100).multipleOf(0.01).optional().describe('for kind percent: % off'),
+    minSpendCents: z.number().int().min(0).default(0),
+    validFrom: z.iso.datetime({ offset: true }).optional(),
+    validUntil: z.iso.datetime({ offset: true }).optional(),
+    validDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .optional()
+      .describe('each code expires this many days after issue'),
+    codePrefix: z
+      .string()
+      .regex(/^[A-Z0-9]{1,12}$/, 'one to twelve capital letters or digits')
+      .default('CRM'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.kind === 'amount' && c.amountCents === undefined)
+      ctx.addIssue({ code: 'custom', path: ['amountCents'], message: 'An amount coupon needs amountCents' });
+    if (c.kind === 'percent' && c.percent === undefined)
+      ctx.addIssue({ code: 'custom', path: ['percent'], message: 'A percent coupon needs percent' });
+    if (c.kind === 'amount' && c.percent !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['percent'], message: 'An amount coupon has no percent' });
+    if (c.kind === 'percent' && c.amountCents !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['amountCents'], message: 'A percent coupon has no amountCents' });
+    if (c.validFrom && c.validUntil && new Date(c.validFrom) >= new Date(c.validUntil))
+      ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'must be after validFrom' });
+  });
+export type CouponInput = z.input<typeof CouponInput>;
+
+export interface Coupon {
+  couponId: string;
+  name: string;
+  kind: 'amount' | 'percent';
+  amountCents: number | null;
+  percent: number | null;
+  minSpendCents: number;
+  validFrom: Date | null;
+  validUntil: Date | null;
+  validDays: number | null;
+  codePrefix: string;
+  issued: number;
+  redeemed: number;
+  createdAt: Date;
+}
+
+const columns = `c.coupon_id as "couponId", c.name, c.kind, c.amount_cents as "amountCents",
+  c.percent::float8 as percent, c.min_spend_cents as "minSpendCents", c.valid_from as "validFrom",
+  c.valid_until as "validUntil", c.valid_days as "validDays", c.code_prefix as "codePrefix",
+  (select count(*)::int from coupon_codes k where k.shop_id = c.shop_id and k.coupon_id = c.coupon_id) as issued,
+  (select count(*)::int from coupon_codes k where k.shop_id = c.shop_id and k.coupon_id = c.coupon_id
+      and k.redeemed_at is not null) as redeemed,
+  c.created_at as "createdAt"`;
+
+export async function createCoupon(db: Queryable, shopId: string, input: CouponInput): Promise<Coupon> {
+  const c = CouponInput.parse(input);
+  const couponId = uuidv7();
+  try {
+    await db.query(
+      `insert into coupons (shop_id, coupon_id, name, kind, amount_cents, percent, min_spend_cents, valid_from,
+                            valid_until, valid_days, code_prefix)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        shopId,
+        couponId,
+        c.name,
+        c.kind,
+        c.amountCents ?? null,
+        c.percent ?? null,
+        c.minSpendCents,
+        c.validFrom ?? null,
+        c.validUntil ?? null,
+        c.validDays ?? null,
+        c.codePrefix,
+      ],
+    );
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw AppError.invalid('Coupon name taken', [{ field: 'body.name', message: `'${c.name}' exists` }]);
+    throw err;
+  }
+  return getCoupon(db, shopId, couponId);
+}
+
+export async function getCoupon(db: Queryable, shopId: string, couponId: string): Promise<Coupon> {
+  if (!isUuid(couponId)) throw AppError.notFound('Coupon');
+  const [row] = await db.query<Coupon>(
+    `select ${columns} from coupons c where c.shop_id = $1 and c.coupon_id = $2`,
+    [shopId, couponId],
+  );
+  if (!row) throw AppError.notFound('Coupon');
+  return row;
+}
+
+export async function listCoupons(db: Queryable, shopId: string): Promise<Coupon[]> {
+  return db.query<Coupon>(
+    `select ${columns} from coupons c where c.shop_id = $1 order by c.created_at desc`,
+    [shopId],
+  );
+}
+
+/**
+ * Issues one code per customer — a snapshot's members, or a campaign's recipients as their messages go
+ * out — under `issueKey`. Issuing again under the same key changes nothing. Returns the codes issued now.
+ */
+export async function issueCoupon(
+  tx: Queryable,
+  shopId: string,
+  couponId: string,
+  to: { snapshotId: string } | { campaignId: string; customerIds: string[] },
+  issueKey: string,
+  at = new Date(),
+): Promise<number> {
+  const { signingKey } = await linkSettings(tx, shopId);
+  const source =
+    'snapshotId' in to
+      ? `select customer_id, null::uuid as campaign_id from segment_snapshot_members where shop_id = $1 and snapshot_id = $6`
+      : `select distinct unnest($7::uuid[]) as customer_id, $6::uuid as campaign_id`;
+  const target = 'snapshotId' in to ? to.snapshotId : to.campaignId;
+  // Sixteen hex digits of a digest keyed by the shop's secret: 64 bits, so even among a million codes
+  // the odds of two alike are about one in thirty million (the customer would get no code: the count says).
+  const rows = await tx.query(
+    `insert into coupon_codes (shop_id, code, coupon_id, customer_id, issue_key, campaign_id, issued_at, expires_at)
+     select $1, c.code_prefix || '-' || upper(substr(md5($4 || $2::text || $3 || m.customer_id::text), 1, 16)),
+            $2, m.customer_id, $3, m.campaign_id, $5,
+            nullif(least(coalesce(c.valid_until, 'infinity'),
+                         coalesce($5::timestamptz + make_interval(days => c.valid_days), 'infinity')), 'infinity')
+       from (${source}) m
+       join coupons c on c.shop_id = $1 and c.coupon_id = $2
+     on conflict do nothing
+     returning 1`,
+    [
+      shopId,
+      couponId,
+      issueKey,
+      signingKey,
+      at.toISOString(),
+      target,
+      ...('customerIds' in to ? [to.customerIds] : []),
+    ],
+  );
+  return rows.length;
+}
+
+export interface CustomerCode {
+  code: string;
+  couponId: string;
+  name: string;
+  campaignId: string | null;
+  issuedAt: Date;
+  expiresAt: Date | null;
+  redeemedAt: Date | null;
+  orderId: string | null;
+}
+
+export async function customerCoupons(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+): Promise<CustomerCode[]> {
+  return db.query<CustomerCode>(
+    `select k.code, k.coupon_id as "couponId", c.name, k.campaign_id as "campaignId", k.issued_at as "issuedAt",
+            k.expires_at as "expiresAt", k.redeemed_at as "redeemedAt", k.order_id as "orderId"
+       from coupon_codes k join coupons c on c.shop_id = k.shop_id and c.coupon_id = k.coupon_id
+      where k.shop_id = $1 and k.customer_id = $2 order by k.issued_at desc limit 200`,
+    [shopId, customerId],
+  );
+}
+
+export interface CouponVars {
+  code: string;
+  value: string;
+  min_spend: string;
+  expires_at: string;
+}
+
+/**
+ * A campaign's codes for these recipients, as templates show them: issued now if the campaign carries a
+ * coupon, so only customers a message actually goes to get one (not the held out, nor the suppressed).
+ */
+export async function campaignCoupons(
+  db: Queryable,
+  shopId: string,
+  campaignId: string,
+  customerIds: string[],
+  currency: string,
+  at = new Date(),
+): Promise<Map<string, CouponVars>> {
+  const [campaign] = await db.query<{ couponId: string | null }>(
+    'select coupon_id as "couponId" from campaigns where shop_id = $1 and campaign_id = $2',
+    [shopId, campaignId],
+  );
+  if (!campaign?.couponId) return new Map();
+  await issueCoupon(db, shopId, campaign.couponId, { campaignId, customerIds }, `campaign:${campaignId}`, at);
+  const rows = await db.query<{
+    customerId: string;
+    code: string;
+    kind: string;
+    amountCents: number | null;
+    percent: number | null;
+    minSpendCents: number;
+    expiresAt: Date | null;
+  }>(
+    `select k.customer_id as "customerId", k.code, c.kind, c.amount_cents as "amountCents", c.percent::float8 as percent,
+            c.min_spend_cents as "minSpendCents", k.expires_at as "expiresAt"
+       from coupon_codes k join coupons c on c.shop_id = k.shop_id and c.coupon_id = k.coupon_id
+      where k.shop_id = $1 and k.campaign_id = $2 and k.customer_id = any($3::uuid[])`,
+    [shopId, campaignId, customerIds],
+  );
+  const money = (cents: number) => `${(cents / 100).toFixed(2)} ${currency}`;
+  return new Map(
+    rows.map((r) => [
+      r.customerId,
+      {
+        code: r.code,
+        value: r.kind === 'amount' ? money(r.amountCents!) : `${r.percent}%`,
+        min_spend: r.minSpendCents > 0 ? money(r.minSpendCents) : '',
+        expires_at: r.expiresAt ? r.expiresAt.toISOString().slice(0, 10) : '',
+      },
+    ]),
+  );
+}
+
+/**
+ * Orders that bring a code redeem it (once: the first order to bring it). The shop's checkout decides
+ * whether the code was good; the CRM records that it was used, and by which order.
+ */
+export async function redeemCoupons(
+  tx: Queryable,
+  shopId: string,
+  orders: { orderId: string; couponCode: string; orderedAt: Date }[],
+): Promise<void> {
+  if (orders.length === 0) return;
+  await tx.query(
+    `update coupon_codes k set redeemed_at = o.ordered_at, order_id = o.order_id
+       from unnest($2::uuid[], $3::text[], $4::timestamptz[]) as o(order_id, code, ordered_at)
+      where k.shop_id = $1 and k.code = upper(trim(o.code)) and k.redeemed_at is null`,
+    [
+      shopId,
+      orders.map((o) => o.orderId),
+      orders.map((o) => o.couponCode),
+      orders.map((o) => o.orderedAt.toISOString()),
+    ],
+  );
+}

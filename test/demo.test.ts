@@ -1,0 +1,74 @@
+// The demo shop as `npm start` builds it, at a small size: customers, orders, layers and the engage
+// set-up (consent, templates, a coupon, a campaign ready to send) all in place and consistent.
+import { expect, it } from 'vitest';
+import { consentsOf } from '../src/customers/consent.js';
+import { listEvents } from '../src/customers/timeline.js';
+import { loadDemo } from '../src/demo/demo.js';
+import { listCampaigns } from '../src/engage/campaigns.js';
+import { listCoupons } from '../src/engage/coupons.js';
+import { previewMessage } from '../src/engage/preview.js';
+import { listTemplates } from '../src/engage/templates.js';
+import { describeEachDb } from './support/databases.js';
+
+describeEachDb('demo shop', ({ db }) => {
+  it('builds a shop with consent, templates, a coupon and a campaign draft', async () => {
+    const { shop, created } = await loadDemo(db(), {
+      customers: 300,
+      seed: 7,
+      now: new Date('2026-11-01T00:00:00Z'),
+      shopName: `Demo ${Math.random().toString(36).slice(2, 8)}`,
+    });
+    expect(created).toBe(true);
+    const [counts] = await db().query<{
+      withEmail: number;
+      emailIn: number;
+      withPhone: number;
+      smsIn: number;
+    }>(
+      `select count(*) filter (where c.email is not null)::int as "withEmail",
+              count(*) filter (where e.status = 'opted_in')::int as "emailIn",
+              count(*) filter (where c.phone is not null)::int as "withPhone",
+              count(*) filter (where s.status = 'opted_in')::int as "smsIn"
+         from customers c
+         left join customer_consents e on e.shop_id = c.shop_id and e.customer_id = c.customer_id and e.channel = 'email'
+         left join customer_consents s on s.shop_id = c.shop_id and s.customer_id = c.customer_id and s.channel = 'sms'
+        where c.shop_id = $1`,
+      [shop.shopId],
+    );
+    expect(counts!.emailIn / counts!.withEmail).toBeGreaterThan(0.4);
+    expect(counts!.emailIn / counts!.withEmail).toBeLessThan(0.85);
+    expect(counts!.smsIn / counts!.withPhone).toBeGreaterThan(0.25);
+    expect(counts!.smsIn / counts!.withPhone).toBeLessThan(0.65);
+
+    // Each consent is on the customer's timeline, as if given one by one.
+    const [someone] = await db().query<{ customerId: string }>(
+      `select customer_id as "customerId" from customer_consents where shop_id = $1 and status = 'opted_in' limit 1`,
+      [shop.shopId],
+    );
+    const consent = (await consentsOf(db(), shop.shopId, someone!.customerId)).find(
+      (c) => c.status === 'opted_in',
+    )!;
+    const events = await listEvents(db(), shop.shopId, someone!.customerId, { limit: 100 });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'consent.changed',
+        data: { channel: consent.channel, from: 'none', to: 'opted_in' },
+      }),
+    );
+
+    const templates = await listTemplates(db(), shop.shopId);
+    expect(templates.map((t) => t.channel).sort()).toEqual(['email', 'sms', 'sms']);
+    const [coupon] = await listCoupons(db(), shop.shopId);
+    const [campaign] = await listCampaigns(db(), shop.shopId);
+    expect(campaign).toMatchObject({ status: 'draft', holdoutPercent: 10, couponId: coupon!.couponId });
+    const winBack = templates.find((t) => t.channel === 'email')!;
+    const preview = await previewMessage(
+      db(),
+      shop.shopId,
+      { ...winBack, subject: winBack.subject! },
+      someone!.customerId,
+    );
+    expect(preview.body).toContain('CODE-AT-SEND');
+    expect(preview.subject).toContain(shop.name);
+  });
+});

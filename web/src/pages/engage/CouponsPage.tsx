@@ -1,0 +1,213 @@
+import { useState } from 'react';
+import { api, type Shop } from '../../api.js';
+import { date, money } from '../../format.js';
+import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
+import { useLoad } from '../../useLoad.js';
+import type { Coupon } from './types.js';
+
+/** Coupons: the offers with their codes issued and redeemed, a form for a new one, and issue to a segment. */
+export function CouponsPage({ shop }: { shop: Shop }) {
+  const { t, lang } = useI18n();
+  const [version, setVersion] = useState(0);
+  const coupons = useLoad(() => api<{ items: Coupon[] }>('/api/coupons'), String(version));
+  const segments = useLoad(
+    () => api<{ items: { segmentId: string; name: string }[] }>('/api/segments'),
+    'segments',
+  );
+  const [form, setForm] = useState({
+    name: '',
+    kind: 'amount' as 'amount' | 'percent',
+    value: '',
+    minSpend: '',
+    validDays: '30',
+    prefix: 'CRM',
+  });
+  const [issue, setIssue] = useState<{ couponId: string; segmentId: string }>({
+    couponId: '',
+    segmentId: '',
+  });
+  const [issued, setIssued] = useState<string | null>(null);
+  const { problem, busy, attempt } = useAttempt();
+
+  const create = () =>
+    attempt(async () => {
+      const value = Number(form.value);
+      await api('/api/coupons', {
+        method: 'POST',
+        body: JSON.stringify({
+          name: form.name,
+          kind: form.kind,
+          ...(form.kind === 'amount' ? { amountCents: Math.round(value * 100) } : { percent: value }),
+          minSpendCents: Math.round(Number(form.minSpend || 0) * 100),
+          validDays: form.validDays ? Number(form.validDays) : undefined,
+          codePrefix: form.prefix,
+        }),
+      });
+      setForm({ ...form, name: '', value: '' });
+      setVersion((v) => v + 1);
+    });
+  const issueNow = () =>
+    attempt(async () => {
+      const r = await api<{ members: number; issued: number }>(`/api/coupons/${issue.couponId}/issue`, {
+        method: 'POST',
+        body: JSON.stringify({ segmentId: issue.segmentId }),
+      });
+      setIssued(t('coupons.issuedNow', { issued: r.issued, members: r.members }));
+      setVersion((v) => v + 1);
+    });
+  const describe = (c: Coupon) =>
+    (c.kind === 'amount' ? money(c.amountCents ?? 0, shop.currency, lang) : `${c.percent}%`) +
+    (c.minSpendCents > 0 ? ` / ${t('coupons.over')} ${money(c.minSpendCents, shop.currency, lang)}` : '');
+  return (
+    <section className="coupons">
+      <h1>{t('coupons.title')}</h1>
+      <p className="muted">{t('coupons.help')}</p>
+      <table data-testid="coupons">
+        <thead>
+          <tr>
+            <th>{t('coupons.name')}</th>
+            <th>{t('coupons.offer')}</th>
+            <th>{t('coupons.validity')}</th>
+            <th className="num">{t('coupons.issued')}</th>
+            <th className="num">{t('coupons.redeemed')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(coupons.data?.items ?? []).map((c) => (
+            <tr key={c.couponId} data-coupon={c.name}>
+              <td>{c.name}</td>
+              <td>{describe(c)}</td>
+              <td>
+                {[
+                  c.validUntil ? `${t('coupons.until')} ${date(c.validUntil, shop.timeZone, lang)}` : '',
+                  c.validDays ? t('coupons.days', { days: c.validDays }) : '',
+                ]
+                  .filter(Boolean)
+                  .join(' · ') || '–'}
+              </td>
+              <td className="num" data-testid="coupon-issued">
+                {c.issued.toLocaleString(lang)}
+              </td>
+              <td className="num">{c.redeemed.toLocaleString(lang)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="settings"
+        data-testid="coupon-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create();
+        }}
+      >
+        <h2>{t('coupons.new')}</h2>
+        <label>
+          {t('coupons.name')}
+          <input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        </label>
+        <label>
+          {t('coupons.kind')}
+          <select
+            value={form.kind}
+            onChange={(e) => setForm({ ...form, kind: e.target.value as 'amount' | 'percent' })}
+          >
+            <option value="amount">{t('coupons.amount')}</option>
+            <option value="percent">{t('coupons.percent')}</option>
+          </select>
+        </label>
+        <label>
+          {form.kind === 'amount'
+            ? t('coupons.amountValue', { currency: shop.currency })
+            : t('coupons.percentValue')}
+          <input
+            required
+            type="number"
+            step="0.01"
+            min="0"
+            value={form.value}
+            onChange={(e) => setForm({ ...form, value: e.target.value })}
+          />
+        </label>
+        <label>
+          {t('coupons.minSpend', { currency: shop.currency })}
+          <input
+            type="number"
+            step="0.01"
+            min="0"
+            value={form.minSpend}
+            onChange={(e) => setForm({ ...form, minSpend: e.target.value })}
+          />
+        </label>
+        <label>
+          {t('coupons.validDays')}
+          <input
+            type="number"
+            min="1"
+            value={form.validDays}
+            onChange={(e) => setForm({ ...form, validDays: e.target.value })}
+          />
+        </label>
+        <label>
+          {t('coupons.prefix')}
+          <input
+            value={form.prefix}
+            onChange={(e) => setForm({ ...form, prefix: e.target.value.toUpperCase() })}
+          />
+        </label>
+        <button type="submit" disabled={busy}>
+          {t('coupons.create')}
+        </button>
+      </form>
+      <form
+        className="settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void issueNow();
+        }}
+      >
+        <h2>{t('coupons.issue')}</h2>
+        <label>
+          {t('coupons.coupon')}
+          <select
+            required
+            value={issue.couponId}
+            onChange={(e) => setIssue({ ...issue, couponId: e.target.value })}
+          >
+            <option value="" />
+            {(coupons.data?.items ?? []).map((c) => (
+              <option key={c.couponId} value={c.couponId}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('campaigns.audience')}
+          <select
+            required
+            value={issue.segmentId}
+            onChange={(e) => setIssue({ ...issue, segmentId: e.target.value })}
+          >
+            <option value="" />
+            {(segments.data?.items ?? []).map((s) => (
+              <option key={s.segmentId} value={s.segmentId}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={busy}>
+          {t('coupons.issueNow')}
+        </button>
+        {issued && <span className="notice">{issued}</span>}
+      </form>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </section>
+  );
+}
