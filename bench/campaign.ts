@@ -4,7 +4,7 @@
 // has arrived, then `regulars campaign deliver` finishes the job; the count then shows whether anyone got
 // a message twice or not at all.
 //
-//   npm run bench:campaign -- [--customers 200000] [--db pglite|postgres] [--kill-at 0.4]
+//   npm run bench:campaign -- [--customers 200000] [--db pglite|postgres] [--connections 30] [--kill-at 0.4]
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -107,7 +107,7 @@ async function buildShop(db: Db, smtpPort: number): Promise<{ shopId: string; ca
       host: '127.0.0.1',
       port: smtpPort,
       from: 'Bench <bench@bench.example>',
-      maxConnections: Number(arg('connections', '10')),
+      maxConnections: Number(arg('connections', '30')),
     },
     ratePerSecond: 10000,
   });
