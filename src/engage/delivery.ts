@@ -1,7 +1,8 @@
 // The delivery job: launches campaigns that fell due, then drains the shop's outbox batch by batch —
 // render each message for its customer, send it through its channel at the channel's rate, record what
-// happened. A worker killed mid-send leaves its batch 'sending'; the next run sends those again under the
-// same Message-ID, and nothing already recorded as sent goes twice.
+// happened. A worker killed mid-send leaves its unrecorded messages 'sending' and the next run sends them
+// again; an email is recorded as sent before the relay is told to take it (senders.ts), so none of those
+// had reached anyone, and nothing recorded as sent goes twice.
 import type { Db } from '../db/db.js';
 import type { Progress } from '../jobs/runner.js';
 import { getShop } from '../shops/shops.js';

@@ -78,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger: { level: options.logLevel ?? 'info' },
     bodyLimit: BODY_LIMIT,
     // Signed links carry their claim in the path (a tracked click, its destination too).
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
   }).withTypeProvider<RequestTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API; answers are plain JSON (dates become ISO 8601 strings).
