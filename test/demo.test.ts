@@ -68,7 +68,7 @@ describeEachDb('demo shop', ({ db }) => {
       { ...winBack, subject: winBack.subject! },
       someone!.customerId,
     );
-    expect(preview.body).toContain('CODE-AT-SEND');
+    expect(preview.body).toContain('<strong>CODE-AT-SEND</strong>：满[coupon.min_spend]减[coupon.value]');
     expect(preview.subject).toContain(shop.name);
   });
 });

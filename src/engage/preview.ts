@@ -44,8 +44,13 @@ export async function previewMessage(
   try {
     rendered = renderTemplate(compiled, {
       ...recipient.vars,
-      // Codes are issued when a campaign launches; the preview shows where one will go.
-      coupon: { code: 'CODE-AT-SEND', value: '', min_spend: '', expires_at: '' },
+      // Codes are issued as a campaign's messages go out; the preview marks where each part will go.
+      coupon: {
+        code: 'CODE-AT-SEND',
+        value: '[coupon.value]',
+        min_spend: '[coupon.min_spend]',
+        expires_at: '[coupon.expires_at]',
+      },
       unsubscribe_url: links.unsubscribe,
     });
   } catch (err) {
