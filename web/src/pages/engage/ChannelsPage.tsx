@@ -7,6 +7,24 @@ import type { ChannelView, ContactPolicy } from './types.js';
 
 type Fields = Record<string, string>;
 
+/** Every settings form ends the same way: save, say it was saved, or say what was wrong. */
+function SaveRow({ busy, done, problem }: { busy: boolean; done: boolean; problem: string | null }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <button type="submit" disabled={busy}>
+        {t('channels.save')}
+      </button>
+      {done && <span className="notice">{t('channels.saved')}</span>}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </>
+  );
+}
+
 /** The form of one channel: text fields as typed, numbers and flags converted when saved. */
 function ChannelForm({
   channel,
@@ -85,15 +103,7 @@ function ChannelForm({
           onChange={(e) => setF({ ...f, rate: e.target.value })}
         />
       </label>
-      <button type="submit" disabled={busy}>
-        {t('channels.save')}
-      </button>
-      {done && <span className="notice">{t('channels.saved')}</span>}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <SaveRow busy={busy} done={done} problem={problem} />
     </form>
   );
 }
@@ -249,15 +259,7 @@ function PolicyForm({ initial }: { initial: ContactPolicy }) {
           </label>
         </>
       )}
-      <button type="submit" disabled={busy}>
-        {t('channels.save')}
-      </button>
-      {done && <span className="notice">{t('channels.saved')}</span>}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <SaveRow busy={busy} done={done} problem={problem} />
     </form>
   );
 }
@@ -266,13 +268,16 @@ function LinksForm({ initial }: { initial: string }) {
   const { t } = useI18n();
   const [url, setUrl] = useState(initial);
   const { problem, busy, attempt } = useAttempt();
+  const [done, setDone] = useState(false);
   const save = () =>
     attempt(async () => {
+      setDone(false);
       const r = await api<{ publicUrl: string }>('/api/engage/links', {
         method: 'PUT',
         body: JSON.stringify({ publicUrl: url }),
       });
       setUrl(r.publicUrl);
+      setDone(true);
     });
   return (
     <form
@@ -287,14 +292,7 @@ function LinksForm({ initial }: { initial: string }) {
         {t('channels.publicUrl')}
         <input name="publicUrl" value={url} onChange={(e) => setUrl(e.target.value)} />
       </label>
-      <button type="submit" disabled={busy}>
-        {t('channels.save')}
-      </button>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <SaveRow busy={busy} done={done} problem={problem} />
     </form>
   );
 }
