@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { expect, it } from 'vitest';
 import { getCustomer, searchCustomers } from '../src/customers/customers.js';
+import { consentsOf, setConsent } from '../src/customers/consent.js';
 import { createImport, importErrorsCsv, listImportErrors } from '../src/imports/imports.js';
 import { runImport } from '../src/imports/run.js';
 import type { Db } from '../src/db/db.js';
@@ -346,5 +347,28 @@ describeEachDb('imports', ({ db, newShop }) => {
     const [ann] = (await searchCustomers(db(), shop, { q: 'ann@example.com', limit: 5, offset: 0 })).items;
     expect(ann).toMatchObject({ name: 'Ann Lee', company: 'Lee Co', orderCount: 2 });
     expect(await getCustomer(db(), shop.shopId, ann!.customerId)).toMatchObject({ phone: '+14155552671' });
+    // "Accepts Email/SMS Marketing" become consent, on the timeline like any other.
+    const consent = async (id: string) =>
+      Object.fromEntries(
+        (await consentsOf(db(), shop.shopId, id)).map((c) => [c.channel, [c.status, c.source]]),
+      );
+    expect(await consent(ann!.customerId)).toEqual({
+      email: ['opted_in', 'import:shopify-customers'],
+      sms: ['opted_out', 'import:shopify-customers'],
+    });
+    const [carl] = (await searchCustomers(db(), shop, { q: 'carl@example.com', limit: 5, offset: 0 })).items;
+    expect(await consent(carl!.customerId)).toEqual({
+      email: ['opted_out', 'import:shopify-customers'],
+      sms: ['opted_out', 'import:shopify-customers'],
+    });
+    // Ann unsubscribes; replaying the export (its "yes") does not opt her back in.
+    await setConsent(db(), shop.shopId, ann!.customerId, 'email', {
+      status: 'opted_out',
+      source: 'unsubscribe link',
+    });
+    const again = join(dir, 'customers_export_again.csv');
+    await copyFile(fixture('shopify-customers.csv'), again);
+    await importFile(db(), shop.shopId, again, 'shopify-customers');
+    expect((await consent(ann!.customerId)).email).toEqual(['opted_out', 'unsubscribe link']);
   });
 });

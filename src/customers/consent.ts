@@ -66,8 +66,9 @@ export async function setConsent(
 }
 
 /**
- * Many customers' word at once (an import of a shop's opt-in list, the demo): each entry is recorded as
- * setConsent would, with its event, in one statement.
+ * Many customers' word at once (a customers export, the demo): each entry is recorded as setConsent
+ * would, with its event, in one statement. `keepOptOuts`: an opt-in does not override an opt-out already
+ * recorded — an export that says "yes" cannot undo an unsubscribe (nor can replaying it).
  */
 export async function recordConsents(
   tx: Queryable,
@@ -79,6 +80,7 @@ export async function recordConsents(
     source: string;
     at: Date;
   }[],
+  options: { keepOptOuts?: boolean } = {},
 ): Promise<void> {
   if (entries.length === 0) return;
   await tx.query(
@@ -95,6 +97,7 @@ export async function recordConsents(
        on conflict (shop_id, customer_id, channel) do update
          set status = excluded.status, source = excluded.source, changed_at = excluded.changed_at
          where customer_consents.status <> excluded.status
+           and not ($7 and customer_consents.status = 'opted_out')
        returning customer_id, channel, status, source, changed_at
      )
      insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
@@ -108,6 +111,7 @@ export async function recordConsents(
       entries.map((e) => e.status),
       entries.map((e) => e.source),
       entries.map((e) => e.at.toISOString()),
+      options.keepOptOuts ?? false,
     ],
   );
 }

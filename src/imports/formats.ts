@@ -37,6 +37,9 @@ export const FIELDS = [
   'item_category',
   'item_quantity',
   'item_price',
+  // Marketing consent as a customers export states it (yes / no).
+  'accepts_email',
+  'accepts_sms',
 ] as const;
 export type Field = (typeof FIELDS)[number];
 
@@ -146,6 +149,8 @@ const shopifyCustomers: Format = {
     city: ['Default Address City', 'City'],
     province: ['Default Address Province Code', 'Province', 'Province Code'],
     country: ['Default Address Country Code', 'Country', 'Country Code'],
+    accepts_email: ['Accepts Email Marketing', 'Accepts Marketing'],
+    accepts_sms: ['Accepts SMS Marketing'],
   },
   required: [],
   statuses: {},

@@ -1,6 +1,7 @@
 // Turns rows of text cells into orders (or people) through a format's column binding, reporting every
 // problem with its row number, the file's own column name and the offending value.
 import { normalizePerson, type CustomerRef } from '../customers/person.js';
+import type { Channel } from '../customers/consent.js';
 import type { PersonInput } from '../customers/resolve.js';
 import type { ErrorDetail } from '../errors.js';
 import { normalizeOrder, type NormalizedOrder, type OrderInput } from '../orders/input.js';
@@ -232,14 +233,39 @@ function reportNormalizeErrors(row: Row, errors: ErrorDetail[], problems: Proble
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: RowError[] };
 
-export function personFromRow(row: Row, shop: Shop, source: string): Parsed<PersonInput> {
+/** A person from a customers export, with the marketing consent it states per channel (if any). */
+export interface ImportedPerson {
+  person: PersonInput;
+  consents: { channel: Channel; status: 'opted_in' | 'opted_out' }[];
+}
+
+const YES = new Set(['yes', 'y', 'true', '1', '是']);
+const NO = new Set(['no', 'n', 'false', '0', '否']);
+
+function consentsOf(row: Row, problems: Problems): ImportedPerson['consents'] {
+  const out: ImportedPerson['consents'] = [];
+  for (const [field, channel] of [
+    ['accepts_email', 'email'],
+    ['accepts_sms', 'sms'],
+  ] as const) {
+    const v = row.get(field).toLowerCase();
+    if (!v) continue;
+    if (YES.has(v)) out.push({ channel, status: 'opted_in' });
+    else if (NO.has(v)) out.push({ channel, status: 'opted_out' });
+    else problems.add(row, field, 'not yes or no');
+  }
+  return out;
+}
+
+export function personFromRow(row: Row, shop: Shop, source: string): Parsed<ImportedPerson> {
   const problems = new Problems();
   if (row.encodingBroken) problems.add(row, null, 'bad encoding: the row has bytes that are not valid text');
   const ref = customerRef(row, row.binding.format, source, problems);
+  const consents = consentsOf(row, problems);
   const result = normalizePerson(ref, shop);
   if (!result.ok) reportNormalizeErrors(row, result.errors, problems);
   if (problems.list.length > 0 || !result.ok) return { ok: false, errors: problems.list };
-  return { ok: true, value: result.person };
+  return { ok: true, value: { person: result.person, consents } };
 }
 
 /** Builds one order from its rows: order fields from the first row, one item per row that names one. */

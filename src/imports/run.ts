@@ -3,7 +3,8 @@
 // is killed resumes after its last checkpoint and nothing is lost or counted twice.
 import type { Db, Queryable } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
-import { resolvePeople, type PersonInput } from '../customers/resolve.js';
+import { recordConsents } from '../customers/consent.js';
+import { resolvePeople } from '../customers/resolve.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
@@ -19,6 +20,7 @@ import {
   positionalHeader,
   Row,
   type Binding,
+  type ImportedPerson,
   type RowError,
 } from './rows.js';
 
@@ -34,7 +36,7 @@ const BATCH_ERRORS = 2000;
 
 interface Pending {
   orders: { order: NormalizedOrder; rows: number[] }[];
-  people: PersonInput[];
+  people: ImportedPerson[];
   errors: RowError[];
   lastRow: number;
 }
@@ -236,7 +238,22 @@ async function commitBatch(
     }
     if (pending.people.length > 0) {
       const at = new Date();
-      const r = await resolvePeople(tx, shop.shopId, pending.people, origin, at);
+      const r = await resolvePeople(
+        tx,
+        shop.shopId,
+        pending.people.map((p) => p.person),
+        origin,
+        at,
+      );
+      // The export's word on marketing; its "yes" never undoes an opt-out recorded here.
+      await recordConsents(
+        tx,
+        shop.shopId,
+        pending.people.flatMap((p, i) =>
+          p.consents.map((c) => ({ customerId: r.customerIds[i]!, ...c, source: origin, at })),
+        ),
+        { keepOptOuts: true },
+      );
       await applyRuleTags(tx, shop.shopId, r.customerIds, origin, at);
       counts.customersCreated = r.created;
       counts.customersUpdated = r.updated;
