@@ -1,5 +1,5 @@
 // The command line as an operator uses it, against an embedded database of its own: a shop, an import,
-// then the membership and segment commands.
+// then the membership, segment and campaign commands.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setConsent } from '../src/customers/consent.js';
+import { openDatabase } from '../src/db/open.js';
+import { createCampaign } from '../src/engage/campaigns.js';
+import { saveChannel } from '../src/engage/channels.js';
+import { setContactPolicy } from '../src/engage/policy.js';
+import { createTemplate } from '../src/engage/templates.js';
+import { saveSegment } from '../src/segments/segments.js';
+import { listShops } from '../src/shops/shops.js';
+import { startHttpSink } from './support/sinks.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
 const run = promisify(execFile);
@@ -148,5 +157,58 @@ describe('the regulars command', () => {
     await writeFile(rule, '{ not json');
     expect((await regulars('segment', 'count', rule)).out).toContain('is not a JSON file');
     expect((await regulars('tags', 'backfill')).out).toContain('tags: 0');
+  }, 60_000);
+
+  it('lists, sends and reports a campaign, delivering to a real SMS endpoint', async () => {
+    const sms = await startHttpSink();
+    // Set up as the console would (the CLI has no template editor): SMS channel, consent, a campaign.
+    const db = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
+    let campaignId: string;
+    try {
+      const [shop] = await listShops(db);
+      const shopId = shop!.shopId;
+      await saveChannel(db, shopId, {
+        channel: 'sms',
+        settings: { provider: 'generic-json', url: `${sms.url}/send` },
+      });
+      await setContactPolicy(db, shopId, { maxMessages: 5, perDays: 7, quietHours: null });
+      const people = await db.query<{ customerId: string }>(
+        'select customer_id as "customerId" from customers where shop_id = $1 order by phone',
+        [shopId],
+      );
+      // Only the first opted in to SMS: the second is counted as not sent, for want of an opt-in.
+      await setConsent(db, shopId, people[0]!.customerId, 'sms', { status: 'opted_in', source: 'store' });
+      const template = await createTemplate(db, shopId, {
+        name: 'Care',
+        channel: 'sms',
+        body: '【CLI shop】积分{{ points.balance }}。回T退订',
+      });
+      const segment = await saveSegment(db, shopId, { name: 'All', rule: { type: 'and', rules: [] } });
+      campaignId = (
+        await createCampaign(db, shopId, {
+          name: 'Care SMS',
+          templateId: template.templateId,
+          segmentId: segment.segmentId,
+        })
+      ).campaignId;
+    } finally {
+      await db.close();
+    }
+    expect((await regulars('campaign', 'list')).out).toMatch(
+      new RegExp(`^${campaignId} +draft +sms +Care SMS$`, 'm'),
+    );
+    const sent = await regulars('campaign', 'send', campaignId);
+    expect(sent.code).toBe(0);
+    expect(sent.out).toContain('sent: 1');
+    expect(sms.requests.map((r) => JSON.parse(r.body).to)).toEqual(['+8613700000001']);
+    const report = await regulars('campaign', 'report', campaignId);
+    expect(report.out).toContain('audience 2 (holdout 0)');
+    expect(report.out).toContain('messages: sent 1, delivered 0, failed 0, suppressed 1, waiting 0');
+    expect(report.out).toContain('suppressed (no opt-in): 1');
+    // Sending again is refused: the campaign went out.
+    const twice = await regulars('campaign', 'send', campaignId);
+    expect(twice).toMatchObject({ code: 1, out: expect.stringContaining('The campaign is sent') });
+    expect(sms.requests).toHaveLength(1);
+    await sms.close();
   }, 60_000);
 });
