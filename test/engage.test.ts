@@ -397,6 +397,21 @@ describeEachDb('engage', ({ db }) => {
     expect(twilio[0]!.headers.authorization).toBe(
       `Basic ${Buffer.from(`AC${'a1'.repeat(16)}:tw-secret`).toString('base64')}`,
     );
+    // Twilio reports the fate at the signed StatusCallback address the request gave it.
+    const callback = new URL(fields.get('StatusCallback')!);
+    expect(callback.origin).toBe('https://crm.lotus.example');
+    const report = (status: string, url = callback.pathname) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `MessageSid=SM1&MessageStatus=${status}`,
+      });
+    expect((await report('sent')).statusCode).toBe(204);
+    expect((await report('delivered')).statusCode).toBe(204);
+    expect((await report('delivered', callback.pathname.slice(0, -2) + 'xx')).statusCode).toBe(404);
+    const [delivered] = (await ok('GET', `/api/messages?customerId=${ids.bob}&status=delivered`)).items;
+    expect(delivered).toMatchObject({ channel: 'sms', status: 'delivered' });
   });
 
   it('signs webhooks and retries a failed one with back-off', async () => {

@@ -145,6 +145,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
       body: m.channel === 'email' ? trackEmail(rendered.body, l) : rendered.body,
       transactional: m.transactional,
       unsubscribeUrl: l.unsubscribe,
+      statusUrl: l.status,
       commit,
     });
     if (outcome.ok) await commit();

@@ -43,7 +43,7 @@ export async function setPublicUrl(db: Queryable, shopId: string, input: LinkSet
   return url;
 }
 
-export type LinkPurpose = 'unsubscribe' | 'open' | 'click';
+export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'status';
 
 export interface LinkClaim {
   shopId: string;
@@ -100,6 +100,8 @@ export interface MessageLinks {
   unsubscribe: string;
   open: string;
   click: (url: string) => string;
+  /** Where an SMS provider reports the message's fate (Twilio's StatusCallback). */
+  status: string;
 }
 
 export function messageLinks(settings: LinkSettings, shopId: string, messageId: string): MessageLinks {
@@ -109,5 +111,6 @@ export function messageLinks(settings: LinkSettings, shopId: string, messageId: 
     unsubscribe: `${base}/u/${signLink(key, 'unsubscribe', { shopId, messageId })}`,
     open: `${base}/t/o/${signLink(key, 'open', { shopId, messageId })}`,
     click: (url) => `${base}/t/c/${signLink(key, 'click', { shopId, messageId, url })}`,
+    status: `${base}/t/s/${signLink(key, 'status', { shopId, messageId })}`,
   };
 }

@@ -14,6 +14,8 @@ export interface OutgoingMessage {
   body: string;
   transactional: boolean;
   unsubscribeUrl: string;
+  /** Where the provider may report delivery (a signed link to this server). */
+  statusUrl: string;
   /**
    * Records the message as sent. Email calls it when the relay has the whole message but has not yet been
    * told to take it (the final dot), so a crash either leaves the message unrecorded and undelivered
@@ -119,7 +121,7 @@ function smsSender(s: SmsSettings): Sender {
   return {
     send(m) {
       if (s.provider === 'twilio') {
-        const form = new URLSearchParams({ To: m.to, Body: m.body });
+        const form = new URLSearchParams({ To: m.to, Body: m.body, StatusCallback: m.statusUrl });
         form.set(s.from.startsWith('MG') ? 'MessagingServiceSid' : 'From', s.from);
         return post(`${s.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${s.accountSid}/Messages.json`, {
           headers: {

@@ -92,6 +92,13 @@ const Message = z.object({
 });
 const CampaignParams = z.object({ campaignId: z.string() });
 
+/** Twilio's final message statuses; the others (queued, sending, sent) change nothing here. */
+const TWILIO_STATUSES: Record<string, 'delivered' | 'failed'> = {
+  delivered: 'delivered',
+  undelivered: 'failed',
+  failed: 'failed',
+};
+
 /** The 1×1 transparent GIF an open pixel answers with. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
@@ -276,6 +283,31 @@ export const campaignRoutes =
       const url = await recordClick(o.db, await verifyLink(o.db, 'click', request.params.token));
       return reply.redirect(url, 302);
     });
+    // Twilio's StatusCallback: a form with MessageStatus; the signed path names the message.
+    app.post(
+      '/t/s/:token',
+      {
+        schema: {
+          hide: true,
+          params: Token,
+          body: z
+            .object({ MessageStatus: z.string().max(40), ErrorCode: z.string().max(20).optional() })
+            .loose(),
+        },
+      },
+      async (request, reply) => {
+        const claim = await verifyLink(o.db, 'status', request.params.token);
+        const event = TWILIO_STATUSES[request.body.MessageStatus];
+        const { MessageStatus: status, ErrorCode: code } = request.body;
+        if (event)
+          await recordDeliveryEvent(o.db, claim.shopId, {
+            messageId: claim.messageId,
+            event,
+            reason: `Twilio: ${status}${code ? ` (error ${code})` : ''}`,
+          });
+        return reply.code(204).send();
+      },
+    );
     app.get('/u/:token', { schema: { hide: true, params: Token } }, async (request, reply) => {
       await verifyLink(o.db, 'unsubscribe', request.params.token);
       // A link scanner may fetch this page; only the button (or a mail client's one-click POST) unsubscribes.
