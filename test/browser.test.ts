@@ -1,7 +1,8 @@
 // The console in real headless Chromium (Debian's package): sign in, import a file, find a customer,
 // open the profile, switch language; edit the member program and watch the re-grade, adjust a member's
 // points and tier, bind a member card; make a rule tag, build a segment and watch its count follow the rule;
-// set up email, write a template and preview it, make a coupon, send a campaign with it and read its report.
+// set up email, write a template and preview it, make a coupon, send a campaign with it and read its
+// report; list the package inserts.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -443,6 +444,23 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await eventually(() =>
       page.locator('tr[data-coupon="Spring gift"] [data-testid="coupon-issued"]').textContent(),
     ).toBe('3');
+
+    // The warehouse's list: the four paid online orders, each with its note, first orders with a card.
+    await page.getByRole('link', { name: 'Package inserts' }).click();
+    await page
+      .getByLabel('Ordered from')
+      .fill(new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10));
+    await page.getByLabel('Note (template)').selectOption({ label: 'We miss you' });
+    await page.getByRole('button', { name: 'List orders' }).click();
+    const inserts = page.getByTestId('inserts');
+    await eventually(() => inserts.locator('tbody tr').count()).toBe(4);
+    expect(await inserts.locator('tr[data-order="E-1"] [data-testid="insert-gifts"]').textContent()).toBe(
+      'welcome card',
+    );
+    expect(await inserts.locator('tr[data-order="E-1"]').textContent()).toContain('Dear Bo Chen');
+    expect(await page.getByRole('link', { name: 'Open the printable list' }).getAttribute('href')).toMatch(
+      /^\/api\/package-inserts\/print\?from=/,
+    );
     await page.close();
     await smtp.close();
   });

@@ -603,6 +603,68 @@ describeEachDb('engage', ({ db }) => {
     expect((await call('GET', `/api/coupons/${coupon.couponId}`, undefined, b)).status).toBe(404);
   });
 
+  it('lists package inserts: each online order waiting to ship with its note and gifts', async () => {
+    const month = new Date().toLocaleString('en-CA', { timeZone: 'Asia/Shanghai', month: '2-digit' });
+    const order = await ok('POST', '/api/orders', {
+      externalId: 'ship-1',
+      status: 'paid',
+      totalCents: 8800,
+      orderedAt: new Date().toISOString(),
+      items: [{ title: '舒缓修护面霜', quantity: 2, unitPriceCents: 4400 }],
+      customer: {
+        email: 'gia@example.com',
+        name: '林嘉',
+        birthday: `1990-${month}-15`,
+        city: '杭州市',
+        address: '西湖路 1 号',
+      },
+    });
+    await ok('POST', '/api/orders', {
+      externalId: 'store-1',
+      status: 'paid',
+      totalCents: 1000,
+      orderedAt: new Date().toISOString(),
+      channel: 'offline',
+      storeId: 'HZ-01',
+      customer: { email: 'gia@example.com' },
+    });
+    await ok('POST', `/api/customers/${order.customerId}/tier`, { rank: 2, reason: 'test VIP' });
+    const note = await template({
+      name: 'Insert note',
+      channel: 'sms',
+      body: '{{ customer.name }}，感谢您的支持！您是我们的{{ tier }}会员。',
+    });
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&templateId=${note}`;
+    const { items } = await ok('GET', `/api/package-inserts?${query}`);
+    // The store order is handed over the counter: only the online one needs a package.
+    const mine = items.filter((i: { customerId: string }) => i.customerId === order.customerId);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        externalId: 'ship-1',
+        tier: 'VIP',
+        items: '舒缓修护面霜 ×2',
+        address: '杭州市 西湖路 1 号',
+        firstOrder: true,
+        gifts: ['Birthday gift set'],
+        note: '林嘉，感谢您的支持！您是我们的VIP会员。',
+        html: false,
+      }),
+    ]);
+    const page = await call('GET', `/api/package-inserts/print?${query}`);
+    expect(page.raw.headers['content-type']).toContain('text/html');
+    expect(page.raw.body).toContain('林嘉，感谢您的支持！');
+    expect(page.raw.body).toContain('First order: welcome card');
+    expect(page.raw.body).toContain('<li>Birthday gift set</li>');
+    const bad = await call('GET', `/api/package-inserts?from=yesterday&templateId=${note}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['querystring.from', 'querystring.to']),
+    );
+    expect((await call('GET', `/api/package-inserts?${query}`, undefined, b)).status).toBe(404);
+  });
+
   it('keeps every shop to its own campaigns, templates and messages', async () => {
     const [mine] = (await ok('GET', '/api/campaigns')).items;
     const [tpl] = (await ok('GET', '/api/templates')).items;

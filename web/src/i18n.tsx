@@ -567,6 +567,21 @@ const en = {
   'campaigns.coupon': 'Coupon (one code per recipient)',
   'campaigns.noCoupon': 'none',
   'campaigns.r.coupons': 'Coupons redeemed / issued · revenue',
+  'nav.inserts': 'Package inserts',
+  'inserts.title': 'Package inserts',
+  'inserts.help':
+    "Online orders waiting to ship, each with a note for its buyer and the gifts to put in the box: a welcome card with a first order, the tier's birthday gift in the buyer's birthday month.",
+  'inserts.from': 'Ordered from',
+  'inserts.to': 'until',
+  'inserts.note': 'Note (template)',
+  'inserts.list': 'List orders',
+  'inserts.print': 'Open the printable list',
+  'inserts.order': 'Order',
+  'inserts.buyer': 'Buyer',
+  'inserts.items': 'Items',
+  'inserts.gifts': 'Gifts',
+  'inserts.noteText': 'Note',
+  'inserts.welcome': 'welcome card',
 };
 
 export type Key = keyof typeof en;
@@ -1134,6 +1149,21 @@ const zh: Record<Key, string> = {
   'campaigns.coupon': '优惠券（每位收件人一张）',
   'campaigns.noCoupon': '无',
   'campaigns.r.coupons': '核销／发放 · 销售额',
+  'nav.inserts': '包裹卡片',
+  'inserts.title': '包裹卡片',
+  'inserts.help':
+    '待发货的线上订单，每单附上给买家的手写卡内容与要放入的赠品：首单附欢迎卡，生日当月附所在等级的生日礼。',
+  'inserts.from': '下单日期从',
+  'inserts.to': '至',
+  'inserts.note': '卡片内容（模板）',
+  'inserts.list': '列出订单',
+  'inserts.print': '打开打印页',
+  'inserts.order': '订单',
+  'inserts.buyer': '买家',
+  'inserts.items': '商品',
+  'inserts.gifts': '赠品',
+  'inserts.noteText': '卡片',
+  'inserts.welcome': '欢迎卡',
 };
 
 export type Lang = 'en' | 'zh-CN';

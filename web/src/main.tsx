@@ -6,6 +6,7 @@ import { CustomerPage } from './pages/CustomerPage.js';
 import { CampaignsPage } from './pages/engage/CampaignsPage.js';
 import { ChannelsPage } from './pages/engage/ChannelsPage.js';
 import { CouponsPage } from './pages/engage/CouponsPage.js';
+import { InsertsPage } from './pages/engage/InsertsPage.js';
 import { TemplatesPage } from './pages/engage/TemplatesPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { ImportsPage } from './pages/ImportsPage.js';
@@ -71,6 +72,9 @@ function App() {
           <a href="#/coupons" className={route.page === 'coupons' ? 'active' : ''}>
             {t('nav.coupons')}
           </a>
+          <a href="#/inserts" className={route.page === 'inserts' ? 'active' : ''}>
+            {t('nav.inserts')}
+          </a>
           <a href="#/channels" className={route.page === 'channels' ? 'active' : ''}>
             {t('nav.channels')}
           </a>
@@ -107,6 +111,7 @@ function App() {
         {route.page === 'templates' && <TemplatesPage />}
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}
+        {route.page === 'inserts' && <InsertsPage />}
       </main>
     </div>
   );

@@ -1,5 +1,5 @@
 // Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments,
-// #/campaigns, #/templates, #/coupons, #/channels.
+// #/campaigns, #/templates, #/coupons, #/inserts, #/channels.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -14,7 +14,8 @@ export type Route =
   | { page: 'campaigns' }
   | { page: 'templates' }
   | { page: 'channels' }
-  | { page: 'coupons' };
+  | { page: 'coupons' }
+  | { page: 'inserts' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -32,6 +33,7 @@ export function parseRoute(hash: string): Route {
     'templates',
     'channels',
     'coupons',
+    'inserts',
   ] as const;
   const page = pages.find((p) => p === parts[0]);
   if (page) return { page };
