@@ -41,7 +41,18 @@ const BOUGHT = PURCHASE_STATUSES.filter((s) => s !== 'refunded');
 export function compileSegment(
   input: unknown,
   ctx: SegmentContext,
-  options: { firstParam?: number; where?: string; allowTags?: boolean } = {},
+  options: {
+    firstParam?: number;
+    where?: string;
+    allowTags?: boolean;
+    /**
+     * The rule judges a handful of known customers (an order's buyer): each EXISTS stays a subquery run
+     * per customer through its index (OFFSET 0 keeps PostgreSQL from turning it into a join). As a join,
+     * a shop whose rows the statistics do not know yet looked empty, and the plan scanned all its orders
+     * for every customer. Whole-shop counts leave it off: there the join is the fast plan.
+     */
+    perCustomer?: boolean;
+  } = {},
 ): CompiledRule {
   const at = options.where ?? 'rule';
   const parsed = Rule.safeParse(input);
@@ -57,6 +68,7 @@ export function compileSegment(
   const problems: ErrorDetail[] = [];
   let nodes = 0;
   let readsOtherTables = false;
+  const fence = options.perCustomer ? ' offset 0' : '';
 
   const walk = (node: Rule, path: string, depth: number): string => {
     nodes += 1;
@@ -125,7 +137,7 @@ export function compileSegment(
           node.minOrders && node.minOrders > 1
             ? ` having count(distinct o.order_id) >= ${bind(node.minOrders, 'int')}`
             : '';
-        return `exists (select 1 from orders o${join} where ${[...where, ...itemFilters].join(' and ')}${having})`;
+        return `exists (select 1 from orders o${join} where ${[...where, ...itemFilters].join(' and ')}${having}${fence})`;
       }
       case 'discountShare': {
         readsOtherTables = true;
@@ -133,16 +145,16 @@ export function compileSegment(
         return `exists (select 1 from orders where shop_id = ${s} and customer_id = c.customer_id
           and status = any(${bind(PURCHASE_STATUSES, 'text[]')})
           having count(*) >= ${bind(node.minOrders ?? 2, 'int')}
-             and avg(case when discount_cents > 0 or coupon_code is not null then 1.0 else 0 end) >= ${bind(node.atLeast, 'float8')})`;
+             and avg(case when discount_cents > 0 or coupon_code is not null then 1.0 else 0 end) >= ${bind(node.atLeast, 'float8')}${fence})`;
       }
       case 'consent': {
         readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
         const channel = bind(node.channel, 'text');
         if (node.status === 'none') {
-          return `not exists (select 1 from customer_consents where shop_id = ${s} and customer_id = c.customer_id and channel = ${channel})`;
+          return `not exists (select 1 from customer_consents where shop_id = ${s} and customer_id = c.customer_id and channel = ${channel}${fence})`;
         }
-        return `exists (select 1 from customer_consents where shop_id = ${s} and customer_id = c.customer_id and channel = ${channel} and status = ${bind(node.status, 'text')})`;
+        return `exists (select 1 from customer_consents where shop_id = ${s} and customer_id = c.customer_id and channel = ${channel} and status = ${bind(node.status, 'text')}${fence})`;
       }
       case 'interacted': {
         readsOtherTables = true;
@@ -152,7 +164,7 @@ export function compileSegment(
           'text[]',
         );
         const within = node.withinDays ? ` and occurred_at >= ${daysAgo(node.withinDays)}` : '';
-        return `exists (select 1 from customer_events where shop_id = ${s} and customer_id = c.customer_id and type = any(${types})${within})`;
+        return `exists (select 1 from customer_events where shop_id = ${s} and customer_id = c.customer_id and type = any(${types})${within}${fence})`;
       }
     }
   };

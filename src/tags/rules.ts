@@ -52,7 +52,7 @@ export async function applyRuleTags(
   for (const tag of tags) {
     let rule;
     try {
-      rule = compileSegment(tag.rule, ctx, { firstParam: 7, allowTags: false });
+      rule = compileSegment(tag.rule, ctx, { firstParam: 7, allowTags: false, perCustomer: ids !== null });
     } catch {
       // A broken rule must not stop orders coming in; the tag list says what is wrong (ruleProblem).
       total.invalid.push(tag.name);
