@@ -476,6 +476,22 @@ describeEachDb('engage', ({ db }) => {
       status: 'opted_out',
       source: 'bounce',
     });
+    // A receipt marks Ann's mail delivered; her later spam complaint keeps it delivered but opts her out.
+    const [mail] = (await ok('GET', `/api/messages?customerId=${ids.ann}&status=sent`)).items.filter(
+      (x: { channel: string }) => x.channel === 'email',
+    );
+    await ok('POST', '/api/messages/events', { events: [{ messageId: mail.messageId, event: 'delivered' }] });
+    await ok('POST', '/api/messages/events', {
+      events: [{ messageId: mail.messageId, event: 'complained' }],
+    });
+    const delivered = (await ok('GET', `/api/messages?customerId=${ids.ann}&status=delivered`)).items;
+    expect(delivered.map((x: { messageId: string }) => x.messageId)).toContain(mail.messageId);
+    const annConsents = (await ok('GET', `/api/customers/${ids.ann}/consents`)).items;
+    expect(annConsents.find((c: { channel: string }) => c.channel === 'email')).toMatchObject({
+      status: 'opted_out',
+      source: 'complaint',
+    });
+    await consent('ann', 'email', 'opted_in');
     const bad = await call('POST', '/api/messages/events', {
       events: [{ messageId: 'nope', event: 'exploded' }],
     });

@@ -100,10 +100,13 @@ export async function recordDeliveryEvent(db: Db, shopId: string, e: DeliveryEve
       );
       return;
     }
-    await tx.query(
-      `update messages set status = 'failed', reason = $3 where shop_id = $1 and message_id = $2`,
-      [shopId, e.messageId, e.reason ?? e.event],
-    );
+    // A complaint means the message arrived (and was marked as spam): it stays delivered, and the
+    // customer is opted out below. A bounce or failure means it never arrived.
+    if (e.event !== 'complained')
+      await tx.query(
+        `update messages set status = 'failed', reason = $3 where shop_id = $1 and message_id = $2`,
+        [shopId, e.messageId, e.reason ?? e.event],
+      );
     if (e.event !== 'failed' && (m.channel === 'email' || m.channel === 'sms'))
       await setConsent(tx, shopId, m.customerId, m.channel as Channel, {
         status: 'opted_out',
