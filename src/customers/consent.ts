@@ -3,7 +3,6 @@
 // Segments read it (a 'consent' condition); the engage area will send only within it.
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
-import { recordEvents } from './timeline.js';
 
 export const CHANNELS = ['email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -40,35 +39,17 @@ export async function setConsent(
 ): Promise<boolean> {
   const c = ConsentInput.parse(input);
   const at = c.at ? new Date(c.at) : new Date();
-  const [changed] = await tx.query<{ before: string | null }>(
-    `with before as (
-       select status from customer_consents where shop_id = $1 and customer_id = $2 and channel = $3
-     )
-     insert into customer_consents (shop_id, customer_id, channel, status, source, changed_at)
-     values ($1, $2, $3, $4, $5, $6)
-     on conflict (shop_id, customer_id, channel) do update
-       set status = excluded.status, source = excluded.source, changed_at = excluded.changed_at
-       where customer_consents.status <> excluded.status
-     returning (select status from before) as before`,
-    [shopId, customerId, channel, c.status, c.source, at.toISOString()],
-  );
-  if (!changed) return false;
-  await recordEvents(tx, shopId, [
-    {
-      customerId,
-      type: 'consent.changed',
-      occurredAt: at,
-      source: c.source,
-      data: { channel, from: changed.before ?? 'none', to: c.status },
-    },
+  const changed = await recordConsents(tx, shopId, [
+    { customerId, channel, status: c.status, source: c.source, at },
   ]);
-  return true;
+  return changed > 0;
 }
 
 /**
- * Many customers' word at once (a customers export, the demo): each entry is recorded as setConsent
- * would, with its event, in one statement. `keepOptOuts`: an opt-in does not override an opt-out already
- * recorded — an export that says "yes" cannot undo an unsubscribe (nor can replaying it).
+ * Customers' word per channel (one, or a customers export's thousands), each change with its
+ * 'consent.changed' event, in one statement; saying the same again changes nothing. Returns how many
+ * changed. `keepOptOuts`: an opt-in does not override an opt-out already recorded — an export that says
+ * "yes" cannot undo an unsubscribe (nor can replaying it).
  */
 export async function recordConsents(
   tx: Queryable,
@@ -81,9 +62,9 @@ export async function recordConsents(
     at: Date;
   }[],
   options: { keepOptOuts?: boolean } = {},
-): Promise<void> {
-  if (entries.length === 0) return;
-  await tx.query(
+): Promise<number> {
+  if (entries.length === 0) return 0;
+  const events = await tx.query(
     `with given as (
        select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
                   as g(customer_id, channel, status, source, changed_at)
@@ -103,7 +84,8 @@ export async function recordConsents(
      insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
      select $1, gen_random_uuid(), n.customer_id, 'consent.changed', n.changed_at, n.source,
             jsonb_build_object('channel', n.channel, 'from', coalesce(b.status, 'none'), 'to', n.status)
-       from changed n left join before b on b.customer_id = n.customer_id and b.channel = n.channel`,
+       from changed n left join before b on b.customer_id = n.customer_id and b.channel = n.channel
+     returning 1`,
     [
       shopId,
       entries.map((e) => e.customerId),
@@ -114,6 +96,7 @@ export async function recordConsents(
       options.keepOptOuts ?? false,
     ],
   );
+  return events.length;
 }
 
 /** Two profiles became one: per channel, the survivor keeps whichever word was given last. */
