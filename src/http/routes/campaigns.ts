@@ -28,6 +28,7 @@ import {
 } from '../../engage/responses.js';
 import { AppError } from '../../errors.js';
 import type { AppOptions } from '../app.js';
+import { escapeHtml } from '../html.js';
 import type { ApiPlugin } from '../plugin.js';
 import { errors, Job } from '../schemas.js';
 import { startJob } from './jobs.js';
@@ -101,9 +102,6 @@ const TWILIO_STATUSES: Record<string, 'delivered' | 'failed'> = {
 
 /** The 1×1 transparent GIF an open pixel answers with. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(title: string, body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { InsertQuery, packageInserts, type PackageInsert } from '../../engage/inserts.js';
 import type { AppOptions } from '../app.js';
+import { escapeHtml } from '../html.js';
 import type { ApiPlugin } from '../plugin.js';
 import { errors } from '../schemas.js';
 
@@ -20,20 +21,17 @@ const Insert = z.object({
   html: z.boolean().describe('the note is HTML (from an email template)'),
 });
 
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 /** One card per order, one order per printed page. */
 function printable(inserts: PackageInsert[]): string {
   const cards = inserts
     .map(
       (i) => `<section class="card">
-<header><strong>${escape(i.externalId)}</strong> · ${escape(i.name ?? '')} · ${escape(i.tier)}</header>
-<p class="address">${escape(i.address)}</p>
-<p class="items">${escape(i.items)}</p>
-<div class="note">${i.html ? i.note : escape(i.note).replace(/\n/g, '<br>')}</div>
+<header><strong>${escapeHtml(i.externalId)}</strong> · ${escapeHtml(i.name ?? '')} · ${escapeHtml(i.tier)}</header>
+<p class="address">${escapeHtml(i.address)}</p>
+<p class="items">${escapeHtml(i.items)}</p>
+<div class="note">${i.html ? i.note : escapeHtml(i.note).replace(/\n/g, '<br>')}</div>
 <ul class="gifts">${[...(i.firstOrder ? ['First order: welcome card · 首单：欢迎卡'] : []), ...i.gifts]
-        .map((g) => `<li>${escape(g)}</li>`)
+        .map((g) => `<li>${escapeHtml(g)}</li>`)
         .join('')}</ul>
 </section>`,
     )
