@@ -6,6 +6,7 @@ import type { Queryable } from '../db/db.js';
 import { isUniqueViolation } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
+import { formatAmount } from '../orders/money.js';
 import { linkSettings } from './links.js';
 
 export const CouponInput = z
@@ -222,7 +223,7 @@ export async function campaignCoupons(
       where k.shop_id = $1 and k.campaign_id = $2 and k.customer_id = any($3::uuid[])`,
     [shopId, campaignId, customerIds],
   );
-  const money = (cents: number) => `${(cents / 100).toFixed(2)} ${currency}`;
+  const money = (minor: number) => `${formatAmount(minor, currency)} ${currency}`;
   return new Map(
     rows.map((r) => [
       r.customerId,

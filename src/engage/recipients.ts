@@ -3,6 +3,7 @@
 import type { Queryable } from '../db/db.js';
 import { getProgram } from '../membership/program.js';
 import { pointsSummary } from '../membership/points.js';
+import { formatAmount } from '../orders/money.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { getShop } from '../shops/shops.js';
 import { usesVariable } from './templates.js';
@@ -132,7 +133,7 @@ export class RecipientLoader {
           title: p.title,
           sku: p.sku ?? '',
           category: p.category,
-          price: (p.priceCents / 100).toFixed(2),
+          price: formatAmount(p.priceCents, this.shop.currency),
           currency: this.shop.currency,
         }));
       out.set(customerId, picks);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAmount } from './money.js';
+import { formatAmount, parseAmount } from './money.js';
 
 describe('parseAmount', () => {
   it('reads decimals exactly, with symbols and thousands separators', () => {
@@ -13,5 +13,13 @@ describe('parseAmount', () => {
     expect(parseAmount('-3.00', 'CNY')).toEqual({ ok: false, reason: 'negative amount' });
     expect(parseAmount('12.3.4', 'CNY')).toEqual({ ok: false, reason: 'not an amount' });
     expect(parseAmount('1.5', 'JPY')).toEqual({ ok: false, reason: 'more than 0 decimals for JPY' });
+  });
+});
+
+describe('formatAmount', () => {
+  it("shows minor units with the currency's own decimals", () => {
+    expect(formatAmount(19900, 'CNY')).toBe('199.00');
+    expect(formatAmount(5, 'USD')).toBe('0.05');
+    expect(formatAmount(500, 'JPY')).toBe('500');
   });
 });

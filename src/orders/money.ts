@@ -12,6 +12,12 @@ export function currencyExponent(currency: string): number {
   return e;
 }
 
+/** Minor units as the plain amount a message shows: 19900 CNY → '199.00', 500 JPY → '500'. */
+export function formatAmount(minor: number, currency: string): string {
+  const e = currencyExponent(currency);
+  return (minor / 10 ** e).toFixed(e);
+}
+
 export type ParsedMoney = { ok: true; minor: number } | { ok: false; reason: string };
 
 const AMOUNT = /^(-)?(\d+)(?:\.(\d+))?$/;
