@@ -217,12 +217,6 @@ export async function loadDemo(
     options.now ?? new Date(),
   )) {
     batch.push(order);
-    // A small first batch, then statistics: until the planner knows this shop has orders it takes the
-    // shop for empty, and judges rule tags by scanning all its orders for each buyer (as imports do).
-    if (orders === 0 && batch.length === 200) {
-      await flush();
-      await refreshStatistics(db, INGEST_TABLES);
-    }
     if (batch.length === 2000) await flush();
   }
   if (batch.length > 0) await flush();
