@@ -6,12 +6,11 @@ import { uuidv7 } from '../db/ids.js';
 import { linkSettings, messageLinks } from './links.js';
 import { RecipientLoader } from './recipients.js';
 import {
-  compileTemplate,
-  fieldPrefixed,
+  checkedTemplate,
   renderTemplate,
   smsLength,
-  TemplateInput,
   type SmsLength,
+  type TemplateInput,
 } from './templates.js';
 import { AppError } from '../errors.js';
 
@@ -28,13 +27,7 @@ export async function previewMessage(
   template: TemplateInput,
   customerId: string,
 ): Promise<Preview> {
-  const t = TemplateInput.parse(template);
-  let compiled;
-  try {
-    compiled = compileTemplate(t);
-  } catch (err) {
-    throw fieldPrefixed(err, 'body.template');
-  }
+  const { template: t, compiled } = checkedTemplate(template, 'body.template');
   await getCustomer(db, shopId, customerId);
   const loader = await RecipientLoader.forShop(db, shopId);
   const recipient = (await loader.load(db, [customerId], compiled.uses)).get(customerId)!;

@@ -119,16 +119,26 @@ export function renderTemplate(
   };
 }
 
-/** A template's problems as a request names them (`body.template.body`, …). */
-export function fieldPrefixed(err: unknown, prefix: string): unknown {
-  if (err instanceof AppError)
-    return new AppError(
+/**
+ * A template as a request gives it, checked and compiled; its problems name the field as the request
+ * does (`body.body`, `body.template.body`, …).
+ */
+export function checkedTemplate(
+  input: TemplateInput,
+  prefix: string,
+): { template: z.output<typeof TemplateInput>; compiled: CompiledTemplate } {
+  const template = TemplateInput.parse(input);
+  try {
+    return { template, compiled: compileTemplate(template) };
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    throw new AppError(
       err.code,
       err.status,
       err.message,
       err.details.map((d) => ({ ...d, field: d.field && `${prefix}.${d.field}` })),
     );
-  return err;
+  }
 }
 
 async function saved<T>(write: Promise<T>, name: string): Promise<T> {
@@ -142,12 +152,7 @@ async function saved<T>(write: Promise<T>, name: string): Promise<T> {
 }
 
 export async function createTemplate(db: Queryable, shopId: string, input: TemplateInput): Promise<Template> {
-  const t = TemplateInput.parse(input);
-  try {
-    compileTemplate(t);
-  } catch (err) {
-    throw fieldPrefixed(err, 'body');
-  }
+  const t = checkedTemplate(input, 'body').template;
   const [row] = await saved(
     db.query<Template>(
       `insert into templates (shop_id, template_id, name, channel, subject, body, transactional)
@@ -165,12 +170,7 @@ export async function updateTemplate(
   templateId: string,
   input: TemplateInput,
 ): Promise<Template> {
-  const t = TemplateInput.parse(input);
-  try {
-    compileTemplate(t);
-  } catch (err) {
-    throw fieldPrefixed(err, 'body');
-  }
+  const t = checkedTemplate(input, 'body').template;
   if (!isUuid(templateId)) throw AppError.notFound('Template');
   const [row] = await saved(
     db.query<Template>(
