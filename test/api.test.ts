@@ -277,6 +277,8 @@ describeEachDb('REST API', ({ db }) => {
         '/api/tags',
         '/api/segments/count',
         '/api/segments/{segmentId}/snapshots',
+        '/api/flows',
+        '/api/flows/{flowId}/report',
       ]),
     );
     // The recursive rule tree is one component that refers to itself, and every reference resolves.

@@ -9,6 +9,8 @@ import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { createCampaign, launchDueCampaigns, scheduleCampaign } from '../src/engage/campaigns.js';
 import { createCoupon, issueCoupon } from '../src/engage/coupons.js';
 import { createTemplate } from '../src/engage/templates.js';
+import { runFlows } from '../src/engage/flows/engine.js';
+import { activateFlow, createFlow } from '../src/engage/flows/flows.js';
 import { saveSegment } from '../src/segments/segments.js';
 import { snapshotSegment } from '../src/segments/snapshots.js';
 import { describeEachDb } from './support/databases.js';
@@ -51,6 +53,15 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
       [shop.shopId],
     );
     expect(codes!.n).toBeGreaterThan(100);
+    // … and is walking a flow (a date flow let everyone in today).
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: shop.timeZone }).format(new Date());
+    const flow = await createFlow(db(), shop.shopId, {
+      name: 'Everyone today',
+      trigger: { type: 'date', month: Number(today.slice(5, 7)), day: Number(today.slice(8)), hour: 0 },
+      steps: [{ type: 'wait', days: 7 }],
+    });
+    await activateFlow(db(), shop.shopId, flow.flowId, 1);
+    expect((await runFlows(db(), shop.shopId)).entered).toBeGreaterThan(100);
     // Orders that join pairs of existing profiles (phone of one, email of the next) force merges.
     const phones = await db().query<{ phone: string }>(
       'select phone from customers where shop_id = $1 and email is null order by customer_id limit 20',
@@ -112,6 +123,9 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
        union all
        select 'campaign members', count(*)::int from campaign_members m
          where m.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = m.shop_id and c.customer_id = m.customer_id)
+       union all
+       select 'flow enrollments', count(*)::int from flow_enrollments e
+         where e.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = e.shop_id and c.customer_id = e.customer_id)
        order by what`,
       [shop.shopId],
     );
@@ -120,6 +134,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
         'campaign members',
         'coupon codes',
         'events',
+        'flow enrollments',
         'identities',
         'messages',
         'orders',

@@ -25,3 +25,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(text: string): boolean {
   return UUID.test(text);
 }
+
+/**
+ * SQL for a UUID derived from a name (RFC 9562 version 8, the form for custom ids): the MD5 of the name
+ * with the version and variant bits set, so the same name always gives the same id.
+ */
+export const derivedId = (name: string) =>
+  `overlay(overlay(md5(${name}) placing '8' from 13) placing '8' from 17)::uuid`;

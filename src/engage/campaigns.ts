@@ -4,7 +4,7 @@
 // is queued twice.
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
-import { isUuid, uuidv7 } from '../db/ids.js';
+import { derivedId, isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getSegment } from '../segments/segments.js';
 import { getSnapshot, snapshotSegment } from '../segments/snapshots.js';
@@ -148,13 +148,6 @@ export async function deleteCampaign(db: Queryable, shopId: string, campaignId: 
     campaignId,
   ]);
 }
-
-/**
- * A UUID derived from a name (RFC 9562 version 8, the form for custom ids): the MD5 of the name with the
- * version and variant bits set, so the same name always gives the same id.
- */
-const derivedId = (name: string) =>
-  `overlay(overlay(md5(${name}) placing '8' from 13) placing '8' from 17)::uuid`;
 
 /**
  * Launches the shop's campaigns that are due: freezes the audience, splits off the holdout (by a hash of

@@ -115,45 +115,52 @@ export async function listCoupons(db: Queryable, shopId: string): Promise<Coupon
   );
 }
 
+/** Who gets a code: a snapshot's members, a campaign's recipients, or a flow's customers (one key each). */
+export type CouponGrant =
+  | { snapshotId: string }
+  | { campaignId: string; customerIds: string[] }
+  | { flowId: string; grants: { customerId: string; issueKey: string }[] };
+
 /**
- * Issues one code per customer — a snapshot's members, or a campaign's recipients as their messages go
- * out — under `issueKey`. Issuing again under the same key changes nothing. Returns the codes issued now.
+ * Issues one code per customer under `issueKey` (a flow's grants carry a key each). Issuing again under
+ * the same key changes nothing. Returns the codes issued now.
  */
 export async function issueCoupon(
   tx: Queryable,
   shopId: string,
   couponId: string,
-  to: { snapshotId: string } | { campaignId: string; customerIds: string[] },
+  to: CouponGrant,
   issueKey: string,
   at = new Date(),
 ): Promise<number> {
   const { signingKey } = await linkSettings(tx, shopId);
-  const source =
-    'snapshotId' in to
-      ? `select customer_id, null::uuid as campaign_id from segment_snapshot_members where shop_id = $1 and snapshot_id = $6`
-      : `select distinct unnest($7::uuid[]) as customer_id, $6::uuid as campaign_id`;
-  const target = 'snapshotId' in to ? to.snapshotId : to.campaignId;
+  let source: string;
+  let params: unknown[];
+  if ('snapshotId' in to) {
+    source = `select customer_id, null::uuid as campaign_id, null::uuid as flow_id, $3 as issue_key
+                from segment_snapshot_members where shop_id = $1 and snapshot_id = $6`;
+    params = [to.snapshotId];
+  } else if ('campaignId' in to) {
+    source = `select distinct unnest($7::uuid[]) as customer_id, $6::uuid as campaign_id, null::uuid as flow_id, $3 as issue_key`;
+    params = [to.campaignId, to.customerIds];
+  } else {
+    source = `select g.customer_id, null::uuid as campaign_id, $6::uuid as flow_id, coalesce(g.issue_key, $3) as issue_key
+                from unnest($7::uuid[], $8::text[]) as g(customer_id, issue_key)`;
+    params = [to.flowId, to.grants.map((g) => g.customerId), to.grants.map((g) => g.issueKey)];
+  }
   // Sixteen hex digits of a digest keyed by the shop's secret: 64 bits, so even among a million codes
   // the odds of two alike are about one in thirty million (the customer would get no code: the count says).
   const rows = await tx.query(
-    `insert into coupon_codes (shop_id, code, coupon_id, customer_id, issue_key, campaign_id, issued_at, expires_at)
-     select $1, c.code_prefix || '-' || upper(substr(md5($4 || $2::text || $3 || m.customer_id::text), 1, 16)),
-            $2, m.customer_id, $3, m.campaign_id, $5,
+    `insert into coupon_codes (shop_id, code, coupon_id, customer_id, issue_key, campaign_id, flow_id, issued_at, expires_at)
+     select $1, c.code_prefix || '-' || upper(substr(md5($4 || $2::text || m.issue_key || m.customer_id::text), 1, 16)),
+            $2, m.customer_id, m.issue_key, m.campaign_id, m.flow_id, $5,
             nullif(least(coalesce(c.valid_until, 'infinity'),
                          coalesce($5::timestamptz + make_interval(days => c.valid_days), 'infinity')), 'infinity')
        from (${source}) m
        join coupons c on c.shop_id = $1 and c.coupon_id = $2
      on conflict do nothing
      returning 1`,
-    [
-      shopId,
-      couponId,
-      issueKey,
-      signingKey,
-      at.toISOString(),
-      target,
-      ...('customerIds' in to ? [to.customerIds] : []),
-    ],
+    [shopId, couponId, issueKey, signingKey, at.toISOString(), ...params],
   );
   return rows.length;
 }
@@ -208,6 +215,31 @@ export async function campaignCoupons(
   );
   if (!campaign?.couponId) return new Map();
   await issueCoupon(db, shopId, campaign.couponId, { campaignId, customerIds }, `campaign:${campaignId}`, at);
+  return codeVars(db, shopId, currency, 'k.campaign_id = $2 and k.customer_id = any($3::uuid[])', [
+    campaignId,
+    customerIds,
+  ]);
+}
+
+/** Codes as templates show them, by code (a flow's messages carry the code their enrollment was given). */
+export async function couponVarsByCode(
+  db: Queryable,
+  shopId: string,
+  codes: string[],
+  currency: string,
+): Promise<Map<string, CouponVars>> {
+  return codeVars(db, shopId, currency, 'k.code = any($2::text[])', [codes], 'code');
+}
+
+/** The template variables of the codes `where` picks, keyed by customer (or by code). */
+async function codeVars(
+  db: Queryable,
+  shopId: string,
+  currency: string,
+  where: string,
+  params: unknown[],
+  key: 'customerId' | 'code' = 'customerId',
+): Promise<Map<string, CouponVars>> {
   const rows = await db.query<{
     customerId: string;
     code: string;
@@ -220,13 +252,13 @@ export async function campaignCoupons(
     `select k.customer_id as "customerId", k.code, c.kind, c.amount_cents as "amountCents", c.percent::float8 as percent,
             c.min_spend_cents as "minSpendCents", k.expires_at as "expiresAt"
        from coupon_codes k join coupons c on c.shop_id = k.shop_id and c.coupon_id = k.coupon_id
-      where k.shop_id = $1 and k.campaign_id = $2 and k.customer_id = any($3::uuid[])`,
-    [shopId, campaignId, customerIds],
+      where k.shop_id = $1 and ${where}`,
+    [shopId, ...params],
   );
   const money = (minor: number) => `${formatAmount(minor, currency)} ${currency}`;
   return new Map(
     rows.map((r) => [
-      r.customerId,
+      r[key],
       {
         code: r.code,
         value: r.kind === 'amount' ? money(r.amountCents!) : `${r.percent}%`,

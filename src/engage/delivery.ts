@@ -21,7 +21,7 @@ import { contactPolicy, quietUntil } from './policy.js';
 import { RecipientLoader } from './recipients.js';
 import { senderFor, type Sender, type SendOutcome } from './senders.js';
 import { compileTemplate, getTemplate, renderTemplate, type CompiledTemplate } from './templates.js';
-import { campaignCoupons, type CouponVars } from './coupons.js';
+import { campaignCoupons, couponVarsByCode, type CouponVars } from './coupons.js';
 
 const BATCH = 500;
 const MAX_ATTEMPTS = 6;
@@ -188,9 +188,19 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
           shop.currency,
         ),
       );
+    // A flow's message shows the code its customer was given by an earlier step.
+    const codes = claimed.flatMap((m) => (m.couponCode ? [m.couponCode] : []));
+    const flowCodes =
+      codes.length > 0
+        ? await couponVarsByCode(db, shopId, codes, shop.currency)
+        : new Map<string, CouponVars>();
     for (const m of claimed) {
       const vars = recipients.get(m.customerId)?.vars ?? {};
-      const coupon = m.campaignId ? coupons.get(m.campaignId)?.get(m.customerId) : undefined;
+      const coupon = m.campaignId
+        ? coupons.get(m.campaignId)?.get(m.customerId)
+        : m.couponCode
+          ? flowCodes.get(m.couponCode)
+          : undefined;
       queue.push({ m, vars: coupon ? { ...vars, coupon } : vars });
     }
     taken += claimed.length + suppressed;

@@ -11,6 +11,8 @@ export interface ClaimedMessage {
   channel: MessageChannel;
   templateId: string;
   campaignId: string | null;
+  /** The code a flow issued before this message, for its template's `coupon`. */
+  couponCode: string | null;
   transactional: boolean;
   recipient: string;
   attempts: number;
@@ -73,7 +75,8 @@ export async function claimMessages(
        from counted k
       where m.shop_id = $1 and m.message_id = k.message_id
      returning m.message_id as "messageId", m.customer_id as "customerId", m.channel, m.template_id as "templateId",
-               m.campaign_id as "campaignId", m.transactional, m.recipient, m.attempts, m.status`,
+               m.campaign_id as "campaignId", m.coupon_code as "couponCode", m.transactional, m.recipient,
+               m.attempts, m.status`,
     [shopId, options.now.toISOString(), options.quiet, options.limit, policy.maxMessages, policy.perDays],
   );
   const claimed = rows.filter((r) => r.status === 'sending').map(({ status: _, ...m }) => m);

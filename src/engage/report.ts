@@ -11,15 +11,18 @@ export interface GroupOutcome {
   revenueCents: number;
 }
 
-export interface CampaignReport {
-  audience: number;
-  holdout: number;
+export interface MessageOutcomes {
   messages: Record<'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'suppressed', number>;
   suppressedBecause: Record<string, number>;
   opened: number;
   clicked: number;
   unsubscribed: number;
   coupons: { issued: number; redeemed: number; revenueCents: number };
+}
+
+export interface CampaignReport extends MessageOutcomes {
+  audience: number;
+  holdout: number;
   recipients: GroupOutcome;
   control: GroupOutcome;
   /** Recipients' conversion rate minus the control group's (percentage points as a fraction); null without one. */
@@ -34,22 +37,7 @@ export async function campaignReport(
   campaignId: string,
 ): Promise<CampaignReport> {
   const campaign = await getCampaign(db, shopId, campaignId);
-  const statuses = await db.query<{ status: string; reason: string | null; n: number }>(
-    `select status, case when status = 'suppressed' then reason end as reason, count(*)::int as n
-       from messages where shop_id = $1 and campaign_id = $2 group by 1, 2`,
-    [shopId, campaignId],
-  );
-  const messages = { queued: 0, sending: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0 };
-  const suppressedBecause: Record<string, number> = {};
-  for (const s of statuses) {
-    messages[s.status as keyof typeof messages] += s.n;
-    if (s.reason) suppressedBecause[s.reason] = s.n;
-  }
-  const [engagement] = await db.query<{ opened: number; clicked: number; unsubscribed: number }>(
-    `select count(opened_at)::int as opened, count(clicked_at)::int as clicked, count(unsubscribed_at)::int as unsubscribed
-       from messages where shop_id = $1 and campaign_id = $2`,
-    [shopId, campaignId],
-  );
+  const sent = await messageOutcomes(db, shopId, { campaignId });
   // A recipient converts with an order in the window after the message reached them; a held-out member,
   // in the same window after the launch (when they would have got it). Orders are counted once each.
   const groups = await db.query<{
@@ -81,26 +69,8 @@ export async function campaignReport(
       group by m.holdout`,
     [shopId, campaignId, campaign.conversionDays],
   );
-  const group = (holdout: boolean): GroupOutcome => {
-    const g = groups.find((x) => x.holdout === holdout);
-    const customers = g?.customers ?? 0;
-    const converted = g?.converted ?? 0;
-    return {
-      customers,
-      converted,
-      conversionRate: rate(converted, customers),
-      revenueCents: g?.revenueCents ?? 0,
-    };
-  };
-  const recipients = group(false);
-  const control = group(true);
-  const [coupons] = await db.query<{ issued: number; redeemed: number; revenueCents: number }>(
-    `select count(*)::int as issued, count(k.redeemed_at)::int as redeemed,
-            coalesce(sum(o.total_cents - o.refunded_cents), 0)::int8 as "revenueCents"
-       from coupon_codes k left join orders o on o.shop_id = k.shop_id and o.order_id = k.order_id
-      where k.shop_id = $1 and k.campaign_id = $2`,
-    [shopId, campaignId],
-  );
+  const recipients = groupOutcome(groups, false);
+  const control = groupOutcome(groups, true);
   const [sizes] = await db.query<{ audience: number; holdout: number }>(
     `select count(*)::int as audience, count(*) filter (where holdout)::int as holdout
        from campaign_members where shop_id = $1 and campaign_id = $2`,
@@ -109,17 +79,71 @@ export async function campaignReport(
   return {
     audience: sizes!.audience,
     holdout: sizes!.holdout,
+    ...sent,
+    recipients,
+    control,
+    lift: lift(recipients, control),
+  };
+}
+
+/** What became of the messages a campaign or a flow sent, and of the codes it gave. */
+export async function messageOutcomes(
+  db: Queryable,
+  shopId: string,
+  of: { campaignId: string } | { flowId: string },
+): Promise<MessageOutcomes> {
+  const [column, id] = 'campaignId' in of ? ['campaign_id', of.campaignId] : ['flow_id', of.flowId];
+  const statuses = await db.query<{ status: string; reason: string | null; n: number }>(
+    `select status, case when status = 'suppressed' then reason end as reason, count(*)::int as n
+       from messages where shop_id = $1 and ${column} = $2 group by 1, 2`,
+    [shopId, id],
+  );
+  const messages = { queued: 0, sending: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0 };
+  const suppressedBecause: Record<string, number> = {};
+  for (const s of statuses) {
+    messages[s.status as keyof typeof messages] += s.n;
+    if (s.reason) suppressedBecause[s.reason] = s.n;
+  }
+  const [engagement] = await db.query<{ opened: number; clicked: number; unsubscribed: number }>(
+    `select count(opened_at)::int as opened, count(clicked_at)::int as clicked, count(unsubscribed_at)::int as unsubscribed
+       from messages where shop_id = $1 and ${column} = $2`,
+    [shopId, id],
+  );
+  const [coupons] = await db.query<{ issued: number; redeemed: number; revenueCents: number }>(
+    `select count(*)::int as issued, count(k.redeemed_at)::int as redeemed,
+            coalesce(sum(o.total_cents - o.refunded_cents), 0)::int8 as "revenueCents"
+       from coupon_codes k left join orders o on o.shop_id = k.shop_id and o.order_id = k.order_id
+      where k.shop_id = $1 and k.${column} = $2`,
+    [shopId, id],
+  );
+  return {
     messages,
     suppressedBecause,
     opened: engagement!.opened,
     clicked: engagement!.clicked,
     unsubscribed: engagement!.unsubscribed,
     coupons: coupons!,
-    recipients,
-    control,
-    lift:
-      recipients.conversionRate !== null && control.conversionRate !== null
-        ? recipients.conversionRate - control.conversionRate
-        : null,
   };
 }
+
+/** One side of a split (those messaged, the held out) from rows counted per side. */
+export function groupOutcome(
+  groups: { holdout: boolean; customers: number; converted: number; revenueCents: number }[],
+  holdout: boolean,
+): GroupOutcome {
+  const g = groups.find((x) => x.holdout === holdout);
+  const customers = g?.customers ?? 0;
+  const converted = g?.converted ?? 0;
+  return {
+    customers,
+    converted,
+    conversionRate: rate(converted, customers),
+    revenueCents: g?.revenueCents ?? 0,
+  };
+}
+
+/** The messaged group's conversion rate minus the control group's; null without both. */
+export const lift = (treated: GroupOutcome, control: GroupOutcome) =>
+  treated.conversionRate !== null && control.conversionRate !== null
+    ? treated.conversionRate - control.conversionRate
+    : null;

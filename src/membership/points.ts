@@ -320,6 +320,27 @@ export async function pointsSummary(
 /** What spends lots: redemptions, expiries and points taken back by staff (reversals shrink their own lot). */
 const CONSUMPTION_SQL = `kind in ('redeem', 'expire') or (kind = 'adjust' and points < 0)`;
 
+/**
+ * Customers about to lose points: (customer_id, expires_at) for each lot date in ($2 + $4 days, $3 + $4
+ * days] by which more was earned than spent (spending uses the oldest lots first, so that remainder is
+ * what expires then). $1 is the shop. Flows (points expiring) read it.
+ */
+export const EXPIRING_LOTS_SQL = `
+  select c.customer_id, x.expires_at
+    from customers c
+    cross join lateral (
+      select distinct l.expires_at from points_ledger l
+       where l.shop_id = c.shop_id and l.customer_id = c.customer_id and l.points > 0
+         and l.expires_at > $2::timestamptz + make_interval(days => $4)
+         and l.expires_at <= $3::timestamptz + make_interval(days => $4)
+    ) x
+    cross join lateral (
+      select coalesce(sum(l.points) filter (where l.expires_at <= x.expires_at), 0) as due,
+             coalesce(-sum(l.points) filter (where ${CONSUMPTION_SQL}), 0) as consumed
+        from points_ledger l where l.shop_id = c.shop_id and l.customer_id = c.customer_id
+    ) s
+   where c.shop_id = $1 and c.points_balance > 0 and s.due > s.consumed`;
+
 export async function listLedger(
   db: Queryable,
   shopId: string,
