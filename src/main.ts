@@ -10,6 +10,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from './config.js';
 import { pickShop, positiveInt, withDb } from './cli/context.js';
 import { campaignCommands } from './cli/campaigns.js';
+import { flowCommands } from './cli/flows.js';
 import { membershipCommands } from './cli/membership.js';
 import type { Db } from './db/db.js';
 import { INGEST_TABLES, refreshStatistics } from './db/maintenance.js';
@@ -253,6 +254,7 @@ membershipCommands(program);
 scoringCommands(program);
 segmentCommands(program);
 campaignCommands(program);
+flowCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {

@@ -10,9 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setConsent } from '../src/customers/consent.js';
 import { openDatabase } from '../src/db/open.js';
 import { createCampaign } from '../src/engage/campaigns.js';
+import { createFlow } from '../src/engage/flows/flows.js';
 import { saveChannel } from '../src/engage/channels.js';
 import { setContactPolicy } from '../src/engage/policy.js';
-import { createTemplate } from '../src/engage/templates.js';
+import { createTemplate, listTemplates } from '../src/engage/templates.js';
 import { saveSegment } from '../src/segments/segments.js';
 import { listShops } from '../src/shops/shops.js';
 import { startHttpSink } from './support/sinks.js';
@@ -209,6 +210,38 @@ describe('the regulars command', () => {
     const twice = await regulars('campaign', 'send', campaignId);
     expect(twice).toMatchObject({ code: 1, out: expect.stringContaining('The campaign is sent') });
     expect(sms.requests).toHaveLength(1);
+
+    // A flow on today's date, activated from the terminal: it runs and delivers at once.
+    const db2 = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
+    let flowId: string;
+    try {
+      const [shop] = await listShops(db2);
+      const [template] = await listTemplates(db2, shop!.shopId);
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: shop!.timeZone }).format(new Date());
+      flowId = (
+        await createFlow(db2, shop!.shopId, {
+          name: 'Today care',
+          trigger: { type: 'date', month: Number(today.slice(5, 7)), day: Number(today.slice(8)), hour: 0 },
+          steps: [{ id: 'care', type: 'send', templateId: template!.templateId }],
+        })
+      ).flowId;
+    } finally {
+      await db2.close();
+    }
+    expect((await regulars('flow', 'list')).out).toMatch(
+      new RegExp(`^${flowId} +draft +date +Today care$`, 'm'),
+    );
+    const badDays = await regulars('flow', 'activate', flowId, '--catch-up-days', '99');
+    expect(badDays).toMatchObject({ code: 1, out: expect.stringContaining('--catch-up-days must be') });
+    const activated = await regulars('flow', 'activate', flowId, '--catch-up-days', '1');
+    expect(activated.code).toBe(0);
+    expect(sms.requests).toHaveLength(2);
+    const flowReport = await regulars('flow', 'report', flowId);
+    expect(flowReport.out).toContain('entered 2 (holdout 0): active 0, completed 2, exited 0');
+    expect(flowReport.out).toContain('step care: passed 2, here now 0');
+    expect(flowReport.out).toContain('messages: sent 1, delivered 0, failed 0, suppressed 1, waiting 0');
+    expect((await regulars('flow', 'run')).code).toBe(0);
+    expect(sms.requests).toHaveLength(2);
     await sms.close();
   }, 60_000);
 });
