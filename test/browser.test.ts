@@ -464,4 +464,86 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
     await smtp.close();
   });
+
+  it('builds a care flow in the editor, activates it and shows each step’s count', async () => {
+    const shop = await testTenant(db, 'Flow Test Shop');
+    const smtp = await startSmtpSink();
+    const call = (method: 'POST' | 'PUT', url: string, payload: object) =>
+      t.app.inject({ method, url, headers: shop.auth, payload }).then((r) => r.json());
+    await call('PUT', '/api/channels/email', {
+      channel: 'email',
+      settings: { host: '127.0.0.1', port: smtp.port, from: 'Flow Shop <shop@example.com>' },
+    });
+    await call('PUT', '/api/contact-policy', { maxMessages: 5, perDays: 7, quietHours: null });
+    await call('PUT', '/api/engage/links', { publicUrl: 'https://crm.flow.example/' });
+    for (const [i, name] of ['Ann', 'Bo'].entries()) {
+      const order = await call('POST', '/api/orders', {
+        externalId: `F-${i}`,
+        status: 'paid',
+        totalCents: 8_000,
+        orderedAt: new Date(Date.now() - (5 - i) * 86_400_000).toISOString(),
+        customer: { email: `${name.toLowerCase()}@example.com`, name },
+      });
+      await call('PUT', `/api/customers/${order.customerId}/consents/email`, {
+        status: 'opted_in',
+        source: 'checkout',
+      });
+    }
+    await call('POST', '/api/templates', {
+      name: 'How is it going',
+      channel: 'email',
+      subject: 'How is it going, {{ customer.name }}?',
+      body: '<p>Thank you for your order, {{ customer.name }}.</p>',
+      transactional: true,
+    });
+    await call('POST', '/api/tags', { name: 'cared for' });
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+
+    await page.getByRole('link', { name: 'Flows' }).click();
+    await page.getByRole('button', { name: 'New flow' }).click();
+    const editor = page.getByTestId('flow-editor');
+    await editor.getByLabel('Name').fill('Care after purchase');
+    await editor.locator('select[name="trigger"]').selectOption({ label: 'Order paid' });
+    // The new flow starts with a three-day wait; a send step with no template chosen is refused.
+    await editor.getByTestId('add-step-steps').selectOption({ label: 'Send a message' });
+    await editor.locator('li[data-step="send"] select[name="template"]').selectOption('');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => editor.getByRole('alert').textContent()).toContain('body.steps.1.templateId');
+    await editor
+      .locator('li[data-step="send"] select[name="template"]')
+      .selectOption({ label: 'How is it going (Email (SMTP))' });
+    await editor.getByTestId('add-step-steps').selectOption({ label: 'Tag' });
+    await editor.locator('li[data-step="tag"] select[name="tag"]').selectOption({ label: 'cared for' });
+    await editor.getByRole('button', { name: 'Save' }).click();
+    const row = page.locator('tr[data-flow="Care after purchase"]');
+    await eventually(() => row.getByTestId('flow-status').textContent()).toBe('Draft');
+
+    await editor.getByLabel('Also let in the last days').fill('7');
+    await editor.getByRole('button', { name: 'Activate' }).click();
+    await eventually(() => row.getByTestId('flow-status').textContent()).toBe('Active');
+    // Both orders are more than three days old: both customers walk the whole flow at once.
+    const report = page.getByTestId('flow-report');
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Run flows now' }).click();
+      return report.getByTestId('flow-completed').textContent();
+    }).toBe('2');
+    expect(await report.getByTestId('flow-entered').textContent()).toBe('2');
+    await eventually(() =>
+      editor.locator('li[data-step="tag"] [data-testid="step-counts"]').textContent(),
+    ).toBe('2 passed');
+    await eventually(async () => smtp.mails.map((m) => m.to[0]).sort()).toEqual([
+      'ann@example.com',
+      'bo@example.com',
+    ]);
+    expect(smtp.mails.find((m) => m.to[0] === 'bo@example.com')!.headers.get('subject')).toBe(
+      'How is it going, Bo?',
+    );
+    await page.screenshot({
+      path: fileURLToPath(new URL('../test-results/flows.png', import.meta.url)),
+      fullPage: true,
+    });
+    await page.close();
+    await smtp.close();
+  });
 });

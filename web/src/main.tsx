@@ -4,6 +4,7 @@ import { api, ApiError, type Me } from './api.js';
 import { I18nProvider, useI18n } from './i18n.js';
 import { CustomerPage } from './pages/CustomerPage.js';
 import { CampaignsPage } from './pages/engage/CampaignsPage.js';
+import { FlowsPage } from './pages/engage/FlowsPage.js';
 import { ChannelsPage } from './pages/engage/ChannelsPage.js';
 import { CouponsPage } from './pages/engage/CouponsPage.js';
 import { InsertsPage } from './pages/engage/InsertsPage.js';
@@ -66,6 +67,9 @@ function App() {
           <a href="#/campaigns" className={route.page === 'campaigns' ? 'active' : ''}>
             {t('nav.campaigns')}
           </a>
+          <a href="#/flows" className={route.page === 'flows' ? 'active' : ''}>
+            {t('nav.flows')}
+          </a>
           <a href="#/templates" className={route.page === 'templates' ? 'active' : ''}>
             {t('nav.templates')}
           </a>
@@ -108,6 +112,7 @@ function App() {
         {route.page === 'tags' && <TagsPage shop={me.shop} />}
         {route.page === 'segments' && <SegmentsPage shop={me.shop} />}
         {route.page === 'campaigns' && <CampaignsPage shop={me.shop} />}
+        {route.page === 'flows' && <FlowsPage shop={me.shop} />}
         {route.page === 'templates' && <TemplatesPage />}
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}

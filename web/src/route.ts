@@ -1,5 +1,5 @@
 // Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments,
-// #/campaigns, #/templates, #/coupons, #/inserts, #/channels.
+// #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -12,6 +12,7 @@ export type Route =
   | { page: 'tags' }
   | { page: 'segments' }
   | { page: 'campaigns' }
+  | { page: 'flows' }
   | { page: 'templates' }
   | { page: 'channels' }
   | { page: 'coupons' }
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
     'tags',
     'segments',
     'campaigns',
+    'flows',
     'templates',
     'channels',
     'coupons',

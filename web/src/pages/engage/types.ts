@@ -99,3 +99,72 @@ export interface Coupon {
   issued: number;
   redeemed: number;
 }
+
+export type Trigger =
+  | { type: 'order_paid' }
+  | { type: 'purchase_cycle'; category?: string; daysBefore: number }
+  | { type: 'birthday'; daysBefore: number; hour: number }
+  | { type: 'no_order'; days: number }
+  | { type: 'tier_upgraded'; tier?: string }
+  | { type: 'points_expiring'; daysBefore: number }
+  | { type: 'joined' }
+  | { type: 'date'; month: number; day: number; hour: number; year?: number };
+
+export type FlowStep = { id?: string } & (
+  | { type: 'wait'; days: number; hours: number }
+  | { type: 'send'; templateId: string }
+  | { type: 'coupon'; couponId: string }
+  | { type: 'tag'; tagId: string; action: 'add' | 'remove' }
+  | { type: 'points'; points: number; reason: string }
+  | { type: 'branch'; condition: unknown; yes: FlowStep[]; no: FlowStep[] }
+);
+
+export interface Flow {
+  flowId: string;
+  name: string;
+  trigger: Trigger;
+  steps: FlowStep[];
+  segmentId: string | null;
+  holdoutPercent: number;
+  conversionDays: number;
+  status: 'draft' | 'active' | 'paused';
+  enterFrom: string | null;
+  lastError: string | null;
+}
+
+export interface StepCounts {
+  passed: number;
+  yes: number;
+  no: number;
+  here: number;
+}
+
+export interface FlowReport {
+  entered: number;
+  holdout: number;
+  active: number;
+  completed: number;
+  exited: number;
+  exitedBecause: Record<string, number>;
+  steps: Record<string, StepCounts>;
+  messages: CampaignReport['messages'];
+  opened: number;
+  clicked: number;
+  coupons: CampaignReport['coupons'];
+  walked: GroupOutcome;
+  control: GroupOutcome;
+  lift: number | null;
+}
+
+export interface Enrollment {
+  enrollmentId: string;
+  customerId: string;
+  customerName: string | null;
+  occurrence: string;
+  occurredAt: string;
+  holdout: boolean;
+  status: 'active' | 'completed' | 'exited';
+  stepId: string | null;
+  nextAt: string | null;
+  exitReason: string | null;
+}
