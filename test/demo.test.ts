@@ -6,6 +6,9 @@ import { listEvents } from '../src/customers/timeline.js';
 import { loadDemo } from '../src/demo/demo.js';
 import { listCampaigns } from '../src/engage/campaigns.js';
 import { listCoupons } from '../src/engage/coupons.js';
+import { runFlows } from '../src/engage/flows/engine.js';
+import { activateFlow, listFlows } from '../src/engage/flows/flows.js';
+import { flowReport } from '../src/engage/flows/report.js';
 import { previewMessage } from '../src/engage/preview.js';
 import { listTemplates } from '../src/engage/templates.js';
 import { describeEachDb } from './support/databases.js';
@@ -57,7 +60,7 @@ describeEachDb('demo shop', ({ db }) => {
     );
 
     const templates = await listTemplates(db(), shop.shopId);
-    expect(templates.map((t) => t.channel).sort()).toEqual(['email', 'sms', 'sms']);
+    expect(templates.map((t) => t.channel).sort()).toEqual(['email', 'sms', 'sms', 'sms']);
     const [coupon] = await listCoupons(db(), shop.shopId);
     const [campaign] = await listCampaigns(db(), shop.shopId);
     expect(campaign).toMatchObject({ status: 'draft', holdoutPercent: 10, couponId: coupon!.couponId });
@@ -70,5 +73,22 @@ describeEachDb('demo shop', ({ db }) => {
     );
     expect(preview.body).toContain('<strong>CODE-AT-SEND</strong>：满[coupon.min_spend]减[coupon.value]');
     expect(preview.subject).toContain(shop.name);
+
+    // The seed's flows wait as drafts; switched on, care after purchase takes the last weeks' buyers.
+    const flows = await listFlows(db(), shop.shopId);
+    expect(flows.map((f) => f.trigger.type).sort()).toEqual(
+      ['birthday', 'date', 'no_order', 'order_paid', 'purchase_cycle'].sort(),
+    );
+    expect(new Set(flows.map((f) => f.status))).toEqual(new Set(['draft']));
+    const care = flows.find((f) => f.trigger.type === 'order_paid')!;
+    await activateFlow(db(), shop.shopId, care.flowId, 30);
+    const run = await runFlows(db(), shop.shopId);
+    expect(run.entered).toBeGreaterThan(0);
+    const r = await flowReport(db(), shop.shopId, care.flowId);
+    const [wait, send, branch] = care.steps.map((s) => r.steps[s.id] ?? { passed: 0, here: 0 });
+    expect(wait!.passed + wait!.here).toBe(r.entered);
+    expect(send!.passed).toBe(wait!.passed);
+    expect(branch!.passed).toBe(send!.passed);
+    expect(r.messages.queued).toBe(send!.passed);
   });
 });

@@ -1,11 +1,12 @@
 // The demo shop's engage set-up: customers' consent as a real shop would have it (most email buyers opted
 // in at checkout, fewer to SMS, a few opted out), the seed's messages as templates — a win-back email with
-// a coupon, a replenishment SMS, a points receipt — and a Double 11 recall campaign ready to send once a
-// channel is set up.
+// a coupon, a replenishment SMS, a points receipt, an after-sale care SMS — a Double 11 recall campaign
+// ready to send once a channel is set up, and the seed's flows as drafts to switch on.
 import type { Db } from '../db/db.js';
 import { recordConsents, type Channel } from '../customers/consent.js';
 import { createCampaign } from '../engage/campaigns.js';
 import { createCoupon } from '../engage/coupons.js';
+import { createFlow } from '../engage/flows/flows.js';
 import { createTemplate } from '../engage/templates.js';
 import { listSegments } from '../segments/segments.js';
 
@@ -53,7 +54,7 @@ export async function createDemoEngage(db: Db, shopId: string, now: Date): Promi
 {% if recommended.size > 0 %}<p>为您推荐：</p><ul>{% for p in recommended %}<li>{{ p.title }} — {{ p.price }} {{ p.currency }}</li>{% endfor %}</ul>{% endif %}
 <p><a href="https://shop.example/">去逛逛</a> · <a href="{{ unsubscribe_url }}">退订</a></p>`,
   });
-  await createTemplate(db, shopId, {
+  const replenish = await createTemplate(db, shopId, {
     name: '补货提醒 Replenishment SMS',
     channel: 'sms',
     body: '【{{ shop.name }}】{{ customer.name }}您好，您常用的护肤品快用完了吧？会员积分{{ points.balance }}可抵现。回T退订',
@@ -64,7 +65,14 @@ export async function createDemoEngage(db: Db, shopId: string, now: Date): Promi
     transactional: true,
     body: '【{{ shop.name }}】{{ customer.name }}，您的积分余额为{{ points.balance }}。',
   });
+  const care = await createTemplate(db, shopId, {
+    name: '售后关怀 Care SMS',
+    channel: 'sms',
+    transactional: true,
+    body: '【{{ shop.name }}】{{ customer.name }}您好，宝贝收到了吗？使用中有任何问题，回复本短信即可。',
+  });
   const audience = (await listSegments(db, shopId)).find((s) => s.name === 'Lapsed regulars');
+  await createDemoFlows(db, shopId, { care, replenish, winBack, coupon, audience });
   if (audience)
     await createCampaign(db, shopId, {
       name: '双11老客召回 Double 11 recall',
@@ -73,5 +81,65 @@ export async function createDemoEngage(db: Db, shopId: string, now: Date): Promi
       holdoutPercent: 10,
       conversionDays: 14,
       couponId: coupon.couponId,
+    });
+}
+
+/** The care plays of the seed, drafted: the operator sets up a channel, reads them and switches them on. */
+async function createDemoFlows(
+  db: Db,
+  shopId: string,
+  use: {
+    care: { templateId: string };
+    replenish: { templateId: string };
+    winBack: { templateId: string };
+    coupon: { couponId: string };
+    audience: { segmentId: string } | undefined;
+  },
+): Promise<void> {
+  await createFlow(db, shopId, {
+    name: '下单关怀 Care after purchase',
+    trigger: { type: 'order_paid' },
+    steps: [
+      { type: 'wait', days: 3 },
+      { type: 'send', templateId: use.care.templateId },
+      {
+        type: 'branch',
+        condition: { type: 'field', field: 'tier', op: 'gte', value: 'VIP' },
+        yes: [{ type: 'points', points: 20, reason: 'VIP 关怀礼 care gift' }],
+        no: [],
+      },
+    ],
+  });
+  await createFlow(db, shopId, {
+    name: '补货提醒 Replenishment',
+    trigger: { type: 'purchase_cycle', daysBefore: 3 },
+    steps: [{ type: 'send', templateId: use.replenish.templateId }],
+  });
+  await createFlow(db, shopId, {
+    name: '沉睡唤醒 Win-back after 120 days',
+    trigger: { type: 'no_order', days: 120 },
+    holdoutPercent: 10,
+    conversionDays: 14,
+    steps: [
+      { type: 'coupon', couponId: use.coupon.couponId },
+      { type: 'send', templateId: use.winBack.templateId },
+    ],
+  });
+  await createFlow(db, shopId, {
+    name: '生日礼 Birthday points',
+    trigger: { type: 'birthday', daysBefore: 0, hour: 10 },
+    steps: [{ type: 'points', points: 100, reason: '生日礼 birthday gift' }],
+  });
+  if (use.audience)
+    await createFlow(db, shopId, {
+      name: '双11前召回 Double 11 recall (every 1 Nov)',
+      trigger: { type: 'date', month: 11, day: 1, hour: 10 },
+      segmentId: use.audience.segmentId,
+      holdoutPercent: 10,
+      conversionDays: 14,
+      steps: [
+        { type: 'coupon', couponId: use.coupon.couponId },
+        { type: 'send', templateId: use.winBack.templateId },
+      ],
     });
 }
