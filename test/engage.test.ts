@@ -384,9 +384,22 @@ describeEachDb('engage', ({ db }) => {
       method: 'POST',
       url: '/api/inbound/sms',
       headers: { ...a.auth, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'From=%2B8613800000001&Body=STOP',
+      payload: 'From=%2B8613800000001&Body=STOP&MessageSid=SM0123',
     });
     expect(form.json()).toEqual({ customers: 1, stop: true });
+    // Twilio retries a webhook it thinks failed: the same reply (same MessageSid) is recorded once.
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/inbound/sms',
+      headers: { ...a.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'From=%2B8613800000001&Body=STOP&MessageSid=SM0123',
+    });
+    const [replies] = await db().query<{ n: number }>(
+      `select count(*)::int as n from customer_events
+        where shop_id = $1 and customer_id = $2 and type = 'message.replied' and data->>'id' = 'SM0123'`,
+      [a.shop.shopId, ids.ann],
+    );
+    expect(replies!.n).toBe(1);
     await send(await campaign('SMS 2', tpl, phones));
     const twilio = http.requests.filter((r) => r.url.includes('/Messages.json'));
     expect(twilio).toHaveLength(1);

@@ -7,6 +7,7 @@ import type { Db, Queryable } from '../db/db.js';
 import { setConsent, type Channel } from '../customers/consent.js';
 import { normalizePhone } from '../customers/identity.js';
 import { getShop } from '../shops/shops.js';
+import { derivedId } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import type { LinkClaim } from './links.js';
 
@@ -142,6 +143,13 @@ export function isStopReply(text: string): boolean {
 export const InboundSms = z.object({
   from: z.string().trim().min(3).max(40).describe('the sender, as the provider gives it'),
   text: z.string().max(2000),
+  id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("the provider's id of the reply: one delivered twice is recorded once"),
 });
 export type InboundSms = z.infer<typeof InboundSms>;
 
@@ -169,10 +177,14 @@ export async function receiveSms(
     for (const c of customers) {
       if (stop)
         await setConsent(tx, shopId, c.customerId, 'sms', { status: 'opted_out', source: 'SMS reply' });
+      // A provider that retries a webhook sends the same reply again: its id names the event, so the
+      // second delivery meets the first.
       await tx.query(
         `insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
-         values ($1, gen_random_uuid(), $2, 'message.replied', now(), 'sms', jsonb_build_object('text', $3::text, 'stop', $4::boolean))`,
-        [shopId, c.customerId, sms.text.slice(0, 500), stop],
+         values ($1, coalesce(${derivedId(`'sms-reply:' || $5::text || $2::uuid::text`)}, gen_random_uuid()), $2,
+                 'message.replied', now(), 'sms', jsonb_build_object('text', $3::text, 'stop', $4::boolean, 'id', $5::text))
+         on conflict do nothing`,
+        [shopId, c.customerId, sms.text.slice(0, 500), stop, sms.id ?? null],
       );
     }
   });

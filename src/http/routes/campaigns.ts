@@ -254,12 +254,12 @@ export const campaignRoutes =
         schema: {
           tags: ['campaigns'],
           summary: 'An SMS reply from a customer; STOP (退订, TD, T…) opts them out of SMS',
-          description: "JSON {from, text}, or Twilio's form post (From, Body).",
+          description: "JSON {from, text, id}, or Twilio's form post (From, Body, MessageSid).",
           body: z.union([
             InboundSms,
             z
-              .object({ From: z.string(), Body: z.string() })
-              .transform((t) => ({ from: t.From, text: t.Body })),
+              .object({ From: z.string(), Body: z.string(), MessageSid: z.string().optional() })
+              .transform((t) => ({ from: t.From, text: t.Body, id: t.MessageSid })),
           ]),
           response: { 200: z.object({ customers: z.number().int(), stop: z.boolean() }), ...errors },
         },
