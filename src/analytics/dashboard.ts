@@ -1,0 +1,134 @@
+// The dashboard's figures in one answer: everything for a period and an audience, so the console draws
+// the whole page from one request, and the benchmark can time exactly what the operator waits for.
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { listCampaigns } from '../engage/campaigns.js';
+import { flowReport } from '../engage/flows/report.js';
+import { listFlows } from '../engage/flows/flows.js';
+import { campaignReport } from '../engage/report.js';
+import { pointsFlow, type PointsFlow } from '../membership/figures.js';
+import { getProgram } from '../membership/program.js';
+import { tierDistribution, type TierShare } from '../membership/tiers.js';
+import { rfmGrid, type RfmCell } from '../rfm/rfm.js';
+import { getShop } from '../shops/shops.js';
+import { cohortRetention, dormancy, type Cohort, type Dormancy } from './cohorts.js';
+import { audienceOf, PeriodInput, periodOf } from './period.js';
+import { salesOverview, salesSeries, type SalesOverview, type SalesPoint } from './sales.js';
+import { acquisitionCost } from './spend.js';
+
+export const DashboardInput = PeriodInput.and(
+  z.object({
+    dormantDays: z.coerce
+      .number()
+      .int()
+      .min(30)
+      .max(1095)
+      .default(180)
+      .describe('days without a purchase after which a customer counts as dormant (reactivation, churn)'),
+  }),
+);
+export type DashboardInput = z.input<typeof DashboardInput>;
+
+export interface EngagementRow {
+  kind: 'campaign' | 'flow';
+  id: string;
+  name: string;
+  sent: number;
+  delivered: number;
+  opened: number;
+  clicked: number;
+  customers: number;
+  converted: number;
+  revenueCents: number;
+  lift: number | null;
+}
+
+export interface Dashboard {
+  from: string;
+  to: string;
+  timeZone: string;
+  currency: string;
+  sales: SalesOverview;
+  series: SalesPoint[];
+  cohorts: Cohort[];
+  dormancy: Dormancy & { days: number };
+  acquisition: Awaited<ReturnType<typeof acquisitionCost>>;
+  points: PointsFlow;
+  tiers: TierShare[];
+  rfm: RfmCell[];
+  engagement: EngagementRow[];
+}
+
+export async function dashboard(db: Queryable, shopId: string, input: DashboardInput): Promise<Dashboard> {
+  const q = DashboardInput.parse(input);
+  const shop = await getShop(db, shopId);
+  const period = periodOf(q.from, q.to, shop.timeZone);
+  const audience = await audienceOf(db, shopId, q.segmentId, 4);
+  const { program } = await getProgram(db, shopId);
+  const [sales, series, cohorts, dormant, acquisition, points, tiers, rfm, engagement] = await Promise.all([
+    salesOverview(db, shopId, period, audience),
+    salesSeries(db, shopId, period, audience),
+    cohortRetention(db, shopId, period, audience),
+    dormancy(db, shopId, period, audience, q.dormantDays),
+    acquisitionCost(db, shopId, period, audience),
+    pointsFlow(db, shopId, period.start, period.end, audience),
+    tierDistribution(db, shopId, program),
+    rfmGrid(db, shopId),
+    engagementIn(db, shopId, period.start, period.end),
+  ]);
+  return {
+    from: q.from,
+    to: q.to,
+    timeZone: shop.timeZone,
+    currency: shop.currency,
+    sales,
+    series,
+    cohorts,
+    dormancy: { ...dormant, days: q.dormantDays },
+    acquisition,
+    points,
+    tiers,
+    rfm,
+    engagement,
+  };
+}
+
+/** Campaigns launched in the period and flows that ran in it, with what each did. */
+async function engagementIn(db: Queryable, shopId: string, start: Date, end: Date): Promise<EngagementRow[]> {
+  const rows: EngagementRow[] = [];
+  for (const c of await listCampaigns(db, shopId)) {
+    if (!c.startedAt || c.startedAt < start || c.startedAt >= end) continue;
+    const r = await campaignReport(db, shopId, c.campaignId);
+    rows.push({
+      kind: 'campaign',
+      id: c.campaignId,
+      name: c.name,
+      sent: r.messages.sent + r.messages.delivered,
+      delivered: r.messages.delivered,
+      opened: r.opened,
+      clicked: r.clicked,
+      customers: r.recipients.customers,
+      converted: r.recipients.converted,
+      revenueCents: r.recipients.revenueCents,
+      lift: r.lift,
+    });
+  }
+  for (const f of await listFlows(db, shopId)) {
+    if (!f.enterFrom || f.enterFrom >= end) continue;
+    const r = await flowReport(db, shopId, f.flowId);
+    rows.push({
+      kind: 'flow',
+      id: f.flowId,
+      name: f.name,
+      sent: r.messages.sent + r.messages.delivered,
+      delivered: r.messages.delivered,
+      opened: r.opened,
+      clicked: r.clicked,
+      customers: r.walked.customers,
+      converted: r.walked.converted,
+      revenueCents: r.walked.revenueCents,
+      lift: r.lift,
+    });
+  }
+  return rows;
+}

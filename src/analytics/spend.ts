@@ -1,0 +1,92 @@
+// Marketing spend by month and channel, as staff enter it, and customer acquisition cost: a month's spend
+// divided by the customers whose first purchase fell in that month.
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import type { Audience, Period } from './period.js';
+
+export const SpendInput = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
+  channel: z.string().trim().min(1).max(100).describe('e.g. Douyin ads, Taobao 直通车, SMS fees'),
+  amountCents: z.number().int().min(0).max(1e13).describe('minor units; 0 removes the entry'),
+});
+export type SpendInput = z.infer<typeof SpendInput>;
+
+export interface SpendEntry {
+  month: string;
+  channel: string;
+  amountCents: number;
+}
+
+/** Sets (or, with 0, removes) one month's spend on one channel. */
+export async function saveSpend(db: Queryable, shopId: string, input: SpendInput): Promise<void> {
+  const month = `${input.month}-01`;
+  if (input.amountCents === 0) {
+    await db.query('delete from marketing_spend where shop_id = $1 and month = $2 and channel = $3', [
+      shopId,
+      month,
+      input.channel,
+    ]);
+    return;
+  }
+  await db.query(
+    `insert into marketing_spend (shop_id, month, channel, amount_cents) values ($1, $2, $3, $4)
+     on conflict (shop_id, month, channel) do update set amount_cents = excluded.amount_cents, updated_at = now()`,
+    [shopId, month, input.channel, input.amountCents],
+  );
+}
+
+export async function listSpend(db: Queryable, shopId: string, fromMonth: string, toMonth: string) {
+  return db.query<SpendEntry>(
+    `select to_char(month, 'YYYY-MM') as month, channel, amount_cents as "amountCents"
+       from marketing_spend where shop_id = $1 and month >= $2 and month <= $3 order by month, channel`,
+    [shopId, `${fromMonth}-01`, `${toMonth}-01`],
+  );
+}
+
+export interface MonthCost {
+  month: string;
+  spendCents: number;
+  newCustomers: number;
+  /** Spend over new customers; null without new customers. */
+  cacCents: number | null;
+}
+
+/** For each month the period touches (whole months): spend, new customers and their cost. */
+export async function acquisitionCost(
+  db: Queryable,
+  shopId: string,
+  period: Period,
+  audience: Audience,
+): Promise<{ months: MonthCost[]; spendCents: number; newCustomers: number; cacCents: number | null }> {
+  const tz = `$${4 + audience.params.length}`;
+  const fromMonth = period.fromDay.slice(0, 7);
+  const toMonth = period.toDay.slice(0, 7);
+  const newByMonth = await db.query<{ month: string; n: number }>(
+    `select to_char(c.first_order_at at time zone ${tz}, 'YYYY-MM') as month, count(*)::int as n
+       from customers c
+      where c.shop_id = $1 and c.first_order_at >= ($2::date::timestamp at time zone ${tz})
+        and c.first_order_at < (($3::date + interval '1 month')::timestamp at time zone ${tz}) and ${audience.where}
+      group by 1`,
+    [shopId, `${fromMonth}-01`, `${toMonth}-01`, ...audience.params, period.timeZone],
+  );
+  const spend = await listSpend(db, shopId, fromMonth, toMonth);
+  const months: MonthCost[] = [];
+  for (let m = fromMonth; m <= toMonth; m = nextMonth(m)) {
+    const spendCents = spend.filter((s) => s.month === m).reduce((sum, s) => sum + Number(s.amountCents), 0);
+    const newCustomers = newByMonth.find((r) => r.month === m)?.n ?? 0;
+    months.push({
+      month: m,
+      spendCents,
+      newCustomers,
+      cacCents: newCustomers > 0 ? Math.round(spendCents / newCustomers) : null,
+    });
+  }
+  const spendCents = months.reduce((s, m) => s + m.spendCents, 0);
+  const newCustomers = months.reduce((s, m) => s + m.newCustomers, 0);
+  return { months, spendCents, newCustomers, cacCents: newCustomers > 0 ? Math.round(spendCents / newCustomers) : null };
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}

@@ -1,0 +1,220 @@
+// The dashboard's figures on a small shop computed by hand: refunded and cancelled orders, a customer
+// buying in two channels, orders half an hour either side of the shop's midnight, dormant customers who
+// come back and those who do not, a segment filter, spend and acquisition cost, points and tier moves.
+import { expect, it } from 'vitest';
+import { dashboard } from '../src/analytics/dashboard.js';
+import { promotionReport } from '../src/analytics/promotion.js';
+import { saveSpend } from '../src/analytics/spend.js';
+import { recordEvents } from '../src/customers/timeline.js';
+import { pointsFlow, tierMigration } from '../src/membership/figures.js';
+import { adjustPoints, redeemPoints } from '../src/membership/points.js';
+import { ingestOrders } from '../src/orders/ingest.js';
+import { normalizeOrder, OrderInput } from '../src/orders/input.js';
+import { saveSegment } from '../src/segments/segments.js';
+import type { Shop } from '../src/shops/shops.js';
+import { describeEachDb } from './support/databases.js';
+
+describeEachDb('analytics', ({ db, newShop }) => {
+  let n = 0;
+  const buy = async (shop: Shop, who: string, at: string, total: number, extra: object = {}) => {
+    const r = normalizeOrder(
+      OrderInput.parse({
+        externalId: `A-${(n += 1)}`,
+        status: 'paid',
+        totalCents: total * 100,
+        orderedAt: at,
+        channel: 'online',
+        customer: { email: `${who}@example.com`, name: who },
+        ...extra,
+      }),
+      shop,
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const [result] = [await db().transaction((tx) => ingestOrders(tx, shop.shopId, [r.order], 'test'))];
+    return result!.customerIds[0]!;
+  };
+
+  /** The shop of the hand computation (Asia/Shanghai, UTC+8); noon local unless a time says otherwise. */
+  const handShop = async () => {
+    const shop = await newShop({ timeZone: 'Asia/Shanghai' });
+    const noon = (day: string) => `${day}T12:00:00+08:00`;
+    const ids: Record<string, string> = {};
+    ids.a = await buy(shop, 'a', noon('2026-01-10'), 100);
+    await buy(shop, 'a', noon('2026-03-05'), 200, { status: 'partially_refunded', refundedCents: 2000 });
+    await buy(shop, 'a', noon('2026-03-20'), 50, { discountCents: 1000, status: 'completed' });
+    ids.b = await buy(shop, 'b', noon('2026-03-02'), 300, { couponCode: 'SPRING' });
+    await buy(shop, 'b', noon('2026-03-15'), 80, { status: 'refunded', refundedCents: 8000 });
+    // Half an hour past midnight on 1 March in Shanghai is still 28 February in UTC: March's.
+    ids.c = await buy(shop, 'c', '2026-02-28T16:30:00Z', 120);
+    // Half an hour past midnight on 1 April in Shanghai: not March's.
+    ids.d = await buy(shop, 'd', '2026-03-31T16:30:00Z', 70);
+    await buy(shop, 'e', noon('2026-03-10'), 500, { status: 'cancelled' });
+    ids.f = await buy(shop, 'f', noon('2025-06-01'), 90);
+    await buy(shop, 'f', noon('2026-03-25'), 60, { channel: 'offline', storeId: 'S1' });
+    await buy(shop, 'f', noon('2026-03-26'), 40);
+    ids.g = await buy(shop, 'g', noon('2025-07-01'), 50);
+    return { shop, ids };
+  };
+
+  it('splits March’s sales into new and returning customers, by the shop’s calendar', async () => {
+    const { shop } = await handShop();
+    await saveSpend(db(), shop.shopId, { month: '2026-03', channel: 'Douyin ads', amountCents: 100_000 });
+    await saveSpend(db(), shop.shopId, { month: '2026-03', channel: 'SMS', amountCents: 20_000 });
+    const d = await dashboard(db(), shop.shopId, { from: '2026-03-01', to: '2026-03-31' });
+    expect(d.sales).toEqual({
+      orders: 7,
+      customers: 4,
+      grossCents: 85_000,
+      refundedCents: 10_000,
+      netCents: 75_000,
+      newCustomers: 2,
+      newNetCents: 42_000,
+      returningOrders: 5,
+      returningCustomers: 3,
+      returningNetCents: 33_000,
+      returningShare: 0.44,
+      previousBuyers: 3,
+      returningConversion: 2 / 3,
+      repeatCustomers: 3,
+      repurchaseRate: 0.75,
+      secondOrders: 3,
+      medianDaysToSecondOrder: 54,
+      aovCents: 12_143,
+      frequency: 1.75,
+      refundedOrders: 2,
+      refundOrderRate: 2 / 7,
+      refundAmountRate: 10_000 / 85_000,
+      discountedOrders: 2,
+      discountOrderShare: 2 / 7,
+      discountRevenueShare: 35_000 / 85_000,
+      customersByDiscount: { none: 2, some: 0, mostly: 2 },
+      channels: { onlineOrders: 6, offlineOrders: 1, bothChannelsCustomers: 1 },
+    });
+    expect(d.series).toEqual([
+      { bucket: '2026-03-01', orders: 1, newNetCents: 12_000, returningNetCents: 0 },
+      { bucket: '2026-03-02', orders: 1, newNetCents: 30_000, returningNetCents: 0 },
+      { bucket: '2026-03-05', orders: 1, newNetCents: 0, returningNetCents: 18_000 },
+      { bucket: '2026-03-15', orders: 1, newNetCents: 0, returningNetCents: 0 },
+      { bucket: '2026-03-20', orders: 1, newNetCents: 0, returningNetCents: 5_000 },
+      { bucket: '2026-03-25', orders: 1, newNetCents: 0, returningNetCents: 6_000 },
+      { bucket: '2026-03-26', orders: 1, newNetCents: 0, returningNetCents: 4_000 },
+    ]);
+    // F last bought ten months before March and came back; G did not. At March's end G is churned.
+    expect(d.dormancy).toEqual({
+      days: 180,
+      dormant: 2,
+      reactivated: 1,
+      rate: 0.5,
+      buyers: 5,
+      churned: 1,
+      churnRate: 0.2,
+    });
+    expect(d.acquisition).toEqual({
+      months: [{ month: '2026-03', spendCents: 120_000, newCustomers: 2, cacCents: 60_000 }],
+      spendCents: 120_000,
+      newCustomers: 2,
+      cacCents: 60_000,
+    });
+  });
+
+  it('follows monthly cohorts and reports a promotion before, during and after', async () => {
+    const { shop } = await handShop();
+    const d = await dashboard(db(), shop.shopId, { from: '2026-01-01', to: '2026-03-31' });
+    expect(d.cohorts).toEqual([
+      { month: '2026-01', customers: 1, active: [1, 0, 1] },
+      { month: '2026-03', customers: 2, active: [2] },
+    ]);
+    const p = await promotionReport(db(), shop.shopId, { from: '2026-03-01', to: '2026-03-10' });
+    expect(
+      p.map((w) => [w.window, w.from, w.to, w.orders, w.newCustomers, w.netCents, w.returningNetCents]),
+    ).toEqual([
+      ['before', '2026-02-19', '2026-02-28', 0, 0, 0, 0],
+      ['during', '2026-03-01', '2026-03-10', 3, 2, 60_000, 18_000],
+      ['after', '2026-03-11', '2026-03-20', 2, 0, 5_000, 5_000],
+    ]);
+  });
+
+  it('measures a segment only, and refuses what is not a period', async () => {
+    const { shop } = await handShop();
+    const segment = await saveSegment(db(), shop.shopId, {
+      name: 'Bought offline',
+      rule: { type: 'field', field: 'offlineOrderCount', op: 'gte', value: 1 },
+    });
+    const d = await dashboard(db(), shop.shopId, {
+      from: '2026-03-01',
+      to: '2026-03-31',
+      segmentId: segment.segmentId,
+    });
+    expect(d.sales).toMatchObject({
+      orders: 2,
+      customers: 1,
+      netCents: 10_000,
+      newCustomers: 0,
+      previousBuyers: 1,
+    });
+    expect(d.dormancy).toMatchObject({ dormant: 1, reactivated: 1, buyers: 1, churned: 0 });
+    await expect(dashboard(db(), shop.shopId, { from: '2026-03-31', to: '2026-03-01' })).rejects.toThrow();
+    await expect(
+      dashboard(db(), shop.shopId, { from: '2026-03-01', to: '2026-03-31', segmentId: shop.shopId }),
+    ).rejects.toMatchObject({ details: [{ field: 'segmentId', message: 'no such segment' }] });
+  });
+
+  it('counts points moved in a period and tier moves between two moments', async () => {
+    const shop = await newShop({ timeZone: 'Asia/Shanghai' });
+    const start = new Date();
+    const who = await buy(shop, 'p', '2025-11-01T12:00:00+08:00', 40);
+    await buy(shop, 'p', new Date().toISOString(), 60);
+    await redeemPoints(
+      db(),
+      shop,
+      who,
+      { points: 30, purpose: 'gift', idempotencyKey: 'redeem-test-1' },
+      null,
+    );
+    await adjustPoints(db(), shop, who, { points: -10, reason: 'correction' }, null);
+    const end = new Date(Date.now() + 1000);
+    const flow = await pointsFlow(db(), shop.shopId, start, end, { where: 'true', params: [] });
+    expect(flow).toEqual({
+      earned: 100,
+      added: 0,
+      reversed: 0,
+      redeemed: 30,
+      expired: 0,
+      deducted: 10,
+      outstanding: 60,
+      members: 1,
+    });
+    // Two customers: one upgraded 0 → 2 in February, one 0 → 1 in January and back to 0 in March.
+    const other = await buy(shop, 'q', '2025-12-01T12:00:00+08:00', 10);
+    const t = (day: string) => new Date(`${day}T12:00:00+08:00`);
+    await recordEvents(db(), shop.shopId, [
+      {
+        customerId: who,
+        type: 'tier.changed',
+        occurredAt: t('2026-02-10'),
+        source: 'test',
+        data: { from: 0, to: 2 },
+      },
+      {
+        customerId: other,
+        type: 'tier.changed',
+        occurredAt: t('2026-01-10'),
+        source: 'test',
+        data: { from: 0, to: 1 },
+      },
+      {
+        customerId: other,
+        type: 'tier.changed',
+        occurredAt: t('2026-03-10'),
+        source: 'test',
+        data: { from: 1, to: 0 },
+      },
+    ]);
+    expect(
+      await tierMigration(db(), shop.shopId, t('2026-02-01'), t('2026-03-31'), { where: 'true', params: [] }),
+    ).toEqual([
+      { from: 0, to: 2, customers: 1 },
+      { from: 1, to: 0, customers: 1 },
+    ]);
+  });
+});
