@@ -19,7 +19,13 @@ export async function cohortRetention(
   audience: Audience,
 ): Promise<Cohort[]> {
   const tz = `$${4 + audience.params.length}`;
-  const params = [shopId, period.start.toISOString(), period.end.toISOString(), ...audience.params, period.timeZone];
+  const params = [
+    shopId,
+    period.start.toISOString(),
+    period.end.toISOString(),
+    ...audience.params,
+    period.timeZone,
+  ];
   const cohorts = `select c.customer_id, date_trunc('month', c.first_order_at at time zone ${tz}) as m0
                      from customers c
                     where c.shop_id = $1 and c.first_order_at >= $2 and c.first_order_at < $3 and ${audience.where}`;

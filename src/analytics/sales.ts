@@ -150,7 +150,10 @@ async function secondOrders(db: Queryable, shopId: string, period: Period, audie
         and s.second_at >= $2 and s.second_at < $3 and ${audience.where}`,
     [shopId, period.start.toISOString(), period.end.toISOString(), ...audience.params],
   );
-  return { count: row!.count, medianDays: row!.medianDays === null ? null : Math.round(row!.medianDays * 10) / 10 };
+  return {
+    count: row!.count,
+    medianDays: row!.medianDays === null ? null : Math.round(row!.medianDays * 10) / 10,
+  };
 }
 
 export interface SalesPoint {

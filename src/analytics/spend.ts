@@ -83,7 +83,12 @@ export async function acquisitionCost(
   }
   const spendCents = months.reduce((s, m) => s + m.spendCents, 0);
   const newCustomers = months.reduce((s, m) => s + m.newCustomers, 0);
-  return { months, spendCents, newCustomers, cacCents: newCustomers > 0 ? Math.round(spendCents / newCustomers) : null };
+  return {
+    months,
+    spendCents,
+    newCustomers,
+    cacCents: newCustomers > 0 ? Math.round(spendCents / newCustomers) : null,
+  };
 }
 
 function nextMonth(month: string): string {
