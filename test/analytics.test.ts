@@ -12,6 +12,7 @@ import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { saveSegment } from '../src/segments/segments.js';
 import type { Shop } from '../src/shops/shops.js';
+import { testApp, testTenant } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
 
 describeEachDb('analytics', ({ db, newShop }) => {
@@ -216,5 +217,74 @@ describeEachDb('analytics', ({ db, newShop }) => {
       { from: 0, to: 2, customers: 1 },
       { from: 1, to: 0, customers: 1 },
     ]);
+  });
+
+  it('answers through the API for one shop only, field by field, and exports CSV and XLSX', async () => {
+    const t = await testApp(db());
+    const a = await testTenant(db(), 'Measured shop');
+    const b = await testTenant(db(), 'Other shop');
+    const get = (url: string, who = a) => t.app.inject({ method: 'GET', url, headers: who.auth });
+    for (const [i, day] of ['2026-03-02', '2026-03-09'].entries())
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: a.auth,
+        payload: {
+          externalId: `API-${i}`,
+          status: 'paid',
+          totalCents: 10_000,
+          orderedAt: `${day}T12:00:00+08:00`,
+          customer: { email: 'api@example.com' },
+        },
+      });
+    const mine = await get('/api/analytics/dashboard?from=2026-03-01&to=2026-03-31');
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json().sales).toMatchObject({ orders: 2, customers: 1, newCustomers: 1, repurchaseRate: 1 });
+    // The other shop sees none of it, nor can it measure with this shop's segment.
+    const theirs = await get('/api/analytics/dashboard?from=2026-03-01&to=2026-03-31', b);
+    expect(theirs.json().sales).toMatchObject({ orders: 0, customers: 0, returningShare: null });
+    const seg = await t.app.inject({
+      method: 'POST',
+      url: '/api/segments',
+      headers: a.auth,
+      payload: { name: 'All', rule: { type: 'and', rules: [] } },
+    });
+    const borrowed = await get(
+      `/api/analytics/dashboard?from=2026-03-01&to=2026-03-31&segmentId=${seg.json().segmentId}`,
+      b,
+    );
+    expect(borrowed.statusCode).toBe(400);
+    expect(borrowed.json().details).toEqual([{ field: 'querystring.segmentId', message: 'no such segment' }]);
+    const bad = await get('/api/analytics/dashboard?from=2026-03-31&to=2026-02-30&dormantDays=5');
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json()
+        .details.map((d: { field: string }) => d.field)
+        .sort(),
+    ).toEqual(['querystring.dormantDays', 'querystring.from', 'querystring.to'].sort());
+    const spend = await t.app.inject({
+      method: 'PUT',
+      url: '/api/analytics/spend',
+      headers: a.auth,
+      payload: { month: '2026-13', channel: '', amountCents: -1 },
+    });
+    expect(
+      spend
+        .json()
+        .details.map((d: { field: string }) => d.field)
+        .sort(),
+    ).toEqual(['body.amountCents', 'body.channel', 'body.month'].sort());
+    const csv = await get('/api/analytics/dashboard/export?from=2026-03-01&to=2026-03-31&format=csv');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain('sales,orders,2');
+    expect(csv.body).toContain('sales,newNetCents,10000');
+    const xlsx = await get('/api/analytics/dashboard/export?from=2026-03-01&to=2026-03-31&format=xlsx');
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    const promo = await get('/api/analytics/promotion?from=2026-03-08&to=2026-03-10&days=7');
+    expect(promo.json().windows.map((w: { orders: number }) => w.orders)).toEqual([1, 1, 0]);
+    const moves = await get('/api/analytics/tier-migration?from=2026-03-01&to=2026-03-31');
+    expect(moves.statusCode).toBe(200);
   });
 });

@@ -59,11 +59,17 @@ export interface Dashboard {
   engagement: EngagementRow[];
 }
 
-export async function dashboard(db: Queryable, shopId: string, input: DashboardInput): Promise<Dashboard> {
+/** `segmentField` names the segment's field in the request, for the error details. */
+export async function dashboard(
+  db: Queryable,
+  shopId: string,
+  input: DashboardInput,
+  segmentField = 'segmentId',
+): Promise<Dashboard> {
   const q = DashboardInput.parse(input);
   const shop = await getShop(db, shopId);
   const period = periodOf(q.from, q.to, shop.timeZone);
-  const audience = await audienceOf(db, shopId, q.segmentId, 4);
+  const audience = await audienceOf(db, shopId, q.segmentId, 4, segmentField);
   const { program } = await getProgram(db, shopId);
   const [sales, series, cohorts, dormant, acquisition, points, tiers, rfm, engagement] = await Promise.all([
     salesOverview(db, shopId, period, audience),

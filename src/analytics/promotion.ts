@@ -40,11 +40,12 @@ export async function promotionReport(
   db: Queryable,
   shopId: string,
   input: PromotionInput,
+  segmentField = 'segmentId',
 ): Promise<PromotionWindow[]> {
   const q = PromotionInput.parse(input);
   const shop = await getShop(db, shopId);
   const length = q.days ?? Math.round((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000) + 1;
-  const audience = await audienceOf(db, shopId, q.segmentId, 4);
+  const audience = await audienceOf(db, shopId, q.segmentId, 4, segmentField);
   const windows = [
     { window: 'before' as const, from: addDays(q.from, -length), to: addDays(q.from, -1) },
     { window: 'during' as const, from: q.from, to: q.to },

@@ -24,6 +24,7 @@ import { campaignRoutes } from './routes/campaigns.js';
 import { channelRoutes } from './routes/channels.js';
 import { couponRoutes } from './routes/coupons.js';
 import { flowRoutes } from './routes/flows.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { insertRoutes } from './routes/inserts.js';
 import { jobRoutes } from './routes/jobs.js';
 import { membershipRoutes } from './routes/membership.js';
@@ -175,6 +176,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(campaignRoutes(options));
   await app.register(couponRoutes(options));
   await app.register(flowRoutes(options));
+  await app.register(analyticsRoutes(options));
   await app.register(insertRoutes(options));
 
   const webDir = options.webDir;
