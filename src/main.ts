@@ -11,6 +11,7 @@ import { loadConfig } from './config.js';
 import { pickShop, positiveInt, withDb } from './cli/context.js';
 import { campaignCommands } from './cli/campaigns.js';
 import { flowCommands } from './cli/flows.js';
+import { reportCommand } from './cli/report.js';
 import { membershipCommands } from './cli/membership.js';
 import type { Db } from './db/db.js';
 import { INGEST_TABLES, refreshStatistics } from './db/maintenance.js';
@@ -255,6 +256,7 @@ scoringCommands(program);
 segmentCommands(program);
 campaignCommands(program);
 flowCommands(program);
+reportCommand(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {

@@ -244,4 +244,16 @@ describe('the regulars command', () => {
     expect(sms.requests).toHaveLength(2);
     await sms.close();
   }, 60_000);
+
+  it('prints the main figures for a period, and names a bad flag', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const report = await regulars('report', '--from', '2020-01-01', '--to', today);
+    expect(report.code).toBe(0);
+    expect(report.out).toMatch(/^orders +\d+ from \d+ customers$/m);
+    expect(report.out).toMatch(/^returning customers +\d+, [\d.]+ CNY \([\d.]+%|–\)/m);
+    expect(report.out).toMatch(/^repurchase rate +/m);
+    const bad = await regulars('report', '--from', '2026-03-01', '--to', '2026-02-30');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('to:');
+  }, 60_000);
 });

@@ -12,7 +12,7 @@ import { tierDistribution, type TierShare } from '../membership/tiers.js';
 import { rfmGrid, type RfmCell } from '../rfm/rfm.js';
 import { getShop } from '../shops/shops.js';
 import { cohortRetention, dormancy, type Cohort, type Dormancy } from './cohorts.js';
-import { audienceOf, PeriodInput, periodOf } from './period.js';
+import { audienceOf, parsed, PeriodInput, periodOf } from './period.js';
 import { salesOverview, salesSeries, type SalesOverview, type SalesPoint } from './sales.js';
 import { acquisitionCost } from './spend.js';
 
@@ -66,7 +66,7 @@ export async function dashboard(
   input: DashboardInput,
   segmentField = 'segmentId',
 ): Promise<Dashboard> {
-  const q = DashboardInput.parse(input);
+  const q = parsed(DashboardInput, input);
   const shop = await getShop(db, shopId);
   const period = periodOf(q.from, q.to, shop.timeZone);
   const audience = await audienceOf(db, shopId, q.segmentId, 4, segmentField);

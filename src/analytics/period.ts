@@ -87,3 +87,14 @@ export async function audienceOf(
   const rule = compileSegment(segment.rule, await segmentContext(db, shopId), { firstParam });
   return { where: `(${rule.where})`, params: rule.params };
 }
+
+/** Parses a request the API did not (the CLI's flags): problems are an AppError naming each field. */
+export function parsed<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (!r.success)
+    throw AppError.invalid(
+      'Not a valid period',
+      r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    );
+  return r.data;
+}

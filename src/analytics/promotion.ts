@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { getShop } from '../shops/shops.js';
-import { addDays, audienceOf, PeriodInput, periodOf } from './period.js';
+import { addDays, audienceOf, parsed, PeriodInput, periodOf } from './period.js';
 import { salesOverview } from './sales.js';
 
 export const PromotionInput = PeriodInput.and(
@@ -42,7 +42,7 @@ export async function promotionReport(
   input: PromotionInput,
   segmentField = 'segmentId',
 ): Promise<PromotionWindow[]> {
-  const q = PromotionInput.parse(input);
+  const q = parsed(PromotionInput, input);
   const shop = await getShop(db, shopId);
   const length = q.days ?? Math.round((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000) + 1;
   const audience = await audienceOf(db, shopId, q.segmentId, 4, segmentField);

@@ -1,0 +1,68 @@
+// `regulars report --from --to`: the dashboard's main figures in the terminal.
+import type { Command } from 'commander';
+import { dashboard } from '../analytics/dashboard.js';
+import { formatAmount } from '../orders/money.js';
+import { pickShop, withDb } from './context.js';
+
+const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+
+export function reportCommand(program: Command): void {
+  program
+    .command('report')
+    .description("the main figures for a period of the shop's calendar")
+    .requiredOption('--from <day>', 'first day, YYYY-MM-DD')
+    .requiredOption('--to <day>', 'last day (included), YYYY-MM-DD')
+    .option('--segment <id>', 'only this segment’s members')
+    .option('--shop <id>')
+    .action((o: { from: string; to: string; segment?: string; shop?: string }) =>
+      withDb(async (db) => {
+        const d = await dashboard(db, await pickShop(db, o.shop), {
+          from: o.from,
+          to: o.to,
+          segmentId: o.segment,
+        });
+        const s = d.sales;
+        const money = (cents: number | null) =>
+          cents === null ? '–' : `${formatAmount(cents, d.currency)} ${d.currency}`;
+        const lines: [string, string][] = [
+          ['period', `${d.from} – ${d.to} (${d.timeZone})`],
+          ['orders', `${s.orders} from ${s.customers} customers`],
+          [
+            'net sales',
+            `${money(s.netCents)} (gross ${money(s.grossCents)}, refunds ${money(s.refundedCents)})`,
+          ],
+          ['new customers', `${s.newCustomers}, ${money(s.newNetCents)}`],
+          [
+            'returning customers',
+            `${s.returningCustomers}, ${money(s.returningNetCents)} (${percent(s.returningShare)} of sales)`,
+          ],
+          [
+            'returning conversion',
+            `${percent(s.returningConversion)} of ${s.previousBuyers} previous buyers`,
+          ],
+          [
+            'repurchase rate',
+            `${percent(s.repurchaseRate)}; median ${s.medianDaysToSecondOrder ?? '–'} days to a second order`,
+          ],
+          ['average order', `${money(s.aovCents)}; ${s.frequency?.toFixed(2) ?? '–'} orders per customer`],
+          ['refunds', `${percent(s.refundOrderRate)} of orders, ${percent(s.refundAmountRate)} of sales`],
+          [
+            'discounted',
+            `${percent(s.discountOrderShare)} of orders, ${percent(s.discountRevenueShare)} of sales`,
+          ],
+          [
+            'reactivated',
+            `${d.dormancy.reactivated} of ${d.dormancy.dormant} dormant ${d.dormancy.days}+ days (${percent(d.dormancy.rate)})`,
+          ],
+          ['churned at the end', `${percent(d.dormancy.churnRate)} of ${d.dormancy.buyers} buyers`],
+          ['acquisition cost', `${money(d.acquisition.cacCents)} (spend ${money(d.acquisition.spendCents)})`],
+          [
+            'points',
+            `earned ${d.points.earned + d.points.added}, redeemed ${d.points.redeemed}, expired ${d.points.expired}; outstanding ${d.points.outstanding}`,
+          ],
+        ];
+        const width = Math.max(...lines.map(([k]) => k.length));
+        for (const [k, v] of lines) console.log(`${k.padEnd(width)}  ${v}`);
+      }),
+    );
+}
