@@ -546,4 +546,74 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
     await smtp.close();
   });
+
+  it('shows the dashboard for a period and a segment, with definitions, charts and an export', async () => {
+    const shop = await testTenant(db, 'Dashboard Shop');
+    const call = (method: 'POST' | 'PUT', url: string, payload: object) =>
+      t.app.inject({ method, url, headers: shop.auth, payload }).then((r) => r.json());
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString();
+    // Ann: first order long ago, two in the last month (returning); Bo: first order in the last month.
+    await call('POST', '/api/orders', {
+      externalId: 'D-1',
+      status: 'paid',
+      totalCents: 10_000,
+      orderedAt: day(200),
+      customer: { email: 'ann@example.com', name: 'Ann' },
+    });
+    for (const [i, ago] of [10, 5].entries())
+      await call('POST', '/api/orders', {
+        externalId: `D-A${i}`,
+        status: 'paid',
+        totalCents: 30_000,
+        orderedAt: day(ago),
+        customer: { email: 'ann@example.com' },
+      });
+    await call('POST', '/api/orders', {
+      externalId: 'D-B',
+      status: 'paid',
+      totalCents: 40_000,
+      orderedAt: day(3),
+      customer: { email: 'bo@example.com', name: 'Bo' },
+    });
+    await call('POST', '/api/segments', {
+      name: 'New this month',
+      rule: { type: 'field', field: 'firstOrderAt', op: 'withinLastDays', value: 30 },
+    });
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await eventually(() => page.getByTestId('tile-netSales').textContent()).toBe('CN¥1,000.00');
+    expect(await page.getByTestId('tile-returningShare').textContent()).toBe('60%');
+    expect(await page.getByTestId('tile-newCustomers').textContent()).toBe('1');
+    expect(await page.getByTestId('tile-repurchaseRate').textContent()).toBe('50%');
+    expect(await page.locator('[data-tile="returningShare"]').getAttribute('title')).toContain(
+      'not the customer’s first purchase',
+    );
+    await page.getByTestId('sales-chart').locator('canvas').first().waitFor();
+    await page.getByTestId('cohort-chart').locator('canvas').first().waitFor();
+    // One segment only: Bo.
+    await page.locator('select[name="segment"]').selectOption({ label: 'New this month' });
+    await eventually(() => page.getByTestId('tile-netSales').textContent()).toBe('CN¥400.00');
+    expect(await page.getByTestId('tile-returningShare').textContent()).toBe('0%');
+    const csv = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    const exported = await page.request.get(new URL(csv!, base).toString());
+    expect(exported.status()).toBe(200);
+    expect(await exported.text()).toContain('sales,netCents,40000');
+    // Spend for this month makes the acquisition cost.
+    const spend = page.getByTestId('spend-form');
+    await spend.getByLabel('Channel').fill('Douyin ads');
+    await spend.getByLabel('Spend').fill('300');
+    await spend.getByRole('button', { name: 'Save spend' }).click();
+    await spend.getByText('Saved').waitFor();
+    await page.locator('select[name="segment"]').selectOption({ label: 'all customers' });
+    await page.getByRole('button', { name: 'This month' }).click();
+    await eventually(() => page.getByTestId('acquisition').textContent()).toContain('CN¥300.00');
+    await page.screenshot({
+      path: fileURLToPath(new URL('../test-results/dashboard.png', import.meta.url)),
+      fullPage: true,
+    });
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByText('老客销售占比').first().waitFor();
+    await page.close();
+  });
 });

@@ -1,4 +1,4 @@
-import { StrictMode, useEffect, useState } from 'react';
+import { lazy, StrictMode, Suspense, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { api, ApiError, type Me } from './api.js';
 import { I18nProvider, useI18n } from './i18n.js';
@@ -19,6 +19,11 @@ import { SegmentsPage } from './pages/segments/SegmentsPage.js';
 import { TagsPage } from './pages/tags/TagsPage.js';
 import { useRoute } from './route.js';
 import './style.css';
+
+// The dashboard brings the chart library: loaded when first opened, not with the console.
+const DashboardPage = lazy(() =>
+  import('./pages/analytics/DashboardPage.js').then((m) => ({ default: m.DashboardPage })),
+);
 
 function App() {
   const { t, lang, setLang } = useI18n();
@@ -54,6 +59,9 @@ function App() {
             className={route.page === 'customers' || route.page === 'customer' ? 'active' : ''}
           >
             {t('nav.customers')}
+          </a>
+          <a href="#/dashboard" className={route.page === 'dashboard' ? 'active' : ''}>
+            {t('nav.dashboard')}
           </a>
           <a href="#/membership" className={route.page === 'membership' ? 'active' : ''}>
             {t('nav.membership')}
@@ -113,6 +121,11 @@ function App() {
         {route.page === 'segments' && <SegmentsPage shop={me.shop} />}
         {route.page === 'campaigns' && <CampaignsPage shop={me.shop} />}
         {route.page === 'flows' && <FlowsPage shop={me.shop} />}
+        {route.page === 'dashboard' && (
+          <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
+            <DashboardPage shop={me.shop} />
+          </Suspense>
+        )}
         {route.page === 'templates' && <TemplatesPage />}
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}

@@ -1,5 +1,5 @@
 // Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments,
-// #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels.
+// #/dashboard, #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -13,6 +13,7 @@ export type Route =
   | { page: 'segments' }
   | { page: 'campaigns' }
   | { page: 'flows' }
+  | { page: 'dashboard' }
   | { page: 'templates' }
   | { page: 'channels' }
   | { page: 'coupons' }
@@ -32,6 +33,7 @@ export function parseRoute(hash: string): Route {
     'segments',
     'campaigns',
     'flows',
+    'dashboard',
     'templates',
     'channels',
     'coupons',

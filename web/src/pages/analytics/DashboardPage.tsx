@@ -1,0 +1,426 @@
+import { useMemo, useState } from 'react';
+import { api, problemText, type Shop } from '../../api.js';
+import { money } from '../../format.js';
+import { useI18n, type Key } from '../../i18n.js';
+import { useLoad } from '../../useLoad.js';
+import { Chart, type ChartOptions } from './Chart.js';
+import { PromotionReport } from './PromotionReport.js';
+import type { Dashboard } from './types.js';
+
+/** Today in the shop's time zone, and a day some days before it, as YYYY-MM-DD. */
+function localToday(timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+}
+const shift = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** The measures: a period and an audience, the figures as tiles with their definitions, charts and tables. */
+export function DashboardPage({ shop }: { shop: Shop }) {
+  const { t, lang } = useI18n();
+  const today = localToday(shop.timeZone);
+  const [from, setFrom] = useState(shift(today, -29));
+  const [to, setTo] = useState(today);
+  const [segmentId, setSegmentId] = useState('');
+  const [dormantDays, setDormantDays] = useState(180);
+  const segments = useLoad(
+    () => api<{ items: { segmentId: string; name: string }[] }>('/api/segments'),
+    'segments',
+  );
+  const query = new URLSearchParams({ from, to, dormantDays: String(dormantDays) });
+  if (segmentId) query.set('segmentId', segmentId);
+  const dash = useLoad(() => api<Dashboard>(`/api/analytics/dashboard?${query}`), query.toString());
+  const pct = (x: number | null) =>
+    x === null ? '–' : (x * 100).toLocaleString(lang, { maximumFractionDigits: 1 }) + '%';
+  const cash = (minor: number | null) => (minor === null ? '–' : money(minor, shop.currency, lang));
+  const ranges: [string, string, string][] = [
+    ['dash.range.30', shift(today, -29), today],
+    ['dash.range.90', shift(today, -89), today],
+    ['dash.range.month', `${today.slice(0, 8)}01`, today],
+    ['dash.range.year', shift(today, -364), today],
+    ['dash.range.double11', `${today.slice(0, 4)}-11-01`, `${today.slice(0, 4)}-11-13`],
+  ];
+
+  return (
+    <section className="dashboard">
+      <h1>{t('dash.title')}</h1>
+      <form className="settings period" data-testid="period" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t('dash.from')}
+          <input name="from" type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          {t('dash.to')}
+          <input name="to" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        <label>
+          {t('dash.audience')}
+          <select name="segment" value={segmentId} onChange={(e) => setSegmentId(e.target.value)}>
+            <option value="">{t('dash.allCustomers')}</option>
+            {(segments.data?.items ?? []).map((s) => (
+              <option key={s.segmentId} value={s.segmentId}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label title={t('dash.def.dormantDays')}>
+          {t('dash.dormantDays')}
+          <input
+            name="dormantDays"
+            type="number"
+            min={30}
+            max={1095}
+            value={dormantDays}
+            onChange={(e) => setDormantDays(Number(e.target.value))}
+          />
+        </label>
+        <span className="presets">
+          {ranges.map(([key, f, l]) => (
+            <button
+              key={key}
+              type="button"
+              className="chip"
+              onClick={() => {
+                setFrom(f);
+                setTo(l);
+              }}
+            >
+              {t(key as Key)}
+            </button>
+          ))}
+        </span>
+        <span className="actions">
+          <a href={`/api/analytics/dashboard/export?${query}&format=csv`}>{t('dash.exportCsv')}</a>{' '}
+          <a href={`/api/analytics/dashboard/export?${query}&format=xlsx`}>{t('dash.exportXlsx')}</a>
+        </span>
+      </form>
+      {dash.error && (
+        <p className="error" role="alert">
+          {dash.error}
+        </p>
+      )}
+      {!dash.data ? (
+        <p className="loading">{t('common.loading')}</p>
+      ) : (
+        <Figures d={dash.data} pct={pct} cash={cash} onSpend={dash.reload} />
+      )}
+      <PromotionReport shop={shop} segmentId={segmentId} />
+    </section>
+  );
+}
+
+function Tile({ name, value, detail }: { name: string; value: string; detail?: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="tile" data-tile={name} title={t(`dash.def.${name}` as Key)}>
+      <span className="tile-name">
+        {t(`dash.tile.${name}` as Key)}{' '}
+        <span className="info" aria-hidden="true">
+          i
+        </span>
+      </span>
+      <strong data-testid={`tile-${name}`}>{value}</strong>
+      {detail && <span className="muted">{detail}</span>}
+    </div>
+  );
+}
+
+function Figures({
+  d,
+  pct,
+  cash,
+  onSpend,
+}: {
+  d: Dashboard;
+  pct: (x: number | null) => string;
+  cash: (minor: number | null) => string;
+  onSpend: () => void;
+}) {
+  const { t, lang } = useI18n();
+  const s = d.sales;
+  const num = (n: number | null, digits = 0) =>
+    n === null ? '–' : n.toLocaleString(lang, { maximumFractionDigits: digits });
+  const salesChart = useMemo<ChartOptions>(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, data: [t('dash.newSales'), t('dash.returningSales')] },
+      grid: { left: 70, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: 'category', data: d.series.map((p) => p.bucket) },
+      yAxis: { type: 'value' },
+      series: [
+        {
+          name: t('dash.newSales'),
+          type: 'bar',
+          stack: 'sales',
+          data: d.series.map((p) => p.newNetCents / 100),
+        },
+        {
+          name: t('dash.returningSales'),
+          type: 'bar',
+          stack: 'sales',
+          data: d.series.map((p) => p.returningNetCents / 100),
+        },
+      ],
+    }),
+    [d, t],
+  );
+  const longest = Math.max(1, ...d.cohorts.map((c) => c.active.length));
+  const cohortChart = useMemo<ChartOptions>(
+    () => ({
+      tooltip: { formatter: (p: { value: [number, number, number] }) => `${(p.value[2] * 100).toFixed(1)}%` },
+      grid: { left: 70, right: 20, top: 10, bottom: 60 },
+      xAxis: { type: 'category', data: Array.from({ length: longest }, (_, k) => `+${k}`) },
+      yAxis: { type: 'category', data: d.cohorts.map((c) => c.month), inverse: true },
+      visualMap: { min: 0, max: 1, orient: 'horizontal', left: 'center', bottom: 0, calculable: false },
+      series: [
+        {
+          type: 'heatmap',
+          data: d.cohorts.flatMap((c, y) =>
+            c.active.map((n, k) => [k, y, c.customers > 0 ? Math.round((n / c.customers) * 1000) / 1000 : 0]),
+          ),
+          label: { show: true, formatter: (p: { value: number[] }) => `${Math.round(p.value[2]! * 100)}%` },
+        },
+      ],
+    }),
+    [d, longest],
+  );
+  const tierChart = useMemo<ChartOptions>(
+    () => ({
+      tooltip: {},
+      grid: { left: 90, right: 20, top: 10, bottom: 30 },
+      xAxis: { type: 'value' },
+      yAxis: { type: 'category', data: d.tiers.map((x) => x.name) },
+      series: [{ type: 'bar', data: d.tiers.map((x) => x.customers) }],
+    }),
+    [d],
+  );
+  return (
+    <>
+      <div className="tiles" data-testid="tiles">
+        <Tile name="netSales" value={cash(s.netCents)} detail={`${num(s.orders)} ${t('dash.orders')}`} />
+        <Tile
+          name="returningShare"
+          value={pct(s.returningShare)}
+          detail={`${cash(s.returningNetCents)} · ${num(s.returningCustomers)} ${t('dash.customers')}`}
+        />
+        <Tile name="newCustomers" value={num(s.newCustomers)} detail={cash(s.newNetCents)} />
+        <Tile
+          name="returningConversion"
+          value={pct(s.returningConversion)}
+          detail={`${num(s.previousBuyers)} ${t('dash.previousBuyers')}`}
+        />
+        <Tile
+          name="repurchaseRate"
+          value={pct(s.repurchaseRate)}
+          detail={`${num(s.repeatCustomers)} / ${num(s.customers)}`}
+        />
+        <Tile
+          name="daysToSecond"
+          value={num(s.medianDaysToSecondOrder, 1)}
+          detail={`${num(s.secondOrders)}`}
+        />
+        <Tile
+          name="aov"
+          value={cash(s.aovCents)}
+          detail={`${num(s.frequency, 2)} ${t('dash.perCustomer')}`}
+        />
+        <Tile
+          name="refundRate"
+          value={pct(s.refundOrderRate)}
+          detail={`${pct(s.refundAmountRate)} ${t('dash.ofSales')}`}
+        />
+        <Tile
+          name="discountShare"
+          value={pct(s.discountOrderShare)}
+          detail={`${pct(s.discountRevenueShare)} ${t('dash.ofSales')}`}
+        />
+        <Tile
+          name="reactivation"
+          value={pct(d.dormancy.rate)}
+          detail={`${num(d.dormancy.reactivated)} / ${num(d.dormancy.dormant)}`}
+        />
+        <Tile
+          name="churn"
+          value={pct(d.dormancy.churnRate)}
+          detail={`${num(d.dormancy.churned)} / ${num(d.dormancy.buyers)}`}
+        />
+        <Tile name="cac" value={cash(d.acquisition.cacCents)} detail={`${cash(d.acquisition.spendCents)}`} />
+        <Tile
+          name="pointsOutstanding"
+          value={num(d.points.outstanding)}
+          detail={`${num(d.points.members)} ${t('dash.members')}`}
+        />
+      </div>
+      <div className="panels">
+        <div className="panel" title={t('dash.def.sales')}>
+          <h2>{t('dash.salesChart')}</h2>
+          <Chart options={salesChart} testId="sales-chart" />
+        </div>
+        <div className="panel" title={t('dash.def.cohorts')}>
+          <h2>{t('dash.cohorts')}</h2>
+          <Chart
+            options={cohortChart}
+            height={Math.max(160, 40 + d.cohorts.length * 28)}
+            testId="cohort-chart"
+          />
+        </div>
+        <div className="panel" title={t('dash.def.tiers')}>
+          <h2>{t('dash.tiers')}</h2>
+          <Chart options={tierChart} height={200} testId="tier-chart" />
+          <dl className="points" title={t('dash.def.points')}>
+            {(['earned', 'added', 'redeemed', 'expired', 'reversed', 'deducted'] as const).map((k) => (
+              <div key={k}>
+                <dt>{t(`dash.points.${k}`)}</dt>
+                <dd>{num(d.points[k])}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+        <div className="panel" title={t('dash.def.rfm')}>
+          <h2>{t('dash.rfm')}</h2>
+          <table className="rfm-grid" data-testid="rfm-grid">
+            <tbody>
+              {[5, 4, 3, 2, 1].map((r) => (
+                <tr key={r}>
+                  <th>R{r}</th>
+                  {[1, 2, 3, 4, 5].map((f) => {
+                    const c = d.rfm.find((x) => x.r === r && x.f === f);
+                    return (
+                      <td key={f} className="num" title={c ? `${c.segment}: ${cash(c.monetaryCents)}` : ''}>
+                        {num(c?.customers ?? 0)}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+      <h2 title={t('dash.def.engagement')}>{t('dash.engagement')}</h2>
+      <table data-testid="engagement">
+        <thead>
+          <tr>
+            <th />
+            <th className="num">{t('campaigns.r.sent')}</th>
+            <th className="num">{t('campaigns.r.delivered')}</th>
+            <th className="num">{t('campaigns.r.opened')}</th>
+            <th className="num">{t('campaigns.r.clicked')}</th>
+            <th className="num">{t('campaigns.r.converted')}</th>
+            <th className="num">{t('campaigns.r.revenue')}</th>
+            <th className="num">{t('campaigns.lift')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.engagement.map((e) => (
+            <tr key={e.id} data-engagement={e.name}>
+              <td>
+                {t(e.kind === 'flow' ? 'nav.flows' : 'nav.campaigns')}: {e.name}
+              </td>
+              <td className="num">{num(e.sent)}</td>
+              <td className="num">{num(e.delivered)}</td>
+              <td className="num">{num(e.opened)}</td>
+              <td className="num">{num(e.clicked)}</td>
+              <td className="num">
+                {num(e.converted)} / {num(e.customers)}
+              </td>
+              <td className="num">{cash(e.revenueCents)}</td>
+              <td className="num">{pct(e.lift)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Spend months={d.acquisition.months} cash={cash} onSaved={onSpend} />
+    </>
+  );
+}
+
+function Spend({
+  months,
+  cash,
+  onSaved,
+}: {
+  months: Dashboard['acquisition']['months'];
+  cash: (minor: number | null) => string;
+  onSaved: () => void;
+}) {
+  const { t } = useI18n();
+  const [month, setMonth] = useState(months[months.length - 1]?.month ?? '');
+  const [channel, setChannel] = useState('');
+  const [amount, setAmount] = useState('');
+  const [saved, setSaved] = useState<string | null>(null);
+  const save = async () => {
+    try {
+      await api('/api/analytics/spend', {
+        method: 'PUT',
+        body: JSON.stringify({ month, channel, amountCents: Math.round(Number(amount) * 100) }),
+      });
+      setSaved(t('dash.spendSaved'));
+      onSaved();
+    } catch (err) {
+      setSaved(problemText(err));
+    }
+  };
+  return (
+    <div className="panel" title={t('dash.def.cac')}>
+      <h2>{t('dash.acquisition')}</h2>
+      <table data-testid="acquisition">
+        <thead>
+          <tr>
+            <th>{t('dash.month')}</th>
+            <th className="num">{t('dash.spend')}</th>
+            <th className="num">{t('dash.tile.newCustomers')}</th>
+            <th className="num">{t('dash.tile.cac')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {months.map((m) => (
+            <tr key={m.month}>
+              <td>{m.month}</td>
+              <td className="num">{cash(m.spendCents)}</td>
+              <td className="num">{m.newCustomers}</td>
+              <td className="num">{cash(m.cacCents)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="settings"
+        data-testid="spend-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <label>
+          {t('dash.month')}
+          <input
+            name="month"
+            type="month"
+            required
+            value={month}
+            onChange={(e) => setMonth(e.target.value)}
+          />
+        </label>
+        <label>
+          {t('dash.channel')}
+          <input name="channel" required value={channel} onChange={(e) => setChannel(e.target.value)} />
+        </label>
+        <label>
+          {t('dash.spend')}
+          <input
+            name="amount"
+            type="number"
+            min={0}
+            step="0.01"
+            required
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+          />
+        </label>
+        <button type="submit">{t('dash.saveSpend')}</button>
+        {saved && <span className="muted">{saved}</span>}
+      </form>
+    </div>
+  );
+}
