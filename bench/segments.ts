@@ -8,6 +8,7 @@
 //   built there, its tags taken off first, since building 5,000,000 orders takes minutes)
 import type { Db } from '../src/db/db.js';
 import { arg, flag, openBenchDb, seconds } from './options.js';
+import { buildShop } from './shop.js';
 import { migrate } from '../src/db/migrate.js';
 import { createDemoTags } from '../src/demo/layers.js';
 import { runPredictions } from '../src/predict/predictions.js';
@@ -22,21 +23,6 @@ const DB = arg('db', 'postgres');
 const REUSE = arg('shop', '');
 /** With --shop: time the segment counts only, on the tags and scores the earlier run left. */
 const COUNTS_ONLY = flag('counts-only');
-
-const CATEGORIES = [
-  'skincare/oily',
-  'skincare/dry',
-  'skincare/sensitive',
-  'skincare/eye',
-  'skincare/sun',
-  'makeup/face',
-  'makeup/lips',
-  'bodycare',
-  'men',
-  'men/oily',
-  'gift',
-  'hair',
-];
 
 /** The builder's everyday questions, from the customer row alone to order history. */
 const COUNTS: [string, Rule][] = [
@@ -107,62 +93,6 @@ const COUNTS: [string, Rule][] = [
   ],
 ];
 
-async function build(db: Db, shopId: string): Promise<void> {
-  let t = performance.now();
-  await db.query(
-    `insert into customers (shop_id, customer_id, name, phone, gender, province, city, first_source, created_at)
-     select $1, ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'Customer ' || i,
-            '+86139' || lpad(i::text, 8, '0'), (array['female', 'female', 'male', null])[1 + i % 4],
-            (array['上海市', '北京市', '浙江省', '广东省', '四川省'])[1 + (hashint4(i) & 4)],
-            (array['上海市', '北京市', '杭州市', '深圳市', '成都市'])[1 + (hashint4(i) & 4)],
-            'bench', now() - interval '730 days'
-       from generate_series(1, $2) i`,
-    [shopId, CUSTOMERS],
-  );
-  console.log(`customers: ${seconds(t).toFixed(1)} s`);
-  t = performance.now();
-  // Buyer i of order o: squaring a uniform number gives a loyal tail (low i buy often) and many one-timers.
-  await db.query(
-    `insert into orders (shop_id, order_id, customer_id, source, external_id, channel, store_id, status, currency,
-                         total_cents, discount_cents, refunded_cents, coupon_code, ordered_at, paid_at)
-     select $1, ('00000000-0000-4000-9000-' || lpad(to_hex(o), 12, '0'))::uuid,
-            ('00000000-0000-4000-8000-' || lpad(to_hex(1 + floor((hashint4(o) & 2147483647) / 2147483648.0
-                                                                   * (hashint4(o * 3) & 2147483647) / 2147483648.0 * $3)::int), 12, '0'))::uuid,
-            'bench', 'B' || o, case when o % 10 = 0 then 'offline' else 'online' end,
-            case when o % 10 = 0 then 'S' || lpad((1 + o % 40)::text, 2, '0') end,
-            case when o % 50 = 0 then 'refunded' when o % 3 = 0 then 'completed' else 'paid' end, 'CNY',
-            8000 + (hashint4(o * 5) & 32767), case when o % 5 = 0 then 2000 else 0 end,
-            case when o % 50 = 0 then 8000 else 0 end, case when o % 5 = 0 then 'C' || o % 97 end,
-            ts, ts
-       from (select o, now() - ((hashint4(o * 7) & 1048575) / 1048576.0) * interval '730 days' as ts
-               from generate_series(1, $2) o) g`,
-    [shopId, CUSTOMERS * 5, CUSTOMERS],
-  );
-  await db.query(
-    `insert into order_items (shop_id, order_id, line_no, sku, title, category, quantity, unit_price_cents)
-     select shop_id, order_id, 1, 'SKU-' || (hashtext(external_id) & 255), 'Item', ($2::text[])[1 + (hashtext(external_id) & 2147483647) % 12],
-            1, total_cents
-       from orders where shop_id = $1`,
-    [shopId, CATEGORIES],
-  );
-  console.log(`${(CUSTOMERS * 5).toLocaleString('en')} orders and their items: ${seconds(t).toFixed(1)} s`);
-  t = performance.now();
-  await db.query(
-    `update customers c set order_count = s.n, online_order_count = s.online, offline_order_count = s.n - s.online,
-            spend_cents = s.spend, refunded_cents = s.refunded, first_order_at = s.first_at, last_order_at = s.last_at,
-            points_balance = (s.spend / 100)::int
-       from (select customer_id, count(*)::int as n, count(*) filter (where channel = 'online')::int as online,
-                    sum(total_cents) as spend, sum(refunded_cents) as refunded,
-                    min(ordered_at) as first_at, max(ordered_at) as last_at
-               from orders where shop_id = $1 group by customer_id) s
-      where c.shop_id = $1 and c.customer_id = s.customer_id`,
-    [shopId],
-  );
-  await db.query('vacuum analyze');
-  await db.query('checkpoint');
-  console.log(`customer stats, vacuum and checkpoint: ${seconds(t).toFixed(1)} s`);
-}
-
 async function main(): Promise<void> {
   const db = await openBenchDb(DB);
   await migrate(db);
@@ -174,7 +104,7 @@ async function main(): Promise<void> {
   } else if (!shopId) {
     shopId = (await createShop(db, { name: `Segment bench ${new Date().toISOString()}` })).shopId;
     await createDemoTags(db, shopId);
-    await build(db, shopId);
+    await buildShop(db, shopId, CUSTOMERS);
   }
   console.log(`shop ${shopId}`);
   if (!COUNTS_ONLY) await recompute(db, shopId);

@@ -11,9 +11,8 @@ import { getProgram } from '../membership/program.js';
 import { tierDistribution, type TierShare } from '../membership/tiers.js';
 import { rfmGrid, type RfmCell } from '../rfm/rfm.js';
 import { getShop } from '../shops/shops.js';
-import { cohortRetention, dormancy, type Cohort, type Dormancy } from './cohorts.js';
 import { audienceOf, parsed, PeriodInput, periodOf } from './period.js';
-import { salesOverview, salesSeries, type SalesOverview, type SalesPoint } from './sales.js';
+import { periodFigures, type Cohort, type Dormancy, type SalesOverview, type SalesPoint } from './sales.js';
 import { acquisitionCost } from './spend.js';
 
 export const DashboardInput = PeriodInput.and(
@@ -51,7 +50,7 @@ export interface Dashboard {
   sales: SalesOverview;
   series: SalesPoint[];
   cohorts: Cohort[];
-  dormancy: Dormancy & { days: number };
+  dormancy: Dormancy;
   acquisition: Awaited<ReturnType<typeof acquisitionCost>>;
   points: PointsFlow;
   tiers: TierShare[];
@@ -71,11 +70,8 @@ export async function dashboard(
   const period = periodOf(q.from, q.to, shop.timeZone);
   const audience = await audienceOf(db, shopId, q.segmentId, 4, segmentField);
   const { program } = await getProgram(db, shopId);
-  const [sales, series, cohorts, dormant, acquisition, points, tiers, rfm, engagement] = await Promise.all([
-    salesOverview(db, shopId, period, audience),
-    salesSeries(db, shopId, period, audience),
-    cohortRetention(db, shopId, period, audience),
-    dormancy(db, shopId, period, audience, q.dormantDays),
+  const [figures, acquisition, points, tiers, rfm, engagement] = await Promise.all([
+    periodFigures(db, shopId, period, audience, q.dormantDays),
     acquisitionCost(db, shopId, period, audience),
     pointsFlow(db, shopId, period.start, period.end, audience),
     tierDistribution(db, shopId, program),
@@ -87,10 +83,7 @@ export async function dashboard(
     to: q.to,
     timeZone: shop.timeZone,
     currency: shop.currency,
-    sales,
-    series,
-    cohorts,
-    dormancy: { ...dormant, days: q.dormantDays },
+    ...figures,
     acquisition,
     points,
     tiers,

@@ -5,7 +5,10 @@ import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { getShop } from '../shops/shops.js';
 import { addDays, audienceOf, parsed, PeriodInput, periodOf } from './period.js';
-import { salesOverview } from './sales.js';
+import { periodFigures } from './sales.js';
+
+/** The promotion report shows no dormancy: any line will do for the pass that makes its figures. */
+const DORMANT_DAYS = 180;
 
 export const PromotionInput = PeriodInput.and(
   z.object({
@@ -53,7 +56,13 @@ export async function promotionReport(
   ];
   const out: PromotionWindow[] = [];
   for (const w of windows) {
-    const s = await salesOverview(db, shopId, periodOf(w.from, w.to, shop.timeZone), audience);
+    const { sales: s } = await periodFigures(
+      db,
+      shopId,
+      periodOf(w.from, w.to, shop.timeZone),
+      audience,
+      DORMANT_DAYS,
+    );
     out.push({
       ...w,
       orders: s.orders,
