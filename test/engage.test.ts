@@ -527,6 +527,14 @@ describeEachDb('engage', ({ db }) => {
     });
     const tpl = await template({ name: 'Lift', channel: 'email', subject: 'Offer', body: '<p>Offer</p>' });
     const id = await campaign('Lift', tpl, group, { holdoutPercent: 50, conversionDays: 7 });
+    // Each email costs 12.5 fen: the campaign's cost, and its return on it.
+    await ok('PUT', '/api/channels/email', {
+      channel: 'email',
+      settings: { host: '127.0.0.1', port: smtp.port, from: 'Lotus Skincare <care@lotus.example>' },
+      ratePerSecond: 1000,
+      costPerMessageCents: 12.5,
+    });
+    expect((await ok('GET', '/api/channels/email')).costPerMessageCents).toBe(12.5);
     await send(id);
     const members = await db().query<{ customerId: string; holdout: boolean }>(
       `select customer_id as "customerId", holdout from campaign_members where shop_id = $1 and campaign_id = $2`,
@@ -566,6 +574,14 @@ describeEachDb('engage', ({ db }) => {
     expect(r.control.converted).toBe(1);
     expect(r.control.revenueCents).toBe(7000);
     expect(r.lift).toBeCloseTo(3 / recipients - 1 / control, 10);
+    expect(r.costCents).toBe(Math.round((r.messages.sent + r.messages.delivered) * 12.5));
+    // The dashboard weighs the revenue beyond the control group's against that cost.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: a.shop.timeZone }).format(new Date());
+    const dash = await ok('GET', `/api/analytics/dashboard?from=${today}&to=${today}`);
+    const row = dash.engagement.find((e: { id: string }) => e.id === id);
+    const incremental = 7000 - (7000 / control) * recipients;
+    expect(row).toMatchObject({ kind: 'campaign', costCents: r.costCents, converted: 3 });
+    expect(row.roi).toBeCloseTo((incremental - r.costCents) / r.costCents, 10);
   });
 
   it('issues a unique coupon code per recipient, shows it in the message and credits the campaign', async () => {

@@ -40,6 +40,19 @@ export interface EngagementRow {
   converted: number;
   revenueCents: number;
   lift: number | null;
+  costCents: number;
+  /** Revenue beyond the held-out group's (per customer, scaled to those messaged), less the cost, over the cost. */
+  roi: number | null;
+}
+
+function returnOn(
+  cost: number,
+  walked: { customers: number; revenueCents: number },
+  control: { customers: number; revenueCents: number },
+): number | null {
+  if (cost <= 0 || control.customers === 0) return null;
+  const incremental = walked.revenueCents - (control.revenueCents / control.customers) * walked.customers;
+  return (incremental - cost) / cost;
 }
 
 export interface Dashboard {
@@ -68,14 +81,19 @@ export async function dashboard(
   const q = parsed(DashboardInput, input);
   const shop = await getShop(db, shopId);
   const period = periodOf(q.from, q.to, shop.timeZone);
+  // The same audience, numbered for each query's own parameters.
   const audience = await audienceOf(db, shopId, q.segmentId, 4, segmentField);
+  const [afterShop, afterTiers] = await Promise.all([
+    audienceOf(db, shopId, q.segmentId, 2, segmentField),
+    audienceOf(db, shopId, q.segmentId, 3, segmentField),
+  ]);
   const { program } = await getProgram(db, shopId);
   const [figures, acquisition, points, tiers, rfm, engagement] = await Promise.all([
     periodFigures(db, shopId, period, audience, q.dormantDays),
     acquisitionCost(db, shopId, period, audience),
     pointsFlow(db, shopId, period.start, period.end, audience),
-    tierDistribution(db, shopId, program),
-    rfmGrid(db, shopId),
+    tierDistribution(db, shopId, program, afterTiers),
+    rfmGrid(db, shopId, afterShop),
     engagementIn(db, shopId, period.start, period.end),
   ]);
   return {
@@ -110,6 +128,8 @@ async function engagementIn(db: Queryable, shopId: string, start: Date, end: Dat
       converted: r.recipients.converted,
       revenueCents: r.recipients.revenueCents,
       lift: r.lift,
+      costCents: r.costCents,
+      roi: returnOn(r.costCents, r.recipients, r.control),
     });
   }
   for (const f of await listFlows(db, shopId)) {
@@ -127,6 +147,8 @@ async function engagementIn(db: Queryable, shopId: string, start: Date, end: Dat
       converted: r.walked.converted,
       revenueCents: r.walked.revenueCents,
       lift: r.lift,
+      costCents: r.costCents,
+      roi: returnOn(r.costCents, r.walked, r.control),
     });
   }
   return rows;

@@ -35,7 +35,17 @@ export function dashboardRows(d: Dashboard): Row[] {
   for (const t of d.tiers) rows.push(['tiers', t.name, t.customers]);
   for (const c of d.rfm) rows.push(['rfm', `R${c.r}F${c.f}.customers`, c.customers]);
   for (const e of d.engagement) {
-    for (const k of ['sent', 'delivered', 'opened', 'clicked', 'converted', 'revenueCents', 'lift'] as const)
+    for (const k of [
+      'sent',
+      'delivered',
+      'opened',
+      'clicked',
+      'converted',
+      'revenueCents',
+      'lift',
+      'costCents',
+      'roi',
+    ] as const)
       rows.push([`${e.kind}:${e.name}`, k, e[k]]);
   }
   return rows;

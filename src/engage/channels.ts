@@ -46,11 +46,35 @@ export const WebhookSettings = z.object({
 });
 
 const rate = z.number().int().min(1).max(10000).describe('messages per second at most');
+const cost = z
+  .number()
+  .min(0)
+  .max(1_000_000)
+  .multipleOf(0.01)
+  .default(0)
+  .describe(
+    'what one message costs, in minor units (an SMS fee of 4.5 fen is 4.5): for campaign and flow ROI',
+  );
 
 export const ChannelInput = z.discriminatedUnion('channel', [
-  z.object({ channel: z.literal('email'), settings: EmailSettings, ratePerSecond: rate.default(100) }),
-  z.object({ channel: z.literal('sms'), settings: SmsSettings, ratePerSecond: rate.default(20) }),
-  z.object({ channel: z.literal('webhook'), settings: WebhookSettings, ratePerSecond: rate.default(50) }),
+  z.object({
+    channel: z.literal('email'),
+    settings: EmailSettings,
+    ratePerSecond: rate.default(100),
+    costPerMessageCents: cost,
+  }),
+  z.object({
+    channel: z.literal('sms'),
+    settings: SmsSettings,
+    ratePerSecond: rate.default(20),
+    costPerMessageCents: cost,
+  }),
+  z.object({
+    channel: z.literal('webhook'),
+    settings: WebhookSettings,
+    ratePerSecond: rate.default(50),
+    costPerMessageCents: cost,
+  }),
 ]);
 export type ChannelInput = z.input<typeof ChannelInput>;
 
@@ -58,10 +82,11 @@ export type EmailSettings = z.output<typeof EmailSettings>;
 export type SmsSettings = z.output<typeof SmsSettings>;
 export type WebhookSettings = z.output<typeof WebhookSettings>;
 
-export type Channel =
-  | { channel: 'email'; settings: EmailSettings; ratePerSecond: number }
-  | { channel: 'sms'; settings: SmsSettings; ratePerSecond: number }
-  | { channel: 'webhook'; settings: WebhookSettings; ratePerSecond: number };
+export type Channel = { ratePerSecond: number; costPerMessageCents: number } & (
+  | { channel: 'email'; settings: EmailSettings }
+  | { channel: 'sms'; settings: SmsSettings }
+  | { channel: 'webhook'; settings: WebhookSettings }
+);
 
 /** The settings' secret fields, by channel: kept when a save leaves them out, hidden when shown. */
 const SECRETS: Record<MessageChannel, readonly string[]> = {
@@ -76,7 +101,8 @@ export async function getChannel(
   channel: MessageChannel,
 ): Promise<Channel | null> {
   const [row] = await db.query<Channel>(
-    `select channel, settings, rate_per_second as "ratePerSecond" from channel_settings
+    `select channel, settings, rate_per_second as "ratePerSecond",
+            cost_per_message_cents::float8 as "costPerMessageCents" from channel_settings
       where shop_id = $1 and channel = $2`,
     [shopId, channel],
   );
@@ -100,10 +126,12 @@ export async function saveChannel(db: Queryable, shopId: string, input: ChannelI
       { field: 'body.settings.secret', message: 'Required to sign webhooks' },
     ]);
   await db.query(
-    `insert into channel_settings (shop_id, channel, settings, rate_per_second) values ($1, $2, $3, $4)
+    `insert into channel_settings (shop_id, channel, settings, rate_per_second, cost_per_message_cents)
+     values ($1, $2, $3, $4, $5)
      on conflict (shop_id, channel) do update
-       set settings = excluded.settings, rate_per_second = excluded.rate_per_second, updated_at = now()`,
-    [shopId, parsed.channel, JSON.stringify(settings), parsed.ratePerSecond],
+       set settings = excluded.settings, rate_per_second = excluded.rate_per_second,
+           cost_per_message_cents = excluded.cost_per_message_cents, updated_at = now()`,
+    [shopId, parsed.channel, JSON.stringify(settings), parsed.ratePerSecond, parsed.costPerMessageCents],
   );
   return (await getChannel(db, shopId, parsed.channel))!;
 }
@@ -113,6 +141,7 @@ export function withoutSecrets(c: Channel): {
   channel: MessageChannel;
   settings: Record<string, unknown>;
   ratePerSecond: number;
+  costPerMessageCents: number;
   secretsSet: string[];
 } {
   const settings: Record<string, unknown> = { ...c.settings };
@@ -121,12 +150,19 @@ export function withoutSecrets(c: Channel): {
     if (settings[field] !== undefined) secretsSet.push(field);
     delete settings[field];
   }
-  return { channel: c.channel, settings, ratePerSecond: c.ratePerSecond, secretsSet };
+  return {
+    channel: c.channel,
+    settings,
+    ratePerSecond: c.ratePerSecond,
+    costPerMessageCents: c.costPerMessageCents,
+    secretsSet,
+  };
 }
 
 export async function listChannels(db: Queryable, shopId: string): Promise<Channel[]> {
   return db.query<Channel>(
-    `select channel, settings, rate_per_second as "ratePerSecond" from channel_settings
+    `select channel, settings, rate_per_second as "ratePerSecond",
+            cost_per_message_cents::float8 as "costPerMessageCents" from channel_settings
       where shop_id = $1 order by channel`,
     [shopId],
   );

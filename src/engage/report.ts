@@ -18,6 +18,8 @@ export interface MessageOutcomes {
   clicked: number;
   unsubscribed: number;
   coupons: { issued: number; redeemed: number; revenueCents: number };
+  /** The messages that went out, at their channel's cost per message. */
+  costCents: number;
 }
 
 export interface CampaignReport extends MessageOutcomes {
@@ -116,9 +118,16 @@ export async function messageOutcomes(
       where k.shop_id = $1 and k.${column} = $2`,
     [shopId, id],
   );
+  const [cost] = await db.query<{ cents: number }>(
+    `select coalesce(sum(s.cost_per_message_cents), 0)::float8 as cents
+       from messages m join channel_settings s on s.shop_id = m.shop_id and s.channel = m.channel
+      where m.shop_id = $1 and m.${column} = $2 and m.status in ('sent', 'delivered')`,
+    [shopId, id],
+  );
   return {
     messages,
     suppressedBecause,
+    costCents: Math.round(cost!.cents),
     opened: engagement!.opened,
     clicked: engagement!.clicked,
     unsubscribed: engagement!.unsubscribed,

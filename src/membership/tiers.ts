@@ -333,15 +333,18 @@ export interface TierShare {
 }
 
 /** How many customers hold each tier, and what they have spent. */
+/** Customers by tier now; `audience` (over `customers c`, its parameters after $2) narrows it. */
 export async function tierDistribution(
   db: Queryable,
   shopId: string,
   program: MemberProgram,
+  audience: { where: string; params: unknown[] } = { where: 'true', params: [] },
 ): Promise<TierShare[]> {
   const rows = await db.query<{ rank: number; customers: number; spendCents: number }>(
-    `select least(tier_rank, $2) as rank, count(*)::int8 as customers, coalesce(sum(spend_cents - refunded_cents), 0)::int8 as "spendCents"
-       from customers where shop_id = $1 group by 1`,
-    [shopId, program.tiers.length - 1],
+    `select least(c.tier_rank, $2) as rank, count(*)::int8 as customers,
+            coalesce(sum(c.spend_cents - c.refunded_cents), 0)::int8 as "spendCents"
+       from customers c where c.shop_id = $1 and ${audience.where} group by 1`,
+    [shopId, program.tiers.length - 1, ...audience.params],
   );
   return program.tiers.map((t, rank) => {
     const r = rows.find((x) => x.rank === rank);

@@ -136,12 +136,19 @@ export interface RfmCell {
   monetaryCents: number;
 }
 
-/** The whole R×F grid, R5 to R1 and F1 to F5: each cell's segment, customers and their window spend. */
-export async function rfmGrid(db: Queryable, shopId: string): Promise<RfmCell[]> {
+/**
+ * The whole R×F grid, R5 to R1 and F1 to F5: each cell's segment, customers and their window spend.
+ * `audience` (a predicate over `customers c`, its parameters after $1) narrows it to some customers.
+ */
+export async function rfmGrid(
+  db: Queryable,
+  shopId: string,
+  audience: { where: string; params: unknown[] } = { where: 'true', params: [] },
+): Promise<RfmCell[]> {
   const rows = await db.query<{ r: number; f: number; customers: number; monetaryCents: number }>(
-    `select rfm_r as r, rfm_f as f, count(*)::int as customers, coalesce(sum(rfm_monetary_cents), 0)::int8 as "monetaryCents"
-       from customers where shop_id = $1 and rfm_r is not null group by 1, 2`,
-    [shopId],
+    `select c.rfm_r as r, c.rfm_f as f, count(*)::int as customers, coalesce(sum(c.rfm_monetary_cents), 0)::int8 as "monetaryCents"
+       from customers c where c.shop_id = $1 and c.rfm_r is not null and ${audience.where} group by 1, 2`,
+    [shopId, ...audience.params],
   );
   const cells: RfmCell[] = [];
   for (let r = 5; r >= 1; r--) {

@@ -426,6 +426,9 @@ const en = {
   'channels.webhook': 'Webhook',
   'channels.secretKept': 'saved — leave empty to keep',
   'channels.rate': 'Messages per second at most',
+  'channels.cost': 'Cost per message (minor units)',
+  'channels.costHelp':
+    'What one message costs the shop, e.g. 4.5 for an SMS at 4.5 fen: campaigns’ and flows’ cost and ROI.',
   'channels.save': 'Save',
   'channels.saved': 'Saved',
   'channels.host': 'SMTP host',
@@ -761,6 +764,14 @@ const en = {
   'dash.promo.before': 'Before',
   'dash.promo.during': 'During',
   'dash.promo.after': 'After',
+  'dash.tierMoves': 'Tier moves in the period',
+  'dash.cost': 'Cost',
+  'dash.roi': 'ROI',
+  'dash.def.roi':
+    'Revenue beyond what the held-out group bought (per customer, scaled to those messaged), less the cost, over the cost. Needs a holdout and a cost per message (Channels).',
+  'dash.noTierMoves': 'No customer changed tier.',
+  'dash.def.tierMoves':
+    'Customers by their tier at the start of the first day and at the end of the last (from the tier changes on their timelines), where the two differ.',
 };
 
 export type Key = keyof typeof en;
@@ -1188,6 +1199,8 @@ const zh: Record<Key, string> = {
   'channels.webhook': 'Webhook',
   'channels.secretKept': '已保存——留空则保持不变',
   'channels.rate': '每秒最多发送',
+  'channels.cost': '每条成本（分）',
+  'channels.costHelp': '每条消息的成本，如短信 4.5 分填 4.5：用于计算活动与流程的成本和投资回报。',
   'channels.save': '保存',
   'channels.saved': '已保存',
   'channels.host': 'SMTP 服务器',
@@ -1503,6 +1516,13 @@ const zh: Record<Key, string> = {
   'dash.promo.before': '大促前',
   'dash.promo.during': '大促中',
   'dash.promo.after': '大促后',
+  'dash.tierMoves': '期内等级变动',
+  'dash.cost': '成本',
+  'dash.roi': '投资回报率',
+  'dash.def.roi':
+    '比对照组（按人均折算到触达人数）多出的销售额，减去成本，再除以成本。需要对照组和每条成本（渠道设置）。',
+  'dash.noTierMoves': '没有客户变动等级。',
+  'dash.def.tierMoves': '客户在首日开始与末日结束时的等级（依时间线上的等级变动），仅列出两者不同者。',
 };
 
 export type Lang = 'en' | 'zh-CN';

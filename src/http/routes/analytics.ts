@@ -95,6 +95,10 @@ const Dashboard = z.object({
       converted: int,
       revenueCents: int,
       lift: rate,
+      costCents: int.describe('messages sent × their channel’s cost per message'),
+      roi: rate.describe(
+        '(revenue beyond the held-out group’s, scaled − cost) ÷ cost; null without a holdout or a cost',
+      ),
     }),
   ),
 });

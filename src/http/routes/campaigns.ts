@@ -64,6 +64,7 @@ const Report = z.object({
   opened: z.number().int(),
   clicked: z.number().int(),
   unsubscribed: z.number().int(),
+  costCents: z.number().int().describe('messages sent × their channel’s cost per message'),
   coupons: z.object({
     issued: z.number().int(),
     redeemed: z.number().int(),

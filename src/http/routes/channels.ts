@@ -37,6 +37,7 @@ const ChannelView = z.object({
   channel: z.enum(MESSAGE_CHANNELS),
   settings: z.record(z.string(), z.unknown()).describe('as saved, without secrets'),
   ratePerSecond: z.number().int(),
+  costPerMessageCents: z.number(),
   secretsSet: z.array(z.string()).describe('the secret fields that hold a value'),
 });
 const Template = z.object({

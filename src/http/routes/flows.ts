@@ -63,6 +63,7 @@ const Report = z.object({
   opened: z.number().int(),
   clicked: z.number().int(),
   unsubscribed: z.number().int(),
+  costCents: z.number().int().describe('messages sent × their channel’s cost per message'),
   coupons: z.object({ issued: z.number().int(), redeemed: z.number().int(), revenueCents: z.number().int() }),
   walked: Group,
   control: Group.describe('the held out: entered, walked no step'),

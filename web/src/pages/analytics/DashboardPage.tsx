@@ -102,7 +102,7 @@ export function DashboardPage({ shop }: { shop: Shop }) {
       {!dash.data ? (
         <p className="loading">{t('common.loading')}</p>
       ) : (
-        <Figures d={dash.data} pct={pct} cash={cash} onSpend={dash.reload} />
+        <Figures d={dash.data} pct={pct} cash={cash} onSpend={dash.reload} query={query.toString()} />
       )}
       <PromotionReport shop={shop} segmentId={segmentId} />
     </section>
@@ -130,11 +130,13 @@ function Figures({
   pct,
   cash,
   onSpend,
+  query,
 }: {
   d: Dashboard;
   pct: (x: number | null) => string;
   cash: (minor: number | null) => string;
   onSpend: () => void;
+  query: string;
 }) {
   const { t, lang } = useI18n();
   const s = d.sales;
@@ -267,6 +269,7 @@ function Figures({
         <div className="panel" title={t('dash.def.tiers')}>
           <h2>{t('dash.tiers')}</h2>
           <Chart options={tierChart} height={200} testId="tier-chart" />
+          <TierMoves query={query} tiers={d.tiers.map((x) => x.name)} />
           <dl className="points" title={t('dash.def.points')}>
             {(['earned', 'added', 'redeemed', 'expired', 'reversed', 'deducted'] as const).map((k) => (
               <div key={k}>
@@ -309,6 +312,10 @@ function Figures({
             <th className="num">{t('campaigns.r.converted')}</th>
             <th className="num">{t('campaigns.r.revenue')}</th>
             <th className="num">{t('campaigns.lift')}</th>
+            <th className="num">{t('dash.cost')}</th>
+            <th className="num" title={t('dash.def.roi')}>
+              {t('dash.roi')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -326,6 +333,10 @@ function Figures({
               </td>
               <td className="num">{cash(e.revenueCents)}</td>
               <td className="num">{pct(e.lift)}</td>
+              <td className="num">{cash(e.costCents)}</td>
+              <td className="num" data-testid="roi">
+                {pct(e.roi)}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -421,6 +432,40 @@ function Spend({
         <button type="submit">{t('dash.saveSpend')}</button>
         {saved && <span className="muted">{saved}</span>}
       </form>
+    </div>
+  );
+}
+
+/** How many customers went from each tier at the period's start to each at its end. */
+function TierMoves({ query, tiers }: { query: string; tiers: string[] }) {
+  const { t, lang } = useI18n();
+  const moves = useLoad(
+    () =>
+      api<{ items: { from: number; to: number; customers: number }[] }>(
+        `/api/analytics/tier-migration?${query}`,
+      ),
+    query,
+  );
+  const changed = (moves.data?.items ?? []).filter((m) => m.from !== m.to);
+  return (
+    <div title={t('dash.def.tierMoves')}>
+      <h3>{t('dash.tierMoves')}</h3>
+      {changed.length === 0 ? (
+        <p className="muted">{t('dash.noTierMoves')}</p>
+      ) : (
+        <table data-testid="tier-moves">
+          <tbody>
+            {changed.map((m) => (
+              <tr key={`${m.from}-${m.to}`}>
+                <td>
+                  {tiers[m.from] ?? m.from} → {tiers[m.to] ?? m.to}
+                </td>
+                <td className="num">{m.customers.toLocaleString(lang)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }

@@ -76,6 +76,8 @@ export interface Dashboard {
     converted: number;
     revenueCents: number;
     lift: number | null;
+    costCents: number;
+    roi: number | null;
   }[];
 }
 

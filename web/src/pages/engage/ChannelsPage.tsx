@@ -41,7 +41,10 @@ function ChannelForm({
 }) {
   const { t } = useI18n();
   const [f, setF] = useState<Fields>(() => {
-    const initial: Fields = { rate: String(saved?.ratePerSecond ?? '') };
+    const initial: Fields = {
+      rate: String(saved?.ratePerSecond ?? ''),
+      cost: String(saved?.costPerMessageCents ?? ''),
+    };
     for (const field of fields) {
       const v = saved?.settings[field.name];
       initial[field.name] = v === undefined || v === null ? '' : String(v);
@@ -55,6 +58,7 @@ function ChannelForm({
       setDone(false);
       const body: Record<string, unknown> = { channel, settings: toSettings(f) };
       if (f.rate) body.ratePerSecond = Number(f.rate);
+      if (f.cost) body.costPerMessageCents = Number(f.cost);
       await api(`/api/channels/${channel}`, { method: 'PUT', body: JSON.stringify(body) });
       setDone(true);
       onSaved();
@@ -101,6 +105,17 @@ function ChannelForm({
           min={1}
           value={f.rate}
           onChange={(e) => setF({ ...f, rate: e.target.value })}
+        />
+      </label>
+      <label title={t('channels.costHelp')}>
+        {t('channels.cost')}
+        <input
+          name="cost"
+          type="number"
+          min={0}
+          step={0.01}
+          value={f.cost}
+          onChange={(e) => setF({ ...f, cost: e.target.value })}
         />
       </label>
       <SaveRow busy={busy} done={done} problem={problem} />

@@ -5,6 +5,7 @@ export interface ChannelView {
   channel: MessageChannel;
   settings: Record<string, unknown>;
   ratePerSecond: number;
+  costPerMessageCents: number;
   secretsSet: string[];
 }
 
