@@ -519,6 +519,11 @@ describeEachDb('engage', ({ db }) => {
       await customer(`h${i}`, { email: `h${i}@example.com` }, 60, 5000);
       await consent(`h${i}`, 'email', 'opted_in');
     }
+    // Dormant: their last purchase was 200 days before the launch.
+    for (let i = 0; i < 8; i++) {
+      await customer(`z${i}`, { email: `z${i}@example.com` }, 200, 5000);
+      await consent(`z${i}`, 'email', 'opted_in');
+    }
     const group = await segment('H', {
       type: 'field',
       field: 'email',
@@ -545,6 +550,11 @@ describeEachDb('engage', ({ db }) => {
     );
     const held = hs.filter((m) => m.holdout);
     const sent = hs.filter((m) => !m.holdout);
+    const zs = members.filter((m) =>
+      Object.entries(ids).some(([k, v]) => k.startsWith('z') && v === m.customerId),
+    );
+    const zSent = zs.filter((m) => !m.holdout);
+    expect(zSent.length).toBeGreaterThan(0);
     expect(held.length).toBeGreaterThan(5);
     expect(sent.length).toBeGreaterThan(5);
     // Three recipients and one held-out member buy after the launch; one recipient bought before it.
@@ -564,23 +574,33 @@ describeEachDb('engage', ({ db }) => {
     await buy(sent[0]!.customerId, 9, soon, 1000); // a second order: one customer, counted once
     await buy(held[0]!.customerId, 0, soon, 7000);
     await buy(sent[3]!.customerId, 0, daysAgo(1), 9000); // before the message: not a conversion
+    await buy(zSent[0]!.customerId, 0, soon, 3000); // a dormant recipient wakes up
     const r = await report(id);
     const recipients = r.recipients.customers;
     const control = r.control.customers;
     expect(control).toBe(r.holdout);
     expect(recipients + control).toBe(r.audience - r.messages.suppressed);
-    expect(r.recipients.converted).toBe(3);
-    expect(r.recipients.revenueCents).toBe(7000);
+    expect(r.recipients.converted).toBe(4);
+    expect(r.recipients.revenueCents).toBe(10_000);
     expect(r.control.converted).toBe(1);
     expect(r.control.revenueCents).toBe(7000);
-    expect(r.lift).toBeCloseTo(3 / recipients - 1 / control, 10);
+    expect(r.lift).toBeCloseTo(4 / recipients - 1 / control, 10);
+    expect(r.reactivation).toEqual({
+      days: 180,
+      recipients: { dormant: zSent.length, reactivated: 1, rate: 1 / zSent.length },
+      control: {
+        dormant: zs.length - zSent.length,
+        reactivated: 0,
+        rate: zs.length > zSent.length ? 0 : null,
+      },
+    });
     expect(r.costCents).toBe(Math.round((r.messages.sent + r.messages.delivered) * 12.5));
     // The dashboard weighs the revenue beyond the control group's against that cost.
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: a.shop.timeZone }).format(new Date());
     const dash = await ok('GET', `/api/analytics/dashboard?from=${today}&to=${today}`);
     const row = dash.engagement.find((e: { id: string }) => e.id === id);
-    const incremental = 7000 - (7000 / control) * recipients;
-    expect(row).toMatchObject({ kind: 'campaign', costCents: r.costCents, converted: 3 });
+    const incremental = 10_000 - (7000 / control) * recipients;
+    expect(row).toMatchObject({ kind: 'campaign', costCents: r.costCents, converted: 4 });
     expect(row.roi).toBeCloseTo((incremental - r.costCents) / r.costCents, 10);
   });
 

@@ -29,7 +29,18 @@ export interface CampaignReport extends MessageOutcomes {
   control: GroupOutcome;
   /** Recipients' conversion rate minus the control group's (percentage points as a fraction); null without one. */
   lift: number | null;
+  reactivation: { days: number; recipients: WakeUp; control: WakeUp };
 }
+
+/** Of a group, those dormant when the campaign reached them, and those of them who converted. */
+export interface WakeUp {
+  dormant: number;
+  reactivated: number;
+  rate: number | null;
+}
+
+/** Days without a purchase after which a customer counts as dormant (as on the dashboard by default). */
+const DORMANT_DAYS = 180;
 
 const rate = (converted: number, customers: number) => (customers > 0 ? converted / customers : null);
 
@@ -42,13 +53,17 @@ export async function campaignReport(
   const sent = await messageOutcomes(db, shopId, { campaignId });
   // A recipient converts with an order in the window after the message reached them; a held-out member,
   // in the same window after the launch (when they would have got it). Orders are counted once each.
+  // Reactivation: of those whose last purchase was more than DORMANT_DAYS before the message (or the
+  // launch), how many converted — the campaign's wake-up rate, against the control group's.
   const groups = await db.query<{
     holdout: boolean;
     customers: number;
     converted: number;
     revenueCents: number;
+    dormant: number;
+    reactivated: number;
   }>(
-    `with members as (
+    `with entered as (
        select cm.customer_id, cm.holdout,
               case when cm.holdout then c.started_at else msg.sent_at end as since
          from campaign_members cm
@@ -57,6 +72,11 @@ export async function campaignReport(
                               and msg.customer_id = cm.customer_id
         where cm.shop_id = $1 and cm.campaign_id = $2
           and (cm.holdout or msg.status in ('sent', 'delivered'))
+     ), members as (
+       select e.*, (select max(o.ordered_at) from orders o
+                     where o.shop_id = $1 and o.customer_id = e.customer_id and o.${PURCHASE_SQL}
+                       and o.ordered_at < e.since) < e.since - make_interval(days => $4) as dormant
+         from entered e
      ), bought as (
        select m.customer_id, m.holdout, sum(o.total_cents - o.refunded_cents)::int8 as revenue
          from members m
@@ -66,11 +86,19 @@ export async function campaignReport(
         group by 1, 2
      )
      select m.holdout, count(*)::int as customers, count(b.customer_id)::int as converted,
-            coalesce(sum(b.revenue), 0)::int8 as "revenueCents"
+            coalesce(sum(b.revenue), 0)::int8 as "revenueCents",
+            count(*) filter (where m.dormant)::int as dormant,
+            count(b.customer_id) filter (where m.dormant)::int as reactivated
        from members m left join bought b using (customer_id, holdout)
       group by m.holdout`,
-    [shopId, campaignId, campaign.conversionDays],
+    [shopId, campaignId, campaign.conversionDays, DORMANT_DAYS],
   );
+  const wakeUp = (holdout: boolean) => {
+    const g = groups.find((x) => x.holdout === holdout);
+    const dormant = g?.dormant ?? 0;
+    const reactivated = g?.reactivated ?? 0;
+    return { dormant, reactivated, rate: rate(reactivated, dormant) };
+  };
   const recipients = groupOutcome(groups, false);
   const control = groupOutcome(groups, true);
   const [sizes] = await db.query<{ audience: number; holdout: number }>(
@@ -85,6 +113,7 @@ export async function campaignReport(
     recipients,
     control,
     lift: lift(recipients, control),
+    reactivation: { days: DORMANT_DAYS, recipients: wakeUp(false), control: wakeUp(true) },
   };
 }
 

@@ -570,6 +570,9 @@ const en = {
   'campaigns.coupon': 'Coupon (one code per recipient)',
   'campaigns.noCoupon': 'none',
   'campaigns.r.coupons': 'Coupons redeemed / issued · revenue',
+  'campaigns.wakeUp': 'Woken up: {reactivated} of {dormant} dormant recipients ({rate}; control {control})',
+  'campaigns.wakeUpHelp':
+    'Recipients with no purchase in the {days} days before the message who ordered in the conversion window; the control group’s, counted from the launch.',
   'nav.inserts': 'Package inserts',
   'inserts.title': 'Package inserts',
   'inserts.help':
@@ -1341,6 +1344,8 @@ const zh: Record<Key, string> = {
   'campaigns.coupon': '优惠券（每位收件人一张）',
   'campaigns.noCoupon': '无',
   'campaigns.r.coupons': '核销／发放 · 销售额',
+  'campaigns.wakeUp': '唤醒：{dormant} 位沉睡收件人中 {reactivated} 位下单（{rate}；对照组 {control}）',
+  'campaigns.wakeUpHelp': '发送前 {days} 天内未购买的收件人，在转化窗口内下单的比例；对照组自活动发起时计。',
   'nav.inserts': '包裹卡片',
   'inserts.title': '包裹卡片',
   'inserts.help':

@@ -56,6 +56,11 @@ const Group = z.object({
   conversionRate: z.number().nullable(),
   revenueCents: z.number().int().describe('their orders in the window, less refunds'),
 });
+const WakeUp = z.object({
+  dormant: z.number().int(),
+  reactivated: z.number().int(),
+  rate: z.number().nullable(),
+});
 const Report = z.object({
   audience: z.number().int(),
   holdout: z.number().int(),
@@ -73,6 +78,13 @@ const Report = z.object({
   recipients: Group,
   control: Group.describe('the held-out members, measured from the launch'),
   lift: z.number().nullable().describe("recipients' conversion rate minus the control group's"),
+  reactivation: z
+    .object({
+      days: z.number().int(),
+      recipients: WakeUp,
+      control: WakeUp,
+    })
+    .describe('of those with no purchase in `days` before the message (control: the launch), who converted'),
 });
 const Message = z.object({
   messageId: z.uuid(),

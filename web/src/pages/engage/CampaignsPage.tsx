@@ -298,6 +298,14 @@ function Report({ campaignId, shop, version }: { campaignId: string; shop: Shop;
       <p className="big" title={t('campaigns.liftHelp')}>
         {t('campaigns.lift')}: <span data-testid="lift-value">{pct(r.lift, lang)}</span>
       </p>
+      <p title={t('campaigns.wakeUpHelp', { days: r.reactivation.days })} data-testid="wake-up">
+        {t('campaigns.wakeUp', {
+          reactivated: r.reactivation.recipients.reactivated.toLocaleString(lang),
+          dormant: r.reactivation.recipients.dormant.toLocaleString(lang),
+          rate: pct(r.reactivation.recipients.rate, lang),
+          control: pct(r.reactivation.control.rate, lang),
+        })}
+      </p>
       <h3>{t('campaigns.messages')}</h3>
       <table data-testid="messages">
         <tbody>

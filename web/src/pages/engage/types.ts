@@ -68,6 +68,11 @@ export interface CampaignReport {
   recipients: GroupOutcome;
   control: GroupOutcome;
   lift: number | null;
+  reactivation: {
+    days: number;
+    recipients: { dormant: number; reactivated: number; rate: number | null };
+    control: { dormant: number; reactivated: number; rate: number | null };
+  };
 }
 
 export interface Message {
