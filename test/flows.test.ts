@@ -369,6 +369,12 @@ describeEachDb('flows', ({ db }) => {
     expect(fields).toEqual(
       expect.arrayContaining(['body.trigger.day', 'body.steps.0.days', 'body.steps.1.type']),
     );
+    const taken = await call('POST', '/api/flows', {
+      name: 'Win back',
+      trigger: { type: 'joined' },
+      steps: [{ type: 'wait', days: 1 }],
+    });
+    expect(taken.body.details).toEqual([{ field: 'body.name', message: 'taken' }]);
     const empty = await call('POST', '/api/flows', { name: 'Empty', trigger: { type: 'joined' }, steps: [] });
     expect(empty.body.details).toEqual([{ field: 'body.steps', message: 'a flow needs at least one step' }]);
   });

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/db.js';
 import { listCampaigns } from '../engage/campaigns.js';
 import { flowReport } from '../engage/flows/report.js';
 import { listFlows } from '../engage/flows/flows.js';
-import { campaignReport } from '../engage/report.js';
+import { campaignReport, type GroupOutcome, type MessageOutcomes } from '../engage/report.js';
 import { pointsFlow, type PointsFlow } from '../membership/figures.js';
 import { getProgram } from '../membership/program.js';
 import { tierDistribution, type TierShare } from '../membership/tiers.js';
@@ -113,43 +113,37 @@ export async function dashboard(
 /** Campaigns launched in the period and flows that ran in it, with what each did. */
 async function engagementIn(db: Queryable, shopId: string, start: Date, end: Date): Promise<EngagementRow[]> {
   const rows: EngagementRow[] = [];
+  const row = (
+    kind: EngagementRow['kind'],
+    id: string,
+    name: string,
+    r: MessageOutcomes & { lift: number | null },
+    treated: GroupOutcome,
+    control: GroupOutcome,
+  ): EngagementRow => ({
+    kind,
+    id,
+    name,
+    sent: r.messages.sent + r.messages.delivered,
+    delivered: r.messages.delivered,
+    opened: r.opened,
+    clicked: r.clicked,
+    customers: treated.customers,
+    converted: treated.converted,
+    revenueCents: treated.revenueCents,
+    lift: r.lift,
+    costCents: r.costCents,
+    roi: returnOn(r.costCents, treated, control),
+  });
   for (const c of await listCampaigns(db, shopId)) {
     if (!c.startedAt || c.startedAt < start || c.startedAt >= end) continue;
     const r = await campaignReport(db, shopId, c.campaignId);
-    rows.push({
-      kind: 'campaign',
-      id: c.campaignId,
-      name: c.name,
-      sent: r.messages.sent + r.messages.delivered,
-      delivered: r.messages.delivered,
-      opened: r.opened,
-      clicked: r.clicked,
-      customers: r.recipients.customers,
-      converted: r.recipients.converted,
-      revenueCents: r.recipients.revenueCents,
-      lift: r.lift,
-      costCents: r.costCents,
-      roi: returnOn(r.costCents, r.recipients, r.control),
-    });
+    rows.push(row('campaign', c.campaignId, c.name, r, r.recipients, r.control));
   }
   for (const f of await listFlows(db, shopId)) {
     if (!f.enterFrom || f.enterFrom >= end) continue;
     const r = await flowReport(db, shopId, f.flowId);
-    rows.push({
-      kind: 'flow',
-      id: f.flowId,
-      name: f.name,
-      sent: r.messages.sent + r.messages.delivered,
-      delivered: r.messages.delivered,
-      opened: r.opened,
-      clicked: r.clicked,
-      customers: r.walked.customers,
-      converted: r.walked.converted,
-      revenueCents: r.walked.revenueCents,
-      lift: r.lift,
-      costCents: r.costCents,
-      roi: returnOn(r.costCents, r.walked, r.control),
-    });
+    rows.push(row('flow', f.flowId, f.name, r, r.walked, r.control));
   }
   return rows;
 }

@@ -128,18 +128,9 @@ export async function createFlow(db: Queryable, shopId: string, input: unknown, 
     .query(
       `insert into flows (shop_id, flow_id, name, trigger, steps, segment_id, holdout_percent, conversion_days)
        values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        shopId,
-        flowId,
-        f.name,
-        JSON.stringify(f.trigger),
-        JSON.stringify(f.steps),
-        f.segmentId,
-        f.holdoutPercent,
-        f.conversionDays,
-      ],
+      [shopId, flowId, ...definitionParams(f)],
     )
-    .catch(nameTaken);
+    .catch((err: unknown) => nameTaken(err, field));
   return getFlow(db, shopId, flowId);
 }
 
@@ -161,24 +152,27 @@ export async function updateFlow(
       `update flows set name = $3, trigger = $4, steps = $5, segment_id = $6, holdout_percent = $7,
                         conversion_days = $8, last_error = null, updated_at = now()
         where shop_id = $1 and flow_id = $2`,
-      [
-        shopId,
-        flowId,
-        f.name,
-        JSON.stringify(f.trigger),
-        JSON.stringify(f.steps),
-        f.segmentId,
-        f.holdoutPercent,
-        f.conversionDays,
-      ],
+      [shopId, flowId, ...definitionParams(f)],
     )
-    .catch(nameTaken);
+    .catch((err: unknown) => nameTaken(err, field));
   return getFlow(db, shopId, flowId);
 }
 
-function nameTaken(err: unknown): never {
+/** A checked definition as the parameters after (shop, flow) of the insert and the update. */
+const definitionParams = (f: Awaited<ReturnType<typeof checkedFlow>>) => [
+  f.name,
+  JSON.stringify(f.trigger),
+  JSON.stringify(f.steps),
+  f.segmentId,
+  f.holdoutPercent,
+  f.conversionDays,
+];
+
+function nameTaken(err: unknown, at: string): never {
   if ((err as { code?: string }).code === '23505')
-    throw AppError.invalid('A flow with this name exists', [{ field: 'name', message: 'taken' }]);
+    throw AppError.invalid('A flow with this name exists', [
+      { field: at ? `${at}.name` : 'name', message: 'taken' },
+    ]);
   throw err;
 }
 
