@@ -28,11 +28,12 @@ describeEachDb('flows', ({ db }) => {
     return r.body;
   };
   let orderNo = 0;
-  const order = async (who: string, ago: number, extra: object = {}) => {
+  const order = async (who: string, ago: number, extra: object = {}, status = 'paid') => {
     const body = await ok('POST', '/api/orders', {
       externalId: `o-${(orderNo += 1)}`,
-      status: 'paid',
+      status,
       totalCents: 12000,
+      refundedCents: status === 'refunded' ? 12000 : 0,
       orderedAt: daysAgo(ago),
       channel: 'online',
       items: [
@@ -75,6 +76,7 @@ describeEachDb('flows', ({ db }) => {
     await order('ann', 5);
     await order('bob', 1);
     await order('old', 20);
+    await order('gave-back', 2, {}, 'refunded');
     for (const who of ['ann', 'bob', 'old']) await optIn(who);
     const coupon = await ok('POST', '/api/coupons', {
       name: 'Care thanks',
@@ -112,7 +114,7 @@ describeEachDb('flows', ({ db }) => {
     await run();
 
     // Ann's order is five days old: her wait is over. Bob's is a day old: he waits. The 20-day-old
-    // order is before the catch-up window.
+    // order is before the catch-up window, and the wholly refunded one starts no care.
     const r = await report(flow.flowId);
     expect(r.entered).toBe(2);
     expect(r.steps.wait).toEqual({ passed: 1, yes: 0, no: 0, here: 1 });

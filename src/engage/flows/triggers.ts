@@ -64,14 +64,15 @@ export function triggerQuery(
 ): TriggerQuery {
   switch (trigger.type) {
     case 'order_paid':
-      // Through the customer row: only buyers whose last order is recent have an order to look at.
+      // Through the customer row: only buyers whose last order is recent have an order to look at. An
+      // order wholly refunded by the time it is looked at starts no care.
       return {
         sql: `select o.customer_id, 'order:' || o.order_id as occurrence, coalesce(o.paid_at, o.ordered_at) as occurred_at
                 from customers c
                 join orders o on o.shop_id = c.shop_id and o.customer_id = c.customer_id
                  and o.ordered_at > $2::timestamptz - ${PAYMENT_DELAY}
                where c.shop_id = $1 and c.last_order_at > $2::timestamptz - ${PAYMENT_DELAY}
-                 and o.${PURCHASE_SQL}
+                 and o.${PURCHASE_SQL} and o.status <> 'refunded'
                  and coalesce(o.paid_at, o.ordered_at) > $2 and coalesce(o.paid_at, o.ordered_at) <= $3`,
         params: [],
       };
