@@ -216,6 +216,9 @@ describeEachDb('engage', ({ db }) => {
     expect(mail.headers.get('subject')).toBe('Ann, we saved you something');
     expect(mail.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(mail.body).toContain('Hi Ann &lt;b&gt;Lee&lt;/b&gt;');
+    // The message is on her timeline.
+    const timeline = await ok('GET', `/api/customers/${ids.ann}/timeline?limit=50`);
+    expect(timeline.items.map((e: { type: string }) => e.type)).toContain('message.sent');
 
     // Launching again (a retried job) and draining again send nobody anything.
     await db().query(`update campaigns set status = 'scheduled' where shop_id = $1 and campaign_id = $2`, [

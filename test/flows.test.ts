@@ -132,6 +132,12 @@ describeEachDb('flows', ({ db }) => {
     expect(await balance('ann')).toBe(before + 50);
     const tags = await ok('GET', `/api/customers/${ids.ann}/tags`);
     expect(tags.items.map((x: { name: string }) => x.name)).toContain('cared');
+    // Her pass through the flow is on her timeline.
+    const timeline = await ok('GET', `/api/customers/${ids.ann}/timeline?limit=50`);
+    expect(timeline.items.find((e: { type: string }) => e.type === 'flow.entered')?.data).toMatchObject({
+      flow: 'Care after purchase',
+      status: 'completed',
+    });
 
     // Running again (the scheduler does every minute) changes nothing.
     await run();

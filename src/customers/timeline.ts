@@ -1,34 +1,49 @@
 // The customer's timeline. Every change to a customer is written here in the same transaction as the
-// change itself, so the timeline can never disagree with the data (and flows can start from it later).
-// A profile's creation, an order's placement, a points entry and a message are read from their own rows instead of
-// being copied: at a million orders an import would otherwise write every order twice.
+// change itself, so the timeline can never disagree with the data (flows start from it: engage/flows).
+// A profile's creation, an order's placement, a points entry, a message and a pass through a flow are read
+// from their own rows instead of being copied: at a million orders an import would otherwise write every
+// order twice.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 
 /** Events written to customer_events. */
-export type EventType =
-  | 'customer.merged'
-  | 'identity.added'
-  | 'profile.updated'
-  | 'order.updated'
-  | 'tier.changed'
-  | 'tier.grace_started'
-  | 'card.bound'
-  | 'card.unbound'
-  | 'consent.changed'
-  | 'tag.added'
-  | 'tag.removed'
-  | 'message.opened'
-  | 'message.clicked'
-  | 'message.replied';
+export const EVENT_TYPES = [
+  'customer.merged',
+  'identity.added',
+  'profile.updated',
+  'order.updated',
+  'tier.changed',
+  'tier.grace_started',
+  'card.bound',
+  'card.unbound',
+  'consent.changed',
+  'tag.added',
+  'tag.removed',
+  'message.opened',
+  'message.clicked',
+  'message.replied',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
 
-/** What the timeline shows: the written events plus those read from the customer and order rows. */
-export type TimelineEventType =
-  | EventType
-  | 'customer.created'
-  | 'order.placed'
-  | `points.${'earn' | 'reverse' | 'redeem' | 'expire' | 'adjust'}`
-  | `message.${'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'suppressed'}`;
+/** What the timeline shows: the written events plus those read from their own rows. */
+export const TIMELINE_EVENT_TYPES = [
+  ...EVENT_TYPES,
+  'customer.created',
+  'order.placed',
+  'points.earn',
+  'points.reverse',
+  'points.redeem',
+  'points.expire',
+  'points.adjust',
+  'message.queued',
+  'message.sending',
+  'message.sent',
+  'message.delivered',
+  'message.failed',
+  'message.suppressed',
+  'flow.entered',
+] as const;
+export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 
 export interface NewEvent {
   customerId: string;
@@ -93,6 +108,12 @@ export async function listEvents(
                                  'subject', subject, 'recipient', recipient, 'reason', reason)
          from messages
         where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or coalesce(sent_at, queued_at) < $3)
+       union all
+       select e.enrollment_id, e.customer_id, 'flow.entered', e.entered_at, 'flow',
+              jsonb_build_object('flowId', e.flow_id, 'flow', f.name, 'occurrence', e.occurrence, 'status', e.status,
+                                 'holdout', e.holdout, 'exitReason', e.exit_reason)
+         from flow_enrollments e join flows f on f.shop_id = e.shop_id and f.flow_id = e.flow_id
+        where e.shop_id = $1 and e.customer_id = $2 and ($3::timestamptz is null or e.entered_at < $3)
        union all
        select customer_id, customer_id, 'customer.created', created_at, first_source, '{}'::jsonb
          from customers

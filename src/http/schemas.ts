@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
 import { ORDER_STATUSES } from '../orders/status.js';
 import { RFM_SEGMENTS } from '../rfm/segments.js';
+import { TIMELINE_EVENT_TYPES } from '../customers/timeline.js';
 
 const ts = z.iso.datetime();
 
@@ -116,26 +117,7 @@ export const Order = z.object({
 export const TimelineEvent = z.object({
   eventId: z.uuid(),
   customerId: z.uuid(),
-  type: z.enum([
-    'customer.created',
-    'customer.merged',
-    'identity.added',
-    'profile.updated',
-    'order.placed',
-    'order.updated',
-    'tier.changed',
-    'tier.grace_started',
-    'card.bound',
-    'card.unbound',
-    'consent.changed',
-    'tag.added',
-    'tag.removed',
-    'points.earn',
-    'points.reverse',
-    'points.redeem',
-    'points.expire',
-    'points.adjust',
-  ]),
+  type: z.enum(TIMELINE_EVENT_TYPES),
   occurredAt: ts,
   source: z.string(),
   data: z.record(z.string(), z.unknown()),

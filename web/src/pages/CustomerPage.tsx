@@ -159,6 +159,12 @@ function describe(e: TimelineEvent, shop: Shop, lang: 'en' | 'zh-CN', label: (k:
   if (e.type === 'tier.grace_started') return `→ ${date(String(d.graceUntil), shop.timeZone, lang)}`;
   if (e.type === 'card.bound' || e.type === 'card.unbound')
     return `${String(d.memberCard)}${d.reason ? ` · ${String(d.reason)}` : ''}`;
+  if (e.type === 'flow.entered') {
+    const why = d.holdout
+      ? label('flows.r.holdout')
+      : String(d.exitReason ?? label(`flows.enrollment.${String(d.status)}`));
+    return `${String(d.flow)} · ${why}`;
+  }
   if (e.type.startsWith('points.')) {
     const points = Number(d.points);
     return `${points > 0 ? '+' : ''}${points} · ${String(d.reason ?? d.externalId ?? d.purpose ?? '')}`;
