@@ -290,6 +290,22 @@ describeEachDb('flows', ({ db }) => {
     expect(items.find((e: { customerId: string }) => e.customerId === ids.saver).occurrence).toMatch(
       /^expiry:/,
     );
+    // Points that live shorter than the notice: the customer is told as soon as they are earned.
+    const soon = await ok('POST', '/api/flows', {
+      name: 'Points expiring soon',
+      trigger: { type: 'points_expiring', daysBefore: 30 },
+      steps: [{ type: 'wait', days: 1 }],
+    });
+    await ok('POST', `/api/flows/${soon.flowId}/activate`, { catchUpDays: 0 });
+    await order('brief', 1);
+    await ok('PUT', '/api/membership/program', {
+      ...program,
+      points: { ...program.points, expiry: { kind: 'after_days', days: 10 } },
+    });
+    await ok('POST', `/api/customers/${ids.brief}/points/adjustments`, { points: 50, reason: 'goodwill' });
+    await runFlows(db(), a.shop.shopId, new Date(Date.now() + 60_000));
+    const told = (await ok('GET', `/api/flows/${soon.flowId}/enrollments`)).items;
+    expect(told.map((e: { customerId: string }) => e.customerId)).toEqual([ids.brief]);
   });
 
   it('holds out a share that walks no step, and keeps to the contact cap', async () => {

@@ -321,18 +321,20 @@ export async function pointsSummary(
 const CONSUMPTION_SQL = `kind in ('redeem', 'expire') or (kind = 'adjust' and points < 0)`;
 
 /**
- * Customers about to lose points: (customer_id, expires_at) for each lot date in ($2 + $4 days, $3 + $4
- * days] by which more was earned than spent (spending uses the oldest lots first, so that remainder is
- * what expires then). $1 is the shop. Flows (points expiring) read it.
+ * Customers about to lose points: (customer_id, expires_at, notice_at) for each lot date up to $3 + $4
+ * days by which more was earned than spent (spending uses the oldest lots first, so that remainder is
+ * what expires then). notice_at is $4 days before the expiry, or when the lot was earned if that is
+ * later (a lot shorter-lived than the notice is due at once); only dates after $2 are looked at. $1 is
+ * the shop. Flows (points expiring) read it.
  */
 export const EXPIRING_LOTS_SQL = `
-  select c.customer_id, x.expires_at
+  select c.customer_id, x.expires_at, greatest(x.expires_at - make_interval(days => $4), x.earned_at) as notice_at
     from customers c
     cross join lateral (
-      select distinct l.expires_at from points_ledger l
+      select l.expires_at, min(l.created_at) as earned_at from points_ledger l
        where l.shop_id = c.shop_id and l.customer_id = c.customer_id and l.points > 0
-         and l.expires_at > $2::timestamptz + make_interval(days => $4)
-         and l.expires_at <= $3::timestamptz + make_interval(days => $4)
+         and l.expires_at > $2 and l.expires_at <= $3::timestamptz + make_interval(days => $4)
+       group by l.expires_at
     ) x
     cross join lateral (
       select coalesce(sum(l.points) filter (where l.expires_at <= x.expires_at), 0) as due,

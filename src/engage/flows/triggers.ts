@@ -163,7 +163,7 @@ export function triggerQuery(
     case 'points_expiring':
       return {
         sql: `select p.customer_id, 'expiry:' || to_char(p.expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS'),
-                     p.expires_at - make_interval(days => $4)
+                     p.notice_at
                 from (${EXPIRING_LOTS_SQL}) p`,
         params: [trigger.daysBefore],
       };
