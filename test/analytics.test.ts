@@ -240,6 +240,8 @@ describeEachDb('analytics', ({ db, newShop }) => {
     const mine = await get('/api/analytics/dashboard?from=2026-03-01&to=2026-03-31');
     expect(mine.statusCode).toBe(200);
     expect(mine.json().sales).toMatchObject({ orders: 2, customers: 1, newCustomers: 1, repurchaseRate: 1 });
+    // 200 points earned (one a yuan) are worth ¥2.00 as money off (100 points a yuan).
+    expect(mine.json().points).toMatchObject({ outstanding: 200, outstandingValueCents: 200 });
     // The other shop sees none of it, nor can it measure with this shop's segment.
     const theirs = await get('/api/analytics/dashboard?from=2026-03-01&to=2026-03-31', b);
     expect(theirs.json().sales).toMatchObject({ orders: 0, customers: 0, returningShare: null });

@@ -7,6 +7,7 @@ import { flowReport } from '../engage/flows/report.js';
 import { listFlows } from '../engage/flows/flows.js';
 import { campaignReport, type GroupOutcome, type MessageOutcomes } from '../engage/report.js';
 import { pointsFlow, type PointsFlow } from '../membership/figures.js';
+import { pointsValueCents } from '../membership/points.js';
 import { getProgram } from '../membership/program.js';
 import { tierDistribution, type TierShare } from '../membership/tiers.js';
 import { rfmGrid, type RfmCell } from '../rfm/rfm.js';
@@ -65,7 +66,8 @@ export interface Dashboard {
   cohorts: Cohort[];
   dormancy: Dormancy;
   acquisition: Awaited<ReturnType<typeof acquisitionCost>>;
-  points: PointsFlow;
+  /** Points moved in the period; the outstanding balances' worth as money off, what the shop owes. */
+  points: PointsFlow & { outstandingValueCents: number };
   tiers: TierShare[];
   rfm: RfmCell[];
   engagement: EngagementRow[];
@@ -103,7 +105,10 @@ export async function dashboard(
     currency: shop.currency,
     ...figures,
     acquisition,
-    points,
+    points: {
+      ...points,
+      outstandingValueCents: pointsValueCents(points.outstanding, program, shop.currency),
+    },
     tiers,
     rfm,
     engagement,

@@ -10,7 +10,7 @@ import { currencyExponent } from '../orders/money.js';
 import type { Shop } from '../shops/shops.js';
 import { expiringPoints, lotExpiry, openLots } from './earning.js';
 import { balanceMoves, moveMembers } from './members.js';
-import { getProgram } from './program.js';
+import { getProgram, type MemberProgram } from './program.js';
 
 export type EntryKind = 'earn' | 'reverse' | 'redeem' | 'expire' | 'adjust';
 
@@ -183,9 +183,7 @@ export async function redeemPoints(
   if (!isUuid(customerId)) throw AppError.notFound('Customer');
   const { program } = await getProgram(db, shop.shopId);
   const valueCents =
-    input.purpose === 'money_off'
-      ? Math.floor((input.points * 10 ** currencyExponent(shop.currency)) / program.points.pointsPerUnitOff)
-      : null;
+    input.purpose === 'money_off' ? pointsValueCents(input.points, program, shop.currency) : null;
   const key = requestKey(input.idempotencyKey);
   return db.transaction(async (tx) => {
     await balanceOf(tx, shop.shopId, customerId);
@@ -225,6 +223,11 @@ export async function redeemPoints(
     const entry = (await existingEntry(tx, shop.shopId, key))!;
     return { entry, balance: after.balance, valueCents, applied: true };
   });
+}
+
+/** What points are worth as money off, in minor units (rounded down, as a redemption pays). */
+export function pointsValueCents(points: number, program: MemberProgram, currency: string): number {
+  return Math.floor((points * 10 ** currencyExponent(currency)) / program.points.pointsPerUnitOff);
 }
 
 /** A correction by staff, with its reason. Added points are a lot of their own; taking points back cannot go below zero. */

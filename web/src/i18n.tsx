@@ -723,7 +723,8 @@ const en = {
     'Of everyone who had bought by the period’s end, those whose last purchase by then was longer ago than the dormancy line.',
   'dash.def.cac':
     'Marketing spend entered for the months the period touches, over the customers whose first purchase fell in those months.',
-  'dash.def.pointsOutstanding': 'Points on members’ balances now: what the shop still owes.',
+  'dash.def.pointsOutstanding':
+    'Points on members’ balances now: what the shop still owes, and what they are worth as money off (the points rules’ rate).',
   'dash.def.sales':
     'Net sales per day (per month past 92 days), split into first purchases and returning customers’ purchases.',
   'dash.def.cohorts':
@@ -1483,7 +1484,7 @@ const zh: Record<Key, string> = {
   'dash.def.reactivation': '期初前最后一次购买已超过沉睡天数的客户中，期内再次购买的比例。',
   'dash.def.churn': '期末前买过的客户中，最后一次购买距期末已超过沉睡天数的比例。',
   'dash.def.cac': '期间涉及月份录入的营销花费 ÷ 这些月份的新客数。',
-  'dash.def.pointsOutstanding': '会员当前积分余额合计：店铺尚欠的积分。',
+  'dash.def.pointsOutstanding': '会员当前积分余额合计：店铺尚欠的积分，及按积分抵现比例折算的金额。',
   'dash.def.sales': '每天（超过92天按月）的净销售额，分为首单与老客订单。',
   'dash.def.cohorts': '按首单月份分组的期内新客，及其在之后每个月再次购买的比例（+0 为首单当月）。',
   'dash.def.tiers': '当前各等级会员数；下方为期内积分变动。',

@@ -78,6 +78,7 @@ const Dashboard = z.object({
     expired: int,
     deducted: int,
     outstanding: int,
+    outstandingValueCents: int.describe('the outstanding points as money off: what the shop owes'),
     members: int,
   }),
   tiers: z.array(z.object({ rank: int, name: z.string(), customers: int, spendCents: int })),

@@ -250,7 +250,7 @@ function Figures({
         <Tile
           name="pointsOutstanding"
           value={num(d.points.outstanding)}
-          detail={`${num(d.points.members)} ${t('dash.members')}`}
+          detail={`≈ ${cash(d.points.outstandingValueCents)} · ${num(d.points.members)} ${t('dash.members')}`}
         />
       </div>
       <div className="panels">

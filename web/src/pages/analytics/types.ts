@@ -60,6 +60,7 @@ export interface Dashboard {
     expired: number;
     deducted: number;
     outstanding: number;
+    outstandingValueCents: number;
     members: number;
   };
   tiers: { rank: number; name: string; customers: number; spendCents: number }[];
