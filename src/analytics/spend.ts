@@ -47,7 +47,7 @@ export interface MonthCost {
   month: string;
   spendCents: number;
   newCustomers: number;
-  /** Spend over new customers; null without new customers. */
+  /** Spend over new customers; null without spend entered or without new customers. */
   cacCents: number | null;
 }
 
@@ -78,18 +78,17 @@ export async function acquisitionCost(
       month: m,
       spendCents,
       newCustomers,
-      cacCents: newCustomers > 0 ? Math.round(spendCents / newCustomers) : null,
+      cacCents: costPer(spendCents, newCustomers),
     });
   }
   const spendCents = months.reduce((s, m) => s + m.spendCents, 0);
   const newCustomers = months.reduce((s, m) => s + m.newCustomers, 0);
-  return {
-    months,
-    spendCents,
-    newCustomers,
-    cacCents: newCustomers > 0 ? Math.round(spendCents / newCustomers) : null,
-  };
+  return { months, spendCents, newCustomers, cacCents: costPer(spendCents, newCustomers) };
 }
+
+/** Spend over new customers: unknown (null) without either — no spend entered is not a cost of zero. */
+const costPer = (spendCents: number, newCustomers: number) =>
+  spendCents > 0 && newCustomers > 0 ? Math.round(spendCents / newCustomers) : null;
 
 function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
