@@ -83,19 +83,15 @@ export async function dashboard(
   const q = parsed(DashboardInput, input);
   const shop = await getShop(db, shopId);
   const period = periodOf(q.from, q.to, shop.timeZone);
-  // The same audience, numbered for each query's own parameters.
-  const audience = await audienceOf(db, shopId, q.segmentId, 4, segmentField);
-  const [afterShop, afterTiers] = await Promise.all([
-    audienceOf(db, shopId, q.segmentId, 2, segmentField),
-    audienceOf(db, shopId, q.segmentId, 3, segmentField),
-  ]);
+  const audienceAt = await audienceOf(db, shopId, q.segmentId, segmentField);
+  const audience = audienceAt(4);
   const { program } = await getProgram(db, shopId);
   const [figures, acquisition, points, tiers, rfm, engagement] = await Promise.all([
     periodFigures(db, shopId, period, audience, q.dormantDays),
     acquisitionCost(db, shopId, period, audience),
     pointsFlow(db, shopId, period.start, period.end, audience),
-    tierDistribution(db, shopId, program, afterTiers),
-    rfmGrid(db, shopId, afterShop),
+    tierDistribution(db, shopId, program, audienceAt(3)),
+    rfmGrid(db, shopId, audienceAt(2)),
     engagementIn(db, shopId, period.start, period.end),
   ]);
   return {

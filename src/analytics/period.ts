@@ -67,25 +67,30 @@ export interface Audience {
   params: unknown[];
 }
 
+/** The audience numbered for a query whose own parameters end before `firstParam`. */
+export type AudienceAt = (firstParam: number) => Audience;
+
 /**
- * All customers, or a segment's members. `firstParam` is the first placeholder the audience may use.
- * `field` names the request field for errors.
+ * All customers, or a segment's members: the segment is read once and compiled for each query that
+ * asks. `field` names the request field for errors.
  */
 export async function audienceOf(
   db: Queryable,
   shopId: string,
   segmentId: string | undefined,
-  firstParam: number,
   field = 'segmentId',
-): Promise<Audience> {
-  if (!segmentId) return { where: 'true', params: [] };
+): Promise<AudienceAt> {
+  if (!segmentId) return () => ({ where: 'true', params: [] });
   const segment = await getSegment(db, shopId, segmentId).catch((err: unknown) => {
     if (err instanceof AppError && err.status === 404)
       throw AppError.invalid('No such segment', [{ field, message: 'no such segment' }]);
     throw err;
   });
-  const rule = compileSegment(segment.rule, await segmentContext(db, shopId), { firstParam });
-  return { where: `(${rule.where})`, params: rule.params };
+  const ctx = await segmentContext(db, shopId);
+  return (firstParam) => {
+    const rule = compileSegment(segment.rule, ctx, { firstParam });
+    return { where: `(${rule.where})`, params: rule.params };
+  };
 }
 
 /** Parses a request the API did not (the CLI's flags): problems are an AppError naming each field. */

@@ -5,10 +5,7 @@ import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { getShop } from '../shops/shops.js';
 import { addDays, audienceOf, parsed, PeriodInput, periodOf } from './period.js';
-import { periodFigures } from './sales.js';
-
-/** The promotion report shows no dormancy: any line will do for the pass that makes its figures. */
-const DORMANT_DAYS = 180;
+import { salesFigures } from './sales.js';
 
 export const PromotionInput = PeriodInput.and(
   z.object({
@@ -48,7 +45,7 @@ export async function promotionReport(
   const q = parsed(PromotionInput, input);
   const shop = await getShop(db, shopId);
   const length = q.days ?? Math.round((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000) + 1;
-  const audience = await audienceOf(db, shopId, q.segmentId, 4, segmentField);
+  const audience = (await audienceOf(db, shopId, q.segmentId, segmentField))(4);
   const windows = [
     { window: 'before' as const, from: addDays(q.from, -length), to: addDays(q.from, -1) },
     { window: 'during' as const, from: q.from, to: q.to },
@@ -56,13 +53,7 @@ export async function promotionReport(
   ];
   const out: PromotionWindow[] = [];
   for (const w of windows) {
-    const { sales: s } = await periodFigures(
-      db,
-      shopId,
-      periodOf(w.from, w.to, shop.timeZone),
-      audience,
-      DORMANT_DAYS,
-    );
+    const { sales: s } = await salesFigures(db, shopId, periodOf(w.from, w.to, shop.timeZone), audience);
     out.push({
       ...w,
       orders: s.orders,

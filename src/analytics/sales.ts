@@ -6,10 +6,11 @@
 //   otherwise (so one customer's first and second order in the period count one each way);
 // - a customer is dormant at a moment when their last purchase before it is more than `dormantDays` old.
 //
-// Every figure comes from one pass over the orders from `dormantDays` before the period to its end, each
-// joined to its customer's row (first and last purchase, purchase count, kept by ingestion): the orders
-// before the period say who was dormant when it began, those near its end who was by then. Nothing is
-// looked up customer by customer, which at a million customers costs seconds.
+// The figures come from two passes over orders, each joined to its customer's row (first and last
+// purchase, purchase count, kept by ingestion): the period's orders for its sales, and the orders from
+// `dormantDays` before it to its end for dormancy (those before it say who was dormant when it began,
+// those near its end who was by then). Nothing is looked up customer by customer, which at a million
+// customers costs seconds.
 import type { Queryable } from '../db/db.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import type { Audience, Period } from './period.js';
@@ -91,6 +92,7 @@ export interface PeriodFigures {
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
+/** Everything for the period: its sales and its dormancy, whose passes a server runs at once. */
 export async function periodFigures(
   db: Queryable,
   shopId: string,
@@ -98,22 +100,22 @@ export async function periodFigures(
   audience: Audience,
   dormantDays: number,
 ): Promise<PeriodFigures> {
-  const params = [shopId, period.start.toISOString(), period.end.toISOString(), ...audience.params];
-  const next = 4 + audience.params.length;
-  // Three passes that share nothing, so a server runs them at once: the period's orders, the orders
-  // around it that say who was dormant, and the customer rows.
-  const [figures, dormancy, counts] = await Promise.all([
-    periodSales(db, period, audience, params, next),
-    dormancyFlags(db, audience, params, next, dormantDays),
-    db.query<{ old: number; previous: number; buyers: number }>(
-      `select count(*) filter (where c.first_order_at < $2::timestamptz - make_interval(days => $${next}))::int as old,
-              count(*) filter (where c.first_order_at < $2)::int as previous,
-              count(*) filter (where c.first_order_at < $3)::int as buyers
-         from customers c where c.shop_id = $1 and c.first_order_at < $3 and ${audience.where}`,
-      [...params, dormantDays],
-    ),
+  const [sales, dormancy] = await Promise.all([
+    salesFigures(db, shopId, period, audience),
+    dormancyFigures(db, shopId, period, audience, dormantDays),
   ]);
-  const { old, previous, buyers } = counts[0]!;
+  return { ...sales, dormancy };
+}
+
+/** The period's sales, the customers behind them, the chart and the cohorts: one pass over its orders. */
+export async function salesFigures(
+  db: Queryable,
+  shopId: string,
+  period: Period,
+  audience: Audience,
+): Promise<Omit<PeriodFigures, 'dormancy'>> {
+  const params = [shopId, period.start.toISOString(), period.end.toISOString(), ...audience.params];
+  const figures = await periodSales(db, period, audience, params, 4 + audience.params.length);
   const { sales: s, people: p, gaps } = figures;
   const netCents = s.grossCents! - s.refundedCents!;
   const sales: SalesOverview = {
@@ -128,8 +130,8 @@ export async function periodFigures(
     returningCustomers: p.returningCustomers!,
     returningNetCents: s.returningNetCents!,
     returningShare: ratio(s.returningNetCents!, netCents),
-    previousBuyers: previous,
-    returningConversion: ratio(p.convertedPrevious!, previous),
+    previousBuyers: figures.previous,
+    returningConversion: ratio(p.convertedPrevious!, figures.previous),
     repeatCustomers: p.repeatCustomers!,
     repurchaseRate: ratio(p.repeatCustomers!, p.customers!),
     secondOrders: gaps.count,
@@ -149,21 +151,43 @@ export async function periodFigures(
       bothChannelsCustomers: p.bothChannels!,
     },
   };
-  const dormant = old - dormancy.activeJustBefore;
-  const churned = buyers - dormancy.activeNearEnd;
   return {
     sales,
     series: figures.series ?? [],
     cohorts: cohortsOf(figures.cohorts ?? [], period.toDay),
-    dormancy: {
-      days: dormantDays,
-      dormant,
-      reactivated: dormancy.reactivated,
-      rate: ratio(dormancy.reactivated, dormant),
-      buyers,
-      churned,
-      churnRate: ratio(churned, buyers),
-    },
+  };
+}
+
+/** Who was dormant when the period began and came back in it, and who was dormant at its end. */
+export async function dormancyFigures(
+  db: Queryable,
+  shopId: string,
+  period: Period,
+  audience: Audience,
+  days: number,
+): Promise<Dormancy> {
+  const params = [shopId, period.start.toISOString(), period.end.toISOString(), ...audience.params, days];
+  const next = 4 + audience.params.length;
+  const [flags, [counts]] = await Promise.all([
+    dormancyFlags(db, audience, params, next),
+    db.query<{ old: number; buyers: number }>(
+      `select count(*) filter (where c.first_order_at < $2::timestamptz - make_interval(days => $${next}))::int as old,
+              count(*)::int as buyers
+         from customers c where c.shop_id = $1 and c.first_order_at < $3 and ${audience.where}`,
+      params,
+    ),
+  ]);
+  const { old, buyers } = counts!;
+  const dormant = old - flags.activeJustBefore;
+  const churned = buyers - flags.activeNearEnd;
+  return {
+    days,
+    dormant,
+    reactivated: flags.reactivated,
+    rate: ratio(flags.reactivated, dormant),
+    buyers,
+    churned,
+    churnRate: ratio(churned, buyers),
   };
 }
 
@@ -183,6 +207,7 @@ async function periodSales(
     gaps: { count: number; median: number | null };
     series: SalesPoint[] | null;
     cohorts: { month: string; k: number; customers: number }[] | null;
+    previous: number;
   }>(
     `with w as materialized (
        select o.customer_id, o.ordered_at, o.total_cents, o.refunded_cents, o.channel,
@@ -252,7 +277,9 @@ async function periodSales(
                  ((extract(year from ordered_at at time zone ${tz}) - extract(year from first_order_at at time zone ${tz})) * 12
                    + extract(month from ordered_at at time zone ${tz}) - extract(month from first_order_at at time zone ${tz}))::int as k,
                  count(distinct customer_id) as customers
-            from w where first_order_at >= $2 group by 1, 2) cell) as cohorts`,
+            from w where first_order_at >= $2 group by 1, 2) cell) as cohorts,
+       (select count(*) from customers c where c.shop_id = $1 and c.first_order_at < $2 and ${audience.where})::int
+         as previous`,
     [...params, period.timeZone],
   );
   return row!;
@@ -267,7 +294,6 @@ async function dormancyFlags(
   audience: Audience,
   params: unknown[],
   next: number,
-  days: number,
 ): Promise<{ activeJustBefore: number; reactivated: number; activeNearEnd: number }> {
   const back = (at: string) => `${at}::timestamptz - make_interval(days => $${next})`;
   const [row] = await db.query<{ activeJustBefore: number; reactivated: number; activeNearEnd: number }>(
@@ -281,11 +307,11 @@ async function dormancyFlags(
                 bool_or(o.ordered_at >= ${back('$3')}) as near_end
            from orders o
            join customers c on c.shop_id = o.shop_id and c.customer_id = o.customer_id
-          where o.shop_id = $1 and o.${PURCHASE_SQL} and o.ordered_at >= least(${back('$2')}, ${back('$3')})
+          where o.shop_id = $1 and o.${PURCHASE_SQL} and o.ordered_at >= ${back('$2')}
             and o.ordered_at < $3 and ${audience.where}
           group by o.customer_id
        ) x`,
-    [...params, days],
+    params,
   );
   return row!;
 }

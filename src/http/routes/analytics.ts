@@ -191,10 +191,9 @@ export const analyticsRoutes =
           o.db,
           shop.shopId,
           request.query.segmentId,
-          4,
           'querystring.segmentId',
         );
-        return { items: await tierMigration(o.db, shop.shopId, period.start, period.end, audience) };
+        return { items: await tierMigration(o.db, shop.shopId, period.start, period.end, audience(4)) };
       },
     );
     app.get(
