@@ -5,10 +5,8 @@ import type { Command } from 'commander';
 import { listCampaigns, scheduleCampaign } from '../engage/campaigns.js';
 import { MESSAGES_DELIVER } from '../engage/jobs.js';
 import { campaignReport } from '../engage/report.js';
-import { pickShop, withDb } from './context.js';
+import { percent, pickShop, withDb } from './context.js';
 import { jobCommand, runInForeground } from './jobs.js';
-
-const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 
 export function campaignCommands(program: Command): void {
   const campaign = program

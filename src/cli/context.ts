@@ -1,5 +1,5 @@
-// What every command needs: the database opened from the environment, the shop it acts for, and
-// checked numbers.
+// What every command needs: the database opened from the environment, the shop it acts for, checked
+// numbers, and rates printed alike.
 import { InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import type { Db } from '../db/db.js';
@@ -41,3 +41,6 @@ export function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number from 1');
   return n;
 }
+
+/** A fraction as a percentage with one decimal, or '–' when it is not known. */
+export const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);

@@ -4,10 +4,8 @@ import type { Command } from 'commander';
 import { activateFlow, listFlows, pauseFlow } from '../engage/flows/flows.js';
 import { flowReport } from '../engage/flows/report.js';
 import { FLOWS_RUN, MESSAGES_DELIVER } from '../engage/jobs.js';
-import { pickShop, withDb } from './context.js';
+import { percent, pickShop, withDb } from './context.js';
 import { jobCommand, runInForeground } from './jobs.js';
-
-const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 
 export function flowCommands(program: Command): void {
   const flow = program.command('flow').description('flows: a trigger starts steps for each customer');

@@ -2,9 +2,7 @@
 import type { Command } from 'commander';
 import { dashboard } from '../analytics/dashboard.js';
 import { formatAmount } from '../orders/money.js';
-import { pickShop, withDb } from './context.js';
-
-const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+import { percent, pickShop, withDb } from './context.js';
 
 export function reportCommand(program: Command): void {
   program

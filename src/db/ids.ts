@@ -20,6 +20,12 @@ export function uuidv7(now = Date.now()): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** The smallest UUID v7 of a millisecond: every id made since sorts after it (a range scan's start). */
+export function firstUuidv7At(ms: number): string {
+  const h = Math.max(0, ms).toString(16).padStart(12, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(text: string): boolean {
@@ -32,3 +38,9 @@ export function isUuid(text: string): boolean {
  */
 export const derivedId = (name: string) =>
   `overlay(overlay(md5(${name}) placing '8' from 13) placing '8' from 17)::uuid`;
+
+/**
+ * SQL drawing a held-out control group: true for about `percent` % of the names, by a hash, so drawing
+ * again (a retried launch, a replayed flow run) draws the same.
+ */
+export const heldOut = (name: string, percent: string) => `abs(hashtext(${name})) % 1000 < ${percent} * 10`;

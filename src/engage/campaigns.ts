@@ -4,7 +4,7 @@
 // is queued twice.
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
-import { derivedId, isUuid, uuidv7 } from '../db/ids.js';
+import { derivedId, heldOut, isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getSegment } from '../segments/segments.js';
 import { getSnapshot, snapshotSegment } from '../segments/snapshots.js';
@@ -171,7 +171,7 @@ export async function launchDueCampaigns(db: Db, shopId: string, now: Date): Pro
       if (!campaign) return;
       await tx.query(
         `insert into campaign_members (shop_id, campaign_id, customer_id, holdout)
-         select shop_id, $2::uuid, customer_id, abs(hashtext($2::uuid::text || customer_id::text)) % 1000 < $4 * 10
+         select shop_id, $2::uuid, customer_id, ${heldOut('$2::uuid::text || customer_id::text', '$4')}
            from segment_snapshot_members where shop_id = $1 and snapshot_id = $3
          on conflict do nothing`,
         [shopId, c.campaignId, snapshotId, campaign.holdout],

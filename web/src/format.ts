@@ -21,3 +21,13 @@ export function date(iso: string | null, timeZone: string, lang: Lang): string {
   if (!iso) return '—';
   return new Intl.DateTimeFormat(lang, { timeZone, dateStyle: 'medium' }).format(new Date(iso));
 }
+
+/** A fraction as a percentage (one decimal at most), or '–' when it is not known. */
+export function percent(x: number | null, lang: Lang): string {
+  return x === null ? '–' : (x * 100).toLocaleString(lang, { maximumFractionDigits: 1 }) + '%';
+}
+
+/** Today in the shop's time zone, YYYY-MM-DD. */
+export function localToday(timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+}

@@ -5,7 +5,7 @@
 // so a run cut off by a crash leaves each customer either before a step or after it, never half way, and
 // the next run goes on from there. Every effect is keyed by (enrollment, step), so nothing happens twice.
 import type { Db, Queryable } from '../../db/db.js';
-import { derivedId } from '../../db/ids.js';
+import { derivedId, heldOut } from '../../db/ids.js';
 import { AppError } from '../../errors.js';
 import { lotExpiry } from '../../membership/earning.js';
 import { appendEntries } from '../../membership/points.js';
@@ -114,7 +114,7 @@ async function enterFlow(db: Db, shop: Shop, ctx: SegmentContext, flow: Flow, at
        from (${trigger.sql}) as t(customer_id, occurrence, occurred_at)
        join customers c on c.shop_id = $1 and c.customer_id = t.customer_id
       cross join lateral (
-        select abs(hashtext(${f}::text || t.customer_id::text || t.occurrence)) % 1000 < $${own + 2}::float8 * 10 as holdout
+        select ${heldOut(`${f}::text || t.customer_id::text || t.occurrence`, `$${own + 2}::float8`)} as holdout
       ) h
       where t.occurred_at > $2::timestamptz and t.occurred_at <= $3::timestamptz and ${audience}
      on conflict do nothing

@@ -7,6 +7,7 @@
 // points balance), a customer's orders and points through their per-customer indexes, the predicted
 // purchase cycles, and timeline events through their time-ordered (UUID v7) ids.
 import { EXPIRING_LOTS_SQL } from '../../membership/points.js';
+import { firstUuidv7At } from '../../db/ids.js';
 import { PURCHASE_SQL } from '../../orders/status.js';
 import { localDate, wallTimeToUtc } from '../../shops/calendar.js';
 import type { Trigger } from './definition.js';
@@ -21,12 +22,6 @@ const DAY_MS = 86_400_000;
 
 /** An order paid this long after it was placed still starts the flow (the customer's last order is a guide). */
 const PAYMENT_DELAY = `interval '30 days'`;
-
-/** The smallest UUID v7 made at `at`: ids of events written since then sort after it. */
-function firstIdAt(at: Date): string {
-  const h = Math.max(0, at.getTime()).toString(16).padStart(12, '0');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
-}
 
 /**
  * The instants, within (from, to], at which a local calendar day `offsetDays` before (month, day) reaches
@@ -140,7 +135,7 @@ export function triggerQuery(
                  and (e.data->>'to')::int > coalesce((e.data->>'from')::int, -1)
                  and (e.data->>'to')::int >= $5`,
         // Events are written when they occur; an hour's slack covers clocks and long transactions.
-        params: [firstIdAt(new Date(ctx.from.getTime() - 3_600_000)), Math.max(rank, 0)],
+        params: [firstUuidv7At(ctx.from.getTime() - 3_600_000), Math.max(rank, 0)],
       };
     }
     case 'joined':
@@ -158,7 +153,7 @@ export function triggerQuery(
                 from customer_events e
                where e.shop_id = $1 and e.event_id >= $4::uuid and e.type = 'card.bound'
                  and e.occurred_at > $2 and e.occurred_at <= $3`,
-        params: [firstIdAt(new Date(ctx.from.getTime() - 3_600_000))],
+        params: [firstUuidv7At(ctx.from.getTime() - 3_600_000)],
       };
     case 'points_expiring':
       return {

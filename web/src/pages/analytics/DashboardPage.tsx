@@ -1,16 +1,12 @@
 import { useMemo, useState } from 'react';
 import { api, problemText, type Shop } from '../../api.js';
-import { money } from '../../format.js';
+import { localToday, money, percent } from '../../format.js';
 import { useI18n, type Key } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
 import { Chart, type ChartOptions } from './Chart.js';
 import { PromotionReport } from './PromotionReport.js';
 import type { Dashboard } from './types.js';
 
-/** Today in the shop's time zone, and a day some days before it, as YYYY-MM-DD. */
-function localToday(timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
-}
 const shift = (day: string, days: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -29,8 +25,7 @@ export function DashboardPage({ shop }: { shop: Shop }) {
   const query = new URLSearchParams({ from, to, dormantDays: String(dormantDays) });
   if (segmentId) query.set('segmentId', segmentId);
   const dash = useLoad(() => api<Dashboard>(`/api/analytics/dashboard?${query}`), query.toString());
-  const pct = (x: number | null) =>
-    x === null ? '–' : (x * 100).toLocaleString(lang, { maximumFractionDigits: 1 }) + '%';
+  const pct = (x: number | null) => percent(x, lang);
   const cash = (minor: number | null) => (minor === null ? '–' : money(minor, shop.currency, lang));
   const ranges: [string, string, string][] = [
     ['dash.range.30', shift(today, -29), today],

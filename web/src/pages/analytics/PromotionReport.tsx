@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api, type Shop } from '../../api.js';
-import { money } from '../../format.js';
+import { localToday, money, percent } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
 import { Chart, type ChartOptions } from './Chart.js';
@@ -9,7 +9,7 @@ import type { PromotionWindow } from './types.js';
 /** A promotion's days against as many days before and after, for new and returning customers. */
 export function PromotionReport({ shop, segmentId }: { shop: Shop; segmentId: string }) {
   const { t, lang } = useI18n();
-  const year = new Intl.DateTimeFormat('en-CA', { timeZone: shop.timeZone }).format(new Date()).slice(0, 4);
+  const year = localToday(shop.timeZone).slice(0, 4);
   const [from, setFrom] = useState(`${year}-11-01`);
   const [to, setTo] = useState(`${year}-11-11`);
   const query = new URLSearchParams({ from, to });
@@ -80,11 +80,7 @@ export function PromotionReport({ shop, segmentId }: { shop: Shop; segmentId: st
               <td className="num">{w.newCustomers.toLocaleString(lang)}</td>
               <td className="num">{cash(w.newNetCents)}</td>
               <td className="num">{cash(w.returningNetCents)}</td>
-              <td className="num">
-                {w.returningShare === null
-                  ? '–'
-                  : (w.returningShare * 100).toLocaleString(lang, { maximumFractionDigits: 1 }) + '%'}
-              </td>
+              <td className="num">{percent(w.returningShare, lang)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, type Shop } from '../../api.js';
-import { dateTime, money } from '../../format.js';
+import { dateTime, money, percent } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
@@ -11,9 +11,6 @@ interface Segment {
   name: string;
   rule: unknown;
 }
-
-const pct = (x: number | null, lang: string) =>
-  x === null ? '–' : (x * 100).toLocaleString(lang, { maximumFractionDigits: 1 }) + '%';
 
 /** Campaigns: the list, a wizard (template, audience with its count, holdout, when), and each one's report. */
 export function CampaignsPage({ shop }: { shop: Shop }) {
@@ -248,11 +245,11 @@ function Report({ campaignId, shop, version }: { campaignId: string; shop: Shop;
         {row('campaigns.r.suppressed', r.messages.suppressed, 'report-suppressed')}
         {row(
           'campaigns.r.opened',
-          `${r.opened.toLocaleString(lang)} (${pct(sent ? r.opened / sent : null, lang)})`,
+          `${r.opened.toLocaleString(lang)} (${percent(sent ? r.opened / sent : null, lang)})`,
         )}
         {row(
           'campaigns.r.clicked',
-          `${r.clicked.toLocaleString(lang)} (${pct(sent ? r.clicked / sent : null, lang)})`,
+          `${r.clicked.toLocaleString(lang)} (${percent(sent ? r.clicked / sent : null, lang)})`,
         )}
         {row('campaigns.r.unsubscribed', r.unsubscribed)}
         {r.coupons.issued > 0 &&
@@ -289,21 +286,21 @@ function Report({ campaignId, shop, version }: { campaignId: string; shop: Shop;
               <th>{label(k)}</th>
               <td className="num">{g.customers.toLocaleString(lang)}</td>
               <td className="num">{g.converted.toLocaleString(lang)}</td>
-              <td className="num">{pct(g.conversionRate, lang)}</td>
+              <td className="num">{percent(g.conversionRate, lang)}</td>
               <td className="num">{money(g.revenueCents, shop.currency, lang)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <p className="big" title={t('campaigns.liftHelp')}>
-        {t('campaigns.lift')}: <span data-testid="lift-value">{pct(r.lift, lang)}</span>
+        {t('campaigns.lift')}: <span data-testid="lift-value">{percent(r.lift, lang)}</span>
       </p>
       <p title={t('campaigns.wakeUpHelp', { days: r.reactivation.days })} data-testid="wake-up">
         {t('campaigns.wakeUp', {
           reactivated: r.reactivation.recipients.reactivated.toLocaleString(lang),
           dormant: r.reactivation.recipients.dormant.toLocaleString(lang),
-          rate: pct(r.reactivation.recipients.rate, lang),
-          control: pct(r.reactivation.control.rate, lang),
+          rate: percent(r.reactivation.recipients.rate, lang),
+          control: percent(r.reactivation.control.rate, lang),
         })}
       </p>
       <h3>{t('campaigns.messages')}</h3>

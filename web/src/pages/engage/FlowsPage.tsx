@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, type Shop } from '../../api.js';
-import { dateTime, money } from '../../format.js';
+import { dateTime, money, percent } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
@@ -414,8 +414,7 @@ function Report({
     () => api<{ items: Enrollment[] }>(`/api/flows/${flowId}/enrollments?limit=20`),
     `${flowId}:${version}`,
   );
-  const pct = (x: number | null) =>
-    x === null ? '–' : (x * 100).toLocaleString(lang, { maximumFractionDigits: 1 }) + '%';
+  const pct = (x: number | null) => percent(x, lang);
   const sent = r.messages.sent + r.messages.delivered;
   return (
     <div className="report" data-testid="flow-report">
