@@ -38,9 +38,3 @@ export function isUuid(text: string): boolean {
  */
 export const derivedId = (name: string) =>
   `overlay(overlay(md5(${name}) placing '8' from 13) placing '8' from 17)::uuid`;
-
-/**
- * SQL drawing a held-out control group: true for about `percent` % of the names, by a hash, so drawing
- * again (a retried launch, a replayed flow run) draws the same.
- */
-export const heldOut = (name: string, percent: string) => `abs(hashtext(${name})) % 1000 < ${percent} * 10`;

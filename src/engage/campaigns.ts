@@ -4,11 +4,12 @@
 // is queued twice.
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
-import { derivedId, heldOut, isUuid, uuidv7 } from '../db/ids.js';
+import { derivedId, isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getSegment } from '../segments/segments.js';
 import { getSnapshot, snapshotSegment } from '../segments/snapshots.js';
 import { getCoupon } from './coupons.js';
+import { ConversionDays, heldOut, HoldoutPercent } from './measure.js';
 import { getTemplate } from './templates.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
@@ -20,14 +21,8 @@ export const CampaignInput = z
     templateId: z.uuid(),
     segmentId: z.uuid().optional().describe('the audience: this segment, frozen when the campaign launches'),
     snapshotId: z.uuid().optional().describe('or a snapshot already taken'),
-    holdoutPercent: z.number().min(0).max(50).multipleOf(0.1).default(0).describe('held out to measure lift'),
-    conversionDays: z
-      .number()
-      .int()
-      .min(1)
-      .max(90)
-      .default(7)
-      .describe('an order within this many days converts'),
+    holdoutPercent: HoldoutPercent.describe('held out to measure lift'),
+    conversionDays: ConversionDays.describe('an order within this many days converts'),
     couponId: z.uuid().optional().describe("a coupon: each recipient gets a code, the template's `coupon`"),
   })
   .refine((c) => (c.segmentId === undefined) !== (c.snapshotId === undefined), {

@@ -3,6 +3,7 @@
 // Every step carries an id, kept across edits, which its counts and each enrollment's position refer to.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { ConversionDays, HoldoutPercent } from '../measure.js';
 
 const days = (max: number) => z.number().int().min(0).max(max);
 
@@ -117,14 +118,8 @@ export const FlowInput = z.object({
   trigger: Trigger,
   segmentId: z.uuid().nullable().default(null).describe('only members of this segment enter'),
   steps: Steps,
-  holdoutPercent: z.number().min(0).max(50).multipleOf(0.1).default(0).describe('enter but walk no step'),
-  conversionDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(90)
-    .default(7)
-    .describe('an order this soon after entry converts'),
+  holdoutPercent: HoldoutPercent.describe('enter but walk no step'),
+  conversionDays: ConversionDays.describe('an order this soon after entry converts'),
 });
 export type FlowInput = z.input<typeof FlowInput>;
 export type ParsedFlow = z.infer<typeof FlowInput>;

@@ -5,7 +5,7 @@
 // so a run cut off by a crash leaves each customer either before a step or after it, never half way, and
 // the next run goes on from there. Every effect is keyed by (enrollment, step), so nothing happens twice.
 import type { Db, Queryable } from '../../db/db.js';
-import { derivedId, heldOut } from '../../db/ids.js';
+import { derivedId } from '../../db/ids.js';
 import { AppError } from '../../errors.js';
 import { lotExpiry } from '../../membership/earning.js';
 import { appendEntries } from '../../membership/points.js';
@@ -16,6 +16,7 @@ import { getSegment } from '../../segments/segments.js';
 import { getShop, type Shop } from '../../shops/shops.js';
 import { setManualTag } from '../../tags/tags.js';
 import { issueCoupon } from '../coupons.js';
+import { heldOut } from '../measure.js';
 import { stepMap, type PlacedStep } from './definition.js';
 import type { Flow } from './flows.js';
 import { triggerQuery } from './triggers.js';
