@@ -135,9 +135,18 @@ export async function messageOutcomes(
     messages[s.status as keyof typeof messages] += s.n;
     if (s.reason) suppressedBecause[s.reason] = s.n;
   }
-  const [engagement] = await db.query<{ opened: number; clicked: number; unsubscribed: number }>(
-    `select count(opened_at)::int as opened, count(clicked_at)::int as clicked, count(unsubscribed_at)::int as unsubscribed
-       from messages where shop_id = $1 and ${column} = $2`,
+  // Engagement and cost in the same pass over the messages: a message costs its channel's price once sent.
+  const [engagement] = await db.query<{
+    opened: number;
+    clicked: number;
+    unsubscribed: number;
+    cents: number;
+  }>(
+    `select count(m.opened_at)::int as opened, count(m.clicked_at)::int as clicked,
+            count(m.unsubscribed_at)::int as unsubscribed,
+            coalesce(sum(s.cost_per_message_cents) filter (where m.status in ('sent', 'delivered')), 0)::float8 as cents
+       from messages m left join channel_settings s on s.shop_id = m.shop_id and s.channel = m.channel
+      where m.shop_id = $1 and m.${column} = $2`,
     [shopId, id],
   );
   const [coupons] = await db.query<{ issued: number; redeemed: number; revenueCents: number }>(
@@ -147,16 +156,10 @@ export async function messageOutcomes(
       where k.shop_id = $1 and k.${column} = $2`,
     [shopId, id],
   );
-  const [cost] = await db.query<{ cents: number }>(
-    `select coalesce(sum(s.cost_per_message_cents), 0)::float8 as cents
-       from messages m join channel_settings s on s.shop_id = m.shop_id and s.channel = m.channel
-      where m.shop_id = $1 and m.${column} = $2 and m.status in ('sent', 'delivered')`,
-    [shopId, id],
-  );
   return {
     messages,
     suppressedBecause,
-    costCents: Math.round(cost!.cents),
+    costCents: Math.round(engagement!.cents),
     opened: engagement!.opened,
     clicked: engagement!.clicked,
     unsubscribed: engagement!.unsubscribed,
