@@ -63,6 +63,8 @@ export function addDays(day: string, days: number): string {
 
 /** Who is measured: a predicate over `customers c` with its parameters, placed after the caller's own. */
 export interface Audience {
+  /** All customers: figures may read the shop-wide rollups instead of joining customer rows. */
+  everyone: boolean;
   where: string;
   params: unknown[];
 }
@@ -80,7 +82,7 @@ export async function audienceOf(
   segmentId: string | undefined,
   field = 'segmentId',
 ): Promise<AudienceAt> {
-  if (!segmentId) return () => ({ where: 'true', params: [] });
+  if (!segmentId) return () => ({ everyone: true, where: 'true', params: [] });
   const segment = await getSegment(db, shopId, segmentId).catch((err: unknown) => {
     if (err instanceof AppError && err.status === 404)
       throw AppError.invalid('No such segment', [{ field, message: 'no such segment' }]);
@@ -89,7 +91,7 @@ export async function audienceOf(
   const ctx = await segmentContext(db, shopId);
   return (firstParam) => {
     const rule = compileSegment(segment.rule, ctx, { firstParam });
-    return { where: `(${rule.where})`, params: rule.params };
+    return { everyone: false, where: `(${rule.where})`, params: rule.params };
   };
 }
 

@@ -1,19 +1,19 @@
 // Sales, the customers behind them, retention and dormancy, for a period. What counts, everywhere here:
 // - an order is a purchase (paid, shipped, completed, or refunded in part or in whole; never pending or
-//   cancelled) placed in the period, by its time in the shop's time zone;
+//   cancelled) placed in the period, by its day in the shop's time zone;
 // - gross is what the orders were for, refunds what was given back of them, net the difference;
 // - an order is a new customer's when it is the customer's first purchase ever, a returning customer's
 //   otherwise (so one customer's first and second order in the period count one each way);
-// - a customer is dormant at a moment when their last purchase before it is more than `dormantDays` old.
+// - a customer is dormant on a day when they had bought before it but not in the `dormantDays` days
+//   before it.
 //
-// The figures come from two passes over orders, each joined to its customer's row (first and last
-// purchase, purchase count, kept by ingestion): the period's orders for its sales, and the orders from
-// `dormantDays` before it to its end for dormancy (those before it say who was dormant when it began,
-// those near its end who was by then). Nothing is looked up customer by customer, which at a million
-// customers costs seconds.
+// The figures come from the purchase rollups (analytics/rollup.ts), never from the orders: a pass over the
+// period's purchase days, where each customer who bought has exactly one row whose previous purchase day
+// is before the period, so "customers who…" is a count of rows and nothing is grouped by customer; and,
+// for dormancy, the pair counts (all customers) or the purchase days from `dormantDays` before the period
+// (a segment's members, whose rows are joined to the segment's rule).
 import type { Queryable } from '../db/db.js';
-import { PURCHASE_SQL } from '../orders/status.js';
-import type { Audience, Period } from './period.js';
+import { addDays, periodOf, type Audience, type Period } from './period.js';
 
 export interface SalesOverview {
   orders: number;
@@ -35,7 +35,7 @@ export interface SalesOverview {
   /** Customers with two orders or more in the period, over those with one or more. */
   repeatCustomers: number;
   repurchaseRate: number | null;
-  /** For customers whose second purchase ever fell in the period: the median days from the first. */
+  /** For customers whose second purchase ever fell in the period: the median days (local days) from the first. */
   secondOrders: number;
   medianDaysToSecondOrder: number | null;
   aovCents: number | null;
@@ -48,7 +48,10 @@ export interface SalesOverview {
   discountedOrders: number;
   discountOrderShare: number | null;
   discountRevenueShare: number | null;
-  /** Customers by how many of their orders in the period were discounted: none, some, at least half. */
+  /**
+   * Customers who bought in the period by how many of their purchases up to its end were discounted:
+   * none, some, at least half — a trait of the customer, not of one period's few orders.
+   */
   customersByDiscount: { none: number; some: number; mostly: number };
   channels: { onlineOrders: number; offlineOrders: number; bothChannelsCustomers: number };
 }
@@ -100,220 +103,275 @@ export async function periodFigures(
   audience: Audience,
   dormantDays: number,
 ): Promise<PeriodFigures> {
-  const [sales, dormancy] = await Promise.all([
+  const [figures, history] = await Promise.all([
     salesFigures(db, shopId, period, audience),
-    dormancyFigures(db, shopId, period, audience, dormantDays),
+    historyFigures(db, shopId, period, audience, dormantDays),
   ]);
-  return { ...sales, dormancy };
+  const { previousBuyers, ...dormancy } = history;
+  return {
+    ...figures,
+    sales: {
+      ...figures.sales,
+      previousBuyers,
+      returningConversion: ratio(figures.convertedPrevious, previousBuyers),
+    },
+    dormancy,
+  };
 }
 
-/** The period's sales, the customers behind them, the chart and the cohorts: one pass over its orders. */
+/** The period's sales, the customers behind them, the chart and the cohorts: one pass over its purchase days. */
 export async function salesFigures(
   db: Queryable,
   shopId: string,
   period: Period,
   audience: Audience,
-): Promise<Omit<PeriodFigures, 'dormancy'>> {
-  const params = [shopId, period.start.toISOString(), period.end.toISOString(), ...audience.params];
-  const figures = await periodSales(db, period, audience, params, 4 + audience.params.length);
-  const { sales: s, people: p, gaps } = figures;
-  const netCents = s.grossCents! - s.refundedCents!;
-  const sales: SalesOverview = {
-    orders: s.orders!,
-    customers: p.customers!,
-    grossCents: s.grossCents!,
-    refundedCents: s.refundedCents!,
-    netCents,
-    newCustomers: s.newCustomers!,
-    newNetCents: s.newNetCents!,
-    returningOrders: s.returningOrders!,
-    returningCustomers: p.returningCustomers!,
-    returningNetCents: s.returningNetCents!,
-    returningShare: ratio(s.returningNetCents!, netCents),
-    previousBuyers: figures.previous,
-    returningConversion: ratio(p.convertedPrevious!, figures.previous),
-    repeatCustomers: p.repeatCustomers!,
-    repurchaseRate: ratio(p.repeatCustomers!, p.customers!),
-    secondOrders: gaps.count,
-    medianDaysToSecondOrder: gaps.median === null ? null : Math.round(gaps.median * 10) / 10,
-    aovCents: s.orders! > 0 ? Math.round(s.grossCents! / s.orders!) : null,
-    frequency: ratio(s.orders!, p.customers!),
-    refundedOrders: s.refundedOrders!,
-    refundOrderRate: ratio(s.refundedOrders!, s.orders!),
-    refundAmountRate: ratio(s.refundedCents!, s.grossCents!),
-    discountedOrders: s.discountedOrders!,
-    discountOrderShare: ratio(s.discountedOrders!, s.orders!),
-    discountRevenueShare: ratio(s.discountedGrossCents!, s.grossCents!),
-    customersByDiscount: { none: p.discountNone!, some: p.discountSome!, mostly: p.discountMostly! },
-    channels: {
-      onlineOrders: s.onlineOrders!,
-      offlineOrders: s.offlineOrders!,
-      bothChannelsCustomers: p.bothChannels!,
+): Promise<
+  Omit<PeriodFigures, 'dormancy' | 'sales'> & {
+    sales: Omit<SalesOverview, 'previousBuyers' | 'returningConversion'>;
+    /** Customers who had bought before the period and bought in it. */
+    convertedPrevious: number;
+  }
+> {
+  const { totals: s, series, cohorts, gaps } = await periodSales(db, shopId, period, audience);
+  const netCents = s.grossCents - s.refundedCents;
+  return {
+    sales: {
+      orders: s.orders,
+      customers: s.customers,
+      grossCents: s.grossCents,
+      refundedCents: s.refundedCents,
+      netCents,
+      newCustomers: s.newCustomers,
+      newNetCents: s.newNetCents,
+      returningOrders: s.orders - s.newCustomers,
+      returningCustomers: s.returningCustomers,
+      returningNetCents: netCents - s.newNetCents,
+      returningShare: ratio(netCents - s.newNetCents, netCents),
+      repeatCustomers: s.repeatCustomers,
+      repurchaseRate: ratio(s.repeatCustomers, s.customers),
+      secondOrders: gaps.count,
+      medianDaysToSecondOrder: gaps.median,
+      aovCents: s.orders > 0 ? Math.round(s.grossCents / s.orders) : null,
+      frequency: ratio(s.orders, s.customers),
+      refundedOrders: s.refundedOrders,
+      refundOrderRate: ratio(s.refundedOrders, s.orders),
+      refundAmountRate: ratio(s.refundedCents, s.grossCents),
+      discountedOrders: s.discountedOrders,
+      discountOrderShare: ratio(s.discountedOrders, s.orders),
+      discountRevenueShare: ratio(s.discountedGrossCents, s.grossCents),
+      customersByDiscount: { none: s.discountNone, some: s.discountSome, mostly: s.discountMostly },
+      channels: {
+        onlineOrders: s.onlineOrders,
+        offlineOrders: s.offlineOrders,
+        bothChannelsCustomers: s.bothChannels,
+      },
     },
-  };
-  return {
-    sales,
-    series: figures.series ?? [],
-    cohorts: cohortsOf(figures.cohorts ?? [], period.toDay),
+    convertedPrevious: s.convertedPrevious,
+    series: series ?? [],
+    cohorts: cohortsOf(cohorts ?? [], period.toDay),
   };
 }
 
-/** Who was dormant when the period began and came back in it, and who was dormant at its end. */
-export async function dormancyFigures(
-  db: Queryable,
-  shopId: string,
-  period: Period,
-  audience: Audience,
-  days: number,
-): Promise<Dormancy> {
-  const params = [shopId, period.start.toISOString(), period.end.toISOString(), ...audience.params, days];
-  const next = 4 + audience.params.length;
-  const [flags, [counts]] = await Promise.all([
-    dormancyFlags(db, audience, params, next),
-    db.query<{ old: number; buyers: number }>(
-      `select count(*) filter (where c.first_order_at < $2::timestamptz - make_interval(days => $${next}))::int as old,
-              count(*)::int as buyers
-         from customers c where c.shop_id = $1 and c.first_order_at < $3 and ${audience.where}`,
-      params,
-    ),
-  ]);
-  const { old, buyers } = counts!;
-  const dormant = old - flags.activeJustBefore;
-  const churned = buyers - flags.activeNearEnd;
-  return {
-    days,
-    dormant,
-    reactivated: flags.reactivated,
-    rate: ratio(flags.reactivated, dormant),
-    buyers,
-    churned,
-    churnRate: ratio(churned, buyers),
-  };
+/**
+ * The month of the customer's first purchase: with the day, what the period's pass groups by. Its
+ * statistics (migration 0012) tell the planner those groups are few, so it hashes them in memory.
+ */
+const FIRST_MONTH = "date_trunc('month', d.first_day::timestamp)::date";
+
+/** A customer's second purchase ever is on this row's day: the first day's second order, or the next day's first. */
+const SECOND_PURCHASE = '(d.purchases_before = 1 or (d.purchases_before = 0 and d.orders >= 2))';
+
+/** The audience's rows of purchase_days `d`: a join to their customers unless everyone counts. */
+const audienceJoin = (audience: Audience) =>
+  audience.everyone ? '' : 'join customers c on c.shop_id = d.shop_id and c.customer_id = d.customer_id';
+
+interface PeriodTotals {
+  orders: number;
+  grossCents: number;
+  refundedCents: number;
+  refundedOrders: number;
+  discountedOrders: number;
+  discountedGrossCents: number;
+  onlineOrders: number;
+  offlineOrders: number;
+  newCustomers: number;
+  newNetCents: number;
+  customers: number;
+  convertedPrevious: number;
+  returningCustomers: number;
+  repeatCustomers: number;
+  discountNone: number;
+  discountSome: number;
+  discountMostly: number;
+  bothChannels: number;
 }
 
-/** The period's orders, each with its customer's row: sales, the customers behind them, the chart, cohorts. */
-async function periodSales(
-  db: Queryable,
-  period: Period,
-  audience: Audience,
-  params: unknown[],
-  next: number,
-) {
-  const tz = `$${next}`;
+/**
+ * The period's purchase days, grouped by day and the month their customer started: the
+ * chart's points, the cohorts' cells and the totals all sum those groups. Each customer who bought has
+ * one row with prev_day before the period (their first in it), one with next_day after it (their last),
+ * and at most one that is their second purchase ever; the conditions below pick those rows out.
+ */
+async function periodSales(db: Queryable, shopId: string, period: Period, audience: Audience) {
   const monthly = (period.end.getTime() - period.start.getTime()) / 86_400_000 > 92;
+  const sum = (e: string) => `coalesce(sum(${e}), 0)::float8`;
+  // Purchases up to and including the day, and how many of them were discounted.
+  const [upTo, discountedUpTo] = ['purchases_before + orders', 'discounted_before + discounted_orders'];
   const [row] = await db.query<{
-    sales: Record<string, number>;
-    people: Record<string, number>;
-    gaps: { count: number; median: number | null };
+    totals: PeriodTotals;
     series: SalesPoint[] | null;
     cohorts: { month: string; k: number; customers: number }[] | null;
-    previous: number;
+    gaps: { count: number; median: number | null };
   }>(
-    `with w as materialized (
-       select o.customer_id, o.ordered_at, o.total_cents, o.refunded_cents, o.channel,
-              (o.discount_cents > 0 or o.coupon_code is not null) as discounted,
-              o.ordered_at <= c.first_order_at as first_purchase,
-              c.first_order_at, c.last_order_at, c.order_count
-         from orders o
-         join customers c on c.shop_id = o.shop_id and c.customer_id = o.customer_id
-        where o.shop_id = $1 and o.${PURCHASE_SQL} and o.ordered_at >= $2 and o.ordered_at < $3 and ${audience.where}
+    `with g as materialized (
+       select d.day,
+              ${FIRST_MONTH} as first_month,
+              sum(d.orders) as orders, sum(d.gross_cents) as gross, sum(d.refunded_cents) as refunded,
+              sum(d.refunded_orders) as refunded_orders, sum(d.discounted_orders) as discounted_orders,
+              sum(d.discounted_gross_cents) as discounted_gross, sum(d.online_orders) as online_orders,
+              sum(d.offline_orders) as offline_orders,
+              count(*) filter (where d.prev_day = '-infinity') as new_customers,
+              coalesce(sum(d.opening_net_cents) filter (where d.prev_day = '-infinity'), 0) as new_net,
+              count(*) filter (where d.prev_day < $2) as customers,
+              count(*) filter (where d.prev_day > '-infinity' and d.prev_day < $2) as converted,
+              -- bought before the period; or new in it, with a second order on the first day or after it
+              count(*) filter (where (d.prev_day > '-infinity' and d.prev_day < $2)
+                                  or (d.purchases_before = 0 and d.orders >= 2)
+                                  or (d.purchases_before = 1 and d.prev_day >= $2)) as returning_customers,
+              count(*) filter (where d.prev_day < $2 and (d.orders >= 2 or d.next_day <= $3)) as repeat_customers,
+              count(*) filter (where d.next_day > $3 and ${discountedUpTo} = 0) as discount_none,
+              count(*) filter (where d.next_day > $3 and ${discountedUpTo} > 0
+                                 and 2 * (${discountedUpTo}) < ${upTo}) as discount_some,
+              count(*) filter (where d.next_day > $3 and ${discountedUpTo} > 0
+                                 and 2 * (${discountedUpTo}) >= ${upTo}) as discount_mostly,
+              -- the day on which the customer has bought in both channels in the period, not before it
+              count(*) filter (where (d.online_orders > 0 or d.prev_online_day >= $2)
+                                 and (d.offline_orders > 0 or d.prev_offline_day >= $2)
+                                 and not (d.prev_online_day >= $2 and d.prev_offline_day >= $2)) as both_channels,
+              -- a customer new in the period, on their first purchase day of a month
+              count(*) filter (where d.first_day >= $2
+                                 and d.prev_day < date_trunc('month', d.day::timestamp)) as cohort_active
+         from purchase_days d ${audienceJoin(audience)}
+        where d.shop_id = $1 and d.day >= $2 and d.day <= $3 and ${audience.where}
+        group by 1, 2
      ),
-     pc as materialized (
-       select customer_id, min(first_order_at) as first_at, min(last_order_at) as last_at,
-              min(order_count) as order_count, count(*) as n,
-              count(*) filter (where discounted) as discounted,
-              bool_or(channel = 'online') and bool_or(channel = 'offline') as both_channels,
-              -- The first order in the period, and a new customer's second (the earliest not their first).
-              min(ordered_at) as first_in, min(ordered_at) filter (where not first_purchase) as second_in
-         from w group by customer_id
-     ),
-     -- Second purchases ever in the period: a new customer's second order in it, or the first order in it
-     -- of a customer with exactly one purchase before it (their count, less those in and after it).
+     -- Second purchases ever (the partial index purchase_days_second holds their rows): the days since the first.
      gaps as (
-       select case when first_at >= $2 then second_in else first_in end - first_at as gap
-         from pc
-        where case
-                when first_at >= $2 then n >= 2
-                else order_count - n - case when last_at >= $3 then (
-                       select count(*) from orders o
-                        where o.shop_id = $1 and o.customer_id = pc.customer_id and o.${PURCHASE_SQL} and o.ordered_at >= $3)
-                     else 0 end = 1
-              end
+       select case when d.purchases_before = 1 then d.day - d.prev_day else 0 end as gap
+         from purchase_days d ${audienceJoin(audience)}
+        where d.shop_id = $1 and d.day >= $2 and d.day <= $3 and ${audience.where}
+          and ${SECOND_PURCHASE}
      )
      select
        (select json_build_object(
-          'orders', count(*), 'grossCents', coalesce(sum(total_cents), 0), 'refundedCents', coalesce(sum(refunded_cents), 0),
-          'newCustomers', count(*) filter (where first_purchase),
-          'newNetCents', coalesce(sum(total_cents - refunded_cents) filter (where first_purchase), 0),
-          'returningOrders', count(*) filter (where not first_purchase),
-          'returningNetCents', coalesce(sum(total_cents - refunded_cents) filter (where not first_purchase), 0),
-          'refundedOrders', count(*) filter (where refunded_cents > 0),
-          'discountedOrders', count(*) filter (where discounted),
-          'discountedGrossCents', coalesce(sum(total_cents) filter (where discounted), 0),
-          'onlineOrders', count(*) filter (where channel = 'online'),
-          'offlineOrders', count(*) filter (where channel = 'offline'))
-          from w) as sales,
-       (select json_build_object(
-          'customers', count(*),
-          'returningCustomers', count(*) filter (where n > case when first_at >= $2 then 1 else 0 end),
-          'convertedPrevious', count(*) filter (where first_at < $2),
-          'repeatCustomers', count(*) filter (where n >= 2),
-          'discountNone', count(*) filter (where discounted = 0),
-          'discountSome', count(*) filter (where discounted > 0 and discounted * 2 < n),
-          'discountMostly', count(*) filter (where discounted > 0 and discounted * 2 >= n),
-          'bothChannels', count(*) filter (where both_channels))
-          from pc) as people,
-       (select json_build_object('count', count(*),
-               'median', percentile_cont(0.5) within group (order by extract(epoch from gap) / 86400))
-          from gaps) as gaps,
-       (select json_agg(s order by s.bucket) from (
-          select to_char(ordered_at at time zone ${tz}, '${monthly ? 'YYYY-MM' : 'YYYY-MM-DD'}') as bucket,
-                 count(*) as orders,
-                 coalesce(sum(total_cents - refunded_cents) filter (where first_purchase), 0) as "newNetCents",
-                 coalesce(sum(total_cents - refunded_cents) filter (where not first_purchase), 0) as "returningNetCents"
-            from w group by 1) s) as series,
+          'orders', ${sum('orders')}, 'grossCents', ${sum('gross')}, 'refundedCents', ${sum('refunded')},
+          'refundedOrders', ${sum('refunded_orders')}, 'discountedOrders', ${sum('discounted_orders')},
+          'discountedGrossCents', ${sum('discounted_gross')}, 'onlineOrders', ${sum('online_orders')},
+          'offlineOrders', ${sum('offline_orders')}, 'newCustomers', ${sum('new_customers')},
+          'newNetCents', ${sum('new_net')}, 'customers', ${sum('customers')}, 'convertedPrevious', ${sum('converted')},
+          'returningCustomers', ${sum('returning_customers')}, 'repeatCustomers', ${sum('repeat_customers')},
+          'discountNone', ${sum('discount_none')}, 'discountSome', ${sum('discount_some')},
+          'discountMostly', ${sum('discount_mostly')}, 'bothChannels', ${sum('both_channels')})
+          from g) as totals,
+       (select json_agg(p order by p.bucket) from (
+          select to_char(day, '${monthly ? 'YYYY-MM' : 'YYYY-MM-DD'}') as bucket, ${sum('orders')} as orders,
+                 ${sum('new_net')} as "newNetCents", ${sum('gross - refunded - new_net')} as "returningNetCents"
+            from g group by 1) p) as series,
        (select json_agg(cell order by cell.month, cell.k) from (
-          select to_char(first_order_at at time zone ${tz}, 'YYYY-MM') as month,
-                 ((extract(year from ordered_at at time zone ${tz}) - extract(year from first_order_at at time zone ${tz})) * 12
-                   + extract(month from ordered_at at time zone ${tz}) - extract(month from first_order_at at time zone ${tz}))::int as k,
-                 count(distinct customer_id) as customers
-            from w where first_order_at >= $2 group by 1, 2) cell) as cohorts,
-       (select count(*) from customers c where c.shop_id = $1 and c.first_order_at < $2 and ${audience.where})::int
-         as previous`,
-    [...params, period.timeZone],
+          select to_char(first_month, 'YYYY-MM') as month,
+                 ((extract(year from day) - extract(year from first_month)) * 12
+                   + extract(month from day) - extract(month from first_month))::int as k,
+                 ${sum('cohort_active')} as customers
+            from g where first_month >= date_trunc('month', $2::date::timestamp) group by 1, 2
+           having ${sum('cohort_active')} > 0) cell) as cohorts,
+       (select json_build_object('count', count(*), 'median', percentile_cont(0.5) within group (order by gap))
+          from gaps) as gaps`,
+    [shopId, period.fromDay, period.toDay, ...audience.params],
   );
   return row!;
 }
 
 /**
- * Who bought in the `days` before the period (so was not dormant when it began), who of the dormant came
- * back in it, and who bought in the `days` before its end (so was not churned by then).
+ * Who had bought before the period, who was dormant when it began and came back in it, and who was
+ * dormant at its end. For all customers, sums over the pair counts: a customer was dormant on a day when
+ * a pair of their consecutive purchase days spans it with more than `days` days before it. For a
+ * segment, counts of its members: from their rows (first purchase) and their purchase days in the `days`
+ * before the period and in it, where a row whose previous purchase day lies before a window is the
+ * customer's first in it.
  */
-async function dormancyFlags(
+export async function historyFigures(
   db: Queryable,
+  shopId: string,
+  period: Period,
   audience: Audience,
-  params: unknown[],
-  next: number,
-): Promise<{ activeJustBefore: number; reactivated: number; activeNearEnd: number }> {
-  const back = (at: string) => `${at}::timestamptz - make_interval(days => $${next})`;
-  const [row] = await db.query<{ activeJustBefore: number; reactivated: number; activeNearEnd: number }>(
-    `select count(*) filter (where old and just_before)::int as "activeJustBefore",
-            count(*) filter (where old and not just_before and in_period)::int as reactivated,
-            count(*) filter (where near_end)::int as "activeNearEnd"
-       from (
-         select bool_or(c.first_order_at < ${back('$2')}) as old,
-                bool_or(o.ordered_at < $2) as just_before,
-                bool_or(o.ordered_at >= $2) as in_period,
-                bool_or(o.ordered_at >= ${back('$3')}) as near_end
-           from orders o
-           join customers c on c.shop_id = o.shop_id and c.customer_id = o.customer_id
-          where o.shop_id = $1 and o.${PURCHASE_SQL} and o.ordered_at >= ${back('$2')}
-            and o.ordered_at < $3 and ${audience.where}
-          group by o.customer_id
-       ) x`,
-    params,
-  );
-  return row!;
+  days: number,
+): Promise<Dormancy & { previousBuyers: number }> {
+  const params = [shopId, period.fromDay, period.toDay, ...audience.params, days];
+  const n = `$${4 + audience.params.length}::int`;
+  let counts: { previous: number; dormant: number; reactivated: number; buyers: number; churned: number };
+  if (audience.everyone) {
+    const [row] = await db.query<typeof counts>(
+      `select coalesce(sum(customers) filter (where day = '-infinity' and next_day < $2), 0)::int as previous,
+              coalesce(sum(customers) filter (where day > '-infinity' and day < $2::date - ${n}
+                                                and next_day >= $2), 0)::int as dormant,
+              coalesce(sum(customers) filter (where day > '-infinity' and day < $2::date - ${n}
+                                                and next_day >= $2 and next_day <= $3), 0)::int as reactivated,
+              coalesce(sum(customers) filter (where day = '-infinity' and next_day <= $3), 0)::int as buyers,
+              coalesce(sum(customers) filter (where day > '-infinity' and day <= $3::date - ${n}
+                                                and next_day > $3), 0)::int as churned
+         from purchase_pairs where shop_id = $1`,
+      params,
+    );
+    counts = row!;
+  } else {
+    // First purchases by instant: the local midnights that start the period, end it, and start the day
+    // `days` before it.
+    const dormantBefore = periodOf(addDays(period.fromDay, -days), period.fromDay, period.timeZone).start;
+    const [[people], [active]] = await Promise.all([
+      db.query<{ previous: number; old: number; buyers: number }>(
+        `select count(*) filter (where c.first_order_at < $2)::int as previous,
+                count(*) filter (where c.first_order_at < $${4 + audience.params.length})::int as old,
+                count(*) filter (where c.first_order_at < $3)::int as buyers
+           from customers c
+          where c.shop_id = $1 and ${audience.where}`,
+        [
+          shopId,
+          period.start.toISOString(),
+          period.end.toISOString(),
+          ...audience.params,
+          dormantBefore.toISOString(),
+        ],
+      ),
+      db.query<{ justBefore: number; reactivated: number; nearEnd: number }>(
+        `select count(*) filter (where d.day < $2 and d.prev_day > '-infinity'
+                                   and d.prev_day < $2::date - ${n})::int as "justBefore",
+                count(*) filter (where d.day >= $2 and d.prev_day > '-infinity'
+                                   and d.prev_day < $2::date - ${n})::int as reactivated,
+                count(*) filter (where d.day > $3::date - ${n} and d.prev_day <= $3::date - ${n})::int as "nearEnd"
+           from purchase_days d ${audienceJoin(audience)}
+          where d.shop_id = $1 and d.day >= $2::date - ${n} and d.day <= $3 and ${audience.where}`,
+        params,
+      ),
+    ]);
+    counts = {
+      previous: people!.previous,
+      dormant: people!.old - active!.justBefore,
+      reactivated: active!.reactivated,
+      buyers: people!.buyers,
+      churned: people!.buyers - active!.nearEnd,
+    };
+  }
+  const { previous, dormant, reactivated, buyers, churned } = counts;
+  return {
+    previousBuyers: previous,
+    days,
+    dormant,
+    reactivated,
+    rate: ratio(reactivated, dormant),
+    buyers,
+    churned,
+    churnRate: ratio(churned, buyers),
+  };
 }
 
 /** The cohort cells as rows, one per month of first purchase, with a cell for every month up to `lastDay`. */

@@ -61,13 +61,22 @@ export async function acquisitionCost(
   const tz = `$${4 + audience.params.length}`;
   const fromMonth = period.fromDay.slice(0, 7);
   const toMonth = period.toDay.slice(0, 7);
+  // Everyone's first purchases are counted in the pair counts already (a pair from '-infinity').
   const newByMonth = await db.query<{ month: string; n: number }>(
-    `select to_char(c.first_order_at at time zone ${tz}, 'YYYY-MM') as month, count(*)::int as n
+    audience.everyone
+      ? `select to_char(next_day, 'YYYY-MM') as month, sum(customers)::int as n
+           from purchase_pairs
+          where shop_id = $1 and day = '-infinity' and next_day >= $2::date
+            and next_day < $3::date + interval '1 month'
+          group by 1`
+      : `select to_char(c.first_order_at at time zone ${tz}, 'YYYY-MM') as month, count(*)::int as n
        from customers c
       where c.shop_id = $1 and c.first_order_at >= ($2::date::timestamp at time zone ${tz})
         and c.first_order_at < (($3::date + interval '1 month')::timestamp at time zone ${tz}) and ${audience.where}
       group by 1`,
-    [shopId, `${fromMonth}-01`, `${toMonth}-01`, ...audience.params, period.timeZone],
+    audience.everyone
+      ? [shopId, `${fromMonth}-01`, `${toMonth}-01`]
+      : [shopId, `${fromMonth}-01`, `${toMonth}-01`, ...audience.params, period.timeZone],
   );
   const spend = await listSpend(db, shopId, fromMonth, toMonth);
   const months: MonthCost[] = [];

@@ -1,7 +1,8 @@
 // Two or more profiles that turn out to be one person become one: the survivor takes over identities,
 // orders, timeline, tags, consent and membership (points and the better tier), fills its empty fields from the others,
-// and its stats are recomputed from the orders.
+// and its stats and purchase days are recomputed from the orders.
 // Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
+import { refreshPurchaseDays } from '../analytics/rollup.js';
 import type { Queryable } from '../db/db.js';
 import { carryEngagement } from '../engage/merging.js';
 import { carryMembership, settleMergedTier } from '../membership/merging.js';
@@ -58,6 +59,11 @@ export async function mergeCustomers(
     otherIds,
   ]);
   await recomputeCustomerStats(tx, shopId, [survivorId]);
+  await refreshPurchaseDays(
+    tx,
+    shopId,
+    [survivorId, ...otherIds].map((customerId) => ({ customerId, from: null })),
+  );
   await settleMergedTier(tx, shopId, survivorId, mergedRanks, source, at);
   await applyRuleTags(tx, shopId, [survivorId], source, at);
   await recordEvents(tx, shopId, [

@@ -26,22 +26,28 @@ export async function pointsFlow(
   shopId: string,
   start: Date,
   end: Date,
-  audience: { where: string; params: unknown[] },
+  audience: { everyone?: boolean; where: string; params: unknown[] },
 ): Promise<PointsFlow> {
+  // Everyone's entries need no customer row; the balances are one pass over the customers either way.
   const [row] = await db.query<PointsFlow>(
-    `select coalesce(sum(l.points) filter (where l.kind = 'earn'), 0)::int8 as earned,
+    `with owed as (
+       select coalesce(sum(c.points_balance), 0)::int8 as outstanding,
+              count(*) filter (where c.points_balance > 0)::int8 as members
+         from customers c where c.shop_id = $1 and ${audience.where}
+     )
+     select coalesce(sum(l.points) filter (where l.kind = 'earn'), 0)::int8 as earned,
             coalesce(sum(l.points) filter (where l.kind = 'adjust' and l.points > 0), 0)::int8 as added,
             coalesce(-sum(l.points) filter (where l.kind = 'reverse'), 0)::int8 as reversed,
             coalesce(-sum(l.points) filter (where l.kind = 'redeem'), 0)::int8 as redeemed,
             coalesce(-sum(l.points) filter (where l.kind = 'expire'), 0)::int8 as expired,
             coalesce(-sum(l.points) filter (where l.kind = 'adjust' and l.points < 0), 0)::int8 as deducted,
-            (select coalesce(sum(c.points_balance), 0) from customers c where c.shop_id = $1 and ${audience.where})::int8
-              as outstanding,
-            (select count(*) from customers c where c.shop_id = $1 and c.points_balance > 0 and ${audience.where})::int8
-              as members
-       from points_ledger l
-       join customers c on c.shop_id = l.shop_id and c.customer_id = l.customer_id
-      where l.shop_id = $1 and l.created_at >= $2 and l.created_at < $3 and ${audience.where}`,
+            min(owed.outstanding) as outstanding, min(owed.members) as members
+       from owed
+       left join ${
+         audience.everyone
+           ? 'points_ledger l'
+           : '(points_ledger l join customers c on c.shop_id = l.shop_id and c.customer_id = l.customer_id)'
+       } on l.shop_id = $1 and l.created_at >= $2 and l.created_at < $3 and ${audience.where}`,
     [shopId, start.toISOString(), end.toISOString(), ...audience.params],
   );
   return row!;

@@ -1,6 +1,7 @@
 // Order ingestion, the one path every order takes (API, webhook, import, demo). Idempotent by
 // (shop, source, external id): a replayed order changes nothing, a re-sent order whose status, payment
 // or refund moved on is updated, and the customer's stats follow in the same transaction.
+import { refreshPurchaseDays } from '../analytics/rollup.js';
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
@@ -35,6 +36,7 @@ interface Existing {
   status: OrderStatus;
   refundedCents: number;
   paidAt: Date | null;
+  orderedAt: Date;
 }
 
 const orderKey = (source: string, externalId: string) => `${source}\t${externalId}`;
@@ -75,7 +77,8 @@ export async function ingestOrders(
     // One index scan per source with an array of keys: a batch usually has a single source.
     for (const e of await tx.query<Existing>(
       `select order_id as "orderId", customer_id as "customerId", source, external_id as "externalId",
-              status, refunded_cents as "refundedCents", paid_at as "paidAt"
+              status, refunded_cents as "refundedCents", paid_at as "paidAt",
+              ordered_at as "orderedAt"
          from orders where shop_id = $1 and source = $2 and external_id = any($3::text[])`,
       [shopId, source, externalIds],
     )) {
@@ -177,6 +180,12 @@ export async function ingestOrders(
   });
   await addToStats(tx, shopId, [...deltas.values()]);
   await recomputeCustomerStats(tx, shopId, [...recompute]);
+  await refreshPurchaseDays(tx, shopId, [
+    ...created.flatMap(({ o, n }) =>
+      isPurchase(o.status) ? [{ customerId: customerIds[n]!, from: o.orderedAt }] : [],
+    ),
+    ...changed.map(({ e }) => ({ customerId: e.customerId, from: e.orderedAt })),
+  ]);
   await recordEvents(tx, shopId, events);
   await applyOrdersToMembership(
     tx,

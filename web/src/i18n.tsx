@@ -711,7 +711,7 @@ const en = {
   'dash.def.repurchaseRate':
     'Customers with two or more orders in the period, over customers with one or more.',
   'dash.def.daysToSecond':
-    'For customers whose second purchase ever fell in the period: the median number of days since their first; below, how many.',
+    'For customers whose second purchase ever fell in the period: the median number of days between the dates of their first and second; below, how many.',
   'dash.def.aov': 'Gross sales over orders; below, orders per customer who ordered (purchase frequency).',
   'dash.def.refundRate':
     'Orders refunded in part or whole over orders; below, refunded amount over gross sales.',

@@ -1,0 +1,103 @@
+-- Measure's rollups, kept by ingestion in the same transaction as the orders (analytics/rollup.ts).
+-- The dashboard's figures are about customers over days: who bought in a period, who was new, who came
+-- back after going dormant. Read from the orders, each figure groups millions of wide rows by customer;
+-- read from these, it is a count of narrow rows in a range of days.
+--
+-- purchase_days: one row per customer and local day (the shop's time zone) with a purchase (orders/status.ts
+-- says what counts), with that day's sums and where it sits in the customer's history: the previous and
+-- next purchase day ('-infinity' before the first, 'infinity' after the last), the first purchase day, and
+-- counts of purchases before it. So "bought in the period" is one row per customer — the row whose previous
+-- day is before the period — and no figure needs to gather a customer's rows together.
+create table purchase_days (
+  shop_id uuid not null,
+  customer_id uuid not null,
+  day date not null,
+  orders integer not null,
+  gross_cents bigint not null,
+  refunded_cents bigint not null,
+  refunded_orders integer not null,
+  -- with a discount or a coupon code
+  discounted_orders integer not null,
+  discounted_gross_cents bigint not null,
+  online_orders integer not null,
+  offline_orders integer not null,
+  -- what the day's earliest order came to after refunds: a new customer's first sale when day = first_day
+  opening_net_cents bigint not null,
+  first_day date not null,
+  prev_day date not null,
+  next_day date not null,
+  -- the last day before this one with an online (offline) purchase, '-infinity' if none
+  prev_online_day date not null,
+  prev_offline_day date not null,
+  purchases_before integer not null,
+  discounted_before integer not null,
+  primary key (shop_id, day, customer_id)
+);
+create index purchase_days_by_customer on purchase_days (shop_id, customer_id, day);
+-- Customers' second purchases ever, whose gaps from the first the dashboard takes the median of.
+create index purchase_days_second on purchase_days (shop_id, day)
+  where purchases_before = 1 or (purchases_before = 0 and orders >= 2);
+-- A period's pass groups its rows by day and the month their customer started: a few thousand groups,
+-- which without these statistics the planner guesses at hundreds of thousands, and sorts on disk for.
+create statistics purchase_days_by_month (ndistinct)
+  on day, (date_trunc('month', first_day::timestamp)::date) from purchase_days;
+
+-- purchase_pairs: how many customers bought on `day` and next on `next_day` — every pair of consecutive
+-- purchase days, with ('-infinity', first day) for each customer's first and (last day, 'infinity') for
+-- their last. Dormancy at any moment is a sum over it: customers whose last purchase before the moment is
+-- older than N days and whose next is after it. Its size grows with the days of history squared (a quarter
+-- of a million cells for two years), not with customers or orders.
+create table purchase_pairs (
+  shop_id uuid not null,
+  day date not null,
+  next_day date not null,
+  customers integer not null,
+  primary key (shop_id, day, next_day)
+);
+
+-- A shop's purchase days, computed afresh from its orders: all its customers' (customer_ids null) or
+-- those given. The rollup module writes these for the customers an ingest or a merge touched; this
+-- migration writes them for every order already in.
+create function purchase_days_of(p_shop_id uuid, p_customer_ids uuid[])
+returns setof purchase_days
+language sql stable
+as $$
+  select shop_id, customer_id, day, orders, gross_cents, refunded_cents, refunded_orders, discounted_orders,
+         discounted_gross_cents, online_orders, offline_orders, opening_net_cents,
+         min(day) over w as first_day,
+         coalesce(lag(day) over w, '-infinity') as prev_day,
+         coalesce(lead(day) over w, 'infinity') as next_day,
+         coalesce(max(day) filter (where online_orders > 0) over before, '-infinity') as prev_online_day,
+         coalesce(max(day) filter (where offline_orders > 0) over before, '-infinity') as prev_offline_day,
+         coalesce(sum(orders) over before, 0)::int as purchases_before,
+         coalesce(sum(discounted_orders) over before, 0)::int as discounted_before
+    from (
+      select o.shop_id, o.customer_id, (o.ordered_at at time zone s.time_zone)::date as day,
+             count(*)::int as orders,
+             sum(o.total_cents)::bigint as gross_cents,
+             sum(o.refunded_cents)::bigint as refunded_cents,
+             count(*) filter (where o.refunded_cents > 0)::int as refunded_orders,
+             count(*) filter (where o.discount_cents > 0 or o.coupon_code is not null)::int as discounted_orders,
+             coalesce(sum(o.total_cents) filter (where o.discount_cents > 0 or o.coupon_code is not null), 0)::bigint
+               as discounted_gross_cents,
+             count(*) filter (where o.channel = 'online')::int as online_orders,
+             count(*) filter (where o.channel = 'offline')::int as offline_orders,
+             (array_agg(o.total_cents - o.refunded_cents order by o.ordered_at, o.order_id))[1] as opening_net_cents
+        from orders o
+        join shops s on s.shop_id = o.shop_id
+       where o.shop_id = p_shop_id
+         and (p_customer_ids is null or o.customer_id = any(p_customer_ids))
+         and o.status in ('paid', 'shipped', 'completed', 'refunded', 'partially_refunded')
+       group by o.shop_id, o.customer_id, 3
+    ) d
+  window w as (partition by customer_id order by day),
+         before as (partition by customer_id order by day rows between unbounded preceding and 1 preceding)
+$$;
+
+insert into purchase_days
+select d.* from shops s, purchase_days_of(s.shop_id, null) d order by d.shop_id, d.day;
+
+insert into purchase_pairs
+select shop_id, day, next_day, count(*)::int from purchase_days group by 1, 2, 3
+union all
+select shop_id, '-infinity', day, count(*)::int from purchase_days where prev_day = '-infinity' group by 1, 3;
