@@ -6,7 +6,9 @@ import { dashboard } from '../src/analytics/dashboard.js';
 import { promotionReport } from '../src/analytics/promotion.js';
 import { saveSpend } from '../src/analytics/spend.js';
 import { recordEvents } from '../src/customers/timeline.js';
-import { pointsFlow, tierMigration } from '../src/membership/figures.js';
+import { standingNow } from '../src/analytics/standing.js';
+import { pointsMoved, tierMigration } from '../src/membership/figures.js';
+import { getProgram } from '../src/membership/program.js';
 import { adjustPoints, redeemPoints } from '../src/membership/points.js';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
@@ -175,17 +177,12 @@ describeEachDb('analytics', ({ db, newShop }) => {
     );
     await adjustPoints(db(), shop, who, { points: -10, reason: 'correction' }, null);
     const end = new Date(Date.now() + 1000);
-    const flow = await pointsFlow(db(), shop.shopId, start, end, { where: 'true', params: [] });
-    expect(flow).toEqual({
-      earned: 100,
-      added: 0,
-      reversed: 0,
-      redeemed: 30,
-      expired: 0,
-      deducted: 10,
-      outstanding: 60,
-      members: 1,
-    });
+    const moved = await pointsMoved(db(), shop.shopId, start, end, { where: 'true', params: [] });
+    expect(moved).toEqual({ earned: 100, added: 0, reversed: 0, redeemed: 30, expired: 0, deducted: 10 });
+    const { program } = await getProgram(db(), shop.shopId);
+    const standing = await standingNow(db(), shop.shopId, program, { where: 'true', params: [] });
+    expect(standing).toMatchObject({ outstanding: 60, members: 1 });
+    expect(standing.tiers.reduce((n, t) => n + t.customers, 0)).toBe(1);
     // Two customers: one upgraded 0 → 2 in February, one 0 → 1 in January and back to 0 in March.
     const other = await buy(shop, 'q', '2025-12-01T12:00:00+08:00', 10);
     const t = (day: string) => new Date(`${day}T12:00:00+08:00`);

@@ -6,15 +6,16 @@ import { listCampaigns } from '../engage/campaigns.js';
 import { flowReport } from '../engage/flows/report.js';
 import { listFlows } from '../engage/flows/flows.js';
 import { campaignReport, type GroupOutcome, type MessageOutcomes } from '../engage/report.js';
-import { pointsFlow, type PointsFlow } from '../membership/figures.js';
+import { pointsMoved, type PointsMoved } from '../membership/figures.js';
 import { pointsValueCents } from '../membership/points.js';
 import { getProgram } from '../membership/program.js';
-import { tierDistribution, type TierShare } from '../membership/tiers.js';
-import { rfmGrid, type RfmCell } from '../rfm/rfm.js';
+import type { TierShare } from '../membership/tiers.js';
+import type { RfmCell } from '../rfm/rfm.js';
 import { getShop } from '../shops/shops.js';
 import { audienceOf, parsed, PeriodInput, periodOf } from './period.js';
 import { periodFigures, type Cohort, type Dormancy, type SalesOverview, type SalesPoint } from './sales.js';
 import { acquisitionCost } from './spend.js';
+import { standingNow } from './standing.js';
 
 export const DashboardInput = PeriodInput.and(
   z.object({
@@ -67,7 +68,7 @@ export interface Dashboard {
   dormancy: Dormancy;
   acquisition: Awaited<ReturnType<typeof acquisitionCost>>;
   /** Points moved in the period; the outstanding balances' worth as money off, what the shop owes. */
-  points: PointsFlow & { outstandingValueCents: number };
+  points: PointsMoved & { outstanding: number; members: number; outstandingValueCents: number };
   tiers: TierShare[];
   rfm: RfmCell[];
   engagement: EngagementRow[];
@@ -86,14 +87,14 @@ export async function dashboard(
   const audienceAt = await audienceOf(db, shopId, q.segmentId, segmentField);
   const audience = audienceAt(4);
   const { program } = await getProgram(db, shopId);
-  const [figures, acquisition, points, tiers, rfm, engagement] = await Promise.all([
+  const [figures, acquisition, moved, standing, engagement] = await Promise.all([
     periodFigures(db, shopId, period, audience, q.dormantDays),
     acquisitionCost(db, shopId, period, audience),
-    pointsFlow(db, shopId, period.start, period.end, audience),
-    tierDistribution(db, shopId, program, audienceAt(3)),
-    rfmGrid(db, shopId, audienceAt(2)),
+    pointsMoved(db, shopId, period.start, period.end, audience),
+    standingNow(db, shopId, program, audienceAt(3)),
     engagementIn(db, shopId, period.start, period.end),
   ]);
+  const { tiers, rfm, outstanding, members } = standing;
   return {
     from: q.from,
     to: q.to,
@@ -102,8 +103,10 @@ export async function dashboard(
     ...figures,
     acquisition,
     points: {
-      ...points,
-      outstandingValueCents: pointsValueCents(points.outstanding, program, shop.currency),
+      ...moved,
+      outstanding,
+      members,
+      outstandingValueCents: pointsValueCents(outstanding, program, shop.currency),
     },
     tiers,
     rfm,

@@ -1,9 +1,9 @@
 // Member figures for the dashboard, read where membership keeps them: points moved in a period (from the
-// ledger), what is still owed (the balances), and how customers moved between tiers from one moment to
-// another (from the tier changes on the timeline).
+// ledger) and how customers moved between tiers from one moment to another (from the tier changes on the
+// timeline). What is owed now is read with the rest of the customers' standing (analytics/standing.ts).
 import type { Queryable } from '../db/db.js';
 
-export interface PointsFlow {
+export interface PointsMoved {
   /** Earned on orders, and added by hand or by flows. */
   earned: number;
   added: number;
@@ -12,42 +12,29 @@ export interface PointsFlow {
   redeemed: number;
   expired: number;
   deducted: number;
-  /** Balances now: the points the shop still owes. */
-  outstanding: number;
-  members: number;
 }
 
 /**
- * Points moved between `start` and `end`, and the balances now. `audience` is a predicate over
- * `customers c` whose parameters follow $3.
+ * Points moved between `start` and `end`. `audience` is a predicate over `customers c` whose parameters
+ * follow $3; everyone's entries need no customer row.
  */
-export async function pointsFlow(
+export async function pointsMoved(
   db: Queryable,
   shopId: string,
   start: Date,
   end: Date,
   audience: { everyone?: boolean; where: string; params: unknown[] },
-): Promise<PointsFlow> {
-  // Everyone's entries need no customer row; the balances are one pass over the customers either way.
-  const [row] = await db.query<PointsFlow>(
-    `with owed as (
-       select coalesce(sum(c.points_balance), 0)::int8 as outstanding,
-              count(*) filter (where c.points_balance > 0)::int8 as members
-         from customers c where c.shop_id = $1 and ${audience.where}
-     )
-     select coalesce(sum(l.points) filter (where l.kind = 'earn'), 0)::int8 as earned,
+): Promise<PointsMoved> {
+  const [row] = await db.query<PointsMoved>(
+    `select coalesce(sum(l.points) filter (where l.kind = 'earn'), 0)::int8 as earned,
             coalesce(sum(l.points) filter (where l.kind = 'adjust' and l.points > 0), 0)::int8 as added,
             coalesce(-sum(l.points) filter (where l.kind = 'reverse'), 0)::int8 as reversed,
             coalesce(-sum(l.points) filter (where l.kind = 'redeem'), 0)::int8 as redeemed,
             coalesce(-sum(l.points) filter (where l.kind = 'expire'), 0)::int8 as expired,
-            coalesce(-sum(l.points) filter (where l.kind = 'adjust' and l.points < 0), 0)::int8 as deducted,
-            min(owed.outstanding) as outstanding, min(owed.members) as members
-       from owed
-       left join ${
-         audience.everyone
-           ? 'points_ledger l'
-           : '(points_ledger l join customers c on c.shop_id = l.shop_id and c.customer_id = l.customer_id)'
-       } on l.shop_id = $1 and l.created_at >= $2 and l.created_at < $3 and ${audience.where}`,
+            coalesce(-sum(l.points) filter (where l.kind = 'adjust' and l.points < 0), 0)::int8 as deducted
+       from points_ledger l
+       ${audience.everyone ? '' : 'join customers c on c.shop_id = l.shop_id and c.customer_id = l.customer_id'}
+      where l.shop_id = $1 and l.created_at >= $2 and l.created_at < $3 and ${audience.where}`,
     [shopId, start.toISOString(), end.toISOString(), ...audience.params],
   );
   return row!;

@@ -332,8 +332,7 @@ export interface TierShare {
   spendCents: number;
 }
 
-/** How many customers hold each tier, and what they have spent. */
-/** Customers by tier now; `audience` (over `customers c`, its parameters after $2) narrows it. */
+/** Customers by tier now, and what they have spent; `audience` (over `customers c`, its parameters after $2) narrows it. */
 export async function tierDistribution(
   db: Queryable,
   shopId: string,
@@ -346,6 +345,14 @@ export async function tierDistribution(
        from customers c where c.shop_id = $1 and ${audience.where} group by 1`,
     [shopId, program.tiers.length - 1, ...audience.params],
   );
+  return tierShares(program, rows);
+}
+
+/** Every tier of the program with its counts (ranks above the program's top count as its top). */
+export function tierShares(
+  program: MemberProgram,
+  rows: { rank: number; customers: number; spendCents: number }[],
+): TierShare[] {
   return program.tiers.map((t, rank) => {
     const r = rows.find((x) => x.rank === rank);
     return { rank, name: t.name, customers: r?.customers ?? 0, spendCents: r?.spendCents ?? 0 };

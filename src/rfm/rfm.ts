@@ -150,6 +150,13 @@ export async function rfmGrid(
        from customers c where c.shop_id = $1 and c.rfm_r is not null and ${audience.where} group by 1, 2`,
     [shopId, ...audience.params],
   );
+  return rfmCells(rows);
+}
+
+/** The whole 5 × 5 grid, recency 5 first, from the cells that have customers. */
+export function rfmCells(
+  rows: { r: number; f: number; customers: number; monetaryCents: number }[],
+): RfmCell[] {
   const cells: RfmCell[] = [];
   for (let r = 5; r >= 1; r--) {
     for (let f = 1; f <= 5; f++) {
