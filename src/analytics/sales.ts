@@ -214,6 +214,7 @@ interface PeriodTotals {
  */
 async function periodSales(db: Queryable, shopId: string, period: Period, audience: Audience) {
   const monthly = (period.end.getTime() - period.start.getTime()) / 86_400_000 > 92;
+  // Money is summed as float8, exact for whole cents below 2^53 and far cheaper per row than numeric.
   const sum = (e: string) => `coalesce(sum(${e}), 0)::float8`;
   // Purchases up to and including the day, and how many of them were discounted.
   const [upTo, discountedUpTo] = ['purchases_before + orders', 'discounted_before + discounted_orders'];
@@ -226,20 +227,16 @@ async function periodSales(db: Queryable, shopId: string, period: Period, audien
     `with g as materialized (
        select d.day,
               ${FIRST_MONTH} as first_month,
-              sum(d.orders) as orders, sum(d.gross_cents) as gross, sum(d.refunded_cents) as refunded,
+              sum(d.orders) as orders, sum(d.gross_cents::float8) as gross, sum(d.refunded_cents::float8) as refunded,
               sum(d.refunded_orders) as refunded_orders, sum(d.discounted_orders) as discounted_orders,
-              sum(d.discounted_gross_cents) as discounted_gross, sum(d.online_orders) as online_orders,
-              sum(d.offline_orders) as offline_orders,
+              sum(d.discounted_gross_cents::float8) as discounted_gross, sum(d.online_orders) as online_orders,
               count(*) filter (where d.prev_day = '-infinity') as new_customers,
-              coalesce(sum(d.opening_net_cents) filter (where d.prev_day = '-infinity'), 0) as new_net,
-              count(*) filter (where d.prev_day < $2) as customers,
+              coalesce(sum(d.opening_net_cents::float8) filter (where d.prev_day = '-infinity'), 0) as new_net,
               count(*) filter (where d.prev_day > '-infinity' and d.prev_day < $2) as converted,
-              -- bought before the period; or new in it, with a second order on the first day or after it
-              count(*) filter (where (d.prev_day > '-infinity' and d.prev_day < $2)
-                                  or (d.purchases_before = 0 and d.orders >= 2)
-                                  or (d.purchases_before = 1 and d.prev_day >= $2)) as returning_customers,
+              -- new in the period, with a second order on the first day or on a later one
+              count(*) filter (where (d.purchases_before = 0 and d.orders >= 2)
+                                  or (d.purchases_before = 1 and d.prev_day >= $2)) as new_returning,
               count(*) filter (where d.prev_day < $2 and (d.orders >= 2 or d.next_day <= $3)) as repeat_customers,
-              count(*) filter (where d.next_day > $3 and ${discountedUpTo} = 0) as discount_none,
               count(*) filter (where d.next_day > $3 and ${discountedUpTo} > 0
                                  and 2 * (${discountedUpTo}) < ${upTo}) as discount_some,
               count(*) filter (where d.next_day > $3 and ${discountedUpTo} > 0
@@ -267,11 +264,13 @@ async function periodSales(db: Queryable, shopId: string, period: Period, audien
           'orders', ${sum('orders')}, 'grossCents', ${sum('gross')}, 'refundedCents', ${sum('refunded')},
           'refundedOrders', ${sum('refunded_orders')}, 'discountedOrders', ${sum('discounted_orders')},
           'discountedGrossCents', ${sum('discounted_gross')}, 'onlineOrders', ${sum('online_orders')},
-          'offlineOrders', ${sum('offline_orders')}, 'newCustomers', ${sum('new_customers')},
-          'newNetCents', ${sum('new_net')}, 'customers', ${sum('customers')}, 'convertedPrevious', ${sum('converted')},
-          'returningCustomers', ${sum('returning_customers')}, 'repeatCustomers', ${sum('repeat_customers')},
-          'discountNone', ${sum('discount_none')}, 'discountSome', ${sum('discount_some')},
-          'discountMostly', ${sum('discount_mostly')}, 'bothChannels', ${sum('both_channels')})
+          'offlineOrders', ${sum('orders - online_orders')}, 'newCustomers', ${sum('new_customers')},
+          'newNetCents', ${sum('new_net')}, 'customers', ${sum('new_customers + converted')},
+          'convertedPrevious', ${sum('converted')}, 'returningCustomers', ${sum('converted + new_returning')},
+          'repeatCustomers', ${sum('repeat_customers')},
+          'discountNone', ${sum('new_customers + converted - discount_some - discount_mostly')},
+          'discountSome', ${sum('discount_some')}, 'discountMostly', ${sum('discount_mostly')},
+          'bothChannels', ${sum('both_channels')})
           from g) as totals,
        (select json_agg(p order by p.bucket) from (
           select to_char(day, '${monthly ? 'YYYY-MM' : 'YYYY-MM-DD'}') as bucket, ${sum('orders')} as orders,
