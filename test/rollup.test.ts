@@ -48,6 +48,13 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
             externalId: `R-${c}-${k}`,
             orderedAt: days[(c * 7 + k * 5) % days.length]!.toISOString(),
             totalCents: 1000 + c * 10 + k,
+            // Every status that is a purchase (orders/status.ts), which purchase_days_of lists again.
+            ...[
+              {},
+              { status: 'shipped' },
+              { status: 'completed' },
+              { status: 'partially_refunded', refundedCents: 100 },
+            ][(c + k) % 4],
             discountCents: k % 2 ? 100 : 0,
             channel: (c + k) % 3 ? 'online' : 'offline',
             storeId: (c + k) % 3 ? undefined : 'S1',
