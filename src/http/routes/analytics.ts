@@ -32,8 +32,11 @@ const Sales = z.object({
   returningConversion: rate.describe('the share of previous buyers who bought in the period'),
   repeatCustomers: int,
   repurchaseRate: rate.describe('customers with 2+ orders in the period / customers with 1+'),
-  secondOrders: int,
-  medianDaysToSecondOrder: z.number().nullable(),
+  secondOrders: int.describe('customers whose second purchase ever fell in the period'),
+  medianDaysToSecondOrder: z
+    .number()
+    .nullable()
+    .describe('their median days between the dates of the first and second purchase'),
   aovCents: int.nullable(),
   frequency: z.number().nullable(),
   refundedOrders: int,
@@ -42,7 +45,11 @@ const Sales = z.object({
   discountedOrders: int,
   discountOrderShare: rate,
   discountRevenueShare: rate,
-  customersByDiscount: z.object({ none: int, some: int, mostly: int }),
+  customersByDiscount: z
+    .object({ none: int, some: int, mostly: int })
+    .describe(
+      'customers who bought in the period, by the share of all their purchases up to its end that were discounted: none, under half, half or more',
+    ),
   channels: z.object({ onlineOrders: int, offlineOrders: int, bothChannelsCustomers: int }),
 });
 const Dashboard = z.object({
