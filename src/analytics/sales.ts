@@ -298,7 +298,7 @@ async function periodSales(db: Queryable, shopId: string, period: Period, audien
  * before the period and in it, where a row whose previous purchase day lies before a window is the
  * customer's first in it.
  */
-export async function historyFigures(
+async function historyFigures(
   db: Queryable,
   shopId: string,
   period: Period,
