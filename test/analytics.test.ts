@@ -119,6 +119,25 @@ describeEachDb('analytics', ({ db, newShop }) => {
       newCustomers: 2,
       cacCents: 60_000,
     });
+    // A segment of everyone takes the other road — its members' purchase days and customer rows instead
+    // of the shop-wide pair counts — and must arrive at the same figures, here and with a shorter
+    // dormancy line (F's gap of ten months, G's of eight, both beyond 90 days; A's two months not).
+    const everyone = await saveSegment(db(), shop.shopId, {
+      name: 'Everyone',
+      rule: { type: 'field', field: 'orderCount', op: 'gte', value: 0 },
+    });
+    for (const dormantDays of [180, 90, 30]) {
+      const all = await dashboard(db(), shop.shopId, { from: '2026-03-01', to: '2026-03-31', dormantDays });
+      const segment = await dashboard(db(), shop.shopId, {
+        from: '2026-03-01',
+        to: '2026-03-31',
+        dormantDays,
+        segmentId: everyone.segmentId,
+      });
+      for (const key of ['sales', 'series', 'cohorts', 'dormancy', 'acquisition'] as const) {
+        expect(segment[key], `${key} with ${dormantDays} days`).toEqual(all[key]);
+      }
+    }
   });
 
   it('follows monthly cohorts and reports a promotion before, during and after', async () => {
