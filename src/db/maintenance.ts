@@ -19,4 +19,8 @@ export const INGEST_TABLES = [
   'customer_identities',
   'points_ledger',
   'customer_events',
+  // The dashboard's rollups: a vacuum also summarizes the new blocks of purchase_days' block range
+  // index, without which a period's pass reads every block added since.
+  'purchase_days',
+  'purchase_pairs',
 ] as const;
