@@ -122,6 +122,12 @@ describeEachDb('analytics', ({ db, newShop }) => {
     // A segment of everyone takes the other road — its members' purchase days and customer rows instead
     // of the shop-wide pair counts — and must arrive at the same figures, here and with a shorter
     // dormancy line (F's gap of ten months, G's of eight, both beyond 90 days; A's two months not).
+    // Two more customers whose gaps end exactly on a 30-day line: at the period's start and at its end.
+    const noon = (day: string) => `${day}T12:00:00+08:00`;
+    await buy(shop, 'h', noon('2026-01-30'), 10);
+    await buy(shop, 'h', noon('2026-03-10'), 10);
+    await buy(shop, 'i', noon('2026-03-01'), 10);
+    await buy(shop, 'i', noon('2026-04-05'), 10);
     const everyone = await saveSegment(db(), shop.shopId, {
       name: 'Everyone',
       rule: { type: 'field', field: 'orderCount', op: 'gte', value: 0 },

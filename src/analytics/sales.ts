@@ -323,14 +323,19 @@ async function historyFigures(
     );
     counts = row!;
   } else {
-    // First purchases by instant: the local midnights that start the period, end it, and start the day
-    // `days` before it.
-    const dormantBefore = periodOf(addDays(period.fromDay, -days), period.fromDay, period.timeZone).start;
-    const [[people], [active]] = await Promise.all([
-      db.query<{ previous: number; old: number; buyers: number }>(
+    // A member was dormant on day X when (a) their last purchase ever is older than X − days (so they
+    // bought nothing since either), or (b) their first purchase day on or after X follows one older than
+    // X − days. (a) is on the customer row; (b) is one row each, among the purchase days from X on — so
+    // for X the period's first day and the day after its last, only the days from the period onwards are
+    // read, which for a period ending today are its own.
+    const at = 4 + audience.params.length;
+    const midnight = (day: string) => periodOf(day, day, period.timeZone).start.toISOString();
+    const [[people], [back]] = await Promise.all([
+      db.query<{ previous: number; buyers: number; quietAtStart: number; quietAtEnd: number }>(
         `select count(*) filter (where c.first_order_at < $2)::int as previous,
-                count(*) filter (where c.first_order_at < $${4 + audience.params.length})::int as old,
-                count(*) filter (where c.first_order_at < $3)::int as buyers
+                count(*) filter (where c.first_order_at < $3)::int as buyers,
+                count(*) filter (where c.last_order_at < $${at})::int as "quietAtStart",
+                count(*) filter (where c.last_order_at < $${at + 1})::int as "quietAtEnd"
            from customers c
           where c.shop_id = $1 and ${audience.where}`,
         [
@@ -338,26 +343,27 @@ async function historyFigures(
           period.start.toISOString(),
           period.end.toISOString(),
           ...audience.params,
-          dormantBefore.toISOString(),
+          midnight(addDays(period.fromDay, -days)),
+          midnight(addDays(period.toDay, 1 - days)),
         ],
       ),
-      db.query<{ justBefore: number; reactivated: number; nearEnd: number }>(
-        `select count(*) filter (where d.day < $2 and d.prev_day > '-infinity'
-                                   and d.prev_day < $2::date - ${n})::int as "justBefore",
-                count(*) filter (where d.day >= $2 and d.prev_day > '-infinity'
+      db.query<{ backAtStart: number; reactivated: number; backAtEnd: number }>(
+        `select count(*) filter (where d.prev_day > '-infinity' and d.prev_day < $2::date - ${n})::int as "backAtStart",
+                count(*) filter (where d.day <= $3 and d.prev_day > '-infinity'
                                    and d.prev_day < $2::date - ${n})::int as reactivated,
-                count(*) filter (where d.day > $3::date - ${n} and d.prev_day <= $3::date - ${n})::int as "nearEnd"
+                count(*) filter (where d.day > $3 and d.prev_day > '-infinity'
+                                   and d.prev_day <= $3::date - ${n})::int as "backAtEnd"
            from purchase_days d ${audienceJoin(audience)}
-          where d.shop_id = $1 and d.day >= $2::date - ${n} and d.day <= $3 and ${audience.where}`,
+          where d.shop_id = $1 and d.day >= $2 and ${audience.where}`,
         params,
       ),
     ]);
     counts = {
       previous: people!.previous,
-      dormant: people!.old - active!.justBefore,
-      reactivated: active!.reactivated,
+      dormant: people!.quietAtStart + back!.backAtStart,
+      reactivated: back!.reactivated,
       buyers: people!.buyers,
-      churned: people!.buyers - active!.nearEnd,
+      churned: people!.quietAtEnd + back!.backAtEnd,
     };
   }
   const { previous, dormant, reactivated, buyers, churned } = counts;
