@@ -2,8 +2,9 @@
 // step with the orders in the same transaction as each change to them: a new purchase, an order whose
 // status or refund moved, two profiles merged. A change rewrites the customer's purchase days from the
 // one before it onwards (that day's next purchase may be the changed one), recomputed from the orders
-// themselves by purchase_days_of, and moves the pair counts by what left and what came: so a late import
-// of an old order, a refund or a merge leaves the rollup exactly what a rebuild would.
+// themselves by purchase_days_to_add (migration 0012), and moves the pair counts by what left and what
+// came: so a late import of an old order, a refund or a merge leaves the rollup exactly what a rebuild
+// would. An order placed after its buyer's last purchase day, the usual case, rewrites one or two rows.
 import type { Queryable } from '../db/db.js';
 
 export interface PurchaseChange {
@@ -56,10 +57,7 @@ export async function refreshPurchaseDays(
   // What is left of each customer's days ends before the rewritten ones begin.
   await tx.query(
     `with added as (
-       insert into purchase_days
-       select f.* from purchase_days_of($1, $2::uuid[]) f
-        where f.day > coalesce((select max(d.day) from purchase_days d
-                                 where d.shop_id = $1 and d.customer_id = f.customer_id), '-infinity')
+       insert into purchase_days select * from purchase_days_to_add($1, $2::uuid[])
        returning day, next_day, prev_day
      )
      ${movePairs('added', 1)}`,
@@ -75,7 +73,7 @@ export async function rebuildPurchaseDays(tx: Queryable, shopId: string): Promis
   await tx.query('delete from purchase_pairs where shop_id = $1', [shopId]);
   await tx.query(
     `with added as (
-       insert into purchase_days select * from purchase_days_of($1, null) order by day
+       insert into purchase_days select * from purchase_days_to_add($1, null) order by day
        returning day, next_day, prev_day
      )
      ${movePairs('added', 1)}`,

@@ -60,48 +60,72 @@ create table purchase_pairs (
   primary key (shop_id, day, next_day)
 );
 
--- A shop's purchase days, computed afresh from its orders: all its customers' (customer_ids null) or
--- those given. The rollup module writes these for the customers an ingest or a merge touched; this
--- migration writes them for every order already in.
-create function purchase_days_of(p_shop_id uuid, p_customer_ids uuid[])
+-- The purchase days of a shop's customers (all of them when customer_ids is null) that come after the
+-- last day stored for each, computed from their orders and placed after that stored day (the customer's
+-- history up to it is read from its row, not recomputed). The rollup module deletes a customer's days
+-- from the one before a change and then inserts these; this migration inserts them for every order
+-- already in. Reading only the orders after the stored days keeps an order's upkeep independent of how
+-- many orders its buyer had before.
+create function purchase_days_to_add(p_shop_id uuid, p_customer_ids uuid[])
 returns setof purchase_days
 language sql stable
 as $$
-  select shop_id, customer_id, day, orders, gross_cents, refunded_cents, refunded_orders, discounted_orders,
-         discounted_gross_cents, online_orders, offline_orders, opening_net_cents,
-         min(day) over w as first_day,
-         coalesce(lag(day) over w, '-infinity') as prev_day,
-         coalesce(lead(day) over w, 'infinity') as next_day,
-         coalesce(max(day) filter (where online_orders > 0) over before, '-infinity') as prev_online_day,
-         coalesce(max(day) filter (where offline_orders > 0) over before, '-infinity') as prev_offline_day,
-         coalesce(sum(orders) over before, 0)::int as purchases_before,
-         coalesce(sum(discounted_orders) over before, 0)::int as discounted_before
-    from (
-      select o.shop_id, o.customer_id, (o.ordered_at at time zone s.time_zone)::date as day,
-             count(*)::int as orders,
-             sum(o.total_cents)::bigint as gross_cents,
-             sum(o.refunded_cents)::bigint as refunded_cents,
-             count(*) filter (where o.refunded_cents > 0)::int as refunded_orders,
-             count(*) filter (where o.discount_cents > 0 or o.coupon_code is not null)::int as discounted_orders,
-             coalesce(sum(o.total_cents) filter (where o.discount_cents > 0 or o.coupon_code is not null), 0)::bigint
-               as discounted_gross_cents,
-             count(*) filter (where o.channel = 'online')::int as online_orders,
-             count(*) filter (where o.channel = 'offline')::int as offline_orders,
-             (array_agg(o.total_cents - o.refunded_cents order by o.ordered_at, o.order_id))[1] as opening_net_cents
-        from orders o
-        join shops s on s.shop_id = o.shop_id
-       where o.shop_id = p_shop_id
-         and (p_customer_ids is null or o.customer_id = any(p_customer_ids))
-         and o.status in ('paid', 'shipped', 'completed', 'refunded', 'partially_refunded')
-       group by o.shop_id, o.customer_id, 3
-    ) d
-  window w as (partition by customer_id order by day),
-         before as (partition by customer_id order by day rows between unbounded preceding and 1 preceding)
+  with asked as (
+    select customer_id from unnest(p_customer_ids) as customer_id
+    union all
+    select customer_id from customers where shop_id = p_shop_id and p_customer_ids is null
+  ),
+  stored as (
+    select a.customer_id, b.day, b.first_day, b.purchases_before + b.orders as purchases,
+           b.discounted_before + b.discounted_orders as discounted,
+           case when b.online_orders > 0 then b.day else b.prev_online_day end as online_day,
+           case when b.offline_orders > 0 then b.day else b.prev_offline_day end as offline_day
+      from asked a
+      left join lateral (
+        select * from purchase_days b
+         where b.shop_id = p_shop_id and b.customer_id = a.customer_id
+         order by b.day desc limit 1
+      ) b on true
+  ),
+  days as (
+    select o.customer_id, (o.ordered_at at time zone s.time_zone)::date as day,
+           count(*)::int as orders,
+           sum(o.total_cents)::bigint as gross_cents,
+           sum(o.refunded_cents)::bigint as refunded_cents,
+           count(*) filter (where o.refunded_cents > 0)::int as refunded_orders,
+           count(*) filter (where o.discount_cents > 0 or o.coupon_code is not null)::int as discounted_orders,
+           coalesce(sum(o.total_cents) filter (where o.discount_cents > 0 or o.coupon_code is not null), 0)::bigint
+             as discounted_gross_cents,
+           count(*) filter (where o.channel = 'online')::int as online_orders,
+           count(*) filter (where o.channel = 'offline')::int as offline_orders,
+           (array_agg(o.total_cents - o.refunded_cents order by o.ordered_at, o.order_id))[1] as opening_net_cents
+      from stored t
+      join shops s on s.shop_id = p_shop_id
+      join orders o on o.shop_id = p_shop_id and o.customer_id = t.customer_id
+       and o.ordered_at >= (coalesce(t.day + 1, '-infinity')::timestamp at time zone s.time_zone)
+     where o.status in ('paid', 'shipped', 'completed', 'refunded', 'partially_refunded')
+     group by 1, 2
+  )
+  select p_shop_id, d.customer_id, d.day, d.orders, d.gross_cents, d.refunded_cents, d.refunded_orders,
+         d.discounted_orders, d.discounted_gross_cents, d.online_orders, d.offline_orders, d.opening_net_cents,
+         coalesce(t.first_day, min(d.day) over w) as first_day,
+         coalesce(lag(d.day) over w, t.day, '-infinity') as prev_day,
+         coalesce(lead(d.day) over w, 'infinity') as next_day,
+         coalesce(max(d.day) filter (where d.online_orders > 0) over before, t.online_day, '-infinity')
+           as prev_online_day,
+         coalesce(max(d.day) filter (where d.offline_orders > 0) over before, t.offline_day, '-infinity')
+           as prev_offline_day,
+         (coalesce(t.purchases, 0) + coalesce(sum(d.orders) over before, 0))::int as purchases_before,
+         (coalesce(t.discounted, 0) + coalesce(sum(d.discounted_orders) over before, 0))::int as discounted_before
+    from days d
+    join stored t on t.customer_id = d.customer_id
+  window w as (partition by d.customer_id order by d.day),
+         before as (partition by d.customer_id order by d.day rows between unbounded preceding and 1 preceding)
 $$;
 
 -- In day order: periods read ranges of days, and most later rows arrive in day order too.
 insert into purchase_days
-select d.* from shops s, purchase_days_of(s.shop_id, null) d order by d.day;
+select d.* from shops s, purchase_days_to_add(s.shop_id, null) d order by d.day;
 
 insert into purchase_pairs
 select shop_id, day, next_day, count(*)::int from purchase_days group by 1, 2, 3
