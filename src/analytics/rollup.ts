@@ -54,7 +54,7 @@ export async function refreshPurchaseDays(
      ${movePairs('gone', -1)}`,
     [shopId, ids, ids.map((id) => timestamp(earliest.get(id)!))],
   );
-  // What is left of each customer's days ends before the rewritten ones begin.
+  // Each customer continues from the last of their days left, reading only the orders after it.
   await tx.query(
     `with added as (
        insert into purchase_days select * from purchase_days_to_add($1, $2::uuid[])
