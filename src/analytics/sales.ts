@@ -10,8 +10,8 @@
 // The figures come from the purchase rollups (analytics/rollup.ts), never from the orders: a pass over the
 // period's purchase days, where each customer who bought has exactly one row whose previous purchase day
 // is before the period, so "customers who…" is a count of rows and nothing is grouped by customer; and,
-// for dormancy, the pair counts (all customers) or the purchase days from `dormantDays` before the period
-// (a segment's members, whose rows are joined to the segment's rule).
+// for dormancy, the pair counts (all customers) or, for a segment's members (rows joined to its rule),
+// their last purchase and their purchase days from the period onwards.
 import type { Queryable } from '../db/db.js';
 import { addDays, periodOf, type Audience, type Period } from './period.js';
 
