@@ -76,35 +76,42 @@ as $$
     select customer_id from customers where shop_id = p_shop_id and p_customer_ids is null
   ),
   stored as (
-    select a.customer_id, b.day, b.first_day, b.purchases_before + b.orders as purchases,
+    select a.customer_id, s.time_zone, b.day, b.first_day, b.purchases_before + b.orders as purchases,
            b.discounted_before + b.discounted_orders as discounted,
            case when b.online_orders > 0 then b.day else b.prev_online_day end as online_day,
            case when b.offline_orders > 0 then b.day else b.prev_offline_day end as offline_day
       from asked a
+      join shops s on s.shop_id = p_shop_id
       left join lateral (
         select * from purchase_days b
          where b.shop_id = p_shop_id and b.customer_id = a.customer_id
          order by b.day desc limit 1
       ) b on true
   ),
+  -- Each customer's orders read by their own index range (a lateral subquery), whatever the planner
+  -- believes of the table: a shop imported minutes ago has no statistics, and a hash join over all its
+  -- orders for every batch made an import quadratic.
   days as (
-    select o.customer_id, (o.ordered_at at time zone s.time_zone)::date as day,
-           count(*)::int as orders,
-           sum(o.total_cents)::bigint as gross_cents,
-           sum(o.refunded_cents)::bigint as refunded_cents,
-           count(*) filter (where o.refunded_cents > 0)::int as refunded_orders,
-           count(*) filter (where o.discount_cents > 0 or o.coupon_code is not null)::int as discounted_orders,
-           coalesce(sum(o.total_cents) filter (where o.discount_cents > 0 or o.coupon_code is not null), 0)::bigint
-             as discounted_gross_cents,
-           count(*) filter (where o.channel = 'online')::int as online_orders,
-           count(*) filter (where o.channel = 'offline')::int as offline_orders,
-           (array_agg(o.total_cents - o.refunded_cents order by o.ordered_at, o.order_id))[1] as opening_net_cents
+    select t.customer_id, x.*
       from stored t
-      join shops s on s.shop_id = p_shop_id
-      join orders o on o.shop_id = p_shop_id and o.customer_id = t.customer_id
-       and o.ordered_at >= (coalesce(t.day + 1, '-infinity')::timestamp at time zone s.time_zone)
-     where o.status in ('paid', 'shipped', 'completed', 'refunded', 'partially_refunded')
-     group by 1, 2
+      cross join lateral (
+        select (o.ordered_at at time zone t.time_zone)::date as day,
+               count(*)::int as orders,
+               sum(o.total_cents)::bigint as gross_cents,
+               sum(o.refunded_cents)::bigint as refunded_cents,
+               count(*) filter (where o.refunded_cents > 0)::int as refunded_orders,
+               count(*) filter (where o.discount_cents > 0 or o.coupon_code is not null)::int as discounted_orders,
+               coalesce(sum(o.total_cents) filter (where o.discount_cents > 0 or o.coupon_code is not null), 0)::bigint
+                 as discounted_gross_cents,
+               count(*) filter (where o.channel = 'online')::int as online_orders,
+               count(*) filter (where o.channel = 'offline')::int as offline_orders,
+               (array_agg(o.total_cents - o.refunded_cents order by o.ordered_at, o.order_id))[1] as opening_net_cents
+          from orders o
+         where o.shop_id = p_shop_id and o.customer_id = t.customer_id
+           and o.ordered_at >= (coalesce(t.day + 1, '-infinity')::timestamp at time zone t.time_zone)
+           and o.status in ('paid', 'shipped', 'completed', 'refunded', 'partially_refunded')
+         group by 1
+      ) x
   )
   select p_shop_id, d.customer_id, d.day, d.orders, d.gross_cents, d.refunded_cents, d.refunded_orders,
          d.discounted_orders, d.discounted_gross_cents, d.online_orders, d.offline_orders, d.opening_net_cents,
