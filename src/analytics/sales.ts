@@ -294,9 +294,8 @@ async function periodSales(db: Queryable, shopId: string, period: Period, audien
  * Who had bought before the period, who was dormant when it began and came back in it, and who was
  * dormant at its end. For all customers, sums over the pair counts: a customer was dormant on a day when
  * a pair of their consecutive purchase days spans it with more than `days` days before it. For a
- * segment, counts of its members: from their rows (first purchase) and their purchase days in the `days`
- * before the period and in it, where a row whose previous purchase day lies before a window is the
- * customer's first in it.
+ * segment, counts of its members: from their rows (first and last purchase) and their purchase days from
+ * the period onwards, as the comment below says.
  */
 async function historyFigures(
   db: Queryable,
