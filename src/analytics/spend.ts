@@ -74,9 +74,12 @@ export async function acquisitionCost(
       where c.shop_id = $1 and c.first_order_at >= ($2::date::timestamp at time zone ${tz})
         and c.first_order_at < (($3::date + interval '1 month')::timestamp at time zone ${tz}) and ${audience.where}
       group by 1`,
-    audience.everyone
-      ? [shopId, `${fromMonth}-01`, `${toMonth}-01`]
-      : [shopId, `${fromMonth}-01`, `${toMonth}-01`, ...audience.params, period.timeZone],
+    [
+      shopId,
+      `${fromMonth}-01`,
+      `${toMonth}-01`,
+      ...(audience.everyone ? [] : [...audience.params, period.timeZone]),
+    ],
   );
   const spend = await listSpend(db, shopId, fromMonth, toMonth);
   const months: MonthCost[] = [];

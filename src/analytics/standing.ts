@@ -44,35 +44,22 @@ export async function standingNow(
       group by 1, 2, 3`,
     [shopId, program.tiers.length - 1, ...audience.params],
   );
-  const sum = <T>(groups: T[], key: (g: T) => string, add: (into: T, g: T) => void) => {
-    const out = new Map<string, T>();
-    for (const g of groups) {
-      const k = key(g);
-      const into = out.get(k);
-      if (into) add(into, g);
-      else out.set(k, { ...g });
-    }
-    return [...out.values()];
-  };
-  const byTier = sum(
-    rows,
-    (x) => String(x.rank),
-    (into, x) => {
-      into.customers += x.customers;
-      into.spendCents += x.spendCents;
-    },
-  );
-  const cells = sum(
-    rows.flatMap((x) => (x.r !== null && x.f !== null ? [{ ...x, r: x.r, f: x.f }] : [])),
-    (x) => `${x.r}:${x.f}`,
-    (into, x) => {
-      into.customers += x.customers;
-      into.monetaryCents += x.monetaryCents;
-    },
-  );
+  const byTier = new Map<number, { rank: number; customers: number; spendCents: number }>();
+  const cells = new Map<string, { r: number; f: number; customers: number; monetaryCents: number }>();
+  for (const x of rows) {
+    const tier = byTier.get(x.rank) ?? { rank: x.rank, customers: 0, spendCents: 0 };
+    tier.customers += x.customers;
+    tier.spendCents += x.spendCents;
+    byTier.set(x.rank, tier);
+    if (x.r === null || x.f === null) continue;
+    const cell = cells.get(`${x.r}:${x.f}`) ?? { r: x.r, f: x.f, customers: 0, monetaryCents: 0 };
+    cell.customers += x.customers;
+    cell.monetaryCents += x.monetaryCents;
+    cells.set(`${x.r}:${x.f}`, cell);
+  }
   return {
-    tiers: tierShares(program, byTier),
-    rfm: rfmCells(cells),
+    tiers: tierShares(program, [...byTier.values()]),
+    rfm: rfmCells([...cells.values()]),
     outstanding: rows.reduce((n, x) => n + x.outstanding, 0),
     members: rows.reduce((n, x) => n + x.members, 0),
   };
