@@ -9,6 +9,8 @@ import { recordEvents } from '../src/customers/timeline.js';
 import { standingNow } from '../src/analytics/standing.js';
 import { pointsMoved, tierMigration } from '../src/membership/figures.js';
 import { getProgram } from '../src/membership/program.js';
+import { tierDistribution } from '../src/membership/tiers.js';
+import { computeRfm, rfmGrid } from '../src/rfm/rfm.js';
 import { adjustPoints, redeemPoints } from '../src/membership/points.js';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
@@ -122,6 +124,13 @@ describeEachDb('analytics', ({ db, newShop }) => {
     // A segment of everyone takes the other road — its members' purchase days and customer rows instead
     // of the shop-wide pair counts — and must arrive at the same figures, here and with a shorter
     // dormancy line (F's gap of ten months, G's of eight, both beyond 90 days; A's two months not).
+    // Tiers and RFM cells, read in one pass with the points owed, are what their own modules count.
+    await computeRfm(db(), shop.shopId, new Date('2026-04-01T00:00:00Z'));
+    const { program } = await getProgram(db(), shop.shopId);
+    const scored = await dashboard(db(), shop.shopId, { from: '2026-03-01', to: '2026-03-31' });
+    expect(scored.tiers).toEqual(await tierDistribution(db(), shop.shopId, program));
+    expect(scored.rfm).toEqual(await rfmGrid(db(), shop.shopId));
+    expect(scored.rfm.reduce((n, c) => n + c.customers, 0)).toBe(6);
     // Two more customers whose gaps end exactly on a 30-day line: at the period's start and at its end.
     const noon = (day: string) => `${day}T12:00:00+08:00`;
     await buy(shop, 'h', noon('2026-01-30'), 10);
