@@ -184,7 +184,12 @@ export async function ingestOrders(
     ...created.flatMap(({ o, n }) =>
       isPurchase(o.status) ? [{ customerId: customerIds[n]!, from: o.orderedAt }] : [],
     ),
-    ...changed.map(({ e }) => ({ customerId: e.customerId, from: e.orderedAt })),
+    // A new payment time alone moves no purchase day.
+    ...changed.flatMap(({ o, e }) =>
+      o.status !== e.status || o.refundedCents !== e.refundedCents
+        ? [{ customerId: e.customerId, from: e.orderedAt }]
+        : [],
+    ),
   ]);
   await recordEvents(tx, shopId, events);
   await applyOrdersToMembership(
