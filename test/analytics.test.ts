@@ -6,7 +6,8 @@ import { dashboard } from '../src/analytics/dashboard.js';
 import { promotionReport } from '../src/analytics/promotion.js';
 import { saveSpend } from '../src/analytics/spend.js';
 import { recordEvents } from '../src/customers/timeline.js';
-import { standingNow } from '../src/analytics/standing.js';
+import { standing as standingOf } from '../src/analytics/standing.js';
+import { periodOf } from '../src/analytics/period.js';
 import { pointsMoved, tierMigration } from '../src/membership/figures.js';
 import { getProgram } from '../src/membership/program.js';
 import { tierDistribution } from '../src/membership/tiers.js';
@@ -131,12 +132,15 @@ describeEachDb('analytics', ({ db, newShop }) => {
     expect(scored.tiers).toEqual(await tierDistribution(db(), shop.shopId, program));
     expect(scored.rfm).toEqual(await rfmGrid(db(), shop.shopId));
     expect(scored.rfm.reduce((n, c) => n + c.customers, 0)).toBe(6);
-    // Two more customers whose gaps end exactly on a 30-day line: at the period's start and at its end.
+    // Customers on a 30-day line (30 January for the period's start, 2 March for its end): two whose
+    // gaps end on it, and two who last bought on it and never again.
     const noon = (day: string) => `${day}T12:00:00+08:00`;
     await buy(shop, 'h', noon('2026-01-30'), 10);
     await buy(shop, 'h', noon('2026-03-10'), 10);
     await buy(shop, 'i', noon('2026-03-01'), 10);
     await buy(shop, 'i', noon('2026-04-05'), 10);
+    await buy(shop, 'j', noon('2026-01-30'), 10);
+    await buy(shop, 'k', noon('2026-03-02'), 10);
     const everyone = await saveSegment(db(), shop.shopId, {
       name: 'Everyone',
       rule: { type: 'field', field: 'orderCount', op: 'gte', value: 0 },
@@ -214,7 +218,12 @@ describeEachDb('analytics', ({ db, newShop }) => {
     const moved = await pointsMoved(db(), shop.shopId, start, end, { where: 'true', params: [] });
     expect(moved).toEqual({ earned: 100, added: 0, reversed: 0, redeemed: 30, expired: 0, deducted: 10 });
     const { program } = await getProgram(db(), shop.shopId);
-    const standing = await standingNow(db(), shop.shopId, program, { where: 'true', params: [] });
+    const today = new Date().toISOString().slice(0, 10);
+    const standing = await standingOf(db(), shop.shopId, program, periodOf(today, today, 'UTC'), 180, () => ({
+      everyone: true,
+      where: 'true',
+      params: [],
+    }));
     expect(standing).toMatchObject({ outstanding: 60, members: 1 });
     expect(standing.tiers.reduce((n, t) => n + t.customers, 0)).toBe(1);
     // Two customers: one upgraded 0 → 2 in February, one 0 → 1 in January and back to 0 in March.

@@ -15,7 +15,7 @@ import { getShop } from '../shops/shops.js';
 import { audienceOf, parsed, PeriodInput, periodOf } from './period.js';
 import { periodFigures, type Cohort, type Dormancy, type SalesOverview, type SalesPoint } from './sales.js';
 import { acquisitionCost } from './spend.js';
-import { standingNow } from './standing.js';
+import { standing as standingOf } from './standing.js';
 
 export const DashboardInput = PeriodInput.and(
   z.object({
@@ -87,14 +87,15 @@ export async function dashboard(
   const audienceAt = await audienceOf(db, shopId, q.segmentId, segmentField);
   const audience = audienceAt(4);
   const { program } = await getProgram(db, shopId);
-  const [figures, acquisition, moved, standing, engagement] = await Promise.all([
+  const [completed, standing, moved, engagement] = await Promise.all([
     periodFigures(db, shopId, period, audience, q.dormantDays),
-    acquisitionCost(db, shopId, period, audience),
+    standingOf(db, shopId, program, period, q.dormantDays, audienceAt),
     pointsMoved(db, shopId, period.start, period.end, audience),
-    standingNow(db, shopId, program, audienceAt(3)),
     engagementIn(db, shopId, period.start, period.end),
   ]);
-  const { tiers, rfm, outstanding, members } = standing;
+  const { tiers, rfm, outstanding, members, lines, firstPurchases } = standing;
+  const figures = completed(lines);
+  const acquisition = await acquisitionCost(db, shopId, period, firstPurchases);
   return {
     from: q.from,
     to: q.to,

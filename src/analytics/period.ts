@@ -61,6 +61,13 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+/** The whole months a period touches, from the first day of its first to the last day of its last. */
+export function monthsOf(period: Period): Period {
+  const [y, m] = parts(period.toDay);
+  const lastDay = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  return periodOf(`${period.fromDay.slice(0, 7)}-01`, lastDay, period.timeZone);
+}
+
 /** Who is measured: a predicate over `customers c` with its parameters, placed after the caller's own. */
 export interface Audience {
   /** All customers: figures may read the shop-wide rollups instead of joining customer rows. */

@@ -11,9 +11,10 @@
 // period's purchase days, where each customer who bought has exactly one row whose previous purchase day
 // is before the period, so "customers who…" is a count of rows and nothing is grouped by customer; and,
 // for dormancy, the pair counts (all customers) or, for a segment's members (rows joined to its rule),
-// their last purchase and their purchase days from the period onwards.
+// their purchase days from the period onwards, read in the same pass, and their last purchase, read in
+// the pass over their customer rows (analytics/standing.ts).
 import type { Queryable } from '../db/db.js';
-import { addDays, periodOf, type Audience, type Period } from './period.js';
+import type { Audience, Period } from './period.js';
 
 export interface SalesOverview {
   orders: number;
@@ -95,27 +96,67 @@ export interface PeriodFigures {
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
-/** Everything for the period: its sales and its dormancy, whose passes a server runs at once. */
+/** The audience's buyers against the period's lines (analytics/standing.ts counts them). */
+export interface BuyerLines {
+  /** Customers who had bought before the period began, and by its end. */
+  previous: number;
+  buyers: number;
+  /** Those whose last purchase ever was before the dormancy line at the period's start, and at its end. */
+  quietAtStart: number;
+  quietAtEnd: number;
+}
+
+/**
+ * Customers whose first purchase day on or after the period's first day (`atStart`; `reactivated` when it
+ * is in the period) or after its last (`atEnd`) follows one older than the dormancy line there.
+ */
+interface Returned {
+  atStart: number;
+  reactivated: number;
+  atEnd: number;
+}
+
+/**
+ * Everything for the period but what needs the buyer lines, which the caller reads in its pass over the
+ * customer rows at the same time; the answer completes the figures with them.
+ */
 export async function periodFigures(
   db: Queryable,
   shopId: string,
   period: Period,
   audience: Audience,
   dormantDays: number,
-): Promise<PeriodFigures> {
-  const [figures, history] = await Promise.all([
-    salesFigures(db, shopId, period, audience),
-    historyFigures(db, shopId, period, audience, dormantDays),
+): Promise<(lines: BuyerLines) => PeriodFigures> {
+  const [figures, pairs] = await Promise.all([
+    salesFigures(db, shopId, period, audience, dormantDays),
+    audience.everyone ? returnedOfEveryone(db, shopId, period, dormantDays) : null,
   ]);
-  const { previousBuyers, ...dormancy } = history;
-  return {
-    ...figures,
-    sales: {
-      ...figures.sales,
-      previousBuyers,
-      returningConversion: ratio(figures.convertedPrevious, previousBuyers),
-    },
-    dormancy,
+  const { convertedPrevious, returned: membersReturned, ...rest } = figures;
+  const returned = pairs ?? membersReturned!;
+  return (lines) => {
+    // A customer was dormant on day X when (a) their last purchase ever is older than X − days (so they
+    // bought nothing since either: quiet), or (b) their first purchase day on or after X follows one
+    // older than X − days (returned).
+    const counts = {
+      dormant: lines.quietAtStart + returned.atStart,
+      reactivated: returned.reactivated,
+      churned: lines.quietAtEnd + returned.atEnd,
+    };
+    return {
+      ...rest,
+      sales: {
+        ...rest.sales,
+        previousBuyers: lines.previous,
+        returningConversion: ratio(convertedPrevious, lines.previous),
+      },
+      dormancy: {
+        days: dormantDays,
+        ...counts,
+        rate: ratio(counts.reactivated, counts.dormant),
+        buyers: lines.buyers,
+        churnRate: ratio(counts.churned, lines.buyers),
+      },
+    };
   };
 }
 
@@ -125,14 +166,23 @@ export async function salesFigures(
   shopId: string,
   period: Period,
   audience: Audience,
+  dormantDays?: number,
 ): Promise<
   Omit<PeriodFigures, 'dormancy' | 'sales'> & {
     sales: Omit<SalesOverview, 'previousBuyers' | 'returningConversion'>;
     /** Customers who had bought before the period and bought in it. */
     convertedPrevious: number;
+    /** For a segment, given the dormancy line. */
+    returned: Returned | null;
   }
 > {
-  const { totals: s, series, cohorts, gaps } = await periodSales(db, shopId, period, audience);
+  const {
+    totals: s,
+    series,
+    cohorts,
+    gaps,
+    returned,
+  } = await periodSales(db, shopId, period, audience, dormantDays);
   const netCents = s.grossCents - s.refundedCents;
   return {
     sales: {
@@ -167,6 +217,7 @@ export async function salesFigures(
       },
     },
     convertedPrevious: s.convertedPrevious,
+    returned,
     series: series ?? [],
     cohorts: cohortsOf(cohorts ?? [], period.toDay),
   };
@@ -211,8 +262,17 @@ interface PeriodTotals {
  * chart's points, the cohorts' cells and the totals all sum those groups. Each customer who bought has
  * one row with prev_day before the period (their first in it), one with next_day after it (their last),
  * and at most one that is their second purchase ever; the conditions below pick those rows out.
+ * With `dormantDays`, a segment's pass goes on past the period to count who returned (dormancy).
  */
-async function periodSales(db: Queryable, shopId: string, period: Period, audience: Audience) {
+async function periodSales(
+  db: Queryable,
+  shopId: string,
+  period: Period,
+  audience: Audience,
+  dormantDays: number | undefined,
+) {
+  const returns = !audience.everyone && dormantDays !== undefined;
+  const n = `$${4 + audience.params.length}::int`;
   const monthly = (period.end.getTime() - period.start.getTime()) / 86_400_000 > 92;
   // Money is summed as float8, exact for whole cents below 2^53 and far cheaper per row than numeric.
   const sum = (e: string) => `coalesce(sum(${e}), 0)::float8`;
@@ -223,6 +283,7 @@ async function periodSales(db: Queryable, shopId: string, period: Period, audien
     series: SalesPoint[] | null;
     cohorts: { month: string; k: number; customers: number }[] | null;
     gaps: { count: number; median: number | null };
+    returned: Returned | null;
   }>(
     `with g as materialized (
        select d.day,
@@ -248,10 +309,18 @@ async function periodSales(db: Queryable, shopId: string, period: Period, audien
               -- a customer new in the period, on their first purchase day of a month
               count(*) filter (where d.first_day >= $2
                                  and d.prev_day < date_trunc('month', d.day::timestamp)) as cohort_active
+              ${
+                returns
+                  ? `, count(*) filter (where d.prev_day > '-infinity' and d.prev_day < $2::date - ${n}) as back_at_start,
+                     count(*) filter (where d.day > $3 and d.prev_day > '-infinity'
+                                        and d.prev_day <= $3::date - ${n}) as back_at_end`
+                  : ''
+              }
          from purchase_days d ${audienceJoin(audience)}
-        where d.shop_id = $1 and d.day >= $2 and d.day <= $3 and ${audience.where}
+        where d.shop_id = $1 and d.day >= $2 ${returns ? '' : 'and d.day <= $3'} and ${audience.where}
         group by 1, 2
      ),
+     in_period as (select * from g where day <= $3),
      -- Second purchases ever (the partial index purchase_days_second holds their rows): the days since the first.
      gaps as (
        select case when d.purchases_before = 1 then d.day - d.prev_day else 0 end as gap
@@ -271,111 +340,54 @@ async function periodSales(db: Queryable, shopId: string, period: Period, audien
           'discountNone', ${sum('new_customers + converted - discount_some - discount_mostly')},
           'discountSome', ${sum('discount_some')}, 'discountMostly', ${sum('discount_mostly')},
           'bothChannels', ${sum('both_channels')})
-          from g) as totals,
+          from in_period) as totals,
        (select json_agg(p order by p.bucket) from (
           select to_char(day, '${monthly ? 'YYYY-MM' : 'YYYY-MM-DD'}') as bucket, ${sum('orders')} as orders,
                  ${sum('new_net')} as "newNetCents", ${sum('gross - refunded - new_net')} as "returningNetCents"
-            from g group by 1) p) as series,
+            from in_period group by 1) p) as series,
        (select json_agg(cell order by cell.month, cell.k) from (
           select to_char(first_month, 'YYYY-MM') as month,
                  ((extract(year from day) - extract(year from first_month)) * 12
                    + extract(month from day) - extract(month from first_month))::int as k,
                  ${sum('cohort_active')} as customers
-            from g where first_month >= date_trunc('month', $2::date::timestamp) group by 1, 2
+            from in_period where first_month >= date_trunc('month', $2::date::timestamp) group by 1, 2
            having ${sum('cohort_active')} > 0) cell) as cohorts,
        (select json_build_object('count', count(*), 'median', percentile_cont(0.5) within group (order by gap))
-          from gaps) as gaps`,
-    [shopId, period.fromDay, period.toDay, ...audience.params],
+          from gaps) as gaps,
+       ${
+         returns
+           ? `(select json_build_object('atStart', ${sum('back_at_start')},
+                 'reactivated', coalesce(sum(back_at_start) filter (where day <= $3), 0)::float8,
+                 'atEnd', ${sum('back_at_end')})
+                 from g)`
+           : 'null'
+       } as returned`,
+    [shopId, period.fromDay, period.toDay, ...audience.params, ...(returns ? [dormantDays] : [])],
   );
   return row!;
 }
 
 /**
- * Who had bought before the period, who was dormant when it began and came back in it, and who was
- * dormant at its end. For all customers, sums over the pair counts: a customer was dormant on a day when
- * a pair of their consecutive purchase days spans it with more than `days` days before it. For a
- * segment, counts of its members: from their rows (first and last purchase) and their purchase days from
- * the period onwards, as the comment below says.
+ * For all customers, who returned (see Returned): sums over the pair counts, since a customer's first
+ * purchase day on or after a day X follows one older than the line when a pair of their consecutive
+ * purchase days spans X with the first older than the line.
  */
-async function historyFigures(
+async function returnedOfEveryone(
   db: Queryable,
   shopId: string,
   period: Period,
-  audience: Audience,
   days: number,
-): Promise<Dormancy & { previousBuyers: number }> {
-  const params = [shopId, period.fromDay, period.toDay, ...audience.params, days];
-  const n = `$${4 + audience.params.length}::int`;
-  let counts: { previous: number; dormant: number; reactivated: number; buyers: number; churned: number };
-  if (audience.everyone) {
-    const [row] = await db.query<typeof counts>(
-      `select coalesce(sum(customers) filter (where day = '-infinity' and next_day < $2), 0)::int as previous,
-              coalesce(sum(customers) filter (where day > '-infinity' and day < $2::date - ${n}
-                                                and next_day >= $2), 0)::int as dormant,
-              coalesce(sum(customers) filter (where day > '-infinity' and day < $2::date - ${n}
-                                                and next_day >= $2 and next_day <= $3), 0)::int as reactivated,
-              coalesce(sum(customers) filter (where day = '-infinity' and next_day <= $3), 0)::int as buyers,
-              coalesce(sum(customers) filter (where day > '-infinity' and day <= $3::date - ${n}
-                                                and next_day > $3), 0)::int as churned
-         from purchase_pairs where shop_id = $1`,
-      params,
-    );
-    counts = row!;
-  } else {
-    // A member was dormant on day X when (a) their last purchase ever is older than X − days (so they
-    // bought nothing since either), or (b) their first purchase day on or after X follows one older than
-    // X − days. (a) is on the customer row; (b) is one row each, among the purchase days from X on — so
-    // for X the period's first day and the day after its last, only the days from the period onwards are
-    // read, which for a period ending today are its own.
-    const at = 4 + audience.params.length;
-    const midnight = (day: string) => periodOf(day, day, period.timeZone).start.toISOString();
-    const [[people], [back]] = await Promise.all([
-      db.query<{ previous: number; buyers: number; quietAtStart: number; quietAtEnd: number }>(
-        `select count(*) filter (where c.first_order_at < $2)::int as previous,
-                count(*) filter (where c.first_order_at < $3)::int as buyers,
-                count(*) filter (where c.last_order_at < $${at})::int as "quietAtStart",
-                count(*) filter (where c.last_order_at < $${at + 1})::int as "quietAtEnd"
-           from customers c
-          where c.shop_id = $1 and ${audience.where}`,
-        [
-          shopId,
-          period.start.toISOString(),
-          period.end.toISOString(),
-          ...audience.params,
-          midnight(addDays(period.fromDay, -days)),
-          midnight(addDays(period.toDay, 1 - days)),
-        ],
-      ),
-      db.query<{ backAtStart: number; reactivated: number; backAtEnd: number }>(
-        `select count(*) filter (where d.prev_day > '-infinity' and d.prev_day < $2::date - ${n})::int as "backAtStart",
-                count(*) filter (where d.day <= $3 and d.prev_day > '-infinity'
-                                   and d.prev_day < $2::date - ${n})::int as reactivated,
-                count(*) filter (where d.day > $3 and d.prev_day > '-infinity'
-                                   and d.prev_day <= $3::date - ${n})::int as "backAtEnd"
-           from purchase_days d ${audienceJoin(audience)}
-          where d.shop_id = $1 and d.day >= $2 and ${audience.where}`,
-        params,
-      ),
-    ]);
-    counts = {
-      previous: people!.previous,
-      dormant: people!.quietAtStart + back!.backAtStart,
-      reactivated: back!.reactivated,
-      buyers: people!.buyers,
-      churned: people!.quietAtEnd + back!.backAtEnd,
-    };
-  }
-  const { previous, dormant, reactivated, buyers, churned } = counts;
-  return {
-    previousBuyers: previous,
-    days,
-    dormant,
-    reactivated,
-    rate: ratio(reactivated, dormant),
-    buyers,
-    churned,
-    churnRate: ratio(churned, buyers),
-  };
+): Promise<Returned> {
+  const [row] = await db.query<Returned>(
+    `select coalesce(sum(customers) filter (where day < $2::date - $4::int and next_day >= $2), 0)::int as "atStart",
+            coalesce(sum(customers) filter (where day < $2::date - $4::int
+                                              and next_day >= $2 and next_day <= $3), 0)::int as reactivated,
+            coalesce(sum(customers) filter (where day <= $3::date - $4::int and next_day > $3), 0)::int as "atEnd"
+       from purchase_pairs
+      where shop_id = $1 and day > '-infinity' and next_day < 'infinity'`,
+    [shopId, period.fromDay, period.toDay, days],
+  );
+  return row!;
 }
 
 /** The cohort cells as rows, one per month of first purchase, with a cell for every month up to `lastDay`. */

@@ -2,7 +2,7 @@
 // divided by the customers whose first purchase fell in that month.
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
-import type { Audience, Period } from './period.js';
+import type { Period } from './period.js';
 
 export const SpendInput = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
@@ -51,41 +51,23 @@ export interface MonthCost {
   cacCents: number | null;
 }
 
-/** For each month the period touches (whole months): spend, new customers and their cost. */
+/**
+ * For each month the period touches (whole months): spend, new customers and their cost. `newByMonth`
+ * counts the audience's customers by the month of their first purchase (analytics/standing.ts).
+ */
 export async function acquisitionCost(
   db: Queryable,
   shopId: string,
   period: Period,
-  audience: Audience,
+  newByMonth: Map<string, number>,
 ): Promise<{ months: MonthCost[]; spendCents: number; newCustomers: number; cacCents: number | null }> {
-  const tz = `$${4 + audience.params.length}`;
   const fromMonth = period.fromDay.slice(0, 7);
   const toMonth = period.toDay.slice(0, 7);
-  // Everyone's first purchases are counted in the pair counts already (a pair from '-infinity').
-  const newByMonth = await db.query<{ month: string; n: number }>(
-    audience.everyone
-      ? `select to_char(next_day, 'YYYY-MM') as month, sum(customers)::int as n
-           from purchase_pairs
-          where shop_id = $1 and day = '-infinity' and next_day >= $2::date
-            and next_day < $3::date + interval '1 month'
-          group by 1`
-      : `select to_char(c.first_order_at at time zone ${tz}, 'YYYY-MM') as month, count(*)::int as n
-       from customers c
-      where c.shop_id = $1 and c.first_order_at >= ($2::date::timestamp at time zone ${tz})
-        and c.first_order_at < (($3::date + interval '1 month')::timestamp at time zone ${tz}) and ${audience.where}
-      group by 1`,
-    [
-      shopId,
-      `${fromMonth}-01`,
-      `${toMonth}-01`,
-      ...(audience.everyone ? [] : [...audience.params, period.timeZone]),
-    ],
-  );
   const spend = await listSpend(db, shopId, fromMonth, toMonth);
   const months: MonthCost[] = [];
   for (let m = fromMonth; m <= toMonth; m = nextMonth(m)) {
     const spendCents = spend.filter((s) => s.month === m).reduce((sum, s) => sum + Number(s.amountCents), 0);
-    const newCustomers = newByMonth.find((r) => r.month === m)?.n ?? 0;
+    const newCustomers = newByMonth.get(m) ?? 0;
     months.push({
       month: m,
       spendCents,
@@ -102,7 +84,7 @@ export async function acquisitionCost(
 const costPer = (spendCents: number, newCustomers: number) =>
   spendCents > 0 && newCustomers > 0 ? Math.round(spendCents / newCustomers) : null;
 
-function nextMonth(month: string): string {
+export function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
