@@ -3,9 +3,9 @@
 // year's Double 11 season, the last 12 months — for all customers and for a segment. Median of 5 runs
 // after one warm-up.
 //
-//   npm run bench:dashboard -- [--customers 1000000] [--db postgres|pglite] [--shop ID]
+//   npm run bench:dashboard -- [--customers 1000000] [--db postgres|pglite] [--shop ID [--data-dir DIR]]
 //   (postgres reads BENCH_DATABASE_URL; --shop reuses a shop an earlier run — this one's or
-//   bench:segments' — built there)
+//   bench:segments' — built there, or for PGlite in the data directory it printed)
 import { dashboard } from '../src/analytics/dashboard.js';
 import { migrate } from '../src/db/migrate.js';
 import { computeRfm } from '../src/rfm/rfm.js';
