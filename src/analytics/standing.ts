@@ -2,7 +2,8 @@
 // and against the period's lines — who had bought before it began and by its end, whose last purchase
 // was before each dormancy line, whose first fell in each month it touches. One pass over the customer
 // rows for all of it: at a million customers each pass over those wide rows (filtered by a segment's
-// rule) costs about a second, which the dashboard would otherwise pay four times.
+// rule) costs about a second, which the dashboard would otherwise pay four times. (For all customers the
+// second half comes from the shop-wide pair counts instead.)
 import type { Queryable } from '../db/db.js';
 import type { MemberProgram } from '../membership/program.js';
 import { tierShares, type TierShare } from '../membership/tiers.js';
