@@ -6,6 +6,8 @@ import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/input.js';
 import { PURCHASE_SQL } from '../src/orders/status.js';
 import type { Shop } from '../src/shops/shops.js';
+import { compileSegment } from '../src/segments/compile.js';
+import { segmentContext } from '../src/segments/context.js';
 import { describeEachDb } from './support/databases.js';
 
 describeEachDb('purchase rollups', ({ db, newShop }) => {
@@ -198,5 +200,30 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
     );
     expect(cancelled!.customers).toBeGreaterThan(0);
     expect(cancelled!.days).toBe(0);
+
+    // The price-sensitivity rule reads each customer's last purchase day; it must pick exactly whom
+    // counting their purchases from the orders picks (shares of 2/5, 1/2 and 2/4 sit on the lines).
+    const ctx = await segmentContext(db(), shop.shopId);
+    const picked: number[] = [];
+    for (const atLeast of [0.4, 0.5, 2 / 3]) {
+      for (const minOrders of [1, 2, 3]) {
+        const rule = compileSegment({ type: 'discountShare', atLeast, minOrders }, ctx, { firstParam: 2 });
+        const matched = await db().query<{ customer_id: string }>(
+          `select c.customer_id from customers c where c.shop_id = $1 and ${rule.where} order by 1`,
+          [shop.shopId, ...rule.params],
+        );
+        const counted = await db().query<{ customer_id: string }>(
+          `select customer_id from orders where shop_id = $1 and ${PURCHASE_SQL}
+            group by customer_id
+           having count(*) >= $2
+              and avg(case when discount_cents > 0 or coupon_code is not null then 1.0 else 0 end) >= $3::float8
+            order by 1`,
+          [shop.shopId, minOrders, atLeast],
+        );
+        expect(matched, `${atLeast} of at least ${minOrders}`).toEqual(counted);
+        picked.push(matched.length);
+      }
+    }
+    expect(Math.min(...picked)).toBeGreaterThan(0);
   });
 });
