@@ -2,7 +2,7 @@
 // divided by the customers whose first purchase fell in that month.
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
-import type { Period } from './period.js';
+import { nextMonth, type Period } from './period.js';
 
 export const SpendInput = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
@@ -83,8 +83,3 @@ export async function acquisitionCost(
 /** Spend over new customers: unknown (null) without either — no spend entered is not a cost of zero. */
 const costPer = (spendCents: number, newCustomers: number) =>
   spendCents > 0 && newCustomers > 0 ? Math.round(spendCents / newCustomers) : null;
-
-export function nextMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}

@@ -8,8 +8,7 @@ import type { Queryable } from '../db/db.js';
 import type { MemberProgram } from '../membership/program.js';
 import { tierShares, type TierShare } from '../membership/tiers.js';
 import { rfmCells, type RfmCell } from '../rfm/rfm.js';
-import { addDays, monthsOf, periodOf, type AudienceAt, type Period } from './period.js';
-import { nextMonth } from './spend.js';
+import { addDays, monthsOf, nextMonth, periodOf, type AudienceAt, type Period } from './period.js';
 import type { BuyerLines } from './sales.js';
 
 export interface Standing {
