@@ -7,6 +7,7 @@ import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/
 import { PURCHASE_SQL } from '../src/orders/status.js';
 import type { Shop } from '../src/shops/shops.js';
 import { compileSegment } from '../src/segments/compile.js';
+import { createTag } from '../src/tags/tags.js';
 import { segmentContext } from '../src/segments/context.js';
 import { describeEachDb } from './support/databases.js';
 
@@ -225,5 +226,32 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
       }
     }
     expect(Math.min(...picked)).toBeGreaterThan(0);
+
+    // An order tags its buyer in its own transaction, so the rule must read the purchase days that very
+    // order moved: one discounted order is not yet a habit, the second makes it one.
+    const { tagId } = await createTag(db(), shop.shopId, {
+      name: 'price-sensitive',
+      rule: { type: 'discountShare', atLeast: 0.5 },
+    });
+    const tagged = async () =>
+      (
+        await db().query<{ n: number }>(
+          `select count(*)::int as n from customer_tags t join customer_identities i
+              on i.shop_id = t.shop_id and i.customer_id = t.customer_id
+            where t.shop_id = $1 and t.tag_id = $2 and i.value = 'eve@example.com'`,
+          [shop.shopId, tagId],
+        )
+      )[0]!.n;
+    const discounted = (externalId: string, day: number) =>
+      order(shop, {
+        externalId,
+        orderedAt: days[day]!.toISOString(),
+        discountCents: 100,
+        customer: { email: 'eve@example.com' },
+      });
+    await ingest(shop, [discounted('EVE-1', 1)]);
+    expect(await tagged()).toBe(0);
+    await ingest(shop, [discounted('EVE-2', 2)]);
+    expect(await tagged()).toBe(1);
   });
 });
