@@ -54,10 +54,17 @@ export async function refreshPurchaseDays(
      ${movePairs('gone', -1)}`,
     [shopId, ids, ids.map((id) => timestamp(earliest.get(id)!))],
   );
-  // Each customer continues from the last of their days left, reading only the orders after it.
+  await addPurchaseDays(tx, shopId, ids);
+}
+
+/**
+ * Adds the purchase days that follow each customer's last stored one (all customers when `ids` is null),
+ * reading only the orders after it, and the pairs they make. In day order: periods read ranges of days.
+ */
+async function addPurchaseDays(tx: Queryable, shopId: string, ids: string[] | null): Promise<void> {
   await tx.query(
     `with added as (
-       insert into purchase_days select * from purchase_days_to_add($1, $2::uuid[])
+       insert into purchase_days select * from purchase_days_to_add($1, $2::uuid[]) order by day
        returning day, next_day, prev_day
      )
      ${movePairs('added', 1)}`,
@@ -71,12 +78,5 @@ const timestamp = (ms: number) => (ms === -Infinity ? '-infinity' : new Date(ms)
 export async function rebuildPurchaseDays(tx: Queryable, shopId: string): Promise<void> {
   await tx.query('delete from purchase_days where shop_id = $1', [shopId]);
   await tx.query('delete from purchase_pairs where shop_id = $1', [shopId]);
-  await tx.query(
-    `with added as (
-       insert into purchase_days select * from purchase_days_to_add($1, null) order by day
-       returning day, next_day, prev_day
-     )
-     ${movePairs('added', 1)}`,
-    [shopId],
-  );
+  await addPurchaseDays(tx, shopId, null);
 }
