@@ -36,7 +36,9 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
            coalesce(max(day) filter (where online_orders > 0) over before, '-infinity') as prev_online_day,
            coalesce(max(day) filter (where offline_orders > 0) over before, '-infinity') as prev_offline_day,
            coalesce(sum(orders) over before, 0)::int as purchases_before,
-           coalesce(sum(discounted_orders) over before, 0)::int as discounted_before
+           coalesce(sum(discounted_orders) over before, 0)::int as discounted_before,
+           (select c.customer_no from customers c
+             where c.shop_id = d.shop_id and c.customer_id = d.customer_id) as customer_no
       from (
         select o.shop_id, o.customer_id, (o.ordered_at at time zone s.time_zone)::date as day,
                count(*)::int as orders, sum(o.total_cents)::bigint as gross_cents,

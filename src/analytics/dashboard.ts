@@ -12,6 +12,7 @@ import { getProgram } from '../membership/program.js';
 import type { TierShare } from '../membership/tiers.js';
 import type { RfmCell } from '../rfm/rfm.js';
 import { getShop } from '../shops/shops.js';
+import { membersOf } from './members.js';
 import { audienceOf, parsed, PeriodInput, periodOf } from './period.js';
 import { periodFigures, type Cohort, type Dormancy, type SalesOverview, type SalesPoint } from './sales.js';
 import { acquisitionCost } from './spend.js';
@@ -87,8 +88,10 @@ export async function dashboard(
   const audienceAt = await audienceOf(db, shopId, q.segmentId, segmentField);
   const audience = audienceAt(4);
   const { program } = await getProgram(db, shopId);
+  // A segment's members are read first, for the pass over purchase days; the rest runs meanwhile.
+  const segmentMembers = audience.everyone ? Promise.resolve(null) : membersOf(db, shopId, audienceAt);
   const [completed, standing, moved, engagement] = await Promise.all([
-    periodFigures(db, shopId, period, audience, q.dormantDays),
+    segmentMembers.then((m) => periodFigures(db, shopId, period, m, q.dormantDays)),
     standingOf(db, shopId, program, period, q.dormantDays, audienceAt),
     pointsMoved(db, shopId, period.start, period.end, audience),
     engagementIn(db, shopId, period.start, period.end),

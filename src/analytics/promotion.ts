@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { getShop } from '../shops/shops.js';
+import { membersOf } from './members.js';
 import { addDays, audienceOf, parsed, PeriodInput, periodOf } from './period.js';
 import { salesFigures } from './sales.js';
 
@@ -45,7 +46,8 @@ export async function promotionReport(
   const q = parsed(PromotionInput, input);
   const shop = await getShop(db, shopId);
   const length = q.days ?? Math.round((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000) + 1;
-  const audience = (await audienceOf(db, shopId, q.segmentId, segmentField))(4);
+  const audienceAt = await audienceOf(db, shopId, q.segmentId, segmentField);
+  const members = audienceAt(2).everyone ? null : await membersOf(db, shopId, audienceAt);
   const windows = [
     { window: 'before' as const, from: addDays(q.from, -length), to: addDays(q.from, -1) },
     { window: 'during' as const, from: q.from, to: q.to },
@@ -53,7 +55,7 @@ export async function promotionReport(
   ];
   const out: PromotionWindow[] = [];
   for (const w of windows) {
-    const { sales: s } = await salesFigures(db, shopId, periodOf(w.from, w.to, shop.timeZone), audience);
+    const { sales: s } = await salesFigures(db, shopId, periodOf(w.from, w.to, shop.timeZone), members);
     out.push({
       ...w,
       orders: s.orders,

@@ -10,11 +10,13 @@
 // The figures come from the purchase rollups (analytics/rollup.ts), never from the orders: a pass over the
 // period's purchase days, where each customer who bought has exactly one row whose previous purchase day
 // is before the period, so "customers who…" is a count of rows and nothing is grouped by customer; and,
-// for dormancy, the pair counts (all customers) or, for a segment's members (rows joined to its rule),
+// for dormancy, the pair counts (all customers) or, for a segment's members (rows whose customer number
+// is in the members' bitmap, analytics/members.ts),
 // their purchase days from the period onwards, read in the same pass, and their last purchase, read in
 // the pass over their customer rows (analytics/standing.ts).
 import type { Queryable } from '../db/db.js';
-import type { Audience, Period } from './period.js';
+import { isMember, memberParams, type Members } from './members.js';
+import type { Period } from './period.js';
 
 export interface SalesOverview {
   orders: number;
@@ -124,12 +126,12 @@ export async function periodFigures(
   db: Queryable,
   shopId: string,
   period: Period,
-  audience: Audience,
+  members: Members | null,
   dormantDays: number,
 ): Promise<(lines: BuyerLines) => PeriodFigures> {
   const [figures, pairs] = await Promise.all([
-    salesFigures(db, shopId, period, audience, dormantDays),
-    audience.everyone ? returnedOfEveryone(db, shopId, period, dormantDays) : null,
+    salesFigures(db, shopId, period, members, dormantDays),
+    members ? null : returnedOfEveryone(db, shopId, period, dormantDays),
   ]);
   const { convertedPrevious, returned: membersReturned, ...rest } = figures;
   const returned = pairs ?? membersReturned!;
@@ -165,7 +167,7 @@ export async function salesFigures(
   db: Queryable,
   shopId: string,
   period: Period,
-  audience: Audience,
+  members: Members | null,
   dormantDays?: number,
 ): Promise<
   Omit<PeriodFigures, 'dormancy' | 'sales'> & {
@@ -182,7 +184,7 @@ export async function salesFigures(
     cohorts,
     gaps,
     returned,
-  } = await periodSales(db, shopId, period, audience, dormantDays);
+  } = await periodSales(db, shopId, period, members, dormantDays);
   const netCents = s.grossCents - s.refundedCents;
   return {
     sales: {
@@ -232,9 +234,8 @@ const FIRST_MONTH = "date_trunc('month', d.first_day::timestamp)::date";
 /** A customer's second purchase ever is on this row's day: the first day's second order, or the next day's first. */
 const SECOND_PURCHASE = '(d.purchases_before = 1 or (d.purchases_before = 0 and d.orders >= 2))';
 
-/** The audience's rows of purchase_days `d`: a join to their customers unless everyone counts. */
-const audienceJoin = (audience: Audience) =>
-  audience.everyone ? '' : 'join customers c on c.shop_id = d.shop_id and c.customer_id = d.customer_id';
+/** The members' rows of purchase_days `d` (all rows for everyone), the members' parameters from $4. */
+const membersOnly = (members: Members | null) => (members ? `and ${isMember('d.customer_no', 4)}` : '');
 
 interface PeriodTotals {
   orders: number;
@@ -263,16 +264,18 @@ interface PeriodTotals {
  * one row with prev_day before the period (their first in it), one with next_day after it (their last),
  * and at most one that is their second purchase ever; the conditions below pick those rows out.
  * With `dormantDays`, a segment's pass goes on past the period to count who returned (dormancy).
+ * `members` is null for all customers.
  */
 async function periodSales(
   db: Queryable,
   shopId: string,
   period: Period,
-  audience: Audience,
+  members: Members | null,
   dormantDays: number | undefined,
 ) {
-  const returns = !audience.everyone && dormantDays !== undefined;
-  const n = `$${4 + audience.params.length}::int`;
+  const returns = members !== null && dormantDays !== undefined;
+  const params = members ? memberParams(members) : [];
+  const n = `$${4 + params.length}::int`;
   const monthly = (period.end.getTime() - period.start.getTime()) / 86_400_000 > 92;
   // Money is summed as float8, exact for whole cents below 2^53 and far cheaper per row than numeric.
   const sum = (e: string) => `coalesce(sum(${e}), 0)::float8`;
@@ -316,16 +319,16 @@ async function periodSales(
                                         and d.prev_day <= $3::date - ${n}) as back_at_end`
                   : ''
               }
-         from purchase_days d ${audienceJoin(audience)}
-        where d.shop_id = $1 and d.day >= $2 ${returns ? '' : 'and d.day <= $3'} and ${audience.where}
+         from purchase_days d
+        where d.shop_id = $1 and d.day >= $2 ${returns ? '' : 'and d.day <= $3'} ${membersOnly(members)}
         group by 1, 2
      ),
      in_period as (select * from g where day <= $3),
      -- Second purchases ever (the partial index purchase_days_second holds their rows): the days since the first.
      gaps as (
        select case when d.purchases_before = 1 then d.day - d.prev_day else 0 end as gap
-         from purchase_days d ${audienceJoin(audience)}
-        where d.shop_id = $1 and d.day >= $2 and d.day <= $3 and ${audience.where}
+         from purchase_days d
+        where d.shop_id = $1 and d.day >= $2 and d.day <= $3 ${membersOnly(members)}
           and ${SECOND_PURCHASE}
      )
      select
@@ -362,7 +365,7 @@ async function periodSales(
                  from g)`
            : 'null'
        } as returned`,
-    [shopId, period.fromDay, period.toDay, ...audience.params, ...(returns ? [dormantDays] : [])],
+    [shopId, period.fromDay, period.toDay, ...params, ...(returns ? [dormantDays] : [])],
   );
   return row!;
 }
