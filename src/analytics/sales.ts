@@ -10,10 +10,10 @@
 // The figures come from the purchase rollups (analytics/rollup.ts), never from the orders: a pass over the
 // period's purchase days, where each customer who bought has exactly one row whose previous purchase day
 // is before the period, so "customers who…" is a count of rows and nothing is grouped by customer; and,
-// for dormancy, the pair counts (all customers) or, for a segment's members (rows whose customer number
-// is in the members' bitmap, analytics/members.ts),
-// their purchase days from the period onwards, read in the same pass, and their last purchase, read in
-// the pass over their customer rows (analytics/standing.ts).
+// for dormancy, the pair counts (all customers) or, for a segment's members (the rows whose customer
+// number is in the members' bitmap, analytics/members.ts), their purchase days from the period onwards,
+// read in the same pass, and their last purchase, read in the pass over their customer rows
+// (analytics/standing.ts).
 import type { Queryable } from '../db/db.js';
 import { isMember, memberParams, type Members } from './members.js';
 import type { Period } from './period.js';
