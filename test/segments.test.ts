@@ -197,6 +197,12 @@ describeEachDb('tags and segments', ({ db }) => {
     });
     expect(off.body).toEqual({ changed: 1 });
     expect((await tag('called by phone')).customerCount).toBe(1);
+    // Segments read the tags from each customer's row, which follows customer_tags in both directions.
+    const called = { type: 'field', field: 'tags', value: ['called by phone'] };
+    expect(await count({ ...called, op: 'hasAny' })).toBe(1);
+    expect(await count({ ...called, op: 'hasNone' })).toBe(3);
+    expect(await count({ ...called, op: 'hasAll', value: ['called by phone', 'offline buyer'] })).toBe(1);
+    expect(await count({ ...called, op: 'hasAll', value: ['called by phone', 'oily-skin'] })).toBe(0);
     const oilyTag = await tag('oily-skin');
     const refused = await call('POST', `/api/tags/${oilyTag.tagId}/customers`, { customerIds: [ids.bo] });
     expect(refused.status).toBe(400);
@@ -418,6 +424,10 @@ describeEachDb('tags and segments', ({ db }) => {
     );
     expect(tags).toEqual(expect.arrayContaining(['vip line', 'oily-skin']));
     expect((await tag('oily-skin')).customerCount).toBe(before);
+    // Fay had only 'vip line': the survivor's row lists the tag carried over from Gus.
+    expect(
+      await count({ type: 'field', field: 'tags', op: 'hasAll', value: ['vip line', 'oily-skin'] }),
+    ).toBe(1);
     // Per channel, the word given last stands.
     expect((await call('GET', `/api/customers/${survivor}/consents`)).body.items).toMatchObject([
       { channel: 'email', status: 'opted_out', source: 'unsubscribe' },
@@ -442,5 +452,32 @@ describeEachDb('tags and segments', ({ db }) => {
     const job = (await call('POST', '/api/tags/backfill')).body;
     await settleJobs(t.jobs, db(), a.shop.shopId);
     expect((await call('GET', `/api/jobs/${job.jobId}`)).body.result.invalid).toEqual(['vip and up']);
+  });
+
+  it('keeps every customer’s tag list on their row as customer_tags has it, through a tag’s deletion', async () => {
+    const drift = async () =>
+      (
+        await db().query<{ customers: number; tagged: number; drift: number }>(
+          `select count(*)::int as customers, count(*) filter (where cardinality(c.tag_ids) > 0)::int as tagged,
+                  count(*) filter (where c.tag_ids <> coalesce((select array_agg(t.tag_id order by t.tag_id)
+                    from customer_tags t where t.shop_id = c.shop_id and t.customer_id = c.customer_id), '{}'))::int as drift
+             from customers c where c.shop_id = $1`,
+          [a.shop.shopId],
+        )
+      )[0]!;
+    const kept = await drift();
+    expect(kept.drift).toBe(0);
+    expect(kept.tagged).toBeGreaterThan(3);
+    const oilyTag = await tag('oily-skin');
+    expect(await count({ type: 'field', field: 'tags', op: 'hasAny', value: ['oily-skin'] })).toBeGreaterThan(
+      0,
+    );
+    expect((await call('DELETE', `/api/tags/${oilyTag.tagId}`)).status).toBe(204);
+    expect(await drift()).toMatchObject({ drift: 0 });
+    const [{ n }] = (await db().query<{ n: number }>(
+      `select count(*)::int as n from customers where shop_id = $1 and $2::uuid = any(tag_ids)`,
+      [a.shop.shopId, oilyTag.tagId],
+    )) as [{ n: number }];
+    expect(n).toBe(0);
   });
 });

@@ -3,10 +3,11 @@
 // a bound parameter. A tree that is not valid is refused as a whole, with each bad node named by its path.
 //
 // Each leaf is written so that it is never NULL (an unknown city is "not Shanghai"), so NOT means what an
-// operator expects. Order-history and tag leaves are correlated `exists (…)`: at the top of a rule
-// PostgreSQL turns them into (anti-)semi-joins, one pass over the other table; under OR they probe an
-// index per customer. (`customer_id in (subquery)` was faster under OR while its result fit in memory
-// as a hashed subplan, and quadratic once it did not — half a million oily-skin buyers do not.)
+// operator expects. Tag leaves test the row's tag list (kept from customer_tags, migration 0015).
+// Order-history leaves are correlated `exists (…)`: at the top of a rule PostgreSQL turns them into
+// (anti-)semi-joins, one pass over the other table; under OR they probe an index per customer.
+// (`customer_id in (subquery)` was faster under OR while its result fit in memory as a hashed subplan,
+// and quadratic once it did not — half a million buyers of a category do not.)
 import { AppError, type ErrorDetail } from '../errors.js';
 import { PURCHASE_STATUSES } from '../orders/status.js';
 import { startOfLocalDay } from '../shops/calendar.js';
@@ -27,7 +28,7 @@ export interface CompiledRule {
   /** A boolean SQL expression over `customers c`. */
   where: string;
   params: unknown[];
-  /** It reads other tables (tags, orders, events) through EXISTS subqueries. */
+  /** It reads other tables (orders, events, consents) through EXISTS subqueries. */
   readsOtherTables: boolean;
 }
 
@@ -100,7 +101,6 @@ export function compileSegment(
             `'${node.op}' does not apply to ${node.field}; use one of ${OPERATORS[spec.type].join(', ')}`,
           );
         }
-        if (spec.type === 'tags') readsOtherTables = true;
         if (spec.type === 'tags' && options.allowTags === false) {
           return fail(
             '.field',
@@ -284,11 +284,10 @@ function fieldCondition(spec: FieldSpec, op: Operator, value: unknown, t: Tools)
       const unknown = names.filter((n) => typeof n !== 'string' || !ctx.tagIds.has(n));
       if (names.length === 0 || names.length > 100) return fail('.value', 'a list of 1 to 100 tag names');
       if (unknown.length > 0) return fail('.value', `no such tag: ${unknown.map(String).join(', ')}`);
-      const ids = [...new Set(names.map((n) => ctx.tagIds.get(n as string)!))];
-      const from = `from customer_tags where shop_id = ${bind(ctx.shopId, 'uuid')} and customer_id = ${e} and tag_id = any(${bind(ids, 'uuid[]')})`;
-      if (op === 'hasAll') return `exists (select 1 ${from} having count(*) = ${bind(ids.length, 'int')})`;
-      const sql = `exists (select 1 ${from})`;
-      return op === 'hasAny' ? sql : `not ${sql}`;
+      const ids = bind([...new Set(names.map((n) => ctx.tagIds.get(n as string)!))], 'uuid[]');
+      // The row's tag_ids follows customer_tags (triggers, migration 0015): a test on the row, no join.
+      if (op === 'hasAll') return `${e} @> ${ids}`;
+      return op === 'hasAny' ? `${e} && ${ids}` : `not (${e} && ${ids})`;
     }
   }
 }

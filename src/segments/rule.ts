@@ -67,7 +67,7 @@ export const FIELDS = {
   tier: { type: 'tier', sql: 'c.tier_rank' },
   tierSince: { type: 'time', sql: 'c.tier_since' },
   pointsBalance: { type: 'number', sql: 'c.points_balance', integer: true },
-  tags: { type: 'tags', sql: 'c.customer_id' },
+  tags: { type: 'tags', sql: 'c.tag_ids' },
   rfmR: { type: 'number', sql: 'c.rfm_r', integer: true },
   rfmF: { type: 'number', sql: 'c.rfm_f', integer: true },
   rfmM: { type: 'number', sql: 'c.rfm_m', integer: true },

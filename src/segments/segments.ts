@@ -59,7 +59,7 @@ export async function countSegment(
 ): Promise<SegmentCount> {
   const { where, params, readsOtherTables } = await compileFor(db, shopId, rule, { field });
   // A rule on the customer row alone is counted in the same pass as the whole shop. One with EXISTS
-  // conditions (tags, order history) keeps a WHERE clause of its own: inside an aggregate's FILTER,
+  // conditions (order history, consent, events) keeps a WHERE clause of its own: inside an aggregate's FILTER,
   // PostgreSQL cannot make them semi-joins and probes per customer instead (3 s rather than 0.5 s at 1M).
   const sql = readsOtherTables
     ? `select (select count(*) from customers c where c.shop_id = $1 and ${where})::int as customers,
