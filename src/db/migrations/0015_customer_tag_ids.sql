@@ -1,8 +1,8 @@
 -- Each customer's tags as an array on their row, kept by triggers on customer_tags. A segment condition
 -- on tags ("has oily-skin") was a semi-join of the tag's carriers with the customer rows: at a million
--- customers, hashing 450,000 carriers took half a second of a count that should take a fifth of it, the
--- rest of the rule being a test on the row. On the row, it is one more test on the row
--- (segments/compile.ts). customer_tags stays the record (who applied a tag, when); the array follows it.
+-- customers, hashing its 450,000 carriers cost a count half a second, while the rest of the rule was a
+-- test on each row of one pass. Now the tag condition is one more such test (segments/compile.ts).
+-- customer_tags stays the record (who applied a tag, when); the array follows it.
 alter table customers add column tag_ids uuid[] not null default '{}';
 
 update customers c set tag_ids = t.ids
