@@ -61,10 +61,15 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-/** The month after a YYYY-MM month. */
-export function nextMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+/** The months (YYYY-MM) a period touches, in order. */
+export function monthList(period: Period): string[] {
+  const months: string[] = [];
+  for (let month = period.fromDay.slice(0, 7); month <= period.toDay.slice(0, 7);) {
+    months.push(month);
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    month = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  }
+  return months;
 }
 
 /** The whole months a period touches, from the first day of its first to the last day of its last. */

@@ -2,7 +2,7 @@
 // divided by the customers whose first purchase fell in that month.
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
-import { nextMonth, type Period } from './period.js';
+import { monthList, type Period } from './period.js';
 
 export const SpendInput = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
@@ -65,7 +65,7 @@ export async function acquisitionCost(
   const toMonth = period.toDay.slice(0, 7);
   const spend = await listSpend(db, shopId, fromMonth, toMonth);
   const months: MonthCost[] = [];
-  for (let m = fromMonth; m <= toMonth; m = nextMonth(m)) {
+  for (const m of monthList(period)) {
     const spendCents = spend.filter((s) => s.month === m).reduce((sum, s) => sum + Number(s.amountCents), 0);
     const newCustomers = newByMonth.get(m) ?? 0;
     months.push({

@@ -8,7 +8,7 @@ import type { Queryable } from '../db/db.js';
 import type { MemberProgram } from '../membership/program.js';
 import { tierShares, type TierShare } from '../membership/tiers.js';
 import { rfmCells, type RfmCell } from '../rfm/rfm.js';
-import { addDays, monthsOf, nextMonth, periodOf, type AudienceAt, type Period } from './period.js';
+import { addDays, monthList, monthsOf, periodOf, type AudienceAt, type Period } from './period.js';
 import type { BuyerLines } from './sales.js';
 
 export interface Standing {
@@ -33,9 +33,8 @@ export async function standing(
 ): Promise<Standing> {
   const midnight = (day: string) => periodOf(day, day, period.timeZone).start.toISOString();
   // The months the period touches, and the local midnights that start each and end the last.
-  const { fromDay, toDay, end } = monthsOf(period);
-  const months: string[] = [];
-  for (let m = fromDay.slice(0, 7); m <= toDay.slice(0, 7); m = nextMonth(m)) months.push(m);
+  const months = monthList(period);
+  const { end } = monthsOf(period);
   const bounds = [...months.map((m) => midnight(`${m}-01`)), end.toISOString()];
   // For all customers the shop-wide pair counts hold the lines and first purchases (in 40 ms where
   // counting them on the rows would add a third to the pass), so the pass counts them for a segment only.
