@@ -39,6 +39,7 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
            coalesce(sum(discounted_orders) over before, 0)::int as discounted_before,
            (select c.customer_no from customers c
              where c.shop_id = d.shop_id and c.customer_id = d.customer_id) as customer_no
+           , date_trunc('month', (min(day) over w)::timestamp)::date as first_month
       from (
         select o.shop_id, o.customer_id, (o.ordered_at at time zone s.time_zone)::date as day,
                count(*)::int as orders, sum(o.total_cents)::bigint as gross_cents,

@@ -58,13 +58,21 @@ export async function refreshPurchaseDays(
 }
 
 /**
+ * The columns of purchase_days that are written, as purchase_days_to_add returns them: all but
+ * first_month, generated from first_day (migration 0016).
+ */
+const STORED = `shop_id, customer_id, day, orders, gross_cents, refunded_cents, refunded_orders, discounted_orders,
+  discounted_gross_cents, online_orders, offline_orders, opening_net_cents, first_day, prev_day, next_day,
+  prev_online_day, prev_offline_day, purchases_before, discounted_before, customer_no`;
+
+/**
  * Adds the purchase days that follow each customer's last stored one (all customers when `ids` is null),
  * reading only the orders after it, and the pairs they make. In day order: periods read ranges of days.
  */
 async function addPurchaseDays(tx: Queryable, shopId: string, ids: string[] | null): Promise<void> {
   await tx.query(
     `with added as (
-       insert into purchase_days select * from purchase_days_to_add($1, $2::uuid[]) order by day
+       insert into purchase_days (${STORED}) select * from purchase_days_to_add($1, $2::uuid[]) order by day
        returning day, next_day, prev_day
      )
      ${movePairs('added', 1)}`,

@@ -225,12 +225,6 @@ export async function salesFigures(
   };
 }
 
-/**
- * The month of the customer's first purchase: with the day, what the period's pass groups by. Its
- * statistics (migration 0012) tell the planner those groups are few, so it hashes them in memory.
- */
-const FIRST_MONTH = "date_trunc('month', d.first_day::timestamp)::date";
-
 /** A customer's second purchase ever is on this row's day: the first day's second order, or the next day's first. */
 const SECOND_PURCHASE = '(d.purchases_before = 1 or (d.purchases_before = 0 and d.orders >= 2))';
 
@@ -290,7 +284,7 @@ async function periodSales(
   }>(
     `with g as materialized (
        select d.day,
-              ${FIRST_MONTH} as first_month,
+              d.first_month,
               sum(d.orders) as orders, sum(d.gross_cents::float8) as gross, sum(d.refunded_cents::float8) as refunded,
               sum(d.refunded_orders) as refunded_orders, sum(d.discounted_orders) as discounted_orders,
               sum(d.discounted_gross_cents::float8) as discounted_gross, sum(d.online_orders) as online_orders,
