@@ -8,6 +8,7 @@ import type { Queryable } from '../db/db.js';
 import type { MemberProgram } from '../membership/program.js';
 import { tierShares, type TierShare } from '../membership/tiers.js';
 import { rfmCells, type RfmCell } from '../rfm/rfm.js';
+import { membersFromNumbers, type Members } from './members.js';
 import { addDays, monthList, monthsOf, periodOf, type AudienceAt, type Period } from './period.js';
 import type { BuyerLines } from './sales.js';
 
@@ -21,6 +22,8 @@ export interface Standing {
   lines: BuyerLines;
   /** Customers by the month (YYYY-MM, shop time) of their first purchase, for each month the period touches. */
   firstPurchases: Map<string, number>;
+  /** A segment's members as a bitmap, when asked to collect them. */
+  segmentMembers: Members | null;
 }
 
 export async function standing(
@@ -30,6 +33,7 @@ export async function standing(
   period: Period,
   dormantDays: number,
   audienceAt: AudienceAt,
+  collectMembers = false,
 ): Promise<Standing> {
   const midnight = (day: string) => periodOf(day, day, period.timeZone).start.toISOString();
   // The months the period touches, and the local midnights that start each and end the last.
@@ -48,6 +52,8 @@ export async function standing(
     (_, k) => `count(*) filter (where c.first_order_at >= $${7 + k} and c.first_order_at < $${8 + k})`,
   );
   const audience = audienceAt(everyone ? 3 : 7 + bounds.length);
+  // The member numbers as text, a list per group: an int8[] would be parsed number by number.
+  const collect = collectMembers && !everyone ? `string_agg(c.customer_no::text, ',') as numbers,` : '';
   const since = `array[${firstIn.join(', ')}]::int4[] as "firstPurchases",
        count(*) filter (where c.first_order_at < $3)::int8 as previous,
        count(*) filter (where c.first_order_at < $4)::int8 as buyers,
@@ -63,9 +69,9 @@ export async function standing(
       monetaryCents: number;
       outstanding: number;
       members: number;
-    } & Partial<BuyerLines & { firstPurchases: number[] }>
+    } & Partial<BuyerLines & { firstPurchases: number[]; numbers: string }>
   >(
-    `select least(c.tier_rank, $2) as rank, c.rfm_r as r, c.rfm_f as f, ${everyone ? '' : since}
+    `select least(c.tier_rank, $2) as rank, c.rfm_r as r, c.rfm_f as f, ${everyone ? '' : since} ${collect}
             count(*)::int8 as customers,
             coalesce(sum(c.spend_cents - c.refunded_cents), 0)::int8 as "spendCents",
             coalesce(sum(c.rfm_monetary_cents), 0)::int8 as "monetaryCents",
@@ -100,7 +106,9 @@ export async function standing(
   };
   let outstanding = 0;
   let members = 0;
+  const numbers: number[] = [];
   for (const x of rows) {
+    if (x.numbers) for (const n of x.numbers.split(',')) numbers.push(Number(n));
     const tier = byTier.get(x.rank) ?? { rank: x.rank, customers: 0, spendCents: 0 };
     tier.customers += x.customers;
     tier.spendCents += x.spendCents;
@@ -124,6 +132,7 @@ export async function standing(
     members,
     lines,
     firstPurchases,
+    segmentMembers: collect ? membersFromNumbers(numbers) : null,
   };
 }
 
