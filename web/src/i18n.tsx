@@ -733,7 +733,7 @@ const en = {
   'dash.def.points':
     'Points earned on orders, added by hand or by flows, redeemed, expired, taken back on refunds and deducted by hand, in the period.',
   'dash.def.rfm':
-    'Customers in each recency × frequency cell of the last RFM scoring (all customers); hover for the cell’s segment and spend.',
+    'The audience’s customers in each recency × frequency cell of the last RFM scoring (scores as of that run, whatever the period); hover for the cell’s segment and spend.',
   'dash.def.engagement':
     'Campaigns launched in the period and flows running in it: messages sent, delivered, opened, clicked; recipients with an order in the conversion window, their revenue, and the lift over the held-out group.',
   'dash.def.promotion':
@@ -1489,7 +1489,8 @@ const zh: Record<Key, string> = {
   'dash.def.cohorts': '按首单月份分组的期内新客，及其在之后每个月再次购买的比例（+0 为首单当月）。',
   'dash.def.tiers': '当前各等级会员数；下方为期内积分变动。',
   'dash.def.points': '期内订单赚取、手动或流程赠送、兑换、过期、退款扣回与手动扣减的积分。',
-  'dash.def.rfm': '最近一次 RFM 评分中各 最近购买×频次 格子的客户数（全部客户）；悬停查看分层与金额。',
+  'dash.def.rfm':
+    '所选客户在最近一次 RFM 评分中各 最近购买×频次 格子的人数（评分当时的分数，不随所选时段变化）；悬停查看分层与金额。',
   'dash.def.engagement':
     '期内发起的活动与运行中的流程：发送、送达、打开、点击；转化窗口内下单的人数、金额，以及相对对照组的提升。',
   'dash.def.promotion': '大促期间与其前、后同样天数的对比：订单、新客、新客与老客销售额。',
