@@ -1,6 +1,7 @@
 // The purchase rollups the dashboard reads are kept by ingestion, change by change. Whatever arrives —
 // orders out of time order, an order cancelled or refunded later, a pending order paid, profiles merged —
-// they must stay exactly what a rebuild from the orders gives, and agree with the customer stats.
+// they must stay exactly what a rebuild from the orders gives, and agree with the customer stats. So must
+// what each customer has bought by category (orders/categories.ts).
 import { expect, it } from 'vitest';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/input.js';
@@ -64,6 +65,13 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
       `with kept as (select * from purchase_days where shop_id = $1),
             fresh as (${rebuilt}),
             kept_pairs as (select day, next_day, customers from purchase_pairs where shop_id = $1 and customers <> 0),
+            kept_categories as (
+              select customer_id, category, first_at, last_at, orders from customer_categories where shop_id = $1),
+            fresh_categories as (
+              select o.customer_id, lower(i.category), min(o.ordered_at), max(o.ordered_at), count(distinct o.order_id)::int
+                from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+               where o.shop_id = $1 and o.status not in ('pending', 'cancelled', 'refunded') and i.category is not null
+               group by 1, 2),
             fresh_pairs as (
               select day, next_day, count(*)::int as customers from fresh group by 1, 2
               union all
@@ -72,11 +80,17 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
        union all select 'days rebuilt, not kept', count(*)::int from (select * from fresh except all select * from kept) x
        union all select 'pairs kept, not rebuilt', count(*)::int from (select * from kept_pairs except all select * from fresh_pairs) x
        union all select 'pairs rebuilt, not kept', count(*)::int from (select * from fresh_pairs except all select * from kept_pairs) x
+       union all select 'categories kept, not rebuilt', count(*)::int
+         from (select * from kept_categories except all select * from fresh_categories) x
+       union all select 'categories rebuilt, not kept', count(*)::int
+         from (select * from fresh_categories except all select * from kept_categories) x
        order by 1`,
       [shopId],
     );
 
   const NO_DRIFT = [
+    { side: 'categories kept, not rebuilt', n: 0 },
+    { side: 'categories rebuilt, not kept', n: 0 },
     { side: 'days kept, not rebuilt', n: 0 },
     { side: 'days rebuilt, not kept', n: 0 },
     { side: 'pairs kept, not rebuilt', n: 0 },
@@ -104,6 +118,17 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
             discountCents: k % 2 ? 100 : 0,
             channel: (c + k) % 3 ? 'online' : 'offline',
             storeId: (c + k) % 3 ? undefined : 'S1',
+            // Categories as shops write them (case varies), sometimes two in one order, sometimes none.
+            items: [
+              {
+                title: 'A',
+                category: ['Skincare/Oily', 'skincare/oily', 'Makeup'][(c + k) % 3],
+                quantity: 1,
+                unitPriceCents: 500,
+              },
+              ...(k % 3 === 1 ? [{ title: 'B', category: 'makeup', quantity: 1, unitPriceCents: 300 }] : []),
+              ...(c % 7 === 0 ? [{ title: 'C', quantity: 1, unitPriceCents: 200 }] : []),
+            ],
             customer:
               c % 2 ? { phone: `+86138000000${String(c).padStart(2, '0')}` } : { email: `r${c}@example.com` },
           }),
@@ -229,6 +254,46 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
       }
     }
     expect(Math.min(...picked)).toBeGreaterThan(0);
+
+    // Category conditions read the buyers' category rows where those answer exactly, the orders
+    // otherwise; both must pick whom the orders say, counted here from the orders and their items.
+    const march = { ...ctx, now: new Date('2026-03-15T00:00:00Z') };
+    const cases: [Record<string, unknown>, string, string[], number | null, number][] = [
+      [{ categories: ['Skincare/Oily'] }, 'customer_categories', ['skincare/oily'], null, 1],
+      [
+        { categories: ['skincare/oily', 'MAKEUP'], withinDays: 30 },
+        'customer_categories',
+        ['skincare/oily', 'makeup'],
+        30,
+        1,
+      ],
+      [{ categories: ['makeup'], minOrders: 2 }, 'customer_categories', ['makeup'], null, 2],
+      [
+        { categories: ['skincare/oily', 'makeup'], minOrders: 3 },
+        'order_items',
+        ['skincare/oily', 'makeup'],
+        null,
+        3,
+      ],
+      [{ categories: ['makeup'], withinDays: 45, minOrders: 2 }, 'order_items', ['makeup'], 45, 2],
+    ];
+    for (const [condition, reads, categories, withinDays, minOrders] of cases) {
+      const rule = compileSegment({ type: 'purchased', ...condition }, march, { firstParam: 2 });
+      expect(rule.where, JSON.stringify(condition)).toContain(reads);
+      const matched = await db().query<{ customer_id: string }>(
+        `select c.customer_id from customers c where c.shop_id = $1 and ${rule.where} order by 1`,
+        [shop.shopId, ...rule.params],
+      );
+      const bought = await db().query<{ customer_id: string }>(
+        `select o.customer_id from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+          where o.shop_id = $1 and o.status in ('paid', 'shipped', 'completed', 'partially_refunded')
+            and lower(i.category) = any($2::text[]) and o.ordered_at >= $3::timestamptz - $4::int * interval '1 day'
+          group by 1 having count(distinct o.order_id) >= $5 order by 1`,
+        [shop.shopId, categories, march.now.toISOString(), withinDays ?? 100_000, minOrders],
+      );
+      expect(matched, JSON.stringify(condition)).toEqual(bought);
+      expect(matched.length, JSON.stringify(condition)).toBeGreaterThan(0);
+    }
 
     // An order tags its buyer in its own transaction, so the rule must read the purchase days that very
     // order moved: one discounted order is not yet a habit, the second makes it one.

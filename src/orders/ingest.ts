@@ -13,6 +13,7 @@ import { applyOrdersToMembership, type OrderChange } from '../membership/purchas
 import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
 import { recomputeCustomerStats } from './orders.js';
+import { addBoughtCategories, refreshBoughtCategories } from './categories.js';
 import { isPurchase, type OrderStatus } from './status.js';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
@@ -190,6 +191,15 @@ export async function ingestOrders(
         ? [{ customerId: e.customerId, from: e.orderedAt }]
         : [],
     ),
+  ]);
+  await addBoughtCategories(
+    tx,
+    shopId,
+    created.map(({ n }) => orderIds[n]!),
+  );
+  // Any status move may take a category away or give it back (the refresh reads the updated orders).
+  await refreshBoughtCategories(tx, shopId, [
+    ...new Set(changed.flatMap(({ o, e }) => (o.status !== e.status ? [e.customerId] : []))),
   ]);
   await recordEvents(tx, shopId, events);
   await applyOrdersToMembership(

@@ -24,5 +24,8 @@ export function isPurchase(status: OrderStatus): boolean {
   return PURCHASE_STATUSES.includes(status);
 }
 
+/** Purchases not wholly given back: what "bought" means in segment conditions and rule tags. */
+export const BOUGHT_STATUSES: readonly OrderStatus[] = PURCHASE_STATUSES.filter((s) => s !== 'refunded');
+
 /** The same rule in SQL, for the aggregates that recompute stats from the orders table. */
 export const PURCHASE_SQL = `status in (${PURCHASE_STATUSES.map((s) => `'${s}'`).join(', ')})`;

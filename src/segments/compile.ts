@@ -8,10 +8,20 @@
 // (anti-)semi-joins, one pass over the other table; under OR they probe an index per customer.
 // (`customer_id in (subquery)` was faster under OR while its result fit in memory as a hashed subplan,
 // and quadratic once it did not — half a million buyers of a category do not.)
+import type { z } from 'zod';
 import { AppError, type ErrorDetail } from '../errors.js';
-import { PURCHASE_STATUSES } from '../orders/status.js';
+import { BOUGHT_STATUSES } from '../orders/status.js';
 import { startOfLocalDay } from '../shops/calendar.js';
-import { FIELDS, MAX_DEPTH, MAX_NODES, OPERATORS, Rule, type FieldSpec, type Operator } from './rule.js';
+import {
+  FIELDS,
+  MAX_DEPTH,
+  MAX_NODES,
+  OPERATORS,
+  Rule,
+  type FieldSpec,
+  type Operator,
+  Purchased,
+} from './rule.js';
 
 export interface SegmentContext {
   shopId: string;
@@ -31,9 +41,6 @@ export interface CompiledRule {
   /** It reads other tables (orders, events, consents) through EXISTS subqueries. */
   readsOtherTables: boolean;
 }
-
-/** Orders that count as having bought something: paid, and not wholly given back. */
-const BOUGHT = PURCHASE_STATUSES.filter((s) => s !== 'refunded');
 
 /**
  * Compiles `input` into a predicate whose placeholders start at `$firstParam` (the caller owns those before).
@@ -112,9 +119,20 @@ export function compileSegment(
       case 'purchased': {
         readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
+        if (byCategoryAlone(node)) {
+          // What the buyer's category row knows (orders/categories.ts): the last time bought, and in how
+          // many orders — a count that adds up only for one category without a window.
+          const where = [
+            `b.shop_id = ${s} and b.customer_id = c.customer_id`,
+            `b.category = any(${bind(lowered(node.categories!), 'text[]')})`,
+          ];
+          if (node.withinDays) where.push(`b.last_at >= ${daysAgo(node.withinDays)}`);
+          if (node.minOrders && node.minOrders > 1) where.push(`b.orders >= ${bind(node.minOrders, 'int')}`);
+          return `exists (select 1 from customer_categories b where ${where.join(' and ')}${fence})`;
+        }
         const where = [
           `o.shop_id = ${s} and o.customer_id = c.customer_id`,
-          `o.status = any(${bind(BOUGHT, 'text[]')})`,
+          `o.status = any(${bind(BOUGHT_STATUSES, 'text[]')})`,
         ];
         const itemFilters = [
           node.categories && `lower(i.category) = any(${bind(lowered(node.categories), 'text[]')})`,
@@ -301,6 +319,20 @@ function dayStart(value: unknown, ctx: SegmentContext, plus: number): string | n
   const check = new Date(Date.UTC(y, mo - 1, d));
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
   return startOfLocalDay(y, mo, d + plus, ctx.timeZone).toISOString();
+}
+
+/**
+ * A purchase condition that only names categories, and counts orders (if at all) within one category
+ * over all time: what customer_categories answers exactly.
+ */
+function byCategoryAlone(node: z.infer<typeof Purchased>): boolean {
+  const { type: _type, categories, withinDays, minOrders, ...others } = node;
+  const counted = minOrders !== undefined && minOrders > 1;
+  return (
+    categories !== undefined &&
+    Object.values(others).every((v) => v === undefined) &&
+    (!counted || (categories.length === 1 && withinDays === undefined))
+  );
 }
 
 function lowered(values: string[]): string[] {
