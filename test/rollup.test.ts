@@ -8,6 +8,7 @@ import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/
 import { PURCHASE_SQL } from '../src/orders/status.js';
 import type { Shop } from '../src/shops/shops.js';
 import { compileSegment } from '../src/segments/compile.js';
+import { countSegment } from '../src/segments/segments.js';
 import { createTag } from '../src/tags/tags.js';
 import { segmentContext } from '../src/segments/context.js';
 import { describeEachDb } from './support/databases.js';
@@ -197,6 +198,15 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
       [shop.shopId],
     );
     expect(after!.n).toBe(before[0]!.n - 2);
+    // The shop's counter of customers (migration 0019) followed the creations and the merges, and is
+    // what a count over the order history gives as the whole.
+    const [counted] = await db().query<{ n: number }>(
+      'select customers::int as n from shop_customer_counts where shop_id = $1',
+      [shop.shopId],
+    );
+    expect(counted!.n).toBe(after!.n);
+    const whole = await countSegment(db(), shop.shopId, { type: 'purchased', categories: ['makeup'] });
+    expect(whole.of).toBe(after!.n);
     expect(await drift(shop.shopId)).toEqual(NO_DRIFT);
 
     // And the rollup agrees with the customer stats ingestion keeps by its own path.

@@ -23,4 +23,7 @@ export const INGEST_TABLES = [
   // index, without which a period's pass reads every block added since.
   'purchase_days',
   'purchase_pairs',
+  // What each customer bought by category: a count reads its index alone once a vacuum has marked
+  // the blocks all-visible.
+  'customer_categories',
 ] as const;

@@ -61,9 +61,10 @@ export async function countSegment(
   // A rule on the customer row alone is counted in the same pass as the whole shop. One with EXISTS
   // conditions (order history, consent, events) keeps a WHERE clause of its own: inside an aggregate's FILTER,
   // PostgreSQL cannot make them semi-joins and probes per customer instead (3 s rather than 0.5 s at 1M).
+  // The shop's size then comes from its counter (migration 0019) rather than a second pass.
   const sql = readsOtherTables
     ? `select (select count(*) from customers c where c.shop_id = $1 and ${where})::int as customers,
-              (select count(*) from customers where shop_id = $1)::int as "of"`
+              coalesce((select customers from shop_customer_counts where shop_id = $1), 0)::int as "of"`
     : `select count(*) filter (where ${where})::int as customers, count(*)::int as "of"
          from customers c where c.shop_id = $1`;
   const [row] = await db.query<SegmentCount>(sql, [shopId, ...params]);
