@@ -126,11 +126,15 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
        union all
        select 'flow enrollments', count(*)::int from flow_enrollments e
          where e.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = e.shop_id and c.customer_id = e.customer_id)
+       union all
+       select 'bought categories', count(*)::int from customer_categories b
+         where b.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = b.shop_id and c.customer_id = b.customer_id)
        order by what`,
       [shop.shopId],
     );
     expect(orphans).toEqual(
       [
+        'bought categories',
         'campaign members',
         'coupon codes',
         'events',

@@ -1,8 +1,8 @@
 // A segment's members as a bitmap over customer numbers (migration 0014), for the passes over purchase
 // days that would otherwise join each day to its customer's row to ask whether they are a member. Read
-// once per request from the customer rows (a block of bits per 4,096 numbers), it goes into each pass as one
-// parameter that every row tests by position: at a million customers 125 kB, against a hash of half a
-// million uuids that spilled to disk (bench/RESULTS.md, the dashboard).
+// once per request from the customer rows (a block of bits per 4,096 numbers), it goes into each pass
+// as one parameter that every row tests by position: at a million customers 125 kB, against a hash of
+// half a million uuids that spilled to disk (bench/RESULTS.md, the dashboard).
 import type { Queryable } from '../db/db.js';
 import type { AudienceAt } from './period.js';
 
@@ -55,10 +55,9 @@ export function membersFromNumbers(numbers: number[]): Members {
   if (numbers.length === 0) return { base: 0, hex: '', size: 0 };
   let [first, last] = [Infinity, -Infinity];
   for (const n of numbers) [first, last] = [Math.min(first, n), Math.max(last, n)];
-  const base = Math.floor(first / 64) * 64;
-  const bytes = Buffer.alloc((Math.floor(last / 64) * 64 - base + 64) / 8);
-  for (const n of numbers) setBit(bytes, n - base);
-  return { base, hex: bytes.toString('hex'), size: bytes.length * 8 };
+  const bytes = Buffer.alloc(Math.ceil((last - first + 1) / 8));
+  for (const n of numbers) setBit(bytes, n - first);
+  return { base: first, hex: bytes.toString('hex'), size: bytes.length * 8 };
 }
 
 /**

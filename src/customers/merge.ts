@@ -65,7 +65,7 @@ export async function mergeCustomers(
     shopId,
     [survivorId, ...otherIds].map((customerId) => ({ customerId, from: null })),
   );
-  await refreshBoughtCategories(tx, shopId, [survivorId]);
+  await refreshBoughtCategories(tx, shopId, [survivorId, ...otherIds]);
   await settleMergedTier(tx, shopId, survivorId, mergedRanks, source, at);
   await applyRuleTags(tx, shopId, [survivorId], source, at);
   await recordEvents(tx, shopId, [

@@ -28,7 +28,7 @@ export async function addBoughtCategories(tx: Queryable, shopId: string, orderId
   );
 }
 
-/** Rewrites the customers' categories from all their orders. */
+/** Rewrites the customers' categories from all their orders (none for a customer merged away). */
 export async function refreshBoughtCategories(
   tx: Queryable,
   shopId: string,

@@ -12,8 +12,8 @@ create table customer_categories (
   first_at timestamptz not null,
   last_at timestamptz not null,
   orders integer not null check (orders > 0),
-  primary key (shop_id, customer_id, category),
-  foreign key (shop_id, customer_id) references customers (shop_id, customer_id) on delete cascade
+  -- No foreign key to customers, as for orders (docs/design-notes.md): ingestion and merges write it.
+  primary key (shop_id, customer_id, category)
 );
 -- Who bought a category since a moment: all a count reads of this table.
 create index customer_categories_by_last on customer_categories (shop_id, category, last_at) include (customer_id);
