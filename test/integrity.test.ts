@@ -129,12 +129,16 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
        union all
        select 'bought categories', count(*)::int from customer_categories b
          where b.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = b.shop_id and c.customer_id = b.customer_id)
+       union all
+       select 'bought stores', count(*)::int from customer_stores b
+         where b.shop_id = $1 and not exists (select 1 from customers c where c.shop_id = b.shop_id and c.customer_id = b.customer_id)
        order by what`,
       [shop.shopId],
     );
     expect(orphans).toEqual(
       [
         'bought categories',
+        'bought stores',
         'campaign members',
         'coupon codes',
         'events',

@@ -1,7 +1,7 @@
 // The purchase rollups the dashboard reads are kept by ingestion, change by change. Whatever arrives —
 // orders out of time order, an order cancelled or refunded later, a pending order paid, profiles merged —
 // they must stay exactly what a rebuild from the orders gives, and agree with the customer stats. So must
-// what each customer has bought by category (orders/categories.ts).
+// what each customer has bought by category and by store (orders/bought.ts).
 import { expect, it } from 'vitest';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/input.js';
@@ -66,6 +66,13 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
       `with kept as (select * from purchase_days where shop_id = $1),
             fresh as (${rebuilt}),
             kept_pairs as (select day, next_day, customers from purchase_pairs where shop_id = $1 and customers <> 0),
+            kept_stores as (
+              select customer_id, store_id, channel, first_at, last_at, orders from customer_stores where shop_id = $1),
+            fresh_stores as (
+              select customer_id, store_id, channel, min(ordered_at), max(ordered_at), count(*)::int
+                from orders
+               where shop_id = $1 and status not in ('pending', 'cancelled', 'refunded') and store_id is not null
+               group by 1, 2, 3),
             kept_categories as (
               select customer_id, category, first_at, last_at, orders from customer_categories where shop_id = $1),
             fresh_categories as (
@@ -81,6 +88,10 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
        union all select 'days rebuilt, not kept', count(*)::int from (select * from fresh except all select * from kept) x
        union all select 'pairs kept, not rebuilt', count(*)::int from (select * from kept_pairs except all select * from fresh_pairs) x
        union all select 'pairs rebuilt, not kept', count(*)::int from (select * from fresh_pairs except all select * from kept_pairs) x
+       union all select 'stores kept, not rebuilt', count(*)::int
+         from (select * from kept_stores except all select * from fresh_stores) x
+       union all select 'stores rebuilt, not kept', count(*)::int
+         from (select * from fresh_stores except all select * from kept_stores) x
        union all select 'categories kept, not rebuilt', count(*)::int
          from (select * from kept_categories except all select * from fresh_categories) x
        union all select 'categories rebuilt, not kept', count(*)::int
@@ -96,6 +107,8 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
     { side: 'days rebuilt, not kept', n: 0 },
     { side: 'pairs kept, not rebuilt', n: 0 },
     { side: 'pairs rebuilt, not kept', n: 0 },
+    { side: 'stores kept, not rebuilt', n: 0 },
+    { side: 'stores rebuilt, not kept', n: 0 },
   ];
 
   it('stays what a rebuild gives through late orders, status changes, refunds and merges', async () => {
@@ -118,7 +131,8 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
             ][(c + k) % 4],
             discountCents: k % 2 ? 100 : 0,
             channel: (c + k) % 3 ? 'online' : 'offline',
-            storeId: (c + k) % 3 ? undefined : 'S1',
+            // Offline orders name store S1 or S2; some online ones name S2 as well.
+            storeId: (c + k) % 3 ? ((c + k) % 5 === 1 ? 'S2' : undefined) : ['S1', 'S2'][c % 2],
             // Categories as shops write them (case varies), sometimes two in one order, sometimes none.
             items: [
               {
@@ -265,29 +279,35 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
     }
     expect(Math.min(...picked)).toBeGreaterThan(0);
 
-    // Category conditions read the buyers' category rows where those answer exactly, the orders
-    // otherwise; both must pick whom the orders say, counted here from the orders and their items.
+    // Category and store conditions read the buyers' category or store rows where those answer
+    // exactly, the orders otherwise; both must pick whom the orders say, counted here from the orders.
     const march = { ...ctx, now: new Date('2026-03-15T00:00:00Z') };
-    const cases: [Record<string, unknown>, string, string[], number | null, number][] = [
-      [{ categories: ['Skincare/Oily'] }, 'customer_categories', ['skincare/oily'], null, 1],
-      [
-        { categories: ['skincare/oily', 'MAKEUP'], withinDays: 30 },
-        'customer_categories',
-        ['skincare/oily', 'makeup'],
-        30,
-        1,
-      ],
-      [{ categories: ['makeup'], minOrders: 2 }, 'customer_categories', ['makeup'], null, 2],
-      [
-        { categories: ['skincare/oily', 'makeup'], minOrders: 3 },
-        'order_items',
-        ['skincare/oily', 'makeup'],
-        null,
-        3,
-      ],
-      [{ categories: ['makeup'], withinDays: 45, minOrders: 2 }, 'order_items', ['makeup'], 45, 2],
+    const cases: {
+      condition: {
+        categories?: string[];
+        storeIds?: string[];
+        channel?: string;
+        withinDays?: number;
+        minOrders?: number;
+      };
+      reads: string;
+    }[] = [
+      { condition: { categories: ['Skincare/Oily'] }, reads: 'customer_categories' },
+      {
+        condition: { categories: ['skincare/oily', 'MAKEUP'], withinDays: 30 },
+        reads: 'customer_categories',
+      },
+      { condition: { categories: ['makeup'], minOrders: 2 }, reads: 'customer_categories' },
+      { condition: { categories: ['skincare/oily', 'makeup'], minOrders: 3 }, reads: 'order_items' },
+      { condition: { categories: ['makeup'], withinDays: 45, minOrders: 2 }, reads: 'order_items' },
+      { condition: { storeIds: ['S1'], channel: 'offline' }, reads: 'customer_stores' },
+      { condition: { storeIds: ['S2'] }, reads: 'customer_stores' },
+      { condition: { storeIds: ['S1', 'S2'], channel: 'offline', withinDays: 30 }, reads: 'customer_stores' },
+      { condition: { storeIds: ['S1'], channel: 'offline', minOrders: 2 }, reads: 'customer_stores' },
+      { condition: { storeIds: ['S2'], minOrders: 2 }, reads: 'from orders' },
+      { condition: { storeIds: ['S1'], categories: ['makeup'] }, reads: 'order_items' },
     ];
-    for (const [condition, reads, categories, withinDays, minOrders] of cases) {
+    for (const { condition, reads } of cases) {
       const rule = compileSegment({ type: 'purchased', ...condition }, march, { firstParam: 2 });
       expect(rule.where, JSON.stringify(condition)).toContain(reads);
       const matched = await db().query<{ customer_id: string }>(
@@ -295,11 +315,22 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
         [shop.shopId, ...rule.params],
       );
       const bought = await db().query<{ customer_id: string }>(
-        `select o.customer_id from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+        `select o.customer_id from orders o left join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
           where o.shop_id = $1 and o.status in ('paid', 'shipped', 'completed', 'partially_refunded')
-            and lower(i.category) = any($2::text[]) and o.ordered_at >= $3::timestamptz - $4::int * interval '1 day'
-          group by 1 having count(distinct o.order_id) >= $5 order by 1`,
-        [shop.shopId, categories, march.now.toISOString(), withinDays ?? 100_000, minOrders],
+            and ($2::text[] is null or lower(i.category) = any($2::text[]))
+            and ($3::text[] is null or o.store_id = any($3::text[]))
+            and ($4::text is null or o.channel = $4::text)
+            and o.ordered_at >= $5::timestamptz - $6::int * interval '1 day'
+          group by 1 having count(distinct o.order_id) >= $7 order by 1`,
+        [
+          shop.shopId,
+          condition.categories?.map((c) => c.toLowerCase()) ?? null,
+          condition.storeIds ?? null,
+          condition.channel ?? null,
+          march.now.toISOString(),
+          condition.withinDays ?? 100_000,
+          condition.minOrders ?? 1,
+        ],
       );
       expect(matched, JSON.stringify(condition)).toEqual(bought);
       expect(matched.length, JSON.stringify(condition)).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { refreshPurchaseDays } from '../analytics/rollup.js';
 import type { Queryable } from '../db/db.js';
 import { carryEngagement } from '../engage/merging.js';
 import { carryMembership, settleMergedTier } from '../membership/merging.js';
-import { refreshBoughtCategories } from '../orders/categories.js';
+import { refreshBought } from '../orders/bought.js';
 import { recomputeCustomerStats, reassignOrders } from '../orders/orders.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { carryTags } from '../tags/tags.js';
@@ -65,7 +65,7 @@ export async function mergeCustomers(
     shopId,
     [survivorId, ...otherIds].map((customerId) => ({ customerId, from: null })),
   );
-  await refreshBoughtCategories(tx, shopId, [survivorId, ...otherIds]);
+  await refreshBought(tx, shopId, [survivorId, ...otherIds]);
   await settleMergedTier(tx, shopId, survivorId, mergedRanks, source, at);
   await applyRuleTags(tx, shopId, [survivorId], source, at);
   await recordEvents(tx, shopId, [

@@ -23,7 +23,8 @@ export const INGEST_TABLES = [
   // index, without which a period's pass reads every block added since.
   'purchase_days',
   'purchase_pairs',
-  // What each customer bought by category: a count reads its index alone once a vacuum has marked
-  // the blocks all-visible.
+  // What each customer bought by category and where: a count reads their indexes alone once a vacuum
+  // has marked the blocks all-visible.
   'customer_categories',
+  'customer_stores',
 ] as const;

@@ -13,7 +13,7 @@ import { applyOrdersToMembership, type OrderChange } from '../membership/purchas
 import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
 import { recomputeCustomerStats } from './orders.js';
-import { addBoughtCategories, refreshBoughtCategories } from './categories.js';
+import { addBought, refreshBought } from './bought.js';
 import { isPurchase, type OrderStatus } from './status.js';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
@@ -192,13 +192,14 @@ export async function ingestOrders(
         : [],
     ),
   ]);
-  await addBoughtCategories(
+  await addBought(
     tx,
     shopId,
     created.map(({ n }) => orderIds[n]!),
   );
-  // Any status move may take a category away or give it back (the refresh reads the updated orders).
-  await refreshBoughtCategories(tx, shopId, [
+  // Any status move may take a category or a store away or give it back (the refresh reads the
+  // updated orders).
+  await refreshBought(tx, shopId, [
     ...new Set(changed.flatMap(({ o, e }) => (o.status !== e.status ? [e.customerId] : []))),
   ]);
   await recordEvents(tx, shopId, events);

@@ -130,6 +130,17 @@ export function compileSegment(
           if (node.minOrders && node.minOrders > 1) where.push(`b.orders >= ${bind(node.minOrders, 'int')}`);
           return `exists (select 1 from customer_categories b where ${where.join(' and ')}${fence})`;
         }
+        if (byStoreAlone(node)) {
+          // The same from the buyer's store rows (one per store and channel).
+          const where = [
+            `b.shop_id = ${s} and b.customer_id = c.customer_id`,
+            `b.store_id = any(${bind(node.storeIds!, 'text[]')})`,
+          ];
+          if (node.channel) where.push(`b.channel = ${bind(node.channel, 'text')}`);
+          if (node.withinDays) where.push(`b.last_at >= ${daysAgo(node.withinDays)}`);
+          if (node.minOrders && node.minOrders > 1) where.push(`b.orders >= ${bind(node.minOrders, 'int')}`);
+          return `exists (select 1 from customer_stores b where ${where.join(' and ')}${fence})`;
+        }
         const where = [
           `o.shop_id = ${s} and o.customer_id = c.customer_id`,
           `o.status = any(${bind(BOUGHT_STATUSES, 'text[]')})`,
@@ -327,13 +338,28 @@ function dayStart(value: unknown, ctx: SegmentContext, plus: number): string | n
  */
 function byCategoryAlone(node: z.infer<typeof Purchased>): boolean {
   const { type: _type, categories, withinDays, minOrders, ...others } = node;
-  const counted = minOrders !== undefined && minOrders > 1;
+  return categories !== undefined && noneOf(others) && countable(categories, withinDays, minOrders);
+}
+
+/**
+ * One that only names stores (and perhaps a channel), counting orders (if at all) at one store in one
+ * channel over all time: what customer_stores answers exactly.
+ */
+function byStoreAlone(node: z.infer<typeof Purchased>): boolean {
+  const { type: _type, storeIds, channel, withinDays, minOrders, ...others } = node;
   return (
-    categories !== undefined &&
-    Object.values(others).every((v) => v === undefined) &&
-    (!counted || (categories.length === 1 && withinDays === undefined))
+    storeIds !== undefined &&
+    noneOf(others) &&
+    (channel !== undefined || !(minOrders && minOrders > 1)) &&
+    countable(storeIds, withinDays, minOrders)
   );
 }
+
+const noneOf = (filters: Record<string, unknown>) => Object.values(filters).every((v) => v === undefined);
+
+/** A rollup row's order count answers "at least N orders" for one key, over all time. */
+const countable = (keys: string[], withinDays?: number, minOrders?: number) =>
+  !(minOrders && minOrders > 1) || (keys.length === 1 && withinDays === undefined);
 
 function lowered(values: string[]): string[] {
   return values.map((v) => v.toLowerCase());

@@ -1,0 +1,55 @@
+// What each customer has bought by category (customer_categories, migration 0018) and where, by store
+// and channel (customer_stores, migration 0020), kept in the same transaction as the orders: a new order
+// adds to its buyer's rows; an order whose status moved, or a merge, rewrites the buyers' rows from
+// their orders (a cancellation or a full refund can take a category or a store away, which no sum can
+// undo). Segment conditions on categories and stores read them (segments/compile.ts).
+import type { Queryable } from '../db/db.js';
+import { BOUGHT_STATUSES } from './status.js';
+
+// The rows, from the bought orders matching `where` (parameters: $1 shop, $2 ids, $3 statuses).
+const categoryRows = (where: string) => `
+  insert into customer_categories as t (shop_id, customer_id, category, first_at, last_at, orders)
+  select o.shop_id, o.customer_id, lower(i.category), min(o.ordered_at), max(o.ordered_at), count(distinct o.order_id)
+    from orders o
+    join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+   where o.shop_id = $1 and ${where} and o.status = any($3::text[]) and i.category is not null
+   group by 1, 2, 3`;
+const storeRows = (where: string) => `
+  insert into customer_stores as t (shop_id, customer_id, store_id, channel, first_at, last_at, orders)
+  select o.shop_id, o.customer_id, o.store_id, o.channel, min(o.ordered_at), max(o.ordered_at), count(*)
+    from orders o
+   where o.shop_id = $1 and ${where} and o.status = any($3::text[]) and o.store_id is not null
+   group by 1, 2, 3, 4`;
+
+/** A new row adds to the one it meets. */
+const ADDED = `do update
+  set first_at = least(excluded.first_at, t.first_at),
+      last_at = greatest(excluded.last_at, t.last_at),
+      orders = t.orders + excluded.orders`;
+
+/** Adds newly ingested orders (those not bought are skipped) to their buyers' rows. */
+export async function addBought(tx: Queryable, shopId: string, orderIds: string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  const where = 'o.order_id = any($2::uuid[])';
+  const params = [shopId, orderIds, BOUGHT_STATUSES];
+  await tx.query(`${categoryRows(where)} on conflict (shop_id, customer_id, category) ${ADDED}`, params);
+  await tx.query(
+    `${storeRows(where)} on conflict (shop_id, customer_id, store_id, channel) ${ADDED}`,
+    params,
+  );
+}
+
+/** Rewrites the customers' rows from all their orders (none for a customer merged away). */
+export async function refreshBought(tx: Queryable, shopId: string, customerIds: string[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  const where = 'o.customer_id = any($2::uuid[])';
+  const params = [shopId, customerIds, BOUGHT_STATUSES];
+  for (const table of ['customer_categories', 'customer_stores']) {
+    await tx.query(
+      `delete from ${table} where shop_id = $1 and customer_id = any($2::uuid[])`,
+      params.slice(0, 2),
+    );
+  }
+  await tx.query(categoryRows(where), params);
+  await tx.query(storeRows(where), params);
+}
