@@ -120,7 +120,7 @@ export function compileSegment(
         readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
         if (byCategoryAlone(node)) {
-          // What the buyer's category row knows (orders/categories.ts): the last time bought, and in how
+          // What the buyer's category row knows (orders/bought.ts): the last time bought, and in how
           // many orders — a count that adds up only for one category without a window.
           const where = [
             `b.shop_id = ${s} and b.customer_id = c.customer_id`,

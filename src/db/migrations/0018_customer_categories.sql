@@ -4,7 +4,7 @@
 -- and the rule tags made of it, test these rows instead of the customer's orders and their items: at a
 -- million customers and five million orders that condition joined 400,000 items to their orders, and a
 -- count took 2.8–3.5 s on PostgreSQL. Kept by ingestion and merges in the same transaction as the orders
--- (orders/categories.ts).
+-- (orders/bought.ts).
 create table customer_categories (
   shop_id uuid not null,
   customer_id uuid not null,
