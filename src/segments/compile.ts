@@ -8,20 +8,11 @@
 // (anti-)semi-joins, one pass over the other table; under OR they probe an index per customer.
 // (`customer_id in (subquery)` was faster under OR while its result fit in memory as a hashed subplan,
 // and quadratic once it did not — half a million buyers of a category do not.)
-import type { z } from 'zod';
 import { AppError, type ErrorDetail } from '../errors.js';
-import { BOUGHT_STATUSES } from '../orders/status.js';
 import { startOfLocalDay } from '../shops/calendar.js';
-import {
-  FIELDS,
-  MAX_DEPTH,
-  MAX_NODES,
-  OPERATORS,
-  Rule,
-  type FieldSpec,
-  type Operator,
-  Purchased,
-} from './rule.js';
+import { likeEscape } from './patterns.js';
+import { purchasedCondition } from './purchased.js';
+import { FIELDS, MAX_DEPTH, MAX_NODES, OPERATORS, Rule, type FieldSpec, type Operator } from './rule.js';
 
 export interface SegmentContext {
   shopId: string;
@@ -116,58 +107,9 @@ export function compileSegment(
         }
         return fieldCondition(spec, node.op as Operator, node.value, { ctx, bind, fail });
       }
-      case 'purchased': {
+      case 'purchased':
         readsOtherTables = true;
-        const s = bind(ctx.shopId, 'uuid');
-        if (byCategoryAlone(node)) {
-          // What the buyer's category row knows (orders/bought.ts): the last time bought, and in how
-          // many orders — a count that adds up only for one category without a window.
-          const where = [
-            `b.shop_id = ${s} and b.customer_id = c.customer_id`,
-            `b.category = any(${bind(lowered(node.categories!), 'text[]')})`,
-          ];
-          if (node.withinDays) where.push(`b.last_at >= ${daysAgo(node.withinDays)}`);
-          if (node.minOrders && node.minOrders > 1) where.push(`b.orders >= ${bind(node.minOrders, 'int')}`);
-          return `exists (select 1 from customer_categories b where ${where.join(' and ')}${fence})`;
-        }
-        if (byStoreAlone(node)) {
-          // The same from the buyer's store rows (one per store and channel).
-          const where = [
-            `b.shop_id = ${s} and b.customer_id = c.customer_id`,
-            `b.store_id = any(${bind(node.storeIds!, 'text[]')})`,
-          ];
-          if (node.channel) where.push(`b.channel = ${bind(node.channel, 'text')}`);
-          if (node.withinDays) where.push(`b.last_at >= ${daysAgo(node.withinDays)}`);
-          if (node.minOrders && node.minOrders > 1) where.push(`b.orders >= ${bind(node.minOrders, 'int')}`);
-          return `exists (select 1 from customer_stores b where ${where.join(' and ')}${fence})`;
-        }
-        const where = [
-          `o.shop_id = ${s} and o.customer_id = c.customer_id`,
-          `o.status = any(${bind(BOUGHT_STATUSES, 'text[]')})`,
-        ];
-        const itemFilters = [
-          node.categories && `lower(i.category) = any(${bind(lowered(node.categories), 'text[]')})`,
-          node.skus && `i.sku = any(${bind(node.skus, 'text[]')})`,
-          node.productIds && `i.product_id = any(${bind(node.productIds, 'text[]')})`,
-          node.titleContains &&
-            `i.title ilike any(${bind(
-              node.titleContains.map((w) => `%${likeEscape(w)}%`),
-              'text[]',
-            )})`,
-        ].filter((f): f is string => !!f);
-        if (node.channel) where.push(`o.channel = ${bind(node.channel, 'text')}`);
-        if (node.storeIds) where.push(`o.store_id = any(${bind(node.storeIds, 'text[]')})`);
-        if (node.withinDays) where.push(`o.ordered_at >= ${daysAgo(node.withinDays)}`);
-        const join =
-          itemFilters.length > 0
-            ? ' join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id'
-            : '';
-        const having =
-          node.minOrders && node.minOrders > 1
-            ? ` having count(distinct o.order_id) >= ${bind(node.minOrders, 'int')}`
-            : '';
-        return `exists (select 1 from orders o${join} where ${[...where, ...itemFilters].join(' and ')}${having}${fence})`;
-      }
+        return purchasedCondition(node, { shopId: ctx.shopId, bind, daysAgo, fence });
       case 'discountShare': {
         readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
@@ -330,44 +272,6 @@ function dayStart(value: unknown, ctx: SegmentContext, plus: number): string | n
   const check = new Date(Date.UTC(y, mo - 1, d));
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
   return startOfLocalDay(y, mo, d + plus, ctx.timeZone).toISOString();
-}
-
-/**
- * A purchase condition that only names categories, and counts orders (if at all) within one category
- * over all time: what customer_categories answers exactly.
- */
-function byCategoryAlone(node: z.infer<typeof Purchased>): boolean {
-  const { type: _type, categories, withinDays, minOrders, ...others } = node;
-  return categories !== undefined && noneOf(others) && countable(categories, withinDays, minOrders);
-}
-
-/**
- * One that only names stores (and perhaps a channel), counting orders (if at all) at one store in one
- * channel over all time: what customer_stores answers exactly.
- */
-function byStoreAlone(node: z.infer<typeof Purchased>): boolean {
-  const { type: _type, storeIds, channel, withinDays, minOrders, ...others } = node;
-  return (
-    storeIds !== undefined &&
-    noneOf(others) &&
-    (channel !== undefined || !(minOrders && minOrders > 1)) &&
-    countable(storeIds, withinDays, minOrders)
-  );
-}
-
-const noneOf = (filters: Record<string, unknown>) => Object.values(filters).every((v) => v === undefined);
-
-/** A rollup row's order count answers "at least N orders" for one key, over all time. */
-const countable = (keys: string[], withinDays?: number, minOrders?: number) =>
-  !(minOrders && minOrders > 1) || (keys.length === 1 && withinDays === undefined);
-
-function lowered(values: string[]): string[] {
-  return values.map((v) => v.toLowerCase());
-}
-
-/** The typed text matches literally inside a LIKE pattern. */
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
 function pathOf(at: string, path: PropertyKey[]): string {
