@@ -14,7 +14,7 @@ import { saveSegment } from '../src/segments/segments.js';
 import { describeEachDb } from './support/databases.js';
 
 describeEachDb('segment members as a bitmap', ({ db, newShop }) => {
-  it('holds exactly the members, across words and among other shops’ customers', async () => {
+  it('holds exactly the members, across blocks and among other shops’ customers', async () => {
     const [shop, other] = [await newShop(), await newShop()];
     // 300 customers of the shop, each followed by 0–40 of the other shop's (so the numbers interleave),
     // with order counts 0–4: the members (3+ orders) are scattered over two 4,096-number blocks or more.
