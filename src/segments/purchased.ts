@@ -20,7 +20,7 @@ export interface PurchaseTools {
 export function purchasedCondition(node: PurchasedNode, t: PurchaseTools): string {
   const { bind, daysAgo, fence } = t;
   const s = bind(t.shopId, 'uuid');
-  const counted = node.minOrders !== undefined && node.minOrders > 1;
+  const counted = countsOrders(node.minOrders);
   if (byCategoryAlone(node)) {
     // What the buyer's category row knows: the last time bought, and in how many orders — a count that
     // adds up only for one category without a window.
@@ -84,15 +84,18 @@ function byStoreAlone(node: PurchasedNode): boolean {
   return (
     storeIds !== undefined &&
     noneOf(others) &&
-    (channel !== undefined || !(minOrders && minOrders > 1)) &&
+    (channel !== undefined || !countsOrders(minOrders)) &&
     countable(storeIds, withinDays, minOrders)
   );
 }
 
 const noneOf = (filters: Record<string, unknown>) => Object.values(filters).every((v) => v === undefined);
 
+/** "At least N orders" asks more than having bought. */
+const countsOrders = (minOrders?: number) => minOrders !== undefined && minOrders > 1;
+
 /** A rollup row's order count answers "at least N orders" for one key, over all time. */
 const countable = (keys: string[], withinDays?: number, minOrders?: number) =>
-  !(minOrders && minOrders > 1) || (keys.length === 1 && withinDays === undefined);
+  !countsOrders(minOrders) || (keys.length === 1 && withinDays === undefined);
 
 const lowered = (values: string[]) => values.map((v) => v.toLowerCase());
