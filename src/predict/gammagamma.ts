@@ -1,7 +1,7 @@
 // The Gamma-Gamma model of spend (Fader, Hardie & Lee 2005, "RFM and CLV"): a customer's order values are
 // Gamma(p, ν) around their own mean, with ν ~ Gamma(q, γ) across customers. Fitted on customers with at
 // least one repeat purchase: x repeat orders with mean value m.
-import { lnGamma } from './special.js';
+import { lnGamma, lnGammaRatio } from './special.js';
 import { LOG_BOUND, nelderMead } from './minimize.js';
 import type { Fit } from './bgnbd.js';
 
@@ -21,8 +21,7 @@ export interface SpendHistory {
 export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, c: SpendHistory): number {
   const { frequency: x, meanValue: m } = c;
   return (
-    lnGamma(p * x + q) -
-    lnGamma(p * x) -
+    lnGammaRatio(p * x, q) -
     lnGamma(q) +
     q * Math.log(gamma) +
     (p * x - 1) * Math.log(m) +
@@ -54,7 +53,7 @@ export function fitGammaGamma(customers: SpendHistory[]): Fit<GammaGammaParams> 
     const [p, q, gamma] = logs.map(Math.exp) as [number, number, number];
     let ll = -(q + 1) * sumLogM;
     for (const [f, n] of byFrequency)
-      ll += n * (lnGamma(p * f + q) - lnGamma(p * f) - lnGamma(q) + q * Math.log(gamma) - q * Math.log(f));
+      ll += n * (lnGammaRatio(p * f, q) - lnGamma(q) + q * Math.log(gamma) - q * Math.log(f));
     for (let i = 0; i < x.length; i++) ll -= (p * x[i]! + q) * Math.log1p(gamma / mx[i]!);
     return -ll;
   };

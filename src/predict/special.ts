@@ -16,6 +16,23 @@ export function lnGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
 }
 
+/** Where Stirling's series (to its 1/x⁵ term, next term under 1/(1680·x⁷)) beats the Lanczos difference. */
+const STIRLING_FROM = 100;
+
+/**
+ * lnΓ(z + q) − lnΓ(z). For large z the two log-gammas are huge and nearly equal: at z = 10^10 each is
+ * 2·10^11 and their difference keeps four decimals, so a likelihood summing it over thousands of customers
+ * moved by whole units between neighbouring points, and the spend model's search wandered on that noise
+ * until its iteration cap. There the difference of Stirling's series is taken term by
+ * term, the leading one through log1p.
+ */
+export function lnGammaRatio(z: number, q: number): number {
+  if (z < STIRLING_FROM) return lnGamma(z + q) - lnGamma(z);
+  const w = z + q;
+  const tail = (x: number) => 1 / (12 * x) - 1 / (360 * x ** 3) + 1 / (1260 * x ** 5);
+  return (z - 0.5) * Math.log1p(q / z) + q * Math.log(w) - q + tail(w) - tail(z);
+}
+
 /** ln B(a, b). */
 export function lnBeta(a: number, b: number): number {
   return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
