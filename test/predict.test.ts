@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createImport } from '../src/imports/imports.js';
 import { runImport } from '../src/imports/run.js';
+import { ingestOrders } from '../src/orders/ingest.js';
+import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/input.js';
 import { customerHistories } from '../src/predict/history.js';
 import { listJobs } from '../src/jobs/jobs.js';
 import { PREDICT, schedulePredictions } from '../src/predict/jobs.js';
@@ -129,8 +131,15 @@ describeEachDb('predictions on CDNOW', ({ db }) => {
     expect(one!.cycle).toBeCloseTo(106.5, 1);
     expect(one!.next).toEqual(new Date('1997-11-16T16:00:00Z')); // midnight of 17 November in Shanghai
     expect(one!.orders).toBeGreaterThan(1);
-    expect((await customerCycles(db(), shop.shopId, one!.customerId)).map((c) => c.category)).toEqual([
-      'music',
+    // Every CDNOW order is one music item: the category's cycle is the customer's.
+    expect(await customerCycles(db(), shop.shopId, one!.customerId)).toEqual([
+      {
+        category: 'music',
+        purchaseDays: 3,
+        cycleDays: 106.5,
+        lastPurchaseAt: new Date('1997-08-01T16:00:00Z'),
+        nextPurchaseAt: new Date('1997-11-16T16:00:00Z'),
+      },
     ]);
   });
 
@@ -197,5 +206,71 @@ describeEachDb('predictions on CDNOW', ({ db }) => {
     expect(row!.next).toEqual(new Date('2026-11-25T16:00:00Z'));
     await schedulePredictions(db(), new Date('2026-11-25T16:00:01Z'));
     expect(await waiting()).toHaveLength(before + 1);
+  });
+});
+
+describeEachDb('per-category purchase cycles', ({ db, newShop }) => {
+  it('take the median gap between the days a category was bought, in any case, refunds left out', async () => {
+    const shop = await newShop({ timeZone: 'Asia/Shanghai' });
+    const order = (externalId: string, customer: string, at: string, category: string, extra = {}) => {
+      const r = normalizeOrder(
+        OrderInput.parse({
+          externalId,
+          customer: { email: `${customer}@example.com` },
+          orderedAt: at,
+          status: 'paid',
+          totalCents: 5000,
+          channel: 'online',
+          items: [{ title: category, category, quantity: 1, unitPriceCents: 5000 }],
+          ...extra,
+        }),
+        shop,
+      );
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return r.order;
+    };
+    // Sixty buyers back once a month later, so the models have histories to fit.
+    const orders: NormalizedOrder[] = Array.from({ length: 60 }, (_, i) => [
+      order(`F-${i}-1`, `f${i}`, `2026-0${1 + (i % 6)}-0${1 + (i % 9)}T04:00:00Z`, 'Tea'),
+      order(`F-${i}-2`, `f${i}`, `2026-0${2 + (i % 6)}-1${i % 9}T04:00:00Z`, 'Tea'),
+    ]).flat();
+    // Skincare on 1 and 11 March (twice that day, the second at 23:30 in Shanghai), 21 March written in
+    // capitals, and 10 April: four days, gaps of 10, 10 and 20, a median of 10. A refunded order on 5 March
+    // is no purchase. Makeup on one day only has no cycle.
+    orders.push(
+      order('S-1', 'ann', '2026-03-01T02:00:00Z', 'skincare/oily'),
+      order('S-2', 'ann', '2026-03-11T02:00:00Z', 'skincare/oily'),
+      order('S-3', 'ann', '2026-03-11T15:30:00Z', 'skincare/oily'),
+      order('S-4', 'ann', '2026-03-21T02:00:00Z', 'Skincare/Oily'),
+      order('S-5', 'ann', '2026-04-10T02:00:00Z', 'skincare/oily'),
+      order('S-6', 'ann', '2026-03-05T02:00:00Z', 'skincare/oily', {
+        status: 'refunded',
+        refundedCents: 5000,
+      }),
+      order('M-1', 'ann', '2026-03-05T03:00:00Z', 'makeup'),
+    );
+    await db().transaction((tx) => ingestOrders(tx, shop.shopId, orders, 'test'));
+    await runPredictions(db(), shop.shopId, new Date('2026-09-30T12:00:00Z'));
+    const [ann] = await db().query<{ customerId: string }>(
+      `select customer_id as "customerId" from customers where shop_id = $1 and email = 'ann@example.com'`,
+      [shop.shopId],
+    );
+    expect(await customerCycles(db(), shop.shopId, ann!.customerId)).toEqual([
+      {
+        category: 'skincare/oily',
+        purchaseDays: 4,
+        cycleDays: 10,
+        lastPurchaseAt: new Date('2026-04-09T16:00:00Z'),
+        nextPurchaseAt: new Date('2026-04-19T16:00:00Z'),
+      },
+    ]);
+    // A second run rewrites the rows rather than adding to them.
+    await runPredictions(db(), shop.shopId, new Date('2026-10-01T12:00:00Z'));
+    const [rows] = await db().query<{ n: number; buyers: number }>(
+      `select count(*)::int as n, count(distinct customer_id)::int as buyers
+         from customer_category_cycles where shop_id = $1`,
+      [shop.shopId],
+    );
+    expect(rows).toEqual({ n: 61, buyers: 61 });
   });
 });

@@ -47,38 +47,3 @@ export async function customerHistories(
     [shopId, calibrationEnd, timeZone],
   );
 }
-
-export interface CategoryCycle {
-  customerId: string;
-  category: string;
-  purchaseDays: number;
-  cycleDays: number;
-  lastPurchaseDay: string;
-}
-
-/** The purchase cycle per product category, for customers who bought a category on two days or more. */
-export async function categoryCycles(
-  db: Queryable,
-  shopId: string,
-  calibrationEnd: string,
-  timeZone: string,
-): Promise<CategoryCycle[]> {
-  return db.query<CategoryCycle>(
-    `with days as (
-       select distinct o.customer_id, i.category, (o.ordered_at at time zone $3)::date as day
-         from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
-        where o.shop_id = $1 and o.${PURCHASE_SQL} and o.status <> 'refunded' and i.category is not null
-          and (o.ordered_at at time zone $3)::date <= $2::date
-     ), gaps as (
-       select customer_id, category, day, day - lag(day) over (partition by customer_id, category order by day) as gap
-         from days
-     )
-     select customer_id as "customerId", category, count(*)::int as "purchaseDays",
-            percentile_cont(0.5) within group (order by gap) filter (where gap is not null) as "cycleDays",
-            max(day)::text as "lastPurchaseDay"
-       from gaps
-      group by customer_id, category
-     having count(*) > 1`,
-    [shopId, calibrationEnd, timeZone],
-  );
-}

@@ -86,7 +86,7 @@ export function triggerQuery(
         sql: `select y.customer_id, 'cycle:' || y.category || ':' || (y.last_purchase_at at time zone 'UTC')::date,
                      y.next_purchase_at - make_interval(days => $4)
                 from customer_category_cycles y
-               where y.shop_id = $1 and ($5::text is null or y.category = $5)
+               where y.shop_id = $1 and ($5::text is null or y.category = lower($5))
                  and y.next_purchase_at > $2::timestamptz + make_interval(days => $4)
                  and y.next_purchase_at <= $3::timestamptz + make_interval(days => $4)`,
         params: [trigger.daysBefore, trigger.category ?? null],
