@@ -68,11 +68,14 @@ export async function applyRuleTags(
             and not exists (select 1 from want w where w.customer_id = t.customer_id)
          returning t.customer_id
        ), added as (
-         -- Members already tagged are skipped by the conflict check, not by an anti-join against
-         -- customer_tags: planned as a nested loop, that join re-reads the index entries this very
-         -- statement is inserting, and went quadratic at a million customers.
+         -- Members already tagged are left out by an anti-join: a conflict check per member cost 3 s of a
+         -- nightly back-fill's 3.7 s for a tag of 450,000. The back-fill forbids nested loops, which
+         -- would re-read the index entries this very statement inserts (quadratic at a million
+         -- customers). The conflict clause stays, so that a row there anyway is never an error.
          insert into customer_tags (shop_id, tag_id, customer_id, source, tagged_at)
-         select $1, $3, customer_id, 'rule', $4 from want
+         select $1, $3, w.customer_id, 'rule', $4 from want w
+          where not exists (select 1 from customer_tags t
+                             where t.shop_id = $1 and t.tag_id = $3 and t.customer_id = w.customer_id)
          on conflict do nothing returning customer_id
        ), events as (
          insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
