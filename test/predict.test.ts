@@ -264,13 +264,47 @@ describeEachDb('per-category purchase cycles', ({ db, newShop }) => {
         nextPurchaseAt: new Date('2026-04-19T16:00:00Z'),
       },
     ]);
-    // A second run rewrites the rows rather than adding to them.
+    // The next night the 10 April order has been refunded and one tea buyer's second order cancelled:
+    // Ann's row changes, the tea buyer's goes, the others stay as they were.
+    await db().transaction((tx) =>
+      ingestOrders(
+        tx,
+        shop.shopId,
+        [
+          order('S-5', 'ann', '2026-04-10T02:00:00Z', 'skincare/oily', {
+            status: 'refunded',
+            refundedCents: 5000,
+          }),
+          order('F-0-2', 'f0', '2026-02-10T04:00:00Z', 'Tea', { status: 'cancelled' }),
+        ],
+        'test',
+      ),
+    );
+    const before = await db().query<{ customerId: string }>(
+      `select customer_id as "customerId", category, purchase_days, cycle_days, last_purchase_at, next_purchase_at
+         from customer_category_cycles where shop_id = $1 and customer_id <> $2 order by 1`,
+      [shop.shopId, ann!.customerId],
+    );
     await runPredictions(db(), shop.shopId, new Date('2026-10-01T12:00:00Z'));
-    const [rows] = await db().query<{ n: number; buyers: number }>(
-      `select count(*)::int as n, count(distinct customer_id)::int as buyers
-         from customer_category_cycles where shop_id = $1`,
+    expect(await customerCycles(db(), shop.shopId, ann!.customerId)).toEqual([
+      {
+        category: 'skincare/oily',
+        purchaseDays: 3,
+        cycleDays: 10,
+        lastPurchaseAt: new Date('2026-03-20T16:00:00Z'),
+        nextPurchaseAt: new Date('2026-03-30T16:00:00Z'),
+      },
+    ]);
+    const after = await db().query<{ customerId: string }>(
+      `select customer_id as "customerId", category, purchase_days, cycle_days, last_purchase_at, next_purchase_at
+         from customer_category_cycles where shop_id = $1 and customer_id <> $2 order by 1`,
+      [shop.shopId, ann!.customerId],
+    );
+    const [f0] = await db().query<{ customerId: string }>(
+      `select customer_id as "customerId" from customers where shop_id = $1 and email = 'f0@example.com'`,
       [shop.shopId],
     );
-    expect(rows).toEqual({ n: 61, buyers: 61 });
+    expect(before).toHaveLength(60);
+    expect(after).toEqual(before.filter((r) => r.customerId !== f0!.customerId));
   });
 });

@@ -139,9 +139,11 @@ export async function runPredictions(
 }
 
 /**
- * Rewrites the purchase cycle per product category (in lower case, as segments and the bought-category rows
- * compare them), for customers who bought a category on two days or more, in one statement: at a million customers that is a million rows, which went through the
- * application and back (and through a time-zone conversion each) for nothing.
+ * Brings the purchase cycles per product category (in lower case, as segments and the bought-category rows
+ * compare them) up to date, for customers who bought a category on two days or more. Worked out in the
+ * database by a read-only statement, which PostgreSQL runs in parallel (an insert … select it does not),
+ * into a scratch table; then only the rows that differ are written. At a million customers that is a
+ * million rows, of which a night changes a few thousand: rewriting them all cost a third of the run.
  */
 async function writeCategoryCycles(
   db: Db,
@@ -150,10 +152,8 @@ async function writeCategoryCycles(
   timeZone: string,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.query('delete from customer_category_cycles where shop_id = $1', [shopId]);
     await tx.query(
-      `insert into customer_category_cycles
-         (shop_id, customer_id, category, purchase_days, cycle_days, last_purchase_at, next_purchase_at)
+      `create temp table new_category_cycles on commit drop as
        with days as (
          select distinct o.customer_id, lower(i.category) as category, (o.ordered_at at time zone $3)::date as day
            from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
@@ -171,10 +171,30 @@ async function writeCategoryCycles(
          having count(*) > 1
        )
        -- Due the cycle after the last purchase day, rounded half up to a whole day (as dayAfter does).
-       select $1, customer_id, category, purchase_days, cycle_days, last_day::timestamp at time zone $3,
-              (last_day + floor(cycle_days + 0.5)::int)::timestamp at time zone $3
+       select customer_id, category, purchase_days, cycle_days,
+              last_day::timestamp at time zone $3 as last_purchase_at,
+              (last_day + floor(cycle_days + 0.5)::int)::timestamp at time zone $3 as next_purchase_at
          from cycles`,
       [shopId, calibrationEnd, timeZone],
+    );
+    // A scratch table has no statistics until asked; without them the joins below are planned blind.
+    await tx.query('analyze new_category_cycles');
+    await tx.query(
+      `merge into customer_category_cycles t
+       using new_category_cycles s on t.shop_id = $1 and t.customer_id = s.customer_id and t.category = s.category
+       when matched and (t.purchase_days, t.cycle_days, t.last_purchase_at, t.next_purchase_at)
+                        is distinct from (s.purchase_days, s.cycle_days, s.last_purchase_at, s.next_purchase_at) then
+         update set purchase_days = s.purchase_days, cycle_days = s.cycle_days,
+                    last_purchase_at = s.last_purchase_at, next_purchase_at = s.next_purchase_at
+       when not matched then
+         insert values ($1, s.customer_id, s.category, s.purchase_days, s.cycle_days, s.last_purchase_at, s.next_purchase_at)`,
+      [shopId],
+    );
+    await tx.query(
+      `delete from customer_category_cycles t
+        where t.shop_id = $1
+          and not exists (select 1 from new_category_cycles s where s.customer_id = t.customer_id and s.category = t.category)`,
+      [shopId],
     );
   });
 }
