@@ -3,7 +3,7 @@
 // refunds). Scores run 1–5: by quantiles (percent rank among the shop's buyers, so equal values share a
 // score) or by fixed thresholds the shop sets.
 import { z } from 'zod';
-import type { Queryable } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { AppError } from '../errors.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { segmentOf, segmentSql, type RfmSegment } from './segments.js';
@@ -83,14 +83,19 @@ const SCORES: Record<RfmSettings['method'], [string, string, string]> = {
   ],
 };
 
-/** Scores every customer who has bought, in one statement; answers how many. */
-export async function computeRfm(db: Queryable, shopId: string, at: Date): Promise<{ customers: number }> {
+/** Scores every customer who has bought, in one transaction; answers how many. */
+export async function computeRfm(db: Db, shopId: string, at: Date): Promise<{ customers: number }> {
   const settings = await getRfmSettings(db, shopId);
   const windowStart = new Date(at.getTime() - settings.windowDays * 86_400_000);
   const [r, f, m] = SCORES[settings.method];
   const t = settings.thresholds;
-  const [row] = await db.query<{ customers: number }>(
-    `with raw as (
+  return db.transaction(async (tx) => {
+    // The three quantile ranks each sort every buyer; within the server's default 4 MB each sort spilled
+    // to disk, a quarter of the run at a million customers. PGlite keeps its default: its memory is the
+    // process's own, in a 32-bit address space.
+    if (db.kind === 'postgres') await tx.query("set local work_mem = '128MB'");
+    const [row] = await tx.query<{ customers: number }>(
+      `with raw as (
        select c.customer_id, c.last_order_at,
               floor(extract(epoch from ($2::timestamptz - c.last_order_at)) / 86400)::int as recency_days,
               coalesce(w.orders, 0)::int as frequency, coalesce(w.spend, 0)::int8 as monetary
@@ -111,21 +116,22 @@ export async function computeRfm(db: Queryable, shopId: string, at: Date): Promi
        returning 1
      )
      select count(*)::int as customers from updated`,
-    [
-      shopId,
-      at.toISOString(),
-      windowStart.toISOString(),
-      ...(settings.method === 'thresholds' ? [t.recencyDays, t.orders, t.spendCents] : []),
-    ],
-  );
-  // Customers whose every purchase was cancelled since the last run lose their scores.
-  await db.query(
-    `update customers set rfm_recency_days = null, rfm_frequency = null, rfm_monetary_cents = null,
+      [
+        shopId,
+        at.toISOString(),
+        windowStart.toISOString(),
+        ...(settings.method === 'thresholds' ? [t.recencyDays, t.orders, t.spendCents] : []),
+      ],
+    );
+    // Customers whose every purchase was cancelled since the last run lose their scores.
+    await tx.query(
+      `update customers set rfm_recency_days = null, rfm_frequency = null, rfm_monetary_cents = null,
             rfm_r = null, rfm_f = null, rfm_m = null, rfm_segment = null, rfm_at = null
       where shop_id = $1 and rfm_at < $2`,
-    [shopId, at.toISOString()],
-  );
-  return row!;
+      [shopId, at.toISOString()],
+    );
+    return row!;
+  });
 }
 
 export interface RfmCell {
