@@ -6,7 +6,7 @@ import { uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { localDate, startOfLocalDay } from '../shops/calendar.js';
-import { getShop } from '../shops/shops.js';
+import { getShop, type Shop } from '../shops/shops.js';
 import { expectedPurchases, fitBgNbd, probabilityAlive, type BgNbdParams, type Fit } from './bgnbd.js';
 import { expectedOrderValue, fitGammaGamma, type GammaGammaParams } from './gammagamma.js';
 import { customerHistories, type CustomerHistory } from './history.js';
@@ -60,6 +60,29 @@ export async function runPredictions(
       `Predictions need at least ${MIN_CUSTOMERS} buyers and ${MIN_REPEATERS} who bought twice; this shop has ${histories.length} and ${repeaters.length}`,
     );
   }
+  // The database works out the category cycles while the models are fitted and the predictions written
+  // here; on a server that statement takes the cores the writes leave idle. Both finish before either's
+  // failure is reported, so no transaction outlives the run.
+  const [cycles, model] = await Promise.allSettled([
+    writeCategoryCycles(db, shopId, calibrationEnd, shop.timeZone),
+    fitAndScore(db, shop, at, calibrationEnd, histories, repeaters, onProgress),
+  ]);
+  if (cycles.status === 'rejected') throw cycles.reason;
+  if (model.status === 'rejected') throw model.reason;
+  return model.value;
+}
+
+/** Fits both models on the histories and writes each customer's predictions. */
+async function fitAndScore(
+  db: Db,
+  shop: Shop,
+  at: Date,
+  calibrationEnd: string,
+  histories: CustomerHistory[],
+  repeaters: CustomerHistory[],
+  onProgress: (done: number, total: number) => Promise<void>,
+): Promise<PredictionModel> {
+  const shopId = shop.shopId;
   const bgnbd = fitBgNbd(sample(histories, FIT_SAMPLE).map(rft));
   const spenders = repeaters.filter((h) => h.repeatMeanCents > 0);
   const gammaGamma =
@@ -134,7 +157,6 @@ export async function runPredictions(
       where shop_id = $1 and predicted_at < $2`,
     [shopId, at.toISOString()],
   );
-  await writeCategoryCycles(db, shopId, calibrationEnd, shop.timeZone);
   return model;
 }
 
