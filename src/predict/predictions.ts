@@ -165,7 +165,8 @@ async function fitAndScore(
  * compare them) up to date, for customers who bought a category on two days or more. Worked out in the
  * database by a read-only statement, which PostgreSQL runs in parallel (an insert … select it does not),
  * into a scratch table; then only the rows that differ are written. At a million customers that is a
- * million rows, of which a night changes a few thousand: rewriting them all cost a third of the run.
+ * million rows, of which a night changes those of the day's buyers: rewriting them all cost a third of
+ * the run.
  */
 async function writeCategoryCycles(
   db: Db,
