@@ -1,5 +1,6 @@
 // Predictions on real data: the CDNOW sample of Fader, Hardie & Lee (2005) imported as orders, the
-// CRM's own per-customer histories checked against the published summary, and the models fitted on them.
+// CRM's own per-customer histories checked against the published summary, and the models fitted on them;
+// then the per-category cycles on a small shop built to have every case in them.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createImport } from '../src/imports/imports.js';
@@ -229,7 +230,7 @@ describeEachDb('per-category purchase cycles', ({ db, newShop }) => {
       if (!r.ok) throw new Error(JSON.stringify(r.errors));
       return r.order;
     };
-    // Sixty buyers back once a month later, so the models have histories to fit.
+    // Sixty buyers who came back once, about five weeks later, so the models have histories to fit.
     const orders: NormalizedOrder[] = Array.from({ length: 60 }, (_, i) => [
       order(`F-${i}-1`, `f${i}`, `2026-0${1 + (i % 6)}-0${1 + (i % 9)}T04:00:00Z`, 'Tea'),
       order(`F-${i}-2`, `f${i}`, `2026-0${2 + (i % 6)}-1${i % 9}T04:00:00Z`, 'Tea'),

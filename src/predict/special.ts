@@ -23,8 +23,8 @@ const STIRLING_FROM = 100;
  * lnΓ(z + q) − lnΓ(z). For large z the two log-gammas are huge and nearly equal: at z = 10^10 each is
  * 2·10^11 and their difference keeps four decimals, so a likelihood summing it over thousands of customers
  * moved by whole units between neighbouring points, and the spend model's search wandered on that noise
- * until its iteration cap. There the difference of Stirling's series is taken term by
- * term, the leading one through log1p.
+ * until its iteration cap. There the difference of Stirling's series is taken term by term, the leading
+ * one through log1p.
  */
 export function lnGammaRatio(z: number, q: number): number {
   if (z < STIRLING_FROM) return lnGamma(z + q) - lnGamma(z);
