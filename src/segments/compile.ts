@@ -29,8 +29,6 @@ export interface CompiledRule {
   /** A boolean SQL expression over `customers c`. */
   where: string;
   params: unknown[];
-  /** It reads other tables (orders, events, consents) through EXISTS subqueries. */
-  readsOtherTables: boolean;
 }
 
 /**
@@ -66,7 +64,6 @@ export function compileSegment(
   const bind = (value: unknown, cast: string) => `$${first + params.push(value) - 1}::${cast}`;
   const problems: ErrorDetail[] = [];
   let nodes = 0;
-  let readsOtherTables = false;
   const fence = options.perCustomer ? ' offset 0' : '';
 
   const walk = (node: Rule, path: string, depth: number): string => {
@@ -108,10 +105,8 @@ export function compileSegment(
         return fieldCondition(spec, node.op as Operator, node.value, { ctx, bind, fail });
       }
       case 'purchased':
-        readsOtherTables = true;
         return purchasedCondition(node, { shopId: ctx.shopId, bind, daysAgo, fence });
       case 'discountShare': {
-        readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
         // The customer's last purchase day (analytics/rollup.ts) knows their purchases and discounted
         // ones so far. Counted from the orders instead, the condition needed a HAVING, which PostgreSQL
@@ -123,7 +118,6 @@ export function compileSegment(
           and ((d.discounted_before + d.discounted_orders)::numeric / ${total})::float8 >= ${bind(node.atLeast, 'float8')}${fence})`;
       }
       case 'consent': {
-        readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
         const channel = bind(node.channel, 'text');
         if (node.status === 'none') {
@@ -132,7 +126,6 @@ export function compileSegment(
         return `exists (select 1 from customer_consents where shop_id = ${s} and customer_id = c.customer_id and channel = ${channel} and status = ${bind(node.status, 'text')}${fence})`;
       }
       case 'interacted': {
-        readsOtherTables = true;
         const s = bind(ctx.shopId, 'uuid');
         const types = bind(
           node.kinds.map((k) => `message.${k}`),
@@ -150,7 +143,7 @@ export function compileSegment(
   const where = walk(parsed.data, at, 1);
   if (nodes > MAX_NODES) problems.push({ field: at, message: `a rule has at most ${MAX_NODES} nodes` });
   if (problems.length > 0) throw AppError.invalid('The segment rule is not valid', problems);
-  return { where, params, readsOtherTables };
+  return { where, params };
 }
 
 interface Tools {
