@@ -6,19 +6,19 @@
 import type { Queryable } from '../db/db.js';
 import { BOUGHT_STATUSES } from './status.js';
 
-// The rows, from the bought orders matching `where` (parameters: $1 shop, $2 ids, $3 statuses).
+// The rows, from the bought orders matching `where` (parameters: $1 shop, $2 statuses, then `where`'s).
 const categoryRows = (where: string) => `
   insert into customer_categories as t (shop_id, customer_id, category, first_at, last_at, orders)
   select o.shop_id, o.customer_id, lower(i.category), min(o.ordered_at), max(o.ordered_at), count(distinct o.order_id)
     from orders o
     join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
-   where o.shop_id = $1 and ${where} and o.status = any($3::text[]) and i.category is not null
+   where o.shop_id = $1 and ${where} and o.status = any($2::text[]) and i.category is not null
    group by 1, 2, 3`;
 const storeRows = (where: string) => `
   insert into customer_stores as t (shop_id, customer_id, store_id, channel, first_at, last_at, orders)
   select o.shop_id, o.customer_id, o.store_id, o.channel, min(o.ordered_at), max(o.ordered_at), count(*)
     from orders o
-   where o.shop_id = $1 and ${where} and o.status = any($3::text[]) and o.store_id is not null
+   where o.shop_id = $1 and ${where} and o.status = any($2::text[]) and o.store_id is not null
    group by 1, 2, 3, 4`;
 
 /** A new row adds to the one it meets. */
@@ -30,8 +30,8 @@ const ADDED = `do update
 /** Adds newly ingested orders (those not bought are skipped) to their buyers' rows. */
 export async function addBought(tx: Queryable, shopId: string, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
-  const where = 'o.order_id = any($2::uuid[])';
-  const params = [shopId, orderIds, BOUGHT_STATUSES];
+  const where = 'o.order_id = any($3::uuid[])';
+  const params = [shopId, BOUGHT_STATUSES, orderIds];
   await tx.query(`${categoryRows(where)} on conflict (shop_id, customer_id, category) ${ADDED}`, params);
   await tx.query(
     `${storeRows(where)} on conflict (shop_id, customer_id, store_id, channel) ${ADDED}`,
@@ -42,14 +42,24 @@ export async function addBought(tx: Queryable, shopId: string, orderIds: string[
 /** Rewrites the customers' rows from all their orders (none for a customer merged away). */
 export async function refreshBought(tx: Queryable, shopId: string, customerIds: string[]): Promise<void> {
   if (customerIds.length === 0) return;
-  const where = 'o.customer_id = any($2::uuid[])';
-  const params = [shopId, customerIds, BOUGHT_STATUSES];
+  const where = 'o.customer_id = any($3::uuid[])';
   for (const table of ['customer_categories', 'customer_stores']) {
-    await tx.query(
-      `delete from ${table} where shop_id = $1 and customer_id = any($2::uuid[])`,
-      params.slice(0, 2),
-    );
+    await tx.query(`delete from ${table} where shop_id = $1 and customer_id = any($2::uuid[])`, [
+      shopId,
+      customerIds,
+    ]);
   }
+  const params = [shopId, BOUGHT_STATUSES, customerIds];
   await tx.query(categoryRows(where), params);
   await tx.query(storeRows(where), params);
+}
+
+/** Rewrites the whole shop's rows from its orders, after orders were loaded in bulk (the benchmarks). */
+export async function rebuildBought(tx: Queryable, shopId: string): Promise<void> {
+  for (const table of ['customer_categories', 'customer_stores']) {
+    await tx.query(`delete from ${table} where shop_id = $1`, [shopId]);
+  }
+  const params = [shopId, BOUGHT_STATUSES];
+  await tx.query(categoryRows('true'), params);
+  await tx.query(storeRows('true'), params);
 }
