@@ -54,8 +54,15 @@ describe('customer table rebuild (0021) [pglite]', () => {
       ),
     );
     await db.query(
-      `update customers set gender = 'female', birthday = '1990-05-01', p_alive = 0.5, rfm_segment = 'New',
-              rfm_r = 5, tier_rank = 1, points_balance = 120, tag_ids = array[gen_random_uuid()]
+      // A distinct value in every column, so that two columns of one type traded places would show.
+      `update customers set gender = 'female', birthday = '1990-05-01', country = 'CN', province = '浙江省',
+              city = '杭州市', address = '西湖区 1 号', company = 'Acme', job_title = 'Buyer', refunded_cents = 700,
+              tier_rank = 1, tier_since = '2025-01-01', tier_hold_until = '2025-02-01',
+              tier_grace_until = '2025-03-01', points_balance = 120, p_alive = 0.5, expected_orders_12m = 1.5,
+              purchase_cycle_days = 30.5, predicted_value_cents = 4400, next_purchase_at = '2025-04-01',
+              predicted_at = '2025-03-02', rfm_recency_days = 9, rfm_frequency = 2, rfm_monetary_cents = 11300,
+              rfm_r = 5, rfm_f = 3, rfm_m = 1, rfm_segment = 'New', rfm_at = '2025-03-03',
+              tag_ids = array[gen_random_uuid()]
         where shop_id = $1 and name = 'Ann Lee'`,
       [shop.shopId],
     );

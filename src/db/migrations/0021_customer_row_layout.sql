@@ -61,14 +61,8 @@ create table customers_rebuilt (
   constraint customers_pkey_rebuilt primary key (shop_id, customer_id)
 ) with (fillfactor = 50);
 
-insert into customers_rebuilt (
-  shop_id, customer_id, customer_no, spend_cents, refunded_cents, created_at, updated_at, order_count,
-  online_order_count, offline_order_count, points_balance, tier_rank, first_order_at, last_order_at,
-  tier_since, next_purchase_at, rfm_monetary_cents, predicted_value_cents, p_alive, expected_orders_12m,
-  purchase_cycle_days, rfm_recency_days, rfm_frequency, birthday, rfm_r, rfm_f, rfm_m, gender, tag_ids,
-  rfm_segment, province, city, country, first_source, tier_hold_until, tier_grace_until, predicted_at,
-  rfm_at, name, email, phone, member_card, address, company, job_title
-) overriding system value
+-- In the new table's column order.
+insert into customers_rebuilt overriding system value
 select
   shop_id, customer_id, customer_no, spend_cents, refunded_cents, created_at, updated_at, order_count,
   online_order_count, offline_order_count, points_balance, tier_rank, first_order_at, last_order_at,
