@@ -317,6 +317,10 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
       { condition: { storeIds: ['S1'], channel: 'offline', minOrders: 2 }, reads: 'customer_stores' },
       { condition: { storeIds: ['S2'], minOrders: 2 }, reads: 'from orders' },
       { condition: { storeIds: ['S1'], categories: ['makeup'] }, reads: 'order_items' },
+      { condition: { channel: 'offline' }, reads: 'customer_stores' },
+      { condition: { channel: 'offline', withinDays: 30 }, reads: 'customer_stores' },
+      { condition: { channel: 'offline', minOrders: 2 }, reads: 'from orders' },
+      { condition: { channel: 'online' }, reads: 'from orders' },
     ];
     for (const { condition, reads } of cases) {
       const rule = compileSegment({ type: 'purchased', ...condition }, march, { firstParam: 2 });

@@ -34,10 +34,8 @@ export function purchasedCondition(node: PurchasedNode, t: PurchaseTools): strin
   }
   if (byStoreAlone(node)) {
     // The same from the buyer's store rows (one per store and channel).
-    const where = [
-      `b.shop_id = ${s} and b.customer_id = c.customer_id`,
-      `b.store_id = any(${bind(node.storeIds!, 'text[]')})`,
-    ];
+    const where = [`b.shop_id = ${s} and b.customer_id = c.customer_id`];
+    if (node.storeIds) where.push(`b.store_id = any(${bind(node.storeIds, 'text[]')})`);
     if (node.channel) where.push(`b.channel = ${bind(node.channel, 'text')}`);
     if (node.withinDays) where.push(`b.last_at >= ${daysAgo(node.withinDays)}`);
     if (counted) where.push(`b.orders >= ${bind(node.minOrders, 'int')}`);
@@ -77,12 +75,14 @@ function byCategoryAlone(node: PurchasedNode): boolean {
 
 /**
  * One that only names stores (and perhaps a channel), counting orders (if at all) at one store in one
- * channel over all time: what customer_stores answers exactly.
+ * channel over all time: what customer_stores answers exactly. Or one that names only the offline
+ * channel, without a count: every offline order names its store (orders/input.ts), so the buyer's
+ * offline store rows hold all their offline purchases.
  */
 function byStoreAlone(node: PurchasedNode): boolean {
   const { type: _type, storeIds, channel, withinDays, minOrders, ...others } = node;
+  if (storeIds === undefined) return channel === 'offline' && noneOf(others) && !countsOrders(minOrders);
   return (
-    storeIds !== undefined &&
     noneOf(others) &&
     (channel !== undefined || !countsOrders(minOrders)) &&
     countable(storeIds, withinDays, minOrders)
