@@ -106,8 +106,9 @@ export async function backfillRuleTags(
   progress?: (done: number, total: number) => Promise<void>,
 ): Promise<TagChanges & { customers: number; tags: number }> {
   const tags = await ruleTags(db, shopId);
+  // The shop's counter (migration 0019) rather than a pass over its customers.
   const [{ customers } = { customers: 0 }] = await db.query<{ customers: number }>(
-    'select count(*)::int as customers from customers where shop_id = $1',
+    'select customers::int from shop_customer_counts where shop_id = $1',
     [shopId],
   );
   const sum = { added: 0, removed: 0, invalid: [] as string[], customers, tags: tags.length };
