@@ -9,9 +9,10 @@
 -- Room: the nightly RFM and prediction runs rewrite most rows. With 80 % fill, a rewritten row rarely fit
 -- on its own page, so each run moved rows elsewhere and touched both indexes for every one of them
 -- (10.6 s and 8.4 s for the two updates at 1M), and the table settled at 2.7 times its rows' size
--- (861 MB for 320 MB of rows, and counts a third slower than on a packed copy). At 50 % every rewrite is a
--- HOT update on its own page (2.3 s and 2.7 s), the old version is pruned there, and the table stays at
--- twice its rows' size. An order's update of its buyer's stats is HOT for the same reason (see 0001).
+-- (861 MB for 320 MB of rows, and counts a third slower than on a packed copy). At 50 % nearly every
+-- rewrite is a HOT update on its own page (2.3 s and 2.7 s), the old version is pruned there, and the
+-- table stays at twice its rows' size; only the first night after a bulk load still moves many rows
+-- (bench/RESULTS.md). An order's update of its buyer's stats is HOT for the same reason (see 0001).
 create table customers_rebuilt (
   shop_id uuid not null references shops (shop_id) on delete cascade,
   customer_id uuid not null,
