@@ -4,7 +4,7 @@
 // what each customer has bought by category and by store (orders/bought.ts).
 import { expect, it } from 'vitest';
 import { rebuildPurchaseDays } from '../src/analytics/rollup.js';
-import { rebuildBought } from '../src/orders/bought.js';
+import { refreshBought } from '../src/orders/bought.js';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput, type NormalizedOrder } from '../src/orders/input.js';
 import { PURCHASE_SQL } from '../src/orders/status.js';
@@ -230,7 +230,7 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
     // The whole-shop rebuilds, for orders loaded around ingestion (the benchmarks' shops), write the same.
     await db().transaction(async (tx) => {
       await rebuildPurchaseDays(tx, shop.shopId);
-      await rebuildBought(tx, shop.shopId);
+      await refreshBought(tx, shop.shopId, null);
     });
     expect(await drift(shop.shopId)).toEqual(NO_DRIFT);
 

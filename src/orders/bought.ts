@@ -39,27 +39,25 @@ export async function addBought(tx: Queryable, shopId: string, orderIds: string[
   );
 }
 
-/** Rewrites the customers' rows from all their orders (none for a customer merged away). */
-export async function refreshBought(tx: Queryable, shopId: string, customerIds: string[]): Promise<void> {
-  if (customerIds.length === 0) return;
-  const where = 'o.customer_id = any($3::uuid[])';
+/**
+ * Rewrites the customers' rows from all their orders (none for a customer merged away); with `null`, the
+ * whole shop's, after orders were loaded around ingestion (the benchmarks' shops).
+ */
+export async function refreshBought(
+  tx: Queryable,
+  shopId: string,
+  customerIds: string[] | null,
+): Promise<void> {
+  if (customerIds?.length === 0) return;
+  const ids = customerIds ? [customerIds] : [];
   for (const table of ['customer_categories', 'customer_stores']) {
-    await tx.query(`delete from ${table} where shop_id = $1 and customer_id = any($2::uuid[])`, [
-      shopId,
-      customerIds,
-    ]);
+    await tx.query(
+      `delete from ${table} where shop_id = $1${customerIds ? ' and customer_id = any($2::uuid[])' : ''}`,
+      [shopId, ...ids],
+    );
   }
-  const params = [shopId, BOUGHT_STATUSES, customerIds];
+  const where = customerIds ? 'o.customer_id = any($3::uuid[])' : 'true';
+  const params = [shopId, BOUGHT_STATUSES, ...ids];
   await tx.query(categoryRows(where), params);
   await tx.query(storeRows(where), params);
-}
-
-/** Rewrites the whole shop's rows from its orders, after orders were loaded in bulk (the benchmarks). */
-export async function rebuildBought(tx: Queryable, shopId: string): Promise<void> {
-  for (const table of ['customer_categories', 'customer_stores']) {
-    await tx.query(`delete from ${table} where shop_id = $1`, [shopId]);
-  }
-  const params = [shopId, BOUGHT_STATUSES];
-  await tx.query(categoryRows('true'), params);
-  await tx.query(storeRows('true'), params);
 }
