@@ -76,6 +76,41 @@ describe('BG/NBD', () => {
     }
   });
 
+  it('keeps its likelihood exact when everyone drops out at the same rate (a, b → ∞)', () => {
+    // With a + b = κ and a / κ = p held, Beta(a, b) narrows onto p as κ grows, and each customer's
+    // likelihood onto the one with a fixed dropout probability: B(a, b + x) / B(a, b) → (1 − p)^x.
+    const [r, alpha, p] = [0.5, 6, 0.15];
+    const fixed = (c: Rft) => {
+      const x = c.frequency;
+      const head = lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha) + x * Math.log(1 - p);
+      const silent = -(r + x) * Math.log(alpha + c.age);
+      if (x === 0) return head + silent;
+      const dropped = Math.log(p / (1 - p)) - (r + x) * Math.log(alpha + c.recency);
+      return head + Math.log(Math.exp(silent) + Math.exp(dropped));
+    };
+    for (const c of [
+      { frequency: 0, recency: 0, age: 52 },
+      { frequency: 3, recency: 20.5, age: 52 },
+      { frequency: 12, recency: 50, age: 104 },
+    ]) {
+      const ll = bgNbdLogLikelihood({ r, alpha, a: p * 1e10, b: (1 - p) * 1e10 }, c);
+      expect(ll, `x = ${c.frequency}`).toBeCloseTo(fixed(c), 6);
+    }
+  });
+
+  it('recovers a dropout rate that every customer shares', () => {
+    const truth = { r: 0.5, alpha: 6, p: 0.15 };
+    const customers = simulateBgNbd({ r: 0.5, alpha: 6, a: 0.15e9, b: 0.85e9 }, 20_000, 7);
+    const { params, logLikelihood } = fitBgNbd(customers);
+    const summed = customers.reduce((ll, c) => ll + bgNbdLogLikelihood(params, c), 0);
+    expect(logLikelihood).toBeCloseTo(summed, 6);
+    const fitted = { r: params.r, alpha: params.alpha, p: params.a / (params.a + params.b) };
+    for (const [k, v] of Object.entries(truth)) {
+      const f = fitted[k as keyof typeof fitted];
+      expect(Math.abs(f / v - 1), `${k}: ${f}`).toBeLessThan(0.1);
+    }
+  });
+
   it('predicts as the paper does for its example customer', () => {
     // Section 4 of the paper: x = 2, t_x = 30.43, T = 38.86 expects 1.226 purchases in the next 39 weeks.
     const params = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };

@@ -2,7 +2,7 @@
 // customer buys at a Poisson rate λ ~ Gamma(r, α); after each purchase they drop out with probability
 // p ~ Beta(a, b). Fitted by maximum likelihood on each customer's (x, t_x, T): repeat purchases, the time of
 // the last one and the time since the first, all in the same unit (weeks here).
-import { hyp2f1, lnBeta, lnGamma } from './special.js';
+import { hyp2f1, lnGamma, lnGammaRatio } from './special.js';
 import { LOG_BOUND, nelderMead } from './minimize.js';
 
 export interface BgNbdParams {
@@ -25,7 +25,8 @@ export interface Rft {
 export function bgNbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, c: Rft): number {
   const x = c.frequency;
   const a1 = lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha);
-  const a2 = lnBeta(a, b + x) - lnBeta(a, b);
+  // ln B(a, b + x) − ln B(a, b), to full precision however large a and b (see fitBgNbd).
+  const a2 = lnGammaRatio(b, x) - lnGammaRatio(a + b, x);
   const a3 = -(r + x) * Math.log(alpha + c.age);
   if (x === 0) return a1 + a2 + a3;
   const a4 = Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + c.recency);
@@ -64,9 +65,13 @@ export function fitBgNbd(customers: Rft[]): Fit<BgNbdParams> {
   const dropOdds = new Float64Array(frequencies.length);
   const negLl = (logs: number[]) => {
     const [r, alpha, a, b] = logs.map(Math.exp) as [number, number, number, number];
-    const shared = r * Math.log(alpha) - lnGamma(r) - lnBeta(a, b);
+    const shared = r * Math.log(alpha) - lnGamma(r);
     frequencies.forEach((f, i) => {
-      base[i] = lnGamma(r + f) + lnBeta(a, b + f) + shared;
+      // ln B(a, b + f) − ln B(a, b), as two log-gamma ratios: taken as the difference of the two log-betas
+      // it is lost in their rounding once a and b run into the millions (dropout the same for everyone,
+      // where the maximum lies at a, b → ∞), and the search wandered on that noise until its iteration cap
+      // (96 s for the 20,000-customer demo shop).
+      base[i] = lnGamma(r + f) + lnGammaRatio(b, f) - lnGammaRatio(a + b, f) + shared;
       dropOdds[i] = f > 0 ? Math.log(a) - Math.log(b + f - 1) : 0;
     });
     let ll = 0;

@@ -33,11 +33,6 @@ export function lnGammaRatio(z: number, q: number): number {
   return (z - 0.5) * Math.log1p(q / z) + q * Math.log(w) - q + tail(w) - tail(z);
 }
 
-/** ln B(a, b). */
-export function lnBeta(a: number, b: number): number {
-  return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
-}
-
 /** 2F1(a, b; c; z) by its power series, for 0 <= z < 1 (where the models use it). */
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
   if (z < 0 || z >= 1) throw new RangeError(`hyp2f1 needs 0 <= z < 1, got ${z}`);
