@@ -3,7 +3,7 @@
 --
 -- A row is inserted before most of what it will hold: its stats come with its first order, but its tag
 -- list, RFM scores and predictions are written later, by the back-fill and the first night, and make it
--- about half as wide again (in the benchmark's shop, 218 bytes with the stats, 324 after a night).
+-- about half as wide again (in the benchmark's shop, about 220 bytes with the stats, 320 after a night).
 -- A nightly run rewrites every row in one go, and a rewrite stays on its page (a HOT update that touches
 -- no index) only while the page has room for a second copy of its rows: under half full. Pages filled to
 -- 50 % with new rows were at 54 % by the first night, so the first night after a bulk load moved rows by
