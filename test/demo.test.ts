@@ -43,6 +43,27 @@ describeEachDb('demo shop', ({ db }) => {
     expect(counts!.smsIn / counts!.withPhone).toBeGreaterThan(0.25);
     expect(counts!.smsIn / counts!.withPhone).toBeLessThan(0.65);
 
+    // Scored as the nightly runs would have: every buyer has an RFM segment, and every one the models
+    // were fitted on (buyers with a purchase not refunded in full) has predictions.
+    const [scores] = await db().query<{
+      buyers: number;
+      segmented: number;
+      predicted: number;
+      sane: number;
+      fitted: number;
+    }>(
+      `select count(*)::int as buyers, count(rfm_segment)::int as segmented, count(p_alive)::int as predicted,
+              count(*) filter (where p_alive between 0 and 1 and predicted_value_cents >= 0)::int as sane,
+              (select customers from prediction_models m where m.shop_id = $1) as fitted
+         from customers where shop_id = $1 and last_order_at is not null`,
+      [shop.shopId],
+    );
+    expect(scores!.buyers).toBeGreaterThan(250);
+    expect(scores!.segmented).toBe(scores!.buyers);
+    expect(scores!.predicted).toBe(scores!.fitted);
+    expect(scores!.sane).toBe(scores!.fitted);
+    expect(scores!.fitted).toBeGreaterThan(0.95 * scores!.buyers);
+
     // Each consent is on the customer's timeline, as if given one by one.
     const [someone] = await db().query<{ customerId: string }>(
       `select customer_id as "customerId" from customer_consents where shop_id = $1 and status = 'opted_in' limit 1`,

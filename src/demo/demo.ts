@@ -1,12 +1,16 @@
 // `regulars demo`: a realistic skincare shop of ~20,000 customers and ~60,000 orders over two years —
 // one-time and repeat buyers on their own purchase cycles, online and offline-store orders, member cards,
 // refunds and cancellations — loaded through the same ingestion path as real orders, which tags them
-// by the demo's rules (layers.ts) as they come in.
+// by the demo's rules (layers.ts) as they come in; then scored (RFM, predictions) as its nightly runs
+// would have left it.
 import type { Db } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
+import { AppError } from '../errors.js';
 import { expirePoints } from '../membership/points.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
+import { runPredictions } from '../predict/predictions.js';
+import { computeRfm } from '../rfm/rfm.js';
 import { createApiKey } from '../shops/apiKeys.js';
 import { createShop, listShops, type Shop } from '../shops/shops.js';
 import { createStaff } from '../shops/staff.js';
@@ -223,6 +227,14 @@ export async function loadDemo(
   // Two years of history: points earned in the first year are already due, as in a shop that has been
   // running its nightly expiry all along.
   await expirePoints(db, shop.shopId, options.now ?? new Date());
+  // Scored as its nightly runs would have left it, so the RFM grid, the predictions and the segments on
+  // them show something from the start. The scoring reads the new orders: the planner must know of them.
+  await refreshStatistics(db, INGEST_TABLES);
+  await computeRfm(db, shop.shopId, options.now ?? new Date());
+  await runPredictions(db, shop.shopId, options.now ?? new Date()).catch((err: unknown) => {
+    // A demo of a few dozen customers is too small to fit; it goes without, as such a shop would.
+    if (!(err instanceof AppError && err.code === 'not_enough_history')) throw err;
+  });
   await createDemoEngage(db, shop.shopId, options.now ?? new Date());
   await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
   return { shop, created: true, orders, customers, apiKey: key };
