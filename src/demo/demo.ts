@@ -205,6 +205,8 @@ export async function loadDemo(
   const { key } = await createApiKey(db, shop.shopId, 'demo');
   await createDemoTags(db, shop.shopId);
   await createDemoSegments(db, shop.shopId);
+  // One instant for the whole build: the history ends there, and expiry and scoring are as of it.
+  const now = options.now ?? new Date();
   let batch: NormalizedOrder[] = [];
   let orders = 0;
   let customers = 0;
@@ -215,27 +217,23 @@ export async function loadDemo(
     batch = [];
     options.onProgress?.(orders);
   };
-  for (const order of demoOrders(
-    options.customers ?? 20_000,
-    options.seed ?? 20261124,
-    options.now ?? new Date(),
-  )) {
+  for (const order of demoOrders(options.customers ?? 20_000, options.seed ?? 20261124, now)) {
     batch.push(order);
     if (batch.length === 2000) await flush();
   }
   if (batch.length > 0) await flush();
   // Two years of history: points earned in the first year are already due, as in a shop that has been
   // running its nightly expiry all along.
-  await expirePoints(db, shop.shopId, options.now ?? new Date());
+  await expirePoints(db, shop.shopId, now);
   // Scored as its nightly runs would have left it, so the RFM grid, the predictions and the segments on
   // them show something from the start. The scoring reads the new orders: the planner must know of them.
   await refreshStatistics(db, INGEST_TABLES);
-  await computeRfm(db, shop.shopId, options.now ?? new Date());
-  await runPredictions(db, shop.shopId, options.now ?? new Date()).catch((err: unknown) => {
+  await computeRfm(db, shop.shopId, now);
+  await runPredictions(db, shop.shopId, now).catch((err: unknown) => {
     // A demo of a few dozen customers is too small to fit; it goes without, as such a shop would.
     if (!(err instanceof AppError && err.code === 'not_enough_history')) throw err;
   });
-  await createDemoEngage(db, shop.shopId, options.now ?? new Date());
+  await createDemoEngage(db, shop.shopId, now);
   await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
   return { shop, created: true, orders, customers, apiKey: key };
 }
