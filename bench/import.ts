@@ -1,6 +1,7 @@
 // Import benchmark: builds a 1,000,000-order generic CSV (~300,000 customers), imports it with the CLI
 // on PGlite or PostgreSQL, and reports orders/s and the CLI's peak memory; then tops the database up to
-// 1,000,000 customers and measures customer lookup by phone.
+// 1,000,000 customers and measures customer lookup by phone. On PGlite it first writes the rows the import
+// left into a fresh database with plain COPY (floor.ts): the least any import design could take.
 //
 //   npm run bench:import -- [--orders 1000000] [--db pglite|postgres]
 //   (postgres reads BENCH_DATABASE_URL: an empty database it may fill)
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { openPGlite, openPostgres, type Db } from '../src/db/db.js';
+import { readFloor, writeFloor } from './floor.js';
 import { arg } from './options.js';
 import { searchCustomers } from '../src/customers/customers.js';
 import { listShops } from '../src/shops/shops.js';
@@ -170,8 +172,23 @@ async function main(): Promise<void> {
     `import: ${run.seconds.toFixed(1)} s, ${Math.round(ORDERS / run.seconds)} orders/s end to end, peak RSS ${Math.round(run.peakMb)} MB`,
   );
 
-  const db = await open();
+  let db = await open();
   const shop = (await listShops(db)).find((s) => s.name === 'Bench shop')!;
+  if (DB === 'pglite') {
+    await db.close();
+    const floor = await writeFloor(join(out, `pglite-${ORDERS}`, 'pgdata'), shop.shopId);
+    for (const t of floor.tables) {
+      console.log(`  ${t.table}: ${t.rows} rows in ${t.seconds.toFixed(1)} s`);
+    }
+    console.log(
+      `floor: the same rows written with COPY into a fresh database: ${floor.seconds.toFixed(1)} s, ${Math.round(ORDERS / floor.seconds)} orders/s`,
+    );
+    db = await open();
+    const read = await readFloor(csv, shop);
+    console.log(
+      `reading the file into orders, no database: ${read.seconds.toFixed(1)} s, ${Math.round(read.orders / read.seconds)} orders/s`,
+    );
+  }
   await topUpCustomers(db, shop.shopId, 1_000_000);
   const l = await lookups(db, shop.shopId, Math.round(ORDERS * 0.3));
   console.log(
