@@ -195,7 +195,7 @@ export async function ingestOrders(
   await addBought(
     tx,
     shopId,
-    created.map(({ n }) => orderIds[n]!),
+    created.map(({ o, n }) => ({ customerId: customerIds[n]!, orderId: orderIds[n]!, order: o })),
   );
   // Any status move may take a category or a store away or give it back (the refresh reads the
   // updated orders).
