@@ -19,6 +19,8 @@ export interface Floor {
 }
 
 export async function writeFloor(sourceDir: string, shopId: string): Promise<Floor> {
+  // COPY takes no parameters, so the id goes into its text.
+  if (!/^[0-9a-f-]{36}$/.test(shopId)) throw new Error(`not a shop id: ${shopId}`);
   const target = await mkdtemp(join(tmpdir(), 'regulars-floor-'));
   const fresh = await openPGlite({ dataDir: target });
   await migrate(fresh);
@@ -30,7 +32,7 @@ export async function writeFloor(sourceDir: string, shopId: string): Promise<Flo
   await into.exec('set session_replication_role = replica');
   const tables = (
     await source.query<{ table: string; columns: string }>(
-      `select c.table_name as table,
+      `select quote_ident(c.table_name) as table,
               string_agg(quote_ident(c.column_name), ', ' order by c.ordinal_position) as columns
          from information_schema.columns c
          join information_schema.tables t using (table_schema, table_name)
