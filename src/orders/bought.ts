@@ -7,7 +7,7 @@ import type { Queryable } from '../db/db.js';
 import type { NormalizedOrder } from './input.js';
 import { BOUGHT_STATUSES } from './status.js';
 
-// The rows, from the bought orders matching `where` (parameters: $1 shop, $2 statuses, then `where`'s).
+// The rows rebuilt from the bought orders matching `where` (parameters: $1 shop, $2 statuses, then `where`'s).
 const categoryRows = (where: string) => `
   insert into customer_categories as t (shop_id, customer_id, category, first_at, last_at, orders)
   select o.shop_id, o.customer_id, lower(i.category), min(o.ordered_at), max(o.ordered_at), count(distinct o.order_id)
