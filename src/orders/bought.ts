@@ -7,20 +7,19 @@ import type { Queryable } from '../db/db.js';
 import type { NormalizedOrder } from './input.js';
 import { BOUGHT_STATUSES } from './status.js';
 
-// The rows rebuilt from the bought orders matching `where` (parameters: $1 shop, $2 statuses, then `where`'s).
-const categoryRows = (where: string) => `
+// The rows, from `bought`: a relation of bought items with a category, (customer_id, order_id, category,
+// at), or of bought orders with a store, (customer_id, store_id, channel, at). $1 is the shop. Whether the
+// items come from the tables (a rebuild) or from the batch in hand (ingestion), a row means the same.
+const categoryRows = (bought: string) => `
   insert into customer_categories as t (shop_id, customer_id, category, first_at, last_at, orders)
-  select o.shop_id, o.customer_id, lower(i.category), min(o.ordered_at), max(o.ordered_at), count(distinct o.order_id)
-    from orders o
-    join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
-   where o.shop_id = $1 and ${where} and o.status = any($2::text[]) and i.category is not null
-   group by 1, 2, 3`;
-const storeRows = (where: string) => `
+  select $1, customer_id, lower(category), min(at), max(at), count(distinct order_id)
+    from (${bought}) b
+   group by 2, 3`;
+const storeRows = (bought: string) => `
   insert into customer_stores as t (shop_id, customer_id, store_id, channel, first_at, last_at, orders)
-  select o.shop_id, o.customer_id, o.store_id, o.channel, min(o.ordered_at), max(o.ordered_at), count(*)
-    from orders o
-   where o.shop_id = $1 and ${where} and o.status = any($2::text[]) and o.store_id is not null
-   group by 1, 2, 3, 4`;
+  select $1, customer_id, store_id, channel, min(at), max(at), count(*)
+    from (${bought}) b
+   group by 2, 3, 4`;
 
 /** A new row adds to the one it meets. */
 const ADDED = `do update
@@ -48,11 +47,9 @@ export async function addBought(tx: Queryable, shopId: string, orders: NewOrder[
   );
   if (items.length > 0) {
     await tx.query(
-      `insert into customer_categories as t (shop_id, customer_id, category, first_at, last_at, orders)
-       select $1, customer_id, lower(category), min(at), max(at), count(distinct order_id)
-         from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[]) as n(customer_id, order_id, category, at)
-        group by 2, 3
-       on conflict (shop_id, customer_id, category) ${ADDED}`,
+      `${categoryRows(
+        'select * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[]) as n(customer_id, order_id, category, at)',
+      )} on conflict (shop_id, customer_id, category) ${ADDED}`,
       [
         shopId,
         items.map((i) => i.customerId),
@@ -65,11 +62,9 @@ export async function addBought(tx: Queryable, shopId: string, orders: NewOrder[
   const stored = bought.filter(({ order }) => order.storeId !== null);
   if (stored.length > 0) {
     await tx.query(
-      `insert into customer_stores as t (shop_id, customer_id, store_id, channel, first_at, last_at, orders)
-       select $1, customer_id, store_id, channel, min(at), max(at), count(*)
-         from unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) as n(customer_id, store_id, channel, at)
-        group by 2, 3, 4
-       on conflict (shop_id, customer_id, store_id, channel) ${ADDED}`,
+      `${storeRows(
+        'select * from unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) as n(customer_id, store_id, channel, at)',
+      )} on conflict (shop_id, customer_id, store_id, channel) ${ADDED}`,
       [
         shopId,
         stored.map((o) => o.customerId),
@@ -98,8 +93,21 @@ export async function refreshBought(
       [shopId, ...ids],
     );
   }
-  const where = customerIds ? 'o.customer_id = any($3::uuid[])' : 'true';
+  const where = `o.shop_id = $1 and o.status = any($2::text[])${customerIds ? ' and o.customer_id = any($3::uuid[])' : ''}`;
   const params = [shopId, BOUGHT_STATUSES, ...ids];
-  await tx.query(categoryRows(where), params);
-  await tx.query(storeRows(where), params);
+  await tx.query(
+    categoryRows(
+      `select o.customer_id, o.order_id, i.category, o.ordered_at as at
+         from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+        where ${where} and i.category is not null`,
+    ),
+    params,
+  );
+  await tx.query(
+    storeRows(
+      `select o.customer_id, o.store_id, o.channel, o.ordered_at as at
+         from orders o where ${where} and o.store_id is not null`,
+    ),
+    params,
+  );
 }
