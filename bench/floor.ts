@@ -12,6 +12,7 @@ import { FORMATS } from '../src/imports/formats.js';
 import { readRows } from '../src/imports/reader.js';
 import { bindColumns, orderFromRows, Row, type Binding } from '../src/imports/rows.js';
 import type { Shop } from '../src/shops/shops.js';
+import { seconds } from './options.js';
 
 export interface Floor {
   seconds: number;
@@ -51,9 +52,9 @@ export async function writeFloor(sourceDir: string, shopId: string): Promise<Flo
     if (!out.blob || rows === 0) continue;
     const started = performance.now();
     await into.query(`copy ${table} (${columns}) from '/dev/blob'`, [], { blob: out.blob });
-    const seconds = (performance.now() - started) / 1000;
-    floor.tables.push({ table, rows, seconds });
-    floor.seconds += seconds;
+    const took = seconds(started);
+    floor.tables.push({ table, rows, seconds: took });
+    floor.seconds += took;
   }
   await source.close();
   await into.close();
@@ -81,5 +82,5 @@ export async function readFloor(path: string, shop: Shop): Promise<{ seconds: nu
     if (!parsed.ok) throw new Error(`row ${rowNo}: ${parsed.errors[0]!.reason}`);
     orders++;
   }
-  return { seconds: (performance.now() - started) / 1000, orders };
+  return { seconds: seconds(started), orders };
 }

@@ -21,6 +21,8 @@ const ORDERS = Number(arg('orders', '1000000'));
 const DB = arg('db', 'pglite');
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'bench', 'out');
+// The PGlite run's data directory, kept after the run.
+const pgliteDir = join(out, `pglite-${ORDERS}`);
 
 async function generate(path: string, orders: number): Promise<void> {
   if (existsSync(path)) return;
@@ -151,10 +153,9 @@ async function main(): Promise<void> {
     env = { DATABASE_URL: url, REGULARS_DATA_DIR: join(out, 'pg-run') };
     open = async () => openPostgres(url);
   } else {
-    const dataDir = join(out, `pglite-${ORDERS}`);
-    await rm(dataDir, { recursive: true, force: true });
-    env = { REGULARS_DATA_DIR: dataDir };
-    open = () => openPGlite({ dataDir: join(dataDir, 'pgdata') });
+    await rm(pgliteDir, { recursive: true, force: true });
+    env = { REGULARS_DATA_DIR: pgliteDir };
+    open = () => openPGlite({ dataDir: join(pgliteDir, 'pgdata') });
   }
   const setup = spawn(
     process.execPath,
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
   const shop = (await listShops(db)).find((s) => s.name === 'Bench shop')!;
   if (DB === 'pglite') {
     await db.close();
-    const floor = await writeFloor(join(out, `pglite-${ORDERS}`, 'pgdata'), shop.shopId);
+    const floor = await writeFloor(join(pgliteDir, 'pgdata'), shop.shopId);
     for (const t of floor.tables) {
       console.log(`  ${t.table}: ${t.rows} rows in ${t.seconds.toFixed(1)} s`);
     }
