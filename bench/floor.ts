@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPGlite } from '../src/db/db.js';
+import { defaultPgliteBuffersMb, openPGlite, pgliteStartParams } from '../src/db/db.js';
 import { migrate } from '../src/db/migrate.js';
 import { FORMATS } from '../src/imports/formats.js';
 import { readRows } from '../src/imports/reader.js';
@@ -28,7 +28,8 @@ export async function writeFloor(sourceDir: string, shopId: string): Promise<Flo
   await fresh.close();
 
   const source = await PGlite.create(sourceDir);
-  const into = await PGlite.create(target);
+  // Started as the import's database is.
+  const into = await PGlite.create(target, { startParams: pgliteStartParams(defaultPgliteBuffersMb()) });
   // Replica mode skips triggers and foreign-key checks: what triggers wrote is copied as rows.
   await into.exec('set session_replication_role = replica');
   const tables = (

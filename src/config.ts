@@ -1,6 +1,7 @@
 // Environment → typed config, read and checked once at start.
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { defaultPgliteBuffersMb } from './db/db.js';
 
 const Env = z.object({
   // Empty (as `DATABASE_URL=` in a shell or .env file) means unset: the embedded database.
@@ -8,6 +9,8 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   REGULARS_DATA_DIR: z.string().default('.regulars'),
+  // PGlite's page cache in MB. PGlite's memory tops out at 2 GB, and it takes the whole cache at start.
+  REGULARS_PGLITE_BUFFERS: z.coerce.number().int().min(16).max(1024).default(defaultPgliteBuffersMb()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Secure cookies need HTTPS; set when the console is served behind TLS.
   COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
@@ -18,6 +21,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  pgliteBuffersMb: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   cookieSecure: boolean;
 }
@@ -34,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: resolve(e.REGULARS_DATA_DIR),
+    pgliteBuffersMb: e.REGULARS_PGLITE_BUFFERS,
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE === 'true',
   };
