@@ -51,7 +51,7 @@ export function defaultPgliteBuffersMb(machineBytes = totalmem()): number {
  *   last writes may be gone whatever is logged; a killed process tears no page (the kernel finishes each
  *   write) and recovers from the WAL as before.
  * - shared_buffers: a larger page cache.
- * Neither helped alone, together they took a 1M-order import from 396 s to 324 s (bench/RESULTS.md).
+ * Neither helped alone; together they took a 1M-order import from 396 s to 324–365 s (bench/RESULTS.md).
  */
 export function pgliteStartParams(buffersMb: number): string[] {
   const settings = {
