@@ -290,6 +290,13 @@ describeEachDb('tags and segments', ({ db }) => {
     const shape = await call('POST', '/api/segments/count', { rule: { type: 'xor', rules: [] } });
     expect(shape.status).toBe(400);
     expect(shape.body.details[0].field).toMatch(/^body\.rule/);
+    // A misspelt filter is refused, not dropped: dropped, it would widen the audience to every buyer.
+    const misspelt = await call('POST', '/api/segments/count', {
+      rule: { type: 'and', rules: [{ type: 'purchased', category: ['skincare/oily'] }] },
+    });
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.body.details[0].field).toBe('body.rule.rules.0');
+    expect(misspelt.body.details[0].message).toContain('category');
   });
 
   it('saves a segment, samples it, freezes a snapshot and exports both', async () => {

@@ -90,7 +90,7 @@ export const INTERACTIONS = ['opened', 'clicked', 'replied'] as const;
 const days = z.number().int().min(1).max(36500);
 const names = z.array(z.string().trim().min(1).max(200)).min(1).max(500);
 
-export const FieldCondition = z.object({
+export const FieldCondition = z.strictObject({
   type: z.literal('field'),
   field: z.string(),
   op: z.string(),
@@ -98,7 +98,7 @@ export const FieldCondition = z.object({
 });
 
 export const Purchased = z
-  .object({
+  .strictObject({
     type: z.literal('purchased'),
     categories: names.optional(),
     skus: names.optional(),
@@ -112,7 +112,7 @@ export const Purchased = z
   .describe('bought, in orders that were paid and not wholly refunded, with every filter given');
 
 export const DiscountShare = z
-  .object({
+  .strictObject({
     type: z.literal('discountShare'),
     atLeast: z.number().min(0).max(1),
     minOrders: z
@@ -126,14 +126,14 @@ export const DiscountShare = z
   .describe('price sensitivity: share of purchases with a discount or a coupon');
 
 export const ConsentCondition = z
-  .object({
+  .strictObject({
     type: z.literal('consent'),
     channel: z.enum(CHANNELS),
     status: z.enum(['opted_in', 'opted_out', 'none']).describe("'none': never said either way"),
   })
   .describe("the customer's last word on marketing over a channel");
 
-export const Interacted = z.object({
+export const Interacted = z.strictObject({
   type: z.literal('interacted'),
   kinds: z.array(z.enum(INTERACTIONS)).min(1),
   withinDays: days.optional(),
@@ -151,8 +151,8 @@ export type Rule =
 // Registered by name: the OpenAPI document describes the recursive tree once, as a component.
 export const Rule: z.ZodType<Rule> = z.lazy(() =>
   z.discriminatedUnion('type', [
-    z.object({ type: z.enum(['and', 'or']), rules: z.array(Rule).max(MAX_NODES) }),
-    z.object({ type: z.literal('not'), rule: Rule }),
+    z.strictObject({ type: z.enum(['and', 'or']), rules: z.array(Rule).max(MAX_NODES) }),
+    z.strictObject({ type: z.literal('not'), rule: Rule }),
     FieldCondition,
     Purchased,
     DiscountShare,
