@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../src/http/app.js';
+import { DEFAULT_PROGRAM } from '../src/membership/program.js';
 import { describeEachDb } from './support/databases.js';
 import { multipart, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 
@@ -151,6 +152,53 @@ describeEachDb('REST API', ({ db }) => {
     const huge = await post(order({ customer: { phone: '13600000001', address: 'x'.repeat(BODY_LIMIT) } }));
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error).toBe('body_too_large');
+  });
+
+  it("refuses a setting's unknown key, naming it, and lets a webhook's extra fields through", async () => {
+    const send = (method: 'PUT' | 'POST', url: string, payload: object) =>
+      t.app.inject({ method, url, headers: b.auth, payload });
+    // Dropped, the misspelt category would have doubled the points on every order of the season.
+    const program = await send('PUT', '/api/membership/program', {
+      ...DEFAULT_PROGRAM,
+      points: {
+        ...DEFAULT_PROGRAM.points,
+        bonuses: [
+          {
+            name: 'Double 11 skincare',
+            multiplier: 2,
+            from: '2025-11-01T00:00:00+08:00',
+            to: '2025-11-12T00:00:00+08:00',
+            categroy: 'skincare/oily',
+          },
+        ],
+      },
+    });
+    expect(program.statusCode).toBe(400);
+    expect(program.json().details).toEqual([
+      expect.objectContaining({
+        field: 'body.points.bonuses.0',
+        message: expect.stringContaining('categroy'),
+      }),
+    ]);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/membership/program', headers: b.auth })).json(),
+    ).toMatchObject({
+      version: 0,
+    });
+    const channel = await send('PUT', '/api/channels/email', {
+      channel: 'email',
+      settings: { host: '127.0.0.1', port: 2525, from: 'care@shop.example', pasword: 'secret' },
+    });
+    expect(channel.statusCode).toBe(400);
+    expect(channel.json().details[0]).toMatchObject({ field: 'body.settings' });
+    expect(channel.json().details[0].message).toContain('pasword');
+    // A shop platform's webhook carries fields Regulars has no use for; the order still lands.
+    const webhook = await send(
+      'POST',
+      '/api/orders',
+      order({ externalId: 'W-extra', gateway: 'alipay', customer: { phone: '13600000009', note: 'VIP' } }),
+    );
+    expect(webhook.statusCode).toBe(201);
   });
 
   it('lists customers newest first and pages with hasMore', async () => {

@@ -89,7 +89,13 @@ describeEachDb('demo shop', ({ db }) => {
     const preview = await previewMessage(
       db(),
       shop.shopId,
-      { ...winBack, subject: winBack.subject! },
+      {
+        name: winBack.name,
+        channel: winBack.channel,
+        subject: winBack.subject!,
+        body: winBack.body,
+        transactional: winBack.transactional,
+      },
       someone!.customerId,
     );
     expect(preview.body).toContain('<strong>CODE-AT-SEND</strong>：满[coupon.min_spend]减[coupon.value]');

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { monthList, type Period } from './period.js';
 
-export const SpendInput = z.object({
+export const SpendInput = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
   channel: z.string().trim().min(1).max(100).describe('e.g. Douyin ads, Taobao 直通车, SMS fees'),
   amountCents: z.number().int().min(0).max(1e13).describe('minor units; 0 removes the entry'),

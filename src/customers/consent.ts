@@ -7,7 +7,7 @@ import type { Queryable } from '../db/db.js';
 export const CHANNELS = ['email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const ConsentInput = z.object({
+export const ConsentInput = z.strictObject({
   status: z.enum(['opted_in', 'opted_out']),
   source: z.string().trim().min(1).max(100).describe('where the customer said so: checkout, store, staff…'),
   at: z.iso.datetime({ offset: true }).optional().describe('when; now if not given'),

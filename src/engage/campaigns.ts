@@ -16,7 +16,7 @@ export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'canc
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export const CampaignInput = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200),
     templateId: z.uuid(),
     segmentId: z.uuid().optional().describe('the audience: this segment, frozen when the campaign launches'),

@@ -10,7 +10,7 @@ export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
 const secret = (what: string) =>
   z.string().min(1).max(500).optional().describe(`${what}; write-only, omit to keep the one saved`);
 
-export const EmailSettings = z.object({
+export const EmailSettings = z.strictObject({
   host: z.string().trim().min(1).max(255),
   port: z.number().int().min(1).max(65535),
   secure: z
@@ -25,13 +25,13 @@ export const EmailSettings = z.object({
 });
 
 export const SmsSettings = z.discriminatedUnion('provider', [
-  z.object({
+  z.strictObject({
     provider: z.literal('generic-json').describe('POST {to, text, from, messageId} as JSON'),
     url: z.url({ protocol: /^https?$/ }),
     token: secret('sent as "Authorization: Bearer …"'),
     from: z.string().max(50).optional(),
   }),
-  z.object({
+  z.strictObject({
     provider: z.literal('twilio').describe("Twilio's Messages API (form-encoded, HTTP Basic auth)"),
     accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio Account SID: AC and 32 hex digits'),
     authToken: secret('Twilio auth token'),
@@ -40,7 +40,7 @@ export const SmsSettings = z.discriminatedUnion('provider', [
   }),
 ]);
 
-export const WebhookSettings = z.object({
+export const WebhookSettings = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   secret: secret('HMAC-SHA256 key for the X-Regulars-Signature header'),
 });
@@ -57,19 +57,19 @@ const cost = z
   );
 
 export const ChannelInput = z.discriminatedUnion('channel', [
-  z.object({
+  z.strictObject({
     channel: z.literal('email'),
     settings: EmailSettings,
     ratePerSecond: rate.default(100),
     costPerMessageCents: cost,
   }),
-  z.object({
+  z.strictObject({
     channel: z.literal('sms'),
     settings: SmsSettings,
     ratePerSecond: rate.default(20),
     costPerMessageCents: cost,
   }),
-  z.object({
+  z.strictObject({
     channel: z.literal('webhook'),
     settings: WebhookSettings,
     ratePerSecond: rate.default(50),

@@ -10,7 +10,7 @@ import { formatAmount } from '../orders/money.js';
 import { linkSettings } from './links.js';
 
 export const CouponInput = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200),
     kind: z.enum(['amount', 'percent']),
     amountCents: z.number().int().positive().optional().describe('for kind amount: money off, minor units'),

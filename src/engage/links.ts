@@ -7,7 +7,7 @@ import type { Queryable } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 
-export const LinkSettingsInput = z.object({
+export const LinkSettingsInput = z.strictObject({
   publicUrl: z
     .url({ protocol: /^https?$/ })
     .max(500)

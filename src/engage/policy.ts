@@ -9,7 +9,7 @@ const time = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM')
   .describe('shop local time, HH:MM');
 
-export const ContactCap = z.object({
+export const ContactCap = z.strictObject({
   maxMessages: z.number().int().min(0).max(100).describe('marketing messages at most…'),
   perDays: z.number().int().min(1).max(365).describe('…in any this many days'),
 });
@@ -17,7 +17,7 @@ export type ContactCap = z.infer<typeof ContactCap>;
 
 export const ContactPolicy = ContactCap.extend({
   quietHours: z
-    .object({ start: time, end: time })
+    .strictObject({ start: time, end: time })
     .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] })
     .nullable()
     .describe('no marketing between start and end (the window may pass midnight); null: none'),

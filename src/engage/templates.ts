@@ -21,7 +21,7 @@ export const TEMPLATE_VARIABLES = [
 ] as const;
 
 export const TemplateInput = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200),
     channel: z.enum(MESSAGE_CHANNELS),
     subject: z.string().trim().min(1).max(500).optional().describe('email only, and required there'),

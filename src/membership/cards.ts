@@ -19,7 +19,7 @@ export const MAX_ATTEMPTS = 5;
 /** Codes sent to one phone per hour, so the binding endpoint cannot be used to flood someone with texts. */
 const MAX_CODES_PER_HOUR = 5;
 
-export const BindingRequest = z.object({
+export const BindingRequest = z.strictObject({
   memberCard: z.string().trim().min(1).max(64),
   phone: z.string().trim().min(3).max(32),
 });

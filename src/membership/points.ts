@@ -110,7 +110,7 @@ const IdempotencyKey = z
   .max(200)
   .describe('the same key repeats the same request without counting it twice');
 
-export const RedemptionInput = z.object({
+export const RedemptionInput = z.strictObject({
   points: z.number().int().min(1).max(100_000_000),
   purpose: z.enum(['coupon', 'gift', 'money_off']),
   reference: z
@@ -124,7 +124,7 @@ export const RedemptionInput = z.object({
 });
 export type RedemptionInput = z.infer<typeof RedemptionInput>;
 
-export const AdjustmentInput = z.object({
+export const AdjustmentInput = z.strictObject({
   points: z
     .number()
     .int()

@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 const cents = z.number().int().nonnegative().max(1e15);
 const count = z.number().int().nonnegative().max(1e6);
 
-export const TierBenefits = z.object({
+export const TierBenefits = z.strictObject({
   /** Percent off the member price, 0–100. */
   discountPercent: z.number().min(0).max(100).default(0),
   pointsMultiplier: z.number().min(0).max(100).default(1),
@@ -21,7 +21,7 @@ export const TierBenefits = z.object({
   priorityService: z.boolean().default(false),
 });
 
-export const Tier = z.object({
+export const Tier = z.strictObject({
   name: z.string().trim().min(1).max(60),
   /** Entry thresholds over the program's window: net spend (minor units) and purchases; null = not used. */
   minSpendCents: cents.nullable().default(null),
@@ -34,7 +34,7 @@ export const Tier = z.object({
 export type Tier = z.infer<typeof Tier>;
 
 export const PointsBonus = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(100),
     /** Multiplies the points of what it applies to (2 = double points). The highest applicable bonus wins. */
     multiplier: z.number().gt(1).max(20),
@@ -51,19 +51,19 @@ export const PointsBonus = z
 export type PointsBonus = z.infer<typeof PointsBonus>;
 
 export const PointsExpiry = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('never') }),
+  z.strictObject({ kind: z.literal('never') }),
   /** Points earned in a year expire at the end of the following year (in the shop's time zone). */
-  z.object({ kind: z.literal('end_of_next_year') }),
-  z.object({ kind: z.literal('after_days'), days: z.number().int().min(1).max(3650) }),
+  z.strictObject({ kind: z.literal('end_of_next_year') }),
+  z.strictObject({ kind: z.literal('after_days'), days: z.number().int().min(1).max(3650) }),
 ]);
 export type PointsExpiry = z.infer<typeof PointsExpiry>;
 
-export const PointsRules = z.object({
+export const PointsRules = z.strictObject({
   /** When an order earns: once paid, or only once completed (after the return window). */
   awardOn: z.enum(['paid', 'completed']).default('paid'),
   /** Points per unit of currency paid (goods, not shipping), by channel. */
   perUnit: z
-    .object({ online: z.number().min(0).max(1000), offline: z.number().min(0).max(1000) })
+    .strictObject({ online: z.number().min(0).max(1000), offline: z.number().min(0).max(1000) })
     .default({ online: 1, offline: 1 }),
   bonuses: z.array(PointsBonus).max(50).default([]),
   expiry: PointsExpiry.default({ kind: 'end_of_next_year' }),
@@ -73,14 +73,14 @@ export const PointsRules = z.object({
 export type PointsRules = z.infer<typeof PointsRules>;
 
 export const MemberProgram = z
-  .object({
+  .strictObject({
     tiers: z.array(Tier).min(1).max(10),
     /** Which purchases count towards thresholds. */
     window: z.enum(['lifetime', 'rolling_12_months']).default('lifetime'),
     /** 'any': meeting either threshold qualifies; 'all': every threshold a tier sets must be met. */
     match: z.enum(['any', 'all']).default('any'),
     review: z
-      .object({
+      .strictObject({
         every: z.enum(['month', 'quarter', 'year']).default('quarter'),
         /** Days a member below their tier's keep threshold keeps the tier before a review downgrades them. */
         graceDays: z.number().int().min(0).max(365).default(30),

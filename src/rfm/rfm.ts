@@ -11,13 +11,13 @@ import { segmentOf, segmentSql, type RfmSegment } from './segments.js';
 const four = <T extends z.ZodNumber>(n: T) => z.tuple([n, n, n, n]);
 
 export const RfmSettings = z
-  .object({
+  .strictObject({
     /** Days of purchases that frequency and monetary value count. */
     windowDays: z.number().int().min(30).max(3650).default(365),
     method: z.enum(['quantiles', 'thresholds']).default('quantiles'),
     /** For 'thresholds': the cut points for scores 2, 3, 4 and 5. Recency in days (falling), the rest rising. */
     thresholds: z
-      .object({
+      .strictObject({
         recencyDays: four(z.number().int().min(0)),
         orders: four(z.number().int().min(0)),
         spendCents: four(z.number().int().min(0)),

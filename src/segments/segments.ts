@@ -12,7 +12,7 @@ import { compileSegment } from './compile.js';
 import { segmentContext } from './context.js';
 import { Rule } from './rule.js';
 
-export const SegmentInput = z.object({
+export const SegmentInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
   description: z.string().trim().max(2000).default(''),
   rule: Rule,

@@ -12,7 +12,7 @@ import { compileSegment } from '../segments/compile.js';
 import { segmentContext } from '../segments/context.js';
 import { Rule } from '../segments/rule.js';
 
-export const TagInput = z.object({
+export const TagInput = z.strictObject({
   name: z.string().trim().min(1).max(100),
   group: z.string().trim().min(1).max(100).nullable().default(null).describe('e.g. skin type'),
   rule: Rule.nullable()

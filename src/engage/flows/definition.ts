@@ -15,17 +15,19 @@ function validDay(d: { month: number; day: number }): boolean {
 const hour = z.number().int().min(0).max(23).default(10).describe("the shop's local hour it fires at");
 
 export const Trigger = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('order_paid') }).describe('an order is paid (care after it: add a wait)'),
+  z.strictObject({ type: z.literal('order_paid') }).describe('an order is paid (care after it: add a wait)'),
   z
-    .object({
+    .strictObject({
       type: z.literal('purchase_cycle'),
       category: z.string().trim().min(1).max(200).optional().describe('one category only'),
       daysBefore: days(60).default(3),
     })
     .describe("a category's predicted next purchase is this many days away (replenishment)"),
-  z.object({ type: z.literal('birthday'), daysBefore: days(60).default(0), hour }),
-  z.object({ type: z.literal('no_order'), days: z.number().int().min(1).max(3650) }).describe('win-back'),
-  z.object({
+  z.strictObject({ type: z.literal('birthday'), daysBefore: days(60).default(0), hour }),
+  z
+    .strictObject({ type: z.literal('no_order'), days: z.number().int().min(1).max(3650) })
+    .describe('win-back'),
+  z.strictObject({
     type: z.literal('tier_upgraded'),
     tier: z
       .string()
@@ -35,12 +37,15 @@ export const Trigger = z.discriminatedUnion('type', [
       .optional()
       .describe('only upgrades to this tier (by name) or above'),
   }),
-  z.object({ type: z.literal('points_expiring'), daysBefore: z.number().int().min(1).max(365).default(30) }),
+  z.strictObject({
+    type: z.literal('points_expiring'),
+    daysBefore: z.number().int().min(1).max(365).default(30),
+  }),
   z
-    .object({ type: z.literal('joined') })
+    .strictObject({ type: z.literal('joined') })
     .describe('a new profile (from the API, a webhook or a store; not a bulk import) or a member card bound'),
   z
-    .object({
+    .strictObject({
       type: z.literal('date'),
       month: z.number().int().min(1).max(12),
       day: z.number().int().min(1).max(31),
@@ -59,21 +64,21 @@ const StepId = z
   .optional()
   .describe('kept across edits; given when left out');
 
-const Wait = z.object({
+const Wait = z.strictObject({
   id: StepId,
   type: z.literal('wait'),
   days: days(365).default(0),
   hours: days(23).default(0),
 });
-const Send = z.object({ id: StepId, type: z.literal('send'), templateId: z.uuid() });
-const IssueCoupon = z.object({ id: StepId, type: z.literal('coupon'), couponId: z.uuid() });
-const SetTag = z.object({
+const Send = z.strictObject({ id: StepId, type: z.literal('send'), templateId: z.uuid() });
+const IssueCoupon = z.strictObject({ id: StepId, type: z.literal('coupon'), couponId: z.uuid() });
+const SetTag = z.strictObject({
   id: StepId,
   type: z.literal('tag'),
   tagId: z.uuid(),
   action: z.enum(['add', 'remove']),
 });
-const AwardPoints = z.object({
+const AwardPoints = z.strictObject({
   id: StepId,
   type: z.literal('points'),
   points: z.number().int().min(1).max(1_000_000),
@@ -99,7 +104,7 @@ export const Steps: z.ZodType<Step[]> = z.lazy(() =>
       IssueCoupon,
       SetTag,
       AwardPoints,
-      z.object({
+      z.strictObject({
         id: StepId,
         type: z.literal('branch'),
         condition: z.unknown().describe('a segment rule: customers who match it take the yes path'),
@@ -113,7 +118,7 @@ export const Steps: z.ZodType<Step[]> = z.lazy(() =>
 // The step tree refers to itself: one named component in the OpenAPI document.
 z.globalRegistry.add(Steps, { id: 'FlowSteps' });
 
-export const FlowInput = z.object({
+export const FlowInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
   trigger: Trigger,
   segmentId: z.uuid().nullable().default(null).describe('only members of this segment enter'),

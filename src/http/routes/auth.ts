@@ -28,7 +28,7 @@ export const authRoutes =
           tags: ['auth'],
           summary: 'Sign in as staff; sets an HttpOnly session cookie',
           security: [],
-          body: z.object({
+          body: z.strictObject({
             email: z.string().trim().min(1).max(254),
             password: z.string().min(1).max(200),
             shopId: z.uuid().optional().describe('which shop, when the email is staff in several'),

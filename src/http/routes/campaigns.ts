@@ -189,7 +189,7 @@ export const campaignRoutes =
           tags: ['campaigns'],
           summary: 'Send now, or at a time; the delivery job launches it when due',
           params: CampaignParams,
-          body: z.object({ at: z.iso.datetime({ offset: true }).optional().describe('absent: now') }),
+          body: z.strictObject({ at: z.iso.datetime({ offset: true }).optional().describe('absent: now') }),
           response: {
             200: z.object({ campaign: Campaign, job: Job.nullable() }),
             409: errors[400],

@@ -179,7 +179,7 @@ export const channelRoutes =
           tags: ['engage'],
           summary: "Override the shop's contact cap for one customer; null goes back to the shop's",
           params: CustomerParams,
-          body: z.object({ cap: ContactCap.nullable() }),
+          body: z.strictObject({ cap: ContactCap.nullable() }),
           response: { 200: z.object({ cap: ContactCap.nullable() }), ...errors },
         },
       },
@@ -257,7 +257,7 @@ export const channelRoutes =
           tags: ['engage'],
           summary:
             'Render a template (saved or not) for a real customer, with SMS length as carriers count it',
-          body: z.object({ template: TemplateInput, customerId: z.uuid() }),
+          body: z.strictObject({ template: TemplateInput, customerId: z.uuid() }),
           response: {
             200: z.object({
               to: z.string().nullable(),

@@ -88,7 +88,7 @@ export const couponRoutes =
           tags: ['coupons'],
           summary: "Issue a code to each of a segment's members now (frozen as a snapshot)",
           params: CouponParams,
-          body: z.object({
+          body: z.strictObject({
             segmentId: z.uuid(),
             key: z
               .string()

@@ -158,7 +158,7 @@ export const flowRoutes =
           tags: ['flows'],
           summary: 'Start (or resume) a flow',
           params: FlowParams,
-          body: z.object({
+          body: z.strictObject({
             catchUpDays: z
               .number()
               .int()

@@ -32,7 +32,7 @@ export const keyRoutes =
         schema: {
           tags: ['api keys'],
           summary: 'Create an API key; the key itself is shown only in this answer',
-          body: z.object({ name: z.string().trim().min(1).max(100) }),
+          body: z.strictObject({ name: z.string().trim().min(1).max(100) }),
           response: { 201: ApiKey.extend({ key: z.string() }), ...errors },
         },
       },

@@ -141,7 +141,7 @@ export const membershipRoutes =
           tags: ['membership'],
           summary: 'Set a tier by hand, with a reason; it holds until the given time or the next review',
           params: CustomerParams,
-          body: z.object({
+          body: z.strictObject({
             rank: z.number().int().min(0).max(9),
             reason: z.string().trim().min(1).max(500),
             until: z.iso.datetime({ offset: true }).optional(),
@@ -286,7 +286,7 @@ export const membershipRoutes =
           summary:
             "Confirm with the code the member received: the card's and the phone's histories become one profile",
           params: z.object({ bindingId: z.string() }),
-          body: z.object({ code: z.string().trim().max(12) }),
+          body: z.strictObject({ code: z.string().trim().max(12) }),
           response: {
             200: z.object({
               customerId: z.uuid(),
@@ -316,7 +316,7 @@ export const membershipRoutes =
           tags: ['member cards'],
           summary: 'Detach a card from its member (history and points stay with the member)',
           params: z.object({ memberCard: z.string().max(64) }),
-          body: z.object({ reason: z.string().trim().min(1).max(500) }),
+          body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
           response: { 200: z.object({ customerId: z.uuid(), memberCard: z.string() }), ...errors },
         },
       },

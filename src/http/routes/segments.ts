@@ -118,7 +118,7 @@ export const segmentRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Count the customers a rule matches now (the live count while editing)',
-          body: z.object({ rule: Rule }),
+          body: z.strictObject({ rule: Rule }),
           response: { 200: Count, ...errors },
         },
       },
@@ -130,7 +130,7 @@ export const segmentRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Some customers a rule matches, most recent buyers first',
-          body: z.object({ rule: Rule, limit: z.number().int().min(1).max(200).default(20) }),
+          body: z.strictObject({ rule: Rule, limit: z.number().int().min(1).max(200).default(20) }),
           response: { 200: z.object({ items: z.array(Customer) }), ...errors },
         },
       },
@@ -144,7 +144,7 @@ export const segmentRoutes =
         schema: {
           tags: ['segments'],
           summary: 'The customers a rule matches now, as CSV or XLSX',
-          body: z.object({ rule: Rule }),
+          body: z.strictObject({ rule: Rule }),
           querystring: Format,
           produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
         },

@@ -144,7 +144,7 @@ export const tagRoutes =
           tags: ['tags'],
           summary: 'Put a manual tag on customers, or take it off; doing it twice changes nothing',
           params: TagParams,
-          body: z.object({
+          body: z.strictObject({
             customerIds: z.array(z.string()).min(1).max(10_000),
             remove: z.boolean().default(false),
           }),
