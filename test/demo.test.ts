@@ -15,10 +15,11 @@ import { describeEachDb } from './support/databases.js';
 
 describeEachDb('demo shop', ({ db }) => {
   it('builds a shop with consent, templates, a coupon and a campaign draft', async () => {
+    const now = new Date('2026-11-01T00:00:00Z');
     const { shop, created } = await loadDemo(db(), {
       customers: 300,
       seed: 7,
-      now: new Date('2026-11-01T00:00:00Z'),
+      now,
       shopName: `Demo ${Math.random().toString(36).slice(2, 8)}`,
     });
     expect(created).toBe(true);
@@ -63,6 +64,17 @@ describeEachDb('demo shop', ({ db }) => {
     expect(scores!.predicted).toBe(scores!.fitted);
     expect(scores!.sane).toBe(scores!.fitted);
     expect(scores!.fitted).toBeGreaterThan(0.95 * scores!.buyers);
+
+    // New buyers arrive to the end of the history, as in a live shop: the dashboard opens on the last 30
+    // days, which must have some. Half the demo's people buy once, on a day drawn evenly from the two
+    // years; a third of their even share is the floor.
+    const [arrivals] = await db().query<{ recent: number; buyers: number }>(
+      `select count(*) filter (where first_order_at >= $2::timestamptz - interval '30 days')::int as recent,
+              count(*)::int as buyers
+         from customers where shop_id = $1 and first_order_at is not null`,
+      [shop.shopId, now],
+    );
+    expect(arrivals!.recent).toBeGreaterThan(((arrivals!.buyers * 0.5 * 30) / 730) * (1 / 3));
 
     // Each consent is on the customer's timeline, as if given one by one.
     const [someone] = await db().query<{ customerId: string }>(

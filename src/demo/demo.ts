@@ -49,6 +49,8 @@ interface Person {
 }
 
 const DAY = 86_400_000;
+/** The demo's history: two years up to the moment it is built. */
+const HISTORY_DAYS = 730;
 
 function people(count: number, rand: () => number): Person[] {
   const pick = <T>(xs: ArrayLike<T>) => xs[Math.floor(rand() * xs.length)]!;
@@ -69,8 +71,9 @@ function people(count: number, rand: () => number): Person[] {
       skin: skinRoll < 0.35 ? 'oily' : skinRoll < 0.65 ? 'dry' : skinRoll < 0.8 ? 'sensitive' : 'normal',
       orders,
       cycleDays: 25 + Math.floor(rand() * 90),
-      // Regulars tend to have found the shop earlier; new one-time buyers arrive all along.
-      firstDay: Math.floor((oneTimer ? rand() : rand() * rand()) * 700),
+      // Regulars tend to have found the shop earlier; new one-time buyers arrive all along, to the last
+      // day (ending their arrivals a month early left the dashboard's last 30 days with no new customers).
+      firstDay: Math.floor((oneTimer ? rand() : rand() * rand()) * HISTORY_DAYS),
     });
   }
   return out;
@@ -94,11 +97,11 @@ export function* demoOrders(
   currency = 'CNY',
 ): Generator<NormalizedOrder> {
   const rand = prng(seed);
-  const start = now.getTime() - 730 * DAY;
+  const start = now.getTime() - HISTORY_DAYS * DAY;
   let seq = 0;
   for (const p of people(customers, rand)) {
     let day = p.firstDay;
-    for (let k = 0; k < p.orders && day < 730; k++) {
+    for (let k = 0; k < p.orders && day < HISTORY_DAYS; k++) {
       const orderedAt = new Date(start + day * DAY + Math.floor(rand() * DAY));
       const offline = p.memberCard !== undefined && rand() < 0.4;
       const products = basket(p, rand);
