@@ -586,6 +586,11 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await page.getByTestId('tile-returningShare').textContent()).toBe('60%');
     expect(await page.getByTestId('tile-newCustomers').textContent()).toBe('1');
     expect(await page.getByTestId('tile-repurchaseRate').textContent()).toBe('50%');
+    // Three orders from two customers; Ann's second order ever fell in the period.
+    expect(await page.locator('[data-tile="aov"] .muted').textContent()).toBe('1.50 orders per customer');
+    expect(await page.locator('[data-tile="daysToSecond"] .muted').textContent()).toBe(
+      'second-time buyers: 1',
+    );
     expect(await page.locator('[data-tile="returningShare"]').getAttribute('title')).toContain(
       'not the customer’s first purchase',
     );

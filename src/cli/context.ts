@@ -43,4 +43,9 @@ export function positiveInt(value: string): number {
 }
 
 /** A fraction as a percentage with one decimal, or '–' when it is not known. */
-export const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+/** One decimal; a share too small for it keeps one significant digit (0.02%, not 0.0%). */
+export function percent(x: number | null): string {
+  if (x === null) return '–';
+  const p = 100 * x;
+  return `${p !== 0 && Math.abs(p) < 0.05 ? p.toPrecision(1) : p.toFixed(1)}%`;
+}

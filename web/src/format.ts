@@ -22,9 +22,15 @@ export function date(iso: string | null, timeZone: string, lang: Lang): string {
   return new Intl.DateTimeFormat(lang, { timeZone, dateStyle: 'medium' }).format(new Date(iso));
 }
 
-/** A fraction as a percentage (one decimal at most), or '–' when it is not known. */
+/**
+ * A fraction as a percentage (one decimal at most), or '–' when it is not known. A share too small for
+ * one decimal keeps one significant digit: 3 of 12,553 is 0.02%, not 0%.
+ */
 export function percent(x: number | null, lang: Lang): string {
-  return x === null ? '–' : (x * 100).toLocaleString(lang, { maximumFractionDigits: 1 }) + '%';
+  if (x === null) return '–';
+  const p = x * 100;
+  const tiny = p !== 0 && Math.abs(p) < 0.05;
+  return p.toLocaleString(lang, tiny ? { maximumSignificantDigits: 1 } : { maximumFractionDigits: 1 }) + '%';
 }
 
 /** Today in the shop's time zone, YYYY-MM-DD. */

@@ -137,6 +137,11 @@ function Figures({
   const s = d.sales;
   const num = (n: number | null, digits = 0) =>
     n === null ? '–' : n.toLocaleString(lang, { maximumFractionDigits: digits });
+  // A rate near a whole number keeps its decimals: "1.00 orders per customer", not "1 orders".
+  const fixed = (n: number | null, digits: number) =>
+    n === null
+      ? '–'
+      : n.toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const salesChart = useMemo<ChartOptions>(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -214,12 +219,12 @@ function Figures({
         <Tile
           name="daysToSecond"
           value={num(s.medianDaysToSecondOrder, 1)}
-          detail={`${num(s.secondOrders)}`}
+          detail={t('dash.secondBuyers', { count: num(s.secondOrders) })}
         />
         <Tile
           name="aov"
           value={cash(s.aovCents)}
-          detail={`${num(s.frequency, 2)} ${t('dash.perCustomer')}`}
+          detail={`${fixed(s.frequency, 2)} ${t('dash.perCustomer')}`}
         />
         <Tile
           name="refundRate"

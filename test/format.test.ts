@@ -1,0 +1,23 @@
+// Shares as the console and the CLI print them: a small share that is not nothing must not read as 0%.
+import { describe, expect, it } from 'vitest';
+import { percent as cliPercent } from '../src/cli/context.js';
+import { percent } from '../web/src/format.js';
+
+describe('percent', () => {
+  it('gives one decimal at most, and a tiny share one significant digit', () => {
+    expect(percent(0.6, 'en')).toBe('60%');
+    expect(percent(0.05227, 'en')).toBe('5.2%');
+    expect(percent(3 / 12_553, 'en')).toBe('0.02%');
+    expect(percent(0.0005, 'en')).toBe('0.1%');
+    expect(percent(0, 'en')).toBe('0%');
+    expect(percent(null, 'en')).toBe('–');
+    expect(percent(3 / 12_553, 'zh-CN')).toBe('0.02%');
+  });
+
+  it('prints the same way in the CLI report', () => {
+    expect(cliPercent(0.5)).toBe('50.0%');
+    expect(cliPercent(3 / 12_553)).toBe('0.02%');
+    expect(cliPercent(0)).toBe('0.0%');
+    expect(cliPercent(null)).toBe('–');
+  });
+});
