@@ -65,6 +65,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('shop-name').waitFor();
     expect(await page.getByTestId('shop-name').textContent()).toBe('Browser Test Shop');
+    // Every area's link fits a 1280-pixel laptop screen: none runs off the edge of the page.
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
 
     await page.getByRole('link', { name: 'Import' }).click();
     await page
