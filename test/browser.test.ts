@@ -135,6 +135,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
       '[data-testid="tier-distribution"] tr[data-tier="Senior"] [data-testid="tier-customers"]',
     );
     await eventually(() => senior.textContent()).toBe('1');
+    // The program's eight columns fit the page's width.
+    const editor = await member.getByTestId('program-editor').locator('table.tiers').boundingBox();
+    const main = await member.locator('main').boundingBox();
+    expect(editor!.x + editor!.width).toBeLessThanOrEqual(main!.x + main!.width);
     await member.getByTestId('tier-row').nth(1).getByLabel('Entry orders').fill('1');
     await member.getByRole('button', { name: 'Save program' }).click();
     await member.getByRole('status').filter({ hasText: 'Every customer is being re-graded' }).waitFor();
