@@ -259,6 +259,27 @@ describeEachDb('REST API', ({ db }) => {
     expect(inB.json().customerId).not.toBe(customerId);
   });
 
+  it("finds customers by their phone's last digits, in the caller's shop only", async () => {
+    for (const [n, phone] of ['13600007391', '13900007391', '13600005678'].entries())
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: a.auth,
+        payload: order({ externalId: `TAIL-${n}`, customer: { phone, name: `Tail ${n}` } }),
+      });
+    const find = async (q: string, auth = a.auth) =>
+      (await t.app.inject({ method: 'GET', url: `/api/customers?q=${q}`, headers: auth }))
+        .json()
+        .items.map((c: { name: string }) => c.name)
+        .sort();
+    expect(await find('7391')).toEqual(['Tail 0', 'Tail 1']);
+    expect(await find('600007391')).toEqual(['Tail 0']);
+    expect(await find('5678')).toEqual(['Tail 2']);
+    // Three digits match too many to be a search; the other shop sees none of these.
+    expect(await find('391')).toEqual([]);
+    expect(await find('7391', b.auth)).toEqual([]);
+  });
+
   it('imports an uploaded file in the background and serves its error report as CSV', async () => {
     const file = await readFile(new URL('./fixtures/generic-orders.csv', import.meta.url));
     const res = await t.app.inject({

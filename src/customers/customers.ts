@@ -139,10 +139,15 @@ export async function searchCustomers(
     if (email?.ok) keys.push(['email', email.value]);
     if (card.ok) keys.push(['member_card', card.value]);
     const escaped = q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    // Four to ten digits may be the end of a phone number, as staff ask a member for at the counter.
+    const tail = /^\d{4,10}$/.test(q) ? q : null;
     rows = await db.query<Customer>(
       `with hits as (
          select customer_id from customer_identities
           where shop_id = $1 and (kind, value) in (select * from unnest($2::text[], $3::text[]))
+         union
+         select customer_id from customer_identities
+          where shop_id = $1 and kind = 'phone' and right(value, 4) = right($8, 4) and value like '%' || $8
          union
          select customer_id from customer_identities
           where shop_id = $1 and kind = 'platform_id' and substr(value, strpos(value, ':') + 1) = $4
@@ -152,7 +157,7 @@ export async function searchCustomers(
        select ${customerColumns('c')} from customers c join hits using (customer_id)
         where c.shop_id = $1
         order by c.last_order_at desc nulls last, c.customer_id limit $6 offset $7`,
-      [shop.shopId, keys.map((k) => k[0]), keys.map((k) => k[1]), q, escaped, limit, options.offset],
+      [shop.shopId, keys.map((k) => k[0]), keys.map((k) => k[1]), q, escaped, limit, options.offset, tail],
     );
   }
   return { items: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
