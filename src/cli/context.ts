@@ -42,8 +42,10 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** A fraction as a percentage with one decimal, or '–' when it is not known. */
-/** One decimal; a share too small for it keeps one significant digit (0.02%, not 0.0%). */
+/**
+ * A fraction as a percentage with one decimal, or '–' when it is not known; a share too small for one
+ * decimal keeps one significant digit (0.02%, not 0.0%).
+ */
 export function percent(x: number | null): string {
   if (x === null) return '–';
   const p = 100 * x;

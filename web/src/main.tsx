@@ -50,7 +50,7 @@ function App() {
     <div className="app">
       <header>
         <strong>{t('app.name')}</strong>
-        <span className="shop" data-testid="shop-name">
+        <span className="shop" data-testid="shop-name" title={me.shop.name}>
           {me.shop.name}
         </span>
         <nav>
