@@ -128,6 +128,11 @@ describeEachDb('REST API', ({ db }) => {
     const malformed = await post('{"externalId": ');
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error).toBe('malformed_json');
+    const notAnObject = await post('[]');
+    expect(notAnObject.statusCode).toBe(400);
+    expect(notAnObject.json().details).toEqual([
+      { field: 'body', message: 'Invalid input: expected object, received array' },
+    ]);
     const wrongType = await post(order({ totalCents: '129.00', status: 'lost' }));
     expect(wrongType.statusCode).toBe(400);
     const fields = wrongType.json().details.map((d: { field: string }) => d.field);

@@ -92,9 +92,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => ({
-        field: [err.validationContext, ...(v.instancePath ? v.instancePath.slice(1).split('/') : [])].join(
-          '.',
-        ),
+        // The body itself (a JSON array where an object belongs) has the path "/": it is just "body".
+        field: [err.validationContext, ...v.instancePath.split('/').filter(Boolean)].join('.'),
         message: v.message ?? 'invalid',
       }));
       return reply.code(400).send({
