@@ -229,8 +229,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('link', { name: '(no name)' }).click();
     const card = page.getByTestId('predictions');
     await card.getByText('Churn risk').waitFor();
-    // The per-category cycles arrive after the card itself.
-    await eventually(() => card.textContent()).toMatch(/skincare\/toner: every \d+ days, next due/);
+    // The per-category cycles arrive after the card itself. This buyer's last order was in April, on a
+    // cycle of about 24 days: the next one is long overdue, and says so.
+    await eventually(() => card.textContent()).toMatch(/skincare\/toner: every \d+ days, due since/);
+    expect(await card.textContent()).toMatch(/Next purchase dueoverdue since \w{3} \d+, 2026/);
 
     await page.getByRole('link', { name: 'RFM' }).click();
     await page.getByRole('button', { name: 'Score now' }).click();

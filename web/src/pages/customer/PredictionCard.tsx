@@ -34,6 +34,9 @@ export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Cu
       </div>
     );
   }
+  // A due date already passed is what a care message is for: it reads as overdue, not as coming.
+  const overdue = (iso: string) => Date.parse(iso) < Date.now();
+  const next = c.nextPurchaseAt;
   const facts: [string, string][] = [
     ...rfm,
     [t('predict.churnRisk'), `${Math.round((1 - c.pAlive) * 100)}%`],
@@ -43,7 +46,12 @@ export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Cu
       t('predict.cycle'),
       c.purchaseCycleDays === null ? '—' : t('predict.days', { n: Math.round(c.purchaseCycleDays) }),
     ],
-    [t('predict.next'), date(c.nextPurchaseAt, shop.timeZone, lang)],
+    [
+      t('predict.next'),
+      next !== null && overdue(next)
+        ? t('predict.overdueSince', { date: date(next, shop.timeZone, lang) })
+        : date(next, shop.timeZone, lang),
+    ],
   ];
   return (
     <div className="card" data-testid="predictions">
@@ -53,7 +61,7 @@ export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Cu
         <ul className="expiring">
           {cycles.data.items.map((x) => (
             <li key={x.category}>
-              {t('predict.categoryDue', {
+              {t(overdue(x.nextPurchaseAt) ? 'predict.categoryOverdue' : 'predict.categoryDue', {
                 category: x.category,
                 n: Math.round(x.cycleDays),
                 date: date(x.nextPurchaseAt, shop.timeZone, lang),
