@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { api, type Customer, type Shop } from '../../api.js';
 import { date, money } from '../../format.js';
 import { useI18n } from '../../i18n.js';
@@ -12,6 +13,7 @@ interface Cycle {
 /** What the purchase models expect of this customer, and when each kind of product is due again. */
 export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Customer }) {
   const { t, label, lang } = useI18n();
+  const [openedAt] = useState(() => Date.now());
   const cycles = useLoad(
     () => api<{ items: Cycle[] }>(`/api/customers/${c.customerId}/cycles`),
     `${c.customerId}|${c.predictedAt}`,
@@ -35,7 +37,7 @@ export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Cu
     );
   }
   // A due date already passed is what a care message is for: it reads as overdue, not as coming.
-  const overdue = (iso: string) => Date.parse(iso) < Date.now();
+  const overdue = (iso: string) => Date.parse(iso) < openedAt;
   const next = c.nextPurchaseAt;
   const facts: [string, string][] = [
     ...rfm,
