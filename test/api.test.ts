@@ -285,6 +285,74 @@ describeEachDb('REST API', ({ db }) => {
     expect(await find('7391', b.auth)).toEqual([]);
   });
 
+  it('merges a duplicate profile by hand, with its orders, points and identities, in its own shop only', async () => {
+    const shop = await testTenant(db());
+    const call = (method: 'GET' | 'POST', url: string, payload?: object, auth = shop.auth) =>
+      t.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+    const place = async (externalId: string, totalCents: number, customer: object, auth = shop.auth) =>
+      (await call('POST', '/api/orders', order({ externalId, totalCents, customer }), auth)).json()
+        .customerId as string;
+    // The same woman bought online with her phone, then in a way that gave only a new email.
+    const kept = await place('MRG-1', 10_000, { phone: '13700000001', name: '林美' });
+    const dup = await place('MRG-2', 20_000, { email: 'mei.lin@example.com', name: 'Mei Lin' });
+    expect(dup).not.toBe(kept);
+
+    const merged = await call('POST', `/api/customers/${kept}/merge`, {
+      customerIds: [dup],
+      reason: 'same person: told us at the store',
+    });
+    expect(merged.statusCode).toBe(200);
+    expect(merged.json()).toMatchObject({
+      customerId: kept,
+      name: '林美',
+      email: 'mei.lin@example.com',
+      orderCount: 2,
+      spendCents: 30_000,
+      pointsBalance: 300,
+    });
+    expect(
+      merged
+        .json()
+        .identities.map((i: { kind: string }) => i.kind)
+        .sort(),
+    ).toEqual(['email', 'phone']);
+    // The merged id answers with the survivor; the timeline says who was merged and why.
+    expect((await call('GET', `/api/customers/${dup}`)).json().customerId).toBe(kept);
+    const events = (await call('GET', `/api/customers/${kept}/timeline`)).json().items;
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'customer.merged',
+        source: 'staff',
+        data: { merged: [dup], reason: 'same person: told us at the store', staffId: null },
+      }),
+    );
+    const orders = (await call('GET', `/api/customers/${kept}/orders`)).json().items;
+    expect(orders.map((o: { externalId: string }) => o.externalId).sort()).toEqual(['MRG-1', 'MRG-2']);
+
+    const again = await call('POST', `/api/customers/${kept}/merge`, { customerIds: [dup], reason: 'again' });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().details).toEqual([{ field: 'customerIds.0', message: 'already this profile' }]);
+    const unknown = await call('POST', `/api/customers/${kept}/merge`, {
+      customerIds: ['01a00000-0000-7000-8000-000000000000'],
+      reason: 'typo',
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().details[0].field).toBe('customerIds.0');
+    const noReason = await call('POST', `/api/customers/${kept}/merge`, { customerIds: [dup] });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().details[0].field).toBe('body.reason');
+    // Another shop can neither merge into this profile nor fold it into one of its own.
+    const theirs = await place('MRG-B', 5_000, { phone: '13700000009' }, a.auth);
+    expect(
+      (await call('POST', `/api/customers/${kept}/merge`, { customerIds: [theirs], reason: 'x' }, a.auth))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await call('POST', `/api/customers/${theirs}/merge`, { customerIds: [kept], reason: 'x' }, a.auth))
+        .statusCode,
+    ).toBe(404);
+  });
+
   it('imports an uploaded file in the background and serves its error report as CSV', async () => {
     const file = await readFile(new URL('./fixtures/generic-orders.csv', import.meta.url));
     const res = await t.app.inject({

@@ -114,6 +114,40 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('heading', { name: '时间线' }).waitFor();
   });
 
+  it('merges a duplicate profile from the profile page', async () => {
+    const shop = await testTenant(db, 'Merge Test Shop');
+    const order = (externalId: string, totalCents: number, customer: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: shop.auth,
+        payload: { externalId, status: 'paid', totalCents, orderedAt: '2026-09-01T10:00:00+08:00', customer },
+      });
+    await order('MG-1', 10_000, { phone: '13700000011', name: '林美' });
+    await order('MG-2', 20_000, { email: 'mei@example.com', name: 'Mei Lin' });
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.getByRole('searchbox').fill('13700000011');
+    await page.getByRole('searchbox').press('Enter');
+    await eventually(() => page.locator('table tbody tr').count()).toBe(1);
+    await page.getByRole('link', { name: '林美' }).click();
+    const card = page.getByTestId('merge');
+    await card.getByLabel('Name, phone, email or card of the duplicate').fill('mei@example.com');
+    await card.getByRole('button', { name: 'Find' }).click();
+    await card.getByLabel(/Mei Lin/).check();
+    await card.getByLabel('Why they are one person').fill('same person: gave her email at the store');
+    await card.getByRole('button', { name: 'Merge Mei Lin into this profile' }).click();
+    await card.getByRole('status').filter({ hasText: 'Mei Lin was merged into this profile.' }).waitFor();
+    // The page reloads the survivor: both orders, both identities, and the merge on the timeline.
+    await eventually(() => page.getByTestId('stats').textContent()).toContain('Orders2');
+    expect(await page.locator('table.orders tbody tr').count()).toBe(2);
+    expect(await page.locator('ul.identities li').count()).toBe(2);
+    expect(await page.locator('.timeline li').filter({ hasText: 'Profiles merged' }).textContent()).toContain(
+      'same person: gave her email at the store',
+    );
+    await page.close();
+  });
+
   it('edits the member program, follows the re-grade, and manages one member', async () => {
     const member = await browser.newPage({ locale: 'en-US' });
     const shop = await testTenant(db, 'Membership Test Shop');

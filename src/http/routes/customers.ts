@@ -2,6 +2,7 @@ import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { CHANNELS, ConsentInput, consentsOf, setConsent } from '../../customers/consent.js';
 import { getCustomer, listIdentities, searchCustomers } from '../../customers/customers.js';
+import { mergeByHand, MergeInput } from '../../customers/merge.js';
 import { listEvents } from '../../customers/timeline.js';
 import { listCustomerOrders } from '../../orders/orders.js';
 import { getShop } from '../../shops/shops.js';
@@ -41,6 +42,33 @@ export const customerRoutes =
       async (request) => {
         const customer = await getCustomer(o.db, request.shopId, request.params.customerId);
         return { ...customer, identities: await listIdentities(o.db, request.shopId, customer.customerId) };
+      },
+    );
+
+    app.post(
+      '/api/customers/:customerId/merge',
+      {
+        schema: {
+          tags: ['customers'],
+          summary:
+            'Merge duplicate profiles into this one (orders, identities, points, tags, consent and history move here; the merged ids answer with this profile)',
+          params: Params,
+          body: MergeInput,
+          response: { 200: Customer.extend({ identities: z.array(Identity) }), ...errors },
+        },
+      },
+      async (request) => {
+        const id = await mergeByHand(
+          o.db,
+          request.shopId,
+          request.params.customerId,
+          request.body,
+          request.staff?.staffId ?? null,
+        );
+        return {
+          ...(await getCustomer(o.db, request.shopId, id)),
+          identities: await listIdentities(o.db, request.shopId, id),
+        };
       },
     );
 

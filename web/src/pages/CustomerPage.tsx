@@ -3,6 +3,7 @@ import { date, dateTime, money } from '../format.js';
 import { useI18n, type Key } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
+import { MergeCard } from './customer/MergeCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { TagsCard } from './customer/TagsCard.js';
 import { MemberPanel } from './membership/MemberPanel.js';
@@ -74,6 +75,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
             ))}
           </ul>
         </div>
+        <MergeCard customer={c} onMerged={reload} />
       </div>
       <MemberPanel shop={shop} customer={c} onChanged={reload} />
       <h2>{t('profile.orders')}</h2>
@@ -152,6 +154,8 @@ function describe(e: TimelineEvent, shop: Shop, lang: 'en' | 'zh-CN', label: (k:
       .join(', ');
   }
   if (e.type === 'profile.updated') return Object.keys(d).join(', ');
+  // Merges by hand say why; the matcher's own merges need no reason.
+  if (e.type === 'customer.merged') return d.reason ? String(d.reason) : '';
   if (e.type === 'tier.changed') {
     const why = d.reason ? ` · ${String(d.reason)}` : '';
     return `${String(d.fromName ?? '')} → ${String(d.toName)} (${label(`cause.${String(d.cause)}`)})${why}`;
