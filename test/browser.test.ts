@@ -336,7 +336,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await builder.getByLabel('Value').fill('2');
     // Oily-skin buyers with two orders: buyers 0 and 3.
     await eventually(() => count.textContent()).toMatch(/^2 of 12 customers/);
-    await eventually(() => page.getByTestId('segment-sample').locator('tr').count()).toBe(2);
+    await eventually(() => page.getByTestId('segment-sample').locator('tbody tr').count()).toBe(2);
     // Negating the second condition leaves the other three.
     await builder.getByTestId('rule-row').nth(1).getByLabel('not').check();
     await eventually(() => count.textContent()).toMatch(/^3 of 12 customers/);

@@ -225,6 +225,13 @@ export function SegmentsPage({ shop }: { shop: Shop }) {
             <>
               <h2>{t('segments.snapshots')}</h2>
               <table data-testid="snapshots">
+                <thead>
+                  <tr>
+                    <th>{t('segments.frozenAt')}</th>
+                    <th className="num">{t('segments.members')}</th>
+                    <th>{t('segments.download')}</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {snapshots.data.map((s) => (
                     <tr key={s.snapshotId}>
@@ -242,6 +249,14 @@ export function SegmentsPage({ shop }: { shop: Shop }) {
           )}
           <h2>{t('segments.sample')}</h2>
           <table data-testid="segment-sample">
+            <thead>
+              <tr>
+                <th>{t('customers.name')}</th>
+                <th className="num">{t('customers.orders')}</th>
+                <th className="num">{t('customers.spend')}</th>
+                <th>{t('customers.lastOrder')}</th>
+              </tr>
+            </thead>
             <tbody>
               {sample.map((c) => (
                 <tr key={c.customerId}>
