@@ -416,6 +416,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await email.getByLabel('SMTP host').fill('127.0.0.1');
     await email.getByLabel('Port', { exact: true }).fill(String(smtp.port));
     await email.getByLabel('Sender').fill('Engage Shop <shop@example.com>');
+    // The test relay speaks plain SMTP: TLS from the start stays off, as the choice says in words.
+    await email
+      .getByLabel('TLS from the start (port 465)')
+      .selectOption({ label: 'No: STARTTLS when the relay offers it' });
     await email.getByRole('button', { name: 'Save' }).click();
     await email.getByText('Saved').waitFor();
     const policy = page.getByTestId('contact-policy');

@@ -35,7 +35,13 @@ function ChannelForm({
 }: {
   channel: 'email' | 'sms' | 'webhook';
   saved: ChannelView | undefined;
-  fields: { name: string; label: string; secret?: boolean; type?: string; options?: string[] }[];
+  fields: {
+    name: string;
+    label: string;
+    secret?: boolean;
+    type?: string;
+    options?: { value: string; label: string }[];
+  }[];
   toSettings: (f: Fields) => Record<string, unknown>;
   onSaved: () => void;
 }) {
@@ -79,8 +85,8 @@ function ChannelForm({
           {field.options ? (
             <select value={f[field.name]} onChange={(e) => setF({ ...f, [field.name]: e.target.value })}>
               {field.options.map((o) => (
-                <option key={o} value={o}>
-                  {o}
+                <option key={o.value} value={o.value}>
+                  {o.label}
                 </option>
               ))}
             </select>
@@ -146,7 +152,14 @@ export function ChannelsPage() {
         fields={[
           { name: 'host', label: t('channels.host') },
           { name: 'port', label: t('channels.port'), type: 'number' },
-          { name: 'secure', label: t('channels.secure'), options: ['false', 'true'] },
+          {
+            name: 'secure',
+            label: t('channels.secure'),
+            options: [
+              { value: 'false', label: t('channels.secureNo') },
+              { value: 'true', label: t('channels.secureYes') },
+            ],
+          },
           { name: 'user', label: t('channels.user') },
           { name: 'password', label: t('channels.password'), secret: true },
           { name: 'from', label: t('channels.from') },
@@ -169,7 +182,14 @@ export function ChannelsPage() {
         saved={saved('sms')}
         onSaved={channels.reload}
         fields={[
-          { name: 'provider', label: t('channels.provider'), options: ['generic-json', 'twilio'] },
+          {
+            name: 'provider',
+            label: t('channels.provider'),
+            options: [
+              { value: 'generic-json', label: t('channels.genericJson') },
+              { value: 'twilio', label: 'Twilio' },
+            ],
+          },
           { name: 'url', label: t('channels.url') },
           { name: 'token', label: t('channels.token'), secret: true },
           { name: 'accountSid', label: t('channels.accountSid') },
