@@ -54,6 +54,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('shop-name').waitFor();
   };
+  // The shops' data comes in as it does in production: through the order webhook.
+  const placeOrder = (as: TestTenant, payload: object) =>
+    t.app.inject({ method: 'POST', url: '/api/orders', headers: as.auth, payload });
 
   it('signs in, imports a file, finds a customer and opens the profile', async () => {
     await page.goto(base);
@@ -117,11 +120,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
   it('merges a duplicate profile from the profile page', async () => {
     const shop = await testTenant(db, 'Merge Test Shop');
     const order = (externalId: string, totalCents: number, customer: object) =>
-      t.app.inject({
-        method: 'POST',
-        url: '/api/orders',
-        headers: shop.auth,
-        payload: { externalId, status: 'paid', totalCents, orderedAt: '2026-09-01T10:00:00+08:00', customer },
+      placeOrder(shop, {
+        externalId,
+        status: 'paid',
+        totalCents,
+        orderedAt: '2026-09-01T10:00:00+08:00',
+        customer,
       });
     await order('MG-1', 10_000, { phone: '13700000011', name: '林美' });
     await order('MG-2', 20_000, { email: 'mei@example.com', name: 'Mei Lin' });
@@ -152,17 +156,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
     const member = await browser.newPage({ locale: 'en-US' });
     const shop = await testTenant(db, 'Membership Test Shop');
     const order = (externalId: string, phone: string, totalCents: number) =>
-      t.app.inject({
-        method: 'POST',
-        url: '/api/orders',
-        headers: shop.auth,
-        payload: {
-          externalId,
-          status: 'paid',
-          totalCents,
-          orderedAt: '2026-09-01T10:00:00+08:00',
-          customer: { phone },
-        },
+      placeOrder(shop, {
+        externalId,
+        status: 'paid',
+        totalCents,
+        orderedAt: '2026-09-01T10:00:00+08:00',
+        customer: { phone },
       });
     await order('M-1', '13500000001', 30_000);
     await order('M-2', '13500000001', 30_000);
@@ -246,7 +245,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
       })),
     ).flat();
     for (const payload of orders) {
-      await t.app.inject({ method: 'POST', url: '/api/orders', headers: shop.auth, payload });
+      await placeOrder(shop, payload);
     }
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, shop);
@@ -287,22 +286,17 @@ describe.skipIf(!available)('web console in Chromium', () => {
     // Twelve buyers: the first five bought an oily-skin cleanser, every third one twice.
     for (let c = 0; c < 12; c++) {
       for (let k = 0; k < (c % 3 === 0 ? 2 : 1); k++) {
-        await t.app.inject({
-          method: 'POST',
-          url: '/api/orders',
-          headers: shop.auth,
-          payload: {
-            externalId: `S-${c}-${k}`,
-            status: 'paid',
-            totalCents: 10_000,
-            orderedAt: new Date(Date.now() - (10 + c + k * 40) * 86_400_000).toISOString(),
-            customer: { phone: `1370000${String(1000 + c)}`, name: `Buyer ${c}` },
-            items: [
-              c < 5
-                ? { title: '清爽控油洁面乳', category: 'skincare/oily', quantity: 1, unitPriceCents: 10_000 }
-                : { title: '深层保湿面霜', category: 'skincare/dry', quantity: 1, unitPriceCents: 10_000 },
-            ],
-          },
+        await placeOrder(shop, {
+          externalId: `S-${c}-${k}`,
+          status: 'paid',
+          totalCents: 10_000,
+          orderedAt: new Date(Date.now() - (10 + c + k * 40) * 86_400_000).toISOString(),
+          customer: { phone: `1370000${String(1000 + c)}`, name: `Buyer ${c}` },
+          items: [
+            c < 5
+              ? { title: '清爽控油洁面乳', category: 'skincare/oily', quantity: 1, unitPriceCents: 10_000 }
+              : { title: '深层保湿面霜', category: 'skincare/dry', quantity: 1, unitPriceCents: 10_000 },
+          ],
         });
       }
     }
@@ -381,17 +375,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
     const smtp = await startSmtpSink();
     const names = ['Ann Lee', 'Bo Chen', 'Cy Wu', 'Di Ma'];
     for (const [i, name] of names.entries()) {
-      const order = await t.app.inject({
-        method: 'POST',
-        url: '/api/orders',
-        headers: shop.auth,
-        payload: {
-          externalId: `E-${i}`,
-          status: 'paid',
-          totalCents: 5_000,
-          orderedAt: new Date(Date.now() - 30 * 86_400_000).toISOString(),
-          customer: { email: `${name.split(' ')[0]!.toLowerCase()}@example.com`, name },
-        },
+      const order = await placeOrder(shop, {
+        externalId: `E-${i}`,
+        status: 'paid',
+        totalCents: 5_000,
+        orderedAt: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+        customer: { email: `${name.split(' ')[0]!.toLowerCase()}@example.com`, name },
       });
       // Everyone but Di opted in to email.
       if (i < 3)
