@@ -10,10 +10,16 @@ import type { AppOptions } from '../app.js';
 import { Customer, errors, Identity, Order, Page, TimelineEvent } from '../schemas.js';
 
 const Params = z.object({ customerId: z.string() });
+const Profile = Customer.extend({ identities: z.array(Identity) });
 
 export const customerRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
+    /** A profile as GET answers it: the customer row with its identities. */
+    const profile = async (shopId: string, customerId: string) => {
+      const customer = await getCustomer(o.db, shopId, customerId);
+      return { ...customer, identities: await listIdentities(o.db, shopId, customer.customerId) };
+    };
     app.get(
       '/api/customers',
       {
@@ -36,13 +42,10 @@ export const customerRoutes =
           summary:
             'One customer profile with its identities (a merged id answers with the surviving profile)',
           params: Params,
-          response: { 200: Customer.extend({ identities: z.array(Identity) }), ...errors },
+          response: { 200: Profile, ...errors },
         },
       },
-      async (request) => {
-        const customer = await getCustomer(o.db, request.shopId, request.params.customerId);
-        return { ...customer, identities: await listIdentities(o.db, request.shopId, customer.customerId) };
-      },
+      async (request) => profile(request.shopId, request.params.customerId),
     );
 
     app.post(
@@ -54,7 +57,7 @@ export const customerRoutes =
             'Merge duplicate profiles into this one (orders, identities, points, tags, consent and history move here; the merged ids answer with this profile)',
           params: Params,
           body: MergeInput,
-          response: { 200: Customer.extend({ identities: z.array(Identity) }), ...errors },
+          response: { 200: Profile, ...errors },
         },
       },
       async (request) => {
@@ -65,10 +68,7 @@ export const customerRoutes =
           request.body,
           request.staff?.staffId ?? null,
         );
-        return {
-          ...(await getCustomer(o.db, request.shopId, id)),
-          identities: await listIdentities(o.db, request.shopId, id),
-        };
+        return profile(request.shopId, id);
       },
     );
 
