@@ -52,7 +52,7 @@ const en = {
   'merge.find': 'Name, phone, email or card of the duplicate',
   'merge.search': 'Find',
   'merge.none': 'No other profile matches.',
-  'merge.orders': '{n} orders',
+  'merge.orders': 'orders: {n}',
   'merge.reason': 'Why they are one person',
   'merge.confirm': 'Merge {name} into this profile',
   'merge.done': '{name} was merged into this profile.',
