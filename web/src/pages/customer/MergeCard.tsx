@@ -15,6 +15,8 @@ export function MergeCard({ customer, onMerged }: { customer: Customer; onMerged
   const [reason, setReason] = useState('');
   const [merged, setMerged] = useState<string | null>(null);
   const { problem, busy, attempt } = useAttempt();
+  // How the duplicate is named in the confirm button and in the outcome.
+  const nameOf = (c: Customer) => c.name ?? c.phone ?? c.email ?? t('customers.unnamed');
 
   const find = (e: FormEvent) => {
     e.preventDefault();
@@ -35,7 +37,7 @@ export function MergeCard({ customer, onMerged }: { customer: Customer; onMerged
         method: 'POST',
         body: JSON.stringify({ customerIds: [chosen.customerId], reason }),
       });
-      setMerged(chosen.name ?? chosen.phone ?? chosen.email ?? '');
+      setMerged(nameOf(chosen));
       setFound(null);
       setChosen(null);
       setReason('');
@@ -88,7 +90,7 @@ export function MergeCard({ customer, onMerged }: { customer: Customer; onMerged
             required
           />
           <button type="submit" disabled={busy || reason.trim() === ''}>
-            {t('merge.confirm', { name: chosen.name ?? chosen.phone ?? chosen.email ?? '' })}
+            {t('merge.confirm', { name: nameOf(chosen) })}
           </button>
         </form>
       )}
