@@ -482,6 +482,48 @@ describe.skipIf(!available)('web console in Chromium', () => {
       path: fileURLToPath(new URL('../test-results/campaigns.png', import.meta.url)),
       fullPage: true,
     });
+
+    // A draft made through the API is sent, or deleted, from its row; a scheduled one can be stopped.
+    const templateId = (
+      await t.app.inject({ method: 'GET', url: '/api/templates', headers: shop.auth })
+    ).json().items[0].templateId;
+    const segmentId = (await t.app.inject({ method: 'GET', url: '/api/segments', headers: shop.auth })).json()
+      .items[0].segmentId;
+    for (const name of ['API draft', 'Stray draft'])
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/campaigns',
+        headers: shop.auth,
+        payload: { name, templateId, segmentId, holdoutPercent: 0 },
+      });
+    await page.reload();
+    const stray = page.locator('tr[data-campaign="Stray draft"]');
+    await eventually(() => stray.getByTestId('campaign-status').textContent()).toBe('Draft');
+    const asked: string[] = [];
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await stray.getByRole('button', { name: 'Delete' }).click();
+    await eventually(() => stray.count()).toBe(0);
+    const draft = page.locator('tr[data-campaign="API draft"]');
+    await draft.getByRole('button', { name: 'Send now' }).click();
+    await eventually(() => draft.getByTestId('campaign-status').textContent()).toBe('Sent');
+    expect(await draft.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    await wizard.getByLabel('Name').fill('Next week');
+    await wizard.getByLabel('Template').selectOption({ label: 'We miss you (Email (SMTP))' });
+    await wizard.getByLabel('Audience (segment)').selectOption({ label: 'Everyone' });
+    await wizard.getByLabel('Send at (optional)').fill(`${tomorrow.toISOString().slice(0, 10)}T09:00`);
+    await wizard.getByRole('button', { name: 'Schedule' }).click();
+    const later = page.locator('tr[data-campaign="Next week"]');
+    await eventually(() => later.getByTestId('campaign-status').textContent()).toBe('Scheduled');
+    await later.getByRole('button', { name: 'Stop' }).click();
+    await eventually(() => later.getByTestId('campaign-status').textContent()).toBe('Cancelled');
+    expect(asked).toEqual([
+      'Delete the draft Stray draft?',
+      'Stop Next week? Messages not yet sent will not be sent.',
+    ]);
     await page.getByRole('link', { name: 'Coupons' }).click();
     await eventually(() =>
       page.locator('tr[data-coupon="Spring gift"] [data-testid="coupon-issued"]').textContent(),

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setConsent } from '../src/customers/consent.js';
 import { openDatabase } from '../src/db/open.js';
-import { createCampaign } from '../src/engage/campaigns.js';
+import { createCampaign, scheduleCampaign } from '../src/engage/campaigns.js';
 import { createFlow } from '../src/engage/flows/flows.js';
 import { saveChannel } from '../src/engage/channels.js';
 import { setContactPolicy } from '../src/engage/policy.js';
@@ -165,6 +165,7 @@ describe('the regulars command', () => {
     // Set up as the console would (the CLI has no template editor): SMS channel, consent, a campaign.
     const db = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
     let campaignId: string;
+    let laterId: string;
     try {
       const [shop] = await listShops(db);
       const shopId = shop!.shopId;
@@ -192,6 +193,15 @@ describe('the regulars command', () => {
           segmentId: segment.segmentId,
         })
       ).campaignId;
+      // A second, due tomorrow: the one to stop.
+      laterId = (
+        await createCampaign(db, shopId, {
+          name: 'Later SMS',
+          templateId: template.templateId,
+          segmentId: segment.segmentId,
+        })
+      ).campaignId;
+      await scheduleCampaign(db, shopId, laterId, new Date(Date.now() + 86_400_000));
     } finally {
       await db.close();
     }
@@ -210,6 +220,18 @@ describe('the regulars command', () => {
     const twice = await regulars('campaign', 'send', campaignId);
     expect(twice).toMatchObject({ code: 1, out: expect.stringContaining('The campaign is sent') });
     expect(sms.requests).toHaveLength(1);
+    // Stopping: the scheduled one is stopped; the one that went out cannot be.
+    expect(await regulars('campaign', 'cancel', laterId)).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('Later SMS: cancelled'),
+    });
+    expect((await regulars('campaign', 'list')).out).toMatch(
+      new RegExp(`^${laterId} +cancelled +sms +Later SMS$`, 'm'),
+    );
+    expect(await regulars('campaign', 'cancel', campaignId)).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('The campaign is already sent'),
+    });
 
     // A flow on today's date, activated from the terminal: it runs and delivers at once.
     const db2 = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });

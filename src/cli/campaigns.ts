@@ -1,8 +1,8 @@
-// `regulars campaign list|send|report|deliver`: campaigns from the terminal. `send` launches a campaign
+// `regulars campaign list|send|cancel|report|deliver`: campaigns from the terminal. `send` launches a campaign
 // now and delivers it in the foreground; `deliver` drains the outbox (what the server does by itself),
 // which is also how a delivery cut off by a crash is finished from the command line.
 import type { Command } from 'commander';
-import { listCampaigns, scheduleCampaign } from '../engage/campaigns.js';
+import { cancelCampaign, listCampaigns, scheduleCampaign } from '../engage/campaigns.js';
 import { MESSAGES_DELIVER } from '../engage/jobs.js';
 import { campaignReport } from '../engage/report.js';
 import { percent, pickShop, withDb } from './context.js';
@@ -32,6 +32,17 @@ export function campaignCommands(program: Command): void {
         const shopId = await pickShop(db, o.shop);
         await scheduleCampaign(db, shopId, campaignId, new Date());
         await runInForeground(db, shopId, MESSAGES_DELIVER, 'delivering', 'messages');
+      }),
+    );
+  campaign
+    .command('cancel')
+    .argument('<campaignId>')
+    .description('stop a scheduled or sending campaign; messages not yet sent are not sent')
+    .option('--shop <id>')
+    .action((campaignId: string, o: { shop?: string }) =>
+      withDb(async (db) => {
+        const c = await cancelCampaign(db, await pickShop(db, o.shop), campaignId);
+        console.log(`${c.name}: ${c.status}`);
       }),
     );
   campaign

@@ -18,6 +18,28 @@ export function CampaignsPage({ shop }: { shop: Shop }) {
   const [version, setVersion] = useState(0);
   const campaigns = useLoad(() => api<{ items: Campaign[] }>('/api/campaigns'), String(version));
   const [open, setOpen] = useState<string | null>(null);
+  const { problem, busy, attempt } = useAttempt();
+  const bump = () => setVersion((v) => v + 1);
+  // A draft (made through the API, or left when its launch failed) is sent or deleted here; a campaign
+  // waiting for its time or still sending can be stopped.
+  const sendNow = (c: Campaign) =>
+    attempt(async () => {
+      await api(`/api/campaigns/${c.campaignId}/schedule`, { method: 'POST', body: '{}' });
+      bump();
+    });
+  const cancel = (c: Campaign) =>
+    attempt(async () => {
+      if (!confirm(t('campaigns.confirmCancel', { name: c.name }))) return;
+      await api(`/api/campaigns/${c.campaignId}/cancel`, { method: 'POST', body: '{}' });
+      bump();
+    });
+  const remove = (c: Campaign) =>
+    attempt(async () => {
+      if (!confirm(t('campaigns.confirmDelete', { name: c.name }))) return;
+      await api(`/api/campaigns/${c.campaignId}`, { method: 'DELETE' });
+      if (open === c.campaignId) setOpen(null);
+      bump();
+    });
   const busySending = campaigns.data?.items.some((c) => c.status === 'sending' || c.status === 'scheduled');
   // Follow a delivery in progress.
   useEffect(() => {
@@ -50,6 +72,37 @@ export function CampaignsPage({ shop }: { shop: Shop }) {
               <td className="num">{c.holdoutPercent}%</td>
               <td>{dateTime(c.startedAt ?? c.scheduledAt, shop.timeZone, lang)}</td>
               <td>
+                {(c.status === 'draft' || c.status === 'scheduled') && (
+                  <>
+                    <button type="button" className="link" disabled={busy} onClick={() => void sendNow(c)}>
+                      {t('campaigns.sendNow')}
+                    </button>{' '}
+                  </>
+                )}
+                {c.status === 'draft' && (
+                  <>
+                    <button
+                      type="button"
+                      className="link danger"
+                      disabled={busy}
+                      onClick={() => void remove(c)}
+                    >
+                      {t('campaigns.delete')}
+                    </button>{' '}
+                  </>
+                )}
+                {(c.status === 'scheduled' || c.status === 'sending') && (
+                  <>
+                    <button
+                      type="button"
+                      className="link danger"
+                      disabled={busy}
+                      onClick={() => void cancel(c)}
+                    >
+                      {t('campaigns.cancel')}
+                    </button>{' '}
+                  </>
+                )}
                 <button type="button" className="link" onClick={() => setOpen(c.campaignId)}>
                   {t('campaigns.report')}
                 </button>
@@ -58,8 +111,13 @@ export function CampaignsPage({ shop }: { shop: Shop }) {
           ))}
         </tbody>
       </table>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
       {open && <Report campaignId={open} shop={shop} version={version} />}
-      <Wizard onCreated={() => setVersion((v) => v + 1)} />
+      <Wizard onCreated={bump} />
     </section>
   );
 }
