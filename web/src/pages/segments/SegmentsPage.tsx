@@ -154,12 +154,14 @@ export function SegmentsPage({ shop }: { shop: Shop }) {
               </li>
             ))}
           </ul>
-          <button
-            type="button"
-            onClick={() => setEditing({ id: null, name: '', description: '', rule: EMPTY_RULE })}
-          >
-            {t('segments.new')}
-          </button>
+          <div className="actions">
+            <button
+              type="button"
+              onClick={() => setEditing({ id: null, name: '', description: '', rule: EMPTY_RULE })}
+            >
+              {t('segments.new')}
+            </button>
+          </div>
         </aside>
         <div className="builder">
           <label>
