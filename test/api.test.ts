@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../src/http/app.js';
 import { DEFAULT_PROGRAM } from '../src/membership/program.js';
+import { createStaff } from '../src/shops/staff.js';
 import { describeEachDb } from './support/databases.js';
 import { multipart, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 
@@ -68,6 +69,55 @@ describeEachDb('REST API', ({ db }) => {
       headers: { authorization: 'Bearer rk_nope' },
     });
     expect(badKey.json()).toMatchObject({ error: 'unauthorized', message: 'Unknown or revoked API key' });
+  });
+
+  it('holds each staff role to what it may do, and lets an API key do all of it', async () => {
+    const as: Record<string, { regulars_session: string }> = {};
+    for (const role of ['viewer', 'operator', 'admin', 'owner'] as const) {
+      const email = `${role}-${a.shop.shopId.slice(-6)}@example.com`;
+      await createStaff(db(), a.shop.shopId, { email, name: role, password: a.password, role });
+      const login = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email, password: a.password },
+      });
+      as[role] = { regulars_session: login.cookies.find((c) => c.name === 'regulars_session')!.value };
+    }
+    const call = (who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
+      t.app.inject(
+        who === 'key'
+          ? { method, url, payload, headers: a.auth }
+          : { method, url, payload, cookies: as[who] },
+      );
+    const policy = { maxMessages: 3, perDays: 7, quietHours: null };
+    const rule = { type: 'field', field: 'orderCount', op: 'gte', value: 1 };
+    const roleOrder = order({ externalId: 'ROLE-1', customer: { phone: '13600000077', name: 'Role Test' } });
+
+    // A viewer reads, counts a segment and signs out, and changes nothing.
+    expect((await call('viewer', 'GET', '/api/customers')).statusCode).toBe(200);
+    expect((await call('viewer', 'POST', '/api/segments/count', { rule })).statusCode).toBe(200);
+    const refused = await call('viewer', 'POST', '/api/orders', roleOrder);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({
+      error: 'forbidden',
+      message: 'Your role (viewer) cannot change data: that takes an operator or above',
+    });
+    expect((await call('viewer', 'GET', '/api/customers?q=13600000077')).json().items).toEqual([]);
+    // The day's work is the operator's; the shop's settings are not.
+    expect((await call('operator', 'POST', '/api/orders', roleOrder)).statusCode).toBe(201);
+    expect((await call('operator', 'POST', '/api/tags', { name: 'role test' })).statusCode).toBe(201);
+    expect((await call('operator', 'PUT', '/api/contact-policy', policy)).json()).toMatchObject({
+      message: "Your role (operator) cannot change the shop's settings: that takes an admin or above",
+    });
+    expect((await call('operator', 'GET', '/api/contact-policy')).json().maxMessages).not.toBe(3);
+    // Settings are the admin's; API keys, which act with the whole API, the owner's alone.
+    expect((await call('admin', 'PUT', '/api/contact-policy', policy)).statusCode).toBe(200);
+    expect((await call('admin', 'POST', '/api/api-keys', { name: 'shop site' })).json()).toMatchObject({
+      message: "Your role (admin) cannot manage the shop's API keys: that takes an owner",
+    });
+    expect((await call('owner', 'POST', '/api/api-keys', { name: 'shop site' })).statusCode).toBe(201);
+    expect((await call('key', 'PUT', '/api/contact-policy', policy)).statusCode).toBe(200);
+    expect((await call('viewer', 'POST', '/api/auth/logout')).statusCode).toBe(204);
   });
 
   it('records an order once, however often the webhook is replayed', async () => {

@@ -128,7 +128,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         title: 'Regulars API',
         version: '0.1.0',
         description:
-          'The Regulars CRM API. Every call acts for one shop: staff sign in for a session cookie; integrations send an API key as `Authorization: Bearer rk_…`.',
+          "The Regulars CRM API. Every call acts for one shop: staff sign in for a session cookie and are held to their role (viewer reads; operator does the day's work; admin changes settings; owner manages API keys; beyond it, 403); integrations send an API key as `Authorization: Bearer rk_…`.",
       },
       components: {
         securitySchemes: {

@@ -1,8 +1,11 @@
 // Who is calling: a staff session cookie (the console) or a per-shop API key (integrations). Either way
-// the request gets exactly one shopId, and every route reads and writes through it alone.
+// the request gets exactly one shopId, and every route reads and writes through it alone. Staff are then
+// held to their role: a route's `config.access` says what it asks (by default reading for GET, the day's
+// work for anything that changes data).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/db.js';
 import { shopForApiKey } from '../shops/apiKeys.js';
+import { LEAST_ROLE, allows, type Access } from '../shops/roles.js';
 import { staffForSession } from '../shops/staff.js';
 
 export const SESSION_COOKIE = 'regulars_session';
@@ -33,5 +36,30 @@ export function authenticate(db: Db) {
     }
     request.shopId = staff.shopId;
     request.staff = staff;
+    const access: Access =
+      request.routeOptions.config.access ??
+      (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'operate');
+    if (!allows(staff.role, access)) {
+      const least = LEAST_ROLE[access];
+      return reply.code(403).send({
+        error: 'forbidden',
+        message: `Your role (${staff.role}) cannot ${WHAT[access]}: that takes an ${least}${least === 'owner' ? '' : ' or above'}`,
+        details: [],
+      });
+    }
   };
+}
+
+const WHAT: Record<Access, string> = {
+  read: 'read this',
+  operate: 'change data',
+  administer: "change the shop's settings",
+  own: "manage the shop's API keys",
+};
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the route asks of a staff caller (see shops/roles.ts). */
+    access?: Access;
+  }
 }

@@ -20,7 +20,7 @@ export const ErrorBody = z.object({
   ),
 });
 
-export const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } as const;
+export const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } as const;
 
 export const Customer = z.object({
   customerId: z.uuid(),

@@ -6,6 +6,7 @@ import type { Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { ROLES, type Role } from './roles.js';
 
 const SESSION_DAYS = 14;
 
@@ -13,7 +14,7 @@ export const StaffInput = z.object({
   email: z.string().trim().toLowerCase().email(),
   name: z.string().trim().min(1).max(200),
   password: z.string().min(8, 'at least 8 characters').max(200),
-  role: z.enum(['owner', 'admin', 'operator', 'viewer']).default('owner'),
+  role: z.enum(ROLES).default('owner'),
 });
 export type StaffInput = z.input<typeof StaffInput>;
 
@@ -22,7 +23,7 @@ export interface Staff {
   staffId: string;
   email: string;
   name: string;
-  role: string;
+  role: Role;
 }
 
 const columns = `shop_id as "shopId", staff_id as "staffId", email, name, role`;

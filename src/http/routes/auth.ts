@@ -57,7 +57,10 @@ export const authRoutes =
 
     app.post(
       '/api/auth/logout',
-      { schema: { tags: ['auth'], summary: 'End the session', response: { 204: z.null() } } },
+      {
+        config: { access: 'read' },
+        schema: { tags: ['auth'], summary: 'End the session', response: { 204: z.null() } },
+      },
       async (request, reply) => {
         const token = request.cookies[SESSION_COOKIE];
         if (token) await signOut(o.db, token);

@@ -76,6 +76,7 @@ export const channelRoutes =
     app.put(
       '/api/channels/:channel',
       {
+        config: { access: 'administer' },
         schema: {
           tags: ['engage'],
           summary: 'Set up a channel: SMTP relay, SMS provider (generic JSON or Twilio) or webhook URL',
@@ -123,6 +124,7 @@ export const channelRoutes =
     app.put(
       '/api/engage/links',
       {
+        config: { access: 'administer' },
         schema: {
           tags: ['engage'],
           summary: 'Set the address customers reach this server at (unsubscribe, open and click links)',
@@ -147,6 +149,7 @@ export const channelRoutes =
     app.put(
       '/api/contact-policy',
       {
+        config: { access: 'administer' },
         schema: {
           tags: ['engage'],
           summary: 'Set the contact cap and quiet hours; every campaign and flow keeps within them',
@@ -253,6 +256,7 @@ export const channelRoutes =
     app.post(
       '/api/templates/preview',
       {
+        config: { access: 'read' },
         schema: {
           tags: ['engage'],
           summary:

@@ -29,6 +29,7 @@ export const keyRoutes =
     app.post(
       '/api/api-keys',
       {
+        config: { access: 'own' },
         schema: {
           tags: ['api keys'],
           summary: 'Create an API key; the key itself is shown only in this answer',
@@ -42,6 +43,7 @@ export const keyRoutes =
     app.delete(
       '/api/api-keys/:keyId',
       {
+        config: { access: 'own' },
         schema: {
           tags: ['api keys'],
           summary: 'Revoke an API key',

@@ -79,6 +79,7 @@ export const membershipRoutes =
     app.put(
       '/api/membership/program',
       {
+        config: { access: 'administer' },
         schema: {
           tags: ['membership'],
           summary:

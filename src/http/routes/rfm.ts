@@ -24,6 +24,7 @@ export const rfmRoutes =
     app.put(
       '/api/rfm/settings',
       {
+        config: { access: 'administer' },
         schema: {
           tags: ['rfm'],
           summary: 'Change the RFM window or scoring, and re-score every customer (a job)',

@@ -115,6 +115,7 @@ export const segmentRoutes =
     app.post(
       '/api/segments/count',
       {
+        config: { access: 'read' },
         schema: {
           tags: ['segments'],
           summary: 'Count the customers a rule matches now (the live count while editing)',
@@ -127,6 +128,7 @@ export const segmentRoutes =
     app.post(
       '/api/segments/sample',
       {
+        config: { access: 'read' },
         schema: {
           tags: ['segments'],
           summary: 'Some customers a rule matches, most recent buyers first',
@@ -141,6 +143,7 @@ export const segmentRoutes =
     app.post(
       '/api/segments/export',
       {
+        config: { access: 'read' },
         schema: {
           tags: ['segments'],
           summary: 'The customers a rule matches now, as CSV or XLSX',

@@ -1,0 +1,21 @@
+// What each staff role may do through the API. A route says what it asks of the caller; reading is
+// every role's, the day's work (customers, points, tags, segments, campaigns, flows, imports) is the
+// operator's, the shop's settings (member program, channels and their credentials, contact policy,
+// links, RFM settings) the admin's, and API keys the owner's alone, since a key acts with the whole API.
+// API keys themselves are not staff and are not limited: an integration's key is the owner's to give.
+export const ROLES = ['viewer', 'operator', 'admin', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Access = 'read' | 'operate' | 'administer' | 'own';
+
+/** The least role that has each kind of access. */
+export const LEAST_ROLE: Record<Access, Role> = {
+  read: 'viewer',
+  operate: 'operator',
+  administer: 'admin',
+  own: 'owner',
+};
+
+export function allows(role: Role, access: Access): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(LEAST_ROLE[access]);
+}
