@@ -2,13 +2,14 @@
 // open the profile, switch language; edit the member program and watch the re-grade, adjust a member's
 // points and tier, bind a member card; make a rule tag, build a segment and watch its count follow the rule;
 // set up email, write a template and preview it, make a coupon, send a campaign with it and read its
-// report; list the package inserts.
+// report; list the package inserts; make and revoke an API key, and meet a viewer's limits.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { DEFAULT_WEB_DIR } from '../src/http/app.js';
+import { createStaff } from '../src/shops/staff.js';
 import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 import { openTestDb } from './support/databases.js';
 import { startSmtpSink } from './support/sinks.js';
@@ -704,5 +705,55 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('button', { name: '中文' }).click();
     await page.getByText('老客销售占比').first().waitFor();
     await page.close();
+  });
+
+  it('lets the owner make and revoke an API key, and shows a viewer what is not theirs to do', async () => {
+    const shop = await testTenant(db, 'Keys Test Shop');
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    expect(await page.getByTestId('signed-in').textContent()).toBe('Owner · owner');
+    await page.getByRole('link', { name: 'API keys' }).click();
+    const keys = page.getByTestId('api-keys');
+    // The suite's own key has been used to set the shop up.
+    await eventually(() =>
+      keys.locator('tr[data-key="tests"] [data-testid="key-status"]').textContent(),
+    ).toBe('Active');
+    await page.getByTestId('key-form').getByLabel('Name').fill('Shop website webhook');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-key-value').textContent())!;
+    expect(key).toMatch(/^rk_[0-9a-f]{32}_/);
+    const withKey = () =>
+      t.app.inject({ method: 'GET', url: '/api/customers', headers: { authorization: `Bearer ${key}` } });
+    expect((await withKey()).statusCode).toBe(200);
+    const row = keys.locator('tr[data-key="Shop website webhook"]');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await eventually(() => row.getByTestId('key-status').textContent()).toMatch(/^Revoked /);
+    expect(await page.getByTestId('new-key').count()).toBe(0);
+    expect((await withKey()).statusCode).toBe(401);
+    await page.close();
+
+    // A viewer sees the keys but not the form, and a change they try is refused in words.
+    const viewer = { ...shop, email: `viewer-${shop.shop.shopId.slice(-8)}@example.com` };
+    await createStaff(db, shop.shop.shopId, {
+      email: viewer.email,
+      name: 'Vi',
+      password: viewer.password,
+      role: 'viewer',
+    });
+    const look = await browser.newPage({ locale: 'en-US' });
+    await signIn(look, viewer);
+    expect(await look.getByTestId('signed-in').textContent()).toBe('Vi · viewer');
+    await look.getByRole('link', { name: 'API keys' }).click();
+    await look.getByTestId('keys-owner-only').waitFor();
+    expect(await look.getByTestId('key-form').count()).toBe(0);
+    expect(await look.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    await look.getByRole('link', { name: 'Tags' }).click();
+    await look.getByLabel('Tag', { exact: true }).fill('VIP gift list');
+    await look.getByRole('button', { name: 'Save tag' }).click();
+    await eventually(() => look.getByRole('alert').textContent()).toBe(
+      'Your role (viewer) cannot change data: that takes an operator or above',
+    );
+    await look.close();
   });
 });

@@ -16,6 +16,7 @@ import { CardsPage } from './pages/membership/CardsPage.js';
 import { MembershipPage } from './pages/membership/MembershipPage.js';
 import { RfmPage } from './pages/rfm/RfmPage.js';
 import { SegmentsPage } from './pages/segments/SegmentsPage.js';
+import { ApiKeysPage } from './pages/shop/ApiKeysPage.js';
 import { TagsPage } from './pages/tags/TagsPage.js';
 import { useRoute } from './route.js';
 import './style.css';
@@ -26,7 +27,7 @@ const DashboardPage = lazy(() =>
 );
 
 function App() {
-  const { t, lang, setLang } = useI18n();
+  const { t, label, lang, setLang } = useI18n();
   const route = useRoute();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
 
@@ -99,10 +100,16 @@ function App() {
           <a href="#/imports" className={route.page === 'imports' ? 'active' : ''}>
             {t('nav.imports')}
           </a>
+          <a href="#/api-keys" className={route.page === 'api-keys' ? 'active' : ''}>
+            {t('nav.apiKeys')}
+          </a>
           <a href="/api/docs" target="_blank" rel="noreferrer">
             {t('nav.apiDocs')}
           </a>
         </nav>
+        <span className="who" data-testid="signed-in" title={me.staff.email}>
+          {me.staff.name} · {label(`role.${me.staff.role}`, me.staff.role)}
+        </span>
         <button type="button" className="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}>
           {t('nav.language')}
         </button>
@@ -130,6 +137,7 @@ function App() {
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}
         {route.page === 'inserts' && <InsertsPage />}
+        {route.page === 'api-keys' && <ApiKeysPage me={me} />}
       </main>
     </div>
   );

@@ -1,5 +1,5 @@
 // Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments,
-// #/dashboard, #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels.
+// #/dashboard, #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels, #/api-keys.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -17,7 +17,8 @@ export type Route =
   | { page: 'templates' }
   | { page: 'channels' }
   | { page: 'coupons' }
-  | { page: 'inserts' };
+  | { page: 'inserts' }
+  | { page: 'api-keys' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -38,6 +39,7 @@ export function parseRoute(hash: string): Route {
     'channels',
     'coupons',
     'inserts',
+    'api-keys',
   ] as const;
   const page = pages.find((p) => p === parts[0]);
   if (page) return { page };

@@ -1,0 +1,139 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Me } from '../../api.js';
+import { dateTime } from '../../format.js';
+import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
+import { useLoad } from '../../useLoad.js';
+
+interface ApiKey {
+  keyId: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/**
+ * The shop's API keys, for its integrations (the order webhook, a store's till). Everyone sees which keys
+ * exist and when each was last used; only the owner makes or revokes one, as the API holds them to. A new
+ * key is shown once, here, since only its hash is kept.
+ */
+export function ApiKeysPage({ me }: { me: Me }) {
+  const { t, lang } = useI18n();
+  const keys = useLoad(() => api<{ items: ApiKey[] }>('/api/api-keys'), 'keys');
+  const [name, setName] = useState('');
+  const [made, setMade] = useState<{ name: string; key: string } | null>(null);
+  const { problem, busy, attempt } = useAttempt();
+  const owner = me.staff.role === 'owner';
+
+  const create = (e: FormEvent) => {
+    e.preventDefault();
+    void attempt(async () => {
+      const key = await api<ApiKey & { key: string }>('/api/api-keys', {
+        method: 'POST',
+        body: JSON.stringify({ name }),
+      });
+      setMade({ name: key.name, key: key.key });
+      setName('');
+      keys.reload();
+    });
+  };
+  const revoke = (key: ApiKey) =>
+    attempt(async () => {
+      if (!confirm(t('keys.confirmRevoke', { name: key.name }))) return;
+      await api(`/api/api-keys/${key.keyId}`, { method: 'DELETE' });
+      if (made?.name === key.name) setMade(null);
+      keys.reload();
+    });
+
+  const zone = me.shop.timeZone;
+  return (
+    <section>
+      <h1>{t('keys.title')}</h1>
+      <p className="muted">{t('keys.help')}</p>
+      <table data-testid="api-keys">
+        <thead>
+          <tr>
+            <th>{t('keys.name')}</th>
+            <th>{t('keys.created')}</th>
+            <th>{t('keys.lastUsed')}</th>
+            <th>{t('keys.status')}</th>
+            {owner && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {(keys.data?.items ?? []).map((k) => (
+            <tr key={k.keyId} data-key={k.name}>
+              <td>{k.name}</td>
+              <td>{dateTime(k.createdAt, zone, lang)}</td>
+              <td>{k.lastUsedAt ? dateTime(k.lastUsedAt, zone, lang) : t('keys.never')}</td>
+              <td data-testid="key-status">
+                {k.revokedAt
+                  ? t('keys.revokedAt', { at: dateTime(k.revokedAt, zone, lang) })
+                  : t('keys.active')}
+              </td>
+              {owner && (
+                <td>
+                  {!k.revokedAt && (
+                    <button
+                      type="button"
+                      className="link danger"
+                      disabled={busy}
+                      onClick={() => void revoke(k)}
+                    >
+                      {t('keys.revoke')}
+                    </button>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {keys.error && <p className="error">{keys.error}</p>}
+      {made && (
+        <div className="new-key" data-testid="new-key">
+          <p>{t('keys.shownOnce', { name: made.name })}</p>
+          <code data-testid="new-key-value">{made.key}</code>{' '}
+          {/* The clipboard is there only on https or localhost; elsewhere one click selects the key. */}
+          {window.isSecureContext && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => void navigator.clipboard.writeText(made.key)}
+            >
+              {t('keys.copy')}
+            </button>
+          )}
+        </div>
+      )}
+      {owner ? (
+        <form className="inline key-form" onSubmit={create} data-testid="key-form">
+          <label>
+            {t('keys.name')}
+            <input
+              name="name"
+              required
+              maxLength={100}
+              placeholder={t('keys.namePlaceholder')}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          </label>
+          <button type="submit" disabled={busy}>
+            {t('keys.create')}
+          </button>
+        </form>
+      ) : (
+        <p className="muted" data-testid="keys-owner-only">
+          {t('keys.ownerOnly')}
+        </p>
+      )}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </section>
+  );
+}
