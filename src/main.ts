@@ -17,6 +17,7 @@ import type { Db } from './db/db.js';
 import { INGEST_TABLES, refreshStatistics } from './db/maintenance.js';
 import { openDatabase } from './db/open.js';
 import { DEMO_LOGIN, loadDemo } from './demo/demo.js';
+import { z } from 'zod';
 import { AppError } from './errors.js';
 import { buildApp, DEFAULT_WEB_DIR } from './http/app.js';
 import { FIELDS, FORMAT_NAMES } from './imports/formats.js';
@@ -29,7 +30,7 @@ import { scoringCommands } from './cli/scoring.js';
 import { segmentCommands } from './cli/segments.js';
 import { createApiKey } from './shops/apiKeys.js';
 import { createShop, listShops } from './shops/shops.js';
-import { createStaff } from './shops/staff.js';
+import { createStaff, listStaff } from './shops/staff.js';
 
 const program = new Command('regulars').description(
   'Regulars: the e-commerce CRM that turns one-time buyers into regulars',
@@ -222,10 +223,19 @@ shop.command('list').action(() =>
   }),
 );
 
-program
-  .command('staff')
-  .description('add a staff member who signs in to the console')
+const staff = program.command('staff').description('the staff who sign in to the console');
+staff
+  .command('list')
+  .option('--shop <id>')
+  .action((o: { shop?: string }) =>
+    withDb(async (db) => {
+      for (const s of await listStaff(db, await pickShop(db, o.shop)))
+        console.log(`${s.staffId}  ${s.role.padEnd(8)}  ${s.email}  ${s.name}`);
+    }),
+  );
+staff
   .command('add')
+  .description('add a staff member; roles: README, "The API"')
   .requiredOption('--email <email>')
   .requiredOption('--name <name>')
   .requiredOption('--password <password>')
@@ -262,8 +272,9 @@ program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {
     console.error(`Error: ${err.message}`);
     for (const d of err.details) console.error(`  ${d.field ?? ''}${d.field ? ': ' : ''}${d.message}`);
-  } else if (err instanceof Error && 'issues' in err) {
-    console.error(`Error: ${err.message}`);
+  } else if (err instanceof z.ZodError) {
+    console.error('Error: invalid input');
+    for (const issue of err.issues) console.error(`  ${issue.path.join('.') || 'input'}: ${issue.message}`);
   } else {
     console.error(err);
   }

@@ -120,6 +120,94 @@ describeEachDb('REST API', ({ db }) => {
     expect((await call('viewer', 'POST', '/api/auth/logout')).statusCode).toBe(204);
   });
 
+  it('lets the owner add staff, change their role or password and remove them, keeping an owner', async () => {
+    const login = async (email: string, password = 'a staff password') => {
+      const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+      const cookie = r.cookies.find((c) => c.name === 'regulars_session');
+      return cookie ? { regulars_session: cookie.value } : null;
+    };
+    const owner = (await login(b.email, b.password))!;
+    const asOwner = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
+      t.app.inject({ method, url, payload, cookies: owner });
+    const email = `lin-${b.shop.shopId.slice(-6)}@example.com`;
+    const added = await asOwner('POST', '/api/staff', {
+      email: email.toUpperCase(),
+      name: 'Lin',
+      password: 'a staff password',
+      role: 'operator',
+    });
+    expect(added.statusCode).toBe(201);
+    const lin = added.json();
+    expect(lin).toMatchObject({ email, name: 'Lin', role: 'operator' });
+    expect(
+      (await asOwner('POST', '/api/staff', { email, name: 'Lin', password: 'another one' })).json(),
+    ).toMatchObject({ error: 'invalid_input', details: [{ field: 'body.role' }] });
+    const twice = await asOwner('POST', '/api/staff', {
+      email,
+      name: 'Lin again',
+      password: 'a staff password',
+      role: 'viewer',
+    });
+    expect(twice.statusCode).toBe(409);
+    const names = (await asOwner('GET', '/api/staff')).json().items.map((s: { name: string }) => s.name);
+    expect(names).toEqual(['Owner', 'Lin']);
+
+    // Lin works as an operator until made a viewer: the next request already holds to the new role.
+    const linSession = (await login(email))!;
+    const tag = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/tags',
+        payload: { name: `t${Math.random()}` },
+        cookies: linSession,
+      });
+    expect((await tag()).statusCode).toBe(201);
+    expect(
+      (
+        await asOwner('POST', '/api/staff', {
+          email: 'x@example.com',
+          name: 'X',
+          password: 'xxxxxxxx',
+          role: 'owner',
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect((await t.app.inject({ method: 'GET', url: '/api/staff', cookies: linSession })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/staff/${lin.staffId}`, cookies: linSession }))
+        .statusCode,
+    ).toBe(403);
+    expect((await asOwner('PATCH', `/api/staff/${lin.staffId}`, { role: 'viewer' })).json().role).toBe(
+      'viewer',
+    );
+    expect((await tag()).statusCode).toBe(403);
+    // A new password ends Lin's sessions; the old password no longer signs in.
+    expect((await asOwner('PATCH', `/api/staff/${lin.staffId}`, { password: 'short' })).statusCode).toBe(400);
+    await asOwner('PATCH', `/api/staff/${lin.staffId}`, { password: 'a new staff password' });
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', cookies: linSession })).statusCode).toBe(401);
+    expect(await login(email)).toBeNull();
+    expect(await login(email, 'a new staff password')).not.toBeNull();
+
+    // The shop keeps an owner: with X gone, the first owner can be neither demoted nor removed.
+    const x = (await asOwner('GET', '/api/staff')).json().items.find((s: { name: string }) => s.name === 'X');
+    expect((await asOwner('DELETE', `/api/staff/${x.staffId}`)).statusCode).toBe(204);
+    const me = (await t.app.inject({ method: 'GET', url: '/api/me', cookies: owner })).json().staff;
+    const demote = await asOwner('PATCH', `/api/staff/${me.staffId}`, { role: 'admin' });
+    expect(demote.statusCode).toBe(409);
+    expect(demote.json().message).toBe('A shop keeps at least one owner: make someone else owner first');
+    expect((await asOwner('DELETE', `/api/staff/${me.staffId}`)).statusCode).toBe(409);
+    // Removing Lin ends what is left of Lin's access; another shop's staff are not this owner's.
+    const linAgain = (await login(email, 'a new staff password'))!;
+    expect((await asOwner('DELETE', `/api/staff/${lin.staffId}`)).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', cookies: linAgain })).statusCode).toBe(401);
+    const aOwner = (await t.app.inject({ method: 'GET', url: '/api/staff', headers: a.auth })).json()
+      .items[0];
+    expect((await asOwner('PATCH', `/api/staff/${aOwner.staffId}`, { role: 'viewer' })).statusCode).toBe(404);
+    expect((await asOwner('DELETE', `/api/staff/${aOwner.staffId}`)).statusCode).toBe(404);
+  });
+
   it('records an order once, however often the webhook is replayed', async () => {
     const first = await t.app.inject({
       method: 'POST',

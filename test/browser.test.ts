@@ -2,14 +2,13 @@
 // open the profile, switch language; edit the member program and watch the re-grade, adjust a member's
 // points and tier, bind a member card; make a rule tag, build a segment and watch its count follow the rule;
 // set up email, write a template and preview it, make a coupon, send a campaign with it and read its
-// report; list the package inserts; make and revoke an API key, and meet a viewer's limits.
+// report; list the package inserts; add staff and API keys, and meet a viewer's limits.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { DEFAULT_WEB_DIR } from '../src/http/app.js';
-import { createStaff } from '../src/shops/staff.js';
 import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 import { openTestDb } from './support/databases.js';
 import { startSmtpSink } from './support/sinks.js';
@@ -707,12 +706,48 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
-  it('lets the owner make and revoke an API key, and shows a viewer what is not theirs to do', async () => {
+  it('lets the owner manage staff and API keys, and shows a viewer what is not theirs to do', async () => {
     const shop = await testTenant(db, 'Keys Test Shop');
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, shop);
     expect(await page.getByTestId('signed-in').textContent()).toBe('Owner · owner');
-    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('link', { name: 'Staff & keys' }).click();
+
+    // Staff: the owner adds a viewer, cannot step down as the only owner, and removes a member.
+    const form = page.getByTestId('staff-form');
+    const viewer = {
+      ...shop,
+      email: `vi-${shop.shop.shopId.slice(-8)}@example.com`,
+      password: 'viewer pass 1',
+    };
+    await form.getByLabel('Name').fill('Vi');
+    await form.getByLabel('Email').fill(viewer.email);
+    await form.getByLabel('Password (8+ characters)').fill(viewer.password);
+    await form.getByLabel('Role').selectOption({ label: 'viewer' });
+    await form.getByRole('button', { name: 'Add staff member' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toBe('Vi can sign in now.');
+    await form.getByLabel('Name').fill('Temp');
+    await form.getByLabel('Email').fill('temp@example.com');
+    await form.getByLabel('Password (8+ characters)').fill('temp pass 1');
+    await form.getByRole('button', { name: 'Add staff member' }).click();
+    const temp = page.locator('tr[data-staff="temp@example.com"]');
+    await eventually(() => temp.getByLabel('Role of Temp').inputValue()).toBe('operator');
+    await temp.getByRole('button', { name: 'New password' }).click();
+    await temp.getByLabel('New password for Temp').fill('temp pass 2');
+    await temp.getByRole('button', { name: 'Set password' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toBe(
+      'Temp has a new password and is signed out.',
+    );
+    page.once('dialog', (dialog) => void dialog.accept());
+    await temp.getByRole('button', { name: 'Remove' }).click();
+    await eventually(() => temp.count()).toBe(0);
+    const me = page.locator(`tr[data-staff="${shop.email}"]`);
+    await me.getByLabel('Role of Owner').selectOption({ label: 'admin' });
+    await eventually(() => page.getByRole('alert').textContent()).toBe(
+      'A shop keeps at least one owner: make someone else owner first',
+    );
+    expect(await me.getByLabel('Role of Owner').inputValue()).toBe('owner');
+
     const keys = page.getByTestId('api-keys');
     // The suite's own key has been used to set the shop up.
     await eventually(() =>
@@ -733,19 +768,15 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect((await withKey()).statusCode).toBe(401);
     await page.close();
 
-    // A viewer sees the keys but not the form, and a change they try is refused in words.
-    const viewer = { ...shop, email: `viewer-${shop.shop.shopId.slice(-8)}@example.com` };
-    await createStaff(db, shop.shop.shopId, {
-      email: viewer.email,
-      name: 'Vi',
-      password: viewer.password,
-      role: 'viewer',
-    });
+    // The viewer sees staff and keys but changes neither, and a change they try is refused in words.
     const look = await browser.newPage({ locale: 'en-US' });
     await signIn(look, viewer);
     expect(await look.getByTestId('signed-in').textContent()).toBe('Vi · viewer');
-    await look.getByRole('link', { name: 'API keys' }).click();
+    await look.getByRole('link', { name: 'Staff & keys' }).click();
     await look.getByTestId('keys-owner-only').waitFor();
+    expect(await look.getByTestId('staff').locator('tbody tr').count()).toBe(2);
+    expect(await look.getByTestId('staff-form').count()).toBe(0);
+    expect(await look.locator('[data-testid="staff"] select').count()).toBe(0);
     expect(await look.getByTestId('key-form').count()).toBe(0);
     expect(await look.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     await look.getByRole('link', { name: 'Tags' }).click();

@@ -50,6 +50,29 @@ describe('the regulars command', () => {
     expect((await regulars('import', file, '--format', 'generic')).code).toBe(0);
   }, 60_000);
 
+  it('adds staff with a role and lists them', async () => {
+    const add = (role: string) =>
+      regulars(
+        'staff',
+        'add',
+        '--email',
+        'Mei@Example.com',
+        '--name',
+        'Mei',
+        '--password',
+        'mei password',
+        '--role',
+        role,
+      );
+    const bad = await add('manager');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('role: Invalid option: expected one of "viewer"|"operator"|"admin"|"owner"');
+    expect((await add('viewer')).code).toBe(0);
+    expect((await regulars('staff', 'list')).out).toMatch(
+      /^[0-9a-f-]{36} {2}viewer {4}mei@example\.com {2}Mei$/m,
+    );
+  }, 60_000);
+
   it('adjusts points by phone with a reason, once per key, and refuses what it cannot do', async () => {
     // The same command twice: its key makes the second a no-op.
     const welcome = [

@@ -2,7 +2,7 @@
 // '<shop_id>.<secret>'; only the SHA-256 of the secret is stored, looked up under the shop's key.
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Queryable } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -28,16 +28,91 @@ export interface Staff {
 
 const columns = `shop_id as "shopId", staff_id as "staffId", email, name, role`;
 
-export async function createStaff(db: Queryable, shopId: string, input: StaffInput): Promise<Staff> {
+export async function createStaff(db: Queryable, shopId: string, input: StaffInput): Promise<StaffMember> {
   const s = StaffInput.parse(input);
-  const [row] = await db.query<Staff>(
+  const [row] = await db.query<StaffMember>(
     `insert into staff (shop_id, staff_id, email, name, password_hash, role) values ($1, $2, $3, $4, $5, $6)
-     on conflict (shop_id, email) do nothing returning ${columns}`,
+     on conflict (shop_id, email) do nothing returning ${columns}, created_at as "createdAt"`,
     [shopId, uuidv7(), s.email, s.name, await hashPassword(s.password), s.role],
   );
   if (!row)
     throw new AppError('conflict', 409, `A staff member with email ${s.email} already exists in this shop`);
   return row;
+}
+
+export interface StaffMember extends Staff {
+  createdAt: Date;
+}
+
+export async function listStaff(db: Queryable, shopId: string): Promise<StaffMember[]> {
+  return db.query<StaffMember>(
+    `select ${columns}, created_at as "createdAt" from staff where shop_id = $1 order by created_at`,
+    [shopId],
+  );
+}
+
+export const StaffChange = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  role: z.enum(ROLES).optional(),
+  password: z.string().min(8, 'at least 8 characters').max(200).optional(),
+});
+export type StaffChange = z.infer<typeof StaffChange>;
+
+/**
+ * Changes a staff member's name, role or password. A new password ends their sessions, as a reset after
+ * a lost laptop must. A shop always keeps an owner: the last one cannot be demoted.
+ */
+export async function updateStaff(
+  db: Db,
+  shopId: string,
+  staffId: string,
+  change: StaffChange,
+): Promise<StaffMember> {
+  if (!isUuid(staffId)) throw AppError.notFound('Staff member');
+  const passwordHash = change.password ? await hashPassword(change.password) : null;
+  return db.transaction(async (tx) => {
+    await keepAnOwner(tx, shopId, staffId, change.role ?? null);
+    const [row] = await tx.query<StaffMember>(
+      `update staff set name = coalesce($3, name), role = coalesce($4, role),
+              password_hash = coalesce($5, password_hash)
+        where shop_id = $1 and staff_id = $2 returning ${columns}, created_at as "createdAt"`,
+      [shopId, staffId, change.name ?? null, change.role ?? null, passwordHash],
+    );
+    if (passwordHash)
+      await tx.query('delete from staff_sessions where shop_id = $1 and staff_id = $2', [shopId, staffId]);
+    return row!;
+  });
+}
+
+/** Removes a staff member; their sessions end with the row. The last owner cannot be removed. */
+export async function removeStaff(db: Db, shopId: string, staffId: string): Promise<void> {
+  if (!isUuid(staffId)) throw AppError.notFound('Staff member');
+  await db.transaction(async (tx) => {
+    await keepAnOwner(tx, shopId, staffId, null, true);
+    await tx.query('delete from staff where shop_id = $1 and staff_id = $2', [shopId, staffId]);
+  });
+}
+
+/**
+ * Refuses a change that would leave the shop without an owner. The shop's staff rows are locked first, so
+ * two owners demoting each other at once cannot both succeed.
+ */
+async function keepAnOwner(
+  tx: Queryable,
+  shopId: string,
+  staffId: string,
+  newRole: Role | null,
+  removing = false,
+): Promise<void> {
+  const staff = await tx.query<{ staffId: string; role: Role }>(
+    'select staff_id as "staffId", role from staff where shop_id = $1 order by staff_id for update',
+    [shopId],
+  );
+  const target = staff.find((s) => s.staffId === staffId);
+  if (!target) throw AppError.notFound('Staff member');
+  const leaving = target.role === 'owner' && (removing || (newRole !== null && newRole !== 'owner'));
+  if (leaving && staff.filter((s) => s.role === 'owner').length === 1)
+    throw new AppError('conflict', 409, 'A shop keeps at least one owner: make someone else owner first');
 }
 
 export function sha256(text: string): Buffer {

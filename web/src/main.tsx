@@ -16,7 +16,7 @@ import { CardsPage } from './pages/membership/CardsPage.js';
 import { MembershipPage } from './pages/membership/MembershipPage.js';
 import { RfmPage } from './pages/rfm/RfmPage.js';
 import { SegmentsPage } from './pages/segments/SegmentsPage.js';
-import { ApiKeysPage } from './pages/shop/ApiKeysPage.js';
+import { AccessPage } from './pages/shop/AccessPage.js';
 import { TagsPage } from './pages/tags/TagsPage.js';
 import { useRoute } from './route.js';
 import './style.css';
@@ -100,8 +100,8 @@ function App() {
           <a href="#/imports" className={route.page === 'imports' ? 'active' : ''}>
             {t('nav.imports')}
           </a>
-          <a href="#/api-keys" className={route.page === 'api-keys' ? 'active' : ''}>
-            {t('nav.apiKeys')}
+          <a href="#/access" className={route.page === 'access' ? 'active' : ''}>
+            {t('nav.access')}
           </a>
           <a href="/api/docs" target="_blank" rel="noreferrer">
             {t('nav.apiDocs')}
@@ -137,7 +137,7 @@ function App() {
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}
         {route.page === 'inserts' && <InsertsPage />}
-        {route.page === 'api-keys' && <ApiKeysPage me={me} />}
+        {route.page === 'access' && <AccessPage me={me} />}
       </main>
     </div>
   );

@@ -1,5 +1,5 @@
 // Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments,
-// #/dashboard, #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels, #/api-keys.
+// #/dashboard, #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels, #/access.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -18,7 +18,7 @@ export type Route =
   | { page: 'channels' }
   | { page: 'coupons' }
   | { page: 'inserts' }
-  | { page: 'api-keys' };
+  | { page: 'access' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -39,7 +39,7 @@ export function parseRoute(hash: string): Route {
     'channels',
     'coupons',
     'inserts',
-    'api-keys',
+    'access',
   ] as const;
   const page = pages.find((p) => p === parts[0]);
   if (page) return { page };

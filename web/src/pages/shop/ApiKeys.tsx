@@ -18,7 +18,7 @@ interface ApiKey {
  * exist and when each was last used; only the owner makes or revokes one, as the API holds them to. A new
  * key is shown once, here, since only its hash is kept.
  */
-export function ApiKeysPage({ me }: { me: Me }) {
+export function ApiKeys({ me }: { me: Me }) {
   const { t, lang } = useI18n();
   const keys = useLoad(() => api<{ items: ApiKey[] }>('/api/api-keys'), 'keys');
   const [name, setName] = useState('');
@@ -49,7 +49,7 @@ export function ApiKeysPage({ me }: { me: Me }) {
   const zone = me.shop.timeZone;
   return (
     <section>
-      <h1>{t('keys.title')}</h1>
+      <h2>{t('keys.title')}</h2>
       <p className="muted">{t('keys.help')}</p>
       <table data-testid="api-keys">
         <thead>

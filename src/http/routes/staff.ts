@@ -1,0 +1,83 @@
+import type { ApiPlugin } from '../plugin.js';
+import { z } from 'zod';
+import { ROLES } from '../../shops/roles.js';
+import {
+  StaffChange,
+  StaffInput,
+  createStaff,
+  listStaff,
+  removeStaff,
+  updateStaff,
+} from '../../shops/staff.js';
+import type { AppOptions } from '../app.js';
+import { errors } from '../schemas.js';
+
+const StaffMember = z.object({
+  staffId: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.iso.datetime(),
+});
+const StaffParams = z.object({ staffId: z.string() });
+
+/** The shop's staff: everyone sees who they are; the owner adds them, sets their role and removes them. */
+export const staffRoutes =
+  (o: AppOptions): ApiPlugin =>
+  async (app) => {
+    app.get(
+      '/api/staff',
+      {
+        schema: {
+          tags: ['staff'],
+          summary: "The shop's staff and their roles",
+          response: { 200: z.object({ items: z.array(StaffMember) }), ...errors },
+        },
+      },
+      async (request) => ({ items: await listStaff(o.db, request.shopId) }),
+    );
+    app.post(
+      '/api/staff',
+      {
+        config: { access: 'own' },
+        schema: {
+          tags: ['staff'],
+          summary: 'Add a staff member who signs in with this email and password',
+          // Through the API the role is said, never defaulted: the CLI's default is for a shop's first owner.
+          body: z.strictObject({ ...StaffInput.shape, role: z.enum(ROLES) }),
+          response: { 201: StaffMember, 409: errors[400], ...errors },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await createStaff(o.db, request.shopId, request.body)),
+    );
+    app.patch(
+      '/api/staff/:staffId',
+      {
+        config: { access: 'own' },
+        schema: {
+          tags: ['staff'],
+          summary: "Change a staff member's name, role or password (a new password ends their sessions)",
+          params: StaffParams,
+          body: StaffChange,
+          response: { 200: StaffMember, 409: errors[400], ...errors },
+        },
+      },
+      async (request) => updateStaff(o.db, request.shopId, request.params.staffId, request.body),
+    );
+    app.delete(
+      '/api/staff/:staffId',
+      {
+        config: { access: 'own' },
+        schema: {
+          tags: ['staff'],
+          summary: 'Remove a staff member; their sessions end',
+          params: StaffParams,
+          response: { 204: z.null(), 409: errors[400], ...errors },
+        },
+      },
+      async (request, reply) => {
+        await removeStaff(o.db, request.shopId, request.params.staffId);
+        return reply.code(204).send(null);
+      },
+    );
+  };
