@@ -208,6 +208,18 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await adjust.getByRole('button', { name: 'Adjust' }).click();
     await eventually(() => member.getByTestId('points-balance').textContent()).toBe('150');
     await member.locator('[data-testid="ledger"] tr[data-kind="adjust"]').getByText('Welcome back').waitFor();
+    // A redemption at the till reads as what it bought, in words and money, in the ledger and the timeline.
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/customers/${loyal}/points/redemptions`,
+      headers: shop.auth,
+      payload: { points: 30, purpose: 'money_off', reference: 'POS-9', idempotencyKey: 'till-redeem-9' },
+    });
+    await member.reload();
+    await eventually(() =>
+      member.locator('[data-testid="ledger"] tr[data-kind="redeem"] td').last().textContent(),
+    ).toMatch(/^money off CN¥0\.\d\d · POS-9$/);
+    await member.locator('.timeline li').filter({ hasText: '-30 · money off' }).waitFor();
     const tier = member.getByTestId('set-tier');
     await tier.getByLabel('Tier').selectOption({ label: 'VIP' });
     await tier.getByLabel('Reason').fill('Brand ambassador');

@@ -1,12 +1,13 @@
 import { api, type Customer, type Identity, type Order, type Shop, type TimelineEvent } from '../api.js';
 import { date, dateTime, money } from '../format.js';
-import { useI18n, type Key } from '../i18n.js';
+import { useI18n, type Key, type Lang } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
 import { MergeCard } from './customer/MergeCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { TagsCard } from './customer/TagsCard.js';
 import { MemberPanel } from './membership/MemberPanel.js';
+import { ledgerNote } from './membership/ledgerNote.js';
 
 interface Profile {
   customer: Customer & { identities: Identity[] };
@@ -138,7 +139,7 @@ function Facts({ facts, testId }: { facts: [Key, string][]; testId?: string }) {
   );
 }
 
-function describe(e: TimelineEvent, shop: Shop, lang: 'en' | 'zh-CN', label: (k: string) => string): string {
+function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) => string): string {
   const d = e.data;
   if (e.type === 'order.placed') {
     return `${String(d.externalId)} · ${money(Number(d.totalCents), String(d.currency ?? shop.currency), lang)} · ${label(`status.${String(d.status)}`)}`;
@@ -171,7 +172,7 @@ function describe(e: TimelineEvent, shop: Shop, lang: 'en' | 'zh-CN', label: (k:
   }
   if (e.type.startsWith('points.')) {
     const points = Number(d.points);
-    return `${points > 0 ? '+' : ''}${points} · ${String(d.reason ?? d.externalId ?? d.purpose ?? '')}`;
+    return `${points > 0 ? '+' : ''}${points} · ${ledgerNote(d, shop.currency, lang, label)}`;
   }
   return '';
 }

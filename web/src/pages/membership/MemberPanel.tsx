@@ -11,6 +11,7 @@ import { date, dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
+import { ledgerNote } from './ledgerNote.js';
 
 interface Member {
   program: StoredProgram;
@@ -111,7 +112,7 @@ export function MemberPanel({
               <td>{label(`event.points.${e.kind}`, e.kind)}</td>
               <td className="num">{e.points > 0 ? `+${e.points}` : e.points}</td>
               <td>{e.expiresAt && e.points > 0 ? date(e.expiresAt, shop.timeZone, lang) : ''}</td>
-              <td>{e.reason ?? String(e.detail.externalId ?? e.detail.purpose ?? '')}</td>
+              <td>{ledgerNote({ ...e.detail, reason: e.reason }, shop.currency, lang, label)}</td>
             </tr>
           ))}
         </tbody>
