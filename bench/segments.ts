@@ -138,7 +138,7 @@ async function recompute(db: Db, shopId: string): Promise<void> {
     const model = await runPredictions(db, shopId, now);
     const predictSeconds = seconds(t);
     console.log(
-      `  predictions: ${predictSeconds.toFixed(1)} s (r=${model.bgnbd.params.r.toFixed(3)}, ${model.customers.toLocaleString('en')} customers)`,
+      `  predictions: ${predictSeconds.toFixed(1)} s (r=${model.purchases.params.r.toFixed(3)}, ${model.customers.toLocaleString('en')} customers)`,
     );
     console.log(`  total: ${(tagSeconds + rfmSeconds + predictSeconds).toFixed(1)} s`);
     // A day's autovacuum between nights.

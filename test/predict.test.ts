@@ -102,14 +102,26 @@ describeEachDb('predictions on CDNOW', ({ db }) => {
     expect(mismatches).toEqual([]);
   });
 
-  it('fits the published BG/NBD estimates on those histories and scores every customer', async () => {
+  it('fits the published MBG/NBD estimates on those histories and scores every customer', async () => {
     // Noon UTC on 30 September is evening of the same day in the shop's time zone (Asia/Shanghai).
     const model = await runPredictions(db(), shop.shopId, new Date('1997-09-30T12:00:00Z'));
     expect(model.calibrationEnd).toBe('1997-09-30');
-    const { r, alpha, a, b } = model.bgnbd.params;
-    expect([r, alpha, a, b].map((v, i) => Math.abs(v / [0.243, 4.414, 0.793, 2.426][i]! - 1) < 0.01)).toEqual(
+    expect(model.purchases.model).toBe('MBG/NBD');
+    const { r, alpha, a, b } = model.purchases.params;
+    expect([r, alpha, a, b].map((v, i) => Math.abs(v / [0.525, 6.183, 0.891, 1.614][i]! - 1) < 0.01)).toEqual(
       [true, true, true, true],
     );
+    // One-time buyers are not alive for certain (the BG/NBD had them all at 1): the earliest of them,
+    // silent since January, less likely than the latest, who bought in March.
+    const [once] = await db().query<{ highest: number; earliest: number; latest: number }>(
+      `select max(p_alive) as highest,
+              (array_agg(p_alive order by first_order_at))[1] as earliest,
+              (array_agg(p_alive order by first_order_at desc))[1] as latest
+         from customers where shop_id = $1 and order_count = 1`,
+      [shop.shopId],
+    );
+    expect(once!.highest).toBeLessThan(0.75);
+    expect(once!.earliest).toBeLessThan(once!.latest);
     const [scored] = await db().query<{ n: number; alive: number; value: number }>(
       `select count(*) filter (where p_alive is not null)::int as n, avg(p_alive)::float8 as alive,
               sum(predicted_value_cents)::int8 as value
@@ -154,6 +166,7 @@ describeEachDb('predictions on CDNOW', ({ db }) => {
     expect(job).toMatchObject({ status: 'completed', done: 2357, total: 2357, result: { customers: 2357 } });
     const model = (await t.app.inject({ method: 'GET', url: '/api/predictions/model', ...auth })).json();
     expect(model.gammaGamma.params.p).toBeGreaterThan(0);
+    expect(model.purchases.model).toBe('MBG/NBD');
     const [someone] = await db().query<{ customerId: string }>(
       'select customer_id as "customerId" from customers where shop_id = $1 and purchase_cycle_days is not null limit 1',
       [shop.shopId],

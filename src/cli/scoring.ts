@@ -15,7 +15,7 @@ export function scoringCommands(program: Command): void {
   jobCommand(
     program,
     'predict',
-    "fit the shop's purchase models (BG/NBD, Gamma-Gamma) and predict for every customer",
+    "fit the shop's purchase models (MBG/NBD, Gamma-Gamma) and predict for every customer",
     PREDICT,
     'predicting',
   );

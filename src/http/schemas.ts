@@ -57,7 +57,7 @@ export const Customer = z.object({
   pAlive: z
     .number()
     .nullable()
-    .describe('BG/NBD probability the customer is still active (churn risk = 1 - pAlive)'),
+    .describe('MBG/NBD probability the customer is still active (churn risk = 1 - pAlive)'),
   expectedOrders12m: z.number().nullable().describe('expected purchase days in the next 12 months'),
   predictedValueCents: z
     .number()

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../test/support/shared.js';
-import { random, simulateBgNbd } from '../../test/support/simulate.js';
+import { random, simulateMbgNbd } from '../../test/support/simulate.js';
 import {
   expectedOrderValue,
   fitGammaGamma,
@@ -37,7 +37,7 @@ describe('Gamma-Gamma', () => {
   it('recovers the parameters it simulated spend from, within 10%', () => {
     const truth = { p: 6, q: 4, gamma: 15 };
     const rnd = random(7);
-    const histories = simulateBgNbd({ r: 0.5, alpha: 6, a: 0.9, b: 3.2 }, 20_000, 11)
+    const histories = simulateMbgNbd({ r: 0.5, alpha: 6, a: 0.9, b: 3.2 }, 20_000, 11)
       .filter((c) => c.frequency > 0)
       .map((c) => {
         const nu = rnd.gamma(truth.q) / truth.gamma;

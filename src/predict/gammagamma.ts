@@ -3,7 +3,7 @@
 // least one repeat purchase: x repeat orders with mean value m.
 import { lnGamma, lnGammaRatio } from './special.js';
 import { LOG_BOUND, nelderMead } from './minimize.js';
-import type { Fit } from './bgnbd.js';
+import type { Fit } from './mbgnbd.js';
 
 export interface GammaGammaParams {
   p: number;

@@ -12,11 +12,11 @@ export const predictionJobs: Handlers = {
     const model = await runPredictions(db, job.shopId, new Date(), progress);
     return {
       customers: model.customers,
-      r: model.bgnbd.params.r,
-      alpha: model.bgnbd.params.alpha,
-      a: model.bgnbd.params.a,
-      b: model.bgnbd.params.b,
-      logLikelihood: model.bgnbd.logLikelihood,
+      r: model.purchases.params.r,
+      alpha: model.purchases.params.alpha,
+      a: model.purchases.params.a,
+      b: model.purchases.params.b,
+      logLikelihood: model.purchases.logLikelihood,
     };
   },
 };

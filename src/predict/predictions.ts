@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { localDate, startOfLocalDay } from '../shops/calendar.js';
 import { getShop, type Shop } from '../shops/shops.js';
-import { expectedPurchases, fitBgNbd, probabilityAlive, type BgNbdParams, type Fit } from './bgnbd.js';
+import { expectedPurchases, fitMbgNbd, probabilityAlive, type Fit, type MbgNbdParams } from './mbgnbd.js';
 import { expectedOrderValue, fitGammaGamma, type GammaGammaParams } from './gammagamma.js';
 import { customerHistories, type CustomerHistory } from './history.js';
 
@@ -23,7 +23,8 @@ export interface PredictionModel {
   fittedAt: Date;
   calibrationEnd: string;
   customers: number;
-  bgnbd: Fit<BgNbdParams>;
+  /** Whether and how often customers buy: the MBG/NBD since migration 0024, the BG/NBD in fits before it. */
+  purchases: Fit<MbgNbdParams> & { model: 'BG/NBD' | 'MBG/NBD' };
   gammaGamma: Fit<GammaGammaParams> | null;
 }
 
@@ -83,7 +84,7 @@ async function fitAndScore(
   onProgress: (done: number, total: number) => Promise<void>,
 ): Promise<PredictionModel> {
   const shopId = shop.shopId;
-  const bgnbd = fitBgNbd(sample(histories, FIT_SAMPLE).map(rft));
+  const purchases = { model: 'MBG/NBD' as const, ...fitMbgNbd(sample(histories, FIT_SAMPLE).map(rft)) };
   const spenders = repeaters.filter((h) => h.repeatMeanCents > 0);
   const gammaGamma =
     spenders.length >= MIN_REPEATERS
@@ -96,11 +97,11 @@ async function fitAndScore(
     fittedAt: at,
     calibrationEnd,
     customers: histories.length,
-    bgnbd,
+    purchases,
     gammaGamma,
   };
   await db.query(
-    `insert into prediction_models (shop_id, model_id, fitted_at, calibration_end, customers, bgnbd, gamma_gamma)
+    `insert into prediction_models (shop_id, model_id, fitted_at, calibration_end, customers, purchases, gamma_gamma)
      values ($1, $2, $3, $4, $5, $6, $7)`,
     [
       shopId,
@@ -108,7 +109,7 @@ async function fitAndScore(
       at.toISOString(),
       calibrationEnd,
       model.customers,
-      JSON.stringify(bgnbd),
+      JSON.stringify(purchases),
       gammaGamma && JSON.stringify(gammaGamma),
     ],
   );
@@ -118,13 +119,13 @@ async function fitAndScore(
   const chunk = 20_000;
   for (let i = 0; i < histories.length; i += chunk) {
     const rows = histories.slice(i, i + chunk).map((h) => {
-      const orders = expectedPurchases(bgnbd.params, rft(h), YEAR_WEEKS);
+      const orders = expectedPurchases(purchases.params, rft(h), YEAR_WEEKS);
       const value = gammaGamma
         ? expectedOrderValue(gammaGamma.params, { frequency: h.frequency, meanValue: h.repeatMeanCents })
         : average;
       return {
         customerId: h.customerId,
-        pAlive: probabilityAlive(bgnbd.params, rft(h)),
+        pAlive: probabilityAlive(purchases.params, rft(h)),
         orders,
         valueCents: Math.round(orders * value),
         cycleDays: h.cycleDays,
@@ -225,7 +226,7 @@ async function writeCategoryCycles(
 export async function latestModel(db: Queryable, shopId: string): Promise<PredictionModel | null> {
   const [row] = await db.query<PredictionModel>(
     `select model_id as "modelId", fitted_at as "fittedAt", calibration_end::text as "calibrationEnd", customers,
-            bgnbd, gamma_gamma as "gammaGamma"
+            purchases, gamma_gamma as "gammaGamma"
        from prediction_models where shop_id = $1 order by model_id desc limit 1`,
     [shopId],
   );

@@ -1,5 +1,5 @@
 // Customers drawn from the purchase models themselves, so fits can be checked against known parameters.
-import type { BgNbdParams, Rft } from '../../src/predict/bgnbd.js';
+import type { MbgNbdParams, Rft } from '../../src/predict/mbgnbd.js';
 
 /** A seeded generator (mulberry32) and the draws the simulations need. */
 export function random(seed: number) {
@@ -31,7 +31,7 @@ export function random(seed: number) {
 }
 
 /** Customers drawn from the model itself, first purchases spread over a year, observed for two years after. */
-export function simulateBgNbd(params: BgNbdParams, customers: number, seed: number): Rft[] {
+export function simulateMbgNbd(params: MbgNbdParams, customers: number, seed: number): Rft[] {
   const rnd = random(seed);
   return Array.from({ length: customers }, () => {
     const lambda = rnd.gamma(params.r) / params.alpha;
@@ -40,13 +40,12 @@ export function simulateBgNbd(params: BgNbdParams, customers: number, seed: numb
     let t = 0;
     let x = 0;
     let last = 0;
-    // Alive after the first purchase; after each repeat purchase the customer may drop out.
-    for (;;) {
+    // Right after the first purchase, and after each repeat purchase, the customer may drop out.
+    while (rnd.uniform() >= p) {
       t += -Math.log(1 - rnd.uniform()) / lambda;
       if (t > age) break;
       x++;
       last = t;
-      if (rnd.uniform() < p) break;
     }
     return { frequency: x, recency: last, age };
   });

@@ -20,14 +20,17 @@ export const predictionRoutes =
       {
         schema: {
           tags: ['predictions'],
-          summary: "The shop's latest fitted purchase models (BG/NBD in weeks, Gamma-Gamma in minor units)",
+          summary:
+            "The shop's latest fitted purchase models (MBG/NBD in weeks; fits before it BG/NBD; Gamma-Gamma in minor units)",
           response: {
             200: z.object({
               modelId: z.uuid(),
               fittedAt: ts,
               calibrationEnd: z.iso.date(),
               customers: z.number().int(),
-              bgnbd: fit({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number() }),
+              purchases: fit({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number() }).extend({
+                model: z.enum(['BG/NBD', 'MBG/NBD']).describe('which model the fit is of'),
+              }),
               gammaGamma: fit({ p: z.number(), q: z.number(), gamma: z.number() }).nullable(),
             }),
             ...errors,

@@ -57,12 +57,18 @@ export function TagsCard({ customerId, onChanged }: { customerId: string; onChan
       </ul>
       {addable.length > 0 && (
         <form
+          className="inline"
           onSubmit={(e) => {
             e.preventDefault();
             if (chosen) void change(chosen, false);
           }}
         >
-          <select aria-label={t('tags.choose')} value={chosen} onChange={(e) => setChosen(e.target.value)}>
+          <select
+            aria-label={t('tags.choose')}
+            className="grow"
+            value={chosen}
+            onChange={(e) => setChosen(e.target.value)}
+          >
             <option value="">{t('tags.choose')}</option>
             {addable.map((x) => (
               <option key={x.tagId} value={x.tagId}>
