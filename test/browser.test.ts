@@ -278,6 +278,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     // cycle of about 24 days: the next one is long overdue, and says so.
     await eventually(() => card.textContent()).toMatch(/skincare\/toner: every \d+ days, due since/);
     expect(await card.textContent()).toMatch(/Next purchase dueoverdue since \w{3} \d+, 2026/);
+    // Seven months silent after buying every few weeks: more likely gone than not, in one-decimal figures.
+    const risk = /Churn risk(\d+(?:\.\d)?)%/.exec((await card.textContent())!);
+    expect(Number(risk![1])).toBeGreaterThan(50);
 
     await page.getByRole('link', { name: 'RFM' }).click();
     await page.getByRole('button', { name: 'Score now' }).click();

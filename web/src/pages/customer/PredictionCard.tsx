@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, type Customer, type Shop } from '../../api.js';
-import { date, money } from '../../format.js';
+import { date, money, percent } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
 
@@ -41,7 +41,8 @@ export function PredictionCard({ shop, customer: c }: { shop: Shop; customer: Cu
   const next = c.nextPurchaseAt;
   const facts: [string, string][] = [
     ...rfm,
-    [t('predict.churnRisk'), `${Math.round((1 - c.pAlive) * 100)}%`],
+    // One decimal, so that a risk of 99.7 % does not read as a certain 100 %.
+    [t('predict.churnRisk'), percent(1 - c.pAlive, lang)],
     [t('predict.orders12m'), (c.expectedOrders12m ?? 0).toFixed(1)],
     [t('predict.value12m'), money(c.predictedValueCents ?? 0, shop.currency, lang)],
     [
