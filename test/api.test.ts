@@ -113,7 +113,7 @@ describeEachDb('REST API', ({ db }) => {
     // Settings are the admin's; API keys, which act with the whole API, the owner's alone.
     expect((await call('admin', 'PUT', '/api/contact-policy', policy)).statusCode).toBe(200);
     expect((await call('admin', 'POST', '/api/api-keys', { name: 'shop site' })).json()).toMatchObject({
-      message: "Your role (admin) cannot manage the shop's API keys: that takes an owner",
+      message: "Your role (admin) cannot manage the shop's staff and API keys: that takes an owner",
     });
     expect((await call('owner', 'POST', '/api/api-keys', { name: 'shop site' })).statusCode).toBe(201);
     expect((await call('key', 'PUT', '/api/contact-policy', policy)).statusCode).toBe(200);

@@ -54,7 +54,7 @@ const WHAT: Record<Access, string> = {
   read: 'read this',
   operate: 'change data',
   administer: "change the shop's settings",
-  own: "manage the shop's API keys",
+  own: "manage the shop's staff and API keys",
 };
 
 declare module 'fastify' {
