@@ -543,6 +543,17 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await eventually(() =>
       page.locator('tr[data-coupon="Spring gift"] [data-testid="coupon-issued"]').textContent(),
     ).toBe('3');
+    // Bo's profile shows the code the campaign sent, still to be used.
+    const boCode = /Code (CRM-[0-9A-F]{16})/.exec(
+      smtp.mails.find((m) => m.to[0] === 'bo@example.com')!.body,
+    )![1]!;
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('searchbox').fill('bo@example.com');
+    await page.getByRole('searchbox').press('Enter');
+    await page.getByRole('link', { name: 'Bo Chen' }).click();
+    const bosCode = page.locator(`[data-testid="customer-coupons"] li[data-code="${boCode}"]`);
+    await eventually(() => bosCode.textContent()).toContain('Spring gift');
+    expect(await bosCode.getByTestId('code-state').textContent()).toMatch(/^valid until \w{3} \d+, \d{4}$/);
 
     // The warehouse's list: the four paid online orders, each with its note, first orders with a card.
     await page.getByRole('link', { name: 'Package inserts' }).click();

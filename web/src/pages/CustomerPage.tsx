@@ -3,6 +3,7 @@ import { date, dateTime, money } from '../format.js';
 import { useI18n, type Key, type Lang } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
+import { CouponsCard } from './customer/CouponsCard.js';
 import { MergeCard } from './customer/MergeCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { TagsCard } from './customer/TagsCard.js';
@@ -66,6 +67,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
         <PredictionCard shop={shop} customer={c} />
         <TagsCard customerId={c.customerId} onChanged={reload} />
         <ConsentCard customerId={c.customerId} timeZone={shop.timeZone} />
+        <CouponsCard customerId={c.customerId} timeZone={shop.timeZone} />
         <div className="card">
           <h2>{t('profile.identities')}</h2>
           <ul className="identities">
