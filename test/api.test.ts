@@ -208,6 +208,45 @@ describeEachDb('REST API', ({ db }) => {
     expect((await asOwner('DELETE', `/api/staff/${aOwner.staffId}`)).statusCode).toBe(404);
   });
 
+  it('lets any staff member change their own password, ending their other sessions', async () => {
+    const email = `pat-${a.shop.shopId.slice(-6)}@example.com`;
+    await createStaff(db(), a.shop.shopId, {
+      email,
+      name: 'Pat',
+      password: 'first password',
+      role: 'viewer',
+    });
+    const login = async (password: string) => {
+      const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+      const cookie = r.cookies.find((c) => c.name === 'regulars_session');
+      return cookie ? { regulars_session: cookie.value } : null;
+    };
+    const here = (await login('first password'))!;
+    const laptop = (await login('first password'))!;
+    const change = (payload: object) =>
+      t.app.inject({ method: 'PUT', url: '/api/me/password', payload, cookies: here });
+    const wrong = await change({ currentPassword: 'not it', newPassword: 'second password' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ details: [{ field: 'body.currentPassword' }] });
+    expect((await change({ currentPassword: 'first password', newPassword: 'short' })).statusCode).toBe(400);
+    expect(
+      (await change({ currentPassword: 'first password', newPassword: 'second password' })).statusCode,
+    ).toBe(204);
+    const me = (cookies: { regulars_session: string }) =>
+      t.app.inject({ method: 'GET', url: '/api/me', cookies });
+    expect((await me(here)).statusCode).toBe(200);
+    expect((await me(laptop)).statusCode).toBe(401);
+    expect(await login('first password')).toBeNull();
+    expect(await login('second password')).not.toBeNull();
+    const byKey = await t.app.inject({
+      method: 'PUT',
+      url: '/api/me/password',
+      headers: a.auth,
+      payload: { currentPassword: 'x', newPassword: 'yyyyyyyy' },
+    });
+    expect(byKey.statusCode).toBe(401);
+  });
+
   it('records an order once, however often the webhook is replayed', async () => {
     const first = await t.app.inject({
       method: 'POST',

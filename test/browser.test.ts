@@ -805,6 +805,14 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await look.locator('[data-testid="staff"] select').count()).toBe(0);
     expect(await look.getByTestId('key-form').count()).toBe(0);
     expect(await look.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    // Their own password is theirs to change, whatever the role.
+    const own = look.getByTestId('own-password');
+    await own.getByLabel('Current password').fill(viewer.password);
+    await own.getByLabel('New password (8+ characters)').fill('viewer pass 2');
+    await own.getByRole('button', { name: 'Change password' }).click();
+    await eventually(() => look.getByRole('status').textContent()).toBe(
+      'Password changed. Your other sessions are signed out.',
+    );
     await look.getByRole('link', { name: 'Tags' }).click();
     await look.getByLabel('Tag', { exact: true }).fill('VIP gift list');
     await look.getByRole('button', { name: 'Save tag' }).click();

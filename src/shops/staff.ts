@@ -84,6 +84,43 @@ export async function updateStaff(
   });
 }
 
+export const PasswordChange = z.strictObject({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: z.string().min(8, 'at least 8 characters').max(200),
+});
+export type PasswordChange = z.infer<typeof PasswordChange>;
+
+/**
+ * A staff member changes their own password, proving the current one. Their other sessions end (a
+ * changed password is how one signs out a lost laptop); the one they are using stays.
+ */
+export async function changeOwnPassword(
+  db: Queryable,
+  staff: Staff,
+  sessionToken: string,
+  change: PasswordChange,
+): Promise<void> {
+  const [row] = await db.query<{ passwordHash: string }>(
+    'select password_hash as "passwordHash" from staff where shop_id = $1 and staff_id = $2',
+    [staff.shopId, staff.staffId],
+  );
+  if (!row || !(await verifyPassword(change.currentPassword, row.passwordHash)))
+    throw AppError.invalid('The current password is wrong', [
+      { field: 'body.currentPassword', message: 'does not match' },
+    ]);
+  await db.query('update staff set password_hash = $3 where shop_id = $1 and staff_id = $2', [
+    staff.shopId,
+    staff.staffId,
+    await hashPassword(change.newPassword),
+  ]);
+  const secret = sessionToken.split('.')[1] ?? '';
+  await db.query('delete from staff_sessions where shop_id = $1 and staff_id = $2 and token_hash <> $3', [
+    staff.shopId,
+    staff.staffId,
+    sha256(secret),
+  ]);
+}
+
 /** Removes a staff member; their sessions end with the row. The last owner cannot be removed. */
 export async function removeStaff(db: Db, shopId: string, staffId: string): Promise<void> {
   if (!isUuid(staffId)) throw AppError.notFound('Staff member');

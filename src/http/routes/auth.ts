@@ -2,10 +2,10 @@ import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { getShop } from '../../shops/shops.js';
-import { signIn, signOut } from '../../shops/staff.js';
+import { PasswordChange, changeOwnPassword, signIn, signOut } from '../../shops/staff.js';
 import type { AppOptions } from '../app.js';
 import { SESSION_COOKIE } from '../auth.js';
-import { ErrorBody } from '../schemas.js';
+import { ErrorBody, errors } from '../schemas.js';
 
 const Me = z.object({
   staff: z.object({ staffId: z.uuid(), email: z.string(), name: z.string(), role: z.string() }),
@@ -83,6 +83,26 @@ export const authRoutes =
           throw new AppError('unauthorized', 401, 'API keys act for a shop, not a staff member');
         const { shopId: _, ...staff } = request.staff;
         return { staff, shop: await getShop(o.db, request.shopId) };
+      },
+    );
+
+    app.put(
+      '/api/me/password',
+      {
+        // Every role may change its own password.
+        config: { access: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your own password; your other sessions end, this one stays',
+          body: PasswordChange,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        if (!request.staff)
+          throw new AppError('unauthorized', 401, 'API keys act for a shop, not a staff member');
+        await changeOwnPassword(o.db, request.staff, request.cookies[SESSION_COOKIE] ?? '', request.body);
+        return reply.code(204).send(null);
       },
     );
   };
