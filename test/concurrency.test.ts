@@ -1,5 +1,5 @@
-// Faults and load: concurrent webhooks for one new buyer, concurrent redemptions of one balance, and an
-// import killed with SIGKILL halfway.
+// Faults and load: concurrent webhooks for one new buyer, owners demoting each other, concurrent
+// redemptions of one balance, and an import killed with SIGKILL halfway.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createStaff, listStaff, updateStaff } from '../src/shops/staff.js';
 import { describeEachDb } from './support/databases.js';
 import { testApp, testTenant, type TestApp } from './support/app.js';
 
@@ -45,6 +46,31 @@ describeEachDb('concurrency and crashes', ({ kind, db }) => {
       spendCents: 20000,
       email: 'same@example.com',
     });
+  });
+
+  it('never lets owners demoting each other at once leave the shop without an owner', async () => {
+    const tenant = await testTenant(db());
+    const shopId = tenant.shop.shopId;
+    const [first] = await listStaff(db(), shopId);
+    const others = [];
+    for (let i = 0; i < 7; i++)
+      others.push(
+        await createStaff(db(), shopId, {
+          email: `owner${i}-${shopId.slice(-6)}@example.com`,
+          name: `Owner ${i}`,
+          password: 'an owner password',
+        }),
+      );
+    // Eight owners, each demoted by a transaction of its own, all at once: seven may go, one must stay.
+    const outcomes = await Promise.allSettled(
+      [first!, ...others].map((s) => updateStaff(db(), shopId, s.staffId, { role: 'admin' })),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(7);
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(refused.map((o) => (o.reason as Error).message)).toEqual([
+      'A shop keeps at least one owner: make someone else owner first',
+    ]);
+    expect((await listStaff(db(), shopId)).filter((s) => s.role === 'owner')).toHaveLength(1);
   });
 
   it('lets 50 simultaneous redemptions against one balance spend it but never overdraw it', async () => {
