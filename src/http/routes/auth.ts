@@ -1,6 +1,7 @@
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
+import { ROLES } from '../../shops/roles.js';
 import { getShop } from '../../shops/shops.js';
 import { PasswordChange, changeOwnPassword, signIn, signOut } from '../../shops/staff.js';
 import type { AppOptions } from '../app.js';
@@ -8,7 +9,7 @@ import { SESSION_COOKIE } from '../auth.js';
 import { ErrorBody, errors } from '../schemas.js';
 
 const Me = z.object({
-  staff: z.object({ staffId: z.uuid(), email: z.string(), name: z.string(), role: z.string() }),
+  staff: z.object({ staffId: z.uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES) }),
   shop: z.object({
     shopId: z.uuid(),
     name: z.string(),
