@@ -76,6 +76,30 @@ describeEachDb('demo shop', ({ db }) => {
     );
     expect(arrivals!.recent).toBeGreaterThan(((arrivals!.buyers * 0.5 * 30) / 730) * (1 / 3));
 
+    // Points, their expiry and tier upgrades are dated when they happened, as in a shop running all along:
+    // the last 30 days earned about their share of two years' points, not all of them; points expired on
+    // the New Year's Days the history passed; upgrades spread over the two years.
+    const [ledger] = await db().query<{
+      recent: number;
+      earned: number;
+      newYears: string[];
+      upgrades: number;
+    }>(
+      `select (select coalesce(sum(points), 0)::int8 from points_ledger
+                where shop_id = $1 and kind = 'earn' and created_at >= $2::timestamptz - interval '30 days') as recent,
+              (select sum(points)::int8 from points_ledger where shop_id = $1 and kind = 'earn') as earned,
+              (select array_agg(distinct to_char(created_at at time zone 'Asia/Shanghai', 'MM-DD HH24:MI'))
+                 from points_ledger where shop_id = $1 and kind = 'expire' and created_at < $2) as "newYears",
+              (select count(*)::int from customer_events
+                where shop_id = $1 and type = 'tier.changed' and occurred_at < $2::timestamptz - interval '1 year')
+                as upgrades`,
+      [shop.shopId, now],
+    );
+    expect(Number(ledger!.recent)).toBeGreaterThan(0);
+    expect(Number(ledger!.recent)).toBeLessThan(Number(ledger!.earned) * 0.15);
+    expect(ledger!.newYears).toEqual(['01-01 00:00']);
+    expect(ledger!.upgrades).toBeGreaterThan(0);
+
     // Each consent is on the customer's timeline, as if given one by one.
     const [someone] = await db().query<{ customerId: string }>(
       `select customer_id as "customerId" from customer_consents where shop_id = $1 and status = 'opted_in' limit 1`,

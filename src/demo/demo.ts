@@ -8,6 +8,7 @@ import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { AppError } from '../errors.js';
 import { expirePoints } from '../membership/points.js';
 import { ingestOrders } from '../orders/ingest.js';
+import { localDate, nextMidnight, startOfLocalDay } from '../shops/calendar.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { runPredictions } from '../predict/predictions.js';
 import { computeRfm } from '../rfm/rfm.js';
@@ -210,23 +211,43 @@ export async function loadDemo(
   await createDemoSegments(db, shop.shopId);
   // One instant for the whole build: the history ends there, and expiry and scoring are as of it.
   const now = options.now ?? new Date();
+  // The orders arrive in the order they were placed, a day at a time as of its last order, and the points due
+  // expire on each New Year's Day the history passes, as in a shop that has been running all along: the
+  // points earned, the tier upgrades and the tags applied are dated when they happened, and the dashboard's
+  // last month shows the last month's, not two years' worth credited on the day the demo was built.
+  const history = [...demoOrders(options.customers ?? 20_000, options.seed ?? 20261124, now)].sort(
+    (a, b) => a.orderedAt.getTime() - b.orderedAt.getTime(),
+  );
+  const newYear = (after: Date) =>
+    startOfLocalDay(localDate(after, shop.timeZone).year + 1, 1, 1, shop.timeZone);
+  let nextNewYear = history.length > 0 ? newYear(history[0]!.orderedAt) : now;
   let batch: NormalizedOrder[] = [];
   let orders = 0;
   let customers = 0;
   const flush = async () => {
-    const r = await db.transaction((tx) => ingestOrders(tx, shop.shopId, batch, 'demo'));
+    if (batch.length === 0) return;
+    const last = Math.max(...batch.map((o) => (o.paidAt ?? o.orderedAt).getTime()));
+    const asOf = new Date(Math.min(last, now.getTime()));
+    const r = await db.transaction((tx) => ingestOrders(tx, shop.shopId, batch, 'demo', asOf));
     orders += r.created;
     customers += r.customersCreated;
     batch = [];
     options.onProgress?.(orders);
   };
-  for (const order of demoOrders(options.customers ?? 20_000, options.seed ?? 20261124, now)) {
+  // A batch is a day's orders, so what happened is dated to its day.
+  let dayEnd = new Date(0);
+  for (const order of history) {
+    if (order.orderedAt >= dayEnd) {
+      await flush();
+      dayEnd = nextMidnight(order.orderedAt, shop.timeZone);
+    }
+    if (order.orderedAt >= nextNewYear) {
+      await expirePoints(db, shop.shopId, nextNewYear);
+      nextNewYear = newYear(nextNewYear);
+    }
     batch.push(order);
-    if (batch.length === 2000) await flush();
   }
-  if (batch.length > 0) await flush();
-  // Two years of history: points earned in the first year are already due, as in a shop that has been
-  // running its nightly expiry all along.
+  await flush();
   await expirePoints(db, shop.shopId, now);
   // Scored as its nightly runs would have left it, so the RFM grid, the predictions and the segments on
   // them show something from the start. The scoring reads the new orders: the planner must know of them.
