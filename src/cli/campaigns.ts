@@ -1,6 +1,7 @@
-// `regulars campaign list|send|cancel|report|deliver`: campaigns from the terminal. `send` launches a campaign
-// now and delivers it in the foreground; `deliver` drains the outbox (what the server does by itself),
-// which is also how a delivery cut off by a crash is finished from the command line.
+// `regulars campaign list|send|cancel|report|deliver`: campaigns from the terminal. `send` launches a
+// campaign now and delivers it in the foreground; `cancel` stops one; `deliver` drains the outbox (what
+// the server does by itself), which is also how a delivery cut off by a crash is finished from the
+// command line.
 import type { Command } from 'commander';
 import { cancelCampaign, listCampaigns, scheduleCampaign } from '../engage/campaigns.js';
 import { MESSAGES_DELIVER } from '../engage/jobs.js';

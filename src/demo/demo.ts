@@ -211,10 +211,11 @@ export async function loadDemo(
   await createDemoSegments(db, shop.shopId);
   // One instant for the whole build: the history ends there, and expiry and scoring are as of it.
   const now = options.now ?? new Date();
-  // The orders arrive in the order they were placed, a day at a time as of its last order, and the points due
-  // expire on each New Year's Day the history passes, as in a shop that has been running all along: the
-  // points earned, the tier upgrades and the tags applied are dated when they happened, and the dashboard's
-  // last month shows the last month's, not two years' worth credited on the day the demo was built.
+  // The orders arrive in the order they were placed, a day at a time as of its last order, and the
+  // points due expire on each New Year's Day the history passes, as in a shop that has been running all
+  // along: the points earned, the tier upgrades and the tags applied are dated when they happened, and
+  // the dashboard's last month shows the last month's, not two years' worth credited on the day the demo
+  // was built.
   const history = [...demoOrders(options.customers ?? 20_000, options.seed ?? 20261124, now)].sort(
     (a, b) => a.orderedAt.getTime() - b.orderedAt.getTime(),
   );
