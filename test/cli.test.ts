@@ -288,7 +288,7 @@ describe('the regulars command', () => {
     expect((await regulars('flow', 'run')).code).toBe(0);
     expect(sms.requests).toHaveLength(2);
     await sms.close();
-    // Thirteen CLI processes, each up to several seconds while the whole suite loads both cores.
+    // Twelve CLI processes, each up to several seconds while the whole suite loads both cores.
   }, 150_000);
 
   it('prints the main figures for a period, and names a bad flag', async () => {
