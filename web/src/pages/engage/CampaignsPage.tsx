@@ -40,13 +40,24 @@ export function CampaignsPage({ shop }: { shop: Shop }) {
       if (open === c.campaignId) setOpen(null);
       bump();
     });
-  const busySending = campaigns.data?.items.some((c) => c.status === 'sending' || c.status === 'scheduled');
-  // Follow a delivery in progress.
+  // Follow a delivery in progress every 1.5 s; a campaign scheduled for later is looked at again when its
+  // time comes, not polled for hours.
+  const items = campaigns.data?.items;
   useEffect(() => {
-    if (!busySending) return;
-    const timer = setInterval(() => setVersion((v) => v + 1), 1500);
-    return () => clearInterval(timer);
-  }, [busySending]);
+    const list = items ?? [];
+    if (list.some((c) => c.status === 'sending')) {
+      const timer = setInterval(() => setVersion((v) => v + 1), 1500);
+      return () => clearInterval(timer);
+    }
+    const due = list
+      .filter((c) => c.status === 'scheduled' && c.scheduledAt)
+      .map((c) => Date.parse(c.scheduledAt!));
+    if (due.length === 0) return;
+    // setTimeout takes at most 2^31 − 1 ms (about 24 days); a later campaign is looked at again then.
+    const wait = Math.min(Math.max(Math.min(...due) - Date.now(), 1500), 2 ** 31 - 1);
+    const timer = setTimeout(() => setVersion((v) => v + 1), wait);
+    return () => clearTimeout(timer);
+  }, [items]);
 
   return (
     <section className="campaigns">
