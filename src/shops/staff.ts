@@ -113,12 +113,13 @@ export async function changeOwnPassword(
     staff.staffId,
     await hashPassword(change.newPassword),
   ]);
-  const secret = sessionToken.split('.')[1] ?? '';
-  await db.query('delete from staff_sessions where shop_id = $1 and staff_id = $2 and token_hash <> $3', [
-    staff.shopId,
-    staff.staffId,
-    sha256(secret),
-  ]);
+  // The session in use stays; without one (not a staff session), every session ends.
+  const current = parseSessionToken(sessionToken)?.tokenHash ?? null;
+  await db.query(
+    `delete from staff_sessions
+      where shop_id = $1 and staff_id = $2 and ($3::bytea is null or token_hash <> $3)`,
+    [staff.shopId, staff.staffId, current],
+  );
 }
 
 /** Removes a staff member; their sessions end with the row. The last owner cannot be removed. */
@@ -185,23 +186,30 @@ export async function signIn(
   return { staff, token: `${staff.shopId}.${secret}`, expiresAt };
 }
 
-export async function staffForSession(db: Queryable, token: string): Promise<Staff | null> {
+/** A session token's shop and the hash its secret is stored under; null when it is not one. */
+function parseSessionToken(token: string): { shopId: string; tokenHash: Buffer } | null {
   const [shopId, secret] = token.split('.');
   if (!shopId || !secret || !isUuid(shopId)) return null;
+  return { shopId, tokenHash: sha256(secret) };
+}
+
+export async function staffForSession(db: Queryable, token: string): Promise<Staff | null> {
+  const session = parseSessionToken(token);
+  if (!session) return null;
   const [row] = await db.query<Staff>(
     `select s.shop_id as "shopId", s.staff_id as "staffId", s.email, s.name, s.role
        from staff_sessions ss join staff s using (shop_id, staff_id)
       where ss.shop_id = $1 and ss.token_hash = $2 and ss.expires_at > now()`,
-    [shopId, sha256(secret)],
+    [session.shopId, session.tokenHash],
   );
   return row ?? null;
 }
 
 export async function signOut(db: Queryable, token: string): Promise<void> {
-  const [shopId, secret] = token.split('.');
-  if (!shopId || !secret || !isUuid(shopId)) return;
+  const session = parseSessionToken(token);
+  if (!session) return;
   await db.query('delete from staff_sessions where shop_id = $1 and token_hash = $2', [
-    shopId,
-    sha256(secret),
+    session.shopId,
+    session.tokenHash,
   ]);
 }
