@@ -4,7 +4,7 @@ import { BODY_LIMIT } from '../src/http/app.js';
 import { DEFAULT_PROGRAM } from '../src/membership/program.js';
 import { createStaff } from '../src/shops/staff.js';
 import { describeEachDb } from './support/databases.js';
-import { multipart, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { multipart, signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 
 const order = (over: Record<string, unknown> = {}) => ({
   source: 'webhook',
@@ -76,12 +76,7 @@ describeEachDb('REST API', ({ db }) => {
     for (const role of ['viewer', 'operator', 'admin', 'owner'] as const) {
       const email = `${role}-${a.shop.shopId.slice(-6)}@example.com`;
       await createStaff(db(), a.shop.shopId, { email, name: role, password: a.password, role });
-      const login = await t.app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { email, password: a.password },
-      });
-      as[role] = { regulars_session: login.cookies.find((c) => c.name === 'regulars_session')!.value };
+      as[role] = (await signInAs(t.app, email, a.password))!;
     }
     const call = (who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
       t.app.inject(
@@ -121,11 +116,7 @@ describeEachDb('REST API', ({ db }) => {
   });
 
   it('lets the owner add staff, change their role or password and remove them, keeping an owner', async () => {
-    const login = async (email: string, password = 'a staff password') => {
-      const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
-      const cookie = r.cookies.find((c) => c.name === 'regulars_session');
-      return cookie ? { regulars_session: cookie.value } : null;
-    };
+    const login = (email: string, password = 'a staff password') => signInAs(t.app, email, password);
     const owner = (await login(b.email, b.password))!;
     const asOwner = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
       t.app.inject({ method, url, payload, cookies: owner });
@@ -216,11 +207,7 @@ describeEachDb('REST API', ({ db }) => {
       password: 'first password',
       role: 'viewer',
     });
-    const login = async (password: string) => {
-      const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
-      const cookie = r.cookies.find((c) => c.name === 'regulars_session');
-      return cookie ? { regulars_session: cookie.value } : null;
-    };
+    const login = (password: string) => signInAs(t.app, email, password);
     const here = (await login('first password'))!;
     const laptop = (await login('first password'))!;
     const change = (payload: object) =>

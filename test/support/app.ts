@@ -38,6 +38,17 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   return { app, imports, jobs, db };
 }
 
+/** Signs in as a staff member through the API: the session cookie to send, or null when refused. */
+export async function signInAs(
+  app: App,
+  email: string,
+  password: string,
+): Promise<{ regulars_session: string } | null> {
+  const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  const cookie = r.cookies.find((c) => c.name === 'regulars_session');
+  return cookie ? { regulars_session: cookie.value } : null;
+}
+
 export interface TestTenant {
   shop: Shop;
   key: string;
