@@ -22,18 +22,20 @@ export function ApiKeys({ me }: { me: Me }) {
   const { t, lang } = useI18n();
   const keys = useLoad(() => api<{ items: ApiKey[] }>('/api/api-keys'), 'keys');
   const [name, setName] = useState('');
-  const [made, setMade] = useState<{ name: string; key: string } | null>(null);
+  // The key just made, the only time its secret is shown.
+  const [made, setMade] = useState<(ApiKey & { key: string }) | null>(null);
   const { problem, busy, attempt } = useAttempt();
   const owner = me.staff.role === 'owner';
 
   const create = (e: FormEvent) => {
     e.preventDefault();
     void attempt(async () => {
-      const key = await api<ApiKey & { key: string }>('/api/api-keys', {
-        method: 'POST',
-        body: JSON.stringify({ name }),
-      });
-      setMade({ name: key.name, key: key.key });
+      setMade(
+        await api<ApiKey & { key: string }>('/api/api-keys', {
+          method: 'POST',
+          body: JSON.stringify({ name }),
+        }),
+      );
       setName('');
       keys.reload();
     });
@@ -42,7 +44,8 @@ export function ApiKeys({ me }: { me: Me }) {
     attempt(async () => {
       if (!confirm(t('keys.confirmRevoke', { name: key.name }))) return;
       await api(`/api/api-keys/${key.keyId}`, { method: 'DELETE' });
-      if (made?.name === key.name) setMade(null);
+      // Names need not be unique: the shown key goes only if it is the one revoked.
+      if (made?.keyId === key.keyId) setMade(null);
       keys.reload();
     });
 
