@@ -226,6 +226,9 @@ describeEachDb('flows', ({ db }) => {
     await order('bday', 300, { birthday: `1990-${local.slice(5)}` });
     await order('member', 0, {});
     await ok('POST', `/api/customers/${ids.member}/tier`, { rank: 2, reason: 'store manager' });
+    // Last year's orders, sent in today, made this customer VIP last year: no congratulations now.
+    for (const ago of [400, 390, 380, 370, 360]) await order('history', ago);
+    expect(await ok('GET', `/api/customers/${ids.history}`)).toMatchObject({ tierRank: 2 });
     await db().query(
       `insert into customer_category_cycles (shop_id, customer_id, category, purchase_days, cycle_days, last_purchase_at, next_purchase_at)
        values ($1, $2, 'skincare/dry', 3, 30, now() - interval '27 days 12 hours', now() + interval '2 days 12 hours')`,
@@ -283,7 +286,8 @@ describeEachDb('flows', ({ db }) => {
     await ok('POST', `/api/flows/${f.flowId}/activate`, { catchUpDays: 0 });
     // The lot expires in 40 days: 30 days before, ten days from now, the customer enters.
     await runFlows(db(), a.shop.shopId, new Date(Date.now() + 9 * DAY));
-    expect((await ok('GET', `/api/flows/${f.flowId}/enrollments`)).items).toEqual([]);
+    const early = (await ok('GET', `/api/flows/${f.flowId}/enrollments`)).items;
+    expect(early.map((e: { customerId: string }) => e.customerId)).not.toContain(ids.saver);
     await runFlows(db(), a.shop.shopId, new Date(Date.now() + 11 * DAY));
     const items = (await ok('GET', `/api/flows/${f.flowId}/enrollments`)).items;
     expect(items.map((e: { customerId: string }) => e.customerId)).toContain(ids.saver);

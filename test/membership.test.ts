@@ -23,7 +23,8 @@ function client(t: TestApp, tenant: TestTenant) {
       const r = await call('POST', '/api/orders', {
         externalId: `O-${++serial}`,
         status: 'paid',
-        orderedAt: '2026-10-01T10:00:00+08:00',
+        // A minute apart, in the order sent: points are dated by their order.
+        orderedAt: new Date(Date.parse('2026-10-01T10:00:00+08:00') + serial * 60_000).toISOString(),
         ...over,
       });
       expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
@@ -151,6 +152,64 @@ describeEachDb('membership', ({ db }) => {
     expect((await c.customer(o1.customerId)).pointsBalance).toBe(800);
   });
 
+  it('dates the points and upgrade of an order from the past by the order, and a later change when it comes', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const customer = { phone: '13800000003' };
+    const h1 = {
+      externalId: 'H-1',
+      totalCents: yuan(100),
+      orderedAt: '2025-03-01T10:00:00+08:00',
+      paidAt: '2025-03-01T10:05:00+08:00',
+      customer,
+    };
+    const first = await c.order(h1);
+    // Comes in already partly refunded; its second order makes her Senior.
+    const second = await c.order({
+      externalId: 'H-2',
+      status: 'partially_refunded',
+      totalCents: yuan(100),
+      refundedCents: yuan(40),
+      orderedAt: '2025-06-01T10:00:00+08:00',
+      customer,
+    });
+    const id = first.customerId;
+    const sent = new Date();
+    await c.order({ ...h1, status: 'refunded', refundedCents: yuan(100) });
+    // A shop clock running ahead does not date points in the future.
+    await c.order({
+      externalId: 'H-3',
+      totalCents: yuan(10),
+      orderedAt: new Date(Date.now() + 3_600_000).toISOString(),
+      customer,
+    });
+    const done = new Date();
+    const ledger = (await c.ledger(id)) as { kind: string; points: number; createdAt: string }[];
+    const at = (kind: string, points: number) =>
+      ledger.find((e) => e.kind === kind && e.points === points)!.createdAt;
+    // Earned when each order was paid (else placed); the partial refund that came with the second order
+    // is taken back as of that order, listed after the earning.
+    expect(ledger.slice(-3).map((e) => `${e.kind} ${e.points} ${e.createdAt}`)).toEqual([
+      'reverse -40 2025-06-01T02:00:00.001Z',
+      'earn 100 2025-06-01T02:00:00.000Z',
+      'earn 100 2025-03-01T02:05:00.000Z',
+    ]);
+    for (const when of [at('reverse', -100), at('earn', 10)]) {
+      expect(Date.parse(when)).toBeGreaterThanOrEqual(sent.getTime());
+      expect(Date.parse(when)).toBeLessThanOrEqual(done.getTime());
+    }
+    const upgrade = (await c.timeline(id)).find((e) => e.type === 'tier.changed') as unknown as {
+      occurredAt: string;
+      data: Record<string, unknown>;
+    };
+    expect(upgrade).toMatchObject({
+      occurredAt: '2025-06-01T02:00:00.000Z',
+      data: { from: 0, to: 1, orderId: second.orderId },
+    });
+    expect(await c.customer(id)).toMatchObject({ tierRank: 1, tierSince: '2025-06-01T02:00:00.000Z' });
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
   it('counts an order once however often it comes, and takes back the refunded share', async () => {
     const tenant = await testTenant(db());
     const c = client(t, tenant);
@@ -239,20 +298,23 @@ describeEachDb('membership', ({ db }) => {
     await expectBalanced(db(), tenant.shop.shopId);
   });
 
-  it('expires lots oldest first, once', async () => {
+  it('expires lots oldest first, once, each on the day it fell due', async () => {
     const tenant = await testTenant(db());
     const c = client(t, tenant);
     const customer = { phone: '13800000004' };
-    // Earned in 2024 (expires at the end of 2025) and in 2026 (end of 2027).
-    const o = await c.order({ totalCents: yuan(100), orderedAt: '2024-03-01T10:00:00+08:00', customer });
+    // Earned in 2023 (expires at the end of 2024), 2024 (end of 2025) and 2026 (end of 2027).
+    const o = await c.order({ totalCents: yuan(40), orderedAt: '2023-05-01T10:00:00+08:00', customer });
+    await c.order({ totalCents: yuan(100), orderedAt: '2024-03-01T10:00:00+08:00', customer });
     await c.order({ totalCents: yuan(70), orderedAt: '2026-01-05T10:00:00+08:00', customer });
+    // Spent from the oldest lot.
     await c.call('POST', `/api/customers/${o.customerId}/points/redemptions`, {
       points: 30,
       purpose: 'gift',
       idempotencyKey: 'gift-000004',
     });
     expect((await c.points(o.customerId)).expiring).toEqual([
-      { expiresAt: '2025-12-31T16:00:00.000Z', points: 70 },
+      { expiresAt: '2024-12-31T16:00:00.000Z', points: 10 },
+      { expiresAt: '2025-12-31T16:00:00.000Z', points: 100 },
       { expiresAt: '2027-12-31T16:00:00.000Z', points: 70 },
     ]);
     const job = await c.call('POST', '/api/membership/expire-points');
@@ -260,11 +322,26 @@ describeEachDb('membership', ({ db }) => {
     await c.runJobs();
     expect((await c.call('GET', `/api/jobs/${job.body.jobId}`)).body).toMatchObject({
       status: 'completed',
-      result: { customers: 1, expired: 70 },
+      result: { customers: 1, expired: 110 },
     });
-    expect(await c.points(o.customerId)).toMatchObject({ balance: 70, expired: 70, redeemed: 30 });
+    expect(await c.points(o.customerId)).toMatchObject({ balance: 70, expired: 110, redeemed: 30 });
+    // This run caught up with two New Years: each lot's expiry is dated when it fell due.
+    const expiries = async () =>
+      ((await c.ledger(o.customerId)) as { kind: string; points: number; createdAt: string }[])
+        .filter((e) => e.kind === 'expire')
+        .map((e) => `${e.points} ${e.createdAt}`);
+    expect(await expiries()).toEqual(['-100 2025-12-31T16:00:00.000Z', '-10 2024-12-31T16:00:00.000Z']);
     // Running again expires nothing more.
     expect(await expirePoints(db(), tenant.shop.shopId, new Date())).toEqual({ customers: 0, expired: 0 });
+    // An order of 2024 that comes in after the run is due by the same date, and the next run expires it.
+    await c.order({ totalCents: yuan(20), orderedAt: '2024-06-01T10:00:00+08:00', customer });
+    expect(await expirePoints(db(), tenant.shop.shopId, new Date())).toEqual({ customers: 1, expired: 20 });
+    expect((await expiries()).sort()).toEqual([
+      '-10 2024-12-31T16:00:00.000Z',
+      '-100 2025-12-31T16:00:00.000Z',
+      '-20 2025-12-31T16:00:00.000Z',
+    ]);
+    expect((await c.points(o.customerId)).balance).toBe(70);
     await expectBalanced(db(), tenant.shop.shopId);
   });
 

@@ -213,9 +213,10 @@ export async function loadDemo(
   const now = options.now ?? new Date();
   // The orders arrive in the order they were placed, a day at a time as of its last order, and the
   // points due expire on each New Year's Day the history passes, as in a shop that has been running all
-  // along: the points earned, the tier upgrades and the tags applied are dated when they happened, and
-  // the dashboard's last month shows the last month's, not two years' worth credited on the day the demo
-  // was built.
+  // along. Points and upgrades are dated by their orders in a batch of any size; a day's batch also
+  // places each order at the tier its buyer held that day and dates the tags applied to that day, so the
+  // dashboard's last month shows the last month's, not two years' worth tagged on the day the demo was
+  // built.
   const history = [...demoOrders(options.customers ?? 20_000, options.seed ?? 20261124, now)].sort(
     (a, b) => a.orderedAt.getTime() - b.orderedAt.getTime(),
   );

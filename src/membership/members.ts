@@ -7,6 +7,8 @@ export interface MemberMove {
   points: number;
   /** A new tier, or null to leave the tier alone. */
   rank: number | null;
+  /** When the new tier started, if before the move is made (an upgrade by an order of the past). */
+  since?: Date;
 }
 
 /** Sums appended entries per customer. */
@@ -18,7 +20,8 @@ export function balanceMoves(appended: { customerId: string; points: number }[])
 
 /**
  * Moves balances and, where given, tiers, in one update of each member's row: an order's points and the
- * upgrade it brings are one write. A new tier starts now and ends any grace period or spent hold.
+ * upgrade it brings are one write. A new tier starts at the move's `since`, else at `at`, and ends any
+ * grace period or spent hold.
  */
 export async function moveMembers(
   tx: Queryable,
@@ -32,10 +35,10 @@ export async function moveMembers(
   await tx.query(
     `update customers c set points_balance = c.points_balance + m.points,
             tier_rank = coalesce(m.rank, c.tier_rank),
-            tier_since = case when m.rank is null then c.tier_since else $5 end,
+            tier_since = case when m.rank is null then c.tier_since else coalesce(m.since, $5) end,
             tier_grace_until = case when m.rank is null then c.tier_grace_until end,
             tier_hold_until = case when m.rank is null then c.tier_hold_until else $6::timestamptz end
-       from unnest($2::uuid[], $3::int[], $4::int[]) as m(customer_id, points, rank)
+       from unnest($2::uuid[], $3::int[], $4::int[], $7::timestamptz[]) as m(customer_id, points, rank, since)
       where c.shop_id = $1 and c.customer_id = m.customer_id`,
     [
       shopId,
@@ -44,6 +47,7 @@ export async function moveMembers(
       moves.map((m) => m.rank),
       at.toISOString(),
       holdUntil?.toISOString() ?? null,
+      moves.map((m) => m.since?.toISOString() ?? null),
     ],
   );
 }

@@ -26,6 +26,8 @@ export interface NewEntry {
   reason?: string | null;
   detail?: Record<string, unknown>;
   staffId?: string | null;
+  /** When it happened, if before it is written (points of an order of the past); else the batch's time. */
+  at?: Date;
 }
 
 export interface LedgerEntry {
@@ -75,16 +77,17 @@ export async function insertEntries(
     `insert into points_ledger (shop_id, entry_id, customer_id, kind, points, idempotency_key, order_id, expires_at,
                                 lot_id, reason, detail, staff_id, created_at)
      select $1, e.entry_id, e.customer_id, e.kind, e.points, e.key, e.order_id, e.expires_at, e.lot_id, e.reason,
-            d.value::jsonb, e.staff_id, $13
+            d.value::jsonb, e.staff_id, e.created_at
        from unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[], $8::timestamptz[],
-                   $9::uuid[], $10::text[], $12::uuid[])
-              with ordinality as e(entry_id, customer_id, kind, points, key, order_id, expires_at, lot_id, reason, staff_id, n)
+                   $9::uuid[], $10::text[], $12::uuid[], $13::timestamptz[])
+              with ordinality as e(entry_id, customer_id, kind, points, key, order_id, expires_at, lot_id, reason,
+                                   staff_id, created_at, n)
        join json_array_elements($11::json) with ordinality as d(value, n) using (n)
      on conflict (shop_id, idempotency_key) do nothing
      returning entry_id as "entryId", customer_id as "customerId", points`,
     [
       shopId,
-      entries.map((e) => e.entryId ?? uuidv7(at.getTime())),
+      entries.map((e) => e.entryId ?? uuidv7((e.at ?? at).getTime())),
       entries.map((e) => e.customerId),
       entries.map((e) => e.kind),
       entries.map((e) => e.points),
@@ -95,7 +98,7 @@ export async function insertEntries(
       entries.map((e) => e.reason ?? null),
       JSON.stringify(entries.map((e) => e.detail ?? {})),
       entries.map((e) => e.staffId ?? null),
-      at.toISOString(),
+      entries.map((e) => (e.at ?? at).toISOString()),
     ],
   );
 }
@@ -361,7 +364,9 @@ export async function listLedger(
 }
 
 /**
- * Expires every lot due by `at`, for the whole shop, a chunk of customers per transaction. Replaying it
+ * Expires every lot due by `at`, for the whole shop, a chunk of customers per transaction. Each lot date
+ * gets its own entry, dated when those lots fell due: a run that catches up (the first after an import of
+ * last year's orders) writes each expiry on its day, not all of them on the day it ran. Replaying it
  * expires nothing more: an expiry counts as spending, so the same lots are not due twice.
  */
 export async function expirePoints(
@@ -375,34 +380,54 @@ export async function expirePoints(
   const result = { customers: 0, expired: 0 };
   for (;;) {
     const size = await db.transaction(async (tx) => {
-      const rows = await tx.query<{ customerId: string; balance: number; due: number; consumed: number }>(
-        `select c.customer_id as "customerId", c.points_balance as balance, l.due, l.consumed
+      const rows = await tx.query<{
+        customerId: string;
+        balance: number;
+        consumed: number;
+        due: { at: number; points: number }[];
+      }>(
+        `select c.customer_id as "customerId", c.points_balance as balance, l.consumed, l.due
            from (select customer_id, points_balance from customers
                   where shop_id = $1 and customer_id > $2 and points_balance > 0
                   order by customer_id limit $4 for update) c
            cross join lateral (
-             select coalesce(sum(points) filter (where expires_at <= $3), 0)::int8 as due,
-                    coalesce(-sum(points) filter (where ${CONSUMPTION_SQL}), 0)::int8 as consumed
-               from points_ledger l where l.shop_id = $1 and l.customer_id = c.customer_id
+             select coalesce(sum(g.consumed), 0)::int8 as consumed,
+                    coalesce(json_agg(json_build_object('at', extract(epoch from g.expires_at) * 1000, 'points', g.points)
+                                      order by g.expires_at) filter (where g.expires_at <= $3), '[]') as due
+               from (select expires_at, sum(points) as points,
+                            coalesce(-sum(points) filter (where ${CONSUMPTION_SQL}), 0) as consumed
+                       from points_ledger l where l.shop_id = $1 and l.customer_id = c.customer_id
+                      group by expires_at) g
            ) l
           order by c.customer_id`,
         [shopId, after, at.toISOString(), chunk],
       );
       const entries: NewEntry[] = [];
       for (const r of rows) {
-        const points = expiringPoints(r.due, r.consumed, r.balance);
-        if (points > 0) {
+        let due = 0;
+        let consumed = r.consumed;
+        let balance = r.balance;
+        for (const lots of r.due) {
+          due += lots.points;
+          const points = expiringPoints(due, consumed, balance);
+          if (points === 0) continue;
+          consumed += points;
+          balance -= points;
+          const dueAt = new Date(lots.at);
           entries.push({
             customerId: r.customerId,
             kind: 'expire',
             points: -points,
-            key: `expire:${r.customerId}:${at.toISOString()}`,
-            detail: { dueBy: at.toISOString() },
+            // The run's cut-off keeps a lot date that a later run finds more due on (an order of the
+            // past imported after the first run) from colliding with the first run's entry.
+            key: `expire:${r.customerId}:${at.toISOString()}:${dueAt.toISOString()}`,
+            detail: { dueBy: dueAt.toISOString() },
+            at: dueAt,
           });
         }
       }
       await appendEntries(tx, shopId, entries, at);
-      result.customers += entries.length;
+      result.customers += new Set(entries.map((e) => e.customerId)).size;
       result.expired += entries.reduce((sum, e) => sum - e.points, 0);
       if (rows.length > 0) after = rows[rows.length - 1]!.customerId;
       return rows.length;

@@ -25,6 +25,12 @@ export interface OrderChange {
   order: Omit<EarningOrder, 'items'> & { items?: EarningOrder['items'] };
   /** The order's status before this change, or null for a new order. */
   before: OrderStatus | null;
+  /**
+   * When the change happened, which dates its points and any upgrade it brings: a new order's payment
+   * (else its placing), so that importing last year's orders does not credit last year's points and
+   * upgrades today; a change to a known order is dated when it arrives.
+   */
+  occurredAt: Date;
 }
 
 function earns(program: MemberProgram, status: OrderStatus): boolean {
@@ -63,8 +69,13 @@ export async function applyOrdersToMembership(
     [shopId],
   );
   const { program } = await getProgram(tx, shopId);
-  const buyers = new Map<string, string>();
-  for (const c of changes) if (isPurchase(c.status)) buyers.set(c.customerId, c.orderId);
+  const buyers = new Map<string, { orderId: string; at: Date }>();
+  for (const c of changes) {
+    if (!isPurchase(c.status)) continue;
+    const latest = buyers.get(c.customerId);
+    if (!latest || latest.at <= c.occurredAt)
+      buyers.set(c.customerId, { orderId: c.orderId, at: c.occurredAt });
+  }
   const { before: tierAtOrder, changes: upgrades } = await planUpgrades(tx, shopId, program, buyers, at);
 
   const changed = changes.filter((c) => c.before !== null);
@@ -91,7 +102,7 @@ export async function applyOrdersToMembership(
       const earning = pointsForOrder(program.points, order, multiplier, exponent);
       if (earning.points > 0) {
         lot = {
-          entryId: uuidv7(at.getTime()),
+          entryId: uuidv7(c.occurredAt.getTime()),
           points: earning.points,
           expiresAt: lotExpiry(program.points.expiry, c.order.orderedAt, shop!.timeZone),
           takenBack: 0,
@@ -112,6 +123,7 @@ export async function applyOrdersToMembership(
             multiplier,
             bonuses: earning.bonuses,
           },
+          at: c.occurredAt,
         });
       }
     }
@@ -127,6 +139,9 @@ export async function applyOrdersToMembership(
         lotId: lot.entryId,
         expiresAt: lot.expiresAt,
         detail: { externalId: c.externalId, status: c.status, refundedCents: c.refundedCents },
+        // Taken back as of the change; a millisecond after an earning in the same change (an order that
+        // comes in refunded), so the ledger lists the two in that order.
+        at: new Date(c.occurredAt.getTime() + (lots.has(c.orderId) ? 0 : 1)),
       });
     }
   }
@@ -134,8 +149,8 @@ export async function applyOrdersToMembership(
   const byCustomer = new Map(moves.map((m) => [m.customerId, m]));
   for (const u of upgrades) {
     const move = byCustomer.get(u.customerId);
-    if (move) move.rank = u.to;
-    else moves.push({ customerId: u.customerId, points: 0, rank: u.to });
+    if (move) Object.assign(move, { rank: u.to, since: u.at });
+    else moves.push({ customerId: u.customerId, points: 0, rank: u.to, since: u.at });
   }
   await moveMembers(tx, shopId, moves, at);
   await recordEvents(

@@ -71,6 +71,8 @@ export interface TierChange {
   from: number;
   to: number;
   data?: Record<string, unknown>;
+  /** When it happened, if before it is written (an upgrade by an order of the past). */
+  at?: Date;
 }
 
 async function applyChanges(
@@ -109,7 +111,7 @@ export function tierEvent(
   return {
     customerId: c.customerId,
     type: 'tier.changed',
-    occurredAt: at,
+    occurredAt: c.at ?? at,
     source,
     data: {
       from: c.from,
@@ -131,7 +133,8 @@ export async function planUpgrades(
   tx: Queryable,
   shopId: string,
   program: MemberProgram,
-  buyers: Map<string, string>,
+  /** Each buyer's latest purchase of the batch: their standing after it is graded, and an upgrade dated by it. */
+  buyers: Map<string, { orderId: string; at: Date }>,
   at: Date,
 ): Promise<{ before: Map<string, number>; changes: TierChange[] }> {
   const before = new Map<string, number>();
@@ -143,11 +146,13 @@ export async function planUpgrades(
     before.set(m.customerId, current);
     const to = isHeld(m, at) ? current : Math.max(current, entryRank(program, m));
     if (to > m.rank) {
+      const crossing = buyers.get(m.customerId)!;
       changes.push({
         customerId: m.customerId,
         from: m.rank,
         to,
-        data: { orderId: buyers.get(m.customerId) },
+        data: { orderId: crossing.orderId },
+        at: crossing.at,
       });
     }
   }

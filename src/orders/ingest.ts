@@ -207,8 +207,8 @@ export async function ingestOrders(
     tx,
     shopId,
     [
-      ...created.map(({ o, n }) => memberChange(o, orderIds[n]!, customerIds[n]!, null)),
-      ...changed.map(({ o, e }) => memberChange(o, e.orderId, e.customerId, e.status)),
+      ...created.map(({ o, n }) => memberChange(o, orderIds[n]!, customerIds[n]!, null, at)),
+      ...changed.map(({ o, e }) => memberChange(o, e.orderId, e.customerId, e.status, at)),
     ],
     origin,
     at,
@@ -235,7 +235,9 @@ function memberChange(
   orderId: string,
   customerId: string,
   before: OrderStatus | null,
+  at: Date,
 ): OrderChange {
+  const paid = o.paidAt ?? o.orderedAt;
   return {
     orderId,
     customerId,
@@ -243,6 +245,8 @@ function memberChange(
     status: o.status,
     refundedCents: o.refundedCents,
     before,
+    // Never after the batch: a shop's clock running ahead must not date points in the future.
+    occurredAt: before === null && paid < at ? paid : at,
     order: {
       channel: o.channel,
       totalCents: o.totalCents,
