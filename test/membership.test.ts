@@ -1,7 +1,12 @@
 // Membership through the API: tiers that upgrade themselves, one points ledger for online and offline,
 // member cards bound by a one-time code, and the jobs that re-grade, review and expire.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
+import { createImport } from '../src/imports/imports.js';
+import { runImport } from '../src/imports/run.js';
 import { requestBinding } from '../src/membership/cards.js';
 import { expirePoints } from '../src/membership/points.js';
 import { DEFAULT_PROGRAM, getProgram } from '../src/membership/program.js';
@@ -342,6 +347,48 @@ describeEachDb('membership', ({ db }) => {
       '-20 2025-12-31T16:00:00.000Z',
     ]);
     expect((await c.points(o.customerId)).balance).toBe(70);
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
+  it('expires at once, after an import, the points of old orders that fell due before it', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 16).replace('T', ' ');
+    const importLines = async (name: string, lines: string[]) => {
+      const path = join(dir, name);
+      await writeFile(path, ['order_id,ordered_at,status,total,phone', ...lines].join('\n'));
+      const { record } = await createImport(db(), tenant.shop.shopId, { filePath: path, format: 'generic' });
+      expect(await runImport(db(), tenant.shop.shopId, record.importId)).toMatchObject({
+        status: 'completed',
+      });
+    };
+    const queued = async () =>
+      (
+        await db().query<{ n: number }>(
+          `select count(*)::int as n from jobs where shop_id = $1 and kind = 'points.expire' and status = 'queued'`,
+          [tenant.shop.shopId],
+        )
+      )[0]!.n;
+    // Yesterday's orders earned nothing that is due: the nightly run is soon enough.
+    await importLines('recent.csv', [`R-1,${yesterday},paid,50.00,13900000011`]);
+    expect(await queued()).toBe(0);
+    // One of 2023 did (its points fell due at the end of 2024).
+    await importLines('history.csv', [
+      `H-1,2023-05-01 10:00,paid,40.00,13900000012`,
+      `H-2,${yesterday},paid,60.00,13900000012`,
+    ]);
+    expect(await queued()).toBe(1);
+    await c.runJobs();
+    const [buyer] = await db().query<{ customerId: string }>(
+      `select customer_id as "customerId" from customer_identities where shop_id = $1 and value = '+8613900000012'`,
+      [tenant.shop.shopId],
+    );
+    expect(await c.points(buyer!.customerId)).toMatchObject({ balance: 60, expired: 40 });
+    const [expiry] = ((await c.ledger(buyer!.customerId)) as { kind: string; createdAt: string }[]).filter(
+      (e) => e.kind === 'expire',
+    );
+    expect(expiry).toMatchObject({ points: -40, createdAt: '2024-12-31T16:00:00.000Z' });
     await expectBalanced(db(), tenant.shop.shopId);
   });
 

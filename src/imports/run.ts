@@ -4,6 +4,7 @@
 import type { Db, Queryable } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { recordConsents } from '../customers/consent.js';
+import { expireWhatIsDue } from '../membership/schedule.js';
 import { resolvePeople } from '../customers/resolve.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { ingestOrders } from '../orders/ingest.js';
@@ -55,8 +56,9 @@ export async function runImport(
       where shop_id = $1 and import_id = $2`,
     [shopId, importId],
   );
+  const read: FileRead = { oldestOrder: null };
   try {
-    await runRows(db, shop, record, onProgress);
+    await runRows(db, shop, record, read, onProgress);
     await db.query(
       `update imports set status = 'completed', finished_at = now(), bytes_done = file_bytes where shop_id = $1 and import_id = $2`,
       [shopId, importId],
@@ -70,15 +72,23 @@ export async function runImport(
       [shopId, importId, err.message],
     );
   }
+  // A failed file's rows before the failure landed too.
+  await expireWhatIsDue(db, shop, read.oldestOrder, new Date());
   return getImport(db, shopId, importId);
 }
 
 class ImportFailure extends Error {}
 
+/** What the run learnt of the file's orders, including those a resumed run skips. */
+interface FileRead {
+  oldestOrder: Date | null;
+}
+
 async function runRows(
   db: Db,
   shop: Shop,
   record: ImportRecord,
+  read: FileRead,
   onProgress: (p: ImportProgress) => void,
 ): Promise<void> {
   const format = FORMATS[record.format];
@@ -120,8 +130,10 @@ async function runRows(
     group = [];
     groupCells = [];
     const last = rows[rows.length - 1]!.rowNo;
+    const parsed = orderFromRows(rows, shop, record.source);
+    if (parsed.ok && !(read.oldestOrder && read.oldestOrder <= parsed.value.orderedAt))
+      read.oldestOrder = parsed.value.orderedAt;
     if (last > resumeAfter) {
-      const parsed = orderFromRows(rows, shop, record.source);
       if (parsed.ok) pending.orders.push({ order: parsed.value, rows: rows.map((r) => r.rowNo) });
       else pending.errors.push(...parsed.errors);
     }

@@ -1,9 +1,10 @@
 // The membership work that runs on the calendar: the periodic tier review (first day of each month,
 // quarter or year) and the nightly expiry of points, both at midnight in the shop's time zone.
 import type { Db } from '../db/db.js';
-import { enqueueJob } from '../jobs/jobs.js';
+import { enqueueJob, type Job } from '../jobs/jobs.js';
 import type { Handlers } from '../jobs/runner.js';
 import { localDate, nextMidnight, startOfLocalDay } from '../shops/calendar.js';
+import { lotExpiry } from './earning.js';
 import { expirePoints } from './points.js';
 import { DEFAULT_PROGRAM, getProgram, MemberProgram } from './program.js';
 import { gradeAll } from './tiers.js';
@@ -57,6 +58,25 @@ export async function scheduleMembership(db: Db, at: Date): Promise<void> {
       );
     });
   }
+}
+
+/**
+ * After orders of the past came in (an import of history): if the oldest could have earned points that
+ * are due by now, the expiry runs now rather than at midnight, so those points are not spendable, nor
+ * counted by segments on the balance, for the rest of the day. Lots expire later the later they are
+ * earned, so the oldest order answers for all.
+ */
+export async function expireWhatIsDue(
+  db: Db,
+  shop: { shopId: string; timeZone: string },
+  oldestOrder: Date | null,
+  at: Date,
+): Promise<Job | null> {
+  if (!oldestOrder) return null;
+  const { program } = await getProgram(db, shop.shopId);
+  const expiry = lotExpiry(program.points.expiry, oldestOrder, shop.timeZone);
+  if (!expiry || expiry > at) return null;
+  return enqueueJob(db, shop.shopId, EXPIRE, { dueAt: at.toISOString() });
 }
 
 /** When a hold set "until the next review" ends. */
