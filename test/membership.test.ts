@@ -41,6 +41,7 @@ function client(t: TestApp, tenant: TestTenant) {
     timeline: async (id: string) =>
       (await call('GET', `/api/customers/${id}/timeline`)).body.items as {
         type: string;
+        occurredAt: string;
         data: Record<string, unknown>;
       }[],
     runJobs: () => settleJobs(t.jobs, t.db, tenant.shop.shopId),
@@ -203,15 +204,27 @@ describeEachDb('membership', ({ db }) => {
       expect(Date.parse(when)).toBeGreaterThanOrEqual(sent.getTime());
       expect(Date.parse(when)).toBeLessThanOrEqual(done.getTime());
     }
-    const upgrade = (await c.timeline(id)).find((e) => e.type === 'tier.changed') as unknown as {
-      occurredAt: string;
-      data: Record<string, unknown>;
-    };
+    const upgrade = (await c.timeline(id)).find((e) => e.type === 'tier.changed');
     expect(upgrade).toMatchObject({
       occurredAt: '2025-06-01T02:00:00.000Z',
       data: { from: 0, to: 1, orderId: second.orderId },
     });
     expect(await c.customer(id)).toMatchObject({ tierRank: 1, tierSince: '2025-06-01T02:00:00.000Z' });
+    // Older history sent in after that (a backfill) makes her VIP: just after she became Senior, not
+    // before it, so the two changes stay in the order they were made.
+    for (const n of [4, 5, 6]) {
+      await c.order({
+        externalId: `H-${n}`,
+        totalCents: yuan(1000),
+        orderedAt: `2024-0${n}-01T10:00:00+08:00`,
+        customer,
+      });
+    }
+    const changes = (await c.timeline(id))
+      .filter((e) => e.type === 'tier.changed')
+      .map((e) => `${String(e.data.from)}→${String(e.data.to)} ${e.occurredAt}`);
+    expect(changes).toEqual(['1→2 2025-06-01T02:00:00.001Z', '0→1 2025-06-01T02:00:00.000Z']);
+    expect(await c.customer(id)).toMatchObject({ tierRank: 2, tierSince: '2025-06-01T02:00:00.001Z' });
     await expectBalanced(db(), tenant.shop.shopId);
   });
 

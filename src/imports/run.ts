@@ -4,8 +4,8 @@
 import type { Db, Queryable } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { recordConsents } from '../customers/consent.js';
-import { expireWhatIsDue } from '../membership/schedule.js';
 import { resolvePeople } from '../customers/resolve.js';
+import { queueExpiryIfDue } from '../membership/schedule.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
@@ -73,7 +73,7 @@ export async function runImport(
     );
   }
   // A failed file's rows before the failure landed too.
-  await expireWhatIsDue(db, shop, read.oldestOrder, new Date());
+  await queueExpiryIfDue(db, shop, read.oldestOrder, new Date());
   return getImport(db, shopId, importId);
 }
 

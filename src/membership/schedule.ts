@@ -66,7 +66,7 @@ export async function scheduleMembership(db: Db, at: Date): Promise<void> {
  * counted by segments on the balance, for the rest of the day. Lots expire later the later they are
  * earned, so the oldest order answers for all.
  */
-export async function expireWhatIsDue(
+export async function queueExpiryIfDue(
   db: Db,
   shop: { shopId: string; timeZone: string },
   oldestOrder: Date | null,

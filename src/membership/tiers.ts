@@ -16,14 +16,15 @@ export type TierCause = 'order' | 'review' | 'regrade' | 'manual' | 'merge';
 interface MemberRow {
   customerId: string;
   rank: number;
+  since: Date | null;
   holdUntil: Date | null;
   graceUntil: Date | null;
   spendCents: number;
   orders: number;
 }
 
-const memberColumns = `c.customer_id as "customerId", c.tier_rank as rank, c.tier_hold_until as "holdUntil",
-  c.tier_grace_until as "graceUntil"`;
+const memberColumns = `c.customer_id as "customerId", c.tier_rank as rank, c.tier_since as since,
+  c.tier_hold_until as "holdUntil", c.tier_grace_until as "graceUntil"`;
 
 /** A year before `at`: the start of the rolling window. */
 const windowStart = (at: Date) =>
@@ -152,7 +153,9 @@ export async function planUpgrades(
         from: m.rank,
         to,
         data: { orderId: crossing.orderId },
-        at: crossing.at,
+        // History sent in after newer orders (a backfill once the webhook is live) upgrades from the
+        // tier held now: just after it began, so the tier changes stay in the order they were made.
+        at: m.since && m.since >= crossing.at ? new Date(m.since.getTime() + 1) : crossing.at,
       });
     }
   }
