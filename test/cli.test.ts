@@ -302,4 +302,21 @@ describe('the regulars command', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('to:');
   }, 60_000);
+
+  it('says when imported orders earned points already due, and expires them on request', async () => {
+    const file = join(env.REGULARS_DATA_DIR!, 'history.csv');
+    await writeFile(
+      file,
+      ['order_id,ordered_at,status,total,phone', 'C1,2023-05-01 10:00,paid,40.00,13700000003'].join('\n'),
+    );
+    const imported = await regulars('import', file, '--format', 'generic');
+    expect(imported.code).toBe(0);
+    expect(imported.out).toContain('earned points that are already due');
+    const expire = await regulars('points', 'expire');
+    expect(expire.out).toContain('customers: 1, expired: 40');
+    // Nothing of it is left queued, nor said again on a replay of the file.
+    const again = await regulars('import', file, '--format', 'generic');
+    expect(again.out).toContain('1 unchanged');
+    expect(again.out).not.toContain('already due');
+  }, 60_000);
 });

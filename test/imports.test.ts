@@ -285,8 +285,12 @@ describeEachDb('imports', ({ db, newShop }) => {
     const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
     const path = join(dir, 'many.csv');
     const lines = ['order_id,ordered_at,status,total,phone'];
-    for (let i = 0; i < 12000; i++)
-      lines.push(`O${i},2025-01-01 10:00,paid,10.00,139${String(i % 1200).padStart(8, '0')}`);
+    // Only the first batch's orders are old enough to have earned points that are due by now.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    for (let i = 0; i < 12000; i++) {
+      const day = i < 5000 ? '2023-01-01' : yesterday;
+      lines.push(`O${i},${day} 10:00,paid,10.00,139${String(i % 1200).padStart(8, '0')}`);
+    }
     await writeFile(path, lines.join('\n'));
     const { record } = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
     // Simulate a crash after the first batch: stop the run when its first checkpoint lands.
@@ -309,6 +313,12 @@ describeEachDb('imports', ({ db, newShop }) => {
       [shop.shopId],
     )) as [{ n: number }];
     expect(n).toBe(12000);
+    // The resumed run skipped those rows, yet queues their expiry: the run that landed them was killed.
+    const jobs = await db().query<{ status: string }>(
+      `select status from jobs where shop_id = $1 and kind = 'points.expire'`,
+      [shop.shopId],
+    );
+    expect(jobs).toEqual([{ status: 'queued' }]);
   });
 
   it('imports Shopify orders (line-item rows) and customers exports with their own headers', async () => {

@@ -79,9 +79,14 @@ export async function runImport(
 
 class ImportFailure extends Error {}
 
-/** What the run learnt of the file's orders, including those a resumed run skips. */
+/** What the run learnt of the file's orders. */
 interface FileRead {
+  /** The oldest order it brought or changed, or that a resumed run skipped (the first run may have). */
   oldestOrder: Date | null;
+}
+
+function noteOrder(read: FileRead, orderedAt: Date): void {
+  if (!read.oldestOrder || orderedAt < read.oldestOrder) read.oldestOrder = orderedAt;
 }
 
 async function runRows(
@@ -105,7 +110,7 @@ async function runRows(
 
   let batches = 0;
   const flush = async () => {
-    await commitBatch(db, shop, record, pending, stream.bytesRead());
+    await commitBatch(db, shop, record, pending, read, stream.bytesRead());
     // Tables that grew by orders of magnitude need fresh statistics, or the planner keeps the plans it
     // chose for small tables; a server's autovacuum is not prompt enough mid-import, PGlite has none.
     batches++;
@@ -131,12 +136,10 @@ async function runRows(
     groupCells = [];
     const last = rows[rows.length - 1]!.rowNo;
     const parsed = orderFromRows(rows, shop, record.source);
-    if (parsed.ok && !(read.oldestOrder && read.oldestOrder <= parsed.value.orderedAt))
-      read.oldestOrder = parsed.value.orderedAt;
     if (last > resumeAfter) {
       if (parsed.ok) pending.orders.push({ order: parsed.value, rows: rows.map((r) => r.rowNo) });
       else pending.errors.push(...parsed.errors);
-    }
+    } else if (parsed.ok) noteOrder(read, parsed.value.orderedAt);
     pending.lastRow = Math.max(pending.lastRow, last);
     await flushIfFull();
   };
@@ -239,13 +242,14 @@ async function commitBatch(
   shop: Shop,
   record: ImportRecord,
   pending: Pending,
+  read: FileRead,
   bytes: number,
 ): Promise<void> {
   const origin = `import:${record.format}`;
   await db.transaction(async (tx) => {
     const counts = { created: 0, updated: 0, unchanged: 0, customersCreated: 0, customersUpdated: 0 };
     if (pending.orders.length > 0) {
-      const r = await ingestWithFallback(tx, shop, pending, origin);
+      const r = await ingestWithFallback(tx, shop, pending, read, origin);
       Object.assign(counts, r);
     }
     if (pending.people.length > 0) {
@@ -298,12 +302,19 @@ async function commitBatch(
  * A batch the database refuses as a whole (a value past a constraint no check foresaw) is retried order
  * by order inside savepoints, so one bad order becomes one row error and the rest of the batch lands.
  */
-async function ingestWithFallback(tx: Queryable, shop: Shop, pending: Pending, origin: string) {
+async function ingestWithFallback(
+  tx: Queryable,
+  shop: Shop,
+  pending: Pending,
+  read: FileRead,
+  origin: string,
+) {
   const orders = pending.orders.map((o) => o.order);
   await tx.query('savepoint batch');
   try {
     const r = await ingestOrders(tx, shop.shopId, orders, origin);
     await tx.query('release savepoint batch');
+    for (const [i, o] of orders.entries()) if (r.outcomes[i] !== 'unchanged') noteOrder(read, o.orderedAt);
     return r;
   } catch {
     await tx.query('rollback to savepoint batch');
@@ -314,6 +325,7 @@ async function ingestWithFallback(tx: Queryable, shop: Shop, pending: Pending, o
     try {
       const r = await ingestOrders(tx, shop.shopId, [order], origin);
       await tx.query('release savepoint one');
+      if (r.outcomes[0] !== 'unchanged') noteOrder(read, order.orderedAt);
       total.created += r.created;
       total.updated += r.updated;
       total.unchanged += r.unchanged;
