@@ -26,8 +26,6 @@ import { ImportQueue } from './imports/queue.js';
 import { runImport } from './imports/run.js';
 import { JobRunner } from './jobs/runner.js';
 import { JOB_HANDLERS, scheduleAll } from './jobs/handlers.js';
-import { listJobs } from './jobs/jobs.js';
-import { EXPIRE } from './membership/schedule.js';
 import { scoringCommands } from './cli/scoring.js';
 import { segmentCommands } from './cli/segments.js';
 import { createApiKey } from './shops/apiKeys.js';
@@ -149,8 +147,7 @@ program
           }
           console.log(`Error report: ${path}`);
         }
-        const [expiry] = await listJobs(db, shopId, { kind: EXPIRE, limit: 1 });
-        if (expiry?.status === 'queued') {
+        if (done.expiryJobId) {
           console.log(
             'Some of these orders earned points that are already due: they expire when `regulars serve` runs ' +
               'the queued job, or now with `regulars points expire`.',

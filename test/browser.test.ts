@@ -4,6 +4,9 @@
 // set up email, write a template and preview it, make a coupon, send a campaign with it and read its
 // report; list the package inserts; add staff and API keys, and meet a viewer's limits.
 import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +90,22 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(
       await done.getByRole('link', { name: 'Download error report (CSV)' }).getAttribute('href'),
     ).toMatch(/\/api\/imports\/.+\/errors\.csv$/);
+    // An order of 2023 earned points that fell due at the end of 2024: the page says they are expired.
+    const old = join(await mkdtemp(join(tmpdir(), 'regulars-')), 'old-orders.csv');
+    await writeFile(
+      old,
+      'order_id,ordered_at,status,total,phone\nOLD-1,2023-05-01 10:00,paid,40.00,13900000077\n',
+    );
+    await page.getByLabel(/^File/).setInputFiles(old);
+    await page.getByRole('button', { name: 'Import' }).click();
+    const history = page.locator('[data-testid="import"][data-status="completed"]', {
+      hasText: 'old-orders.csv',
+    });
+    await history.waitFor({ timeout: 30_000 });
+    expect(await history.getByTestId('import-expiry').textContent()).toBe(
+      'Some of these orders earned points that were already due: they are being expired. Membership jobs',
+    );
+    expect(await done.filter({ hasText: 'generic-orders.csv' }).getByTestId('import-expiry').count()).toBe(0);
 
     await page.getByRole('link', { name: 'Customers' }).click();
     // At the counter a member gives the last digits of their phone.

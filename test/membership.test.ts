@@ -372,9 +372,9 @@ describeEachDb('membership', ({ db }) => {
       const path = join(dir, name);
       await writeFile(path, ['order_id,ordered_at,status,total,phone', ...lines].join('\n'));
       const { record } = await createImport(db(), tenant.shop.shopId, { filePath: path, format: 'generic' });
-      expect(await runImport(db(), tenant.shop.shopId, record.importId)).toMatchObject({
-        status: 'completed',
-      });
+      const done = await runImport(db(), tenant.shop.shopId, record.importId);
+      expect(done.status).toBe('completed');
+      return done;
     };
     const queued = async () =>
       (
@@ -384,15 +384,25 @@ describeEachDb('membership', ({ db }) => {
         )
       )[0]!.n;
     // Yesterday's orders earned nothing that is due: the nightly run is soon enough.
-    await importLines('recent.csv', [`R-1,${yesterday},paid,50.00,13900000011`]);
+    expect(await importLines('recent.csv', [`R-1,${yesterday},paid,50.00,13900000011`])).toMatchObject({
+      expiryJobId: null,
+    });
     expect(await queued()).toBe(0);
     // One of 2023 did (its points fell due at the end of 2024).
-    await importLines('history.csv', [
+    const history = await importLines('history.csv', [
       `H-1,2023-05-01 10:00,paid,40.00,13900000012`,
       `H-2,${yesterday},paid,60.00,13900000012`,
     ]);
     expect(await queued()).toBe(1);
+    // The import says so, through the API too.
+    const shown = await c.call('GET', `/api/imports/${history.importId}`);
+    expect(shown.body).toMatchObject({ expiryJobId: expect.any(String) });
     await c.runJobs();
+    expect((await c.call('GET', `/api/jobs/${shown.body.expiryJobId}`)).body).toMatchObject({
+      kind: 'points.expire',
+      status: 'completed',
+      result: { customers: 1, expired: 40 },
+    });
     const [buyer] = await db().query<{ customerId: string }>(
       `select customer_id as "customerId" from customer_identities where shop_id = $1 and value = '+8613900000012'`,
       [tenant.shop.shopId],

@@ -140,6 +140,10 @@ export const ImportRecord = z.object({
   customersUpdated: z.number().int(),
   errorRows: z.number().int(),
   failure: z.string().nullable(),
+  expiryJobId: z
+    .uuid()
+    .nullable()
+    .describe('the points expiry queued because orders of the file earned points already due'),
   createdAt: ts,
   startedAt: ts.nullable(),
   finishedAt: ts.nullable(),
@@ -166,6 +170,10 @@ export const Job = z.object({
   total: z.number().int().nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
   failure: z.string().nullable(),
+  expiryJobId: z
+    .uuid()
+    .nullable()
+    .describe('the points expiry queued because orders of the file earned points already due'),
   createdAt: ts,
   startedAt: ts.nullable(),
   finishedAt: ts.nullable(),

@@ -73,7 +73,14 @@ export async function runImport(
     );
   }
   // A failed file's rows before the failure landed too.
-  await queueExpiryIfDue(db, shop, read.oldestOrder, new Date());
+  const expiry = await queueExpiryIfDue(db, shop, read.oldestOrder, new Date());
+  if (expiry) {
+    await db.query('update imports set expiry_job_id = $3 where shop_id = $1 and import_id = $2', [
+      shopId,
+      importId,
+      expiry.jobId,
+    ]);
+  }
   return getImport(db, shopId, importId);
 }
 

@@ -129,6 +129,7 @@ export interface ImportRecord {
   customersUpdated: number;
   errorRows: number;
   failure: string | null;
+  expiryJobId: string | null;
   createdAt: string;
 }
 

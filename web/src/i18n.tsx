@@ -159,6 +159,8 @@ const en = {
   'imports.created':
     '{orders} orders created, {updated} updated, {unchanged} unchanged; {customers} new customers',
   'imports.errorRows': '{n} rows with errors',
+  'imports.expiryQueued': 'Some of these orders earned points that were already due: they are being expired.',
+  'imports.expiryJobs': 'Membership jobs',
   'imports.status.queued': 'Queued',
   'imports.status.running': 'Importing',
   'imports.status.completed': 'Completed',
@@ -1018,6 +1020,8 @@ const zh: Record<Key, string> = {
   'imports.value': '值',
   'imports.created': '新建订单 {orders}，更新 {updated}，未变 {unchanged}；新客户 {customers}',
   'imports.errorRows': '{n} 行有错误',
+  'imports.expiryQueued': '部分订单获得的积分已经到期，正在清除。',
+  'imports.expiryJobs': '会员任务',
   'imports.status.queued': '排队中',
   'imports.status.running': '导入中',
   'imports.status.completed': '已完成',

@@ -117,6 +117,11 @@ function ImportRow({ record: r }: { record: ImportRecord }) {
         })}
       </p>
       {r.failure && <p className="error">{r.failure}</p>}
+      {r.expiryJobId && (
+        <p className="notice" data-testid="import-expiry">
+          {t('imports.expiryQueued')} <a href="#/membership">{t('imports.expiryJobs')}</a>
+        </p>
+      )}
       {r.errorRows > 0 && <ImportErrors record={r} />}
     </article>
   );
