@@ -170,10 +170,6 @@ export const Job = z.object({
   total: z.number().int().nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
   failure: z.string().nullable(),
-  expiryJobId: z
-    .uuid()
-    .nullable()
-    .describe('the points expiry queued because orders of the file earned points already due'),
   createdAt: ts,
   startedAt: ts.nullable(),
   finishedAt: ts.nullable(),

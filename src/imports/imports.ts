@@ -40,8 +40,8 @@ const columns = `import_id as "importId", format, source, file_name as "fileName
   file_sha256 as "fileSha256", file_bytes as "fileBytes", mapping, status, rows_done as "rowsDone",
   bytes_done as "bytesDone", orders_created as "ordersCreated", orders_updated as "ordersUpdated",
   orders_unchanged as "ordersUnchanged", customers_created as "customersCreated",
-  customers_updated as "customersUpdated", error_rows as "errorRows", failure, expiry_job_id as "expiryJobId", created_at as "createdAt",
-  started_at as "startedAt", finished_at as "finishedAt"`;
+  customers_updated as "customersUpdated", error_rows as "errorRows", failure, expiry_job_id as "expiryJobId",
+  created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt"`;
 
 export function checkImportOptions(options: {
   format: string;
