@@ -3,6 +3,7 @@ import { api, type ImportRecord, type RowError } from '../api.js';
 import { isKey, useI18n } from '../i18n.js';
 import { useAttempt } from '../useAttempt.js';
 import { useLoad } from '../useLoad.js';
+import { Problem } from '../Problem.js';
 
 const FORMATS = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
 
@@ -76,11 +77,7 @@ export function ImportsPage() {
           {t('imports.mapping')}
           <textarea name="mapping" rows={2} value={mapping} onChange={(e) => setMapping(e.target.value)} />
         </label>
-        {problem && (
-          <p className="error" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         <button type="submit" disabled={busy || !file}>
           {t('imports.submit')}
         </button>

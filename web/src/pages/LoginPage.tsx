@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, type Me } from '../api.js';
 import { useI18n } from '../i18n.js';
+import { Problem } from '../Problem.js';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const { t } = useI18n();
@@ -53,11 +54,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
           onChange={(e) => setPassword(e.target.value)}
         />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem text={error} />
       <button type="submit" disabled={busy}>
         {t('login.submit')}
       </button>

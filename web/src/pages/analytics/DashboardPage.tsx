@@ -6,6 +6,7 @@ import { useLoad } from '../../useLoad.js';
 import { Chart, type ChartOptions } from './Chart.js';
 import { PromotionReport } from './PromotionReport.js';
 import type { Dashboard } from './types.js';
+import { Problem } from '../../Problem.js';
 
 const shift = (day: string, days: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -89,11 +90,7 @@ export function DashboardPage({ shop }: { shop: Shop }) {
           <a href={`/api/analytics/dashboard/export?${query}&format=xlsx`}>{t('dash.exportXlsx')}</a>
         </span>
       </form>
-      {dash.error && (
-        <p className="error" role="alert">
-          {dash.error}
-        </p>
-      )}
+      <Problem text={dash.error} />
       {!dash.data ? (
         <p className="loading">{t('common.loading')}</p>
       ) : (

@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
 import { Chart, type ChartOptions } from './Chart.js';
 import type { PromotionWindow } from './types.js';
+import { Problem } from '../../Problem.js';
 
 /** A promotion's days against as many days before and after, for new and returning customers. */
 export function PromotionReport({ shop, segmentId }: { shop: Shop; segmentId: string }) {
@@ -52,11 +53,7 @@ export function PromotionReport({ shop, segmentId }: { shop: Shop; segmentId: st
           <input name="promoTo" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
       </form>
-      {report.error && (
-        <p className="error" role="alert">
-          {report.error}
-        </p>
-      )}
+      <Problem text={report.error} />
       <table data-testid="promotion">
         <thead>
           <tr>

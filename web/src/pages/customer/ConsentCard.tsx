@@ -3,6 +3,7 @@ import { dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
+import { Problem } from '../../Problem.js';
 
 interface Consent {
   channel: 'email' | 'sms';
@@ -61,11 +62,7 @@ export function ConsentCard({ customerId, timeZone }: { customerId: string; time
           );
         })}
       </dl>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </div>
   );
 }

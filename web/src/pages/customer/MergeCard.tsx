@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, type Customer } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
+import { Problem } from '../../Problem.js';
 
 /**
  * Folds another profile of the same person into this one, when the matcher could not tell (a new phone,
@@ -99,11 +100,7 @@ export function MergeCard({ customer, onMerged }: { customer: Customer; onMerged
           {t('merge.done', { name: merged })}
         </p>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </div>
   );
 }

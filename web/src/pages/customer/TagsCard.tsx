@@ -4,6 +4,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { Tag } from '../tags/TagsPage.js';
+import { Problem } from '../../Problem.js';
 
 interface CustomerTag {
   tagId: string;
@@ -81,11 +82,7 @@ export function TagsCard({ customerId, onChanged }: { customerId: string; onChan
           </button>
         </form>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </div>
   );
 }

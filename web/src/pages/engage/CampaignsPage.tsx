@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { Campaign, CampaignReport, Coupon, Message, Template } from './types.js';
+import { Problem } from '../../Problem.js';
 
 interface Segment {
   segmentId: string;
@@ -122,11 +123,7 @@ export function CampaignsPage({ shop }: { shop: Shop }) {
           ))}
         </tbody>
       </table>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {open && <Report campaignId={open} shop={shop} version={version} />}
       <Wizard onCreated={bump} />
     </section>
@@ -273,11 +270,7 @@ function Wizard({ onCreated }: { onCreated: () => void }) {
           {t('campaigns.schedule')}
         </button>
       </div>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { ChannelView, ContactPolicy } from './types.js';
+import { Problem } from '../../Problem.js';
 
 type Fields = Record<string, string>;
 
@@ -16,11 +17,7 @@ function SaveRow({ busy, done, problem }: { busy: boolean; done: boolean; proble
         {t('channels.save')}
       </button>
       {done && <span className="notice">{t('channels.saved')}</span>}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </>
   );
 }

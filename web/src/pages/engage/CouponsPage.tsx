@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { Coupon } from './types.js';
+import { Problem } from '../../Problem.js';
 
 /** Coupons: the offers with their codes issued and redeemed, a form for a new one, and issue to a segment. */
 export function CouponsPage({ shop }: { shop: Shop }) {
@@ -203,11 +204,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
         </button>
         {issued && <span className="notice">{issued}</span>}
       </form>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { useLoad } from '../../useLoad.js';
 import type { Catalog } from '../segments/rule.js';
 import { StepList, type StepChoices } from './FlowSteps.js';
 import type { Coupon, Enrollment, Flow, FlowReport, FlowStep, Template, Trigger } from './types.js';
+import { Problem } from '../../Problem.js';
 
 const TRIGGERS: Trigger['type'][] = [
   'order_paid',
@@ -175,11 +176,7 @@ export function FlowsPage({ shop }: { shop: Shop }) {
           }}
         >
           <h2>{draft.flowId ? draft.name : t('flows.new')}</h2>
-          {current?.lastError && (
-            <p className="error" role="alert">
-              {current.lastError}
-            </p>
-          )}
+          <Problem text={current?.lastError} />
           <label>
             {t('flows.name')}
             <input
@@ -268,11 +265,7 @@ export function FlowsPage({ shop }: { shop: Shop }) {
               </button>
             )}
           </div>
-          {problem && (
-            <p className="error" role="alert">
-              {problem}
-            </p>
-          )}
+          <Problem text={problem} />
           {report.data && draft.flowId && (
             <Report r={report.data} flowId={draft.flowId} shop={shop} version={version} />
           )}

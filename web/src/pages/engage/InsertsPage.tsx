@@ -4,6 +4,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { Template } from './types.js';
+import { Problem } from '../../Problem.js';
 
 interface PackageInsert {
   orderId: string;
@@ -77,11 +78,7 @@ export function InsertsPage() {
           </a>
         )}
       </form>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {rows && (
         <table data-testid="inserts">
           <thead>

@@ -4,6 +4,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { MessageChannel, Preview, Template } from './types.js';
+import { Problem } from '../../Problem.js';
 
 interface Draft {
   templateId: string | null;
@@ -153,11 +154,7 @@ export function TemplatesPage() {
               </button>
             )}
           </div>
-          {problem && (
-            <p className="error" role="alert">
-              {problem}
-            </p>
-          )}
+          <Problem text={problem} />
         </form>
         <PreviewPane template={input()} />
       </div>
@@ -214,11 +211,7 @@ function PreviewPane({ template }: { template: Omit<Draft, 'templateId'> | Recor
           </li>
         ))}
       </ul>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {preview && (
         <div className="rendered">
           <p>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
+import { Problem } from '../../Problem.js';
 
 interface Challenge {
   bindingId: string;
@@ -127,11 +128,7 @@ export function CardsPage() {
           {t('cards.unbound', { card: unbound })}
         </p>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </section>
   );
 }

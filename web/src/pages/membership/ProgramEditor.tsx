@@ -4,6 +4,7 @@ import { exponentOf } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { BonusList } from './BonusList.js';
+import { Problem } from '../../Problem.js';
 
 /** Amounts are edited in currency units and stored in minor units. */
 function useUnits(currency: string) {
@@ -297,11 +298,7 @@ export function ProgramEditor({
       </div>
       <h3>{t('points.bonuses')}</h3>
       <BonusList bonuses={p.points.bonuses} onChange={(bonuses) => setPoints({ bonuses })} />
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       <button type="submit" disabled={busy}>
         {t('tiers.save')}
       </button>

@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { JobList } from '../membership/JobList.js';
+import { Problem } from '../../Problem.js';
 
 interface Grid {
   cells: { r: number; f: number; segment: string; customers: number; monetaryCents: number }[];
@@ -76,11 +77,7 @@ export function RfmPage({ shop }: { shop: Shop }) {
           </div>
         </div>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       <JobList timeZone={shop.timeZone} version={version} onDone={bump} />
       <h2>{t('rfm.grid')}</h2>
       {total === 0 ? (

@@ -7,6 +7,7 @@ import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { asGroup, EMPTY_RULE, type Catalog, type Group, type Rule } from './rule.js';
 import { RuleEditor } from './RuleEditor.js';
+import { Problem } from '../../Problem.js';
 
 interface Segment {
   segmentId: string;
@@ -192,11 +193,7 @@ export function SegmentsPage({ shop }: { shop: Shop }) {
                 ms: count.ms,
               })}
           </p>
-          {ruleProblem && (
-            <p className="error" role="alert" data-testid="rule-problem">
-              {ruleProblem}
-            </p>
-          )}
+          <Problem text={ruleProblem} testId="rule-problem" />
           <div className="actions">
             <button type="button" disabled={busy} onClick={() => void save()}>
               {t('segments.save')}
@@ -218,11 +215,7 @@ export function SegmentsPage({ shop }: { shop: Shop }) {
               {t('segments.exportXlsx')}
             </button>
           </div>
-          {problem && (
-            <p className="error" role="alert">
-              {problem}
-            </p>
-          )}
+          <Problem text={problem} />
           {snapshots.data && snapshots.data.length > 0 && (
             <>
               <h2>{t('segments.snapshots')}</h2>

@@ -4,6 +4,7 @@ import { dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
+import { Problem } from '../../Problem.js';
 
 interface ApiKey {
   keyId: string;
@@ -132,11 +133,7 @@ export function ApiKeys({ me }: { me: Me }) {
           {t('keys.ownerOnly')}
         </p>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
+import { Problem } from '../../Problem.js';
 
 /** The signed-in staff member changes their own password; their other sessions end. */
 export function OwnPassword() {
@@ -57,11 +58,7 @@ export function OwnPassword() {
           {t('password.changed')}
         </p>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </section>
   );
 }

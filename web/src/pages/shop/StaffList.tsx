@@ -4,6 +4,7 @@ import { dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
+import { Problem } from '../../Problem.js';
 
 const ROLES = ['viewer', 'operator', 'admin', 'owner'] as const;
 type Role = (typeof ROLES)[number];
@@ -207,11 +208,7 @@ export function StaffList({ me }: { me: Me }) {
           {notice}
         </p>
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </section>
   );
 }

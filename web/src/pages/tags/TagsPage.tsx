@@ -6,6 +6,7 @@ import { useLoad } from '../../useLoad.js';
 import { JobList } from '../membership/JobList.js';
 import { asGroup, EMPTY_RULE, type Catalog, type Group, type Rule } from '../segments/rule.js';
 import { RuleEditor } from '../segments/RuleEditor.js';
+import { Problem } from '../../Problem.js';
 
 export interface Tag {
   tagId: string;
@@ -170,11 +171,7 @@ export function TagsPage({ shop }: { shop: Shop }) {
             {t('tags.backfill')}
           </button>
         </div>
-        {problem && (
-          <p className="error" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
       </form>
       <JobList timeZone={shop.timeZone} version={version} onDone={bump} />
     </section>
