@@ -48,6 +48,20 @@ function client(t: TestApp, tenant: TestTenant) {
   };
 }
 
+/** Imports generic CSV lines (orders with a phone) into the shop, to completion. */
+function importer(db: Db, shopId: string) {
+  let dir: string | undefined;
+  return async (name: string, lines: string[]) => {
+    dir ??= await mkdtemp(join(tmpdir(), 'regulars-'));
+    const path = join(dir, name);
+    await writeFile(path, ['order_id,ordered_at,status,total,phone', ...lines].join('\n'));
+    const { record } = await createImport(db, shopId, { filePath: path, format: 'generic' });
+    const done = await runImport(db, shopId, record.importId);
+    expect(done.status).toBe('completed');
+    return done;
+  };
+}
+
 /** Every customer's balance is the sum of its ledger entries. */
 async function expectBalanced(db: Db, shopId: string): Promise<void> {
   const [row] = await db.query<{ n: number }>(
@@ -316,25 +330,30 @@ describeEachDb('membership', ({ db }) => {
     await expectBalanced(db(), tenant.shop.shopId);
   });
 
-  it('expires lots oldest first, once, each on the day it fell due', async () => {
+  it('expires lots oldest first, once, each on the day it fell due, and an old order sent later at once', async () => {
     const tenant = await testTenant(db());
     const c = client(t, tenant);
-    const customer = { phone: '13800000004' };
-    // Earned in 2023 (expires at the end of 2024), 2024 (end of 2025) and 2026 (end of 2027).
-    const o = await c.order({ totalCents: yuan(40), orderedAt: '2023-05-01T10:00:00+08:00', customer });
-    await c.order({ totalCents: yuan(100), orderedAt: '2024-03-01T10:00:00+08:00', customer });
-    await c.order({ totalCents: yuan(70), orderedAt: '2026-01-05T10:00:00+08:00', customer });
+    // History earned in 2023 (expires at the end of 2024), 2024 (end of 2025) and 2026 (end of 2027),
+    // imported: the expiry runs after the file, as a job.
+    await importer(db(), tenant.shop.shopId)('history.csv', [
+      'E-1,2023-05-01 10:00,paid,40.00,13800000004',
+      'E-2,2024-03-01 10:00,paid,100.00,13800000004',
+      'E-3,2026-01-05 10:00,paid,70.00,13800000004',
+    ]);
+    const [{ customerId } = { customerId: '' }] = (await c.call('GET', '/api/customers?q=13800000004')).body
+      .items as { customerId: string }[];
     // Spent from the oldest lot.
-    await c.call('POST', `/api/customers/${o.customerId}/points/redemptions`, {
+    await c.call('POST', `/api/customers/${customerId}/points/redemptions`, {
       points: 30,
       purpose: 'gift',
       idempotencyKey: 'gift-000004',
     });
-    expect((await c.points(o.customerId)).expiring).toEqual([
+    expect((await c.points(customerId)).expiring).toEqual([
       { expiresAt: '2024-12-31T16:00:00.000Z', points: 10 },
       { expiresAt: '2025-12-31T16:00:00.000Z', points: 100 },
       { expiresAt: '2027-12-31T16:00:00.000Z', points: 70 },
     ]);
+    // Asking for a run meanwhile is the import's queued one.
     const job = await c.call('POST', '/api/membership/expire-points');
     expect(job.status).toBe(202);
     await c.runJobs();
@@ -342,40 +361,44 @@ describeEachDb('membership', ({ db }) => {
       status: 'completed',
       result: { customers: 1, expired: 110 },
     });
-    expect(await c.points(o.customerId)).toMatchObject({ balance: 70, expired: 110, redeemed: 30 });
+    expect(await c.points(customerId)).toMatchObject({ balance: 70, expired: 110, redeemed: 30 });
     // This run caught up with two New Years: each lot's expiry is dated when it fell due.
     const expiries = async () =>
-      ((await c.ledger(o.customerId)) as { kind: string; points: number; createdAt: string }[])
+      ((await c.ledger(customerId)) as { kind: string; points: number; createdAt: string }[])
         .filter((e) => e.kind === 'expire')
         .map((e) => `${e.points} ${e.createdAt}`);
     expect(await expiries()).toEqual(['-100 2025-12-31T16:00:00.000Z', '-10 2024-12-31T16:00:00.000Z']);
     // Running again expires nothing more.
     expect(await expirePoints(db(), tenant.shop.shopId, new Date())).toEqual({ customers: 0, expired: 0 });
-    // An order of 2024 that comes in after the run is due by the same date, and the next run expires it.
-    await c.order({ totalCents: yuan(20), orderedAt: '2024-06-01T10:00:00+08:00', customer });
-    expect(await expirePoints(db(), tenant.shop.shopId, new Date())).toEqual({ customers: 1, expired: 20 });
+    // An order of 2024 sent through the API after the run is due by the same date: its points expire
+    // in the same transaction, not at midnight, under a key of their own.
+    const late = {
+      totalCents: yuan(20),
+      orderedAt: '2024-06-01T10:00:00+08:00',
+      customer: { phone: '13800000004' },
+    };
+    await c.order({ ...late, externalId: 'E-4' });
     expect((await expiries()).sort()).toEqual([
       '-10 2024-12-31T16:00:00.000Z',
       '-100 2025-12-31T16:00:00.000Z',
       '-20 2025-12-31T16:00:00.000Z',
     ]);
-    expect((await c.points(o.customerId)).balance).toBe(70);
+    expect(await c.points(customerId)).toMatchObject({ balance: 70, expired: 130 });
+    // Sent again, it changes nothing, and the next run finds nothing due.
+    await c.order({ ...late, externalId: 'E-4' });
+    expect(await expiries()).toHaveLength(3);
+    expect(await expirePoints(db(), tenant.shop.shopId, new Date())).toEqual({ customers: 0, expired: 0 });
+    // A recent order's points are not due: nothing expires with it.
+    await c.order({ totalCents: yuan(5), customer: { phone: '13800000004' } });
+    expect(await c.points(customerId)).toMatchObject({ balance: 75, expired: 130 });
     await expectBalanced(db(), tenant.shop.shopId);
   });
 
   it('expires at once, after an import, the points of old orders that fell due before it', async () => {
     const tenant = await testTenant(db());
     const c = client(t, tenant);
-    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 16).replace('T', ' ');
-    const importLines = async (name: string, lines: string[]) => {
-      const path = join(dir, name);
-      await writeFile(path, ['order_id,ordered_at,status,total,phone', ...lines].join('\n'));
-      const { record } = await createImport(db(), tenant.shop.shopId, { filePath: path, format: 'generic' });
-      const done = await runImport(db(), tenant.shop.shopId, record.importId);
-      expect(done.status).toBe('completed');
-      return done;
-    };
+    const importLines = importer(db(), tenant.shop.shopId);
     const queued = async () =>
       (
         await db().query<{ n: number }>(

@@ -1,17 +1,19 @@
 // The membership work that runs on the calendar: the periodic tier review (first day of each month,
 // quarter or year) and the nightly expiry of points, both at midnight in the shop's time zone.
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { enqueueJob, type Job } from '../jobs/jobs.js';
 import type { Handlers } from '../jobs/runner.js';
 import { localDate, nextMidnight, startOfLocalDay } from '../shops/calendar.js';
 import { lotExpiry } from './earning.js';
-import { expirePoints } from './points.js';
+import { expireDue, expirePoints } from './points.js';
 import { DEFAULT_PROGRAM, getProgram, MemberProgram } from './program.js';
 import { gradeAll } from './tiers.js';
 
 export const REGRADE = 'tiers.regrade';
 export const REVIEW = 'tiers.review';
 export const EXPIRE = 'points.expire';
+
+type ShopClock = { shopId: string; timeZone: string };
 
 const MONTHS = { month: 1, quarter: 3, year: 12 } as const;
 
@@ -61,22 +63,48 @@ export async function scheduleMembership(db: Db, at: Date): Promise<void> {
 }
 
 /**
- * After orders of the past came in (an import of history): if the oldest could have earned points that
- * are due by now, the expiry runs now rather than at midnight, so those points are not spendable, nor
- * counted by segments on the balance, for the rest of the day. Lots expire later the later they are
- * earned, so the oldest order answers for all.
+ * Whether an order placed at `ordered` earns points that are due by `at`. Lots expire later the later
+ * they are earned, so the oldest order of a batch answers for all of it.
+ */
+async function earnsDuePoints(
+  db: Queryable,
+  shop: ShopClock,
+  ordered: Date | null,
+  at: Date,
+): Promise<boolean> {
+  if (!ordered) return false;
+  const { program } = await getProgram(db, shop.shopId);
+  const expiry = lotExpiry(program.points.expiry, ordered, shop.timeZone);
+  return expiry !== null && expiry <= at;
+}
+
+/**
+ * After an import of history: if its oldest order could have earned points that are due by now, the
+ * expiry runs now rather than at midnight, so those points are not spendable, nor counted by segments on
+ * the balance, for the rest of the day. One run for the whole shop, since such a file has many buyers.
  */
 export async function queueExpiryIfDue(
   db: Db,
-  shop: { shopId: string; timeZone: string },
+  shop: ShopClock,
   oldestOrder: Date | null,
   at: Date,
 ): Promise<Job | null> {
-  if (!oldestOrder) return null;
-  const { program } = await getProgram(db, shop.shopId);
-  const expiry = lotExpiry(program.points.expiry, oldestOrder, shop.timeZone);
-  if (!expiry || expiry > at) return null;
+  if (!(await earnsDuePoints(db, shop, oldestOrder, at))) return null;
   return enqueueJob(db, shop.shopId, EXPIRE, { dueAt: at.toISOString() });
+}
+
+/**
+ * After an order from the past came in through the API (a backfill, or a store's late upload), in its
+ * transaction: its buyer's points already due expire at once, as the import's do after the file.
+ */
+export async function expireBuyersIfDue(
+  tx: Queryable,
+  shop: ShopClock,
+  customerIds: string[],
+  ordered: Date,
+  at: Date,
+): Promise<void> {
+  if (await earnsDuePoints(tx, shop, ordered, at)) await expireDue(tx, shop.shopId, at, { customerIds });
 }
 
 /** When a hold set "until the next review" ends. */

@@ -2,6 +2,7 @@ import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { isUuid } from '../../db/ids.js';
 import { AppError } from '../../errors.js';
+import { expireBuyersIfDue } from '../../membership/schedule.js';
 import { ingestOrders } from '../../orders/ingest.js';
 import { normalizeOrder, OrderInput } from '../../orders/input.js';
 import { findOrder } from '../../orders/orders.js';
@@ -26,7 +27,9 @@ export const orderRoutes =
           summary: 'Record one order (webhook-friendly)',
           description:
             'Idempotent by (source, externalId): sending the same order again changes nothing (200, unchanged); ' +
-            'sending it with a new status, payment time or refund updates it (200, updated). A new order answers 201.',
+            'sending it with a new status, payment time or refund updates it (200, updated). A new order answers 201. ' +
+            "An order from the past earns its points as of its payment; those already due by the shop's expiry " +
+            'rule expire with it, in the same transaction.',
           body: OrderInput,
           response: { 200: Ingested, 201: Ingested, 413: errors[400], ...errors },
         },
@@ -35,7 +38,14 @@ export const orderRoutes =
         const shop = await getShop(o.db, request.shopId);
         const normalized = normalizeOrder(request.body, shop);
         if (!normalized.ok) throw AppError.invalid('The order was not recorded', normalized.errors);
-        const r = await o.db.transaction((tx) => ingestOrders(tx, shop.shopId, [normalized.order], 'api'));
+        const order = normalized.order;
+        const at = new Date();
+        const r = await o.db.transaction(async (tx) => {
+          const ingested = await ingestOrders(tx, shop.shopId, [order], 'api', at);
+          if (ingested.outcomes[0] !== 'unchanged')
+            await expireBuyersIfDue(tx, shop, ingested.customerIds, order.orderedAt, at);
+          return ingested;
+        });
         const outcome = r.outcomes[0]!;
         return reply
           .code(outcome === 'created' ? 201 : 200)
