@@ -12,16 +12,20 @@ import { localDate, startOfLocalDay } from '../shops/calendar.js';
 
 export const MAX_PERIOD_DAYS = 3660;
 
+const valid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
+
 export const PeriodInput = z
   .object({
     from: z.iso.date().describe('first day, in the shop’s time zone'),
     to: z.iso.date().describe('last day (included)'),
     segmentId: z.uuid().optional().describe('only this segment’s members (as they are now)'),
   })
-  .refine((p) => p.from <= p.to, { message: 'must not be after to', path: ['from'] })
+  // Compared only once both are days: a bad date is one problem, not three.
+  .refine((p) => p.from <= p.to, { message: 'must not be after to', path: ['from'], when: valid })
   .refine((p) => (Date.parse(p.to) - Date.parse(p.from)) / 86_400_000 < MAX_PERIOD_DAYS, {
     message: `at most ${MAX_PERIOD_DAYS} days`,
     path: ['to'],
+    when: valid,
   });
 export type PeriodInput = z.infer<typeof PeriodInput>;
 
