@@ -27,4 +27,6 @@ export const INGEST_TABLES = [
   // has marked the blocks all-visible.
   'customer_categories',
   'customer_stores',
+  // Rule tags applied as orders come in: each batch's statements plan on what a tag has.
+  'customer_tags',
 ] as const;
