@@ -226,7 +226,7 @@ export async function loadDemo(
   let batch: NormalizedOrder[] = [];
   let orders = 0;
   let customers = 0;
-  let batches = 0;
+  let nextRefresh = 200;
   const flush = async () => {
     if (batch.length === 0) return;
     const last = Math.max(...batch.map((o) => (o.paidAt ?? o.orderedAt).getTime()));
@@ -237,9 +237,13 @@ export async function loadDemo(
     batch = [];
     options.onProgress?.(orders);
     // As an import does: the planner learns of the new shop early and again as it grows, or plans made
-    // for an empty shop make each of the 730 days' batches slower than the last.
-    batches++;
-    if (batches === 2 || batches % 30 === 0) await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
+    // for an empty shop make each of the 730 days' batches slower than the last. Each time the orders
+    // have doubled is often enough (a plan for a batch's index probes holds over a factor of two), and
+    // half as many passes over the tables as one a month.
+    if (orders >= nextRefresh) {
+      await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
+      nextRefresh = orders * 2;
+    }
   };
   // A batch is a day's orders, so what happened is dated to its day.
   let dayEnd = new Date(0);
