@@ -239,7 +239,7 @@ export async function loadDemo(
     // As an import does: the planner learns of the new shop early and again as it grows, or plans made
     // for an empty shop make each of the 730 days' batches slower than the last. Each time the orders
     // have doubled is often enough (a plan for a batch's index probes holds over a factor of two), and
-    // half as many passes over the tables as one a month.
+    // a third as many passes over the tables as one a month (9 against 25).
     if (orders >= nextRefresh) {
       await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
       nextRefresh = orders * 2;
