@@ -1,0 +1,111 @@
+// Order webhook benchmark: the demo shop built as the README's first command builds it (timed), then
+// orders sent one at a time through POST /api/orders, as a shop's order webhook sends them — each a new
+// order, from a returning customer (seven in ten) or a new one, with an item of one of the demo's
+// categories, so that the rule tags, points, tiers and rollups of the ingest path all have work.
+//
+//   npm run bench:orders-api -- [--orders 1000] [--db pglite|postgres] [--data-dir DIR]
+//   (--data-dir: a PGlite directory an earlier run left, whose demo shop is reused rather than built)
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDemo } from '../src/demo/demo.js';
+import { buildApp } from '../src/http/app.js';
+import { ImportQueue } from '../src/imports/queue.js';
+import { JOB_HANDLERS } from '../src/jobs/handlers.js';
+import { JobRunner } from '../src/jobs/runner.js';
+import { migrate } from '../src/db/migrate.js';
+import { createApiKey } from '../src/shops/apiKeys.js';
+import { arg, openBenchDb, seconds } from './options.js';
+
+const ORDERS = Number(arg('orders', '1000'));
+const db = await openBenchDb(arg('db', 'pglite'));
+await migrate(db);
+
+let started = performance.now();
+const demo = await loadDemo(db);
+console.log(
+  demo.created
+    ? `Demo shop built in ${seconds(started).toFixed(1)} s: ${demo.customers} customers, ${demo.orders} orders.`
+    : `Demo shop ${demo.shop.shopId} reused.`,
+);
+const { key } = await createApiKey(db, demo.shop.shopId, 'bench');
+const imports = new ImportQueue(db, (err) => {
+  throw err;
+});
+const jobs = new JobRunner(
+  db,
+  JOB_HANDLERS,
+  async () => {},
+  (err) => {
+    throw err;
+  },
+);
+const app = await buildApp({
+  db,
+  imports,
+  jobs,
+  uploadDir: await mkdtemp(join(tmpdir(), 'regulars-bench-uploads-')),
+  logLevel: 'silent',
+});
+
+const phones = (
+  await db.query<{ phone: string }>(
+    `select phone from customers where shop_id = $1 and phone is not null order by customer_id limit 5000`,
+    [demo.shop.shopId],
+  )
+).map((r) => r.phone);
+const categories = (
+  await db.query<{ category: string }>(
+    `select distinct category from order_items where shop_id = $1 and category is not null`,
+    [demo.shop.shopId],
+  )
+).map((r) => r.category);
+
+// A fixed sequence, so that two builds are compared on the same orders.
+let seed = 20261127;
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const latencies: number[] = [];
+const run = Date.now();
+started = performance.now();
+for (let n = 0; n < ORDERS; n += 1) {
+  const phone =
+    rand() < 0.7 ? phones[Math.floor(rand() * phones.length)]! : `+861390${String(n).padStart(7, '0')}`;
+  const price = 2_900 + Math.floor(rand() * 40) * 500;
+  const t = performance.now();
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/orders',
+    headers: { authorization: `Bearer ${key}` },
+    payload: {
+      source: 'webhook',
+      externalId: `W-${run}-${n}`,
+      status: 'paid',
+      totalCents: price,
+      orderedAt: new Date().toISOString(),
+      customer: { phone },
+      items: [
+        {
+          title: 'Bench item',
+          category: categories[Math.floor(rand() * categories.length)],
+          quantity: 1,
+          unitPriceCents: price,
+        },
+      ],
+    },
+  });
+  latencies.push(performance.now() - t);
+  if (r.statusCode !== 201) throw new Error(`order ${n}: ${r.statusCode} ${r.body}`);
+}
+const total = seconds(started);
+latencies.sort((a, b) => a - b);
+const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+console.log(
+  `${ORDERS} orders one at a time through POST /api/orders: ${total.toFixed(1)} s, ` +
+    `${(ORDERS / total).toFixed(0)} orders/s; latency median ${at(0.5).toFixed(1)} ms, ` +
+    `p95 ${at(0.95).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms`,
+);
+await app.close();
+await db.close();
