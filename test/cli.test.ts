@@ -116,7 +116,7 @@ describe('the regulars command', () => {
       ' ',
     );
     expect(noReason.code).toBe(1);
-    expect(noReason.out).toContain('--points');
+    expect(noReason.out).toContain('--points: a whole number of points, such as 200 or -50, not "ten"');
     expect(noReason.out).toContain('--reason');
     const nobody = await regulars(
       'points',

@@ -62,7 +62,11 @@ export function membershipCommands(program: Command): void {
             'Cannot adjust',
             input.error.issues.map((i) => ({
               field: `--${i.path.join('.') === 'idempotencyKey' ? 'key' : i.path.join('.')}`,
-              message: i.message,
+              // Said of what was typed, not of the number it failed to become.
+              message:
+                i.path[0] === 'points' && !Number.isInteger(Number(o.points))
+                  ? `a whole number of points, such as 200 or -50, not ${JSON.stringify(o.points)}`
+                  : i.message,
             })),
           );
         }
