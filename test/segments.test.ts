@@ -454,8 +454,15 @@ describeEachDb('tags and segments', ({ db }) => {
       (x: { name: string }) => x.name === 'vip and up',
     );
     expect(listed.ruleProblem).toContain("rule.value: one of the shop's tiers: Regular, Senior, Gold");
+    // A rule tag made after the broken one, with values of its own: all the rule tags are judged in
+    // one statement, and the broken one's values must not take its place.
+    const after = await call('POST', '/api/tags', {
+      name: 'recent oily',
+      rule: { type: 'purchased', categories: ['skincare/oily'], withinDays: 30, minOrders: 1 },
+    });
+    expect(after.status).toBe(201);
     await order('hal', 'H1', { ago: 1, total: 8900, items: [oily] });
-    expect(await tagsOf('hal')).toEqual(['oily-skin']);
+    expect((await tagsOf('hal')).sort()).toEqual(['oily-skin', 'recent oily']);
     const job = (await call('POST', '/api/tags/backfill')).body;
     await settleJobs(t.jobs, db(), a.shop.shopId);
     expect((await call('GET', `/api/jobs/${job.jobId}`)).body.result.invalid).toEqual(['vip and up']);
