@@ -45,10 +45,11 @@ export async function applyRuleTags(
   at: Date,
   known?: { tags: RuleTag[]; ctx: SegmentContext },
 ): Promise<TagChanges> {
-  const total: TagChanges = { added: 0, removed: 0, invalid: [] };
-  if (customerIds.length === 0) return total;
+  const invalid: string[] = [];
+  const none = { added: 0, removed: 0, invalid };
+  if (customerIds.length === 0) return none;
   const tags = known?.tags ?? (await ruleTags(tx, shopId));
-  if (tags.length === 0) return total;
+  if (tags.length === 0) return none;
   const ctx = known?.ctx ?? (await segmentContext(tx, shopId, at));
   const ids = customerIds === 'all' ? null : [...new Set(customerIds)];
   const valid: RuleTag[] = [];
@@ -65,7 +66,7 @@ export async function applyRuleTags(
       });
     } catch {
       // A broken rule must not stop orders coming in; the tag list says what is wrong (ruleProblem).
-      total.invalid.push(tag.name);
+      invalid.push(tag.name);
       continue;
     }
     valid.push(tag);
@@ -73,7 +74,7 @@ export async function applyRuleTags(
     wants.push(`select ($5::uuid[])[${valid.length}] as tag_id, c.customer_id from customers c
                  where c.shop_id = $1 and ${judged('c.customer_id')} and ${rule.where}`);
   }
-  if (valid.length === 0) return total;
+  if (valid.length === 0) return none;
   const [row] = await tx.query<{ added: number; removed: number }>(
     `with want as (
        ${wants.join('\n       union all ')}
@@ -112,7 +113,7 @@ export async function applyRuleTags(
      select (select count(*)::int from added) as added, (select count(*)::int from gone) as removed`,
     [shopId, ids, at.toISOString(), source, valid.map((t) => t.tagId), valid.map((t) => t.name), ...params],
   );
-  return { ...row!, invalid: total.invalid };
+  return { ...row!, invalid };
 }
 
 /** Whether a customer column is one of those judged ($2), or any when $2 is null (the whole shop). */
