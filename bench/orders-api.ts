@@ -5,16 +5,10 @@
 //
 //   npm run bench:orders-api -- [--orders 1000] [--db pglite|postgres] [--data-dir DIR]
 //   (--data-dir: a PGlite directory an earlier run left, whose demo shop is reused rather than built)
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadDemo } from '../src/demo/demo.js';
-import { buildApp } from '../src/http/app.js';
-import { ImportQueue } from '../src/imports/queue.js';
-import { JOB_HANDLERS } from '../src/jobs/handlers.js';
-import { JobRunner } from '../src/jobs/runner.js';
 import { migrate } from '../src/db/migrate.js';
 import { createApiKey } from '../src/shops/apiKeys.js';
+import { testApp } from '../test/support/app.js';
 import { arg, openBenchDb, seconds } from './options.js';
 
 const ORDERS = Number(arg('orders', '1000'));
@@ -29,24 +23,8 @@ console.log(
     : `Demo shop ${demo.shop.shopId} reused.`,
 );
 const { key } = await createApiKey(db, demo.shop.shopId, 'bench');
-const imports = new ImportQueue(db, (err) => {
-  throw err;
-});
-const jobs = new JobRunner(
-  db,
-  JOB_HANDLERS,
-  async () => {},
-  (err) => {
-    throw err;
-  },
-);
-const app = await buildApp({
-  db,
-  imports,
-  jobs,
-  uploadDir: await mkdtemp(join(tmpdir(), 'regulars-bench-uploads-')),
-  logLevel: 'silent',
-});
+// The app as the tests build it: the real routes, with no job run (an order queues none).
+const { app } = await testApp(db);
 
 const phones = (
   await db.query<{ phone: string }>(
