@@ -323,6 +323,82 @@ describeEachDb('REST API', ({ db }) => {
     expect(huge.json().error).toBe('body_too_large');
   });
 
+  it('records a batch of orders in one go, idempotently, and none of a batch with a bad order', async () => {
+    const c = await testTenant(db());
+    const batch = (orders: object[], auth = c.auth) =>
+      t.app.inject({ method: 'POST', url: '/api/orders/batch', headers: auth, payload: { orders } });
+    const find = async (externalId: string, auth = c.auth) =>
+      t.app.inject({
+        method: 'GET',
+        url: `/api/orders?source=webhook&externalId=${externalId}`,
+        headers: auth,
+      });
+    const history = [
+      order({ externalId: 'B-1', customer: { phone: '13600000101' } }),
+      order({
+        externalId: 'B-2',
+        customer: { phone: '+86 136 0000 0101' },
+        orderedAt: '2025-06-01T10:00:00+08:00',
+      }),
+      order({
+        externalId: 'B-3',
+        channel: 'offline',
+        storeId: 'SH-01',
+        customer: { phone: '13600000102', memberCard: 'C-102' },
+      }),
+      // Of 2023: its points fell due at the end of 2024, and expire with it.
+      order({
+        externalId: 'B-4',
+        orderedAt: '2023-05-01T10:00:00+08:00',
+        customer: { phone: '13600000103' },
+      }),
+    ];
+    const first = await batch(history);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ created: 4, updated: 0, unchanged: 0 });
+    const answered = first.json().orders as { orderId: string; customerId: string; outcome: string }[];
+    expect(answered.map((x) => x.outcome)).toEqual(['created', 'created', 'created', 'created']);
+    // One person behind the first two, in the order sent.
+    expect(answered[0]!.customerId).toBe(answered[1]!.customerId);
+    expect((await find('B-3')).json()).toMatchObject({ orderId: answered[2]!.orderId, channel: 'offline' });
+    const profile = async (id: string) =>
+      (await t.app.inject({ method: 'GET', url: `/api/customers/${id}`, headers: c.auth })).json();
+    expect(await profile(answered[0]!.customerId)).toMatchObject({ orderCount: 2, spendCents: 25800 });
+    const points = async (id: string) =>
+      (await t.app.inject({ method: 'GET', url: `/api/customers/${id}/points`, headers: c.auth })).json();
+    expect(await points(answered[3]!.customerId)).toMatchObject({ balance: 0, expired: 129 });
+    // Sent again, with one refunded since: one update, the rest unchanged, the same counts.
+    const again = await batch([...history.slice(0, 3), { ...history[3], status: 'refunded' }]);
+    expect(again.json()).toMatchObject({ created: 0, updated: 1, unchanged: 3 });
+    expect(await profile(answered[0]!.customerId)).toMatchObject({ orderCount: 2, spendCents: 25800 });
+    // A batch with bad orders records none of them, and says which and why.
+    const bad = await batch([
+      order({ externalId: 'B-5', customer: { phone: '13600000104' } }),
+      order({ externalId: 'B-6', customer: {} }),
+      order({ externalId: 'B-5', customer: { phone: '13600000104' } }),
+    ]);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toBe('No order of the batch was recorded');
+    expect(bad.json().details.map((d: { field: string }) => d.field)).toEqual([
+      'orders.1.customer',
+      'orders.2.externalId',
+    ]);
+    expect(bad.json().details[1].message).toBe('the same order as orders.0');
+    expect((await find('B-5')).statusCode).toBe(404);
+    const wrongType = await batch([
+      order({ externalId: 'B-7' }),
+      order({ externalId: 'B-8', totalCents: 'x' }),
+    ]);
+    expect(wrongType.json().details.map((d: { field: string }) => d.field)).toEqual([
+      'body.orders.1.totalCents',
+    ]);
+    expect((await batch([])).json().details[0].field).toBe('body.orders');
+    const tooMany = Array.from({ length: 501 }, (_, n) => order({ externalId: `M-${n}` }));
+    expect((await batch(tooMany)).json().details[0].field).toBe('body.orders');
+    // Another shop's key records into its own shop and sees none of these.
+    expect((await find('B-1', b.auth)).statusCode).toBe(404);
+  });
+
   it("refuses a setting's unknown key, naming it, and lets a webhook's extra fields through", async () => {
     const send = (method: 'PUT' | 'POST', url: string, payload: object) =>
       t.app.inject({ method, url, headers: b.auth, payload });

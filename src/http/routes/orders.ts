@@ -1,13 +1,14 @@
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { isUuid } from '../../db/ids.js';
-import { AppError } from '../../errors.js';
+import type { Db } from '../../db/db.js';
+import { AppError, type ErrorDetail } from '../../errors.js';
 import { expireBuyersIfDue } from '../../membership/schedule.js';
-import { ingestOrders } from '../../orders/ingest.js';
-import { normalizeOrder, OrderInput } from '../../orders/input.js';
+import { ingestOrders, type IngestResult } from '../../orders/ingest.js';
+import { normalizeOrder, OrderInput, type NormalizedOrder } from '../../orders/input.js';
 import { findOrder } from '../../orders/orders.js';
-import { getShop } from '../../shops/shops.js';
-import type { AppOptions } from '../app.js';
+import { getShop, type Shop } from '../../shops/shops.js';
+import { BODY_LIMIT, type AppOptions } from '../app.js';
 import { errors, Order } from '../schemas.js';
 
 const Ingested = z.object({
@@ -15,6 +16,39 @@ const Ingested = z.object({
   customerId: z.uuid(),
   outcome: z.enum(['created', 'updated', 'unchanged']),
 });
+
+const MAX_BATCH = 500;
+
+const OrderBatch = z.object({
+  orders: z.array(OrderInput).min(1).max(MAX_BATCH).describe('each as POST /api/orders takes it'),
+});
+
+const BatchIngested = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  orders: z.array(Ingested).describe('one for each order sent, in the same order'),
+});
+
+/**
+ * Ingests orders sent through the API in one transaction. Their buyers' points already due (orders of
+ * the past: a backfill, a store's late upload) expire with them, rather than stay spendable until the
+ * nightly run.
+ */
+async function record(db: Db, shop: Shop, orders: NormalizedOrder[]): Promise<IngestResult> {
+  const at = new Date();
+  return db.transaction(async (tx) => {
+    const r = await ingestOrders(tx, shop.shopId, orders, 'api', at);
+    const moved = orders.flatMap((order, n) =>
+      r.outcomes[n] === 'unchanged' ? [] : [{ order, customerId: r.customerIds[n]! }],
+    );
+    if (moved.length > 0) {
+      const oldest = new Date(Math.min(...moved.map((m) => m.order.orderedAt.getTime())));
+      await expireBuyersIfDue(tx, shop, [...new Set(moved.map((m) => m.customerId))], oldest, at);
+    }
+    return r;
+  });
+}
 
 export const orderRoutes =
   (o: AppOptions): ApiPlugin =>
@@ -38,18 +72,58 @@ export const orderRoutes =
         const shop = await getShop(o.db, request.shopId);
         const normalized = normalizeOrder(request.body, shop);
         if (!normalized.ok) throw AppError.invalid('The order was not recorded', normalized.errors);
-        const order = normalized.order;
-        const at = new Date();
-        const r = await o.db.transaction(async (tx) => {
-          const ingested = await ingestOrders(tx, shop.shopId, [order], 'api', at);
-          if (ingested.outcomes[0] !== 'unchanged')
-            await expireBuyersIfDue(tx, shop, ingested.customerIds, order.orderedAt, at);
-          return ingested;
-        });
+        const r = await record(o.db, shop, [normalized.order]);
         const outcome = r.outcomes[0]!;
         return reply
           .code(outcome === 'created' ? 201 : 200)
           .send({ orderId: r.orderIds[0]!, customerId: r.customerIds[0]!, outcome });
+      },
+    );
+
+    app.post(
+      '/api/orders/batch',
+      {
+        // Room for a full batch of orders with many items; one order needs far less than the usual limit.
+        bodyLimit: 8 * BODY_LIMIT,
+        schema: {
+          tags: ['orders'],
+          summary: `Record up to ${MAX_BATCH} orders at once (a backfill or a sync)`,
+          description:
+            'Each order as POST /api/orders takes it, and idempotent the same way: sending a batch again changes ' +
+            'nothing. All or nothing: if any order is not valid, none is recorded, and the answer names each ' +
+            "problem by the order's place in the list (orders.3.refundedCents). The batch is one transaction, " +
+            'about as fast per order as an import, where orders sent one at a time each pay for their own.',
+          body: OrderBatch,
+          response: { 200: BatchIngested, 413: errors[400], ...errors },
+        },
+      },
+      async (request) => {
+        const shop = await getShop(o.db, request.shopId);
+        const problems: ErrorDetail[] = [];
+        const places = new Map<string, number>();
+        const orders = request.body.orders.flatMap((input, n) => {
+          const key = `${input.source}\t${input.externalId}`;
+          const first = places.get(key);
+          if (first === undefined) places.set(key, n);
+          else
+            problems.push({ field: `orders.${n}.externalId`, message: `the same order as orders.${first}` });
+          const normalized = normalizeOrder(input, shop);
+          if (normalized.ok) return [normalized.order];
+          problems.push(...normalized.errors.map((e) => ({ ...e, field: `orders.${n}.${e.field}` })));
+          return [];
+        });
+        if (problems.length > 0) throw AppError.invalid('No order of the batch was recorded', problems);
+        const r = await record(o.db, shop, orders);
+        return {
+          created: r.created,
+          updated: r.updated,
+          unchanged: r.unchanged,
+          orders: r.orderIds.map((orderId, n) => ({
+            orderId,
+            customerId: r.customerIds[n]!,
+            outcome: r.outcomes[n]!,
+          })),
+        };
       },
     );
 
