@@ -94,8 +94,9 @@ export async function queueExpiryIfDue(
 }
 
 /**
- * After an order from the past came in through the API (a backfill, or a store's late upload), in its
- * transaction: its buyer's points already due expire at once, as the import's do after the file.
+ * After orders from the past came in through the API (a backfill, or a store's late upload), in their
+ * transaction: their buyers' points already due expire at once, as the import's do after the file.
+ * `ordered` is the oldest of the orders.
  */
 export async function expireBuyersIfDue(
   tx: Queryable,
