@@ -340,8 +340,11 @@ describeEachDb('membership', ({ db }) => {
       'E-2,2024-03-01 10:00,paid,100.00,13800000004',
       'E-3,2026-01-05 10:00,paid,70.00,13800000004',
     ]);
-    const [{ customerId } = { customerId: '' }] = (await c.call('GET', '/api/customers?q=13800000004')).body
-      .items as { customerId: string }[];
+    const found = (await c.call('GET', '/api/customers?q=13800000004')).body.items as {
+      customerId: string;
+    }[];
+    expect(found).toHaveLength(1);
+    const customerId = found[0]!.customerId;
     // Spent from the oldest lot.
     await c.call('POST', `/api/customers/${customerId}/points/redemptions`, {
       points: 30,
