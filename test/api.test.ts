@@ -371,6 +371,8 @@ describeEachDb('REST API', ({ db }) => {
     const again = await batch([...history.slice(0, 3), { ...history[3], status: 'refunded' }]);
     expect(again.json()).toMatchObject({ created: 0, updated: 1, unchanged: 3 });
     expect(await profile(answered[0]!.customerId)).toMatchObject({ orderCount: 2, spendCents: 25800 });
+    // Its points had expired: the refund undoes the expiry rather than take them from the balance again.
+    expect(await points(answered[3]!.customerId)).toMatchObject({ balance: 0, expired: 0 });
     // A batch with bad orders records none of them, and says which and why.
     const bad = await batch([
       order({ externalId: 'B-5', customer: { phone: '13600000104' } }),

@@ -394,6 +394,27 @@ describeEachDb('membership', ({ db }) => {
     // A recent order's points are not due: nothing expires with it.
     await c.order({ totalCents: yuan(5), customer: { phone: '13800000004' } });
     expect(await c.points(customerId)).toMatchObject({ balance: 75, expired: 130 });
+    // Refunded after its points expired: what it takes back had expired already, and is not lost twice.
+    await c.order({ ...late, externalId: 'E-4', status: 'refunded' });
+    expect(await c.points(customerId)).toMatchObject({ balance: 75, expired: 110 });
+    // Of the 2023 order's 40 points, 30 were spent and 10 expired: its refund takes back the 30 spent.
+    await c.order({
+      source: 'import',
+      externalId: 'E-1',
+      status: 'refunded',
+      totalCents: yuan(40),
+      orderedAt: '2023-05-01T10:00:00+08:00',
+      customer: { phone: '13800000004' },
+    });
+    expect(await c.points(customerId)).toMatchObject({ balance: 45, expired: 100 });
+    const undone = ((await c.ledger(customerId)) as { kind: string; points: number }[]).filter(
+      (e) => e.kind === 'expire' && e.points > 0,
+    );
+    expect(undone.map((e) => e.points).sort()).toEqual([10, 20]);
+    // Sent again, the refunds change nothing.
+    await c.order({ ...late, externalId: 'E-4', status: 'refunded' });
+    expect(await c.points(customerId)).toMatchObject({ balance: 45, expired: 100 });
+    expect(await expirePoints(db(), tenant.shop.shopId, new Date())).toEqual({ customers: 0, expired: 0 });
     await expectBalanced(db(), tenant.shop.shopId);
   });
 

@@ -145,6 +145,7 @@ export async function applyOrdersToMembership(
       });
     }
   }
+  entries.push(...(await unexpire(tx, shopId, entries, at)));
   const moves = balanceMoves(await insertEntries(tx, shopId, entries, at));
   const byCustomer = new Map(moves.map((m) => [m.customerId, m]));
   for (const u of upgrades) {
@@ -158,6 +159,45 @@ export async function applyOrdersToMembership(
     shopId,
     upgrades.map((u) => tierEvent(program, u, 'order', source, at)),
   );
+}
+
+/**
+ * A refund that takes back points of a lot already past due takes back what expired of it first: an
+ * 'expire' entry the other way (as far as that lot date's points expired, less what earlier refunds
+ * undid), so that points which had expired are not lost a second time from the balance — an old order
+ * sent through the API expires at once, and its refund may follow. What the customer had spent of the
+ * lot is still taken back.
+ */
+async function unexpire(tx: Queryable, shopId: string, entries: NewEntry[], at: Date): Promise<NewEntry[]> {
+  const lapsed = entries.filter((e) => e.kind === 'reverse' && e.expiresAt && e.expiresAt <= at);
+  if (lapsed.length === 0) return [];
+  const dueBy = (e: NewEntry) => e.expiresAt!.toISOString();
+  const rows = await tx.query<{ customerId: string; dueBy: string; expired: number }>(
+    `select u.customer_id as "customerId", u.due_by as "dueBy", coalesce(-sum(l.points), 0)::int8 as expired
+       from unnest($2::uuid[], $3::text[]) as u(customer_id, due_by)
+       left join points_ledger l on l.shop_id = $1 and l.customer_id = u.customer_id and l.kind = 'expire'
+                                and l.detail->>'dueBy' = u.due_by
+      group by u.customer_id, u.due_by`,
+    [shopId, lapsed.map((e) => e.customerId), lapsed.map(dueBy)],
+  );
+  const expired = new Map(rows.map((r) => [`${r.customerId} ${r.dueBy}`, r.expired]));
+  return lapsed.flatMap((e) => {
+    const lot = `${e.customerId} ${dueBy(e)}`;
+    const points = Math.min(-e.points, expired.get(lot) ?? 0);
+    if (points <= 0) return [];
+    expired.set(lot, expired.get(lot)! - points);
+    return [
+      {
+        customerId: e.customerId,
+        kind: 'expire' as const,
+        points,
+        key: `unexpire:${e.key}`,
+        orderId: e.orderId,
+        detail: { dueBy: dueBy(e), undone: e.key },
+        at: e.at,
+      },
+    ];
+  });
 }
 
 /** The earn entries of orders already in the ledger, with what refunds have taken back from each. */

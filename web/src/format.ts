@@ -37,3 +37,7 @@ export function percent(x: number | null, lang: Lang): string {
 export function localToday(timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
 }
+
+/** The label of a points entry's kind: an 'expire' entry the other way is an expiry a refund undid. */
+export const pointsKindKey = (kind: string, points: number) =>
+  kind === 'expire' && points > 0 ? 'event.points.unexpire' : `event.points.${kind}`;

@@ -1,5 +1,5 @@
 import { api, type Customer, type Identity, type Order, type Shop, type TimelineEvent } from '../api.js';
-import { date, dateTime, money } from '../format.js';
+import { date, dateTime, money, pointsKindKey } from '../format.js';
 import { useI18n, type Key, type Lang } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
@@ -118,8 +118,14 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
         {data.timeline.map((e) => (
           <li key={e.eventId}>
             <time>{dateTime(e.occurredAt, shop.timeZone, lang)}</time>{' '}
-            <strong>{label(`event.${e.type}`)}</strong> <small>{e.source}</small>{' '}
-            {describe(e, shop, lang, label)}
+            <strong>
+              {label(
+                e.type.startsWith('points.')
+                  ? pointsKindKey(e.type.slice('points.'.length), Number(e.data.points))
+                  : `event.${e.type}`,
+              )}
+            </strong>{' '}
+            <small>{e.source}</small> {describe(e, shop, lang, label)}
           </li>
         ))}
       </ol>

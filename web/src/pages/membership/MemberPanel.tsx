@@ -7,7 +7,7 @@ import {
   type Shop,
   type StoredProgram,
 } from '../../api.js';
-import { date, dateTime } from '../../format.js';
+import { date, dateTime, pointsKindKey } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
@@ -109,7 +109,7 @@ export function MemberPanel({
           {data.ledger.map((e) => (
             <tr key={e.entryId} data-kind={e.kind}>
               <td>{dateTime(e.createdAt, shop.timeZone, lang)}</td>
-              <td>{label(`event.points.${e.kind}`, e.kind)}</td>
+              <td>{label(pointsKindKey(e.kind, e.points), e.kind)}</td>
               <td className="num">{e.points > 0 ? `+${e.points}` : e.points}</td>
               <td>{e.expiresAt && e.points > 0 ? date(e.expiresAt, shop.timeZone, lang) : ''}</td>
               <td>{ledgerNote({ ...e.detail, reason: e.reason }, shop.currency, lang, label)}</td>
