@@ -407,13 +407,27 @@ describeEachDb('membership', ({ db }) => {
       customer: { phone: '13800000004' },
     });
     expect(await c.points(customerId)).toMatchObject({ balance: 45, expired: 100 });
-    const undone = ((await c.ledger(customerId)) as { kind: string; points: number }[]).filter(
-      (e) => e.kind === 'expire' && e.points > 0,
-    );
-    expect(undone.map((e) => e.points).sort()).toEqual([10, 20]);
+    const undone = async () =>
+      ((await c.ledger(customerId)) as { kind: string; points: number }[])
+        .filter((e) => e.kind === 'expire' && e.points > 0)
+        .map((e) => e.points)
+        .sort();
+    expect(await undone()).toEqual([10, 20]);
     // Sent again, the refunds change nothing.
     await c.order({ ...late, externalId: 'E-4', status: 'refunded' });
     expect(await c.points(customerId)).toMatchObject({ balance: 45, expired: 100 });
+    // An order of 2024 that comes in part refunded gives back what it earns in the same change: none of
+    // it had expired, and no expiry is undone. What it keeps (30) is the oldest lot left, and so pays for
+    // the 30 points spent that E-1's refund took back: nothing of it expires, and the balance rises by 30.
+    await c.order({
+      ...late,
+      externalId: 'E-5',
+      status: 'partially_refunded',
+      totalCents: yuan(50),
+      refundedCents: yuan(20),
+    });
+    expect(await c.points(customerId)).toMatchObject({ balance: 75, expired: 100 });
+    expect(await undone()).toEqual([10, 20]);
     expect(await expirePoints(db(), tenant.shop.shopId, new Date())).toEqual({ customers: 0, expired: 0 });
     await expectBalanced(db(), tenant.shop.shopId);
   });

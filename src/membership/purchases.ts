@@ -169,7 +169,11 @@ export async function applyOrdersToMembership(
  * lot is still taken back.
  */
 async function unexpire(tx: Queryable, shopId: string, entries: NewEntry[], at: Date): Promise<NewEntry[]> {
-  const lapsed = entries.filter((e) => e.kind === 'reverse' && e.expiresAt && e.expiresAt <= at);
+  // An order that comes in part refunded earns and gives back in one change: nothing of it has expired.
+  const earned = new Set(entries.flatMap((e) => (e.kind === 'earn' ? [e.orderId] : [])));
+  const lapsed = entries.filter(
+    (e) => e.kind === 'reverse' && e.expiresAt && e.expiresAt <= at && !earned.has(e.orderId),
+  );
   if (lapsed.length === 0) return [];
   const dueBy = (e: NewEntry) => e.expiresAt!.toISOString();
   const rows = await tx.query<{ customerId: string; dueBy: string; expired: number }>(
