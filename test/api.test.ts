@@ -397,6 +397,16 @@ describeEachDb('REST API', ({ db }) => {
     expect((await batch([])).json().details[0].field).toBe('body.orders');
     const tooMany = Array.from({ length: 501 }, (_, n) => order({ externalId: `M-${n}` }));
     expect((await batch(tooMany)).json().details[0].field).toBe('body.orders');
+    // A batch may be larger than one order may be, but not without limit.
+    const wide = order({
+      externalId: 'B-9',
+      customer: { phone: '13600000105', address: 'x'.repeat(BODY_LIMIT) },
+    });
+    expect((await batch([wide])).json().details[0].field).toBe('body.orders.0.customer.address');
+    const huge = await batch([
+      { ...wide, customer: { ...wide.customer, address: 'x'.repeat(8 * BODY_LIMIT) } },
+    ]);
+    expect(huge.statusCode).toBe(413);
     // Another shop's key records into its own shop and sees none of these.
     expect((await find('B-1', b.auth)).statusCode).toBe(404);
   });
