@@ -239,6 +239,24 @@ describe.skipIf(!available)('web console in Chromium', () => {
       member.locator('[data-testid="ledger"] tr[data-kind="redeem"] td').last().textContent(),
     ).toMatch(/^money off CN¥0\.\d\d · POS-9$/);
     await member.locator('.timeline li').filter({ hasText: '-30 · money off' }).waitFor();
+    // An order of 2023 sent in late expires its points at once; refunded since, it undoes that expiry
+    // rather than take the points from the balance a second time, and both views say so.
+    const late = {
+      externalId: 'M-2023',
+      status: 'paid',
+      totalCents: 4_000,
+      orderedAt: '2023-05-01T10:00:00+08:00',
+      customer: { phone: '13500000002' },
+    };
+    await placeOrder(shop, late);
+    await placeOrder(shop, { ...late, status: 'refunded' });
+    await member.reload();
+    await member
+      .locator('[data-testid="ledger"] tr[data-kind="expire"]')
+      .getByText('Expiry undone by a refund')
+      .waitFor();
+    await member.locator('.timeline li').filter({ hasText: 'Expiry undone by a refund' }).waitFor();
+    expect(await member.getByTestId('points-balance').textContent()).toBe('120');
     const tier = member.getByTestId('set-tier');
     await tier.getByLabel('Tier').selectOption({ label: 'VIP' });
     await tier.getByLabel('Reason').fill('Brand ambassador');
