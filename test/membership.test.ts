@@ -432,6 +432,43 @@ describeEachDb('membership', ({ db }) => {
     await expectBalanced(db(), tenant.shop.shopId);
   });
 
+  it('undoes an expiry once for two refunds of one lot date, taking back what was spent', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    // Two orders of 2024 (due at the end of 2025), imported: 100 points, of which 60 are spent and the
+    // import's expiry takes the other 40.
+    await importer(db(), tenant.shop.shopId)('two.csv', [
+      'T-1,2024-03-01 10:00,paid,50.00,13800000005',
+      'T-2,2024-04-01 10:00,paid,50.00,13800000005',
+    ]);
+    const found = (await c.call('GET', '/api/customers?q=13800000005')).body.items as {
+      customerId: string;
+    }[];
+    const customerId = found[0]!.customerId;
+    await c.call('POST', `/api/customers/${customerId}/points/redemptions`, {
+      points: 60,
+      purpose: 'gift',
+      idempotencyKey: 'gift-000005',
+    });
+    await c.runJobs();
+    expect(await c.points(customerId)).toMatchObject({ balance: 0, expired: 40, redeemed: 60 });
+    // Both refunded in one batch: the 40 that expired come back once, the 60 spent are taken back.
+    const refunded = (externalId: string, orderedAt: string) => ({
+      source: 'import',
+      externalId,
+      status: 'refunded',
+      totalCents: yuan(50),
+      orderedAt,
+      customer: { phone: '13800000005' },
+    });
+    const r = await c.call('POST', '/api/orders/batch', {
+      orders: [refunded('T-1', '2024-03-01T10:00:00+08:00'), refunded('T-2', '2024-04-01T10:00:00+08:00')],
+    });
+    expect(r.body).toMatchObject({ updated: 2 });
+    expect(await c.points(customerId)).toMatchObject({ balance: -60, expired: 0 });
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
   it('expires at once, after an import, the points of old orders that fell due before it', async () => {
     const tenant = await testTenant(db());
     const c = client(t, tenant);

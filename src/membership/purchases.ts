@@ -176,20 +176,22 @@ async function unexpire(tx: Queryable, shopId: string, entries: NewEntry[], at: 
   );
   if (lapsed.length === 0) return [];
   const dueBy = (e: NewEntry) => e.expiresAt!.toISOString();
+  const lot = (e: NewEntry) => `${e.customerId} ${dueBy(e)}`;
+  // One row per lot date: two refunds of one date must not count its expiry twice.
+  const dates = [...new Map(lapsed.map((e) => [lot(e), e])).values()];
   const rows = await tx.query<{ customerId: string; dueBy: string; expired: number }>(
     `select u.customer_id as "customerId", u.due_by as "dueBy", coalesce(-sum(l.points), 0)::int8 as expired
        from unnest($2::uuid[], $3::text[]) as u(customer_id, due_by)
        left join points_ledger l on l.shop_id = $1 and l.customer_id = u.customer_id and l.kind = 'expire'
                                 and l.detail->>'dueBy' = u.due_by
       group by u.customer_id, u.due_by`,
-    [shopId, lapsed.map((e) => e.customerId), lapsed.map(dueBy)],
+    [shopId, dates.map((e) => e.customerId), dates.map(dueBy)],
   );
   const expired = new Map(rows.map((r) => [`${r.customerId} ${r.dueBy}`, r.expired]));
   return lapsed.flatMap((e) => {
-    const lot = `${e.customerId} ${dueBy(e)}`;
-    const points = Math.min(-e.points, expired.get(lot) ?? 0);
+    const points = Math.min(-e.points, expired.get(lot(e)) ?? 0);
     if (points <= 0) return [];
-    expired.set(lot, expired.get(lot)! - points);
+    expired.set(lot(e), expired.get(lot(e))! - points);
     return [
       {
         customerId: e.customerId,
