@@ -12,7 +12,9 @@ import { expirePoints } from '../src/membership/points.js';
 import { DEFAULT_PROGRAM, getProgram } from '../src/membership/program.js';
 import { gradeAll } from '../src/membership/tiers.js';
 import { describeEachDb } from './support/databases.js';
-import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { createStaff } from '../src/shops/staff.js';
+import { settleJobs, signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { startHttpSink, type HttpSink } from './support/sinks.js';
 
 const yuan = (n: number) => n * 100;
 let serial = 0;
@@ -74,12 +76,28 @@ async function expectBalanced(db: Db, shopId: string): Promise<void> {
   expect(row!.n).toBe(0);
 }
 
+/** The code in the last text the SMS provider received, and that text. */
+function lastCode(sms: HttpSink): { to: string; text: string; code: string } {
+  const { to, text } = JSON.parse(sms.requests.at(-1)!.body) as { to: string; text: string };
+  return { to, text, code: /\d{6}/.exec(text)![0] };
+}
+
 describeEachDb('membership', ({ db }) => {
   let t: TestApp;
+  let sms: HttpSink;
   beforeAll(async () => {
     t = await testApp(db());
+    sms = await startHttpSink();
   });
-  afterAll(() => t.app.close());
+  afterAll(async () => {
+    await t.app.close();
+    await sms.close();
+  });
+  const smsChannel = (c: ReturnType<typeof client>) =>
+    c.call('PUT', '/api/channels/sms', {
+      channel: 'sms',
+      settings: { provider: 'generic-json', url: `${sms.url}/sms` },
+    });
 
   it('runs the seed case: a VIP earns online and offline with the card, then spends it on one purchase', async () => {
     const tenant = await testTenant(db());
@@ -92,15 +110,19 @@ describeEachDb('membership', ({ db }) => {
     expect(vip.status).toBe(200);
     expect((await c.customer(first.customerId)).tierRank).toBe(2);
 
-    // Her offline member card joins her online profile by a code sent to her phone.
+    // Her offline member card joins her online profile by a code texted to her phone.
+    expect((await smsChannel(c)).status).toBe(200);
     const challenge = await c.call('POST', '/api/member-cards/bindings', {
       memberCard: 'vip 0088',
       phone: '138 0000 0001',
     });
     expect(challenge.status).toBe(201);
-    expect(challenge.body).toMatchObject({ memberCard: 'VIP0088', phone: '+8613800000001' });
+    expect(challenge.body).toMatchObject({ memberCard: 'VIP0088', phone: '+8613800000001', delivery: 'sms' });
+    expect(challenge.body.code).toBeUndefined();
+    const texted = lastCode(sms);
+    expect(texted.to).toBe('+8613800000001');
     const bound = await c.call('POST', `/api/member-cards/bindings/${challenge.body.bindingId}/confirm`, {
-      code: challenge.body.code,
+      code: texted.code,
     });
     expect(bound.body).toMatchObject({ customerId: first.customerId, merged: false });
 
@@ -627,7 +649,11 @@ describeEachDb('membership', ({ db }) => {
     expect(card.customerId).not.toBe(online.customerId);
 
     const challenge = (
-      await c.call('POST', '/api/member-cards/bindings', { memberCard: 'C-1001', phone: '13800000007' })
+      await c.call('POST', '/api/member-cards/bindings', {
+        memberCard: 'C-1001',
+        phone: '13800000007',
+        delivery: 'caller',
+      })
     ).body;
     const wrongCode = challenge.code === '000000' ? '111111' : '000000';
     const wrong = await c.call('POST', `/api/member-cards/bindings/${challenge.bindingId}/confirm`, {
@@ -656,6 +682,7 @@ describeEachDb('membership', ({ db }) => {
     const twice = await c.call('POST', '/api/member-cards/bindings', {
       memberCard: 'C-1001',
       phone: '13800000007',
+      delivery: 'caller',
     });
     expect(twice).toMatchObject({ status: 409, body: { error: 'already_bound' } });
 
@@ -665,7 +692,11 @@ describeEachDb('membership', ({ db }) => {
     // The card goes to someone else; their purchases with it earn for them, hers stay hers.
     await c.order({ totalCents: yuan(30), customer: { phone: '13800000008' } });
     const next = (
-      await c.call('POST', '/api/member-cards/bindings', { memberCard: 'C-1001', phone: '13800000008' })
+      await c.call('POST', '/api/member-cards/bindings', {
+        memberCard: 'C-1001',
+        phone: '13800000008',
+        delivery: 'caller',
+      })
     ).body;
     const rebound = await c.call('POST', `/api/member-cards/bindings/${next.bindingId}/confirm`, {
       code: next.code,
@@ -680,13 +711,96 @@ describeEachDb('membership', ({ db }) => {
     await expectBalanced(db(), tenant.shop.shopId);
   });
 
+  it("texts the code through the shop's SMS channel, and shows it only to those who could read it anyway", async () => {
+    const tenant = await testTenant(db(), 'Lotus 莲');
+    const c = client(t, tenant);
+    const bind = (memberCard: string, phone: string, delivery?: string) =>
+      c.call('POST', '/api/member-cards/bindings', { memberCard, phone, delivery });
+    const bindings = async (phone: string) =>
+      (
+        await db().query<{ n: number }>(
+          'select count(*)::int as n from member_card_bindings where shop_id = $1 and phone = $2',
+          [tenant.shop.shopId, phone],
+        )
+      )[0]!.n;
+
+    // No SMS channel: the code has nowhere to go, and nothing is opened.
+    const nowhere = await bind('L-5501', '13800000021');
+    expect(nowhere).toMatchObject({
+      status: 409,
+      body: { error: 'no_sms_channel', details: [{ field: 'delivery' }] },
+    });
+    expect(await bindings('+8613800000021')).toBe(0);
+
+    await smsChannel(c);
+    const zh = await bind('L-5501', '13800000021');
+    expect(zh.status).toBe(201);
+    expect(zh.body.code).toBeUndefined();
+    const { text, code } = lastCode(sms);
+    expect(text).toBe(
+      `【Lotus 莲】验证码${code}，用于绑定尾号5501的会员卡，10分钟内有效。如非本人操作，请忽略本短信。`,
+    );
+    // A number abroad reads it in English.
+    expect((await bind('L-5502', '+1 415 555 2671')).status).toBe(201);
+    expect(lastCode(sms)).toMatchObject({
+      to: '+14155552671',
+      text: expect.stringMatching(
+        /^Lotus 莲: \d{6} is your code to link member card ending 5502 to this phone\./,
+      ),
+    });
+    const confirmed = await c.call('POST', `/api/member-cards/bindings/${zh.body.bindingId}/confirm`, {
+      code,
+    });
+    expect(confirmed.status).toBe(200);
+    const bound = (await c.timeline(confirmed.body.customerId)).find((e) => e.type === 'card.bound');
+    expect(bound!.data).toMatchObject({ memberCard: 'L-5501', codeDelivery: 'sms' });
+
+    // The provider refuses: the caller hears why, and the binding is gone (no code to confirm, none counted
+    // against the phone's hourly five).
+    sms.failNext.push(500);
+    const refused = await bind('L-5503', '13800000023');
+    expect(refused).toMatchObject({
+      status: 502,
+      body: { error: 'sms_failed', message: expect.stringContaining('HTTP 500') },
+    });
+    expect(await bindings('+8613800000023')).toBe(0);
+
+    // Staff who cannot administer the shop may not have the code shown; they can have it texted.
+    for (const role of ['operator', 'admin'] as const) {
+      const email = `${role}-${tenant.shop.shopId.slice(-6)}@example.com`;
+      await createStaff(db(), tenant.shop.shopId, { email, name: role, password: tenant.password, role });
+    }
+    const asStaff = async (role: string, delivery: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/member-cards/bindings',
+        cookies: (await signInAs(
+          t.app,
+          `${role}-${tenant.shop.shopId.slice(-6)}@example.com`,
+          tenant.password,
+        ))!,
+        payload: { memberCard: `L-${role}`, phone: '13800000024', delivery },
+      });
+    const shown = await asStaff('operator', 'caller');
+    expect(shown.statusCode).toBe(403);
+    expect(shown.json().message).toBe(
+      'Your role (operator) cannot have the code shown: it is texted to the member; an admin or the owner can deliver it themselves',
+    );
+    const texted = await asStaff('operator', 'sms');
+    expect(texted.statusCode).toBe(201);
+    expect(texted.json().code).toBeUndefined();
+    const admin = await asStaff('admin', 'caller');
+    expect(admin.statusCode).toBe(201);
+    expect(admin.json()).toMatchObject({ delivery: 'caller', code: expect.stringMatching(/^\d{6}$/) });
+  });
+
   it('rejects expired codes, bad numbers and cards that belong to someone else', async () => {
     const tenant = await testTenant(db());
     const c = client(t, tenant);
     const old = await requestBinding(
       db(),
       tenant.shop,
-      { memberCard: 'E-1', phone: '13800000009' },
+      { memberCard: 'E-1', phone: '13800000009', delivery: 'caller' },
       new Date(Date.now() - 11 * 60_000),
     );
     const expired = await c.call('POST', `/api/member-cards/bindings/${old.bindingId}/confirm`, {
@@ -696,6 +810,7 @@ describeEachDb('membership', ({ db }) => {
     const bad = await c.call('POST', '/api/member-cards/bindings', {
       memberCard: 'no spaces!',
       phone: '12345',
+      delivery: 'caller',
     });
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['memberCard', 'phone']);
@@ -708,11 +823,16 @@ describeEachDb('membership', ({ db }) => {
     const taken = await c.call('POST', '/api/member-cards/bindings', {
       memberCard: 'T-1',
       phone: '13800000011',
+      delivery: 'caller',
     });
     expect(taken).toMatchObject({ status: 409, body: { error: 'card_taken' } });
     // Five tries, then the binding is closed.
     const b = (
-      await c.call('POST', '/api/member-cards/bindings', { memberCard: 'E-2', phone: '13800000012' })
+      await c.call('POST', '/api/member-cards/bindings', {
+        memberCard: 'E-2',
+        phone: '13800000012',
+        delivery: 'caller',
+      })
     ).body;
     const wrong = b.code === '999999' ? '888888' : '999999';
     for (let i = 0; i < 5; i++)
@@ -733,7 +853,11 @@ describeEachDb('membership', ({ db }) => {
       const b = client(t, bTenant);
       const o = await a.order({ totalCents: yuan(10), customer: { phone: '13800000013' } });
       const binding = (
-        await a.call('POST', '/api/member-cards/bindings', { memberCard: 'X-1', phone: '13800000013' })
+        await a.call('POST', '/api/member-cards/bindings', {
+          memberCard: 'X-1',
+          phone: '13800000013',
+          delivery: 'caller',
+        })
       ).body;
       const job = (await a.call('POST', '/api/membership/regrade')).body;
       const probes = [

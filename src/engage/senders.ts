@@ -117,30 +117,39 @@ async function post(url: string, init: RequestInit): Promise<SendOutcome> {
   }
 }
 
-function smsSender(s: SmsSettings): Sender {
-  return {
-    send(m) {
-      if (s.provider === 'twilio') {
-        const form = new URLSearchParams({ To: m.to, Body: m.body, StatusCallback: m.statusUrl });
-        form.set(s.from.startsWith('MG') ? 'MessagingServiceSid' : 'From', s.from);
-        return post(`${s.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${s.accountSid}/Messages.json`, {
-          headers: {
-            authorization: `Basic ${Buffer.from(`${s.accountSid}:${s.authToken ?? ''}`).toString('base64')}`,
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          body: form.toString(),
-        });
-      }
-      return post(s.url, {
-        headers: {
-          'content-type': 'application/json',
-          ...(s.token ? { authorization: `Bearer ${s.token}` } : {}),
-        },
-        body: JSON.stringify({ to: m.to, text: m.body, from: s.from ?? null, messageId: m.messageId }),
-      });
+/** What an SMS provider is given: the outbox's messages, and texts sent on their own (a one-time code). */
+export interface SmsText {
+  messageId: string;
+  to: string;
+  body: string;
+  /** Where the provider may report delivery; a text the outbox does not track has none. */
+  statusUrl?: string;
+}
+
+export function sendSms(s: SmsSettings, m: SmsText): Promise<SendOutcome> {
+  if (s.provider === 'twilio') {
+    const form = new URLSearchParams({ To: m.to, Body: m.body });
+    if (m.statusUrl) form.set('StatusCallback', m.statusUrl);
+    form.set(s.from.startsWith('MG') ? 'MessagingServiceSid' : 'From', s.from);
+    return post(`${s.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${s.accountSid}/Messages.json`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${s.accountSid}:${s.authToken ?? ''}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: form.toString(),
+    });
+  }
+  return post(s.url, {
+    headers: {
+      'content-type': 'application/json',
+      ...(s.token ? { authorization: `Bearer ${s.token}` } : {}),
     },
-    close: () => undefined,
-  };
+    body: JSON.stringify({ to: m.to, text: m.body, from: s.from ?? null, messageId: m.messageId }),
+  });
+}
+
+function smsSender(s: SmsSettings): Sender {
+  return { send: (m) => sendSms(s, m), close: () => undefined };
 }
 
 /** The X-Regulars-Signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, as Stripe signs. */

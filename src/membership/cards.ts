@@ -1,7 +1,8 @@
 // Binding an offline member card to a member's phone. The member proves the phone is theirs with a
-// one-time code (kept only as a hash, valid for ten minutes, five tries); binding then makes the card's
-// profile and the phone's profile one, with one history and one balance. Unbinding detaches the card,
-// which keeps the member's history and points; the card can then be bound again, to anyone.
+// one-time code (kept only as a hash, valid for ten minutes, five tries), texted through the shop's SMS
+// channel or handed to the caller to deliver; binding then makes the card's profile and the phone's
+// profile one, with one history and one balance. Unbinding detaches the card, which keeps the member's
+// history and points; the card can then be bound again, to anyone.
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
@@ -10,6 +11,8 @@ import { customerByIdentity, detachIdentity, identitiesOf } from '../customers/i
 import { normalizeMemberCard, normalizePhone } from '../customers/identity.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { recordEvents } from '../customers/timeline.js';
+import { getChannel } from '../engage/channels.js';
+import { sendSms } from '../engage/senders.js';
 import { AppError, type ErrorDetail } from '../errors.js';
 import { hashPassword, verifyPassword } from '../shops/passwords.js';
 import type { Shop } from '../shops/shops.js';
@@ -19,22 +22,47 @@ export const MAX_ATTEMPTS = 5;
 /** Codes sent to one phone per hour, so the binding endpoint cannot be used to flood someone with texts. */
 const MAX_CODES_PER_HOUR = 5;
 
+export const CODE_DELIVERIES = ['sms', 'caller'] as const;
+
 export const BindingRequest = z.strictObject({
   memberCard: z.string().trim().min(1).max(64),
   phone: z.string().trim().min(3).max(32),
+  delivery: z
+    .enum(CODE_DELIVERIES)
+    .default('sms')
+    .describe(
+      "'sms': Regulars texts the code through the shop's SMS channel and never shows it; 'caller': the answer carries the code, for the caller (a POS, a mini-program) to deliver",
+    ),
 });
-export type BindingRequest = z.infer<typeof BindingRequest>;
+export type BindingRequest = z.input<typeof BindingRequest>;
 
 export interface BindingChallenge {
   bindingId: string;
   memberCard: string;
   phone: string;
   expiresAt: Date;
-  /** The code to send to the phone. It is answered once, here, and stored only as a hash. */
-  code: string;
+  delivery: (typeof CODE_DELIVERIES)[number];
+  /** Only when the caller delivers it: answered once, here, and stored only as a hash. */
+  code?: string;
 }
 
-function normalized(shop: Shop, input: BindingRequest): { card: string; phone: string } {
+/**
+ * The text with the code, in Chinese for a mainland number (with the 【shop】 signature China's carriers
+ * require) and in English otherwise. The card's last digits say what the code is for, so a member who
+ * did not ask can tell.
+ */
+function codeText(shopName: string, card: string, phone: string, code: string): string {
+  const minutes = CODE_TTL_MS / 60_000;
+  const tail = card.slice(-4);
+  return phone.startsWith('+86')
+    ? `【${shopName}】验证码${code}，用于绑定尾号${tail}的会员卡，${minutes}分钟内有效。如非本人操作，请忽略本短信。`
+    : `${shopName}: ${code} is your code to link member card ending ${tail} to this phone. It expires in ${minutes} minutes. If you did not ask for it, ignore this message.`;
+}
+
+function normalized(
+  shop: Shop,
+  input: Pick<BindingRequest, 'memberCard' | 'phone'>,
+): { card: string; phone: string } {
   const card = normalizeMemberCard(input.memberCard);
   const phone = normalizePhone(input.phone, shop.phoneRegion);
   const details: ErrorDetail[] = [];
@@ -59,6 +87,11 @@ async function checkBindable(tx: Queryable, shopId: string, card: string, phone:
   }
 }
 
+/**
+ * Opens a binding and sends its code. Texting happens outside any transaction, after the binding is
+ * written: if the provider refuses, the binding is removed (it neither counts against the phone's hourly
+ * limit nor can be confirmed), and the caller hears why.
+ */
 export async function requestBinding(
   db: Db,
   shop: Shop,
@@ -66,7 +99,18 @@ export async function requestBinding(
   at = new Date(),
 ): Promise<BindingChallenge> {
   const { card, phone } = normalized(shop, input);
+  const delivery = input.delivery ?? 'sms';
   await checkBindable(db, shop.shopId, card, phone);
+  const channel = delivery === 'sms' ? await getChannel(db, shop.shopId, 'sms') : null;
+  const sms = channel?.channel === 'sms' ? channel.settings : null;
+  if (delivery === 'sms' && !sms) {
+    throw new AppError(
+      'no_sms_channel',
+      409,
+      'This shop has no SMS channel to text the code: set one up under Channels, or deliver the code yourself',
+      [{ field: 'delivery', message: "cannot be 'sms' without an SMS channel" }],
+    );
+  }
   const [recent] = await db.query<{ n: number }>(
     `select count(*)::int as n from member_card_bindings
       where shop_id = $1 and phone = $2 and created_at > $3`,
@@ -79,19 +123,37 @@ export async function requestBinding(
   const bindingId = uuidv7(at.getTime());
   const expiresAt = new Date(at.getTime() + CODE_TTL_MS);
   await db.query(
-    `insert into member_card_bindings (shop_id, binding_id, member_card, phone, code_hash, status, expires_at, created_at)
-     values ($1, $2, $3, $4, $5, 'pending', $6, $7)`,
+    `insert into member_card_bindings
+       (shop_id, binding_id, member_card, phone, code_hash, delivery, status, expires_at, created_at)
+     values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)`,
     [
       shop.shopId,
       bindingId,
       card,
       phone,
       await hashPassword(code),
+      delivery,
       expiresAt.toISOString(),
       at.toISOString(),
     ],
   );
-  return { bindingId, memberCard: card, phone, expiresAt, code };
+  const challenge = { bindingId, memberCard: card, phone, expiresAt, delivery };
+  if (!sms) return { ...challenge, code };
+  // A code the member asked for at the counter: consent, quiet hours and frequency caps, which govern
+  // what the shop chooses to send, do not apply to it.
+  const sent = await sendSms(sms, {
+    messageId: bindingId,
+    to: phone,
+    body: codeText(shop.name, card, phone, code),
+  });
+  if (!sent.ok) {
+    await db.query('delete from member_card_bindings where shop_id = $1 and binding_id = $2', [
+      shop.shopId,
+      bindingId,
+    ]);
+    throw new AppError('sms_failed', 502, `The SMS provider did not take the code: ${sent.reason}`);
+  }
+  return challenge;
 }
 
 export interface BindingResult {
@@ -119,8 +181,10 @@ export async function confirmBinding(
       attempts: number;
       status: string;
       expiresAt: Date;
+      delivery: string;
     }>(
-      `select member_card as card, phone, code_hash as "codeHash", attempts, status, expires_at as "expiresAt"
+      `select member_card as card, phone, code_hash as "codeHash", attempts, status, expires_at as "expiresAt",
+              delivery
          from member_card_bindings where shop_id = $1 and binding_id = $2 for update`,
       [shop.shopId, bindingId],
     );
@@ -176,7 +240,7 @@ export async function confirmBinding(
         type: 'card.bound',
         occurredAt: at,
         source: 'card-binding',
-        data: { memberCard: b.card, phone: b.phone, bindingId },
+        data: { memberCard: b.card, phone: b.phone, bindingId, codeDelivery: b.delivery },
       },
     ]);
     return {

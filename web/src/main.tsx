@@ -122,7 +122,7 @@ function App() {
         {route.page === 'customer' && <CustomerPage shop={me.shop} id={route.id} />}
         {route.page === 'imports' && <ImportsPage />}
         {route.page === 'membership' && <MembershipPage shop={me.shop} />}
-        {route.page === 'cards' && <CardsPage />}
+        {route.page === 'cards' && <CardsPage me={me} />}
         {route.page === 'rfm' && <RfmPage shop={me.shop} />}
         {route.page === 'tags' && <TagsPage shop={me.shop} />}
         {route.page === 'segments' && <SegmentsPage shop={me.shop} />}

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
-import { BindingRequest, confirmBinding, requestBinding, unbindCard } from '../../membership/cards.js';
+import { AppError } from '../../errors.js';
+import {
+  BindingRequest,
+  CODE_DELIVERIES,
+  confirmBinding,
+  requestBinding,
+  unbindCard,
+} from '../../membership/cards.js';
 import {
   adjustPoints,
   AdjustmentInput,
@@ -12,6 +19,7 @@ import {
 import { getProgram, MemberProgram, saveProgram } from '../../membership/program.js';
 import { EXPIRE, holdUntilNextReview, nextReview, REGRADE, REVIEW } from '../../membership/schedule.js';
 import { setTierByHand, tierDistribution } from '../../membership/tiers.js';
+import { allows } from '../../shops/roles.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
@@ -259,7 +267,9 @@ export const membershipRoutes =
         schema: {
           tags: ['member cards'],
           summary:
-            'Start binding a member card to a phone: answers a one-time code for the caller to text to that phone (valid 10 minutes)',
+            "Start binding a member card to a phone: a one-time code (valid 10 minutes) is texted to that phone through the shop's SMS channel, or answered for the caller to deliver",
+          description:
+            "Staff may ask for the code in the answer ('caller') only if they administer the shop: whoever can point the SMS channel elsewhere could read it anyway. API keys may.",
           body: BindingRequest,
           response: {
             201: z.object({
@@ -267,16 +277,35 @@ export const membershipRoutes =
               memberCard: z.string(),
               phone: z.string(),
               expiresAt: ts,
-              code: z.string().describe('six digits; shown only in this answer, stored as a hash'),
+              delivery: z.enum(CODE_DELIVERIES),
+              code: z
+                .string()
+                .optional()
+                .describe(
+                  "six digits, only when delivery is 'caller'; shown only in this answer, stored as a hash",
+                ),
             }),
             ...errors,
             ...conflict,
             429: ErrorBody,
+            502: ErrorBody,
           },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send(await requestBinding(o.db, await getShop(o.db, request.shopId), request.body)),
+      async (request, reply) => {
+        const staff = request.staff;
+        // A code shown to whoever asked proves nothing about the phone; only those who could read it
+        // another way (by pointing the SMS channel at themselves) may have it.
+        if (request.body.delivery === 'caller' && staff && !allows(staff.role, 'administer'))
+          throw new AppError(
+            'forbidden',
+            403,
+            `Your role (${staff.role}) cannot have the code shown: it is texted to the member; an admin or the owner can deliver it themselves`,
+          );
+        return reply
+          .code(201)
+          .send(await requestBinding(o.db, await getShop(o.db, request.shopId), request.body));
+      },
     );
 
     app.post(

@@ -170,8 +170,10 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
     return `${String(d.fromName ?? '')} → ${String(d.toName)} (${label(`cause.${String(d.cause)}`)})${why}`;
   }
   if (e.type === 'tier.grace_started') return `→ ${date(String(d.graceUntil), shop.timeZone, lang)}`;
-  if (e.type === 'card.bound' || e.type === 'card.unbound')
-    return `${String(d.memberCard)}${d.reason ? ` · ${String(d.reason)}` : ''}`;
+  // A binding says how its code reached the member (bindings before that was recorded say nothing).
+  if (e.type === 'card.bound')
+    return `${String(d.memberCard)} · ${String(d.phone)}${d.codeDelivery ? ` · ${label(`cards.delivery.${String(d.codeDelivery)}`)}` : ''}`;
+  if (e.type === 'card.unbound') return `${String(d.memberCard)} · ${String(d.reason)}`;
   if (e.type === 'flow.entered') {
     const why = d.holdout
       ? label('flows.r.holdout')

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api.js';
+import { api, type Me } from '../../api.js';
+import { dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { Problem } from '../../Problem.js';
@@ -9,14 +10,21 @@ interface Challenge {
   memberCard: string;
   phone: string;
   expiresAt: string;
-  code: string;
+  delivery: 'sms' | 'caller';
+  code?: string;
 }
 
-/** Binding a store member card to a member's phone with a one-time code, and unbinding a lost card. */
-export function CardsPage() {
-  const { t } = useI18n();
+/**
+ * Binding a store member card to a member's phone with a one-time code, and unbinding a lost card. The
+ * code is texted to the phone; an admin or the owner may have it shown instead (the API refuses others),
+ * for a shop without an SMS channel.
+ */
+export function CardsPage({ me }: { me: Me }) {
+  const { t, lang } = useI18n();
   const [card, setCard] = useState('');
   const [phone, setPhone] = useState('');
+  const [selfDeliver, setSelfDeliver] = useState(false);
+  const mayShowCode = me.staff.role === 'admin' || me.staff.role === 'owner';
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [code, setCode] = useState('');
   const [outcome, setOutcome] = useState<{ customerId: string; merged: boolean } | null>(null);
@@ -31,7 +39,7 @@ export function CardsPage() {
       setChallenge(
         await api<Challenge>('/api/member-cards/bindings', {
           method: 'POST',
-          body: JSON.stringify({ memberCard: card, phone }),
+          body: JSON.stringify({ memberCard: card, phone, delivery: selfDeliver ? 'caller' : 'sms' }),
         }),
       );
     });
@@ -80,14 +88,32 @@ export function CardsPage() {
           onChange={(e) => setPhone(e.target.value)}
           required
         />
-        <button type="submit">{t('cards.sendCode')}</button>
+        {mayShowCode && (
+          <label className="inline">
+            <input type="checkbox" checked={selfDeliver} onChange={(e) => setSelfDeliver(e.target.checked)} />{' '}
+            {t('cards.selfDeliver')}
+          </label>
+        )}
+        <button type="submit">{t(selfDeliver ? 'cards.showCode' : 'cards.sendCode')}</button>
       </form>
       {challenge && (
         <form className="inline" onSubmit={confirm} data-testid="bind-confirm">
-          <p>
-            {t('cards.codeFor', { phone: challenge.phone })}{' '}
-            <strong data-testid="binding-code">{challenge.code}</strong>
-          </p>
+          {challenge.code === undefined ? (
+            <p data-testid="code-texted">
+              {t('cards.textedTo', {
+                phone: challenge.phone,
+                time: dateTime(challenge.expiresAt, me.shop.timeZone, lang),
+              })}
+            </p>
+          ) : (
+            <p>
+              {t('cards.codeFor', {
+                phone: challenge.phone,
+                time: dateTime(challenge.expiresAt, me.shop.timeZone, lang),
+              })}{' '}
+              <strong data-testid="binding-code">{challenge.code}</strong>
+            </p>
+          )}
           <input
             aria-label={t('cards.code')}
             placeholder={t('cards.code')}
