@@ -257,6 +257,28 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .waitFor();
     await member.locator('.timeline li').filter({ hasText: 'Expiry undone by a refund' }).waitFor();
     expect(await member.getByTestId('points-balance').textContent()).toBe('120');
+    // Points buy one of the shop's coupons at its price: the code shows at once, in the ledger and among
+    // the member's codes.
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/coupons',
+      headers: shop.auth,
+      payload: { name: '10 off', kind: 'amount', amountCents: 1_000, codePrefix: 'PTS', pointsPrice: 100 },
+    });
+    await member.reload();
+    const buy = member.getByTestId('buy-coupon');
+    await buy.getByLabel('A coupon for points').selectOption({ label: '10 off · 100 points' });
+    await buy.getByRole('button', { name: 'Spend points' }).click();
+    await eventually(() => member.getByTestId('coupon-bought').textContent()).toMatch(
+      /^Code PTS-[0-9A-F]{16} \(10 off\) issued\.$/,
+    );
+    const code = /PTS-[0-9A-F]{16}/.exec((await member.getByTestId('coupon-bought').textContent())!)![0];
+    await eventually(() => member.getByTestId('points-balance').textContent()).toBe('20');
+    await member
+      .locator('[data-testid="ledger"] tr[data-kind="redeem"]')
+      .getByText(`for a coupon · 10 off · ${code}`)
+      .waitFor();
+    await member.getByTestId('customer-coupons').getByText(code).waitFor();
     const tier = member.getByTestId('set-tier');
     await tier.getByLabel('Tier').selectOption({ label: 'VIP' });
     await tier.getByLabel('Reason').fill('Brand ambassador');

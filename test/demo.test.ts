@@ -14,7 +14,7 @@ import { listTemplates } from '../src/engage/templates.js';
 import { describeEachDb } from './support/databases.js';
 
 describeEachDb('demo shop', ({ db }) => {
-  it('builds a shop with consent, templates, a coupon and a campaign draft', async () => {
+  it('builds a shop with consent, templates, coupons (one for points) and a campaign draft', async () => {
     const now = new Date('2026-11-01T00:00:00Z');
     const { shop, created } = await loadDemo(db(), {
       customers: 300,
@@ -118,7 +118,8 @@ describeEachDb('demo shop', ({ db }) => {
 
     const templates = await listTemplates(db(), shop.shopId);
     expect(templates.map((t) => t.channel).sort()).toEqual(['email', 'sms', 'sms', 'sms']);
-    const [coupon] = await listCoupons(db(), shop.shopId);
+    const [coupon, forPoints] = await listCoupons(db(), shop.shopId);
+    expect(forPoints).toMatchObject({ name: '积分兑换 满100减10', pointsPrice: 500 });
     const [campaign] = await listCampaigns(db(), shop.shopId);
     expect(campaign).toMatchObject({ status: 'draft', holdoutPercent: 10, couponId: coupon!.couponId });
     const winBack = templates.find((t) => t.channel === 'email')!;

@@ -352,6 +352,108 @@ describeEachDb('membership', ({ db }) => {
     await expectBalanced(db(), tenant.shop.shopId);
   });
 
+  it("spends points on one of the shop's coupons: its code issued with the spend, once, or not at all", async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const { customerId } = await c.order({ totalCents: yuan(500), customer: { phone: '13800000031' } });
+    const coupon = async (body: Record<string, unknown>) => {
+      const r = await c.call('POST', '/api/coupons', { kind: 'amount', amountCents: 3000, ...body });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body as { couponId: string; pointsPrice: number | null };
+    };
+    const offer = await coupon({ name: '30 off', validDays: 30, codePrefix: 'PTS', pointsPrice: 300 });
+    expect(offer.pointsPrice).toBe(300);
+    const redeem = (body: Record<string, unknown>) =>
+      c.call('POST', `/api/customers/${customerId}/points/redemptions`, { purpose: 'coupon', ...body });
+    const codes = async () =>
+      (await c.call('GET', `/api/customers/${customerId}/coupons`)).body.items as { code: string }[];
+
+    const at = Date.now();
+    const bought = await redeem({ points: 300, couponId: offer.couponId, idempotencyKey: 'coupon-buy-1' });
+    expect(bought.status, JSON.stringify(bought.body)).toBe(200);
+    const code = bought.body.coupon.code as string;
+    expect(code).toMatch(/^PTS-[0-9A-F]{16}$/);
+    expect(bought.body).toMatchObject({
+      balance: 200,
+      applied: true,
+      coupon: { couponId: offer.couponId, name: '30 off' },
+      entry: {
+        points: -300,
+        reason: code,
+        detail: { purpose: 'coupon', reference: code, couponId: offer.couponId, coupon: '30 off' },
+      },
+    });
+    const expires = Date.parse(bought.body.coupon.expiresAt) - at;
+    expect(Math.abs(expires - 30 * 86_400_000)).toBeLessThan(60_000);
+    expect((await codes()).map((k) => k.code)).toEqual([code]);
+
+    // Sent again: the same code, nothing more spent, no second code; the key for another coupon is a conflict.
+    const again = await redeem({ points: 300, couponId: offer.couponId, idempotencyKey: 'coupon-buy-1' });
+    expect(again.body).toMatchObject({ applied: false, balance: 200, coupon: { code } });
+    const other = await coupon({ name: '20 off', pointsPrice: 300 });
+    expect(
+      await redeem({ points: 300, couponId: other.couponId, idempotencyKey: 'coupon-buy-1' }),
+    ).toMatchObject({
+      status: 409,
+      body: { error: 'idempotency_conflict' },
+    });
+
+    // Refused: at another price, a coupon not sold for points or not on offer, too few points left, or a
+    // coupon named for a gift. Nothing is spent and no code issued.
+    expect(
+      await redeem({ points: 200, couponId: offer.couponId, idempotencyKey: 'coupon-buy-2' }),
+    ).toMatchObject({
+      status: 400,
+      body: {
+        message: "The coupon '30 off' costs 300 points",
+        details: [{ field: 'points', message: "must be 300, the coupon's price" }],
+      },
+    });
+    const free = await coupon({ name: 'not for points' });
+    expect(
+      await redeem({ points: 100, couponId: free.couponId, idempotencyKey: 'coupon-buy-3' }),
+    ).toMatchObject({
+      status: 409,
+      body: { error: 'not_for_points' },
+    });
+    const ended = await coupon({
+      name: 'ended',
+      pointsPrice: 100,
+      validUntil: new Date(at - 86_400_000).toISOString(),
+    });
+    expect(
+      await redeem({ points: 100, couponId: ended.couponId, idempotencyKey: 'coupon-buy-4' }),
+    ).toMatchObject({
+      status: 409,
+      body: { error: 'coupon_not_on_offer' },
+    });
+    expect(
+      await redeem({ points: 300, couponId: other.couponId, idempotencyKey: 'coupon-buy-5' }),
+    ).toMatchObject({
+      status: 409,
+      body: { error: 'insufficient_points' },
+    });
+    const gift = await c.call('POST', `/api/customers/${customerId}/points/redemptions`, {
+      purpose: 'gift',
+      points: 100,
+      couponId: offer.couponId,
+      idempotencyKey: 'coupon-buy-6',
+    });
+    expect(gift.status).toBe(400);
+    expect(gift.body.details).toEqual([{ field: 'body.couponId', message: "only for the purpose 'coupon'" }]);
+    expect((await c.points(customerId)).balance).toBe(200);
+    expect((await codes()).map((k) => k.code)).toEqual([code]);
+
+    // The member's next order brings the code, and redeems it.
+    await c.order({
+      totalCents: yuan(80),
+      couponCode: code.toLowerCase(),
+      customer: { phone: '13800000031' },
+    });
+    expect((await codes())[0]).toMatchObject({ code, redeemedAt: expect.any(String) });
+    await expectBalanced(db(), tenant.shop.shopId);
+  });
+
   it('expires lots oldest first, once, each on the day it fell due, and an old order sent later at once', async () => {
     const tenant = await testTenant(db());
     const c = client(t, tenant);

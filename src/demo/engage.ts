@@ -1,7 +1,8 @@
 // The demo shop's engage set-up: customers' consent as a real shop would have it (most email buyers opted
-// in at checkout, fewer to SMS, a few opted out), the seed's messages as templates — a win-back email with
-// a coupon, a replenishment SMS, a points receipt, an after-sale care SMS — a Double 11 recall campaign
-// ready to send once a channel is set up, and the seed's flows as drafts to switch on.
+// in at checkout, fewer to SMS, a few opted out), a coupon members buy with points, the seed's messages
+// as templates — a win-back email with a coupon, a replenishment SMS, a points receipt, an after-sale
+// care SMS — a Double 11 recall campaign ready to send once a channel is set up, and the seed's flows as
+// drafts to switch on.
 import type { Db } from '../db/db.js';
 import { recordConsents, type Channel } from '../customers/consent.js';
 import { createCampaign } from '../engage/campaigns.js';
@@ -36,6 +37,16 @@ export async function createDemoEngage(db: Db, shopId: string, now: Date): Promi
   }
   await db.transaction((tx) => recordConsents(tx, shopId, entries));
 
+  // The points shop: a coupon members buy with points from their profile.
+  await createCoupon(db, shopId, {
+    name: '积分兑换 满100减10',
+    kind: 'amount',
+    amountCents: 1000,
+    minSpendCents: 10000,
+    validDays: 90,
+    codePrefix: 'PTS',
+    pointsPrice: 500,
+  });
   const coupon = await createCoupon(db, shopId, {
     name: '满200减30 Double 11',
     kind: 'amount',

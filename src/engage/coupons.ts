@@ -1,6 +1,7 @@
 // Coupons: offers and the unique codes issued from them. A code is derived from the shop's secret key
 // and (coupon, issue, customer), so issuing twice gives the same code and no one can guess another's.
-// An incoming order that carries a code redeems it (orders call redeemCoupons in their transaction).
+// An incoming order that carries a code redeems it (orders call redeemCoupons in their transaction). A
+// coupon with a points price is also one a member can buy with points (membership/points.ts).
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { isUniqueViolation } from '../db/db.js';
@@ -29,6 +30,13 @@ export const CouponInput = z
       .string()
       .regex(/^[A-Z0-9]{1,12}$/, 'one to twelve capital letters or digits')
       .default('CRM'),
+    pointsPrice: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000_000)
+      .optional()
+      .describe('points a member may spend for one code; without it the coupon is not offered for points'),
   })
   .superRefine((c, ctx) => {
     if (c.kind === 'amount' && c.amountCents === undefined)
@@ -55,6 +63,7 @@ export interface Coupon {
   validUntil: Date | null;
   validDays: number | null;
   codePrefix: string;
+  pointsPrice: number | null;
   issued: number;
   redeemed: number;
   createdAt: Date;
@@ -63,6 +72,7 @@ export interface Coupon {
 const columns = `c.coupon_id as "couponId", c.name, c.kind, c.amount_cents as "amountCents",
   c.percent::float8 as percent, c.min_spend_cents as "minSpendCents", c.valid_from as "validFrom",
   c.valid_until as "validUntil", c.valid_days as "validDays", c.code_prefix as "codePrefix",
+  c.points_price as "pointsPrice",
   (select count(*)::int from coupon_codes k where k.shop_id = c.shop_id and k.coupon_id = c.coupon_id) as issued,
   (select count(*)::int from coupon_codes k where k.shop_id = c.shop_id and k.coupon_id = c.coupon_id
       and k.redeemed_at is not null) as redeemed,
@@ -74,8 +84,8 @@ export async function createCoupon(db: Queryable, shopId: string, input: CouponI
   try {
     await db.query(
       `insert into coupons (shop_id, coupon_id, name, kind, amount_cents, percent, min_spend_cents, valid_from,
-                            valid_until, valid_days, code_prefix)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                            valid_until, valid_days, code_prefix, points_price)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         shopId,
         couponId,
@@ -88,6 +98,7 @@ export async function createCoupon(db: Queryable, shopId: string, input: CouponI
         c.validUntil ?? null,
         c.validDays ?? null,
         c.codePrefix,
+        c.pointsPrice ?? null,
       ],
     );
   } catch (err) {
@@ -115,11 +126,15 @@ export async function listCoupons(db: Queryable, shopId: string): Promise<Coupon
   );
 }
 
-/** Who gets a code: a snapshot's members, a campaign's recipients, or a flow's customers (one key each). */
+/**
+ * Who gets a code: a snapshot's members, a campaign's recipients, a flow's customers (one key each), or a
+ * member who bought it with points.
+ */
 export type CouponGrant =
   | { snapshotId: string }
   | { campaignId: string; customerIds: string[] }
-  | { flowId: string; grants: { customerId: string; issueKey: string }[] };
+  | { flowId: string; grants: { customerId: string; issueKey: string }[] }
+  | { customerId: string };
 
 /**
  * Issues one code per customer under `issueKey` (a flow's grants carry a key each). Issuing again under
@@ -143,6 +158,9 @@ export async function issueCoupon(
   } else if ('campaignId' in to) {
     source = `select distinct unnest($7::uuid[]) as customer_id, $6::uuid as campaign_id, null::uuid as flow_id, $3 as issue_key`;
     params = [to.campaignId, to.customerIds];
+  } else if ('customerId' in to) {
+    source = `select $6::uuid as customer_id, null::uuid as campaign_id, null::uuid as flow_id, $3 as issue_key`;
+    params = [to.customerId];
   } else {
     source = `select g.customer_id, null::uuid as campaign_id, $6::uuid as flow_id, coalesce(g.issue_key, $3) as issue_key
                 from unnest($7::uuid[], $8::text[]) as g(customer_id, issue_key)`;
@@ -163,6 +181,31 @@ export async function issueCoupon(
     [shopId, couponId, issueKey, signingKey, at.toISOString(), ...params],
   );
   return rows.length;
+}
+
+/** A code a member bought with points, as the redemption answers it. */
+export interface BoughtCode {
+  code: string;
+  couponId: string;
+  name: string;
+  expiresAt: Date | null;
+}
+
+/** The code issued to `customerId` under `issueKey` (null if none was: see issueCoupon's odds). */
+export async function issuedCode(
+  db: Queryable,
+  shopId: string,
+  couponId: string,
+  customerId: string,
+  issueKey: string,
+): Promise<BoughtCode | null> {
+  const [row] = await db.query<BoughtCode>(
+    `select k.code, k.coupon_id as "couponId", c.name, k.expires_at as "expiresAt"
+       from coupon_codes k join coupons c on c.shop_id = k.shop_id and c.coupon_id = k.coupon_id
+      where k.shop_id = $1 and k.customer_id = $3 and k.coupon_id = $2 and k.issue_key = $4`,
+    [shopId, couponId, customerId, issueKey],
+  );
+  return row ?? null;
 }
 
 export interface CustomerCode {

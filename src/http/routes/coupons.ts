@@ -27,6 +27,7 @@ const Coupon = z.object({
   validUntil: ts.nullable(),
   validDays: z.number().int().nullable(),
   codePrefix: z.string(),
+  pointsPrice: z.number().int().nullable(),
   issued: z.number().int(),
   redeemed: z.number().int(),
   createdAt: ts,

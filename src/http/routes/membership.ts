@@ -55,6 +55,10 @@ const PointsMove = z.object({
   entry: LedgerEntry,
   balance: z.number().int(),
   valueCents: z.number().int().nullable().describe('money off: what the points are worth, in minor units'),
+  coupon: z
+    .object({ code: z.string(), couponId: z.uuid(), name: z.string(), expiresAt: ts.nullable() })
+    .nullable()
+    .describe('a coupon bought with the points: the code issued to the member'),
   applied: z.boolean().describe('false when the idempotency key was seen before: the first outcome, again'),
 });
 
@@ -248,7 +252,8 @@ export const membershipRoutes =
       {
         schema: {
           tags: ['points'],
-          summary: 'Spend points on a coupon, a gift or money off; idempotent by key, never overdraws',
+          summary:
+            "Spend points on a coupon (one of the shop's, issued now), a gift or money off; idempotent by key, never overdraws",
           params: CustomerParams,
           body: RedemptionInput,
           response: { 200: PointsMove, ...errors, ...conflict },

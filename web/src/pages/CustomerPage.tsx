@@ -67,7 +67,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
         <PredictionCard shop={shop} customer={c} />
         <TagsCard customerId={c.customerId} onChanged={reload} />
         <ConsentCard customerId={c.customerId} timeZone={shop.timeZone} />
-        <CouponsCard customerId={c.customerId} timeZone={shop.timeZone} />
+        <CouponsCard customerId={c.customerId} pointsBalance={c.pointsBalance} timeZone={shop.timeZone} />
         <div className="card">
           <h2>{t('profile.identities')}</h2>
           <ul className="identities">

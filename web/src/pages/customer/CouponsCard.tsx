@@ -19,11 +19,20 @@ interface CustomerCode {
  * The customer's coupon codes, newest first, each with whether it can still be used: what staff at the
  * counter or on the phone need when a member asks about "the coupon you sent me".
  */
-export function CouponsCard({ customerId, timeZone }: { customerId: string; timeZone: string }) {
+export function CouponsCard({
+  customerId,
+  pointsBalance,
+  timeZone,
+}: {
+  customerId: string;
+  pointsBalance: number;
+  timeZone: string;
+}) {
   const { t, lang } = useI18n();
+  // A code bought with points (the member panel) moves the balance: that is when to load again.
   const codes = useLoad(
     () => api<{ items: CustomerCode[] }>(`/api/customers/${customerId}/coupons`),
-    customerId,
+    `${customerId}|${pointsBalance}`,
   );
   // Whether a code has lapsed is judged against when the card was opened, not re-read on every render.
   const [openedAt] = useState(() => Date.now());

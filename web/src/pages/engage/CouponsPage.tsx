@@ -23,6 +23,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
     minSpend: '',
     validDays: '30',
     prefix: 'CRM',
+    pointsPrice: '',
   });
   const [issue, setIssue] = useState<{ couponId: string; segmentId: string }>({
     couponId: '',
@@ -43,6 +44,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
           minSpendCents: Math.round(Number(form.minSpend || 0) * 100),
           validDays: form.validDays ? Number(form.validDays) : undefined,
           codePrefix: form.prefix,
+          pointsPrice: form.pointsPrice ? Number(form.pointsPrice) : undefined,
         }),
       });
       setForm({ ...form, name: '', value: '' });
@@ -70,6 +72,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
             <th>{t('coupons.name')}</th>
             <th>{t('coupons.offer')}</th>
             <th>{t('coupons.validity')}</th>
+            <th className="num">{t('coupons.pointsPrice')}</th>
             <th className="num">{t('coupons.issued')}</th>
             <th className="num">{t('coupons.redeemed')}</th>
           </tr>
@@ -87,6 +90,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
                   .filter(Boolean)
                   .join(' · ') || '–'}
               </td>
+              <td className="num">{c.pointsPrice?.toLocaleString(lang) ?? '–'}</td>
               <td className="num" data-testid="coupon-issued">
                 {c.issued.toLocaleString(lang)}
               </td>
@@ -155,6 +159,16 @@ export function CouponsPage({ shop }: { shop: Shop }) {
           <input
             value={form.prefix}
             onChange={(e) => setForm({ ...form, prefix: e.target.value.toUpperCase() })}
+          />
+        </label>
+        <label>
+          {t('coupons.pointsPriceField')}
+          <input
+            type="number"
+            min="1"
+            step="1"
+            value={form.pointsPrice}
+            onChange={(e) => setForm({ ...form, pointsPrice: e.target.value })}
           />
         </label>
         <button type="submit" disabled={busy}>

@@ -102,6 +102,7 @@ export interface Coupon {
   validUntil: string | null;
   validDays: number | null;
   codePrefix: string;
+  pointsPrice: number | null;
   issued: number;
   redeemed: number;
 }

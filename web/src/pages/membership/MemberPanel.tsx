@@ -11,6 +11,7 @@ import { date, dateTime, pointsKindKey } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
+import type { Coupon } from '../engage/types.js';
 import { ledgerNote } from './ledgerNote.js';
 
 interface Member {
@@ -19,7 +20,7 @@ interface Member {
   ledger: LedgerEntry[];
 }
 
-/** A customer's tier and points: set the tier by hand, adjust points, read the ledger. */
+/** A customer's tier and points: set the tier by hand, adjust points, spend them on a coupon, read the ledger. */
 export function MemberPanel({
   shop,
   customer,
@@ -92,6 +93,7 @@ export function MemberPanel({
             </ul>
           )}
           <AdjustPoints url={`${base}/points/adjustments`} onDone={changed} />
+          <BuyCoupon url={`${base}/points/redemptions`} balance={data.points.balance} onDone={changed} />
         </div>
       </div>
       <h2>{t('member.ledger')}</h2>
@@ -215,6 +217,72 @@ function AdjustPoints({ url, onDone }: { url: string; onDone: () => void }) {
         required
       />
       <button type="submit">{t('member.adjust')}</button>
+      {problem && <p className="error">{problem}</p>}
+    </form>
+  );
+}
+
+/** The shop's coupons on offer for points now, as the API would sell them. */
+const onOffer = (c: Coupon, now: number) =>
+  c.pointsPrice !== null &&
+  (!c.validFrom || Date.parse(c.validFrom) <= now) &&
+  (!c.validUntil || Date.parse(c.validUntil) > now);
+
+/** Spends points on one of the shop's coupons (at its price): the code issued is shown here and in the profile's coupons. */
+function BuyCoupon({ url, balance, onDone }: { url: string; balance: number; onDone: () => void }) {
+  const { t } = useI18n();
+  const coupons = useLoad(async () => {
+    const { items } = await api<{ items: Coupon[] }>('/api/coupons');
+    const now = Date.now();
+    return items.filter((c) => onOffer(c, now));
+  }, 'coupons');
+  const [couponId, setCouponId] = useState('');
+  const [bought, setBought] = useState<string | null>(null);
+  const { problem, attempt } = useAttempt();
+  const [key, setKey] = useState(() => `console-${crypto.randomUUID()}`);
+  const offers = coupons.data;
+  if (!offers) return null;
+  if (offers.length === 0) return <p className="muted">{t('member.noCouponForPoints')}</p>;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const coupon = offers.find((c) => c.couponId === couponId)!;
+    void attempt(async () => {
+      const r = await api<{ coupon: { code: string } }>(url, {
+        method: 'POST',
+        body: JSON.stringify({
+          purpose: 'coupon',
+          couponId,
+          points: coupon.pointsPrice,
+          idempotencyKey: key,
+        }),
+      });
+      setKey(`console-${crypto.randomUUID()}`);
+      setBought(t('member.couponBought', { code: r.coupon.code, name: coupon.name }));
+      setCouponId('');
+      onDone();
+    });
+  };
+  return (
+    <form className="inline" onSubmit={submit} data-testid="buy-coupon">
+      <select
+        aria-label={t('member.couponForPoints')}
+        value={couponId}
+        onChange={(e) => setCouponId(e.target.value)}
+        required
+      >
+        <option value="">{t('member.couponForPoints')}</option>
+        {offers.map((c) => (
+          <option key={c.couponId} value={c.couponId} disabled={c.pointsPrice! > balance}>
+            {t('member.couponPrice', { name: c.name, points: c.pointsPrice! })}
+          </option>
+        ))}
+      </select>
+      <button type="submit">{t('member.buyCoupon')}</button>
+      {bought && (
+        <p className="notice" role="status" data-testid="coupon-bought">
+          {bought}
+        </p>
+      )}
       {problem && <p className="error">{problem}</p>}
     </form>
   );

@@ -3,7 +3,8 @@ import type { Lang } from '../../i18n.js';
 
 /**
  * What a points entry was for, in words: the order it came from, the reason given for an adjustment, or
- * what the points were spent on (with their worth in money off, and the coupon, gift or order it names).
+ * what the points were spent on (with their worth in money off, the shop's coupon bought, and the code,
+ * gift or order it names).
  * `entry` is the entry's detail with its reason beside it, as both the ledger and the timeline hold it.
  */
 export function ledgerNote(
@@ -14,8 +15,9 @@ export function ledgerNote(
 ): string {
   if (typeof entry.purpose === 'string') {
     const worth = typeof entry.valueCents === 'number' ? ` ${money(entry.valueCents, currency, lang)}` : '';
+    const coupon = typeof entry.coupon === 'string' ? ` · ${entry.coupon}` : '';
     const reference = typeof entry.reference === 'string' ? ` · ${entry.reference}` : '';
-    return `${label(`purpose.${entry.purpose}`, entry.purpose)}${worth}${reference}`;
+    return `${label(`purpose.${entry.purpose}`, entry.purpose)}${coupon}${worth}${reference}`;
   }
   return String(entry.reason ?? entry.externalId ?? '');
 }
