@@ -949,7 +949,7 @@ describeEachDb('membership', ({ db }) => {
   });
 
   describe('tenants', () => {
-    it("gives another shop's key 404 for this shop's members, ledgers, bindings and jobs", async () => {
+    it("gives another shop's key 404 for this shop's members, ledgers, bindings, coupons and jobs", async () => {
       const a = client(t, await testTenant(db()));
       const bTenant = await testTenant(db());
       const b = client(t, bTenant);
@@ -962,6 +962,15 @@ describeEachDb('membership', ({ db }) => {
         })
       ).body;
       const job = (await a.call('POST', '/api/membership/regrade')).body;
+      const offer = (
+        await a.call('POST', '/api/coupons', {
+          name: 'A only',
+          kind: 'amount',
+          amountCents: 100,
+          pointsPrice: 5,
+        })
+      ).body;
+      const own = await b.order({ totalCents: yuan(10), customer: { phone: '13800000014' } });
       const probes = [
         await b.call('GET', `/api/customers/${o.customerId}/points`),
         await b.call('GET', `/api/customers/${o.customerId}/points/ledger`),
@@ -976,13 +985,24 @@ describeEachDb('membership', ({ db }) => {
           code: binding.code,
         }),
         await b.call('GET', `/api/jobs/${job.jobId}`),
+        // B's own member cannot buy A's coupon.
+        await b.call('POST', `/api/customers/${own.customerId}/points/redemptions`, {
+          points: 5,
+          purpose: 'coupon',
+          couponId: offer.couponId,
+          idempotencyKey: 'tenant-coupon',
+        }),
       ];
-      expect(probes.map((p) => p.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
+      expect(probes.map((p) => p.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404]);
+      expect(probes.at(-1)!.body.message).toMatch(/coupon/i);
+      expect((await b.points(own.customerId)).balance).toBe(10);
+      // B's tiers count its one member, none of A's.
       expect(
-        (await b.call('GET', '/api/membership/tiers')).body.items.every(
-          (x: { customers: number }) => x.customers === 0,
+        (await b.call('GET', '/api/membership/tiers')).body.items.reduce(
+          (n: number, x: { customers: number }) => n + x.customers,
+          0,
         ),
-      ).toBe(true);
+      ).toBe(1);
       await a.runJobs();
     });
   });
