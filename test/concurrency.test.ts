@@ -1,5 +1,6 @@
 // Faults and load: concurrent webhooks for one new buyer, owners demoting each other, concurrent
-// redemptions of one balance, and an import killed with SIGKILL halfway.
+// redemptions of one balance (for gifts, and for coupons whose codes must match what was paid), and an
+// import killed with SIGKILL halfway.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -111,6 +112,48 @@ describeEachDb('concurrency and crashes', ({ kind, db }) => {
       [tenant.shop.shopId, customerId],
     );
     expect(row).toEqual({ balance: 10, ledger: 10 });
+  });
+
+  it('issues exactly as many coupon codes as simultaneous purchases with points could pay for', async () => {
+    const tenant = await testTenant(db());
+    const call = (method: 'POST' | 'GET', url: string, payload?: object) =>
+      t.app.inject({ method, url, headers: tenant.auth, payload });
+    const placed = await call('POST', '/api/orders', {
+      externalId: 'CPN-1',
+      status: 'paid',
+      totalCents: 50_000,
+      orderedAt: '2026-06-01T10:00:00+08:00',
+      customer: { phone: '13900003333' },
+    });
+    const { customerId } = placed.json();
+    const coupon = await call('POST', '/api/coupons', {
+      name: 'points shop',
+      kind: 'amount',
+      amountCents: 500,
+      pointsPrice: 120,
+    });
+    // Twenty purchases at once, of 120 points each, against 500 points: four can be paid for.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('POST', `/api/customers/${customerId}/points/redemptions`, {
+          points: 120,
+          purpose: 'coupon',
+          couponId: coupon.json().couponId,
+          idempotencyKey: `coupon-race-${i}`,
+        }),
+      ),
+    );
+    const bought = answers.filter((a) => a.statusCode === 200);
+    expect(bought).toHaveLength(4);
+    expect(answers.filter((a) => a.statusCode === 409).map((a) => a.json().error)).toEqual(
+      Array(16).fill('insufficient_points'),
+    );
+    const codes = (await call('GET', `/api/customers/${customerId}/coupons`)).json().items as {
+      code: string;
+    }[];
+    expect(codes.map((c) => c.code).sort()).toEqual(bought.map((a) => a.json().coupon.code as string).sort());
+    expect(new Set(codes.map((c) => c.code)).size).toBe(4);
+    expect((await call('GET', `/api/customers/${customerId}/points`)).json().balance).toBe(20);
   });
 
   // A second process can watch the import only on a server; PGlite belongs to the process that opened it.
