@@ -30,7 +30,7 @@ import { scoringCommands } from './cli/scoring.js';
 import { segmentCommands } from './cli/segments.js';
 import { createApiKey } from './shops/apiKeys.js';
 import { createShop, listShops } from './shops/shops.js';
-import { createStaff, listStaff } from './shops/staff.js';
+import { createStaff, listStaff, StaffChange, updateStaff } from './shops/staff.js';
 
 const program = new Command('regulars').description(
   'Regulars: the e-commerce CRM that turns one-time buyers into regulars',
@@ -251,6 +251,30 @@ staff
     withDb(async (db) => {
       const s = await createStaff(db, await pickShop(db, o.shop), o);
       console.log(`Staff ${s.email} can sign in to shop ${s.shopId}.`);
+    }),
+  );
+
+staff
+  .command('password')
+  .description("set a staff member's password: their sessions end and a sign-in lock is lifted")
+  .requiredOption('--email <email>')
+  .requiredOption('--password <password>')
+  .option('--shop <id>')
+  .action((o: { email: string; password: string; shop?: string }) =>
+    withDb(async (db) => {
+      const shopId = await pickShop(db, o.shop);
+      const email = o.email.trim().toLowerCase();
+      // The way back in for an owner who forgot the password, or whose email is locked.
+      const member = (await listStaff(db, shopId)).find((s) => s.email === email);
+      if (!member) throw AppError.notFound(`Staff member ${email} in shop ${shopId}`);
+      const change = StaffChange.safeParse({ password: o.password });
+      if (!change.success)
+        throw AppError.invalid(
+          'Cannot set this password',
+          change.error.issues.map((i) => ({ field: '--password', message: i.message })),
+        );
+      await updateStaff(db, shopId, member.staffId, change.data);
+      console.log(`New password set for ${email}: their sessions ended, and they can sign in at once.`);
     }),
   );
 

@@ -71,6 +71,68 @@ describeEachDb('REST API', ({ db }) => {
     expect(badKey.json()).toMatchObject({ error: 'unauthorized', message: 'Unknown or revoked API key' });
   });
 
+  it('locks an email after ten wrong passwords in a row, until the time is up or the owner sets a new one', async () => {
+    const email = `guessed-${a.shop.shopId.slice(-6)}@example.com`;
+    const member = await createStaff(db(), a.shop.shopId, {
+      email,
+      name: 'Guessed',
+      password: 'the real password',
+      role: 'operator',
+    });
+    const owner = (await signInAs(t.app, a.email, a.password))!;
+    const login = (password: string, who = email) =>
+      t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: who, password } });
+    const lock = async () =>
+      (
+        await db().query<{ failed: number; lockedUntil: Date | null }>(
+          `select failed_sign_ins as failed, locked_until as "lockedUntil" from staff
+            where shop_id = $1 and staff_id = $2`,
+          [a.shop.shopId, member.staffId],
+        )
+      )[0]!;
+
+    // A right password resets the count: nine wrong, one right, nine wrong again is not ten in a row.
+    for (let i = 0; i < 9; i++) expect((await login(`guess ${i}`)).statusCode).toBe(401);
+    expect((await login('the real password')).statusCode).toBe(200);
+    for (let i = 0; i < 9; i++) expect((await login(`guess ${i}`)).statusCode).toBe(401);
+    expect(await lock()).toEqual({ failed: 9, lockedUntil: null });
+    expect((await login('guess 9')).statusCode).toBe(401);
+    const locked = await login('the real password');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json()).toMatchObject({
+      error: 'locked',
+      message: expect.stringMatching(
+        /^Too many wrong passwords: sign-in for this email is locked until \d{4}-\d\d-\d\dT[\d:.]+Z, or until the owner sets a new password$/,
+      ),
+    });
+    const until = (await lock()).lockedUntil!.getTime();
+    expect(Math.abs(until - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
+    // Guesses while locked are not even checked, and do not lengthen the lock; other staff sign in.
+    expect((await login('guess 10')).statusCode).toBe(429);
+    expect((await lock()).lockedUntil!.getTime()).toBe(until);
+    expect((await login(a.password, a.email)).statusCode).toBe(200);
+    // Fifteen minutes on, the right password opens it and clears the count.
+    await db().query(
+      `update staff set locked_until = now() - interval '1 second' where shop_id = $1 and staff_id = $2`,
+      [a.shop.shopId, member.staffId],
+    );
+    expect((await login('the real password')).statusCode).toBe(200);
+    expect(await lock()).toEqual({ failed: 0, lockedUntil: null });
+    // Locked again, the owner's new password lifts it at once.
+    for (let i = 0; i < 10; i++) await login(`guess ${i}`);
+    expect((await login('the real password')).statusCode).toBe(429);
+    const reset = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/staff/${member.staffId}`,
+      cookies: owner,
+      payload: { password: 'a new password' },
+    });
+    expect(reset.statusCode).toBe(200);
+    expect((await login('a new password')).statusCode).toBe(200);
+    // An email no one has answers as a wrong password does.
+    expect((await login('anything', 'nobody@example.com')).json()).toMatchObject({ error: 'unauthorized' });
+  });
+
   it('holds each staff role to what it may do, and lets an API key do all of it', async () => {
     const as: Record<string, { regulars_session: string }> = {};
     for (const role of ['viewer', 'operator', 'admin', 'owner'] as const) {

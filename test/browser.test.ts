@@ -910,5 +910,22 @@ describe.skipIf(!available)('web console in Chromium', () => {
       'Your role (viewer) cannot change data: that takes an operator or above',
     );
     await look.close();
+
+    // Ten wrong passwords in a row lock the viewer's email: the sign-in page says so, and what to do.
+    for (let i = 0; i < 10; i++)
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: viewer.email, password: `guess ${i}` },
+      });
+    const lockedOut = await browser.newPage({ locale: 'en-US' });
+    await lockedOut.goto(base);
+    await lockedOut.getByLabel('Email').fill(viewer.email);
+    await lockedOut.getByLabel('Password').fill('viewer pass 2');
+    await lockedOut.getByRole('button', { name: 'Sign in' }).click();
+    await eventually(() => lockedOut.getByRole('alert').textContent()).toBe(
+      'Too many wrong passwords: sign-in for this email is locked for 15 minutes. An owner can set you a new password under Staff & keys.',
+    );
+    await lockedOut.close();
   });
 });

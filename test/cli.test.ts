@@ -50,7 +50,7 @@ describe('the regulars command', () => {
     expect((await regulars('import', file, '--format', 'generic')).code).toBe(0);
   }, 60_000);
 
-  it('adds staff with a role and lists them', async () => {
+  it('adds staff with a role, lists them, and sets a new password that lifts a sign-in lock', async () => {
     const add = (role: string) =>
       regulars(
         'staff',
@@ -71,7 +71,40 @@ describe('the regulars command', () => {
     expect((await regulars('staff', 'list')).out).toMatch(
       /^[0-9a-f-]{36} {2}viewer {4}mei@example\.com {2}Mei$/m,
     );
-  }, 60_000);
+
+    // A new password from the command line: the way back in for a forgotten or locked-out login.
+    const db = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
+    try {
+      await db.query(
+        `update staff set locked_until = now() + interval '15 minutes' where email = 'mei@example.com'`,
+      );
+    } finally {
+      await db.close();
+    }
+    const password = (email: string, pw: string) =>
+      regulars('staff', 'password', '--email', email, '--password', pw);
+    expect(await password('Mei@example.com', 'short')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('--password: at least 8 characters'),
+    });
+    expect(await password('nobody@example.com', 'long enough')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('Staff member nobody@example.com in shop'),
+    });
+    expect(await password('Mei@example.com', 'a new mei password')).toEqual({
+      code: 0,
+      out: 'New password set for mei@example.com: their sessions ended, and they can sign in at once.\n',
+    });
+    const after = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
+    try {
+      const [row] = await after.query<{ locked: boolean }>(
+        `select locked_until is not null as locked from staff where email = 'mei@example.com'`,
+      );
+      expect(row!.locked).toBe(false);
+    } finally {
+      await after.close();
+    }
+  }, 120_000);
 
   it('adjusts points by phone with a reason, once per key, and refuses what it cannot do', async () => {
     // The same command twice: its key makes the second a no-op.

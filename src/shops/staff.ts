@@ -9,6 +9,9 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { ROLES, type Role } from './roles.js';
 
 const SESSION_DAYS = 14;
+/** Wrong passwords in a row that lock an email's sign-in, and for how long. */
+export const MAX_FAILED_SIGN_INS = 10;
+export const LOCK_MINUTES = 15;
 
 export const StaffInput = z.object({
   email: z.string().trim().toLowerCase().email(),
@@ -74,7 +77,10 @@ export async function updateStaff(
     await keepAnOwner(tx, shopId, staffId, change.role ?? null);
     const [row] = await tx.query<StaffMember>(
       `update staff set name = coalesce($3, name), role = coalesce($4, role),
-              password_hash = coalesce($5, password_hash)
+              password_hash = coalesce($5, password_hash),
+              -- A password set by the owner also lifts a lock: that is how a locked-out member gets back in.
+              failed_sign_ins = case when $5::text is null then failed_sign_ins else 0 end,
+              locked_until = case when $5::text is null then locked_until end
         where shop_id = $1 and staff_id = $2 returning ${columns}, created_at as "createdAt"`,
       [shopId, staffId, change.name ?? null, change.role ?? null, passwordHash],
     );
@@ -157,28 +163,70 @@ export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Checks the password against every shop where this email is staff; `shopId` picks one when there are several. */
+/** Checked when no staff member has the email, so that an unknown email answers as slowly as a known one. */
+let unknownEmailHash: Promise<string> | null = null;
+
+/**
+ * Checks the password against every shop where this email is staff; `shopId` picks one when there are
+ * several. Ten wrong passwords in a row lock the email's sign-in for fifteen minutes (429, the right
+ * password included), so a password cannot be guessed at the speed this answers; the owner setting a
+ * new password lifts the lock.
+ */
 export async function signIn(
   db: Queryable,
   email: string,
   password: string,
   shopId?: string,
+  at = new Date(),
 ): Promise<{ staff: Staff; token: string; expiresAt: Date }> {
-  const candidates = await db.query<Staff & { passwordHash: string }>(
-    `select ${columns}, password_hash as "passwordHash" from staff where email = $1 order by created_at`,
-    [email.trim().toLowerCase()],
-  );
-  const matching: Staff[] = [];
-  for (const c of candidates) {
-    if ((!shopId || c.shopId === shopId) && (await verifyPassword(password, c.passwordHash))) {
-      const { passwordHash: _, ...staff } = c;
-      matching.push(staff);
-    }
+  const candidates = (
+    await db.query<Staff & { passwordHash: string; lockedUntil: Date | null }>(
+      `select ${columns}, password_hash as "passwordHash", locked_until as "lockedUntil"
+         from staff where email = $1 order by created_at`,
+      [email.trim().toLowerCase()],
+    )
+  ).filter((c) => !shopId || c.shopId === shopId);
+  const locked = candidates.filter((c) => c.lockedUntil && c.lockedUntil > at);
+  if (candidates.length > 0 && locked.length === candidates.length) {
+    const until = new Date(Math.min(...locked.map((c) => c.lockedUntil!.getTime())));
+    throw new AppError(
+      'locked',
+      429,
+      `Too many wrong passwords: sign-in for this email is locked until ${until.toISOString()}, or until the owner sets a new password`,
+    );
   }
-  const staff = matching[0];
-  if (!staff) throw new AppError('unauthorized', 401, 'Wrong email or password');
+  if (candidates.length === 0) await verifyPassword(password, await (unknownEmailHash ??= hashPassword('-')));
+  let staff: Staff | undefined;
+  for (const c of candidates) {
+    if (locked.includes(c) || !(await verifyPassword(password, c.passwordHash))) continue;
+    const { passwordHash: _, lockedUntil: __, ...found } = c;
+    staff = found;
+    break;
+  }
+  if (!staff) {
+    // Counted against each row the email could have opened; the tenth in a row locks it.
+    const open = candidates.filter((c) => !locked.includes(c));
+    if (open.length > 0)
+      await db.query(
+        `update staff set failed_sign_ins = case when failed_sign_ins + 1 >= $3 then 0 else failed_sign_ins + 1 end,
+                locked_until = case when failed_sign_ins + 1 >= $3 then $4::timestamptz else locked_until end
+          where (shop_id, staff_id) in (select * from unnest($1::uuid[], $2::uuid[]))`,
+        [
+          open.map((c) => c.shopId),
+          open.map((c) => c.staffId),
+          MAX_FAILED_SIGN_INS,
+          new Date(at.getTime() + LOCK_MINUTES * 60_000).toISOString(),
+        ],
+      );
+    throw new AppError('unauthorized', 401, 'Wrong email or password');
+  }
+  await db.query(
+    `update staff set failed_sign_ins = 0, locked_until = null
+      where shop_id = $1 and staff_id = $2 and (failed_sign_ins > 0 or locked_until is not null)`,
+    [staff.shopId, staff.staffId],
+  );
   const secret = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
+  const expiresAt = new Date(at.getTime() + SESSION_DAYS * 86_400_000);
   await db.query(
     `insert into staff_sessions (shop_id, token_hash, staff_id, expires_at) values ($1, $2, $3, $4)`,
     [staff.shopId, sha256(secret), staff.staffId, expiresAt],

@@ -28,13 +28,15 @@ export const authRoutes =
         schema: {
           tags: ['auth'],
           summary: 'Sign in as staff; sets an HttpOnly session cookie',
+          description:
+            'Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password.',
           security: [],
           body: z.strictObject({
             email: z.string().trim().min(1).max(254),
             password: z.string().min(1).max(200),
             shopId: z.uuid().optional().describe('which shop, when the email is staff in several'),
           }),
-          response: { 200: Me, 400: ErrorBody, 401: ErrorBody },
+          response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
         },
       },
       async (request, reply) => {

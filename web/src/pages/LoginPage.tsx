@@ -22,7 +22,9 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
       setError(
         err instanceof ApiError && err.status === 401
           ? t('login.failed')
-          : t('common.error', { message: String(err) }),
+          : err instanceof ApiError && err.status === 429
+            ? t('login.locked')
+            : t('common.error', { message: String(err) }),
       );
     } finally {
       setBusy(false);
