@@ -328,6 +328,16 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .locator('.timeline li')
       .filter({ hasText: 'S-77 · +8613500000002 · code texted by Regulars' })
       .waitFor();
+
+    // The coupon leaves the points shop: its price is dropped on the Coupons page.
+    await member.getByRole('link', { name: 'Coupons' }).click();
+    const row = member.locator('[data-testid="coupons"] tr[data-coupon="10 off"]');
+    expect(await row.locator('td').nth(3).textContent()).toBe('100');
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = member.getByTestId('coupon-edit');
+    await edit.getByLabel('Points price (blank: not for points)').fill('');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => row.locator('td').nth(3).textContent()).toBe('–');
     await member.close();
   });
 

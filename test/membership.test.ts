@@ -20,7 +20,7 @@ const yuan = (n: number) => n * 100;
 let serial = 0;
 
 function client(t: TestApp, tenant: TestTenant) {
-  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) => {
     const r = await t.app.inject({ method, url, headers: tenant.auth, payload: payload as object });
     return { status: r.statusCode, body: r.json() };
   };
@@ -443,6 +443,30 @@ describeEachDb('membership', ({ db }) => {
     expect(gift.body.details).toEqual([{ field: 'body.couponId', message: "only for the purpose 'coupon'" }]);
     expect((await c.points(customerId)).balance).toBe(200);
     expect((await codes()).map((k) => k.code)).toEqual([code]);
+
+    // Repriced, then taken out of the points shop: the code bought keeps its worth.
+    const patch = (body: object, id = offer.couponId) => c.call('PATCH', `/api/coupons/${id}`, body);
+    expect((await patch({ pointsPrice: 150 })).body).toMatchObject({ name: '30 off', pointsPrice: 150 });
+    expect(
+      await redeem({ points: 300, couponId: offer.couponId, idempotencyKey: 'coupon-buy-7' }),
+    ).toMatchObject({ status: 400, body: { message: "The coupon '30 off' costs 150 points" } });
+    expect((await patch({ pointsPrice: null, name: '30 off (ended)' })).body).toMatchObject({
+      name: '30 off (ended)',
+      pointsPrice: null,
+      amountCents: 3000,
+    });
+    expect(
+      await redeem({ points: 150, couponId: offer.couponId, idempotencyKey: 'coupon-buy-8' }),
+    ).toMatchObject({ status: 409, body: { error: 'not_for_points' } });
+    expect(await patch({})).toMatchObject({
+      status: 400,
+      body: { details: [{ message: 'nothing to change' }] },
+    });
+    expect(await patch({ amountCents: 1 })).toMatchObject({ status: 400 });
+    expect(await patch({ name: '20 off' })).toMatchObject({
+      status: 400,
+      body: { message: 'Coupon name taken' },
+    });
 
     // The member's next order brings the code, and redeems it.
     await c.order({
@@ -992,9 +1016,11 @@ describeEachDb('membership', ({ db }) => {
           couponId: offer.couponId,
           idempotencyKey: 'tenant-coupon',
         }),
+        await b.call('PATCH', `/api/coupons/${offer.couponId}`, { pointsPrice: 1 }),
       ];
-      expect(probes.map((p) => p.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404]);
-      expect(probes.at(-1)!.body.message).toMatch(/coupon/i);
+      expect(probes.map((p) => p.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404, 404]);
+      expect(probes.at(-2)!.body.message).toMatch(/coupon/i);
+      expect((await a.call('GET', `/api/coupons/${offer.couponId}`)).body.pointsPrice).toBe(5);
       expect((await b.points(own.customerId)).balance).toBe(10);
       // B's tiers count its one member, none of A's.
       expect(

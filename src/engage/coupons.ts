@@ -109,6 +109,50 @@ export async function createCoupon(db: Queryable, shopId: string, input: CouponI
   return getCoupon(db, shopId, couponId);
 }
 
+/**
+ * What may change once codes may be out: the name, and the points price — or none, to stop selling the
+ * coupon for points. The offer itself (amount, minimum spend, validity) is what holders were given, so
+ * it stays; a new offer is a new coupon.
+ */
+export const CouponChange = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    pointsPrice: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000_000)
+      .nullable()
+      .optional()
+      .describe('null: no longer sold for points (codes bought keep their worth)'),
+  })
+  .refine((c) => c.name !== undefined || c.pointsPrice !== undefined, 'nothing to change');
+export type CouponChange = z.infer<typeof CouponChange>;
+
+export async function updateCoupon(
+  db: Queryable,
+  shopId: string,
+  couponId: string,
+  change: CouponChange,
+): Promise<Coupon> {
+  await getCoupon(db, shopId, couponId);
+  try {
+    await db.query(
+      `update coupons set name = coalesce($3, name),
+              points_price = case when $4 then $5 else points_price end
+        where shop_id = $1 and coupon_id = $2`,
+      [shopId, couponId, change.name ?? null, change.pointsPrice !== undefined, change.pointsPrice ?? null],
+    );
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw AppError.invalid('Coupon name taken', [
+        { field: 'body.name', message: `'${change.name}' exists` },
+      ]);
+    throw err;
+  }
+  return getCoupon(db, shopId, couponId);
+}
+
 export async function getCoupon(db: Queryable, shopId: string, couponId: string): Promise<Coupon> {
   if (!isUuid(couponId)) throw AppError.notFound('Coupon');
   const [row] = await db.query<Coupon>(

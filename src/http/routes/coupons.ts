@@ -2,12 +2,14 @@
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
 import {
+  CouponChange,
   CouponInput,
   createCoupon,
   customerCoupons,
   getCoupon,
   issueCoupon,
   listCoupons,
+  updateCoupon,
 } from '../../engage/coupons.js';
 import { getSegment } from '../../segments/segments.js';
 import { snapshotSegment } from '../../segments/snapshots.js';
@@ -81,6 +83,20 @@ export const couponRoutes =
         },
       },
       async (request) => getCoupon(o.db, request.shopId, request.params.couponId),
+    );
+    app.patch(
+      '/api/coupons/:couponId',
+      {
+        schema: {
+          tags: ['coupons'],
+          summary:
+            'Rename a coupon, or set or drop its points price (the offer itself, what holders were given, stays)',
+          params: CouponParams,
+          body: CouponChange,
+          response: { 200: Coupon, ...errors },
+        },
+      },
+      async (request) => updateCoupon(o.db, request.shopId, request.params.couponId, request.body),
     );
     app.post(
       '/api/coupons/:couponId/issue',

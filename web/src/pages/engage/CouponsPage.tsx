@@ -30,6 +30,10 @@ export function CouponsPage({ shop }: { shop: Shop }) {
     segmentId: '',
   });
   const [issued, setIssued] = useState<string | null>(null);
+  // The coupon being renamed or repriced, with its draft name and points price.
+  const [editing, setEditing] = useState<{ couponId: string; name: string; pointsPrice: string } | null>(
+    null,
+  );
   const { problem, busy, attempt } = useAttempt();
 
   const create = () =>
@@ -48,6 +52,18 @@ export function CouponsPage({ shop }: { shop: Shop }) {
         }),
       });
       setForm({ ...form, name: '', value: '' });
+      setVersion((v) => v + 1);
+    });
+  const saveEdit = () =>
+    attempt(async () => {
+      await api(`/api/coupons/${editing!.couponId}`, {
+        method: 'PATCH',
+        body: JSON.stringify({
+          name: editing!.name,
+          pointsPrice: editing!.pointsPrice ? Number(editing!.pointsPrice) : null,
+        }),
+      });
+      setEditing(null);
       setVersion((v) => v + 1);
     });
   const issueNow = () =>
@@ -75,28 +91,84 @@ export function CouponsPage({ shop }: { shop: Shop }) {
             <th className="num">{t('coupons.pointsPrice')}</th>
             <th className="num">{t('coupons.issued')}</th>
             <th className="num">{t('coupons.redeemed')}</th>
+            <th />
           </tr>
         </thead>
         <tbody>
-          {(coupons.data?.items ?? []).map((c) => (
-            <tr key={c.couponId} data-coupon={c.name}>
-              <td>{c.name}</td>
-              <td>{describe(c)}</td>
-              <td>
-                {[
-                  c.validUntil ? `${t('coupons.until')} ${date(c.validUntil, shop.timeZone, lang)}` : '',
-                  c.validDays ? t('coupons.days', { days: c.validDays }) : '',
-                ]
-                  .filter(Boolean)
-                  .join(' · ') || '–'}
-              </td>
-              <td className="num">{c.pointsPrice?.toLocaleString(lang) ?? '–'}</td>
-              <td className="num" data-testid="coupon-issued">
-                {c.issued.toLocaleString(lang)}
-              </td>
-              <td className="num">{c.redeemed.toLocaleString(lang)}</td>
-            </tr>
-          ))}
+          {(coupons.data?.items ?? []).map((c) =>
+            editing?.couponId === c.couponId ? (
+              <tr key={c.couponId} data-coupon={c.name}>
+                <td colSpan={7}>
+                  <form
+                    className="inline"
+                    data-testid="coupon-edit"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void saveEdit();
+                    }}
+                  >
+                    <label className="inline">
+                      {t('coupons.name')}
+                      <input
+                        required
+                        value={editing.name}
+                        onChange={(e) => setEditing({ ...editing, name: e.target.value })}
+                      />
+                    </label>
+                    <label className="inline">
+                      {t('coupons.pointsPriceField')}
+                      <input
+                        type="number"
+                        min="1"
+                        step="1"
+                        value={editing.pointsPrice}
+                        onChange={(e) => setEditing({ ...editing, pointsPrice: e.target.value })}
+                      />
+                    </label>
+                    <button type="submit" disabled={busy}>
+                      {t('coupons.save')}
+                    </button>
+                    <button type="button" className="link" onClick={() => setEditing(null)}>
+                      {t('coupons.cancel')}
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ) : (
+              <tr key={c.couponId} data-coupon={c.name}>
+                <td>{c.name}</td>
+                <td>{describe(c)}</td>
+                <td>
+                  {[
+                    c.validUntil ? `${t('coupons.until')} ${date(c.validUntil, shop.timeZone, lang)}` : '',
+                    c.validDays ? t('coupons.days', { days: c.validDays }) : '',
+                  ]
+                    .filter(Boolean)
+                    .join(' · ') || '–'}
+                </td>
+                <td className="num">{c.pointsPrice?.toLocaleString(lang) ?? '–'}</td>
+                <td className="num" data-testid="coupon-issued">
+                  {c.issued.toLocaleString(lang)}
+                </td>
+                <td className="num">{c.redeemed.toLocaleString(lang)}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() =>
+                      setEditing({
+                        couponId: c.couponId,
+                        name: c.name,
+                        pointsPrice: String(c.pointsPrice ?? ''),
+                      })
+                    }
+                  >
+                    {t('coupons.edit')}
+                  </button>
+                </td>
+              </tr>
+            ),
+          )}
         </tbody>
       </table>
       <form
