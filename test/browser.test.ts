@@ -322,6 +322,18 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(texted.to).toBe('+8613500000002');
     await confirmCode(/\d{6}/.exec(texted.text)![0]);
     await sms.close();
+    // The page's recent bindings say how each code went and how each ended.
+    const bindings = member.getByTestId('bindings');
+    await eventually(() => bindings.locator('tr[data-card="S-77"] td').allTextContents()).toEqual([
+      expect.any(String),
+      'S-77',
+      '+8613500000002',
+      'code texted by Regulars',
+      'bound',
+    ]);
+    expect(await bindings.locator('tr[data-card="S-78"] td').nth(3).textContent()).toBe(
+      'code delivered by the caller',
+    );
     await member.getByRole('link', { name: 'Open profile' }).click();
     await member.getByText('S-77').first().waitFor();
     await member

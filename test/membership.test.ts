@@ -918,6 +918,24 @@ describeEachDb('membership', ({ db }) => {
     const admin = await asStaff('admin', 'caller');
     expect(admin.statusCode).toBe(201);
     expect(admin.json()).toMatchObject({ delivery: 'caller', code: expect.stringMatching(/^\d{6}$/) });
+
+    // The shop's bindings, newest first: how each code went and how it ended (the refused text left none).
+    const listed = (await c.call('GET', '/api/member-cards/bindings')).body.items as {
+      memberCard: string;
+      delivery: string;
+      status: string;
+      customerId: string | null;
+    }[];
+    expect(listed.map((b) => [b.memberCard, b.delivery, b.status])).toEqual([
+      ['L-ADMIN', 'caller', 'pending'],
+      ['L-OPERATOR', 'sms', 'pending'],
+      ['L-5502', 'sms', 'pending'],
+      ['L-5501', 'sms', 'confirmed'],
+    ]);
+    expect((await c.call('GET', '/api/member-cards/bindings?card=l-5501')).body.items).toMatchObject([
+      { memberCard: 'L-5501', status: 'confirmed', customerId: confirmed.body.customerId },
+    ]);
+    expect((await c.call('GET', '/api/member-cards/bindings?card=!!')).status).toBe(400);
   });
 
   it('rejects expired codes, bad numbers and cards that belong to someone else', async () => {
@@ -933,6 +951,9 @@ describeEachDb('membership', ({ db }) => {
       code: old.code,
     });
     expect(expired).toMatchObject({ status: 410, body: { error: 'code_expired' } });
+    expect((await c.call('GET', '/api/member-cards/bindings?card=E-1')).body.items).toMatchObject([
+      { status: 'expired', attempts: 0, confirmedAt: null },
+    ]);
     const bad = await c.call('POST', '/api/member-cards/bindings', {
       memberCard: 'no spaces!',
       phone: '12345',
@@ -1021,6 +1042,8 @@ describeEachDb('membership', ({ db }) => {
       expect(probes.map((p) => p.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404, 404]);
       expect(probes.at(-2)!.body.message).toMatch(/coupon/i);
       expect((await a.call('GET', `/api/coupons/${offer.couponId}`)).body.pointsPrice).toBe(5);
+      expect((await b.call('GET', '/api/member-cards/bindings')).body.items).toEqual([]);
+      expect((await b.call('GET', '/api/member-cards/bindings?card=X-1')).body.items).toEqual([]);
       expect((await b.points(own.customerId)).balance).toBe(10);
       // B's tiers count its one member, none of A's.
       expect(

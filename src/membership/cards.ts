@@ -261,6 +261,48 @@ export async function confirmBinding(
   return outcome.result!;
 }
 
+export interface Binding {
+  bindingId: string;
+  memberCard: string;
+  phone: string;
+  delivery: (typeof CODE_DELIVERIES)[number];
+  /** A pending binding past its ten minutes reads as expired. */
+  status: 'pending' | 'confirmed' | 'failed' | 'expired';
+  attempts: number;
+  createdAt: Date;
+  expiresAt: Date;
+  confirmedAt: Date | null;
+  customerId: string | null;
+}
+
+/**
+ * The shop's bindings, newest first (one card's, when given): who asked to bind what, how the code went,
+ * and how it ended — what a store manager reads when a member says their card was bound by someone else.
+ */
+export async function listBindings(
+  db: Queryable,
+  shop: Shop,
+  options: { memberCard?: string; limit: number },
+  at = new Date(),
+): Promise<Binding[]> {
+  let card: string | null = null;
+  if (options.memberCard !== undefined) {
+    const c = normalizeMemberCard(options.memberCard);
+    if (!c.ok) throw AppError.invalid('Not a member card number', [{ field: 'card', message: c.reason }]);
+    card = c.value;
+  }
+  return db.query<Binding>(
+    `select binding_id as "bindingId", member_card as "memberCard", phone, delivery,
+            case when status = 'pending' and expires_at <= $4 then 'expired' else status end as status,
+            attempts, created_at as "createdAt", expires_at as "expiresAt", confirmed_at as "confirmedAt",
+            customer_id as "customerId"
+       from member_card_bindings
+      where shop_id = $1 and ($2::text is null or member_card = $2)
+      order by binding_id desc limit $3`,
+    [shop.shopId, card, options.limit, at.toISOString()],
+  );
+}
+
 export async function unbindCard(
   db: Db,
   shop: Shop,

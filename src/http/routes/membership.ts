@@ -5,6 +5,7 @@ import {
   BindingRequest,
   CODE_DELIVERIES,
   confirmBinding,
+  listBindings,
   requestBinding,
   unbindCard,
 } from '../../membership/cards.js';
@@ -264,6 +265,45 @@ export const membershipRoutes =
         const { customerId } = await getCustomer(o.db, shop.shopId, request.params.customerId);
         return redeemPoints(o.db, shop, customerId, request.body, request.staff?.staffId ?? null);
       },
+    );
+
+    app.get(
+      '/api/member-cards/bindings',
+      {
+        schema: {
+          tags: ['member cards'],
+          summary: "The shop's card bindings, newest first: how each code went and how the binding ended",
+          querystring: z.object({
+            card: z.string().max(64).optional().describe("one card's bindings"),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  bindingId: z.uuid(),
+                  memberCard: z.string(),
+                  phone: z.string(),
+                  delivery: z.enum(CODE_DELIVERIES),
+                  status: z.enum(['pending', 'confirmed', 'failed', 'expired']),
+                  attempts: z.number().int().describe('wrong codes tried'),
+                  createdAt: ts,
+                  expiresAt: ts,
+                  confirmedAt: ts.nullable(),
+                  customerId: z.uuid().nullable().describe('the profile the card joined, once confirmed'),
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => ({
+        items: await listBindings(o.db, await getShop(o.db, request.shopId), {
+          memberCard: request.query.card,
+          limit: request.query.limit,
+        }),
+      }),
     );
 
     app.post(

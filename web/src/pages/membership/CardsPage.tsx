@@ -3,6 +3,7 @@ import { api, type Me } from '../../api.js';
 import { dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
+import { useLoad } from '../../useLoad.js';
 import { Problem } from '../../Problem.js';
 
 interface Challenge {
@@ -14,10 +15,21 @@ interface Challenge {
   code?: string;
 }
 
+interface Binding {
+  bindingId: string;
+  memberCard: string;
+  phone: string;
+  delivery: 'sms' | 'caller';
+  status: 'pending' | 'confirmed' | 'failed' | 'expired';
+  attempts: number;
+  createdAt: string;
+  customerId: string | null;
+}
+
 /**
  * Binding a store member card to a member's phone with a one-time code, and unbinding a lost card. The
  * code is texted to the phone; an admin or the owner may have it shown instead (the API refuses others),
- * for a shop without an SMS channel.
+ * for a shop without an SMS channel. Below, the shop's recent bindings and how each ended.
  */
 export function CardsPage({ me }: { me: Me }) {
   const { t, lang } = useI18n();
@@ -31,6 +43,13 @@ export function CardsPage({ me }: { me: Me }) {
   const { problem, attempt } = useAttempt();
   const [lost, setLost] = useState({ card: '', reason: '' });
   const [unbound, setUnbound] = useState<string | null>(null);
+  // Loaded again after each request, confirmation and unbinding on this page.
+  const [version, setVersion] = useState(0);
+  const bindings = useLoad(
+    () => api<{ items: Binding[] }>('/api/member-cards/bindings?limit=20'),
+    String(version),
+  );
+  const refresh = () => setVersion((v) => v + 1);
 
   const request = (e: FormEvent) => {
     e.preventDefault();
@@ -42,7 +61,7 @@ export function CardsPage({ me }: { me: Me }) {
           body: JSON.stringify({ memberCard: card, phone, delivery: selfDeliver ? 'caller' : 'sms' }),
         }),
       );
-    });
+    }).then(refresh);
   };
   const confirm = (e: FormEvent) => {
     e.preventDefault();
@@ -55,7 +74,7 @@ export function CardsPage({ me }: { me: Me }) {
       );
       setChallenge(null);
       setCode('');
-    });
+    }).then(refresh);
   };
   const unbind = (e: FormEvent) => {
     e.preventDefault();
@@ -66,7 +85,7 @@ export function CardsPage({ me }: { me: Me }) {
       );
       setUnbound(r.memberCard);
       setLost({ card: '', reason: '' });
-    });
+    }).then(refresh);
   };
 
   return (
@@ -155,6 +174,37 @@ export function CardsPage({ me }: { me: Me }) {
         </p>
       )}
       <Problem text={problem} />
+      <h2>{t('cards.recent')}</h2>
+      <table data-testid="bindings">
+        <thead>
+          <tr>
+            <th>{t('cards.requested')}</th>
+            <th>{t('cards.card')}</th>
+            <th>{t('cards.phone')}</th>
+            <th>{t('cards.codeWent')}</th>
+            <th>{t('cards.outcome')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(bindings.data?.items ?? []).map((b) => (
+            <tr key={b.bindingId} data-card={b.memberCard}>
+              <td>{dateTime(b.createdAt, me.shop.timeZone, lang)}</td>
+              <td>{b.memberCard}</td>
+              <td>{b.phone}</td>
+              <td>{t(`cards.delivery.${b.delivery}`)}</td>
+              <td data-testid="binding-status">
+                {b.customerId ? (
+                  <a href={`#/customers/${b.customerId}`}>{t(`cards.status.${b.status}`)}</a>
+                ) : (
+                  t(`cards.status.${b.status}`)
+                )}
+                {b.attempts > 0 ? ` · ${t('cards.wrongCodes', { n: b.attempts })}` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {bindings.data?.items.length === 0 && <p className="muted">{t('cards.none')}</p>}
     </section>
   );
 }
