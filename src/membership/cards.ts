@@ -281,7 +281,7 @@ export interface Binding {
  */
 export async function listBindings(
   db: Queryable,
-  shop: Shop,
+  shopId: string,
   options: { memberCard?: string; limit: number },
   at = new Date(),
 ): Promise<Binding[]> {
@@ -299,7 +299,7 @@ export async function listBindings(
        from member_card_bindings
       where shop_id = $1 and ($2::text is null or member_card = $2)
       order by binding_id desc limit $3`,
-    [shop.shopId, card, options.limit, at.toISOString()],
+    [shopId, card, options.limit, at.toISOString()],
   );
 }
 

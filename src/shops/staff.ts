@@ -10,8 +10,8 @@ import { ROLES, type Role } from './roles.js';
 
 const SESSION_DAYS = 14;
 /** Wrong passwords in a row that lock an email's sign-in, and for how long. */
-export const MAX_FAILED_SIGN_INS = 10;
-export const LOCK_MINUTES = 15;
+const MAX_FAILED_SIGN_INS = 10;
+const LOCK_MINUTES = 15;
 
 export const StaffInput = z.object({
   email: z.string().trim().toLowerCase().email(),

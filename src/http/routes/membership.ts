@@ -299,7 +299,7 @@ export const membershipRoutes =
         },
       },
       async (request) => ({
-        items: await listBindings(o.db, await getShop(o.db, request.shopId), {
+        items: await listBindings(o.db, request.shopId, {
           memberCard: request.query.card,
           limit: request.query.limit,
         }),
