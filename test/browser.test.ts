@@ -944,8 +944,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await lockedOut.goto(base);
     await lockedOut.getByLabel('Email').fill(viewer.email);
     await lockedOut.getByLabel('Password').fill('viewer pass 2');
-    await lockedOut.getByRole('button', { name: 'Sign in' }).click();
-    await eventually(() => lockedOut.getByRole('alert').textContent()).toBe(
+    const [answer] = await Promise.all([
+      lockedOut.waitForResponse((r) => r.url().endsWith('/api/auth/login'), { timeout: 15_000 }),
+      lockedOut.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    expect(answer.status()).toBe(429);
+    await lockedOut.getByRole('alert').waitFor({ timeout: 15_000 });
+    expect(await lockedOut.getByRole('alert').textContent()).toBe(
       'Too many wrong passwords: sign-in for this email is locked for 15 minutes. An owner can set you a new password under Staff & keys.',
     );
     await lockedOut.close();
