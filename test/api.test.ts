@@ -150,6 +150,16 @@ describeEachDb('REST API', ({ db }) => {
     const rule = { type: 'field', field: 'orderCount', op: 'gte', value: 1 };
     const roleOrder = order({ externalId: 'ROLE-1', customer: { phone: '13600000077', name: 'Role Test' } });
 
+    // Each learns what their role may do, which the console shows or hides its controls by.
+    const me = async (who: string) => (await call(who, 'GET', '/api/me')).json();
+    expect(await me('viewer')).toMatchObject({
+      staff: { role: 'viewer' },
+      access: ['read'],
+      roles: ['viewer', 'operator', 'admin', 'owner'],
+    });
+    expect((await me('admin')).access).toEqual(['read', 'operate', 'administer']);
+    expect((await me('owner')).access).toEqual(['read', 'operate', 'administer', 'own']);
+
     // A viewer reads, counts a segment and signs out, and changes nothing.
     expect((await call('viewer', 'GET', '/api/customers')).statusCode).toBe(200);
     expect((await call('viewer', 'POST', '/api/segments/count', { rule })).statusCode).toBe(200);

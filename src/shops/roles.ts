@@ -7,7 +7,9 @@
 export const ROLES = ['viewer', 'operator', 'admin', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Access = 'read' | 'operate' | 'administer' | 'own';
+/** The kinds of access, least first: each role has a prefix of them. */
+export const ACCESS = ['read', 'operate', 'administer', 'own'] as const;
+export type Access = (typeof ACCESS)[number];
 
 /** The least role that has each kind of access. */
 export const LEAST_ROLE: Record<Access, Role> = {
@@ -19,4 +21,9 @@ export const LEAST_ROLE: Record<Access, Role> = {
 
 export function allows(role: Role, access: Access): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(LEAST_ROLE[access]);
+}
+
+/** What a role may do: the console shows or hides its controls by this, not by role names of its own. */
+export function accessOf(role: Role): Access[] {
+  return ACCESS.filter((a) => allows(role, a));
 }

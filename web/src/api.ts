@@ -35,6 +35,10 @@ export interface Shop {
 
 export interface Me {
   staff: { staffId: string; email: string; name: string; role: string };
+  /** What the role may do, as the API holds it to: 'read', 'operate', 'administer', 'own'. */
+  access: string[];
+  /** The roles staff can have, least first. */
+  roles: string[];
   shop: Shop;
 }
 

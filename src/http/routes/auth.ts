@@ -1,15 +1,19 @@
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { ROLES } from '../../shops/roles.js';
+import { ACCESS, accessOf, ROLES } from '../../shops/roles.js';
 import { getShop } from '../../shops/shops.js';
-import { PasswordChange, changeOwnPassword, signIn, signOut } from '../../shops/staff.js';
+import { PasswordChange, changeOwnPassword, signIn, signOut, type Staff } from '../../shops/staff.js';
 import type { AppOptions } from '../app.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { ErrorBody, errors } from '../schemas.js';
 
 const Me = z.object({
   staff: z.object({ staffId: z.uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES) }),
+  access: z
+    .array(z.enum(ACCESS))
+    .describe("what the staff member's role may do: read, operate (the day's work), administer, own"),
+  roles: z.array(z.enum(ROLES)).describe('the roles staff can have, least first'),
   shop: z.object({
     shopId: z.uuid(),
     name: z.string(),
@@ -22,6 +26,13 @@ const Me = z.object({
 export const authRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
+    const me = async ({ shopId, ...staff }: Staff) => ({
+      staff,
+      access: accessOf(staff.role),
+      roles: [...ROLES],
+      shop: await getShop(o.db, shopId),
+    });
+
     app.post(
       '/api/auth/login',
       {
@@ -53,8 +64,7 @@ export const authRoutes =
           path: '/',
           expires: expiresAt,
         });
-        const { shopId: _, ...rest } = staff;
-        return { staff: rest, shop: await getShop(o.db, staff.shopId) };
+        return me(staff);
       },
     );
 
@@ -84,8 +94,7 @@ export const authRoutes =
       async (request) => {
         if (!request.staff)
           throw new AppError('unauthorized', 401, 'API keys act for a shop, not a staff member');
-        const { shopId: _, ...staff } = request.staff;
-        return { staff, shop: await getShop(o.db, request.shopId) };
+        return me(request.staff);
       },
     );
 

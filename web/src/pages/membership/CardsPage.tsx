@@ -36,7 +36,7 @@ export function CardsPage({ me }: { me: Me }) {
   const [card, setCard] = useState('');
   const [phone, setPhone] = useState('');
   const [selfDeliver, setSelfDeliver] = useState(false);
-  const mayShowCode = me.staff.role === 'admin' || me.staff.role === 'owner';
+  const mayShowCode = me.access.includes('administer');
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [code, setCode] = useState('');
   const [outcome, setOutcome] = useState<{ customerId: string; merged: boolean } | null>(null);

@@ -26,7 +26,7 @@ export function ApiKeys({ me }: { me: Me }) {
   // The key just made, the only time its secret is shown.
   const [made, setMade] = useState<(ApiKey & { key: string }) | null>(null);
   const { problem, busy, attempt } = useAttempt();
-  const owner = me.staff.role === 'owner';
+  const owner = me.access.includes('own');
 
   const create = (e: FormEvent) => {
     e.preventDefault();

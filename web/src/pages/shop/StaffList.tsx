@@ -6,18 +6,15 @@ import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { Problem } from '../../Problem.js';
 
-const ROLES = ['viewer', 'operator', 'admin', 'owner'] as const;
-type Role = (typeof ROLES)[number];
-
 interface StaffMember {
   staffId: string;
   email: string;
   name: string;
-  role: Role;
+  role: string;
   createdAt: string;
 }
 
-const BLANK = { name: '', email: '', password: '', role: 'operator' as Role };
+const BLANK = { name: '', email: '', password: '', role: 'operator' };
 
 /**
  * The shop's staff and what each role may do. Everyone sees the list; the owner adds staff, changes a
@@ -33,7 +30,7 @@ export function StaffList({ me }: { me: Me }) {
   const [resetting, setResetting] = useState<string | null>(null);
   const [newPassword, setNewPassword] = useState('');
   const { problem, busy, attempt } = useAttempt();
-  const owner = me.staff.role === 'owner';
+  const owner = me.access.includes('own');
 
   const act = (action: () => Promise<unknown>, done: string) =>
     attempt(async () => {
@@ -52,7 +49,7 @@ export function StaffList({ me }: { me: Me }) {
       t('staff.added', { name: draft.name }),
     );
   };
-  const setRole = (s: StaffMember, role: Role) =>
+  const setRole = (s: StaffMember, role: string) =>
     act(
       () => api(`/api/staff/${s.staffId}`, { method: 'PATCH', body: JSON.stringify({ role }) }),
       t('staff.roleSet', { name: s.name, role: label(`role.${role}`, role) }),
@@ -107,9 +104,9 @@ export function StaffList({ me }: { me: Me }) {
                     aria-label={t('staff.roleOf', { name: s.name })}
                     value={s.role}
                     disabled={busy}
-                    onChange={(e) => void setRole(s, e.target.value as Role)}
+                    onChange={(e) => void setRole(s, e.target.value)}
                   >
-                    {ROLES.map((r) => (
+                    {me.roles.map((r) => (
                       <option key={r} value={r}>
                         {label(`role.${r}`, r)}
                       </option>
@@ -190,8 +187,8 @@ export function StaffList({ me }: { me: Me }) {
           </label>
           <label>
             {t('staff.role')}
-            <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as Role })}>
-              {ROLES.map((r) => (
+            <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value })}>
+              {me.roles.map((r) => (
                 <option key={r} value={r}>
                   {label(`role.${r}`, r)}
                 </option>
