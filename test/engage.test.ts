@@ -671,6 +671,33 @@ describeEachDb('engage', ({ db }) => {
     );
     expect(listed).toMatchObject({ issued: 41, redeemed: 1 });
     expect((await call('GET', `/api/coupons/${coupon.couponId}`, undefined, b)).status).toBe(404);
+
+    // A coupon whose window closes before the campaign sends would hand out expired codes: refused.
+    const day = 86_400_000;
+    const ending = await ok('POST', '/api/coupons', {
+      name: 'Ends tomorrow',
+      kind: 'percent',
+      percent: 10,
+      validUntil: new Date(Date.now() + day).toISOString(),
+    });
+    const late = await campaign('Too late', tpl, ann, { couponId: ending.couponId });
+    const refused = await call('POST', `/api/campaigns/${late}/schedule`, {
+      at: new Date(Date.now() + 2 * day).toISOString(),
+    });
+    expect(refused).toMatchObject({
+      status: 409,
+      body: {
+        error: 'coupon_ended',
+        message: expect.stringMatching(
+          /^The coupon 'Ends tomorrow' ends at .+, before this campaign would send/,
+        ),
+      },
+    });
+    const inTime = await call('POST', `/api/campaigns/${late}/schedule`, {
+      at: new Date(Date.now() + day / 2).toISOString(),
+    });
+    expect(inTime.body.campaign).toMatchObject({ status: 'scheduled' });
+    expect((await call('POST', `/api/campaigns/${late}/cancel`, {})).status).toBe(200);
   });
 
   it('lists package inserts: each online order waiting to ship with its note and gifts', async () => {

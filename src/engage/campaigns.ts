@@ -97,7 +97,10 @@ export async function listCampaigns(db: Queryable, shopId: string): Promise<Camp
   );
 }
 
-/** Schedules a draft (or moves a scheduled campaign): at a time, or now. */
+/**
+ * Schedules a draft (or moves a scheduled campaign): at a time, or now. A campaign whose coupon's window
+ * has closed by then would give every recipient a code already expired: refused.
+ */
 export async function scheduleCampaign(
   db: Queryable,
   shopId: string,
@@ -107,6 +110,15 @@ export async function scheduleCampaign(
   const campaign = await getCampaign(db, shopId, campaignId);
   if (campaign.status !== 'draft' && campaign.status !== 'scheduled')
     throw new AppError('conflict', 409, `The campaign is ${campaign.status}; only a draft can be scheduled`);
+  if (campaign.couponId) {
+    const coupon = await getCoupon(db, shopId, campaign.couponId);
+    if (coupon.validUntil && coupon.validUntil <= at)
+      throw new AppError(
+        'coupon_ended',
+        409,
+        `The coupon '${coupon.name}' ends at ${coupon.validUntil.toISOString()}, before this campaign would send: its codes would arrive expired`,
+      );
+  }
   await db.query(
     `update campaigns set status = 'scheduled', scheduled_at = $3
       where shop_id = $1 and campaign_id = $2 and status in ('draft', 'scheduled')`,
