@@ -69,10 +69,15 @@ export interface Coupon {
   createdAt: Date;
 }
 
-const columns = `c.coupon_id as "couponId", c.name, c.kind, c.amount_cents as "amountCents",
+/** A coupon's own terms, without the counts of its codes (which read every code of the shop). */
+export type CouponTerms = Omit<Coupon, 'issued' | 'redeemed' | 'createdAt'>;
+
+const termColumns = `c.coupon_id as "couponId", c.name, c.kind, c.amount_cents as "amountCents",
   c.percent::float8 as percent, c.min_spend_cents as "minSpendCents", c.valid_from as "validFrom",
   c.valid_until as "validUntil", c.valid_days as "validDays", c.code_prefix as "codePrefix",
-  c.points_price as "pointsPrice",
+  c.points_price as "pointsPrice"`;
+
+const columns = `${termColumns},
   (select count(*)::int from coupon_codes k where k.shop_id = c.shop_id and k.coupon_id = c.coupon_id) as issued,
   (select count(*)::int from coupon_codes k where k.shop_id = c.shop_id and k.coupon_id = c.coupon_id
       and k.redeemed_at is not null) as redeemed,
@@ -135,14 +140,15 @@ export async function updateCoupon(
   couponId: string,
   change: CouponChange,
 ): Promise<Coupon> {
-  await getCoupon(db, shopId, couponId);
+  if (!isUuid(couponId)) throw AppError.notFound('Coupon');
   try {
-    await db.query(
+    const updated = await db.query(
       `update coupons set name = coalesce($3, name),
               points_price = case when $4 then $5 else points_price end
-        where shop_id = $1 and coupon_id = $2`,
+        where shop_id = $1 and coupon_id = $2 returning 1`,
       [shopId, couponId, change.name ?? null, change.pointsPrice !== undefined, change.pointsPrice ?? null],
     );
+    if (updated.length === 0) throw AppError.notFound('Coupon');
   } catch (err) {
     if (isUniqueViolation(err))
       throw AppError.invalid('Coupon name taken', [
@@ -157,6 +163,20 @@ export async function getCoupon(db: Queryable, shopId: string, couponId: string)
   if (!isUuid(couponId)) throw AppError.notFound('Coupon');
   const [row] = await db.query<Coupon>(
     `select ${columns} from coupons c where c.shop_id = $1 and c.coupon_id = $2`,
+    [shopId, couponId],
+  );
+  if (!row) throw AppError.notFound('Coupon');
+  return row;
+}
+
+/**
+ * A coupon's terms, for the checks on a path taken per request (a purchase with points, scheduling a
+ * campaign, issuing): what getCoupon answers but the counts of codes, which it would read in full.
+ */
+export async function couponTerms(db: Queryable, shopId: string, couponId: string): Promise<CouponTerms> {
+  if (!isUuid(couponId)) throw AppError.notFound('Coupon');
+  const [row] = await db.query<CouponTerms>(
+    `select ${termColumns} from coupons c where c.shop_id = $1 and c.coupon_id = $2`,
     [shopId, couponId],
   );
   if (!row) throw AppError.notFound('Coupon');

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
-import { getCoupon, issueCoupon, issuedCode, type BoughtCode } from '../engage/coupons.js';
+import { couponTerms, issueCoupon, issuedCode, type BoughtCode } from '../engage/coupons.js';
 import { AppError } from '../errors.js';
 import { currencyExponent } from '../orders/money.js';
 import type { Shop } from '../shops/shops.js';
@@ -277,7 +277,7 @@ async function buyCoupon(
   issueKey: string,
   at: Date,
 ): Promise<BoughtCode> {
-  const c = await getCoupon(tx, shopId, couponId);
+  const c = await couponTerms(tx, shopId, couponId);
   if (c.pointsPrice === null)
     throw new AppError('not_for_points', 409, `The coupon '${c.name}' is not offered for points`, [
       { field: 'couponId', message: 'has no points price' },

@@ -4,6 +4,7 @@ import { getCustomer } from '../../customers/customers.js';
 import {
   CouponChange,
   CouponInput,
+  couponTerms,
   createCoupon,
   customerCoupons,
   getCoupon,
@@ -122,7 +123,7 @@ export const couponRoutes =
       },
       async (request) => {
         const { shopId } = request;
-        await getCoupon(o.db, shopId, request.params.couponId);
+        await couponTerms(o.db, shopId, request.params.couponId);
         await getSegment(o.db, shopId, request.body.segmentId);
         const snapshot = await snapshotSegment(o.db, shopId, request.body.segmentId);
         const issued = await o.db.transaction((tx) =>
