@@ -524,6 +524,19 @@ describe.skipIf(!available)('web console in Chromium', () => {
       headers: shop.auth,
       payload: { name: 'Everyone', rule: { type: 'field', field: 'orderCount', op: 'gte', value: 1 } },
     });
+    // Last winter's coupon has ended: it is marked so, and offered to no new campaign.
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/coupons',
+      headers: shop.auth,
+      payload: {
+        name: 'Winter gift',
+        kind: 'percent',
+        percent: 10,
+        validFrom: '2025-12-01T00:00:00+08:00',
+        validUntil: '2026-02-28T00:00:00+08:00',
+      },
+    });
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, shop);
 
@@ -577,9 +590,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await eventually(() =>
       page.locator('tr[data-coupon="Spring gift"] [data-testid="coupon-issued"]').textContent(),
     ).toBe('0');
+    expect(await page.locator('tr[data-coupon="Winter gift"]').textContent()).toContain('ended');
 
     await page.getByRole('link', { name: 'Campaigns' }).click();
     const wizard = page.getByTestId('campaign-wizard');
+    await eventually(() =>
+      wizard.getByLabel('Coupon (one code per recipient)').locator('option').allTextContents(),
+    ).toEqual(['none', 'Spring gift']);
     await wizard.getByLabel('Coupon (one code per recipient)').selectOption({ label: 'Spring gift' });
     await wizard.getByLabel('Name').fill('Spring recall');
     await wizard.getByLabel('Template').selectOption({ label: 'We miss you (Email (SMTP))' });

@@ -698,6 +698,53 @@ describeEachDb('engage', ({ db }) => {
     });
     expect(inTime.body.campaign).toMatchObject({ status: 'scheduled' });
     expect((await call('POST', `/api/campaigns/${late}/cancel`, {})).status).toBe(200);
+
+    // Scheduled in time, but its sending ran late (the server was down, quiet hours put it off) and the
+    // window closed meanwhile: each message fails with why, and no expired code is issued.
+    const ranLate = await campaign('Ran late', tpl, ann, { couponId: ending.couponId });
+    await ok('POST', `/api/campaigns/${ranLate}/schedule`, {
+      at: new Date(Date.now() + day / 2).toISOString(),
+    });
+    await db().query(
+      `update campaigns set scheduled_at = now() - interval '2 hours' where shop_id = $1 and campaign_id = $2`,
+      [a.shop.shopId, ranLate],
+    );
+    await db().query(
+      `update coupons set valid_until = now() - interval '1 hour' where shop_id = $1 and coupon_id = $2`,
+      [a.shop.shopId, ending.couponId],
+    );
+    const mailsBefore = mailsTo('ann@example.com').length;
+    await deliverAgain();
+    const [failed] = (await ok('GET', `/api/messages?campaignId=${ranLate}`)).items;
+    expect(failed).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(
+        /^The coupon 'Ends tomorrow' ended at .+: its codes would arrive expired$/,
+      ),
+    });
+    expect(mailsTo('ann@example.com')).toHaveLength(mailsBefore);
+    expect((await report(ranLate)).coupons).toMatchObject({ issued: 0 });
+
+    // Nor can a campaign be made with it, nor its codes issued to a segment.
+    const made = await call('POST', '/api/campaigns', {
+      name: 'Too late again',
+      templateId: tpl,
+      segmentId: ann,
+      couponId: ending.couponId,
+    });
+    expect(made).toMatchObject({ status: 409, body: { error: 'coupon_ended' } });
+    const snapshots = await db().query('select 1 from segment_snapshots where shop_id = $1', [a.shop.shopId]);
+    const issued = await call('POST', `/api/coupons/${ending.couponId}/issue`, { segmentId: h });
+    expect(issued).toMatchObject({
+      status: 409,
+      body: {
+        error: 'coupon_ended',
+        message: expect.stringContaining("The coupon 'Ends tomorrow' ended at"),
+      },
+    });
+    expect(
+      await db().query('select 1 from segment_snapshots where shop_id = $1', [a.shop.shopId]),
+    ).toHaveLength(snapshots.length);
   });
 
   it('lists package inserts: each online order waiting to ship with its note and gifts', async () => {

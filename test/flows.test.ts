@@ -407,6 +407,66 @@ describeEachDb('flows', ({ db }) => {
     expect(empty.body.details).toEqual([{ field: 'body.steps', message: 'a flow needs at least one step' }]);
   });
 
+  it('lets nobody past a coupon step whose coupon has ended, and saves no flow with one', async () => {
+    const coupon = await ok('POST', '/api/coupons', {
+      name: 'Two-day thanks',
+      kind: 'amount',
+      amountCents: 800,
+      validUntil: new Date(Date.now() + 2 * DAY).toISOString(),
+    });
+    const template = await ok('POST', '/api/templates', {
+      name: 'Late thanks',
+      channel: 'email',
+      subject: 'Thanks',
+      body: '<p>{{ coupon.code }}</p>',
+    });
+    const flow = await ok('POST', '/api/flows', {
+      name: 'Thanks after four days',
+      trigger: { type: 'order_paid' },
+      steps: [
+        { type: 'wait', days: 4 },
+        { id: 'gift', type: 'coupon', couponId: coupon.couponId },
+        { type: 'send', templateId: template.templateId },
+      ],
+    });
+    await ok('POST', `/api/flows/${flow.flowId}/activate`, { catchUpDays: 0 });
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    await order('late', 0);
+    await optIn('late');
+    // Four days on the coupon's window has closed: a code now would arrive expired, so she leaves, with why.
+    await runFlows(db(), a.shop.shopId, new Date(Date.now() + 4 * DAY + 60_000));
+    const r = await report(flow.flowId);
+    expect(r.entered).toBe(1);
+    expect(r.steps.gift).toBeUndefined();
+    expect(Object.entries(r.exitedBecause)).toEqual([
+      [expect.stringMatching(/^The coupon 'Two-day thanks' ended at .+: its codes would arrive expired$/), 1],
+    ]);
+    expect(r.coupons.issued).toBe(0);
+    const [queued] = await db().query<{ n: number }>(
+      'select count(*)::int as n from messages where shop_id = $1 and flow_id = $2',
+      [a.shop.shopId, flow.flowId],
+    );
+    expect(queued!.n).toBe(0);
+
+    // Once it has ended, no flow can be saved with it.
+    await db().query(
+      `update coupons set valid_until = now() - interval '1 minute' where shop_id = $1 and coupon_id = $2`,
+      [a.shop.shopId, coupon.couponId],
+    );
+    const refused = await call('PUT', `/api/flows/${flow.flowId}`, {
+      name: 'Thanks after four days',
+      trigger: { type: 'order_paid' },
+      steps: flow.steps,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([
+      {
+        field: 'body.steps.1.couponId',
+        message: expect.stringMatching(/^the coupon ended at .+: its codes would arrive expired$/),
+      },
+    ]);
+  });
+
   it('keeps one shop’s flows from another', async () => {
     const f = await ok('POST', '/api/flows', {
       name: 'Private',

@@ -8,7 +8,7 @@ import { derivedId, isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getSegment } from '../segments/segments.js';
 import { getSnapshot, snapshotSegment } from '../segments/snapshots.js';
-import { couponTerms } from './coupons.js';
+import { assertNotEnded, couponTerms } from './coupons.js';
 import { ConversionDays, heldOut, HoldoutPercent } from './measure.js';
 import { getTemplate } from './templates.js';
 
@@ -59,7 +59,7 @@ export async function createCampaign(db: Queryable, shopId: string, input: Campa
   await getTemplate(db, shopId, c.templateId);
   if (c.segmentId) await getSegment(db, shopId, c.segmentId);
   if (c.snapshotId) await getSnapshot(db, shopId, c.snapshotId);
-  if (c.couponId) await couponTerms(db, shopId, c.couponId);
+  if (c.couponId) assertNotEnded(await couponTerms(db, shopId, c.couponId), new Date());
   const campaignId = uuidv7();
   await db.query(
     `insert into campaigns (shop_id, campaign_id, name, template_id, segment_id, snapshot_id, holdout_percent,
@@ -110,15 +110,8 @@ export async function scheduleCampaign(
   const campaign = await getCampaign(db, shopId, campaignId);
   if (campaign.status !== 'draft' && campaign.status !== 'scheduled')
     throw new AppError('conflict', 409, `The campaign is ${campaign.status}; only a draft can be scheduled`);
-  if (campaign.couponId) {
-    const coupon = await couponTerms(db, shopId, campaign.couponId);
-    if (coupon.validUntil && coupon.validUntil <= at)
-      throw new AppError(
-        'coupon_ended',
-        409,
-        `The coupon '${coupon.name}' ends at ${coupon.validUntil.toISOString()}, before this campaign would send: its codes would arrive expired`,
-      );
-  }
+  if (campaign.couponId)
+    assertNotEnded(await couponTerms(db, shopId, campaign.couponId), at, 'this campaign would send');
   await db.query(
     `update campaigns set status = 'scheduled', scheduled_at = $3
       where shop_id = $1 and campaign_id = $2 and status in ('draft', 'scheduled')`,

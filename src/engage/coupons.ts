@@ -183,6 +183,19 @@ export async function couponTerms(db: Queryable, shopId: string, couponId: strin
   return row;
 }
 
+/**
+ * Refuses to hand out codes of a coupon whose window has closed by `at`: each would arrive expired.
+ * `before` says what would have given them ("this campaign would send").
+ */
+export function assertNotEnded(c: CouponTerms, at: Date, before?: string): void {
+  if (c.validUntil && c.validUntil <= at)
+    throw new AppError(
+      'coupon_ended',
+      409,
+      `The coupon '${c.name}' ${before ? 'ends' : 'ended'} at ${c.validUntil.toISOString()}${before ? `, before ${before}` : ''}: its codes would arrive expired`,
+    );
+}
+
 export async function listCoupons(db: Queryable, shopId: string): Promise<Coupon[]> {
   return db.query<Coupon>(
     `select ${columns} from coupons c where c.shop_id = $1 order by c.created_at desc`,
@@ -307,6 +320,8 @@ export interface CouponVars {
 /**
  * A campaign's codes for these recipients, as templates show them: issued now if the campaign carries a
  * coupon, so only customers a message actually goes to get one (not the held out, nor the suppressed).
+ * A coupon that has ended since the campaign was scheduled (its sending ran late, or quiet hours put it
+ * off) is refused with `coupon_ended`.
  */
 export async function campaignCoupons(
   db: Queryable,
@@ -321,6 +336,7 @@ export async function campaignCoupons(
     [shopId, campaignId],
   );
   if (!campaign?.couponId) return new Map();
+  assertNotEnded(await couponTerms(db, shopId, campaign.couponId), at);
   await issueCoupon(db, shopId, campaign.couponId, { campaignId, customerIds }, `campaign:${campaignId}`, at);
   return codeVars(db, shopId, currency, 'k.campaign_id = $2 and k.customer_id = any($3::uuid[])', [
     campaignId,

@@ -4,6 +4,7 @@
 // again; an email is recorded as sent before the relay is told to take it (senders.ts), so none of those
 // had reached anyone, and nothing recorded as sent goes twice.
 import type { Db } from '../db/db.js';
+import { AppError } from '../errors.js';
 import type { Progress } from '../jobs/runner.js';
 import { getShop } from '../shops/shops.js';
 import { finishCampaigns, launchDueCampaigns } from './campaigns.js';
@@ -154,7 +155,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
 
   // Messages flow through a queue: lanes send from it while the next batch is claimed and loaded, so
   // the connections never wait for the database.
-  const queue: { m: ClaimedMessage; vars: Record<string, unknown> }[] = [];
+  const queue: { m: ClaimedMessage; vars: Record<string, unknown>; refusal?: string }[] = [];
   let exhausted = false;
   let fetchFailure: unknown = null;
   let fetching: Promise<void> | null = null;
@@ -175,19 +176,26 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     for (const id of new Set(claimed.map((m) => m.templateId)))
       for (const v of (await templateFor(id)).uses) uses.add(v);
     const recipients = await loader.load(db, [...new Set(claimed.map((m) => m.customerId))], uses);
-    // A campaign with a coupon gives each recipient's message that recipient's code, issued now.
+    // A campaign with a coupon gives each recipient's message that recipient's code, issued now; if the
+    // coupon has ended, its messages fail with why rather than carry an expired code.
     const coupons = new Map<string, Map<string, CouponVars>>();
+    const refused = new Map<string, string>();
     for (const campaignId of new Set(claimed.flatMap((m) => (m.campaignId ? [m.campaignId] : []))))
-      coupons.set(
-        campaignId,
-        await campaignCoupons(
-          db,
-          shopId,
+      try {
+        coupons.set(
           campaignId,
-          claimed.filter((m) => m.campaignId === campaignId).map((m) => m.customerId),
-          shop.currency,
-        ),
-      );
+          await campaignCoupons(
+            db,
+            shopId,
+            campaignId,
+            claimed.filter((m) => m.campaignId === campaignId).map((m) => m.customerId),
+            shop.currency,
+          ),
+        );
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'coupon_ended')) throw err;
+        refused.set(campaignId, err.message);
+      }
     // A flow's message shows the code its customer was given by an earlier step.
     const codes = claimed.flatMap((m) => (m.couponCode ? [m.couponCode] : []));
     const flowCodes =
@@ -201,7 +209,8 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
         : m.couponCode
           ? flowCodes.get(m.couponCode)
           : undefined;
-      queue.push({ m, vars: coupon ? { ...vars, coupon } : vars });
+      const refusal = m.campaignId ? refused.get(m.campaignId) : undefined;
+      queue.push({ m, vars: coupon ? { ...vars, coupon } : vars, refusal });
     }
     taken += claimed.length + suppressed;
     total = Math.max(total, taken);
@@ -220,7 +229,8 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     for (;;) {
       if (queue.length < BATCH / 2 && !exhausted) void fetchMore();
       const next = queue.shift();
-      if (next) await sendOne(next.m, next.vars);
+      if (next?.refusal) settle(next.m, { ok: false, retry: false, reason: next.refusal });
+      else if (next) await sendOne(next.m, next.vars);
       else if (exhausted) return;
       else await fetchMore();
     }

@@ -84,11 +84,16 @@ async function checkedFlow(db: Queryable, shopId: string, input: unknown, at: st
           return issued;
         }
         case 'coupon': {
-          const [c] = await db.query('select 1 from coupons where shop_id = $1 and coupon_id = $2', [
-            shopId,
-            step.couponId,
-          ]);
+          const [c] = await db.query<{ validUntil: Date | null }>(
+            'select valid_until as "validUntil" from coupons where shop_id = $1 and coupon_id = $2',
+            [shopId, step.couponId],
+          );
           if (!c) problems.push({ field: `${at}.couponId`, message: 'no such coupon' });
+          else if (c.validUntil && c.validUntil <= new Date())
+            problems.push({
+              field: `${at}.couponId`,
+              message: `the coupon ended at ${c.validUntil.toISOString()}: its codes would arrive expired`,
+            });
           return true;
         }
         case 'tag': {

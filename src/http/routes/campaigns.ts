@@ -149,7 +149,7 @@ export const campaignRoutes =
           summary:
             'Create a draft campaign: a template to a segment (frozen at launch) with an optional holdout',
           body: CampaignInput,
-          response: { 201: Campaign, ...errors },
+          response: { 201: Campaign, 409: errors[400], ...errors },
         },
       },
       async (request, reply) =>

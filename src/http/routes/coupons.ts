@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
 import {
+  assertNotEnded,
   CouponChange,
   CouponInput,
   couponTerms,
@@ -104,7 +105,8 @@ export const couponRoutes =
       {
         schema: {
           tags: ['coupons'],
-          summary: "Issue a code to each of a segment's members now (frozen as a snapshot)",
+          summary:
+            "Issue a code to each of a segment's members now (frozen as a snapshot); 409 coupon_ended once its window has closed",
           params: CouponParams,
           body: z.strictObject({
             segmentId: z.uuid(),
@@ -117,13 +119,14 @@ export const couponRoutes =
           }),
           response: {
             200: z.object({ snapshotId: z.uuid(), members: z.number().int(), issued: z.number().int() }),
+            409: errors[400],
             ...errors,
           },
         },
       },
       async (request) => {
         const { shopId } = request;
-        await couponTerms(o.db, shopId, request.params.couponId);
+        assertNotEnded(await couponTerms(o.db, shopId, request.params.couponId), new Date());
         await getSegment(o.db, shopId, request.body.segmentId);
         const snapshot = await snapshotSegment(o.db, shopId, request.body.segmentId);
         const issued = await o.db.transaction((tx) =>

@@ -4,6 +4,7 @@ import { dateTime, money, percent } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
+import { hasEnded } from './couponTerms.js';
 import type { Campaign, CampaignReport, Coupon, Message, Template } from './types.js';
 import { Problem } from '../../Problem.js';
 
@@ -243,11 +244,13 @@ function Wizard({ onCreated }: { onCreated: () => void }) {
         {t('campaigns.coupon')}
         <select name="coupon" value={couponId} onChange={(e) => setCouponId(e.target.value)}>
           <option value="">{t('campaigns.noCoupon')}</option>
-          {(coupons.data?.items ?? []).map((c) => (
-            <option key={c.couponId} value={c.couponId}>
-              {c.name}
-            </option>
-          ))}
+          {(coupons.data?.items ?? [])
+            .filter((c) => !hasEnded(c))
+            .map((c) => (
+              <option key={c.couponId} value={c.couponId}>
+                {c.name}
+              </option>
+            ))}
         </select>
       </label>
       <label>

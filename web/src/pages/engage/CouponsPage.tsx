@@ -4,6 +4,7 @@ import { date, money } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
+import { hasEnded } from './couponTerms.js';
 import type { Coupon } from './types.js';
 import { Problem } from '../../Problem.js';
 
@@ -142,6 +143,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
                   {[
                     c.validUntil ? `${t('coupons.until')} ${date(c.validUntil, shop.timeZone, lang)}` : '',
                     c.validDays ? t('coupons.days', { days: c.validDays }) : '',
+                    hasEnded(c) ? t('coupons.ended') : '',
                   ]
                     .filter(Boolean)
                     .join(' · ') || '–'}
