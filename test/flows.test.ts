@@ -397,6 +397,41 @@ describeEachDb('flows', ({ db }) => {
     expect(fields).toEqual(
       expect.arrayContaining(['body.trigger.day', 'body.steps.0.days', 'body.steps.1.type']),
     );
+    // A code good for a week would be stale when shown ten days on: refused; within the week it is fine.
+    const week = await ok('POST', '/api/coupons', {
+      name: 'A week',
+      kind: 'percent',
+      percent: 5,
+      validDays: 7,
+    });
+    const stale = (days: number) =>
+      call('POST', '/api/flows', {
+        name: `Stale after ${days}`,
+        trigger: { type: 'joined' },
+        steps: [
+          { type: 'coupon', couponId: week.couponId },
+          { type: 'wait', days: 3 },
+          {
+            type: 'branch',
+            condition: { type: 'field', field: 'orderCount', op: 'gte', value: 1 },
+            yes: [{ type: 'send', templateId: withCoupon.templateId }],
+            no: [
+              { type: 'wait', days: days - 3 },
+              { type: 'send', templateId: withCoupon.templateId },
+            ],
+          },
+        ],
+      });
+    const late = await stale(10);
+    expect(late.status).toBe(400);
+    expect(late.body.details).toEqual([
+      {
+        field: 'body.steps.2.no.1.templateId',
+        message:
+          'the code shown here is good for 7 days from its issue, and this message goes 10 days after it: it would arrive expired',
+      },
+    ]);
+    expect((await stale(6)).status).toBe(201);
     const taken = await call('POST', '/api/flows', {
       name: 'Win back',
       trigger: { type: 'joined' },

@@ -64,28 +64,46 @@ async function checkedFlow(db: Queryable, shopId: string, input: unknown, at: st
   const ctx = await segmentContext(db, shopId);
   if (flow.trigger.type === 'tier_upgraded' && flow.trigger.tier && !ctx.tierKeys.includes(flow.trigger.tier))
     problems.push({ field: field('trigger.tier'), message: `not a tier; one of ${ctx.tierKeys.join(', ')}` });
-  // A message may show the coupon only after a step on its path issued one.
-  const walk = (steps: typeof flow.steps, path: string, couponIssued: boolean): Promise<boolean> =>
+  // A message may show the coupon only after a step on its path issued one, and before that code expires.
+  interface Issued {
+    validDays: number | null;
+    waitedHours: number;
+  }
+  const walk = (
+    steps: typeof flow.steps,
+    path: string,
+    couponIssued: Issued | null,
+  ): Promise<Issued | null> =>
     steps.reduce(async (before, step, n) => {
       const issued = await before;
       const at = `${path}.${n}`;
       switch (step.type) {
+        case 'wait':
+          return issued && { ...issued, waitedHours: issued.waitedHours + step.days * 24 + step.hours };
         case 'send': {
           const [t] = await db.query<{ channel: MessageChannel; subject: string | null; body: string }>(
             'select channel, subject, body from templates where shop_id = $1 and template_id = $2',
             [shopId, step.templateId],
           );
           if (!t) problems.push({ field: `${at}.templateId`, message: 'no such template' });
-          else if (usesVariable(compileTemplate(t).uses, 'coupon') && !issued)
-            problems.push({
-              field: `${at}.templateId`,
-              message: 'the template shows a coupon: add an issue-coupon step before this one',
-            });
+          else if (usesVariable(compileTemplate(t).uses, 'coupon')) {
+            if (!issued)
+              problems.push({
+                field: `${at}.templateId`,
+                message: 'the template shows a coupon: add an issue-coupon step before this one',
+              });
+            else if (issued.validDays !== null && issued.waitedHours >= issued.validDays * 24)
+              problems.push({
+                field: `${at}.templateId`,
+                message: `the code shown here is good for ${issued.validDays} days from its issue, and this message goes ${issued.waitedHours / 24} days after it: it would arrive expired`,
+              });
+          }
           return issued;
         }
         case 'coupon': {
-          const [c] = await db.query<{ validUntil: Date | null }>(
-            'select valid_until as "validUntil" from coupons where shop_id = $1 and coupon_id = $2',
+          const [c] = await db.query<{ validUntil: Date | null; validDays: number | null }>(
+            `select valid_until as "validUntil", valid_days as "validDays"
+               from coupons where shop_id = $1 and coupon_id = $2`,
             [shopId, step.couponId],
           );
           if (!c) problems.push({ field: `${at}.couponId`, message: 'no such coupon' });
@@ -94,7 +112,7 @@ async function checkedFlow(db: Queryable, shopId: string, input: unknown, at: st
               field: `${at}.couponId`,
               message: `the coupon ended at ${c.validUntil.toISOString()}: its codes would arrive expired`,
             });
-          return true;
+          return { validDays: c?.validDays ?? null, waitedHours: 0 };
         }
         case 'tag': {
           const [t] = await db.query<{ rule: unknown }>(
@@ -120,7 +138,7 @@ async function checkedFlow(db: Queryable, shopId: string, input: unknown, at: st
           return issued;
       }
     }, Promise.resolve(couponIssued));
-  await walk(flow.steps, field('steps'), false);
+  await walk(flow.steps, field('steps'), null);
   if (problems.length > 0) throw AppError.invalid('The flow is not valid', problems);
   return { ...flow, steps: placeSteps(flow.steps) };
 }
