@@ -80,8 +80,8 @@ describeEachDb('REST API', ({ db }) => {
       role: 'operator',
     });
     const owner = (await signInAs(t.app, a.email, a.password))!;
-    const login = (password: string, who = email) =>
-      t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: who, password } });
+    const login = (password: string, who = email, cookies: Record<string, string> = {}) =>
+      t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: who, password }, cookies });
     const lock = async () =>
       (
         await db().query<{ failed: number; lockedUntil: Date | null }>(
@@ -93,7 +93,12 @@ describeEachDb('REST API', ({ db }) => {
 
     // A right password resets the count: nine wrong, one right, nine wrong again is not ten in a row.
     for (let i = 0; i < 9; i++) expect((await login(`guess ${i}`)).statusCode).toBe(401);
-    expect((await login('the real password')).statusCode).toBe(200);
+    const right = await login('the real password');
+    expect(right.statusCode).toBe(200);
+    // This browser is trusted from now on: its cookie goes back to the sign-in only.
+    const deviceCookie = right.cookies.find((c) => c.name === 'regulars_device')!;
+    expect(deviceCookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth/login' });
+    const usual = { regulars_device: deviceCookie.value };
     for (let i = 0; i < 9; i++) expect((await login(`guess ${i}`)).statusCode).toBe(401);
     expect(await lock()).toEqual({ failed: 9, lockedUntil: null });
     expect((await login('guess 9')).statusCode).toBe(401);
@@ -102,7 +107,7 @@ describeEachDb('REST API', ({ db }) => {
     expect(locked.json()).toMatchObject({
       error: 'locked',
       message: expect.stringMatching(
-        /^Too many wrong passwords: sign-in for this email is locked until \d{4}-\d\d-\d\dT[\d:.]+Z, or until the owner sets a new password$/,
+        /^Too many wrong passwords: sign-in for this email is locked until \d{4}-\d\d-\d\dT[\d:.]+Z, or until the owner sets a new password; a browser that signed in as this email before still can$/,
       ),
     });
     const until = (await lock()).lockedUntil!.getTime();
@@ -111,6 +116,17 @@ describeEachDb('REST API', ({ db }) => {
     expect((await login('guess 10')).statusCode).toBe(429);
     expect((await lock()).lockedUntil!.getTime()).toBe(until);
     expect((await login(a.password, a.email)).statusCode).toBe(200);
+    // The member's usual browser is not shut out by guesses from elsewhere, and its sign-in leaves the
+    // lock on for everyone else; a made-up cookie is no key.
+    expect((await login('the real password', email, usual)).statusCode).toBe(200);
+    expect((await lock()).lockedUntil!.getTime()).toBe(until);
+    expect((await login('the real password', email, { regulars_device: 'made-up' })).statusCode).toBe(429);
+    // Its own wrong passwords count against it: the tenth in a row makes it a stranger, locked out too.
+    for (let i = 0; i < 9; i++) expect((await login(`guess ${i}`, email, usual)).statusCode).toBe(401);
+    expect((await login('the real password', email, usual)).statusCode).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await login(`guess ${i}`, email, usual)).statusCode).toBe(401);
+    expect((await login('the real password', email, usual)).statusCode).toBe(429);
+    expect((await lock()).lockedUntil!.getTime()).toBe(until);
     // Fifteen minutes on, the right password opens it and clears the count.
     await db().query(
       `update staff set locked_until = now() - interval '1 second' where shop_id = $1 and staff_id = $2`,
@@ -128,7 +144,20 @@ describeEachDb('REST API', ({ db }) => {
       payload: { password: 'a new password' },
     });
     expect(reset.statusCode).toBe(200);
-    expect((await login('a new password')).statusCode).toBe(200);
+    const renewed = await login('a new password');
+    expect(renewed.statusCode).toBe(200);
+    // A new password set by the owner is proved again everywhere: no browser stays trusted from before.
+    const trusted = { regulars_device: renewed.cookies.find((c) => c.name === 'regulars_device')!.value };
+    for (let i = 0; i < 10; i++) await login(`guess ${i}`);
+    expect((await login('a new password', email, trusted)).statusCode).toBe(200);
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/staff/${member.staffId}`,
+      cookies: owner,
+      payload: { password: 'another password' },
+    });
+    for (let i = 0; i < 10; i++) await login(`guess ${i}`);
+    expect((await login('another password', email, trusted)).statusCode).toBe(429);
     // An email no one has answers as a wrong password does.
     expect((await login('anything', 'nobody@example.com')).json()).toMatchObject({ error: 'unauthorized' });
   });

@@ -950,6 +950,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
     );
     await look.close();
 
+    // The viewer's usual browser: signed in with the new password, then signed out.
+    const usual = await browser.newPage({ locale: 'en-US' });
+    await signIn(usual, { ...viewer, password: 'viewer pass 2' });
+    await usual.getByRole('button', { name: 'Sign out' }).click();
+    await usual.getByRole('button', { name: 'Sign in' }).waitFor();
+
     // Ten wrong passwords in a row lock the viewer's email: the sign-in page says so, and what to do.
     for (let i = 0; i < 10; i++)
       await t.app.inject({
@@ -968,8 +974,14 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(answer.status()).toBe(429);
     await lockedOut.getByRole('alert').waitFor({ timeout: 15_000 });
     expect(await lockedOut.getByRole('alert').textContent()).toBe(
-      'Too many wrong passwords: sign-in for this email is locked for 15 minutes. An owner can set you a new password under Staff & keys.',
+      'Too many wrong passwords: sign-in for this email is locked for 15 minutes, except in browsers where you signed in before. An owner can set you a new password under Staff & keys.',
     );
     await lockedOut.close();
+    // The browser the viewer signed in from before is not shut out by the guesses.
+    await usual.getByLabel('Email').fill(viewer.email);
+    await usual.getByLabel('Password').fill('viewer pass 2');
+    await usual.getByRole('button', { name: 'Sign in' }).click();
+    await usual.getByTestId('shop-name').waitFor({ timeout: 15_000 });
+    await usual.close();
   });
 });

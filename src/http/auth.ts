@@ -9,6 +9,8 @@ import { LEAST_ROLE, allows, type Access } from '../shops/roles.js';
 import { staffForSession } from '../shops/staff.js';
 
 export const SESSION_COOKIE = 'regulars_session';
+/** A browser where staff signed in before (shops/devices.ts). */
+export const DEVICE_COOKIE = 'regulars_device';
 
 const PUBLIC = [/^\/api\/auth\/login$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/|$)/, /^\/api\/health$/];
 

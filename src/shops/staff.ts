@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
+import { deviceFailed, deviceKey, forgetDevices, trustDevice, trustedRows } from './devices.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { ROLES, type Role } from './roles.js';
 
@@ -84,8 +85,10 @@ export async function updateStaff(
         where shop_id = $1 and staff_id = $2 returning ${columns}, created_at as "createdAt"`,
       [shopId, staffId, change.name ?? null, change.role ?? null, passwordHash],
     );
-    if (passwordHash)
+    if (passwordHash) {
       await tx.query('delete from staff_sessions where shop_id = $1 and staff_id = $2', [shopId, staffId]);
+      await forgetDevices(tx, { shopId, staffId });
+    }
     return row!;
   });
 }
@@ -119,6 +122,7 @@ export async function changeOwnPassword(
     staff.staffId,
     await hashPassword(change.newPassword),
   ]);
+  await forgetDevices(db, staff);
   // The session in use stays; without one (not a staff session), every session ends.
   const current = parseSessionToken(sessionToken)?.tokenHash ?? null;
   await db.query(
@@ -170,15 +174,17 @@ let unknownEmailHash: Promise<string> | null = null;
  * Checks the password against every shop where this email is staff; `shopId` picks one when there are
  * several. Ten wrong passwords in a row lock the email's sign-in for fifteen minutes (429, the right
  * password included), so a password cannot be guessed at the speed this answers; the owner setting a
- * new password lifts the lock.
+ * new password lifts the lock. A browser trusted for a staff row (`device`, shops/devices.ts) is not
+ * shut out by the lock and counts its own wrong passwords. Answers the cookie that trusts this browser.
  */
 export async function signIn(
   db: Queryable,
   email: string,
   password: string,
   shopId?: string,
+  device?: string,
   at = new Date(),
-): Promise<{ staff: Staff; token: string; expiresAt: Date }> {
+): Promise<{ staff: Staff; token: string; expiresAt: Date; device: string }> {
   const candidates = (
     await db.query<Staff & { passwordHash: string; lockedUntil: Date | null }>(
       `select ${columns}, password_hash as "passwordHash", locked_until as "lockedUntil"
@@ -186,13 +192,15 @@ export async function signIn(
       [email.trim().toLowerCase()],
     )
   ).filter((c) => !shopId || c.shopId === shopId);
-  const locked = candidates.filter((c) => c.lockedUntil && c.lockedUntil > at);
+  const trusted = await trustedRows(db, candidates, device, at);
+  const isTrusted = (c: Staff) => trusted.has(deviceKey(c));
+  const locked = candidates.filter((c) => c.lockedUntil && c.lockedUntil > at && !isTrusted(c));
   if (candidates.length > 0 && locked.length === candidates.length) {
     const until = new Date(Math.min(...locked.map((c) => c.lockedUntil!.getTime())));
     throw new AppError(
       'locked',
       429,
-      `Too many wrong passwords: sign-in for this email is locked until ${until.toISOString()}, or until the owner sets a new password`,
+      `Too many wrong passwords: sign-in for this email is locked until ${until.toISOString()}, or until the owner sets a new password; a browser that signed in as this email before still can`,
     );
   }
   if (candidates.length === 0) await verifyPassword(password, await (unknownEmailHash ??= hashPassword('-')));
@@ -204,34 +212,45 @@ export async function signIn(
     break;
   }
   if (!staff) {
-    // Counted against each row the email could have opened; the tenth in a row locks it.
+    // Counted against each row the email could have opened (the tenth in a row locks it), or against
+    // the browser where it is trusted.
     const open = candidates.filter((c) => !locked.includes(c));
-    if (open.length > 0)
+    const untrusted = open.filter((c) => !isTrusted(c));
+    if (untrusted.length > 0)
       await db.query(
         `update staff set failed_sign_ins = case when failed_sign_ins + 1 >= $3 then 0 else failed_sign_ins + 1 end,
                 locked_until = case when failed_sign_ins + 1 >= $3 then $4::timestamptz else locked_until end
           where (shop_id, staff_id) in (select * from unnest($1::uuid[], $2::uuid[]))`,
         [
-          open.map((c) => c.shopId),
-          open.map((c) => c.staffId),
+          untrusted.map((c) => c.shopId),
+          untrusted.map((c) => c.staffId),
           MAX_FAILED_SIGN_INS,
           new Date(at.getTime() + LOCK_MINUTES * 60_000).toISOString(),
         ],
       );
+    if (device && untrusted.length < open.length) await deviceFailed(db, open.filter(isTrusted), device);
     throw new AppError('unauthorized', 401, 'Wrong email or password');
   }
-  await db.query(
-    `update staff set failed_sign_ins = 0, locked_until = null
-      where shop_id = $1 and staff_id = $2 and (failed_sign_ins > 0 or locked_until is not null)`,
-    [staff.shopId, staff.staffId],
-  );
+  // A right password from a trusted browser leaves the email's count and lock alone: they are about
+  // the guesses from elsewhere, which may still be going on.
+  if (!isTrusted(staff))
+    await db.query(
+      `update staff set failed_sign_ins = 0, locked_until = null
+        where shop_id = $1 and staff_id = $2 and (failed_sign_ins > 0 or locked_until is not null)`,
+      [staff.shopId, staff.staffId],
+    );
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = new Date(at.getTime() + SESSION_DAYS * 86_400_000);
   await db.query(
     `insert into staff_sessions (shop_id, token_hash, staff_id, expires_at) values ($1, $2, $3, $4)`,
     [staff.shopId, sha256(secret), staff.staffId, expiresAt],
   );
-  return { staff, token: `${staff.shopId}.${secret}`, expiresAt };
+  return {
+    staff,
+    token: `${staff.shopId}.${secret}`,
+    expiresAt,
+    device: await trustDevice(db, staff, device, isTrusted(staff), at),
+  };
 }
 
 /** A session token's shop and the hash its secret is stored under; null when it is not one. */

@@ -2,10 +2,11 @@ import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { ACCESS, accessOf, ROLES } from '../../shops/roles.js';
+import { DEVICE_DAYS } from '../../shops/devices.js';
 import { getShop } from '../../shops/shops.js';
 import { PasswordChange, changeOwnPassword, signIn, signOut, type Staff } from '../../shops/staff.js';
 import type { AppOptions } from '../app.js';
-import { SESSION_COOKIE } from '../auth.js';
+import { DEVICE_COOKIE, SESSION_COOKIE } from '../auth.js';
 import { ErrorBody, errors } from '../schemas.js';
 
 const Me = z.object({
@@ -40,7 +41,7 @@ export const authRoutes =
           tags: ['auth'],
           summary: 'Sign in as staff; sets an HttpOnly session cookie',
           description:
-            'Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password.',
+            'Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password. A browser that signed in as the email before (its HttpOnly `regulars_device` cookie, sent to this route only) is not locked out; ten wrong passwords from it in a row make it a stranger again.',
           security: [],
           body: z.strictObject({
             email: z.string().trim().min(1).max(254),
@@ -51,11 +52,12 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        const { staff, token, expiresAt } = await signIn(
+        const { staff, token, expiresAt, device } = await signIn(
           o.db,
           request.body.email,
           request.body.password,
           request.body.shopId,
+          request.cookies[DEVICE_COOKIE],
         );
         reply.setCookie(SESSION_COOKIE, token, {
           httpOnly: true,
@@ -63,6 +65,14 @@ export const authRoutes =
           secure: o.cookieSecure ?? false,
           path: '/',
           expires: expiresAt,
+        });
+        // Sent back to the sign-in only: it is what lets this browser past a lock others set off.
+        reply.setCookie(DEVICE_COOKIE, device, {
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: o.cookieSecure ?? false,
+          path: '/api/auth/login',
+          expires: new Date(Date.now() + DEVICE_DAYS * 86_400_000),
         });
         return me(staff);
       },
