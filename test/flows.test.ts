@@ -4,6 +4,7 @@
 // field by field, and one shop never reaching another's flows.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runFlows } from '../src/engage/flows/engine.js';
+import { enqueueJob } from '../src/jobs/jobs.js';
 import { describeEachDb } from './support/databases.js';
 import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 import { startSmtpSink, type SmtpSink } from './support/sinks.js';
@@ -482,6 +483,44 @@ describeEachDb('flows', ({ db }) => {
       [a.shop.shopId, flow.flowId],
     );
     expect(queued!.n).toBe(0);
+
+    // Issued in time, but the window closed while the message waited: it fails with why, unsent.
+    const waitThenSend = await ok('POST', '/api/flows', {
+      name: 'Code then a wait',
+      trigger: { type: 'order_paid' },
+      steps: [
+        { type: 'coupon', couponId: coupon.couponId },
+        { type: 'wait', days: 3 },
+        { type: 'send', templateId: template.templateId },
+      ],
+    });
+    await ok('POST', `/api/flows/${waitThenSend.flowId}/activate`, { catchUpDays: 0 });
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    await order('later', 0);
+    await optIn('later');
+    await run();
+    const [issued] = (await ok('GET', `/api/customers/${ids.later}/coupons`)).items;
+    expect(issued.code).toMatch(/^[A-Z0-9]+-[0-9A-F]{16}$/);
+    // Three days on (the code's expiry and the message's time moved back instead of the clock forward).
+    await runFlows(db(), a.shop.shopId, new Date(Date.now() + 3 * DAY + 60_000));
+    await db().query(
+      `update coupon_codes set expires_at = now() - interval '1 minute' where shop_id = $1 and code = $2`,
+      [a.shop.shopId, issued.code],
+    );
+    await db().query(`update messages set not_before = now() where shop_id = $1 and flow_id = $2`, [
+      a.shop.shopId,
+      waitThenSend.flowId,
+    ]);
+    await enqueueJob(db(), a.shop.shopId, 'messages.deliver');
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    const [message] = (await ok('GET', `/api/messages?customerId=${ids.later}`)).items;
+    expect(message).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(
+        new RegExp(`^The coupon code ${issued.code} expired at \\S+Z, before this message went$`),
+      ),
+    });
+    expect(mailsTo('later')).toHaveLength(0);
 
     // Once it has ended, no flow can be saved with it.
     await db().query(

@@ -354,6 +354,21 @@ export async function couponVarsByCode(
   return codeVars(db, shopId, currency, 'k.code = any($2::text[])', [codes], 'code');
 }
 
+/** Which of these codes have expired by `at`, with when: a message showing one would offer nothing. */
+export async function expiredCodes(
+  db: Queryable,
+  shopId: string,
+  codes: string[],
+  at: Date,
+): Promise<Map<string, Date>> {
+  const rows = await db.query<{ code: string; expiresAt: Date }>(
+    `select code, expires_at as "expiresAt" from coupon_codes
+      where shop_id = $1 and code = any($2::text[]) and expires_at <= $3`,
+    [shopId, codes, at.toISOString()],
+  );
+  return new Map(rows.map((r) => [r.code, r.expiresAt]));
+}
+
 /** The template variables of the codes `where` picks, keyed by customer (or by code). */
 async function codeVars(
   db: Queryable,

@@ -22,7 +22,7 @@ import { contactPolicy, quietUntil } from './policy.js';
 import { RecipientLoader } from './recipients.js';
 import { senderFor, type Sender, type SendOutcome } from './senders.js';
 import { compileTemplate, getTemplate, renderTemplate, type CompiledTemplate } from './templates.js';
-import { campaignCoupons, couponVarsByCode, type CouponVars } from './coupons.js';
+import { campaignCoupons, couponVarsByCode, expiredCodes, type CouponVars } from './coupons.js';
 
 const BATCH = 500;
 const MAX_ATTEMPTS = 6;
@@ -179,6 +179,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     // A campaign with a coupon gives each recipient's message that recipient's code, issued now; if the
     // coupon has ended, its messages fail with why rather than carry an expired code.
     const coupons = new Map<string, Map<string, CouponVars>>();
+    // Why a campaign's messages (by campaign) or a flow's (by code) cannot go.
     const refused = new Map<string, string>();
     for (const campaignId of new Set(claimed.flatMap((m) => (m.campaignId ? [m.campaignId] : []))))
       try {
@@ -196,12 +197,16 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
         if (!(err instanceof AppError && err.code === 'coupon_ended')) throw err;
         refused.set(campaignId, err.message);
       }
-    // A flow's message shows the code its customer was given by an earlier step.
+    // A flow's message shows the code its customer was given by an earlier step; one that expired while
+    // the message waited (the coupon's window closed during a wait, quiet hours) fails with why.
     const codes = claimed.flatMap((m) => (m.couponCode ? [m.couponCode] : []));
     const flowCodes =
       codes.length > 0
         ? await couponVarsByCode(db, shopId, codes, shop.currency)
         : new Map<string, CouponVars>();
+    const expired = codes.length > 0 ? await expiredCodes(db, shopId, codes, now()) : new Map<string, Date>();
+    for (const [code, at] of expired)
+      refused.set(code, `The coupon code ${code} expired at ${at.toISOString()}, before this message went`);
     for (const m of claimed) {
       const vars = recipients.get(m.customerId)?.vars ?? {};
       const coupon = m.campaignId
@@ -209,7 +214,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
         : m.couponCode
           ? flowCodes.get(m.couponCode)
           : undefined;
-      const refusal = m.campaignId ? refused.get(m.campaignId) : undefined;
+      const refusal = refused.get(m.campaignId ?? m.couponCode ?? '');
       queue.push({ m, vars: coupon ? { ...vars, coupon } : vars, refusal });
     }
     taken += claimed.length + suppressed;
