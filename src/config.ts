@@ -1,5 +1,6 @@
 // Environment → typed config, read and checked once at start.
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { defaultPgliteBuffersMb } from './db/db.js';
 
@@ -14,6 +15,16 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Secure cookies need HTTPS; set when the console is served behind TLS.
   COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  // Behind a reverse proxy: the proxies whose X-Forwarded-For gives the client's address (sign-in
+  // throttling counts by it), as addresses or CIDRs separated by commas ('loopback' for one on this
+  // machine); 'true' believes any sender, which only a proxy that overwrites the header makes safe.
+  REGULARS_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine((v) => v === 'true' || v === 'false' || v.split(',').every((a) => isProxyAddress(a.trim())), {
+      message:
+        "'true', 'false', or addresses/CIDRs (or loopback, linklocal, uniquelocal) separated by commas",
+    }),
 });
 
 export interface Config {
@@ -24,6 +35,7 @@ export interface Config {
   pgliteBuffersMb: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   cookieSecure: boolean;
+  trustProxy: boolean | string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -41,5 +53,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteBuffersMb: e.REGULARS_PGLITE_BUFFERS,
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE === 'true',
+    trustProxy: trustProxy(e.REGULARS_TRUST_PROXY),
   };
+}
+
+/** Fastify's `trustProxy`, from the variable's text. */
+function trustProxy(text: string): boolean | string {
+  return text === 'true' || text === 'false' ? text === 'true' : text;
+}
+
+/** An address, a CIDR range, or one of the names of ranges Fastify's proxy-addr knows. */
+function isProxyAddress(text: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(text)) return true;
+  const [address, bits, ...rest] = text.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }

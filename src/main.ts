@@ -176,6 +176,7 @@ program
       jobs,
       uploadDir: join(config.dataDir, 'uploads'),
       cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
       logLevel: config.logLevel,
       webDir: DEFAULT_WEB_DIR,
     });

@@ -80,8 +80,17 @@ describeEachDb('REST API', ({ db }) => {
       role: 'operator',
     });
     const owner = (await signInAs(t.app, a.email, a.password))!;
+    // Each guess from an address of its own, as a guesser spread over many machines sends them: the
+    // lock per email is what stops that (the pause per address is the next test's).
+    let guesses = 0;
     const login = (password: string, who = email, cookies: Record<string, string> = {}) =>
-      t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: who, password }, cookies });
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: who, password },
+        cookies,
+        remoteAddress: `198.51.100.${(guesses += 1) % 250}`,
+      });
     const lock = async () =>
       (
         await db().query<{ failed: number; lockedUntil: Date | null }>(
@@ -160,6 +169,42 @@ describeEachDb('REST API', ({ db }) => {
     expect((await login('another password', email, trusted)).statusCode).toBe(429);
     // An email no one has answers as a wrong password does.
     expect((await login('anything', 'nobody@example.com')).json()).toMatchObject({ error: 'unauthorized' });
+  });
+
+  it('pauses sign-ins from an address after fifty wrong passwords, except from a browser trusted before', async () => {
+    const from = (
+      remoteAddress: string,
+      email: string,
+      password: string,
+      cookies: Record<string, string> = {},
+    ) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email, password },
+        cookies,
+        remoteAddress,
+      });
+    const before = await from('203.0.113.7', a.email, a.password);
+    expect(before.statusCode).toBe(200);
+    const usual = { regulars_device: before.cookies.find((c) => c.name === 'regulars_device')!.value };
+    // One password tried on fifty emails: no email is locked, but the address is.
+    for (let i = 0; i < 50; i++)
+      expect((await from('203.0.113.7', `staff${i}@example.com`, 'Summer2026!')).statusCode).toBe(401);
+    const paused = await from('203.0.113.7', a.email, a.password);
+    expect(paused.statusCode).toBe(429);
+    expect(paused.json()).toMatchObject({
+      error: 'throttled',
+      message: expect.stringMatching(
+        /^Too many wrong passwords from this address: sign-in from it is paused until \S+Z; a browser that signed in here before still can$/,
+      ),
+    });
+    const until = Date.parse(/until (\S+Z);/.exec(paused.json().message)![1]!);
+    expect(Math.abs(until - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
+    expect((await from('203.0.113.7', a.email, 'a guess')).statusCode).toBe(429);
+    // Another address is not, and the owner's usual browser on this one still gets in.
+    expect((await from('203.0.113.8', a.email, a.password)).statusCode).toBe(200);
+    expect((await from('203.0.113.7', a.email, a.password, usual)).statusCode).toBe(200);
   });
 
   it('holds each staff role to what it may do, and lets an API key do all of it', async () => {

@@ -983,5 +983,27 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await usual.getByRole('button', { name: 'Sign in' }).click();
     await usual.getByTestId('shop-name').waitFor({ timeout: 15_000 });
     await usual.close();
+
+    // Fifty wrong passwords from one address (this machine's) pause its sign-ins, whatever the email. Kept
+    // last in this file: the app refuses sign-ins from here from now on.
+    for (let i = 0; i < 60; i++) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: `nobody${i}@example.com`, password: 'Summer2026!' },
+      });
+      if (r.statusCode === 429) break;
+      expect(r.statusCode).toBe(401);
+    }
+    const paused = await browser.newPage({ locale: 'en-US' });
+    await paused.goto(base);
+    await paused.getByLabel('Email').fill(shop.email);
+    await paused.getByLabel('Password').fill(shop.password);
+    await paused.getByRole('button', { name: 'Sign in' }).click();
+    await paused.getByRole('alert').waitFor({ timeout: 15_000 });
+    expect(await paused.getByRole('alert').textContent()).toBe(
+      'Too many wrong passwords from this network: sign-in from it is paused for up to 15 minutes, except in browsers where you signed in before.',
+    );
+    await paused.close();
   });
 });

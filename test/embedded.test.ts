@@ -33,6 +33,16 @@ describe('embedded database settings', () => {
     }
   });
 
+  it('reads which proxies to believe for the client address, and refuses what is not one', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ REGULARS_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ REGULARS_TRUST_PROXY: 'loopback, 10.0.0.0/8, ::1' }).trustProxy).toBe(
+      'loopback, 10.0.0.0/8, ::1',
+    );
+    for (const bad of ['1', 'nginx', '10.0.0.0/33', '10.0.0.1,'])
+      expect(() => loadConfig({ REGULARS_TRUST_PROXY: bad }), bad).toThrow(/REGULARS_TRUST_PROXY/);
+  });
+
   it('starts an existing data directory with them, its rows intact', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'regulars-embedded-'));
     dirs.push(dataDir);

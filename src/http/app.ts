@@ -48,6 +48,8 @@ export interface AppOptions {
   jobs: JobRunner;
   uploadDir: string;
   cookieSecure?: boolean;
+  /** Fastify's `trustProxy`: whose X-Forwarded-For gives the client's address. */
+  trustProxy?: boolean | string;
   logLevel?: string;
   /** The built console; when absent (tests of the API alone) only the API is served. */
   webDir?: string;
@@ -81,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
     bodyLimit: BODY_LIMIT,
+    trustProxy: options.trustProxy ?? false,
     // Signed links carry their claim in the path (a tracked click, its destination too).
     routerOptions: { maxParamLength: 4096 },
   }).withTypeProvider<RequestTypeProvider>();

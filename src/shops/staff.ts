@@ -167,6 +167,13 @@ export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
+/** Where a sign-in comes from: the shop picked, the browser's device cookie, its address's standing. */
+export interface SignInFrom {
+  shopId?: string;
+  device?: string;
+  addressPausedUntil?: Date | null;
+}
+
 /** Checked when no staff member has the email, so that an unknown email answers as slowly as a known one. */
 let unknownEmailHash: Promise<string> | null = null;
 
@@ -175,14 +182,14 @@ let unknownEmailHash: Promise<string> | null = null;
  * several. Ten wrong passwords in a row lock the email's sign-in for fifteen minutes (429, the right
  * password included), so a password cannot be guessed at the speed this answers; the owner setting a
  * new password lifts the lock. A browser trusted for a staff row (`device`, shops/devices.ts) is not
- * shut out by the lock and counts its own wrong passwords. Answers the cookie that trusts this browser.
+ * shut out by the lock and counts its own wrong passwords, nor by `addressPausedUntil` (the HTTP layer's
+ * count of wrong passwords from the client's address). Answers the cookie that trusts this browser.
  */
 export async function signIn(
   db: Queryable,
   email: string,
   password: string,
-  shopId?: string,
-  device?: string,
+  { shopId, device, addressPausedUntil = null }: SignInFrom = {},
   at = new Date(),
 ): Promise<{ staff: Staff; token: string; expiresAt: Date; device: string }> {
   const candidates = (
@@ -194,6 +201,12 @@ export async function signIn(
   ).filter((c) => !shopId || c.shopId === shopId);
   const trusted = await trustedRows(db, candidates, device, at);
   const isTrusted = (c: Staff) => trusted.has(deviceKey(c));
+  if (addressPausedUntil && trusted.size === 0)
+    throw new AppError(
+      'throttled',
+      429,
+      `Too many wrong passwords from this address: sign-in from it is paused until ${addressPausedUntil.toISOString()}; a browser that signed in here before still can`,
+    );
   const locked = candidates.filter((c) => c.lockedUntil && c.lockedUntil > at && !isTrusted(c));
   if (candidates.length > 0 && locked.length === candidates.length) {
     const until = new Date(Math.min(...locked.map((c) => c.lockedUntil!.getTime())));

@@ -74,6 +74,8 @@ const en = {
   'login.failed': 'Wrong email or password',
   'login.locked':
     'Too many wrong passwords: sign-in for this email is locked for 15 minutes, except in browsers where you signed in before. An owner can set you a new password under Staff & keys.',
+  'login.throttled':
+    'Too many wrong passwords from this network: sign-in from it is paused for up to 15 minutes, except in browsers where you signed in before.',
   'customers.title': 'Customers',
   'customers.search': 'Search by name, phone or its last 4+ digits, email, member card or nickname',
   'customers.empty': 'No customer matches.',
@@ -966,6 +968,8 @@ const zh: Record<Key, string> = {
   'login.failed': '邮箱或密码错误',
   'login.locked':
     '密码错误次数过多：该邮箱已锁定 15 分钟（你以前登录过的浏览器除外）。店主可在“员工与密钥”中为你设置新密码。',
+  'login.throttled':
+    '来自此网络的密码错误次数过多：从该网络登录已暂停，最长 15 分钟（你以前登录过的浏览器除外）。',
   'customers.title': '客户',
   'customers.search': '按姓名、手机或手机尾号（后四位起）、邮箱、会员卡或昵称搜索',
   'customers.empty': '没有匹配的客户。',

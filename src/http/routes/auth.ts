@@ -6,6 +6,7 @@ import { DEVICE_DAYS } from '../../shops/devices.js';
 import { getShop } from '../../shops/shops.js';
 import { PasswordChange, changeOwnPassword, signIn, signOut, type Staff } from '../../shops/staff.js';
 import type { AppOptions } from '../app.js';
+import { AddressThrottle } from '../addressThrottle.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../auth.js';
 import { ErrorBody, errors } from '../schemas.js';
 
@@ -27,6 +28,7 @@ const Me = z.object({
 export const authRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
+    const throttle = new AddressThrottle();
     const me = async ({ shopId, ...staff }: Staff) => ({
       staff,
       access: accessOf(staff.role),
@@ -41,7 +43,7 @@ export const authRoutes =
           tags: ['auth'],
           summary: 'Sign in as staff; sets an HttpOnly session cookie',
           description:
-            'Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password. A browser that signed in as the email before (its HttpOnly `regulars_device` cookie, sent to this route only) is not locked out; ten wrong passwords from it in a row make it a stranger again.',
+            'Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password. A browser that signed in as the email before (its HttpOnly `regulars_device` cookie, sent to this route only) is not locked out; ten wrong passwords from it in a row make it a stranger again. Fifty wrong passwords from one client address within fifteen minutes pause sign-ins from it (429 `throttled`) for the rest of those fifteen minutes, except from such browsers.',
           security: [],
           body: z.strictObject({
             email: z.string().trim().min(1).max(254),
@@ -56,9 +58,15 @@ export const authRoutes =
           o.db,
           request.body.email,
           request.body.password,
-          request.body.shopId,
-          request.cookies[DEVICE_COOKIE],
-        );
+          {
+            shopId: request.body.shopId,
+            device: request.cookies[DEVICE_COOKIE],
+            addressPausedUntil: throttle.pausedUntil(request.ip),
+          },
+        ).catch((err: unknown) => {
+          if (err instanceof AppError && err.code === 'unauthorized') throttle.failed(request.ip);
+          throw err;
+        });
         reply.setCookie(SESSION_COOKIE, token, {
           httpOnly: true,
           sameSite: 'lax',

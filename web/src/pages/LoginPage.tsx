@@ -23,7 +23,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         err instanceof ApiError && err.status === 401
           ? t('login.failed')
           : err instanceof ApiError && err.status === 429
-            ? t('login.locked')
+            ? t(err.body.error === 'throttled' ? 'login.throttled' : 'login.locked')
             : t('common.error', { message: String(err) }),
       );
     } finally {
