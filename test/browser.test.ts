@@ -736,12 +736,28 @@ describe.skipIf(!available)('web console in Chromium', () => {
       transactional: true,
     });
     await call('POST', '/api/tags', { name: 'cared for' });
+    await call('POST', '/api/coupons', {
+      name: 'Last autumn',
+      kind: 'percent',
+      percent: 10,
+      validUntil: '2025-11-30T00:00:00+08:00',
+    });
+    await call('POST', '/api/coupons', { name: 'Thanks', kind: 'amount', amountCents: 500, validDays: 30 });
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, shop);
 
     await page.getByRole('link', { name: 'Flows' }).click();
     await page.getByRole('button', { name: 'New flow' }).click();
     const editor = page.getByTestId('flow-editor');
+    // A coupon step is offered the coupons still open only (an ended one would give dead codes).
+    await editor.getByTestId('add-step-steps').selectOption({ label: 'Issue a coupon' });
+    const couponStep = editor.locator('li[data-step="coupon"]');
+    expect(await couponStep.locator('select[name="coupon"] option').allTextContents()).toEqual([
+      '',
+      'Thanks',
+    ]);
+    await couponStep.getByRole('button', { name: 'Remove step' }).click();
+    await eventually(() => couponStep.count()).toBe(0);
     await editor.getByLabel('Name').fill('Care after purchase');
     await editor.locator('select[name="trigger"]').selectOption({ label: 'Order paid' });
     // The new flow starts with a three-day wait; a send step with no template chosen is refused.
