@@ -121,6 +121,12 @@ describeEachDb('REST API', ({ db }) => {
     });
     const until = (await lock()).lockedUntil!.getTime();
     expect(Math.abs(until - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
+    // The staff list tells the owner, who can lift it.
+    const listed = async () =>
+      (await t.app.inject({ method: 'GET', url: '/api/staff', cookies: owner }))
+        .json()
+        .items.find((s: { staffId: string }) => s.staffId === member.staffId).lockedUntil;
+    expect(await listed()).toBe(new Date(until).toISOString());
     // Guesses while locked are not even checked, and do not lengthen the lock; other staff sign in.
     expect((await login('guess 10')).statusCode).toBe(429);
     expect((await lock()).lockedUntil!.getTime()).toBe(until);
@@ -153,6 +159,8 @@ describeEachDb('REST API', ({ db }) => {
       payload: { password: 'a new password' },
     });
     expect(reset.statusCode).toBe(200);
+    expect(reset.json().lockedUntil).toBeNull();
+    expect(await listed()).toBeNull();
     const renewed = await login('a new password');
     expect(renewed.statusCode).toBe(200);
     // A new password set by the owner is proved again everywhere: no browser stays trusted from before.

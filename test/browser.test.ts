@@ -993,6 +993,17 @@ describe.skipIf(!available)('web console in Chromium', () => {
       'Too many wrong passwords: sign-in for this email is locked for 15 minutes, except in browsers where you signed in before. An owner can set you a new password under Staff & keys.',
     );
     await lockedOut.close();
+    // The owner sees the lock on the staff list, and how to lift it.
+    const ownerLook = await browser.newPage({ locale: 'en-US' });
+    await signIn(ownerLook, shop);
+    await ownerLook.getByRole('link', { name: 'Staff & keys' }).click();
+    await eventually(() =>
+      ownerLook.locator(`tr[data-staff="${viewer.email}"] [data-testid="staff-locked"]`).textContent(),
+    ).toMatch(/^sign-in locked until .+: a new password lifts it$/);
+    expect(
+      await ownerLook.locator(`tr[data-staff="${shop.email}"] [data-testid="staff-locked"]`).count(),
+    ).toBe(0);
+    await ownerLook.close();
     // The browser the viewer signed in from before is not shut out by the guesses.
     await usual.getByLabel('Email').fill(viewer.email);
     await usual.getByLabel('Password').fill('viewer pass 2');

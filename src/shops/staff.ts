@@ -31,12 +31,14 @@ export interface Staff {
 }
 
 const columns = `shop_id as "shopId", staff_id as "staffId", email, name, role`;
+const memberColumns = `${columns}, created_at as "createdAt",
+  case when locked_until > now() then locked_until end as "lockedUntil"`;
 
 export async function createStaff(db: Queryable, shopId: string, input: StaffInput): Promise<StaffMember> {
   const s = StaffInput.parse(input);
   const [row] = await db.query<StaffMember>(
     `insert into staff (shop_id, staff_id, email, name, password_hash, role) values ($1, $2, $3, $4, $5, $6)
-     on conflict (shop_id, email) do nothing returning ${columns}, created_at as "createdAt"`,
+     on conflict (shop_id, email) do nothing returning ${memberColumns}`,
     [shopId, uuidv7(), s.email, s.name, await hashPassword(s.password), s.role],
   );
   if (!row)
@@ -46,13 +48,14 @@ export async function createStaff(db: Queryable, shopId: string, input: StaffInp
 
 export interface StaffMember extends Staff {
   createdAt: Date;
+  /** Until when wrong passwords have locked their sign-in, while they do. */
+  lockedUntil: Date | null;
 }
 
 export async function listStaff(db: Queryable, shopId: string): Promise<StaffMember[]> {
-  return db.query<StaffMember>(
-    `select ${columns}, created_at as "createdAt" from staff where shop_id = $1 order by created_at`,
-    [shopId],
-  );
+  return db.query<StaffMember>(`select ${memberColumns} from staff where shop_id = $1 order by created_at`, [
+    shopId,
+  ]);
 }
 
 export const StaffChange = z.strictObject({
@@ -82,7 +85,7 @@ export async function updateStaff(
               -- A password set by the owner also lifts a lock: that is how a locked-out member gets back in.
               failed_sign_ins = case when $5::text is null then failed_sign_ins else 0 end,
               locked_until = case when $5::text is null then locked_until end
-        where shop_id = $1 and staff_id = $2 returning ${columns}, created_at as "createdAt"`,
+        where shop_id = $1 and staff_id = $2 returning ${memberColumns}`,
       [shopId, staffId, change.name ?? null, change.role ?? null, passwordHash],
     );
     if (passwordHash) {

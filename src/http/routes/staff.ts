@@ -18,6 +18,12 @@ const StaffMember = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   createdAt: z.iso.datetime(),
+  lockedUntil: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      'while ten wrong passwords in a row have locked their sign-in: until when (a new password lifts it)',
+    ),
 });
 const StaffParams = z.object({ staffId: z.string() });
 

@@ -12,6 +12,7 @@ interface StaffMember {
   name: string;
   role: string;
   createdAt: string;
+  lockedUntil: string | null;
 }
 
 const BLANK = { name: '', email: '', password: '', role: 'operator' };
@@ -96,6 +97,16 @@ export function StaffList({ me }: { me: Me }) {
               <td>
                 {s.name}
                 {s.staffId === me.staff.staffId && <span className="muted"> ({t('staff.you')})</span>}
+                {s.lockedUntil && (
+                  <>
+                    {' '}
+                    <span className="tag" data-testid="staff-locked">
+                      {t(owner ? 'staff.lockedOwner' : 'staff.locked', {
+                        time: dateTime(s.lockedUntil, me.shop.timeZone, lang),
+                      })}
+                    </span>
+                  </>
+                )}
               </td>
               <td>{s.email}</td>
               <td data-testid="staff-role">
