@@ -591,6 +591,11 @@ describe.skipIf(!available)('web console in Chromium', () => {
       page.locator('tr[data-coupon="Spring gift"] [data-testid="coupon-issued"]').textContent(),
     ).toBe('0');
     expect(await page.locator('tr[data-coupon="Winter gift"]').textContent()).toContain('ended');
+    // Retired, it says so, and can be given out again.
+    const winter = page.locator('tr[data-coupon="Winter gift"]');
+    await winter.getByRole('button', { name: 'Retire' }).click();
+    await winter.getByRole('button', { name: 'Give out again' }).waitFor();
+    expect(await winter.textContent()).toContain('retired');
 
     await page.getByRole('link', { name: 'Campaigns' }).click();
     const wizard = page.getByTestId('campaign-wizard');

@@ -20,12 +20,22 @@ describeEachDb('engage', ({ db }) => {
   let http: HttpSink;
   const ids: Record<string, string> = {};
   const statusesAtArrival: string[] = [];
-  const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, who = a) => {
+  const call = async (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    who = a,
+  ) => {
     const r = await t.app.inject({ method, url, headers: who.auth, payload: payload as object });
     const json = r.headers['content-type']?.toString().startsWith('application/json');
     return { status: r.statusCode, body: json ? r.json() : null, raw: r };
   };
-  const ok = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, who = a) => {
+  const ok = async (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    who = a,
+  ) => {
     const r = await call(method, url, payload, who);
     expect([200, 201, 204], `${method} ${url}: ${JSON.stringify(r.body)}`).toContain(r.status);
     return r.body;
@@ -745,6 +755,50 @@ describeEachDb('engage', ({ db }) => {
     expect(
       await db().query('select 1 from segment_snapshots where shop_id = $1', [a.shop.shopId]),
     ).toHaveLength(snapshots.length);
+
+    // Retired, a coupon gives out no more codes anywhere, while those given keep their worth.
+    const retired = await ok('PATCH', `/api/coupons/${coupon.couponId}`, { retired: true });
+    expect(retired.retiredAt).not.toBeNull();
+    expect((await ok('PATCH', `/api/coupons/${coupon.couponId}`, { retired: true })).retiredAt).toBe(
+      retired.retiredAt,
+    );
+    expect(
+      await call('POST', '/api/campaigns', {
+        name: 'Retired',
+        templateId: tpl,
+        segmentId: ann,
+        couponId: coupon.couponId,
+      }),
+    ).toMatchObject({
+      status: 409,
+      body: {
+        error: 'coupon_retired',
+        message: expect.stringMatching(/^The coupon 'Ten off fifty' was retired at /),
+      },
+    });
+    expect(
+      await call('POST', `/api/coupons/${coupon.couponId}/issue`, { segmentId: h, key: 'after retiring' }),
+    ).toMatchObject({ status: 409, body: { error: 'coupon_retired' } });
+    const [held] = await db().query<{ code: string; email: string }>(
+      `select k.code, c.email from coupon_codes k join customers c using (shop_id, customer_id)
+        where k.shop_id = $1 and k.coupon_id = $2 and k.redeemed_at is null limit 1`,
+      [a.shop.shopId, coupon.couponId],
+    );
+    await ok('POST', '/api/orders', {
+      externalId: 'gift-after-retiring',
+      status: 'paid',
+      totalCents: 5000,
+      orderedAt: new Date().toISOString(),
+      couponCode: held!.code,
+      customer: { email: held!.email },
+    });
+    expect((await ok('GET', `/api/coupons/${coupon.couponId}`)).redeemed).toBe(2);
+    // Given out again, it issues as before.
+    expect((await ok('PATCH', `/api/coupons/${coupon.couponId}`, { retired: false })).retiredAt).toBeNull();
+    expect(
+      (await ok('POST', `/api/coupons/${coupon.couponId}/issue`, { segmentId: h, key: 'spring' })).issued,
+    ).toBe(0);
+    expect((await call('PATCH', `/api/coupons/${coupon.couponId}`, { retired: 'yes' })).status).toBe(400);
   });
 
   it('lists package inserts: each online order waiting to ship with its note and gifts', async () => {

@@ -18,12 +18,22 @@ describeEachDb('flows', ({ db }) => {
   let b: TestTenant;
   let smtp: SmtpSink;
   const ids: Record<string, string> = {};
-  const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, who = a) => {
+  const call = async (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    who = a,
+  ) => {
     const r = await t.app.inject({ method, url, headers: who.auth, payload: payload as object });
     const json = r.headers['content-type']?.toString().startsWith('application/json');
     return { status: r.statusCode, body: json ? r.json() : null };
   };
-  const ok = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, who = a) => {
+  const ok = async (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    who = a,
+  ) => {
     const r = await call(method, url, payload, who);
     expect([200, 201, 202, 204], `${method} ${url}: ${JSON.stringify(r.body)}`).toContain(r.status);
     return r.body;
@@ -521,6 +531,22 @@ describeEachDb('flows', ({ db }) => {
       ),
     });
     expect(mailsTo('later')).toHaveLength(0);
+
+    // Nor with a coupon the shop retired.
+    const paused = await ok('POST', '/api/coupons', {
+      name: 'Paused gift',
+      kind: 'amount',
+      amountCents: 300,
+    });
+    await ok('PATCH', `/api/coupons/${paused.couponId}`, { retired: true });
+    const withRetired = await call('POST', '/api/flows', {
+      name: 'Retired gift',
+      trigger: { type: 'joined' },
+      steps: [{ type: 'coupon', couponId: paused.couponId }],
+    });
+    expect(withRetired.body.details).toEqual([
+      { field: 'body.steps.0.couponId', message: 'the coupon was retired: it gives out no more codes' },
+    ]);
 
     // Once it has ended, no flow can be saved with it.
     await db().query(

@@ -427,6 +427,17 @@ describeEachDb('membership', ({ db }) => {
       status: 409,
       body: { error: 'coupon_not_on_offer' },
     });
+    const retired = await coupon({ name: 'retired', pointsPrice: 100 });
+    expect((await c.call('PATCH', `/api/coupons/${retired.couponId}`, { retired: true })).status).toBe(200);
+    expect(
+      await redeem({ points: 100, couponId: retired.couponId, idempotencyKey: 'coupon-buy-4b' }),
+    ).toMatchObject({
+      status: 409,
+      body: {
+        error: 'coupon_not_on_offer',
+        details: [{ field: 'couponId', message: 'retired by the shop' }],
+      },
+    });
     expect(
       await redeem({ points: 300, couponId: other.couponId, idempotencyKey: 'coupon-buy-5' }),
     ).toMatchObject({

@@ -8,7 +8,7 @@ import { derivedId, isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getSegment } from '../segments/segments.js';
 import { getSnapshot, snapshotSegment } from '../segments/snapshots.js';
-import { assertNotEnded, couponTerms } from './coupons.js';
+import { assertIssuable, couponTerms } from './coupons.js';
 import { ConversionDays, heldOut, HoldoutPercent } from './measure.js';
 import { getTemplate } from './templates.js';
 
@@ -59,7 +59,7 @@ export async function createCampaign(db: Queryable, shopId: string, input: Campa
   await getTemplate(db, shopId, c.templateId);
   if (c.segmentId) await getSegment(db, shopId, c.segmentId);
   if (c.snapshotId) await getSnapshot(db, shopId, c.snapshotId);
-  if (c.couponId) assertNotEnded(await couponTerms(db, shopId, c.couponId), new Date());
+  if (c.couponId) assertIssuable(await couponTerms(db, shopId, c.couponId), new Date());
   const campaignId = uuidv7();
   await db.query(
     `insert into campaigns (shop_id, campaign_id, name, template_id, segment_id, snapshot_id, holdout_percent,
@@ -111,7 +111,7 @@ export async function scheduleCampaign(
   if (campaign.status !== 'draft' && campaign.status !== 'scheduled')
     throw new AppError('conflict', 409, `The campaign is ${campaign.status}; only a draft can be scheduled`);
   if (campaign.couponId)
-    assertNotEnded(await couponTerms(db, shopId, campaign.couponId), at, 'this campaign would send');
+    assertIssuable(await couponTerms(db, shopId, campaign.couponId), at, 'this campaign would send');
   await db.query(
     `update campaigns set status = 'scheduled', scheduled_at = $3
       where shop_id = $1 and campaign_id = $2 and status in ('draft', 'scheduled')`,

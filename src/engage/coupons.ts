@@ -64,6 +64,8 @@ export interface Coupon {
   validDays: number | null;
   codePrefix: string;
   pointsPrice: number | null;
+  /** When the shop stopped giving it out (codes given keep their worth), or null. */
+  retiredAt: Date | null;
   issued: number;
   redeemed: number;
   createdAt: Date;
@@ -75,7 +77,7 @@ export type CouponTerms = Omit<Coupon, 'issued' | 'redeemed' | 'createdAt'>;
 const termColumns = `c.coupon_id as "couponId", c.name, c.kind, c.amount_cents as "amountCents",
   c.percent::float8 as percent, c.min_spend_cents as "minSpendCents", c.valid_from as "validFrom",
   c.valid_until as "validUntil", c.valid_days as "validDays", c.code_prefix as "codePrefix",
-  c.points_price as "pointsPrice"`;
+  c.points_price as "pointsPrice", c.retired_at as "retiredAt"`;
 
 const columns = `${termColumns},
   (select count(*)::int from coupon_codes k where k.shop_id = c.shop_id and k.coupon_id = c.coupon_id) as issued,
@@ -115,9 +117,10 @@ export async function createCoupon(db: Queryable, shopId: string, input: CouponI
 }
 
 /**
- * What may change once codes may be out: the name, and the points price — or none, to stop selling the
- * coupon for points. The offer itself (amount, minimum spend, validity) is what holders were given, so
- * it stays; a new offer is a new coupon.
+ * What may change once codes may be out: the name, the points price — or none, to stop selling the
+ * coupon for points — and whether it is still given out at all (retired: no new codes anywhere). The
+ * offer itself (amount, minimum spend, validity) is what holders were given, so it stays; a new offer is
+ * a new coupon.
  */
 export const CouponChange = z
   .strictObject({
@@ -130,8 +133,17 @@ export const CouponChange = z
       .nullable()
       .optional()
       .describe('null: no longer sold for points (codes bought keep their worth)'),
+    retired: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: no campaign, flow, segment issue or points purchase gives out its codes any more; false: it may again',
+      ),
   })
-  .refine((c) => c.name !== undefined || c.pointsPrice !== undefined, 'nothing to change');
+  .refine(
+    (c) => c.name !== undefined || c.pointsPrice !== undefined || c.retired !== undefined,
+    'nothing to change',
+  );
 export type CouponChange = z.infer<typeof CouponChange>;
 
 export async function updateCoupon(
@@ -144,9 +156,18 @@ export async function updateCoupon(
   try {
     const updated = await db.query(
       `update coupons set name = coalesce($3, name),
-              points_price = case when $4 then $5 else points_price end
+              points_price = case when $4 then $5 else points_price end,
+              retired_at = case when $6::bool is null then retired_at
+                                when $6 then coalesce(retired_at, now()) end
         where shop_id = $1 and coupon_id = $2 returning 1`,
-      [shopId, couponId, change.name ?? null, change.pointsPrice !== undefined, change.pointsPrice ?? null],
+      [
+        shopId,
+        couponId,
+        change.name ?? null,
+        change.pointsPrice !== undefined,
+        change.pointsPrice ?? null,
+        change.retired ?? null,
+      ],
     );
     if (updated.length === 0) throw AppError.notFound('Coupon');
   } catch (err) {
@@ -184,10 +205,16 @@ export async function couponTerms(db: Queryable, shopId: string, couponId: strin
 }
 
 /**
- * Refuses to hand out codes of a coupon whose window has closed by `at`: each would arrive expired.
- * `before` says what would have given them ("this campaign would send").
+ * Refuses to hand out codes of a coupon the shop retired, or whose window has closed by `at` (each would
+ * arrive expired). `before` says what would have given them ("this campaign would send").
  */
-export function assertNotEnded(c: CouponTerms, at: Date, before?: string): void {
+export function assertIssuable(c: CouponTerms, at: Date, before?: string): void {
+  if (c.retiredAt)
+    throw new AppError(
+      'coupon_retired',
+      409,
+      `The coupon '${c.name}' was retired at ${c.retiredAt.toISOString()}: it gives out no more codes`,
+    );
   if (c.validUntil && c.validUntil <= at)
     throw new AppError(
       'coupon_ended',
@@ -321,7 +348,7 @@ export interface CouponVars {
  * A campaign's codes for these recipients, as templates show them: issued now if the campaign carries a
  * coupon, so only customers a message actually goes to get one (not the held out, nor the suppressed).
  * A coupon that has ended since the campaign was scheduled (its sending ran late, or quiet hours put it
- * off) is refused with `coupon_ended`.
+ * off) is refused with `coupon_ended`; one the shop retired meanwhile, with `coupon_retired`.
  */
 export async function campaignCoupons(
   db: Queryable,
@@ -336,7 +363,7 @@ export async function campaignCoupons(
     [shopId, campaignId],
   );
   if (!campaign?.couponId) return new Map();
-  assertNotEnded(await couponTerms(db, shopId, campaign.couponId), at);
+  assertIssuable(await couponTerms(db, shopId, campaign.couponId), at);
   await issueCoupon(db, shopId, campaign.couponId, { campaignId, customerIds }, `campaign:${campaignId}`, at);
   return codeVars(db, shopId, currency, 'k.campaign_id = $2 and k.customer_id = any($3::uuid[])', [
     campaignId,

@@ -177,7 +177,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
       for (const v of (await templateFor(id)).uses) uses.add(v);
     const recipients = await loader.load(db, [...new Set(claimed.map((m) => m.customerId))], uses);
     // A campaign with a coupon gives each recipient's message that recipient's code, issued now; if the
-    // coupon has ended, its messages fail with why rather than carry an expired code.
+    // coupon has ended or was retired, its messages fail with why rather than carry a dead code.
     const coupons = new Map<string, Map<string, CouponVars>>();
     // Why a campaign's messages (by campaign) or a flow's (by code) cannot go.
     const refused = new Map<string, string>();
@@ -194,7 +194,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
           ),
         );
       } catch (err) {
-        if (!(err instanceof AppError && err.code === 'coupon_ended')) throw err;
+        if (!(err instanceof AppError && ['coupon_ended', 'coupon_retired'].includes(err.code))) throw err;
         refused.set(campaignId, err.message);
       }
     // A flow's message shows the code its customer was given by an earlier step; one that expired while

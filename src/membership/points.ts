@@ -287,9 +287,9 @@ async function buyCoupon(
     throw AppError.invalid(`The coupon '${c.name}' costs ${c.pointsPrice} points`, [
       { field: 'points', message: `must be ${c.pointsPrice}, the coupon's price` },
     ]);
-  if ((c.validFrom && c.validFrom > at) || (c.validUntil && c.validUntil <= at))
+  if (c.retiredAt || (c.validFrom && c.validFrom > at) || (c.validUntil && c.validUntil <= at))
     throw new AppError('coupon_not_on_offer', 409, `The coupon '${c.name}' is not on offer now`, [
-      { field: 'couponId', message: 'outside its validity' },
+      { field: 'couponId', message: c.retiredAt ? 'retired by the shop' : 'outside its validity' },
     ]);
   await issueCoupon(tx, shopId, couponId, { customerId }, issueKey, at);
   const code = await issuedCode(tx, shopId, couponId, customerId, issueKey);

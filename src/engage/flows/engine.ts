@@ -15,7 +15,7 @@ import { segmentContext } from '../../segments/context.js';
 import { getSegment } from '../../segments/segments.js';
 import { getShop, type Shop } from '../../shops/shops.js';
 import { setManualTag } from '../../tags/tags.js';
-import { assertNotEnded, couponTerms, issueCoupon } from '../coupons.js';
+import { assertIssuable, couponTerms, issueCoupon } from '../coupons.js';
 import { heldOut } from '../measure.js';
 import { stepMap, type PlacedStep } from './definition.js';
 import type { Flow } from './flows.js';
@@ -308,7 +308,7 @@ class Mover {
   private async issue(tx: Queryable, flowId: string, stepId: string, couponId: string, group: Position[]) {
     const keyOf = (p: Position) => `flow:${p.enrollmentId}:${stepId}`;
     // A coupon that has ended would give codes already expired: these customers leave, with why.
-    assertNotEnded(await couponTerms(tx, this.shop.shopId, couponId), this.at);
+    assertIssuable(await couponTerms(tx, this.shop.shopId, couponId), this.at);
     const grants = group.map((p) => ({ customerId: p.customerId, issueKey: keyOf(p) }));
     await issueCoupon(tx, this.shop.shopId, couponId, { flowId, grants }, `flow:${flowId}`, this.at);
     const codes = await tx.query<{ key: string; code: string }>(

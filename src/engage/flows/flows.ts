@@ -101,12 +101,17 @@ async function checkedFlow(db: Queryable, shopId: string, input: unknown, at: st
           return issued;
         }
         case 'coupon': {
-          const [c] = await db.query<{ validUntil: Date | null; validDays: number | null }>(
-            `select valid_until as "validUntil", valid_days as "validDays"
+          const [c] = await db.query<{ validUntil: Date | null; validDays: number | null; retired: boolean }>(
+            `select valid_until as "validUntil", valid_days as "validDays", retired_at is not null as retired
                from coupons where shop_id = $1 and coupon_id = $2`,
             [shopId, step.couponId],
           );
           if (!c) problems.push({ field: `${at}.couponId`, message: 'no such coupon' });
+          else if (c.retired)
+            problems.push({
+              field: `${at}.couponId`,
+              message: 'the coupon was retired: it gives out no more codes',
+            });
           else if (c.validUntil && c.validUntil <= new Date())
             problems.push({
               field: `${at}.couponId`,

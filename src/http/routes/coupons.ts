@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
 import {
-  assertNotEnded,
+  assertIssuable,
   CouponChange,
   CouponInput,
   couponTerms,
@@ -32,6 +32,7 @@ const Coupon = z.object({
   validDays: z.number().int().nullable(),
   codePrefix: z.string(),
   pointsPrice: z.number().int().nullable(),
+  retiredAt: ts.nullable().describe('when the shop stopped giving it out; codes given keep their worth'),
   issued: z.number().int(),
   redeemed: z.number().int(),
   createdAt: ts,
@@ -92,7 +93,7 @@ export const couponRoutes =
         schema: {
           tags: ['coupons'],
           summary:
-            'Rename a coupon, or set or drop its points price (the offer itself, what holders were given, stays)',
+            'Rename a coupon, set or drop its points price, or retire it (no new codes anywhere) and bring it back; the offer itself, what holders were given, stays',
           params: CouponParams,
           body: CouponChange,
           response: { 200: Coupon, ...errors },
@@ -106,7 +107,7 @@ export const couponRoutes =
         schema: {
           tags: ['coupons'],
           summary:
-            "Issue a code to each of a segment's members now (frozen as a snapshot); 409 coupon_ended once its window has closed",
+            "Issue a code to each of a segment's members now (frozen as a snapshot); 409 coupon_ended once its window has closed, coupon_retired once retired",
           params: CouponParams,
           body: z.strictObject({
             segmentId: z.uuid(),
@@ -126,7 +127,7 @@ export const couponRoutes =
       },
       async (request) => {
         const { shopId } = request;
-        assertNotEnded(await couponTerms(o.db, shopId, request.params.couponId), new Date());
+        assertIssuable(await couponTerms(o.db, shopId, request.params.couponId), new Date());
         await getSegment(o.db, shopId, request.body.segmentId);
         const snapshot = await snapshotSegment(o.db, shopId, request.body.segmentId);
         const issued = await o.db.transaction((tx) =>

@@ -4,7 +4,7 @@ import { dateTime, money, percent } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
-import { hasEnded } from './couponTerms.js';
+import { closedBecause } from './couponTerms.js';
 import type { Campaign, CampaignReport, Coupon, Message, Template } from './types.js';
 import { Problem } from '../../Problem.js';
 
@@ -245,7 +245,7 @@ function Wizard({ onCreated }: { onCreated: () => void }) {
         <select name="coupon" value={couponId} onChange={(e) => setCouponId(e.target.value)}>
           <option value="">{t('campaigns.noCoupon')}</option>
           {(coupons.data?.items ?? [])
-            .filter((c) => !hasEnded(c))
+            .filter((c) => !closedBecause(c))
             .map((c) => (
               <option key={c.couponId} value={c.couponId}>
                 {c.name}

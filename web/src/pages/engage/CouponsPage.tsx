@@ -4,7 +4,7 @@ import { date, money } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
-import { hasEnded } from './couponTerms.js';
+import { closedBecause } from './couponTerms.js';
 import type { Coupon } from './types.js';
 import { Problem } from '../../Problem.js';
 
@@ -65,6 +65,12 @@ export function CouponsPage({ shop }: { shop: Shop }) {
         }),
       });
       setEditing(null);
+      setVersion((v) => v + 1);
+    });
+  // Retired, no campaign, flow, segment issue or points purchase gives out its codes; those given stay good.
+  const setRetired = (couponId: string, retired: boolean) =>
+    attempt(async () => {
+      await api(`/api/coupons/${couponId}`, { method: 'PATCH', body: JSON.stringify({ retired }) });
       setVersion((v) => v + 1);
     });
   const issueNow = () =>
@@ -143,7 +149,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
                   {[
                     c.validUntil ? `${t('coupons.until')} ${date(c.validUntil, shop.timeZone, lang)}` : '',
                     c.validDays ? t('coupons.days', { days: c.validDays }) : '',
-                    hasEnded(c) ? t('coupons.ended') : '',
+                    closedBecause(c) ? t(`coupons.${closedBecause(c)!}`) : '',
                   ]
                     .filter(Boolean)
                     .join(' · ') || '–'}
@@ -166,6 +172,14 @@ export function CouponsPage({ shop }: { shop: Shop }) {
                     }
                   >
                     {t('coupons.edit')}
+                  </button>{' '}
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={busy}
+                    onClick={() => void setRetired(c.couponId, c.retiredAt === null)}
+                  >
+                    {t(c.retiredAt === null ? 'coupons.retire' : 'coupons.unretire')}
                   </button>
                 </td>
               </tr>
@@ -265,11 +279,13 @@ export function CouponsPage({ shop }: { shop: Shop }) {
             onChange={(e) => setIssue({ ...issue, couponId: e.target.value })}
           >
             <option value="" />
-            {(coupons.data?.items ?? []).map((c) => (
-              <option key={c.couponId} value={c.couponId}>
-                {c.name}
-              </option>
-            ))}
+            {(coupons.data?.items ?? [])
+              .filter((c) => !closedBecause(c))
+              .map((c) => (
+                <option key={c.couponId} value={c.couponId}>
+                  {c.name}
+                </option>
+              ))}
           </select>
         </label>
         <label>

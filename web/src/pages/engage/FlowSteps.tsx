@@ -1,7 +1,7 @@
 import { useI18n } from '../../i18n.js';
 import { RuleEditor } from '../segments/RuleEditor.js';
 import { asGroup, type Catalog, type Group, type Rule } from '../segments/rule.js';
-import { hasEnded } from './couponTerms.js';
+import { closedBecause } from './couponTerms.js';
 import type { Coupon, FlowStep, StepCounts, Template } from './types.js';
 
 export interface StepChoices {
@@ -22,7 +22,7 @@ export function newStep(type: FlowStep['type'], choices: StepChoices): FlowStep 
     case 'send':
       return { type, templateId: choices.templates[0]?.templateId ?? '' };
     case 'coupon':
-      return { type, couponId: choices.coupons.find((c) => !hasEnded(c))?.couponId ?? '' };
+      return { type, couponId: choices.coupons.find((c) => !closedBecause(c))?.couponId ?? '' };
     case 'tag':
       return { type, tagId: choices.tags.find((t) => !t.rule)?.tagId ?? '', action: 'add' };
     case 'points':
@@ -196,12 +196,12 @@ function StepFields({
             onChange={(e) => onChange({ ...step, couponId: e.target.value })}
           >
             <option value="" />
-            {/* An ended coupon stays listed on the step that has it, marked, so the operator sees why it is refused. */}
+            {/* A closed coupon stays listed on the step that has it, marked, so the operator sees why it is refused. */}
             {choices.coupons
-              .filter((c) => !hasEnded(c) || c.couponId === step.couponId)
+              .filter((c) => !closedBecause(c) || c.couponId === step.couponId)
               .map((c) => (
                 <option key={c.couponId} value={c.couponId}>
-                  {hasEnded(c) ? `${c.name} (${t('coupons.ended')})` : c.name}
+                  {closedBecause(c) ? `${c.name} (${t(`coupons.${closedBecause(c)!}`)})` : c.name}
                 </option>
               ))}
           </select>

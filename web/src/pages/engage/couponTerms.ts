@@ -1,5 +1,12 @@
 import type { Coupon } from './types.js';
 
-/** Whether the coupon's fixed window has closed: the API refuses to issue its codes (they would arrive expired). */
-export const hasEnded = (c: Coupon, now = Date.now()) =>
-  c.validUntil !== null && Date.parse(c.validUntil) <= now;
+/**
+ * Why the API no longer gives out the coupon's codes — the shop retired it, or its fixed window has
+ * closed (they would arrive expired) — or null while it does.
+ */
+export const closedBecause = (c: Coupon, now = Date.now()): 'retired' | 'ended' | null =>
+  c.retiredAt !== null
+    ? 'retired'
+    : c.validUntil !== null && Date.parse(c.validUntil) <= now
+      ? 'ended'
+      : null;

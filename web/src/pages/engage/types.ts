@@ -103,6 +103,7 @@ export interface Coupon {
   validDays: number | null;
   codePrefix: string;
   pointsPrice: number | null;
+  retiredAt: string | null;
   issued: number;
   redeemed: number;
 }

@@ -11,7 +11,7 @@ import { date, dateTime, pointsKindKey } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
-import { hasEnded } from '../engage/couponTerms.js';
+import { closedBecause } from '../engage/couponTerms.js';
 import type { Coupon } from '../engage/types.js';
 import { ledgerNote } from './ledgerNote.js';
 
@@ -225,7 +225,7 @@ function AdjustPoints({ url, onDone }: { url: string; onDone: () => void }) {
 
 /** The shop's coupons on offer for points now, as the API would sell them. */
 const onOffer = (c: Coupon, now: number) =>
-  c.pointsPrice !== null && (!c.validFrom || Date.parse(c.validFrom) <= now) && !hasEnded(c, now);
+  c.pointsPrice !== null && (!c.validFrom || Date.parse(c.validFrom) <= now) && !closedBecause(c, now);
 
 /** Spends points on one of the shop's coupons (at its price): the code issued is shown here and in the profile's coupons. */
 function BuyCoupon({ url, balance, onDone }: { url: string; balance: number; onDone: () => void }) {
