@@ -307,7 +307,7 @@ class Mover {
 
   private async issue(tx: Queryable, flowId: string, stepId: string, couponId: string, group: Position[]) {
     const keyOf = (p: Position) => `flow:${p.enrollmentId}:${stepId}`;
-    // A coupon that has ended would give codes already expired: these customers leave, with why.
+    // A coupon that has ended (codes already expired) or was retired gives none: these customers leave, with why.
     assertIssuable(await couponTerms(tx, this.shop.shopId, couponId), this.at);
     const grants = group.map((p) => ({ customerId: p.customerId, issueKey: keyOf(p) }));
     await issueCoupon(tx, this.shop.shopId, couponId, { flowId, grants }, `flow:${flowId}`, this.at);
