@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
-import { sha256 } from './staff.js';
+import { sha256 } from './passwords.js';
 
 export interface ApiKey {
   keyId: string;

@@ -3,8 +3,9 @@
 // anyone who knows the email can set that off; a browser holding the cookie of one of the email's staff
 // rows is not shut out by it. It counts its own wrong passwords instead, and ten of them forget it, so
 // a stolen cookie buys a guesser no more than ten tries.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/db.js';
+import { sha256 } from './passwords.js';
 
 /** How long a browser stays trusted after its last sign-in there. */
 export const DEVICE_DAYS = 180;
@@ -16,7 +17,6 @@ export interface StaffRef {
   staffId: string;
 }
 
-const hash = (secret: string) => createHash('sha256').update(secret).digest();
 /** A staff row as `trustedRows` names it. */
 export const deviceKey = (s: StaffRef) => `${s.shopId}/${s.staffId}`;
 
@@ -35,7 +35,7 @@ export async function trustedRows(
     [
       rows.map((r) => r.shopId),
       rows.map((r) => r.staffId),
-      hash(secret),
+      sha256(secret),
       new Date(at.getTime() - DEVICE_DAYS * 86_400_000).toISOString(),
     ],
   );
@@ -44,7 +44,7 @@ export async function trustedRows(
 
 /** A wrong password from a trusted browser: counted against it, and the tenth in a row forgets it. */
 export async function deviceFailed(db: Queryable, rows: StaffRef[], secret: string): Promise<void> {
-  const params = [rows.map((r) => r.shopId), rows.map((r) => r.staffId), hash(secret)];
+  const params = [rows.map((r) => r.shopId), rows.map((r) => r.staffId), sha256(secret)];
   const these = `(shop_id, staff_id) in (select * from unnest($1::uuid[], $2::uuid[])) and device_hash = $3`;
   await db.query(`delete from staff_devices where ${these} and failed_sign_ins + 1 >= $4`, [
     ...params,
@@ -74,7 +74,7 @@ export async function trustDevice(
   await db.query(
     `insert into staff_devices (shop_id, staff_id, device_hash, last_sign_in_at) values ($1, $2, $3, $4)
      on conflict (shop_id, staff_id, device_hash) do update set failed_sign_ins = 0, last_sign_in_at = $4`,
-    [staff.shopId, staff.staffId, hash(value), at.toISOString()],
+    [staff.shopId, staff.staffId, sha256(value), at.toISOString()],
   );
   return value;
 }

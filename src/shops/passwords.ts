@@ -1,5 +1,12 @@
-// Staff passwords: scrypt with a per-password salt, parameters stored with the hash so they can rise later.
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+// Secrets at rest: staff passwords with scrypt (a per-password salt, parameters stored with the hash so
+// they can rise later), random secrets with SHA-256.
+import {
+  createHash,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
 
 const N = 16384;
 const r = 8;
@@ -28,4 +35,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
     p: Number(pp),
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * The stored form of a random secret (a session token, an API key, a device cookie): a fast hash is
+ * enough where the secret has 256 random bits, unlike a password, so it can be looked up directly.
+ */
+export function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

@@ -1,12 +1,12 @@
 // Staff accounts and their console sessions. A session token travels in an HttpOnly cookie as
 // '<shop_id>.<secret>'; only the SHA-256 of the secret is stored, looked up under the shop's key.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { deviceFailed, deviceKey, forgetDevices, trustDevice, trustedRows } from './devices.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, sha256, verifyPassword } from './passwords.js';
 import { ROLES, type Role } from './roles.js';
 
 const SESSION_DAYS = 14;
@@ -164,10 +164,6 @@ async function keepAnOwner(
   const leaving = target.role === 'owner' && (removing || (newRole !== null && newRole !== 'owner'));
   if (leaving && staff.filter((s) => s.role === 'owner').length === 1)
     throw new AppError('conflict', 409, 'A shop keeps at least one owner: make someone else owner first');
-}
-
-export function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }
 
 /** Where a sign-in comes from: the shop picked, the browser's device cookie, its address's standing. */
