@@ -204,22 +204,29 @@ export async function couponTerms(db: Queryable, shopId: string, couponId: strin
   return row;
 }
 
+/** Why a coupon gives out no codes at `at` — the shop retired it, or its fixed window has closed — or null. */
+export function closedBecause(c: CouponTerms, at: Date): 'retired' | 'ended' | null {
+  if (c.retiredAt) return 'retired';
+  return c.validUntil && c.validUntil <= at ? 'ended' : null;
+}
+
 /**
  * Refuses to hand out codes of a coupon the shop retired, or whose window has closed by `at` (each would
  * arrive expired). `before` says what would have given them ("this campaign would send").
  */
 export function assertIssuable(c: CouponTerms, at: Date, before?: string): void {
-  if (c.retiredAt)
+  const closed = closedBecause(c, at);
+  if (closed === 'retired')
     throw new AppError(
       'coupon_retired',
       409,
-      `The coupon '${c.name}' was retired at ${c.retiredAt.toISOString()}: it gives out no more codes`,
+      `The coupon '${c.name}' was retired at ${c.retiredAt!.toISOString()}: it gives out no more codes`,
     );
-  if (c.validUntil && c.validUntil <= at)
+  if (closed === 'ended')
     throw new AppError(
       'coupon_ended',
       409,
-      `The coupon '${c.name}' ${before ? 'ends' : 'ended'} at ${c.validUntil.toISOString()}${before ? `, before ${before}` : ''}: its codes would arrive expired`,
+      `The coupon '${c.name}' ${before ? 'ends' : 'ended'} at ${c.validUntil!.toISOString()}${before ? `, before ${before}` : ''}: its codes would arrive expired`,
     );
 }
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
-import { couponTerms, issueCoupon, issuedCode, type BoughtCode } from '../engage/coupons.js';
+import { closedBecause, couponTerms, issueCoupon, issuedCode, type BoughtCode } from '../engage/coupons.js';
 import { AppError } from '../errors.js';
 import { currencyExponent } from '../orders/money.js';
 import type { Shop } from '../shops/shops.js';
@@ -287,9 +287,10 @@ async function buyCoupon(
     throw AppError.invalid(`The coupon '${c.name}' costs ${c.pointsPrice} points`, [
       { field: 'points', message: `must be ${c.pointsPrice}, the coupon's price` },
     ]);
-  if (c.retiredAt || (c.validFrom && c.validFrom > at) || (c.validUntil && c.validUntil <= at))
+  const closed = closedBecause(c, at);
+  if (closed || (c.validFrom && c.validFrom > at))
     throw new AppError('coupon_not_on_offer', 409, `The coupon '${c.name}' is not on offer now`, [
-      { field: 'couponId', message: c.retiredAt ? 'retired by the shop' : 'outside its validity' },
+      { field: 'couponId', message: closed === 'retired' ? 'retired by the shop' : 'outside its validity' },
     ]);
   await issueCoupon(tx, shopId, couponId, { customerId }, issueKey, at);
   const code = await issuedCode(tx, shopId, couponId, customerId, issueKey);

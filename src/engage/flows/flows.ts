@@ -8,6 +8,7 @@ import { compileSegment } from '../../segments/compile.js';
 import { segmentContext } from '../../segments/context.js';
 import { getSegment } from '../../segments/segments.js';
 import type { MessageChannel } from '../channels.js';
+import { closedBecause, couponTerms } from '../coupons.js';
 import { compileTemplate, usesVariable } from '../templates.js';
 import { everyStep, FlowInput, MAX_STEPS, placeSteps, type PlacedStep, type Trigger } from './definition.js';
 
@@ -101,21 +102,21 @@ async function checkedFlow(db: Queryable, shopId: string, input: unknown, at: st
           return issued;
         }
         case 'coupon': {
-          const [c] = await db.query<{ validUntil: Date | null; validDays: number | null; retired: boolean }>(
-            `select valid_until as "validUntil", valid_days as "validDays", retired_at is not null as retired
-               from coupons where shop_id = $1 and coupon_id = $2`,
-            [shopId, step.couponId],
-          );
+          const c = await couponTerms(db, shopId, step.couponId).catch((err: unknown) => {
+            if (err instanceof AppError && err.code === 'not_found') return null;
+            throw err;
+          });
+          const closed = c && closedBecause(c, new Date());
           if (!c) problems.push({ field: `${at}.couponId`, message: 'no such coupon' });
-          else if (c.retired)
+          else if (closed === 'retired')
             problems.push({
               field: `${at}.couponId`,
               message: 'the coupon was retired: it gives out no more codes',
             });
-          else if (c.validUntil && c.validUntil <= new Date())
+          else if (closed === 'ended')
             problems.push({
               field: `${at}.couponId`,
-              message: `the coupon ended at ${c.validUntil.toISOString()}: its codes would arrive expired`,
+              message: `the coupon ended at ${c.validUntil!.toISOString()}: its codes would arrive expired`,
             });
           return { validDays: c?.validDays ?? null, waitedHours: 0 };
         }
