@@ -1,7 +1,7 @@
 // Shares as the console and the CLI print them: a small share that is not nothing must not read as 0%.
 import { describe, expect, it } from 'vitest';
 import { percent as cliPercent } from '../src/cli/context.js';
-import { percent } from '../web/src/format.js';
+import { formatPhone, percent } from '../web/src/format.js';
 
 describe('percent', () => {
   it('gives one decimal at most, and a tiny share one significant digit', () => {
@@ -19,5 +19,19 @@ describe('percent', () => {
     expect(cliPercent(3 / 12_553)).toBe('0.02%');
     expect(cliPercent(0)).toBe('0.0%');
     expect(cliPercent(null)).toBe('–');
+  });
+});
+
+describe('formatPhone', () => {
+  it("writes the shop's own numbers nationally and the rest internationally", () => {
+    expect(formatPhone('+8613812345678', 'CN')).toBe('138 1234 5678');
+    expect(formatPhone('+861082345678', 'CN')).toBe('010 8234 5678');
+    expect(formatPhone('+12125550100', 'CN')).toBe('+1 212 555 0100');
+    expect(formatPhone('+8613812345678', 'US')).toBe('+86 138 1234 5678');
+    expect(formatPhone('+12125550100', 'US')).toBe('(212) 555-0100');
+  });
+
+  it('shows a number it cannot read as stored', () => {
+    expect(formatPhone('12345', 'CN')).toBe('12345');
   });
 });

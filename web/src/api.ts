@@ -31,6 +31,8 @@ export interface Shop {
   name: string;
   currency: string;
   timeZone: string;
+  /** Where a phone written without a country code is from (ISO 3166). */
+  phoneRegion: string;
 }
 
 export interface Me {

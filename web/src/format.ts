@@ -1,4 +1,6 @@
-// Money and time as the shop reads them: its currency, its time zone, the operator's language.
+// Money, time and phones as the shop reads them: its currency, its time zone, its phone region, the
+// operator's language.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import type { Lang } from './i18n.js';
 
 export const exponentOf = (currency: string) =>
@@ -31,6 +33,17 @@ export function percent(x: number | null, lang: Lang): string {
   const p = x * 100;
   const tiny = p !== 0 && Math.abs(p) < 0.05;
   return p.toLocaleString(lang, tiny ? { maximumSignificantDigits: 1 } : { maximumFractionDigits: 1 }) + '%';
+}
+
+/**
+ * A stored phone (E.164) as the shop's staff write it: a number of the shop's own region in its national
+ * form (+8613812345678 → 138 1234 5678), any other in international form (+1 212-555-0100); one that will
+ * not parse is shown as stored. Search takes any of these forms back.
+ */
+export function formatPhone(e164: string, region: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return e164;
+  return parsed.country === (region as CountryCode) ? parsed.formatNational() : parsed.formatInternational();
 }
 
 /** Today in the shop's time zone, YYYY-MM-DD. */

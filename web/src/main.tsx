@@ -133,7 +133,7 @@ function App() {
             <DashboardPage shop={me.shop} />
           </Suspense>
         )}
-        {route.page === 'templates' && <TemplatesPage />}
+        {route.page === 'templates' && <TemplatesPage shop={me.shop} />}
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}
         {route.page === 'inserts' && <InsertsPage />}

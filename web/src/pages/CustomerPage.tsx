@@ -1,5 +1,5 @@
 import { api, type Customer, type Identity, type Order, type Shop, type TimelineEvent } from '../api.js';
-import { date, dateTime, money, pointsKindKey } from '../format.js';
+import { date, dateTime, money, formatPhone, pointsKindKey } from '../format.js';
 import { useI18n, type Key, type Lang } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
@@ -32,7 +32,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
   if (!data) return <p className="loading">{t('common.loading')}</p>;
   const c = data.customer;
   const facts: [Key, string | null][] = [
-    ['customers.phone', c.phone],
+    ['customers.phone', c.phone && formatPhone(c.phone, shop.phoneRegion)],
     ['customers.email', c.email],
     ['profile.memberCard', c.memberCard],
     ['profile.gender', c.gender],
@@ -73,12 +73,14 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
           <ul className="identities">
             {c.identities.map((i) => (
               <li key={`${i.kind}:${i.value}`}>
-                <span className="tag">{label(`identity.${i.kind}`)}</span> {i.value} <small>{i.source}</small>
+                <span className="tag">{label(`identity.${i.kind}`)}</span>{' '}
+                {i.kind === 'phone' ? formatPhone(i.value, shop.phoneRegion) : i.value}{' '}
+                <small>{i.source}</small>
               </li>
             ))}
           </ul>
         </div>
-        <MergeCard customer={c} onMerged={reload} />
+        <MergeCard shop={shop} customer={c} onMerged={reload} />
       </div>
       <MemberPanel shop={shop} customer={c} onChanged={reload} />
       <h2>{t('profile.orders')}</h2>
@@ -159,7 +161,10 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
   }
   if (e.type === 'identity.added') {
     return (d.identities as { kind: string; value: string }[])
-      .map((i) => `${label(`identity.${i.kind}`)} ${i.value}`)
+      .map(
+        (i) =>
+          `${label(`identity.${i.kind}`)} ${i.kind === 'phone' ? formatPhone(i.value, shop.phoneRegion) : i.value}`,
+      )
       .join(', ');
   }
   if (e.type === 'profile.updated') return Object.keys(d).join(', ');
@@ -172,7 +177,7 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
   if (e.type === 'tier.grace_started') return `→ ${date(String(d.graceUntil), shop.timeZone, lang)}`;
   // A binding says how its code reached the member (bindings before that was recorded say nothing).
   if (e.type === 'card.bound')
-    return `${String(d.memberCard)} · ${String(d.phone)}${d.codeDelivery ? ` · ${label(`cards.delivery.${String(d.codeDelivery)}`)}` : ''}`;
+    return `${String(d.memberCard)} · ${formatPhone(String(d.phone), shop.phoneRegion)}${d.codeDelivery ? ` · ${label(`cards.delivery.${String(d.codeDelivery)}`)}` : ''}`;
   if (e.type === 'card.unbound') return `${String(d.memberCard)} · ${String(d.reason)}`;
   if (e.type === 'flow.entered') {
     const why = d.holdout

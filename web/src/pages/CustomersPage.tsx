@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Customer, type Shop } from '../api.js';
-import { dateTime, money } from '../format.js';
+import { dateTime, money, formatPhone } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../route.js';
 import { useLoad } from '../useLoad.js';
@@ -57,7 +57,7 @@ export function CustomersPage({ shop, q, offset }: { shop: Shop; q: string; offs
                     {c.name ?? t('customers.unnamed')}
                   </a>
                 </td>
-                <td>{c.phone ?? ''}</td>
+                <td>{c.phone ? formatPhone(c.phone, shop.phoneRegion) : ''}</td>
                 <td>{c.email ?? ''}</td>
                 <td className="num">{c.orderCount}</td>
                 <td className="num">{money(c.spendCents, shop.currency, lang)}</td>

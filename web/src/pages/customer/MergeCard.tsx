@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api, type Customer } from '../../api.js';
+import { api, type Customer, type Shop } from '../../api.js';
+import { formatPhone } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { Problem } from '../../Problem.js';
@@ -8,7 +9,15 @@ import { Problem } from '../../Problem.js';
  * Folds another profile of the same person into this one, when the matcher could not tell (a new phone,
  * a nickname never linked): staff find it, say why, and its orders, points and history move here.
  */
-export function MergeCard({ customer, onMerged }: { customer: Customer; onMerged: () => void }) {
+export function MergeCard({
+  shop,
+  customer,
+  onMerged,
+}: {
+  shop: Shop;
+  customer: Customer;
+  onMerged: () => void;
+}) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const [found, setFound] = useState<Customer[] | null>(null);
@@ -17,7 +26,8 @@ export function MergeCard({ customer, onMerged }: { customer: Customer; onMerged
   const [merged, setMerged] = useState<string | null>(null);
   const { problem, busy, attempt } = useAttempt();
   // How the duplicate is named in the confirm button and in the outcome.
-  const nameOf = (c: Customer) => c.name ?? c.phone ?? c.email ?? t('customers.unnamed');
+  const phoneOf = (c: Customer) => c.phone && formatPhone(c.phone, shop.phoneRegion);
+  const nameOf = (c: Customer) => c.name ?? phoneOf(c) ?? c.email ?? t('customers.unnamed');
 
   const find = (e: FormEvent) => {
     e.preventDefault();
@@ -74,7 +84,7 @@ export function MergeCard({ customer, onMerged }: { customer: Customer; onMerged
                   checked={chosen?.customerId === c.customerId}
                   onChange={() => setChosen(c)}
                 />
-                {c.name ?? t('customers.unnamed')} · {c.phone ?? c.email ?? c.memberCard ?? ''} ·{' '}
+                {c.name ?? t('customers.unnamed')} · {phoneOf(c) ?? c.email ?? c.memberCard ?? ''} ·{' '}
                 {t('merge.orders', { n: c.orderCount })}
               </label>
             </li>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { api, type Customer } from '../../api.js';
+import { api, type Customer, type Shop } from '../../api.js';
+import { formatPhone } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
@@ -25,7 +26,7 @@ const NEW: Draft = {
 };
 
 /** Templates: the list, an editor, and a preview of the draft as one real customer would get it. */
-export function TemplatesPage() {
+export function TemplatesPage({ shop }: { shop: Shop }) {
   const { t } = useI18n();
   const [version, setVersion] = useState(0);
   const templates = useLoad(
@@ -156,13 +157,19 @@ export function TemplatesPage() {
           </div>
           <Problem text={problem} />
         </form>
-        <PreviewPane template={input()} />
+        <PreviewPane shop={shop} template={input()} />
       </div>
     </section>
   );
 }
 
-function PreviewPane({ template }: { template: Omit<Draft, 'templateId'> | Record<string, unknown> }) {
+function PreviewPane({
+  shop,
+  template,
+}: {
+  shop: Shop;
+  template: Omit<Draft, 'templateId'> | Record<string, unknown>;
+}) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const [found, setFound] = useState<Customer[]>([]);
@@ -206,7 +213,7 @@ function PreviewPane({ template }: { template: Omit<Draft, 'templateId'> | Recor
         {found.map((c) => (
           <li key={c.customerId}>
             <button type="button" className="link" onClick={() => void show(c.customerId)}>
-              {c.name ?? c.email ?? c.phone ?? c.customerId}
+              {c.name ?? c.email ?? (c.phone && formatPhone(c.phone, shop.phoneRegion)) ?? c.customerId}
             </button>
           </li>
         ))}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Me } from '../../api.js';
-import { dateTime } from '../../format.js';
+import { dateTime, formatPhone } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
@@ -120,14 +120,14 @@ export function CardsPage({ me }: { me: Me }) {
           {challenge.code === undefined ? (
             <p data-testid="code-texted">
               {t('cards.textedTo', {
-                phone: challenge.phone,
+                phone: formatPhone(challenge.phone, me.shop.phoneRegion),
                 time: dateTime(challenge.expiresAt, me.shop.timeZone, lang),
               })}
             </p>
           ) : (
             <p>
               {t('cards.codeFor', {
-                phone: challenge.phone,
+                phone: formatPhone(challenge.phone, me.shop.phoneRegion),
                 time: dateTime(challenge.expiresAt, me.shop.timeZone, lang),
               })}{' '}
               <strong data-testid="binding-code">{challenge.code}</strong>
@@ -190,7 +190,7 @@ export function CardsPage({ me }: { me: Me }) {
             <tr key={b.bindingId} data-card={b.memberCard}>
               <td>{dateTime(b.createdAt, me.shop.timeZone, lang)}</td>
               <td>{b.memberCard}</td>
-              <td>{b.phone}</td>
+              <td>{formatPhone(b.phone, me.shop.phoneRegion)}</td>
               <td>{t(`cards.delivery.${b.delivery}`)}</td>
               <td data-testid="binding-status">
                 {b.customerId ? (
