@@ -4,7 +4,15 @@ import { BODY_LIMIT } from '../src/http/app.js';
 import { DEFAULT_PROGRAM } from '../src/membership/program.js';
 import { createStaff } from '../src/shops/staff.js';
 import { describeEachDb } from './support/databases.js';
-import { multipart, signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import {
+  multipart,
+  settleJobs,
+  signInAs,
+  testApp,
+  testTenant,
+  type TestApp,
+  type TestTenant,
+} from './support/app.js';
 
 const order = (over: Record<string, unknown> = {}) => ({
   source: 'webhook',
@@ -757,6 +765,117 @@ describeEachDb('REST API', ({ db }) => {
       (await call('POST', `/api/customers/${theirs}/merge`, { customerIds: [kept], reason: 'x' }, a.auth))
         .statusCode,
     ).toBe(404);
+  });
+
+  it('lets staff correct a profile, which later orders do not undo, in its own shop only', async () => {
+    const shop = await testTenant(db());
+    const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, auth = shop.auth) =>
+      t.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+    const place = async (externalId: string, customer: object) =>
+      (await call('POST', '/api/orders', order({ externalId, customer }))).json().customerId as string;
+    const women = await call('POST', '/api/tags', {
+      name: 'women',
+      rule: { type: 'field', field: 'gender', op: 'eq', value: 'female' },
+    });
+    expect(women.statusCode).toBe(201);
+    await settleJobs(t.jobs, db(), shop.shop.shopId);
+    // The shipping name of a gift order became her name; she gave her own at the counter.
+    const id = await place('ED-1', { phone: '13700000021', name: '王小姐' });
+    const other = await place('ED-2', { phone: '13700000022', email: 'taken@example.com' });
+    const edit = (payload: object, auth = shop.auth) => call('PATCH', `/api/customers/${id}`, payload, auth);
+
+    const edited = await edit({
+      name: '陈静',
+      gender: 'female',
+      birthday: '1990-05-17',
+      city: '杭州市',
+      phone: '+86 139-0000-0023',
+      email: 'Chen.Jing@Example.com',
+    });
+    expect(edited.statusCode).toBe(200);
+    expect(edited.json()).toMatchObject({
+      customerId: id,
+      name: '陈静',
+      gender: 'female',
+      birthday: '1990-05-17',
+      city: '杭州市',
+      phone: '+8613900000023',
+      email: 'chen.jing@example.com',
+    });
+    // The old phone still finds her; the new phone and email do too.
+    expect(
+      edited
+        .json()
+        .identities.map((i: { kind: string; value: string }) => `${i.kind} ${i.value}`)
+        .sort(),
+    ).toEqual(['email chen.jing@example.com', 'phone +8613700000021', 'phone +8613900000023']);
+    for (const q of ['13900000023', '13700000021', 'chen.jing@example.com']) {
+      const found = (await call('GET', `/api/customers?q=${encodeURIComponent(q)}`)).json().items;
+      expect(found.map((c: { customerId: string }) => c.customerId)).toEqual([id]);
+    }
+    const timeline = (await call('GET', `/api/customers/${id}/timeline`)).json().items;
+    expect(timeline).toContainEqual(
+      expect.objectContaining({
+        type: 'profile.updated',
+        source: 'staff',
+        data: {
+          name: '陈静',
+          gender: 'female',
+          birthday: '1990-05-17',
+          city: '杭州市',
+          phone: '+8613900000023',
+          email: 'chen.jing@example.com',
+          staffId: null,
+        },
+      }),
+    );
+    // The rule tag reading gender was judged again with the edit.
+    const tags = (await call('GET', `/api/customers/${id}/tags`)).json().items;
+    expect(tags.map((g: { name: string }) => g.name)).toEqual(['women']);
+
+    // A later order naming her with the shipping name again leaves what staff wrote.
+    await place('ED-3', { phone: '13900000023', name: '王小姐', email: 'other@example.com' });
+    expect((await call('GET', `/api/customers/${id}`)).json()).toMatchObject({
+      name: '陈静',
+      email: 'chen.jing@example.com',
+      orderCount: 2,
+    });
+
+    // Cleared fields, and an edit that changes nothing records nothing.
+    expect((await edit({ city: null, gender: null })).json()).toMatchObject({ city: null, gender: null });
+    expect((await call('GET', `/api/customers/${id}/tags`)).json().items).toEqual([]);
+    const before = (await call('GET', `/api/customers/${id}/timeline`)).json().items.length;
+    expect((await edit({ name: '  陈静 ' })).statusCode).toBe(200);
+    expect((await call('GET', `/api/customers/${id}/timeline`)).json().items.length).toBe(before);
+
+    // Another profile's email is refused: those two are one person, and a merge says so.
+    const taken = await edit({ email: 'TAKEN@example.com' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json()).toMatchObject({
+      error: 'identity_taken',
+      details: [{ field: 'email', message: `identifies customer ${other}` }],
+    });
+    // Bad input names the field.
+    const bad = async (payload: object) => (await edit(payload)).json().details[0];
+    expect(await bad({ phone: '12' })).toEqual({ field: 'phone', message: 'not a valid phone number' });
+    expect(await bad({ email: 'no-at-sign' })).toMatchObject({ field: 'email' });
+    expect(await bad({ birthday: '2999-01-01' })).toEqual({ field: 'birthday', message: 'in the future' });
+    expect(await bad({ birthday: '1990-02-30' })).toMatchObject({ field: 'body.birthday' });
+    expect(await bad({ birthday: '1850-01-01' })).toEqual({
+      field: 'body.birthday',
+      message: 'not before 1900',
+    });
+    expect(await bad({ phone: null })).toMatchObject({ field: 'body.phone' });
+    expect(await bad({ memberCard: 'C-1' })).toMatchObject({ field: 'body' });
+    expect((await edit({})).statusCode).toBe(400);
+    expect((await call('GET', `/api/customers/${id}`)).json()).toMatchObject({
+      email: 'chen.jing@example.com',
+      birthday: '1990-05-17',
+    });
+
+    // Another shop's key cannot see or edit this profile.
+    expect((await edit({ name: 'x' }, a.auth)).statusCode).toBe(404);
+    expect((await call('GET', `/api/customers/${id}`)).json().name).toBe('陈静');
   });
 
   it('imports an uploaded file in the background and serves its error report as CSV', async () => {

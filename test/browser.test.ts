@@ -156,6 +156,30 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('searchbox').press('Enter');
     await eventually(() => page.locator('table tbody tr').count()).toBe(1);
     await page.getByRole('link', { name: '林美' }).click();
+    // Staff complete her profile: her full name and birthday stand; her email finds the other profile.
+    const fundamentals = page.getByTestId('fundamentals');
+    await fundamentals.getByRole('button', { name: 'Edit' }).click();
+    await fundamentals.getByLabel('Name').fill('林美玲');
+    await fundamentals.getByLabel('Birthday').fill('1992-08-15');
+    await fundamentals.getByLabel('Gender').selectOption({ label: 'female' });
+    await fundamentals.getByLabel('Email').fill('mei@example.com');
+    await fundamentals.getByRole('button', { name: 'Save' }).click();
+    await fundamentals
+      .getByRole('alert')
+      .filter({
+        hasText: 'This email already finds another customer: if they are one person, merge the two profiles',
+      })
+      .waitFor();
+    await fundamentals.getByLabel('Email').fill('');
+    await fundamentals.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => page.getByTestId('customer-name').textContent()).toBe('林美玲');
+    expect(await fundamentals.locator('dl').textContent()).toBe(
+      'Phone137 0000 0011GenderfemaleBirthday1992-08-15First seen inapi',
+    );
+    await page
+      .locator('.timeline li')
+      .filter({ hasText: 'Profile updated staff Name: 林美玲, Gender: female, Birthday: 1992-08-15' })
+      .waitFor();
     const card = page.getByTestId('merge');
     await card.getByLabel('Name, phone, email or card of the duplicate').fill('mei@example.com');
     await card.getByRole('button', { name: 'Find' }).click();

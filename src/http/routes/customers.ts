@@ -2,6 +2,7 @@ import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { CHANNELS, ConsentInput, consentsOf, setConsent } from '../../customers/consent.js';
 import { getCustomer, listIdentities, searchCustomers } from '../../customers/customers.js';
+import { editProfile, ProfileEdit } from '../../customers/edit.js';
 import { mergeByHand, MergeInput } from '../../customers/merge.js';
 import { listEvents } from '../../customers/timeline.js';
 import { listCustomerOrders } from '../../orders/orders.js';
@@ -46,6 +47,31 @@ export const customerRoutes =
         },
       },
       async (request) => profile(request.shopId, request.params.customerId),
+    );
+
+    app.patch(
+      '/api/customers/:customerId',
+      {
+        schema: {
+          tags: ['customers'],
+          summary:
+            'Correct or complete a profile by hand (orders and imports never overwrite what staff wrote); a phone or email that finds another profile answers 409 identity_taken: merge them instead',
+          params: Params,
+          body: ProfileEdit,
+          response: { 200: Profile, ...errors },
+        },
+      },
+      async (request) => {
+        const shop = await getShop(o.db, request.shopId);
+        const id = await editProfile(
+          o.db,
+          shop,
+          request.params.customerId,
+          request.body,
+          request.staff?.staffId ?? null,
+        );
+        return profile(request.shopId, id);
+      },
     );
 
     app.post(

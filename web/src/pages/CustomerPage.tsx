@@ -4,6 +4,8 @@ import { useI18n, type Key, type Lang } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
 import { CouponsCard } from './customer/CouponsCard.js';
+import { Facts } from './customer/Facts.js';
+import { FIELD_LABELS, FundamentalsCard } from './customer/FundamentalsCard.js';
 import { MergeCard } from './customer/MergeCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { TagsCard } from './customer/TagsCard.js';
@@ -31,18 +33,6 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
   if (error) return <p className="error">{t('common.error', { message: error })}</p>;
   if (!data) return <p className="loading">{t('common.loading')}</p>;
   const c = data.customer;
-  const facts: [Key, string | null][] = [
-    ['customers.phone', c.phone && formatPhone(c.phone, shop.phoneRegion)],
-    ['customers.email', c.email],
-    ['profile.memberCard', c.memberCard],
-    ['profile.gender', c.gender],
-    ['profile.birthday', c.birthday],
-    ['profile.location', [c.country, c.province, c.city].filter(Boolean).join(' ') || null],
-    ['profile.address', c.address],
-    ['profile.company', c.company],
-    ['profile.jobTitle', c.jobTitle],
-    ['profile.firstSource', c.firstSource],
-  ];
   const stats: [Key, string][] = [
     ['profile.orderCount', String(c.orderCount)],
     ['profile.onlineOffline', `${c.onlineOrderCount} / ${c.offlineOrderCount}`],
@@ -56,10 +46,7 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
       <a href="#/customers">← {t('profile.back')}</a>
       <h1 data-testid="customer-name">{c.name ?? t('customers.unnamed')}</h1>
       <div className="cards">
-        <div className="card">
-          <h2>{t('profile.fundamentals')}</h2>
-          <Facts facts={facts.filter((f): f is [Key, string] => Boolean(f[1]))} />
-        </div>
+        <FundamentalsCard shop={shop} customer={c} onSaved={reload} />
         <div className="card">
           <h2>{t('profile.stats')}</h2>
           <Facts facts={stats} testId="stats" />
@@ -135,20 +122,6 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
   );
 }
 
-function Facts({ facts, testId }: { facts: [Key, string][]; testId?: string }) {
-  const { t } = useI18n();
-  return (
-    <dl data-testid={testId}>
-      {facts.map(([k, v]) => (
-        <div key={k}>
-          <dt>{t(k)}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
 function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) => string): string {
   const d = e.data;
   if (e.type === 'order.placed') {
@@ -167,7 +140,20 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
       )
       .join(', ');
   }
-  if (e.type === 'profile.updated') return Object.keys(d).join(', ');
+  if (e.type === 'profile.updated') {
+    return Object.entries(d)
+      .filter(([f]) => f !== 'staffId')
+      .map(([f, v]) => {
+        const value =
+          f === 'phone' && v
+            ? formatPhone(String(v), shop.phoneRegion)
+            : f === 'gender' && v
+              ? label(`segments.choice.${String(v)}`)
+              : v;
+        return `${f in FIELD_LABELS ? label(FIELD_LABELS[f]!) : f}: ${value === null ? '—' : String(value)}`;
+      })
+      .join(', ');
+  }
   // Merges by hand say why; the matcher's own merges need no reason.
   if (e.type === 'customer.merged') return d.reason ? String(d.reason) : '';
   if (e.type === 'tier.changed') {
