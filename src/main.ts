@@ -13,6 +13,7 @@ import { pickShop, positiveInt, withDb } from './cli/context.js';
 import { campaignCommands } from './cli/campaigns.js';
 import { flowCommands } from './cli/flows.js';
 import { reportCommand } from './cli/report.js';
+import { customerCommands } from './cli/customers.js';
 import { membershipCommands } from './cli/membership.js';
 import type { Db } from './db/db.js';
 import { INGEST_TABLES, refreshStatistics } from './db/maintenance.js';
@@ -166,7 +167,12 @@ program
     const config = loadConfig();
     const db = await openDatabase(config);
     if (opts.demo && (await listShops(db)).length === 0) await demo(db, {});
-    const imports = new ImportQueue(db, (err, importId) => app.log.error({ err, importId }, 'import failed'));
+    const uploadDir = join(config.dataDir, 'uploads');
+    const imports = new ImportQueue(
+      db,
+      (err, importId) => app.log.error({ err, importId }, 'import failed'),
+      uploadDir,
+    );
     const jobs = new JobRunner(db, JOB_HANDLERS, scheduleAll, (err) =>
       app.log.error({ err }, 'background job failed'),
     );
@@ -174,7 +180,7 @@ program
       db,
       imports,
       jobs,
-      uploadDir: join(config.dataDir, 'uploads'),
+      uploadDir,
       cookieSecure: config.cookieSecure,
       trustProxy: config.trustProxy,
       logLevel: config.logLevel,
@@ -292,6 +298,7 @@ program
     }),
   );
 
+customerCommands(program);
 membershipCommands(program);
 scoringCommands(program);
 segmentCommands(program);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../src/http/app.js';
@@ -878,6 +879,125 @@ describeEachDb('REST API', ({ db }) => {
     expect((await call('GET', `/api/customers/${id}`)).json().name).toBe('陈静');
   });
 
+  it("erases a person's personal data on request, keeping the shop's orders and figures", async () => {
+    const shop = await testTenant(db());
+    const call = (
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+      url: string,
+      payload?: object,
+      auth = shop.auth,
+    ) => t.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+    const person = { phone: '13700000031', email: 'zhou@example.com', name: '周雨', memberCard: 'CARD-ER9' };
+    const first = await call(
+      'POST',
+      '/api/orders',
+      order({ externalId: 'ER-1', channel: 'offline', storeId: 'S1', customer: person }),
+    );
+    const id = first.json().customerId as string;
+    await call(
+      'POST',
+      '/api/orders',
+      order({ externalId: 'ER-2', totalCents: 5_000, customer: { email: 'zhou@example.com' } }),
+    );
+    await call('PATCH', `/api/customers/${id}`, { birthday: '1988-02-02', address: '上海市静安区1号' });
+    await call('PUT', `/api/customers/${id}/consents/sms`, { status: 'opted_in', source: 'checkout' });
+    const tpl = await call('POST', '/api/templates', {
+      name: 'Hi',
+      channel: 'sms',
+      body: 'Hi {{ customer.name }}',
+    });
+    const messageId = '01a00000-0000-7000-8000-0000000000e1';
+    await db().query(
+      `insert into messages (shop_id, message_id, customer_id, channel, template_id, transactional, recipient, subject)
+       values ($1, $2, $3, 'sms', $4, false, '+8613700000031', null)`,
+      [shop.shop.shopId, messageId, id, tpl.json().templateId],
+    );
+    const before = (await call('GET', `/api/customers/${id}`)).json();
+    expect(before).toMatchObject({ orderCount: 2, spendCents: 17_900, pointsBalance: 179, erasedAt: null });
+
+    // An operator may not; an admin or a key may, and must say why.
+    const operator = `op-${shop.shop.shopId.slice(-6)}@example.com`;
+    await createStaff(db(), shop.shop.shopId, {
+      email: operator,
+      name: 'op',
+      password: shop.password,
+      role: 'operator',
+    });
+    const asOperator = await t.app.inject({
+      method: 'POST',
+      url: `/api/customers/${id}/erase`,
+      payload: { reason: 'asked' },
+      cookies: (await signInAs(t.app, operator, shop.password))!,
+    });
+    expect(asOperator.statusCode).toBe(403);
+    expect((await call('POST', `/api/customers/${id}/erase`, {})).json().details[0].field).toBe(
+      'body.reason',
+    );
+    // Another shop cannot erase, or learn of, this customer.
+    expect((await call('POST', `/api/customers/${id}/erase`, { reason: 'x' }, a.auth)).statusCode).toBe(404);
+
+    const erased = await call('POST', `/api/customers/${id}/erase`, {
+      reason: 'ticket 4711: asked by email',
+    });
+    expect(erased.statusCode).toBe(200);
+    const after = erased.json();
+    expect(after).toMatchObject({
+      customerId: id,
+      name: null,
+      phone: null,
+      email: null,
+      memberCard: null,
+      birthday: null,
+      address: null,
+      identities: [],
+      orderCount: 2,
+      spendCents: 17_900,
+      pointsBalance: 0,
+    });
+    expect(after.erasedAt).not.toBeNull();
+    // Nothing finds them any more; a new order with the same phone is a new profile.
+    for (const q of ['13700000031', 'zhou@example.com', '周雨', 'CARD-ER9']) {
+      expect((await call('GET', `/api/customers?q=${encodeURIComponent(q)}`)).json().items).toEqual([]);
+    }
+    // Their orders stay, without the card; their points were forfeited in the ledger.
+    const orders = (await call('GET', `/api/customers/${id}/orders`)).json().items;
+    expect(orders.map((o: { memberCard: string | null }) => o.memberCard)).toEqual([null, null]);
+    const ledger = (await call('GET', `/api/customers/${id}/points/ledger`)).json().items;
+    expect(ledger[0]).toMatchObject({ kind: 'adjust', points: -179, reason: 'personal data erased' });
+    expect((await call('GET', `/api/customers/${id}/consents`)).json().items).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ status: 'opted_in' })]),
+    );
+    const timeline = (await call('GET', `/api/customers/${id}/timeline`)).json().items;
+    const text = JSON.stringify(timeline);
+    for (const personal of ['13700000031', 'zhou@example.com', '周雨', '上海市', '1988-02-02', 'CARD-ER9']) {
+      expect(text).not.toContain(personal);
+    }
+    expect(timeline[0]).toMatchObject({
+      type: 'customer.erased',
+      source: 'staff',
+      data: { reason: 'ticket 4711: asked by email', staffId: null },
+    });
+    const [message] = await db().query<{ status: string; recipient: string | null; reason: string }>(
+      'select status, recipient, reason from messages where shop_id = $1 and message_id = $2',
+      [shop.shop.shopId, messageId],
+    );
+    expect(message).toEqual({ status: 'suppressed', recipient: null, reason: 'personal data erased' });
+
+    // Erasing again changes nothing; nothing personal can be written back, by edit or merge.
+    const again = await call('POST', `/api/customers/${id}/erase`, { reason: 'again' });
+    expect(again.json().erasedAt).toBe(after.erasedAt);
+    const rewrite = await call('PATCH', `/api/customers/${id}`, { name: '周雨' });
+    expect(rewrite.statusCode).toBe(409);
+    expect(rewrite.json().error).toBe('customer_erased');
+    const fresh = (
+      await call('POST', '/api/orders', order({ externalId: 'ER-3', customer: { phone: '13700000031' } }))
+    ).json().customerId as string;
+    expect(fresh).not.toBe(id);
+    const merge = await call('POST', `/api/customers/${fresh}/merge`, { customerIds: [id], reason: 'same' });
+    expect(merge.statusCode).toBe(409);
+    expect(merge.json().details).toEqual([{ field: 'customerIds.0', message: 'erased' }]);
+  });
+
   it('imports an uploaded file in the background and serves its error report as CSV', async () => {
     const file = await readFile(new URL('./fixtures/generic-orders.csv', import.meta.url));
     const res = await t.app.inject({
@@ -899,6 +1019,13 @@ describeEachDb('REST API', ({ db }) => {
       fileName: 'orders.csv',
     });
     expect(done.json().filePath).toBeUndefined();
+    // The upload is kept until its import ends, and no longer: it holds every buyer's details.
+    const [{ path } = { path: '' }] = await db().query<{ path: string }>(
+      'select file_path as path from imports where import_id = $1',
+      [importId],
+    );
+    expect(path).toMatch(/regulars-uploads-/);
+    expect(existsSync(path)).toBe(false);
     const csv = await t.app.inject({
       method: 'GET',
       url: `/api/imports/${importId}/errors.csv`,

@@ -197,6 +197,26 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await page.locator('.timeline li').filter({ hasText: 'Profiles merged' }).textContent()).toContain(
       'same person: gave her email at the store',
     );
+
+    // Later she asks to be forgotten: after a second step with the reason, the profile keeps its orders only.
+    const erase = page.getByTestId('erase');
+    await erase.getByRole('button', { name: 'Erase personal data…' }).click();
+    await erase.getByLabel('Why, for the record (not their details)').fill('ticket 88: asked at the store');
+    await erase.getByRole('button', { name: 'Erase for good' }).click();
+    await eventually(() => page.getByTestId('customer-name').textContent()).toBe('(erased)');
+    await page.getByTestId('erased').waitFor();
+    expect(await page.locator('ul.identities li').count()).toBe(0);
+    expect(await page.getByTestId('merge').count()).toBe(0);
+    expect(await page.getByTestId('fundamentals').getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await page.locator('table.orders tbody tr').count()).toBe(2);
+    expect(await page.locator('.timeline li').first().textContent()).toContain(
+      'Personal data erased staff ticket 88: asked at the store',
+    );
+    expect(await page.locator('.timeline').textContent()).not.toContain('林美');
+    await page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await page.getByRole('searchbox').fill('13700000011');
+    await page.getByRole('searchbox').press('Enter');
+    await page.getByText('No customer matches.').waitFor();
     await page.close();
   });
 

@@ -352,4 +352,16 @@ describe('the regulars command', () => {
     expect(again.out).toContain('1 unchanged');
     expect(again.out).not.toContain('already due');
   }, 60_000);
+
+  it("erases a customer's personal data on request, named by phone, and says what is wrong", async () => {
+    const noReason = await regulars('customers', 'erase', '--customer', '13700000003', '--reason', ' ');
+    expect(noReason.code).toBe(1);
+    expect(noReason.out).toContain('--reason');
+    const erased = await regulars('customers', 'erase', '--customer', '13700000003', '--reason', 'ticket 12');
+    expect(erased.code).toBe(0);
+    expect(erased.out).toMatch(/^Erased the personal data of customer [0-9a-f-]{36}\.$/m);
+    // The phone finds nobody now.
+    const again = await regulars('customers', 'erase', '--customer', '13700000003', '--reason', 'ticket 12');
+    expect(again).toMatchObject({ code: 1, out: expect.stringContaining('Customer 13700000003 not found') });
+  }, 60_000);
 });

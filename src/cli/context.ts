@@ -1,11 +1,14 @@
-// What every command needs: the database opened from the environment, the shop it acts for, checked
-// numbers, and rates printed alike.
+// What every command needs: the database opened from the environment, the shop it acts for, the customer
+// it names, checked numbers, and rates printed alike.
 import { InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { openDatabase } from '../db/open.js';
 import { AppError } from '../errors.js';
-import { listShops } from '../shops/shops.js';
+import { getCustomer } from '../customers/customers.js';
+import { customerByIdentity } from '../customers/identities.js';
+import { normalizeMemberCard, normalizePhone } from '../customers/identity.js';
+import { listShops, type Shop } from '../shops/shops.js';
 
 export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -50,4 +53,16 @@ export function percent(x: number | null): string {
   if (x === null) return '–';
   const p = 100 * x;
   return `${p !== 0 && Math.abs(p) < 0.05 ? p.toPrecision(1) : p.toFixed(1)}%`;
+}
+
+/** A customer named by id, phone or member card. */
+export async function findCustomer(db: Db, shop: Shop, who: string): Promise<string> {
+  const phone = normalizePhone(who, shop.phoneRegion);
+  const card = normalizeMemberCard(who);
+  const id =
+    (/^[0-9a-f-]{36}$/i.test(who) ? (await getCustomer(db, shop.shopId, who)).customerId : null) ??
+    (phone.ok ? await customerByIdentity(db, shop.shopId, 'phone', phone.value) : null) ??
+    (card.ok ? await customerByIdentity(db, shop.shopId, 'member_card', card.value) : null);
+  if (!id) throw AppError.notFound(`Customer ${who}`);
+  return id;
 }

@@ -1,27 +1,11 @@
 // `regulars tiers …` and `regulars points …`: the membership jobs, and points adjustments by staff.
 import type { Command } from 'commander';
-import type { Db } from '../db/db.js';
-import { getCustomer } from '../customers/customers.js';
-import { customerByIdentity } from '../customers/identities.js';
-import { normalizeMemberCard, normalizePhone } from '../customers/identity.js';
 import { AppError } from '../errors.js';
 import { adjustPoints, AdjustmentInput } from '../membership/points.js';
 import { EXPIRE, REGRADE, REVIEW } from '../membership/schedule.js';
-import { getShop, type Shop } from '../shops/shops.js';
-import { pickShop, withDb } from './context.js';
+import { getShop } from '../shops/shops.js';
+import { findCustomer, pickShop, withDb } from './context.js';
 import { jobCommand } from './jobs.js';
-
-/** A customer named by id, phone or member card. */
-async function findCustomer(db: Db, shop: Shop, who: string): Promise<string> {
-  const phone = normalizePhone(who, shop.phoneRegion);
-  const card = normalizeMemberCard(who);
-  const id =
-    (/^[0-9a-f-]{36}$/i.test(who) ? (await getCustomer(db, shop.shopId, who)).customerId : null) ??
-    (phone.ok ? await customerByIdentity(db, shop.shopId, 'phone', phone.value) : null) ??
-    (card.ok ? await customerByIdentity(db, shop.shopId, 'member_card', card.value) : null);
-  if (!id) throw AppError.notFound(`Customer ${who}`);
-  return id;
-}
 
 export function membershipCommands(program: Command): void {
   const tiers = program.command('tiers').description('member tiers');

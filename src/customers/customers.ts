@@ -36,6 +36,8 @@ export interface Customer extends Profile {
   rfmFrequency: number | null;
   rfmMonetaryCents: number | null;
   rfmAt: Date | null;
+  /** When the shop erased the person's personal data on their request (erasure.ts). */
+  erasedAt: Date | null;
 }
 
 export const customerColumns = (alias: string) =>
@@ -71,6 +73,7 @@ export const customerColumns = (alias: string) =>
     `${alias}.rfm_frequency as "rfmFrequency"`,
     `${alias}.rfm_monetary_cents as "rfmMonetaryCents"`,
     `${alias}.rfm_at as "rfmAt"`,
+    `${alias}.erased_at as "erasedAt"`,
   ].join(', ');
 
 /** A customer by id; an id merged into another profile answers with the surviving profile. */

@@ -8,6 +8,7 @@ import { localDate } from '../shops/calendar.js';
 import type { Shop } from '../shops/shops.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { getCustomer } from './customers.js';
+import { assertNotErased } from './erasure.js';
 import { normalizeEmail, normalizePhone, type IdentityKind, type Normalized } from './identity.js';
 import { customerByIdentity } from './identities.js';
 import { PROFILE_COLUMNS, type Profile, type ProfileField } from './profile.js';
@@ -79,6 +80,7 @@ export async function editProfile(
   return db.transaction(async (tx) => {
     await lockShopIngest(tx, shop.shopId);
     const current = await getCustomer(tx, shop.shopId, customerId);
+    assertNotErased(current);
     const id = current.customerId;
     const wanted: Profile = { ...edit, ...contacts };
     const changed = (Object.keys(wanted) as Edited[]).filter(

@@ -14,6 +14,7 @@ import { applyRuleTags } from '../tags/rules.js';
 import { carryTags } from '../tags/tags.js';
 import { carryConsents } from './consent.js';
 import { getCustomer } from './customers.js';
+import { assertNotErased } from './erasure.js';
 import { PROFILE_COLUMNS, PROFILE_FIELDS } from './profile.js';
 import { lockShopIngest } from './resolve.js';
 import { recordEvents } from './timeline.js';
@@ -115,12 +116,16 @@ export async function mergeByHand(
   return db.transaction(async (tx) => {
     await lockShopIngest(tx, shopId);
     // Ids merged before answer for their survivor, here as everywhere.
-    const survivor = (await getCustomer(tx, shopId, keepId)).customerId;
+    const kept = await getCustomer(tx, shopId, keepId);
+    assertNotErased(kept);
+    const survivor = kept.customerId;
     const others = new Set<string>();
     for (const [n, id] of input.customerIds.entries()) {
       let other: string;
       try {
-        other = (await getCustomer(tx, shopId, id)).customerId;
+        const duplicate = await getCustomer(tx, shopId, id);
+        assertNotErased(duplicate, `customerIds.${n}`);
+        other = duplicate.customerId;
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') {
           throw new AppError('not_found', 404, `Customer ${id} not found`, [

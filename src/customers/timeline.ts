@@ -9,6 +9,7 @@ import { uuidv7 } from '../db/ids.js';
 /** Events written to customer_events. */
 export const EVENT_TYPES = [
   'customer.merged',
+  'customer.erased',
   'identity.added',
   'profile.updated',
   'order.updated',

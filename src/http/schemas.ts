@@ -75,6 +75,11 @@ export const Customer = z.object({
   rfmFrequency: z.number().int().nullable().describe("purchases in the shop's RFM window"),
   rfmMonetaryCents: z.number().int().nullable().describe("net spend in the shop's RFM window"),
   rfmAt: ts.nullable(),
+  erasedAt: ts
+    .nullable()
+    .describe(
+      "when the shop erased the person's personal data on their request: the row keeps no name or contact",
+    ),
 });
 
 export const Identity = z.object({

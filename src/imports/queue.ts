@@ -1,6 +1,10 @@
 // Runs imports in the background of the server process, one at a time (each already batches its own
-// writes), and picks up imports that a killed process left unfinished.
+// writes), and picks up imports that a killed process left unfinished. An uploaded file is kept only
+// until its import ends: it is every customer's personal data, needed no longer than a resume needs it.
+import { rm } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import type { Db } from '../db/db.js';
+import type { ImportRecord } from './imports.js';
 import { runImport } from './run.js';
 import { stalledImports } from './imports.js';
 
@@ -11,6 +15,8 @@ export class ImportQueue {
   constructor(
     private readonly db: Db,
     private readonly onError: (err: unknown, importId: string) => void,
+    /** Where the API saves uploads; files elsewhere (the CLI's own) are the operator's, and stay. */
+    private readonly uploadDir: string | null = null,
   ) {}
 
   enqueue(shopId: string, importId: string): void {
@@ -19,10 +25,17 @@ export class ImportQueue {
     this.tail = this.tail
       .then(() => runImport(this.db, shopId, importId))
       .then(
-        () => undefined,
+        (record) => this.discardUpload(record),
         (err: unknown) => this.onError(err, importId),
       )
       .finally(() => this.queued.delete(importId));
+  }
+
+  private async discardUpload(record: ImportRecord): Promise<void> {
+    if (!this.uploadDir || (record.status !== 'completed' && record.status !== 'failed')) return;
+    if (resolve(record.filePath).startsWith(resolve(this.uploadDir) + sep)) {
+      await rm(record.filePath, { force: true });
+    }
   }
 
   /** Queues every import that is waiting or whose runner went silent; answers how many. */

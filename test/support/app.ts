@@ -19,9 +19,14 @@ export interface TestApp {
 }
 
 export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
-  const imports = new ImportQueue(db, (err) => {
-    throw err;
-  });
+  const uploadDir = await mkdtemp(join(tmpdir(), 'regulars-uploads-'));
+  const imports = new ImportQueue(
+    db,
+    (err) => {
+      throw err;
+    },
+    uploadDir,
+  );
   // Test files share one PostgreSQL database: there each runner serves only the shops it is told of (see
   // settleJobs), so it never takes another file's job. An embedded database is the file's own.
   const jobs = new JobRunner(
@@ -33,7 +38,6 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
     },
     db.kind === 'postgres' ? new Set() : null,
   );
-  const uploadDir = await mkdtemp(join(tmpdir(), 'regulars-uploads-'));
   const app = await buildApp({ db, imports, jobs, uploadDir, logLevel: 'silent', webDir });
   return { app, imports, jobs, db };
 }

@@ -78,6 +78,8 @@ export interface Customer {
   purchaseCycleDays: number | null;
   nextPurchaseAt: string | null;
   predictedAt: string | null;
+  /** When the shop erased the person's personal data on their request. */
+  erasedAt: string | null;
   rfmR: number | null;
   rfmF: number | null;
   rfmM: number | null;

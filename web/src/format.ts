@@ -1,7 +1,7 @@
 // Money, time and phones as the shop reads them: its currency, its time zone, its phone region, the
 // operator's language.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
-import type { Lang } from './i18n.js';
+import type { Key, Lang } from './i18n.js';
 
 export const exponentOf = (currency: string) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
@@ -45,6 +45,10 @@ export function formatPhone(e164: string, region: string): string {
   if (!parsed) return e164;
   return parsed.country === (region as CountryCode) ? parsed.formatNational() : parsed.formatInternational();
 }
+
+/** How a customer is named on screen: their name, or what stands for a missing or erased one. */
+export const customerName = (c: { name: string | null; erasedAt: string | null }, t: (key: Key) => string) =>
+  c.erasedAt ? t('customers.erased') : (c.name ?? t('customers.unnamed'));
 
 /** Today in the shop's time zone, YYYY-MM-DD. */
 export function localToday(timeZone: string): string {

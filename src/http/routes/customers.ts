@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CHANNELS, ConsentInput, consentsOf, setConsent } from '../../customers/consent.js';
 import { getCustomer, listIdentities, searchCustomers } from '../../customers/customers.js';
 import { editProfile, ProfileEdit } from '../../customers/edit.js';
+import { eraseCustomer, ErasureInput } from '../../customers/erasure.js';
 import { mergeByHand, MergeInput } from '../../customers/merge.js';
 import { listEvents } from '../../customers/timeline.js';
 import { listCustomerOrders } from '../../orders/orders.js';
@@ -66,6 +67,31 @@ export const customerRoutes =
         const id = await editProfile(
           o.db,
           shop,
+          request.params.customerId,
+          request.body,
+          request.staff?.staffId ?? null,
+        );
+        return profile(request.shopId, id);
+      },
+    );
+
+    app.post(
+      '/api/customers/:customerId/erase',
+      {
+        config: { access: 'administer' },
+        schema: {
+          tags: ['customers'],
+          summary:
+            "Erase the person's personal data on their request, for good: name, contacts, identities, consents, message addresses and the timeline's personal events go; orders, points ledger and figures stay under the same id, the points are forfeited, nothing is sent to them again",
+          params: Params,
+          body: ErasureInput,
+          response: { 200: Profile, ...errors },
+        },
+      },
+      async (request) => {
+        const id = await eraseCustomer(
+          o.db,
+          request.shopId,
           request.params.customerId,
           request.body,
           request.staff?.staffId ?? null,

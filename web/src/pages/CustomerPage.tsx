@@ -1,9 +1,10 @@
 import { api, type Customer, type Identity, type Order, type Shop, type TimelineEvent } from '../api.js';
-import { date, dateTime, money, formatPhone, pointsKindKey } from '../format.js';
+import { customerName, date, dateTime, money, formatPhone, pointsKindKey } from '../format.js';
 import { useI18n, type Key, type Lang } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
 import { CouponsCard } from './customer/CouponsCard.js';
+import { ErasureCard } from './customer/ErasureCard.js';
 import { Facts } from './customer/Facts.js';
 import { FIELD_LABELS, FundamentalsCard } from './customer/FundamentalsCard.js';
 import { MergeCard } from './customer/MergeCard.js';
@@ -44,7 +45,12 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
   return (
     <section className="profile">
       <a href="#/customers">← {t('profile.back')}</a>
-      <h1 data-testid="customer-name">{c.name ?? t('customers.unnamed')}</h1>
+      <h1 data-testid="customer-name">{customerName(c, t)}</h1>
+      {c.erasedAt && (
+        <p className="notice" data-testid="erased">
+          {t('erase.done', { date: date(c.erasedAt, shop.timeZone, lang) })}
+        </p>
+      )}
       <div className="cards">
         <FundamentalsCard shop={shop} customer={c} onSaved={reload} />
         <div className="card">
@@ -67,7 +73,8 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
             ))}
           </ul>
         </div>
-        <MergeCard shop={shop} customer={c} onMerged={reload} />
+        {!c.erasedAt && <MergeCard shop={shop} customer={c} onMerged={reload} />}
+        {!c.erasedAt && <ErasureCard customerId={c.customerId} onErased={reload} />}
       </div>
       <MemberPanel shop={shop} customer={c} onChanged={reload} />
       <h2>{t('profile.orders')}</h2>
@@ -154,8 +161,8 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
       })
       .join(', ');
   }
-  // Merges by hand say why; the matcher's own merges need no reason.
-  if (e.type === 'customer.merged') return d.reason ? String(d.reason) : '';
+  // Merges by the matcher need no reason; those by hand, and erasures, say why.
+  if (e.type === 'customer.merged' || e.type === 'customer.erased') return d.reason ? String(d.reason) : '';
   if (e.type === 'tier.changed') {
     const why = d.reason ? ` · ${String(d.reason)}` : '';
     return `${String(d.fromName ?? '')} → ${String(d.toName)} (${label(`cause.${String(d.cause)}`)})${why}`;

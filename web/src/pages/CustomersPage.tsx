@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Customer, type Shop } from '../api.js';
-import { dateTime, money, formatPhone } from '../format.js';
+import { customerName, dateTime, money, formatPhone } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../route.js';
 import { useLoad } from '../useLoad.js';
@@ -53,9 +53,7 @@ export function CustomersPage({ shop, q, offset }: { shop: Shop; q: string; offs
             {data.items.map((c) => (
               <tr key={c.customerId}>
                 <td>
-                  <a href={href({ page: 'customer', id: c.customerId })}>
-                    {c.name ?? t('customers.unnamed')}
-                  </a>
+                  <a href={href({ page: 'customer', id: c.customerId })}>{customerName(c, t)}</a>
                 </td>
                 <td>{c.phone ? formatPhone(c.phone, shop.phoneRegion) : ''}</td>
                 <td>{c.email ?? ''}</td>

@@ -85,16 +85,18 @@ export function FundamentalsCard({
       {draft === null ? (
         <>
           <Facts facts={facts.filter((f): f is [Key, string] => Boolean(f[1]))} />
-          <div className="actions">
-            <button
-              type="button"
-              onClick={() =>
-                setDraft(Object.fromEntries(FIELDS.map(([f]) => [f, shown(f)])) as Record<Field, string>)
-              }
-            >
-              {t('profile.edit')}
-            </button>
-          </div>
+          {!c.erasedAt && (
+            <div className="actions">
+              <button
+                type="button"
+                onClick={() =>
+                  setDraft(Object.fromEntries(FIELDS.map(([f]) => [f, shown(f)])) as Record<Field, string>)
+                }
+              >
+                {t('profile.edit')}
+              </button>
+            </div>
+          )}
         </>
       ) : (
         <form className="settings profile-edit" onSubmit={save}>
