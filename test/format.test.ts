@@ -1,7 +1,7 @@
 // Shares as the console and the CLI print them: a small share that is not nothing must not read as 0%.
 import { describe, expect, it } from 'vitest';
 import { percent as cliPercent } from '../src/cli/context.js';
-import { formatPhone, percent } from '../web/src/format.js';
+import { customerName, formatPhone, percent } from '../web/src/format.js';
 
 describe('percent', () => {
   it('gives one decimal at most, and a tiny share one significant digit', () => {
@@ -33,5 +33,15 @@ describe('formatPhone', () => {
 
   it('shows a number it cannot read as stored', () => {
     expect(formatPhone('12345', 'CN')).toBe('12345');
+  });
+});
+
+describe('customerName', () => {
+  const t = (key: string) => ({ 'customers.erased': '(erased)', 'customers.unnamed': '(no name)' })[key]!;
+  it('names a customer, else by a contact where given, and marks an erased one', () => {
+    expect(customerName({ name: 'Ann', erasedAt: null }, t, 'ann@example.com')).toBe('Ann');
+    expect(customerName({ name: null, erasedAt: null }, t, 'ann@example.com')).toBe('ann@example.com');
+    expect(customerName({ name: null, erasedAt: null }, t)).toBe('(no name)');
+    expect(customerName({ name: null, erasedAt: '2026-11-28T07:00:00Z' }, t, null)).toBe('(erased)');
   });
 });

@@ -46,9 +46,15 @@ export function formatPhone(e164: string, region: string): string {
   return parsed.country === (region as CountryCode) ? parsed.formatNational() : parsed.formatInternational();
 }
 
-/** How a customer is named on screen: their name, or what stands for a missing or erased one. */
-export const customerName = (c: { name: string | null; erasedAt: string | null }, t: (key: Key) => string) =>
-  c.erasedAt ? t('customers.erased') : (c.name ?? t('customers.unnamed'));
+/**
+ * How a customer is named on screen: their name, else `instead` (a contact, where no column shows one),
+ * else a word for a missing name, or for one erased on the person's request.
+ */
+export const customerName = (
+  c: { name: string | null; erasedAt: string | null },
+  t: (key: Key) => string,
+  instead?: string | null,
+) => (c.erasedAt ? t('customers.erased') : (c.name ?? instead ?? t('customers.unnamed')));
 
 /** Today in the shop's time zone, YYYY-MM-DD. */
 export function localToday(timeZone: string): string {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, problemText, type Customer, type Shop } from '../../api.js';
-import { dateTime, money, formatPhone } from '../../format.js';
+import { customerName, dateTime, money, formatPhone } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { href } from '../../route.js';
 import { useAttempt } from '../../useAttempt.js';
@@ -257,10 +257,7 @@ export function SegmentsPage({ shop }: { shop: Shop }) {
                 <tr key={c.customerId}>
                   <td>
                     <a href={href({ page: 'customer', id: c.customerId })}>
-                      {c.name ??
-                        (c.phone && formatPhone(c.phone, shop.phoneRegion)) ??
-                        c.email ??
-                        t('customers.unnamed')}
+                      {customerName(c, t, (c.phone && formatPhone(c.phone, shop.phoneRegion)) ?? c.email)}
                     </a>
                   </td>
                   <td className="num">{c.orderCount}</td>
