@@ -879,7 +879,7 @@ describeEachDb('REST API', ({ db }) => {
     expect((await call('GET', `/api/customers/${id}`)).json().name).toBe('陈静');
   });
 
-  it("erases a person's personal data on request, keeping the shop's orders and figures", async () => {
+  it("hands a person a copy of their data, then erases it on request, keeping the shop's orders and figures", async () => {
     const shop = await testTenant(db());
     const call = (
       method: 'GET' | 'POST' | 'PUT' | 'PATCH',
@@ -915,7 +915,34 @@ describeEachDb('REST API', ({ db }) => {
     const before = (await call('GET', `/api/customers/${id}`)).json();
     expect(before).toMatchObject({ orderCount: 2, spendCents: 17_900, pointsBalance: 179, erasedAt: null });
 
-    // An operator may not; an admin or a key may, and must say why.
+    // First they ask what the shop holds on them: one document, to hand over.
+    const copy = await call('GET', `/api/customers/${id}/personal-data`);
+    expect(copy.statusCode).toBe(200);
+    expect(copy.headers['content-disposition']).toBe(`attachment; filename="customer-${id}.json"`);
+    const held = copy.json();
+    expect(held).toMatchObject({
+      customer: { name: '周雨', birthday: '1988-02-02', address: '上海市静安区1号', memberCard: 'CARD-ER9' },
+      consents: [{ channel: 'sms', status: 'opted_in', source: 'checkout' }],
+      orders: [
+        { externalId: 'ER-2', totalCents: 5_000 },
+        { externalId: 'ER-1', memberCard: 'CARD-ER9', items: [{ title: '控油精华', quantity: 1 }] },
+      ],
+      pointsLedger: [
+        { kind: 'earn', points: 50 },
+        { kind: 'earn', points: 129 },
+      ],
+      couponCodes: [],
+    });
+    expect(held.identities.map((i: { value: string }) => i.value).sort()).toEqual([
+      '+8613700000031',
+      'CARD-ER9',
+      'zhou@example.com',
+    ]);
+    expect(held.timeline.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['customer.created', 'order.placed', 'profile.updated', 'message.queued']),
+    );
+
+    // An operator may do neither; an admin or a key may, and an erasure must say why.
     const operator = `op-${shop.shop.shopId.slice(-6)}@example.com`;
     await createStaff(db(), shop.shop.shopId, {
       email: operator,
@@ -923,13 +950,21 @@ describeEachDb('REST API', ({ db }) => {
       password: shop.password,
       role: 'operator',
     });
+    const cookies = (await signInAs(t.app, operator, shop.password))!;
     const asOperator = await t.app.inject({
       method: 'POST',
       url: `/api/customers/${id}/erase`,
       payload: { reason: 'asked' },
-      cookies: (await signInAs(t.app, operator, shop.password))!,
+      cookies,
     });
     expect(asOperator.statusCode).toBe(403);
+    const copyAsOperator = await t.app.inject({
+      method: 'GET',
+      url: `/api/customers/${id}/personal-data`,
+      cookies,
+    });
+    expect(copyAsOperator.statusCode).toBe(403);
+    expect((await call('GET', `/api/customers/${id}/personal-data`, undefined, a.auth)).statusCode).toBe(404);
     expect((await call('POST', `/api/customers/${id}/erase`, {})).json().details[0].field).toBe(
       'body.reason',
     );

@@ -4,7 +4,7 @@
 // set up email, write a template and preview it, make a coupon, send a campaign with it and read its
 // report; list the package inserts; add staff and API keys, and meet a viewer's limits.
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -198,8 +198,20 @@ describe.skipIf(!available)('web console in Chromium', () => {
       'same person: gave her email at the store',
     );
 
-    // Later she asks to be forgotten: after a second step with the reason, the profile keeps its orders only.
-    const erase = page.getByTestId('erase');
+    // Later she asks for a copy of what the shop holds on her, then to be forgotten: after a second step
+    // with the reason, the profile keeps its orders only.
+    const erase = page.getByTestId('personal-data');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      erase.getByRole('link', { name: 'Download a copy of all of it (JSON)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^customer-[0-9a-f-]{36}\.json$/);
+    const copy = JSON.parse(await readFile(await download.path(), 'utf8')) as {
+      customer: { name: string; birthday: string };
+      orders: unknown[];
+    };
+    expect(copy.customer).toMatchObject({ name: '林美玲', birthday: '1992-08-15' });
+    expect(copy.orders).toHaveLength(2);
     await erase.getByRole('button', { name: 'Erase personal data…' }).click();
     await erase.getByLabel('Why, for the record (not their details)').fill('ticket 88: asked at the store');
     await erase.getByRole('button', { name: 'Erase for good' }).click();

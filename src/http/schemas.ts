@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
 import { ORDER_STATUSES } from '../orders/status.js';
 import { RFM_SEGMENTS } from '../rfm/segments.js';
+import { CHANNELS } from '../customers/consent.js';
 import { TIMELINE_EVENT_TYPES } from '../customers/timeline.js';
 
 const ts = z.iso.datetime();
@@ -178,4 +179,46 @@ export const Job = z.object({
   createdAt: ts,
   startedAt: ts.nullable(),
   finishedAt: ts.nullable(),
+});
+
+export const LedgerEntry = z.object({
+  entryId: z.uuid(),
+  customerId: z.uuid(),
+  kind: z.enum(['earn', 'reverse', 'redeem', 'expire', 'adjust']),
+  points: z.number().int().describe('signed: positive adds to the balance'),
+  idempotencyKey: z.string(),
+  orderId: z.uuid().nullable(),
+  expiresAt: ts.nullable().describe('for earned points: when this lot expires'),
+  lotId: z.uuid().nullable().describe('for a reversal: the earning it takes back from'),
+  reason: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+  staffId: z.uuid().nullable(),
+  createdAt: ts,
+});
+
+export const CustomerCode = z.object({
+  code: z.string(),
+  couponId: z.uuid(),
+  name: z.string(),
+  campaignId: z.uuid().nullable(),
+  issuedAt: ts,
+  expiresAt: ts.nullable(),
+  redeemedAt: ts.nullable(),
+  orderId: z.uuid().nullable(),
+});
+
+export const Consent = z.object({
+  channel: z.enum(CHANNELS),
+  status: z.enum(['opted_in', 'opted_out']),
+  source: z.string(),
+  changedAt: ts,
+});
+
+export const CustomerTag = z.object({
+  tagId: z.uuid(),
+  name: z.string(),
+  group: z.string().nullable(),
+  manual: z.boolean(),
+  source: z.string(),
+  taggedAt: ts,
 });

@@ -119,7 +119,7 @@ function App() {
       </header>
       <main>
         {route.page === 'customers' && <CustomersPage shop={me.shop} q={route.q} offset={route.offset} />}
-        {route.page === 'customer' && <CustomerPage shop={me.shop} id={route.id} />}
+        {route.page === 'customer' && <CustomerPage shop={me.shop} access={me.access} id={route.id} />}
         {route.page === 'imports' && <ImportsPage />}
         {route.page === 'membership' && <MembershipPage shop={me.shop} />}
         {route.page === 'cards' && <CardsPage me={me} />}

@@ -17,7 +17,7 @@ import { getSegment } from '../../segments/segments.js';
 import { snapshotSegment } from '../../segments/snapshots.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { errors } from '../schemas.js';
+import { CustomerCode, errors } from '../schemas.js';
 
 const ts = z.iso.datetime();
 const Coupon = z.object({
@@ -37,17 +37,6 @@ const Coupon = z.object({
   redeemed: z.number().int(),
   createdAt: ts,
 });
-const CustomerCode = z.object({
-  code: z.string(),
-  couponId: z.uuid(),
-  name: z.string(),
-  campaignId: z.uuid().nullable(),
-  issuedAt: ts,
-  expiresAt: ts.nullable(),
-  redeemedAt: ts.nullable(),
-  orderId: z.uuid().nullable(),
-});
-
 export const couponRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {

@@ -4,12 +4,24 @@ import { CHANNELS, ConsentInput, consentsOf, setConsent } from '../../customers/
 import { getCustomer, listIdentities, searchCustomers } from '../../customers/customers.js';
 import { editProfile, ProfileEdit } from '../../customers/edit.js';
 import { eraseCustomer, ErasureInput } from '../../customers/erasure.js';
+import { personalData } from '../../customers/personalData.js';
 import { mergeByHand, MergeInput } from '../../customers/merge.js';
 import { listEvents } from '../../customers/timeline.js';
 import { listCustomerOrders } from '../../orders/orders.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
-import { Customer, errors, Identity, Order, Page, TimelineEvent } from '../schemas.js';
+import {
+  Consent,
+  Customer,
+  CustomerCode,
+  CustomerTag,
+  errors,
+  Identity,
+  LedgerEntry,
+  Order,
+  Page,
+  TimelineEvent,
+} from '../schemas.js';
 
 const Params = z.object({ customerId: z.string() });
 const Profile = Customer.extend({ identities: z.array(Identity) });
@@ -72,6 +84,41 @@ export const customerRoutes =
           request.staff?.staffId ?? null,
         );
         return profile(request.shopId, id);
+      },
+    );
+
+    app.get(
+      '/api/customers/:customerId/personal-data',
+      {
+        config: { access: 'administer' },
+        schema: {
+          tags: ['customers'],
+          summary:
+            'Everything the shop holds on the person, as one JSON document to hand them on request (a download: Content-Disposition attachment)',
+          params: Params,
+          response: {
+            200: z.object({
+              exportedAt: z.iso.datetime(),
+              customer: Customer,
+              identities: z.array(Identity),
+              consents: z.array(Consent),
+              tags: z.array(CustomerTag),
+              orders: z.array(Order),
+              pointsLedger: z.array(LedgerEntry),
+              couponCodes: z.array(CustomerCode),
+              timeline: z.array(TimelineEvent),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const data = await personalData(o.db, request.shopId, request.params.customerId);
+        reply.header(
+          'content-disposition',
+          `attachment; filename="customer-${data.customer.customerId}.json"`,
+        );
+        return data;
       },
     );
 
@@ -164,12 +211,6 @@ export const customerRoutes =
       },
     );
 
-    const Consent = z.object({
-      channel: z.enum(CHANNELS),
-      status: z.enum(['opted_in', 'opted_out']),
-      source: z.string(),
-      changedAt: z.iso.datetime(),
-    });
     app.get(
       '/api/customers/:customerId/consents',
       {

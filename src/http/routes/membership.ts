@@ -24,7 +24,7 @@ import { allows } from '../../shops/roles.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { errors, ErrorBody, Job } from '../schemas.js';
+import { errors, ErrorBody, Job, LedgerEntry } from '../schemas.js';
 import { startJob } from './jobs.js';
 
 const ts = z.iso.datetime();
@@ -35,21 +35,6 @@ const StoredProgram = z.object({
   program: MemberProgram,
   version: z.number().int().describe('0 while the shop runs the default program'),
   nextReviewAt: ts.nullable(),
-});
-
-const LedgerEntry = z.object({
-  entryId: z.uuid(),
-  customerId: z.uuid(),
-  kind: z.enum(['earn', 'reverse', 'redeem', 'expire', 'adjust']),
-  points: z.number().int().describe('signed: positive adds to the balance'),
-  idempotencyKey: z.string(),
-  orderId: z.uuid().nullable(),
-  expiresAt: ts.nullable().describe('for earned points: when this lot expires'),
-  lotId: z.uuid().nullable().describe('for a reversal: the earning it takes back from'),
-  reason: z.string().nullable(),
-  detail: z.record(z.string(), z.unknown()),
-  staffId: z.uuid().nullable(),
-  createdAt: ts,
 });
 
 const PointsMove = z.object({

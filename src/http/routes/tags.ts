@@ -14,7 +14,7 @@ import {
 } from '../../tags/tags.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { errors, Job } from '../schemas.js';
+import { CustomerTag, errors, Job } from '../schemas.js';
 import { startJob } from './jobs.js';
 
 const ts = z.iso.datetime();
@@ -170,13 +170,7 @@ export const tagRoutes =
           params: z.object({ customerId: z.string() }),
           response: {
             200: z.object({
-              items: z.array(
-                Tag.pick({ tagId: true, name: true, group: true }).extend({
-                  manual: z.boolean(),
-                  source: z.string(),
-                  taggedAt: ts,
-                }),
-              ),
+              items: z.array(CustomerTag),
             }),
             ...errors,
           },

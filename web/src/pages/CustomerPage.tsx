@@ -4,7 +4,7 @@ import { useI18n, type Key, type Lang } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
 import { CouponsCard } from './customer/CouponsCard.js';
-import { ErasureCard } from './customer/ErasureCard.js';
+import { PersonalDataCard } from './customer/PersonalDataCard.js';
 import { Facts } from './customer/Facts.js';
 import { FIELD_LABELS, FundamentalsCard } from './customer/FundamentalsCard.js';
 import { MergeCard } from './customer/MergeCard.js';
@@ -19,7 +19,7 @@ interface Profile {
   timeline: TimelineEvent[];
 }
 
-export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
+export function CustomerPage({ shop, access, id }: { shop: Shop; access: string[]; id: string }) {
   const { t, label, lang } = useI18n();
   const { data, error, reload } = useLoad(async (): Promise<Profile> => {
     const base = `/api/customers/${encodeURIComponent(id)}`;
@@ -74,7 +74,9 @@ export function CustomerPage({ shop, id }: { shop: Shop; id: string }) {
           </ul>
         </div>
         {!c.erasedAt && <MergeCard shop={shop} customer={c} onMerged={reload} />}
-        {!c.erasedAt && <ErasureCard customerId={c.customerId} onErased={reload} />}
+        {!c.erasedAt && access.includes('administer') && (
+          <PersonalDataCard customerId={c.customerId} onErased={reload} />
+        )}
       </div>
       <MemberPanel shop={shop} customer={c} onChanged={reload} />
       <h2>{t('profile.orders')}</h2>

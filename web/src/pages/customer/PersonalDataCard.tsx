@@ -5,10 +5,10 @@ import { Problem } from '../../Problem.js';
 import { useAttempt } from '../../useAttempt.js';
 
 /**
- * The person's request to be forgotten: a second step with the reason before anything happens, since it
- * cannot be undone. The API holds it to admins and owners; others are told so here.
+ * What a person may ask of the shop about their data (admins and owners carry it out): a copy of all of
+ * it, downloaded as JSON, and erasure — behind a second step with the reason, since it cannot be undone.
  */
-export function ErasureCard({ customerId, onErased }: { customerId: string; onErased: () => void }) {
+export function PersonalDataCard({ customerId, onErased }: { customerId: string; onErased: () => void }) {
   const { t } = useI18n();
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
@@ -23,8 +23,13 @@ export function ErasureCard({ customerId, onErased }: { customerId: string; onEr
   };
 
   return (
-    <div className="card" data-testid="erase">
+    <div className="card" data-testid="personal-data">
       <h2>{t('erase.title')}</h2>
+      <p>
+        <a href={`/api/customers/${encodeURIComponent(customerId)}/personal-data`} download>
+          {t('erase.download')}
+        </a>
+      </p>
       <p className="muted">{t('erase.help')}</p>
       {asking ? (
         <form onSubmit={erase}>
