@@ -700,6 +700,37 @@ describeEachDb('REST API', ({ db }) => {
     expect(await find('7391', b.auth)).toEqual([]);
   });
 
+  it("finds an order's buyer by the order number, whatever its source, in the caller's shop only", async () => {
+    const shop = await testTenant(db());
+    const place = (source: string, externalId: string, name: string, auth = shop.auth) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: auth,
+        payload: order({
+          source,
+          externalId,
+          customer: { email: `${name.toLowerCase()}@example.com`, name },
+        }),
+      });
+    await place('taobao', '2001334455667788', 'Ann');
+    await place('shopify', '#1001', 'Bo');
+    await place('webhook', '#1001', 'Cy');
+    await place('pos', 'S1-0042', 'Di');
+    await place('taobao', '2001334455667788', 'Other', b.auth);
+    const find = async (q: string, auth = shop.auth) =>
+      (await t.app.inject({ method: 'GET', url: `/api/customers?q=${encodeURIComponent(q)}`, headers: auth }))
+        .json()
+        .items.map((c: { name: string }) => c.name)
+        .sort();
+    expect(await find('2001334455667788')).toEqual(['Ann']);
+    // The same number from two sources is two orders, and both buyers are found.
+    expect(await find('#1001')).toEqual(['Bo', 'Cy']);
+    expect(await find('S1-0042')).toEqual(['Di']);
+    expect(await find('S1-004')).toEqual([]);
+    expect(await find('2001334455667788', b.auth)).toEqual(['Other']);
+  });
+
   it('merges a duplicate profile by hand, with its orders, points and identities, in its own shop only', async () => {
     const shop = await testTenant(db());
     const call = (method: 'GET' | 'POST', url: string, payload?: object, auth = shop.auth) =>

@@ -108,6 +108,11 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await done.filter({ hasText: 'generic-orders.csv' }).getByTestId('import-expiry').count()).toBe(0);
 
     await page.getByRole('link', { name: 'Customers' }).click();
+    // A customer calling about an order gives its number (the list showed every customer until now).
+    await page.getByRole('searchbox').fill('G3');
+    await page.getByRole('searchbox').press('Enter');
+    await eventually(() => page.locator('table tbody tr').count()).toBe(1);
+    expect(await page.locator('table tbody tr td').first().textContent()).toBe('王芳');
     // At the counter a member gives the last digits of their phone.
     await page.getByRole('searchbox').fill('5678');
     await page.getByRole('searchbox').press('Enter');

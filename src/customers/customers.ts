@@ -116,8 +116,8 @@ export interface CustomerPage {
 /**
  * Without a query: newest profiles first, in primary-key order (ids are time-ordered), which pages in
  * milliseconds at a million customers; an order by last purchase would need an index on a column every
- * order rewrites. With a query: exact phone, email, member card or platform nickname, or a name starting
- * with it, most recent buyers first. Every branch is an index lookup.
+ * order rewrites. With a query: exact phone, email, member card, platform nickname or order number, or a
+ * name starting with it, most recent buyers first. Every branch is an index lookup.
  */
 export async function searchCustomers(
   db: Queryable,
@@ -145,7 +145,17 @@ export async function searchCustomers(
     // Four to ten digits may be the end of a phone number, as staff ask a member for at the counter.
     const tail = /^\d{4,10}$/.test(q) ? q : null;
     rows = await db.query<Customer>(
-      `with hits as (
+      // An order number finds its buyer. Orders are keyed by (source, number): the shop's few sources are
+      // walked through that index one probe each (a loose index scan), then each is probed for the
+      // number, where an index on the number alone would cost every order of every import an entry. (The
+      // offset keeps the probe per source: flattened into a join, PostgreSQL before 18, which cannot
+      // skip through an index, would read all of the shop's orders for the number.)
+      `with recursive sources(source) as (
+         select min(source) from orders where shop_id = $1
+         union all
+         select (select min(o.source) from orders o where o.shop_id = $1 and o.source > s.source)
+           from sources s where s.source is not null
+       ), hits as (
          select customer_id from customer_identities
           where shop_id = $1 and (kind, value) in (select * from unnest($2::text[], $3::text[]))
          union
@@ -156,6 +166,11 @@ export async function searchCustomers(
           where shop_id = $1 and kind = 'platform_id' and substr(value, strpos(value, ':') + 1) = $4
          union
          select customer_id from customers where shop_id = $1 and lower(name) like $5 || '%'
+         union
+         select o.customer_id from sources s
+           cross join lateral (select customer_id from orders
+                                where shop_id = $1 and source = s.source and external_id = $4
+                                offset 0) o
        )
        select ${customerColumns('c')} from customers c join hits using (customer_id)
         where c.shop_id = $1

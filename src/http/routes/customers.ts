@@ -40,7 +40,7 @@ export const customerRoutes =
         schema: {
           tags: ['customers'],
           summary:
-            'List customers (newest first), or find them by name prefix, phone or its last 4–10 digits, email, member card or platform nickname',
+            'List customers (newest first), or find them by name prefix, phone or its last 4–10 digits, email, member card, platform nickname or order number',
           querystring: Page.extend({ q: z.string().max(200).optional() }),
           response: { 200: z.object({ items: z.array(Customer), hasMore: z.boolean() }), ...errors },
         },
