@@ -3,8 +3,9 @@
 // 1,000,000 customers and measures customer lookup by phone. On PGlite it first writes the rows the import
 // left into a fresh database with plain COPY (floor.ts): the least any import design could take.
 //
-//   npm run bench:import -- [--orders 1000000] [--db pglite|postgres]
-//   (postgres reads BENCH_DATABASE_URL: an empty database it may fill)
+//   npm run bench:import -- [--orders 1000000] [--db pglite|postgres] [--lookups-only]
+//   (postgres reads BENCH_DATABASE_URL: an empty database it may fill; --lookups-only measures the
+//   lookups again on what an earlier run left, migrated to the current schema, without importing)
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -13,7 +14,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { openPGlite, openPostgres, type Db } from '../src/db/db.js';
 import { readFloor, writeFloor } from './floor.js';
-import { arg } from './options.js';
+import { arg, flag } from './options.js';
+import { migrate } from '../src/db/migrate.js';
 import { searchCustomers } from '../src/customers/customers.js';
 import { listShops } from '../src/shops/shops.js';
 
@@ -192,17 +194,39 @@ async function main(): Promise<void> {
       `reading the file into orders, no database: ${read.seconds.toFixed(1)} s, ${Math.round(read.orders / read.seconds)} orders/s`,
     );
   }
-  await topUpCustomers(db, shop.shopId, 1_000_000);
-  const l = await lookups(db, shop.shopId, Math.round(ORDERS * 0.3), (phone) => phone);
+  await measureLookups(db, shop.shopId);
+  await db.close();
+}
+
+/** Tops the shop up to a million customers and times searches by phone and by its last four digits. */
+async function measureLookups(db: Db, shopId: string): Promise<void> {
+  await topUpCustomers(db, shopId, 1_000_000);
+  const l = await lookups(db, shopId, Math.round(ORDERS * 0.3), (phone) => phone);
   console.log(
     `lookup by phone at 1,000,000 customers: median ${l.median.toFixed(2)} ms, p95 ${l.p95.toFixed(2)} ms (${l.found} of 1000 found)`,
   );
   // The last four digits match about one phone in 10,000: a page of 20 of the ~100 that share them.
-  const tail = await lookups(db, shop.shopId, Math.round(ORDERS * 0.3), (phone) => phone.slice(-4));
+  const tail = await lookups(db, shopId, Math.round(ORDERS * 0.3), (phone) => phone.slice(-4));
   console.log(
     `lookup by a phone's last 4 digits at 1,000,000 customers: median ${tail.median.toFixed(2)} ms, p95 ${tail.p95.toFixed(2)} ms (${(tail.found / 1000).toFixed(1)} customers a page)`,
   );
+}
+
+/** The lookups alone, on the database an earlier run of the same size and kind left. */
+async function lookupsOnly(): Promise<void> {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (DB === 'postgres' && !url)
+    throw new Error('Set BENCH_DATABASE_URL to the database an earlier run filled');
+  if (DB === 'pglite' && !existsSync(join(pgliteDir, 'pgdata'))) {
+    throw new Error(`No earlier run in ${pgliteDir}: run without --lookups-only first`);
+  }
+  const db =
+    DB === 'postgres' ? await openPostgres(url!) : await openPGlite({ dataDir: join(pgliteDir, 'pgdata') });
+  await migrate(db);
+  const shop = (await listShops(db)).find((s) => s.name === 'Bench shop');
+  if (!shop) throw new Error('The earlier run left no Bench shop');
+  await measureLookups(db, shop.shopId);
   await db.close();
 }
 
-await main();
+await (flag('lookups-only') ? lookupsOnly() : main());
