@@ -362,6 +362,80 @@ describeEachDb('REST API', ({ db }) => {
     expect((await asOwner('DELETE', `/api/staff/${aOwner.staffId}`)).statusCode).toBe(404);
   });
 
+  it('keeps a record of what staff and keys changed or exported, for the shop admins only', async () => {
+    const shop = await testTenant(db());
+    const cookiesOf = async (role: 'viewer' | 'operator') => {
+      const email = `${role}-act-${shop.shop.shopId.slice(-6)}@example.com`;
+      await createStaff(db(), shop.shop.shopId, {
+        email,
+        name: `The ${role}`,
+        password: shop.password,
+        role,
+      });
+      return (await signInAs(t.app, email, shop.password))!;
+    };
+    const owner = (await signInAs(t.app, shop.email, shop.password))!;
+    const viewer = await cookiesOf('viewer');
+    const operator = await cookiesOf('operator');
+    const as = (
+      cookies: Record<string, string> | null,
+      method: 'GET' | 'POST' | 'PATCH',
+      url: string,
+      payload?: object,
+    ) => t.app.inject({ method, url, payload, ...(cookies ? { cookies } : { headers: shop.auth }) });
+
+    // The order intake, reads and rule counts are not listed; changes, refusals and exports are.
+    const placed = await as(null, 'POST', '/api/orders', order({ externalId: 'ACT-1' }));
+    const customerId = placed.json().customerId as string;
+    await as(owner, 'GET', `/api/customers/${customerId}`);
+    const rule = { type: 'field', field: 'orderCount', op: 'gte', value: 1 };
+    await as(operator, 'POST', '/api/segments/count', { rule });
+    expect((await as(owner, 'PATCH', `/api/customers/${customerId}`, { city: '杭州市' })).statusCode).toBe(
+      200,
+    );
+    expect((await as(viewer, 'POST', '/api/tags', { name: 'vip' })).statusCode).toBe(403);
+    expect((await as(null, 'POST', '/api/tags', { name: 'from the ERP' })).statusCode).toBe(201);
+    expect((await as(viewer, 'POST', '/api/segments/export?format=csv', { rule })).statusCode).toBe(200);
+
+    const activity = await as(owner, 'GET', '/api/activity');
+    expect(activity.statusCode).toBe(200);
+    expect(
+      activity
+        .json()
+        .items.map((e: { actor: string; method: string; route: string; params: object; status: number }) => [
+          e.actor,
+          e.method,
+          e.route,
+          e.params,
+          e.status,
+        ]),
+    ).toEqual([
+      [
+        `The viewer <viewer-act-${shop.shop.shopId.slice(-6)}@example.com>`,
+        'POST',
+        '/api/segments/export',
+        { format: 'csv' },
+        200,
+      ],
+      ['API key "tests"', 'POST', '/api/tags', {}, 201],
+      [`The viewer <viewer-act-${shop.shop.shopId.slice(-6)}@example.com>`, 'POST', '/api/tags', {}, 403],
+      [`Owner <${shop.email}>`, 'PATCH', '/api/customers/:customerId', { customerId }, 200],
+    ]);
+    // One member's, a page at a time.
+    const first = activity.json().items[0].entryId as string;
+    const older = await as(owner, 'GET', `/api/activity?before=${first}&limit=1`);
+    expect(older.json().items.map((e: { route: string }) => e.route)).toEqual(['/api/tags']);
+    const viewerId = activity.json().items[0].staffId as string;
+    const theirs = await as(owner, 'GET', `/api/activity?staffId=${viewerId}`);
+    expect(theirs.json().items).toHaveLength(2);
+    // Only admins and owners read it, each their own shop's.
+    expect((await as(operator, 'GET', '/api/activity')).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/activity', headers: b.auth })).json().items,
+    ).not.toEqual(expect.arrayContaining([expect.objectContaining({ route: '/api/customers/:customerId' })]));
+    expect((await as(owner, 'GET', '/api/activity?limit=0')).statusCode).toBe(400);
+  });
+
   it('lets any staff member change their own password, ending their other sessions', async () => {
     const email = `pat-${a.shop.shopId.slice(-6)}@example.com`;
     await createStaff(db(), a.shop.shopId, {
@@ -928,7 +1002,12 @@ describeEachDb('REST API', ({ db }) => {
     await call(
       'POST',
       '/api/orders',
-      order({ externalId: 'ER-2', totalCents: 5_000, customer: { email: 'zhou@example.com' } }),
+      order({
+        externalId: 'ER-2',
+        totalCents: 5_000,
+        orderedAt: '2025-06-01T10:00:00+08:00',
+        customer: { email: 'zhou@example.com' },
+      }),
     );
     await call('PATCH', `/api/customers/${id}`, { birthday: '1988-02-02', address: '上海市静安区1号' });
     await call('PUT', `/api/customers/${id}/consents/sms`, { status: 'opted_in', source: 'checkout' });

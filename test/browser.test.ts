@@ -1021,6 +1021,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await look.locator('[data-testid="staff"] select').count()).toBe(0);
     expect(await look.getByTestId('key-form').count()).toBe(0);
     expect(await look.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    expect(await look.getByTestId('activity').count()).toBe(0);
     // Their own password is theirs to change, whatever the role.
     const own = look.getByTestId('own-password');
     await own.getByLabel('Current password').fill(viewer.password);
@@ -1036,6 +1037,24 @@ describe.skipIf(!available)('web console in Chromium', () => {
       'Your role (viewer) cannot change data: that takes an operator or above',
     );
     await look.close();
+
+    // The owner looks back: the viewer's refused tag, the key they revoked, who did each.
+    const audit = await browser.newPage({ locale: 'en-US' });
+    await signIn(audit, shop);
+    await audit.getByRole('link', { name: 'Staff & keys' }).click();
+    const activity = audit.getByTestId('activity');
+    const refused = activity.locator('tbody tr', { hasText: 'POST /api/tags' });
+    await refused.waitFor();
+    expect(await refused.locator('td').allTextContents()).toEqual([
+      expect.any(String),
+      `Vi <${viewer.email}>`,
+      'POST /api/tags ',
+      'refused (403)',
+    ]);
+    const revoked = activity.locator('tbody tr', { hasText: 'DELETE /api/api-keys/:keyId' });
+    expect(await revoked.locator('td').nth(1).textContent()).toBe(`Owner <${shop.email}>`);
+    expect(await revoked.locator('td').nth(3).textContent()).toBe('done');
+    await audit.close();
 
     // The viewer's usual browser: signed in with the new password, then signed out.
     const usual = await browser.newPage({ locale: 'en-US' });

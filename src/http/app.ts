@@ -18,6 +18,7 @@ import {
 import type { Db } from '../db/db.js';
 import { AppError } from '../errors.js';
 import type { ImportQueue } from '../imports/queue.js';
+import { recordActivity } from '../shops/activity.js';
 import type { Staff } from '../shops/staff.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -154,7 +155,25 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   app.decorateRequest('shopId', '');
   app.decorateRequest('staff', null);
+  app.decorateRequest('apiKey', null);
   app.addHook('onRequest', authenticate(options.db));
+  app.addHook('onSend', async (request, reply, payload) => {
+    const config = request.routeOptions.config;
+    const reads = request.method === 'GET' || request.method === 'HEAD';
+    if (!(config.activity ?? !reads) || (!request.staff && !request.apiKey)) return payload;
+    // Written before the answer goes, so that whoever reads the activity next finds it; a record that
+    // cannot be written is logged, never the caller's failure.
+    await recordActivity(options.db, {
+      shopId: request.shopId,
+      staff: request.staff,
+      apiKey: request.apiKey,
+      method: request.method,
+      route: request.routeOptions.url ?? request.url.split('?')[0]!,
+      params: { ...(request.params as object), ...(request.query as object) },
+      status: reply.statusCode,
+    }).catch((err: unknown) => request.log.error({ err }, 'activity not recorded'));
+    return payload;
+  });
   // Schemas that nest (segment rules) are checked recursively; a body nested thousands deep would
   // exhaust the stack there, so depth is checked first, without recursion.
   app.addHook('preValidation', async (request) => {
@@ -205,5 +224,7 @@ declare module 'fastify' {
     shopId: string;
     /** The signed-in staff member; null when an API key calls. */
     staff: Staff | null;
+    /** The API key that calls; null when staff do. */
+    apiKey: { keyId: string; name: string } | null;
   }
 }

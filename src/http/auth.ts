@@ -21,12 +21,13 @@ export function authenticate(db: Db) {
     const header = request.headers.authorization;
     if (header) {
       const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      const shopId = key ? await shopForApiKey(db, key) : null;
-      if (!shopId)
+      const found = key ? await shopForApiKey(db, key) : null;
+      if (!found)
         return reply
           .code(401)
           .send({ error: 'unauthorized', message: 'Unknown or revoked API key', details: [] });
-      request.shopId = shopId;
+      request.shopId = found.shopId;
+      request.apiKey = { keyId: found.keyId, name: found.name };
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
@@ -63,5 +64,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the route asks of a staff caller (see shops/roles.ts). */
     access?: Access;
+    /**
+     * Whether a call is written to the shop's activity (shops/activity.ts): by default every call that
+     * changes data; true for a read that hands out customers' personal data (an export), false for the
+     * order intake, which integrations call per order and which the orders themselves record.
+     */
+    activity?: boolean;
   }
 }

@@ -54,13 +54,17 @@ export async function revokeApiKey(db: Queryable, shopId: string, keyId: string)
 }
 
 /** The shop a presented key belongs to, or null when the key is unknown, malformed or revoked. */
-export async function shopForApiKey(db: Queryable, key: string): Promise<string | null> {
+/** The shop a key acts for, and the key by id and name (for the activity record); null for an unknown or revoked key. */
+export async function shopForApiKey(
+  db: Queryable,
+  key: string,
+): Promise<{ shopId: string; keyId: string; name: string } | null> {
   const m = /^rk_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/.exec(key);
   if (!m) return null;
   const hex = m[1]!;
   const shopId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  const [row] = await db.query<{ keyId: string; stale: boolean }>(
-    `select key_id as "keyId", coalesce(last_used_at < now() - interval '1 minute', true) as stale
+  const [row] = await db.query<{ keyId: string; name: string; stale: boolean }>(
+    `select key_id as "keyId", name, coalesce(last_used_at < now() - interval '1 minute', true) as stale
        from api_keys where shop_id = $1 and key_hash = $2 and revoked_at is null`,
     [shopId, sha256(m[2]!)],
   );
@@ -72,5 +76,5 @@ export async function shopForApiKey(db: Queryable, key: string): Promise<string 
       row.keyId,
     ]);
   }
-  return shopId;
+  return { shopId, keyId: row.keyId, name: row.name };
 }

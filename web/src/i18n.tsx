@@ -33,6 +33,18 @@ const en = {
   'staff.removed': '{name} was removed.',
   'staff.roles':
     "Viewer: reads everything. Operator: the day's work — orders and imports, customers, points, cards, tags, segments, templates, coupons, campaigns, flows. Admin: also the shop's settings — member program, channels, contact policy, RFM. Owner: also staff and API keys.",
+  'activity.title': 'Activity',
+  'activity.help':
+    'What staff and API keys changed, and every export of customers’ personal data, newest first — refused attempts included. Orders sent in by integrations are not listed: the orders are their record.',
+  'activity.at': 'When',
+  'activity.who': 'Who',
+  'activity.what': 'What',
+  'activity.outcome': 'Outcome',
+  'activity.customer': 'the customer',
+  'activity.done': 'done',
+  'activity.refused': 'refused ({status})',
+  'activity.none': 'Nothing yet.',
+  'activity.more': 'Older',
   'keys.title': 'API keys',
   'keys.help':
     "Integrations — the shop's order webhook, a store's till, a data pipeline — call the API with a key sent as Authorization: Bearer rk_…. A key acts for this shop with the whole API, so only the shop's owner makes or revokes one; a revoked key is refused at once.",
@@ -953,6 +965,18 @@ const zh: Record<Key, string> = {
   'staff.removed': '已移除 {name}。',
   'staff.roles':
     '只读：查看全部数据。运营：日常工作——订单与导入、客户、积分、会员卡、标签、人群、模板、优惠券、营销活动、自动化流程。管理员：另可修改店铺设置——会员体系、渠道、触达规则、RFM。店主：另可管理员工与 API 密钥。',
+  'activity.title': '操作记录',
+  'activity.help':
+    '员工和 API 密钥所做的修改，以及每一次导出客户个人信息，最新的在前，被拒绝的尝试也在内。集成系统推送的订单不在此列：订单本身就是记录。',
+  'activity.at': '时间',
+  'activity.who': '操作人',
+  'activity.what': '操作',
+  'activity.outcome': '结果',
+  'activity.customer': '该客户',
+  'activity.done': '完成',
+  'activity.refused': '被拒绝（{status}）',
+  'activity.none': '暂无记录。',
+  'activity.more': '更早',
   'keys.title': 'API 密钥',
   'keys.help':
     '外部系统（店铺的订单 Webhook、门店收银、数据管道）以 Authorization: Bearer rk_… 携带密钥调用 API。密钥代表本店使用全部 API，因此只有店主可以创建或吊销；吊销后立即失效。',

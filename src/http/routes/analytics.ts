@@ -206,6 +206,7 @@ export const analyticsRoutes =
     app.get(
       '/api/analytics/spend',
       {
+        config: { activity: false },
         schema: {
           tags: ['analytics'],
           summary: 'Marketing spend by month and channel',

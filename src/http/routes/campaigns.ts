@@ -249,6 +249,7 @@ export const campaignRoutes =
     app.post(
       '/api/messages/events',
       {
+        config: { activity: false },
         schema: {
           tags: ['campaigns'],
           summary: "A provider's delivery receipts, bounces and complaints (these two opt the customer out)",
@@ -264,6 +265,7 @@ export const campaignRoutes =
     app.post(
       '/api/inbound/sms',
       {
+        config: { activity: false },
         schema: {
           tags: ['campaigns'],
           summary: 'An SMS reply from a customer; STOP (退订, TD, T…) opts them out of SMS',

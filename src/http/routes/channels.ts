@@ -256,7 +256,7 @@ export const channelRoutes =
     app.post(
       '/api/templates/preview',
       {
-        config: { access: 'read' },
+        config: { access: 'read', activity: false },
         schema: {
           tags: ['engage'],
           summary:

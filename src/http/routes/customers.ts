@@ -90,7 +90,7 @@ export const customerRoutes =
     app.get(
       '/api/customers/:customerId/personal-data',
       {
-        config: { access: 'administer' },
+        config: { access: 'administer', activity: true },
         schema: {
           tags: ['customers'],
           summary:

@@ -148,6 +148,7 @@ export const importRoutes =
     app.get(
       '/api/imports/:importId/errors.csv',
       {
+        config: { activity: true },
         schema: {
           tags: ['imports'],
           summary: 'The row-level error report as CSV (row, column, reason, value)',

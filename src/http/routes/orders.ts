@@ -56,6 +56,7 @@ export const orderRoutes =
     app.post(
       '/api/orders',
       {
+        config: { activity: false },
         schema: {
           tags: ['orders'],
           summary: 'Record one order (webhook-friendly)',
@@ -83,6 +84,7 @@ export const orderRoutes =
     app.post(
       '/api/orders/batch',
       {
+        config: { activity: false },
         // Room for a full batch of orders with many items; one order needs far less than the usual limit.
         bodyLimit: 8 * BODY_LIMIT,
         schema: {

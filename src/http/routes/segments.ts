@@ -115,7 +115,7 @@ export const segmentRoutes =
     app.post(
       '/api/segments/count',
       {
-        config: { access: 'read' },
+        config: { access: 'read', activity: false },
         schema: {
           tags: ['segments'],
           summary: 'Count the customers a rule matches now (the live count while editing)',
@@ -128,7 +128,7 @@ export const segmentRoutes =
     app.post(
       '/api/segments/sample',
       {
-        config: { access: 'read' },
+        config: { access: 'read', activity: false },
         schema: {
           tags: ['segments'],
           summary: 'Some customers a rule matches, most recent buyers first',
@@ -238,6 +238,7 @@ export const segmentRoutes =
     app.get(
       '/api/segments/:segmentId/export',
       {
+        config: { activity: true },
         schema: {
           tags: ['segments'],
           summary: "A saved segment's customers now, as CSV or XLSX",
@@ -294,6 +295,7 @@ export const segmentRoutes =
     app.get(
       '/api/snapshots/:snapshotId/export',
       {
+        config: { activity: true },
         schema: {
           tags: ['segments'],
           summary: "A snapshot's members, as CSV or XLSX",

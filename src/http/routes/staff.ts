@@ -1,5 +1,6 @@
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
+import { ActivityQuery, listActivity } from '../../shops/activity.js';
 import { ROLES } from '../../shops/roles.js';
 import {
   StaffChange,
@@ -26,11 +27,36 @@ const StaffMember = z.object({
     ),
 });
 const StaffParams = z.object({ staffId: z.string() });
+const ActivityEntry = z.object({
+  entryId: z.uuid(),
+  at: z.iso.datetime(),
+  staffId: z.uuid().nullable(),
+  apiKeyId: z.uuid().nullable(),
+  actor: z.string().describe('the staff member (name <email>) or API key, as they were named then'),
+  method: z.string(),
+  route: z.string().describe('the route as declared: /api/customers/:customerId/erase'),
+  params: z.record(z.string(), z.unknown()).describe("the route's parameters and query"),
+  status: z.number().int().describe('how it ended: 2xx done, 4xx refused'),
+});
 
 /** The shop's staff: everyone sees who they are; the owner adds them, sets their role and removes them. */
 export const staffRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
+    app.get(
+      '/api/activity',
+      {
+        config: { access: 'administer' },
+        schema: {
+          tags: ['staff'],
+          summary:
+            'What staff and API keys did, newest first: every call that changed data and every export of personal data, refused ones included (the order intake is not listed: the orders are its record)',
+          querystring: ActivityQuery,
+          response: { 200: z.object({ items: z.array(ActivityEntry) }), ...errors },
+        },
+      },
+      async (request) => ({ items: await listActivity(o.db, request.shopId, request.query) }),
+    );
     app.get(
       '/api/staff',
       {
