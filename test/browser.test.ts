@@ -1047,12 +1047,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await refused.waitFor();
     expect(await refused.locator('td').allTextContents()).toEqual([
       expect.any(String),
-      `Vi <${viewer.email}>`,
+      `Vi <${viewer.email}> 127.0.0.1`,
       'POST /api/tags ',
       'refused (403)',
     ]);
     const revoked = activity.locator('tbody tr', { hasText: 'DELETE /api/api-keys/:keyId' });
-    expect(await revoked.locator('td').nth(1).textContent()).toBe(`Owner <${shop.email}>`);
+    expect(await revoked.locator('td').nth(1).textContent()).toBe(`Owner <${shop.email}> 127.0.0.1`);
     expect(await revoked.locator('td').nth(3).textContent()).toBe('done');
     await audit.close();
 

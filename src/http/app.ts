@@ -167,6 +167,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       shopId: request.shopId,
       staff: request.staff,
       apiKey: request.apiKey,
+      address: request.ip,
       method: request.method,
       route: request.routeOptions.url ?? request.url.split('?')[0]!,
       params: { ...(request.params as object), ...(request.query as object) },

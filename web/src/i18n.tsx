@@ -35,7 +35,7 @@ const en = {
     "Viewer: reads everything. Operator: the day's work — orders and imports, customers, points, cards, tags, segments, templates, coupons, campaigns, flows. Admin: also the shop's settings — member program, channels, contact policy, RFM. Owner: also staff and API keys.",
   'activity.title': 'Activity',
   'activity.help':
-    'What staff and API keys changed, and every export of customers’ personal data, newest first — refused attempts included. Orders sent in by integrations are not listed: the orders are their record.',
+    'Every sign-in, what staff and API keys changed, and every export of customers’ personal data, newest first — refused attempts included. Orders sent in by integrations are not listed: the orders are their record.',
   'activity.at': 'When',
   'activity.who': 'Who',
   'activity.what': 'What',
@@ -967,7 +967,7 @@ const zh: Record<Key, string> = {
     '只读：查看全部数据。运营：日常工作——订单与导入、客户、积分、会员卡、标签、人群、模板、优惠券、营销活动、自动化流程。管理员：另可修改店铺设置——会员体系、渠道、触达规则、RFM。店主：另可管理员工与 API 密钥。',
   'activity.title': '操作记录',
   'activity.help':
-    '员工和 API 密钥所做的修改，以及每一次导出客户个人信息，最新的在前，被拒绝的尝试也在内。集成系统推送的订单不在此列：订单本身就是记录。',
+    '每一次登录、员工和 API 密钥所做的修改，以及每一次导出客户个人信息，最新的在前，被拒绝的尝试也在内。集成系统推送的订单不在此列：订单本身就是记录。',
   'activity.at': '时间',
   'activity.who': '操作人',
   'activity.what': '操作',

@@ -82,6 +82,9 @@ export const authRoutes =
           path: '/api/auth/login',
           expires: new Date(Date.now() + DEVICE_DAYS * 86_400_000),
         });
+        // Signed in now: the shop's activity records who, and from where (http/app.ts).
+        request.shopId = staff.shopId;
+        request.staff = staff;
         return me(staff);
       },
     );

@@ -33,6 +33,7 @@ const ActivityEntry = z.object({
   staffId: z.uuid().nullable(),
   apiKeyId: z.uuid().nullable(),
   actor: z.string().describe('the staff member (name <email>) or API key, as they were named then'),
+  address: z.string().describe("the client's address (behind a proxy, as REGULARS_TRUST_PROXY allows)"),
   method: z.string(),
   route: z.string().describe('the route as declared: /api/customers/:customerId/erase'),
   params: z.record(z.string(), z.unknown()).describe("the route's parameters and query"),
@@ -50,7 +51,7 @@ export const staffRoutes =
         schema: {
           tags: ['staff'],
           summary:
-            'What staff and API keys did, newest first: every call that changed data and every export of personal data, refused ones included (the order intake is not listed: the orders are its record)',
+            'What staff and API keys did, newest first: every sign-in, every call that changed data and every export of personal data, refused ones included (the order intake is not listed: the orders are its record)',
           querystring: ActivityQuery,
           response: { 200: z.object({ items: z.array(ActivityEntry) }), ...errors },
         },

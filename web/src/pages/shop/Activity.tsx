@@ -11,6 +11,7 @@ interface Entry {
   entryId: string;
   at: string;
   actor: string;
+  address: string;
   method: string;
   route: string;
   params: Record<string, unknown>;
@@ -58,7 +59,9 @@ export function Activity({ me }: { me: Me }) {
           {entries.map((e) => (
             <tr key={e.entryId}>
               <td>{dateTime(e.at, me.shop.timeZone, lang)}</td>
-              <td>{e.actor}</td>
+              <td>
+                {e.actor} <small>{e.address}</small>
+              </td>
               <td>
                 <code>
                   {e.method} {e.route}
