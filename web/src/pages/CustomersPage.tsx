@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, type Customer, type Shop } from '../api.js';
+import { api, type Customer, type Shop, type StoredProgram } from '../api.js';
 import { customerName, dateTime, money, formatPhone } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../route.js';
@@ -17,6 +17,9 @@ export function CustomersPage({ shop, q, offset }: { shop: Shop; q: string; offs
       ),
     `${q}|${offset}`,
   );
+  // The tier names, for the tier each row holds by rank.
+  const program = useLoad(() => api<StoredProgram>('/api/membership/program'), 'program');
+  const tiers = program.data?.program.tiers ?? [];
   const search = (e: FormEvent) => {
     e.preventDefault();
     location.hash = href({ page: 'customers', q: text.trim(), offset: 0 });
@@ -44,6 +47,8 @@ export function CustomersPage({ shop, q, offset }: { shop: Shop; q: string; offs
               <th>{t('customers.name')}</th>
               <th>{t('customers.phone')}</th>
               <th>{t('customers.email')}</th>
+              <th>{t('customers.tier')}</th>
+              <th className="num">{t('customers.points')}</th>
               <th className="num">{t('customers.orders')}</th>
               <th className="num">{t('customers.spend')}</th>
               <th>{t('customers.lastOrder')}</th>
@@ -57,6 +62,8 @@ export function CustomersPage({ shop, q, offset }: { shop: Shop; q: string; offs
                 </td>
                 <td>{c.phone ? formatPhone(c.phone, shop.phoneRegion) : ''}</td>
                 <td>{c.email ?? ''}</td>
+                <td>{tiers[Math.min(c.tierRank, tiers.length - 1)]?.name ?? ''}</td>
+                <td className="num">{c.pointsBalance}</td>
                 <td className="num">{c.orderCount}</td>
                 <td className="num">{money(c.spendCents, shop.currency, lang)}</td>
                 <td>{dateTime(c.lastOrderAt, shop.timeZone, lang)}</td>
