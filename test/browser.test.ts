@@ -627,6 +627,21 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .selectOption({ label: 'No: STARTTLS when the relay offers it' });
     await email.getByRole('button', { name: 'Save' }).click();
     await email.getByText('Saved').waitFor();
+    // The SMS provider sends only approved texts: the member-card code's text is written to match, and a
+    // text without the code is refused in words.
+    const sms = page.getByTestId('channel-sms');
+    await sms.getByLabel('URL', { exact: true }).fill('http://127.0.0.1:9/sms');
+    const codeText = sms.getByLabel(/^Member-card code text/);
+    await codeText.fill('【{{ shop }}】会员卡{{ card }}绑定中');
+    await sms.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => sms.getByRole('alert').textContent()).toContain('must show {{ code }}');
+    await codeText.fill('【{{ shop }}】验证码{{ code }}，{{ minutes }}分钟内有效');
+    await sms.getByRole('button', { name: 'Save' }).click();
+    await sms.getByText('Saved').waitFor();
+    const stored = await t.app.inject({ method: 'GET', url: '/api/channels', headers: shop.auth });
+    expect(stored.json().items.find((c: { channel: string }) => c.channel === 'sms').settings.codeText).toBe(
+      '【{{ shop }}】验证码{{ code }}，{{ minutes }}分钟内有效',
+    );
     const policy = page.getByTestId('contact-policy');
     await policy.getByLabel('Quiet hours (shop time)').uncheck();
     await policy.getByRole('button', { name: 'Save' }).click();

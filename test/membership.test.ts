@@ -902,6 +902,34 @@ describeEachDb('membership', ({ db }) => {
     });
     expect(await bindings('+8613800000023')).toBe(0);
 
+    // A provider that sends only texts it approved: the shop writes the code's text to match.
+    const withText = (codeText: string) =>
+      c.call('PUT', '/api/channels/sms', {
+        channel: 'sms',
+        settings: { provider: 'generic-json', url: `${sms.url}/sms`, codeText },
+      });
+    const noCode = await withText('【莲】您的会员卡{{ card }}正在绑定');
+    expect(noCode.status).toBe(400);
+    expect(noCode.body.details).toEqual([
+      { field: 'body.settings.codeText', message: 'must show {{ code }}' },
+    ]);
+    const unknown = await withText('{{ code }} {{ customer.name }}');
+    expect(unknown.body.details[0]).toMatchObject({
+      field: 'body.settings.codeText',
+      message: "unknown variable 'customer'; known: code, minutes, card, shop",
+    });
+    expect((await withText('{{ code ')).status).toBe(400);
+    expect(
+      (
+        await withText(
+          '【{{ shop }}】验证码{{ code }}，{{ minutes }}分钟内有效，绑定尾号{{ card }}的会员卡。',
+        )
+      ).status,
+    ).toBe(200);
+    expect((await bind('L-5504', '13800000025')).status).toBe(201);
+    const own = lastCode(sms);
+    expect(own.text).toBe(`【Lotus 莲】验证码${own.code}，10分钟内有效，绑定尾号5504的会员卡。`);
+
     // Staff who cannot administer the shop may not have the code shown; they can have it texted.
     for (const role of ['operator', 'admin'] as const) {
       const email = `${role}-${tenant.shop.shopId.slice(-6)}@example.com`;
@@ -940,6 +968,7 @@ describeEachDb('membership', ({ db }) => {
     expect(listed.map((b) => [b.memberCard, b.delivery, b.status])).toEqual([
       ['L-ADMIN', 'caller', 'pending'],
       ['L-OPERATOR', 'sms', 'pending'],
+      ['L-5504', 'sms', 'pending'],
       ['L-5502', 'sms', 'pending'],
       ['L-5501', 'sms', 'confirmed'],
     ]);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { AppError } from '../errors.js';
+import { compileText } from './liquid.js';
 
 export const MESSAGE_CHANNELS = ['email', 'sms', 'webhook'] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
@@ -24,12 +25,35 @@ export const EmailSettings = z.strictObject({
   maxConnections: z.number().int().min(1).max(50).default(5),
 });
 
+/** What the text of a member-card binding code may show (membership/cards.ts). */
+export const CODE_TEXT_VARIABLES = ['code', 'minutes', 'card', 'shop'] as const;
+const codeText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(500)
+  .superRefine((text, ctx) => {
+    try {
+      compileText(text, CODE_TEXT_VARIABLES, ['code']);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+      });
+    }
+  })
+  .optional()
+  .describe(
+    "the member-card binding code's text, where the provider sends only texts it approved: {{ code }} (required), {{ minutes }} it is good for, {{ card }} (its last four characters), {{ shop }}; without it, a text of Regulars' own in Chinese or English by the phone's country",
+  );
+
 export const SmsSettings = z.discriminatedUnion('provider', [
   z.strictObject({
     provider: z.literal('generic-json').describe('POST {to, text, from, messageId} as JSON'),
     url: z.url({ protocol: /^https?$/ }),
     token: secret('sent as "Authorization: Bearer …"'),
     from: z.string().max(50).optional(),
+    codeText,
   }),
   z.strictObject({
     provider: z.literal('twilio').describe("Twilio's Messages API (form-encoded, HTTP Basic auth)"),
@@ -37,6 +61,7 @@ export const SmsSettings = z.discriminatedUnion('provider', [
     authToken: secret('Twilio auth token'),
     from: z.string().min(1).max(50).describe('a Twilio number in E.164 or a Messaging Service SID'),
     baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+    codeText,
   }),
 ]);
 

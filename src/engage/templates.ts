@@ -1,13 +1,14 @@
 // Message templates: Liquid (LiquidJS), HTML-escaped for email so a customer's name can never inject
 // markup, plain for SMS and webhooks. Every variable a template names must be one the CRM provides, so a
 // typo is refused when the template is saved instead of sending blanks to a hundred thousand people.
-import { Liquid, type Template as Parsed } from 'liquidjs';
+import type { Template as Parsed } from 'liquidjs';
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { isUniqueViolation } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { MESSAGE_CHANNELS, type MessageChannel } from './channels.js';
+import { engines } from './liquid.js';
 
 /** The variables a template may use (see docs/engage.md for their fields). */
 export const TEMPLATE_VARIABLES = [
@@ -53,11 +54,6 @@ export interface Template {
 const columns = `template_id as "templateId", name, channel, subject, body, transactional,
   created_at as "createdAt", updated_at as "updatedAt"`;
 
-const limits = { parseLimit: 1e6, renderLimit: 1_000, memoryLimit: 1e7 };
-const engines = {
-  html: new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, ...limits }),
-  text: new Liquid({ strictFilters: true, ownPropertyOnly: true, ...limits }),
-};
 const engineFor = (channel: MessageChannel) => (channel === 'email' ? engines.html : engines.text);
 
 export interface CompiledTemplate {

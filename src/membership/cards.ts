@@ -11,8 +11,9 @@ import { customerByIdentity, detachIdentity, identitiesOf } from '../customers/i
 import { normalizeMemberCard, normalizePhone } from '../customers/identity.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { recordEvents } from '../customers/timeline.js';
-import { getChannel } from '../engage/channels.js';
+import { CODE_TEXT_VARIABLES, getChannel } from '../engage/channels.js';
 import { sendSms } from '../engage/senders.js';
+import { compileText, renderText } from '../engage/liquid.js';
 import { AppError, type ErrorDetail } from '../errors.js';
 import { hashPassword, verifyPassword } from '../shops/passwords.js';
 import type { Shop } from '../shops/shops.js';
@@ -51,9 +52,14 @@ export interface BindingChallenge {
  * require) and in English otherwise. The card's last digits say what the code is for, so a member who
  * did not ask can tell.
  */
-function codeText(shopName: string, card: string, phone: string, code: string): string {
+/** The code's text: the shop's own (its SMS channel's codeText), else one in the phone's language. */
+function codeText(shopName: string, card: string, phone: string, code: string, own?: string): string {
   const minutes = CODE_TTL_MS / 60_000;
   const tail = card.slice(-4);
+  if (own) {
+    const parsed = compileText(own, CODE_TEXT_VARIABLES, ['code']);
+    return renderText(parsed, { code, minutes, card: tail, shop: shopName });
+  }
   return phone.startsWith('+86')
     ? `【${shopName}】验证码${code}，用于绑定尾号${tail}的会员卡，${minutes}分钟内有效。如非本人操作，请忽略本短信。`
     : `${shopName}: ${code} is your code to link member card ending ${tail} to this phone. It expires in ${minutes} minutes. If you did not ask for it, ignore this message.`;
@@ -144,7 +150,7 @@ export async function requestBinding(
   const sent = await sendSms(sms, {
     messageId: bindingId,
     to: phone,
-    body: codeText(shop.name, card, phone, code),
+    body: codeText(shop.name, card, phone, code, sms.codeText),
   });
   if (!sent.ok) {
     await db.query('delete from member_card_bindings where shop_id = $1 and binding_id = $2', [

@@ -587,6 +587,8 @@ const en = {
   'channels.authToken': 'Twilio auth token',
   'channels.baseUrl': 'API base URL (optional)',
   'channels.smsFrom': 'Sender number or name',
+  'channels.codeText':
+    'Member-card code text, if your provider sends only approved texts: {{ code }} required; {{ minutes }}, {{ card }} (last four), {{ shop }}',
   'channels.secret': 'Signing secret',
   'channels.policy': 'Contact cap and quiet hours',
   'channels.maxMessages': 'Marketing messages at most',
@@ -1515,6 +1517,8 @@ const zh: Record<Key, string> = {
   'channels.authToken': 'Twilio Auth Token',
   'channels.baseUrl': 'API 地址（可选）',
   'channels.smsFrom': '发送号码或签名',
+  'channels.codeText':
+    '会员卡验证码短信内容（服务商只发送已审核模板时填写）：必须含 {{ code }}；可用 {{ minutes }}、{{ card }}（卡号后四位）、{{ shop }}',
   'channels.secret': '签名密钥',
   'channels.policy': '频次上限与免打扰',
   'channels.maxMessages': '营销消息最多',

@@ -193,6 +193,7 @@ export function ChannelsPage() {
           { name: 'authToken', label: t('channels.authToken'), secret: true },
           { name: 'baseUrl', label: t('channels.baseUrl') },
           { name: 'from', label: t('channels.smsFrom') },
+          { name: 'codeText', label: t('channels.codeText') },
         ]}
         toSettings={(f) =>
           f.provider === 'twilio'
@@ -202,8 +203,15 @@ export function ChannelsPage() {
                 authToken: optional(f.authToken),
                 from: f.from,
                 baseUrl: optional(f.baseUrl),
+                codeText: optional(f.codeText),
               }
-            : { provider: 'generic-json', url: f.url, token: optional(f.token), from: optional(f.from) }
+            : {
+                provider: 'generic-json',
+                url: f.url,
+                token: optional(f.token),
+                from: optional(f.from),
+                codeText: optional(f.codeText),
+              }
         }
       />
       <ChannelForm
