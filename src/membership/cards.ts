@@ -48,11 +48,11 @@ export interface BindingChallenge {
 }
 
 /**
- * The text with the code, in Chinese for a mainland number (with the 【shop】 signature China's carriers
- * require) and in English otherwise. The card's last digits say what the code is for, so a member who
- * did not ask can tell.
+ * The text with the code: the shop's own where its SMS channel has one (`codeText`, for providers that
+ * send only texts they approved), else in Chinese for a mainland number (with the 【shop】 signature
+ * China's carriers require) and in English otherwise. The card's last digits say what the code is for,
+ * so a member who did not ask can tell.
  */
-/** The code's text: the shop's own (its SMS channel's codeText), else one in the phone's language. */
 function codeText(shopName: string, card: string, phone: string, code: string, own?: string): string {
   const minutes = CODE_TTL_MS / 60_000;
   const tail = card.slice(-4);
