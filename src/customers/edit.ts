@@ -2,9 +2,9 @@
 // for their birthday gift, a new phone or email to reach them at. What staff write stands: orders and
 // imports only fill fields that are empty (profile.ts), so the next export does not undo it.
 import { z } from 'zod';
+import { dayOf } from '../analytics/period.js';
 import type { Db } from '../db/db.js';
 import { AppError } from '../errors.js';
-import { localDate } from '../shops/calendar.js';
 import type { Shop } from '../shops/shops.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { getCustomer } from './customers.js';
@@ -71,9 +71,7 @@ export async function editProfile(
   staffId: string | null,
   at = new Date(),
 ): Promise<string> {
-  const today = localDate(at, shop.timeZone);
-  const todayIso = new Date(Date.UTC(today.year, today.month - 1, today.day)).toISOString().slice(0, 10);
-  if (edit.birthday && edit.birthday > todayIso) {
+  if (edit.birthday && edit.birthday > dayOf(at, shop.timeZone)) {
     throw AppError.invalid('Cannot change this profile', [{ field: 'birthday', message: 'in the future' }]);
   }
   const contacts = normalizedContacts(shop, edit);
