@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Customer, type Shop } from '../../api.js';
-import { formatPhone } from '../../format.js';
+import { customerName, formatPhone } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { Problem } from '../../Problem.js';
@@ -27,7 +27,7 @@ export function MergeCard({
   const { problem, busy, attempt } = useAttempt();
   // How the duplicate is named in the confirm button and in the outcome.
   const phoneOf = (c: Customer) => c.phone && formatPhone(c.phone, shop.phoneRegion);
-  const nameOf = (c: Customer) => c.name ?? phoneOf(c) ?? c.email ?? t('customers.unnamed');
+  const nameOf = (c: Customer) => customerName(c, t, phoneOf(c) ?? c.email);
 
   const find = (e: FormEvent) => {
     e.preventDefault();
@@ -84,7 +84,7 @@ export function MergeCard({
                   checked={chosen?.customerId === c.customerId}
                   onChange={() => setChosen(c)}
                 />
-                {c.name ?? t('customers.unnamed')} · {phoneOf(c) ?? c.email ?? c.memberCard ?? ''} ·{' '}
+                {customerName(c, t)} · {phoneOf(c) ?? c.email ?? c.memberCard ?? ''} ·{' '}
                 {t('merge.orders', { n: c.orderCount })}
               </label>
             </li>
