@@ -1,12 +1,12 @@
 import { api, type Customer, type Identity, type Order, type Shop, type TimelineEvent } from '../api.js';
-import { customerName, date, dateTime, money, formatPhone, pointsKindKey } from '../format.js';
+import { customerName, date, dateTime, money, pointsKindKey } from '../format.js';
 import { useI18n, type Key, type Lang } from '../i18n.js';
 import { useLoad } from '../useLoad.js';
 import { ConsentCard } from './customer/ConsentCard.js';
 import { CouponsCard } from './customer/CouponsCard.js';
 import { PersonalDataCard } from './customer/PersonalDataCard.js';
 import { Facts } from './customer/Facts.js';
-import { FIELD_LABELS, FundamentalsCard } from './customer/FundamentalsCard.js';
+import { FIELD_LABELS, FundamentalsCard, fieldText } from './customer/FundamentalsCard.js';
 import { MergeCard } from './customer/MergeCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { TagsCard } from './customer/TagsCard.js';
@@ -67,8 +67,7 @@ export function CustomerPage({ shop, access, id }: { shop: Shop; access: string[
             {c.identities.map((i) => (
               <li key={`${i.kind}:${i.value}`}>
                 <span className="tag">{label(`identity.${i.kind}`)}</span>{' '}
-                {i.kind === 'phone' ? formatPhone(i.value, shop.phoneRegion) : i.value}{' '}
-                <small>{i.source}</small>
+                {fieldText(i.kind, i.value, shop.phoneRegion, label)} <small>{i.source}</small>
               </li>
             ))}
           </ul>
@@ -143,24 +142,16 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
   }
   if (e.type === 'identity.added') {
     return (d.identities as { kind: string; value: string }[])
-      .map(
-        (i) =>
-          `${label(`identity.${i.kind}`)} ${i.kind === 'phone' ? formatPhone(i.value, shop.phoneRegion) : i.value}`,
-      )
+      .map((i) => `${label(`identity.${i.kind}`)} ${fieldText(i.kind, i.value, shop.phoneRegion, label)}`)
       .join(', ');
   }
   if (e.type === 'profile.updated') {
     return Object.entries(d)
       .filter(([f]) => f !== 'staffId')
-      .map(([f, v]) => {
-        const value =
-          f === 'phone' && v
-            ? formatPhone(String(v), shop.phoneRegion)
-            : f === 'gender' && v
-              ? label(`segments.choice.${String(v)}`)
-              : v;
-        return `${f in FIELD_LABELS ? label(FIELD_LABELS[f]!) : f}: ${value === null ? '—' : String(value)}`;
-      })
+      .map(
+        ([f, v]) =>
+          `${f in FIELD_LABELS ? label(FIELD_LABELS[f]!) : f}: ${v === null ? '—' : fieldText(f, String(v), shop.phoneRegion, label)}`,
+      )
       .join(', ');
   }
   // Merges by the matcher need no reason; those by hand, and erasures, say why.
@@ -172,7 +163,7 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
   if (e.type === 'tier.grace_started') return `→ ${date(String(d.graceUntil), shop.timeZone, lang)}`;
   // A binding says how its code reached the member (bindings before that was recorded say nothing).
   if (e.type === 'card.bound')
-    return `${String(d.memberCard)} · ${formatPhone(String(d.phone), shop.phoneRegion)}${d.codeDelivery ? ` · ${label(`cards.delivery.${String(d.codeDelivery)}`)}` : ''}`;
+    return `${String(d.memberCard)} · ${fieldText('phone', String(d.phone), shop.phoneRegion, label)}${d.codeDelivery ? ` · ${label(`cards.delivery.${String(d.codeDelivery)}`)}` : ''}`;
   if (e.type === 'card.unbound') return `${String(d.memberCard)} · ${String(d.reason)}`;
   if (e.type === 'flow.entered') {
     const why = d.holdout

@@ -28,6 +28,18 @@ export const FIELD_LABELS: Record<string, Key> = {
 };
 const REPLACED_ONLY: readonly Field[] = ['phone', 'email'];
 
+/** A profile field's value as the page shows it: a phone the way staff write it, a gender in words. */
+export function fieldText(
+  field: string,
+  value: string,
+  region: string,
+  label: (k: string) => string,
+): string {
+  if (field === 'phone') return formatPhone(value, region);
+  if (field === 'gender') return label(`segments.choice.${value}`);
+  return value;
+}
+
 /**
  * What the profile says of the person, and the form staff correct it with: only the fields changed are
  * sent, and what staff write stands against later orders and imports (the API's PATCH).
@@ -48,10 +60,10 @@ export function FundamentalsCard({
     f === 'phone' && c.phone ? formatPhone(c.phone, shop.phoneRegion) : (c[f] ?? '');
 
   const facts: [Key, string | null][] = [
-    ['customers.phone', c.phone && formatPhone(c.phone, shop.phoneRegion)],
+    ['customers.phone', c.phone && fieldText('phone', c.phone, shop.phoneRegion, label)],
     ['customers.email', c.email],
     ['profile.memberCard', c.memberCard],
-    ['profile.gender', c.gender && label(`segments.choice.${c.gender}`)],
+    ['profile.gender', c.gender && fieldText('gender', c.gender, shop.phoneRegion, label)],
     ['profile.birthday', c.birthday],
     ['profile.location', [c.country, c.province, c.city].filter(Boolean).join(' ') || null],
     ['profile.address', c.address],
