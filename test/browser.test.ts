@@ -800,6 +800,74 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await smtp.close();
   });
 
+  it('sets up Aliyun SMS and writes an SMS template by the code Aliyun approved', async () => {
+    const shop = await testTenant(db, 'Aliyun Test Shop');
+    await placeOrder(shop, {
+      externalId: 'AL-1',
+      status: 'paid',
+      totalCents: 12_000,
+      orderedAt: new Date(Date.now() - 5 * 86_400_000).toISOString(),
+      customer: { phone: '13900000077', name: '林小姐' },
+    });
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.getByRole('link', { name: 'Channels' }).click();
+    const sms = page.getByTestId('channel-sms');
+    await sms.getByLabel('URL', { exact: true }).waitFor();
+    // Each provider shows its own fields only.
+    await sms.getByRole('combobox').selectOption({ label: 'Aliyun SMS (阿里云短信)' });
+    expect(await sms.getByLabel('URL', { exact: true }).count()).toBe(0);
+    await sms.getByLabel('AccessKey ID').fill('LTAI5tBrowser');
+    await sms.getByLabel('Approved signature (签名)').fill('林记');
+    await sms.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => sms.getByRole('alert').textContent()).toContain('Required for Aliyun');
+    await sms.getByLabel('AccessKey secret').fill('browser-secret');
+    await sms.getByLabel(/^Verification-code template/).fill('SMS_300000001');
+    await sms.getByRole('button', { name: 'Save' }).click();
+    await sms.getByText('Saved').waitFor();
+    const channels = (await t.app.inject({ method: 'GET', url: '/api/channels', headers: shop.auth })).json();
+    expect(channels.items.find((c: { channel: string }) => c.channel === 'sms')).toMatchObject({
+      settings: {
+        provider: 'aliyun',
+        accessKeyId: 'LTAI5tBrowser',
+        signName: '林记',
+        codeTemplate: 'SMS_300000001',
+      },
+      secretsSet: ['accessKeySecret'],
+    });
+
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Points reminder');
+    await page.getByLabel('Channel').selectOption({ label: 'SMS' });
+    await page.getByLabel('Body').fill('【林记】{{ customer.name }}，您有{{ points.balance }}积分');
+    await page.getByLabel('Template code').fill('SMS_300000002');
+    const variables = page.getByLabel('Variables (a line each, name: value)');
+    await variables.fill('name: {{ customer.name }}\npoints {{ points.balance }}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toBe(
+      'Variables, line 2: write the name, a colon, then its value',
+    );
+    await variables.fill('name: {{ customer.name }}\npoints: {{ points.balance }}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('templates').getByRole('cell', { name: 'Points reminder' }).waitFor();
+    const saved = (await t.app.inject({ method: 'GET', url: '/api/templates', headers: shop.auth })).json();
+    expect(saved.items[0].providerTemplate).toEqual({
+      code: 'SMS_300000002',
+      params: { name: '{{ customer.name }}', points: '{{ points.balance }}' },
+    });
+    const preview = page.getByTestId('preview');
+    await preview.getByPlaceholder('Customer name, phone or email').fill('林');
+    await preview.getByRole('button', { name: 'Find' }).click();
+    await preview.getByRole('button', { name: '林小姐' }).click();
+    await eventually(() => page.getByTestId('preview-provider').textContent()).toBe(
+      'Template codeSMS_300000002name林小姐points120',
+    );
+    // Opened again, the template shows its code and variables as written.
+    await page.getByTestId('templates').getByRole('button', { name: 'Edit' }).click();
+    expect(await variables.inputValue()).toBe('name: {{ customer.name }}\npoints: {{ points.balance }}');
+    await page.close();
+  });
+
   it('builds a care flow in the editor, activates it and shows each step’s count', async () => {
     const shop = await testTenant(db, 'Flow Test Shop');
     const smtp = await startSmtpSink();

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { enqueueJob } from '../src/jobs/jobs.js';
 import { describeEachDb } from './support/databases.js';
 import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
-import { startHttpSink, startSmtpSink, type HttpSink, type SmtpSink } from './support/sinks.js';
+import {
+  startAliyunSink,
+  startHttpSink,
+  startSmtpSink,
+  type HttpSink,
+  type SmtpSink,
+} from './support/sinks.js';
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
@@ -438,6 +444,158 @@ describeEachDb('engage', ({ db }) => {
     expect((await report('delivered', callback.pathname.slice(0, -2) + 'xx')).statusCode).toBe(404);
     const [delivered] = (await ok('GET', `/api/messages?customerId=${ids.bob}&status=delivered`)).items;
     expect(delivered).toMatchObject({ channel: 'sms', status: 'delivered' });
+  });
+
+  it('sends SMS through Aliyun as the template it approved, signed, and says why a text cannot go', async () => {
+    const keys = { accessKeyId: 'LTAI5tRegularsTest', secret: 'aliyun-secret' };
+    const aliyun = await startAliyunSink(keys);
+    const aliyunChannel = (settings: object) =>
+      call('PUT', '/api/channels/sms', {
+        channel: 'sms',
+        settings: {
+          provider: 'aliyun',
+          accessKeyId: keys.accessKeyId,
+          signName: '莲花护肤',
+          baseUrl: aliyun.url,
+          ...settings,
+        },
+      });
+    try {
+      // The secret is needed the first time, and then never shown.
+      const noSecret = await aliyunChannel({});
+      expect(noSecret.status).toBe(400);
+      expect(noSecret.body.details).toEqual([
+        { field: 'body.settings.accessKeySecret', message: 'Required for Aliyun' },
+      ]);
+      expect((await aliyunChannel({ accessKeySecret: keys.secret })).status).toBe(200);
+      expect((await aliyunChannel({})).status).toBe(200);
+      const shown = (await ok('GET', '/api/channels')).items.find(
+        (c: { channel: string }) => c.channel === 'sms',
+      );
+      expect(shown).toMatchObject({
+        settings: { provider: 'aliyun', regionId: 'cn-hangzhou' },
+        secretsSet: ['accessKeySecret'],
+      });
+      expect(JSON.stringify(shown)).not.toContain(keys.secret);
+
+      // A provider template is checked as the body is: its code, each variable's name and Liquid.
+      const refused = await call('POST', '/api/templates', {
+        name: 'Bad Aliyun',
+        channel: 'sms',
+        body: 'text',
+        providerTemplate: { code: 'SMS 1', params: { '1st': 'x' } },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'body.providerTemplate.code',
+        'body.providerTemplate.params.1st',
+      ]);
+      const unknown = await call('POST', '/api/templates', {
+        name: 'Bad Aliyun',
+        channel: 'sms',
+        body: 'text',
+        providerTemplate: { code: 'SMS_1', params: { name: '{{ buyer.name }}' } },
+      });
+      expect(unknown.body.details).toEqual([
+        expect.objectContaining({
+          field: 'body.providerTemplate.params.name',
+          message: expect.stringContaining("Unknown variable 'buyer'"),
+        }),
+      ]);
+      const onEmail = await call('POST', '/api/templates', {
+        name: 'Bad Aliyun',
+        channel: 'email',
+        subject: 'Hi',
+        body: 'text',
+        providerTemplate: { code: 'SMS_1', params: {} },
+      });
+      expect(onEmail.body.details).toEqual([
+        { field: 'body.providerTemplate', message: 'Only an SMS template goes by a provider template' },
+      ]);
+
+      const buyer = async (who: string, phone: string, name: string) => {
+        const order = await ok('POST', '/api/orders', {
+          externalId: `aliyun-${who}`,
+          status: 'paid',
+          totalCents: 8800,
+          orderedAt: daysAgo(3),
+          channel: 'online',
+          items: [{ title: '玫瑰精华', sku: 'ALI-ROSE', quantity: 1, unitPriceCents: 8800 }],
+          customer: { phone, name },
+        });
+        ids[who] = order.customerId;
+        await consent(who, 'sms', 'opted_in');
+      };
+      await buyer('gus', '13900000011', '顾先生');
+      await buyer('hal', '+852 9123 4567', 'Hal');
+      const roses = await segment('Rose buyers', { type: 'purchased', skus: ['ALI-ROSE'] });
+      const approved = {
+        name: 'Aliyun care',
+        channel: 'sms',
+        body: '【莲花护肤】{{ customer.name }}，您有{{ points.balance }}积分待使用。回T退订',
+        providerTemplate: {
+          code: 'SMS_123456789',
+          params: { name: '{{ customer.name }}', points: '{{ points.balance }}' },
+        },
+      };
+      const tpl = await template(approved);
+      expect((await ok('GET', `/api/templates/${tpl}`)).providerTemplate).toEqual(approved.providerTemplate);
+      const points = (await ok('GET', `/api/customers/${ids.gus}`)).pointsBalance as number;
+      const preview = await ok('POST', '/api/templates/preview', { template: approved, customerId: ids.gus });
+      expect(preview.providerTemplate).toEqual({
+        code: 'SMS_123456789',
+        params: { name: '顾先生', points: String(points) },
+      });
+
+      // Aliyun refuses Hal's number for good: his message fails with its word, Gus's goes.
+      aliyun.answers.set('85291234567', 'isv.MOBILE_NUMBER_ILLEGAL');
+      await send(await campaign('Aliyun 1', tpl, roses));
+      expect(aliyun.received.map((r) => r.PhoneNumbers).sort()).toEqual(['13900000011', '85291234567']);
+      const toGus = aliyun.received.find((r) => r.PhoneNumbers === '13900000011')!;
+      expect(toGus).toMatchObject({
+        Action: 'SendSms',
+        Version: '2017-05-25',
+        Format: 'JSON',
+        RegionId: 'cn-hangzhou',
+        SignName: '莲花护肤',
+        TemplateCode: 'SMS_123456789',
+      });
+      expect(JSON.parse(toGus.TemplateParam!)).toEqual({ name: '顾先生', points: String(points) });
+      const [gusMessage] = (await ok('GET', `/api/messages?customerId=${ids.gus}`)).items;
+      expect(gusMessage).toMatchObject({ status: 'sent', messageId: toGus.OutId });
+      const [halMessage] = (await ok('GET', `/api/messages?customerId=${ids.hal}`)).items;
+      expect(halMessage).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining('isv.MOBILE_NUMBER_ILLEGAL'),
+      });
+      expect(halMessage.attempts).toBe(1);
+
+      // A template without an approved code cannot go through Aliyun, and says so.
+      const plain = await template({ name: 'Aliyun plain', channel: 'sms', body: '【莲花护肤】新品上市' });
+      await send(await campaign('Aliyun 2', plain, roses));
+      expect(aliyun.received).toHaveLength(2);
+      const failed = (await ok('GET', `/api/messages?customerId=${ids.gus}&status=failed`)).items;
+      expect(failed).toEqual([
+        expect.objectContaining({
+          reason: 'Aliyun sends only templates it approved: this template names no Aliyun template code',
+        }),
+      ]);
+
+      // A wrong secret is a signature Aliyun does not accept: failed, not retried.
+      expect((await aliyunChannel({ accessKeySecret: 'not-the-secret' })).status).toBe(200);
+      await send(await campaign('Aliyun 3', tpl, roses));
+      expect(aliyun.received).toHaveLength(2);
+      const signatureRefused = (await ok('GET', `/api/messages?customerId=${ids.gus}&status=failed`)).items;
+      expect(signatureRefused.map((m: { reason: string }) => m.reason)).toContainEqual(
+        expect.stringContaining('SignatureDoesNotMatch'),
+      );
+    } finally {
+      await aliyun.close();
+      await ok('PUT', '/api/channels/sms', {
+        channel: 'sms',
+        settings: { provider: 'generic-json', url: `${http.url}/sms`, token: 'sms-token', from: 'LOTUS' },
+      });
+    }
   });
 
   it('signs webhooks and retries a failed one with back-off', async () => {

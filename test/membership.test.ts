@@ -14,7 +14,7 @@ import { gradeAll } from '../src/membership/tiers.js';
 import { describeEachDb } from './support/databases.js';
 import { createStaff } from '../src/shops/staff.js';
 import { settleJobs, signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
-import { startHttpSink, type HttpSink } from './support/sinks.js';
+import { startAliyunSink, startHttpSink, type HttpSink } from './support/sinks.js';
 
 const yuan = (n: number) => n * 100;
 let serial = 0;
@@ -976,6 +976,71 @@ describeEachDb('membership', ({ db }) => {
       { memberCard: 'L-5501', status: 'confirmed', customerId: confirmed.body.customerId },
     ]);
     expect((await c.call('GET', '/api/member-cards/bindings?card=!!')).status).toBe(400);
+  });
+
+  it("texts the code through Aliyun by the shop's approved code template", async () => {
+    const tenant = await testTenant(db(), 'Lotus 莲');
+    const c = client(t, tenant);
+    const aliyun = await startAliyunSink({ accessKeyId: 'LTAI5tCards', secret: 'cards-secret' });
+    const channel = (codeTemplate?: string) =>
+      c.call('PUT', '/api/channels/sms', {
+        channel: 'sms',
+        settings: {
+          provider: 'aliyun',
+          accessKeyId: 'LTAI5tCards',
+          accessKeySecret: 'cards-secret',
+          signName: '莲花护肤',
+          codeTemplate,
+          baseUrl: aliyun.url,
+        },
+      });
+    try {
+      const bind = (memberCard: string, phone: string) =>
+        c.call('POST', '/api/member-cards/bindings', { memberCard, phone });
+      // Without the code template there is nothing Aliyun would send: refused before a code exists.
+      expect((await channel()).status).toBe(200);
+      expect(await bind('A-1001', '13800000031')).toMatchObject({
+        status: 409,
+        body: { error: 'no_code_template', details: [{ field: 'delivery' }] },
+      });
+      expect((await channel('SMS 1')).body.details).toEqual([
+        { field: 'body.settings.codeTemplate', message: expect.stringContaining('template code') },
+      ]);
+      expect((await channel('SMS_200000001')).status).toBe(200);
+      const challenge = await bind('A-1001', '13800000031');
+      expect(challenge.status).toBe(201);
+      expect(aliyun.received).toHaveLength(1);
+      const sent = aliyun.received[0]!;
+      expect(sent).toMatchObject({
+        PhoneNumbers: '13800000031',
+        SignName: '莲花护肤',
+        TemplateCode: 'SMS_200000001',
+      });
+      const { code } = JSON.parse(sent.TemplateParam!) as { code: string };
+      expect(code).toMatch(/^\d{6}$/);
+      const confirmed = await c.call(
+        'POST',
+        `/api/member-cards/bindings/${challenge.body.bindingId}/confirm`,
+        {
+          code,
+        },
+      );
+      expect(confirmed.status).toBe(200);
+
+      // Aliyun's per-number limit: the caller hears it, and no binding is left open.
+      aliyun.answers.set('13800000032', 'isv.BUSINESS_LIMIT_CONTROL');
+      expect(await bind('A-1002', '13800000032')).toMatchObject({
+        status: 502,
+        body: { error: 'sms_failed', message: expect.stringContaining('isv.BUSINESS_LIMIT_CONTROL') },
+      });
+      const [open] = await db().query<{ n: number }>(
+        'select count(*)::int as n from member_card_bindings where shop_id = $1 and phone = $2',
+        [tenant.shop.shopId, '+8613800000032'],
+      );
+      expect(open!.n).toBe(0);
+    } finally {
+      await aliyun.close();
+    }
   });
 
   it('rejects expired codes, bad numbers and cards that belong to someone else', async () => {

@@ -25,6 +25,12 @@ export const EmailSettings = z.strictObject({
   maxConnections: z.number().int().min(1).max(50).default(5),
 });
 
+/** A template code as the provider gives it (Aliyun: SMS_ and digits). */
+export const providerTemplateCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a template code as the provider gives it, such as SMS_123456789');
+
 /** What the text of a member-card binding code may show (membership/cards.ts). */
 export const CODE_TEXT_VARIABLES = ['code', 'minutes', 'card', 'shop'] as const;
 const codeText = z
@@ -49,7 +55,11 @@ const codeText = z
 
 export const SmsSettings = z.discriminatedUnion('provider', [
   z.strictObject({
-    provider: z.literal('generic-json').describe('POST {to, text, from, messageId} as JSON'),
+    provider: z
+      .literal('generic-json')
+      .describe(
+        "POST {to, text, from, messageId, template} as JSON; template is the SMS template's provider template ({code, params} rendered) or null",
+      ),
     url: z.url({ protocol: /^https?$/ }),
     token: secret('sent as "Authorization: Bearer …"'),
     from: z.string().max(50).optional(),
@@ -62,6 +72,32 @@ export const SmsSettings = z.discriminatedUnion('provider', [
     from: z.string().min(1).max(50).describe('a Twilio number in E.164 or a Messaging Service SID'),
     baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
     codeText,
+  }),
+  z.strictObject({
+    provider: z
+      .literal('aliyun')
+      .describe(
+        'Alibaba Cloud SMS (dysmsapi SendSms, signed with an AccessKey): it sends only templates it approved, so each SMS template names its template code and variables (providerTemplate)',
+      ),
+    accessKeyId: z.string().trim().min(1).max(128),
+    accessKeySecret: secret('AccessKey secret'),
+    signName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(50)
+      .describe('the approved signature (签名), shown to the customer as 【…】'),
+    codeTemplate: providerTemplateCode
+      .optional()
+      .describe(
+        'the approved verification-code template member-card binding codes go by; its variable is ${code}',
+      ),
+    regionId: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9-]{1,40}$/, 'a region id such as cn-hangzhou')
+      .default('cn-hangzhou'),
+    baseUrl: z.url({ protocol: /^https?$/ }).default('https://dysmsapi.aliyuncs.com'),
   }),
 ]);
 
@@ -116,7 +152,7 @@ export type Channel = { ratePerSecond: number; costPerMessageCents: number } & (
 /** The settings' secret fields, by channel: kept when a save leaves them out, hidden when shown. */
 const SECRETS: Record<MessageChannel, readonly string[]> = {
   email: ['password'],
-  sms: ['token', 'authToken'],
+  sms: ['token', 'authToken', 'accessKeySecret'],
   webhook: ['secret'],
 };
 
@@ -138,13 +174,25 @@ export async function saveChannel(db: Queryable, shopId: string, input: ChannelI
   const parsed = ChannelInput.parse(input);
   const before = await getChannel(db, shopId, parsed.channel);
   const settings: Record<string, unknown> = { ...parsed.settings };
-  for (const field of SECRETS[parsed.channel]) {
-    const kept = (before?.settings as Record<string, unknown> | undefined)?.[field];
-    if (settings[field] === undefined && kept !== undefined) settings[field] = kept;
+  const kept = before?.settings as Record<string, unknown> | undefined;
+  // A secret is kept for the provider it was given to: another provider's would be sent to the wrong
+  // service, or not be wanted at all.
+  if (kept && kept['provider'] === settings['provider']) {
+    for (const field of SECRETS[parsed.channel]) {
+      if (settings[field] === undefined && kept[field] !== undefined) settings[field] = kept[field];
+    }
   }
   if (parsed.channel === 'sms' && settings['provider'] === 'twilio' && settings['authToken'] === undefined)
     throw AppError.invalid('Twilio needs its auth token', [
       { field: 'body.settings.authToken', message: 'Required for Twilio' },
+    ]);
+  if (
+    parsed.channel === 'sms' &&
+    settings['provider'] === 'aliyun' &&
+    settings['accessKeySecret'] === undefined
+  )
+    throw AppError.invalid('Aliyun needs its AccessKey secret', [
+      { field: 'body.settings.accessKeySecret', message: 'Required for Aliyun' },
     ]);
   if (parsed.channel === 'webhook' && settings['secret'] === undefined)
     throw AppError.invalid('Webhooks need a secret to be signed with', [

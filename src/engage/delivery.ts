@@ -127,7 +127,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     if (!route) return settle(m, { ok: false, retry: false, reason: `no ${m.channel} channel set up` });
     const template = await templateFor(m.templateId);
     const l = messageLinks(links, shopId, m.messageId);
-    let rendered: { subject: string | null; body: string };
+    let rendered: ReturnType<typeof renderTemplate>;
     try {
       rendered = renderTemplate(template, { ...vars, unsubscribe_url: l.unsubscribe });
     } catch (err) {
@@ -144,6 +144,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
       to: m.recipient,
       subject: rendered.subject,
       body: m.channel === 'email' ? trackEmail(rendered.body, l) : rendered.body,
+      providerTemplate: rendered.providerTemplate,
       transactional: m.transactional,
       unsubscribeUrl: l.unsubscribe,
       statusUrl: l.status,

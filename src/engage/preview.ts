@@ -9,6 +9,7 @@ import {
   checkedTemplate,
   renderTemplate,
   smsLength,
+  type ProviderTemplateText,
   type SmsLength,
   type TemplateInput,
 } from './templates.js';
@@ -18,6 +19,7 @@ export interface Preview {
   to: string | null;
   subject: string | null;
   body: string;
+  providerTemplate: ProviderTemplateText | null;
   sms: SmsLength | null;
 }
 

@@ -3,7 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { Transform } from 'node:stream';
 import nodemailer from 'nodemailer';
+import { sendAliyunSms } from './aliyun.js';
 import type { Channel, EmailSettings, SmsSettings, WebhookSettings } from './channels.js';
+import type { ProviderTemplateText } from './templates.js';
 
 export interface OutgoingMessage {
   messageId: string;
@@ -12,6 +14,8 @@ export interface OutgoingMessage {
   to: string;
   subject: string | null;
   body: string;
+  /** An SMS template's approved template at a provider that sends nothing else (Aliyun). */
+  providerTemplate: ProviderTemplateText | null;
   transactional: boolean;
   unsubscribeUrl: string;
   /** Where the provider may report delivery (a signed link to this server). */
@@ -122,11 +126,14 @@ export interface SmsText {
   messageId: string;
   to: string;
   body: string;
+  /** The same message as the provider's approved template, for a provider that sends only those. */
+  providerTemplate?: ProviderTemplateText | null;
   /** Where the provider may report delivery; a text the outbox does not track has none. */
   statusUrl?: string;
 }
 
 export function sendSms(s: SmsSettings, m: SmsText): Promise<SendOutcome> {
+  if (s.provider === 'aliyun') return sendAliyunSms(s, m, HTTP_TIMEOUT_MS);
   if (s.provider === 'twilio') {
     const form = new URLSearchParams({ To: m.to, Body: m.body });
     if (m.statusUrl) form.set('StatusCallback', m.statusUrl);
@@ -144,7 +151,13 @@ export function sendSms(s: SmsSettings, m: SmsText): Promise<SendOutcome> {
       'content-type': 'application/json',
       ...(s.token ? { authorization: `Bearer ${s.token}` } : {}),
     },
-    body: JSON.stringify({ to: m.to, text: m.body, from: s.from ?? null, messageId: m.messageId }),
+    body: JSON.stringify({
+      to: m.to,
+      text: m.body,
+      from: s.from ?? null,
+      messageId: m.messageId,
+      template: m.providerTemplate ?? null,
+    }),
   });
 }
 

@@ -7,7 +7,7 @@ import type { Queryable } from '../db/db.js';
 import { isUniqueViolation } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
-import { MESSAGE_CHANNELS, type MessageChannel } from './channels.js';
+import { MESSAGE_CHANNELS, providerTemplateCode, type MessageChannel } from './channels.js';
 import { engines } from './liquid.js';
 
 /** The variables a template may use (see docs/engage.md for their fields). */
@@ -21,6 +21,30 @@ export const TEMPLATE_VARIABLES = [
   'unsubscribe_url',
 ] as const;
 
+const PROVIDER_PARAM = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+
+export const ProviderTemplate = z
+  .strictObject({
+    code: providerTemplateCode,
+    params: z
+      .record(
+        z.string().regex(PROVIDER_PARAM, 'a variable name: a letter, then letters, digits or _ (40 at most)'),
+        z.string().max(1000),
+      )
+      .default({})
+      .refine((p) => Object.keys(p).length <= 20, 'at most 20 variables')
+      .describe("each variable of the approved template (Aliyun's ${name}), its value written in Liquid"),
+  })
+  .describe(
+    'SMS only: the template the provider approved, for providers that send nothing else (Aliyun); the body stays the text as staff read it',
+  );
+
+/** A provider template as one message sends it: the code, and each variable rendered for its customer. */
+export interface ProviderTemplateText {
+  code: string;
+  params: Record<string, string>;
+}
+
 export const TemplateInput = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
@@ -31,8 +55,15 @@ export const TemplateInput = z
       .boolean()
       .default(false)
       .describe('a receipt or order care rather than marketing: outside the contact cap and quiet hours'),
+    providerTemplate: ProviderTemplate.nullable().optional(),
   })
   .superRefine((t, ctx) => {
+    if (t.channel !== 'sms' && t.providerTemplate)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['providerTemplate'],
+        message: 'Only an SMS template goes by a provider template',
+      });
     if (t.channel === 'email' && !t.subject)
       ctx.addIssue({ code: 'custom', path: ['subject'], message: 'An email needs a subject' });
     if (t.channel !== 'email' && t.subject !== undefined)
@@ -47,12 +78,13 @@ export interface Template {
   subject: string | null;
   body: string;
   transactional: boolean;
+  providerTemplate: { code: string; params: Record<string, string> } | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 const columns = `template_id as "templateId", name, channel, subject, body, transactional,
-  created_at as "createdAt", updated_at as "updatedAt"`;
+  provider_template as "providerTemplate", created_at as "createdAt", updated_at as "updatedAt"`;
 
 const engineFor = (channel: MessageChannel) => (channel === 'email' ? engines.html : engines.text);
 
@@ -60,6 +92,7 @@ export interface CompiledTemplate {
   channel: MessageChannel;
   subject: Parsed[] | null;
   body: Parsed[];
+  provider: { code: string; params: [string, Parsed[]][] } | null;
   /** The variables named, with their paths ('points.balance'), so a send loads only what its template shows. */
   uses: Set<string>;
 }
@@ -69,13 +102,14 @@ export function compileTemplate(t: {
   channel: MessageChannel;
   subject?: string | null;
   body: string;
+  providerTemplate?: { code: string; params: Record<string, string> } | null;
 }): CompiledTemplate {
   const engine = engineFor(t.channel);
   const problems: { field: string; message: string }[] = [];
-  const parse = (field: 'subject' | 'body', text: string): Parsed[] | null => {
+  const parse = (field: string, text: string, using = engine): Parsed[] | null => {
     try {
-      const parsed = engine.parse(text);
-      for (const name of engine.globalVariablesSync(parsed)) {
+      const parsed = using.parse(text);
+      for (const name of using.globalVariablesSync(parsed)) {
         if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name))
           problems.push({
             field,
@@ -90,11 +124,18 @@ export function compileTemplate(t: {
   };
   const subject = t.subject ? parse('subject', t.subject) : null;
   const body = parse('body', t.body);
+  // A variable's value is plain text whatever the channel: the provider puts it into its own template.
+  const params = Object.entries(t.providerTemplate?.params ?? {}).map(
+    ([name, text]) => [name, parse(`providerTemplate.params.${name}`, text, engines.text)] as const,
+  );
   if (problems.length > 0 || !body) throw AppError.invalid('The template does not compile', problems);
+  const provider = t.providerTemplate
+    ? { code: t.providerTemplate.code, params: params.map(([name, p]) => [name, p!] as [string, Parsed[]]) }
+    : null;
   const uses = new Set<string>();
-  for (const part of [subject, body])
-    if (part) for (const v of engine.globalFullVariablesSync(part)) uses.add(v);
-  return { channel: t.channel, subject, body, uses };
+  for (const part of [subject, body, ...params.map(([, p]) => p)])
+    if (part) for (const v of engines.text.globalFullVariablesSync(part)) uses.add(v);
+  return { channel: t.channel, subject, body, provider, uses };
 }
 
 /** Whether a template names the variable, or any field of it. */
@@ -106,12 +147,18 @@ export function usesVariable(uses: Set<string>, name: string): boolean {
 export function renderTemplate(
   compiled: CompiledTemplate,
   vars: Record<string, unknown>,
-): { subject: string | null; body: string } {
+): { subject: string | null; body: string; providerTemplate: ProviderTemplateText | null } {
   const engine = engineFor(compiled.channel);
   return {
     // A subject is a header, not HTML: it is rendered unescaped, as the mail client shows it.
     subject: compiled.subject ? engines.text.renderSync(compiled.subject, vars).trim() : null,
     body: engine.renderSync(compiled.body, vars),
+    providerTemplate: compiled.provider && {
+      code: compiled.provider.code,
+      params: Object.fromEntries(
+        compiled.provider.params.map(([name, p]) => [name, engines.text.renderSync(p, vars).trim()]),
+      ),
+    },
   };
 }
 
@@ -147,13 +194,16 @@ async function saved<T>(write: Promise<T>, name: string): Promise<T> {
   }
 }
 
+const providerJson = (t: z.output<typeof TemplateInput>) =>
+  t.providerTemplate ? JSON.stringify(t.providerTemplate) : null;
+
 export async function createTemplate(db: Queryable, shopId: string, input: TemplateInput): Promise<Template> {
   const t = checkedTemplate(input, 'body').template;
   const [row] = await saved(
     db.query<Template>(
-      `insert into templates (shop_id, template_id, name, channel, subject, body, transactional)
-       values ($1, $2, $3, $4, $5, $6, $7) returning ${columns}`,
-      [shopId, uuidv7(), t.name, t.channel, t.subject ?? null, t.body, t.transactional],
+      `insert into templates (shop_id, template_id, name, channel, subject, body, transactional, provider_template)
+       values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${columns}`,
+      [shopId, uuidv7(), t.name, t.channel, t.subject ?? null, t.body, t.transactional, providerJson(t)],
     ),
     t.name,
   );
@@ -170,9 +220,10 @@ export async function updateTemplate(
   if (!isUuid(templateId)) throw AppError.notFound('Template');
   const [row] = await saved(
     db.query<Template>(
-      `update templates set name = $3, channel = $4, subject = $5, body = $6, transactional = $7, updated_at = now()
+      `update templates set name = $3, channel = $4, subject = $5, body = $6, transactional = $7,
+              provider_template = $8, updated_at = now()
         where shop_id = $1 and template_id = $2 returning ${columns}`,
-      [shopId, templateId, t.name, t.channel, t.subject ?? null, t.body, t.transactional],
+      [shopId, templateId, t.name, t.channel, t.subject ?? null, t.body, t.transactional, providerJson(t)],
     ),
     t.name,
   );

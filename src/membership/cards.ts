@@ -117,6 +117,14 @@ export async function requestBinding(
       [{ field: 'delivery', message: "cannot be 'sms' without an SMS channel" }],
     );
   }
+  if (sms?.provider === 'aliyun' && !sms.codeTemplate) {
+    throw new AppError(
+      'no_code_template',
+      409,
+      'Aliyun sends only templates it approved: name the verification-code template (codeTemplate) on the SMS channel, or deliver the code yourself',
+      [{ field: 'delivery', message: "cannot be 'sms' until the Aliyun channel names its code template" }],
+    );
+  }
   const [recent] = await db.query<{ n: number }>(
     `select count(*)::int as n from member_card_bindings
       where shop_id = $1 and phone = $2 and created_at > $3`,
@@ -150,7 +158,8 @@ export async function requestBinding(
   const sent = await sendSms(sms, {
     messageId: bindingId,
     to: phone,
-    body: codeText(shop.name, card, phone, code, sms.codeText),
+    body: codeText(shop.name, card, phone, code, sms.provider === 'aliyun' ? undefined : sms.codeText),
+    providerTemplate: sms.provider === 'aliyun' ? { code: sms.codeTemplate!, params: { code } } : null,
   });
   if (!sent.ok) {
     await db.query('delete from member_card_bindings where shop_id = $1 and binding_id = $2', [

@@ -1,7 +1,8 @@
 // Real servers the tests deliver to: an SMTP server (smtp-server) that keeps every message it accepts,
 // and an HTTP server that records each request (an SMS provider, a webhook receiver) and answers with
-// whatever status the test asks for next.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+// whatever status the test asks for next, and an imitation of Aliyun's SMS API that checks signatures.
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -111,6 +112,94 @@ export async function startHttpSink(): Promise<HttpSink> {
     url: `http://127.0.0.1:${port}`,
     requests,
     failNext,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface AliyunSink {
+  url: string;
+  /** The parameters of each SendSms signed right with every field present, answered OK or not. */
+  received: Record<string, string>[];
+  /** Aliyun's answer to a number (as PhoneNumbers gives it), when not 'OK'. */
+  answers: Map<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Aliyun's SMS API as far as a sender meets it: form-encoded SendSms requests, whose signature it checks
+ * by its own reading of the documented rule (not the sender's code), answering JSON with a Code.
+ */
+export async function startAliyunSink(keys: { accessKeyId: string; secret: string }): Promise<AliyunSink> {
+  const received: Record<string, string>[] = [];
+  const answers = new Map<string, string>();
+  const unreserved = /[A-Za-z0-9\-_.~]/;
+  const encode = (text: string) =>
+    [...Buffer.from(text, 'utf8')]
+      .map((byte) => {
+        const ch = String.fromCharCode(byte);
+        return byte < 128 && unreserved.test(ch)
+          ? ch
+          : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      })
+      .join('');
+  const answer = (res: ServerResponse, status: number, code: string, message: string) =>
+    res
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({ Code: code, Message: message, RequestId: 'F655A8D5-B967-440B-8683-DAD6FF8DE990' }),
+      );
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      const { Signature: signature, ...signed } = params;
+      const query = Object.keys(signed)
+        .sort()
+        .map((k) => `${encode(k)}=${encode(signed[k]!)}`)
+        .join('&');
+      const expected = createHmac('sha1', `${keys.secret}&`)
+        .update(`${req.method}&%2F&${encode(query)}`)
+        .digest('base64');
+      if (params.AccessKeyId !== keys.accessKeyId)
+        return answer(res, 404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+      if (signature !== expected)
+        return answer(
+          res,
+          400,
+          'SignatureDoesNotMatch',
+          'Specified signature is not matched with our calculation.',
+        );
+      for (const field of [
+        'Action',
+        'PhoneNumbers',
+        'SignName',
+        'TemplateCode',
+        'Timestamp',
+        'SignatureNonce',
+      ])
+        if (!params[field])
+          return answer(res, 400, 'MissingParameter', `${field} is mandatory for this action.`);
+      received.push(params);
+      const code = answers.get(params.PhoneNumbers!) ?? 'OK';
+      // Aliyun answers a refused text with 200 and the reason's code.
+      if (code !== 'OK') return answer(res, 200, code, `answered ${code} as the test asked`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          Code: 'OK',
+          Message: 'OK',
+          BizId: `90061974693649${received.length}`,
+          RequestId: 'x',
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    answers,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -40,6 +40,10 @@ const ChannelView = z.object({
   costPerMessageCents: z.number(),
   secretsSet: z.array(z.string()).describe('the secret fields that hold a value'),
 });
+const ProviderTemplateView = z.object({
+  code: z.string(),
+  params: z.record(z.string(), z.string()),
+});
 const Template = z.object({
   templateId: z.uuid(),
   name: z.string(),
@@ -47,6 +51,7 @@ const Template = z.object({
   subject: z.string().nullable(),
   body: z.string(),
   transactional: z.boolean(),
+  providerTemplate: ProviderTemplateView.nullable(),
   createdAt: ts,
   updatedAt: ts,
 });
@@ -267,6 +272,9 @@ export const channelRoutes =
               to: z.string().nullable(),
               subject: z.string().nullable(),
               body: z.string(),
+              providerTemplate: ProviderTemplateView.nullable().describe(
+                "the provider template's code and its variables as this customer's message would carry them",
+              ),
               sms: SmsLength.nullable(),
             }),
             ...errors,

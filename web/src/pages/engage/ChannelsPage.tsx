@@ -38,6 +38,8 @@ function ChannelForm({
     secret?: boolean;
     type?: string;
     options?: { value: string; label: string }[];
+    /** The providers the field belongs to; shown for all when absent. */
+    providers?: string[];
   }[];
   toSettings: (f: Fields) => Record<string, unknown>;
   onSaved: () => void;
@@ -50,7 +52,8 @@ function ChannelForm({
     };
     for (const field of fields) {
       const v = saved?.settings[field.name];
-      initial[field.name] = v === undefined || v === null ? '' : String(v);
+      // A choice starts on its first option, as the select shows it.
+      initial[field.name] = v === undefined || v === null ? (field.options?.[0]?.value ?? '') : String(v);
     }
     return initial;
   });
@@ -76,30 +79,32 @@ function ChannelForm({
       }}
     >
       <h2>{t(`channels.${channel}`)}</h2>
-      {fields.map((field) => (
-        <label key={field.name}>
-          {field.label}
-          {field.options ? (
-            <select value={f[field.name]} onChange={(e) => setF({ ...f, [field.name]: e.target.value })}>
-              {field.options.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input
-              name={field.name}
-              type={field.secret ? 'password' : (field.type ?? 'text')}
-              value={f[field.name]}
-              placeholder={
-                field.secret && saved?.secretsSet.includes(field.name) ? t('channels.secretKept') : ''
-              }
-              onChange={(e) => setF({ ...f, [field.name]: e.target.value })}
-            />
-          )}
-        </label>
-      ))}
+      {fields
+        .filter((field) => !field.providers || field.providers.includes(f.provider ?? ''))
+        .map((field) => (
+          <label key={field.name}>
+            {field.label}
+            {field.options ? (
+              <select value={f[field.name]} onChange={(e) => setF({ ...f, [field.name]: e.target.value })}>
+                {field.options.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                name={field.name}
+                type={field.secret ? 'password' : (field.type ?? 'text')}
+                value={f[field.name]}
+                placeholder={
+                  field.secret && saved?.secretsSet.includes(field.name) ? t('channels.secretKept') : ''
+                }
+                onChange={(e) => setF({ ...f, [field.name]: e.target.value })}
+              />
+            )}
+          </label>
+        ))}
       <label>
         {t('channels.rate')}
         <input
@@ -185,33 +190,54 @@ export function ChannelsPage() {
             options: [
               { value: 'generic-json', label: t('channels.genericJson') },
               { value: 'twilio', label: 'Twilio' },
+              { value: 'aliyun', label: t('channels.aliyun') },
             ],
           },
-          { name: 'url', label: t('channels.url') },
-          { name: 'token', label: t('channels.token'), secret: true },
-          { name: 'accountSid', label: t('channels.accountSid') },
-          { name: 'authToken', label: t('channels.authToken'), secret: true },
-          { name: 'baseUrl', label: t('channels.baseUrl') },
-          { name: 'from', label: t('channels.smsFrom') },
-          { name: 'codeText', label: t('channels.codeText') },
+          { name: 'url', label: t('channels.url'), providers: ['generic-json'] },
+          { name: 'token', label: t('channels.token'), secret: true, providers: ['generic-json'] },
+          { name: 'accountSid', label: t('channels.accountSid'), providers: ['twilio'] },
+          { name: 'authToken', label: t('channels.authToken'), secret: true, providers: ['twilio'] },
+          { name: 'accessKeyId', label: t('channels.accessKeyId'), providers: ['aliyun'] },
+          {
+            name: 'accessKeySecret',
+            label: t('channels.accessKeySecret'),
+            secret: true,
+            providers: ['aliyun'],
+          },
+          { name: 'signName', label: t('channels.signName'), providers: ['aliyun'] },
+          { name: 'codeTemplate', label: t('channels.codeTemplate'), providers: ['aliyun'] },
+          { name: 'regionId', label: t('channels.regionId'), providers: ['aliyun'] },
+          { name: 'baseUrl', label: t('channels.baseUrl'), providers: ['twilio', 'aliyun'] },
+          { name: 'from', label: t('channels.smsFrom'), providers: ['generic-json', 'twilio'] },
+          { name: 'codeText', label: t('channels.codeText'), providers: ['generic-json', 'twilio'] },
         ]}
         toSettings={(f) =>
-          f.provider === 'twilio'
+          f.provider === 'aliyun'
             ? {
-                provider: 'twilio',
-                accountSid: f.accountSid,
-                authToken: optional(f.authToken),
-                from: f.from,
+                provider: 'aliyun',
+                accessKeyId: f.accessKeyId,
+                accessKeySecret: optional(f.accessKeySecret),
+                signName: f.signName,
+                codeTemplate: optional(f.codeTemplate),
+                regionId: optional(f.regionId),
                 baseUrl: optional(f.baseUrl),
-                codeText: optional(f.codeText),
               }
-            : {
-                provider: 'generic-json',
-                url: f.url,
-                token: optional(f.token),
-                from: optional(f.from),
-                codeText: optional(f.codeText),
-              }
+            : f.provider === 'twilio'
+              ? {
+                  provider: 'twilio',
+                  accountSid: f.accountSid,
+                  authToken: optional(f.authToken),
+                  from: f.from,
+                  baseUrl: optional(f.baseUrl),
+                  codeText: optional(f.codeText),
+                }
+              : {
+                  provider: 'generic-json',
+                  url: f.url,
+                  token: optional(f.token),
+                  from: optional(f.from),
+                  codeText: optional(f.codeText),
+                }
         }
       />
       <ChannelForm

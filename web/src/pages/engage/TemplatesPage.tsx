@@ -4,7 +4,7 @@ import { formatPhone } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
-import type { MessageChannel, Preview, Template } from './types.js';
+import type { MessageChannel, Preview, ProviderTemplate, Template } from './types.js';
 import { Problem } from '../../Problem.js';
 
 interface Draft {
@@ -14,6 +14,10 @@ interface Draft {
   subject: string;
   body: string;
   transactional: boolean;
+  /** The provider's template code (Aliyun's SMS_…), empty for none. */
+  providerCode: string;
+  /** Its variables, a line each: `name: Liquid`. */
+  providerParams: string;
 }
 
 const NEW: Draft = {
@@ -23,7 +27,33 @@ const NEW: Draft = {
   subject: '',
   body: '',
   transactional: false,
+  providerCode: '',
+  providerParams: '',
 };
+
+function draftOf(tpl: Template): Draft {
+  return {
+    ...tpl,
+    subject: tpl.subject ?? '',
+    providerCode: tpl.providerTemplate?.code ?? '',
+    providerParams: Object.entries(tpl.providerTemplate?.params ?? {})
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\n'),
+  };
+}
+
+/** The variables' lines as the API takes them; a line without its name is named in the error. */
+function providerTemplateOf(draft: Draft, lineProblem: (line: number) => string): ProviderTemplate | null {
+  if (draft.channel !== 'sms' || !draft.providerCode.trim()) return null;
+  const params: Record<string, string> = {};
+  draft.providerParams.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new Error(lineProblem(i + 1));
+    params[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  });
+  return { code: draft.providerCode.trim(), params };
+}
 
 /** Templates: the list, an editor, and a preview of the draft as one real customer would get it. */
 export function TemplatesPage({ shop }: { shop: Shop }) {
@@ -41,6 +71,7 @@ export function TemplatesPage({ shop }: { shop: Shop }) {
     subject: draft.channel === 'email' ? draft.subject : undefined,
     body: draft.body,
     transactional: draft.transactional,
+    providerTemplate: providerTemplateOf(draft, (line) => t('templates.providerLine', { line })),
   });
   const save = () =>
     attempt(async () => {
@@ -74,11 +105,7 @@ export function TemplatesPage({ shop }: { shop: Shop }) {
               <td>{t(`channels.${tpl.channel}`)}</td>
               <td>{tpl.transactional ? t('templates.transactional') : t('templates.marketing')}</td>
               <td>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => setDraft({ ...tpl, subject: tpl.subject ?? '' })}
-                >
+                <button type="button" className="link" onClick={() => setDraft(draftOf(tpl))}>
                   {t('templates.edit')}
                 </button>
               </td>
@@ -137,6 +164,31 @@ export function TemplatesPage({ shop }: { shop: Shop }) {
               onChange={(e) => setDraft({ ...draft, body: e.target.value })}
             />
           </label>
+          {draft.channel === 'sms' && (
+            <fieldset className="provider-template">
+              <legend>{t('templates.providerTemplate')}</legend>
+              <p className="muted">{t('templates.providerHelp')}</p>
+              <label>
+                {t('templates.providerCode')}
+                <input
+                  name="providerCode"
+                  placeholder="SMS_123456789"
+                  value={draft.providerCode}
+                  onChange={(e) => setDraft({ ...draft, providerCode: e.target.value })}
+                />
+              </label>
+              <label>
+                {t('templates.providerParams')}
+                <textarea
+                  name="providerParams"
+                  rows={4}
+                  placeholder={'name: {{ customer.first_name }}\npoints: {{ points.balance }}'}
+                  value={draft.providerParams}
+                  onChange={(e) => setDraft({ ...draft, providerParams: e.target.value })}
+                />
+              </label>
+            </fieldset>
+          )}
           <label className="inline">
             <input
               type="checkbox"
@@ -157,7 +209,7 @@ export function TemplatesPage({ shop }: { shop: Shop }) {
           </div>
           <Problem text={problem} />
         </form>
-        <PreviewPane shop={shop} template={input()} />
+        <PreviewPane shop={shop} channel={draft.channel} template={input} />
       </div>
     </section>
   );
@@ -165,10 +217,13 @@ export function TemplatesPage({ shop }: { shop: Shop }) {
 
 function PreviewPane({
   shop,
+  channel,
   template,
 }: {
   shop: Shop;
-  template: Omit<Draft, 'templateId'> | Record<string, unknown>;
+  channel: MessageChannel;
+  /** The draft as the API takes it, read when a preview is asked for (it may refuse to be read). */
+  template: () => Record<string, unknown>;
 }) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
@@ -185,7 +240,7 @@ function PreviewPane({
       setPreview(
         await api<Preview>('/api/templates/preview', {
           method: 'POST',
-          body: JSON.stringify({ template, customerId }),
+          body: JSON.stringify({ template: template(), customerId }),
         }),
       );
     });
@@ -238,7 +293,19 @@ function PreviewPane({
               })}
             </p>
           )}
-          {template.channel === 'email' ? (
+          {preview.providerTemplate && (
+            <dl className="provider-params" data-testid="preview-provider">
+              <dt>{t('templates.providerCode')}</dt>
+              <dd>{preview.providerTemplate.code}</dd>
+              {Object.entries(preview.providerTemplate.params).map(([name, value]) => (
+                <div key={name}>
+                  <dt>{name}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          {channel === 'email' ? (
             // The rendered email in a sandboxed frame: no script runs and no link navigates the console.
             <iframe
               title={t('templates.preview')}

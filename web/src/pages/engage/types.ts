@@ -22,12 +22,20 @@ export interface Template {
   subject: string | null;
   body: string;
   transactional: boolean;
+  providerTemplate: ProviderTemplate | null;
+}
+
+/** An SMS template's approved template at the provider: its code and each variable (Liquid, or as sent). */
+export interface ProviderTemplate {
+  code: string;
+  params: Record<string, string>;
 }
 
 export interface Preview {
   to: string | null;
   subject: string | null;
   body: string;
+  providerTemplate: ProviderTemplate | null;
   sms: { encoding: 'GSM-7' | 'UCS-2'; units: number; parts: number } | null;
 }
 
