@@ -825,6 +825,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await sms.getByLabel(/^Verification-code template/).fill('SMS_300000001');
     await sms.getByRole('button', { name: 'Save' }).click();
     await sms.getByText('Saved').waitFor();
+    // Saved, the form gives the addresses to set in Aliyun's console for its reports and replies.
+    await eventually(() => sms.getByLabel('Delivery reports (SmsReport)').inputValue()).toMatch(
+      /^http:\/\/localhost:3000\/t\/aliyun\/[^/]+\/reports$/,
+    );
     const channels = (await t.app.inject({ method: 'GET', url: '/api/channels', headers: shop.auth })).json();
     expect(channels.items.find((c: { channel: string }) => c.channel === 'sms')).toMatchObject({
       settings: {

@@ -570,16 +570,102 @@ describeEachDb('engage', ({ db }) => {
       });
       expect(halMessage.attempts).toBe(1);
 
-      // A template without an approved code cannot go through Aliyun, and says so.
-      const plain = await template({ name: 'Aliyun plain', channel: 'sms', body: '【莲花护肤】新品上市' });
-      await send(await campaign('Aliyun 2', plain, roses));
-      expect(aliyun.received).toHaveLength(2);
-      const failed = (await ok('GET', `/api/messages?customerId=${ids.gus}&status=failed`)).items;
-      expect(failed).toEqual([
-        expect.objectContaining({
-          reason: 'Aliyun sends only templates it approved: this template names no Aliyun template code',
-        }),
+      // Aliyun pushes the account's delivery reports and replies to the shop's signed addresses; texts
+      // that are no message of this shop's (another system's, a bad id) are passed over.
+      const urls = (await ok('GET', '/api/channels')).items.find(
+        (c: { channel: string }) => c.channel === 'sms',
+      ).pushUrls as { reports: string; replies: string };
+      expect(urls.reports).toMatch(/^https:\/\/crm\.lotus\.example\/t\/aliyun\/[^/]+\/reports$/);
+      const push = (url: string, payload: unknown) =>
+        t.app.inject({ method: 'POST', url: new URL(url).pathname, payload: payload as object });
+      const reported = await push(urls.reports, [
+        {
+          phone_number: '13900000011',
+          success: true,
+          err_code: 'DELIVERED',
+          err_msg: '用户接收成功',
+          sms_size: '1',
+          biz_id: '9',
+          out_id: gusMessage.messageId,
+        },
+        { phone_number: '13700000000', success: true, err_code: 'DELIVERED', out_id: 'order-123' },
+        {
+          phone_number: '13700000000',
+          success: false,
+          err_code: 'MK:0001',
+          out_id: '0191d3b2-0000-7000-8000-000000000000',
+        },
       ]);
+      expect(reported.statusCode).toBe(200);
+      expect(reported.json()).toEqual({ code: 0, msg: '接收成功' });
+      expect((await ok('GET', `/api/messages?customerId=${ids.gus}`)).items[0].status).toBe('delivered');
+      // Another shop's address, or a forged one, reaches none of this shop's messages.
+      await call(
+        'PUT',
+        '/api/channels/sms',
+        {
+          channel: 'sms',
+          settings: {
+            provider: 'aliyun',
+            accessKeyId: 'LTAI5tOther',
+            accessKeySecret: 'x',
+            signName: '别家',
+          },
+        },
+        b,
+      );
+      const other = (await ok('GET', '/api/channels', undefined, b)).items[0].pushUrls.reports as string;
+      await push(other, [{ success: false, err_code: 'UNDELIV', out_id: gusMessage.messageId }]);
+      expect((await ok('GET', `/api/messages?customerId=${ids.gus}`)).items[0].status).toBe('delivered');
+      expect(
+        (await push(urls.reports.replace(/\.([^./]+)\/reports$/, '.forged/reports'), [])).statusCode,
+      ).toBe(404);
+      expect((await push(urls.reports, { not: 'a list' })).statusCode).toBe(400);
+      // 退订 opts Gus out of SMS once, however often Aliyun pushes it.
+      const reply = [
+        {
+          phone_number: '13900000011',
+          content: '退订',
+          send_time: '2026-11-28 10:00:00',
+          dest_code: '1234',
+          sequence_id: 42,
+        },
+      ];
+      expect((await push(urls.replies, reply)).json()).toEqual({ code: 0, msg: '接收成功' });
+      expect((await push(urls.replies, reply)).statusCode).toBe(200);
+      const gusSms = (await ok('GET', `/api/customers/${ids.gus}/consents`)).items.find(
+        (c: { channel: string }) => c.channel === 'sms',
+      );
+      expect(gusSms).toMatchObject({ status: 'opted_out', source: 'SMS reply' });
+      const [replies] = await db().query<{ n: number }>(
+        `select count(*)::int as n from customer_events
+          where shop_id = $1 and customer_id = $2 and type = 'message.replied'`,
+        [a.shop.shopId, ids.gus],
+      );
+      expect(replies!.n).toBe(1);
+      await consent('gus', 'sms', 'opted_in');
+
+      // A template without an approved code is refused before anything is queued, in a campaign or a flow
+      // (one that loses its code after fails at Aliyun with the same words: src/engage/aliyun.test.ts).
+      const plain = await template({ name: 'Aliyun plain', channel: 'sms', body: '【莲花护肤】新品上市' });
+      const notApproved =
+        'Aliyun sends only templates it approved: this template names no Aliyun template code';
+      expect(
+        await call('POST', '/api/campaigns', { name: 'Aliyun 2', templateId: plain, segmentId: roses }),
+      ).toMatchObject({
+        status: 409,
+        body: {
+          error: 'template_not_sendable',
+          details: [{ field: 'body.templateId', message: notApproved }],
+        },
+      });
+      const flow = await call('POST', '/api/flows', {
+        name: 'Aliyun care',
+        trigger: { type: 'order_paid' },
+        steps: [{ type: 'send', templateId: plain }],
+      });
+      expect(flow.status).toBe(400);
+      expect(flow.body.details).toEqual([{ field: 'body.steps.0.templateId', message: notApproved }]);
 
       // A wrong secret is a signature Aliyun does not accept: failed, not retried.
       expect((await aliyunChannel({ accessKeySecret: 'not-the-secret' })).status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aliyunPhone, aliyunSignature, percentEncode } from './aliyun.js';
+import { aliyunPhone, aliyunSignature, NOT_APPROVED, percentEncode, sendAliyunSms } from './aliyun.js';
 
 describe('Aliyun request signing', () => {
   it("reproduces the worked example of Aliyun's RPC signature documentation", () => {
@@ -46,5 +46,23 @@ describe('Aliyun request signing', () => {
   it('writes a mainland number without its country code and any other with it', () => {
     expect(aliyunPhone('+8613800138000')).toBe('13800138000');
     expect(aliyunPhone('+85291234567')).toBe('85291234567');
+  });
+
+  it('sends nothing for a message without an approved template, and says so for good', async () => {
+    const settings = {
+      provider: 'aliyun' as const,
+      accessKeyId: 'LTAI5tUnit',
+      accessKeySecret: 'unit-secret',
+      signName: '莲花护肤',
+      regionId: 'cn-hangzhou',
+      // Nothing listens here: a request would fail with a retry, not with the reason below.
+      baseUrl: 'http://127.0.0.1:9',
+    };
+    const outcome = await sendAliyunSms(
+      settings,
+      { messageId: '0191d3b2-0000-7000-8000-000000000001', to: '+8613800138000', providerTemplate: null },
+      1000,
+    );
+    expect(outcome).toEqual({ ok: false, retry: false, reason: NOT_APPROVED });
   });
 });

@@ -1,8 +1,16 @@
 // Alibaba Cloud SMS (dysmsapi, API version 2017-05-25): SendSms over its RPC protocol, every request
 // signed with the shop's AccessKey (signature version 1.0, HMAC-SHA1). Aliyun sends only templates it
 // approved, so a message goes as a template code with its variables, under the shop's approved signature.
+// What comes back — delivery reports (SmsReport) and replies (SmsUp) — Aliyun pushes for the whole
+// account to one address set in its console: the shop's signed push address.
 import { createHmac, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../db/db.js';
+import { isUuid } from '../db/ids.js';
+import { AppError } from '../errors.js';
 import type { SmsSettings } from './channels.js';
+import { pushToken, type LinkSettings } from './links.js';
+import { receiveSms, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
 
 type AliyunSettings = Extract<SmsSettings, { provider: 'aliyun' }>;
@@ -46,6 +54,10 @@ export function aliyunPhone(e164: string): string {
 const RETRYABLE =
   /^(isv\.BUSINESS_LIMIT_CONTROL|isv\.DAY_LIMIT_CONTROL|isv\.AMOUNT_NOT_ENOUGH|Throttling(\..*)?|ServiceUnavailable|InternalError|SignatureNonceUsed)$/;
 
+/** Why Aliyun would refuse a message of an SMS template with no approved template named. */
+export const NOT_APPROVED =
+  'Aliyun sends only templates it approved: this template names no Aliyun template code';
+
 export type AliyunOutcome = { ok: true } | { ok: false; retry: boolean; reason: string };
 
 export async function sendAliyunSms(
@@ -54,11 +66,7 @@ export async function sendAliyunSms(
   timeoutMs: number,
 ): Promise<AliyunOutcome> {
   if (!m.providerTemplate) {
-    return {
-      ok: false,
-      retry: false,
-      reason: 'Aliyun sends only templates it approved: this template names no Aliyun template code',
-    };
+    return { ok: false, retry: false, reason: NOT_APPROVED };
   }
   const params: Record<string, string> = {
     AccessKeyId: s.accessKeyId,
@@ -108,4 +116,83 @@ export async function sendAliyunSms(
     retry: (code !== null && RETRYABLE.test(code)) || status === 429 || status >= 500,
     reason: `Aliyun ${code ?? `HTTP ${status}`}${message ? `: ${message}` : ''}`.slice(0, 500),
   };
+}
+
+/** Where Aliyun is told (in its console, HTTP batch push) to send the shop's reports and replies. */
+export function aliyunPushUrls(settings: LinkSettings, shopId: string): { reports: string; replies: string } {
+  const base = `${settings.publicUrl}/t/aliyun/${pushToken(settings, shopId)}`;
+  return { reports: `${base}/reports`, replies: `${base}/replies` };
+}
+
+/** One SmsReport entry; Aliyun may add fields. */
+export const AliyunReport = z
+  .object({
+    success: z.boolean(),
+    err_code: z.string().max(100).optional(),
+    err_msg: z.string().max(500).optional(),
+    out_id: z.string().max(256).optional(),
+  })
+  .loose();
+
+/** One SmsUp entry: a reply to a text under the account's signatures. */
+export const AliyunReply = z
+  .object({
+    phone_number: z.string().max(40),
+    content: z.string().max(2000),
+    sequence_id: z.union([z.string().max(64), z.number()]).optional(),
+  })
+  .loose();
+
+/**
+ * Marks each reported message delivered or failed. The account's reports include texts this shop did not
+ * send through its outbox (member-card codes, other systems on the same account, other shops): their
+ * out_id names no message of the shop's, and they are passed over. Answers how many were recorded.
+ */
+export async function recordAliyunReports(
+  db: Db,
+  shopId: string,
+  reports: z.infer<typeof AliyunReport>[],
+): Promise<number> {
+  let recorded = 0;
+  for (const r of reports) {
+    if (!r.out_id || !isUuid(r.out_id)) continue;
+    try {
+      await recordDeliveryEvent(db, shopId, {
+        messageId: r.out_id,
+        event: r.success ? 'delivered' : 'failed',
+        reason: `Aliyun: ${[r.err_code, r.err_msg].filter(Boolean).join(' ') || 'not delivered'}`,
+      });
+      recorded++;
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+    }
+  }
+  return recorded;
+}
+
+/**
+ * Takes each reply as any SMS reply (a STOP or 退订 opts the customer out); its sequence number names it,
+ * so a push Aliyun repeats records nothing twice. A sender that is no phone number is passed over.
+ */
+export async function receiveAliyunReplies(
+  db: Db,
+  shopId: string,
+  replies: z.infer<typeof AliyunReply>[],
+): Promise<number> {
+  let received = 0;
+  for (const r of replies) {
+    try {
+      await receiveSms(db, shopId, {
+        // Aliyun's domestic service gives a mainland number without its country code, whatever the
+        // region the shop's own numbers default to.
+        from: /^1\d{10}$/.test(r.phone_number) ? `+86${r.phone_number}` : r.phone_number,
+        text: r.content,
+        id: r.sequence_id === undefined ? undefined : `aliyun:${r.sequence_id}`,
+      });
+      received++;
+    } catch (err) {
+      if (!(err instanceof AppError && err.status === 400)) throw err;
+    }
+  }
+  return received;
 }

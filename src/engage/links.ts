@@ -43,7 +43,7 @@ export async function setPublicUrl(db: Queryable, shopId: string, input: LinkSet
   return url;
 }
 
-export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'status';
+export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'status' | 'push';
 
 export interface LinkClaim {
   shopId: string;
@@ -85,15 +85,43 @@ function readClaim(token: string): { claim: LinkClaim; payload: string; sig: str
 /** The claim of a link this server signed; anything else is answered as a link that does not exist. */
 export async function verifyLink(db: Queryable, purpose: LinkPurpose, token: string): Promise<LinkClaim> {
   const { claim, payload, sig } = readClaim(token);
+  await checkSignature(db, claim.shopId, purpose, payload, sig);
+  return claim;
+}
+
+/** Whether the shop's key signed `payload` for `purpose` as `sig`; if not, the link does not exist. */
+async function checkSignature(
+  db: Queryable,
+  shopId: string,
+  purpose: LinkPurpose,
+  payload: string,
+  sig: string,
+): Promise<void> {
   const [row] = await db.query<{ signingKey: string }>(
     `select signing_key as "signingKey" from engage_settings where shop_id = $1`,
-    [claim.shopId],
+    [shopId],
   );
   const expected = row && Buffer.from(signature(row.signingKey, purpose, payload));
   const given = Buffer.from(sig);
   if (!expected || expected.length !== given.length || !timingSafeEqual(expected, given))
     throw new AppError('invalid_link', 404, 'This link is not valid');
-  return claim;
+}
+
+/**
+ * The token of a shop's address for what a provider pushes about all its texts at once (Aliyun's
+ * delivery reports and replies, set up once in its console rather than per message): the shop's id, signed.
+ */
+export function pushToken(settings: LinkSettings, shopId: string): string {
+  return `${shopId}.${signature(settings.signingKey, 'push', shopId)}`;
+}
+
+/** The shop a push token names, if this server signed it; anything else is a link that does not exist. */
+export async function verifyPushToken(db: Queryable, token: string): Promise<string> {
+  const [shopId, sig, extra] = token.split('.');
+  if (!shopId || !sig || extra !== undefined || !isUuid(shopId))
+    throw new AppError('invalid_link', 404, 'This link is not valid');
+  await checkSignature(db, shopId, 'push', shopId, sig);
+  return shopId;
 }
 
 export interface MessageLinks {

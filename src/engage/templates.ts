@@ -7,7 +7,8 @@ import type { Queryable } from '../db/db.js';
 import { isUniqueViolation } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
-import { MESSAGE_CHANNELS, providerTemplateCode, type MessageChannel } from './channels.js';
+import { NOT_APPROVED } from './aliyun.js';
+import { getChannel, MESSAGE_CHANNELS, providerTemplateCode, type MessageChannel } from './channels.js';
 import { engines } from './liquid.js';
 
 /** The variables a template may use (see docs/engage.md for their fields). */
@@ -136,6 +137,20 @@ export function compileTemplate(t: {
   for (const part of [subject, body, ...params.map(([, p]) => p)])
     if (part) for (const v of engines.text.globalFullVariablesSync(part)) uses.add(v);
   return { channel: t.channel, subject, body, provider, uses };
+}
+
+/**
+ * Why the shop's channel would refuse every message of the template, or null: an SMS template that names
+ * no approved template where the shop's texts go through Aliyun, which sends nothing else.
+ */
+export async function unsendableBecause(
+  db: Queryable,
+  shopId: string,
+  t: { channel: MessageChannel; providerTemplate?: unknown },
+): Promise<string | null> {
+  if (t.channel !== 'sms' || t.providerTemplate) return null;
+  const sms = await getChannel(db, shopId, 'sms');
+  return sms?.channel === 'sms' && sms.settings.provider === 'aliyun' ? NOT_APPROVED : null;
 }
 
 /** Whether a template names the variable, or any field of it. */

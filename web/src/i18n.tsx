@@ -589,6 +589,10 @@ const en = {
   'channels.signName': 'Approved signature (签名)',
   'channels.codeTemplate': 'Verification-code template for member cards (SMS_…, variable ${code})',
   'channels.regionId': 'Region (optional, cn-hangzhou)',
+  'channels.pushHelp':
+    "In Aliyun's SMS console, under receipt messages, choose HTTP batch push and give it these addresses: delivery reports mark each text delivered or failed, and a 退订/TD reply opts the customer out.",
+  'channels.pushReports': 'Delivery reports (SmsReport)',
+  'channels.pushReplies': 'Replies (SmsUp)',
   'channels.accountSid': 'Twilio Account SID',
   'channels.authToken': 'Twilio auth token',
   'channels.baseUrl': 'API base URL (optional)',
@@ -1531,6 +1535,10 @@ const zh: Record<Key, string> = {
   'channels.signName': '短信签名（已审核）',
   'channels.codeTemplate': '会员卡验证码模板 CODE（SMS_…，变量 ${code}）',
   'channels.regionId': '地域（可选，默认 cn-hangzhou）',
+  'channels.pushHelp':
+    '在阿里云短信控制台的回执消息设置中选择 HTTP 批量推送，填入以下地址：状态报告会标记每条短信已送达或失败，回复“退订/TD”的客户将退订短信。',
+  'channels.pushReports': '状态报告（SmsReport）',
+  'channels.pushReplies': '上行消息（SmsUp）',
   'channels.accountSid': 'Twilio Account SID',
   'channels.authToken': 'Twilio Auth Token',
   'channels.baseUrl': 'API 地址（可选）',

@@ -9,7 +9,7 @@ import { segmentContext } from '../../segments/context.js';
 import { getSegment } from '../../segments/segments.js';
 import type { MessageChannel } from '../channels.js';
 import { closedBecause, couponTerms } from '../coupons.js';
-import { compileTemplate, usesVariable } from '../templates.js';
+import { compileTemplate, unsendableBecause, usesVariable, type Template } from '../templates.js';
 import { everyStep, FlowInput, MAX_STEPS, placeSteps, type PlacedStep, type Trigger } from './definition.js';
 
 export const FLOW_STATUSES = ['draft', 'active', 'paused'] as const;
@@ -82,11 +82,19 @@ async function checkedFlow(db: Queryable, shopId: string, input: unknown, at: st
         case 'wait':
           return issued && { ...issued, waitedHours: issued.waitedHours + step.days * 24 + step.hours };
         case 'send': {
-          const [t] = await db.query<{ channel: MessageChannel; subject: string | null; body: string }>(
-            'select channel, subject, body from templates where shop_id = $1 and template_id = $2',
+          const [t] = await db.query<{
+            channel: MessageChannel;
+            subject: string | null;
+            body: string;
+            providerTemplate: Template['providerTemplate'];
+          }>(
+            `select channel, subject, body, provider_template as "providerTemplate" from templates
+              where shop_id = $1 and template_id = $2`,
             [shopId, step.templateId],
           );
+          const unsendable = t && (await unsendableBecause(db, shopId, t));
           if (!t) problems.push({ field: `${at}.templateId`, message: 'no such template' });
+          else if (unsendable) problems.push({ field: `${at}.templateId`, message: unsendable });
           else if (usesVariable(compileTemplate(t).uses, 'coupon')) {
             if (!issued)
               problems.push({

@@ -14,7 +14,8 @@ import {
 } from '../../engage/campaigns.js';
 import { MESSAGE_CHANNELS } from '../../engage/channels.js';
 import { MESSAGES_DELIVER } from '../../engage/jobs.js';
-import { verifyLink } from '../../engage/links.js';
+import { AliyunReply, AliyunReport, receiveAliyunReplies, recordAliyunReports } from '../../engage/aliyun.js';
+import { verifyLink, verifyPushToken } from '../../engage/links.js';
 import { listMessages, MESSAGE_STATUSES } from '../../engage/messages.js';
 import { campaignReport } from '../../engage/report.js';
 import {
@@ -319,6 +320,41 @@ export const campaignRoutes =
             reason: `Twilio: ${status}${code ? ` (error ${code})` : ''}`,
           });
         return reply.code(204).send();
+      },
+    );
+    // Aliyun's HTTP batch push (SmsReport, SmsUp): a JSON array; it retries until answered 200 with a
+    // numeric code.
+    const AliyunAnswer = z.object({ code: z.number().int(), msg: z.string() });
+    app.post(
+      '/t/aliyun/:token/reports',
+      {
+        schema: {
+          hide: true,
+          params: Token,
+          body: z.array(AliyunReport).max(10_000),
+          response: { 200: AliyunAnswer },
+        },
+      },
+      async (request) => {
+        const shopId = await verifyPushToken(o.db, request.params.token);
+        await recordAliyunReports(o.db, shopId, request.body);
+        return { code: 0, msg: '接收成功' };
+      },
+    );
+    app.post(
+      '/t/aliyun/:token/replies',
+      {
+        schema: {
+          hide: true,
+          params: Token,
+          body: z.array(AliyunReply).max(10_000),
+          response: { 200: AliyunAnswer },
+        },
+      },
+      async (request) => {
+        const shopId = await verifyPushToken(o.db, request.params.token);
+        await receiveAliyunReplies(o.db, shopId, request.body);
+        return { code: 0, msg: '接收成功' };
       },
     );
     app.get('/u/:token', { schema: { hide: true, params: Token } }, async (request, reply) => {

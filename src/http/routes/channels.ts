@@ -1,6 +1,7 @@
 // Channel settings, link settings, the contact policy and customers' own caps, templates and previews.
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
+import { aliyunPushUrls } from '../../engage/aliyun.js';
 import {
   ChannelInput,
   getChannel,
@@ -39,6 +40,12 @@ const ChannelView = z.object({
   ratePerSecond: z.number().int(),
   costPerMessageCents: z.number(),
   secretsSet: z.array(z.string()).describe('the secret fields that hold a value'),
+  pushUrls: z
+    .object({ reports: z.string(), replies: z.string() })
+    .optional()
+    .describe(
+      "Aliyun only: the addresses to give Aliyun's console for delivery reports (SmsReport) and replies (SmsUp), HTTP batch push",
+    ),
 });
 const ProviderTemplateView = z.object({
   code: z.string(),
@@ -76,7 +83,17 @@ export const channelRoutes =
           response: { 200: z.object({ items: z.array(ChannelView) }), ...errors },
         },
       },
-      async (request) => ({ items: (await listChannels(o.db, request.shopId)).map(withoutSecrets) }),
+      async (request) => {
+        const links = await linkSettings(o.db, request.shopId);
+        return {
+          items: (await listChannels(o.db, request.shopId)).map((c) => ({
+            ...withoutSecrets(c),
+            ...(c.channel === 'sms' && c.settings.provider === 'aliyun'
+              ? { pushUrls: aliyunPushUrls(links, request.shopId) }
+              : {}),
+          })),
+        };
+      },
     );
     app.put(
       '/api/channels/:channel',

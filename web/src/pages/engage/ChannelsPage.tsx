@@ -105,6 +105,19 @@ function ChannelForm({
             )}
           </label>
         ))}
+      {saved?.pushUrls && (
+        <div className="push-urls" data-testid="push-urls">
+          <p className="muted">{t('channels.pushHelp')}</p>
+          <label>
+            {t('channels.pushReports')}
+            <input readOnly value={saved.pushUrls.reports} onFocus={(e) => e.target.select()} />
+          </label>
+          <label>
+            {t('channels.pushReplies')}
+            <input readOnly value={saved.pushUrls.replies} onFocus={(e) => e.target.select()} />
+          </label>
+        </div>
+      )}
       <label>
         {t('channels.rate')}
         <input

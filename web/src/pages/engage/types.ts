@@ -7,6 +7,8 @@ export interface ChannelView {
   ratePerSecond: number;
   costPerMessageCents: number;
   secretsSet: string[];
+  /** Aliyun only: where its console is to push delivery reports and replies. */
+  pushUrls?: { reports: string; replies: string };
 }
 
 export interface ContactPolicy {
