@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../src/http/app.js';
 import { DEFAULT_PROGRAM } from '../src/membership/program.js';
@@ -449,6 +450,66 @@ describeEachDb('REST API', ({ db }) => {
       (await t.app.inject({ method: 'GET', url: '/api/activity', headers: b.auth })).json().items,
     ).not.toEqual(expect.arrayContaining([expect.objectContaining({ route: '/api/customers/:customerId' })]));
     expect((await as(owner, 'GET', '/api/activity?limit=0')).statusCode).toBe(400);
+
+    // The same record as CSV for an audit, over a range of the shop's days; the export is itself recorded.
+    const csv = await as(owner, 'GET', '/api/activity.csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="activity.csv"');
+    expect(csv.body.startsWith('\uFEFF')).toBe(true);
+    const [header, ...rows] = parse(csv.body.slice(1)) as string[][];
+    expect(header).toEqual(['at (Asia/Shanghai)', 'actor', 'address', 'method', 'route', 'params', 'status']);
+    const edit = rows.find((r) => r[4] === '/api/customers/:customerId')!;
+    expect(edit).toEqual([
+      expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      `Owner <${shop.email}>`,
+      '127.0.0.1',
+      'PATCH',
+      '/api/customers/:customerId',
+      JSON.stringify({ customerId }),
+      '200',
+    ]);
+    expect(rows.filter((r) => r[4] !== '/api/activity.csv').map((r) => [r[4], r[6]])).toEqual(
+      entries.map((e) => [e.route, String(e.status)]),
+    );
+    const today = edit[0]!.slice(0, 10);
+    const onlyBefore = await as(owner, 'GET', '/api/activity.csv?to=2000-01-01');
+    expect(parse(onlyBefore.body.slice(1))).toEqual([header]);
+    expect(onlyBefore.headers['content-disposition']).toBe(
+      'attachment; filename="activity-to-2000-01-01.csv"',
+    );
+    const fromToday = parse(
+      (await as(owner, 'GET', `/api/activity.csv?from=${today}&to=${today}`)).body.slice(1),
+    );
+    expect(fromToday.length).toBeGreaterThan(entries.length);
+    const viewersOnly = parse(
+      (await as(owner, 'GET', `/api/activity.csv?staffId=${viewerId}`)).body.slice(1),
+    );
+    expect(viewersOnly.slice(1).map((r: string[]) => r[4])).toEqual([
+      '/api/segments/export',
+      '/api/tags',
+      '/api/auth/login',
+    ]);
+    expect(
+      (await as(owner, 'GET', '/api/activity.csv?from=2026-11-30&to=2026-11-01')).json().details,
+    ).toEqual([{ field: 'querystring.from', message: 'from is after to' }]);
+    expect((await as(owner, 'GET', '/api/activity.csv?from=2026-13-01')).statusCode).toBe(400);
+    expect((await as(operator, 'GET', '/api/activity.csv')).statusCode).toBe(403);
+    const other = await t.app.inject({ method: 'GET', url: '/api/activity.csv', headers: b.auth });
+    expect(other.body).not.toContain(customerId);
+    const exports = (await as(owner, 'GET', '/api/activity?limit=20'))
+      .json()
+      .items.filter((e: { route: string }) => e.route === '/api/activity.csv');
+    expect(exports).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          actor: `Owner <${shop.email}>`,
+          params: { to: '2000-01-01' },
+          status: 200,
+        }),
+        expect.objectContaining({ actor: expect.stringContaining('The operator'), status: 403 }),
+      ]),
+    );
   });
 
   it('lets any staff member change their own password, ending their other sessions', async () => {

@@ -1151,6 +1151,19 @@ describe.skipIf(!available)('web console in Chromium', () => {
     const revoked = activity.locator('tbody tr', { hasText: 'DELETE /api/api-keys/:keyId' });
     expect(await revoked.locator('td').nth(1).textContent()).toBe(`Owner <${shop.email}> 127.0.0.1`);
     expect(await revoked.locator('td').nth(3).textContent()).toBe('done');
+    // The same record downloads as CSV for an audit, over the days asked for.
+    const exporter = audit.getByTestId('activity-export');
+    await exporter.getByLabel('From').fill('2020-01-01');
+    expect(await exporter.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe(
+      '/api/activity.csv?from=2020-01-01',
+    );
+    const [download] = await Promise.all([
+      audit.waitForEvent('download'),
+      exporter.getByRole('link', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('activity-from-2020-01-01.csv');
+    const exported = await readFile((await download.path())!, 'utf8');
+    expect(exported).toContain(`Vi <${viewer.email}>,127.0.0.1,POST,/api/tags,{},403`);
     await audit.close();
 
     // The viewer's usual browser: signed in with the new password, then signed out.

@@ -36,6 +36,9 @@ const en = {
   'activity.title': 'Activity',
   'activity.help':
     'Every sign-in, what staff and API keys changed, and every export of customers’ personal data, newest first — refused attempts included. Orders sent in by integrations are not listed: the orders are their record.',
+  'activity.from': 'From',
+  'activity.to': 'to',
+  'activity.download': 'Download CSV',
   'activity.at': 'When',
   'activity.who': 'Who',
   'activity.what': 'What',
@@ -988,6 +991,9 @@ const zh: Record<Key, string> = {
   'activity.title': '操作记录',
   'activity.help':
     '每一次登录、员工和 API 密钥所做的修改，以及每一次导出客户个人信息，最新的在前，被拒绝的尝试也在内。集成系统推送的订单不在此列：订单本身就是记录。',
+  'activity.from': '从',
+  'activity.to': '到',
+  'activity.download': '下载 CSV',
   'activity.at': '时间',
   'activity.who': '操作人',
   'activity.what': '操作',

@@ -46,6 +46,7 @@ export function Activity({ me }: { me: Me }) {
       <h2>{t('activity.title')}</h2>
       <p className="muted">{t('activity.help')}</p>
       <Problem text={first.error ?? problem} />
+      <ActivityExport />
       <table data-testid="activity">
         <thead>
           <tr>
@@ -92,5 +93,28 @@ export function Activity({ me }: { me: Me }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** The record as CSV over a range of the shop's days, for an audit; either end may be left open. */
+function ActivityExport() {
+  const { t } = useI18n();
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const query = new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) }).toString();
+  return (
+    <div className="inline activity-export" data-testid="activity-export">
+      <label>
+        {t('activity.from')}
+        <input type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+      </label>
+      <label>
+        {t('activity.to')}
+        <input type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+      </label>
+      <a href={`/api/activity.csv${query ? `?${query}` : ''}`} download>
+        {t('activity.download')}
+      </a>
+    </div>
   );
 }
