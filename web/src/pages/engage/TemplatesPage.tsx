@@ -237,10 +237,13 @@ function PreviewPane({
     });
   const show = (customerId: string) =>
     attempt(async () => {
+      const draft = template();
+      // A draft is previewed before it has a name: the name is checked when it is saved.
+      const name = String(draft.name ?? '').trim() || '-';
       setPreview(
         await api<Preview>('/api/templates/preview', {
           method: 'POST',
-          body: JSON.stringify({ template: template(), customerId }),
+          body: JSON.stringify({ template: { ...draft, name }, customerId }),
         }),
       );
     });

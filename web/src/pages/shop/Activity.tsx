@@ -103,7 +103,7 @@ function ActivityExport() {
   const [to, setTo] = useState('');
   const query = new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) }).toString();
   return (
-    <div className="inline activity-export" data-testid="activity-export">
+    <div className="settings" data-testid="activity-export">
       <label>
         {t('activity.from')}
         <input type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
