@@ -452,6 +452,7 @@ describeEachDb('engage', ({ db }) => {
     const aliyunChannel = (settings: object) =>
       call('PUT', '/api/channels/sms', {
         channel: 'sms',
+        costPerMessageCents: 4.5,
         settings: {
           provider: 'aliyun',
           accessKeyId: keys.accessKeyId,
@@ -532,7 +533,8 @@ describeEachDb('engage', ({ db }) => {
       const approved = {
         name: 'Aliyun care',
         channel: 'sms',
-        body: '【莲花护肤】{{ customer.name }}，您有{{ points.balance }}积分待使用。回T退订',
+        // Over 70 characters: carriers bill it as two parts.
+        body: '【莲花护肤】{{ customer.name }}，您有{{ points.balance }}积分待使用，本月底前可在门店或网店抵现，积分兑换礼品、查看积分到期时间请登录会员中心，或直接回复本短信咨询在线客服。回T退订',
         providerTemplate: {
           code: 'SMS_123456789',
           params: { name: '{{ customer.name }}', points: '{{ points.balance }}' },
@@ -562,13 +564,13 @@ describeEachDb('engage', ({ db }) => {
       });
       expect(JSON.parse(toGus.TemplateParam!)).toEqual({ name: '顾先生', points: String(points) });
       const [gusMessage] = (await ok('GET', `/api/messages?customerId=${ids.gus}`)).items;
-      expect(gusMessage).toMatchObject({ status: 'sent', messageId: toGus.OutId });
+      expect(gusMessage).toMatchObject({ status: 'sent', messageId: toGus.OutId, parts: 2, costCents: 9 });
       const [halMessage] = (await ok('GET', `/api/messages?customerId=${ids.hal}`)).items;
       expect(halMessage).toMatchObject({
         status: 'failed',
         reason: expect.stringContaining('isv.MOBILE_NUMBER_ILLEGAL'),
       });
-      expect(halMessage.attempts).toBe(1);
+      expect(halMessage).toMatchObject({ attempts: 1, parts: null, costCents: null });
 
       // Aliyun pushes the account's delivery reports and replies to the shop's signed addresses; texts
       // that are no message of this shop's (another system's, a bad id) are passed over.
@@ -584,7 +586,7 @@ describeEachDb('engage', ({ db }) => {
           success: true,
           err_code: 'DELIVERED',
           err_msg: '用户接收成功',
-          sms_size: '1',
+          sms_size: '3',
           biz_id: '9',
           out_id: gusMessage.messageId,
         },
@@ -598,7 +600,12 @@ describeEachDb('engage', ({ db }) => {
       ]);
       expect(reported.statusCode).toBe(200);
       expect(reported.json()).toEqual({ code: 0, msg: '接收成功' });
-      expect((await ok('GET', `/api/messages?customerId=${ids.gus}`)).items[0].status).toBe('delivered');
+      // Aliyun counts the signature in and billed three parts: the message's cost follows.
+      expect((await ok('GET', `/api/messages?customerId=${ids.gus}`)).items[0]).toMatchObject({
+        status: 'delivered',
+        parts: 3,
+        costCents: 13.5,
+      });
       // Another shop's address, or a forged one, reaches none of this shop's messages.
       await call(
         'PUT',
@@ -854,6 +861,14 @@ describeEachDb('engage', ({ db }) => {
       },
     });
     expect(r.costCents).toBe(Math.round((r.messages.sent + r.messages.delivered) * 12.5));
+    // A later price is not what these cost.
+    await ok('PUT', '/api/channels/email', {
+      channel: 'email',
+      settings: { host: '127.0.0.1', port: smtp.port, from: 'Lotus Skincare <care@lotus.example>' },
+      ratePerSecond: 1000,
+      costPerMessageCents: 99,
+    });
+    expect((await report(id)).costCents).toBe(r.costCents);
     // The dashboard weighs the revenue beyond the control group's against that cost.
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: a.shop.timeZone }).format(new Date());
     const dash = await ok('GET', `/api/analytics/dashboard?from=${today}&to=${today}`);

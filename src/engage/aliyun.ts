@@ -131,6 +131,7 @@ export const AliyunReport = z
     err_code: z.string().max(100).optional(),
     err_msg: z.string().max(500).optional(),
     out_id: z.string().max(256).optional(),
+    sms_size: z.union([z.string().max(10), z.number()]).optional(),
   })
   .loose();
 
@@ -161,6 +162,8 @@ export async function recordAliyunReports(
         messageId: r.out_id,
         event: r.success ? 'delivered' : 'failed',
         reason: `Aliyun: ${[r.err_code, r.err_msg].filter(Boolean).join(' ') || 'not delivered'}`,
+        // The parts Aliyun billed, its signature counted in: what the message cost.
+        ...(/^[1-9]\d?$/.test(String(r.sms_size ?? '')) ? { parts: Number(r.sms_size) } : {}),
       });
       recorded++;
     } catch (err) {

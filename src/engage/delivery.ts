@@ -21,7 +21,13 @@ import {
 import { contactPolicy, quietUntil } from './policy.js';
 import { RecipientLoader } from './recipients.js';
 import { senderFor, type Sender, type SendOutcome } from './senders.js';
-import { compileTemplate, getTemplate, renderTemplate, type CompiledTemplate } from './templates.js';
+import {
+  compileTemplate,
+  getTemplate,
+  renderTemplate,
+  smsLength,
+  type CompiledTemplate,
+} from './templates.js';
 import { campaignCoupons, couponVarsByCode, expiredCodes, type CouponVars } from './coupons.js';
 
 const BATCH = 500;
@@ -42,6 +48,8 @@ class RateLimiter {
 
 interface Route {
   sender: Sender;
+  /** The channel's price of one message (one part of an SMS) when this delivery began. */
+  unitCostCents: number;
   limiter: RateLimiter;
   /** Sends in flight at once: enough to keep every connection of the channel busy. */
   parallel: number;
@@ -90,6 +98,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
         channel,
         settings && {
           sender: senderFor(settings, shopId),
+          unitCostCents: settings.costPerMessageCents,
           limiter: new RateLimiter(settings.ratePerSecond),
           parallel: settings.channel === 'email' ? settings.settings.maxConnections * 4 : 16,
         },
@@ -136,7 +145,14 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     await route.limiter.take();
     let committed: Promise<void> | null = null;
     const commit = () =>
-      (committed ??= writer.write({ messageId: m.messageId, result: 'sent', subject: rendered.subject }));
+      (committed ??= writer.write({
+        messageId: m.messageId,
+        result: 'sent',
+        subject: rendered.subject,
+        // A carrier bills a long text per part; the provider's own count, when it reports one, replaces it.
+        parts: m.channel === 'sms' ? smsLength(rendered.body).parts : 1,
+        unitCostCents: route.unitCostCents,
+      }));
     const outcome = await route.sender.send({
       messageId: m.messageId,
       customerId: m.customerId,

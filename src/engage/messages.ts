@@ -16,6 +16,9 @@ export interface MessageRow {
   recipient: string | null;
   subject: string | null;
   attempts: number;
+  /** Once sent: the parts it was billed as, and what it cost (parts at the price of a part then). */
+  parts: number | null;
+  costCents: number | null;
   queuedAt: Date;
   sentAt: Date | null;
   deliveredAt: Date | null;
@@ -31,6 +34,7 @@ export async function listMessages(
   return db.query<MessageRow>(
     `select m.message_id as "messageId", m.customer_id as "customerId", c.name as "customerName", m.channel,
             m.campaign_id as "campaignId", m.transactional, m.status, m.reason, m.recipient, m.subject, m.attempts,
+            m.parts, (m.parts * m.unit_cost_cents)::float8 as "costCents",
             m.queued_at as "queuedAt", m.sent_at as "sentAt", m.delivered_at as "deliveredAt",
             m.opened_at as "openedAt", m.clicked_at as "clickedAt"
        from messages m left join customers c on c.shop_id = m.shop_id and c.customer_id = m.customer_id

@@ -117,6 +117,9 @@ export interface Outcome {
   retryAt?: Date;
   /** An email's subject as sent, for the timeline and the delivery report. */
   subject?: string | null;
+  /** A sent message's billed parts (an SMS's by its length; one elsewhere) and the price of each. */
+  parts?: number;
+  unitCostCents?: number;
 }
 
 /** Writes outcomes of a batch of sends in one statement. */
@@ -128,9 +131,11 @@ export async function recordOutcomes(db: Queryable, shopId: string, outcomes: Ou
             sent_at = case when o.result = 'sent' then now() else m.sent_at end,
             reason = o.reason,
             subject = coalesce(o.subject, m.subject),
-            not_before = coalesce(o.retry_at, m.not_before)
-       from unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
-              as o(message_id, result, reason, retry_at, subject)
+            not_before = coalesce(o.retry_at, m.not_before),
+            parts = coalesce(o.parts, m.parts),
+            unit_cost_cents = coalesce(o.unit_cost_cents, m.unit_cost_cents)
+       from unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::int2[], $8::numeric[])
+              as o(message_id, result, reason, retry_at, subject, parts, unit_cost_cents)
       where m.shop_id = $1 and m.message_id = o.message_id
         -- a message recorded as sent may still fail at the relay's final answer
         and (m.status = 'sending' or (m.status = 'sent' and o.result <> 'sent'))`,
@@ -141,6 +146,8 @@ export async function recordOutcomes(db: Queryable, shopId: string, outcomes: Ou
       outcomes.map((o) => o.reason ?? null),
       outcomes.map((o) => o.retryAt?.toISOString() ?? null),
       outcomes.map((o) => o.subject ?? null),
+      outcomes.map((o) => o.parts ?? null),
+      outcomes.map((o) => o.unitCostCents ?? null),
     ],
   );
 }

@@ -135,7 +135,8 @@ export async function messageOutcomes(
     messages[s.status as keyof typeof messages] += s.n;
     if (s.reason) suppressedBecause[s.reason] = s.n;
   }
-  // Engagement and cost in the same pass over the messages: a message costs its channel's price once sent.
+  // Engagement and cost in the same pass over the messages: a message costs its billed parts at the
+  // price of a part when it went.
   const [engagement] = await db.query<{
     opened: number;
     clicked: number;
@@ -144,8 +145,9 @@ export async function messageOutcomes(
   }>(
     `select count(m.opened_at)::int as opened, count(m.clicked_at)::int as clicked,
             count(m.unsubscribed_at)::int as unsubscribed,
-            coalesce(sum(s.cost_per_message_cents) filter (where m.status in ('sent', 'delivered')), 0)::float8 as cents
-       from messages m left join channel_settings s on s.shop_id = m.shop_id and s.channel = m.channel
+            coalesce(sum(m.parts * m.unit_cost_cents) filter (where m.status in ('sent', 'delivered')), 0)::float8
+              as cents
+       from messages m
       where m.shop_id = $1 and m.${column} = $2`,
     [shopId, id],
   );

@@ -82,6 +82,13 @@ export const DeliveryEvent = z.object({
     .enum(['delivered', 'bounced', 'complained', 'failed'])
     .describe('bounced (hard) and complained (marked as spam) also opt the customer out of the channel'),
   reason: z.string().max(500).optional(),
+  parts: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .optional()
+    .describe("the parts the provider billed the message as, when it says: the message's cost follows it"),
 });
 export type DeliveryEvent = z.infer<typeof DeliveryEvent>;
 
@@ -93,6 +100,11 @@ export async function recordDeliveryEvent(db: Db, shopId: string, e: DeliveryEve
       [shopId, e.messageId],
     );
     if (!m) throw AppError.notFound('Message');
+    if (e.parts !== undefined)
+      await tx.query(
+        'update messages set parts = $3 where shop_id = $1 and message_id = $2 and parts is not null',
+        [shopId, e.messageId, e.parts],
+      );
     if (e.event === 'delivered') {
       await tx.query(
         `update messages set status = 'delivered', delivered_at = coalesce(delivered_at, now())

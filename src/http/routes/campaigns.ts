@@ -99,6 +99,12 @@ const Message = z.object({
   recipient: z.string().nullable(),
   subject: z.string().nullable(),
   attempts: z.number().int(),
+  parts: z
+    .number()
+    .int()
+    .nullable()
+    .describe('once sent: the parts it was billed as (an SMS by its length, or as the provider reported)'),
+  costCents: z.number().nullable().describe('once sent: its parts at the price of a part when it went'),
   queuedAt: ts,
   sentAt: ts.nullable(),
   deliveredAt: ts.nullable(),
