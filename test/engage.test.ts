@@ -757,12 +757,19 @@ describeEachDb('engage', ({ db }) => {
     const [mail] = (await ok('GET', `/api/messages?customerId=${ids.ann}&status=sent`)).items.filter(
       (x: { channel: string }) => x.channel === 'email',
     );
-    await ok('POST', '/api/messages/events', { events: [{ messageId: mail.messageId, event: 'delivered' }] });
+    expect(mail.parts).toBe(1);
+    // A provider that says what it billed (here, absurdly, two parts for an email) sets the message's parts.
+    await ok('POST', '/api/messages/events', {
+      events: [{ messageId: mail.messageId, event: 'delivered', parts: 2 }],
+    });
     await ok('POST', '/api/messages/events', {
       events: [{ messageId: mail.messageId, event: 'complained' }],
     });
     const delivered = (await ok('GET', `/api/messages?customerId=${ids.ann}&status=delivered`)).items;
-    expect(delivered.map((x: { messageId: string }) => x.messageId)).toContain(mail.messageId);
+    expect(delivered.find((x: { messageId: string }) => x.messageId === mail.messageId)).toMatchObject({
+      parts: 2,
+      costCents: 2 * mail.costCents,
+    });
     const annConsents = (await ok('GET', `/api/customers/${ids.ann}/consents`)).items;
     expect(annConsents.find((c: { channel: string }) => c.channel === 'email')).toMatchObject({
       status: 'opted_out',
@@ -770,11 +777,11 @@ describeEachDb('engage', ({ db }) => {
     });
     await consent('ann', 'email', 'opted_in');
     const bad = await call('POST', '/api/messages/events', {
-      events: [{ messageId: 'nope', event: 'exploded' }],
+      events: [{ messageId: 'nope', event: 'exploded', parts: 0 }],
     });
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(
-      expect.arrayContaining(['body.events.0.messageId', 'body.events.0.event']),
+      expect.arrayContaining(['body.events.0.messageId', 'body.events.0.event', 'body.events.0.parts']),
     );
   });
 
