@@ -652,6 +652,20 @@ describeEachDb('engage', ({ db }) => {
       expect(replies!.n).toBe(1);
       await consent('gus', 'sms', 'opted_in');
 
+      // Aliyun's limit per number is passing: the message waits for another try, not failed.
+      aliyun.answers.set('13900000011', 'isv.BUSINESS_LIMIT_CONTROL');
+      aliyun.answers.delete('85291234567');
+      await send(await campaign('Aliyun limited', tpl, roses));
+      const limited = (await ok('GET', `/api/messages?customerId=${ids.gus}&status=queued`)).items;
+      expect(limited).toEqual([
+        expect.objectContaining({
+          attempts: 1,
+          reason: expect.stringContaining('isv.BUSINESS_LIMIT_CONTROL'),
+        }),
+      ]);
+      aliyun.answers.delete('13900000011');
+      const sentSoFar = aliyun.received.length;
+
       // A template without an approved code is refused before anything is queued, in a campaign or a flow
       // (one that loses its code after fails at Aliyun with the same words: src/engage/aliyun.test.ts).
       const plain = await template({ name: 'Aliyun plain', channel: 'sms', body: '【莲花护肤】新品上市' });
@@ -677,7 +691,7 @@ describeEachDb('engage', ({ db }) => {
       // A wrong secret is a signature Aliyun does not accept: failed, not retried.
       expect((await aliyunChannel({ accessKeySecret: 'not-the-secret' })).status).toBe(200);
       await send(await campaign('Aliyun 3', tpl, roses));
-      expect(aliyun.received).toHaveLength(2);
+      expect(aliyun.received).toHaveLength(sentSoFar);
       const signatureRefused = (await ok('GET', `/api/messages?customerId=${ids.gus}&status=failed`)).items;
       expect(signatureRefused.map((m: { reason: string }) => m.reason)).toContainEqual(
         expect.stringContaining('SignatureDoesNotMatch'),
