@@ -461,6 +461,12 @@ describeEachDb('engage', ({ db }) => {
           ...settings,
         },
       });
+    // A draft made while texts went through another provider.
+    const early = await campaign(
+      'Made before Aliyun',
+      await template({ name: 'Before Aliyun', channel: 'sms', body: '【莲花护肤】新品上市' }),
+      await segment('SMS opt-ins', { type: 'consent', channel: 'sms', status: 'opted_in' }),
+    );
     try {
       // The secret is needed the first time, and then never shown.
       const noSecret = await aliyunChannel({});
@@ -679,6 +685,11 @@ describeEachDb('engage', ({ db }) => {
           error: 'template_not_sendable',
           details: [{ field: 'body.templateId', message: notApproved }],
         },
+      });
+      // A draft made before the switch cannot be scheduled now.
+      expect(await call('POST', `/api/campaigns/${early}/schedule`, {})).toMatchObject({
+        status: 409,
+        body: { error: 'template_not_sendable', details: [{ field: 'templateId', message: notApproved }] },
       });
       const flow = await call('POST', '/api/flows', {
         name: 'Aliyun care',

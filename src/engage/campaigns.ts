@@ -56,7 +56,7 @@ const from = `campaigns c join templates t on t.shop_id = c.shop_id and t.templa
 
 export async function createCampaign(db: Queryable, shopId: string, input: CampaignInput): Promise<Campaign> {
   const c = CampaignInput.parse(input);
-  await assertSendable(db, shopId, await getTemplate(db, shopId, c.templateId));
+  await assertSendable(db, shopId, await getTemplate(db, shopId, c.templateId), 'body.templateId');
   if (c.segmentId) await getSegment(db, shopId, c.segmentId);
   if (c.snapshotId) await getSnapshot(db, shopId, c.snapshotId);
   if (c.couponId) assertIssuable(await couponTerms(db, shopId, c.couponId), new Date());
@@ -80,12 +80,17 @@ export async function createCampaign(db: Queryable, shopId: string, input: Campa
   return getCampaign(db, shopId, campaignId);
 }
 
-/** Refuses a campaign whose every message the channel would refuse. */
-async function assertSendable(db: Queryable, shopId: string, template: Template): Promise<void> {
+/** Refuses a campaign whose every message the channel would refuse; `field` names the template. */
+async function assertSendable(
+  db: Queryable,
+  shopId: string,
+  template: Template,
+  field: string,
+): Promise<void> {
   const why = await unsendableBecause(db, shopId, template);
   if (why)
     throw new AppError('template_not_sendable', 409, `'${template.name}' cannot be sent: ${why}`, [
-      { field: 'body.templateId', message: why },
+      { field, message: why },
     ]);
 }
 
@@ -122,7 +127,7 @@ export async function scheduleCampaign(
   if (campaign.couponId)
     assertIssuable(await couponTerms(db, shopId, campaign.couponId), at, 'this campaign would send');
   // The template, or the shop's SMS provider, may have changed since the draft was made.
-  await assertSendable(db, shopId, await getTemplate(db, shopId, campaign.templateId));
+  await assertSendable(db, shopId, await getTemplate(db, shopId, campaign.templateId), 'templateId');
   await db.query(
     `update campaigns set status = 'scheduled', scheduled_at = $3
       where shop_id = $1 and campaign_id = $2 and status in ('draft', 'scheduled')`,

@@ -40,7 +40,7 @@ export const ProviderTemplate = z
     'SMS only: the template the provider approved, for providers that send nothing else (Aliyun); the body stays the text as staff read it',
   );
 
-/** A provider template as one message sends it: the code, and each variable rendered for its customer. */
+/** A provider template: its code and each variable, in Liquid as written or rendered for one message. */
 export interface ProviderTemplateText {
   code: string;
   params: Record<string, string>;
@@ -79,7 +79,8 @@ export interface Template {
   subject: string | null;
   body: string;
   transactional: boolean;
-  providerTemplate: { code: string; params: Record<string, string> } | null;
+  /** As written: each variable in Liquid. */
+  providerTemplate: ProviderTemplateText | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -103,7 +104,7 @@ export function compileTemplate(t: {
   channel: MessageChannel;
   subject?: string | null;
   body: string;
-  providerTemplate?: { code: string; params: Record<string, string> } | null;
+  providerTemplate?: ProviderTemplateText | null;
 }): CompiledTemplate {
   const engine = engineFor(t.channel);
   const problems: { field: string; message: string }[] = [];
@@ -146,7 +147,7 @@ export function compileTemplate(t: {
 export async function unsendableBecause(
   db: Queryable,
   shopId: string,
-  t: { channel: MessageChannel; providerTemplate?: unknown },
+  t: { channel: MessageChannel; providerTemplate?: ProviderTemplateText | null },
 ): Promise<string | null> {
   if (t.channel !== 'sms' || t.providerTemplate) return null;
   const sms = await getChannel(db, shopId, 'sms');

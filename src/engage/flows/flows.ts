@@ -9,7 +9,7 @@ import { segmentContext } from '../../segments/context.js';
 import { getSegment } from '../../segments/segments.js';
 import type { MessageChannel } from '../channels.js';
 import { closedBecause, couponTerms } from '../coupons.js';
-import { compileTemplate, unsendableBecause, usesVariable, type Template } from '../templates.js';
+import { compileTemplate, unsendableBecause, usesVariable, type ProviderTemplateText } from '../templates.js';
 import { everyStep, FlowInput, MAX_STEPS, placeSteps, type PlacedStep, type Trigger } from './definition.js';
 
 export const FLOW_STATUSES = ['draft', 'active', 'paused'] as const;
@@ -86,7 +86,7 @@ async function checkedFlow(db: Queryable, shopId: string, input: unknown, at: st
             channel: MessageChannel;
             subject: string | null;
             body: string;
-            providerTemplate: Template['providerTemplate'];
+            providerTemplate: ProviderTemplateText | null;
           }>(
             `select channel, subject, body, provider_template as "providerTemplate" from templates
               where shop_id = $1 and template_id = $2`,
