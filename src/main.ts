@@ -13,6 +13,7 @@ import { pickShop, positiveInt, withDb } from './cli/context.js';
 import { campaignCommands } from './cli/campaigns.js';
 import { flowCommands } from './cli/flows.js';
 import { reportCommand } from './cli/report.js';
+import { activityCommands } from './cli/activity.js';
 import { customerCommands } from './cli/customers.js';
 import { membershipCommands } from './cli/membership.js';
 import type { Db } from './db/db.js';
@@ -305,6 +306,7 @@ segmentCommands(program);
 campaignCommands(program);
 flowCommands(program);
 reportCommand(program);
+activityCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setConsent } from '../src/customers/consent.js';
 import { openDatabase } from '../src/db/open.js';
@@ -15,6 +16,7 @@ import { saveChannel } from '../src/engage/channels.js';
 import { setContactPolicy } from '../src/engage/policy.js';
 import { createTemplate, listTemplates } from '../src/engage/templates.js';
 import { saveSegment } from '../src/segments/segments.js';
+import { recordActivity } from '../src/shops/activity.js';
 import { listShops } from '../src/shops/shops.js';
 import { startHttpSink } from './support/sinks.js';
 
@@ -363,5 +365,72 @@ describe('the regulars command', () => {
     // The phone finds nobody now.
     const again = await regulars('customers', 'erase', '--customer', '13700000003', '--reason', 'ticket 12');
     expect(again).toMatchObject({ code: 1, out: expect.stringContaining('Customer 13700000003 not found') });
+  }, 60_000);
+  it('exports the activity record to a CSV file over a range of days, and names a bad flag', async () => {
+    const dir = env.REGULARS_DATA_DIR!;
+    const db = await openDatabase({ dataDir: dir });
+    const shopId = (await listShops(db)).find((s) => s.name === 'CLI shop')!.shopId;
+    const entry = { shopId, staff: null, address: '10.0.0.9', method: 'POST', params: {} };
+    const erp = { keyId: '0191d3b2-0000-7000-8000-0000000000aa', name: 'ERP' };
+    await recordActivity(
+      db,
+      { ...entry, apiKey: erp, route: '/api/tags', status: 201 },
+      new Date('2026-11-20T02:00:00Z'),
+    );
+    await recordActivity(
+      db,
+      {
+        ...entry,
+        apiKey: erp,
+        route: '/api/customers/:customerId/erase',
+        params: { customerId: 'c-1' },
+        status: 403,
+      },
+      new Date('2026-11-25T02:00:00Z'),
+    );
+    await db.close();
+    const out = join(dir, 'activity.csv');
+    const exported = await regulars(
+      'activity',
+      'export',
+      '--out',
+      out,
+      '--from',
+      '2026-11-21',
+      '--to',
+      '2026-11-25',
+    );
+    expect(exported).toMatchObject({ code: 0, out: `wrote ${out}\n` });
+    const text = await readFile(out, 'utf8');
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(parse(text.slice(1))).toEqual([
+      ['at (Asia/Shanghai)', 'actor', 'address', 'method', 'route', 'params', 'status'],
+      [
+        '2026-11-25 10:00:00',
+        'API key "ERP"',
+        '10.0.0.9',
+        'POST',
+        '/api/customers/:customerId/erase',
+        '{"customerId":"c-1"}',
+        '403',
+      ],
+    ]);
+    const backwards = await regulars(
+      'activity',
+      'export',
+      '--out',
+      out,
+      '--from',
+      '2026-11-30',
+      '--to',
+      '2026-11-01',
+    );
+    expect(backwards).toMatchObject({ code: 1, out: expect.stringContaining('--from: from is after to') });
+    expect((await regulars('activity', 'export', '--out', join(dir, 'activity.txt'))).out).toContain(
+      '--out must end in .csv',
+    );
+    expect(
+      (await regulars('activity', 'export', '--out', out, '--staff', 'nobody@example.com')).out,
+    ).toContain('Staff member nobody@example.com');
   }, 60_000);
 });

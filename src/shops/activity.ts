@@ -88,7 +88,7 @@ export const ActivityExportQuery = z
 export type ActivityExportQuery = z.infer<typeof ActivityExportQuery>;
 
 /**
- * The activity as CSV for an auditor, newest first, a page of rows at a time so a long record never sits in
+ * The activity as CSV for an auditor (UTF-8 with a BOM), newest first, a page of rows at a time so a long record never sits in
  * memory whole: the time in the shop's time zone (named in the header), who, from where, what and how it
  * ended, the parameters as JSON.
  */
@@ -101,6 +101,8 @@ export async function* activityCsv(
     'select time_zone as "timeZone" from shops where shop_id = $1',
     [shopId],
   );
+  // A BOM first, so that Excel opens the names and parameters as UTF-8.
+  yield '\uFEFF';
   yield stringify([[`at (${shop!.timeZone})`, 'actor', 'address', 'method', 'route', 'params', 'status']]);
   let before: string | null = null;
   for (;;) {

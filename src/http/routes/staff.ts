@@ -78,15 +78,7 @@ export const staffRoutes =
           'content-disposition',
           `attachment; filename="activity${from ? `-from-${from}` : ''}${to ? `-to-${to}` : ''}.csv"`,
         );
-        // A BOM so that Excel opens the names and parameters as UTF-8.
-        return reply.send(
-          Readable.from(
-            (async function* () {
-              yield '\uFEFF';
-              yield* activityCsv(o.db, request.shopId, request.query);
-            })(),
-          ),
-        );
+        return reply.send(Readable.from(activityCsv(o.db, request.shopId, request.query)));
       },
     );
     app.get(
