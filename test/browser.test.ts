@@ -815,6 +815,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     const sms = page.getByTestId('channel-sms');
     await sms.getByLabel('URL', { exact: true }).waitFor();
     // Each provider shows its own fields only.
+    await sms.getByRole('combobox').selectOption({ label: 'Tencent Cloud SMS (腾讯云短信)' });
+    await sms.getByLabel('SMS SdkAppId').waitFor();
+    expect(await sms.getByLabel('AccessKey ID').count()).toBe(0);
     await sms.getByRole('combobox').selectOption({ label: 'Aliyun SMS (阿里云短信)' });
     expect(await sms.getByLabel('URL', { exact: true }).count()).toBe(0);
     await sms.getByLabel('AccessKey ID').fill('LTAI5tBrowser');

@@ -11,6 +11,7 @@ import {
   startAliyunSink,
   startHttpSink,
   startSmtpSink,
+  startTencentSink,
   type HttpSink,
   type SmtpSink,
 } from './support/sinks.js';
@@ -709,6 +710,121 @@ describeEachDb('engage', ({ db }) => {
       );
     } finally {
       await aliyun.close();
+      await ok('PUT', '/api/channels/sms', {
+        channel: 'sms',
+        settings: { provider: 'generic-json', url: `${http.url}/sms`, token: 'sms-token', from: 'LOTUS' },
+      });
+    }
+  });
+
+  it('sends SMS through Tencent Cloud by its numbered template, at the parts it bills', async () => {
+    const keys = { secretId: 'AKIDRegularsTest', secretKey: 'tencent-secret' };
+    const tencent = await startTencentSink(keys);
+    const tencentChannel = (settings: object) =>
+      call('PUT', '/api/channels/sms', {
+        channel: 'sms',
+        costPerMessageCents: 5,
+        settings: {
+          provider: 'tencent',
+          secretId: keys.secretId,
+          sdkAppId: '1400000001',
+          signName: '茶舍',
+          codeTemplate: '7654321',
+          baseUrl: tencent.url,
+          ...settings,
+        },
+      });
+    try {
+      expect((await tencentChannel({})).body.details).toEqual([
+        { field: 'body.settings.secretKey', message: 'Required for Tencent Cloud' },
+      ]);
+      expect((await tencentChannel({ secretKey: keys.secretKey, sdkAppId: 'app-1' })).body.details).toEqual([
+        expect.objectContaining({ field: 'body.settings.sdkAppId' }),
+      ]);
+      expect((await tencentChannel({ secretKey: keys.secretKey })).status).toBe(200);
+      for (const [who, phone, name] of [
+        ['ivy', '13900000021', 'Ivy'],
+        ['jay', '13900000022', 'Jay'],
+      ] as const) {
+        const order = await ok('POST', '/api/orders', {
+          externalId: `tencent-${who}`,
+          status: 'paid',
+          totalCents: 6600,
+          orderedAt: daysAgo(2),
+          channel: 'online',
+          items: [{ title: '白茶', sku: 'TC-TEA', quantity: 1, unitPriceCents: 6600 }],
+          customer: { phone, name },
+        });
+        ids[who] = order.customerId;
+        await consent(who, 'sms', 'opted_in');
+      }
+      const tea = await segment('Tea buyers', { type: 'purchased', skus: ['TC-TEA'] });
+      const tpl = await template({
+        name: 'Tencent care',
+        channel: 'sms',
+        body: '【茶舍】{{ customer.name }}，您有{{ points.balance }}积分',
+        providerTemplate: {
+          code: '1234567',
+          params: { '2': '{{ points.balance }}', '1': '{{ customer.name }}' },
+        },
+      });
+      // Tencent bills Ivy's text as two parts; Jay's number has had its texts for today.
+      tencent.fees.set('+8613900000021', 2);
+      tencent.answers.set('+8613900000022', 'LimitExceeded.PhoneNumberDailyLimit');
+      await send(await campaign('Tencent 1', tpl, tea));
+      const toIvy = tencent.received.find((r) => (r.PhoneNumberSet as string[])[0] === '+8613900000021')!;
+      const points = (await ok('GET', `/api/customers/${ids.ivy}`)).pointsBalance as number;
+      expect(toIvy).toEqual({
+        PhoneNumberSet: ['+8613900000021'],
+        SmsSdkAppId: '1400000001',
+        SignName: '茶舍',
+        TemplateId: '1234567',
+        TemplateParamSet: ['Ivy', String(points)],
+        SessionContext: expect.any(String),
+      });
+      const [ivyMessage] = (await ok('GET', `/api/messages?customerId=${ids.ivy}`)).items;
+      expect(ivyMessage).toMatchObject({
+        status: 'sent',
+        messageId: toIvy.SessionContext,
+        parts: 2,
+        costCents: 10,
+      });
+      const [jayMessage] = (await ok('GET', `/api/messages?customerId=${ids.jay}`)).items;
+      expect(jayMessage).toMatchObject({
+        status: 'queued',
+        attempts: 1,
+        reason: expect.stringContaining('LimitExceeded.PhoneNumberDailyLimit'),
+      });
+
+      // Variables named as Aliyun names them are not Tencent's: the message fails saying how to name them.
+      const named = await template({
+        name: 'Tencent named',
+        channel: 'sms',
+        body: '【茶舍】新茶上市',
+        providerTemplate: { code: '1234568', params: { name: '{{ customer.name }}' } },
+      });
+      const before = tencent.received.length;
+      await send(await campaign('Tencent 2', named, tea));
+      expect(tencent.received).toHaveLength(before);
+      expect((await ok('GET', `/api/messages?customerId=${ids.ivy}&status=failed`)).items).toEqual([
+        expect.objectContaining({
+          reason: "Tencent Cloud numbers a template's variables: name them 1, 2 … in the template's order",
+        }),
+      ]);
+
+      // A member-card code goes by the channel's code template, the code its variable {1}.
+      const bound = await call('POST', '/api/member-cards/bindings', {
+        memberCard: 'T-1',
+        phone: '13900000023',
+      });
+      expect(bound.status).toBe(201);
+      expect(tencent.received.at(-1)).toMatchObject({
+        PhoneNumberSet: ['+8613900000023'],
+        TemplateId: '7654321',
+        TemplateParamSet: [expect.stringMatching(/^\d{6}$/)],
+      });
+    } finally {
+      await tencent.close();
       await ok('PUT', '/api/channels/sms', {
         channel: 'sms',
         settings: { provider: 'generic-json', url: `${http.url}/sms`, token: 'sms-token', from: 'LOTUS' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aliyunPhone, aliyunSignature, NOT_APPROVED, percentEncode, sendAliyunSms } from './aliyun.js';
+import { aliyunPhone, aliyunSignature, percentEncode, sendAliyunSms } from './aliyun.js';
+import { notApproved } from './channels.js';
 
 describe('Aliyun request signing', () => {
   it("reproduces the worked example of Aliyun's RPC signature documentation", () => {
@@ -63,6 +64,6 @@ describe('Aliyun request signing', () => {
       { messageId: '0191d3b2-0000-7000-8000-000000000001', to: '+8613800138000', providerTemplate: null },
       1000,
     );
-    expect(outcome).toEqual({ ok: false, retry: false, reason: NOT_APPROVED });
+    expect(outcome).toEqual({ ok: false, retry: false, reason: notApproved('Aliyun') });
   });
 });

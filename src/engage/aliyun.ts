@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Db } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
-import type { SmsSettings } from './channels.js';
+import { notApproved, type SmsSettings } from './channels.js';
 import { pushToken, type LinkSettings } from './links.js';
 import { receiveSms, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
@@ -54,10 +54,6 @@ export function aliyunPhone(e164: string): string {
 const RETRYABLE =
   /^(isv\.BUSINESS_LIMIT_CONTROL|isv\.DAY_LIMIT_CONTROL|isv\.AMOUNT_NOT_ENOUGH|Throttling(\..*)?|ServiceUnavailable|InternalError|SignatureNonceUsed)$/;
 
-/** Why Aliyun would refuse a message of an SMS template with no approved template named. */
-export const NOT_APPROVED =
-  'Aliyun sends only templates it approved: this template names no Aliyun template code';
-
 export type AliyunOutcome = { ok: true } | { ok: false; retry: boolean; reason: string };
 
 export async function sendAliyunSms(
@@ -66,7 +62,7 @@ export async function sendAliyunSms(
   timeoutMs: number,
 ): Promise<AliyunOutcome> {
   if (!m.providerTemplate) {
-    return { ok: false, retry: false, reason: NOT_APPROVED };
+    return { ok: false, retry: false, reason: notApproved('Aliyun') };
   }
   const params: Record<string, string> = {
     AccessKeyId: s.accessKeyId,

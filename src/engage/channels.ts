@@ -99,7 +99,41 @@ export const SmsSettings = z.discriminatedUnion('provider', [
       .default('cn-hangzhou'),
     baseUrl: z.url({ protocol: /^https?$/ }).default('https://dysmsapi.aliyuncs.com'),
   }),
+  z.strictObject({
+    provider: z
+      .literal('tencent')
+      .describe(
+        'Tencent Cloud SMS (SendSms, signed TC3-HMAC-SHA256): it sends only templates it approved, whose variables are numbered, so each SMS template names its template ID and the variables 1, 2 … (providerTemplate)',
+      ),
+    secretId: z.string().trim().min(1).max(128),
+    secretKey: secret('SecretKey'),
+    sdkAppId: z
+      .string()
+      .trim()
+      .regex(/^\d{1,20}$/, "the SMS application's SdkAppId, digits"),
+    signName: z.string().trim().min(1).max(50).describe('the approved signature (签名)'),
+    codeTemplate: providerTemplateCode
+      .optional()
+      .describe(
+        'the approved verification-code template member-card binding codes go by; its variable {1} is the code',
+      ),
+    region: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9-]{1,40}$/, 'a region such as ap-guangzhou')
+      .default('ap-guangzhou'),
+    baseUrl: z.url({ protocol: /^https?$/ }).default('https://sms.tencentcloudapi.com'),
+  }),
 ]);
+
+/** The provider's name when it sends only templates it approved, never free text; null otherwise. */
+export function approvedOnlyProvider(s: SmsSettings): string | null {
+  return s.provider === 'aliyun' ? 'Aliyun' : s.provider === 'tencent' ? 'Tencent Cloud' : null;
+}
+
+/** Why such a provider refuses a message of an SMS template that names none of its templates. */
+export const notApproved = (provider: string) =>
+  `${provider} sends only templates it approved: this template names no ${provider} template code`;
 
 export const WebhookSettings = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
@@ -152,7 +186,7 @@ export type Channel = { ratePerSecond: number; costPerMessageCents: number } & (
 /** The settings' secret fields, by channel: kept when a save leaves them out, hidden when shown. */
 const SECRETS: Record<MessageChannel, readonly string[]> = {
   email: ['password'],
-  sms: ['token', 'authToken', 'accessKeySecret'],
+  sms: ['token', 'authToken', 'accessKeySecret', 'secretKey'],
   webhook: ['secret'],
 };
 
@@ -193,6 +227,10 @@ export async function saveChannel(db: Queryable, shopId: string, input: ChannelI
   )
     throw AppError.invalid('Aliyun needs its AccessKey secret', [
       { field: 'body.settings.accessKeySecret', message: 'Required for Aliyun' },
+    ]);
+  if (parsed.channel === 'sms' && settings['provider'] === 'tencent' && settings['secretKey'] === undefined)
+    throw AppError.invalid('Tencent Cloud needs its SecretKey', [
+      { field: 'body.settings.secretKey', message: 'Required for Tencent Cloud' },
     ]);
   if (parsed.channel === 'webhook' && settings['secret'] === undefined)
     throw AppError.invalid('Webhooks need a secret to be signed with', [

@@ -144,13 +144,14 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     }
     await route.limiter.take();
     let committed: Promise<void> | null = null;
-    const commit = () =>
+    const commit = (billed?: number) =>
       (committed ??= writer.write({
         messageId: m.messageId,
         result: 'sent',
         subject: rendered.subject,
-        // A carrier bills a long text per part; the provider's own count, when it reports one, replaces it.
-        parts: m.channel === 'sms' ? smsLength(rendered.body).parts : 1,
+        // A carrier bills a long text per part: the provider's own count when it gives one (at once, or
+        // later with its report), else the text's.
+        parts: billed ?? (m.channel === 'sms' ? smsLength(rendered.body).parts : 1),
         unitCostCents: route.unitCostCents,
       }));
     const outcome = await route.sender.send({
@@ -166,7 +167,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
       statusUrl: l.status,
       commit,
     });
-    if (outcome.ok) await commit();
+    if (outcome.ok) await commit(outcome.parts);
     settle(m, outcome);
   };
 

@@ -4,7 +4,14 @@ import { createHmac } from 'node:crypto';
 import { Transform } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { sendAliyunSms } from './aliyun.js';
-import type { Channel, EmailSettings, SmsSettings, WebhookSettings } from './channels.js';
+import {
+  notApproved,
+  type Channel,
+  type EmailSettings,
+  type SmsSettings,
+  type WebhookSettings,
+} from './channels.js';
+import { sendTencentSms } from './tencent.js';
 import type { ProviderTemplateText } from './templates.js';
 
 export interface OutgoingMessage {
@@ -14,7 +21,7 @@ export interface OutgoingMessage {
   to: string;
   subject: string | null;
   body: string;
-  /** An SMS template's approved template at a provider that sends nothing else (Aliyun). */
+  /** An SMS template's approved template at a provider that sends nothing else (Aliyun, Tencent Cloud). */
   providerTemplate: ProviderTemplateText | null;
   transactional: boolean;
   unsubscribeUrl: string;
@@ -28,7 +35,8 @@ export interface OutgoingMessage {
   commit: () => Promise<void>;
 }
 
-export type SendOutcome = { ok: true } | { ok: false; retry: boolean; reason: string };
+/** Sent (with the parts the provider billed, when it says at once), or not and whether to try again. */
+export type SendOutcome = { ok: true; parts?: number } | { ok: false; retry: boolean; reason: string };
 
 export interface Sender {
   send(message: OutgoingMessage): Promise<SendOutcome>;
@@ -134,6 +142,7 @@ export interface SmsText {
 
 export function sendSms(s: SmsSettings, m: SmsText): Promise<SendOutcome> {
   if (s.provider === 'aliyun') return sendAliyunSms(s, m, HTTP_TIMEOUT_MS);
+  if (s.provider === 'tencent') return sendTencentSms(s, m, HTTP_TIMEOUT_MS, notApproved('Tencent Cloud'));
   if (s.provider === 'twilio') {
     const form = new URLSearchParams({ To: m.to, Body: m.body });
     if (m.statusUrl) form.set('StatusCallback', m.statusUrl);

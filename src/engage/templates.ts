@@ -7,8 +7,14 @@ import type { Queryable } from '../db/db.js';
 import { isUniqueViolation } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
-import { NOT_APPROVED } from './aliyun.js';
-import { getChannel, MESSAGE_CHANNELS, providerTemplateCode, type MessageChannel } from './channels.js';
+import {
+  approvedOnlyProvider,
+  getChannel,
+  MESSAGE_CHANNELS,
+  notApproved,
+  providerTemplateCode,
+  type MessageChannel,
+} from './channels.js';
 import { engines } from './liquid.js';
 
 /** The variables a template may use (see docs/engage.md for their fields). */
@@ -22,22 +28,30 @@ export const TEMPLATE_VARIABLES = [
   'unsubscribe_url',
 ] as const;
 
-const PROVIDER_PARAM = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+// Aliyun names its variables (${name}); Tencent Cloud numbers them ({1}, {2} …).
+const PROVIDER_PARAM = /^([A-Za-z][A-Za-z0-9_]{0,39}|[1-9][0-9]?)$/;
 
 export const ProviderTemplate = z
   .strictObject({
     code: providerTemplateCode,
     params: z
       .record(
-        z.string().regex(PROVIDER_PARAM, 'a variable name: a letter, then letters, digits or _ (40 at most)'),
+        z
+          .string()
+          .regex(
+            PROVIDER_PARAM,
+            'a variable name (a letter, then letters, digits or _; 40 at most) or number (1–99)',
+          ),
         z.string().max(1000),
       )
       .default({})
       .refine((p) => Object.keys(p).length <= 20, 'at most 20 variables')
-      .describe("each variable of the approved template (Aliyun's ${name}), its value written in Liquid"),
+      .describe(
+        "each variable of the approved template (Aliyun's ${name}, Tencent Cloud's {1}), its value written in Liquid",
+      ),
   })
   .describe(
-    'SMS only: the template the provider approved, for providers that send nothing else (Aliyun); the body stays the text as staff read it',
+    'SMS only: the template the provider approved, for providers that send nothing else (Aliyun, Tencent Cloud); the body stays the text as staff read it',
   );
 
 /** A provider template: its code and each variable, in Liquid as written or rendered for one message. */
@@ -142,7 +156,7 @@ export function compileTemplate(t: {
 
 /**
  * Why the shop's channel would refuse every message of the template, or null: an SMS template that names
- * no approved template where the shop's texts go through Aliyun, which sends nothing else.
+ * no approved template where the shop's texts go through a provider that sends nothing else.
  */
 export async function unsendableBecause(
   db: Queryable,
@@ -151,7 +165,8 @@ export async function unsendableBecause(
 ): Promise<string | null> {
   if (t.channel !== 'sms' || t.providerTemplate) return null;
   const sms = await getChannel(db, shopId, 'sms');
-  return sms?.channel === 'sms' && sms.settings.provider === 'aliyun' ? NOT_APPROVED : null;
+  const provider = sms?.channel === 'sms' ? approvedOnlyProvider(sms.settings) : null;
+  return provider && notApproved(provider);
 }
 
 /** Whether a template names the variable, or any field of it. */

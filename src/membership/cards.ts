@@ -11,7 +11,7 @@ import { customerByIdentity, detachIdentity, identitiesOf } from '../customers/i
 import { normalizeMemberCard, normalizePhone } from '../customers/identity.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { recordEvents } from '../customers/timeline.js';
-import { CODE_TEXT_VARIABLES, getChannel } from '../engage/channels.js';
+import { approvedOnlyProvider, CODE_TEXT_VARIABLES, getChannel } from '../engage/channels.js';
 import { sendSms } from '../engage/senders.js';
 import { compileText, renderText } from '../engage/liquid.js';
 import { AppError, type ErrorDetail } from '../errors.js';
@@ -117,12 +117,19 @@ export async function requestBinding(
       [{ field: 'delivery', message: "cannot be 'sms' without an SMS channel" }],
     );
   }
-  if (sms?.provider === 'aliyun' && !sms.codeTemplate) {
+  const approvedOnly = sms && approvedOnlyProvider(sms);
+  const codeTemplate = sms && 'codeTemplate' in sms ? sms.codeTemplate : undefined;
+  if (approvedOnly && !codeTemplate) {
     throw new AppError(
       'no_code_template',
       409,
-      'Aliyun sends only templates it approved: name the verification-code template (codeTemplate) on the SMS channel, or deliver the code yourself',
-      [{ field: 'delivery', message: "cannot be 'sms' until the Aliyun channel names its code template" }],
+      `${approvedOnly} sends only templates it approved: name the verification-code template (codeTemplate) on the SMS channel, or deliver the code yourself`,
+      [
+        {
+          field: 'delivery',
+          message: `cannot be 'sms' until the ${approvedOnly} channel names its code template`,
+        },
+      ],
     );
   }
   const [recent] = await db.query<{ n: number }>(
@@ -158,8 +165,11 @@ export async function requestBinding(
   const sent = await sendSms(sms, {
     messageId: bindingId,
     to: phone,
-    body: codeText(shop.name, card, phone, code, sms.provider === 'aliyun' ? undefined : sms.codeText),
-    providerTemplate: sms.provider === 'aliyun' ? { code: sms.codeTemplate!, params: { code } } : null,
+    body: codeText(shop.name, card, phone, code, 'codeText' in sms ? sms.codeText : undefined),
+    // Aliyun's code template names its variable ${code}; Tencent Cloud's numbers it {1}.
+    providerTemplate: codeTemplate
+      ? { code: codeTemplate, params: sms.provider === 'tencent' ? { '1': code } : { code } }
+      : null,
   });
   if (!sent.ok) {
     await db.query('delete from member_card_bindings where shop_id = $1 and binding_id = $2', [

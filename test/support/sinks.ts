@@ -1,7 +1,7 @@
 // Real servers the tests deliver to: an SMTP server (smtp-server) that keeps every message it accepts,
 // and an HTTP server that records each request (an SMS provider, a webhook receiver) and answers with
 // whatever status the test asks for next, and an imitation of Aliyun's SMS API that checks signatures.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -200,6 +200,77 @@ export async function startAliyunSink(keys: { accessKeyId: string; secret: strin
     url: `http://127.0.0.1:${port}`,
     received,
     answers,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface TencentSink {
+  url: string;
+  /** The bodies of each SendSms signed right, answered Ok or not. */
+  received: Record<string, unknown>[];
+  /** Tencent's status code for a number (E.164, as PhoneNumberSet gives it), when not 'Ok'. */
+  answers: Map<string, string>;
+  /** The parts (Fee) Tencent bills a number's text as; 1 when not set. */
+  fees: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Tencent Cloud's SMS API as far as a sender meets it: SendSms JSON posts whose TC3-HMAC-SHA256
+ * signature it checks by its own reading of the documented steps, answering per number.
+ */
+export async function startTencentSink(keys: { secretId: string; secretKey: string }): Promise<TencentSink> {
+  const received: Record<string, unknown>[] = [];
+  const answers = new Map<string, string>();
+  const fees = new Map<string, number>();
+  const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
+  const mac = (k: string | Buffer, t: string) => createHmac('sha256', k).update(t, 'utf8').digest();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const reply = (response: object) =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({ Response: { ...response, RequestId: 'a0aa0a0a-0a00-0a00-aa00-0a0a0a0a0a0a' } }),
+          );
+      const timestamp = Number(req.headers['x-tc-timestamp']);
+      const day = new Date(timestamp * 1000).toISOString().slice(0, 10);
+      const request = `POST\n/\n\ncontent-type:${req.headers['content-type']}\nhost:${req.headers.host}\n\ncontent-type;host\n${sha(body)}`;
+      const toSign = `TC3-HMAC-SHA256\n${timestamp}\n${day}/sms/tc3_request\n${sha(request)}`;
+      const key = mac(mac(mac(`TC3${keys.secretKey}`, day), 'sms'), 'tc3_request');
+      const expected = `TC3-HMAC-SHA256 Credential=${keys.secretId}/${day}/sms/tc3_request, SignedHeaders=content-type;host, Signature=${createHmac('sha256', key).update(toSign).digest('hex')}`;
+      if (req.headers.authorization !== expected || req.headers['x-tc-action'] !== 'SendSms')
+        return reply({
+          Error: {
+            Code: 'AuthFailure.SignatureFailure',
+            Message: 'The provided credentials could not be validated.',
+          },
+        });
+      const sent = JSON.parse(body) as { PhoneNumberSet: string[]; SessionContext?: string };
+      received.push(sent);
+      reply({
+        SendStatusSet: sent.PhoneNumberSet.map((phone) => ({
+          SerialNo: `2640:${received.length}`,
+          PhoneNumber: phone,
+          Fee: fees.get(phone) ?? 1,
+          SessionContext: sent.SessionContext ?? '',
+          Code: answers.get(phone) ?? 'Ok',
+          Message: answers.has(phone) ? `answered ${answers.get(phone)} as the test asked` : 'send success',
+          IsoCode: 'CN',
+        })),
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    answers,
+    fees,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -204,6 +204,7 @@ export function ChannelsPage() {
               { value: 'generic-json', label: t('channels.genericJson') },
               { value: 'twilio', label: 'Twilio' },
               { value: 'aliyun', label: t('channels.aliyun') },
+              { value: 'tencent', label: t('channels.tencent') },
             ],
           },
           { name: 'url', label: t('channels.url'), providers: ['generic-json'] },
@@ -217,40 +218,55 @@ export function ChannelsPage() {
             secret: true,
             providers: ['aliyun'],
           },
-          { name: 'signName', label: t('channels.signName'), providers: ['aliyun'] },
-          { name: 'codeTemplate', label: t('channels.codeTemplate'), providers: ['aliyun'] },
+          { name: 'secretId', label: t('channels.secretId'), providers: ['tencent'] },
+          { name: 'secretKey', label: t('channels.secretKey'), secret: true, providers: ['tencent'] },
+          { name: 'sdkAppId', label: t('channels.sdkAppId'), providers: ['tencent'] },
+          { name: 'signName', label: t('channels.signName'), providers: ['aliyun', 'tencent'] },
+          { name: 'codeTemplate', label: t('channels.codeTemplate'), providers: ['aliyun', 'tencent'] },
           { name: 'regionId', label: t('channels.regionId'), providers: ['aliyun'] },
-          { name: 'baseUrl', label: t('channels.baseUrl'), providers: ['twilio', 'aliyun'] },
+          { name: 'region', label: t('channels.tencentRegion'), providers: ['tencent'] },
+          { name: 'baseUrl', label: t('channels.baseUrl'), providers: ['twilio', 'aliyun', 'tencent'] },
           { name: 'from', label: t('channels.smsFrom'), providers: ['generic-json', 'twilio'] },
           { name: 'codeText', label: t('channels.codeText'), providers: ['generic-json', 'twilio'] },
         ]}
         toSettings={(f) =>
-          f.provider === 'aliyun'
+          f.provider === 'tencent'
             ? {
-                provider: 'aliyun',
-                accessKeyId: f.accessKeyId,
-                accessKeySecret: optional(f.accessKeySecret),
+                provider: 'tencent',
+                secretId: f.secretId,
+                secretKey: optional(f.secretKey),
+                sdkAppId: f.sdkAppId,
                 signName: f.signName,
                 codeTemplate: optional(f.codeTemplate),
-                regionId: optional(f.regionId),
+                region: optional(f.region),
                 baseUrl: optional(f.baseUrl),
               }
-            : f.provider === 'twilio'
+            : f.provider === 'aliyun'
               ? {
-                  provider: 'twilio',
-                  accountSid: f.accountSid,
-                  authToken: optional(f.authToken),
-                  from: f.from,
+                  provider: 'aliyun',
+                  accessKeyId: f.accessKeyId,
+                  accessKeySecret: optional(f.accessKeySecret),
+                  signName: f.signName,
+                  codeTemplate: optional(f.codeTemplate),
+                  regionId: optional(f.regionId),
                   baseUrl: optional(f.baseUrl),
-                  codeText: optional(f.codeText),
                 }
-              : {
-                  provider: 'generic-json',
-                  url: f.url,
-                  token: optional(f.token),
-                  from: optional(f.from),
-                  codeText: optional(f.codeText),
-                }
+              : f.provider === 'twilio'
+                ? {
+                    provider: 'twilio',
+                    accountSid: f.accountSid,
+                    authToken: optional(f.authToken),
+                    from: f.from,
+                    baseUrl: optional(f.baseUrl),
+                    codeText: optional(f.codeText),
+                  }
+                : {
+                    provider: 'generic-json',
+                    url: f.url,
+                    token: optional(f.token),
+                    from: optional(f.from),
+                    codeText: optional(f.codeText),
+                  }
         }
       />
       <ChannelForm

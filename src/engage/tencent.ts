@@ -1,0 +1,135 @@
+// Tencent Cloud SMS (API version 2021-01-11): SendSms as JSON, signed with the shop's SecretId and
+// SecretKey (TC3-HMAC-SHA256). Like Aliyun it sends only templates it approved, but its variables are
+// numbered ({1}, {2} …): an SMS template names its template ID and the variables 1, 2 … in order.
+import { createHash, createHmac } from 'node:crypto';
+import type { SmsSettings } from './channels.js';
+import type { ProviderTemplateText } from './templates.js';
+
+type TencentSettings = Extract<SmsSettings, { provider: 'tencent' }>;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const hmac = (key: string | Buffer, text: string) => createHmac('sha256', key).update(text).digest();
+
+/** The Authorization header of a JSON POST to `host`, signed at `timestamp` (seconds) as TC3 asks. */
+export function tc3Authorization(p: {
+  secretId: string;
+  secretKey: string;
+  service: string;
+  host: string;
+  timestamp: number;
+  contentType: string;
+  payload: string;
+}): string {
+  const canonical = [
+    'POST',
+    '/',
+    '',
+    `content-type:${p.contentType}\nhost:${p.host}\n`,
+    'content-type;host',
+    sha256(p.payload),
+  ].join('\n');
+  const date = new Date(p.timestamp * 1000).toISOString().slice(0, 10);
+  const scope = `${date}/${p.service}/tc3_request`;
+  const toSign = ['TC3-HMAC-SHA256', String(p.timestamp), scope, sha256(canonical)].join('\n');
+  const signing = hmac(hmac(hmac(`TC3${p.secretKey}`, date), p.service), 'tc3_request');
+  const signature = createHmac('sha256', signing).update(toSign).digest('hex');
+  return `TC3-HMAC-SHA256 Credential=${p.secretId}/${scope}, SignedHeaders=content-type;host, Signature=${signature}`;
+}
+
+/** The values of variables named 1, 2 … n in order, or null when they are named otherwise. */
+export function numberedParams(params: Record<string, string>): string[] | null {
+  const names = Object.keys(params);
+  const values = names.map((_, i) => params[String(i + 1)]);
+  return values.every((v) => v !== undefined) ? (values as string[]) : null;
+}
+
+/**
+ * Codes after which the same text may pass later: a number's or the account's rate limits, an empty
+ * package, a fault of theirs. Any other — a template or signature not approved, a number that cannot
+ * take texts, a wrong key — will not change.
+ */
+const RETRYABLE =
+  /^(LimitExceeded\..*|RequestLimitExceeded.*|InternalError.*|FailedOperation\.InsufficientBalanceInSmsPackage)$/;
+
+/** Sent: with the parts Tencent billed it as (its Fee). */
+export type TencentOutcome = { ok: true; parts?: number } | { ok: false; retry: boolean; reason: string };
+
+export async function sendTencentSms(
+  s: TencentSettings,
+  m: { messageId: string; to: string; providerTemplate?: ProviderTemplateText | null },
+  timeoutMs: number,
+  notApproved: string,
+): Promise<TencentOutcome> {
+  if (!m.providerTemplate) return { ok: false, retry: false, reason: notApproved };
+  const params = numberedParams(m.providerTemplate.params);
+  if (!params)
+    return {
+      ok: false,
+      retry: false,
+      reason: "Tencent Cloud numbers a template's variables: name them 1, 2 … in the template's order",
+    };
+  const url = new URL(s.baseUrl);
+  const payload = JSON.stringify({
+    PhoneNumberSet: [m.to],
+    SmsSdkAppId: s.sdkAppId,
+    SignName: s.signName,
+    TemplateId: m.providerTemplate.code,
+    TemplateParamSet: params,
+    SessionContext: m.messageId,
+  });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const contentType = 'application/json; charset=utf-8';
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: tc3Authorization({
+          secretId: s.secretId,
+          secretKey: s.secretKey ?? '',
+          service: 'sms',
+          host: url.host,
+          timestamp,
+          contentType,
+          payload,
+        }),
+        'content-type': contentType,
+        'x-tc-action': 'SendSms',
+        'x-tc-version': '2021-01-11',
+        'x-tc-region': s.region,
+        'x-tc-timestamp': String(timestamp),
+      },
+      body: payload,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (err) {
+    return { ok: false, retry: true, reason: err instanceof Error ? err.message : String(err) };
+  }
+  type Answer = {
+    Response?: {
+      Error?: { Code?: string; Message?: string };
+      SendStatusSet?: { Code?: string; Message?: string; Fee?: number }[];
+    };
+  };
+  let answer: Answer = {};
+  try {
+    answer = JSON.parse(text) as Answer;
+  } catch {
+    // Not JSON: a proxy's page; the status says the rest.
+  }
+  const refused = answer.Response?.Error ?? answer.Response?.SendStatusSet?.[0];
+  const code = typeof refused?.Code === 'string' ? refused.Code : null;
+  if (status < 300 && code === 'Ok') {
+    const fee = answer.Response?.SendStatusSet?.[0]?.Fee;
+    return { ok: true, ...(Number.isInteger(fee) && fee! > 0 ? { parts: fee } : {}) };
+  }
+  const message = typeof refused?.Message === 'string' ? refused.Message : text.slice(0, 200);
+  return {
+    ok: false,
+    retry: (code !== null && RETRYABLE.test(code)) || status === 429 || status >= 500,
+    reason: `Tencent Cloud ${code ?? `HTTP ${status}`}${message ? `: ${message}` : ''}`.slice(0, 500),
+  };
+}
