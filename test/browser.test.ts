@@ -829,7 +829,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await sms.getByRole('button', { name: 'Save' }).click();
     await sms.getByText('Saved').waitFor();
     // Saved, the form gives the addresses to set in Aliyun's console for its reports and replies.
-    await eventually(() => sms.getByLabel('Delivery reports (SmsReport)').inputValue()).toMatch(
+    await eventually(() => sms.getByLabel('Delivery reports').inputValue()).toMatch(
       /^http:\/\/localhost:3000\/t\/aliyun\/[^/]+\/reports$/,
     );
     const channels = (await t.app.inject({ method: 'GET', url: '/api/channels', headers: shop.auth })).json();

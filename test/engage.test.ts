@@ -796,6 +796,58 @@ describeEachDb('engage', ({ db }) => {
         reason: expect.stringContaining('LimitExceeded.PhoneNumberDailyLimit'),
       });
 
+      // Tencent's callbacks name a text by its SerialNo: Ivy's is delivered, and her TD opts her out once.
+      const [{ ref } = { ref: '' }] = await db().query<{ ref: string }>(
+        'select provider_ref as ref from messages where shop_id = $1 and message_id = $2',
+        [a.shop.shopId, ivyMessage.messageId],
+      );
+      expect(ref).toMatch(/^2640:\d+$/);
+      const urls = (await ok('GET', '/api/channels')).items.find(
+        (c: { channel: string }) => c.channel === 'sms',
+      ).pushUrls as { reports: string; replies: string };
+      expect(urls.reports).toMatch(/\/t\/tencent\/[^/]+\/reports$/);
+      const push = (url: string, payload: unknown) =>
+        t.app.inject({ method: 'POST', url: new URL(url).pathname, payload: payload as object });
+      const reported = await push(urls.reports, [
+        {
+          user_receive_time: '2026-11-28 10:00:01',
+          nationcode: '86',
+          mobile: '13900000021',
+          report_status: 'SUCCESS',
+          errmsg: 'DELIVRD',
+          description: '用户短信送达成功',
+          sid: ref,
+        },
+        {
+          user_receive_time: '2026-11-28 10:00:02',
+          nationcode: '86',
+          mobile: '13700000000',
+          report_status: 'FAIL',
+          errmsg: 'MK:0001',
+          description: '',
+          sid: 'another-system',
+        },
+      ]);
+      expect(reported.json()).toEqual({ result: 0, errmsg: 'OK' });
+      expect((await ok('GET', `/api/messages?customerId=${ids.ivy}`)).items[0]).toMatchObject({
+        status: 'delivered',
+        parts: 2,
+      });
+      const td = [
+        { nationcode: '86', mobile: '13900000021', text: 'TD', sign: '茶舍', time: 1764295200, extend: '' },
+      ];
+      expect((await push(urls.replies, td)).json()).toEqual({ result: 0, errmsg: 'OK' });
+      await push(urls.replies, td);
+      expect((await ok('GET', `/api/customers/${ids.ivy}/consents`)).items).toContainEqual(
+        expect.objectContaining({ channel: 'sms', status: 'opted_out', source: 'SMS reply' }),
+      );
+      const [replied] = await db().query<{ n: number }>(
+        `select count(*)::int as n from customer_events where shop_id = $1 and customer_id = $2 and type = 'message.replied'`,
+        [a.shop.shopId, ids.ivy],
+      );
+      expect(replied!.n).toBe(1);
+      await consent('ivy', 'sms', 'opted_in');
+
       // Variables named as Aliyun names them are not Tencent's: the message fails saying how to name them.
       const named = await template({
         name: 'Tencent named',

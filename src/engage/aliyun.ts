@@ -9,7 +9,6 @@ import type { Db } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { notApproved, type SmsSettings } from './channels.js';
-import { pushToken, type LinkSettings } from './links.js';
 import { receiveSms, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
 
@@ -112,12 +111,6 @@ export async function sendAliyunSms(
     retry: (code !== null && RETRYABLE.test(code)) || status === 429 || status >= 500,
     reason: `Aliyun ${code ?? `HTTP ${status}`}${message ? `: ${message}` : ''}`.slice(0, 500),
   };
-}
-
-/** Where Aliyun is told (in its console, HTTP batch push) to send the shop's reports and replies. */
-export function aliyunPushUrls(settings: LinkSettings, shopId: string): { reports: string; replies: string } {
-  const base = `${settings.publicUrl}/t/aliyun/${pushToken(settings, shopId)}`;
-  return { reports: `${base}/reports`, replies: `${base}/replies` };
 }
 
 /** One SmsReport entry; Aliyun may add fields. */

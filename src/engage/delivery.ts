@@ -144,15 +144,16 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
     }
     await route.limiter.take();
     let committed: Promise<void> | null = null;
-    const commit = (billed?: number) =>
+    const commit = (provider: { parts?: number; providerRef?: string } = {}) =>
       (committed ??= writer.write({
         messageId: m.messageId,
         result: 'sent',
         subject: rendered.subject,
         // A carrier bills a long text per part: the provider's own count when it gives one (at once, or
         // later with its report), else the text's.
-        parts: billed ?? (m.channel === 'sms' ? smsLength(rendered.body).parts : 1),
+        parts: provider.parts ?? (m.channel === 'sms' ? smsLength(rendered.body).parts : 1),
         unitCostCents: route.unitCostCents,
+        providerRef: provider.providerRef,
       }));
     const outcome = await route.sender.send({
       messageId: m.messageId,
@@ -167,7 +168,7 @@ export async function deliverMessages(db: Db, shopId: string, progress: Progress
       statusUrl: l.status,
       commit,
     });
-    if (outcome.ok) await commit(outcome.parts);
+    if (outcome.ok) await commit(outcome);
     settle(m, outcome);
   };
 

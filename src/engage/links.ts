@@ -111,8 +111,21 @@ async function checkSignature(
  * The token of a shop's address for what a provider pushes about all its texts at once (Aliyun's
  * delivery reports and replies, set up once in its console rather than per message): the shop's id, signed.
  */
-export function pushToken(settings: LinkSettings, shopId: string): string {
+function pushToken(settings: LinkSettings, shopId: string): string {
   return `${shopId}.${signature(settings.signingKey, 'push', shopId)}`;
+}
+
+/**
+ * Where a provider is told (once, in its console) to push the shop's delivery reports and replies:
+ * `/t/<provider>/<token>/reports` and `…/replies`.
+ */
+export function pushUrls(
+  settings: LinkSettings,
+  shopId: string,
+  provider: 'aliyun' | 'tencent',
+): { reports: string; replies: string } {
+  const base = `${settings.publicUrl}/t/${provider}/${pushToken(settings, shopId)}`;
+  return { reports: `${base}/reports`, replies: `${base}/replies` };
 }
 
 /** The shop a push token names, if this server signed it; anything else is a link that does not exist. */

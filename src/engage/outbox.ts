@@ -120,6 +120,8 @@ export interface Outcome {
   /** A sent message's billed parts (an SMS's by its length; one elsewhere) and the price of each. */
   parts?: number;
   unitCostCents?: number;
+  /** The provider's own id of a sent message, where its reports name it so. */
+  providerRef?: string;
 }
 
 /** Writes outcomes of a batch of sends in one statement. */
@@ -133,9 +135,11 @@ export async function recordOutcomes(db: Queryable, shopId: string, outcomes: Ou
             subject = coalesce(o.subject, m.subject),
             not_before = coalesce(o.retry_at, m.not_before),
             parts = coalesce(o.parts, m.parts),
-            unit_cost_cents = coalesce(o.unit_cost_cents, m.unit_cost_cents)
-       from unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::int2[], $8::numeric[])
-              as o(message_id, result, reason, retry_at, subject, parts, unit_cost_cents)
+            unit_cost_cents = coalesce(o.unit_cost_cents, m.unit_cost_cents),
+            provider_ref = coalesce(o.provider_ref, m.provider_ref)
+       from unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::int2[], $8::numeric[],
+                   $9::text[])
+              as o(message_id, result, reason, retry_at, subject, parts, unit_cost_cents, provider_ref)
       where m.shop_id = $1 and m.message_id = o.message_id
         -- a message recorded as sent may still fail at the relay's final answer
         and (m.status = 'sending' or (m.status = 'sent' and o.result <> 'sent'))`,
@@ -148,6 +152,7 @@ export async function recordOutcomes(db: Queryable, shopId: string, outcomes: Ou
       outcomes.map((o) => o.subject ?? null),
       outcomes.map((o) => o.parts ?? null),
       outcomes.map((o) => o.unitCostCents ?? null),
+      outcomes.map((o) => o.providerRef ?? null),
     ],
   );
 }

@@ -35,8 +35,12 @@ export interface OutgoingMessage {
   commit: () => Promise<void>;
 }
 
-/** Sent (with the parts the provider billed, when it says at once), or not and whether to try again. */
-export type SendOutcome = { ok: true; parts?: number } | { ok: false; retry: boolean; reason: string };
+/**
+ * Sent — with the parts the provider billed and its own id of the message, when it says at once — or not,
+ * and whether to try again.
+ */
+export type SendOutcome =
+  { ok: true; parts?: number; providerRef?: string } | { ok: false; retry: boolean; reason: string };
 
 export interface Sender {
   send(message: OutgoingMessage): Promise<SendOutcome>;

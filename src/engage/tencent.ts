@@ -1,8 +1,13 @@
 // Tencent Cloud SMS (API version 2021-01-11): SendSms as JSON, signed with the shop's SecretId and
 // SecretKey (TC3-HMAC-SHA256). Like Aliyun it sends only templates it approved, but its variables are
-// numbered ({1}, {2} …): an SMS template names its template ID and the variables 1, 2 … in order.
+// numbered ({1}, {2} …): an SMS template names its template ID and the variables 1, 2 … in order. Its
+// delivery reports and replies come to one address set in its console: the shop's signed push address.
 import { createHash, createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../db/db.js';
+import { AppError } from '../errors.js';
 import type { SmsSettings } from './channels.js';
+import { receiveSms, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
 
 type TencentSettings = Extract<SmsSettings, { provider: 'tencent' }>;
@@ -51,8 +56,9 @@ export function numberedParams(params: Record<string, string>): string[] | null 
 const RETRYABLE =
   /^(LimitExceeded\..*|RequestLimitExceeded.*|InternalError.*|FailedOperation\.InsufficientBalanceInSmsPackage)$/;
 
-/** Sent: with the parts Tencent billed it as (its Fee). */
-export type TencentOutcome = { ok: true; parts?: number } | { ok: false; retry: boolean; reason: string };
+/** Sent: with the parts Tencent billed it as (its Fee) and its SerialNo, which its reports name. */
+export type TencentOutcome =
+  { ok: true; parts?: number; providerRef?: string } | { ok: false; retry: boolean; reason: string };
 
 export async function sendTencentSms(
   s: TencentSettings,
@@ -111,7 +117,7 @@ export async function sendTencentSms(
   type Answer = {
     Response?: {
       Error?: { Code?: string; Message?: string };
-      SendStatusSet?: { Code?: string; Message?: string; Fee?: number }[];
+      SendStatusSet?: { Code?: string; Message?: string; Fee?: number; SerialNo?: string }[];
     };
   };
   let answer: Answer = {};
@@ -123,8 +129,12 @@ export async function sendTencentSms(
   const refused = answer.Response?.Error ?? answer.Response?.SendStatusSet?.[0];
   const code = typeof refused?.Code === 'string' ? refused.Code : null;
   if (status < 300 && code === 'Ok') {
-    const fee = answer.Response?.SendStatusSet?.[0]?.Fee;
-    return { ok: true, ...(Number.isInteger(fee) && fee! > 0 ? { parts: fee } : {}) };
+    const { Fee: fee, SerialNo: serial } = answer.Response!.SendStatusSet![0]!;
+    return {
+      ok: true,
+      ...(Number.isInteger(fee) && fee! > 0 ? { parts: fee } : {}),
+      ...(typeof serial === 'string' && serial ? { providerRef: serial } : {}),
+    };
   }
   const message = typeof refused?.Message === 'string' ? refused.Message : text.slice(0, 200);
   return {
@@ -132,4 +142,77 @@ export async function sendTencentSms(
     retry: (code !== null && RETRYABLE.test(code)) || status === 429 || status >= 500,
     reason: `Tencent Cloud ${code ?? `HTTP ${status}`}${message ? `: ${message}` : ''}`.slice(0, 500),
   };
+}
+
+/** One entry of a status callback; the SerialNo of the send names the message. */
+export const TencentReport = z
+  .object({
+    report_status: z.string().max(20),
+    errmsg: z.string().max(200).optional(),
+    description: z.string().max(500).optional(),
+    sid: z.string().max(128),
+  })
+  .loose();
+
+/** One reply (a text sent back to the shop's signature). */
+export const TencentReply = z
+  .object({
+    nationcode: z.string().max(8),
+    mobile: z.string().max(32),
+    text: z.string().max(2000),
+    time: z.union([z.number(), z.string().max(32)]).optional(),
+  })
+  .loose();
+
+/**
+ * Marks each reported message delivered or failed. Reports on texts that are no message of this shop's
+ * (member-card codes, other systems or shops on the same account) name no SerialNo it keeps, and are
+ * passed over.
+ */
+export async function recordTencentReports(
+  db: Db,
+  shopId: string,
+  reports: z.infer<typeof TencentReport>[],
+): Promise<number> {
+  let recorded = 0;
+  for (const r of reports) {
+    const [m] = await db.query<{ messageId: string }>(
+      'select message_id as "messageId" from messages where shop_id = $1 and provider_ref = $2',
+      [shopId, r.sid],
+    );
+    if (!m) continue;
+    await recordDeliveryEvent(db, shopId, {
+      messageId: m.messageId,
+      event: r.report_status === 'SUCCESS' ? 'delivered' : 'failed',
+      reason: `Tencent Cloud: ${[r.errmsg, r.description].filter(Boolean).join(' ') || r.report_status}`,
+    });
+    recorded++;
+  }
+  return recorded;
+}
+
+/**
+ * Takes each reply as any SMS reply (退订, TD or STOP opts the customer out); the number and time name it,
+ * so a callback Tencent repeats records nothing twice. A sender that is no phone number is passed over.
+ */
+export async function receiveTencentReplies(
+  db: Db,
+  shopId: string,
+  replies: z.infer<typeof TencentReply>[],
+): Promise<number> {
+  let received = 0;
+  for (const r of replies) {
+    const from = `+${r.nationcode}${r.mobile}`;
+    try {
+      await receiveSms(db, shopId, {
+        from,
+        text: r.text,
+        id: r.time === undefined ? undefined : `tencent:${from}:${r.time}`,
+      });
+      received++;
+    } catch (err) {
+      if (!(err instanceof AppError && err.status === 400)) throw err;
+    }
+  }
+  return received;
 }

@@ -16,6 +16,12 @@ import { MESSAGE_CHANNELS } from '../../engage/channels.js';
 import { MESSAGES_DELIVER } from '../../engage/jobs.js';
 import { AliyunReply, AliyunReport, receiveAliyunReplies, recordAliyunReports } from '../../engage/aliyun.js';
 import { verifyLink, verifyPushToken } from '../../engage/links.js';
+import {
+  receiveTencentReplies,
+  recordTencentReports,
+  TencentReply,
+  TencentReport,
+} from '../../engage/tencent.js';
 import { listMessages, MESSAGE_STATUSES } from '../../engage/messages.js';
 import { campaignReport } from '../../engage/report.js';
 import {
@@ -361,6 +367,40 @@ export const campaignRoutes =
         const shopId = await verifyPushToken(o.db, request.params.token);
         await receiveAliyunReplies(o.db, shopId, request.body);
         return { code: 0, msg: '接收成功' };
+      },
+    );
+    // Tencent Cloud's status and reply callbacks: a JSON array, answered with a numeric result.
+    const TencentAnswer = z.object({ result: z.number().int(), errmsg: z.string() });
+    app.post(
+      '/t/tencent/:token/reports',
+      {
+        schema: {
+          hide: true,
+          params: Token,
+          body: z.array(TencentReport).max(10_000),
+          response: { 200: TencentAnswer },
+        },
+      },
+      async (request) => {
+        const shopId = await verifyPushToken(o.db, request.params.token);
+        await recordTencentReports(o.db, shopId, request.body);
+        return { result: 0, errmsg: 'OK' };
+      },
+    );
+    app.post(
+      '/t/tencent/:token/replies',
+      {
+        schema: {
+          hide: true,
+          params: Token,
+          body: z.array(TencentReply).max(10_000),
+          response: { 200: TencentAnswer },
+        },
+      },
+      async (request) => {
+        const shopId = await verifyPushToken(o.db, request.params.token);
+        await receiveTencentReplies(o.db, shopId, request.body);
+        return { result: 0, errmsg: 'OK' };
       },
     );
     app.get('/u/:token', { schema: { hide: true, params: Token } }, async (request, reply) => {

@@ -1,7 +1,6 @@
 // Channel settings, link settings, the contact policy and customers' own caps, templates and previews.
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
-import { aliyunPushUrls } from '../../engage/aliyun.js';
 import {
   ChannelInput,
   getChannel,
@@ -10,7 +9,7 @@ import {
   saveChannel,
   withoutSecrets,
 } from '../../engage/channels.js';
-import { linkSettings, LinkSettingsInput, setPublicUrl } from '../../engage/links.js';
+import { linkSettings, LinkSettingsInput, pushUrls, setPublicUrl } from '../../engage/links.js';
 import {
   ContactCap,
   ContactPolicy,
@@ -44,7 +43,7 @@ const ChannelView = z.object({
     .object({ reports: z.string(), replies: z.string() })
     .optional()
     .describe(
-      "Aliyun only: the addresses to give Aliyun's console for delivery reports (SmsReport) and replies (SmsUp), HTTP batch push",
+      "Aliyun and Tencent Cloud: the addresses to give the provider's console for its delivery reports and replies (Aliyun: SmsReport and SmsUp, HTTP batch push)",
     ),
 });
 const ProviderTemplateView = z.object({
@@ -88,8 +87,8 @@ export const channelRoutes =
         return {
           items: (await listChannels(o.db, request.shopId)).map((c) => ({
             ...withoutSecrets(c),
-            ...(c.channel === 'sms' && c.settings.provider === 'aliyun'
-              ? { pushUrls: aliyunPushUrls(links, request.shopId) }
+            ...(c.channel === 'sms' && (c.settings.provider === 'aliyun' || c.settings.provider === 'tencent')
+              ? { pushUrls: pushUrls(links, request.shopId, c.settings.provider) }
               : {}),
           })),
         };
