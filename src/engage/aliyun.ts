@@ -9,7 +9,7 @@ import type { Db } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { notApproved, type SmsSettings } from './channels.js';
-import { receiveSms, recordDeliveryEvent } from './responses.js';
+import { receiveReplies, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
 
 type AliyunSettings = Extract<SmsSettings, { provider: 'aliyun' }>;
@@ -166,25 +166,20 @@ export async function recordAliyunReports(
  * Takes each reply as any SMS reply (a STOP or 退订 opts the customer out); its sequence number names it,
  * so a push Aliyun repeats records nothing twice. A sender that is no phone number is passed over.
  */
-export async function receiveAliyunReplies(
+export function receiveAliyunReplies(
   db: Db,
   shopId: string,
   replies: z.infer<typeof AliyunReply>[],
 ): Promise<number> {
-  let received = 0;
-  for (const r of replies) {
-    try {
-      await receiveSms(db, shopId, {
-        // Aliyun's domestic service gives a mainland number without its country code, whatever the
-        // region the shop's own numbers default to.
-        from: /^1\d{10}$/.test(r.phone_number) ? `+86${r.phone_number}` : r.phone_number,
-        text: r.content,
-        id: r.sequence_id === undefined ? undefined : `aliyun:${r.sequence_id}`,
-      });
-      received++;
-    } catch (err) {
-      if (!(err instanceof AppError && err.status === 400)) throw err;
-    }
-  }
-  return received;
+  return receiveReplies(
+    db,
+    shopId,
+    replies.map((r) => ({
+      // Aliyun's domestic service gives a mainland number without its country code, whatever the region
+      // the shop's own numbers default to.
+      from: /^1\d{10}$/.test(r.phone_number) ? `+86${r.phone_number}` : r.phone_number,
+      text: r.content,
+      id: r.sequence_id === undefined ? undefined : `aliyun:${r.sequence_id}`,
+    })),
+  );
 }

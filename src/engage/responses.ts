@@ -169,6 +169,23 @@ export type InboundSms = z.infer<typeof InboundSms>;
  * An SMS reply. A STOP opts every profile with that phone out of SMS; other replies are only counted as an
  * interaction (the 'replied' a segment can ask for). Returns the profiles it concerned.
  */
+/**
+ * Replies a provider pushes in a batch, each taken as `receiveSms` takes one; a sender that is no phone
+ * number is passed over rather than failing the rest. Answers how many were taken.
+ */
+export async function receiveReplies(db: Db, shopId: string, replies: InboundSms[]): Promise<number> {
+  let received = 0;
+  for (const reply of replies) {
+    try {
+      await receiveSms(db, shopId, reply);
+      received++;
+    } catch (err) {
+      if (!(err instanceof AppError && err.status === 400)) throw err;
+    }
+  }
+  return received;
+}
+
 export async function receiveSms(
   db: Db,
   shopId: string,

@@ -5,9 +5,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/db.js';
-import { AppError } from '../errors.js';
 import type { SmsSettings } from './channels.js';
-import { receiveSms, recordDeliveryEvent } from './responses.js';
+import { receiveReplies, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
 
 type TencentSettings = Extract<SmsSettings, { provider: 'tencent' }>;
@@ -195,24 +194,17 @@ export async function recordTencentReports(
  * Takes each reply as any SMS reply (退订, TD or STOP opts the customer out); the number and time name it,
  * so a callback Tencent repeats records nothing twice. A sender that is no phone number is passed over.
  */
-export async function receiveTencentReplies(
+export function receiveTencentReplies(
   db: Db,
   shopId: string,
   replies: z.infer<typeof TencentReply>[],
 ): Promise<number> {
-  let received = 0;
-  for (const r of replies) {
-    const from = `+${r.nationcode}${r.mobile}`;
-    try {
-      await receiveSms(db, shopId, {
-        from,
-        text: r.text,
-        id: r.time === undefined ? undefined : `tencent:${from}:${r.time}`,
-      });
-      received++;
-    } catch (err) {
-      if (!(err instanceof AppError && err.status === 400)) throw err;
-    }
-  }
-  return received;
+  return receiveReplies(
+    db,
+    shopId,
+    replies.map((r) => {
+      const from = `+${r.nationcode}${r.mobile}`;
+      return { from, text: r.text, id: r.time === undefined ? undefined : `tencent:${from}:${r.time}` };
+    }),
+  );
 }

@@ -1,8 +1,15 @@
-// Real servers the tests deliver to: an SMTP server (smtp-server) that keeps every message it accepts,
-// and an HTTP server that records each request (an SMS provider, a webhook receiver) and answers with
-// whatever status the test asks for next, and an imitation of Aliyun's SMS API that checks signatures.
+// Real servers the tests deliver to: an SMTP server (smtp-server) that keeps every message it accepts, an
+// HTTP server that records each request (an SMS provider, a webhook receiver) and answers with whatever
+// status the test asks for next, and imitations of Aliyun's and Tencent Cloud's SMS APIs that check
+// signatures.
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type ServerResponse, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -89,31 +96,31 @@ export interface HttpSink {
   close(): Promise<void>;
 }
 
-export async function startHttpSink(): Promise<HttpSink> {
-  const requests: ReceivedRequest[] = [];
-  const failNext: number[] = [];
+/** An HTTP server on a free local port handing each request's whole body to `handle`. */
+async function serveHttp(
+  handle: (req: IncomingMessage, body: string, res: ServerResponse) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const status = failNext.shift() ?? 200;
-      requests.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300 }));
-    });
+    req.on('end', () => handle(req, Buffer.concat(chunks).toString('utf8'), res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    failNext,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+export async function startHttpSink(): Promise<HttpSink> {
+  const requests: ReceivedRequest[] = [];
+  const failNext: number[] = [];
+  const server = await serveHttp((req, body, res) => {
+    const status = failNext.shift() ?? 200;
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300 }));
+  });
+  return { ...server, requests, failNext };
 }
 
 export interface AliyunSink {
@@ -148,60 +155,42 @@ export async function startAliyunSink(keys: { accessKeyId: string; secret: strin
       .end(
         JSON.stringify({ Code: code, Message: message, RequestId: 'F655A8D5-B967-440B-8683-DAD6FF8DE990' }),
       );
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      const { Signature: signature, ...signed } = params;
-      const query = Object.keys(signed)
-        .sort()
-        .map((k) => `${encode(k)}=${encode(signed[k]!)}`)
-        .join('&');
-      const expected = createHmac('sha1', `${keys.secret}&`)
-        .update(`${req.method}&%2F&${encode(query)}`)
-        .digest('base64');
-      if (params.AccessKeyId !== keys.accessKeyId)
-        return answer(res, 404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-      if (signature !== expected)
-        return answer(
-          res,
-          400,
-          'SignatureDoesNotMatch',
-          'Specified signature is not matched with our calculation.',
-        );
-      for (const field of [
-        'Action',
-        'PhoneNumbers',
-        'SignName',
-        'TemplateCode',
-        'Timestamp',
-        'SignatureNonce',
-      ])
-        if (!params[field])
-          return answer(res, 400, 'MissingParameter', `${field} is mandatory for this action.`);
-      received.push(params);
-      const code = answers.get(params.PhoneNumbers!) ?? 'OK';
-      // Aliyun answers a refused text with 200 and the reason's code.
-      if (code !== 'OK') return answer(res, 200, code, `answered ${code} as the test asked`);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          Code: 'OK',
-          Message: 'OK',
-          BizId: `90061974693649${received.length}`,
-          RequestId: 'x',
-        }),
+  const server = await serveHttp((req, text, res) => {
+    const params = Object.fromEntries(new URLSearchParams(text));
+    const { Signature: signature, ...signed } = params;
+    const query = Object.keys(signed)
+      .sort()
+      .map((k) => `${encode(k)}=${encode(signed[k]!)}`)
+      .join('&');
+    const expected = createHmac('sha1', `${keys.secret}&`)
+      .update(`${req.method}&%2F&${encode(query)}`)
+      .digest('base64');
+    if (params.AccessKeyId !== keys.accessKeyId)
+      return answer(res, 404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    if (signature !== expected)
+      return answer(
+        res,
+        400,
+        'SignatureDoesNotMatch',
+        'Specified signature is not matched with our calculation.',
       );
-    });
+    for (const field of ['Action', 'PhoneNumbers', 'SignName', 'TemplateCode', 'Timestamp', 'SignatureNonce'])
+      if (!params[field])
+        return answer(res, 400, 'MissingParameter', `${field} is mandatory for this action.`);
+    received.push(params);
+    const code = answers.get(params.PhoneNumbers!) ?? 'OK';
+    // Aliyun answers a refused text with 200 and the reason's code.
+    if (code !== 'OK') return answer(res, 200, code, `answered ${code} as the test asked`);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        Code: 'OK',
+        Message: 'OK',
+        BizId: `90061974693649${received.length}`,
+        RequestId: 'x',
+      }),
+    );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    answers,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return { ...server, received, answers };
 }
 
 export interface TencentSink {
@@ -225,52 +214,39 @@ export async function startTencentSink(keys: { secretId: string; secretKey: stri
   const fees = new Map<string, number>();
   const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
   const mac = (k: string | Buffer, t: string) => createHmac('sha256', k).update(t, 'utf8').digest();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const reply = (response: object) =>
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({ Response: { ...response, RequestId: 'a0aa0a0a-0a00-0a00-aa00-0a0a0a0a0a0a' } }),
-          );
-      const timestamp = Number(req.headers['x-tc-timestamp']);
-      const day = new Date(timestamp * 1000).toISOString().slice(0, 10);
-      const request = `POST\n/\n\ncontent-type:${req.headers['content-type']}\nhost:${req.headers.host}\n\ncontent-type;host\n${sha(body)}`;
-      const toSign = `TC3-HMAC-SHA256\n${timestamp}\n${day}/sms/tc3_request\n${sha(request)}`;
-      const key = mac(mac(mac(`TC3${keys.secretKey}`, day), 'sms'), 'tc3_request');
-      const expected = `TC3-HMAC-SHA256 Credential=${keys.secretId}/${day}/sms/tc3_request, SignedHeaders=content-type;host, Signature=${createHmac('sha256', key).update(toSign).digest('hex')}`;
-      if (req.headers.authorization !== expected || req.headers['x-tc-action'] !== 'SendSms')
-        return reply({
-          Error: {
-            Code: 'AuthFailure.SignatureFailure',
-            Message: 'The provided credentials could not be validated.',
-          },
-        });
-      const sent = JSON.parse(body) as { PhoneNumberSet: string[]; SessionContext?: string };
-      received.push(sent);
-      reply({
-        SendStatusSet: sent.PhoneNumberSet.map((phone) => ({
-          SerialNo: `2640:${received.length}`,
-          PhoneNumber: phone,
-          Fee: fees.get(phone) ?? 1,
-          SessionContext: sent.SessionContext ?? '',
-          Code: answers.get(phone) ?? 'Ok',
-          Message: answers.has(phone) ? `answered ${answers.get(phone)} as the test asked` : 'send success',
-          IsoCode: 'CN',
-        })),
+  const server = await serveHttp((req, body, res) => {
+    const reply = (response: object) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({ Response: { ...response, RequestId: 'a0aa0a0a-0a00-0a00-aa00-0a0a0a0a0a0a' } }),
+        );
+    const timestamp = Number(req.headers['x-tc-timestamp']);
+    const day = new Date(timestamp * 1000).toISOString().slice(0, 10);
+    const request = `POST\n/\n\ncontent-type:${req.headers['content-type']}\nhost:${req.headers.host}\n\ncontent-type;host\n${sha(body)}`;
+    const toSign = `TC3-HMAC-SHA256\n${timestamp}\n${day}/sms/tc3_request\n${sha(request)}`;
+    const key = mac(mac(mac(`TC3${keys.secretKey}`, day), 'sms'), 'tc3_request');
+    const expected = `TC3-HMAC-SHA256 Credential=${keys.secretId}/${day}/sms/tc3_request, SignedHeaders=content-type;host, Signature=${createHmac('sha256', key).update(toSign).digest('hex')}`;
+    if (req.headers.authorization !== expected || req.headers['x-tc-action'] !== 'SendSms')
+      return reply({
+        Error: {
+          Code: 'AuthFailure.SignatureFailure',
+          Message: 'The provided credentials could not be validated.',
+        },
       });
+    const sent = JSON.parse(body) as { PhoneNumberSet: string[]; SessionContext?: string };
+    received.push(sent);
+    reply({
+      SendStatusSet: sent.PhoneNumberSet.map((phone) => ({
+        SerialNo: `2640:${received.length}`,
+        PhoneNumber: phone,
+        Fee: fees.get(phone) ?? 1,
+        SessionContext: sent.SessionContext ?? '',
+        Code: answers.get(phone) ?? 'Ok',
+        Message: answers.has(phone) ? `answered ${answers.get(phone)} as the test asked` : 'send success',
+        IsoCode: 'CN',
+      })),
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    answers,
-    fees,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return { ...server, received, answers, fees };
 }
