@@ -9,6 +9,7 @@ import type { Db } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { notApproved, type SmsSettings } from './channels.js';
+import type { SendOutcome } from './senders.js';
 import { receiveReplies, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
 
@@ -53,13 +54,11 @@ export function aliyunPhone(e164: string): string {
 const RETRYABLE =
   /^(isv\.BUSINESS_LIMIT_CONTROL|isv\.DAY_LIMIT_CONTROL|isv\.AMOUNT_NOT_ENOUGH|Throttling(\..*)?|ServiceUnavailable|InternalError|SignatureNonceUsed)$/;
 
-export type AliyunOutcome = { ok: true } | { ok: false; retry: boolean; reason: string };
-
 export async function sendAliyunSms(
   s: AliyunSettings,
   m: { messageId: string; to: string; providerTemplate?: ProviderTemplateText | null },
   timeoutMs: number,
-): Promise<AliyunOutcome> {
+): Promise<SendOutcome> {
   if (!m.providerTemplate) {
     return { ok: false, retry: false, reason: notApproved('Aliyun') };
   }

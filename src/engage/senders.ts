@@ -4,13 +4,7 @@ import { createHmac } from 'node:crypto';
 import { Transform } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { sendAliyunSms } from './aliyun.js';
-import {
-  notApproved,
-  type Channel,
-  type EmailSettings,
-  type SmsSettings,
-  type WebhookSettings,
-} from './channels.js';
+import type { Channel, EmailSettings, SmsSettings, WebhookSettings } from './channels.js';
 import { sendTencentSms } from './tencent.js';
 import type { ProviderTemplateText } from './templates.js';
 
@@ -146,7 +140,7 @@ export interface SmsText {
 
 export function sendSms(s: SmsSettings, m: SmsText): Promise<SendOutcome> {
   if (s.provider === 'aliyun') return sendAliyunSms(s, m, HTTP_TIMEOUT_MS);
-  if (s.provider === 'tencent') return sendTencentSms(s, m, HTTP_TIMEOUT_MS, notApproved('Tencent Cloud'));
+  if (s.provider === 'tencent') return sendTencentSms(s, m, HTTP_TIMEOUT_MS);
   if (s.provider === 'twilio') {
     const form = new URLSearchParams({ To: m.to, Body: m.body });
     if (m.statusUrl) form.set('StatusCallback', m.statusUrl);

@@ -5,7 +5,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/db.js';
-import type { SmsSettings } from './channels.js';
+import { notApproved, type SmsSettings } from './channels.js';
+import type { SendOutcome } from './senders.js';
 import { receiveReplies, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
 
@@ -55,17 +56,12 @@ export function numberedParams(params: Record<string, string>): string[] | null 
 const RETRYABLE =
   /^(LimitExceeded\..*|RequestLimitExceeded.*|InternalError.*|FailedOperation\.InsufficientBalanceInSmsPackage)$/;
 
-/** Sent: with the parts Tencent billed it as (its Fee) and its SerialNo, which its reports name. */
-export type TencentOutcome =
-  { ok: true; parts?: number; providerRef?: string } | { ok: false; retry: boolean; reason: string };
-
 export async function sendTencentSms(
   s: TencentSettings,
   m: { messageId: string; to: string; providerTemplate?: ProviderTemplateText | null },
   timeoutMs: number,
-  notApproved: string,
-): Promise<TencentOutcome> {
-  if (!m.providerTemplate) return { ok: false, retry: false, reason: notApproved };
+): Promise<SendOutcome> {
+  if (!m.providerTemplate) return { ok: false, retry: false, reason: notApproved('Tencent Cloud') };
   const params = numberedParams(m.providerTemplate.params);
   if (!params)
     return {
@@ -128,6 +124,7 @@ export async function sendTencentSms(
   const refused = answer.Response?.Error ?? answer.Response?.SendStatusSet?.[0];
   const code = typeof refused?.Code === 'string' ? refused.Code : null;
   if (status < 300 && code === 'Ok') {
+    // Tencent answers with the parts it billed (Fee) and its SerialNo, which its reports name.
     const { Fee: fee, SerialNo: serial } = answer.Response!.SendStatusSet![0]!;
     return {
       ok: true,
