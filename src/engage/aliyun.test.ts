@@ -59,11 +59,11 @@ describe('Aliyun request signing', () => {
       // Nothing listens here: a request would fail with a retry, not with the reason below.
       baseUrl: 'http://127.0.0.1:9',
     };
-    const outcome = await sendAliyunSms(
-      settings,
-      { messageId: '0191d3b2-0000-7000-8000-000000000001', to: '+8613800138000', providerTemplate: null },
-      1000,
-    );
+    const outcome = await sendAliyunSms(settings, {
+      messageId: '0191d3b2-0000-7000-8000-000000000001',
+      to: '+8613800138000',
+      providerTemplate: null,
+    });
     expect(outcome).toEqual({ ok: false, retry: false, reason: notApproved('Aliyun') });
   });
 });

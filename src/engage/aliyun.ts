@@ -9,6 +9,7 @@ import type { Db } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { notApproved, type SmsSettings } from './channels.js';
+import { answerJson, postToProvider, providerRefusal } from './providerCall.js';
 import type { SendOutcome } from './senders.js';
 import { receiveReplies, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
@@ -57,7 +58,6 @@ const RETRYABLE =
 export async function sendAliyunSms(
   s: AliyunSettings,
   m: { messageId: string; to: string; providerTemplate?: ProviderTemplateText | null },
-  timeoutMs: number,
 ): Promise<SendOutcome> {
   if (!m.providerTemplate) {
     return { ok: false, retry: false, reason: notApproved('Aliyun') };
@@ -80,36 +80,17 @@ export async function sendAliyunSms(
   if (Object.keys(m.providerTemplate.params).length > 0)
     params.TemplateParam = JSON.stringify(m.providerTemplate.params);
   params.Signature = aliyunSignature('POST', params, s.accessKeySecret ?? '');
-  let status: number;
-  let text: string;
-  try {
-    const res = await fetch(`${s.baseUrl.replace(/\/+$/, '')}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: Object.entries(params)
-        .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
-        .join('&'),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = res.status;
-    text = await res.text();
-  } catch (err) {
-    return { ok: false, retry: true, reason: err instanceof Error ? err.message : String(err) };
-  }
-  let answer: { Code?: unknown; Message?: unknown } = {};
-  try {
-    answer = JSON.parse(text) as typeof answer;
-  } catch {
-    // Not JSON: a proxy's or a load balancer's page; the status says the rest.
-  }
-  const code = typeof answer.Code === 'string' ? answer.Code : null;
-  if (status < 300 && code === 'OK') return { ok: true };
-  const message = typeof answer.Message === 'string' ? answer.Message : text.slice(0, 200);
-  return {
-    ok: false,
-    retry: (code !== null && RETRYABLE.test(code)) || status === 429 || status >= 500,
-    reason: `Aliyun ${code ?? `HTTP ${status}`}${message ? `: ${message}` : ''}`.slice(0, 500),
-  };
+  const answer = await postToProvider(`${s.baseUrl.replace(/\/+$/, '')}/`, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: Object.entries(params)
+      .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+      .join('&'),
+  });
+  if ('ok' in answer) return answer;
+  const { Code, Message } = answerJson<{ Code: unknown; Message: unknown }>(answer.text);
+  const code = typeof Code === 'string' ? Code : null;
+  if (answer.status < 300 && code === 'OK') return { ok: true };
+  return providerRefusal('Aliyun', answer, code, typeof Message === 'string' ? Message : null, RETRYABLE);
 }
 
 /** One SmsReport entry; Aliyun may add fields. */

@@ -5,6 +5,7 @@ import { Transform } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { sendAliyunSms } from './aliyun.js';
 import type { Channel, EmailSettings, SmsSettings, WebhookSettings } from './channels.js';
+import { postToProvider } from './providerCall.js';
 import { sendTencentSms } from './tencent.js';
 import type { ProviderTemplateText } from './templates.js';
 
@@ -40,8 +41,6 @@ export interface Sender {
   send(message: OutgoingMessage): Promise<SendOutcome>;
   close(): void;
 }
-
-const HTTP_TIMEOUT_MS = 15_000;
 
 export function senderFor(channel: Channel, shopId: string): Sender {
   switch (channel.channel) {
@@ -115,16 +114,13 @@ function emailSender(s: EmailSettings): Sender {
 }
 
 async function post(url: string, init: RequestInit): Promise<SendOutcome> {
-  try {
-    const res = await fetch(url, { ...init, method: 'POST', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
-    if (res.ok) return { ok: true };
-    const text = (await res.text()).slice(0, 300);
-    // Throttled or a server fault: try again later. Any other refusal will not change on its own.
-    const retry = res.status === 408 || res.status === 429 || res.status >= 500;
-    return { ok: false, retry, reason: `HTTP ${res.status}${text ? `: ${text}` : ''}` };
-  } catch (err) {
-    return { ok: false, retry: true, reason: err instanceof Error ? err.message : String(err) };
-  }
+  const answer = await postToProvider(url, init);
+  if ('ok' in answer) return answer;
+  if (answer.status >= 200 && answer.status < 300) return { ok: true };
+  const text = answer.text.slice(0, 300);
+  // Throttled or a server fault: try again later. Any other refusal will not change on its own.
+  const retry = answer.status === 408 || answer.status === 429 || answer.status >= 500;
+  return { ok: false, retry, reason: `HTTP ${answer.status}${text ? `: ${text}` : ''}` };
 }
 
 /** What an SMS provider is given: the outbox's messages, and texts sent on their own (a one-time code). */
@@ -139,8 +135,8 @@ export interface SmsText {
 }
 
 export function sendSms(s: SmsSettings, m: SmsText): Promise<SendOutcome> {
-  if (s.provider === 'aliyun') return sendAliyunSms(s, m, HTTP_TIMEOUT_MS);
-  if (s.provider === 'tencent') return sendTencentSms(s, m, HTTP_TIMEOUT_MS);
+  if (s.provider === 'aliyun') return sendAliyunSms(s, m);
+  if (s.provider === 'tencent') return sendTencentSms(s, m);
   if (s.provider === 'twilio') {
     const form = new URLSearchParams({ To: m.to, Body: m.body });
     if (m.statusUrl) form.set('StatusCallback', m.statusUrl);

@@ -6,6 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/db.js';
 import { notApproved, type SmsSettings } from './channels.js';
+import { answerJson, postToProvider, providerRefusal } from './providerCall.js';
 import type { SendOutcome } from './senders.js';
 import { receiveReplies, recordDeliveryEvent } from './responses.js';
 import type { ProviderTemplateText } from './templates.js';
@@ -59,7 +60,6 @@ const RETRYABLE =
 export async function sendTencentSms(
   s: TencentSettings,
   m: { messageId: string; to: string; providerTemplate?: ProviderTemplateText | null },
-  timeoutMs: number,
 ): Promise<SendOutcome> {
   if (!m.providerTemplate) return { ok: false, retry: false, reason: notApproved('Tencent Cloud') };
   const params = numberedParams(m.providerTemplate.params);
@@ -80,64 +80,50 @@ export async function sendTencentSms(
   });
   const timestamp = Math.floor(Date.now() / 1000);
   const contentType = 'application/json; charset=utf-8';
-  let status: number;
-  let text: string;
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        authorization: tc3Authorization({
-          secretId: s.secretId,
-          secretKey: s.secretKey ?? '',
-          service: 'sms',
-          host: url.host,
-          timestamp,
-          contentType,
-          payload,
-        }),
-        'content-type': contentType,
-        'x-tc-action': 'SendSms',
-        'x-tc-version': '2021-01-11',
-        'x-tc-region': s.region,
-        'x-tc-timestamp': String(timestamp),
-      },
-      body: payload,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = res.status;
-    text = await res.text();
-  } catch (err) {
-    return { ok: false, retry: true, reason: err instanceof Error ? err.message : String(err) };
-  }
-  type Answer = {
-    Response?: {
+  const answer = await postToProvider(url, {
+    headers: {
+      authorization: tc3Authorization({
+        secretId: s.secretId,
+        secretKey: s.secretKey ?? '',
+        service: 'sms',
+        host: url.host,
+        timestamp,
+        contentType,
+        payload,
+      }),
+      'content-type': contentType,
+      'x-tc-action': 'SendSms',
+      'x-tc-version': '2021-01-11',
+      'x-tc-region': s.region,
+      'x-tc-timestamp': String(timestamp),
+    },
+    body: payload,
+  });
+  if ('ok' in answer) return answer;
+  const { Response: response } = answerJson<{
+    Response: {
       Error?: { Code?: string; Message?: string };
       SendStatusSet?: { Code?: string; Message?: string; Fee?: number; SerialNo?: string }[];
     };
-  };
-  let answer: Answer = {};
-  try {
-    answer = JSON.parse(text) as Answer;
-  } catch {
-    // Not JSON: a proxy's page; the status says the rest.
-  }
-  const refused = answer.Response?.Error ?? answer.Response?.SendStatusSet?.[0];
-  const code = typeof refused?.Code === 'string' ? refused.Code : null;
-  if (status < 300 && code === 'Ok') {
+  }>(answer.text);
+  const said = response?.Error ?? response?.SendStatusSet?.[0];
+  const code = typeof said?.Code === 'string' ? said.Code : null;
+  if (answer.status < 300 && code === 'Ok') {
     // Tencent answers with the parts it billed (Fee) and its SerialNo, which its reports name.
-    const { Fee: fee, SerialNo: serial } = answer.Response!.SendStatusSet![0]!;
+    const { Fee: fee, SerialNo: serial } = response!.SendStatusSet![0]!;
     return {
       ok: true,
       ...(Number.isInteger(fee) && fee! > 0 ? { parts: fee } : {}),
       ...(typeof serial === 'string' && serial ? { providerRef: serial } : {}),
     };
   }
-  const message = typeof refused?.Message === 'string' ? refused.Message : text.slice(0, 200);
-  return {
-    ok: false,
-    retry: (code !== null && RETRYABLE.test(code)) || status === 429 || status >= 500,
-    reason: `Tencent Cloud ${code ?? `HTTP ${status}`}${message ? `: ${message}` : ''}`.slice(0, 500),
-  };
+  return providerRefusal(
+    'Tencent Cloud',
+    answer,
+    code,
+    typeof said?.Message === 'string' ? said.Message : null,
+    RETRYABLE,
+  );
 }
 
 /** One entry of a status callback; the SerialNo of the send names the message. */
