@@ -14,6 +14,7 @@ import { campaignCommands } from './cli/campaigns.js';
 import { flowCommands } from './cli/flows.js';
 import { reportCommand } from './cli/report.js';
 import { activityCommands } from './cli/activity.js';
+import { retentionCommands } from './cli/retention.js';
 import { customerCommands } from './cli/customers.js';
 import { membershipCommands } from './cli/membership.js';
 import type { Db } from './db/db.js';
@@ -307,6 +308,7 @@ campaignCommands(program);
 flowCommands(program);
 reportCommand(program);
 activityCommands(program);
+retentionCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError) {

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../src/http/app.js';
 import { DEFAULT_PROGRAM } from '../src/membership/program.js';
+import { recordActivity } from '../src/shops/activity.js';
 import { createStaff } from '../src/shops/staff.js';
 import { describeEachDb } from './support/databases.js';
 import {
@@ -37,6 +38,17 @@ describeEachDb('REST API', ({ db }) => {
     b = await testTenant(db());
   });
   afterAll(() => t.app.close());
+  /** The shop's staff member of the role ("The admin", admin-<shop>@example.com), signed in: their cookie. */
+  const signedInStaff = async (tenant: TestTenant, role: 'viewer' | 'operator' | 'admin') => {
+    const email = `${role}-${tenant.shop.shopId.slice(-8)}@example.com`;
+    await createStaff(db(), tenant.shop.shopId, {
+      email,
+      name: `The ${role}`,
+      password: tenant.password,
+      role,
+    });
+    return (await signInAs(t.app, email, tenant.password))!;
+  };
 
   it('signs staff in with an HttpOnly session cookie and refuses a wrong password', async () => {
     const wrong = await t.app.inject({
@@ -365,19 +377,9 @@ describeEachDb('REST API', ({ db }) => {
 
   it('keeps a record of what staff and keys changed or exported, for the shop admins only', async () => {
     const shop = await testTenant(db());
-    const cookiesOf = async (role: 'viewer' | 'operator') => {
-      const email = `${role}-act-${shop.shop.shopId.slice(-6)}@example.com`;
-      await createStaff(db(), shop.shop.shopId, {
-        email,
-        name: `The ${role}`,
-        password: shop.password,
-        role,
-      });
-      return (await signInAs(t.app, email, shop.password))!;
-    };
     const owner = (await signInAs(t.app, shop.email, shop.password))!;
-    const viewer = await cookiesOf('viewer');
-    const operator = await cookiesOf('operator');
+    const viewer = await signedInStaff(shop, 'viewer');
+    const operator = await signedInStaff(shop, 'operator');
     const as = (
       cookies: Record<string, string> | null,
       method: 'GET' | 'POST' | 'PATCH',
@@ -413,8 +415,8 @@ describeEachDb('REST API', ({ db }) => {
     expect(
       entries.filter((e) => e.route === '/api/auth/login').map((e) => [e.actor, e.address, e.status]),
     ).toEqual([
-      [`The operator <operator-act-${shop.shop.shopId.slice(-6)}@example.com>`, '127.0.0.1', 200],
-      [`The viewer <viewer-act-${shop.shop.shopId.slice(-6)}@example.com>`, '127.0.0.1', 200],
+      [`The operator <operator-${shop.shop.shopId.slice(-8)}@example.com>`, '127.0.0.1', 200],
+      [`The viewer <viewer-${shop.shop.shopId.slice(-8)}@example.com>`, '127.0.0.1', 200],
       [`Owner <${shop.email}>`, '127.0.0.1', 200],
     ]);
     expect(
@@ -423,14 +425,14 @@ describeEachDb('REST API', ({ db }) => {
         .map((e) => [e.actor, e.method, e.route, e.params, e.status]),
     ).toEqual([
       [
-        `The viewer <viewer-act-${shop.shop.shopId.slice(-6)}@example.com>`,
+        `The viewer <viewer-${shop.shop.shopId.slice(-8)}@example.com>`,
         'POST',
         '/api/segments/export',
         { format: 'csv' },
         200,
       ],
       ['API key "tests"', 'POST', '/api/tags', {}, 201],
-      [`The viewer <viewer-act-${shop.shop.shopId.slice(-6)}@example.com>`, 'POST', '/api/tags', {}, 403],
+      [`The viewer <viewer-${shop.shop.shopId.slice(-8)}@example.com>`, 'POST', '/api/tags', {}, 403],
       [`Owner <${shop.email}>`, 'PATCH', '/api/customers/:customerId', { customerId }, 200],
     ]);
     // One member's, a page at a time.
@@ -510,6 +512,133 @@ describeEachDb('REST API', ({ db }) => {
         expect.objectContaining({ actor: expect.stringContaining('The operator'), status: 403 }),
       ]),
     );
+  });
+
+  it("keeps the activity record and refused import values only as long as the owner says, one shop's alone", async () => {
+    const shop = await testTenant(db());
+    const owner = (await signInAs(t.app, shop.email, shop.password))!;
+    const admin = await signedInStaff(shop, 'admin');
+    const operator = await signedInStaff(shop, 'operator');
+    const as = (cookies: Record<string, string>, method: 'GET' | 'PUT', url: string, payload?: object) =>
+      t.app.inject({ method, url, cookies, ...(payload ? { payload } : {}) });
+
+    expect((await as(admin, 'GET', '/api/retention')).json()).toEqual({
+      activityDays: 365,
+      importCellsDays: 90,
+    });
+    expect((await as(operator, 'GET', '/api/retention')).statusCode).toBe(403);
+
+    // What there is to let go of: activity 400 and 200 days old, here and in another shop, and two imports'
+    // refused phones, one import ended 100 days ago.
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+    for (const [tenant, days] of [
+      [shop, 400],
+      [shop, 200],
+      [b, 400],
+    ] as const) {
+      await recordActivity(
+        db(),
+        {
+          shopId: tenant.shop.shopId,
+          staff: null,
+          apiKey: { keyId: '01a00000-0000-7000-8000-0000000000a1', name: `${days} days ago` },
+          address: '192.0.2.1',
+          method: 'POST',
+          route: '/api/tags',
+          params: {},
+          status: 201,
+        },
+        daysAgo(days),
+      );
+    }
+    const upload = async (phone: string) => {
+      const m = multipart(
+        { format: 'generic' },
+        {
+          name: 'refused.csv',
+          content: `order_id,ordered_at,status,total,phone\nRET-${phone},2025-07-01,paid,10.00,${phone}\n`,
+        },
+      );
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/imports',
+        payload: m.payload,
+        headers: { ...m.headers, ...shop.auth },
+      });
+      await t.imports.idle();
+      return res.json().importId as string;
+    };
+    const old = await upload('139-0000-01');
+    const recent = await upload('139-0000-02');
+    await db().query('update imports set finished_at = $3 where shop_id = $1 and import_id = $2', [
+      shop.shop.shopId,
+      old,
+      daysAgo(100).toISOString(),
+    ]);
+    const errorsOf = async (importId: string) =>
+      parse(
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: `/api/imports/${importId}/errors.csv`,
+            headers: shop.auth,
+          })
+        ).body,
+        { columns: true, bom: true },
+      ) as { row: string; column: string; reason: string; value: string }[];
+    const phoneCell = { row: '2', column: 'phone', reason: 'not a valid phone number' };
+    expect((await errorsOf(old))[0]).toEqual({ ...phoneCell, value: '139-0000-01' });
+
+    // Only the owner sets the periods, and never under six months of activity.
+    const periods = { activityDays: 300, importCellsDays: 30 };
+    expect((await as(admin, 'PUT', '/api/retention', periods)).statusCode).toBe(403);
+    const tooShort = await as(owner, 'PUT', '/api/retention', { ...periods, activityDays: 90 });
+    expect(tooShort.statusCode).toBe(400);
+    expect(tooShort.json().details).toEqual([
+      {
+        field: 'body.activityDays',
+        message: "China's Cybersecurity Law asks for six months of activity at least: 180 days or more",
+      },
+    ]);
+    expect((await as(owner, 'PUT', '/api/retention', { ...periods, extra: 1 })).statusCode).toBe(400);
+    const set = await as(owner, 'PUT', '/api/retention', periods);
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toEqual(periods);
+    expect((await as(admin, 'GET', '/api/retention')).json()).toEqual(periods);
+
+    // The change prunes at once: the entry from 400 days ago goes, the one from 200 stays; the old import
+    // keeps its report without the value, the recent one keeps the value too.
+    await settleJobs(t.jobs, db(), shop.shop.shopId);
+    const [job] = (await t.app.inject({ method: 'GET', url: '/api/jobs?limit=1', headers: shop.auth })).json()
+      .items;
+    expect(job).toMatchObject({
+      kind: 'retention.prune',
+      status: 'completed',
+      result: { entries: 1, cells: 1 },
+    });
+    const actors = (await as(owner, 'GET', '/api/activity?limit=100'))
+      .json()
+      .items.map((e: { actor: string }) => e.actor);
+    expect(actors).toContain('API key "200 days ago"');
+    expect(actors).not.toContain('API key "400 days ago"');
+    expect((await errorsOf(old))[0]).toEqual({ ...phoneCell, value: '' });
+    expect((await errorsOf(recent))[0]!.value).toBe('139-0000-02');
+
+    // The other shop keeps its own periods and its record.
+    expect((await t.app.inject({ method: 'GET', url: '/api/retention', headers: b.auth })).json()).toEqual({
+      activityDays: 365,
+      importCellsDays: 90,
+    });
+    const theirs = (
+      await t.app.inject({ method: 'GET', url: '/api/activity?limit=500', headers: b.auth })
+    ).json();
+    expect(theirs.items.map((e: { actor: string }) => e.actor)).toContain('API key "400 days ago"');
+    // Setting the periods is itself on the record, the refused attempts too.
+    const puts = (await as(owner, 'GET', '/api/activity?limit=100'))
+      .json()
+      .items.filter((e: { route: string }) => e.route === '/api/retention')
+      .map((e: { status: number }) => e.status);
+    expect(puts.sort()).toEqual([200, 400, 400, 403]);
   });
 
   it('lets any staff member change their own password, ending their other sessions', async () => {
@@ -1098,6 +1227,42 @@ describeEachDb('REST API', ({ db }) => {
        values ($1, $2, $3, 'sms', $4, false, '+8613700000031', null)`,
       [shop.shop.shopId, messageId, id, tpl.json().templateId],
     );
+    // An import refused two rows for their mistyped phone and email, and a stranger's row.
+    const refused = multipart(
+      { format: 'generic' },
+      {
+        name: 'refused.csv',
+        content: [
+          'order_id,ordered_at,status,total,phone,email',
+          'ER-8,2025-07-01,paid,10.00,137 0000 0031 1,',
+          'ER-9,2025-07-01,paid,10.00,139-0000-03,',
+          'ER-10,2025-07-01,paid,10.00,,Zhou@Example.com;',
+        ].join('\n'),
+      },
+    );
+    const importId = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/imports',
+        payload: refused.payload,
+        headers: { ...refused.headers, ...shop.auth },
+      })
+    ).json().importId as string;
+    await t.imports.idle();
+    const refusedCells = async () =>
+      (
+        parse((await call('GET', `/api/imports/${importId}/errors.csv`)).body, {
+          columns: true,
+          bom: true,
+        }) as { row: string; column: string; value: string }[]
+      )
+        .filter((e) => e.column)
+        .map((e) => [e.row, e.column, e.value]);
+    expect(await refusedCells()).toEqual([
+      ['2', 'phone', '137 0000 0031 1'],
+      ['3', 'phone', '139-0000-03'],
+      ['4', 'email', 'Zhou@Example.com;'],
+    ]);
     const before = (await call('GET', `/api/customers/${id}`)).json();
     expect(before).toMatchObject({ orderCount: 2, spendCents: 17_900, pointsBalance: 179, erasedAt: null });
 
@@ -1203,6 +1368,12 @@ describeEachDb('REST API', ({ db }) => {
       [shop.shop.shopId, messageId],
     );
     expect(message).toEqual({ status: 'suppressed', recipient: null, reason: 'personal data erased' });
+    // The import's report keeps its rows, without the values that were theirs.
+    expect(await refusedCells()).toEqual([
+      ['2', 'phone', ''],
+      ['3', 'phone', '139-0000-03'],
+      ['4', 'email', ''],
+    ]);
 
     // Erasing again changes nothing; nothing personal can be written back, by edit or merge.
     const again = await call('POST', `/api/customers/${id}/erase`, { reason: 'again' });

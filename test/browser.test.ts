@@ -1123,6 +1123,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await look.getByTestId('key-form').count()).toBe(0);
     expect(await look.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     expect(await look.getByTestId('activity').count()).toBe(0);
+    expect(await look.getByTestId('retention').count()).toBe(0);
     // Their own password is theirs to change, whatever the role.
     const own = look.getByTestId('own-password');
     await own.getByLabel('Current password').fill(viewer.password);
@@ -1168,6 +1169,24 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(download.suggestedFilename()).toBe('activity-from-2020-01-01.csv');
     const exported = await readFile((await download.path())!, 'utf8');
     expect(exported).toContain(`Vi <${viewer.email}>,127.0.0.1,POST,/api/tags,{},403`);
+    // How long that record is kept: the owner shortens it, never under six months.
+    const retention = audit.getByTestId('retention');
+    const activityDays = retention.getByLabel('Activity, days (180 or more)');
+    expect(await activityDays.inputValue()).toBe('365');
+    await activityDays.fill('90');
+    expect(await activityDays.evaluate((el: HTMLInputElement) => el.validity.rangeUnderflow)).toBe(true);
+    await activityDays.fill('200');
+    await retention.getByLabel('Refused import values, days').fill('30');
+    await retention.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => audit.getByRole('status').textContent()).toBe(
+      'Saved: what is older is being removed.',
+    );
+    expect((await t.app.inject({ method: 'GET', url: '/api/retention', headers: shop.auth })).json()).toEqual(
+      {
+        activityDays: 200,
+        importCellsDays: 30,
+      },
+    );
     await audit.close();
 
     // The viewer's usual browser: signed in with the new password, then signed out.

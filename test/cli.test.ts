@@ -17,7 +17,7 @@ import { setContactPolicy } from '../src/engage/policy.js';
 import { createTemplate, listTemplates } from '../src/engage/templates.js';
 import { saveSegment } from '../src/segments/segments.js';
 import { recordActivity } from '../src/shops/activity.js';
-import { listShops } from '../src/shops/shops.js';
+import { createShop, listShops } from '../src/shops/shops.js';
 import { startHttpSink } from './support/sinks.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
@@ -432,5 +432,48 @@ describe('the regulars command', () => {
     expect(
       (await regulars('activity', 'export', '--out', out, '--staff', 'nobody@example.com')).out,
     ).toContain('Staff member nobody@example.com');
+  }, 60_000);
+
+  it('shows and sets how long records are kept, pruning at once, and names a bad flag', async () => {
+    const dir = env.REGULARS_DATA_DIR!;
+    const db = await openDatabase({ dataDir: dir });
+    const { shopId } = await createShop(db, { name: 'Retention shop' });
+    const entry = { shopId, staff: null, address: '10.0.0.9', method: 'POST', params: {}, status: 201 };
+    for (const days of [250, 10]) {
+      await recordActivity(
+        db,
+        {
+          ...entry,
+          apiKey: { keyId: '0191d3b2-0000-7000-8000-0000000000ab', name: `${days}d` },
+          route: '/api/tags',
+        },
+        new Date(Date.now() - days * 86_400_000),
+      );
+    }
+    await db.close();
+    const retention = (...args: string[]) => regulars('retention', ...args, '--shop', shopId);
+    expect(await retention('show')).toMatchObject({
+      code: 0,
+      out: 'activity record: 365 days; refused import cells: 90 days after the import ends\n',
+    });
+    expect(await retention('set', '--activity-days', '90')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining("--activity-days: China's Cybersecurity Law asks for six months"),
+    });
+    expect((await retention('set', '--activity-days', 'soon')).out).toContain('a whole number from 1');
+    expect((await retention('set')).out).toContain('Say what to change');
+    expect(await retention('set', '--activity-days', '200')).toMatchObject({
+      code: 0,
+      out:
+        'activity record: 200 days; refused import cells: 90 days after the import ends\n' +
+        'deleted 1 activity entries; cleared 0 refused import cells\n',
+    });
+    expect((await retention('prune')).out).toBe(
+      'deleted 0 activity entries; cleared 0 refused import cells\n',
+    );
+    const out = join(dir, 'kept.csv');
+    await regulars('activity', 'export', '--out', out, '--shop', shopId);
+    const actors = parse((await readFile(out, 'utf8')).slice(1)).map((r: string[]) => r[1]);
+    expect(actors).toEqual(['actor', 'API key "10d"']);
   }, 60_000);
 });

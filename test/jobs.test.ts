@@ -7,6 +7,7 @@ import { JobRunner } from '../src/jobs/runner.js';
 import { getProgram } from '../src/membership/program.js';
 import { JOB_HANDLERS } from '../src/jobs/handlers.js';
 import { EXPIRE, REGRADE, REVIEW, scheduleMembership } from '../src/membership/schedule.js';
+import { PRUNE, scheduleRetention } from '../src/shops/retention.js';
 import { settleJobs } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
 
@@ -88,5 +89,34 @@ describeEachDb('jobs', ({ db, newShop }) => {
     // Another pass the same night queues nothing more.
     await scheduleMembership(db(), at);
     expect(await listJobs(db(), shop.shopId, { limit: 10 })).toHaveLength(2);
+  });
+
+  it("queues each shop's prune of expired records at its midnight", async () => {
+    const shop = await newShop({ timeZone: 'Asia/Shanghai' });
+    const at = new Date('2026-11-24T19:00:00Z');
+    const nextPrune = async () =>
+      (
+        await db().query<{ at: Date }>(
+          'select next_prune_at as at from retention_settings where shop_id = $1',
+          [shop.shopId],
+        )
+      )[0]?.at;
+    await scheduleRetention(db(), at);
+    expect(await nextPrune()).toEqual(new Date('2026-11-25T16:00:00Z'));
+    expect(await listJobs(db(), shop.shopId, { limit: 10 })).toEqual([]);
+    await db().query('update retention_settings set next_prune_at = $2 where shop_id = $1', [
+      shop.shopId,
+      '2026-11-24T16:00:00Z',
+    ]);
+    await scheduleRetention(db(), at);
+    await scheduleRetention(db(), at);
+    const jobs = await listJobs(db(), shop.shopId, { limit: 10 });
+    expect(jobs.map((j) => j.kind)).toEqual([PRUNE]);
+    expect(await nextPrune()).toEqual(new Date('2026-11-25T16:00:00Z'));
+    await runAll(db(), shop.shopId);
+    expect(await getJob(db(), shop.shopId, jobs[0]!.jobId)).toMatchObject({
+      status: 'completed',
+      result: { entries: 0, cells: 0 },
+    });
   });
 });

@@ -3,12 +3,16 @@
 // dashboard's rollups, all under the same customer id — and loses everything that says who the person
 // is: the profile's fields, every identity (a later order with the same phone starts a new profile), the
 // member card on their orders, the addresses and subjects of their messages, their consents and card
-// bindings, and the timeline events that carry contact details or their own words. Nothing is sent to
+// bindings, the timeline events that carry contact details or their own words, and the cells of import
+// error reports that hold their phone, email, name or card (a row refused for a typo elsewhere in it).
+// Nothing is sent to
 // them again: queued messages are suppressed, flows let them go, and their points are forfeited (the
 // shop owes nothing to a person it no longer knows), as a ledger entry so the balance still equals the
 // ledger. It cannot be undone.
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import type { Db } from '../db/db.js';
+import { forgetCellsNaming } from '../imports/imports.js';
 import { appendEntries } from '../membership/points.js';
 import { AppError } from '../errors.js';
 import { getCustomer, type Customer } from './customers.js';
@@ -73,6 +77,7 @@ export async function eraseCustomer(
       ids,
     );
     const phones = identities.filter((i) => i.kind === 'phone').map((i) => i.value);
+    await forgetCellsNaming(tx, shopId, namingNeedles(customer, identities));
     await tx.query(
       `update customers set ${PROFILE_FIELDS.map((f) => `${PROFILE_COLUMNS[f]} = null`).join(', ')},
               erased_at = $3, updated_at = $3
@@ -131,4 +136,33 @@ export async function eraseCustomer(
     ]);
     return id;
   });
+}
+
+/**
+ * What a refused import cell about this person would hold: their email, name, card and platform nick as
+ * text, their phones as the national number's digits (a cell writes them with spaces or a country code).
+ */
+function namingNeedles(
+  customer: Customer,
+  identities: { kind: string; value: string }[],
+): { texts: string[]; digits: string[] } {
+  const texts = new Set<string>();
+  const digits = new Set<string>();
+  const addText = (v: string | null | undefined) => {
+    const t = v?.trim().toLowerCase();
+    // One character would name half the shop's refused cells.
+    if (t && t.length >= 2) texts.add(t);
+  };
+  addText(customer.name);
+  addText(customer.email);
+  addText(customer.memberCard);
+  for (const phone of [customer.phone, ...identities.filter((i) => i.kind === 'phone').map((i) => i.value)]) {
+    const national = phone ? parsePhoneNumberFromString(phone)?.nationalNumber : undefined;
+    if (national && national.length >= 6) digits.add(national);
+  }
+  for (const i of identities) {
+    if (i.kind === 'email' || i.kind === 'member_card') addText(i.value);
+    if (i.kind === 'platform_id') addText(i.value.slice(i.value.indexOf(':') + 1));
+  }
+  return { texts: [...texts], digits: [...digits] };
 }

@@ -210,3 +210,47 @@ export async function* importErrorsCsv(
     after = page[page.length - 1]!;
   }
 }
+
+/**
+ * Clears the refused cells of the imports that ended (or were last heard of) before `before`: a mistyped
+ * phone or email is still someone's, and the report keeps each row's number, column and reason. Answers
+ * how many cells were cleared.
+ */
+export async function forgetRefusedCells(db: Queryable, shopId: string, before: Date): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `with cleared as (
+       update import_errors e set value = null
+         from imports i
+        where e.shop_id = $1 and i.shop_id = $1 and i.import_id = e.import_id and e.value is not null
+          and coalesce(i.finished_at, i.heartbeat_at, i.started_at, i.created_at) < $2
+       returning 1)
+     select count(*)::int as n from cleared`,
+    [shopId, before.toISOString()],
+  );
+  return row!.n;
+}
+
+/**
+ * Clears the refused cells that name one person: those holding any of `texts` (an email, a name, a card,
+ * lowercase) or, digits only, any of `digits` (their phones' national numbers, however the cell spaced
+ * them). For their erasure; answers how many cells were cleared.
+ */
+export async function forgetCellsNaming(
+  db: Queryable,
+  shopId: string,
+  needles: { texts: string[]; digits: string[] },
+): Promise<number> {
+  if (needles.texts.length === 0 && needles.digits.length === 0) return 0;
+  const [row] = await db.query<{ n: number }>(
+    `with cleared as (
+       update import_errors set value = null
+        where shop_id = $1 and value is not null
+          and (exists (select 1 from unnest($2::text[]) t where strpos(lower(value), t) > 0)
+               or exists (select 1 from unnest($3::text[]) d
+                           where strpos(regexp_replace(value, '\\D', '', 'g'), d) > 0))
+       returning 1)
+     select count(*)::int as n from cleared`,
+    [shopId, needles.texts, needles.digits],
+  );
+  return row!.n;
+}

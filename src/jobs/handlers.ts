@@ -4,6 +4,7 @@ import { engageJobs, scheduleEngage } from '../engage/jobs.js';
 import { membershipJobs, scheduleMembership } from '../membership/schedule.js';
 import { predictionJobs, schedulePredictions } from '../predict/jobs.js';
 import { rfmJobs, scheduleRfm } from '../rfm/jobs.js';
+import { retentionJobs, scheduleRetention } from '../shops/retention.js';
 import { scheduleTags, tagJobs } from '../tags/jobs.js';
 import type { Handlers } from './runner.js';
 
@@ -13,6 +14,7 @@ export const JOB_HANDLERS: Handlers = {
   ...rfmJobs,
   ...tagJobs,
   ...engageJobs,
+  ...retentionJobs,
 };
 
 export async function scheduleAll(db: Db, at: Date): Promise<void> {
@@ -21,4 +23,5 @@ export async function scheduleAll(db: Db, at: Date): Promise<void> {
   await scheduleRfm(db, at);
   await scheduleTags(db, at);
   await scheduleEngage(db, at);
+  await scheduleRetention(db, at);
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { activityCsv, ActivityExportQuery, ActivityQuery, listActivity } from '../../shops/activity.js';
+import { getRetention, RetentionSettings, setRetention } from '../../shops/retention.js';
 import { ROLES } from '../../shops/roles.js';
 import {
   StaffChange,
@@ -80,6 +81,33 @@ export const staffRoutes =
         );
         return reply.send(Readable.from(activityCsv(o.db, request.shopId, request.query)));
       },
+    );
+    app.get(
+      '/api/retention',
+      {
+        config: { access: 'administer' },
+        schema: {
+          tags: ['staff'],
+          summary:
+            "How long the shop keeps its activity record and the refused cells of its imports' error reports (the defaults until the owner sets them)",
+          response: { 200: RetentionSettings, ...errors },
+        },
+      },
+      async (request) => getRetention(o.db, request.shopId),
+    );
+    app.put(
+      '/api/retention',
+      {
+        config: { access: 'own' },
+        schema: {
+          tags: ['staff'],
+          summary:
+            'Set how long the shop keeps its activity record and refused import cells; what is older goes at once (a prune job) and then every night at midnight',
+          body: RetentionSettings,
+          response: { 200: RetentionSettings, ...errors },
+        },
+      },
+      async (request) => setRetention(o.db, request.shopId, request.body),
     );
     app.get(
       '/api/staff',

@@ -3,11 +3,12 @@ import { useI18n } from '../../i18n.js';
 import { Activity } from './Activity.js';
 import { ApiKeys } from './ApiKeys.js';
 import { OwnPassword } from './OwnPassword.js';
+import { RetentionSettings } from './Retention.js';
 import { StaffList } from './StaffList.js';
 
 /**
  * Who may use the shop: its staff with their roles, the API keys its integrations call with, your password,
- * and, for the admins and the owner, what each of them did.
+ * and, for the admins and the owner, what each of them did and how long that record is kept.
  */
 export function AccessPage({ me }: { me: Me }) {
   const { t } = useI18n();
@@ -18,6 +19,7 @@ export function AccessPage({ me }: { me: Me }) {
       <ApiKeys me={me} />
       <OwnPassword />
       {me.access.includes('administer') && <Activity me={me} />}
+      {me.access.includes('administer') && <RetentionSettings me={me} />}
     </>
   );
 }
