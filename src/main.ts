@@ -15,6 +15,8 @@ import { flowCommands } from './cli/flows.js';
 import { reportCommand } from './cli/report.js';
 import { activityCommands } from './cli/activity.js';
 import { retentionCommands } from './cli/retention.js';
+import { shopCommands } from './cli/shop.js';
+import { listShops } from './shops/shops.js';
 import { customerCommands } from './cli/customers.js';
 import { membershipCommands } from './cli/membership.js';
 import type { Db } from './db/db.js';
@@ -32,7 +34,6 @@ import { JOB_HANDLERS, scheduleAll } from './jobs/handlers.js';
 import { scoringCommands } from './cli/scoring.js';
 import { segmentCommands } from './cli/segments.js';
 import { createApiKey } from './shops/apiKeys.js';
-import { createShop, listShops } from './shops/shops.js';
 import { createStaff, listStaff, StaffChange, updateStaff } from './shops/staff.js';
 
 const program = new Command('regulars').description(
@@ -219,24 +220,7 @@ program
     process.once('SIGTERM', stop);
   });
 
-const shop = program.command('shop').description('shops (tenants)');
-shop
-  .command('create')
-  .requiredOption('--name <name>')
-  .option('--currency <code>', 'ISO 4217', 'CNY')
-  .option('--time-zone <zone>', 'IANA time zone', 'Asia/Shanghai')
-  .option('--phone-region <code>', 'country for phone numbers without a country code', 'CN')
-  .action((o: { name: string; currency: string; timeZone: string; phoneRegion: string }) =>
-    withDb(async (db) => {
-      const s = await createShop(db, o);
-      console.log(`Shop ${s.shopId} created.`);
-    }),
-  );
-shop.command('list').action(() =>
-  withDb(async (db) => {
-    for (const s of await listShops(db)) console.log(`${s.shopId}  ${s.name}  ${s.currency}  ${s.timeZone}`);
-  }),
-);
+shopCommands(program);
 
 const staff = program.command('staff').description('the staff who sign in to the console');
 staff

@@ -614,7 +614,7 @@ describeEachDb('REST API', ({ db }) => {
     expect(job).toMatchObject({
       kind: 'retention.prune',
       status: 'completed',
-      result: { entries: 1, cells: 1 },
+      result: { activityDeleted: 1, cellsCleared: 1 },
     });
     const actors = (await as(owner, 'GET', '/api/activity?limit=100'))
       .json()
@@ -639,6 +639,95 @@ describeEachDb('REST API', ({ db }) => {
       .items.filter((e: { route: string }) => e.route === '/api/retention')
       .map((e: { status: number }) => e.status);
     expect(puts.sort()).toEqual([200, 400, 400, 403]);
+  });
+
+  it("lets admins rename the shop and move its time zone, recomputing the dashboard's days, in its own shop only", async () => {
+    const shop = await testTenant(db());
+    const viewer = await signedInStaff(shop, 'viewer');
+    const admin = await signedInStaff(shop, 'admin');
+    const patch = (payload: object, cookies: Record<string, string> = admin) =>
+      t.app.inject({ method: 'PATCH', url: '/api/shop', payload, cookies });
+    expect((await t.app.inject({ method: 'GET', url: '/api/shop', cookies: viewer })).json()).toEqual({
+      shopId: shop.shop.shopId,
+      name: shop.shop.name,
+      currency: 'CNY',
+      timeZone: 'Asia/Shanghai',
+      phoneRegion: 'CN',
+    });
+    expect((await patch({ name: 'Mine now' }, viewer)).statusCode).toBe(403);
+    expect((await patch({})).json().details).toEqual([
+      { field: 'body', message: 'name at least one setting to change' },
+    ]);
+    expect((await patch({ timeZone: 'Mars/Olympus' })).json().details).toEqual([
+      { field: 'body.timeZone', message: 'an IANA time zone such as Asia/Shanghai' },
+    ]);
+    expect((await patch({ owner: 'me' })).statusCode).toBe(400);
+
+    // At 01:30 on 2 March in Shanghai it is still 1 March in London.
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: shop.auth,
+      payload: order({ externalId: 'TZ-1', orderedAt: '2025-03-02T01:30:00+08:00' }),
+    });
+    const days = async () =>
+      (
+        await db().query<{ day: string }>(
+          "select to_char(day, 'YYYY-MM-DD') as day from purchase_days where shop_id = $1 order by day",
+          [shop.shop.shopId],
+        )
+      ).map((r) => r.day);
+    expect(await days()).toEqual(['2025-03-02']);
+
+    // Amounts are in the shop's currency: with orders in, it stays.
+    const currency = await patch({ currency: 'USD' });
+    expect(currency.statusCode).toBe(409);
+    expect(currency.json()).toMatchObject({
+      error: 'currency_in_use',
+      details: [{ field: 'currency', message: 'the shop has orders in CNY' }],
+    });
+    const moved = await patch({ name: '  London branch ', timeZone: 'Europe/London', phoneRegion: 'GB' });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json()).toEqual({
+      shopId: shop.shop.shopId,
+      name: 'London branch',
+      currency: 'CNY',
+      timeZone: 'Europe/London',
+      phoneRegion: 'GB',
+    });
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', cookies: viewer })).json().shop.name).toBe(
+      'London branch',
+    );
+    await settleJobs(t.jobs, db(), shop.shop.shopId);
+    const [job] = (await t.app.inject({ method: 'GET', url: '/api/jobs?limit=1', headers: shop.auth })).json()
+      .items;
+    expect(job).toMatchObject({ kind: 'rollup.rebuild', status: 'completed', result: { days: 1 } });
+    expect(await days()).toEqual(['2025-03-01']);
+    // A phone without a country code is now read as British.
+    const uk = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: shop.auth,
+      payload: order({ externalId: 'TZ-2', customer: { phone: '07911 123456' } }),
+    });
+    expect(uk.statusCode).toBe(201);
+    const customer = (
+      await t.app.inject({ method: 'GET', url: `/api/customers/${uk.json().customerId}`, headers: shop.auth })
+    ).json();
+    expect(customer.phone).toBe('+447911123456');
+
+    // Another shop is untouched; a shop with no orders yet may still change its currency.
+    expect((await t.app.inject({ method: 'GET', url: '/api/shop', headers: b.auth })).json().name).toBe(
+      b.shop.name,
+    );
+    const fresh = await testTenant(db());
+    const usd = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/shop',
+      headers: fresh.auth,
+      payload: { currency: 'USD' },
+    });
+    expect(usd.json()).toMatchObject({ currency: 'USD', timeZone: 'Asia/Shanghai' });
   });
 
   it('lets any staff member change their own password, ending their other sessions', async () => {

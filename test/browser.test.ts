@@ -1049,12 +1049,31 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
-  it('lets the owner manage staff and API keys, and shows a viewer what is not theirs to do', async () => {
+  it('lets the owner set the shop up, manage staff and API keys, and shows a viewer what is not theirs to do', async () => {
     const shop = await testTenant(db, 'Keys Test Shop');
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, shop);
     expect(await page.getByTestId('signed-in').textContent()).toBe('Owner · owner');
-    await page.getByRole('link', { name: 'Staff & keys' }).click();
+    await page.getByRole('link', { name: 'Shop & staff' }).click();
+
+    // The shop's own settings: a new name shows in the header at once; a new time zone says what follows.
+    const settings = page.getByTestId('shop-settings');
+    expect(await settings.getByLabel('Time zone').inputValue()).toBe('Asia/Shanghai');
+    await settings.getByLabel('Name', { exact: true }).fill('Keys Test Shop, Hong Kong');
+    await settings.getByLabel('Time zone').selectOption('Asia/Hong_Kong');
+    await settings.getByRole('button', { name: 'Save shop' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toBe(
+      'Saved: the dashboard’s days are being recomputed for the new time zone.',
+    );
+    expect(await page.getByTestId('shop-name').textContent()).toBe('Keys Test Shop, Hong Kong');
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/shop', headers: shop.auth })).json(),
+    ).toMatchObject({
+      name: 'Keys Test Shop, Hong Kong',
+      timeZone: 'Asia/Hong_Kong',
+    });
+    await page.reload();
+    await page.getByTestId('staff-form').waitFor();
 
     // Staff: the owner adds a viewer, cannot step down as the only owner, and removes a member.
     const form = page.getByTestId('staff-form');
@@ -1115,7 +1134,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     const look = await browser.newPage({ locale: 'en-US' });
     await signIn(look, viewer);
     expect(await look.getByTestId('signed-in').textContent()).toBe('Vi · viewer');
-    await look.getByRole('link', { name: 'Staff & keys' }).click();
+    await look.getByRole('link', { name: 'Shop & staff' }).click();
     await look.getByTestId('keys-owner-only').waitFor();
     expect(await look.getByTestId('staff').locator('tbody tr').count()).toBe(2);
     expect(await look.getByTestId('staff-form').count()).toBe(0);
@@ -1124,6 +1143,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await look.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     expect(await look.getByTestId('activity').count()).toBe(0);
     expect(await look.getByTestId('retention').count()).toBe(0);
+    expect(await look.getByTestId('shop-settings').getByLabel('Name', { exact: true }).isDisabled()).toBe(
+      true,
+    );
+    expect(await look.getByRole('button', { name: 'Save shop' }).count()).toBe(0);
     // Their own password is theirs to change, whatever the role.
     const own = look.getByTestId('own-password');
     await own.getByLabel('Current password').fill(viewer.password);
@@ -1143,7 +1166,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     // The owner looks back: the viewer's refused tag, the key they revoked, who did each.
     const audit = await browser.newPage({ locale: 'en-US' });
     await signIn(audit, shop);
-    await audit.getByRole('link', { name: 'Staff & keys' }).click();
+    await audit.getByRole('link', { name: 'Shop & staff' }).click();
     const activity = audit.getByTestId('activity');
     const refused = activity.locator('tbody tr', { hasText: 'POST /api/tags' });
     await refused.waitFor();
@@ -1213,13 +1236,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(answer.status()).toBe(429);
     await lockedOut.getByRole('alert').waitFor({ timeout: 15_000 });
     expect(await lockedOut.getByRole('alert').textContent()).toBe(
-      'Too many wrong passwords: sign-in for this email is locked for 15 minutes, except in browsers where you signed in before. An owner can set you a new password under Staff & keys.',
+      'Too many wrong passwords: sign-in for this email is locked for 15 minutes, except in browsers where you signed in before. An owner can set you a new password under Shop & staff.',
     );
     await lockedOut.close();
     // The owner sees the lock on the staff list, and how to lift it.
     const ownerLook = await browser.newPage({ locale: 'en-US' });
     await signIn(ownerLook, shop);
-    await ownerLook.getByRole('link', { name: 'Staff & keys' }).click();
+    await ownerLook.getByRole('link', { name: 'Shop & staff' }).click();
     await eventually(() =>
       ownerLook.locator(`tr[data-staff="${viewer.email}"] [data-testid="staff-locked"]`).textContent(),
     ).toMatch(/^sign-in locked until .+: a new password lifts it$/);

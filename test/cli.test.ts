@@ -466,14 +466,47 @@ describe('the regulars command', () => {
       code: 0,
       out:
         'activity record: 200 days; refused import cells: 90 days after the import ends\n' +
-        'deleted 1 activity entries; cleared 0 refused import cells\n',
+        'activityDeleted: 1, cellsCleared: 0\n',
     });
-    expect((await retention('prune')).out).toBe(
-      'deleted 0 activity entries; cleared 0 refused import cells\n',
-    );
+    expect((await retention('prune')).out).toBe('activityDeleted: 0, cellsCleared: 0\n');
     const out = join(dir, 'kept.csv');
     await regulars('activity', 'export', '--out', out, '--shop', shopId);
     const actors = parse((await readFile(out, 'utf8')).slice(1)).map((r: string[]) => r[1]);
     expect(actors).toEqual(['actor', 'API key "10d"']);
+  }, 60_000);
+
+  it("changes a shop's settings, recomputing the dashboard's days for a new time zone", async () => {
+    const dir = env.REGULARS_DATA_DIR!;
+    const db = await openDatabase({ dataDir: dir });
+    const { shopId } = await createShop(db, { name: 'Zone shop' });
+    await db.close();
+    const file = join(dir, 'zone.csv');
+    // At 01:30 on 2 March in Shanghai it is still 1 March in London.
+    await writeFile(
+      file,
+      'order_id,ordered_at,status,total,phone\nZ1,2025-03-02 01:30,paid,10.00,13700000009\n',
+    );
+    expect((await regulars('import', file, '--format', 'generic', '--shop', shopId)).code).toBe(0);
+    const set = (...args: string[]) => regulars('shop', 'set', ...args, '--shop', shopId);
+    expect(await set('--currency', 'USD')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining(
+        'its currency cannot change once it has orders\n  currency: the shop has orders in CNY',
+      ),
+    });
+    expect((await set('--time-zone', 'Mars/Olympus')).out).toContain(
+      '--time-zone: an IANA time zone such as Asia/Shanghai',
+    );
+    expect(await set('--name', 'Zone shop, London', '--time-zone', 'Europe/London')).toMatchObject({
+      code: 0,
+      out: `${shopId}  Zone shop, London  CNY  Europe/London  CN\ndays: 1\n`,
+    });
+    const check = await openDatabase({ dataDir: dir });
+    const [day] = await check.query<{ day: string }>(
+      "select to_char(day, 'YYYY-MM-DD') as day from purchase_days where shop_id = $1",
+      [shopId],
+    );
+    await check.close();
+    expect(day).toEqual({ day: '2025-03-01' });
   }, 60_000);
 });

@@ -116,7 +116,7 @@ describeEachDb('jobs', ({ db, newShop }) => {
     await runAll(db(), shop.shopId);
     expect(await getJob(db(), shop.shopId, jobs[0]!.jobId)).toMatchObject({
       status: 'completed',
-      result: { entries: 0, cells: 0 },
+      result: { activityDeleted: 0, cellsCleared: 0 },
     });
   });
 });

@@ -1,9 +1,10 @@
 // `regulars retention show | set | prune`: how long the shop keeps its activity record and the refused
-// cells of its imports, as the owner sets them on the Staff & keys page.
+// cells of its imports, as the owner sets them on the Shop & staff page.
 import type { Command } from 'commander';
 import { AppError } from '../errors.js';
-import { getRetention, prune, RetentionSettings, setRetention } from '../shops/retention.js';
+import { getRetention, PRUNE, RetentionSettings, setRetention } from '../shops/retention.js';
 import { pickShop, positiveInt, withDb } from './context.js';
+import { jobCommand, runInForeground } from './jobs.js';
 
 const FLAGS: Record<keyof RetentionSettings, string> = {
   activityDays: '--activity-days',
@@ -45,16 +46,16 @@ export function retentionCommands(program: Command): void {
             })),
           );
         console.log(describe(await setRetention(db, shopId, wanted.data)));
-        report(await prune(db, shopId, new Date()));
+        await runInForeground(db, shopId, PRUNE, 'pruning');
       }),
     );
-  retention
-    .command('prune')
-    .description('let go now of what the periods no longer keep (the server does it every midnight)')
-    .option('--shop <id>')
-    .action((o: { shop?: string }) =>
-      withDb(async (db) => report(await prune(db, await pickShop(db, o.shop), new Date()))),
-    );
+  jobCommand(
+    retention,
+    'prune',
+    'let go now of what the periods no longer keep (the server does it every midnight)',
+    PRUNE,
+    'pruning',
+  );
 }
 
 function definedOf(o: { activityDays?: number; importCellsDays?: number }): Partial<RetentionSettings> {
@@ -62,8 +63,4 @@ function definedOf(o: { activityDays?: number; importCellsDays?: number }): Part
     ...(o.activityDays !== undefined ? { activityDays: o.activityDays } : {}),
     ...(o.importCellsDays !== undefined ? { importCellsDays: o.importCellsDays } : {}),
   };
-}
-
-function report(p: { entries: number; cells: number }): void {
-  console.log(`deleted ${p.entries} activity entries; cleared ${p.cells} refused import cells`);
 }

@@ -39,6 +39,7 @@ import { authRoutes } from './routes/auth.js';
 import { customerRoutes } from './routes/customers.js';
 import { importRoutes } from './routes/imports.js';
 import { keyRoutes } from './routes/keys.js';
+import { shopRoutes } from './routes/shop.js';
 import { staffRoutes } from './routes/staff.js';
 import { orderRoutes } from './routes/orders.js';
 
@@ -190,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(importRoutes(options));
   await app.register(keyRoutes(options));
   await app.register(staffRoutes(options));
+  await app.register(shopRoutes(options));
   await app.register(jobRoutes(options));
   await app.register(membershipRoutes(options));
   await app.register(predictionRoutes(options));

@@ -1,4 +1,5 @@
 // Every kind of background job there is, by area, and everything that runs on the calendar.
+import { analyticsJobs } from '../analytics/jobs.js';
 import type { Db } from '../db/db.js';
 import { engageJobs, scheduleEngage } from '../engage/jobs.js';
 import { membershipJobs, scheduleMembership } from '../membership/schedule.js';
@@ -15,6 +16,7 @@ export const JOB_HANDLERS: Handlers = {
   ...tagJobs,
   ...engageJobs,
   ...retentionJobs,
+  ...analyticsJobs,
 };
 
 export async function scheduleAll(db: Db, at: Date): Promise<void> {

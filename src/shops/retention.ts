@@ -62,18 +62,17 @@ export async function setRetention(
 }
 
 export interface Pruned {
-  /** Activity entries deleted. */
-  entries: number;
-  /** Refused import cells cleared. */
-  cells: number;
+  activityDeleted: number;
+  /** Refused import cells whose value was cleared. */
+  cellsCleared: number;
 }
 
 /** Lets go of what the shop's periods no longer keep at `at`. Run again, it finds nothing more. */
 export async function prune(db: Db, shopId: string, at: Date): Promise<Pruned> {
   const s = await getRetention(db, shopId);
   return {
-    entries: await pruneActivity(db, shopId, new Date(at.getTime() - s.activityDays * DAY_MS)),
-    cells: await forgetRefusedCells(db, shopId, new Date(at.getTime() - s.importCellsDays * DAY_MS)),
+    activityDeleted: await pruneActivity(db, shopId, new Date(at.getTime() - s.activityDays * DAY_MS)),
+    cellsCleared: await forgetRefusedCells(db, shopId, new Date(at.getTime() - s.importCellsDays * DAY_MS)),
   };
 }
 

@@ -1,9 +1,11 @@
 // What each staff role may do through the API. A route says what it asks of the caller; reading is
 // every role's, the day's work (customers, points, tags, segments, campaigns, flows, imports) is the
-// operator's, the shop's settings (member program, channels and their credentials, contact policy,
-// links, RFM settings), a person's data requests (a copy, an erasure) and the activity record the admin's,
-// and staff and API keys the owner's alone: whoever hands out keys or roles can give themselves anything.
-// API keys are not staff and are not limited: an integration's key is the owner's to give.
+// operator's, the shop's settings (its name, currency and time zone, member program, channels and their
+// credentials, contact policy, links, RFM settings), a person's data requests (a copy, an erasure) and the
+// activity record the admin's, and staff, API keys and how long the activity record is kept the owner's
+// alone: whoever hands out keys or roles can give themselves anything, and whoever shortens the record can
+// shorten it past their own doings. API keys are not staff and are not limited: an integration's key is the
+// owner's to give.
 export const ROLES = ['viewer', 'operator', 'admin', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -7,8 +7,8 @@ const en = {
   'nav.imports': 'Import',
   'nav.apiDocs': 'API docs',
   'nav.signOut': 'Sign out',
-  'nav.access': 'Staff & keys',
-  'access.title': 'Staff, API keys and your password',
+  'nav.access': 'Shop & staff',
+  'access.title': 'Shop, staff, API keys and your password',
   'staff.title': 'Staff',
   'staff.help':
     'Everyone who signs in to this shop, and their role. Only the owner adds, changes or removes staff.',
@@ -32,7 +32,7 @@ const en = {
   'staff.confirmRemove': 'Remove {name}? They are signed out and can no longer sign in.',
   'staff.removed': '{name} was removed.',
   'staff.roles':
-    "Viewer: reads everything. Operator: the day's work — orders and imports, customers, points, cards, tags, segments, templates, coupons, campaigns, flows. Admin: also the shop's settings — member program, channels, contact policy, RFM. Owner: also staff and API keys.",
+    "Viewer: reads everything. Operator: the day's work — orders and imports, customers, points, cards, tags, segments, templates, coupons, campaigns, flows. Admin: also the shop's settings — name, currency and time zone, member program, channels, contact policy, RFM. Owner: also staff, API keys and how long the activity is kept.",
   'activity.title': 'Activity',
   'activity.help':
     'Every sign-in, what staff and API keys changed, and every export of customers’ personal data, newest first — refused attempts included. Orders sent in by integrations are not listed: the orders are their record.',
@@ -48,6 +48,17 @@ const en = {
   'activity.refused': 'refused ({status})',
   'activity.none': 'Nothing yet.',
   'activity.more': 'Older',
+  'shop.title': 'Shop',
+  'shop.name': 'Name',
+  'shop.currency': 'Currency',
+  'shop.currencyHelp': 'ISO 4217 code such as CNY; fixed once the shop has orders',
+  'shop.timeZone': 'Time zone',
+  'shop.phoneRegion': 'Phone numbers without a country code are from',
+  'shop.save': 'Save shop',
+  'shop.help':
+    'The name signs the texts Regulars writes itself, such as member card codes. Amounts are kept in the currency, so it is fixed once orders come in. The time zone sets the shop’s days, midnights and quiet hours; changing it recomputes the dashboard’s days. The phone region applies to numbers that arrive from now on.',
+  'shop.saved': 'Saved.',
+  'shop.savedZone': 'Saved: the dashboard’s days are being recomputed for the new time zone.',
   'retention.title': 'How long records are kept',
   'retention.help':
     'Activity older than this is deleted, and an import’s error report loses the refused values (a mistyped phone or email is still someone’s) this many days after the import ends — it keeps each row’s number, column and reason. Applied at once when changed, then every midnight.',
@@ -98,7 +109,7 @@ const en = {
   'login.submit': 'Sign in',
   'login.failed': 'Wrong email or password',
   'login.locked':
-    'Too many wrong passwords: sign-in for this email is locked for 15 minutes, except in browsers where you signed in before. An owner can set you a new password under Staff & keys.',
+    'Too many wrong passwords: sign-in for this email is locked for 15 minutes, except in browsers where you signed in before. An owner can set you a new password under Shop & staff.',
   'login.throttled':
     'Too many wrong passwords from this network: sign-in from it is paused for up to 15 minutes, except in browsers where you signed in before.',
   'customers.title': 'Customers',
@@ -552,8 +563,8 @@ const en = {
   'tags.ruleBroken': '(rule no longer applies: edit it)',
   'jobs.kind.tags.backfill': 'Rule tags',
   'jobs.kind.retention.prune': 'Expired records',
-  'jobs.result.entries': 'activity entries deleted',
-  'jobs.result.cells': 'refused import values cleared',
+  'jobs.result.activityDeleted': 'activity entries deleted',
+  'jobs.result.cellsCleared': 'refused import values cleared',
   'segments.consent': 'Marketing consent',
   'segments.consent.channel': 'Channel',
   'segments.consent.status': 'Consent',
@@ -980,8 +991,8 @@ const zh: Record<Key, string> = {
   'nav.imports': '导入',
   'nav.apiDocs': 'API 文档',
   'nav.signOut': '退出',
-  'nav.access': '员工与密钥',
-  'access.title': '员工、API 密钥与我的密码',
+  'nav.access': '店铺与员工',
+  'access.title': '店铺、员工、API 密钥与我的密码',
   'staff.title': '员工',
   'staff.help': '可以登录本店的所有人及其角色。只有店主可以添加、修改或移除员工。',
   'staff.name': '姓名',
@@ -1004,7 +1015,7 @@ const zh: Record<Key, string> = {
   'staff.confirmRemove': '移除 {name}？其登录将被退出，且不能再登录。',
   'staff.removed': '已移除 {name}。',
   'staff.roles':
-    '只读：查看全部数据。运营：日常工作——订单与导入、客户、积分、会员卡、标签、人群、模板、优惠券、营销活动、自动化流程。管理员：另可修改店铺设置——会员体系、渠道、触达规则、RFM。店主：另可管理员工与 API 密钥。',
+    '只读：查看全部数据。运营：日常工作——订单与导入、客户、积分、会员卡、标签、人群、模板、优惠券、营销活动、自动化流程。管理员：另可修改店铺设置——名称、币种与时区、会员体系、渠道、触达规则、RFM。店主：另可管理员工与 API 密钥，并设定操作记录的保存期限。',
   'activity.title': '操作记录',
   'activity.help':
     '每一次登录、员工和 API 密钥所做的修改，以及每一次导出客户个人信息，最新的在前，被拒绝的尝试也在内。集成系统推送的订单不在此列：订单本身就是记录。',
@@ -1020,6 +1031,17 @@ const zh: Record<Key, string> = {
   'activity.refused': '被拒绝（{status}）',
   'activity.none': '暂无记录。',
   'activity.more': '更早',
+  'shop.title': '店铺',
+  'shop.name': '名称',
+  'shop.currency': '币种',
+  'shop.currencyHelp': 'ISO 4217 代码，如 CNY；店铺有订单后不可更改',
+  'shop.timeZone': '时区',
+  'shop.phoneRegion': '不带国家码的手机号所属国家/地区',
+  'shop.save': '保存店铺设置',
+  'shop.help':
+    '名称用作 Regulars 自己撰写的短信（如会员卡验证码）的签名。金额按币种保存，因此有订单后币种不可更改。时区决定店铺的日期、零点和免打扰时段；更改时区会重新计算数据看板的日期。手机号所属地区只对此后进入的号码生效。',
+  'shop.saved': '已保存。',
+  'shop.savedZone': '已保存：数据看板的日期正按新时区重新计算。',
   'retention.title': '记录保存期限',
   'retention.help':
     '超过期限的操作记录会被删除；导入结束后满这些天，错误报告中被拒绝的原始值（写错的手机号或邮箱仍属于某个人）会被清除，行号、列名和原因保留。修改后立即生效，此后每天零点执行。',
@@ -1070,7 +1092,7 @@ const zh: Record<Key, string> = {
   'login.submit': '登录',
   'login.failed': '邮箱或密码错误',
   'login.locked':
-    '密码错误次数过多：该邮箱已锁定 15 分钟（你以前登录过的浏览器除外）。店主可在“员工与密钥”中为你设置新密码。',
+    '密码错误次数过多：该邮箱已锁定 15 分钟（你以前登录过的浏览器除外）。店主可在“店铺与员工”中为你设置新密码。',
   'login.throttled':
     '来自此网络的密码错误次数过多：从该网络登录已暂停，最长 15 分钟（你以前登录过的浏览器除外）。',
   'customers.title': '客户',
@@ -1519,8 +1541,8 @@ const zh: Record<Key, string> = {
   'tags.ruleBroken': '（规则已失效，请编辑）',
   'jobs.kind.tags.backfill': '规则标签',
   'jobs.kind.retention.prune': '清理超期记录',
-  'jobs.result.entries': '删除的操作记录',
-  'jobs.result.cells': '清除的导入拒绝值',
+  'jobs.result.activityDeleted': '删除的操作记录',
+  'jobs.result.cellsCleared': '清除的导入拒绝值',
   'segments.consent': '营销许可',
   'segments.consent.channel': '渠道',
   'segments.consent.status': '许可',

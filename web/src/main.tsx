@@ -137,7 +137,7 @@ function App() {
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}
         {route.page === 'inserts' && <InsertsPage />}
-        {route.page === 'access' && <AccessPage me={me} />}
+        {route.page === 'access' && <AccessPage me={me} onShopChanged={(shop) => setMe({ ...me, shop })} />}
       </main>
     </div>
   );

@@ -9,6 +9,7 @@ import type { AppOptions } from '../app.js';
 import { AddressThrottle } from '../addressThrottle.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../auth.js';
 import { ErrorBody, errors } from '../schemas.js';
+import { ShopBody } from './shop.js';
 
 const Me = z.object({
   staff: z.object({ staffId: z.uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES) }),
@@ -16,13 +17,7 @@ const Me = z.object({
     .array(z.enum(ACCESS))
     .describe("what the staff member's role may do: read, operate (the day's work), administer, own"),
   roles: z.array(z.enum(ROLES)).describe('the roles staff can have, least first'),
-  shop: z.object({
-    shopId: z.uuid(),
-    name: z.string(),
-    currency: z.string(),
-    timeZone: z.string(),
-    phoneRegion: z.string(),
-  }),
+  shop: ShopBody,
 });
 
 export const authRoutes =

@@ -1,20 +1,22 @@
-import type { Me } from '../../api.js';
+import type { Me, Shop } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { Activity } from './Activity.js';
 import { ApiKeys } from './ApiKeys.js';
 import { OwnPassword } from './OwnPassword.js';
 import { RetentionSettings } from './Retention.js';
+import { ShopSettings } from './ShopSettings.js';
 import { StaffList } from './StaffList.js';
 
 /**
- * Who may use the shop: its staff with their roles, the API keys its integrations call with, your password,
+ * The shop's own settings, and who may use the shop: its staff with their roles, the API keys its integrations call with, your password,
  * and, for the admins and the owner, what each of them did and how long that record is kept.
  */
-export function AccessPage({ me }: { me: Me }) {
+export function AccessPage({ me, onShopChanged }: { me: Me; onShopChanged: (shop: Shop) => void }) {
   const { t } = useI18n();
   return (
     <>
       <h1>{t('access.title')}</h1>
+      <ShopSettings me={me} onChanged={onShopChanged} />
       <StaffList me={me} />
       <ApiKeys me={me} />
       <OwnPassword />

@@ -1,0 +1,65 @@
+// `regulars shop create | set | list`: the shops (tenants) and their settings.
+import type { Command } from 'commander';
+import { REBUILD_ROLLUP } from '../analytics/jobs.js';
+import { AppError } from '../errors.js';
+import { createShop, getShop, listShops, ShopChange, updateShop } from '../shops/shops.js';
+import { pickShop, withDb } from './context.js';
+import { runInForeground } from './jobs.js';
+
+const FLAGS: Record<keyof ShopChange, string> = {
+  name: '--name',
+  currency: '--currency',
+  timeZone: '--time-zone',
+  phoneRegion: '--phone-region',
+};
+
+const line = (s: { shopId: string; name: string; currency: string; timeZone: string; phoneRegion: string }) =>
+  `${s.shopId}  ${s.name}  ${s.currency}  ${s.timeZone}  ${s.phoneRegion}`;
+
+export function shopCommands(program: Command): void {
+  const shop = program.command('shop').description('shops (tenants)');
+  shop
+    .command('create')
+    .requiredOption('--name <name>')
+    .option('--currency <code>', 'ISO 4217', 'CNY')
+    .option('--time-zone <zone>', 'IANA time zone', 'Asia/Shanghai')
+    .option('--phone-region <code>', 'country for phone numbers without a country code', 'CN')
+    .action((o: { name: string; currency: string; timeZone: string; phoneRegion: string }) =>
+      withDb(async (db) => {
+        const s = await createShop(db, o);
+        console.log(`Shop ${s.shopId} created.`);
+      }),
+    );
+  shop
+    .command('set')
+    .description("change the shop's name, currency (only while it has no orders), time zone or phone region")
+    .option('--name <name>')
+    .option('--currency <code>', 'ISO 4217')
+    .option('--time-zone <zone>', "IANA time zone; the dashboard's days are recomputed")
+    .option('--phone-region <code>', 'country for phone numbers without a country code')
+    .option('--shop <id>')
+    .action(({ shop: id, ...wanted }: ShopChange & { shop?: string }) =>
+      withDb(async (db) => {
+        const shopId = await pickShop(db, id);
+        const change = ShopChange.safeParse(wanted);
+        if (!change.success)
+          throw AppError.invalid(
+            'Cannot change the shop',
+            change.error.issues.map((i) => ({
+              field: FLAGS[i.path[0] as keyof ShopChange] ?? 'options',
+              message: i.message,
+            })),
+          );
+        const before = await getShop(db, shopId);
+        const after = await updateShop(db, shopId, change.data);
+        console.log(line(after));
+        if (after.timeZone !== before.timeZone)
+          await runInForeground(db, shopId, REBUILD_ROLLUP, "recomputing the dashboard's days", 'days');
+      }),
+    );
+  shop.command('list').action(() =>
+    withDb(async (db) => {
+      for (const s of await listShops(db)) console.log(line(s));
+    }),
+  );
+}
