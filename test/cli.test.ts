@@ -475,7 +475,7 @@ describe('the regulars command', () => {
     expect(actors).toEqual(['actor', 'API key "10d"']);
   }, 60_000);
 
-  it("changes a shop's settings, recomputing the dashboard's days for a new time zone", async () => {
+  it("changes a shop's settings, recomputing the dashboard's days for a new time zone, and deletes it", async () => {
     const dir = env.REGULARS_DATA_DIR!;
     const db = await openDatabase({ dataDir: dir });
     const { shopId } = await createShop(db, { name: 'Zone shop' });
@@ -508,5 +508,18 @@ describe('the regulars command', () => {
     );
     await check.close();
     expect(day).toEqual({ day: '2025-03-01' });
-  }, 60_000);
+
+    // Offboarded: only with its name said back, then gone from every table and from the list.
+    const remove = (name: string) => regulars('shop', 'delete', '--shop', shopId, '--confirm', name);
+    expect(await remove('Zone shop')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('--confirm: the shop is named "Zone shop, London"'),
+    });
+    const removed = await remove('Zone shop, London');
+    expect(removed).toMatchObject({ code: 0 });
+    expect(removed.out).toMatch(
+      new RegExp(`^Deleted shop ${shopId} \\(Zone shop, London\\): \\d+ rows from \\d+ tables\\.\\n$`),
+    );
+    expect((await regulars('shop', 'list')).out).not.toContain(shopId);
+  }, 90_000);
 });

@@ -1,7 +1,10 @@
-// `regulars shop create | set | list`: the shops (tenants) and their settings.
+// `regulars shop create | set | list | delete`: the shops (tenants), their settings, and a shop's offboarding.
+import { rm } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { REBUILD_ROLLUP } from '../analytics/jobs.js';
 import { AppError } from '../errors.js';
+import { deleteShop } from '../shops/deletion.js';
 import { createShop, getShop, listShops, ShopChange, updateShop } from '../shops/shops.js';
 import { pickShop, withDb } from './context.js';
 import { runInForeground } from './jobs.js';
@@ -62,4 +65,28 @@ export function shopCommands(program: Command): void {
       for (const s of await listShops(db)) console.log(line(s));
     }),
   );
+  shop
+    .command('delete')
+    .description('delete a shop and everything it holds, for good (stop its imports and jobs first)')
+    .requiredOption('--shop <id>')
+    .requiredOption('--confirm <name>', "the shop's name, exactly, to say this is the one")
+    .action((o: { shop: string; confirm: string }) =>
+      withDb(async (db, config) => {
+        const shopId = await pickShop(db, o.shop);
+        const { name } = await getShop(db, shopId);
+        if (o.confirm !== name)
+          throw AppError.invalid(`Not deleted: --confirm must be the shop's name exactly`, [
+            { field: '--confirm', message: `the shop is named "${name}"` },
+          ]);
+        const deleted = await deleteShop(db, shopId);
+        // Uploads of imports that had not ended would otherwise wait for a resume that cannot come.
+        const uploads = resolve(join(config.dataDir, 'uploads')) + sep;
+        for (const path of deleted.uploads)
+          if (resolve(path).startsWith(uploads)) await rm(path, { force: true });
+        const total = Object.values(deleted.rows).reduce((a, b) => a + b, 0);
+        console.log(
+          `Deleted shop ${shopId} (${name}): ${total} rows from ${Object.keys(deleted.rows).length} tables.`,
+        );
+      }),
+    );
 }

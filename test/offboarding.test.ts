@@ -1,0 +1,117 @@
+// A shop's offboarding: deleting it leaves no row of it in any table, and not one row of another shop's
+// changes — across tables without foreign keys and references that do not cascade.
+import { expect, it } from 'vitest';
+import type { Db } from '../src/db/db.js';
+import { loadDemo } from '../src/demo/demo.js';
+import { runFlows } from '../src/engage/flows/engine.js';
+import { activateFlow, listFlows } from '../src/engage/flows/flows.js';
+import { listTemplates } from '../src/engage/templates.js';
+import { recordActivity } from '../src/shops/activity.js';
+import { deleteShop, shopTablesInDeleteOrder } from '../src/shops/deletion.js';
+import { setRetention } from '../src/shops/retention.js';
+import { describeEachDb } from './support/databases.js';
+
+/** Each of the shop's tables with how many rows the shop has in it. */
+async function rowsOf(db: Db, shopId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of await shopTablesInDeleteOrder(db)) {
+    const [row] = await db.query<{ n: number }>(
+      `select count(*)::int as n from ${table} where shop_id = $1`,
+      [shopId],
+    );
+    counts[table] = row!.n;
+  }
+  return counts;
+}
+
+/** A shop as the demo builds it, with a flow running, a message sent, its activity and retention set. */
+async function busyShop(db: Db, now: Date) {
+  const { shop } = await loadDemo(db, {
+    customers: 150,
+    seed: 11,
+    now,
+    shopName: `Leaving ${Math.random().toString(36).slice(2, 8)}`,
+  });
+  const care = (await listFlows(db, shop.shopId)).find((f) => f.trigger.type === 'order_paid')!;
+  await activateFlow(db, shop.shopId, care.flowId, 30, now);
+  await runFlows(db, shop.shopId, now);
+  const [someone] = await db.query<{ id: string }>(
+    'select customer_id as id from customers where shop_id = $1 limit 1',
+    [shop.shopId],
+  );
+  const [template] = await listTemplates(db, shop.shopId);
+  await db.query(
+    `insert into messages (shop_id, message_id, customer_id, channel, template_id, transactional, recipient, status)
+     values ($1, gen_random_uuid(), $2, 'sms', $3, false, '+8613700000001', 'sent')`,
+    [shop.shopId, someone!.id, template!.templateId],
+  );
+  await recordActivity(db, {
+    shopId: shop.shopId,
+    staff: null,
+    apiKey: { keyId: '01a00000-0000-7000-8000-0000000000b1', name: 'ERP' },
+    address: '192.0.2.7',
+    method: 'POST',
+    route: '/api/tags',
+    params: {},
+    status: 201,
+  });
+  await setRetention(db, shop.shopId, { activityDays: 400, importCellsDays: 30 });
+  return shop;
+}
+
+describeEachDb('shop offboarding', ({ db }) => {
+  it('orders the tables so that each goes before those it references, every shop table included', async () => {
+    const order = await shopTablesInDeleteOrder(db());
+    const [{ n }] = (await db().query<{ n: number }>(
+      `select count(*)::int as n from information_schema.columns
+        where table_schema = current_schema() and column_name = 'shop_id'`,
+    )) as [{ n: number }];
+    expect(order).toHaveLength(n);
+    const before = (a: string, b: string) => expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
+    before('messages', 'templates');
+    before('campaigns', 'coupons');
+    before('order_items', 'orders');
+    before('staff_sessions', 'staff');
+    expect(order.at(-1)).toBe('shops');
+  });
+
+  it("deletes every row of the shop, in every table, and not one of another shop's", async () => {
+    const now = new Date('2026-11-01T00:00:00Z');
+    const leaving = await busyShop(db(), now);
+    const staying = await busyShop(db(), now);
+    const held = await rowsOf(db(), leaving.shopId);
+    const theirs = await rowsOf(db(), staying.shopId);
+    // The test means something only if the shop filled the tables that matter.
+    for (const table of [
+      'orders',
+      'order_items',
+      'customers',
+      'points_ledger',
+      'purchase_days',
+      'messages',
+      'templates',
+      'campaigns',
+      'coupons',
+      'flow_enrollments',
+      'activity',
+      'retention_settings',
+      'shops',
+    ])
+      expect(held[table], table).toBeGreaterThan(0);
+
+    // Outside a shop's deletion the ledger stays append-only, even for a transaction that names another shop.
+    await expect(
+      db().transaction(async (tx) => {
+        await tx.query("select set_config('regulars.deleting_shop', $1, true)", [staying.shopId]);
+        await tx.query('delete from points_ledger where shop_id = $1', [leaving.shopId]);
+      }),
+    ).rejects.toThrow('points ledger entries are never deleted');
+
+    const deleted = await deleteShop(db(), leaving.shopId);
+    expect(deleted).toMatchObject({ shopId: leaving.shopId, name: leaving.name, uploads: [] });
+    expect(deleted.rows).toEqual(Object.fromEntries(Object.entries(held).filter(([, n]) => n > 0)));
+    expect(Object.values(await rowsOf(db(), leaving.shopId)).every((n) => n === 0)).toBe(true);
+    expect(await rowsOf(db(), staying.shopId)).toEqual(theirs);
+    await expect(deleteShop(db(), leaving.shopId)).rejects.toThrow('Shop not found');
+  }, 120_000);
+});
