@@ -475,7 +475,7 @@ describe('the regulars command', () => {
     expect(actors).toEqual(['actor', 'API key "10d"']);
   }, 60_000);
 
-  it("changes a shop's settings, recomputing the dashboard's days for a new time zone, and deletes it", async () => {
+  it("changes a shop's settings, recomputing the dashboard's days for a new time zone, exports it and deletes it", async () => {
     const dir = env.REGULARS_DATA_DIR!;
     const db = await openDatabase({ dataDir: dir });
     const { shopId } = await createShop(db, { name: 'Zone shop' });
@@ -509,7 +509,18 @@ describe('the regulars command', () => {
     await check.close();
     expect(day).toEqual({ day: '2025-03-01' });
 
-    // Offboarded: only with its name said back, then gone from every table and from the list.
+    // Offboarded: its data written out first, then deleted only with its name said back.
+    const out = join(dir, 'zone-export');
+    const exported = await regulars('shop', 'export', '--shop', shopId, '--out', out);
+    expect(exported).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(
+        new RegExp(`^wrote \\d+ rows of \\d+ tables to ${out} \\(manifest.json says what is there\\)\\n$`),
+      ),
+    });
+    expect(parse(await readFile(join(out, 'orders.csv'), 'utf8'), { columns: true })).toEqual([
+      expect.objectContaining({ shop_id: shopId, external_id: 'Z1', total_cents: '1000' }),
+    ]);
     const remove = (name: string) => regulars('shop', 'delete', '--shop', shopId, '--confirm', name);
     expect(await remove('Zone shop')).toMatchObject({
       code: 1,

@@ -1,5 +1,10 @@
-// A shop's offboarding: deleting it leaves no row of it in any table, and not one row of another shop's
-// changes — across tables without foreign keys and references that do not cascade.
+// A shop's offboarding: its export holds every row of it and nothing of another shop's; deleting it
+// leaves no row of it in any table, and not one row of another shop's changes — across tables without
+// foreign keys and references that do not cascade.
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { loadDemo } from '../src/demo/demo.js';
@@ -8,6 +13,7 @@ import { activateFlow, listFlows } from '../src/engage/flows/flows.js';
 import { listTemplates } from '../src/engage/templates.js';
 import { recordActivity } from '../src/shops/activity.js';
 import { deleteShop, shopTablesInDeleteOrder } from '../src/shops/deletion.js';
+import { exportShop, LEFT_OUT_TABLES } from '../src/shops/export.js';
 import { setRetention } from '../src/shops/retention.js';
 import { describeEachDb } from './support/databases.js';
 
@@ -75,7 +81,7 @@ describeEachDb('shop offboarding', ({ db }) => {
     expect(order.at(-1)).toBe('shops');
   });
 
-  it("deletes every row of the shop, in every table, and not one of another shop's", async () => {
+  it("exports every row of the shop, then deletes them all, and not one of another shop's", async () => {
     const now = new Date('2026-11-01T00:00:00Z');
     const leaving = await busyShop(db(), now);
     const staying = await busyShop(db(), now);
@@ -98,6 +104,54 @@ describeEachDb('shop offboarding', ({ db }) => {
       'shops',
     ])
       expect(held[table], table).toBeGreaterThan(0);
+
+    // First its data goes to files, a table each, a page at a time; nothing that lets anyone in.
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-export-'));
+    const manifest = await exportShop(db(), leaving.shopId, dir, { at: now, pageSize: 100 });
+    const exported = Object.fromEntries(Object.entries(held).filter(([t]) => !(t in LEFT_OUT_TABLES)));
+    expect(manifest).toMatchObject({
+      shopId: leaving.shopId,
+      name: leaving.name,
+      exportedAt: now.toISOString(),
+      schema: expect.stringMatching(/^\d{4}_.+\.sql$/),
+      tables: exported,
+    });
+    expect(manifest.leftOut.columns).toEqual(
+      expect.arrayContaining(['staff.password_hash', 'api_keys.key_hash']),
+    );
+    expect((await readdir(dir)).sort()).toEqual(
+      [...Object.keys(exported).map((t) => `${t}.csv`), 'manifest.json'].sort(),
+    );
+    expect(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'))).toEqual(manifest);
+    for (const table of Object.keys(exported)) {
+      const rows = parse(await readFile(join(dir, `${table}.csv`), 'utf8'), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      expect(rows, table).toHaveLength(held[table]!);
+      expect(
+        rows.every((r) => r.shop_id === leaving.shopId),
+        table,
+      ).toBe(true);
+      if (rows[0])
+        expect(
+          Object.keys(rows[0]).some((c) => c.endsWith('_hash')),
+          table,
+        ).toBe(false);
+    }
+    // The files say what the tables say: an order's amounts and times, a customer's profile.
+    const orders = parse(await readFile(join(dir, 'orders.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    const [first] = await db().query<{ id: string; total: number; at: Date }>(
+      `select order_id as id, total_cents as total, ordered_at as at from orders where shop_id = $1
+        order by order_id limit 1`,
+      [leaving.shopId],
+    );
+    expect(orders[0]).toMatchObject({ order_id: first!.id, total_cents: String(first!.total) });
+    expect(new Date(orders[0]!.ordered_at!)).toEqual(first!.at);
+    await expect(exportShop(db(), leaving.shopId, dir)).rejects.toThrow('is not empty');
 
     // Outside a shop's deletion the ledger stays append-only, even for a transaction that names another shop.
     await expect(

@@ -1,10 +1,12 @@
-// `regulars shop create | set | list | delete`: the shops (tenants), their settings, and a shop's offboarding.
+// `regulars shop create | set | list | export | delete`: the shops (tenants), their settings, and a shop's
+// offboarding.
 import { rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { REBUILD_ROLLUP } from '../analytics/jobs.js';
 import { AppError } from '../errors.js';
 import { deleteShop } from '../shops/deletion.js';
+import { exportShop } from '../shops/export.js';
 import { createShop, getShop, listShops, ShopChange, updateShop } from '../shops/shops.js';
 import { pickShop, withDb } from './context.js';
 import { runInForeground } from './jobs.js';
@@ -65,6 +67,20 @@ export function shopCommands(program: Command): void {
       for (const s of await listShops(db)) console.log(line(s));
     }),
   );
+  shop
+    .command('export')
+    .description("write every table's rows of the shop as CSV files, with a manifest, into a new folder")
+    .requiredOption('--shop <id>')
+    .requiredOption('--out <dir>', 'a new or empty folder')
+    .action((o: { shop: string; out: string }) =>
+      withDb(async (db) => {
+        const manifest = await exportShop(db, await pickShop(db, o.shop), o.out);
+        const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
+        console.log(
+          `wrote ${rows} rows of ${Object.keys(manifest.tables).length} tables to ${o.out} (manifest.json says what is there)`,
+        );
+      }),
+    );
   shop
     .command('delete')
     .description('delete a shop and everything it holds, for good (stop its imports and jobs first)')

@@ -1,0 +1,131 @@
+// A shop's data as files: one CSV per table with the shop's rows, and a manifest saying what is there —
+// what an agency hands its client when the shop leaves, before `regulars shop delete`, or a backup of one
+// shop out of many. The tables are read from the catalog, like the deletion's, so a table added later is
+// exported too. Left out: what lets someone in (sign-in sessions, remembered browsers, the channels'
+// provider credentials, and every column kept as a hash). Rows are read a page at a time in primary-key
+// order, so a shop of millions of orders never sits in memory.
+import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Queryable } from '../db/db.js';
+import { AppError } from '../errors.js';
+import { shopTablesInDeleteOrder } from './deletion.js';
+import { getShop } from './shops.js';
+
+/** Tables not exported, and why. */
+export const LEFT_OUT_TABLES: Record<string, string> = {
+  staff_sessions: 'sign-in sessions',
+  staff_devices: 'browsers remembered at sign-in',
+  channel_settings: "the channels' provider credentials: set them up again wherever the data goes",
+};
+
+/** Columns ending so hold secrets kept only as hashes (passwords, API keys, codes). */
+const HASH_SUFFIX = '_hash';
+
+export interface ShopExport {
+  shopId: string;
+  name: string;
+  exportedAt: string;
+  /** The last migration applied: which version of the tables the files follow. */
+  schema: string;
+  /** Rows written, by table (a table's file is written even when empty). */
+  tables: Record<string, number>;
+  leftOut: { tables: Record<string, string>; columns: string[] };
+}
+
+interface Column {
+  name: string;
+  type: string;
+}
+
+async function columnsOf(db: Queryable, table: string): Promise<Column[]> {
+  return db.query<Column>(
+    `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
+      where attrelid = (current_schema() || '.' || $1)::regclass and attnum > 0 and not attisdropped
+      order by attnum`,
+    [table],
+  );
+}
+
+async function primaryKeyOf(db: Queryable, table: string): Promise<Column[]> {
+  return db.query<Column>(
+    `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
+       from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+      where i.indrelid = (current_schema() || '.' || $1)::regclass and i.indisprimary
+      order by array_position(i.indkey::int2[], a.attnum)`,
+    [table],
+  );
+}
+
+/** A cell as text: JSON for documents and arrays, ISO 8601 for times (as PostgreSQL writes them in JSON). */
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Writes the shop's tables into `dir` (made if missing; it must be empty) and answers the manifest. */
+export async function exportShop(
+  db: Queryable,
+  shopId: string,
+  dir: string,
+  options: { at?: Date; pageSize?: number; onTable?: (table: string, rows: number) => void } = {},
+): Promise<ShopExport> {
+  const { at = new Date(), pageSize = 5000, onTable } = options;
+  const shop = await getShop(db, shopId);
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length > 0)
+    throw AppError.invalid(`${dir} is not empty: export into a new or empty folder`, [
+      { field: 'out', message: 'not empty' },
+    ]);
+  const [schema] = await db.query<{ version: string }>(
+    'select max(version) as version from schema_migrations',
+  );
+  const manifest: ShopExport = {
+    shopId,
+    name: shop.name,
+    exportedAt: at.toISOString(),
+    schema: schema!.version,
+    tables: {},
+    leftOut: { tables: LEFT_OUT_TABLES, columns: [] },
+  };
+  const tables = (await shopTablesInDeleteOrder(db)).filter((t) => !(t in LEFT_OUT_TABLES)).sort();
+  for (const table of tables) {
+    const all = await columnsOf(db, table);
+    const columns = all.filter((c) => !c.name.endsWith(HASH_SUFFIX));
+    manifest.leftOut.columns.push(
+      ...all.filter((c) => c.name.endsWith(HASH_SUFFIX)).map((c) => `${table}.${c.name}`),
+    );
+    const key = await primaryKeyOf(db, table);
+    const file = await open(join(dir, `${table}.csv`), 'w');
+    let rows = 0;
+    try {
+      await file.write(stringify([columns.map((c) => c.name)]));
+      let after: unknown[] | null = null;
+      for (;;) {
+        // Keyset paging: the rows after the last one written, by the primary key (shop_id leads it).
+        const keys = key.map((c) => `t.${ident(c.name)}`).join(', ');
+        const from = after ? `and (${keys}) > (${key.map((c, i) => `$${i + 2}::${c.type}`).join(', ')})` : '';
+        const page: { r: Record<string, unknown> }[] = await db.query(
+          `select to_jsonb(t) as r from ${ident(table)} t where t.shop_id = $1 ${from}
+            order by ${keys} limit ${pageSize}`,
+          [shopId, ...(after ?? [])],
+        );
+        if (page.length === 0) break;
+        await file.write(stringify(page.map(({ r }) => columns.map((c) => cell(r[c.name])))));
+        rows += page.length;
+        const last = page[page.length - 1]!.r;
+        after = key.map((c) => cell(last[c.name]));
+        if (page.length < pageSize) break;
+      }
+    } finally {
+      await file.close();
+    }
+    manifest.tables[table] = rows;
+    onTable?.(table, rows);
+  }
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
