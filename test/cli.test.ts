@@ -515,7 +515,10 @@ describe('the regulars command', () => {
     expect(exported).toMatchObject({
       code: 0,
       out: expect.stringMatching(
-        new RegExp(`^wrote \\d+ rows of \\d+ tables to ${out} \\(manifest.json says what is there\\)\\n$`),
+        new RegExp(
+          `^orders.csv: 1 rows$[^]*\\nwrote \\d+ rows of \\d+ tables to ${out} \\(manifest.json says what is there\\)\\n$`,
+          'm',
+        ),
       ),
     });
     expect(parse(await readFile(join(out, 'orders.csv'), 'utf8'), { columns: true })).toEqual([

@@ -74,7 +74,9 @@ export function shopCommands(program: Command): void {
     .requiredOption('--out <dir>', 'a new or empty folder')
     .action((o: { shop: string; out: string }) =>
       withDb(async (db) => {
-        const manifest = await exportShop(db, await pickShop(db, o.shop), o.out);
+        const manifest = await exportShop(db, await pickShop(db, o.shop), o.out, {
+          onTable: (table, rows) => console.log(`${table}.csv: ${rows} rows`),
+        });
         const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
         console.log(
           `wrote ${rows} rows of ${Object.keys(manifest.tables).length} tables to ${o.out} (manifest.json says what is there)`,

@@ -3,11 +3,12 @@
 // shop out of many. The tables are read from the catalog, like the deletion's, so a table added later is
 // exported too. Left out: what lets someone in (sign-in sessions, remembered browsers, the channels'
 // provider credentials, and every column kept as a hash). Rows are read a page at a time in primary-key
-// order, so a shop of millions of orders never sits in memory.
+// order, so a shop of millions of orders never sits in memory, all in one read-only transaction that sees
+// one moment: orders arriving meanwhile are in no file or in all that concern them.
 import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { Queryable } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { AppError } from '../errors.js';
 import { shopTablesInDeleteOrder } from './deletion.js';
 import { getShop } from './shops.js';
@@ -66,9 +67,12 @@ function cell(value: unknown): string {
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Writes the shop's tables into `dir` (made if missing; it must be empty) and answers the manifest. */
+/**
+ * Writes the shop's tables into `dir` (made if missing; it must be empty) and answers the manifest;
+ * `onTable` hears of each table as its file is written.
+ */
 export async function exportShop(
-  db: Queryable,
+  db: Db,
   shopId: string,
   dir: string,
   options: { at?: Date; pageSize?: number; onTable?: (table: string, rows: number) => void } = {},
@@ -80,52 +84,73 @@ export async function exportShop(
     throw AppError.invalid(`${dir} is not empty: export into a new or empty folder`, [
       { field: 'out', message: 'not empty' },
     ]);
-  const [schema] = await db.query<{ version: string }>(
-    'select max(version) as version from schema_migrations',
-  );
-  const manifest: ShopExport = {
-    shopId,
-    name: shop.name,
-    exportedAt: at.toISOString(),
-    schema: schema!.version,
-    tables: {},
-    leftOut: { tables: LEFT_OUT_TABLES, columns: [] },
-  };
-  const tables = (await shopTablesInDeleteOrder(db)).filter((t) => !(t in LEFT_OUT_TABLES)).sort();
-  for (const table of tables) {
-    const all = await columnsOf(db, table);
-    const columns = all.filter((c) => !c.name.endsWith(HASH_SUFFIX));
-    manifest.leftOut.columns.push(
-      ...all.filter((c) => c.name.endsWith(HASH_SUFFIX)).map((c) => `${table}.${c.name}`),
+  return db.transaction(async (tx) => {
+    await tx.query('set transaction isolation level repeatable read, read only');
+    const [schema] = await tx.query<{ version: string }>(
+      'select max(version) as version from schema_migrations',
     );
-    const key = await primaryKeyOf(db, table);
-    const file = await open(join(dir, `${table}.csv`), 'w');
-    let rows = 0;
-    try {
-      await file.write(stringify([columns.map((c) => c.name)]));
-      let after: unknown[] | null = null;
-      for (;;) {
-        // Keyset paging: the rows after the last one written, by the primary key (shop_id leads it).
-        const keys = key.map((c) => `t.${ident(c.name)}`).join(', ');
-        const from = after ? `and (${keys}) > (${key.map((c, i) => `$${i + 2}::${c.type}`).join(', ')})` : '';
-        const page: { r: Record<string, unknown> }[] = await db.query(
-          `select to_jsonb(t) as r from ${ident(table)} t where t.shop_id = $1 ${from}
-            order by ${keys} limit ${pageSize}`,
-          [shopId, ...(after ?? [])],
-        );
-        if (page.length === 0) break;
-        await file.write(stringify(page.map(({ r }) => columns.map((c) => cell(r[c.name])))));
-        rows += page.length;
-        const last = page[page.length - 1]!.r;
-        after = key.map((c) => cell(last[c.name]));
-        if (page.length < pageSize) break;
-      }
-    } finally {
-      await file.close();
+    const manifest: ShopExport = {
+      shopId,
+      name: shop.name,
+      exportedAt: at.toISOString(),
+      schema: schema!.version,
+      tables: {},
+      leftOut: { tables: LEFT_OUT_TABLES, columns: [] },
+    };
+    const tables = (await shopTablesInDeleteOrder(tx)).filter((t) => !(t in LEFT_OUT_TABLES)).sort();
+    for (const table of tables) {
+      const all = await columnsOf(tx, table);
+      manifest.leftOut.columns.push(
+        ...all.filter((c) => c.name.endsWith(HASH_SUFFIX)).map((c) => `${table}.${c.name}`),
+      );
+      const rows = await writeTable(
+        tx,
+        shopId,
+        table,
+        all.filter((c) => !c.name.endsWith(HASH_SUFFIX)),
+        join(dir, `${table}.csv`),
+        pageSize,
+      );
+      manifest.tables[table] = rows;
+      onTable?.(table, rows);
     }
-    manifest.tables[table] = rows;
-    onTable?.(table, rows);
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    return manifest;
+  });
+}
+
+/** One table's rows of the shop, a page at a time by primary key (shop_id leads it); answers how many. */
+async function writeTable(
+  db: Queryable,
+  shopId: string,
+  table: string,
+  columns: Column[],
+  path: string,
+  pageSize: number,
+): Promise<number> {
+  const key = await primaryKeyOf(db, table);
+  const keys = key.map((c) => `t.${ident(c.name)}`).join(', ');
+  const file = await open(path, 'w');
+  let rows = 0;
+  try {
+    await file.write(stringify([columns.map((c) => c.name)]));
+    let after: string[] | null = null;
+    for (;;) {
+      const from = after ? `and (${keys}) > (${key.map((c, i) => `$${i + 2}::${c.type}`).join(', ')})` : '';
+      const page: { r: Record<string, unknown> }[] = await db.query(
+        `select to_jsonb(t) as r from ${ident(table)} t where t.shop_id = $1 ${from}
+          order by ${keys} limit ${pageSize}`,
+        [shopId, ...(after ?? [])],
+      );
+      if (page.length === 0) break;
+      await file.write(stringify(page.map(({ r }) => columns.map((c) => cell(r[c.name])))));
+      rows += page.length;
+      const last = page[page.length - 1]!.r;
+      after = key.map((c) => cell(last[c.name]));
+      if (page.length < pageSize) break;
+    }
+  } finally {
+    await file.close();
   }
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return manifest;
+  return rows;
 }
