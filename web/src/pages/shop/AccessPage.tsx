@@ -3,13 +3,14 @@ import { useI18n } from '../../i18n.js';
 import { Activity } from './Activity.js';
 import { ApiKeys } from './ApiKeys.js';
 import { OwnPassword } from './OwnPassword.js';
-import { RetentionSettings } from './Retention.js';
+import { RetentionSettings } from './RetentionSettings.js';
 import { ShopSettings } from './ShopSettings.js';
 import { StaffList } from './StaffList.js';
 
 /**
- * The shop's own settings, and who may use the shop: its staff with their roles, the API keys its integrations call with, your password,
- * and, for the admins and the owner, what each of them did and how long that record is kept.
+ * The shop's own settings, and who may use the shop: its staff with their roles, the API keys its
+ * integrations call with, your password, and, for the admins and the owner, what each of them did and how
+ * long that record is kept.
  */
 export function AccessPage({ me, onShopChanged }: { me: Me; onShopChanged: (shop: Shop) => void }) {
   const { t } = useI18n();
