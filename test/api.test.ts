@@ -589,6 +589,22 @@ describeEachDb('REST API', ({ db }) => {
     const phoneCell = { row: '2', column: 'phone', reason: 'not a valid phone number' };
     expect((await errorsOf(old))[0]).toEqual({ ...phoneCell, value: '139-0000-01' });
 
+    // A session that expired and a browser not signed in from for 200 days: the same run lets both go.
+    const [{ staffId } = { staffId: '' }] = await db().query<{ staffId: string }>(
+      'select staff_id as "staffId" from staff where shop_id = $1 and role = \'owner\'',
+      [shop.shop.shopId],
+    );
+    await db().query(
+      `insert into staff_sessions (shop_id, token_hash, staff_id, expires_at)
+       values ($1, sha256('expired'::bytea), $2, $3)`,
+      [shop.shop.shopId, staffId, daysAgo(1).toISOString()],
+    );
+    await db().query(
+      `insert into staff_devices (shop_id, staff_id, device_hash, last_sign_in_at)
+       values ($1, $2, sha256('stale'::bytea), $3)`,
+      [shop.shop.shopId, staffId, daysAgo(200).toISOString()],
+    );
+
     // Only the owner sets the periods, and never under six months of activity.
     const periods = { activityDays: 300, importCellsDays: 30 };
     expect((await as(admin, 'PUT', '/api/retention', periods)).statusCode).toBe(403);
@@ -611,11 +627,15 @@ describeEachDb('REST API', ({ db }) => {
     await settleJobs(t.jobs, db(), shop.shop.shopId);
     const [job] = (await t.app.inject({ method: 'GET', url: '/api/jobs?limit=1', headers: shop.auth })).json()
       .items;
-    expect(job).toMatchObject({
-      kind: 'retention.prune',
-      status: 'completed',
-      result: { activityDeleted: 1, cellsCleared: 1 },
+    expect(job).toMatchObject({ kind: 'retention.prune', status: 'completed' });
+    expect(job.result).toEqual({
+      activityDeleted: 1,
+      cellsCleared: 1,
+      sessionsDeleted: 1,
+      devicesForgotten: 1,
     });
+    // The sessions in use stay.
+    expect((await as(owner, 'GET', '/api/retention')).statusCode).toBe(200);
     const actors = (await as(owner, 'GET', '/api/activity?limit=100'))
       .json()
       .items.map((e: { actor: string }) => e.actor);

@@ -466,9 +466,11 @@ describe('the regulars command', () => {
       code: 0,
       out:
         'activity record: 200 days; refused import cells: 90 days after the import ends\n' +
-        'activityDeleted: 1, cellsCleared: 0\n',
+        'activityDeleted: 1, cellsCleared: 0, sessionsDeleted: 0, devicesForgotten: 0\n',
     });
-    expect((await retention('prune')).out).toBe('activityDeleted: 0, cellsCleared: 0\n');
+    expect((await retention('prune')).out).toBe(
+      'activityDeleted: 0, cellsCleared: 0, sessionsDeleted: 0, devicesForgotten: 0\n',
+    );
     const out = join(dir, 'kept.csv');
     await regulars('activity', 'export', '--out', out, '--shop', shopId);
     const actors = parse((await readFile(out, 'utf8')).slice(1)).map((r: string[]) => r[1]);

@@ -79,6 +79,19 @@ export async function trustDevice(
   return value;
 }
 
+/**
+ * Forgets the shop's browsers no longer trusted at `at` (no sign-in for DEVICE_DAYS): a sign-in forgets
+ * its own staff row's, this the rows of staff who stopped signing in.
+ */
+export async function pruneStaleDevices(db: Queryable, shopId: string, at: Date): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `with gone as (delete from staff_devices where shop_id = $1 and last_sign_in_at <= $2 returning 1)
+     select count(*)::int as n from gone`,
+    [shopId, new Date(at.getTime() - DEVICE_DAYS * 86_400_000).toISOString()],
+  );
+  return row!.n;
+}
+
 /** Forgets every browser of a staff row: a new password must be proved again everywhere. */
 export async function forgetDevices(db: Queryable, staff: StaffRef): Promise<void> {
   await db.query('delete from staff_devices where shop_id = $1 and staff_id = $2', [

@@ -2,7 +2,9 @@
 // activity record (an audit looks back months, not forever, and every entry names a person and where they
 // were) and the cells its imports refused (a mistyped phone or email is still a customer's; the report keeps
 // each row's number, column and reason). The owner sets the periods: whoever could shorten the record could
-// shorten it past their own doings, so an admin may read them but not change them.
+// shorten it past their own doings, so an admin may read them but not change them. The same nightly run
+// deletes the staff's expired sessions and forgets browsers no longer trusted, which nothing else would
+// (a session ends on sign-out, and most never sign out).
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { forgetRefusedCells } from '../imports/imports.js';
@@ -10,6 +12,8 @@ import { enqueueJob } from '../jobs/jobs.js';
 import type { Handlers } from '../jobs/runner.js';
 import { pruneActivity } from './activity.js';
 import { nextMidnight } from './calendar.js';
+import { pruneStaleDevices } from './devices.js';
+import { pruneExpiredSessions } from './staff.js';
 
 const DAY_MS = 86_400_000;
 
@@ -65,6 +69,8 @@ export interface Pruned {
   activityDeleted: number;
   /** Refused import cells whose value was cleared. */
   cellsCleared: number;
+  sessionsDeleted: number;
+  devicesForgotten: number;
 }
 
 /** Lets go of what the shop's periods no longer keep at `at`. Run again, it finds nothing more. */
@@ -73,6 +79,8 @@ export async function prune(db: Db, shopId: string, at: Date): Promise<Pruned> {
   return {
     activityDeleted: await pruneActivity(db, shopId, new Date(at.getTime() - s.activityDays * DAY_MS)),
     cellsCleared: await forgetRefusedCells(db, shopId, new Date(at.getTime() - s.importCellsDays * DAY_MS)),
+    sessionsDeleted: await pruneExpiredSessions(db, shopId, at),
+    devicesForgotten: await pruneStaleDevices(db, shopId, at),
   };
 }
 

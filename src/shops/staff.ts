@@ -135,6 +135,16 @@ export async function changeOwnPassword(
   );
 }
 
+/** Deletes the shop's sessions that expired by `at` (a sign-in leaves one, and most are never signed out). */
+export async function pruneExpiredSessions(db: Queryable, shopId: string, at: Date): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `with gone as (delete from staff_sessions where shop_id = $1 and expires_at <= $2 returning 1)
+     select count(*)::int as n from gone`,
+    [shopId, at.toISOString()],
+  );
+  return row!.n;
+}
+
 /** Removes a staff member; their sessions end with the row. The last owner cannot be removed. */
 export async function removeStaff(db: Db, shopId: string, staffId: string): Promise<void> {
   if (!isUuid(staffId)) throw AppError.notFound('Staff member');
