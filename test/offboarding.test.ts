@@ -161,6 +161,22 @@ describeEachDb('shop offboarding', ({ db }) => {
       }),
     ).rejects.toThrow('points ledger entries are never deleted');
 
+    // Not while one of its jobs runs: it would go on writing for a shop that is gone.
+    await db().query(
+      `insert into jobs (shop_id, job_id, kind, params, status, started_at, heartbeat_at)
+       values ($1, gen_random_uuid(), 'rfm.run', '{}', 'running', now(), now())`,
+      [leaving.shopId],
+    );
+    await expect(deleteShop(db(), leaving.shopId)).rejects.toThrow(
+      'Not deleted: 0 import(s) and 1 job(s) of the shop are running',
+    );
+    // A job whose process died goes quiet, and then no longer holds the shop back.
+    await db().query(
+      `update jobs set heartbeat_at = now() - interval '10 minutes' where shop_id = $1 and status = 'running'`,
+      [leaving.shopId],
+    );
+    held.jobs! += 1;
+
     const deleted = await deleteShop(db(), leaving.shopId);
     expect(deleted).toMatchObject({ shopId: leaving.shopId, name: leaving.name, uploads: [] });
     expect(deleted.rows).toEqual(Object.fromEntries(Object.entries(held).filter(([, n]) => n > 0)));

@@ -85,7 +85,7 @@ export function shopCommands(program: Command): void {
     );
   shop
     .command('delete')
-    .description('delete a shop and everything it holds, for good (stop its imports and jobs first)')
+    .description('delete a shop and everything it holds, for good (not while its imports or jobs run)')
     .requiredOption('--shop <id>')
     .requiredOption('--confirm <name>', "the shop's name, exactly, to say this is the one")
     .action((o: { shop: string; confirm: string }) =>

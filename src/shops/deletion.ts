@@ -6,6 +6,7 @@
 // order of the foreign keys, referencing tables first, rather than trusting a cascade from `shops`.
 import type { Db, Queryable } from '../db/db.js';
 import { lockShopIngest } from '../customers/resolve.js';
+import { AppError } from '../errors.js';
 import { getShop } from './shops.js';
 
 export interface DeletedShop {
@@ -51,8 +52,10 @@ export async function shopTablesInDeleteOrder(db: Queryable): Promise<string[]> 
 }
 
 /**
- * Deletes the shop and everything it holds. Under its ingest lock: an order or import batch arriving
- * meanwhile waits and then fails, the shop being gone. Cannot be undone.
+ * Deletes the shop and everything it holds. Refused while one of its imports or jobs runs (heard from in
+ * the last two minutes: one whose process died goes quiet, and then no longer holds the shop back), since
+ * it would go on writing rows for a shop that is gone. Under its ingest lock: an order arriving meanwhile
+ * waits and then fails. Cannot be undone.
  */
 export async function deleteShop(db: Db, shopId: string): Promise<DeletedShop> {
   const shop = await getShop(db, shopId);
@@ -60,6 +63,19 @@ export async function deleteShop(db: Db, shopId: string): Promise<DeletedShop> {
     await lockShopIngest(tx, shopId);
     // The points ledger refuses deletes but this one, for this shop, in this transaction (migration 0038).
     await tx.query("select set_config('regulars.deleting_shop', $1, true)", [shopId]);
+    const [busy] = await tx.query<{ imports: number; jobs: number }>(
+      `select (select count(*)::int from imports where shop_id = $1 and status = 'running'
+                 and coalesce(heartbeat_at, started_at, created_at) > now() - interval '2 minutes') as imports,
+              (select count(*)::int from jobs where shop_id = $1 and status = 'running'
+                 and coalesce(heartbeat_at, started_at, created_at) > now() - interval '2 minutes') as jobs`,
+      [shopId],
+    );
+    if (busy!.imports + busy!.jobs > 0)
+      throw new AppError(
+        'shop_busy',
+        409,
+        `Not deleted: ${busy!.imports} import(s) and ${busy!.jobs} job(s) of the shop are running; wait for them to end, or stop the server`,
+      );
     const uploads = (
       await tx.query<{ path: string }>(
         `select file_path as path from imports where shop_id = $1 and status not in ('completed', 'failed')`,
