@@ -19,6 +19,21 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Runs an insert, update or delete (written without `returning`) and answers how many rows it changed:
+ * the drivers report that differently, a count of what the statement returned reads the same on both.
+ */
+export async function rowsChanged(db: Queryable, statement: string, params: unknown[]): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `with changed as (${statement} returning 1) select count(*)::int as n from changed`,
+    params,
+  );
+  return row!.n;
+}
+
+/** A table or column name quoted for SQL, for names read from the catalog. */
+export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
 // Both drivers are told to give the same JavaScript types back: int8 and numeric as numbers (money is
 // integer minor units, far below 2^53), dates as 'YYYY-MM-DD' strings (a birthday has no time zone).
 const INT8 = 20;

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { Queryable } from '../db/db.js';
+import { rowsChanged, type Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { FIELDS, FORMAT_NAMES, type FormatName } from './formats.js';
@@ -217,17 +217,14 @@ export async function* importErrorsCsv(
  * how many cells were cleared.
  */
 export async function forgetRefusedCells(db: Queryable, shopId: string, before: Date): Promise<number> {
-  const [row] = await db.query<{ n: number }>(
-    `with cleared as (
-       update import_errors e set value = null
-         from imports i
-        where e.shop_id = $1 and i.shop_id = $1 and i.import_id = e.import_id and e.value is not null
-          and coalesce(i.finished_at, i.heartbeat_at, i.started_at, i.created_at) < $2
-       returning 1)
-     select count(*)::int as n from cleared`,
+  return rowsChanged(
+    db,
+    `update import_errors e set value = null
+       from imports i
+      where e.shop_id = $1 and i.shop_id = $1 and i.import_id = e.import_id and e.value is not null
+        and coalesce(i.finished_at, i.heartbeat_at, i.started_at, i.created_at) < $2`,
     [shopId, before.toISOString()],
   );
-  return row!.n;
 }
 
 /**
@@ -241,16 +238,13 @@ export async function forgetCellsNaming(
   needles: { texts: string[]; digits: string[] },
 ): Promise<number> {
   if (needles.texts.length === 0 && needles.digits.length === 0) return 0;
-  const [row] = await db.query<{ n: number }>(
-    `with cleared as (
-       update import_errors set value = null
-        where shop_id = $1 and value is not null
-          and (exists (select 1 from unnest($2::text[]) t where strpos(lower(value), t) > 0)
-               or exists (select 1 from unnest($3::text[]) d
-                           where strpos(regexp_replace(value, '\\D', '', 'g'), d) > 0))
-       returning 1)
-     select count(*)::int as n from cleared`,
+  return rowsChanged(
+    db,
+    `update import_errors set value = null
+      where shop_id = $1 and value is not null
+        and (exists (select 1 from unnest($2::text[]) t where strpos(lower(value), t) > 0)
+             or exists (select 1 from unnest($3::text[]) d
+                         where strpos(regexp_replace(value, '\\D', '', 'g'), d) > 0))`,
     [shopId, needles.texts, needles.digits],
   );
-  return row!.n;
 }

@@ -5,7 +5,7 @@
 // Reading calls are not kept: the console reads all day, and a record of each would drown the rest.
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db/db.js';
+import { rowsChanged, type Db, type Queryable } from '../db/db.js';
 import { firstUuidv7At, uuidv7 } from '../db/ids.js';
 import type { Staff } from './staff.js';
 
@@ -44,12 +44,10 @@ export async function recordActivity(db: Db, input: ActivityInput, at = new Date
 
 /** Deletes the entries from before `before`; answers how many. Entry ids order by time: the key finds them. */
 export async function pruneActivity(db: Queryable, shopId: string, before: Date): Promise<number> {
-  const [row] = await db.query<{ n: number }>(
-    `with gone as (delete from activity where shop_id = $1 and entry_id < $2 returning 1)
-     select count(*)::int as n from gone`,
-    [shopId, firstUuidv7At(before.getTime())],
-  );
-  return row!.n;
+  return rowsChanged(db, 'delete from activity where shop_id = $1 and entry_id < $2', [
+    shopId,
+    firstUuidv7At(before.getTime()),
+  ]);
 }
 
 export const ActivityQuery = z.object({

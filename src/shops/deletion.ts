@@ -4,7 +4,7 @@
 // added later cannot be forgotten here. Several large tables carry no foreign key (ingestion is faster
 // without) and some references do not cascade (a message keeps its template), so the deletes go in the
 // order of the foreign keys, referencing tables first, rather than trusting a cascade from `shops`.
-import type { Db, Queryable } from '../db/db.js';
+import { quoteIdent, rowsChanged, type Db, type Queryable } from '../db/db.js';
 import { lockShopIngest } from '../customers/resolve.js';
 import { AppError } from '../errors.js';
 import { getShop } from './shops.js';
@@ -84,12 +84,8 @@ export async function deleteShop(db: Db, shopId: string): Promise<DeletedShop> {
     ).map((u) => u.path);
     const rows: Record<string, number> = {};
     for (const table of await shopTablesInDeleteOrder(tx)) {
-      const [deleted] = await tx.query<{ n: number }>(
-        `with gone as (delete from "${table.replace(/"/g, '""')}" where shop_id = $1 returning 1)
-         select count(*)::int as n from gone`,
-        [shopId],
-      );
-      if (deleted!.n > 0) rows[table] = deleted!.n;
+      const deleted = await rowsChanged(tx, `delete from ${quoteIdent(table)} where shop_id = $1`, [shopId]);
+      if (deleted > 0) rows[table] = deleted;
     }
     return { shopId, name: shop.name, rows, uploads };
   });

@@ -4,11 +4,13 @@
 // rows is not shut out by it. It counts its own wrong passwords instead, and ten of them forget it, so
 // a stolen cookie buys a guesser no more than ten tries.
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '../db/db.js';
+import { rowsChanged, type Queryable } from '../db/db.js';
 import { sha256 } from './passwords.js';
 
 /** How long a browser stays trusted after its last sign-in there. */
 export const DEVICE_DAYS = 180;
+/** The oldest last sign-in at which a browser is still trusted at `at`. */
+const trustedSince = (at: Date) => new Date(at.getTime() - DEVICE_DAYS * 86_400_000).toISOString();
 /** Wrong passwords in a row after which a browser is no longer trusted. */
 const MAX_DEVICE_FAILURES = 10;
 
@@ -32,12 +34,7 @@ export async function trustedRows(
     `select shop_id as "shopId", staff_id as "staffId" from staff_devices
       where (shop_id, staff_id) in (select * from unnest($1::uuid[], $2::uuid[]))
         and device_hash = $3 and last_sign_in_at > $4::timestamptz`,
-    [
-      rows.map((r) => r.shopId),
-      rows.map((r) => r.staffId),
-      sha256(secret),
-      new Date(at.getTime() - DEVICE_DAYS * 86_400_000).toISOString(),
-    ],
+    [rows.map((r) => r.shopId), rows.map((r) => r.staffId), sha256(secret), trustedSince(at)],
   );
   return new Set(trusted.map(deviceKey));
 }
@@ -65,11 +62,10 @@ export async function trustDevice(
   at: Date,
 ): Promise<string> {
   const value = trusted && secret ? secret : randomBytes(32).toString('base64url');
-  const stale = new Date(at.getTime() - DEVICE_DAYS * 86_400_000).toISOString();
   await db.query('delete from staff_devices where shop_id = $1 and staff_id = $2 and last_sign_in_at <= $3', [
     staff.shopId,
     staff.staffId,
-    stale,
+    trustedSince(at),
   ]);
   await db.query(
     `insert into staff_devices (shop_id, staff_id, device_hash, last_sign_in_at) values ($1, $2, $3, $4)
@@ -84,12 +80,10 @@ export async function trustDevice(
  * its own staff row's, this the rows of staff who stopped signing in.
  */
 export async function pruneStaleDevices(db: Queryable, shopId: string, at: Date): Promise<number> {
-  const [row] = await db.query<{ n: number }>(
-    `with gone as (delete from staff_devices where shop_id = $1 and last_sign_in_at <= $2 returning 1)
-     select count(*)::int as n from gone`,
-    [shopId, new Date(at.getTime() - DEVICE_DAYS * 86_400_000).toISOString()],
-  );
-  return row!.n;
+  return rowsChanged(db, 'delete from staff_devices where shop_id = $1 and last_sign_in_at <= $2', [
+    shopId,
+    trustedSince(at),
+  ]);
 }
 
 /** Forgets every browser of a staff row: a new password must be proved again everywhere. */

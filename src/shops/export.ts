@@ -8,7 +8,7 @@
 import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { Db, Queryable } from '../db/db.js';
+import { quoteIdent, type Db, type Queryable } from '../db/db.js';
 import { AppError } from '../errors.js';
 import { shopTablesInDeleteOrder } from './deletion.js';
 import { getShop } from './shops.js';
@@ -64,8 +64,6 @@ function cell(value: unknown): string {
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * Writes the shop's tables into `dir` (made if missing; it must be empty) and answers the manifest;
@@ -129,7 +127,7 @@ async function writeTable(
   pageSize: number,
 ): Promise<number> {
   const key = await primaryKeyOf(db, table);
-  const keys = key.map((c) => `t.${ident(c.name)}`).join(', ');
+  const keys = key.map((c) => `t.${quoteIdent(c.name)}`).join(', ');
   const file = await open(path, 'w');
   let rows = 0;
   try {
@@ -138,7 +136,7 @@ async function writeTable(
     for (;;) {
       const from = after ? `and (${keys}) > (${key.map((c, i) => `$${i + 2}::${c.type}`).join(', ')})` : '';
       const page: { r: Record<string, unknown> }[] = await db.query(
-        `select to_jsonb(t) as r from ${ident(table)} t where t.shop_id = $1 ${from}
+        `select to_jsonb(t) as r from ${quoteIdent(table)} t where t.shop_id = $1 ${from}
           order by ${keys} limit ${pageSize}`,
         [shopId, ...(after ?? [])],
       );

@@ -2,7 +2,7 @@
 // '<shop_id>.<secret>'; only the SHA-256 of the secret is stored, looked up under the shop's key.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db/db.js';
+import { rowsChanged, type Db, type Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { deviceFailed, deviceKey, forgetDevices, trustDevice, trustedRows } from './devices.js';
@@ -137,12 +137,10 @@ export async function changeOwnPassword(
 
 /** Deletes the shop's sessions that expired by `at` (a sign-in leaves one, and most are never signed out). */
 export async function pruneExpiredSessions(db: Queryable, shopId: string, at: Date): Promise<number> {
-  const [row] = await db.query<{ n: number }>(
-    `with gone as (delete from staff_sessions where shop_id = $1 and expires_at <= $2 returning 1)
-     select count(*)::int as n from gone`,
-    [shopId, at.toISOString()],
-  );
-  return row!.n;
+  return rowsChanged(db, 'delete from staff_sessions where shop_id = $1 and expires_at <= $2', [
+    shopId,
+    at.toISOString(),
+  ]);
 }
 
 /** Removes a staff member; their sessions end with the row. The last owner cannot be removed. */
