@@ -31,12 +31,13 @@ export function retentionCommands(program: Command): void {
     .option('--activity-days <n>', 'days of activity to keep (180 to 3650)', positiveInt)
     .option('--import-cells-days <n>', "days an ended import's refused cells stay (1 to 3650)", positiveInt)
     .option('--shop <id>')
-    .action((o: { activityDays?: number; importCellsDays?: number; shop?: string }) =>
+    .action(({ shop, ...given }: Partial<RetentionSettings> & { shop?: string }) =>
       withDb(async (db) => {
-        if (o.activityDays === undefined && o.importCellsDays === undefined)
+        // Commander sets only the options given: the rest keep their current periods.
+        if (Object.keys(given).length === 0)
           throw AppError.invalid('Say what to change: --activity-days, --import-cells-days or both');
-        const shopId = await pickShop(db, o.shop);
-        const wanted = RetentionSettings.safeParse({ ...(await getRetention(db, shopId)), ...definedOf(o) });
+        const shopId = await pickShop(db, shop);
+        const wanted = RetentionSettings.safeParse({ ...(await getRetention(db, shopId)), ...given });
         if (!wanted.success)
           throw AppError.invalid(
             'Cannot set these periods',
@@ -56,11 +57,4 @@ export function retentionCommands(program: Command): void {
     PRUNE,
     'pruning',
   );
-}
-
-function definedOf(o: { activityDays?: number; importCellsDays?: number }): Partial<RetentionSettings> {
-  return {
-    ...(o.activityDays !== undefined ? { activityDays: o.activityDays } : {}),
-    ...(o.importCellsDays !== undefined ? { importCellsDays: o.importCellsDays } : {}),
-  };
 }
