@@ -12,18 +12,9 @@ import type { NormalizedOrder } from '../orders/input.js';
 import { getShop, type Shop } from '../shops/shops.js';
 import { FORMATS } from './formats.js';
 import { getImport, type ImportRecord } from './imports.js';
+import { parseFile, UnfitFile, UnreadableFile } from './parse.js';
 import { readRows } from './reader.js';
-import {
-  bindColumns,
-  isHeaderless,
-  orderFromRows,
-  personFromRow,
-  positionalHeader,
-  Row,
-  type Binding,
-  type ImportedPerson,
-  type RowError,
-} from './rows.js';
+import type { ImportedPerson, RowError } from './rows.js';
 
 export interface ImportProgress {
   rowsDone: number;
@@ -103,17 +94,18 @@ async function runRows(
   read: FileRead,
   onProgress: (p: ImportProgress) => void,
 ): Promise<void> {
-  const format = FORMATS[record.format];
   const stream = await readRows(record.filePath).catch((err: Error) => {
     throw new ImportFailure(`Cannot read the file: ${err.message}`);
   });
-  let binding: Binding | undefined;
   const resumeAfter = record.rowsDone;
   const pending: Pending = { orders: [], people: [], errors: [], lastRow: resumeAfter };
-  // Where each order id first appeared: an id seen again after other orders is a duplicate row.
-  const firstSeen = new Map<string, number>();
-  let group: Row[] = [];
-  let groupCells: string[] = [];
+  const parsed = parseFile(stream, {
+    format: FORMATS[record.format],
+    mapping: record.mapping,
+    fileId: record.fileSha256,
+    shop,
+    source: record.source,
+  });
 
   let batches = 0;
   const flush = async () => {
@@ -127,119 +119,34 @@ async function runRows(
     pending.people = [];
     pending.errors = [];
   };
-  // An import holds orders or people, never both, so one bound serves either.
-  const flushIfFull = async () => {
-    if (
-      pending.orders.length + pending.people.length >= BATCH_ORDERS ||
-      pending.errors.length >= BATCH_ERRORS
-    ) {
-      await flush();
-    }
-  };
-  const closeGroup = async () => {
-    if (group.length === 0) return;
-    const rows = group;
-    group = [];
-    groupCells = [];
-    const last = rows[rows.length - 1]!.rowNo;
-    const parsed = orderFromRows(rows, shop, record.source);
-    if (last > resumeAfter) {
-      if (parsed.ok) pending.orders.push({ order: parsed.value, rows: rows.map((r) => r.rowNo) });
-      else pending.errors.push(...parsed.errors);
-    } else if (parsed.ok) noteOrder(read, parsed.value.orderedAt);
-    pending.lastRow = Math.max(pending.lastRow, last);
-    await flushIfFull();
-  };
-
-  const rows = stream.rows[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<{ rowNo: number; cells: string[] }>;
-    try {
-      next = await rows.next();
-    } catch (err) {
-      // The reader stops only on a file it cannot parse (unbalanced quotes, a damaged XLSX). Complete
-      // orders before that point land; the one still open may be missing lines, so it does not.
-      await flush();
-      throw new ImportFailure(
-        `The file cannot be read after row ${pending.lastRow}: ${(err as Error).message}. ` +
-          `Rows up to ${pending.lastRow} were imported.`,
-      );
-    }
-    if (next.done) break;
-    const { rowNo, cells } = next.value;
-    if (!binding) {
-      // A file without a header starts with data: its columns go by position.
-      const headerless = isHeaderless(record.mapping);
-      const header = headerless ? positionalHeader(cells, record.mapping!) : cells;
-      const bound = bindColumns(format, header, record.mapping ?? undefined, record.fileSha256);
-      if ('missing' in bound) {
-        throw new ImportFailure(
-          `Missing columns for the ${format.name} format: ${bound.missing.join(', ')}. The file's columns are: ${header.join(', ')}`,
-        );
+  try {
+    for await (const item of parsed.items) {
+      const last = Math.max(...item.rows);
+      // A resumed run reads the file from the top: what its last checkpoint covers landed before.
+      if (last > resumeAfter) {
+        if (item.order) pending.orders.push({ order: item.order, rows: item.rows });
+        if (item.person) pending.people.push(item.person);
+        pending.errors.push(...item.errors);
+      } else if (item.order) noteOrder(read, item.order.orderedAt);
+      pending.lastRow = Math.max(pending.lastRow, last);
+      // An import holds orders or people, never both, so one bound serves either.
+      if (
+        pending.orders.length + pending.people.length >= BATCH_ORDERS ||
+        pending.errors.length >= BATCH_ERRORS
+      ) {
+        await flush();
       }
-      binding = bound;
-      if (!headerless) continue;
     }
-    if (cells.every((c) => c.trim() === '')) continue;
-    const row = new Row(binding, rowNo, cells);
-    if (format.kind === 'customers') {
-      if (rowNo > resumeAfter) {
-        const parsed = personFromRow(row, shop, record.source);
-        if (parsed.ok) pending.people.push(parsed.value);
-        else pending.errors.push(...parsed.errors);
-      }
-      pending.lastRow = Math.max(pending.lastRow, rowNo);
-      await flushIfFull();
-      continue;
-    }
-    const orderId = row.get('order_id');
-    const skip = rowNo <= resumeAfter;
-    if (!orderId) {
-      await closeGroup();
-      if (!skip)
-        pending.errors.push({
-          rowNo,
-          column: row.columnOf('order_id'),
-          reason: 'missing order id',
-          value: null,
-        });
-      continue;
-    }
-    if (group.length > 0 && group[0]!.get('order_id') === orderId) {
-      if (cells.join('\u0001') === groupCells.join('\u0001')) {
-        if (!skip)
-          pending.errors.push({
-            rowNo,
-            column: null,
-            reason: `duplicate row: same as row ${group[group.length - 1]!.rowNo}`,
-            value: null,
-          });
-        continue;
-      }
-      group.push(row);
-      groupCells = cells;
-      continue;
-    }
-    await closeGroup();
-    const seenAt = firstSeen.get(orderId);
-    if (seenAt !== undefined) {
-      if (!skip) {
-        pending.errors.push({
-          rowNo,
-          column: row.columnOf('order_id'),
-          reason: `duplicate row: order ${orderId} already appeared at row ${seenAt}`,
-          value: orderId,
-        });
-      }
-      pending.lastRow = Math.max(pending.lastRow, rowNo);
-      continue;
-    }
-    firstSeen.set(orderId, rowNo);
-    group = [row];
-    groupCells = cells;
+  } catch (err) {
+    if (err instanceof UnfitFile) throw new ImportFailure(err.message);
+    if (!(err instanceof UnreadableFile)) throw err;
+    // Complete orders before the point the reader stopped land.
+    await flush();
+    throw new ImportFailure(
+      `The file cannot be read after row ${pending.lastRow}: ${err.message}. ` +
+        `Rows up to ${pending.lastRow} were imported.`,
+    );
   }
-  if (!binding) throw new ImportFailure('The file is empty: expected a header row');
-  await closeGroup();
   await flush();
   await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
 }
