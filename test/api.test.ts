@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -1548,6 +1548,73 @@ describeEachDb('REST API', ({ db }) => {
     expect(refused.json().message).toBe('mapping is not valid JSON');
   });
 
+  it('previews an upload as the import would read it, keeping neither the file nor its rows', async () => {
+    const shop = await testTenant(db());
+    const file = await readFile(new URL('./fixtures/generic-orders.csv', import.meta.url));
+    const preview = (
+      fields: Record<string, string>,
+      cookies?: Record<string, string>,
+      content: Buffer | string = file,
+    ) => {
+      const m = multipart(fields, { name: 'orders.csv', content });
+      return t.app.inject({
+        method: 'POST',
+        url: '/api/imports/preview',
+        payload: m.payload,
+        ...(cookies ? { headers: m.headers, cookies } : { headers: { ...m.headers, ...shop.auth } }),
+      });
+    };
+    const res = await preview({ format: 'generic', limit: '3' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({
+      format: 'generic',
+      kind: 'orders',
+      encoding: 'utf-8',
+      unfit: null,
+      complete: false,
+    });
+    expect(body.items.map((i: { rows: number[] }) => i.rows)).toEqual([[2], [3], [4, 5]]);
+    expect(body.items[2].order).toMatchObject({
+      externalId: 'G3',
+      totalCents: 30000,
+      orderedAt: '2025-02-11T01:00:00.000Z',
+      person: {
+        identities: [
+          { kind: 'phone', value: '+8613812345678' },
+          { kind: 'email', value: 'wang@example.com' },
+        ],
+      },
+    });
+    expect(readdirSync(t.uploadDir)).toEqual([]);
+    const [{ orders } = { orders: -1 }] = await db().query<{ orders: number }>(
+      'select count(*)::int as orders from orders where shop_id = $1',
+      [shop.shop.shopId],
+    );
+    expect(orders).toBe(0);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/imports', headers: shop.auth })).json().items,
+    ).toEqual([]);
+
+    // A file the format cannot read at all is still described: its columns, and what is missing.
+    const odd = await preview({ format: 'taobao' });
+    expect(odd.statusCode).toBe(200);
+    expect(odd.json().unfit).toMatch(
+      /^Missing columns for the taobao format: 订单编号, 订单创建时间, 订单状态, 买家实际支付金额, 买家会员名\. The file's columns are: order_id, /,
+    );
+
+    const bad = await preview({ format: 'generic', limit: '500', head: 'yes' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details).toEqual([{ field: 'limit', message: 'a whole number from 1 to 100' }]);
+    const badMapping = await preview({ format: 'generic', mapping: '{"till":"x"}' });
+    expect(badMapping.statusCode).toBe(400);
+    expect(badMapping.json().details[0].field).toBe('mapping.till');
+    // Only those who may import may preview.
+    const viewer = await signedInStaff(shop, 'viewer');
+    expect((await preview({ format: 'generic' }, viewer)).statusCode).toBe(403);
+    expect(readdirSync(t.uploadDir)).toEqual([]);
+  });
+
   it('describes itself in OpenAPI 3.1', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     const doc = res.json();
@@ -1558,6 +1625,7 @@ describeEachDb('REST API', ({ db }) => {
         '/api/customers',
         '/api/customers/{customerId}',
         '/api/imports',
+        '/api/imports/preview',
         '/api/membership/program',
         '/api/membership/tiers',
         '/api/jobs/{jobId}',

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { getCustomer, searchCustomers } from '../src/customers/customers.js';
 import { consentsOf, setConsent } from '../src/customers/consent.js';
 import { createImport, importErrorsCsv, listImportErrors } from '../src/imports/imports.js';
+import { previewImport } from '../src/imports/preview.js';
 import { runImport } from '../src/imports/run.js';
 import type { Db } from '../src/db/db.js';
 import type { AppError } from '../src/errors.js';
@@ -278,6 +279,135 @@ describeEachDb('imports', ({ db, newShop }) => {
       },
     ]);
     expect((await refused({ ...mapping, status: '=' }))?.[0]?.field).toBe('mapping.status');
+  });
+
+  it('previews how the first orders of a file would import, row errors and all, writing nothing', async () => {
+    const shop = await newShop();
+    const path = fixture('generic-orders.csv');
+    const all = await previewImport(shop, path, 'f1', { format: 'generic' });
+    expect(all).toMatchObject({
+      kind: 'orders',
+      encoding: 'utf-8',
+      unfit: null,
+      complete: true,
+      rowsRead: 10,
+    });
+    expect(all.header.slice(0, 4)).toEqual(['order_id', 'ordered_at', 'paid_at', 'status']);
+    expect(all.firstRow.slice(0, 2)).toEqual(['G1', '2025-01-05 10:00:00']);
+    expect(all.fields.find((f) => f.field === 'total')).toEqual({
+      field: 'total',
+      required: true,
+      preset: ['total'],
+      columns: ['total'],
+    });
+    // The rows the import reads as one order, or refuses, each with the import's own reasons.
+    expect(
+      all.items.map((i) => [i.rows, i.order?.externalId ?? null, i.errors.map((e) => e.reason)]),
+    ).toEqual([
+      [[2], 'G1', []],
+      [[3], 'G2', []],
+      [[4, 5], 'G3', []],
+      [[6], null, ['unparseable date']],
+      [[7], null, ['unknown status', 'negative amount']],
+      [[8], null, ['phone number is masked', expect.stringMatching(/^missing identity/)]],
+      [[9], null, ['duplicate row: order G1 already appeared at row 2']],
+      [[10], 'G7', []],
+    ]);
+    const g3 = all.items[2]!.order!;
+    expect(g3).toMatchObject({ totalCents: 30000, status: 'paid', channel: 'online' });
+    expect(g3.orderedAt).toEqual(new Date('2025-02-11T01:00:00Z'));
+    expect(g3.person.identities).toEqual([
+      { kind: 'phone', value: '+8613812345678' },
+      { kind: 'email', value: 'wang@example.com' },
+    ]);
+    expect(g3.items.map((i) => i.title)).toEqual(['控油爽肤水', '面膜']);
+    const [{ orders } = { orders: -1 }] = await db().query<{ orders: number }>(
+      'select count(*)::int as orders from orders where shop_id = $1',
+      [shop.shopId],
+    );
+    expect(orders).toBe(0);
+
+    // A limit shows that many, and says the file goes on (G3 was read to know G2 had no more lines).
+    const two = await previewImport(shop, path, 'f1', { format: 'generic', limit: 2 });
+    expect(two.items.map((i) => i.order?.externalId)).toEqual(['G1', 'G2']);
+    expect(two).toMatchObject({ complete: false, rowsRead: 5 });
+
+    // The head of a larger file, cut inside G3's lines: G3 is left out rather than shown half.
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const head = join(dir, 'head.csv');
+    const text = await readFile(path, 'utf8');
+    await writeFile(
+      head,
+      text.slice(
+        0,
+        text.indexOf('\nG3,2025-02-11 09:00,,paid,online,,300.00,,+86', text.indexOf('G3')) + 1 + 20,
+      ),
+    );
+    const cut = await previewImport(shop, head, 'f2', { format: 'generic', head: true });
+    expect(cut.items.map((i) => i.order?.externalId)).toEqual(['G1', 'G2']);
+    expect(cut.complete).toBe(false);
+  });
+
+  it('previews a mapping over columns of any name, and says which columns a format misses', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const path = join(dir, 'pos.csv');
+    await writeFile(path, 'Receipt,Date,Amount,Mobile\nR-1,2025-05-01 12:00,88.00,13800000009\n');
+    const unmapped = await previewImport(shop, path, 'p', { format: 'generic' });
+    expect(unmapped.unfit).toBe(
+      "Missing columns for the generic format: order_id, ordered_at, status, total. The file's columns are: Receipt, Date, Amount, Mobile",
+    );
+    expect(unmapped).toMatchObject({ header: [], items: [], complete: false });
+    const mapping = {
+      order_id: 'Receipt',
+      ordered_at: 'Date',
+      total: 'Amount',
+      phone: 'Mobile',
+      status: '=completed',
+      channel: '=offline',
+      store_id: '=HQ',
+    };
+    const mapped = await previewImport(shop, path, 'p', { format: 'generic', mapping });
+    expect(mapped).toMatchObject({
+      unfit: null,
+      complete: true,
+      header: ['Receipt', 'Date', 'Amount', 'Mobile'],
+    });
+    expect(mapped.fields.filter((f) => f.columns.length > 0).map((f) => [f.field, f.columns])).toEqual([
+      ['order_id', ['Receipt']],
+      ['ordered_at', ['Date']],
+      ['status', ['=completed']],
+      ['channel', ['=offline']],
+      ['store_id', ['=HQ']],
+      ['total', ['Amount']],
+      ['phone', ['Mobile']],
+    ]);
+    expect(mapped.items[0]!.order).toMatchObject({
+      externalId: 'R-1',
+      status: 'completed',
+      channel: 'offline',
+      storeId: 'HQ',
+      totalCents: 8800,
+    });
+    // The same checks as an import's: a mapping to an unknown field is refused, naming it.
+    await expect(
+      previewImport(shop, path, 'p', { format: 'generic', mapping: { till: 'Receipt' } }),
+    ).rejects.toMatchObject({
+      details: [{ field: 'mapping.till', message: expect.stringMatching(/^unknown field/) }],
+    });
+    // A GBK Taobao export reads as such, its buyers by their member names.
+    const taobao = join(dir, 'taobao.csv');
+    await writeFile(
+      taobao,
+      iconv.encode(
+        '订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,宝贝标题\r\n="3001",小明爱购物,158.00,交易成功,2024-11-11 00:00:05,控油洗面奶\r\n',
+        'gbk',
+      ),
+    );
+    const gbk = await previewImport(shop, taobao, 't', { format: 'taobao' });
+    expect(gbk).toMatchObject({ encoding: 'gb18030', complete: true });
+    expect(gbk.items[0]!.order).toMatchObject({ source: 'taobao', externalId: '3001', status: 'completed' });
+    expect(gbk.items[0]!.order!.person.identities).toEqual([{ kind: 'platform_id', value: 'taobao:小明爱购物' }]);
   });
 
   it('resumes an interrupted import after its checkpoint without duplicates', async () => {

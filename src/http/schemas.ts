@@ -162,6 +162,78 @@ export const RowError = z.object({
   value: z.string().nullable(),
 });
 
+const PreviewPerson = z.object({
+  identities: z.array(z.object({ kind: Identity.shape.kind, value: z.string() })),
+  profile: z.record(z.string(), z.unknown()).describe('name, gender, birthday, address and the like'),
+});
+
+export const ImportPreview = z.object({
+  format: z.enum(FORMAT_NAMES),
+  kind: z.enum(['orders', 'customers']),
+  encoding: z.enum(['utf-8', 'utf-16le', 'gb18030', 'xlsx']),
+  header: z
+    .array(z.string())
+    .describe("the file's columns: its header row, or '#1', '#2', … for a file without one"),
+  firstRow: z.array(z.string()).describe("the first data row's cells"),
+  fields: z.array(
+    z.object({
+      field: z.enum(FIELDS),
+      required: z.boolean(),
+      preset: z
+        .array(z.string())
+        .describe('the headers the format reads the field from when the mapping is silent'),
+      columns: z
+        .array(z.string())
+        .describe("where the field comes from now: columns found, a fixed '=value' or '#row'"),
+    }),
+  ),
+  unfit: z.string().nullable().describe('why no row can import (a required column missing)'),
+  unreadable: z.string().nullable().describe('where the reader gave up'),
+  items: z.array(
+    z.object({
+      rows: z.array(z.number().int()).describe('the rows it was read from, duplicates included'),
+      order: z
+        .object({
+          source: z.string(),
+          externalId: z.string(),
+          channel: z.enum(['online', 'offline']),
+          storeId: z.string().nullable(),
+          memberCard: z.string().nullable(),
+          status: Order.shape.status,
+          currency: z.string(),
+          totalCents: z.number().int(),
+          discountCents: z.number().int(),
+          shippingCents: z.number().int(),
+          refundedCents: z.number().int(),
+          couponCode: z.string().nullable(),
+          orderedAt: ts,
+          paidAt: ts.nullable(),
+          person: PreviewPerson,
+          items: z.array(
+            z.object({
+              title: z.string(),
+              sku: z.string().optional(),
+              productId: z.string().optional(),
+              category: z.string().optional(),
+              quantity: z.number().int(),
+              unitPriceCents: z.number().int(),
+            }),
+          ),
+        })
+        .optional(),
+      person: z
+        .object({
+          person: PreviewPerson,
+          consents: z.array(z.object({ channel: z.string(), status: z.enum(['opted_in', 'opted_out']) })),
+        })
+        .optional(),
+      errors: z.array(RowError),
+    }),
+  ),
+  rowsRead: z.number().int(),
+  complete: z.boolean().describe('whether the preview saw the whole file'),
+});
+
 export const Page = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),

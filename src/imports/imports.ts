@@ -90,7 +90,7 @@ export function checkImportOptions(options: {
   return { format: options.format as FormatName, source, mapping };
 }
 
-async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -85,87 +85,92 @@ export function parseFile(stream: RowStream, options: ParseOptions): FileParse {
     };
 
     const rows = stream.rows[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<{ rowNo: number; cells: string[] }>;
-      try {
-        next = await rows.next();
-      } catch (err) {
-        // The order still open may be missing lines, so it is not given.
-        throw new UnreadableFile(lastRow, err as Error);
-      }
-      if (next.done) break;
-      const { rowNo, cells } = next.value;
-      if (!binding) {
-        // A file without a header starts with data: its columns go by position.
-        const headerless = isHeaderless(mapping);
-        const header = headerless ? positionalHeader(cells, mapping!) : cells;
-        const bound = bindColumns(format, header, mapping ?? undefined, options.fileId);
-        if ('missing' in bound) {
-          throw new UnfitFile(
-            `Missing columns for the ${format.name} format: ${bound.missing.join(', ')}. The file's columns are: ${header.join(', ')}`,
-          );
+    try {
+      for (;;) {
+        let next: IteratorResult<{ rowNo: number; cells: string[] }>;
+        try {
+          next = await rows.next();
+        } catch (err) {
+          // The order still open may be missing lines, so it is not given.
+          throw new UnreadableFile(lastRow, err as Error);
         }
-        binding = bound;
-        lastRow = rowNo;
-        if (!headerless) continue;
-      }
-      if (cells.every((c) => c.trim() === '')) continue;
-      firstRow ??= cells;
-      const row = new Row(binding, rowNo, cells);
-      if (format.kind === 'customers') {
-        const parsed = personFromRow(row, shop, source);
-        lastRow = rowNo;
-        yield parsed.ok
-          ? { rows: [rowNo], person: parsed.value, errors: [] }
-          : { rows: [rowNo], errors: parsed.errors };
-        continue;
-      }
-      const orderId = row.get('order_id');
-      if (group.length > 0 && group[0]!.get('order_id') === orderId) {
-        groupRows.push(rowNo);
-        if (cells.join('\u0001') === groupCells.join('\u0001')) {
-          const previous = group[group.length - 1]!.rowNo;
-          groupDuplicates.push({
-            rowNo,
-            column: null,
-            reason: `duplicate row: same as row ${previous}`,
-            value: null,
-          });
-        } else {
-          group.push(row);
-          groupCells = cells;
+        if (next.done) break;
+        const { rowNo, cells } = next.value;
+        if (!binding) {
+          // A file without a header starts with data: its columns go by position.
+          const headerless = isHeaderless(mapping);
+          const header = headerless ? positionalHeader(cells, mapping!) : cells;
+          const bound = bindColumns(format, header, mapping ?? undefined, options.fileId);
+          if ('missing' in bound) {
+            throw new UnfitFile(
+              `Missing columns for the ${format.name} format: ${bound.missing.join(', ')}. The file's columns are: ${header.join(', ')}`,
+            );
+          }
+          binding = bound;
+          lastRow = rowNo;
+          if (!headerless) continue;
         }
-        continue;
-      }
-      const closed = closeGroup();
-      if (closed) yield closed;
-      lastRow = rowNo;
-      if (!orderId) {
-        yield {
-          rows: [rowNo],
-          errors: [{ rowNo, column: row.columnOf('order_id'), reason: 'missing order id', value: null }],
-        };
-        continue;
-      }
-      const seenAt = firstSeen.get(orderId);
-      if (seenAt !== undefined) {
-        yield {
-          rows: [rowNo],
-          errors: [
-            {
+        if (cells.every((c) => c.trim() === '')) continue;
+        firstRow ??= cells;
+        const row = new Row(binding, rowNo, cells);
+        if (format.kind === 'customers') {
+          const parsed = personFromRow(row, shop, source);
+          lastRow = rowNo;
+          yield parsed.ok
+            ? { rows: [rowNo], person: parsed.value, errors: [] }
+            : { rows: [rowNo], errors: parsed.errors };
+          continue;
+        }
+        const orderId = row.get('order_id');
+        if (group.length > 0 && group[0]!.get('order_id') === orderId) {
+          groupRows.push(rowNo);
+          if (cells.join('\u0001') === groupCells.join('\u0001')) {
+            const previous = group[group.length - 1]!.rowNo;
+            groupDuplicates.push({
               rowNo,
-              column: row.columnOf('order_id'),
-              reason: `duplicate row: order ${orderId} already appeared at row ${seenAt}`,
-              value: orderId,
-            },
-          ],
-        };
-        continue;
+              column: null,
+              reason: `duplicate row: same as row ${previous}`,
+              value: null,
+            });
+          } else {
+            group.push(row);
+            groupCells = cells;
+          }
+          continue;
+        }
+        const closed = closeGroup();
+        if (closed) yield closed;
+        lastRow = rowNo;
+        if (!orderId) {
+          yield {
+            rows: [rowNo],
+            errors: [{ rowNo, column: row.columnOf('order_id'), reason: 'missing order id', value: null }],
+          };
+          continue;
+        }
+        const seenAt = firstSeen.get(orderId);
+        if (seenAt !== undefined) {
+          yield {
+            rows: [rowNo],
+            errors: [
+              {
+                rowNo,
+                column: row.columnOf('order_id'),
+                reason: `duplicate row: order ${orderId} already appeared at row ${seenAt}`,
+                value: orderId,
+              },
+            ],
+          };
+          continue;
+        }
+        firstSeen.set(orderId, rowNo);
+        group = [row];
+        groupCells = cells;
+        groupRows = [rowNo];
       }
-      firstSeen.set(orderId, rowNo);
-      group = [row];
-      groupCells = cells;
-      groupRows = [rowNo];
+    } finally {
+      // A caller that stops early (a preview has its rows) lets the file go.
+      await rows.return?.();
     }
     if (!binding) throw new UnfitFile('The file is empty: expected a header row');
     const closed = closeGroup();

@@ -102,9 +102,14 @@ export async function readRows(path: string): Promise<RowStream> {
         );
   async function* rows() {
     let rowNo = 0;
-    for await (const cells of cellsOf) {
-      rowNo++;
-      yield { rowNo, cells };
+    try {
+      for await (const cells of cellsOf) {
+        rowNo++;
+        yield { rowNo, cells };
+      }
+    } finally {
+      // A reader stopped early (a preview has its rows) lets go of the file; the parser alone would not.
+      file.destroy();
     }
   }
   return { encoding, rows: rows(), bytesRead: () => bytes };

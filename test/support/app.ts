@@ -16,6 +16,8 @@ export interface TestApp {
   /** Not started: tests run a shop's queued jobs with settleJobs. */
   jobs: JobRunner;
   db: Db;
+  /** Where uploads wait for their import. */
+  uploadDir: string;
 }
 
 export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
@@ -39,7 +41,7 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
     db.kind === 'postgres' ? new Set() : null,
   );
   const app = await buildApp({ db, imports, jobs, uploadDir, logLevel: 'silent', webDir });
-  return { app, imports, jobs, db };
+  return { app, imports, jobs, db, uploadDir };
 }
 
 /** Signs in as a staff member through the API: the session cookie to send, or null when refused. */

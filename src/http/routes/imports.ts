@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { uuidv7 } from '../../db/ids.js';
@@ -14,16 +15,80 @@ import {
   importErrorsCsv,
   listImportErrors,
   listImports,
+  sha256File,
   type ImportRecord as Record_,
 } from '../../imports/imports.js';
+import { PREVIEW_LIMIT, previewImport } from '../../imports/preview.js';
+import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
-import { errors, ImportRecord, RowError } from '../schemas.js';
+import { errors, ImportPreview, ImportRecord, RowError } from '../schemas.js';
 
 const Params = z.object({ importId: z.string() });
 
 function publicImport(r: Record_) {
   const { filePath: _p, fileSha256: _s, ...rest } = r;
   return rest;
+}
+
+/** A preview reads the head of a CSV; the whole of an XLSX, which cannot be cut, up to this. */
+const PREVIEW_BYTES = 64 * 1024 ** 2;
+
+/** Saves the multipart upload's file to the upload folder and collects its other fields. */
+async function receiveUpload(
+  request: FastifyRequest,
+  uploadDir: string,
+  maxBytes?: number,
+): Promise<{ fields: Record<string, string>; saved: { path: string; name: string } }> {
+  if (!request.isMultipart()) {
+    throw new AppError('unsupported_media_type', 415, 'Send the file as multipart/form-data');
+  }
+  const fields: Record<string, string> = {};
+  let saved: { path: string; name: string } | undefined;
+  await mkdir(uploadDir, { recursive: true });
+  try {
+    const parts = request.parts(maxBytes ? { limits: { fileSize: maxBytes } } : undefined);
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        const name = part.filename || 'upload.csv';
+        const path = join(
+          uploadDir,
+          `${uuidv7()}-${name.replace(/[^\w.\-\u4e00-\u9fff]/g, '_').slice(-100)}`,
+        );
+        saved = { path, name };
+        await pipeline(part.file, createWriteStream(path));
+        if (part.file.truncated) {
+          throw new AppError(
+            'file_too_large',
+            413,
+            maxBytes
+              ? `A preview reads at most ${maxBytes / 1024 ** 2} MiB of a file`
+              : 'The file is larger than 4 GiB',
+          );
+        }
+      } else {
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (err) {
+    if (saved) await rm(saved.path, { force: true });
+    throw err;
+  }
+  if (!saved) throw AppError.invalid('No file uploaded', [{ field: 'file', message: 'required' }]);
+  return { fields, saved };
+}
+
+function mappingField(fields: Record<string, string>): Record<string, string> | undefined {
+  if (!fields.mapping) return undefined;
+  let mapping: unknown;
+  try {
+    mapping = JSON.parse(fields.mapping);
+  } catch {
+    throw AppError.invalid('mapping is not valid JSON', [{ field: 'mapping', message: 'a JSON object' }]);
+  }
+  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) {
+    throw AppError.invalid('mapping must be a JSON object', [{ field: 'mapping', message: 'a JSON object' }]);
+  }
+  return mapping as Record<string, string>;
 }
 
 export const importRoutes =
@@ -44,55 +109,64 @@ export const importRoutes =
         },
       },
       async (request, reply) => {
-        if (!request.isMultipart()) {
-          throw new AppError('unsupported_media_type', 415, 'Send the file as multipart/form-data');
-        }
-        const fields: Record<string, string> = {};
-        let saved: { path: string; name: string } | undefined;
-        await mkdir(o.uploadDir, { recursive: true });
+        const { fields, saved } = await receiveUpload(request, o.uploadDir);
         try {
-          for await (const part of request.parts()) {
-            if (part.type === 'file') {
-              const name = part.filename || 'upload.csv';
-              const path = join(
-                o.uploadDir,
-                `${uuidv7()}-${name.replace(/[^\w.\-\u4e00-\u9fff]/g, '_').slice(-100)}`,
-              );
-              await pipeline(part.file, createWriteStream(path));
-              if (part.file.truncated)
-                throw new AppError('file_too_large', 413, 'The file is larger than 4 GiB');
-              saved = { path, name };
-            } else {
-              fields[part.fieldname] = String(part.value);
-            }
-          }
-          if (!saved) throw AppError.invalid('No file uploaded', [{ field: 'file', message: 'required' }]);
-          let mapping: Record<string, string> | undefined;
-          if (fields.mapping) {
-            try {
-              mapping = JSON.parse(fields.mapping) as Record<string, string>;
-            } catch {
-              throw AppError.invalid('mapping is not valid JSON', [
-                { field: 'mapping', message: 'a JSON object' },
-              ]);
-            }
-            if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) {
-              throw AppError.invalid('mapping must be a JSON object', [
-                { field: 'mapping', message: 'a JSON object' },
-              ]);
-            }
-          }
-          const options = { format: fields.format ?? '', source: fields.source || undefined, mapping };
           const { record } = await createImport(o.db, request.shopId, {
-            ...options,
+            format: fields.format ?? '',
+            source: fields.source || undefined,
+            mapping: mappingField(fields),
             filePath: saved.path,
             fileName: saved.name,
           });
           o.imports.enqueue(request.shopId, record.importId);
           return reply.code(202).send(publicImport(record));
         } catch (err) {
-          if (saved) await rm(saved.path, { force: true });
+          await rm(saved.path, { force: true });
           throw err;
+        }
+      },
+    );
+
+    app.post(
+      '/api/imports/preview',
+      {
+        // Nothing is written and nothing of the shop's is read back: the caller sees its own file.
+        config: { access: 'operate', activity: false },
+        schema: {
+          tags: ['imports'],
+          summary: "How a file's first orders or people would import, with nothing written",
+          description:
+            'multipart/form-data with the fields of POST /api/imports, optional `limit` (orders or people to ' +
+            `show, 1–${PREVIEW_LIMIT}, default 10) and \`head\` ('true' when the file is only the first part of ` +
+            'a larger CSV, whose last order may be cut short), then `file` (at most 64 MiB). Answers which ' +
+            'column feeds each field, the orders or people the first rows make and every row error, as the ' +
+            'import would read them. A file the format cannot read at all answers 200 with `unfit` saying why.',
+          consumes: ['multipart/form-data'],
+          response: { 200: ImportPreview, 413: errors[400], 415: errors[400], ...errors },
+        },
+      },
+      async (request) => {
+        const { fields, saved } = await receiveUpload(request, o.uploadDir, PREVIEW_BYTES);
+        try {
+          const limit = fields.limit === undefined ? undefined : Number(fields.limit);
+          if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= PREVIEW_LIMIT)) {
+            throw AppError.invalid('Invalid limit', [
+              { field: 'limit', message: `a whole number from 1 to ${PREVIEW_LIMIT}` },
+            ]);
+          }
+          if (fields.head !== undefined && fields.head !== 'true' && fields.head !== 'false') {
+            throw AppError.invalid('Invalid head', [{ field: 'head', message: "'true' or 'false'" }]);
+          }
+          const shop = await getShop(o.db, request.shopId);
+          return await previewImport(shop, saved.path, await sha256File(saved.path), {
+            format: fields.format ?? '',
+            source: fields.source || undefined,
+            mapping: mappingField(fields),
+            limit,
+            head: fields.head === 'true',
+          });
+        } finally {
+          await rm(saved.path, { force: true });
         }
       },
     );
