@@ -407,7 +407,9 @@ describeEachDb('imports', ({ db, newShop }) => {
     const gbk = await previewImport(shop, taobao, 't', { format: 'taobao' });
     expect(gbk).toMatchObject({ encoding: 'gb18030', complete: true });
     expect(gbk.items[0]!.order).toMatchObject({ source: 'taobao', externalId: '3001', status: 'completed' });
-    expect(gbk.items[0]!.order!.person.identities).toEqual([{ kind: 'platform_id', value: 'taobao:小明爱购物' }]);
+    expect(gbk.items[0]!.order!.person.identities).toEqual([
+      { kind: 'platform_id', value: 'taobao:小明爱购物' },
+    ]);
   });
 
   it('resumes an interrupted import after its checkpoint without duplicates', async () => {
