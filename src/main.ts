@@ -1,11 +1,7 @@
 #!/usr/bin/env node
 // The `regulars` command: serve, import, demo, migrate, and the few admin tasks (shops, staff, API keys).
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import { Command, InvalidArgumentError } from 'commander';
+import { join } from 'node:path';
+import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { loadConfig } from './config.js';
@@ -16,6 +12,7 @@ import { reportCommand } from './cli/report.js';
 import { activityCommands } from './cli/activity.js';
 import { retentionCommands } from './cli/retention.js';
 import { shopCommands } from './cli/shop.js';
+import { importCommand } from './cli/imports.js';
 import { listShops } from './shops/shops.js';
 import { customerCommands } from './cli/customers.js';
 import { membershipCommands } from './cli/membership.js';
@@ -25,10 +22,7 @@ import { openDatabase } from './db/open.js';
 import { DEMO_LOGIN, loadDemo } from './demo/demo.js';
 import { AppError } from './errors.js';
 import { buildApp, DEFAULT_WEB_DIR } from './http/app.js';
-import { FIELDS, FORMAT_NAMES } from './imports/formats.js';
-import { createImport, importErrorsCsv, listImportErrors } from './imports/imports.js';
 import { ImportQueue } from './imports/queue.js';
-import { runImport } from './imports/run.js';
 import { JobRunner } from './jobs/runner.js';
 import { JOB_HANDLERS, scheduleAll } from './jobs/handlers.js';
 import { scoringCommands } from './cli/scoring.js';
@@ -39,15 +33,6 @@ import { createStaff, listStaff, StaffChange, updateStaff } from './shops/staff.
 const program = new Command('regulars').description(
   'Regulars: the e-commerce CRM that turns one-time buyers into regulars',
 );
-
-function mappingEntry(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  const eq = value.indexOf('=');
-  const field = value.slice(0, eq);
-  if (eq < 1 || !(FIELDS as readonly string[]).includes(field)) {
-    throw new InvalidArgumentError(`expected field=column with a field among ${FIELDS.join(', ')}`);
-  }
-  return { ...previous, [field]: value.slice(eq + 1) };
-}
 
 program
   .command('migrate')
@@ -89,76 +74,7 @@ async function demo(db: Db, opts: { customers?: number; seed?: number }): Promis
   console.log(`API key: ${result.apiKey}`);
 }
 
-program
-  .command('import')
-  .description('import customers or orders from a CSV or XLSX file')
-  .argument('<file>', 'CSV (UTF-8 or GBK) or XLSX')
-  .requiredOption('--format <format>', FORMAT_NAMES.join(' | '))
-  .option('--shop <id>', 'the shop to import into (needed when there are several)')
-  .option('--source <name>', "the system the generic format's orders come from", 'import')
-  .option('--map <field=column>', 'read a field from a column of another name (repeatable)', mappingEntry)
-  .option('--mapping <file.json>', 'a JSON object of field → column')
-  .action(
-    (
-      file: string,
-      opts: { format: string; shop?: string; source: string; map?: Record<string, string>; mapping?: string },
-    ) =>
-      withDb(async (db, config) => {
-        const shopId = await pickShop(db, opts.shop);
-        let mapping = opts.map;
-        if (opts.mapping) {
-          const parsed: unknown = JSON.parse(await readFile(opts.mapping, 'utf8'));
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-            throw AppError.invalid(`${opts.mapping} must hold a JSON object of field → column`);
-          }
-          mapping = { ...(parsed as Record<string, string>), ...mapping };
-        }
-        const { record, resumed } = await createImport(db, shopId, {
-          format: opts.format,
-          source: opts.source,
-          mapping,
-          filePath: resolve(file),
-        });
-        if (resumed) console.log(`Resuming import ${record.importId} after row ${record.rowsDone}.`);
-        const bar = new SingleBar(
-          { format: 'import |{bar}| {percentage}% | {rows} rows | {eta_formatted} left', hideCursor: true },
-          Presets.shades_classic,
-        );
-        bar.start(record.fileBytes, record.bytesDone, { rows: record.rowsDone });
-        const started = Date.now();
-        const done = await runImport(db, shopId, record.importId, (p) =>
-          bar.update(p.bytesDone, { rows: p.rowsDone }),
-        );
-        bar.update(record.fileBytes, { rows: done.rowsDone });
-        bar.stop();
-        if (done.status === 'failed')
-          throw new AppError('import_failed', 422, done.failure ?? 'Import failed');
-        const seconds = (Date.now() - started) / 1000;
-        console.log(
-          `Import ${done.importId}: ${done.ordersCreated} orders created, ${done.ordersUpdated} updated, ` +
-            `${done.ordersUnchanged} unchanged; ${done.customersCreated} customers created, ` +
-            `${done.customersUpdated} updated; ${done.errorRows} rows with errors; ${seconds.toFixed(1)} s.`,
-        );
-        if (done.errorRows > 0) {
-          const reports = join(config.dataDir, 'reports');
-          await mkdir(reports, { recursive: true });
-          const path = join(reports, `import-${done.importId}-errors.csv`);
-          await pipeline(Readable.from(importErrorsCsv(db, shopId, done.importId)), createWriteStream(path));
-          for (const e of await listImportErrors(db, shopId, done.importId, { limit: 5 })) {
-            console.log(
-              `  row ${e.rowNo}${e.column ? `, ${e.column}` : ''}: ${e.reason}${e.value ? ` (${e.value})` : ''}`,
-            );
-          }
-          console.log(`Error report: ${path}`);
-        }
-        if (done.expiryJobId) {
-          console.log(
-            'Some of these orders earned points that are already due: they expire when `regulars serve` runs ' +
-              'the queued job, or now with `regulars points expire`.',
-          );
-        }
-      }),
-  );
+importCommand(program);
 
 program
   .command('serve')

@@ -355,6 +355,64 @@ describe('the regulars command', () => {
     expect(again.out).not.toContain('already due');
   }, 60_000);
 
+  it('previews how a file would import, mapped by --map, importing nothing, and names a bad count', async () => {
+    const file = join(env.REGULARS_DATA_DIR!, 'till.csv');
+    await writeFile(
+      file,
+      [
+        'Receipt,Date,Amount,Mobile',
+        'T1,2026-09-01 12:30,88.00,13700000009',
+        'T2,2026-09-02,-1,13700000009',
+      ].join('\n'),
+    );
+    const unmapped = await regulars('import', file, '--format', 'generic', '--preview');
+    expect(unmapped.code).toBe(1);
+    expect(unmapped.out).toContain(
+      'Missing columns for the generic format: order_id, ordered_at, status, total.',
+    );
+    const map = ['--map', 'order_id=Receipt', '--map', 'ordered_at=Date', '--map', 'total=Amount'];
+    const mapped = await regulars(
+      'import',
+      file,
+      '--format',
+      'generic',
+      ...map,
+      '--map',
+      'phone=Mobile',
+      '--map',
+      'status==paid',
+      '--preview',
+      '5',
+    );
+    expect(mapped.code).toBe(0);
+    expect(mapped.out).toContain('nothing was imported');
+    expect(mapped.out).toMatch(/total +← Amount {2}\(required\)/);
+    expect(mapped.out).toMatch(/status +← =paid {2}\(required\)/);
+    // Dates in the shop's own time zone, amounts in its currency, each refused row with its reason.
+    expect(mapped.out).toContain(
+      'row 2: T1  2026-09-01 12:30  paid  online  88.00 CNY  +8613700000009  0 items',
+    );
+    expect(mapped.out).toContain('row 3, Amount: negative amount (-1)');
+    // The import proper creates the order the preview showed: the preview wrote none of it.
+    const imported = await regulars(
+      'import',
+      file,
+      '--format',
+      'generic',
+      ...map,
+      '--map',
+      'phone=Mobile',
+      '--map',
+      'status==paid',
+    );
+    expect(imported.out).toContain('1 orders created, 0 updated, 0 unchanged; 1 customers created');
+    const bad = await regulars('import', file, '--format', 'generic', ...map, '--preview', '500');
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain(
+      "option '--preview [n]' argument '500' is invalid. a whole number from 1 to 100",
+    );
+  }, 60_000);
+
   it("erases a customer's personal data on request, named by phone, and says what is wrong", async () => {
     const noReason = await regulars('customers', 'erase', '--customer', '13700000003', '--reason', ' ');
     expect(noReason.code).toBe(1);

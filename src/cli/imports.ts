@@ -1,0 +1,174 @@
+// `regulars import FILE`: an import in the foreground with a progress bar, or with --preview, how the
+// file's first orders or people would import, with nothing written.
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SingleBar, Presets } from 'cli-progress';
+import { InvalidArgumentError, type Command } from 'commander';
+import { AppError } from '../errors.js';
+import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
+import { createImport, importErrorsCsv, listImportErrors, sha256File } from '../imports/imports.js';
+import { previewImport, PREVIEW_LIMIT, type ImportPreview } from '../imports/preview.js';
+import { runImport } from '../imports/run.js';
+import { formatAmount } from '../orders/money.js';
+import { getShop, type Shop } from '../shops/shops.js';
+import { pickShop, withDb } from './context.js';
+
+function mappingEntry(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  const field = value.slice(0, eq);
+  if (eq < 1 || !(FIELDS as readonly string[]).includes(field)) {
+    throw new InvalidArgumentError(`expected field=column with a field among ${FIELDS.join(', ')}`);
+  }
+  return { ...previous, [field]: value.slice(eq + 1) };
+}
+
+function previewCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > PREVIEW_LIMIT) {
+    throw new InvalidArgumentError(`a whole number from 1 to ${PREVIEW_LIMIT}`);
+  }
+  return n;
+}
+
+interface ImportOptions {
+  format: string;
+  shop?: string;
+  source: string;
+  map?: Record<string, string>;
+  mapping?: string;
+  preview?: number | true;
+}
+
+export function importCommand(program: Command): void {
+  program
+    .command('import')
+    .description('import customers or orders from a CSV or XLSX file')
+    .argument('<file>', 'CSV (UTF-8 or GBK) or XLSX')
+    .requiredOption('--format <format>', FORMAT_NAMES.join(' | '))
+    .option('--shop <id>', 'the shop to import into (needed when there are several)')
+    .option('--source <name>', "the system the generic format's orders come from", 'import')
+    .option('--map <field=column>', 'read a field from a column of another name (repeatable)', mappingEntry)
+    .option('--mapping <file.json>', 'a JSON object of field → column')
+    .option(
+      '--preview [n]',
+      'import nothing: show which column feeds each field and how the first n orders or people (10) read',
+      previewCount,
+    )
+    .action((file: string, opts: ImportOptions) =>
+      withDb(async (db, config) => {
+        const shopId = await pickShop(db, opts.shop);
+        let mapping = opts.map;
+        if (opts.mapping) {
+          const parsed: unknown = JSON.parse(await readFile(opts.mapping, 'utf8'));
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+            throw AppError.invalid(`${opts.mapping} must hold a JSON object of field → column`);
+          }
+          mapping = { ...(parsed as Record<string, string>), ...mapping };
+        }
+        const path = resolve(file);
+        if (opts.preview !== undefined) {
+          const shop = await getShop(db, shopId);
+          const preview = await previewImport(shop, path, await sha256File(path), {
+            format: opts.format,
+            source: opts.source,
+            mapping,
+            limit: opts.preview === true ? undefined : opts.preview,
+          });
+          printPreview(preview, shop);
+          if (preview.unfit) throw new AppError('import_unfit', 422, preview.unfit);
+          return;
+        }
+        const { record, resumed } = await createImport(db, shopId, {
+          format: opts.format,
+          source: opts.source,
+          mapping,
+          filePath: path,
+        });
+        if (resumed) console.log(`Resuming import ${record.importId} after row ${record.rowsDone}.`);
+        const bar = new SingleBar(
+          { format: 'import |{bar}| {percentage}% | {rows} rows | {eta_formatted} left', hideCursor: true },
+          Presets.shades_classic,
+        );
+        bar.start(record.fileBytes, record.bytesDone, { rows: record.rowsDone });
+        const started = Date.now();
+        const done = await runImport(db, shopId, record.importId, (p) =>
+          bar.update(p.bytesDone, { rows: p.rowsDone }),
+        );
+        bar.update(record.fileBytes, { rows: done.rowsDone });
+        bar.stop();
+        if (done.status === 'failed')
+          throw new AppError('import_failed', 422, done.failure ?? 'Import failed');
+        const seconds = (Date.now() - started) / 1000;
+        console.log(
+          `Import ${done.importId}: ${done.ordersCreated} orders created, ${done.ordersUpdated} updated, ` +
+            `${done.ordersUnchanged} unchanged; ${done.customersCreated} customers created, ` +
+            `${done.customersUpdated} updated; ${done.errorRows} rows with errors; ${seconds.toFixed(1)} s.`,
+        );
+        if (done.errorRows > 0) {
+          const reports = join(config.dataDir, 'reports');
+          await mkdir(reports, { recursive: true });
+          const report = join(reports, `import-${done.importId}-errors.csv`);
+          await pipeline(
+            Readable.from(importErrorsCsv(db, shopId, done.importId)),
+            createWriteStream(report),
+          );
+          for (const e of await listImportErrors(db, shopId, done.importId, { limit: 5 }))
+            console.log(`  ${problem(e)}`);
+          console.log(`Error report: ${report}`);
+        }
+        if (done.expiryJobId) {
+          console.log(
+            'Some of these orders earned points that are already due: they expire when `regulars serve` runs ' +
+              'the queued job, or now with `regulars points expire`.',
+          );
+        }
+      }),
+    );
+}
+
+const problem = (e: { rowNo: number; column: string | null; reason: string; value: string | null }) =>
+  `row ${e.rowNo}${e.column ? `, ${e.column}` : ''}: ${e.reason}${e.value ? ` (${e.value})` : ''}`;
+
+const ENCODINGS: Record<ImportPreview['encoding'], string> = {
+  'utf-8': 'UTF-8',
+  'utf-16le': 'UTF-16',
+  gb18030: 'GBK/GB18030',
+  xlsx: 'XLSX (first sheet)',
+};
+
+function printPreview(p: ImportPreview, shop: Shop): void {
+  console.log(`Read as ${ENCODINGS[p.encoding]}, ${p.format} format (${p.kind}); nothing was imported.`);
+  if (p.unfit) return; // the caller says why, as an error
+  console.log('Columns:');
+  const width = Math.max(...FIELDS.map((f) => f.length));
+  for (const f of p.fields) {
+    if (f.columns.length === 0 && !f.required) continue;
+    const from = f.columns.length > 0 ? f.columns.join(' or ') : '(not found)';
+    console.log(`  ${f.field.padEnd(width)}  ← ${from}${f.required ? '  (required)' : ''}`);
+  }
+  const unused = p.header.filter((h) => !p.fields.some((f) => f.columns.includes(h)));
+  if (unused.length > 0) console.log(`Not read: ${unused.join(', ')}`);
+  const local = (d: Date) => d.toLocaleString('sv-SE', { timeZone: shop.timeZone }).slice(0, 16);
+  console.log(p.kind === 'orders' ? 'First orders:' : 'First people:');
+  for (const item of p.items) {
+    const rows = item.rows.length > 1 ? `rows ${item.rows[0]}–${item.rows.at(-1)}` : `row ${item.rows[0]}`;
+    const who = (item.order?.person ?? item.person?.person)?.identities.map((i) => i.value).join(', ');
+    if (item.order) {
+      const o = item.order;
+      const lines = o.items.length === 1 ? '1 item' : `${o.items.length} items`;
+      console.log(
+        `  ${rows}: ${o.externalId}  ${local(o.orderedAt)}  ${o.status}  ${o.channel}${o.storeId ? ` ${o.storeId}` : ''}  ` +
+          `${formatAmount(o.totalCents, o.currency)} ${o.currency}  ${who}  ${lines}`,
+      );
+    } else if (item.person) {
+      const name = item.person.person.profile.name;
+      console.log(`  ${rows}: ${name ? `${name}  ` : ''}${who}`);
+    }
+    for (const e of item.errors) console.log(`  ${problem(e)}`);
+  }
+  if (p.unreadable) console.log(p.unreadable);
+  else if (!p.complete) console.log('… and the file goes on.');
+}
