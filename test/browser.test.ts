@@ -107,6 +107,49 @@ describe.skipIf(!available)('web console in Chromium', () => {
     );
     expect(await done.filter({ hasText: 'generic-orders.csv' }).getByTestId('import-expiry').count()).toBe(0);
 
+    // A till's export with headers of its own: the page says which columns are missing, the operator
+    // picks them, and the first orders show as they will import before anything is.
+    const till = join(await mkdtemp(join(tmpdir(), 'regulars-')), 'till.csv');
+    await writeFile(
+      till,
+      'Receipt,Date,Amount,Mobile\nT-1,2026-09-01 12:30,88.00,13900000088\nT-2,2026-09-02 08:00,-1,13900000088\n',
+    );
+    await page.getByLabel(/^File/).setInputFiles(till);
+    await eventually(() => page.getByTestId('preview-unfit').textContent()).toBe(
+      "Missing columns for the generic format: order_id, ordered_at, status, total. The file's columns are: Receipt, Date, Amount, Mobile",
+    );
+    const importButton = page.getByRole('button', { name: 'Import', exact: true });
+    expect(await importButton.isDisabled()).toBe(true);
+    const field = (name: string) => page.locator(`[data-testid="column-mapping"] tr[data-field="${name}"]`);
+    await field('order_id').locator('select').selectOption('Receipt');
+    await field('ordered_at').locator('select').selectOption({ label: 'Date (2026-09-01 12:30)' });
+    await field('total').locator('select').selectOption('Amount');
+    await field('phone').locator('select').selectOption('Mobile');
+    await field('status').locator('select').selectOption({ label: 'a fixed value…' });
+    await field('status').getByLabel('Fixed value of status').fill('paid');
+    const previewed = page.getByTestId('preview-order');
+    await eventually(() => previewed.count()).toBe(1);
+    expect(await previewed.locator('td').allTextContents()).toEqual([
+      '2',
+      'T-1',
+      'Sep 1, 2026, 12:30 PM',
+      'Paid · Online',
+      'CN¥88.00',
+      'Phone +8613900000088',
+      '',
+    ]);
+    expect(await page.getByTestId('preview-error').textContent()).toBe('3Amount negative amount (-1)');
+    expect(await field('status').locator('td').last().textContent()).toBe('=paid');
+    expect(await page.getByTestId('preview-cli').textContent()).toBe(
+      "--map 'order_id=Receipt' --map 'ordered_at=Date' --map 'total=Amount' --map 'phone=Mobile' --map 'status==paid'",
+    );
+    await importButton.click();
+    const tilled = page.locator('[data-testid="import"][data-status="completed"]', { hasText: 'till.csv' });
+    await tilled.waitFor({ timeout: 30_000 });
+    expect(await tilled.getByTestId('import-result').textContent()).toBe(
+      '1 orders created, 0 updated, 0 unchanged; 1 new customers',
+    );
+
     await page.getByRole('link', { name: 'Customers' }).click();
     // A customer calling about an order gives its number (the list showed every customer until now).
     await page.getByRole('searchbox').fill('G3');

@@ -357,7 +357,20 @@ describeEachDb('imports', ({ db, newShop }) => {
     expect(unmapped.unfit).toBe(
       "Missing columns for the generic format: order_id, ordered_at, status, total. The file's columns are: Receipt, Date, Amount, Mobile",
     );
-    expect(unmapped).toMatchObject({ header: [], items: [], complete: false });
+    // The columns and the first row still come back, to choose from.
+    expect(unmapped).toMatchObject({
+      header: ['Receipt', 'Date', 'Amount', 'Mobile'],
+      firstRow: ['R-1', '2025-05-01 12:00', '88.00', '13800000009'],
+      items: [],
+      complete: false,
+    });
+    // Half mapped, it says what is still missing and where the mapped fields are read from.
+    const half = await previewImport(shop, path, 'p', {
+      format: 'generic',
+      mapping: { order_id: 'Receipt' },
+    });
+    expect(half.unfit).toMatch(/^Missing columns for the generic format: ordered_at, status, total\./);
+    expect(half.fields.find((f) => f.field === 'order_id')?.columns).toEqual(['Receipt']);
     const mapping = {
       order_id: 'Receipt',
       ordered_at: 'Date',

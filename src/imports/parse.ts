@@ -30,7 +30,16 @@ export interface ParsedItem {
 }
 
 /** The file does not fit the format at all: no row of it can import. */
-export class UnfitFile extends Error {}
+export class UnfitFile extends Error {
+  constructor(
+    message: string,
+    /** The file's columns and those the fields found, and its first data row, to choose columns by. */
+    readonly columns: Pick<Binding, 'header' | 'index'> = { header: [], index: new Map() },
+    readonly firstRow: string[] = [],
+  ) {
+    super(message);
+  }
+}
 
 /** The reader gave up (unbalanced quotes, a damaged XLSX) after `afterRow`. */
 export class UnreadableFile extends Error {
@@ -103,7 +112,9 @@ export function parseFile(stream: RowStream, options: ParseOptions): FileParse {
           const bound = bindColumns(format, header, mapping ?? undefined, options.fileId);
           if ('missing' in bound) {
             throw new UnfitFile(
-              `Missing columns for the ${format.name} format: ${bound.missing.join(', ')}. The file's columns are: ${header.join(', ')}`,
+              `Missing columns for the ${format.name} format: ${bound.missing.join(', ')}. The file's columns are: ${bound.header.join(', ')}`,
+              bound,
+              headerless ? cells : await nextDataRow(rows),
             );
           }
           binding = bound;
@@ -177,4 +188,16 @@ export function parseFile(stream: RowStream, options: ParseOptions): FileParse {
     if (closed) yield closed;
   }
   return { binding: () => binding, firstRow: () => firstRow, items: items() };
+}
+
+/** The next row with a cell in it, or none; a reader that fails here leaves the file to the import's report. */
+async function nextDataRow(rows: AsyncIterator<{ cells: string[] }>): Promise<string[]> {
+  try {
+    for (let next = await rows.next(); !next.done; next = await rows.next()) {
+      if (next.value.cells.some((c) => c.trim() !== '')) return next.value.cells;
+    }
+  } catch {
+    // Only a hint for choosing columns is lost; the file's fault shows once it is mapped.
+  }
+  return [];
 }

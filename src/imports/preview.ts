@@ -65,7 +65,7 @@ export async function previewImport(
   const stream = await readRows(path);
   const parse = parseFile(stream, { format, mapping, fileId, shop, source });
   const items: ParsedItem[] = [];
-  let unfit: string | null = null;
+  let unfit: UnfitFile | null = null;
   let unreadable: string | null = null;
   let complete = false;
   let rowsRead = 0;
@@ -82,7 +82,7 @@ export async function previewImport(
       if (items.length > limit) break;
     }
   } catch (err) {
-    if (err instanceof UnfitFile) unfit = err.message;
+    if (err instanceof UnfitFile) unfit = err;
     else if (err instanceof UnreadableFile)
       unreadable = `The file cannot be read after row ${err.afterRow}: ${err.message}`;
     else throw err;
@@ -97,15 +97,15 @@ export async function previewImport(
     complete = false;
     unreadable = null;
   }
-  const binding = parse.binding();
+  const binding = parse.binding() ?? unfit?.columns;
   return {
     format: formatName,
     kind: format.kind,
     encoding: stream.encoding,
     header: binding?.header ?? [],
-    firstRow: parse.firstRow() ?? [],
+    firstRow: parse.firstRow() ?? unfit?.firstRow ?? [],
     fields: fieldSources(formatName, binding, mapping),
-    unfit,
+    unfit: unfit?.message ?? null,
     unreadable,
     items: items.slice(0, limit),
     rowsRead,
@@ -113,7 +113,11 @@ export async function previewImport(
   };
 }
 
-function fieldSources(format: FormatName, binding: Binding | undefined, mapping: Mapping | null) {
+function fieldSources(
+  format: FormatName,
+  binding: Pick<Binding, 'header' | 'index'> | undefined,
+  mapping: Mapping | null,
+) {
   const f = FORMATS[format];
   return FIELDS.map((field): FieldSource => {
     const mapped = mapping?.[field];

@@ -59,7 +59,7 @@ export function bindColumns(
   rawHeader: string[],
   mapping: Mapping = {},
   fileId = '',
-): Binding | { missing: string[] } {
+): Binding | { missing: string[]; header: string[]; index: Map<Field, number[]> } {
   const header = rawHeader.map((h) => h.replace(/^\uFEFF/, '').trim());
   const constants = new Map<Field, string>();
   let rowIds: string | null = null;
@@ -92,7 +92,9 @@ export function bindColumns(
   ) {
     missing.push('an identity column (customer id, phone, email or member card)');
   }
-  return missing.length > 0 ? { missing } : { format, header, index, headerIndex, constants, rowIds };
+  return missing.length > 0
+    ? { missing, header, index }
+    : { format, header, index, headerIndex, constants, rowIds };
 }
 
 /** Spreadsheet users keep digits as text with a leading apostrophe ('13812345678); it is not data. */

@@ -148,6 +148,44 @@ export interface RowError {
   value: string | null;
 }
 
+interface PreviewPerson {
+  identities: { kind: 'phone' | 'email' | 'member_card' | 'platform_id'; value: string }[];
+  profile: Record<string, unknown>;
+}
+
+/** POST /api/imports/preview: how a file's first rows would import. */
+export interface ImportPreview {
+  format: string;
+  kind: 'orders' | 'customers';
+  encoding: 'utf-8' | 'utf-16le' | 'gb18030' | 'xlsx';
+  header: string[];
+  firstRow: string[];
+  fields: { field: string; required: boolean; preset: string[]; columns: string[] }[];
+  unfit: string | null;
+  unreadable: string | null;
+  items: {
+    rows: number[];
+    order?: {
+      externalId: string;
+      channel: 'online' | 'offline';
+      storeId: string | null;
+      status: 'pending' | 'paid' | 'shipped' | 'completed' | 'cancelled' | 'refunded' | 'partially_refunded';
+      currency: string;
+      totalCents: number;
+      orderedAt: string;
+      person: PreviewPerson;
+      items: { title: string; quantity: number; unitPriceCents: number }[];
+    };
+    person?: {
+      person: PreviewPerson;
+      consents: { channel: 'email' | 'sms'; status: 'opted_in' | 'opted_out' }[];
+    };
+    errors: RowError[];
+  }[];
+  rowsRead: number;
+  complete: boolean;
+}
+
 export interface Tier {
   name: string;
   minSpendCents: number | null;

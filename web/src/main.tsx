@@ -120,7 +120,7 @@ function App() {
       <main>
         {route.page === 'customers' && <CustomersPage shop={me.shop} q={route.q} offset={route.offset} />}
         {route.page === 'customer' && <CustomerPage shop={me.shop} access={me.access} id={route.id} />}
-        {route.page === 'imports' && <ImportsPage />}
+        {route.page === 'imports' && <ImportsPage shop={me.shop} />}
         {route.page === 'membership' && <MembershipPage shop={me.shop} />}
         {route.page === 'cards' && <CardsPage me={me} />}
         {route.page === 'rfm' && <RfmPage shop={me.shop} />}

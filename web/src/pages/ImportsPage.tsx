@@ -1,18 +1,42 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, type ImportRecord, type RowError } from '../api.js';
+import { api, problemText, type ImportPreview, type ImportRecord, type RowError, type Shop } from '../api.js';
 import { isKey, useI18n } from '../i18n.js';
 import { useAttempt } from '../useAttempt.js';
 import { useLoad } from '../useLoad.js';
 import { Problem } from '../Problem.js';
+import { ColumnMapping, mappingToSend, PreviewRows, type Mapping } from './ImportPreview.js';
 
 const FORMATS = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
+/** A CSV is previewed from its head: enough for the first orders of any export, however large the file. */
+const HEAD_BYTES = 256 * 1024;
+/** An XLSX cannot be cut, and the API previews at most this much. */
+const PREVIEW_BYTES = 64 * 1024 ** 2;
 
-export function ImportsPage() {
+type Preview = { data: ImportPreview } | { problem: string } | { skipped: 'tooLarge' };
+
+async function requestPreview(file: File, fields: Record<string, string>): Promise<Preview> {
+  const magic = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  const xlsx = magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04;
+  if (xlsx && file.size > PREVIEW_BYTES) return { skipped: 'tooLarge' };
+  const cut = !xlsx && file.size > HEAD_BYTES;
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  if (cut) form.set('head', 'true');
+  form.set('file', cut ? file.slice(0, HEAD_BYTES) : file, file.name);
+  try {
+    return { data: await api<ImportPreview>('/api/imports/preview', { method: 'POST', body: form }) };
+  } catch (err) {
+    return { problem: problemText(err) };
+  }
+}
+
+export function ImportsPage({ shop }: { shop: Shop }) {
   const { t } = useI18n();
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('generic');
   const [source, setSource] = useState('');
-  const [mapping, setMapping] = useState('');
+  const [mapping, setMapping] = useState<Mapping>({});
   const [file, setFile] = useState<File | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
   const { problem, busy, attempt } = useAttempt();
   const list = useLoad(() => api<{ items: ImportRecord[] }>('/api/imports?limit=20'), 'imports');
   const active = list.data?.items.some((i) => i.status === 'queued' || i.status === 'running');
@@ -24,19 +48,42 @@ export function ImportsPage() {
     return () => clearInterval(timer);
   }, [active, reload]);
 
+  const fields = (): Record<string, string> => {
+    const f: Record<string, string> = { format };
+    if (source.trim()) f.source = source.trim();
+    const sent = mappingToSend(mapping);
+    if (Object.keys(sent).length > 0) f.mapping = JSON.stringify(sent);
+    return f;
+  };
+  const fieldsKey = JSON.stringify(fields());
+  // Read again whenever the file, the format or a column's choice changes; typing waits for a pause.
+  useEffect(() => {
+    if (!file) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      void requestPreview(file, JSON.parse(fieldsKey) as Record<string, string>).then(
+        (p) => live && setPreview(p),
+      );
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [file, fieldsKey]);
+
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
     const form = new FormData();
-    form.set('format', format);
-    if (source.trim()) form.set('source', source.trim());
-    if (mapping.trim()) form.set('mapping', mapping.trim());
+    for (const [k, v] of Object.entries(fields())) form.set(k, v);
     form.set('file', file);
     void attempt(async () => {
       await api('/api/imports', { method: 'POST', body: form });
       reload();
     });
   };
+  const data = preview && 'data' in preview ? preview.data : null;
+  const sent = mappingToSend(mapping);
 
   return (
     <section>
@@ -47,14 +94,25 @@ export function ImportsPage() {
           <input
             name="file"
             type="file"
-            accept=".csv,.xlsx,text/csv"
+            accept=".csv,.txt,.xlsx,text/csv"
             required
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            onChange={(e) => {
+              const chosen = e.target.files?.[0] ?? null;
+              setFile(chosen);
+              if (!chosen) setPreview(null);
+            }}
           />
         </label>
         <label>
           {t('imports.format')}
-          <select name="format" value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
+          <select
+            name="format"
+            value={format}
+            onChange={(e) => {
+              setFormat(e.target.value as typeof format);
+              setMapping({});
+            }}
+          >
             {FORMATS.map((f) => (
               <option key={f} value={f}>
                 {t(`format.${f}`)}
@@ -73,15 +131,40 @@ export function ImportsPage() {
             />
           </label>
         )}
-        <label>
-          {t('imports.mapping')}
-          <textarea name="mapping" rows={2} value={mapping} onChange={(e) => setMapping(e.target.value)} />
-        </label>
+        {data && (
+          <p className="muted" data-testid="preview-read-as">
+            {t('imports.readAs', { encoding: t(`encoding.${data.encoding}`) })}
+          </p>
+        )}
+        {data?.unfit && (
+          <p className="error" data-testid="preview-unfit">
+            {data.unfit}
+          </p>
+        )}
+        {preview && 'problem' in preview && <Problem text={preview.problem} />}
+        {preview && 'skipped' in preview && <p className="muted">{t('imports.previewTooLarge')}</p>}
         <Problem text={problem} />
-        <button type="submit" disabled={busy || !file}>
+        <button
+          type="submit"
+          disabled={busy || !file || Boolean(data?.unfit) || (preview !== null && 'problem' in preview)}
+        >
           {t('imports.submit')}
         </button>
+        {Object.keys(sent).length > 0 && (
+          <p className="muted">
+            {t('imports.cli')}{' '}
+            <code data-testid="preview-cli">
+              {Object.entries(sent)
+                .map(([k, v]) => `--map '${k}=${v.replace(/'/g, "'\\''")}'`)
+                .join(' ')}
+            </code>
+          </p>
+        )}
       </form>
+      {data && (data.header.length > 0 || data.firstRow.length > 0) && (
+        <ColumnMapping preview={data} mapping={mapping} onChange={setMapping} />
+      )}
+      {data && !data.unfit && <PreviewRows preview={data} shop={shop} />}
       <h2>{t('imports.recent')}</h2>
       {list.data?.items.length === 0 && <p>{t('imports.none')}</p>}
       {list.data?.items.map((i) => (
