@@ -408,6 +408,21 @@ describeEachDb('imports', ({ db, newShop }) => {
     ).rejects.toMatchObject({
       details: [{ field: 'mapping.till', message: expect.stringMatching(/^unknown field/) }],
     });
+    // A customers export: its people with the consent they gave, and only the fields such a file fills.
+    const people = await previewImport(shop, fixture('shopify-customers.csv'), 'c', {
+      format: 'shopify-customers',
+      limit: 1,
+    });
+    expect(people.kind).toBe('customers');
+    expect(people.fields.map((f) => f.field)).toContain('accepts_sms');
+    expect(people.fields.map((f) => f.field)).not.toContain('total');
+    expect(people.items[0]!.person).toMatchObject({
+      person: { profile: { name: 'Ann Lee', city: 'San Francisco' } },
+      consents: [
+        { channel: 'email', status: 'opted_in' },
+        { channel: 'sms', status: 'opted_out' },
+      ],
+    });
     // A GBK Taobao export reads as such, its buyers by their member names.
     const taobao = join(dir, 'taobao.csv');
     await writeFile(

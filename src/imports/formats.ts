@@ -43,6 +43,31 @@ export const FIELDS = [
 ] as const;
 export type Field = (typeof FIELDS)[number];
 
+const CONSENT_FIELDS: readonly Field[] = ['accepts_email', 'accepts_sms'];
+/** What a customers export can fill: who the person is, and their marketing consent. */
+const PERSON_FIELDS: readonly Field[] = [
+  'customer_id',
+  'phone',
+  'email',
+  'member_card',
+  'name',
+  'first_name',
+  'last_name',
+  'gender',
+  'birthday',
+  'country',
+  'province',
+  'city',
+  'address',
+  'company',
+  'job_title',
+  ...CONSENT_FIELDS,
+];
+
+/** The fields an import of this kind reads; an orders export carries its buyer but not their consent. */
+export const fieldsRead = (kind: 'orders' | 'customers'): readonly Field[] =>
+  kind === 'customers' ? PERSON_FIELDS : FIELDS.filter((f) => !CONSENT_FIELDS.includes(f));
+
 export const FORMAT_NAMES = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 

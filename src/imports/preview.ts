@@ -3,7 +3,7 @@
 // A mapping mistake (the pay date read as the order date, a status column left out) shows here on ten
 // orders, instead of in a report of a million rows after the import.
 import type { Shop } from '../shops/shops.js';
-import { FIELDS, FORMATS, type Field, type FormatName } from './formats.js';
+import { fieldsRead, FORMATS, type Field, type FormatName } from './formats.js';
 import { checkImportOptions } from './imports.js';
 import { parseFile, UnfitFile, UnreadableFile, type ParsedItem } from './parse.js';
 import { readRows, type Encoding } from './reader.js';
@@ -26,6 +26,7 @@ export interface ImportPreview {
   header: string[];
   /** The first data row's cells, to recognise the columns by. */
   firstRow: string[];
+  /** The fields this kind of import reads. */
   fields: FieldSource[];
   /** Why no row of the file can import (a required column missing), or null. */
   unfit: string | null;
@@ -119,7 +120,7 @@ function fieldSources(
   mapping: Mapping | null,
 ) {
   const f = FORMATS[format];
-  return FIELDS.map((field): FieldSource => {
+  return fieldsRead(f.kind).map((field): FieldSource => {
     const mapped = mapping?.[field];
     const preset = f.columns[field] ?? [];
     let columns: string[];

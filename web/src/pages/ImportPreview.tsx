@@ -10,23 +10,6 @@ export type Mapping = Record<string, string>;
 
 /** How a row finds its person: without one of them every row is refused, so they are always shown. */
 const IDENTITY_FIELDS = ['customer_id', 'phone', 'email', 'member_card'];
-// What each kind of file can fill: an orders export carries its buyer; a customers export, people only.
-const PERSON_FIELDS = [
-  ...IDENTITY_FIELDS,
-  'name',
-  'first_name',
-  'last_name',
-  'gender',
-  'birthday',
-  'country',
-  'province',
-  'city',
-  'address',
-  'company',
-  'job_title',
-];
-const CONSENT_FIELDS = ['accepts_email', 'accepts_sms'];
-
 const FIXED = '=';
 
 /** The mapping as the API takes it: fixed values still empty are left out until typed. */
@@ -56,18 +39,13 @@ export function ColumnMapping({
         value: h,
         label: preview.firstRow[i] ? `${h} (${preview.firstRow[i]})` : h,
       }));
-  const fits = (field: string) =>
-    preview.kind === 'customers'
-      ? [...PERSON_FIELDS, ...CONSENT_FIELDS].includes(field)
-      : !CONSENT_FIELDS.includes(field);
   const shown = preview.fields.filter(
     (f) =>
-      fits(f.field) &&
-      (all ||
-        f.required ||
-        IDENTITY_FIELDS.includes(f.field) ||
-        f.columns.length > 0 ||
-        mapping[f.field] !== undefined),
+      all ||
+      f.required ||
+      IDENTITY_FIELDS.includes(f.field) ||
+      f.columns.length > 0 ||
+      mapping[f.field] !== undefined,
   );
   const set = (field: string, value: string) => {
     const next = { ...mapping };
