@@ -1066,6 +1066,16 @@ describe.skipIf(!available)('web console in Chromium', () => {
     );
     await page.getByTestId('sales-chart').locator('canvas').first().waitFor();
     await page.getByTestId('cohort-chart').locator('canvas').first().waitFor();
+    // The grid names its axes; a shop that sent nothing says so under the campaigns' table.
+    expect(await page.locator('[data-testid="rfm-grid"] thead th').allTextContents()).toEqual([
+      'R / F',
+      'F1',
+      'F2',
+      'F3',
+      'F4',
+      'F5',
+    ]);
+    await page.getByText('No campaign was launched in this period, and no flow ran in it.').waitFor();
     // One segment only: Bo.
     await page.locator('select[name="segment"]').selectOption({ label: 'New this month' });
     await eventually(() => page.getByTestId('tile-netSales').textContent()).toBe('CN¥400.00');

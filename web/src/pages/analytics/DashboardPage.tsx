@@ -279,6 +279,16 @@ function Figures({
         <div className="panel" title={t('dash.def.rfm')}>
           <h2>{t('dash.rfm')}</h2>
           <table className="rfm-grid" data-testid="rfm-grid">
+            <thead>
+              <tr>
+                <th>R / F</th>
+                {[1, 2, 3, 4, 5].map((f) => (
+                  <th key={f} className="num">
+                    F{f}
+                  </th>
+                ))}
+              </tr>
+            </thead>
             <tbody>
               {[5, 4, 3, 2, 1].map((r) => (
                 <tr key={r}>
@@ -338,6 +348,7 @@ function Figures({
           ))}
         </tbody>
       </table>
+      {d.engagement.length === 0 && <p className="muted">{t('dash.noEngagement')}</p>}
       <Spend months={d.acquisition.months} cash={cash} onSaved={onSpend} />
     </>
   );
