@@ -602,6 +602,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
     // The tag shows on a tagged buyer's profile.
     await page.getByTestId('segment-sample').getByRole('link').first().click();
     await eventually(() => page.getByTestId('customer-tags').textContent()).toContain('oily-skin');
+    // Its timeline names the tag the rule gave.
+    await page
+      .locator('.timeline li')
+      .filter({ hasText: 'Tag added' })
+      .filter({ hasText: 'oily-skin' })
+      .waitFor();
     // Staff record the buyer's SMS opt-in; a segment on SMS consent then finds exactly one customer.
     const sms = page.getByTestId('consents').locator('[data-channel="sms"]');
     await sms.getByRole('button', { name: 'Record opt-in' }).click();

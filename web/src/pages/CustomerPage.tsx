@@ -165,6 +165,7 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
   if (e.type === 'card.bound')
     return `${String(d.memberCard)} · ${fieldText('phone', String(d.phone), shop.phoneRegion, label)}${d.codeDelivery ? ` · ${label(`cards.delivery.${String(d.codeDelivery)}`)}` : ''}`;
   if (e.type === 'card.unbound') return `${String(d.memberCard)} · ${String(d.reason)}`;
+  if (e.type === 'tag.added' || e.type === 'tag.removed') return String(d.tag);
   if (e.type === 'flow.entered') {
     const why = d.holdout
       ? label('flows.r.holdout')
