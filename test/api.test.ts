@@ -1,8 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../src/http/app.js';
+import { createImport } from '../src/imports/imports.js';
 import { DEFAULT_PROGRAM } from '../src/membership/program.js';
 import { recordActivity } from '../src/shops/activity.js';
 import { createStaff } from '../src/shops/staff.js';
@@ -1615,6 +1617,43 @@ describeEachDb('REST API', ({ db }) => {
     expect(readdirSync(t.uploadDir)).toEqual([]);
   });
 
+  it('stops a queued import, deleting its upload, for the shop that owns it only', async () => {
+    const shop = await testTenant(db());
+    const upload = join(t.uploadDir, 'waiting.csv');
+    await writeFile(upload, 'order_id,ordered_at,status,total,phone\nW1,2026-01-01,paid,5,13900000002\n');
+    // Registered but not handed to the queue: it waits, as behind another shop's long import.
+    const { record } = await createImport(db(), shop.shop.shopId, { filePath: upload, format: 'generic' });
+    const cancel = (auth: object) =>
+      t.app.inject({ method: 'POST', url: `/api/imports/${record.importId}/cancel`, ...auth });
+    expect((await cancel({ headers: a.auth })).statusCode).toBe(404);
+    const viewer = await signedInStaff(shop, 'viewer');
+    expect((await cancel({ cookies: viewer })).statusCode).toBe(403);
+    const res = await cancel({ headers: shop.auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: 'cancelled',
+      rowsDone: 0,
+      cancelRequestedAt: expect.any(String),
+    });
+    expect(res.json().filePath).toBeUndefined();
+    expect(existsSync(upload)).toBe(false);
+    const again = await cancel({ headers: shop.auth });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({
+      error: 'import_ended',
+      message: 'The import has already ended: cancelled',
+    });
+    // The queue reaching it later starts nothing.
+    t.imports.enqueue(shop.shop.shopId, record.importId);
+    await t.imports.idle();
+    const seen = await t.app.inject({
+      method: 'GET',
+      url: `/api/imports/${record.importId}`,
+      headers: shop.auth,
+    });
+    expect(seen.json()).toMatchObject({ status: 'cancelled', ordersCreated: 0, startedAt: null });
+  });
+
   it('describes itself in OpenAPI 3.1', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     const doc = res.json();
@@ -1626,6 +1665,7 @@ describeEachDb('REST API', ({ db }) => {
         '/api/customers/{customerId}',
         '/api/imports',
         '/api/imports/preview',
+        '/api/imports/{importId}/cancel',
         '/api/membership/program',
         '/api/membership/tiers',
         '/api/jobs/{jobId}',

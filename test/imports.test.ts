@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { expect, it } from 'vitest';
 import { getCustomer, searchCustomers } from '../src/customers/customers.js';
 import { consentsOf, setConsent } from '../src/customers/consent.js';
-import { createImport, importErrorsCsv, listImportErrors } from '../src/imports/imports.js';
+import { cancelImport, createImport, importErrorsCsv, listImportErrors } from '../src/imports/imports.js';
 import { previewImport } from '../src/imports/preview.js';
 import { runImport } from '../src/imports/run.js';
 import type { Db } from '../src/db/db.js';
@@ -479,6 +479,72 @@ describeEachDb('imports', ({ db, newShop }) => {
       [shop.shopId],
     );
     expect(jobs).toEqual([{ status: 'queued' }]);
+  });
+
+  it('stops an import on request: a queued one never starts, a running one after its batch, keeping it', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const path = join(dir, 'many.csv');
+    const lines = ['order_id,ordered_at,status,total,phone'];
+    for (let i = 0; i < 12000; i++)
+      lines.push(`S${i},2026-01-01 10:00,paid,10.00,139${String(i % 900).padStart(8, '0')}`);
+    await writeFile(path, lines.join('\n'));
+    const orders = async () =>
+      (
+        await db().query<{ n: number }>('select count(*)::int as n from orders where shop_id = $1', [
+          shop.shopId,
+        ])
+      )[0]!.n;
+
+    const waiting = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
+    const cancelled = await cancelImport(db(), shop.shopId, waiting.record.importId);
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancelRequestedAt: expect.any(Date) });
+    expect(cancelled.finishedAt).toBeInstanceOf(Date);
+    expect(await runImport(db(), shop.shopId, waiting.record.importId)).toMatchObject({
+      status: 'cancelled',
+      rowsDone: 0,
+      startedAt: null,
+    });
+    expect(await orders()).toBe(0);
+
+    // Asked while its second batch is read: that batch lands, and the run stops before the third.
+    const running = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
+    expect(running.resumed).toBe(false);
+    let asked = false;
+    const stopped = await runImport(db(), shop.shopId, running.record.importId, () => {
+      if (!asked) void cancelImport(db(), shop.shopId, running.record.importId);
+      asked = true;
+    });
+    expect(stopped).toMatchObject({ status: 'cancelled', ordersCreated: 10000, rowsDone: 10001 });
+    expect(await orders()).toBe(10000);
+    await expect(cancelImport(db(), shop.shopId, running.record.importId)).rejects.toMatchObject({
+      code: 'import_ended',
+      status: 409,
+    });
+    // The file imported again lands the rest, and nothing twice.
+    const again = await createImport(db(), shop.shopId, { filePath: path, format: 'generic' });
+    expect(again.resumed).toBe(false);
+    expect(await runImport(db(), shop.shopId, again.record.importId)).toMatchObject({
+      status: 'completed',
+      ordersCreated: 2000,
+      ordersUnchanged: 10000,
+    });
+    expect(await orders()).toBe(12000);
+
+    // Asked to stop, then cut off before it could (the process was killed): resumed, it stops at once.
+    const small = join(dir, 'small.csv');
+    await writeFile(small, 'order_id,ordered_at,status,total,phone\nK1,2026-01-02,paid,5,13900000001\n');
+    const cut = await createImport(db(), shop.shopId, { filePath: small, format: 'generic' });
+    await db().query(`update imports set status = 'running' where shop_id = $1 and import_id = $2`, [
+      shop.shopId,
+      cut.record.importId,
+    ]);
+    expect(await cancelImport(db(), shop.shopId, cut.record.importId)).toMatchObject({ status: 'running' });
+    expect(await runImport(db(), shop.shopId, cut.record.importId)).toMatchObject({
+      status: 'cancelled',
+      ordersCreated: 0,
+    });
+    expect(await orders()).toBe(12000);
   });
 
   it('imports Shopify orders (line-item rows) and customers exports with their own headers', async () => {

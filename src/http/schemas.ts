@@ -1,6 +1,7 @@
 // Response shapes for the OpenAPI document. Requests are validated by the areas' own zod schemas.
 import { z } from 'zod';
 import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
+import { IMPORT_STATUSES } from '../imports/imports.js';
 import { ORDER_STATUSES } from '../orders/status.js';
 import { RFM_SEGMENTS } from '../rfm/segments.js';
 import { CHANNELS } from '../customers/consent.js';
@@ -136,7 +137,7 @@ export const ImportRecord = z.object({
   fileName: z.string(),
   fileBytes: z.number().int(),
   mapping: z.record(z.enum(FIELDS), z.string()).nullable(),
-  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  status: z.enum(IMPORT_STATUSES),
   rowsDone: z.number().int().describe('every row up to this one is committed'),
   bytesDone: z.number().int(),
   ordersCreated: z.number().int(),
@@ -150,6 +151,9 @@ export const ImportRecord = z.object({
     .uuid()
     .nullable()
     .describe('the points expiry queued because orders of the file earned points already due'),
+  cancelRequestedAt: ts
+    .nullable()
+    .describe('when staff asked it to stop: a running import stops after the batch it is committing'),
   createdAt: ts,
   startedAt: ts.nullable(),
   finishedAt: ts.nullable(),

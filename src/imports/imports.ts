@@ -10,6 +10,11 @@ import { AppError } from '../errors.js';
 import { FIELDS, FORMAT_NAMES, type FormatName } from './formats.js';
 import { isHeaderless, POSITION, ROW_NUMBER, type Mapping, type RowError } from './rows.js';
 
+export const IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+/** An import in one of these has ended: it runs no more, and its upload can go. */
+export const hasEnded = (status: ImportStatus) => status !== 'queued' && status !== 'running';
+
 export interface ImportRecord {
   importId: string;
   format: FormatName;
@@ -19,7 +24,7 @@ export interface ImportRecord {
   fileSha256: string;
   fileBytes: number;
   mapping: Mapping | null;
-  status: 'queued' | 'running' | 'completed' | 'failed';
+  status: ImportStatus;
   rowsDone: number;
   bytesDone: number;
   ordersCreated: number;
@@ -31,6 +36,8 @@ export interface ImportRecord {
   failure: string | null;
   /** The points expiry this import queued, its orders having earned points already due. */
   expiryJobId: string | null;
+  /** When staff asked a running import to stop: it stops after the batch it is committing. */
+  cancelRequestedAt: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -41,6 +48,7 @@ const columns = `import_id as "importId", format, source, file_name as "fileName
   bytes_done as "bytesDone", orders_created as "ordersCreated", orders_updated as "ordersUpdated",
   orders_unchanged as "ordersUnchanged", customers_created as "customersCreated",
   customers_updated as "customersUpdated", error_rows as "errorRows", failure, expiry_job_id as "expiryJobId",
+  cancel_requested_at as "cancelRequestedAt",
   created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt"`;
 
 export function checkImportOptions(options: {
@@ -167,6 +175,27 @@ export async function listImports(db: Queryable, shopId: string, limit: number):
     `select ${columns} from imports where shop_id = $1 order by created_at desc limit $2`,
     [shopId, limit],
   );
+}
+
+/**
+ * Stops an import: one still queued is cancelled at once and never starts; a running one is asked to stop,
+ * which it does after the batch it is committing, keeping the batches before. An import that has ended
+ * answers 409.
+ */
+export async function cancelImport(db: Queryable, shopId: string, importId: string): Promise<ImportRecord> {
+  const record = await getImport(db, shopId, importId);
+  // The runner starts only an import still queued (run.ts), so one cancelled here never starts.
+  const [row] = await db.query<ImportRecord>(
+    `update imports
+        set status = case when status = 'queued' then 'cancelled' else status end,
+            finished_at = case when status = 'queued' then now() else finished_at end,
+            cancel_requested_at = coalesce(cancel_requested_at, now())
+      where shop_id = $1 and import_id = $2 and status in ('queued', 'running')
+      returning ${columns}`,
+    [shopId, record.importId],
+  );
+  if (!row) throw new AppError('import_ended', 409, `The import has already ended: ${record.status}`);
+  return row;
 }
 
 /** Imports that should be running but whose runner went silent (killed): candidates for resuming. */

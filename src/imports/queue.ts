@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { Db } from '../db/db.js';
-import type { ImportRecord } from './imports.js';
+import { hasEnded, type ImportRecord } from './imports.js';
 import { runImport } from './run.js';
 import { stalledImports } from './imports.js';
 
@@ -31,8 +31,9 @@ export class ImportQueue {
       .finally(() => this.queued.delete(importId));
   }
 
-  private async discardUpload(record: ImportRecord): Promise<void> {
-    if (!this.uploadDir || (record.status !== 'completed' && record.status !== 'failed')) return;
+  /** Deletes the upload of an import that has ended (the CLI's own files, elsewhere, stay). */
+  async discardUpload(record: ImportRecord): Promise<void> {
+    if (!this.uploadDir || !hasEnded(record.status)) return;
     if (resolve(record.filePath).startsWith(resolve(this.uploadDir) + sep)) {
       await rm(record.filePath, { force: true });
     }

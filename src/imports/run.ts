@@ -11,7 +11,7 @@ import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { getShop, type Shop } from '../shops/shops.js';
 import { FORMATS } from './formats.js';
-import { getImport, type ImportRecord } from './imports.js';
+import { getImport, hasEnded, type ImportRecord } from './imports.js';
 import { parseFile, UnfitFile, UnreadableFile } from './parse.js';
 import { readRows } from './reader.js';
 import type { ImportedPerson, RowError } from './rows.js';
@@ -40,30 +40,43 @@ export async function runImport(
   onProgress: (p: ImportProgress) => void = () => {},
 ): Promise<ImportRecord> {
   const record = await getImport(db, shopId, importId);
-  if (record.status === 'completed' || record.status === 'failed') return record;
+  if (hasEnded(record.status)) return record;
   const shop = await getShop(db, shopId);
-  await db.query(
+  const [started] = await db.query<{ stop: boolean }>(
     `update imports set status = 'running', started_at = coalesce(started_at, now()), heartbeat_at = now()
-      where shop_id = $1 and import_id = $2`,
+      where shop_id = $1 and import_id = $2 and status in ('queued', 'running')
+      returning cancel_requested_at is not null as stop`,
     [shopId, importId],
   );
+  // Cancelled while it waited in the queue.
+  if (!started) return getImport(db, shopId, importId);
   const read: FileRead = { oldestOrder: null };
   try {
+    // Asked to stop, then cut off (the process was killed) before it could: it stops now.
+    if (started.stop) throw new ImportCancelled();
     await runRows(db, shop, record, read, onProgress);
     await db.query(
       `update imports set status = 'completed', finished_at = now(), bytes_done = file_bytes where shop_id = $1 and import_id = $2`,
       [shopId, importId],
     );
   } catch (err) {
-    // Only a problem with the file itself ends an import. Anything else (the database went away, the
-    // process is stopping) leaves it running from its last checkpoint, so running it again resumes.
-    if (!(err instanceof ImportFailure)) throw err;
-    await db.query(
-      `update imports set status = 'failed', failure = $3, finished_at = now() where shop_id = $1 and import_id = $2`,
-      [shopId, importId, err.message],
-    );
+    if (err instanceof ImportCancelled) {
+      await db.query(
+        `update imports set status = 'cancelled', finished_at = now() where shop_id = $1 and import_id = $2`,
+        [shopId, importId],
+      );
+    } else if (err instanceof ImportFailure) {
+      await db.query(
+        `update imports set status = 'failed', failure = $3, finished_at = now() where shop_id = $1 and import_id = $2`,
+        [shopId, importId, err.message],
+      );
+    } else {
+      // Only a problem with the file itself, or staff, end an import. Anything else (the database went
+      // away, the process is stopping) leaves it running from its last checkpoint, so running it again resumes.
+      throw err;
+    }
   }
-  // A failed file's rows before the failure landed too.
+  // A failed or cancelled file's rows before the end landed too.
   const expiry = await queueExpiryIfDue(db, shop, read.oldestOrder, new Date());
   if (expiry) {
     await db.query('update imports set expiry_job_id = $3 where shop_id = $1 and import_id = $2', [
@@ -76,6 +89,8 @@ export async function runImport(
 }
 
 class ImportFailure extends Error {}
+/** Staff asked the import to stop (imports.ts cancelImport). */
+class ImportCancelled extends Error {}
 
 /** What the run learnt of the file's orders. */
 interface FileRead {
@@ -108,8 +123,9 @@ async function runRows(
   });
 
   let batches = 0;
+  /** Commits what is pending; answers whether staff asked the import to stop. */
   const flush = async () => {
-    await commitBatch(db, shop, record, pending, read, stream.bytesRead());
+    const stop = await commitBatch(db, shop, record, pending, read, stream.bytesRead());
     // Tables that grew by orders of magnitude need fresh statistics, or the planner keeps the plans it
     // chose for small tables; a server's autovacuum is not prompt enough mid-import, PGlite has none.
     batches++;
@@ -118,6 +134,7 @@ async function runRows(
     pending.orders = [];
     pending.people = [];
     pending.errors = [];
+    return stop;
   };
   try {
     for await (const item of parsed.items) {
@@ -134,11 +151,12 @@ async function runRows(
         pending.orders.length + pending.people.length >= BATCH_ORDERS ||
         pending.errors.length >= BATCH_ERRORS
       ) {
-        await flush();
+        if (await flush()) throw new ImportCancelled();
       }
     }
   } catch (err) {
     if (err instanceof UnfitFile) throw new ImportFailure(err.message);
+    if (err instanceof ImportCancelled) throw err;
     if (!(err instanceof UnreadableFile)) throw err;
     // Complete orders before the point the reader stopped land.
     await flush();
@@ -158,9 +176,9 @@ async function commitBatch(
   pending: Pending,
   read: FileRead,
   bytes: number,
-): Promise<void> {
+): Promise<boolean> {
   const origin = `import:${record.format}`;
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const counts = { created: 0, updated: 0, unchanged: 0, customersCreated: 0, customersUpdated: 0 };
     if (pending.orders.length > 0) {
       const r = await ingestWithFallback(tx, shop, pending, read, origin);
@@ -190,12 +208,13 @@ async function commitBatch(
     }
     if (pending.errors.length > 0) await insertErrors(tx, shop.shopId, record.importId, pending.errors);
     const errorRows = new Set(pending.errors.map((e) => e.rowNo)).size;
-    await tx.query(
+    const [checkpoint] = await tx.query<{ stop: boolean }>(
       `update imports set rows_done = $3, bytes_done = least(file_bytes, $4::int8), heartbeat_at = now(),
               orders_created = orders_created + $5, orders_updated = orders_updated + $6,
               orders_unchanged = orders_unchanged + $7, customers_created = customers_created + $8,
               customers_updated = customers_updated + $9, error_rows = error_rows + $10
-        where shop_id = $1 and import_id = $2`,
+        where shop_id = $1 and import_id = $2
+        returning cancel_requested_at is not null as stop`,
       [
         shop.shopId,
         record.importId,
@@ -209,6 +228,7 @@ async function commitBatch(
         errorRows,
       ],
     );
+    return checkpoint!.stop;
   });
 }
 

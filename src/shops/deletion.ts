@@ -78,7 +78,7 @@ export async function deleteShop(db: Db, shopId: string): Promise<DeletedShop> {
       );
     const uploads = (
       await tx.query<{ path: string }>(
-        `select file_path as path from imports where shop_id = $1 and status not in ('completed', 'failed')`,
+        `select file_path as path from imports where shop_id = $1 and status in ('queued', 'running')`,
         [shopId],
       )
     ).map((u) => u.path);

@@ -10,6 +10,7 @@ import { uuidv7 } from '../../db/ids.js';
 import { AppError } from '../../errors.js';
 import { FIELDS, FORMAT_NAMES } from '../../imports/formats.js';
 import {
+  cancelImport,
   createImport,
   getImport,
   importErrorsCsv,
@@ -197,6 +198,27 @@ export const importRoutes =
         },
       },
       async (request) => publicImport(await getImport(o.db, request.shopId, request.params.importId)),
+    );
+
+    app.post(
+      '/api/imports/:importId/cancel',
+      {
+        schema: {
+          tags: ['imports'],
+          summary: 'Stop an import',
+          description:
+            'A queued import is cancelled at once and never starts. A running one stops after the batch it is ' +
+            'committing (`cancelRequestedAt` is set until it does): the orders and row errors of the batches ' +
+            'before stay, as a look at it shows. 409 for an import that has already ended.',
+          params: Params,
+          response: { 200: ImportRecord, 409: errors[400], ...errors },
+        },
+      },
+      async (request) => {
+        const record = await cancelImport(o.db, request.shopId, request.params.importId);
+        await o.imports.discardUpload(record);
+        return publicImport(record);
+      },
     );
 
     app.get(
