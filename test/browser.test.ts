@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { DEFAULT_WEB_DIR } from '../src/http/app.js';
+import { createImport } from '../src/imports/imports.js';
 import { testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 import { openTestDb } from './support/databases.js';
 import { startHttpSink, startSmtpSink } from './support/sinks.js';
@@ -194,6 +195,31 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('link', { name: '客户', exact: true }).waitFor();
     await page.getByRole('heading', { name: '订单' }).waitFor();
     await page.getByRole('heading', { name: '时间线' }).waitFor();
+  });
+
+  it('stops an import waiting its turn from its row', async () => {
+    const shop = await testTenant(db, 'Stop Shop');
+    // Registered but not yet run, as behind another shop's long import (imports run one at a time).
+    const file = join(t.uploadDir, 'waiting.csv');
+    await writeFile(
+      file,
+      'order_id,ordered_at,status,total,phone\nW-1,2026-08-01 10:00,paid,9.90,13700000001\n',
+    );
+    await createImport(db, shop.shop.shopId, { filePath: file, format: 'generic' });
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.getByRole('link', { name: 'Import' }).click();
+    const waiting = page.locator('[data-testid="import"]', { hasText: 'waiting.csv' });
+    expect(await waiting.getAttribute('data-status')).toBe('queued');
+    await waiting.getByRole('button', { name: 'Stop' }).click();
+    await eventually(() => waiting.getAttribute('data-status')).toBe('cancelled');
+    expect(await waiting.locator('.status').textContent()).toBe('Stopped');
+    expect(await waiting.getByTestId('import-stopped').textContent()).toBe(
+      'Stopped by staff before it started: nothing was imported.',
+    );
+    expect(await waiting.getByRole('button', { name: 'Stop' }).count()).toBe(0);
+    // Its upload, every buyer's details, is gone with it.
+    expect(existsSync(file)).toBe(false);
   });
 
   it('merges a duplicate profile from the profile page', async () => {

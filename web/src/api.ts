@@ -127,7 +127,7 @@ export interface ImportRecord {
   format: string;
   fileName: string;
   fileBytes: number;
-  status: 'queued' | 'running' | 'completed' | 'failed';
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
   rowsDone: number;
   bytesDone: number;
   ordersCreated: number;
@@ -138,6 +138,8 @@ export interface ImportRecord {
   errorRows: number;
   failure: string | null;
   expiryJobId: string | null;
+  /** Staff asked it to stop; a running import does after its current batch. */
+  cancelRequestedAt: string | null;
   createdAt: string;
 }
 

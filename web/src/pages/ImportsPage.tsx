@@ -168,14 +168,21 @@ export function ImportsPage({ shop }: { shop: Shop }) {
       <h2>{t('imports.recent')}</h2>
       {list.data?.items.length === 0 && <p>{t('imports.none')}</p>}
       {list.data?.items.map((i) => (
-        <ImportRow key={i.importId} record={i} />
+        <ImportRow key={i.importId} record={i} onChanged={reload} />
       ))}
     </section>
   );
 }
 
-function ImportRow({ record: r }: { record: ImportRecord }) {
+function ImportRow({ record: r, onChanged }: { record: ImportRecord; onChanged: () => void }) {
   const { t } = useI18n();
+  const { problem, busy, attempt } = useAttempt();
+  const live = r.status === 'queued' || r.status === 'running';
+  const stop = () =>
+    void attempt(async () => {
+      await api(`/api/imports/${r.importId}/cancel`, { method: 'POST' });
+      onChanged();
+    });
   const percent =
     r.status === 'completed' ? 100 : r.fileBytes > 0 ? Math.floor((r.bytesDone / r.fileBytes) * 100) : 0;
   const status = `imports.status.${r.status}`;
@@ -185,8 +192,15 @@ function ImportRow({ record: r }: { record: ImportRecord }) {
       <header>
         <strong>{r.fileName}</strong>{' '}
         <span className="tag">{isKey(formatKey) ? t(formatKey) : r.format}</span>{' '}
-        <span className={`status ${r.status}`}>{isKey(status) ? t(status) : r.status}</span>
+        <span className={`status ${r.status}`}>{isKey(status) ? t(status) : r.status}</span>{' '}
+        {live && !r.cancelRequestedAt && (
+          <button type="button" className="link" disabled={busy} onClick={stop}>
+            {t('imports.stop')}
+          </button>
+        )}
+        {live && r.cancelRequestedAt && <span className="muted">{t('imports.stopping')}</span>}
       </header>
+      <Problem text={problem} />
       <progress max={100} value={percent} aria-label={t('imports.progress')} />
       <p data-testid="import-result">
         {t('imports.created', {
@@ -197,6 +211,11 @@ function ImportRow({ record: r }: { record: ImportRecord }) {
         })}
       </p>
       {r.failure && <p className="error">{r.failure}</p>}
+      {r.status === 'cancelled' && (
+        <p className="muted" data-testid="import-stopped">
+          {r.rowsDone > 0 ? t('imports.stoppedAt', { row: r.rowsDone }) : t('imports.stoppedBefore')}
+        </p>
+      )}
       {r.expiryJobId && (
         <p className="notice" data-testid="import-expiry">
           {t('imports.expiryQueued')} <a href="#/membership">{t('imports.expiryJobs')}</a>
