@@ -12,7 +12,7 @@ import { reportCommand } from './cli/report.js';
 import { activityCommands } from './cli/activity.js';
 import { retentionCommands } from './cli/retention.js';
 import { shopCommands } from './cli/shop.js';
-import { importCommand } from './cli/imports.js';
+import { importCommands } from './cli/imports.js';
 import { listShops } from './shops/shops.js';
 import { customerCommands } from './cli/customers.js';
 import { membershipCommands } from './cli/membership.js';
@@ -74,7 +74,7 @@ async function demo(db: Db, opts: { customers?: number; seed?: number }): Promis
   console.log(`API key: ${result.apiKey}`);
 }
 
-importCommand(program);
+importCommands(program);
 
 program
   .command('serve')

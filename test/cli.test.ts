@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setConsent } from '../src/customers/consent.js';
 import { openDatabase } from '../src/db/open.js';
+import { createImport } from '../src/imports/imports.js';
 import { createCampaign, scheduleCampaign } from '../src/engage/campaigns.js';
 import { createFlow } from '../src/engage/flows/flows.js';
 import { saveChannel } from '../src/engage/channels.js';
@@ -353,6 +354,34 @@ describe('the regulars command', () => {
     const again = await regulars('import', file, '--format', 'generic');
     expect(again.out).toContain('1 unchanged');
     expect(again.out).not.toContain('already due');
+  }, 60_000);
+
+  it("lists the server's imports and stops one waiting its turn", async () => {
+    const file = join(env.REGULARS_DATA_DIR!, 'queued.csv');
+    await writeFile(file, 'order_id,ordered_at,status,total,phone\nQ1,2026-09-01,paid,5.00,13700000011\n');
+    // Uploaded through the console of a server that has not got to it yet.
+    const db = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
+    let importId: string;
+    try {
+      const [shop] = await listShops(db);
+      importId = (await createImport(db, shop!.shopId, { filePath: file, format: 'generic' })).record
+        .importId;
+    } finally {
+      await db.close();
+    }
+    const listed = await regulars('imports', 'list', '--limit', '1');
+    expect(listed.out).toMatch(
+      new RegExp(
+        `^${importId}  \\S+  queued  queued\\.csv  rows 0, 0 orders created, 0 rows with errors$`,
+        'm',
+      ),
+    );
+    const stopped = await regulars('imports', 'cancel', importId);
+    expect(stopped).toEqual({ code: 0, out: `Import ${importId} cancelled before it started.\n` });
+    const again = await regulars('imports', 'cancel', importId);
+    expect(again.code).not.toBe(0);
+    expect(again.out).toContain('The import has already ended: cancelled');
+    expect((await regulars('imports', 'list', '--limit', '1')).out).toContain('  cancelled  queued.csv');
   }, 60_000);
 
   it('previews how a file would import, mapped by --map, importing nothing, and names a bad count', async () => {

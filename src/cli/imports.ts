@@ -1,5 +1,5 @@
 // `regulars import FILE`: an import in the foreground with a progress bar, or with --preview, how the
-// file's first orders or people would import, with nothing written.
+// file's first orders or people would import, with nothing written; `regulars imports`: the server's.
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,12 +9,20 @@ import { SingleBar, Presets } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../errors.js';
 import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
-import { createImport, importErrorsCsv, listImportErrors, sha256File } from '../imports/imports.js';
+import {
+  cancelImport,
+  createImport,
+  hasEnded,
+  importErrorsCsv,
+  listImportErrors,
+  listImports,
+  sha256File,
+} from '../imports/imports.js';
 import { previewImport, PREVIEW_LIMIT, type ImportPreview } from '../imports/preview.js';
 import { runImport } from '../imports/run.js';
 import { formatAmount } from '../orders/money.js';
 import { getShop, type Shop } from '../shops/shops.js';
-import { pickShop, withDb } from './context.js';
+import { pickShop, positiveInt, withDb } from './context.js';
 
 function mappingEntry(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -42,7 +50,46 @@ interface ImportOptions {
   preview?: number | true;
 }
 
-export function importCommand(program: Command): void {
+/** `regulars imports list | cancel`: the imports the server runs (uploads from the console and API). */
+function importsCommands(program: Command): void {
+  const imports = program.command('imports').description("the shop's imports: list them, stop one");
+  imports
+    .command('list')
+    .description('the latest imports, newest first')
+    .option('--shop <id>', 'the shop (needed when there are several)')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .action((o: { shop?: string; limit: number }) =>
+      withDb(async (db) => {
+        const shopId = await pickShop(db, o.shop);
+        for (const r of await listImports(db, shopId, o.limit)) {
+          const stopping = r.cancelRequestedAt && !hasEnded(r.status) ? ' (stopping)' : '';
+          console.log(
+            `${r.importId}  ${r.createdAt.toISOString()}  ${r.status}${stopping}  ${r.fileName}  ` +
+              `rows ${r.rowsDone}, ${r.ordersCreated} orders created, ${r.errorRows} rows with errors`,
+          );
+        }
+      }),
+    );
+  imports
+    .command('cancel')
+    .description('stop an import: a queued one never starts; a running one stops after its current batch')
+    .argument('<importId>')
+    .option('--shop <id>', 'the shop (needed when there are several)')
+    .action((importId: string, o: { shop?: string }) =>
+      withDb(async (db) => {
+        const shopId = await pickShop(db, o.shop);
+        const r = await cancelImport(db, shopId, importId);
+        console.log(
+          r.status === 'cancelled'
+            ? `Import ${r.importId} cancelled before it started.`
+            : `Import ${r.importId} stops after the batch it is writing (rows up to ${r.rowsDone} are in).`,
+        );
+      }),
+    );
+}
+
+export function importCommands(program: Command): void {
+  importsCommands(program);
   program
     .command('import')
     .description('import customers or orders from a CSV or XLSX file')
