@@ -1654,6 +1654,66 @@ describeEachDb('REST API', ({ db }) => {
     expect(seen.json()).toMatchObject({ status: 'cancelled', ordersCreated: 0, startedAt: null });
   });
 
+  it('saves column mappings by name for files of the same kind, per shop', async () => {
+    const shop = await testTenant(db());
+    const as = (
+      tenant: TestTenant,
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+      url: string,
+      payload?: object,
+    ) => t.app.inject({ method, url, payload, headers: tenant.auth });
+    const till = {
+      name: 'Till export',
+      format: 'generic',
+      source: 'till',
+      mapping: { order_id: 'Receipt', ordered_at: 'Date', total: 'Amount', phone: 'Mobile', status: '=paid' },
+    };
+    const created = await as(shop, 'POST', '/api/import-mappings', till);
+    expect(created.statusCode).toBe(201);
+    const { mappingId } = created.json();
+    expect(created.json()).toMatchObject(till);
+    // Checked as an import's options are, each problem named.
+    const taken = await as(shop, 'POST', '/api/import-mappings', till);
+    expect(taken.statusCode).toBe(400);
+    expect(taken.json().details).toEqual([{ field: 'name', message: "'Till export' exists" }]);
+    const badSource = await as(shop, 'POST', '/api/import-mappings', { ...till, name: 'x', source: 'Till!' });
+    expect(badSource.json().details).toEqual([
+      { field: 'source', message: 'lowercase letters, digits, - and _ (at most 32)' },
+    ]);
+    const rowId = await as(shop, 'POST', '/api/import-mappings', {
+      ...till,
+      name: 'y',
+      mapping: { phone: '#row' },
+    });
+    expect(rowId.json().details).toEqual([
+      { field: 'mapping.phone', message: "only order_id can be the row's number ('#row')" },
+    ]);
+    const unknown = await as(shop, 'POST', '/api/import-mappings', {
+      ...till,
+      name: 'z',
+      mapping: { till: 'A' },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().details[0].field).toMatch(/^body\.mapping/);
+    const empty = await as(shop, 'POST', '/api/import-mappings', { ...till, name: 'e', mapping: {} });
+    expect(empty.json().details).toEqual([{ field: 'mapping', message: 'empty' }]);
+
+    const renamed = await as(shop, 'PUT', `/api/import-mappings/${mappingId}`, {
+      ...till,
+      name: 'Till, weekly',
+    });
+    expect(renamed.json()).toMatchObject({ mappingId, name: 'Till, weekly' });
+    expect(
+      (await as(shop, 'GET', '/api/import-mappings')).json().items.map((m: { name: string }) => m.name),
+    ).toEqual(['Till, weekly']);
+    // Another shop neither sees nor touches it.
+    expect((await as(a, 'GET', '/api/import-mappings')).json().items).toEqual([]);
+    expect((await as(a, 'PUT', `/api/import-mappings/${mappingId}`, till)).statusCode).toBe(404);
+    expect((await as(a, 'DELETE', `/api/import-mappings/${mappingId}`)).statusCode).toBe(404);
+    expect((await as(shop, 'DELETE', `/api/import-mappings/${mappingId}`)).statusCode).toBe(204);
+    expect((await as(shop, 'GET', '/api/import-mappings')).json().items).toEqual([]);
+  });
+
   it('describes itself in OpenAPI 3.1', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     const doc = res.json();
@@ -1666,6 +1726,7 @@ describeEachDb('REST API', ({ db }) => {
         '/api/imports',
         '/api/imports/preview',
         '/api/imports/{importId}/cancel',
+        '/api/import-mappings/{mappingId}',
         '/api/membership/program',
         '/api/membership/tiers',
         '/api/jobs/{jobId}',

@@ -166,6 +166,16 @@ export const RowError = z.object({
   value: z.string().nullable(),
 });
 
+export const SavedMapping = z.object({
+  mappingId: z.uuid(),
+  name: z.string(),
+  format: z.enum(FORMAT_NAMES),
+  source: z.string(),
+  mapping: z.partialRecord(z.enum(FIELDS), z.string()),
+  createdAt: ts,
+  updatedAt: ts,
+});
+
 const PreviewPerson = z.object({
   identities: z.array(z.object({ kind: Identity.shape.kind, value: z.string() })),
   profile: z.record(z.string(), z.unknown()).describe('name, gender, birthday, address and the like'),
