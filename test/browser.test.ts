@@ -144,12 +144,28 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await page.getByTestId('preview-cli').textContent()).toBe(
       "--map 'order_id=Receipt' --map 'ordered_at=Date' --map 'total=Amount' --map 'phone=Mobile' --map 'status==paid'",
     );
+    // Saved by name for next week's file.
+    const saved = page.getByTestId('saved-mappings');
+    await saved.getByLabel('Save these columns as').fill('Till export');
+    await saved.getByLabel('Save these columns as').press('Enter');
+    await eventually(() => saved.getByLabel('Saved columns').locator('option:checked').textContent()).toBe(
+      'Till export (Generic (documented columns))',
+    );
     await importButton.click();
     const tilled = page.locator('[data-testid="import"][data-status="completed"]', { hasText: 'till.csv' });
     await tilled.waitFor({ timeout: 30_000 });
     expect(await tilled.getByTestId('import-result').textContent()).toBe(
       '1 orders created, 0 updated, 0 unchanged; 1 new customers',
     );
+    // Next week, on a fresh page: the file's columns are recognised, and one click maps them all.
+    await page.reload();
+    const nextWeek = join(await mkdtemp(join(tmpdir(), 'regulars-')), 'till-week-2.csv');
+    await writeFile(nextWeek, 'Receipt,Date,Amount,Mobile\nT-9,2026-09-08 18:00,42.00,13900000088\n');
+    await page.getByLabel(/^File/).setInputFiles(nextWeek);
+    await page.getByTestId('mapping-fits').getByText('This file has the columns of “Till export”.').waitFor();
+    await page.getByTestId('mapping-fits').getByRole('button', { name: 'Use them' }).click();
+    await eventually(() => page.getByTestId('preview-order').locator('td').nth(1).textContent()).toBe('T-9');
+    expect(await importButton.isDisabled()).toBe(false);
 
     await page.getByRole('link', { name: 'Customers' }).click();
     // A customer calling about an order gives its number (the list showed every customer until now).

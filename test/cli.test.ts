@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setConsent } from '../src/customers/consent.js';
 import { openDatabase } from '../src/db/open.js';
 import { createImport } from '../src/imports/imports.js';
+import { saveMapping } from '../src/imports/mappings.js';
 import { createCampaign, scheduleCampaign } from '../src/engage/campaigns.js';
 import { createFlow } from '../src/engage/flows/flows.js';
 import { saveChannel } from '../src/engage/channels.js';
@@ -51,7 +52,7 @@ describe('the regulars command', () => {
     );
     expect((await regulars('shop', 'create', '--name', 'CLI shop')).code).toBe(0);
     expect((await regulars('import', file, '--format', 'generic')).code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('adds staff with a role, lists them, and sets a new password that lifts a sign-in lock', async () => {
     const add = (role: string) =>
@@ -165,7 +166,7 @@ describe('the regulars command', () => {
       'x',
     );
     expect(nobody.out).toContain('Customer 13799999999 not found');
-  }, 60_000);
+  }, 120_000);
 
   it('re-grades and reviews the shop, printing what changed', async () => {
     const regrade = await regulars('tiers', 'regrade');
@@ -181,7 +182,7 @@ describe('the regulars command', () => {
       code: 1,
       out: expect.stringContaining('Predictions need at least 50 buyers'),
     });
-  }, 60_000);
+  }, 120_000);
 
   it('counts and exports a segment from a JSON rule file, and names what is wrong with a bad one', async () => {
     const dir = env.REGULARS_DATA_DIR!;
@@ -217,7 +218,7 @@ describe('the regulars command', () => {
     await writeFile(rule, '{ not json');
     expect((await regulars('segment', 'count', rule)).out).toContain('is not a JSON file');
     expect((await regulars('tags', 'backfill')).out).toContain('tags: 0');
-  }, 60_000);
+  }, 120_000);
 
   it('lists, sends and reports a campaign, delivering to a real SMS endpoint', async () => {
     const sms = await startHttpSink();
@@ -337,7 +338,7 @@ describe('the regulars command', () => {
     const bad = await regulars('report', '--from', '2026-03-01', '--to', '2026-02-30');
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('to:');
-  }, 60_000);
+  }, 120_000);
 
   it('says when imported orders earned points already due, and expires them on request', async () => {
     const file = join(env.REGULARS_DATA_DIR!, 'history.csv');
@@ -354,7 +355,7 @@ describe('the regulars command', () => {
     const again = await regulars('import', file, '--format', 'generic');
     expect(again.out).toContain('1 unchanged');
     expect(again.out).not.toContain('already due');
-  }, 60_000);
+  }, 120_000);
 
   it("lists the server's imports and stops one waiting its turn", async () => {
     const file = join(env.REGULARS_DATA_DIR!, 'queued.csv');
@@ -382,7 +383,7 @@ describe('the regulars command', () => {
     expect(again.code).not.toBe(0);
     expect(again.out).toContain('The import has already ended: cancelled');
     expect((await regulars('imports', 'list', '--limit', '1')).out).toContain('  cancelled  queued.csv');
-  }, 60_000);
+  }, 120_000);
 
   it('previews how a file would import, mapped by --map, importing nothing, and names a bad count', async () => {
     const file = join(env.REGULARS_DATA_DIR!, 'till.csv');
@@ -435,12 +436,63 @@ describe('the regulars command', () => {
       'status==paid',
     );
     expect(imported.out).toContain('1 orders created, 0 updated, 0 unchanged; 1 customers created');
+    // The same choices saved in the console by name.
+    const db = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
+    try {
+      const [shop] = await listShops(db);
+      await saveMapping(db, shop!.shopId, {
+        name: 'Till',
+        format: 'generic',
+        source: 'till',
+        mapping: {
+          order_id: 'Receipt',
+          ordered_at: 'Date',
+          total: 'Amount',
+          phone: 'Mobile',
+          status: '=paid',
+        },
+      });
+    } finally {
+      await db.close();
+    }
+    const saved = await regulars(
+      'import',
+      file,
+      '--format',
+      'generic',
+      '--saved-mapping',
+      'Till',
+      '--preview',
+    );
+    expect(saved.code).toBe(0);
+    expect(saved.out).toMatch(/total +← Amount {2}\(required\)/);
+    expect(saved.out).toContain('row 3, Amount: negative amount (-1)');
+    const otherFormat = await regulars(
+      'import',
+      file,
+      '--format',
+      'taobao',
+      '--saved-mapping',
+      'Till',
+      '--preview',
+    );
+    expect(otherFormat.out).toContain("The mapping 'Till' is for the generic format, not taobao");
+    const unknown = await regulars(
+      'import',
+      file,
+      '--format',
+      'generic',
+      '--saved-mapping',
+      'Tills',
+      '--preview',
+    );
+    expect(unknown.out).toContain("No saved mapping named 'Tills'");
     const bad = await regulars('import', file, '--format', 'generic', ...map, '--preview', '500');
     expect(bad.code).not.toBe(0);
     expect(bad.out).toContain(
       "option '--preview [n]' argument '500' is invalid. a whole number from 1 to 100",
     );
-  }, 60_000);
+  }, 120_000);
 
   it("erases a customer's personal data on request, named by phone, and says what is wrong", async () => {
     const noReason = await regulars('customers', 'erase', '--customer', '13700000003', '--reason', ' ');
@@ -452,7 +504,7 @@ describe('the regulars command', () => {
     // The phone finds nobody now.
     const again = await regulars('customers', 'erase', '--customer', '13700000003', '--reason', 'ticket 12');
     expect(again).toMatchObject({ code: 1, out: expect.stringContaining('Customer 13700000003 not found') });
-  }, 60_000);
+  }, 120_000);
   it('exports the activity record to a CSV file over a range of days, and names a bad flag', async () => {
     const dir = env.REGULARS_DATA_DIR!;
     const db = await openDatabase({ dataDir: dir });
@@ -519,7 +571,7 @@ describe('the regulars command', () => {
     expect(
       (await regulars('activity', 'export', '--out', out, '--staff', 'nobody@example.com')).out,
     ).toContain('Staff member nobody@example.com');
-  }, 60_000);
+  }, 120_000);
 
   it('shows and sets how long records are kept, pruning at once, and names a bad flag', async () => {
     const dir = env.REGULARS_DATA_DIR!;
@@ -562,7 +614,7 @@ describe('the regulars command', () => {
     await regulars('activity', 'export', '--out', out, '--shop', shopId);
     const actors = parse((await readFile(out, 'utf8')).slice(1)).map((r: string[]) => r[1]);
     expect(actors).toEqual(['actor', 'API key "10d"']);
-  }, 60_000);
+  }, 120_000);
 
   it("changes a shop's settings, recomputing the dashboard's days for a new time zone, exports it and deletes it", async () => {
     const dir = env.REGULARS_DATA_DIR!;

@@ -18,6 +18,7 @@ import {
   listImports,
   sha256File,
 } from '../imports/imports.js';
+import { savedMappingNamed } from '../imports/mappings.js';
 import { previewImport, PREVIEW_LIMIT, type ImportPreview } from '../imports/preview.js';
 import { runImport } from '../imports/run.js';
 import { formatAmount } from '../orders/money.js';
@@ -44,9 +45,10 @@ function previewCount(value: string): number {
 interface ImportOptions {
   format: string;
   shop?: string;
-  source: string;
+  source?: string;
   map?: Record<string, string>;
   mapping?: string;
+  savedMapping?: string;
   preview?: number | true;
 }
 
@@ -96,9 +98,13 @@ export function importCommands(program: Command): void {
     .argument('<file>', 'CSV (UTF-8 or GBK) or XLSX')
     .requiredOption('--format <format>', FORMAT_NAMES.join(' | '))
     .option('--shop <id>', 'the shop to import into (needed when there are several)')
-    .option('--source <name>', "the system the generic format's orders come from", 'import')
+    .option('--source <name>', "the system the generic format's orders come from (default: import)")
     .option('--map <field=column>', 'read a field from a column of another name (repeatable)', mappingEntry)
     .option('--mapping <file.json>', 'a JSON object of field → column')
+    .option(
+      '--saved-mapping <name>',
+      'a mapping saved in the console (its source too, unless --source is given)',
+    )
     .option(
       '--preview [n]',
       'import nothing: show which column feeds each field and how the first n orders or people (10) read',
@@ -108,6 +114,18 @@ export function importCommands(program: Command): void {
       withDb(async (db, config) => {
         const shopId = await pickShop(db, opts.shop);
         let mapping = opts.map;
+        let source = opts.source;
+        if (opts.savedMapping) {
+          const saved = await savedMappingNamed(db, shopId, opts.savedMapping);
+          if (saved.format !== opts.format) {
+            throw AppError.invalid(
+              `The mapping '${saved.name}' is for the ${saved.format} format, not ${opts.format}`,
+            );
+          }
+          // --map entries given as well override the saved ones field by field.
+          mapping = { ...saved.mapping, ...mapping } as Record<string, string>;
+          source = source ?? saved.source;
+        }
         if (opts.mapping) {
           const parsed: unknown = JSON.parse(await readFile(opts.mapping, 'utf8'));
           if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -120,7 +138,7 @@ export function importCommands(program: Command): void {
           const shop = await getShop(db, shopId);
           const preview = await previewImport(shop, path, await sha256File(path), {
             format: opts.format,
-            source: opts.source,
+            source,
             mapping,
             limit: opts.preview === true ? undefined : opts.preview,
           });
@@ -130,7 +148,7 @@ export function importCommands(program: Command): void {
         }
         const { record, resumed } = await createImport(db, shopId, {
           format: opts.format,
-          source: opts.source,
+          source,
           mapping,
           filePath: path,
         });

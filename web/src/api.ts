@@ -150,6 +150,14 @@ export interface RowError {
   value: string | null;
 }
 
+export interface SavedMapping {
+  mappingId: string;
+  name: string;
+  format: 'generic' | 'shopify-orders' | 'shopify-customers' | 'taobao';
+  source: string;
+  mapping: Record<string, string>;
+}
+
 interface PreviewPerson {
   identities: { kind: 'phone' | 'email' | 'member_card' | 'platform_id'; value: string }[];
   profile: Record<string, unknown>;

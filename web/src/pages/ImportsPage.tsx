@@ -5,6 +5,7 @@ import { useAttempt } from '../useAttempt.js';
 import { useLoad } from '../useLoad.js';
 import { Problem } from '../Problem.js';
 import { ColumnMapping, mappingToSend, PreviewRows, type Mapping } from './ImportPreview.js';
+import { SavedMappings } from './SavedMappings.js';
 
 const FORMATS = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
 /** A CSV is previewed from its head: enough for the first orders of any export, however large the file. */
@@ -120,6 +121,15 @@ export function ImportsPage({ shop }: { shop: Shop }) {
             ))}
           </select>
         </label>
+        <SavedMappings
+          current={{ format, source: source.trim(), mapping: mappingToSend(mapping) }}
+          preview={data}
+          onChoose={(c) => {
+            setFormat(c.format as typeof format);
+            setSource(c.source === 'import' ? '' : c.source);
+            setMapping(c.mapping);
+          }}
+        />
         {format === 'generic' && (
           <label>
             {t('imports.source')}
