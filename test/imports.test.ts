@@ -290,7 +290,6 @@ describeEachDb('imports', ({ db, newShop }) => {
       encoding: 'utf-8',
       unfit: null,
       complete: true,
-      rowsRead: 10,
     });
     expect(all.header.slice(0, 4)).toEqual(['order_id', 'ordered_at', 'paid_at', 'status']);
     expect(all.firstRow.slice(0, 2)).toEqual(['G1', '2025-01-05 10:00:00']);
@@ -330,7 +329,7 @@ describeEachDb('imports', ({ db, newShop }) => {
     // A limit shows that many, and says the file goes on (G3 was read to know G2 had no more lines).
     const two = await previewImport(shop, path, 'f1', { format: 'generic', limit: 2 });
     expect(two.items.map((i) => i.order?.externalId)).toEqual(['G1', 'G2']);
-    expect(two).toMatchObject({ complete: false, rowsRead: 5 });
+    expect(two.complete).toBe(false);
 
     // The head of a larger file, cut inside G3's lines: G3 is left out rather than shown half.
     const dir = await mkdtemp(join(tmpdir(), 'regulars-'));

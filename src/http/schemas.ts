@@ -244,7 +244,6 @@ export const ImportPreview = z.object({
       errors: z.array(RowError),
     }),
   ),
-  rowsRead: z.number().int(),
   complete: z.boolean().describe('whether the preview saw the whole file'),
 });
 

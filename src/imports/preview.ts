@@ -33,8 +33,6 @@ export interface ImportPreview {
   /** Where the reader gave up, or null. */
   unreadable: string | null;
   items: ParsedItem[];
-  /** The last row read. */
-  rowsRead: number;
   /** Whether the preview saw the whole file (else only its first orders or people). */
   complete: boolean;
 }
@@ -69,7 +67,6 @@ export async function previewImport(
   let unfit: UnfitFile | null = null;
   let unreadable: string | null = null;
   let complete = false;
-  let rowsRead = 0;
   try {
     // One more than shown: an order is only whole once the next one starts (or the file ends).
     for (;;) {
@@ -79,7 +76,6 @@ export async function previewImport(
         break;
       }
       items.push(next.value);
-      rowsRead = Math.max(rowsRead, ...next.value.rows);
       if (items.length > limit) break;
     }
   } catch (err) {
@@ -109,7 +105,6 @@ export async function previewImport(
     unfit: unfit?.message ?? null,
     unreadable,
     items: items.slice(0, limit),
-    rowsRead,
     complete,
   };
 }

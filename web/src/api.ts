@@ -192,7 +192,6 @@ export interface ImportPreview {
     };
     errors: RowError[];
   }[];
-  rowsRead: number;
   complete: boolean;
 }
 
