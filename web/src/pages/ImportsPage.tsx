@@ -122,7 +122,7 @@ export function ImportsPage({ shop }: { shop: Shop }) {
           </select>
         </label>
         <SavedMappings
-          current={{ format, source: source.trim(), mapping: mappingToSend(mapping) }}
+          current={{ format, source: source.trim(), mapping: sent }}
           preview={data}
           onChoose={(c) => {
             setFormat(c.format as typeof format);
