@@ -143,10 +143,13 @@ staff
   .command('list')
   .option('--shop <id>')
   .action((o: { shop?: string }) =>
-    withDb(async (db) => {
-      for (const s of await listStaff(db, await pickShop(db, o.shop)))
-        console.log(`${s.staffId}  ${s.role.padEnd(8)}  ${s.email}  ${s.name}`);
-    }),
+    withDb(
+      async (db) => {
+        for (const s of await listStaff(db, await pickShop(db, o.shop)))
+          console.log(`${s.staffId}  ${s.role.padEnd(8)}  ${s.email}  ${s.name}`);
+      },
+      { light: true },
+    ),
   );
 staff
   .command('add')
@@ -157,10 +160,13 @@ staff
   .option('--role <role>', 'owner | admin | operator | viewer', 'owner')
   .option('--shop <id>')
   .action((o: { email: string; name: string; password: string; role: 'owner'; shop?: string }) =>
-    withDb(async (db) => {
-      const s = await createStaff(db, await pickShop(db, o.shop), o);
-      console.log(`Staff ${s.email} can sign in to shop ${s.shopId}.`);
-    }),
+    withDb(
+      async (db) => {
+        const s = await createStaff(db, await pickShop(db, o.shop), o);
+        console.log(`Staff ${s.email} can sign in to shop ${s.shopId}.`);
+      },
+      { light: true },
+    ),
   );
 
 staff
@@ -170,21 +176,24 @@ staff
   .requiredOption('--password <password>')
   .option('--shop <id>')
   .action((o: { email: string; password: string; shop?: string }) =>
-    withDb(async (db) => {
-      const shopId = await pickShop(db, o.shop);
-      const email = o.email.trim().toLowerCase();
-      // The way back in for an owner who forgot the password, or whose email is locked.
-      const member = (await listStaff(db, shopId)).find((s) => s.email === email);
-      if (!member) throw AppError.notFound(`Staff member ${email} in shop ${shopId}`);
-      const change = StaffChange.safeParse({ password: o.password });
-      if (!change.success)
-        throw AppError.invalid(
-          'Cannot set this password',
-          change.error.issues.map((i) => ({ field: '--password', message: i.message })),
-        );
-      await updateStaff(db, shopId, member.staffId, change.data);
-      console.log(`New password set for ${email}: their sessions ended, and they can sign in at once.`);
-    }),
+    withDb(
+      async (db) => {
+        const shopId = await pickShop(db, o.shop);
+        const email = o.email.trim().toLowerCase();
+        // The way back in for an owner who forgot the password, or whose email is locked.
+        const member = (await listStaff(db, shopId)).find((s) => s.email === email);
+        if (!member) throw AppError.notFound(`Staff member ${email} in shop ${shopId}`);
+        const change = StaffChange.safeParse({ password: o.password });
+        if (!change.success)
+          throw AppError.invalid(
+            'Cannot set this password',
+            change.error.issues.map((i) => ({ field: '--password', message: i.message })),
+          );
+        await updateStaff(db, shopId, member.staffId, change.data);
+        console.log(`New password set for ${email}: their sessions ended, and they can sign in at once.`);
+      },
+      { light: true },
+    ),
   );
 
 program
@@ -194,10 +203,13 @@ program
   .requiredOption('--name <name>')
   .option('--shop <id>')
   .action((o: { name: string; shop?: string }) =>
-    withDb(async (db) => {
-      const k = await createApiKey(db, await pickShop(db, o.shop), o.name);
-      console.log(k.key);
-    }),
+    withDb(
+      async (db) => {
+        const k = await createApiKey(db, await pickShop(db, o.shop), o.name);
+        console.log(k.key);
+      },
+      { light: true },
+    ),
   );
 
 customerCommands(program);

@@ -18,10 +18,13 @@ export function campaignCommands(program: Command): void {
     .description('campaigns, newest first')
     .option('--shop <id>')
     .action((o: { shop?: string }) =>
-      withDb(async (db) => {
-        for (const c of await listCampaigns(db, await pickShop(db, o.shop)))
-          console.log(`${c.campaignId}  ${c.status.padEnd(9)}  ${c.channel.padEnd(7)}  ${c.name}`);
-      }),
+      withDb(
+        async (db) => {
+          for (const c of await listCampaigns(db, await pickShop(db, o.shop)))
+            console.log(`${c.campaignId}  ${c.status.padEnd(9)}  ${c.channel.padEnd(7)}  ${c.name}`);
+        },
+        { light: true },
+      ),
     );
   campaign
     .command('send')
@@ -41,10 +44,13 @@ export function campaignCommands(program: Command): void {
     .description('stop a scheduled or sending campaign; messages not yet sent are not sent')
     .option('--shop <id>')
     .action((campaignId: string, o: { shop?: string }) =>
-      withDb(async (db) => {
-        const c = await cancelCampaign(db, await pickShop(db, o.shop), campaignId);
-        console.log(`${c.name}: ${c.status}`);
-      }),
+      withDb(
+        async (db) => {
+          const c = await cancelCampaign(db, await pickShop(db, o.shop), campaignId);
+          console.log(`${c.name}: ${c.status}`);
+        },
+        { light: true },
+      ),
     );
   campaign
     .command('report')

@@ -16,17 +16,20 @@ export function customerCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why, for the record: a ticket number, "asked by email"')
     .option('--shop <id>')
     .action((o: { customer: string; reason: string; shop?: string }) =>
-      withDb(async (db) => {
-        const shop = await getShop(db, await pickShop(db, o.shop));
-        const input = ErasureInput.safeParse({ reason: o.reason });
-        if (!input.success) {
-          throw AppError.invalid('Cannot erase', [
-            { field: '--reason', message: input.error.issues[0]!.message },
-          ]);
-        }
-        const customerId = await findCustomer(db, shop, o.customer);
-        await eraseCustomer(db, shop.shopId, customerId, input.data, null);
-        console.log(`Erased the personal data of customer ${customerId}.`);
-      }),
+      withDb(
+        async (db) => {
+          const shop = await getShop(db, await pickShop(db, o.shop));
+          const input = ErasureInput.safeParse({ reason: o.reason });
+          if (!input.success) {
+            throw AppError.invalid('Cannot erase', [
+              { field: '--reason', message: input.error.issues[0]!.message },
+            ]);
+          }
+          const customerId = await findCustomer(db, shop, o.customer);
+          await eraseCustomer(db, shop.shopId, customerId, input.data, null);
+          console.log(`Erased the personal data of customer ${customerId}.`);
+        },
+        { light: true },
+      ),
     );
 }

@@ -14,10 +14,13 @@ export function flowCommands(program: Command): void {
     .description('flows, newest first')
     .option('--shop <id>')
     .action((o: { shop?: string }) =>
-      withDb(async (db) => {
-        for (const f of await listFlows(db, await pickShop(db, o.shop)))
-          console.log(`${f.flowId}  ${f.status.padEnd(6)}  ${f.trigger.type.padEnd(15)}  ${f.name}`);
-      }),
+      withDb(
+        async (db) => {
+          for (const f of await listFlows(db, await pickShop(db, o.shop)))
+            console.log(`${f.flowId}  ${f.status.padEnd(6)}  ${f.trigger.type.padEnd(15)}  ${f.name}`);
+        },
+        { light: true },
+      ),
     );
   jobCommand(flow, 'run', 'run the active flows now', FLOWS_RUN, 'running flows', 'moves');
   flow
@@ -43,10 +46,13 @@ export function flowCommands(program: Command): void {
     .description('no one enters or moves on until it is activated again')
     .option('--shop <id>')
     .action((flowId: string, o: { shop?: string }) =>
-      withDb(async (db) => {
-        const f = await pauseFlow(db, await pickShop(db, o.shop), flowId);
-        console.log(`${f.name}: ${f.status}`);
-      }),
+      withDb(
+        async (db) => {
+          const f = await pauseFlow(db, await pickShop(db, o.shop), flowId);
+          console.log(`${f.name}: ${f.status}`);
+        },
+        { light: true },
+      ),
     );
   flow
     .command('report')

@@ -61,16 +61,19 @@ function importsCommands(program: Command): void {
     .option('--shop <id>', 'the shop (needed when there are several)')
     .option('--limit <n>', 'how many', positiveInt, 20)
     .action((o: { shop?: string; limit: number }) =>
-      withDb(async (db) => {
-        const shopId = await pickShop(db, o.shop);
-        for (const r of await listImports(db, shopId, o.limit)) {
-          const stopping = r.cancelRequestedAt && !hasEnded(r.status) ? ' (stopping)' : '';
-          console.log(
-            `${r.importId}  ${r.createdAt.toISOString()}  ${r.status}${stopping}  ${r.fileName}  ` +
-              `rows ${r.rowsDone}, ${r.ordersCreated} orders created, ${r.errorRows} rows with errors`,
-          );
-        }
-      }),
+      withDb(
+        async (db) => {
+          const shopId = await pickShop(db, o.shop);
+          for (const r of await listImports(db, shopId, o.limit)) {
+            const stopping = r.cancelRequestedAt && !hasEnded(r.status) ? ' (stopping)' : '';
+            console.log(
+              `${r.importId}  ${r.createdAt.toISOString()}  ${r.status}${stopping}  ${r.fileName}  ` +
+                `rows ${r.rowsDone}, ${r.ordersCreated} orders created, ${r.errorRows} rows with errors`,
+            );
+          }
+        },
+        { light: true },
+      ),
     );
   imports
     .command('cancel')
@@ -78,15 +81,18 @@ function importsCommands(program: Command): void {
     .argument('<importId>')
     .option('--shop <id>', 'the shop (needed when there are several)')
     .action((importId: string, o: { shop?: string }) =>
-      withDb(async (db) => {
-        const shopId = await pickShop(db, o.shop);
-        const r = await cancelImport(db, shopId, importId);
-        console.log(
-          r.status === 'cancelled'
-            ? `Import ${r.importId} cancelled before it started.`
-            : `Import ${r.importId} stops after the batch it is writing (rows up to ${r.rowsDone} are in).`,
-        );
-      }),
+      withDb(
+        async (db) => {
+          const shopId = await pickShop(db, o.shop);
+          const r = await cancelImport(db, shopId, importId);
+          console.log(
+            r.status === 'cancelled'
+              ? `Import ${r.importId} cancelled before it started.`
+              : `Import ${r.importId} stops after the batch it is writing (rows up to ${r.rowsDone} are in).`,
+          );
+        },
+        { light: true },
+      ),
     );
 }
 

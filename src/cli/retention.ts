@@ -23,7 +23,9 @@ export function retentionCommands(program: Command): void {
     .command('show')
     .option('--shop <id>')
     .action((o: { shop?: string }) =>
-      withDb(async (db) => console.log(describe(await getRetention(db, await pickShop(db, o.shop))))),
+      withDb(async (db) => console.log(describe(await getRetention(db, await pickShop(db, o.shop)))), {
+        light: true,
+      }),
     );
   retention
     .command('set')

@@ -30,10 +30,13 @@ export function shopCommands(program: Command): void {
     .option('--time-zone <zone>', 'IANA time zone', 'Asia/Shanghai')
     .option('--phone-region <code>', 'country for phone numbers without a country code', 'CN')
     .action((o: { name: string; currency: string; timeZone: string; phoneRegion: string }) =>
-      withDb(async (db) => {
-        const s = await createShop(db, o);
-        console.log(`Shop ${s.shopId} created.`);
-      }),
+      withDb(
+        async (db) => {
+          const s = await createShop(db, o);
+          console.log(`Shop ${s.shopId} created.`);
+        },
+        { light: true },
+      ),
     );
   shop
     .command('set')
@@ -63,9 +66,12 @@ export function shopCommands(program: Command): void {
       }),
     );
   shop.command('list').action(() =>
-    withDb(async (db) => {
-      for (const s of await listShops(db)) console.log(line(s));
-    }),
+    withDb(
+      async (db) => {
+        for (const s of await listShops(db)) console.log(line(s));
+      },
+      { light: true },
+    ),
   );
   shop
     .command('export')
