@@ -213,6 +213,34 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('heading', { name: '时间线' }).waitFor();
   });
 
+  it('maps a file without a header row by position, each column shown by its first cell', async () => {
+    const shop = await testTenant(db, 'Headerless Shop');
+    const file = join(await mkdtemp(join(tmpdir(), 'regulars-')), 'till.txt');
+    await writeFile(
+      file,
+      'H-1\t2026-09-01 12:30\t88.00\t13900000077\nH-2\t2026-09-02 09:00\t12.00\t13900000078\n',
+    );
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel(/^File/).setInputFiles(file);
+    const mapping = page.getByTestId('column-mapping');
+    await mapping.getByLabel('The file has no header row').check();
+    const field = (name: string) => mapping.locator(`tr[data-field="${name}"]`);
+    // The first field the file needs takes column 1; the others are picked by position.
+    await eventually(() => field('order_id').locator('select option:checked').textContent()).toBe('#1 (H-1)');
+    await field('ordered_at').locator('select').selectOption({ label: '#2 (2026-09-01 12:30)' });
+    await field('total').locator('select').selectOption('#3');
+    await field('phone').locator('select').selectOption('#4');
+    await field('status').locator('select').selectOption({ label: 'a fixed value…' });
+    await field('status').getByLabel('Fixed value of status').fill('paid');
+    // Row 1 is data: both rows are orders.
+    await eventually(() =>
+      page.getByTestId('preview-order').locator('td:nth-child(2)').allTextContents(),
+    ).toEqual(['H-1', 'H-2']);
+    expect(await page.getByTestId('preview-order').first().locator('td').first().textContent()).toBe('1');
+  });
+
   it('stops an import waiting its turn from its row', async () => {
     const shop = await testTenant(db, 'Stop Shop');
     // Registered but not yet run, as behind another shop's long import (imports run one at a time).

@@ -58,7 +58,10 @@ export function ColumnMapping({
     const kept = Object.fromEntries(
       Object.entries(mapping).filter(([, v]) => v.startsWith(FIXED) || v === '#row'),
     );
-    onChange(on ? { ...kept, order_id: mapping.order_id === '#row' ? '#row' : '#1' } : kept);
+    // A position says the file has no header: the first field this kind of file needs takes column 1.
+    const open = preview.fields.filter((f) => !(f.field in kept));
+    const first = (open.find((f) => f.required) ?? open[0])?.field;
+    onChange(on && first ? { ...kept, [first]: '#1' } : kept);
   };
   return (
     <div className="column-mapping" data-testid="column-mapping">
