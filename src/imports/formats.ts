@@ -3,7 +3,7 @@
 // cells). A user's column mapping overrides a preset field by field; docs/import-formats.md lists them.
 import type { OrderStatus } from '../orders/status.js';
 
-export const FIELDS = [
+const ORDER_FIELDS = [
   'order_id',
   'ordered_at',
   'paid_at',
@@ -16,6 +16,9 @@ export const FIELDS = [
   'shipping',
   'refunded',
   'coupon_code',
+] as const;
+/** Who the buyer (or, in a customers export, the person) is. */
+const PERSON_FIELDS = [
   'customer_id',
   'phone',
   'email',
@@ -31,42 +34,26 @@ export const FIELDS = [
   'address',
   'company',
   'job_title',
+] as const;
+const ITEM_FIELDS = [
   'item_title',
   'item_sku',
   'item_product_id',
   'item_category',
   'item_quantity',
   'item_price',
-  // Marketing consent as a customers export states it (yes / no).
-  'accepts_email',
-  'accepts_sms',
 ] as const;
-export type Field = (typeof FIELDS)[number];
+/** Marketing consent as a customers export states it (yes / no). */
+const CONSENT_FIELDS = ['accepts_email', 'accepts_sms'] as const;
 
-const CONSENT_FIELDS: readonly Field[] = ['accepts_email', 'accepts_sms'];
-/** What a customers export can fill: who the person is, and their marketing consent. */
-const PERSON_FIELDS: readonly Field[] = [
-  'customer_id',
-  'phone',
-  'email',
-  'member_card',
-  'name',
-  'first_name',
-  'last_name',
-  'gender',
-  'birthday',
-  'country',
-  'province',
-  'city',
-  'address',
-  'company',
-  'job_title',
-  ...CONSENT_FIELDS,
-];
+export const FIELDS = [...ORDER_FIELDS, ...PERSON_FIELDS, ...ITEM_FIELDS, ...CONSENT_FIELDS] as const;
+export type Field = (typeof FIELDS)[number];
 
 /** The fields an import of this kind reads; an orders export carries its buyer but not their consent. */
 export const fieldsRead = (kind: 'orders' | 'customers'): readonly Field[] =>
-  kind === 'customers' ? PERSON_FIELDS : FIELDS.filter((f) => !CONSENT_FIELDS.includes(f));
+  kind === 'customers'
+    ? [...PERSON_FIELDS, ...CONSENT_FIELDS]
+    : [...ORDER_FIELDS, ...PERSON_FIELDS, ...ITEM_FIELDS];
 
 export const FORMAT_NAMES = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
