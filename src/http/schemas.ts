@@ -206,22 +206,9 @@ export const ImportPreview = z.object({
   items: z.array(
     z.object({
       rows: z.array(z.number().int()).describe('the rows it was read from, duplicates included'),
-      order: z
-        .object({
-          source: z.string(),
-          externalId: z.string(),
-          channel: z.enum(['online', 'offline']),
-          storeId: z.string().nullable(),
-          memberCard: z.string().nullable(),
-          status: Order.shape.status,
-          currency: z.string(),
-          totalCents: z.number().int(),
-          discountCents: z.number().int(),
-          shippingCents: z.number().int(),
-          refundedCents: z.number().int(),
-          couponCode: z.string().nullable(),
-          orderedAt: ts,
-          paidAt: ts.nullable(),
+      // An order as it would land: not stored yet, so without ids, and its buyer as read.
+      order: Order.omit({ orderId: true, customerId: true, items: true })
+        .extend({
           person: PreviewPerson,
           items: z.array(
             z.object({

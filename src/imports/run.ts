@@ -60,21 +60,19 @@ export async function runImport(
       [shopId, importId],
     );
   } catch (err) {
-    if (err instanceof ImportCancelled) {
-      await db.query(
-        `update imports set status = 'cancelled', finished_at = now() where shop_id = $1 and import_id = $2`,
-        [shopId, importId],
-      );
-    } else if (err instanceof ImportFailure) {
-      await db.query(
-        `update imports set status = 'failed', failure = $3, finished_at = now() where shop_id = $1 and import_id = $2`,
-        [shopId, importId, err.message],
-      );
-    } else {
-      // Only a problem with the file itself, or staff, end an import. Anything else (the database went
-      // away, the process is stopping) leaves it running from its last checkpoint, so running it again resumes.
-      throw err;
-    }
+    // Only a problem with the file itself, or staff, end an import. Anything else (the database went
+    // away, the process is stopping) leaves it running from its last checkpoint, so running it again resumes.
+    const ended =
+      err instanceof ImportCancelled
+        ? { status: 'cancelled', failure: null }
+        : err instanceof ImportFailure
+          ? { status: 'failed', failure: err.message }
+          : null;
+    if (!ended) throw err;
+    await db.query(
+      `update imports set status = $3, failure = $4, finished_at = now() where shop_id = $1 and import_id = $2`,
+      [shopId, importId, ended.status, ended.failure],
+    );
   }
   // A failed or cancelled file's rows before the end landed too.
   const expiry = await queueExpiryIfDue(db, shop, read.oldestOrder, new Date());

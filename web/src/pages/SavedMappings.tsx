@@ -83,9 +83,8 @@ export function SavedMappings({
             value={selected?.mappingId ?? ''}
             onChange={(e) => {
               const m = items.find((x) => x.mappingId === e.target.value);
-              onChoose(
-                m ? { format: m.format, source: m.source, mapping: m.mapping } : { ...current, mapping: {} },
-              );
+              if (m) choose(m);
+              else onChoose({ ...current, mapping: {} });
             }}
           >
             <option value="">{t('imports.noSavedMapping')}</option>
