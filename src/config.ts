@@ -1,7 +1,7 @@
 // Environment → typed config, read and checked once at start.
 import { z } from 'zod';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaultPgliteBuffersMb } from './db/db.js';
 
 const Env = z.object({
@@ -32,6 +32,10 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** Files waiting for their import, under the data directory. */
+  uploadDir: string;
+  /** The shops' export archives, under the data directory. */
+  exportDir: string;
   pgliteBuffersMb: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   cookieSecure: boolean;
@@ -45,11 +49,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid environment: ${problems}`);
   }
   const e = parsed.data;
+  const dataDir = resolve(e.REGULARS_DATA_DIR);
   return {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
     host: e.HOST,
-    dataDir: resolve(e.REGULARS_DATA_DIR),
+    dataDir,
+    uploadDir: join(dataDir, 'uploads'),
+    exportDir: join(dataDir, 'exports'),
     pgliteBuffersMb: e.REGULARS_PGLITE_BUFFERS,
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE === 'true',

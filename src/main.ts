@@ -24,7 +24,8 @@ import { AppError } from './errors.js';
 import { buildApp, DEFAULT_WEB_DIR } from './http/app.js';
 import { ImportQueue } from './imports/queue.js';
 import { JobRunner } from './jobs/runner.js';
-import { JOB_HANDLERS, scheduleAll } from './jobs/handlers.js';
+import { scheduleAll, serverJobHandlers } from './jobs/handlers.js';
+import { sweepShopArchives } from './shops/archive.js';
 import { scoringCommands } from './cli/scoring.js';
 import { segmentCommands } from './cli/segments.js';
 import { createApiKey } from './shops/apiKeys.js';
@@ -86,13 +87,13 @@ program
     const config = loadConfig();
     const db = await openDatabase(config);
     if (opts.demo && (await listShops(db)).length === 0) await demo(db, {});
-    const uploadDir = join(config.dataDir, 'uploads');
+    const { uploadDir, exportDir } = config;
     const imports = new ImportQueue(
       db,
       (err, importId) => app.log.error({ err, importId }, 'import failed'),
       uploadDir,
     );
-    const jobs = new JobRunner(db, JOB_HANDLERS, scheduleAll, (err) =>
+    const jobs = new JobRunner(db, serverJobHandlers(config), scheduleAll, (err) =>
       app.log.error({ err }, 'background job failed'),
     );
     const app = await buildApp({
@@ -100,6 +101,7 @@ program
       imports,
       jobs,
       uploadDir,
+      exportDir,
       cookieSecure: config.cookieSecure,
       trustProxy: config.trustProxy,
       logLevel: config.logLevel,
@@ -115,6 +117,13 @@ program
         15 * 60_000,
       ).unref();
     }
+    // Export archives hold every customer's personal data: none is kept past its days.
+    const sweep = () =>
+      void sweepShopArchives(exportDir).catch((err: unknown) =>
+        app.log.error({ err }, 'sweeping export archives failed'),
+      );
+    sweep();
+    setInterval(sweep, 60 * 60_000).unref();
     const resumed = await imports.resumeStalled();
     if (resumed > 0) app.log.info(`resuming ${resumed} unfinished import(s)`);
     jobs.start();

@@ -1743,8 +1743,15 @@ describeEachDb('REST API', ({ db }) => {
         '/api/segments/{segmentId}/snapshots',
         '/api/flows',
         '/api/flows/{flowId}/report',
+        '/api/shop',
+        '/api/shop/exports',
+        '/api/shop/exports/{jobId}/archive',
       ]),
     );
+    expect(Object.keys(doc.paths['/api/shop'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
+    expect(doc.paths['/api/shop'].delete.requestBody.content['application/json'].schema.required).toEqual([
+      'confirm',
+    ]);
     // The recursive rule tree is one component that refers to itself, and every reference resolves.
     const rule =
       doc.paths['/api/segments/count'].post.requestBody.content['application/json'].schema.properties.rule;

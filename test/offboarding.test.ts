@@ -1,20 +1,25 @@
 // A shop's offboarding: its export holds every row of it and nothing of another shop's; deleting it
 // leaves no row of it in any table, and not one row of another shop's changes — across tables without
 // foreign keys and references that do not cascade.
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { expect, it } from 'vitest';
+import JSZip from 'jszip';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { loadDemo } from '../src/demo/demo.js';
 import { runFlows } from '../src/engage/flows/engine.js';
 import { activateFlow, listFlows } from '../src/engage/flows/flows.js';
 import { listTemplates } from '../src/engage/templates.js';
 import { recordActivity } from '../src/shops/activity.js';
+import { ARCHIVE_DAYS, sweepShopArchives } from '../src/shops/archive.js';
 import { deleteShop, shopTablesInDeleteOrder } from '../src/shops/deletion.js';
 import { exportShop, LEFT_OUT_TABLES } from '../src/shops/export.js';
 import { setRetention } from '../src/shops/retention.js';
+import { createStaff } from '../src/shops/staff.js';
+import { settleJobs, signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
 
 /** Each of the shop's tables with how many rows the shop has in it. */
@@ -183,5 +188,209 @@ describeEachDb('shop offboarding', ({ db }) => {
     expect(Object.values(await rowsOf(db(), leaving.shopId)).every((n) => n === 0)).toBe(true);
     expect(await rowsOf(db(), staying.shopId)).toEqual(theirs);
     await expect(deleteShop(db(), leaving.shopId)).rejects.toThrow('Shop not found');
+  }, 120_000);
+});
+
+describeEachDb('shop offboarding through the API', ({ db }) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let b: TestTenant;
+  let owner: { regulars_session: string };
+  let admin: { regulars_session: string };
+  const order = (externalId: string, phone: string) => ({
+    source: 'webhook',
+    externalId,
+    status: 'paid',
+    totalCents: 12900,
+    orderedAt: '2026-05-01T09:30:00+08:00',
+    customer: { phone, name: '陈静' },
+    items: [
+      { title: '控油精华', sku: 'OIL-9', category: 'skincare/oily', quantity: 1, unitPriceCents: 12900 },
+    ],
+  });
+
+  beforeAll(async () => {
+    t = await testApp(db());
+    a = await testTenant(db());
+    b = await testTenant(db());
+    for (const [tenant, phones] of [
+      [a, ['13600000001', '13600000002', '13600000003']],
+      [b, ['13700000001']],
+    ] as const)
+      for (const [i, phone] of phones.entries()) {
+        const r = await t.app.inject({
+          method: 'POST',
+          url: '/api/orders',
+          headers: tenant.auth,
+          payload: order(`X-${i}`, phone),
+        });
+        expect(r.statusCode, r.body).toBe(201);
+      }
+    await createStaff(db(), a.shop.shopId, {
+      email: 'admin@example.com',
+      name: 'Admin',
+      password: 'correct horse battery',
+      role: 'admin',
+    });
+    owner = (await signInAs(t.app, a.email, a.password))!;
+    admin = (await signInAs(t.app, 'admin@example.com', 'correct horse battery'))!;
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+
+  const as = (
+    cookies: { regulars_session: string } | { authorization: string },
+    method: string,
+    url: string,
+    payload?: unknown,
+  ) =>
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      payload: payload as object,
+      ...('authorization' in cookies ? { headers: cookies } : { cookies }),
+    });
+
+  it('exports the shop as a zip the owner downloads, which no one else can, and which is kept only a while', async () => {
+    expect((await as(admin, 'POST', '/api/shop/exports')).statusCode).toBe(403);
+    expect((await as(admin, 'GET', '/api/shop/exports')).statusCode).toBe(403);
+
+    const asked = await as(owner, 'POST', '/api/shop/exports');
+    expect(asked.statusCode, asked.body).toBe(202);
+    const job = asked.json<{ jobId: string; status: string; available: boolean }>();
+    expect(job).toMatchObject({ status: 'queued', available: false });
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    const [made] = (await as(owner, 'GET', '/api/shop/exports')).json<{
+      items: {
+        jobId: string;
+        status: string;
+        available: boolean;
+        rows: number;
+        bytes: number;
+        done: number;
+        total: number;
+        finishedAt: string;
+        expiresAt: string;
+      }[];
+    }>().items;
+    expect(made).toMatchObject({ jobId: job.jobId, status: 'completed', available: true });
+    expect(made!.done).toBe(made!.total);
+    expect(Date.parse(made!.expiresAt) - Date.parse(made!.finishedAt)).toBe(ARCHIVE_DAYS * 86_400_000);
+
+    const download = await as(owner, 'GET', `/api/shop/exports/${job.jobId}/archive`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/zip');
+    expect(download.headers['content-disposition']).toMatch(
+      /^attachment; filename="regulars-export-\d{4}-\d\d-\d\d\.zip"$/,
+    );
+    expect(download.rawPayload.length).toBe(made!.bytes);
+    const zip = await JSZip.loadAsync(download.rawPayload);
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
+    expect(manifest).toMatchObject({ shopId: a.shop.shopId, snapshot: db().kind === 'postgres' });
+    expect(Object.values(manifest.tables as Record<string, number>).reduce((x, y) => x + y, 0)).toBe(
+      made!.rows,
+    );
+    const customers = parse(await zip.file('customers.csv')!.async('string'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(customers.map((c) => c.phone).sort()).toEqual([
+      '+8613600000001',
+      '+8613600000002',
+      '+8613600000003',
+    ]);
+    expect(Object.keys(zip.files).filter((f) => f.endsWith('.csv'))).toHaveLength(
+      Object.keys(manifest.tables).length,
+    );
+
+    // An export still being made, or one that failed, has nothing to download yet.
+    const busy = '01a00000-0000-7000-8000-00000000e0e1';
+    await db().query(
+      `insert into jobs (shop_id, job_id, kind, params, status, started_at, heartbeat_at)
+       values ($1, $2, 'shop.export', '{}', 'running', now(), now())`,
+      [b.shop.shopId, busy],
+    );
+    const early = await as(b.auth, 'GET', `/api/shop/exports/${busy}/archive`);
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({
+      error: 'export_not_ready',
+      message: 'This export is still being made',
+    });
+    expect((await as(b.auth, 'DELETE', `/api/shop/exports/${busy}`)).statusCode).toBe(409);
+    await db().query(
+      `update jobs set status = 'failed', failure = 'ENOSPC: no space left on device', finished_at = now()
+        where shop_id = $1 and job_id = $2`,
+      [b.shop.shopId, busy],
+    );
+    expect((await as(b.auth, 'GET', `/api/shop/exports/${busy}/archive`)).json()).toMatchObject({
+      error: 'export_not_ready',
+      message: 'This export failed: ENOSPC: no space left on device',
+    });
+
+    // Another shop's key finds neither the export nor its archive.
+    expect((await as(b.auth, 'GET', `/api/shop/exports/${job.jobId}/archive`)).statusCode).toBe(404);
+    expect((await as(b.auth, 'DELETE', `/api/shop/exports/${job.jobId}`)).statusCode).toBe(404);
+    expect(
+      (await as(b.auth, 'GET', '/api/shop/exports'))
+        .json<{ items: { jobId: string }[] }>()
+        .items.map((e) => e.jobId),
+    ).toEqual([busy]);
+    expect((await as(owner, 'GET', '/api/shop/exports/not-an-id/archive')).statusCode).toBe(404);
+
+    // The owner removes it early: it stays listed, but is gone.
+    expect((await as(owner, 'DELETE', `/api/shop/exports/${job.jobId}`)).statusCode).toBe(204);
+    const gone = await as(owner, 'GET', `/api/shop/exports/${job.jobId}/archive`);
+    expect(gone.statusCode).toBe(410);
+    expect(gone.json()).toMatchObject({ error: 'export_gone' });
+    expect(
+      (await as(owner, 'GET', '/api/shop/exports')).json<{ items: { available: boolean }[] }>().items[0],
+    ).toMatchObject({ available: false });
+
+    // Left alone, an archive is swept after its days, and only then.
+    const again = (await as(owner, 'POST', '/api/shop/exports')).json<{ jobId: string }>();
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    const path = join(t.exportDir, a.shop.shopId, `${again.jobId}.zip`);
+    expect(await sweepShopArchives(t.exportDir)).toBe(0);
+    const old = new Date(Date.now() - (ARCHIVE_DAYS + 1) * 86_400_000);
+    await utimes(path, old, old);
+    expect(await sweepShopArchives(t.exportDir)).toBe(1);
+    expect(existsSync(path)).toBe(false);
+    expect((await as(owner, 'GET', `/api/shop/exports/${again.jobId}/archive`)).statusCode).toBe(410);
+    // The activity record says who asked for the shop's data and who took it.
+    const routes = (await as(owner, 'GET', '/api/activity?limit=50'))
+      .json<{ items: { route: string }[] }>()
+      .items.map((e) => e.route);
+    expect(routes).toEqual(expect.arrayContaining(['/api/shop/exports', '/api/shop/exports/:jobId/archive']));
+  }, 120_000);
+
+  it('deletes the shop only for its owner and its name, with its archives, and leaves the other shop whole', async () => {
+    expect((await as(owner, 'POST', '/api/shop/exports')).statusCode).toBe(202);
+    await settleJobs(t.jobs, db(), a.shop.shopId);
+    expect(existsSync(join(t.exportDir, a.shop.shopId))).toBe(true);
+
+    expect((await as(admin, 'DELETE', '/api/shop', { confirm: a.shop.name })).statusCode).toBe(403);
+    const wrong = await as(owner, 'DELETE', '/api/shop', { confirm: 'shop' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ details: [{ field: 'body.confirm' }] });
+    expect((await as(owner, 'DELETE', '/api/shop', {})).json()).toMatchObject({
+      details: [{ field: 'body.confirm' }],
+    });
+
+    const deleted = await as(owner, 'DELETE', '/api/shop', { confirm: a.shop.name });
+    expect(deleted.statusCode, deleted.body).toBe(200);
+    expect(deleted.json()).toMatchObject({
+      shopId: a.shop.shopId,
+      rows: { customers: 3, orders: 3, shops: 1 },
+    });
+    expect(deleted.cookies.find((c) => c.name === 'regulars_session')?.value).toBe('');
+    expect(existsSync(join(t.exportDir, a.shop.shopId))).toBe(false);
+    // Its sessions and keys went with it.
+    expect((await as(owner, 'GET', '/api/customers')).statusCode).toBe(401);
+    expect((await as(a.auth, 'GET', '/api/customers')).statusCode).toBe(401);
+    const theirs = await as(b.auth, 'GET', '/api/customers');
+    expect(theirs.json<{ items: { phone: string }[] }>().items.map((c) => c.phone)).toEqual([
+      '+8613700000001',
+    ]);
   }, 120_000);
 });

@@ -1,12 +1,11 @@
 // `regulars shop create | set | list | export | delete`: the shops (tenants), their settings, and a shop's
 // offboarding.
-import { rm } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { REBUILD_ROLLUP } from '../analytics/jobs.js';
 import { AppError } from '../errors.js';
 import { deleteShop } from '../shops/deletion.js';
 import { exportShop } from '../shops/export.js';
+import { removeShopFiles } from '../shops/files.js';
 import { createShop, getShop, listShops, ShopChange, updateShop } from '../shops/shops.js';
 import { pickShop, withDb } from './context.js';
 import { runInForeground } from './jobs.js';
@@ -103,10 +102,7 @@ export function shopCommands(program: Command): void {
             { field: '--confirm', message: `the shop is named "${name}"` },
           ]);
         const deleted = await deleteShop(db, shopId);
-        // Uploads of imports that had not ended would otherwise wait for a resume that cannot come.
-        const uploads = resolve(join(config.dataDir, 'uploads')) + sep;
-        for (const path of deleted.uploads)
-          if (resolve(path).startsWith(uploads)) await rm(path, { force: true });
+        await removeShopFiles(deleted, config);
         const total = Object.values(deleted.rows).reduce((a, b) => a + b, 0);
         console.log(
           `Deleted shop ${shopId} (${name}): ${total} rows from ${Object.keys(deleted.rows).length} tables.`,

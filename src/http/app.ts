@@ -49,6 +49,8 @@ export interface AppOptions {
   /** Woken when a route queues a background job. */
   jobs: JobRunner;
   uploadDir: string;
+  /** Where the shops' export archives are written (by the runner's jobs) and read from. */
+  exportDir: string;
   cookieSecure?: boolean;
   /** Fastify's `trustProxy`: whose X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | string;

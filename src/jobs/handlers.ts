@@ -5,6 +5,7 @@ import { engageJobs, scheduleEngage } from '../engage/jobs.js';
 import { membershipJobs, scheduleMembership } from '../membership/schedule.js';
 import { predictionJobs, schedulePredictions } from '../predict/jobs.js';
 import { rfmJobs, scheduleRfm } from '../rfm/jobs.js';
+import { shopArchiveJobs } from '../shops/archive.js';
 import { retentionJobs, scheduleRetention } from '../shops/retention.js';
 import { scheduleTags, tagJobs } from '../tags/jobs.js';
 import type { Handlers } from './runner.js';
@@ -18,6 +19,11 @@ export const JOB_HANDLERS: Handlers = {
   ...retentionJobs,
   ...analyticsJobs,
 };
+
+/** What the server's runner runs: the jobs above, and those that write files (into these folders). */
+export function serverJobHandlers(files: { exportDir: string }): Handlers {
+  return { ...JOB_HANDLERS, ...shopArchiveJobs(files.exportDir) };
+}
 
 export async function scheduleAll(db: Db, at: Date): Promise<void> {
   await scheduleMembership(db, at);

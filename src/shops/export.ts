@@ -3,8 +3,11 @@
 // shop out of many. The tables are read from the catalog, like the deletion's, so a table added later is
 // exported too. Left out: what lets someone in (sign-in sessions, remembered browsers, the channels'
 // provider credentials, and every column kept as a hash). Rows are read a page at a time in primary-key
-// order, so a shop of millions of orders never sits in memory, all in one read-only transaction that sees
-// one moment: orders arriving meanwhile are in no file or in all that concern them.
+// order, so a shop of millions of orders never sits in memory. Where the database can spare it, all in one
+// read-only transaction that sees one moment: orders arriving meanwhile are in no file or in all that
+// concern them. PGlite has one connection, and a transaction there would hold every other request of a
+// running server until the export ends (minutes, for a large shop), so the server's export reads there
+// page by page, and the manifest says the files were not read at one moment.
 import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
@@ -29,6 +32,8 @@ export interface ShopExport {
   exportedAt: string;
   /** The last migration applied: which version of the tables the files follow. */
   schema: string;
+  /** Whether every file was read at one moment; if not, rows written meanwhile may be in some files only. */
+  snapshot: boolean;
   /** Rows written, by table (a table's file is written even when empty). */
   tables: Record<string, number>;
   leftOut: { tables: Record<string, string>; columns: string[] };
@@ -65,25 +70,35 @@ function cell(value: unknown): string {
   return String(value);
 }
 
+/** The tables an export writes, one file each, by name. */
+export async function exportedTables(db: Queryable): Promise<string[]> {
+  return (await shopTablesInDeleteOrder(db)).filter((t) => !(t in LEFT_OUT_TABLES)).sort();
+}
+
 /**
  * Writes the shop's tables into `dir` (made if missing; it must be empty) and answers the manifest;
- * `onTable` hears of each table as its file is written.
+ * `onTable` hears of each table as its file is written (inside the snapshot's transaction, when there
+ * is one: on PGlite it must not wait for a query of its own). `snapshot: false` reads page by page.
  */
 export async function exportShop(
   db: Db,
   shopId: string,
   dir: string,
-  options: { at?: Date; pageSize?: number; onTable?: (table: string, rows: number) => void } = {},
+  options: {
+    at?: Date;
+    pageSize?: number;
+    snapshot?: boolean;
+    onTable?: (table: string, rows: number) => void | Promise<void>;
+  } = {},
 ): Promise<ShopExport> {
-  const { at = new Date(), pageSize = 5000, onTable } = options;
+  const { at = new Date(), pageSize = 5000, snapshot = true, onTable } = options;
   const shop = await getShop(db, shopId);
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0)
     throw AppError.invalid(`${dir} is not empty: export into a new or empty folder`, [
       { field: 'out', message: 'not empty' },
     ]);
-  return db.transaction(async (tx) => {
-    await tx.query('set transaction isolation level repeatable read, read only');
+  const write = async (tx: Queryable) => {
     const [schema] = await tx.query<{ version: string }>(
       'select max(version) as version from schema_migrations',
     );
@@ -92,11 +107,11 @@ export async function exportShop(
       name: shop.name,
       exportedAt: at.toISOString(),
       schema: schema!.version,
+      snapshot,
       tables: {},
       leftOut: { tables: LEFT_OUT_TABLES, columns: [] },
     };
-    const tables = (await shopTablesInDeleteOrder(tx)).filter((t) => !(t in LEFT_OUT_TABLES)).sort();
-    for (const table of tables) {
+    for (const table of await exportedTables(tx)) {
       const all = await columnsOf(tx, table);
       manifest.leftOut.columns.push(
         ...all.filter((c) => c.name.endsWith(HASH_SUFFIX)).map((c) => `${table}.${c.name}`),
@@ -110,10 +125,15 @@ export async function exportShop(
         pageSize,
       );
       manifest.tables[table] = rows;
-      onTable?.(table, rows);
+      await onTable?.(table, rows);
     }
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     return manifest;
+  };
+  if (!snapshot) return write(db);
+  return db.transaction(async (tx) => {
+    await tx.query('set transaction isolation level repeatable read, read only');
+    return write(tx);
   });
 }
 

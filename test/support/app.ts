@@ -5,7 +5,7 @@ import { buildApp, type App } from '../../src/http/app.js';
 import type { Db } from '../../src/db/db.js';
 import { ImportQueue } from '../../src/imports/queue.js';
 import { JobRunner } from '../../src/jobs/runner.js';
-import { JOB_HANDLERS } from '../../src/jobs/handlers.js';
+import { serverJobHandlers } from '../../src/jobs/handlers.js';
 import { createApiKey } from '../../src/shops/apiKeys.js';
 import { createShop, type Shop } from '../../src/shops/shops.js';
 import { createStaff } from '../../src/shops/staff.js';
@@ -18,10 +18,13 @@ export interface TestApp {
   db: Db;
   /** Where uploads wait for their import. */
   uploadDir: string;
+  /** Where the shops' export archives are written. */
+  exportDir: string;
 }
 
 export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   const uploadDir = await mkdtemp(join(tmpdir(), 'regulars-uploads-'));
+  const exportDir = await mkdtemp(join(tmpdir(), 'regulars-exports-'));
   const imports = new ImportQueue(
     db,
     (err) => {
@@ -33,15 +36,15 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   // settleJobs), so it never takes another file's job. An embedded database is the file's own.
   const jobs = new JobRunner(
     db,
-    JOB_HANDLERS,
+    serverJobHandlers({ exportDir }),
     async () => {},
     (err) => {
       throw err;
     },
     db.kind === 'postgres' ? new Set() : null,
   );
-  const app = await buildApp({ db, imports, jobs, uploadDir, logLevel: 'silent', webDir });
-  return { app, imports, jobs, db, uploadDir };
+  const app = await buildApp({ db, imports, jobs, uploadDir, exportDir, logLevel: 'silent', webDir });
+  return { app, imports, jobs, db, uploadDir, exportDir };
 }
 
 /** Signs in as a staff member through the API: the session cookie to send, or null when refused. */

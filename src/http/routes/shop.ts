@@ -1,8 +1,22 @@
+import { createReadStream } from 'node:fs';
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import {
+  ARCHIVE_DAYS,
+  getShopArchive,
+  listShopArchives,
+  openShopArchive,
+  removeShopArchive,
+  SHOP_EXPORT,
+} from '../../shops/archive.js';
+import { deleteShop } from '../../shops/deletion.js';
+import { removeShopFiles } from '../../shops/files.js';
 import { getShop, ShopChange, updateShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
-import { errors } from '../schemas.js';
+import { SESSION_COOKIE } from '../auth.js';
+import { errors, ErrorBody } from '../schemas.js';
+import { startJob } from './jobs.js';
 
 export const ShopBody = z.object({
   shopId: z.uuid(),
@@ -12,7 +26,30 @@ export const ShopBody = z.object({
   phoneRegion: z.string().describe('ISO 3166 country of phone numbers written without a country code'),
 });
 
-/** The shop's own settings: every role reads them; admins change them, as they do the shop's other settings. */
+const ShopArchive = z.object({
+  jobId: z.uuid(),
+  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  done: z.number().int().describe('tables written so far'),
+  total: z.number().int().nullable().describe('tables to write'),
+  failure: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  bytes: z.number().int().nullable().describe("the archive's size"),
+  rows: z.number().int().nullable().describe('rows in its files'),
+  expiresAt: z.iso
+    .datetime()
+    .nullable()
+    .describe(`when it is removed: ${ARCHIVE_DAYS} days after it was made`),
+  available: z.boolean().describe('whether it can be downloaded now'),
+});
+
+const ExportParams = z.object({ jobId: z.string() });
+
+/**
+ * The shop's own settings: every role reads them; admins change them, as they do the shop's other
+ * settings. Its offboarding is the owner's: an export of every row of the shop (every customer's personal
+ * data) as a zip made by a background job, and the shop's deletion.
+ */
 export const shopRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
@@ -40,5 +77,109 @@ export const shopRoutes =
         },
       },
       async (request) => updateShop(o.db, request.shopId, request.body),
+    );
+
+    app.post(
+      '/api/shop/exports',
+      {
+        config: { access: 'own' },
+        schema: {
+          tags: ['shop'],
+          summary: `Export every table's rows of the shop as CSV files in a zip, made by a ${SHOP_EXPORT} job and kept ${ARCHIVE_DAYS} days (asking again while one waits joins it)`,
+          response: { 202: ShopArchive, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const job = await startJob(o, request.shopId, SHOP_EXPORT);
+        return reply.code(202).send(await getShopArchive(o.db, o.exportDir, request.shopId, job.jobId));
+      },
+    );
+    app.get(
+      '/api/shop/exports',
+      {
+        config: { access: 'own' },
+        schema: {
+          tags: ['shop'],
+          summary: "The shop's last 20 exports, newest first, each saying whether it can be downloaded",
+          response: { 200: z.object({ items: z.array(ShopArchive) }), ...errors },
+        },
+      },
+      async (request) => ({ items: await listShopArchives(o.db, o.exportDir, request.shopId) }),
+    );
+    app.get(
+      '/api/shop/exports/:jobId/archive',
+      {
+        config: { access: 'own', activity: true },
+        schema: {
+          tags: ['shop'],
+          summary:
+            "An export's zip: one CSV per table and manifest.json (409 while it is made, 410 once removed)",
+          params: ExportParams,
+          produces: ['application/zip'],
+          response: { 409: ErrorBody, 410: ErrorBody, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { path, archive } = await openShopArchive(
+          o.db,
+          o.exportDir,
+          request.shopId,
+          request.params.jobId,
+        );
+        const day = archive.finishedAt!.toISOString().slice(0, 10);
+        reply.header('content-type', 'application/zip');
+        reply.header('content-length', archive.bytes);
+        reply.header('content-disposition', `attachment; filename="regulars-export-${day}.zip"`);
+        return reply.send(createReadStream(path));
+      },
+    );
+    app.delete(
+      '/api/shop/exports/:jobId',
+      {
+        config: { access: 'own' },
+        schema: {
+          tags: ['shop'],
+          summary: "Remove an export's archive before its time (the export stays listed)",
+          params: ExportParams,
+          response: { 204: z.null(), 409: ErrorBody, ...errors },
+        },
+      },
+      async (request, reply) => {
+        await removeShopArchive(o.db, o.exportDir, request.shopId, request.params.jobId);
+        return reply.code(204).send(null);
+      },
+    );
+    app.delete(
+      '/api/shop',
+      {
+        // The activity record is the shop's, and goes with it.
+        config: { access: 'own', activity: false },
+        schema: {
+          tags: ['shop'],
+          summary:
+            'Delete the shop and everything it holds, for good: every row, its uploads and its export archives (409 while its imports or jobs run)',
+          body: z.strictObject({ confirm: z.string().describe("the shop's name, exactly") }),
+          response: {
+            200: z.object({
+              shopId: z.uuid(),
+              name: z.string(),
+              rows: z.record(z.string(), z.number().int()).describe('rows deleted, by table'),
+            }),
+            409: ErrorBody,
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { name } = await getShop(o.db, request.shopId);
+        if (request.body.confirm !== name)
+          throw AppError.invalid("Not deleted: confirm must be the shop's name exactly", [
+            { field: 'body.confirm', message: "not the shop's name" },
+          ]);
+        const deleted = await deleteShop(o.db, request.shopId);
+        await removeShopFiles(deleted, o);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return { shopId: deleted.shopId, name: deleted.name, rows: deleted.rows };
+      },
     );
   };
