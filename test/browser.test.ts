@@ -8,6 +8,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import JSZip from 'jszip';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
@@ -1178,6 +1180,66 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
+  it('gives the owner the shop’s data as a zip, and deletes the shop once its name is typed', async () => {
+    const shop = await testTenant(db, 'Leaving Shop');
+    await placeOrder(shop, {
+      externalId: 'LV-1',
+      status: 'paid',
+      totalCents: 8_800,
+      orderedAt: '2026-09-01T10:00:00+08:00',
+      customer: { phone: '13700000031', name: '周婷' },
+    });
+    const page = await browser.newPage({ locale: 'en-US', acceptDownloads: true });
+    await signIn(page, shop);
+    await page.getByRole('link', { name: 'Shop & staff' }).click();
+    const data = page.getByTestId('shop-data');
+    expect(await data.textContent()).toContain('it is kept 7 days, then removed');
+    await data.getByRole('button', { name: 'Export all data' }).click();
+    const ready = data.locator('tr[data-available="true"]');
+    await ready.waitFor({ timeout: 60_000 });
+    expect(await ready.getByTestId('export-status').textContent()).toBe('Ready');
+    expect(await ready.locator('td').nth(2).textContent()).toMatch(/^[\d.]+ kB, \d+ rows$/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      ready.getByRole('link', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^regulars-export-\d{4}-\d\d-\d\d\.zip$/);
+    const zip = await JSZip.loadAsync(await readFile((await download.path())!));
+    const customers = parse(await zip.file('customers.csv')!.async('string'), { columns: true }) as {
+      phone: string;
+      name: string;
+    }[];
+    expect(customers.map((c) => [c.phone, c.name])).toEqual([['+8613700000031', '周婷']]);
+    // Removed early, it stays listed and can no longer be had.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await ready.getByRole('button', { name: 'Remove' }).click();
+    await eventually(() => data.locator('tr[data-available="true"]').count()).toBe(0);
+    expect(await data.getByTestId('export-status').textContent()).toBe('Removed');
+
+    // Deleting asks for the name typed out, then a yes; the console ends at the sign-in page.
+    const deletion = page.getByTestId('delete-shop');
+    const button = deletion.getByRole('button', { name: 'Delete this shop for good' });
+    expect(await button.isDisabled()).toBe(true);
+    await deletion.getByLabel('Type the shop’s name, Leaving Shop, to confirm').fill('Leaving shop');
+    expect(await button.isDisabled()).toBe(true);
+    await deletion.getByLabel('Type the shop’s name, Leaving Shop, to confirm').fill('Leaving Shop');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await button.click();
+    await eventually(() => page.getByTestId('shop-deleted').textContent()).toBe(
+      'The shop Leaving Shop was deleted, with everything it held.',
+    );
+    await page.getByLabel('Email').waitFor();
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/customers', headers: shop.auth })).statusCode,
+    ).toBe(401);
+    // The shop's sign-in is gone with it.
+    await page.getByLabel('Email').fill(shop.email);
+    await page.getByLabel('Password').fill(shop.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toBe('Wrong email or password');
+    await page.close();
+  });
+
   it('lets the owner set the shop up, manage staff and API keys, and shows a viewer what is not theirs to do', async () => {
     const shop = await testTenant(db, 'Keys Test Shop');
     const page = await browser.newPage({ locale: 'en-US' });
@@ -1272,6 +1334,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await look.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     expect(await look.getByTestId('activity').count()).toBe(0);
     expect(await look.getByTestId('retention').count()).toBe(0);
+    expect(await look.getByTestId('shop-data').count()).toBe(0);
     expect(await look.getByTestId('shop-settings').getByLabel('Name', { exact: true }).isDisabled()).toBe(
       true,
     );

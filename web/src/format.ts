@@ -24,6 +24,17 @@ export function date(iso: string | null, timeZone: string, lang: Lang): string {
   return new Intl.DateTimeFormat(lang, { timeZone, dateStyle: 'medium' }).format(new Date(iso));
 }
 
+/** A file's size in kB, MB or GB (powers of 1,000, as file managers show them), to one decimal. */
+export function fileSize(bytes: number, lang: Lang): string {
+  const [unit, per] =
+    bytes >= 1e9
+      ? (['gigabyte', 1e9] as const)
+      : bytes >= 1e6
+        ? (['megabyte', 1e6] as const)
+        : (['kilobyte', 1e3] as const);
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, maximumFractionDigits: 1 }).format(bytes / per);
+}
+
 /**
  * A fraction as a percentage (one decimal at most), or '–' when it is not known. A share too small for
  * one decimal keeps one significant digit: 3 of 12,553 is 0.02%, not 0%.

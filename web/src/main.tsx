@@ -30,6 +30,8 @@ function App() {
   const { t, label, lang, setLang } = useI18n();
   const route = useRoute();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  // The shop just deleted from this console, said on the sign-in page that follows.
+  const [deletedShop, setDeletedShop] = useState<string | null>(null);
 
   useEffect(() => {
     api<Me>('/api/me')
@@ -41,7 +43,7 @@ function App() {
   }, []);
 
   if (me === undefined) return <p className="loading">{t('common.loading')}</p>;
-  if (me === null) return <LoginPage onSignedIn={setMe} />;
+  if (me === null) return <LoginPage onSignedIn={setMe} deletedShop={deletedShop} />;
 
   const signOut = async () => {
     await api('/api/auth/logout', { method: 'POST' });
@@ -137,7 +139,16 @@ function App() {
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}
         {route.page === 'inserts' && <InsertsPage />}
-        {route.page === 'access' && <AccessPage me={me} onShopChanged={(shop) => setMe({ ...me, shop })} />}
+        {route.page === 'access' && (
+          <AccessPage
+            me={me}
+            onShopChanged={(shop) => setMe({ ...me, shop })}
+            onShopDeleted={(name) => {
+              setDeletedShop(name);
+              setMe(null);
+            }}
+          />
+        )}
       </main>
     </div>
   );

@@ -101,10 +101,19 @@ export const shopRoutes =
         schema: {
           tags: ['shop'],
           summary: "The shop's last 20 exports, newest first, each saying whether it can be downloaded",
-          response: { 200: z.object({ items: z.array(ShopArchive) }), ...errors },
+          response: {
+            200: z.object({
+              items: z.array(ShopArchive),
+              keptDays: z.number().int().describe('how long an archive is kept once made'),
+            }),
+            ...errors,
+          },
         },
       },
-      async (request) => ({ items: await listShopArchives(o.db, o.exportDir, request.shopId) }),
+      async (request) => ({
+        items: await listShopArchives(o.db, o.exportDir, request.shopId),
+        keptDays: ARCHIVE_DAYS,
+      }),
     );
     app.get(
       '/api/shop/exports/:jobId/archive',

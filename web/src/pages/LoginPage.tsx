@@ -3,7 +3,13 @@ import { api, ApiError, type Me } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { Problem } from '../Problem.js';
 
-export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+export function LoginPage({
+  onSignedIn,
+  deletedShop = null,
+}: {
+  onSignedIn: (me: Me) => void;
+  deletedShop?: string | null;
+}) {
   const { t } = useI18n();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -34,6 +40,11 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   return (
     <form className="login" onSubmit={submit}>
       <h1>{t('login.title')}</h1>
+      {deletedShop && (
+        <p className="notice" role="status" data-testid="shop-deleted">
+          {t('login.shopDeleted', { name: deletedShop })}
+        </p>
+      )}
       <label>
         {t('login.email')}
         <input
