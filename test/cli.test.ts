@@ -1,7 +1,8 @@
 // The command line as an operator uses it, against an embedded database of its own: a shop, an import,
 // then the membership, segment and campaign commands.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -665,6 +666,10 @@ describe('the regulars command', () => {
     expect(parse(await readFile(join(out, 'orders.csv'), 'utf8'), { columns: true })).toEqual([
       expect.objectContaining({ shop_id: shopId, external_id: 'Z1', total_cents: '1000' }),
     ]);
+    // An archive the server made for its owner goes with the shop.
+    const archives = join(dir, 'exports', shopId);
+    await mkdir(archives, { recursive: true });
+    await writeFile(join(archives, 'earlier.zip'), 'PK');
     const remove = (name: string) => regulars('shop', 'delete', '--shop', shopId, '--confirm', name);
     expect(await remove('Zone shop')).toMatchObject({
       code: 1,
@@ -675,6 +680,7 @@ describe('the regulars command', () => {
     expect(removed.out).toMatch(
       new RegExp(`^Deleted shop ${shopId} \\(Zone shop, London\\): \\d+ rows from \\d+ tables\\.\\n$`),
     );
+    expect(existsSync(archives)).toBe(false);
     expect((await regulars('shop', 'list')).out).not.toContain(shopId);
-  }, 90_000);
+  }, 120_000);
 });
