@@ -2,7 +2,7 @@
 // leaves no row of it in any table, and not one row of another shop's changes — across tables without
 // foreign keys and references that do not cascade.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -14,7 +14,7 @@ import { runFlows } from '../src/engage/flows/engine.js';
 import { activateFlow, listFlows } from '../src/engage/flows/flows.js';
 import { listTemplates } from '../src/engage/templates.js';
 import { recordActivity } from '../src/shops/activity.js';
-import { ARCHIVE_DAYS, sweepShopArchives } from '../src/shops/archive.js';
+import { ARCHIVE_DAYS, sweepShopArchives, writeShopArchive } from '../src/shops/archive.js';
 import { deleteShop, shopTablesInDeleteOrder } from '../src/shops/deletion.js';
 import { exportShop, LEFT_OUT_TABLES } from '../src/shops/export.js';
 import { setRetention } from '../src/shops/retention.js';
@@ -363,6 +363,29 @@ describeEachDb('shop offboarding through the API', ({ db }) => {
       .items.map((e) => e.route);
     expect(routes).toEqual(expect.arrayContaining(['/api/shop/exports', '/api/shop/exports/:jobId/archive']));
   }, 120_000);
+
+  it('makes the archive whole over what a run killed halfway left behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-archive-'));
+    const path = join(dir, 'export.zip');
+    await mkdir(`${path}.d`);
+    await writeFile(join(`${path}.d`, 'orders.csv'), 'half a file');
+    await writeFile(`${path}.part`, 'PK half a zip');
+    let pages = 0;
+    const { manifest, bytes } = await writeShopArchive(db(), b.shop.shopId, path, {
+      snapshot: false,
+      onPage: () => void (pages += 1),
+    });
+    expect((await readdir(dir)).sort()).toEqual(['export.zip']);
+    const zip = await JSZip.loadAsync(await readFile(path));
+    expect(bytes).toBe((await readFile(path)).length);
+    expect(manifest.snapshot).toBe(false);
+    const orders = parse(await zip.file('orders.csv')!.async('string'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(orders.map((o) => o.external_id)).toEqual(['X-0']);
+    expect(pages).toBe(Object.values(manifest.tables).filter((n) => n > 0).length);
+  });
 
   it('deletes the shop only for its owner and its name, with its archives, and leaves the other shop whole', async () => {
     expect((await as(owner, 'POST', '/api/shop/exports')).statusCode).toBe(202);

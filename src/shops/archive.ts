@@ -70,7 +70,7 @@ export async function writeShopArchive(
   db: Db,
   shopId: string,
   path: string,
-  options: Pick<NonNullable<Parameters<typeof exportShop>[3]>, 'snapshot' | 'onTable'> = {},
+  options: Pick<NonNullable<Parameters<typeof exportShop>[3]>, 'snapshot' | 'onTable' | 'onPage'> = {},
 ): Promise<{ manifest: ShopExport; bytes: number }> {
   const scratch = `${path}.d`;
   const part = `${path}.part`;
@@ -117,7 +117,13 @@ export function shopArchiveJobs(exportDir: string): Handlers {
         db,
         job.shopId,
         archivePath(exportDir, job.shopId, job.jobId),
-        { snapshot: db.kind === 'postgres', onTable: () => progress(++done, total) },
+        {
+          snapshot: db.kind === 'postgres',
+          onTable: () => progress(++done, total),
+          // A table of millions of rows takes minutes: the job is heard from meanwhile, so that no
+          // other server takes it for dead and runs it again over this one's files.
+          onPage: () => progress(done, total),
+        },
       );
       const result: ArchiveResult = {
         bytes,

@@ -77,8 +77,9 @@ export async function exportedTables(db: Queryable): Promise<string[]> {
 
 /**
  * Writes the shop's tables into `dir` (made if missing; it must be empty) and answers the manifest;
- * `onTable` hears of each table as its file is written (inside the snapshot's transaction, when there
- * is one: on PGlite it must not wait for a query of its own). `snapshot: false` reads page by page.
+ * `onTable` hears of each table as its file is written, `onPage` of each page of rows (inside the
+ * snapshot's transaction, when there is one: on PGlite neither may wait for a query of its own).
+ * `snapshot: false` reads page by page.
  */
 export async function exportShop(
   db: Db,
@@ -89,9 +90,10 @@ export async function exportShop(
     pageSize?: number;
     snapshot?: boolean;
     onTable?: (table: string, rows: number) => void | Promise<void>;
+    onPage?: () => void | Promise<void>;
   } = {},
 ): Promise<ShopExport> {
-  const { at = new Date(), pageSize = 5000, snapshot = true, onTable } = options;
+  const { at = new Date(), pageSize = 5000, snapshot = true, onTable, onPage } = options;
   const shop = await getShop(db, shopId);
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0)
@@ -123,6 +125,7 @@ export async function exportShop(
         all.filter((c) => !c.name.endsWith(HASH_SUFFIX)),
         join(dir, `${table}.csv`),
         pageSize,
+        onPage,
       );
       manifest.tables[table] = rows;
       await onTable?.(table, rows);
@@ -145,6 +148,7 @@ async function writeTable(
   columns: Column[],
   path: string,
   pageSize: number,
+  onPage?: () => void | Promise<void>,
 ): Promise<number> {
   const key = await primaryKeyOf(db, table);
   const keys = key.map((c) => `t.${quoteIdent(c.name)}`).join(', ');
@@ -163,6 +167,7 @@ async function writeTable(
       if (page.length === 0) break;
       await file.write(stringify(page.map(({ r }) => columns.map((c) => cell(r[c.name])))));
       rows += page.length;
+      await onPage?.();
       const last = page[page.length - 1]!.r;
       after = key.map((c) => cell(last[c.name]));
       if (page.length < pageSize) break;
