@@ -10,7 +10,6 @@ import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import archiver from 'archiver';
 import type { Db, Queryable } from '../db/db.js';
-import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getJob, listJobs, type Job } from '../jobs/jobs.js';
 import type { Handlers } from '../jobs/runner.js';
@@ -135,7 +134,7 @@ export function shopArchiveJobs(exportDir: string): Handlers {
   };
 }
 
-function describe(job: Job, bytes: number | null, now: Date): ShopArchive {
+function archiveOf(job: Job, bytes: number | null, now: Date): ShopArchive {
   const expires = expiresAt(job);
   const result = job.result as Partial<ArchiveResult> | null;
   return {
@@ -162,12 +161,11 @@ export async function listShopArchives(
 ): Promise<ShopArchive[]> {
   const jobs = await listJobs(db, shopId, { kind: SHOP_EXPORT, limit: 20 });
   return Promise.all(
-    jobs.map(async (job) => describe(job, await sizeOf(archivePath(exportDir, shopId, job.jobId)), now)),
+    jobs.map(async (job) => archiveOf(job, await sizeOf(archivePath(exportDir, shopId, job.jobId)), now)),
   );
 }
 
 async function exportJob(db: Queryable, shopId: string, jobId: string): Promise<Job> {
-  if (!isUuid(jobId)) throw AppError.notFound('Export');
   const job = await getJob(db, shopId, jobId).catch((err: unknown) => {
     throw err instanceof AppError && err.status === 404 ? AppError.notFound('Export') : err;
   });
@@ -183,7 +181,7 @@ export async function getShopArchive(
   now = new Date(),
 ): Promise<ShopArchive> {
   const job = await exportJob(db, shopId, jobId);
-  return describe(job, await sizeOf(archivePath(exportDir, shopId, jobId)), now);
+  return archiveOf(job, await sizeOf(archivePath(exportDir, shopId, jobId)), now);
 }
 
 /** The archive to send: refused while it is being made (409) and once it is gone (410). */
