@@ -163,10 +163,18 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.reload();
     const nextWeek = join(await mkdtemp(join(tmpdir(), 'regulars-')), 'till-week-2.csv');
     await writeFile(nextWeek, 'Receipt,Date,Amount,Mobile\nT-9,2026-09-08 18:00,42.00,13900000088\n');
+    // The operator left the format on another kind of file: the mapping is offered all the same.
+    await page.getByLabel('Format').selectOption({ label: 'Shopify orders export' });
     await page.getByLabel(/^File/).setInputFiles(nextWeek);
-    await page.getByTestId('mapping-fits').getByText('This file has the columns of “Till export”.').waitFor();
+    await page
+      .getByTestId('mapping-fits')
+      .getByText(
+        'This file has the columns of “Till export”, saved for the Generic (documented columns) format.',
+      )
+      .waitFor();
     await page.getByTestId('mapping-fits').getByRole('button', { name: 'Use them' }).click();
     await eventually(() => page.getByTestId('preview-order').locator('td').nth(1).textContent()).toBe('T-9');
+    expect(await page.getByLabel('Format').inputValue()).toBe('generic');
     expect(await importButton.isDisabled()).toBe(false);
 
     await page.getByRole('link', { name: 'Customers' }).click();

@@ -1,6 +1,6 @@
 // Column choices saved by name (/api/import-mappings): pick one for a file of a kind the shop imports
 // again and again, save the current choices, or delete one. A file whose headers hold every column a saved
-// mapping reads is offered that mapping.
+// mapping reads is offered that mapping, whichever format it was saved for.
 import { useState } from 'react';
 import { api, type ImportPreview, type SavedMapping } from '../api.js';
 import { useI18n } from '../i18n.js';
@@ -43,14 +43,15 @@ export function SavedMappings({
       m.source === (current.source || 'import'),
   );
   const choose = (m: SavedMapping) => onChoose({ format: m.format, source: m.source, mapping: m.mapping });
+  // A file's header row is the same whatever format was picked first: a mapping saved for another format
+  // is offered too (using it switches the format), after those of the format picked.
+  const fits = (m: SavedMapping) =>
+    preview !== null &&
+    headersRead(m.mapping).length > 0 &&
+    headersRead(m.mapping).every((h) => preview.header.includes(h));
   const fitting =
-    Object.keys(current.mapping).length === 0 && preview
-      ? items.find(
-          (m) =>
-            m.format === current.format &&
-            headersRead(m.mapping).length > 0 &&
-            headersRead(m.mapping).every((h) => preview.header.includes(h)),
-        )
+    Object.keys(current.mapping).length === 0
+      ? (items.find((m) => m.format === current.format && fits(m)) ?? items.find(fits))
       : undefined;
   const save = () =>
     void attempt(async () => {
@@ -103,7 +104,12 @@ export function SavedMappings({
       )}
       {fitting && (
         <p className="notice" data-testid="mapping-fits">
-          {t('imports.mappingFits', { name: fitting.name })}{' '}
+          {fitting.format === current.format
+            ? t('imports.mappingFits', { name: fitting.name })
+            : t('imports.mappingFitsFormat', {
+                name: fitting.name,
+                format: t(`format.${fitting.format}`),
+              })}{' '}
           <button type="button" className="link" onClick={() => choose(fitting)}>
             {t('imports.useMapping')}
           </button>
