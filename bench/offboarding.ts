@@ -56,7 +56,7 @@ const zipped = await writeShopArchive(db, shop.shopId, archive, {
 });
 console.log(
   `zip (the server's export on PGlite, page by page): ${seconds(started).toFixed(1)} s, ` +
-    `${pages} pages, ${(zipped.bytes / 2 ** 20).toFixed(0)} MiB, peak RSS since the start ${peak()}`,
+    `${pages} pages written and files zipped, ${(zipped.bytes / 2 ** 20).toFixed(0)} MiB, peak RSS since the start ${peak()}`,
 );
 await rm(archive, { force: true });
 

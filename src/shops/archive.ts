@@ -64,7 +64,10 @@ async function sizeOf(path: string): Promise<number | null> {
   }
 }
 
-/** Writes the shop's export as a zip at `path`, through a scratch folder beside it. */
+/**
+ * Writes the shop's export as a zip at `path`, through a scratch folder beside it; `onPage` hears of each
+ * page of rows written and of each file zipped.
+ */
 export async function writeShopArchive(
   db: Db,
   shopId: string,
@@ -76,7 +79,7 @@ export async function writeShopArchive(
   await rm(scratch, { recursive: true, force: true });
   try {
     const manifest = await exportShop(db, shopId, scratch, options);
-    await zipFolder(scratch, part);
+    await zipFolder(scratch, part, options.onPage);
     await rename(part, path);
     return { manifest, bytes: (await stat(path)).size };
   } finally {
@@ -85,9 +88,12 @@ export async function writeShopArchive(
   }
 }
 
-async function zipFolder(dir: string, to: string): Promise<void> {
+/** Zips the folder's files; `onEntry` hears of each file as it is added (its promise awaited at the end). */
+async function zipFolder(dir: string, to: string, onEntry?: () => void | Promise<void>): Promise<void> {
   const out = createWriteStream(to);
   const zip = archiver('zip', { zlib: { level: 6 } });
+  const heard: (void | Promise<void>)[] = [];
+  zip.on('entry', () => heard.push(onEntry?.()));
   const closed = new Promise<void>((resolve, reject) => {
     out.on('close', resolve);
     out.on('error', reject);
@@ -99,6 +105,7 @@ async function zipFolder(dir: string, to: string): Promise<void> {
   zip.directory(dir, false);
   await zip.finalize();
   await closed;
+  await Promise.all(heard);
 }
 
 /**
@@ -119,8 +126,9 @@ export function shopArchiveJobs(exportDir: string): Handlers {
         {
           snapshot: db.kind === 'postgres',
           onTable: () => progress(++done, total),
-          // A table of millions of rows takes minutes: the job is heard from meanwhile, so that no
-          // other server takes it for dead and runs it again over this one's files.
+          // A table of millions of rows takes minutes, and so does zipping its file: the job is heard
+          // from at each page and each file zipped, so that no other server takes it for dead and runs
+          // it again over this one's files.
           onPage: () => progress(done, total),
         },
       );
