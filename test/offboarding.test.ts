@@ -395,6 +395,9 @@ describeEachDb('shop offboarding through the API', ({ db }) => {
     expect(existsSync(join(t.exportDir, a.shop.shopId))).toBe(true);
 
     expect((await as(admin, 'DELETE', '/api/shop', { confirm: a.shop.name })).statusCode).toBe(403);
+    const byKey = await as(a.auth, 'DELETE', '/api/shop', { confirm: a.shop.name });
+    expect(byKey.statusCode).toBe(403);
+    expect(byKey.json()).toMatchObject({ error: 'owner_only' });
     const wrong = await as(owner, 'DELETE', '/api/shop', { confirm: 'shop' });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toMatchObject({ details: [{ field: 'body.confirm' }] });

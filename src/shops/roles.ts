@@ -5,7 +5,7 @@
 // activity record the admin's, and staff, API keys and how long the activity record is kept the owner's
 // alone: whoever hands out keys or roles can give themselves anything, and whoever shortens the record can
 // shorten it past their own doings. API keys are not staff and are not limited: an integration's key is the
-// owner's to give.
+// owner's to give. The one exception is deleting the shop, which takes the owner signed in (routes/shop.ts).
 export const ROLES = ['viewer', 'operator', 'admin', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -166,7 +166,7 @@ export const shopRoutes =
         schema: {
           tags: ['shop'],
           summary:
-            'Delete the shop and everything it holds, for good: every row, its uploads and its export archives (409 while its imports or jobs run)',
+            'Delete the shop and everything it holds, for good: every row, its uploads and its export archives (409 while its imports or jobs run). The owner, signed in: not an API key',
           body: z.strictObject({ confirm: z.string().describe("the shop's name, exactly") }),
           response: {
             200: z.object({
@@ -180,6 +180,14 @@ export const shopRoutes =
         },
       },
       async (request, reply) => {
+        // What cannot be undone is not left to a key that may sit in a webhook's settings or leak
+        // from one: the owner signs in to do it.
+        if (!request.staff)
+          throw new AppError(
+            'owner_only',
+            403,
+            "Only the shop's owner, signed in, can delete the shop: an API key cannot",
+          );
         const { name } = await getShop(o.db, request.shopId);
         if (request.body.confirm !== name)
           throw AppError.invalid("Not deleted: confirm must be the shop's name exactly", [
