@@ -276,6 +276,41 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('stops a running import after the batch it is writing, keeping the batches before', async () => {
+    const shop = await testTenant(db, 'Stop Running Shop');
+    // Long enough (20 batches) that the click lands while it runs, whatever the machine's load.
+    const lines = ['order_id,ordered_at,status,total,phone'];
+    for (let i = 1; i <= 100_000; i++)
+      lines.push(`R-${i},2026-08-01 10:00,paid,9.90,1370${String(i % 5000).padStart(7, '0')}`);
+    const file = join(await mkdtemp(join(tmpdir(), 'regulars-')), 'long.csv');
+    await writeFile(file, lines.join('\n') + '\n');
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel(/^File/).setInputFiles(file);
+    await page.getByTestId('preview-order').first().waitFor();
+    await page.getByRole('button', { name: 'Import' }).click();
+    const running = page.locator('[data-testid="import"][data-status="running"]', { hasText: 'long.csv' });
+    await running.getByRole('button', { name: 'Stop' }).click({ timeout: 30_000 });
+    const stopped = page.locator('[data-testid="import"]', { hasText: 'long.csv' });
+    await eventually(() => stopped.getAttribute('data-status')).toBe('cancelled');
+    const said = (await stopped.getByTestId('import-stopped').textContent())!;
+    const row = Number(/^Stopped by staff: rows up to (\d+) were imported\./.exec(said)?.[1]);
+    // Whole batches landed, and not the file's end.
+    expect(row).toBeGreaterThan(1);
+    expect(row).toBeLessThan(100_001);
+    const [{ n }] = (await db.query<{ n: number }>(
+      'select count(*)::int as n from orders where shop_id = $1',
+      [shop.shop.shopId],
+    )) as [{ n: number }];
+    expect(n).toBe(row - 1);
+    expect(n % 5000).toBe(0);
+    expect(await stopped.getByTestId('import-result').textContent()).toMatch(
+      new RegExp(`^${n} orders created, 0 updated, 0 unchanged; `),
+    );
+    await page.close();
+  }, 120_000);
+
   it('merges a duplicate profile from the profile page', async () => {
     const shop = await testTenant(db, 'Merge Test Shop');
     const order = (externalId: string, totalCents: number, customer: object) =>

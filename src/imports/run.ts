@@ -1,6 +1,7 @@
 // Runs an import: streams the file, groups line-item rows into orders, and commits batches. Each batch's
 // orders, its row errors and the checkpoint (last row committed) land in one transaction, so a run that
 // is killed resumes after its last checkpoint and nothing is lost or counted twice.
+import { setImmediate } from 'node:timers/promises';
 import type { Db, Queryable } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { recordConsents } from '../customers/consent.js';
@@ -132,6 +133,10 @@ async function runRows(
     pending.orders = [];
     pending.people = [];
     pending.errors = [];
+    // PGlite answers in the same thread, so an import's statements would follow one another without a
+    // turn of the event loop until the reader next waits on the disk (a megabyte of the file, or never
+    // for a file already read ahead): a server's other requests, and the staff's Stop, get one here.
+    await setImmediate();
     return stop;
   };
   try {

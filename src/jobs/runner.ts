@@ -1,5 +1,6 @@
 // Runs background jobs inside the server process: polls for waiting jobs (and wakes at once when one is
 // queued here), runs one at a time, and asks the scheduler every minute what has fallen due.
+import { setImmediate } from 'node:timers/promises';
 import type { Db } from '../db/db.js';
 import { claimJob, finishJob, reportProgress, requeueStalled, type Job } from './jobs.js';
 
@@ -19,6 +20,9 @@ export async function runJob(db: Db, job: Job, handlers: Handlers, onProgress?: 
     const result = await handler(db, job, async (done, total) => {
       await reportProgress(db, job, done, total);
       await onProgress?.(done, total);
+      // On PGlite, which answers in the same thread, a job made only of statements would hold the
+      // server's other requests until it ended: each report of progress gives them a turn.
+      await setImmediate();
     });
     await finishJob(db, job, { result });
     return { ...job, status: 'completed', result };
