@@ -43,7 +43,16 @@ function App() {
   }, []);
 
   if (me === undefined) return <p className="loading">{t('common.loading')}</p>;
-  if (me === null) return <LoginPage onSignedIn={setMe} deletedShop={deletedShop} />;
+  if (me === null)
+    return (
+      <LoginPage
+        onSignedIn={(signedIn) => {
+          setDeletedShop(null);
+          setMe(signedIn);
+        }}
+        deletedShop={deletedShop}
+      />
+    );
 
   const signOut = async () => {
     await api('/api/auth/logout', { method: 'POST' });
