@@ -291,9 +291,15 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByTestId('preview-order').first().waitFor();
     await page.getByRole('button', { name: 'Import' }).click();
     const running = page.locator('[data-testid="import"][data-status="running"]', { hasText: 'long.csv' });
-    await running.getByRole('button', { name: 'Stop' }).click({ timeout: 30_000 });
+    // The server runs in this process: while the import runs, the test gets a turn of the event loop
+    // only between batches (seconds apart on a loaded machine), and a click's many checks would each wait
+    // for one. Waiting in the page and dispatching the click takes two.
+    const stop = running.getByRole('button', { name: 'Stop' });
+    await stop.waitFor({ timeout: 60_000 });
+    await stop.dispatchEvent('click');
     const stopped = page.locator('[data-testid="import"]', { hasText: 'long.csv' });
-    await eventually(() => stopped.getAttribute('data-status')).toBe('cancelled');
+    // It stops once the batch after the request lands.
+    await expect.poll(() => stopped.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
     const said = (await stopped.getByTestId('import-stopped').textContent())!;
     const row = Number(/^Stopped by staff: rows up to (\d+) were imported\./.exec(said)?.[1]);
     // Whole batches landed, and not the file's end.
