@@ -315,7 +315,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
       new RegExp(`^${n} orders created, 0 updated, 0 unchanged; `),
     );
     await page.close();
-  }, 120_000);
+  }, 240_000);
 
   it('merges a duplicate profile from the profile page', async () => {
     const shop = await testTenant(db, 'Merge Test Shop');
