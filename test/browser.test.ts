@@ -289,14 +289,27 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('link', { name: 'Import' }).click();
     await page.getByLabel(/^File/).setInputFiles(file);
     await page.getByTestId('preview-order').first().waitFor();
-    await page.getByRole('button', { name: 'Import' }).click();
-    const running = page.locator('[data-testid="import"][data-status="running"]', { hasText: 'long.csv' });
     // The server runs in this process: while the import runs, the test gets a turn of the event loop
-    // only between batches (seconds apart on a loaded machine), and a click's many checks would each wait
-    // for one. Waiting in the page and dispatching the click takes two.
-    const stop = running.getByRole('button', { name: 'Stop' });
-    await stop.waitFor({ timeout: 60_000 });
-    await stop.dispatchEvent('click');
+    // only between batches (seconds apart on a loaded machine), and the import could end before a click
+    // made from here landed. So the page itself clicks Stop the moment the row shows the import running.
+    const clicked = page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const look = () => {
+            const stop = [...document.querySelectorAll('[data-testid="import"][data-status="running"]')]
+              .filter((row) => row.textContent?.includes('long.csv'))
+              .flatMap((row) => [...row.querySelectorAll('button')])
+              .find((button) => button.textContent === 'Stop');
+            if (stop) {
+              stop.click();
+              resolve();
+            } else setTimeout(look, 50);
+          };
+          look();
+        }),
+    );
+    await page.getByRole('button', { name: 'Import' }).click();
+    await clicked;
     const stopped = page.locator('[data-testid="import"]', { hasText: 'long.csv' });
     // It stops once the batch after the request lands.
     await expect.poll(() => stopped.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
