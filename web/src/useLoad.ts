@@ -23,3 +23,12 @@ export function useLoad<T>(
   }, [key, tick]);
   return { ...state, reload: useCallback(() => setTick((n) => n + 1), []) };
 }
+
+/** Loads again every second while `active` (an import or a job still waiting or running), to follow it. */
+export function useFollow(active: boolean | undefined, reload: () => void): void {
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(reload, 1000);
+    return () => clearInterval(timer);
+  }, [active, reload]);
+}

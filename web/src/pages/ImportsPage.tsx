@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, problemText, type ImportPreview, type ImportRecord, type RowError, type Shop } from '../api.js';
 import { isKey, useI18n } from '../i18n.js';
 import { useAttempt } from '../useAttempt.js';
-import { useLoad } from '../useLoad.js';
+import { useFollow, useLoad } from '../useLoad.js';
 import { Problem } from '../Problem.js';
 import { ColumnMapping, mappingToSend, PreviewRows, type Mapping } from './ImportPreview.js';
 import { SavedMappings } from './SavedMappings.js';
@@ -43,11 +43,7 @@ export function ImportsPage({ shop }: { shop: Shop }) {
   const active = list.data?.items.some((i) => i.status === 'queued' || i.status === 'running');
   const { reload } = list;
 
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(reload, 1000);
-    return () => clearInterval(timer);
-  }, [active, reload]);
+  useFollow(active, reload);
 
   const fields = (): Record<string, string> => {
     const f: Record<string, string> = { format };

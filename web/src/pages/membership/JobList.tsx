@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { api, type Job } from '../../api.js';
 import { dateTime } from '../../format.js';
 import { useI18n } from '../../i18n.js';
-import { useLoad } from '../../useLoad.js';
+import { useFollow, useLoad } from '../../useLoad.js';
 
 /** The shop's recent background jobs, followed live while one waits or runs. */
 export function JobList({
@@ -24,11 +24,7 @@ export function JobList({
     if (wasActive.current && !active) onDone();
     wasActive.current = Boolean(active);
   }, [active, onDone]);
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(reload, 1000);
-    return () => clearInterval(timer);
-  }, [active, reload]);
+  useFollow(active, reload);
   if (!jobs.data || jobs.data.items.length === 0) return <p>{t('jobs.none')}</p>;
   return (
     <table data-testid="jobs">

@@ -1,10 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, type Me } from '../../api.js';
 import { dateTime, fileSize } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
 import { useAttempt } from '../../useAttempt.js';
-import { useLoad } from '../../useLoad.js';
+import { useFollow, useLoad } from '../../useLoad.js';
 
 interface ShopArchive {
   jobId: string;
@@ -37,11 +37,7 @@ export function ShopData({ me, onDeleted }: { me: Me; onDeleted: (name: string) 
   const [confirmName, setConfirmName] = useState('');
   const deletion = useAttempt();
 
-  useEffect(() => {
-    if (!making) return;
-    const timer = setInterval(reload, 1000);
-    return () => clearInterval(timer);
-  }, [making, reload]);
+  useFollow(making, reload);
 
   const start = () =>
     attempt(async () => {
