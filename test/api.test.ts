@@ -203,26 +203,37 @@ describeEachDb('REST API', ({ db }) => {
     expect((await login('anything', 'nobody@example.com')).json()).toMatchObject({ error: 'unauthorized' });
   });
 
-  it('pauses sign-ins from an address after fifty wrong passwords, except from a browser trusted before', async () => {
+  it('pauses sign-ins from an address after fifty wrong passwords, counted across server processes, except from a browser trusted before', async () => {
+    // A second app on the same database stands for another server process of the installation.
+    const other = await testApp(db());
     const from = (
       remoteAddress: string,
       email: string,
       password: string,
       cookies: Record<string, string> = {},
+      app = t.app,
     ) =>
-      t.app.inject({
+      app.inject({
         method: 'POST',
         url: '/api/auth/login',
         payload: { email, password },
         cookies,
         remoteAddress,
       });
+    // The PostgreSQL test database outlives a run: start these addresses with no count.
+    await db().query(
+      "delete from sign_in_addresses where address <<= '203.0.113.0/24' or address <<= '2001:db8::/32'",
+    );
     const before = await from('203.0.113.7', a.email, a.password);
     expect(before.statusCode).toBe(200);
     const usual = { regulars_device: before.cookies.find((c) => c.name === 'regulars_device')!.value };
-    // One password tried on fifty emails: no email is locked, but the address is.
-    for (let i = 0; i < 50; i++)
-      expect((await from('203.0.113.7', `staff${i}@example.com`, 'Summer2026!')).statusCode).toBe(401);
+    // One password tried on fifty emails, half through each process, some as a dual-stack socket reports
+    // the address: no email is locked, but the address is, in both processes.
+    for (let i = 0; i < 50; i++) {
+      const address = i % 3 === 0 ? '::ffff:203.0.113.7' : '203.0.113.7';
+      const res = await from(address, `staff${i}@example.com`, 'Summer2026!', {}, i % 2 ? other.app : t.app);
+      expect(res.statusCode).toBe(401);
+    }
     const paused = await from('203.0.113.7', a.email, a.password);
     expect(paused.statusCode).toBe(429);
     expect(paused.json()).toMatchObject({
@@ -234,9 +245,29 @@ describeEachDb('REST API', ({ db }) => {
     const until = Date.parse(/until (\S+Z);/.exec(paused.json().message)![1]!);
     expect(Math.abs(until - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
     expect((await from('203.0.113.7', a.email, 'a guess')).statusCode).toBe(429);
+    expect((await from('203.0.113.7', a.email, a.password, {}, other.app)).statusCode).toBe(429);
     // Another address is not, and the owner's usual browser on this one still gets in.
     expect((await from('203.0.113.8', a.email, a.password)).statusCode).toBe(200);
     expect((await from('203.0.113.7', a.email, a.password, usual)).statusCode).toBe(200);
+
+    // IPv6 counts by the /64: fifty addresses of one network are one address, the next network is not.
+    for (let i = 0; i < 50; i++) {
+      const res = await from(`2001:db8:7:1:${(i + 1).toString(16)}::1`, `v6-${i}@example.com`, 'a guess');
+      expect(res.statusCode).toBe(401);
+    }
+    expect((await from('2001:db8:7:1:ffff::9', a.email, a.password)).statusCode).toBe(429);
+    expect((await from('2001:db8:7:2::1', a.email, a.password)).statusCode).toBe(200);
+    // Once its window has passed, a pause is over, and the next wrong password from anywhere sweeps it.
+    await db().query(
+      "update sign_in_addresses set since = since - interval '15 minutes' where address = '203.0.113.7'",
+    );
+    expect((await from('203.0.113.7', a.email, a.password)).statusCode).toBe(200);
+    expect((await from('203.0.113.9', a.email, 'a guess')).statusCode).toBe(401);
+    const left = await db().query<{ address: string; failures: number }>(
+      "select host(address) as address, failures from sign_in_addresses where address <<= '203.0.113.0/24' order by 1",
+    );
+    expect(left).toEqual([{ address: '203.0.113.9', failures: 1 }]);
+    await other.app.close();
   });
 
   it('holds each staff role to what it may do, and lets an API key do all of it', async () => {

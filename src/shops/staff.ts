@@ -189,8 +189,8 @@ let unknownEmailHash: Promise<string> | null = null;
  * several. Ten wrong passwords in a row lock the email's sign-in for fifteen minutes (429, the right
  * password included), so a password cannot be guessed at the speed this answers; the owner setting a
  * new password lifts the lock. A browser trusted for a staff row (`device`, shops/devices.ts) is not
- * shut out by the lock and counts its own wrong passwords, nor by `addressPausedUntil` (the HTTP layer's
- * count of wrong passwords from the client's address). Answers the cookie that trusts this browser.
+ * shut out by the lock and counts its own wrong passwords, nor by `addressPausedUntil` (the wrong passwords
+ * from the client's address, shops/addressThrottle.ts). Answers the cookie that trusts this browser.
  */
 export async function signIn(
   db: Queryable,

@@ -4,9 +4,9 @@ import { AppError } from '../../errors.js';
 import { ACCESS, accessOf, ROLES } from '../../shops/roles.js';
 import { DEVICE_DAYS } from '../../shops/devices.js';
 import { getShop } from '../../shops/shops.js';
+import { addressFailed, addressPausedUntil } from '../../shops/addressThrottle.js';
 import { PasswordChange, changeOwnPassword, signIn, signOut, type Staff } from '../../shops/staff.js';
 import type { AppOptions } from '../app.js';
-import { AddressThrottle } from '../addressThrottle.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../auth.js';
 import { ErrorBody, errors } from '../schemas.js';
 import { ShopBody } from './shop.js';
@@ -23,7 +23,6 @@ const Me = z.object({
 export const authRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
-    const throttle = new AddressThrottle();
     const me = async ({ shopId, ...staff }: Staff) => ({
       staff,
       access: accessOf(staff.role),
@@ -38,7 +37,7 @@ export const authRoutes =
           tags: ['auth'],
           summary: 'Sign in as staff; sets an HttpOnly session cookie',
           description:
-            'Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password. A browser that signed in as the email before (its HttpOnly `regulars_device` cookie, sent to this route only) is not locked out; ten wrong passwords from it in a row make it a stranger again. Fifty wrong passwords from one client address within fifteen minutes pause sign-ins from it (429 `throttled`) for the rest of those fifteen minutes, except from such browsers.',
+            'Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password. A browser that signed in as the email before (its HttpOnly `regulars_device` cookie, sent to this route only) is not locked out; ten wrong passwords from it in a row make it a stranger again. Fifty wrong passwords from one client address (an IPv6 one by its /64 network) within fifteen minutes pause sign-ins from it (429 `throttled`) for the rest of those fifteen minutes, except from such browsers; every server process of the installation counts them together.',
           security: [],
           body: z.strictObject({
             email: z.string().trim().min(1).max(254),
@@ -56,10 +55,10 @@ export const authRoutes =
           {
             shopId: request.body.shopId,
             device: request.cookies[DEVICE_COOKIE],
-            addressPausedUntil: throttle.pausedUntil(request.ip),
+            addressPausedUntil: await addressPausedUntil(o.db, request.ip),
           },
-        ).catch((err: unknown) => {
-          if (err instanceof AppError && err.code === 'unauthorized') throttle.failed(request.ip);
+        ).catch(async (err: unknown) => {
+          if (err instanceof AppError && err.code === 'unauthorized') await addressFailed(o.db, request.ip);
           throw err;
         });
         reply.setCookie(SESSION_COOKIE, token, {
