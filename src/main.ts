@@ -26,6 +26,7 @@ import { ImportQueue } from './imports/queue.js';
 import { JobRunner } from './jobs/runner.js';
 import { scheduleAll, serverJobHandlers } from './jobs/handlers.js';
 import { sweepShopArchives } from './shops/archive.js';
+import { sweepPreviewed } from './imports/previewed.js';
 import { scoringCommands } from './cli/scoring.js';
 import { segmentCommands } from './cli/segments.js';
 import { createApiKey } from './shops/apiKeys.js';
@@ -117,11 +118,15 @@ program
         15 * 60_000,
       ).unref();
     }
-    // Export archives hold every customer's personal data: none is kept past its days.
-    const sweep = () =>
+    // Export archives and previewed files hold customers' personal data: none is kept past its time.
+    const sweep = () => {
       void sweepShopArchives(exportDir).catch((err: unknown) =>
         app.log.error({ err }, 'sweeping export archives failed'),
       );
+      void sweepPreviewed(uploadDir).catch((err: unknown) =>
+        app.log.error({ err }, 'sweeping previewed files failed'),
+      );
+    };
     sweep();
     setInterval(sweep, 60 * 60_000).unref();
     const resumed = await imports.resumeStalled();

@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../src/http/app.js';
 import { createImport } from '../src/imports/imports.js';
+import { sweepPreviewed } from '../src/imports/previewed.js';
 import { DEFAULT_PROGRAM } from '../src/membership/program.js';
 import { recordActivity } from '../src/shops/activity.js';
 import { createStaff } from '../src/shops/staff.js';
@@ -1581,7 +1582,7 @@ describeEachDb('REST API', ({ db }) => {
     expect(refused.json().message).toBe('mapping is not valid JSON');
   });
 
-  it('previews an upload as the import would read it, keeping neither the file nor its rows', async () => {
+  it('previews an upload as the import would read it, writing none of its rows', async () => {
     const shop = await testTenant(db());
     const file = await readFile(new URL('./fixtures/generic-orders.csv', import.meta.url));
     const preview = (
@@ -1619,7 +1620,9 @@ describeEachDb('REST API', ({ db }) => {
         ],
       },
     });
-    expect(readdirSync(t.uploadDir)).toEqual([]);
+    // The file is kept for the shop as previewed (next test), not as an upload waiting to import.
+    expect(body.fileId).toEqual(expect.any(String));
+    expect(readdirSync(t.uploadDir)).toEqual(['previewed']);
     const [{ orders } = { orders: -1 }] = await db().query<{ orders: number }>(
       'select count(*)::int as orders from orders where shop_id = $1',
       [shop.shop.shopId],
@@ -1638,14 +1641,115 @@ describeEachDb('REST API', ({ db }) => {
 
     const bad = await preview({ format: 'generic', limit: '500', head: 'yes' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().details).toEqual([{ field: 'limit', message: 'a whole number from 1 to 100' }]);
+    expect(bad.json()).toMatchObject({
+      message: 'Invalid limit and head',
+      details: [
+        { field: 'limit', message: 'a whole number from 1 to 100' },
+        { field: 'head', message: "'true' or 'false'" },
+      ],
+    });
     const badMapping = await preview({ format: 'generic', mapping: '{"till":"x"}' });
     expect(badMapping.statusCode).toBe(400);
     expect(badMapping.json().details[0].field).toBe('mapping.till');
     // Only those who may import may preview.
     const viewer = await signedInStaff(shop, 'viewer');
     expect((await preview({ format: 'generic' }, viewer)).statusCode).toBe(403);
-    expect(readdirSync(t.uploadDir)).toEqual([]);
+    expect(readdirSync(t.uploadDir)).toEqual(['previewed']);
+  });
+
+  it('keeps a previewed file for its shop, to preview again and import without sending it again', async () => {
+    const shop = await testTenant(db());
+    const file = await readFile(new URL('./fixtures/generic-orders.csv', import.meta.url));
+    const send = (url: string, fields: Record<string, string>, content?: Buffer, auth = shop.auth) => {
+      const m = content ? multipart(fields, { name: 'orders.csv', content }) : multipart(fields, null);
+      return t.app.inject({ method: 'POST', url, payload: m.payload, headers: { ...m.headers, ...auth } });
+    };
+    const first = await send('/api/imports/preview', { format: 'generic' }, file);
+    expect(first.statusCode).toBe(200);
+    const { fileId } = first.json();
+    const kept = join(t.uploadDir, 'previewed', shop.shop.shopId);
+    expect(readdirSync(kept).sort()).toEqual([`${fileId}.data`, `${fileId}.json`]);
+
+    // Another format, then another mapping, of the same file, by its id alone.
+    const taobao = await send('/api/imports/preview', { format: 'taobao', fileId });
+    expect(taobao.statusCode).toBe(200);
+    expect(taobao.json()).toMatchObject({ fileId, unfit: expect.stringMatching(/^Missing columns/) });
+    const mapped = await send('/api/imports/preview', {
+      format: 'generic',
+      fileId,
+      mapping: JSON.stringify({ ordered_at: 'paid_at' }),
+    });
+    expect(mapped.statusCode).toBe(200);
+    expect(mapped.json().fields.find((f: { field: string }) => f.field === 'ordered_at').columns).toEqual([
+      'paid_at',
+    ]);
+
+    // Another shop cannot reach it; a malformed id, or a file with an id, is refused by field.
+    const elsewhere = await send('/api/imports/preview', { format: 'generic', fileId }, undefined, a.auth);
+    expect(elsewhere.statusCode).toBe(410);
+    expect(elsewhere.json()).toMatchObject({
+      error: 'file_gone',
+      message: `No previewed file ${fileId} is kept for this shop (a file is kept 60 minutes after its last preview): send the file again`,
+    });
+    expect((await send('/api/imports', { format: 'generic', fileId }, undefined, a.auth)).statusCode).toBe(
+      410,
+    );
+    const malformed = await send('/api/imports/preview', { format: 'generic', fileId: '../../x' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().details).toEqual([{ field: 'fileId', message: 'an id answered by a preview' }]);
+    const both = await send('/api/imports/preview', { format: 'generic', fileId }, file);
+    expect(both.statusCode).toBe(400);
+    expect(both.json().details).toEqual([{ field: 'fileId', message: 'not with a file' }]);
+    const refused = await send('/api/imports/preview', { format: 'generic', mapping: '{' }, file);
+    expect(refused.statusCode).toBe(400);
+    // Neither a refused file nor one sent with an id is kept: the caller has no id for them.
+    expect(readdirSync(kept).sort()).toEqual([`${fileId}.data`, `${fileId}.json`]);
+    expect(readdirSync(t.uploadDir)).toEqual(['previewed']);
+    expect((await send('/api/imports/preview', { format: 'generic' })).json().details).toEqual([
+      { field: 'file', message: 'required' },
+    ]);
+
+    // An import with a mistake leaves the file kept; the right one takes it, once.
+    const wrong = await send('/api/imports', { format: 'excel', fileId });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().details[0].field).toBe('format');
+    const started = await send('/api/imports', { format: 'generic', fileId });
+    expect(started.statusCode).toBe(202);
+    expect(started.json()).toMatchObject({ fileName: 'orders.csv' });
+    await t.imports.idle();
+    const done = await t.app.inject({
+      method: 'GET',
+      url: `/api/imports/${started.json().importId}`,
+      headers: shop.auth,
+    });
+    expect(done.json()).toMatchObject({ status: 'completed', ordersCreated: 4, errorRows: 4 });
+    expect(readdirSync(kept)).toEqual([]);
+    expect((await send('/api/imports', { format: 'generic', fileId })).statusCode).toBe(410);
+
+    // The head of a larger file previews but does not import.
+    const head = await send(
+      '/api/imports/preview',
+      { format: 'generic', head: 'true' },
+      file.subarray(0, 400),
+    );
+    const headId = head.json().fileId;
+    expect((await send('/api/imports/preview', { format: 'generic', fileId: headId })).json()).toMatchObject({
+      fileId: headId,
+      complete: false,
+    });
+    const whole = await send('/api/imports', { format: 'generic', fileId: headId });
+    expect(whole.statusCode).toBe(400);
+    expect(whole.json()).toMatchObject({
+      message: 'The previewed file was only the head of a larger file: send the whole file',
+      details: [{ field: 'fileId', message: 'names the head of a file' }],
+    });
+
+    // An hour after its last use, a previewed file is swept.
+    await sweepPreviewed(t.uploadDir, Date.now() + 59 * 60_000);
+    expect(readdirSync(kept)).toHaveLength(2);
+    await sweepPreviewed(t.uploadDir, Date.now() + 61 * 60_000);
+    expect(readdirSync(kept)).toEqual([]);
+    expect((await send('/api/imports/preview', { format: 'generic', fileId: headId })).statusCode).toBe(410);
   });
 
   it('stops a queued import, deleting its upload, for the shop that owns it only', async () => {

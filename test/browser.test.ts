@@ -4,13 +4,13 @@
 // set up email, write a template and preview it, make a coupon, send a campaign with it and read its
 // report; list the package inserts; add staff and API keys, and meet a viewer's limits.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import JSZip from 'jszip';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { DEFAULT_WEB_DIR } from '../src/http/app.js';
@@ -117,6 +117,15 @@ describe.skipIf(!available)('web console in Chromium', () => {
       till,
       'Receipt,Date,Amount,Mobile\nT-1,2026-09-01 12:30,88.00,13900000088\nT-2,2026-09-02 08:00,-1,13900000088\n',
     );
+    // The file goes up once: each later preview, and the import, send the id the server kept it by.
+    const sent: { path: string; file: boolean }[] = [];
+    const record = (r: Request) => {
+      const path = new URL(r.url()).pathname;
+      // Chromium gives the body of a form as text unless it carries a file.
+      if (r.method() === 'POST' && (path === '/api/imports' || path === '/api/imports/preview'))
+        sent.push({ path, file: r.postData() === null });
+    };
+    page.on('request', record);
     await page.getByLabel(/^File/).setInputFiles(till);
     await eventually(() => page.getByTestId('preview-unfit').textContent()).toBe(
       "Missing columns for the generic format: order_id, ordered_at, status, total. The file's columns are: Receipt, Date, Amount, Mobile",
@@ -128,6 +137,11 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await field('ordered_at').locator('select').selectOption({ label: 'Date (2026-09-01 12:30)' });
     await field('total').locator('select').selectOption('Amount');
     await field('phone').locator('select').selectOption('Mobile');
+    // Read with the phone's column by now: no preview is on its way.
+    await eventually(() => field('phone').locator('td').last().textContent()).toBe('Mobile');
+    // Swept meanwhile (an hour unused): the next preview sends the file again, and the page goes on.
+    const kept = join(t.uploadDir, 'previewed', tenant.shop.shopId);
+    for (const name of await readdir(kept)) await rm(join(kept, name));
     await field('status').locator('select').selectOption({ label: 'a fixed value…' });
     await field('status').getByLabel('Fixed value of status').fill('paid');
     const previewed = page.getByTestId('preview-order');
@@ -159,6 +173,15 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await tilled.getByTestId('import-result').textContent()).toBe(
       '1 orders created, 0 updated, 0 unchanged; 1 new customers',
     );
+    page.off('request', record);
+    // Uploaded with the first preview and after the sweep (its refused try by id, then the file), and
+    // imported by its id.
+    expect(sent.filter((r) => r.file)).toEqual([
+      { path: '/api/imports/preview', file: true },
+      { path: '/api/imports/preview', file: true },
+    ]);
+    expect(sent.filter((r) => r.path === '/api/imports')).toEqual([{ path: '/api/imports', file: false }]);
+    expect(await readdir(kept)).toEqual([]);
     // Next week, on a fresh page: the file's columns are recognised, and one click maps them all.
     await page.reload();
     const nextWeek = join(await mkdtemp(join(tmpdir(), 'regulars-')), 'till-week-2.csv');

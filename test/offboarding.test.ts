@@ -19,7 +19,15 @@ import { deleteShop, shopTablesInDeleteOrder } from '../src/shops/deletion.js';
 import { exportShop, LEFT_OUT_TABLES } from '../src/shops/export.js';
 import { setRetention } from '../src/shops/retention.js';
 import { createStaff } from '../src/shops/staff.js';
-import { settleJobs, signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import {
+  multipart,
+  settleJobs,
+  signInAs,
+  testApp,
+  testTenant,
+  type TestApp,
+  type TestTenant,
+} from './support/app.js';
 import { describeEachDb } from './support/databases.js';
 
 /** Each of the shop's tables with how many rows the shop has in it. */
@@ -389,10 +397,19 @@ describeEachDb('shop offboarding through the API', ({ db }) => {
     expect(pages).toBe(Object.values(manifest.tables).filter((n) => n > 0).length + tables + 1);
   });
 
-  it('deletes the shop only for its owner and its name, with its archives, and leaves the other shop whole', async () => {
+  it('deletes the shop only for its owner and its name, with its archives and previewed files, and leaves the other shop whole', async () => {
     expect((await as(owner, 'POST', '/api/shop/exports')).statusCode).toBe(202);
     await settleJobs(t.jobs, db(), a.shop.shopId);
     expect(existsSync(join(t.exportDir, a.shop.shopId))).toBe(true);
+    const file = multipart({ format: 'generic' }, { name: 'o.csv', content: 'order_id\nX-9\n' });
+    const previewed = await t.app.inject({
+      method: 'POST',
+      url: '/api/imports/preview',
+      payload: file.payload,
+      headers: { ...file.headers, ...a.auth },
+    });
+    expect(previewed.statusCode).toBe(200);
+    expect(existsSync(join(t.uploadDir, 'previewed', a.shop.shopId))).toBe(true);
 
     expect((await as(admin, 'DELETE', '/api/shop', { confirm: a.shop.name })).statusCode).toBe(403);
     const byKey = await as(a.auth, 'DELETE', '/api/shop', { confirm: a.shop.name });
@@ -413,6 +430,7 @@ describeEachDb('shop offboarding through the API', ({ db }) => {
     });
     expect(deleted.cookies.find((c) => c.name === 'regulars_session')?.value).toBe('');
     expect(existsSync(join(t.exportDir, a.shop.shopId))).toBe(false);
+    expect(existsSync(join(t.uploadDir, 'previewed', a.shop.shopId))).toBe(false);
     // Its sessions and keys went with it.
     expect((await as(owner, 'GET', '/api/customers')).statusCode).toBe(401);
     expect((await as(a.auth, 'GET', '/api/customers')).statusCode).toBe(401);

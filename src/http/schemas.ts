@@ -232,6 +232,11 @@ export const ImportPreview = z.object({
     }),
   ),
   complete: z.boolean().describe('whether the preview saw the whole file'),
+  fileId: z
+    .uuid()
+    .describe(
+      'the file as kept for the next preview and, when sent whole, its import: send it instead of the file',
+    ),
 });
 
 export const Page = z.object({

@@ -193,6 +193,8 @@ export interface ImportPreview {
     errors: RowError[];
   }[];
   complete: boolean;
+  /** The file as the server keeps it for the next preview and, when sent whole, the import. */
+  fileId: string;
 }
 
 export interface Tier {

@@ -7,16 +7,16 @@ import type { FastifyRequest } from 'fastify';
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { uuidv7 } from '../../db/ids.js';
-import { AppError } from '../../errors.js';
+import { AppError, type ErrorDetail } from '../../errors.js';
 import { FIELDS, FORMAT_NAMES } from '../../imports/formats.js';
 import {
   cancelImport,
+  checkImportOptions,
   createImport,
   getImport,
   importErrorsCsv,
   listImportErrors,
   listImports,
-  sha256File,
   type ImportRecord as Record_,
 } from '../../imports/imports.js';
 import {
@@ -25,7 +25,8 @@ import {
   saveMapping,
   SavedMappingInput,
 } from '../../imports/mappings.js';
-import { PREVIEW_LIMIT, previewImport } from '../../imports/preview.js';
+import { PREVIEW_LIMIT, previewImport, type PreviewOptions } from '../../imports/preview.js';
+import { keepPreviewed, PREVIEWED_MINUTES, previewedFile, takePreviewed } from '../../imports/previewed.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import { errors, ImportPreview, ImportRecord, RowError, SavedMapping } from '../schemas.js';
@@ -41,29 +42,28 @@ function publicImport(r: Record_) {
 /** A preview reads the head of a CSV; the whole of an XLSX, which cannot be cut, up to this. */
 const PREVIEW_BYTES = 64 * 1024 ** 2;
 
-/** Saves the multipart upload's file to the upload folder and collects its other fields. */
+/**
+ * Saves the multipart upload's file to the upload folder and collects its other fields. Without a file,
+ * a `fileId` field must name a previewed file (imports/previewed.ts) instead.
+ */
 async function receiveUpload(
   request: FastifyRequest,
   uploadDir: string,
   maxBytes?: number,
-): Promise<{ fields: Record<string, string>; saved: { path: string; name: string } }> {
+): Promise<{ fields: Record<string, string>; saved: { path: string; name: string } | null }> {
   if (!request.isMultipart()) {
     throw new AppError('unsupported_media_type', 415, 'Send the file as multipart/form-data');
   }
   const fields: Record<string, string> = {};
-  let saved: { path: string; name: string } | undefined;
+  let saved: { path: string; name: string } | null = null;
   await mkdir(uploadDir, { recursive: true });
   try {
     const parts = request.parts(maxBytes ? { limits: { fileSize: maxBytes } } : undefined);
     for await (const part of parts) {
       if (part.type === 'file') {
         const name = part.filename || 'upload.csv';
-        const path = join(
-          uploadDir,
-          `${uuidv7()}-${name.replace(/[^\w.\-\u4e00-\u9fff]/g, '_').slice(-100)}`,
-        );
-        saved = { path, name };
-        await pipeline(part.file, createWriteStream(path));
+        saved = { path: uploadPath(uploadDir, name), name };
+        await pipeline(part.file, createWriteStream(saved.path));
         if (part.file.truncated) {
           throw new AppError(
             'file_too_large',
@@ -81,9 +81,20 @@ async function receiveUpload(
     if (saved) await rm(saved.path, { force: true });
     throw err;
   }
-  if (!saved) throw AppError.invalid('No file uploaded', [{ field: 'file', message: 'required' }]);
+  if (saved && fields.fileId !== undefined) {
+    await rm(saved.path, { force: true });
+    throw AppError.invalid('Send either a file or the fileId of a previewed one, not both', [
+      { field: 'fileId', message: 'not with a file' },
+    ]);
+  }
+  if (!saved && fields.fileId === undefined)
+    throw AppError.invalid('No file uploaded', [{ field: 'file', message: 'required' }]);
   return { fields, saved };
 }
+
+/** A new file's place in the upload folder: unique, and keeping a readable form of its name. */
+const uploadPath = (uploadDir: string, name: string) =>
+  join(uploadDir, `${uuidv7()}-${name.replace(/[^\w.\-\u4e00-\u9fff]/g, '_').slice(-100)}`);
 
 function mappingField(fields: Record<string, string>): Record<string, string> | undefined {
   if (!fields.mapping) return undefined;
@@ -111,25 +122,38 @@ export const importRoutes =
           description:
             `multipart/form-data with fields \`format\` (${FORMAT_NAMES.join(', ')}), optional \`source\` ` +
             `(names the system the generic format's orders come from) and \`mapping\` (JSON object from field to ` +
-            `column header; fields: ${FIELDS.join(', ')}), then \`file\`. Poll GET /api/imports/{importId} for progress.`,
+            `column header; fields: ${FIELDS.join(', ')}), then \`file\` — or, instead of the file, \`fileId\` ` +
+            `naming a file POST /api/imports/preview was sent whole (410 \`file_gone\` once it is no longer kept). ` +
+            `Poll GET /api/imports/{importId} for progress.`,
           consumes: ['multipart/form-data'],
           response: { 202: ImportRecord, 413: errors[400], 415: errors[400], ...errors },
         },
       },
       async (request, reply) => {
-        const { fields, saved } = await receiveUpload(request, o.uploadDir);
+        const { fields, saved: sent } = await receiveUpload(request, o.uploadDir);
+        let saved = sent;
         try {
-          const { record } = await createImport(o.db, request.shopId, {
+          const options = {
             format: fields.format ?? '',
             source: fields.source || undefined,
             mapping: mappingField(fields),
+          };
+          if (!saved) {
+            // Checked before a previewed file is taken, so a mistake here leaves it for the next try.
+            checkImportOptions(options);
+            saved = await takePreviewed(o.uploadDir, request.shopId, fields.fileId!, (name) =>
+              uploadPath(o.uploadDir, name),
+            );
+          }
+          const { record } = await createImport(o.db, request.shopId, {
+            ...options,
             filePath: saved.path,
             fileName: saved.name,
           });
           o.imports.enqueue(request.shopId, record.importId);
           return reply.code(202).send(publicImport(record));
         } catch (err) {
-          await rm(saved.path, { force: true });
+          if (saved) await rm(saved.path, { force: true });
           throw err;
         }
       },
@@ -148,34 +172,47 @@ export const importRoutes =
             `show, 1–${PREVIEW_LIMIT}, default 10) and \`head\` ('true' when the file is only the first part of ` +
             'a larger CSV, whose last order may be cut short), then `file` (at most 64 MiB). Answers which ' +
             'column feeds each field, the orders or people the first rows make and every row error, as the ' +
-            'import would read them. A file the format cannot read at all answers 200 with `unfit` saying why.',
+            'import would read them. A file the format cannot read at all answers 200 with `unfit` saying why. ' +
+            `The file is kept for the shop ${PREVIEWED_MINUTES} minutes after its last use: the answer's ` +
+            '`fileId`, sent instead of the file, previews it again (with another format or mapping) or, when ' +
+            'it was sent whole, imports it (POST /api/imports).',
           consumes: ['multipart/form-data'],
           response: { 200: ImportPreview, 413: errors[400], 415: errors[400], ...errors },
         },
       },
       async (request) => {
         const { fields, saved } = await receiveUpload(request, o.uploadDir, PREVIEW_BYTES);
+        let options: PreviewOptions;
         try {
           const limit = fields.limit === undefined ? undefined : Number(fields.limit);
-          if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= PREVIEW_LIMIT)) {
-            throw AppError.invalid('Invalid limit', [
-              { field: 'limit', message: `a whole number from 1 to ${PREVIEW_LIMIT}` },
-            ]);
-          }
-          if (fields.head !== undefined && fields.head !== 'true' && fields.head !== 'false') {
-            throw AppError.invalid('Invalid head', [{ field: 'head', message: "'true' or 'false'" }]);
-          }
-          const shop = await getShop(o.db, request.shopId);
-          return await previewImport(shop, saved.path, await sha256File(saved.path), {
+          const problems: ErrorDetail[] = [];
+          if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= PREVIEW_LIMIT))
+            problems.push({ field: 'limit', message: `a whole number from 1 to ${PREVIEW_LIMIT}` });
+          if (fields.head !== undefined && fields.head !== 'true' && fields.head !== 'false')
+            problems.push({ field: 'head', message: "'true' or 'false'" });
+          if (problems.length > 0)
+            throw AppError.invalid(`Invalid ${problems.map((p) => p.field).join(' and ')}`, problems);
+          options = {
             format: fields.format ?? '',
             source: fields.source || undefined,
             mapping: mappingField(fields),
             limit,
-            head: fields.head === 'true',
-          });
-        } finally {
-          await rm(saved.path, { force: true });
+          };
+        } catch (err) {
+          // Refused before it is kept: the caller would have no id for it.
+          if (saved) await rm(saved.path, { force: true });
+          throw err;
         }
+        const file = saved
+          ? await keepPreviewed(o.uploadDir, request.shopId, saved.path, {
+              name: saved.name,
+              head: fields.head === 'true',
+            })
+          : await previewedFile(o.uploadDir, request.shopId, fields.fileId!);
+        const shop = await getShop(o.db, request.shopId);
+        // A kept file is the head of a larger one or not as it was sent, whatever `head` says now.
+        const preview = await previewImport(shop, file.path, file.sha256, { ...options, head: file.head });
+        return { ...preview, fileId: file.fileId };
       },
     );
 

@@ -1,5 +1,13 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, problemText, type ImportPreview, type ImportRecord, type RowError, type Shop } from '../api.js';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import {
+  api,
+  ApiError,
+  problemText,
+  type ImportPreview,
+  type ImportRecord,
+  type RowError,
+  type Shop,
+} from '../api.js';
 import { isKey, useI18n } from '../i18n.js';
 import { useAttempt } from '../useAttempt.js';
 import { useFollow, useLoad } from '../useLoad.js';
@@ -15,19 +23,61 @@ const PREVIEW_BYTES = 64 * 1024 ** 2;
 
 type Preview = { data: ImportPreview } | { problem: string } | { skipped: 'tooLarge' };
 
-async function requestPreview(file: File, fields: Record<string, string>): Promise<Preview> {
-  const magic = new Uint8Array(await file.slice(0, 4).arrayBuffer());
-  const xlsx = magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04;
-  if (xlsx && file.size > PREVIEW_BYTES) return { skipped: 'tooLarge' };
-  const cut = !xlsx && file.size > HEAD_BYTES;
+/** A file the server keeps since its preview: sent by its id, not again, while it is the file chosen. */
+interface Kept {
+  file: File;
+  fileId: string;
+  /** Sent whole, so it can be imported by its id too (a CSV's preview sends only its head). */
+  whole: boolean;
+}
+
+const isGone = (err: unknown) => err instanceof ApiError && err.body.error === 'file_gone';
+
+/** Posts `fields` with the kept file's id, or with the file when it is not kept (or no longer). */
+async function sendFile<T>(
+  path: string,
+  fields: Record<string, string>,
+  kept: Kept | null,
+  file: () => Blob,
+  name: string,
+): Promise<T> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
-  if (cut) form.set('head', 'true');
-  form.set('file', cut ? file.slice(0, HEAD_BYTES) : file, file.name);
+  if (kept) {
+    form.set('fileId', kept.fileId);
+    try {
+      return await api<T>(path, { method: 'POST', body: form });
+    } catch (err) {
+      // Swept after an hour unused: the file goes up once more.
+      if (!isGone(err)) throw err;
+      form.delete('fileId');
+    }
+  }
+  form.set('file', file(), name);
+  return api<T>(path, { method: 'POST', body: form });
+}
+
+async function requestPreview(
+  file: File,
+  fields: Record<string, string>,
+  kept: Kept | null,
+): Promise<{ preview: Preview; kept: Kept | null }> {
+  const magic = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  const xlsx = magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04;
+  if (xlsx && file.size > PREVIEW_BYTES) return { preview: { skipped: 'tooLarge' }, kept: null };
+  const cut = !xlsx && file.size > HEAD_BYTES;
+  const reuse = kept?.file === file ? kept : null;
   try {
-    return { data: await api<ImportPreview>('/api/imports/preview', { method: 'POST', body: form }) };
+    const data = await sendFile<ImportPreview>(
+      '/api/imports/preview',
+      cut ? { ...fields, head: 'true' } : fields,
+      reuse,
+      () => (cut ? file.slice(0, HEAD_BYTES) : file),
+      file.name,
+    );
+    return { preview: { data }, kept: { file, fileId: data.fileId, whole: !cut } };
   } catch (err) {
-    return { problem: problemText(err) };
+    return { preview: { problem: problemText(err) }, kept: reuse };
   }
 }
 
@@ -38,6 +88,7 @@ export function ImportsPage({ shop }: { shop: Shop }) {
   const [mapping, setMapping] = useState<Mapping>({});
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
+  const kept = useRef<Kept | null>(null);
   const { problem, busy, attempt } = useAttempt();
   const list = useLoad(() => api<{ items: ImportRecord[] }>('/api/imports?limit=20'), 'imports');
   const active = list.data?.items.some((i) => i.status === 'queued' || i.status === 'running');
@@ -58,9 +109,10 @@ export function ImportsPage({ shop }: { shop: Shop }) {
     if (!file) return;
     let live = true;
     const timer = setTimeout(() => {
-      void requestPreview(file, JSON.parse(fieldsKey) as Record<string, string>).then(
-        (p) => live && setPreview(p),
-      );
+      void requestPreview(file, JSON.parse(fieldsKey) as Record<string, string>, kept.current).then((p) => {
+        kept.current = p.kept;
+        if (live) setPreview(p.preview);
+      });
     }, 250);
     return () => {
       live = false;
@@ -71,11 +123,11 @@ export function ImportsPage({ shop }: { shop: Shop }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
-    const form = new FormData();
-    for (const [k, v] of Object.entries(fields())) form.set(k, v);
-    form.set('file', file);
+    const whole = kept.current?.file === file && kept.current.whole ? kept.current : null;
     void attempt(async () => {
-      await api('/api/imports', { method: 'POST', body: form });
+      await sendFile('/api/imports', fields(), whole, () => file, file.name);
+      // The server moved the kept file into the import: a new preview sends it again.
+      if (whole) kept.current = null;
       reload();
     });
   };
