@@ -421,12 +421,20 @@ describeEachDb('REST API', ({ db }) => {
       payload?: object,
     ) => t.app.inject({ method, url, payload, ...(cookies ? { cookies } : { headers: shop.auth }) });
 
-    // The order intake, reads and rule counts are not listed; changes, refusals and exports are.
+    // The order intake from integrations, reads and rule counts are not listed; changes, refusals and
+    // exports are, and so is an order staff enter by hand (it earns points), with what it was.
     const placed = await as(null, 'POST', '/api/orders', order({ externalId: 'ACT-1' }));
     const customerId = placed.json().customerId as string;
     await as(owner, 'GET', `/api/customers/${customerId}`);
     const rule = { type: 'field', field: 'orderCount', op: 'gte', value: 1 };
     await as(operator, 'POST', '/api/segments/count', { rule });
+    const byHand = order({
+      source: 'console',
+      externalId: 'M-1',
+      totalCents: 5000,
+      customer: { phone: '13600000001', email: 'told-at-the-counter@example.com' },
+    });
+    expect((await as(operator, 'POST', '/api/orders', byHand)).statusCode).toBe(201);
     expect((await as(owner, 'PATCH', `/api/customers/${customerId}`, { city: '杭州市' })).statusCode).toBe(
       200,
     );
@@ -468,7 +476,20 @@ describeEachDb('REST API', ({ db }) => {
       ['API key "tests"', 'POST', '/api/tags', {}, 201],
       [`The viewer <viewer-${shop.shop.shopId.slice(-8)}@example.com>`, 'POST', '/api/tags', {}, 403],
       [`Owner <${shop.email}>`, 'PATCH', '/api/customers/:customerId', { customerId }, 200],
+      [
+        `The operator <operator-${shop.shop.shopId.slice(-8)}@example.com>`,
+        'POST',
+        '/api/orders',
+        { externalId: 'M-1', totalCents: 5000, outcome: 'created', customerId },
+        201,
+      ],
     ]);
+    // What the order set off (here the email it added) is put down to staff at the console.
+    const added = await db().query<{ source: string }>(
+      "select source from customer_events where shop_id = $1 and customer_id = $2 and type = 'identity.added'",
+      [shop.shop.shopId, customerId],
+    );
+    expect(added).toEqual([{ source: 'console' }]);
     // One member's, a page at a time.
     const first = activity.json().items[0].entryId as string;
     const older = await as(owner, 'GET', `/api/activity?before=${first}&limit=1`);

@@ -447,6 +447,77 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
+  it('records a store purchase by hand on a profile, once however often it is sent', async () => {
+    const shop = await testTenant(db, 'Counter Shop');
+    await placeOrder(shop, {
+      externalId: 'WEB-1',
+      status: 'paid',
+      totalCents: 10_000,
+      orderedAt: '2026-09-01T10:00:00+08:00',
+      customer: { phone: '13700007788', memberCard: 'C-7788', name: '柳青' },
+    });
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.getByRole('searchbox').fill('C-7788');
+    await page.getByRole('searchbox').press('Enter');
+    await page.getByRole('link', { name: '柳青' }).click();
+    const card = page.getByTestId('record-order');
+    await card.getByRole('button', { name: 'Enter a purchase by hand…' }).click();
+    // The order names her by her member card, as the store's till would.
+    await card.getByText('names this customer by Member card C-7788').waitFor();
+    await card.getByLabel('Store code').fill('SH-01');
+    const number = await card.getByLabel('Order or receipt number').inputValue();
+    expect(number).toMatch(/^M-[0-9A-Z]+$/);
+    await card.getByLabel('Amount paid (CNY)').fill('12.345');
+    await card.getByRole('button', { name: 'Record purchase' }).click();
+    await card
+      .getByRole('alert')
+      .filter({ hasText: 'The amount paid is not an amount in this currency' })
+      .waitFor();
+    await card.getByLabel('Amount paid (CNY)').fill('');
+    await card.getByRole('button', { name: '+ Add a product line' }).click();
+    await card.getByLabel('Product').fill('保湿面霜');
+    await card.getByLabel('Category (optional)').fill('skincare/dry');
+    await card.getByLabel('Quantity').fill('2');
+    await card.getByLabel('Unit price (CNY)').fill('129');
+    // Left empty, the amount paid is the lines' sum.
+    expect(await card.getByLabel('Amount paid (CNY)').getAttribute('placeholder')).toBe('258.00');
+    await card.getByRole('button', { name: 'Record purchase' }).click();
+    await card
+      .getByRole('status')
+      .filter({ hasText: `Recorded ${number}: CN¥258.00.` })
+      .waitFor();
+    // The profile reloads: a store order, its points, and the tier its second order reached.
+    await eventually(() => page.getByTestId('stats').textContent()).toContain('Orders2');
+    expect(await page.getByTestId('stats').textContent()).toContain('Online / in store1 / 1');
+    expect(await page.locator('table.orders tbody tr').first().locator('td').allTextContents()).toEqual([
+      expect.any(String),
+      number,
+      'Store · SH-01',
+      'Paid',
+      'CN¥258.00',
+      '保湿面霜 ×2',
+    ]);
+    await eventually(() => page.getByTestId('points-balance').textContent()).toBe('358');
+    await page
+      .locator('.timeline li')
+      .filter({ hasText: 'Tier changed console Regular → Senior (by an order)' })
+      .waitFor();
+    // The form is ready for the next purchase; the same number sent again (a second click, a retry)
+    // changes nothing.
+    expect(await card.getByLabel('Order or receipt number').inputValue()).not.toBe(number);
+    await card.getByLabel('Order or receipt number').fill(number);
+    await card.getByLabel('Amount paid (CNY)').fill('258');
+    await card.getByRole('button', { name: 'Record purchase' }).click();
+    await card
+      .getByRole('status')
+      .filter({ hasText: `${number} was recorded already: nothing changed.` })
+      .waitFor();
+    expect(await page.getByTestId('points-balance').textContent()).toBe('358');
+    expect(await page.locator('table.orders tbody tr').count()).toBe(2);
+    await page.close();
+  });
+
   it('edits the member program, follows the re-grade, and manages one member', async () => {
     const member = await browser.newPage({ locale: 'en-US' });
     const shop = await testTenant(db, 'Membership Test Shop');

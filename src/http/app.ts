@@ -159,11 +159,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.decorateRequest('shopId', '');
   app.decorateRequest('staff', null);
   app.decorateRequest('apiKey', null);
+  app.decorateRequest('activityParams', null);
   app.addHook('onRequest', authenticate(options.db));
   app.addHook('onSend', async (request, reply, payload) => {
     const config = request.routeOptions.config;
     const reads = request.method === 'GET' || request.method === 'HEAD';
-    if (!(config.activity ?? !reads) || (!request.staff && !request.apiKey)) return payload;
+    const recorded = config.activity === 'staff' ? request.staff !== null : (config.activity ?? !reads);
+    if (!recorded || (!request.staff && !request.apiKey)) return payload;
     // Written before the answer goes, so that whoever reads the activity next finds it; a record that
     // cannot be written is logged, never the caller's failure.
     await recordActivity(options.db, {
@@ -173,7 +175,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       address: request.ip,
       method: request.method,
       route: request.routeOptions.url ?? request.url.split('?')[0]!,
-      params: { ...(request.params as object), ...(request.query as object) },
+      params: { ...(request.params as object), ...(request.query as object), ...request.activityParams },
       status: reply.statusCode,
     }).catch((err: unknown) => request.log.error({ err }, 'activity not recorded'));
     return payload;
@@ -231,5 +233,7 @@ declare module 'fastify' {
     staff: Staff | null;
     /** The API key that calls; null when staff do. */
     apiKey: { keyId: string; name: string } | null;
+    /** What the route adds to its activity entry beyond its path and query (an entered order's ids). */
+    activityParams: Record<string, unknown> | null;
   }
 }

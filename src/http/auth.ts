@@ -66,9 +66,10 @@ declare module 'fastify' {
     access?: Access;
     /**
      * Whether a call is written to the shop's activity (shops/activity.ts): by default every call that
-     * changes data; true for a read that hands out customers' personal data (an export), false for the
-     * order intake, which integrations call per order and which the orders themselves record.
+     * changes data; true for a read that hands out customers' personal data (an export); 'staff' for
+     * the order intake, which integrations call per order (the orders themselves record those) but which
+     * staff call from the console to enter a purchase by hand, which earns points and so is audited.
      */
-    activity?: boolean;
+    activity?: boolean | 'staff';
   }
 }

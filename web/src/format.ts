@@ -75,3 +75,54 @@ export function localToday(timeZone: string): string {
 /** The label of a points entry's kind: an 'expire' entry the other way is an expiry a refund undid. */
 export const pointsKindKey = (kind: string, points: number) =>
   kind === 'expire' && points > 0 ? 'event.points.unexpire' : `event.points.${kind}`;
+
+/** The wall-clock time now in the shop's time zone, as a datetime-local input holds it (YYYY-MM-DDTHH:mm). */
+export function localNow(timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date());
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+}
+
+/**
+ * A wall-clock time in the shop's time zone (YYYY-MM-DDTHH:mm) as an ISO instant with its offset: the
+ * zone's offset at that moment is read back from Intl, so a staff member's browser elsewhere makes no
+ * difference. Null when the input is not such a time.
+ */
+export function zonedIso(local: string, timeZone: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi);
+  const offsetAt = (instant: number) => {
+    const p = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(instant))
+      .find((x) => x.type === 'timeZoneName')!.value;
+    const o = /GMT([+-])(\d{2}):(\d{2})/.exec(p);
+    return o ? (o[1] === '-' ? -1 : 1) * (Number(o[2]) * 60 + Number(o[3])) : 0;
+  };
+  // Twice: the offset at the guessed instant, then at the instant that offset gives (across a DST change).
+  const offset = offsetAt(asUtc - offsetAt(asUtc) * 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${local}:00${sign}${hh}:${mm}`;
+}
+
+/** An amount typed in the currency's units ('88', '88.5') as minor units, exactly; null if it is not one. */
+export function toMinor(text: string, currency: string): number | null {
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(text.trim());
+  const exp = exponentOf(currency);
+  const frac = (m?.[2] ?? '').replace(/0+$/, '');
+  if (!m || frac.length > exp) return null;
+  const minor = Number(m[1]) * 10 ** exp + Number(frac.padEnd(exp, '0') || '0');
+  return Number.isSafeInteger(minor) ? minor : null;
+}

@@ -35,10 +35,15 @@ const BatchIngested = z.object({
  * the past: a backfill, a store's late upload) expire with them, rather than stay spendable until the
  * nightly run.
  */
-async function record(db: Db, shop: Shop, orders: NormalizedOrder[]): Promise<IngestResult> {
+async function record(
+  db: Db,
+  shop: Shop,
+  orders: NormalizedOrder[],
+  origin: 'api' | 'console',
+): Promise<IngestResult> {
   const at = new Date();
   return db.transaction(async (tx) => {
-    const r = await ingestOrders(tx, shop.shopId, orders, 'api', at);
+    const r = await ingestOrders(tx, shop.shopId, orders, origin, at);
     const moved = orders.flatMap((order, n) =>
       r.outcomes[n] === 'unchanged' ? [] : [{ order, customerId: r.customerIds[n]! }],
     );
@@ -56,7 +61,7 @@ export const orderRoutes =
     app.post(
       '/api/orders',
       {
-        config: { activity: false },
+        config: { activity: 'staff' },
         schema: {
           tags: ['orders'],
           summary: 'Record one order (webhook-friendly)',
@@ -73,8 +78,15 @@ export const orderRoutes =
         const shop = await getShop(o.db, request.shopId);
         const normalized = normalizeOrder(request.body, shop);
         if (!normalized.ok) throw AppError.invalid('The order was not recorded', normalized.errors);
-        const r = await record(o.db, shop, [normalized.order]);
+        // What the order sets off (points, a tier, tags) says it came from staff at the console.
+        const r = await record(o.db, shop, [normalized.order], request.staff ? 'console' : 'api');
         const outcome = r.outcomes[0]!;
+        request.activityParams = {
+          externalId: request.body.externalId,
+          totalCents: request.body.totalCents,
+          outcome,
+          customerId: r.customerIds[0]!,
+        };
         return reply
           .code(outcome === 'created' ? 201 : 200)
           .send({ orderId: r.orderIds[0]!, customerId: r.customerIds[0]!, outcome });
@@ -115,7 +127,7 @@ export const orderRoutes =
           return [];
         });
         if (problems.length > 0) throw AppError.invalid('No order of the batch was recorded', problems);
-        const r = await record(o.db, shop, orders);
+        const r = await record(o.db, shop, orders, request.staff ? 'console' : 'api');
         return {
           created: r.created,
           updated: r.updated,

@@ -9,6 +9,7 @@ import { Facts } from './customer/Facts.js';
 import { FIELD_LABELS, FundamentalsCard, fieldText } from './customer/FundamentalsCard.js';
 import { MergeCard } from './customer/MergeCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
+import { RecordOrderCard } from './customer/RecordOrderCard.js';
 import { TagsCard } from './customer/TagsCard.js';
 import { MemberPanel } from './membership/MemberPanel.js';
 import { ledgerNote } from './membership/ledgerNote.js';
@@ -72,6 +73,9 @@ export function CustomerPage({ shop, access, id }: { shop: Shop; access: string[
             ))}
           </ul>
         </div>
+        {!c.erasedAt && access.includes('operate') && (
+          <RecordOrderCard shop={shop} customer={c} onRecorded={reload} />
+        )}
         {!c.erasedAt && <MergeCard shop={shop} customer={c} onMerged={reload} />}
         {!c.erasedAt && access.includes('administer') && (
           <PersonalDataCard customerId={c.customerId} onErased={reload} />

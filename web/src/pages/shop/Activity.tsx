@@ -67,15 +67,19 @@ export function Activity({ me }: { me: Me }) {
                 <code>
                   {e.method} {e.route}
                 </code>{' '}
-                {typeof e.params.customerId === 'string' ? (
-                  <a href={href({ page: 'customer', id: e.params.customerId })}>{t('activity.customer')}</a>
-                ) : (
-                  <small>
-                    {Object.entries(e.params)
-                      .map(([k, v]) => `${k}=${String(v)}`)
-                      .join(' ')}
-                  </small>
+                {typeof e.params.customerId === 'string' && (
+                  <>
+                    <a href={href({ page: 'customer', id: e.params.customerId })}>
+                      {t('activity.customer')}
+                    </a>{' '}
+                  </>
                 )}
+                <small>
+                  {Object.entries(e.params)
+                    .filter(([k]) => k !== 'customerId')
+                    .map(([k, v]) => `${k}=${String(v)}`)
+                    .join(' ')}
+                </small>
               </td>
               <td className={e.status >= 400 ? 'status failed' : 'status completed'}>
                 {e.status >= 400 ? t('activity.refused', { status: e.status }) : t('activity.done')}

@@ -1,0 +1,247 @@
+// A purchase entered by hand: a store without a till that reports to Regulars, or an order taken by
+// phone. It goes through POST /api/orders like any integration's, naming the buyer by an identity the
+// profile has (the member card first, as a store would), so it earns points and moves the tier the same
+// way; the order number is made up when the form opens, so a second click sends the same order again and
+// changes nothing.
+import { useState, type FormEvent } from 'react';
+import { api, type Customer, type Identity, type Shop } from '../../api.js';
+import { exponentOf, localNow, money, toMinor, zonedIso } from '../../format.js';
+import { useI18n } from '../../i18n.js';
+import { useAttempt } from '../../useAttempt.js';
+import { Problem } from '../../Problem.js';
+import { fieldText } from './FundamentalsCard.js';
+
+interface Line {
+  title: string;
+  category: string;
+  quantity: string;
+  price: string;
+}
+
+const emptyLine: Line = { title: '', category: '', quantity: '1', price: '' };
+
+/**
+ * The identity the order names its buyer by — as the API takes it, and as the card shows it — or null
+ * when the profile has none an order can carry.
+ */
+function buyerRef(
+  identities: Identity[],
+  shown: (i: Identity) => string,
+): { ref: Record<string, string>; shown: string } | null {
+  const of = (kind: string) => identities.find((i) => i.kind === kind);
+  const card = of('member_card');
+  if (card) return { ref: { memberCard: card.value }, shown: shown(card) };
+  const phone = of('phone');
+  if (phone) return { ref: { phone: phone.value }, shown: shown(phone) };
+  const email = of('email');
+  if (email) return { ref: { email: email.value }, shown: shown(email) };
+  // Kept as 'taobao:nick': the platform, then its id.
+  const platform = of('platform_id');
+  const at = platform?.value.indexOf(':') ?? -1;
+  if (platform && at > 0)
+    return {
+      ref: { platform: platform.value.slice(0, at), platformId: platform.value.slice(at + 1) },
+      shown: shown(platform),
+    };
+  return null;
+}
+
+/** Minor units as an amount to type: 8850 CNY → '88.50'. */
+const amountText = (minor: number, currency: string) =>
+  (minor / 10 ** exponentOf(currency)).toFixed(exponentOf(currency));
+
+const newNumber = () => `M-${Date.now().toString(36).toUpperCase()}`;
+
+export function RecordOrderCard({
+  shop,
+  customer,
+  onRecorded,
+}: {
+  shop: Shop;
+  customer: Customer & { identities: Identity[] };
+  onRecorded: () => void;
+}) {
+  const { t, label, lang } = useI18n();
+  const { problem, busy, attempt } = useAttempt();
+  const [open, setOpen] = useState(false);
+  const [channel, setChannel] = useState<'offline' | 'online'>('offline');
+  const [storeId, setStoreId] = useState('');
+  const [externalId, setExternalId] = useState(newNumber);
+  const [orderedAt, setOrderedAt] = useState(() => localNow(shop.timeZone));
+  const [status, setStatus] = useState<'paid' | 'completed'>('paid');
+  const [total, setTotal] = useState('');
+  const [lines, setLines] = useState<Line[]>([]);
+  const [done, setDone] = useState<string | null>(null);
+  const buyer = buyerRef(
+    customer.identities,
+    (i) => `${label(`identity.${i.kind}`)} ${fieldText(i.kind, i.value, shop.phoneRegion, label)}`,
+  );
+  if (!buyer) return null;
+
+  const lineTotal = lines.reduce((sum, l) => {
+    const price = toMinor(l.price, shop.currency);
+    return price === null ? sum : sum + price * (Number(l.quantity) || 0);
+  }, 0);
+  const setLine = (n: number, change: Partial<Line>) =>
+    setLines(lines.map((l, i) => (i === n ? { ...l, ...change } : l)));
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setDone(null);
+    void attempt(async () => {
+      const totalCents = total.trim() === '' && lines.length > 0 ? lineTotal : toMinor(total, shop.currency);
+      if (totalCents === null) throw new Error(t('recordOrder.badTotal'));
+      const at = zonedIso(orderedAt, shop.timeZone);
+      if (!at) throw new Error(t('recordOrder.badTime'));
+      const items = lines.map((l, n) => {
+        const unitPriceCents = toMinor(l.price, shop.currency);
+        if (unitPriceCents === null) throw new Error(t('recordOrder.badPrice', { line: n + 1 }));
+        return {
+          title: l.title.trim(),
+          ...(l.category.trim() ? { category: l.category.trim() } : {}),
+          quantity: Number(l.quantity),
+          unitPriceCents,
+        };
+      });
+      const r = await api<{ outcome: 'created' | 'updated' | 'unchanged' }>('/api/orders', {
+        method: 'POST',
+        body: JSON.stringify({
+          source: 'console',
+          externalId: externalId.trim(),
+          channel,
+          ...(channel === 'offline' ? { storeId: storeId.trim() } : {}),
+          status,
+          totalCents,
+          orderedAt: at,
+          paidAt: at,
+          customer: buyer.ref,
+          items,
+        }),
+      });
+      setDone(
+        t(r.outcome === 'unchanged' ? 'recordOrder.unchanged' : 'recordOrder.done', {
+          id: externalId.trim(),
+          total: money(totalCents, shop.currency, lang),
+        }),
+      );
+      if (r.outcome !== 'unchanged') {
+        // The next purchase is another order: a new number, the same store and channel.
+        setExternalId(newNumber());
+        setTotal('');
+        setLines([]);
+        setOrderedAt(localNow(shop.timeZone));
+        onRecorded();
+      }
+    });
+  };
+
+  return (
+    <div className="card" data-testid="record-order">
+      <h2>{t('recordOrder.title')}</h2>
+      {done && (
+        <p className="notice" role="status">
+          {done}
+        </p>
+      )}
+      {!open ? (
+        <button type="button" className="link" onClick={() => setOpen(true)}>
+          {t('recordOrder.open')}
+        </button>
+      ) : (
+        <form onSubmit={submit}>
+          <p className="muted">{t('recordOrder.as', { who: buyer.shown })}</p>
+          <label>
+            {t('order.channel')}
+            <select value={channel} onChange={(e) => setChannel(e.target.value as typeof channel)}>
+              <option value="offline">{t('channel.offline')}</option>
+              <option value="online">{t('channel.online')}</option>
+            </select>
+          </label>
+          {channel === 'offline' && (
+            <label>
+              {t('recordOrder.store')}
+              <input value={storeId} required onChange={(e) => setStoreId(e.target.value)} />
+            </label>
+          )}
+          <label>
+            {t('recordOrder.number')}
+            <input value={externalId} required onChange={(e) => setExternalId(e.target.value)} />
+          </label>
+          <label>
+            {t('recordOrder.time')}
+            <input
+              type="datetime-local"
+              value={orderedAt}
+              required
+              onChange={(e) => setOrderedAt(e.target.value)}
+            />
+          </label>
+          <label>
+            {t('order.status')}
+            <select value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
+              <option value="paid">{t('status.paid')}</option>
+              <option value="completed">{t('status.completed')}</option>
+            </select>
+          </label>
+          {lines.map((l, n) => (
+            <fieldset key={n} className="line" data-testid="record-order-line">
+              <legend>{t('recordOrder.line', { n: n + 1 })}</legend>
+              <label>
+                {t('recordOrder.item')}
+                <input value={l.title} required onChange={(e) => setLine(n, { title: e.target.value })} />
+              </label>
+              <label>
+                {t('recordOrder.category')}
+                <input value={l.category} onChange={(e) => setLine(n, { category: e.target.value })} />
+              </label>
+              <label>
+                {t('recordOrder.quantity')}
+                <input
+                  type="number"
+                  min={1}
+                  step={1}
+                  value={l.quantity}
+                  required
+                  onChange={(e) => setLine(n, { quantity: e.target.value })}
+                />
+              </label>
+              <label>
+                {t('recordOrder.price', { currency: shop.currency })}
+                <input
+                  inputMode="decimal"
+                  value={l.price}
+                  required
+                  onChange={(e) => setLine(n, { price: e.target.value })}
+                />
+              </label>
+              <button
+                type="button"
+                className="link"
+                onClick={() => setLines(lines.filter((_, i) => i !== n))}
+              >
+                {t('recordOrder.removeLine')}
+              </button>
+            </fieldset>
+          ))}
+          <button type="button" className="link" onClick={() => setLines([...lines, emptyLine])}>
+            {t('recordOrder.addLine')}
+          </button>
+          <label>
+            {t('recordOrder.total', { currency: shop.currency })}
+            <input
+              inputMode="decimal"
+              value={total}
+              required={lines.length === 0}
+              placeholder={lines.length > 0 ? amountText(lineTotal, shop.currency) : undefined}
+              onChange={(e) => setTotal(e.target.value)}
+            />
+          </label>
+          <Problem text={problem} />
+          <button type="submit" disabled={busy}>
+            {t('recordOrder.submit')}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
