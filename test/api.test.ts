@@ -1877,6 +1877,7 @@ describeEachDb('REST API', ({ db }) => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/api/orders',
+        '/api/orders/{orderId}/refund',
         '/api/customers',
         '/api/customers/{customerId}',
         '/api/imports',

@@ -497,6 +497,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
       'Paid',
       'CN¥258.00',
       '保湿面霜 ×2',
+      'Refund…',
     ]);
     await eventually(() => page.getByTestId('points-balance').textContent()).toBe('358');
     await page
@@ -515,6 +516,26 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .waitFor();
     expect(await page.getByTestId('points-balance').textContent()).toBe('358');
     expect(await page.locator('table.orders tbody tr').count()).toBe(2);
+
+    // She brings one cream back: the refund takes back its share of the points.
+    const row = page.locator('table.orders tbody tr').first();
+    await row.getByRole('button', { name: 'Refund…' }).click();
+    const form = row.getByTestId('refund-form');
+    expect(await form.getByLabel('Refunded in all (CNY)').inputValue()).toBe('258.00');
+    await form.getByLabel('Refunded in all (CNY)').fill('300');
+    await form.getByRole('button', { name: 'Record refund' }).click();
+    await form
+      .getByRole('alert')
+      .filter({ hasText: "refundedCents at most the order's total, 258.00 CNY" })
+      .waitFor();
+    await form.getByLabel('Refunded in all (CNY)').fill('129');
+    await form.getByRole('button', { name: 'Record refund' }).click();
+    await eventually(() => row.locator('td').nth(3).textContent()).toBe('Partly refunded');
+    await eventually(() => page.getByTestId('points-balance').textContent()).toBe('229');
+    await page
+      .locator('.timeline li')
+      .filter({ hasText: `Order updated console ${number}: Paid → Partly refunded` })
+      .waitFor();
     await page.close();
   });
 

@@ -1,7 +1,8 @@
 // Shares as the console and the CLI print them: a small share that is not nothing must not read as 0%.
+// Amounts and times as staff type them, turned into what the API takes.
 import { describe, expect, it } from 'vitest';
 import { percent as cliPercent } from '../src/cli/context.js';
-import { customerName, formatPhone, percent } from '../web/src/format.js';
+import { customerName, formatPhone, percent, toMinor, zonedIso } from '../web/src/format.js';
 
 describe('percent', () => {
   it('gives one decimal at most, and a tiny share one significant digit', () => {
@@ -43,5 +44,43 @@ describe('customerName', () => {
     expect(customerName({ name: null, erasedAt: null }, t, 'ann@example.com')).toBe('ann@example.com');
     expect(customerName({ name: null, erasedAt: null }, t)).toBe('(no name)');
     expect(customerName({ name: null, erasedAt: '2026-11-28T07:00:00Z' }, t, null)).toBe('(erased)');
+  });
+});
+
+describe('toMinor', () => {
+  it("reads an amount exactly in the currency's own decimals", () => {
+    expect(toMinor('258', 'CNY')).toBe(25800);
+    expect(toMinor('0.29', 'CNY')).toBe(29);
+    expect(toMinor(' 12.5 ', 'CNY')).toBe(1250);
+    expect(toMinor('12.', 'CNY')).toBe(1200);
+    expect(toMinor('12.340', 'CNY')).toBe(1234);
+    expect(toMinor('500', 'JPY')).toBe(500);
+  });
+
+  it('answers null for what is not an amount in the currency', () => {
+    expect(toMinor('12.345', 'CNY')).toBeNull();
+    expect(toMinor('500.5', 'JPY')).toBeNull();
+    expect(toMinor('-3', 'CNY')).toBeNull();
+    expect(toMinor('1e3', 'CNY')).toBeNull();
+    expect(toMinor('', 'CNY')).toBeNull();
+    expect(toMinor('99999999999999999', 'CNY')).toBeNull();
+  });
+});
+
+describe('zonedIso', () => {
+  it("gives a wall-clock time in the shop's zone its offset there, whatever the browser's", () => {
+    expect(zonedIso('2026-11-29T08:10', 'Asia/Shanghai')).toBe('2026-11-29T08:10:00+08:00');
+    expect(zonedIso('2026-01-15T09:00', 'America/New_York')).toBe('2026-01-15T09:00:00-05:00');
+    expect(zonedIso('2026-07-15T09:00', 'America/New_York')).toBe('2026-07-15T09:00:00-04:00');
+    expect(zonedIso('2026-07-15T09:00', 'Asia/Kolkata')).toBe('2026-07-15T09:00:00+05:30');
+    expect(zonedIso('2026-07-15T09:00', 'UTC')).toBe('2026-07-15T09:00:00+00:00');
+    // The morning after the clocks went forward, and the evening before.
+    expect(zonedIso('2026-03-08T03:30', 'America/New_York')).toBe('2026-03-08T03:30:00-04:00');
+    expect(zonedIso('2026-03-07T23:00', 'America/New_York')).toBe('2026-03-07T23:00:00-05:00');
+  });
+
+  it('answers null for what is not such a time', () => {
+    expect(zonedIso('2026-11-29', 'Asia/Shanghai')).toBeNull();
+    expect(zonedIso('yesterday', 'Asia/Shanghai')).toBeNull();
   });
 });

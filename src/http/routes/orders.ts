@@ -7,6 +7,7 @@ import { expireBuyersIfDue } from '../../membership/schedule.js';
 import { ingestOrders, type IngestResult } from '../../orders/ingest.js';
 import { normalizeOrder, OrderInput, type NormalizedOrder } from '../../orders/input.js';
 import { findOrder } from '../../orders/orders.js';
+import { refundOrder } from '../../orders/refunds.js';
 import { getShop, type Shop } from '../../shops/shops.js';
 import { BODY_LIMIT, type AppOptions } from '../app.js';
 import { errors, Order } from '../schemas.js';
@@ -157,6 +158,50 @@ export const orderRoutes =
           : null;
         if (!order) throw AppError.notFound('Order');
         return order;
+      },
+    );
+
+    app.post(
+      '/api/orders/:orderId/refund',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Record a refund of a known order (a return at the counter, a refund made by hand)',
+          description:
+            "`refundedCents` is the order's refunded amount in all after this refund, so sending the same " +
+            'request again changes nothing (unchanged). It only adds up, to at most the total (then the order ' +
+            'is refunded, else partially refunded); an order never paid answers 409 `not_refundable`. The ' +
+            'points the order earned are taken back in proportion, as when its source reports the refund.',
+          params: z.object({ orderId: z.string() }),
+          body: z.strictObject({
+            refundedCents: z
+              .number()
+              .int()
+              .min(1)
+              .max(Number.MAX_SAFE_INTEGER)
+              .describe('refunded in all, in minor units'),
+          }),
+          response: {
+            200: z.object({ outcome: z.enum(['updated', 'unchanged']), order: Order }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        if (!isUuid(request.params.orderId)) throw AppError.notFound('Order');
+        const r = await refundOrder(
+          o.db,
+          request.shopId,
+          request.params.orderId,
+          request.body.refundedCents,
+          request.staff ? 'console' : 'api',
+        );
+        request.activityParams = {
+          refundedCents: request.body.refundedCents,
+          outcome: r.outcome,
+          customerId: r.order.customerId,
+        };
+        return r;
       },
     );
 

@@ -10,6 +10,7 @@ import { FIELD_LABELS, FundamentalsCard, fieldText } from './customer/Fundamenta
 import { MergeCard } from './customer/MergeCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { RecordOrderCard } from './customer/RecordOrderCard.js';
+import { RefundForm } from './customer/RefundForm.js';
 import { TagsCard } from './customer/TagsCard.js';
 import { MemberPanel } from './membership/MemberPanel.js';
 import { ledgerNote } from './membership/ledgerNote.js';
@@ -95,6 +96,7 @@ export function CustomerPage({ shop, access, id }: { shop: Shop; access: string[
               <th>{t('order.status')}</th>
               <th className="num">{t('order.total')}</th>
               <th>{t('order.items')}</th>
+              {access.includes('operate') && <th />}
             </tr>
           </thead>
           <tbody>
@@ -109,6 +111,11 @@ export function CustomerPage({ shop, access, id }: { shop: Shop; access: string[
                 <td>{label(`status.${o.status}`)}</td>
                 <td className="num">{money(o.totalCents, o.currency, lang)}</td>
                 <td>{o.items.map((i) => `${i.title} ×${i.quantity}`).join('，')}</td>
+                {access.includes('operate') && (
+                  <td>
+                    <RefundForm order={o} onRefunded={reload} />
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api, problemText, type Shop } from '../../api.js';
-import { localToday, money, percent } from '../../format.js';
+import { exponentOf, localToday, money, percent, toMinor } from '../../format.js';
 import { useI18n, type Key } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
 import { Chart, type ChartOptions } from './Chart.js';
@@ -94,7 +94,14 @@ export function DashboardPage({ shop }: { shop: Shop }) {
       {!dash.data ? (
         <p className="loading">{t('common.loading')}</p>
       ) : (
-        <Figures d={dash.data} pct={pct} cash={cash} onSpend={dash.reload} query={query.toString()} />
+        <Figures
+          d={dash.data}
+          currency={shop.currency}
+          pct={pct}
+          cash={cash}
+          onSpend={dash.reload}
+          query={query.toString()}
+        />
       )}
       <PromotionReport shop={shop} segmentId={segmentId} />
     </section>
@@ -119,12 +126,14 @@ function Tile({ name, value, detail }: { name: string; value: string; detail?: s
 
 function Figures({
   d,
+  currency,
   pct,
   cash,
   onSpend,
   query,
 }: {
   d: Dashboard;
+  currency: string;
   pct: (x: number | null) => string;
   cash: (minor: number | null) => string;
   onSpend: () => void;
@@ -139,6 +148,8 @@ function Figures({
     n === null
       ? '–'
       : n.toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  // The chart's axis in the currency's units (a yen has no hundredths).
+  const scale = 10 ** exponentOf(currency);
   const salesChart = useMemo<ChartOptions>(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -151,17 +162,17 @@ function Figures({
           name: t('dash.newSales'),
           type: 'bar',
           stack: 'sales',
-          data: d.series.map((p) => p.newNetCents / 100),
+          data: d.series.map((p) => p.newNetCents / scale),
         },
         {
           name: t('dash.returningSales'),
           type: 'bar',
           stack: 'sales',
-          data: d.series.map((p) => p.returningNetCents / 100),
+          data: d.series.map((p) => p.returningNetCents / scale),
         },
       ],
     }),
-    [d, t],
+    [d, t, scale],
   );
   const longest = Math.max(1, ...d.cohorts.map((c) => c.active.length));
   const cohortChart = useMemo<ChartOptions>(
@@ -349,17 +360,19 @@ function Figures({
         </tbody>
       </table>
       {d.engagement.length === 0 && <p className="muted">{t('dash.noEngagement')}</p>}
-      <Spend months={d.acquisition.months} cash={cash} onSaved={onSpend} />
+      <Spend months={d.acquisition.months} currency={currency} cash={cash} onSaved={onSpend} />
     </>
   );
 }
 
 function Spend({
   months,
+  currency,
   cash,
   onSaved,
 }: {
   months: Dashboard['acquisition']['months'];
+  currency: string;
   cash: (minor: number | null) => string;
   onSaved: () => void;
 }) {
@@ -370,9 +383,11 @@ function Spend({
   const [saved, setSaved] = useState<string | null>(null);
   const save = async () => {
     try {
+      const amountCents = toMinor(amount, currency);
+      if (amountCents === null) throw new Error(t('common.badAmount', { value: amount, currency }));
       await api('/api/analytics/spend', {
         method: 'PUT',
-        body: JSON.stringify({ month, channel, amountCents: Math.round(Number(amount) * 100) }),
+        body: JSON.stringify({ month, channel, amountCents }),
       });
       setSaved(t('dash.spendSaved'));
       onSaved();

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api, type Shop } from '../../api.js';
-import { localToday, money, percent } from '../../format.js';
+import { exponentOf, localToday, money, percent } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
 import { Chart, type ChartOptions } from './Chart.js';
@@ -21,6 +21,8 @@ export function PromotionReport({ shop, segmentId }: { shop: Shop; segmentId: st
   );
   const cash = (minor: number | null) => (minor === null ? '–' : money(minor, shop.currency, lang));
   const windows = useMemo(() => report.data?.windows ?? [], [report.data]);
+  // The chart's axis in the currency's units (a yen has no hundredths).
+  const scale = 10 ** exponentOf(shop.currency);
   const chart = useMemo<ChartOptions>(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -29,16 +31,21 @@ export function PromotionReport({ shop, segmentId }: { shop: Shop; segmentId: st
       xAxis: { type: 'category', data: windows.map((w) => t(`dash.promo.${w.window}`)) },
       yAxis: { type: 'value' },
       series: [
-        { name: t('dash.newSales'), type: 'bar', stack: 's', data: windows.map((w) => w.newNetCents / 100) },
+        {
+          name: t('dash.newSales'),
+          type: 'bar',
+          stack: 's',
+          data: windows.map((w) => w.newNetCents / scale),
+        },
         {
           name: t('dash.returningSales'),
           type: 'bar',
           stack: 's',
-          data: windows.map((w) => w.returningNetCents / 100),
+          data: windows.map((w) => w.returningNetCents / scale),
         },
       ],
     }),
-    [windows, t],
+    [windows, t, scale],
   );
   return (
     <div className="panel promotion" title={t('dash.def.promotion')}>

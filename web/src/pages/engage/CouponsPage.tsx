@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, type Shop } from '../../api.js';
-import { date, money } from '../../format.js';
+import { date, exponentOf, money, toMinor } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
@@ -36,17 +36,24 @@ export function CouponsPage({ shop }: { shop: Shop }) {
     null,
   );
   const { problem, busy, attempt } = useAttempt();
+  // The smallest amount the currency has: 0.01 for a yuan, 1 for a yen.
+  const cent = 1 / 10 ** exponentOf(shop.currency);
 
   const create = () =>
     attempt(async () => {
-      const value = Number(form.value);
+      // Amounts go as minor units exactly, in the currency's own decimals (a yen has none).
+      const amount = (text: string) => {
+        const minor = toMinor(text, shop.currency);
+        if (minor === null) throw new Error(t('common.badAmount', { value: text, currency: shop.currency }));
+        return minor;
+      };
       await api('/api/coupons', {
         method: 'POST',
         body: JSON.stringify({
           name: form.name,
           kind: form.kind,
-          ...(form.kind === 'amount' ? { amountCents: Math.round(value * 100) } : { percent: value }),
-          minSpendCents: Math.round(Number(form.minSpend || 0) * 100),
+          ...(form.kind === 'amount' ? { amountCents: amount(form.value) } : { percent: Number(form.value) }),
+          minSpendCents: form.minSpend.trim() ? amount(form.minSpend) : 0,
           validDays: form.validDays ? Number(form.validDays) : undefined,
           codePrefix: form.prefix,
           pointsPrice: form.pointsPrice ? Number(form.pointsPrice) : undefined,
@@ -217,7 +224,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
           <input
             required
             type="number"
-            step="0.01"
+            step={form.kind === 'amount' ? cent : 1}
             min="0"
             value={form.value}
             onChange={(e) => setForm({ ...form, value: e.target.value })}
@@ -227,7 +234,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
           {t('coupons.minSpend', { currency: shop.currency })}
           <input
             type="number"
-            step="0.01"
+            step={cent}
             min="0"
             value={form.minSpend}
             onChange={(e) => setForm({ ...form, minSpend: e.target.value })}

@@ -1,0 +1,144 @@
+// A refund recorded against a known order through the API (the console's Refund on a profile's order):
+// points taken back in proportion, stats following, idempotent by the refunded amount in all, refused
+// when it would shrink or outgrow the order, and another shop's order out of reach.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDb } from './support/databases.js';
+import { signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import { createStaff } from '../src/shops/staff.js';
+
+describeEachDb('refunds', ({ db, kind }) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let b: TestTenant;
+  beforeAll(async () => {
+    t = await testApp(db());
+    a = await testTenant(db());
+    b = await testTenant(db());
+  });
+  afterAll(() => t.app.close());
+
+  const call = (
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: object,
+    who: { headers?: Record<string, string>; cookies?: Record<string, string> } = { headers: a.auth },
+  ) => t.app.inject({ method, url, payload, ...who });
+  const place = async (externalId: string, over: object = {}) =>
+    (
+      await call('POST', '/api/orders', {
+        source: 'till',
+        externalId,
+        channel: 'offline',
+        storeId: 'SH-01',
+        status: 'paid',
+        totalCents: 10_000,
+        orderedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        customer: { phone: '13900001234', memberCard: 'R-1' },
+        ...over,
+      })
+    ).json<{ orderId: string; customerId: string }>();
+  const balance = async (customerId: string) =>
+    (await call('GET', `/api/customers/${customerId}/points`)).json<{ balance: number }>().balance;
+  const refund = (orderId: string, refundedCents: number, who?: Parameters<typeof call>[3]) =>
+    call('POST', `/api/orders/${orderId}/refund`, { refundedCents }, who);
+
+  it('takes the points back in proportion, once, as the refund adds up to the whole order', async () => {
+    const { orderId, customerId } = await place('R-100');
+    expect(await balance(customerId)).toBe(100);
+
+    const part = await refund(orderId, 3_000);
+    expect(part.statusCode).toBe(200);
+    expect(part.json()).toMatchObject({
+      outcome: 'updated',
+      order: { orderId, status: 'partially_refunded', refundedCents: 3_000, totalCents: 10_000 },
+    });
+    expect(await balance(customerId)).toBe(70);
+    // Sent again (a retry, a second click): the refunded amount in all is already that.
+    expect((await refund(orderId, 3_000)).json().outcome).toBe('unchanged');
+    expect(await balance(customerId)).toBe(70);
+    const customer = (await call('GET', `/api/customers/${customerId}`)).json();
+    expect(customer).toMatchObject({ spendCents: 10_000, refundedCents: 3_000 });
+
+    // It cannot shrink, nor outgrow the order; each refusal names the field.
+    const shrink = await refund(orderId, 2_000);
+    expect(shrink.statusCode).toBe(400);
+    expect(shrink.json()).toMatchObject({
+      message: 'Refunds only add up',
+      details: [
+        {
+          field: 'refundedCents',
+          message: 'the order has 30.00 CNY refunded already: give the refunded amount in all',
+        },
+      ],
+    });
+    const over = await refund(orderId, 10_001);
+    expect(over.statusCode).toBe(400);
+    expect(over.json().details).toEqual([
+      { field: 'refundedCents', message: "at most the order's total, 100.00 CNY" },
+    ]);
+    expect((await refund(orderId, 0)).statusCode).toBe(400);
+
+    const rest = await refund(orderId, 10_000);
+    expect(rest.json()).toMatchObject({ outcome: 'updated', order: { status: 'refunded' } });
+    expect(await balance(customerId)).toBe(0);
+    const timeline = (await call('GET', `/api/customers/${customerId}/timeline`)).json().items as {
+      type: string;
+      source: string;
+      data: { to?: { status: string } };
+    }[];
+    expect(
+      timeline.filter((e) => e.type === 'order.updated').map((e) => [e.source, e.data.to?.status]),
+    ).toEqual([
+      ['api', 'refunded'],
+      ['api', 'partially_refunded'],
+    ]);
+  });
+
+  it('refuses an order never paid, and keeps orders to their shop and refunds to operators', async () => {
+    const pending = await place('R-200', { status: 'pending' });
+    const never = await refund(pending.orderId, 1_000);
+    expect(never.statusCode).toBe(409);
+    expect(never.json()).toMatchObject({
+      error: 'not_refundable',
+      message: 'The order R-200 is pending, not paid: there is nothing to refund',
+    });
+    const { orderId } = await place('R-201');
+    expect((await refund(orderId, 1_000, { headers: b.auth })).statusCode).toBe(404);
+    expect((await refund('not-an-id', 1_000)).statusCode).toBe(404);
+    await createStaff(db(), a.shop.shopId, {
+      email: `viewer-${a.shop.shopId.slice(-8)}@example.com`,
+      name: 'Viewer',
+      password: a.password,
+      role: 'viewer',
+    });
+    const viewer = (await signInAs(t.app, `viewer-${a.shop.shopId.slice(-8)}@example.com`, a.password))!;
+    expect((await refund(orderId, 1_000, { cookies: viewer })).statusCode).toBe(403);
+
+    // Staff at the console: the refund is in the activity record, and its events are put down to them.
+    const owner = (await signInAs(t.app, a.email, a.password))!;
+    expect((await refund(orderId, 1_000, { cookies: owner })).json().outcome).toBe('updated');
+    const entry = (await call('GET', '/api/activity', undefined, { cookies: owner })).json().items[0];
+    expect(entry).toMatchObject({
+      route: '/api/orders/:orderId/refund',
+      params: { orderId, refundedCents: 1_000, outcome: 'updated', customerId: expect.any(String) },
+      status: 200,
+    });
+  });
+
+  it.runIf(kind === 'postgres')('counts one refund sent many times at once only once', async () => {
+    const { orderId, customerId } = await place('R-300', { customer: { phone: '13900005678' } });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => refund(orderId, 5_000)));
+    expect(answers.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
+    expect(answers.map((r) => r.json().outcome).sort()).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'updated',
+    ]);
+    expect(await balance(customerId)).toBe(50);
+  });
+});
