@@ -1878,6 +1878,7 @@ describeEachDb('REST API', ({ db }) => {
       expect.arrayContaining([
         '/api/orders',
         '/api/orders/{orderId}/refund',
+        '/api/catalog',
         '/api/customers',
         '/api/customers/{customerId}',
         '/api/imports',

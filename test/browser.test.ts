@@ -456,6 +456,17 @@ describe.skipIf(!available)('web console in Chromium', () => {
       orderedAt: '2026-09-01T10:00:00+08:00',
       customer: { phone: '13700007788', memberCard: 'C-7788', name: '柳青' },
     });
+    // Another member's purchase at the store: its code and category are offered as known.
+    await placeOrder(shop, {
+      externalId: 'TILL-1',
+      channel: 'offline',
+      storeId: 'SH-01',
+      status: 'paid',
+      totalCents: 5_000,
+      orderedAt: '2026-09-02T10:00:00+08:00',
+      customer: { phone: '13700009999' },
+      items: [{ title: '面霜', category: 'Skincare/Dry', quantity: 1, unitPriceCents: 5_000 }],
+    });
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, shop);
     await page.getByRole('searchbox').fill('C-7788');
@@ -465,6 +476,16 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await card.getByRole('button', { name: 'Enter a purchase by hand…' }).click();
     // The order names her by her member card, as the store's till would.
     await card.getByText('names this customer by Member card C-7788').waitFor();
+    const known = (list: string) =>
+      card
+        .getByTestId(list)
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    await eventually(() => known('known-stores')).toEqual(['SH-01']);
+    expect(await known('known-categories')).toEqual(['skincare/dry']);
+    expect(await card.getByLabel('Store code').getAttribute('list')).toBe(
+      await card.getByTestId('known-stores').getAttribute('id'),
+    );
     await card.getByLabel('Store code').fill('SH-01');
     const number = await card.getByLabel('Order or receipt number').inputValue();
     expect(number).toMatch(/^M-[0-9A-Z]+$/);
@@ -803,6 +824,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByLabel('Group').fill('skin type');
     const editor = page.getByTestId('rule-editor');
     await editor.getByRole('button', { name: '+ Bought…' }).click();
+    // The categories bought in are offered, most bought first, so none is mistyped.
+    const listId = await editor.getByLabel('category').getAttribute('list');
+    await eventually(() =>
+      page
+        .locator(`datalist[id="${listId}"] option`)
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).sort()),
+    ).toEqual(['skincare/dry', 'skincare/oily']);
     await editor.getByLabel('category').fill('skincare/oily');
     await page.getByRole('button', { name: 'Save tag' }).click();
     await page

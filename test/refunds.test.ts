@@ -1,6 +1,7 @@
 // A refund recorded against a known order through the API (the console's Refund on a profile's order):
 // points taken back in proportion, stats following, idempotent by the refunded amount in all, refused
-// when it would shrink or outgrow the order, and another shop's order out of reach.
+// when it would shrink or outgrow the order, and another shop's order out of reach. And the categories
+// and stores bought in, which the console offers where a purchase is entered by hand.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from './support/databases.js';
 import { signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
@@ -123,6 +124,62 @@ describeEachDb('refunds', ({ db, kind }) => {
       params: { orderId, refundedCents: 1_000, outcome: 'updated', customerId: expect.any(String) },
       status: 200,
     });
+  });
+
+  it("lists the categories and stores the shop's customers bought in, most bought first", async () => {
+    const shop = await testTenant(db());
+    const order = (externalId: string, phone: string, storeId: string | null, category: string) =>
+      call(
+        'POST',
+        '/api/orders',
+        {
+          externalId,
+          status: 'paid',
+          totalCents: 1_000,
+          orderedAt: '2026-09-01T10:00:00+08:00',
+          ...(storeId ? { channel: 'offline', storeId } : {}),
+          customer: { phone },
+          items: [{ title: 'x', category, quantity: 1, unitPriceCents: 1_000 }],
+        },
+        { headers: shop.auth },
+      );
+    await order('K-1', '13900000001', 'SH-01', 'Skincare/Oily');
+    await order('K-2', '13900000002', 'SH-01', 'skincare/oily');
+    await order('K-3', '13900000002', 'BJ-02', 'skincare/dry');
+    // A cancelled order bought nothing: its category is not offered.
+    await call(
+      'POST',
+      '/api/orders',
+      {
+        externalId: 'K-4',
+        status: 'cancelled',
+        totalCents: 1_000,
+        orderedAt: '2026-09-01T10:00:00+08:00',
+        customer: { phone: '13900000003' },
+        items: [{ title: 'y', category: 'makeup', quantity: 1, unitPriceCents: 1_000 }],
+      },
+      { headers: shop.auth },
+    );
+    const catalog = await call('GET', '/api/catalog', undefined, { headers: shop.auth });
+    expect(catalog.statusCode).toBe(200);
+    expect(catalog.json()).toEqual({
+      categories: [
+        { category: 'skincare/oily', buyers: 2 },
+        { category: 'skincare/dry', buyers: 1 },
+      ],
+      stores: [
+        { storeId: 'SH-01', buyers: 2 },
+        { storeId: 'BJ-02', buyers: 1 },
+      ],
+    });
+    const one = await call('GET', '/api/catalog?limit=1', undefined, { headers: shop.auth });
+    expect(one.json().categories).toEqual([{ category: 'skincare/oily', buyers: 2 }]);
+    expect((await call('GET', '/api/catalog?limit=0', undefined, { headers: shop.auth })).statusCode).toBe(
+      400,
+    );
+    // Another shop's customers bought elsewhere.
+    const theirs = (await call('GET', '/api/catalog', undefined, { headers: b.auth })).json();
+    expect(theirs).toEqual({ categories: [], stores: [] });
   });
 
   it.runIf(kind === 'postgres')('counts one refund sent many times at once only once', async () => {

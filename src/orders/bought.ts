@@ -111,3 +111,27 @@ export async function refreshBought(
     params,
   );
 }
+
+export interface BoughtCatalog {
+  categories: { category: string; buyers: number }[];
+  stores: { storeId: string; buyers: number }[];
+}
+
+/**
+ * The categories and stores the shop's customers bought in, with how many customers each, most first:
+ * what the console suggests where a category or store is typed (a segment's condition, a purchase entered
+ * by hand), so that a typo does not become a category of its own. Each reads one index.
+ */
+export async function boughtCatalog(db: Queryable, shopId: string, limit: number): Promise<BoughtCatalog> {
+  const categories = await db.query<{ category: string; buyers: number }>(
+    `select category, count(*)::int as buyers from customer_categories where shop_id = $1
+      group by category order by buyers desc, category limit $2`,
+    [shopId, limit],
+  );
+  const stores = await db.query<{ storeId: string; buyers: number }>(
+    `select store_id as "storeId", count(distinct customer_id)::int as buyers from customer_stores
+      where shop_id = $1 group by store_id order by buyers desc, store_id limit $2`,
+    [shopId, limit],
+  );
+  return { categories, stores };
+}

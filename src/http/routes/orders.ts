@@ -6,6 +6,7 @@ import { AppError, type ErrorDetail } from '../../errors.js';
 import { expireBuyersIfDue } from '../../membership/schedule.js';
 import { ingestOrders, type IngestResult } from '../../orders/ingest.js';
 import { normalizeOrder, OrderInput, type NormalizedOrder } from '../../orders/input.js';
+import { boughtCatalog } from '../../orders/bought.js';
 import { findOrder } from '../../orders/orders.js';
 import { refundOrder } from '../../orders/refunds.js';
 import { getShop, type Shop } from '../../shops/shops.js';
@@ -203,6 +204,28 @@ export const orderRoutes =
         };
         return r;
       },
+    );
+
+    app.get(
+      '/api/catalog',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'The categories and stores customers bought in, with how many customers each',
+          description:
+            'Most bought first, at most `limit` of each (default 500): what the console suggests where a ' +
+            'category or a store is typed. Categories are lowercased, as segment conditions compare them.',
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(500) }),
+          response: {
+            200: z.object({
+              categories: z.array(z.object({ category: z.string(), buyers: z.number().int() })),
+              stores: z.array(z.object({ storeId: z.string(), buyers: z.number().int() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => boughtCatalog(o.db, request.shopId, request.query.limit),
     );
 
     app.get(

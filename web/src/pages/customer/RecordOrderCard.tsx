@@ -9,6 +9,7 @@ import { exponentOf, localNow, money, toMinor, zonedIso } from '../../format.js'
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { Problem } from '../../Problem.js';
+import { useKnownValues } from '../KnownValues.js';
 import { fieldText } from './FundamentalsCard.js';
 
 interface Line {
@@ -72,6 +73,7 @@ export function RecordOrderCard({
   const [total, setTotal] = useState('');
   const [lines, setLines] = useState<Line[]>([]);
   const [done, setDone] = useState<string | null>(null);
+  const known = useKnownValues(open);
   const buyer = buyerRef(
     customer.identities,
     (i) => `${label(`identity.${i.kind}`)} ${fieldText(i.kind, i.value, shop.phoneRegion, label)}`,
@@ -149,6 +151,7 @@ export function RecordOrderCard({
         </button>
       ) : (
         <form onSubmit={submit}>
+          {known.lists}
           <p className="muted">{t('recordOrder.as', { who: buyer.shown })}</p>
           <label>
             {t('order.channel')}
@@ -160,7 +163,12 @@ export function RecordOrderCard({
           {channel === 'offline' && (
             <label>
               {t('recordOrder.store')}
-              <input value={storeId} required onChange={(e) => setStoreId(e.target.value)} />
+              <input
+                value={storeId}
+                list={known.stores}
+                required
+                onChange={(e) => setStoreId(e.target.value)}
+              />
             </label>
           )}
           <label>
@@ -192,7 +200,11 @@ export function RecordOrderCard({
               </label>
               <label>
                 {t('recordOrder.category')}
-                <input value={l.category} onChange={(e) => setLine(n, { category: e.target.value })} />
+                <input
+                  value={l.category}
+                  list={known.categories}
+                  onChange={(e) => setLine(n, { category: e.target.value })}
+                />
               </label>
               <label>
                 {t('recordOrder.quantity')}

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { exponentOf } from '../../format.js';
+import { useKnownValues } from '../KnownValues.js';
 import { useI18n } from '../../i18n.js';
 import {
   defaultValue,
@@ -390,10 +391,13 @@ function PurchaseFilters({
   onChange: (r: Rule) => void;
 }) {
   const { t } = useI18n();
+  const known = useKnownValues();
+  const suggested = { categories: known.categories, storeIds: known.stores };
   const list = (key: 'categories' | 'skus' | 'titleContains' | 'storeIds') => (
     <label className="inline">
       {t(`segments.purchase.${key}`)}
       <input
+        list={key === 'categories' || key === 'storeIds' ? suggested[key] : undefined}
         defaultValue={node[key]?.join(', ') ?? ''}
         onChange={(e) => {
           const values = parseList(e.target.value);
@@ -404,6 +408,7 @@ function PurchaseFilters({
   );
   return (
     <span className="purchase">
+      {known.lists}
       {list('categories')}
       {list('titleContains')}
       {list('skus')}
