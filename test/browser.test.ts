@@ -467,6 +467,28 @@ describe.skipIf(!available)('web console in Chromium', () => {
       customer: { phone: '13700009999' },
       items: [{ title: '面霜', category: 'Skincare/Dry', quantity: 1, unitPriceCents: 5_000 }],
     });
+    // She bought a coupon with 50 of her 100 points, and shows its code at the counter.
+    const coupon = await t.app.inject({
+      method: 'POST',
+      url: '/api/coupons',
+      headers: shop.auth,
+      payload: { name: '10 off', kind: 'amount', amountCents: 1_000, codePrefix: 'CTR', pointsPrice: 50 },
+    });
+    const member = (
+      await t.app.inject({ method: 'GET', url: '/api/customers?q=C-7788', headers: shop.auth })
+    ).json().items[0].customerId as string;
+    const bought = await t.app.inject({
+      method: 'POST',
+      url: `/api/customers/${member}/points/redemptions`,
+      headers: shop.auth,
+      payload: {
+        points: 50,
+        purpose: 'coupon',
+        couponId: coupon.json().couponId,
+        idempotencyKey: 'counter-coupon-1',
+      },
+    });
+    expect(bought.statusCode).toBe(200);
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, shop);
     await page.getByRole('searchbox').fill('C-7788');
@@ -503,6 +525,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await card.getByLabel('Unit price (CNY)').fill('129');
     // Left empty, the amount paid is the lines' sum.
     expect(await card.getByLabel('Amount paid (CNY)').getAttribute('placeholder')).toBe('258.00');
+    // Her code is offered, and marked used by this order.
+    const codeOption = card.getByLabel('Coupon used').locator('option').nth(1);
+    const code = (await codeOption.getAttribute('value'))!;
+    expect(await codeOption.textContent()).toBe(`${code} · 10 off`);
+    await card.getByLabel('Coupon used').selectOption(code);
+    await card.getByLabel('Discount given (CNY, optional)').fill('10');
     await card.getByRole('button', { name: 'Record purchase' }).click();
     await card
       .getByRole('status')
@@ -520,7 +548,24 @@ describe.skipIf(!available)('web console in Chromium', () => {
       '保湿面霜 ×2',
       'Refund…',
     ]);
-    await eventually(() => page.getByTestId('points-balance').textContent()).toBe('358');
+    await eventually(() => page.getByTestId('points-balance').textContent()).toBe('308');
+    await eventually(() =>
+      page
+        .locator(`[data-testid="customer-coupons"] li[data-code="${code}"] [data-testid="code-state"]`)
+        .textContent(),
+    ).toMatch(/^used /);
+    const order = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/orders?source=console&externalId=${number}`,
+        headers: shop.auth,
+      })
+    ).json();
+    expect(order).toMatchObject({ couponCode: code, discountCents: 1_000, totalCents: 25_800 });
+    const codes = (
+      await t.app.inject({ method: 'GET', url: `/api/customers/${member}/coupons`, headers: shop.auth })
+    ).json().items;
+    expect(codes).toEqual([expect.objectContaining({ code, orderId: order.orderId })]);
     await page
       .locator('.timeline li')
       .filter({ hasText: 'Tier changed console Regular → Senior (by an order)' })
@@ -535,7 +580,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .getByRole('status')
       .filter({ hasText: `${number} was recorded already: nothing changed.` })
       .waitFor();
-    expect(await page.getByTestId('points-balance').textContent()).toBe('358');
+    expect(await page.getByTestId('points-balance').textContent()).toBe('308');
     expect(await page.locator('table.orders tbody tr').count()).toBe(2);
 
     // She brings one cream back: the refund takes back its share of the points.
@@ -552,7 +597,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await form.getByLabel('Refunded in all (CNY)').fill('129');
     await form.getByRole('button', { name: 'Record refund' }).click();
     await eventually(() => row.locator('td').nth(3).textContent()).toBe('Partly refunded');
-    await eventually(() => page.getByTestId('points-balance').textContent()).toBe('229');
+    await eventually(() => page.getByTestId('points-balance').textContent()).toBe('179');
     await page
       .locator('.timeline li')
       .filter({ hasText: `Order updated console ${number}: Paid → Partly refunded` })

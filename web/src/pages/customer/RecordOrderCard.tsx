@@ -8,9 +8,17 @@ import { api, type Customer, type Identity, type Shop } from '../../api.js';
 import { exponentOf, localNow, money, toMinor, zonedIso } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
+import { useLoad } from '../../useLoad.js';
 import { Problem } from '../../Problem.js';
 import { useKnownValues } from '../KnownValues.js';
 import { fieldText } from './FundamentalsCard.js';
+
+interface CustomerCode {
+  code: string;
+  name: string;
+  expiresAt: string | null;
+  redeemedAt: string | null;
+}
 
 interface Line {
   title: string;
@@ -72,8 +80,20 @@ export function RecordOrderCard({
   const [status, setStatus] = useState<'paid' | 'completed'>('paid');
   const [total, setTotal] = useState('');
   const [lines, setLines] = useState<Line[]>([]);
+  const [couponCode, setCouponCode] = useState('');
+  const [discount, setDiscount] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const known = useKnownValues(open);
+  // The member's codes still good: the one they show at the counter is marked used by this order.
+  const codes = useLoad(
+    async () =>
+      open
+        ? (
+            await api<{ items: CustomerCode[] }>(`/api/customers/${customer.customerId}/coupons`)
+          ).items.filter((c) => !c.redeemedAt && (!c.expiresAt || Date.parse(c.expiresAt) > Date.now()))
+        : [],
+    `${customer.customerId}|${open}|${customer.orderCount}`,
+  ).data;
   const buyer = buyerRef(
     customer.identities,
     (i) => `${label(`identity.${i.kind}`)} ${fieldText(i.kind, i.value, shop.phoneRegion, label)}`,
@@ -93,6 +113,9 @@ export function RecordOrderCard({
     void attempt(async () => {
       const totalCents = total.trim() === '' && lines.length > 0 ? lineTotal : toMinor(total, shop.currency);
       if (totalCents === null) throw new Error(t('recordOrder.badTotal'));
+      const discountCents = discount.trim() === '' ? 0 : toMinor(discount, shop.currency);
+      if (discountCents === null)
+        throw new Error(t('common.badAmount', { value: discount, currency: shop.currency }));
       const at = zonedIso(orderedAt, shop.timeZone);
       if (!at) throw new Error(t('recordOrder.badTime'));
       const items = lines.map((l, n) => {
@@ -114,6 +137,8 @@ export function RecordOrderCard({
           ...(channel === 'offline' ? { storeId: storeId.trim() } : {}),
           status,
           totalCents,
+          discountCents,
+          ...(couponCode ? { couponCode } : {}),
           orderedAt: at,
           paidAt: at,
           customer: buyer.ref,
@@ -131,6 +156,8 @@ export function RecordOrderCard({
         setExternalId(newNumber());
         setTotal('');
         setLines([]);
+        setCouponCode('');
+        setDiscount('');
         setOrderedAt(localNow(shop.timeZone));
         onRecorded();
       }
@@ -238,6 +265,23 @@ export function RecordOrderCard({
           <button type="button" className="link" onClick={() => setLines([...lines, emptyLine])}>
             {t('recordOrder.addLine')}
           </button>
+          {codes && codes.length > 0 && (
+            <label>
+              {t('recordOrder.coupon')}
+              <select value={couponCode} onChange={(e) => setCouponCode(e.target.value)}>
+                <option value="">{t('recordOrder.noCoupon')}</option>
+                {codes.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.code} · {c.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <label>
+            {t('recordOrder.discount', { currency: shop.currency })}
+            <input inputMode="decimal" value={discount} onChange={(e) => setDiscount(e.target.value)} />
+          </label>
           <label>
             {t('recordOrder.total', { currency: shop.currency })}
             <input
