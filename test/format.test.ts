@@ -2,7 +2,7 @@
 // Amounts and times as staff type them, turned into what the API takes.
 import { describe, expect, it } from 'vitest';
 import { percent as cliPercent } from '../src/cli/context.js';
-import { customerName, formatPhone, percent, toMinor, zonedIso } from '../web/src/format.js';
+import { amountText, customerName, formatPhone, percent, toMinor, zonedIso } from '../web/src/format.js';
 
 describe('percent', () => {
   it('gives one decimal at most, and a tiny share one significant digit', () => {
@@ -55,6 +55,12 @@ describe('toMinor', () => {
     expect(toMinor('12.', 'CNY')).toBe(1200);
     expect(toMinor('12.340', 'CNY')).toBe(1234);
     expect(toMinor('500', 'JPY')).toBe(500);
+  });
+
+  it('gives back what amountText writes', () => {
+    expect(amountText(25_800, 'CNY')).toBe('258.00');
+    expect(amountText(500, 'JPY')).toBe('500');
+    expect(toMinor(amountText(1_999, 'CNY'), 'CNY')).toBe(1_999);
   });
 
   it('answers null for what is not an amount in the currency', () => {

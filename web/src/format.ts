@@ -117,6 +117,10 @@ export function zonedIso(local: string, timeZone: string): string | null {
   return `${local}:00${sign}${hh}:${mm}`;
 }
 
+/** Minor units as an amount to type back: 8850 CNY → '88.50', 500 JPY → '500'. */
+export const amountText = (minor: number, currency: string) =>
+  (minor / 10 ** exponentOf(currency)).toFixed(exponentOf(currency));
+
 /** An amount typed in the currency's units ('88', '88.5') as minor units, exactly; null if it is not one. */
 export function toMinor(text: string, currency: string): number | null {
   const m = /^(\d+)(?:\.(\d*))?$/.exec(text.trim());

@@ -5,7 +5,7 @@
 // changes nothing.
 import { useState, type FormEvent } from 'react';
 import { api, type Customer, type Identity, type Shop } from '../../api.js';
-import { exponentOf, localNow, money, toMinor, zonedIso } from '../../format.js';
+import { amountText, localNow, money, toMinor, zonedIso } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
@@ -54,10 +54,6 @@ function buyerRef(
     };
   return null;
 }
-
-/** Minor units as an amount to type: 8850 CNY → '88.50'. */
-const amountText = (minor: number, currency: string) =>
-  (minor / 10 ** exponentOf(currency)).toFixed(exponentOf(currency));
 
 const newNumber = () => `M-${Date.now().toString(36).toUpperCase()}`;
 

@@ -3,16 +3,13 @@
 // back the points the order earned in proportion.
 import { useState, type FormEvent } from 'react';
 import { api, type Order } from '../../api.js';
-import { exponentOf, money, toMinor } from '../../format.js';
+import { amountText, money, toMinor } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { Problem } from '../../Problem.js';
 
 /** Orders that were paid and are not wholly refunded yet. */
 const REFUNDABLE = ['paid', 'shipped', 'completed', 'partially_refunded'];
-
-const amountText = (minor: number, currency: string) =>
-  (minor / 10 ** exponentOf(currency)).toFixed(exponentOf(currency));
 
 export function RefundForm({ order, onRefunded }: { order: Order; onRefunded: () => void }) {
   const { t, lang } = useI18n();
