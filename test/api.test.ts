@@ -1907,6 +1907,7 @@ describeEachDb('REST API', ({ db }) => {
       ]),
     );
     expect(Object.keys(doc.paths['/api/shop'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
+    expect(Object.keys(doc.paths['/api/customers'])).toEqual(expect.arrayContaining(['get', 'post']));
     expect(doc.paths['/api/shop'].delete.requestBody.content['application/json'].schema.required).toEqual([
       'confirm',
     ]);

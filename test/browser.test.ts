@@ -447,6 +447,40 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
+  it('adds a customer who signs up at the counter, and finds them rather than adding them twice', async () => {
+    const shop = await testTenant(db, 'Sign-up Shop');
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    const signUp = async (fields: Record<string, string>, sms: boolean) => {
+      await page.getByRole('link', { name: 'Customers', exact: true }).click();
+      await page.getByRole('button', { name: '+ Add a customer…' }).click();
+      const form = page.getByTestId('add-customer');
+      for (const [label, value] of Object.entries(fields))
+        await form.getByLabel(label, { exact: true }).fill(value);
+      if (sms) await form.getByLabel('Agreed to marketing texts').check();
+      await form.getByRole('button', { name: 'Add and open the profile' }).click();
+      return form;
+    };
+    // A phone with a digit missing is refused, naming it, rather than dropped.
+    const typo = await signUp({ Name: '许诺', Phone: '1370000202', 'Member card': 'C-2020' }, true);
+    await typo.getByRole('alert').filter({ hasText: 'phone not a valid phone number' }).waitFor();
+    await typo.getByLabel('Phone', { exact: true }).fill('137 0000 2020');
+    await typo.getByRole('button', { name: 'Add and open the profile' }).click();
+    await eventually(() => page.getByTestId('customer-name').textContent()).toBe('许诺');
+    const id = new URL(page.url()).hash.split('/')[2];
+    expect(await page.locator('ul.identities li').allTextContents()).toEqual([
+      'Member card C-2020 console',
+      'Phone 137 0000 2020 console',
+    ]);
+    expect(await page.getByTestId('consent-sms').textContent()).toBe('opted in');
+    expect(await page.getByTestId('stats').textContent()).toContain('Orders0');
+    // The next week she signs up again with her email: the same profile opens, with the email added.
+    await signUp({ Phone: '13700002020', Email: 'xu@example.com' }, false);
+    await eventually(() => page.locator('ul.identities li').count()).toBe(3);
+    expect(new URL(page.url()).hash.split('/')[2]).toBe(id);
+    await page.close();
+  });
+
   it('records a store purchase by hand on a profile, once however often it is sent', async () => {
     const shop = await testTenant(db, 'Counter Shop');
     await placeOrder(shop, {

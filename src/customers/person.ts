@@ -43,8 +43,15 @@ export type NormalizedPerson = { ok: true; person: PersonInput } | { ok: false; 
 /**
  * A masked phone or a malformed email is dropped when another identity still names the person (Taobao
  * masks phones, and the buyer nick is enough); with no usable identity at all, every reason is reported.
+ * `strict` reports any unusable identity (a person typed in by hand, where a dropped phone is a typo
+ * lost); `at` is where the person sits in the input, which names the fields.
  */
-export function normalizePerson(c: CustomerRef, shop: { phoneRegion: string }): NormalizedPerson {
+export function normalizePerson(
+  c: CustomerRef,
+  shop: { phoneRegion: string },
+  { strict = false, at = 'customer' }: { strict?: boolean; at?: string } = {},
+): NormalizedPerson {
+  const field = (name: string) => (at ? `${at}.${name}` : name);
   const problems: ErrorDetail[] = [];
   const identities: Identity[] = [];
   const take = (field: string, kind: Identity['kind'], result: Normalized | undefined) => {
@@ -57,30 +64,34 @@ export function normalizePerson(c: CustomerRef, shop: { phoneRegion: string }): 
     return result.value;
   };
   const phone = take(
-    'customer.phone',
+    field('phone'),
     'phone',
     c.phone === undefined ? undefined : normalizePhone(c.phone, shop.phoneRegion),
   );
-  const email = take('customer.email', 'email', c.email === undefined ? undefined : normalizeEmail(c.email));
+  const email = take(field('email'), 'email', c.email === undefined ? undefined : normalizeEmail(c.email));
   const memberCard = take(
-    'customer.memberCard',
+    field('memberCard'),
     'member_card',
     c.memberCard === undefined ? undefined : normalizeMemberCard(c.memberCard),
   );
   if ((c.platform === undefined) !== (c.platformId === undefined)) {
-    problems.push({ field: 'customer.platformId', message: 'platform and platformId go together' });
+    problems.push({ field: field('platformId'), message: 'platform and platformId go together' });
   } else if (c.platform !== undefined && c.platformId !== undefined) {
-    take('customer.platformId', 'platform_id', normalizePlatformId(c.platform, c.platformId));
+    take(field('platformId'), 'platform_id', normalizePlatformId(c.platform, c.platformId));
   }
   if (identities.length === 0) {
     return {
       ok: false,
       errors: [
         ...problems,
-        { field: 'customer', message: 'no usable identity: give a phone, email, member card or platform id' },
+        {
+          field: at || 'body',
+          message: 'no usable identity: give a phone, email, member card or platform id',
+        },
       ],
     };
   }
+  if (strict && problems.length > 0) return { ok: false, errors: problems };
   return {
     ok: true,
     person: {

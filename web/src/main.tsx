@@ -129,7 +129,9 @@ function App() {
         </button>
       </header>
       <main>
-        {route.page === 'customers' && <CustomersPage shop={me.shop} q={route.q} offset={route.offset} />}
+        {route.page === 'customers' && (
+          <CustomersPage shop={me.shop} access={me.access} q={route.q} offset={route.offset} />
+        )}
         {route.page === 'customer' && <CustomerPage shop={me.shop} access={me.access} id={route.id} />}
         {route.page === 'imports' && <ImportsPage shop={me.shop} />}
         {route.page === 'membership' && <MembershipPage shop={me.shop} />}

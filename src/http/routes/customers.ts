@@ -1,3 +1,4 @@
+import { addPerson, NewPerson } from '../../customers/intake.js';
 import type { ApiPlugin } from '../plugin.js';
 import { z } from 'zod';
 import { CHANNELS, ConsentInput, consentsOf, setConsent } from '../../customers/consent.js';
@@ -46,6 +47,37 @@ export const customerRoutes =
         },
       },
       async (request) => searchCustomers(o.db, await getShop(o.db, request.shopId), request.query),
+    );
+
+    app.post(
+      '/api/customers',
+      {
+        // Like the order intake: an integration's sign-ups are their own record; staff's are audited.
+        config: { activity: 'staff' },
+        schema: {
+          tags: ['customers'],
+          summary: 'Add a customer without an order (a sign-up at the counter or in a mini-program)',
+          description:
+            "Recognised by phone, email, member card or platform id as an order's buyer is: a person already " +
+            'known answers 200 with their profile completed (never overwriting what staff wrote), a new one 201; ' +
+            'sending the same person again changes nothing. Every identity given must be valid (400 names it). ' +
+            '`consents` records what they said about marketing, now, from this source.',
+          body: NewPerson,
+          response: {
+            200: z.object({ customerId: z.uuid(), outcome: z.literal('found') }),
+            201: z.object({ customerId: z.uuid(), outcome: z.literal('created') }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const shop = await getShop(o.db, request.shopId);
+        const r = await addPerson(o.db, shop, request.body, request.staff ? 'console' : 'api');
+        request.activityParams = { customerId: r.customerId, outcome: r.created ? 'created' : 'found' };
+        return r.created
+          ? reply.code(201).send({ customerId: r.customerId, outcome: 'created' as const })
+          : reply.code(200).send({ customerId: r.customerId, outcome: 'found' as const });
+      },
     );
 
     app.get(

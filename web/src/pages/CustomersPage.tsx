@@ -4,10 +4,21 @@ import { customerName, dateTime, money, formatPhone } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../route.js';
 import { useLoad } from '../useLoad.js';
+import { AddCustomer } from './customer/AddCustomer.js';
 
 const PAGE = 50;
 
-export function CustomersPage({ shop, q, offset }: { shop: Shop; q: string; offset: number }) {
+export function CustomersPage({
+  shop,
+  access,
+  q,
+  offset,
+}: {
+  shop: Shop;
+  access: string[];
+  q: string;
+  offset: number;
+}) {
   const { t, lang } = useI18n();
   const [text, setText] = useState(q);
   const { data, error } = useLoad(
@@ -37,6 +48,7 @@ export function CustomersPage({ shop, q, offset }: { shop: Shop; q: string; offs
           onChange={(e) => setText(e.target.value)}
         />
       </form>
+      {access.includes('operate') && <AddCustomer />}
       {error && <p className="error">{t('common.error', { message: error })}</p>}
       {!data && !error && <p className="loading">{t('common.loading')}</p>}
       {data && data.items.length === 0 && <p>{t('customers.empty')}</p>}
