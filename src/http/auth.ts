@@ -67,8 +67,9 @@ declare module 'fastify' {
     /**
      * Whether a call is written to the shop's activity (shops/activity.ts): by default every call that
      * changes data; true for a read that hands out customers' personal data (an export); 'staff' for
-     * the order intake, which integrations call per order (the orders themselves record those) but which
-     * staff call from the console to enter a purchase by hand, which earns points and so is audited.
+     * the intake of orders and people, which integrations call once per order or sign-up (the rows
+     * themselves record those) but which staff call from the console to enter a purchase or a member by
+     * hand, which earns points or adds a person, and so is audited.
      */
     activity?: boolean | 'staff';
   }
