@@ -12,6 +12,7 @@ import { useLoad } from '../../useLoad.js';
 import { Problem } from '../../Problem.js';
 import { useKnownValues } from '../KnownValues.js';
 import { fieldText } from './FundamentalsCard.js';
+import { OrderLines, type Line } from './OrderLines.js';
 
 interface CustomerCode {
   code: string;
@@ -19,15 +20,6 @@ interface CustomerCode {
   expiresAt: string | null;
   redeemedAt: string | null;
 }
-
-interface Line {
-  title: string;
-  category: string;
-  quantity: string;
-  price: string;
-}
-
-const emptyLine: Line = { title: '', category: '', quantity: '1', price: '' };
 
 /**
  * The identity the order names its buyer by — as the API takes it, and as the card shows it — or null
@@ -100,8 +92,6 @@ export function RecordOrderCard({
     const price = toMinor(l.price, shop.currency);
     return price === null ? sum : sum + price * (Number(l.quantity) || 0);
   }, 0);
-  const setLine = (n: number, change: Partial<Line>) =>
-    setLines(lines.map((l, i) => (i === n ? { ...l, ...change } : l)));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -214,53 +204,12 @@ export function RecordOrderCard({
               <option value="completed">{t('status.completed')}</option>
             </select>
           </label>
-          {lines.map((l, n) => (
-            <fieldset key={n} className="line" data-testid="record-order-line">
-              <legend>{t('recordOrder.line', { n: n + 1 })}</legend>
-              <label>
-                {t('recordOrder.item')}
-                <input value={l.title} required onChange={(e) => setLine(n, { title: e.target.value })} />
-              </label>
-              <label>
-                {t('recordOrder.category')}
-                <input
-                  value={l.category}
-                  list={known.categories}
-                  onChange={(e) => setLine(n, { category: e.target.value })}
-                />
-              </label>
-              <label>
-                {t('recordOrder.quantity')}
-                <input
-                  type="number"
-                  min={1}
-                  step={1}
-                  value={l.quantity}
-                  required
-                  onChange={(e) => setLine(n, { quantity: e.target.value })}
-                />
-              </label>
-              <label>
-                {t('recordOrder.price', { currency: shop.currency })}
-                <input
-                  inputMode="decimal"
-                  value={l.price}
-                  required
-                  onChange={(e) => setLine(n, { price: e.target.value })}
-                />
-              </label>
-              <button
-                type="button"
-                className="link"
-                onClick={() => setLines(lines.filter((_, i) => i !== n))}
-              >
-                {t('recordOrder.removeLine')}
-              </button>
-            </fieldset>
-          ))}
-          <button type="button" className="link" onClick={() => setLines([...lines, emptyLine])}>
-            {t('recordOrder.addLine')}
-          </button>
+          <OrderLines
+            lines={lines}
+            currency={shop.currency}
+            categoriesList={known.categories}
+            onChange={setLines}
+          />
           {codes && codes.length > 0 && (
             <label>
               {t('recordOrder.coupon')}
