@@ -14,6 +14,7 @@ import {
   multipart,
   settleJobs,
   signInAs,
+  signedInStaff,
   testApp,
   testTenant,
   type TestApp,
@@ -41,18 +42,6 @@ describeEachDb('REST API', ({ db }) => {
     b = await testTenant(db());
   });
   afterAll(() => t.app.close());
-  /** The shop's staff member of the role ("The admin", admin-<shop>@example.com), signed in: their cookie. */
-  const signedInStaff = async (tenant: TestTenant, role: 'viewer' | 'operator' | 'admin') => {
-    const email = `${role}-${tenant.shop.shopId.slice(-8)}@example.com`;
-    await createStaff(db(), tenant.shop.shopId, {
-      email,
-      name: `The ${role}`,
-      password: tenant.password,
-      role,
-    });
-    return (await signInAs(t.app, email, tenant.password))!;
-  };
-
   it('signs staff in with an HttpOnly session cookie and refuses a wrong password', async () => {
     const wrong = await t.app.inject({
       method: 'POST',
@@ -412,8 +401,8 @@ describeEachDb('REST API', ({ db }) => {
   it('keeps a record of what staff and keys changed or exported, for the shop admins only', async () => {
     const shop = await testTenant(db());
     const owner = (await signInAs(t.app, shop.email, shop.password))!;
-    const viewer = await signedInStaff(shop, 'viewer');
-    const operator = await signedInStaff(shop, 'operator');
+    const viewer = await signedInStaff(t, shop, 'viewer');
+    const operator = await signedInStaff(t, shop, 'operator');
     const as = (
       cookies: Record<string, string> | null,
       method: 'GET' | 'POST' | 'PATCH',
@@ -572,8 +561,8 @@ describeEachDb('REST API', ({ db }) => {
   it("keeps the activity record and refused import values only as long as the owner says, one shop's alone", async () => {
     const shop = await testTenant(db());
     const owner = (await signInAs(t.app, shop.email, shop.password))!;
-    const admin = await signedInStaff(shop, 'admin');
-    const operator = await signedInStaff(shop, 'operator');
+    const admin = await signedInStaff(t, shop, 'admin');
+    const operator = await signedInStaff(t, shop, 'operator');
     const as = (cookies: Record<string, string>, method: 'GET' | 'PUT', url: string, payload?: object) =>
       t.app.inject({ method, url, cookies, ...(payload ? { payload } : {}) });
 
@@ -718,8 +707,8 @@ describeEachDb('REST API', ({ db }) => {
 
   it("lets admins rename the shop and move its time zone, recomputing the dashboard's days, in its own shop only", async () => {
     const shop = await testTenant(db());
-    const viewer = await signedInStaff(shop, 'viewer');
-    const admin = await signedInStaff(shop, 'admin');
+    const viewer = await signedInStaff(t, shop, 'viewer');
+    const admin = await signedInStaff(t, shop, 'admin');
     const patch = (payload: object, cookies: Record<string, string> = admin) =>
       t.app.inject({ method: 'PATCH', url: '/api/shop', payload, cookies });
     expect((await t.app.inject({ method: 'GET', url: '/api/shop', cookies: viewer })).json()).toEqual({
@@ -1673,7 +1662,7 @@ describeEachDb('REST API', ({ db }) => {
     expect(badMapping.statusCode).toBe(400);
     expect(badMapping.json().details[0].field).toBe('mapping.till');
     // Only those who may import may preview.
-    const viewer = await signedInStaff(shop, 'viewer');
+    const viewer = await signedInStaff(t, shop, 'viewer');
     expect((await preview({ format: 'generic' }, viewer)).statusCode).toBe(403);
     expect(readdirSync(t.uploadDir)).toEqual(['previewed']);
   });
@@ -1782,7 +1771,7 @@ describeEachDb('REST API', ({ db }) => {
     const cancel = (auth: object) =>
       t.app.inject({ method: 'POST', url: `/api/imports/${record.importId}/cancel`, ...auth });
     expect((await cancel({ headers: a.auth })).statusCode).toBe(404);
-    const viewer = await signedInStaff(shop, 'viewer');
+    const viewer = await signedInStaff(t, shop, 'viewer');
     expect((await cancel({ cookies: viewer })).statusCode).toBe(403);
     const res = await cancel({ headers: shop.auth });
     expect(res.statusCode).toBe(200);

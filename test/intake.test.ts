@@ -2,8 +2,14 @@
 // mini-program. Recognised as an order's buyer is, so the same person twice is one profile; every
 // identity typed must hold; consent is recorded as given; each shop its own.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStaff } from '../src/shops/staff.js';
-import { signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import {
+  signedInStaff,
+  signInAs,
+  testApp,
+  testTenant,
+  type TestApp,
+  type TestTenant,
+} from './support/app.js';
 import { describeEachDb } from './support/databases.js';
 
 describeEachDb('customer intake', ({ db }) => {
@@ -89,13 +95,7 @@ describeEachDb('customer intake', ({ db }) => {
     ]);
     expect((await add({ phone: '13900004322', consents: { sms: 'maybe' } })).statusCode).toBe(400);
     expect((await add({ phone: '13900004322', favourite: 'tea' })).statusCode).toBe(400);
-    await createStaff(db(), a.shop.shopId, {
-      email: `viewer-${a.shop.shopId.slice(-8)}@example.com`,
-      name: 'Viewer',
-      password: a.password,
-      role: 'viewer',
-    });
-    const viewer = (await signInAs(t.app, `viewer-${a.shop.shopId.slice(-8)}@example.com`, a.password))!;
+    const viewer = await signedInStaff(t, a, 'viewer');
     expect((await add({ phone: '13900004322' }, { cookies: viewer })).statusCode).toBe(403);
     // Staff at the console: the sign-up is in the activity record.
     const owner = (await signInAs(t.app, a.email, a.password))!;

@@ -4,8 +4,14 @@
 // and stores bought in, which the console offers where a purchase is entered by hand.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from './support/databases.js';
-import { signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
-import { createStaff } from '../src/shops/staff.js';
+import {
+  signedInStaff,
+  signInAs,
+  testApp,
+  testTenant,
+  type TestApp,
+  type TestTenant,
+} from './support/app.js';
 
 describeEachDb('refunds', ({ db, kind }) => {
   let t: TestApp;
@@ -106,13 +112,7 @@ describeEachDb('refunds', ({ db, kind }) => {
     const { orderId } = await place('R-201');
     expect((await refund(orderId, 1_000, { headers: b.auth })).statusCode).toBe(404);
     expect((await refund('not-an-id', 1_000)).statusCode).toBe(404);
-    await createStaff(db(), a.shop.shopId, {
-      email: `viewer-${a.shop.shopId.slice(-8)}@example.com`,
-      name: 'Viewer',
-      password: a.password,
-      role: 'viewer',
-    });
-    const viewer = (await signInAs(t.app, `viewer-${a.shop.shopId.slice(-8)}@example.com`, a.password))!;
+    const viewer = await signedInStaff(t, a, 'viewer');
     expect((await refund(orderId, 1_000, { cookies: viewer })).statusCode).toBe(403);
 
     // Staff at the console: the refund is in the activity record, and its events are put down to them.

@@ -47,6 +47,22 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   return { app, imports, jobs, db, uploadDir, exportDir };
 }
 
+/** The shop's staff member of the role ("The admin", admin-<shop>@example.com), signed in: their cookie. */
+export async function signedInStaff(
+  t: TestApp,
+  tenant: TestTenant,
+  role: 'viewer' | 'operator' | 'admin',
+): Promise<Record<string, string>> {
+  const email = `${role}-${tenant.shop.shopId.slice(-8)}@example.com`;
+  await createStaff(t.db, tenant.shop.shopId, {
+    email,
+    name: `The ${role}`,
+    password: tenant.password,
+    role,
+  });
+  return (await signInAs(t.app, email, tenant.password))!;
+}
+
 /** Signs in as a staff member through the API: the session cookie to send, or null when refused. */
 export async function signInAs(
   app: App,
