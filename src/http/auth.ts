@@ -14,6 +14,13 @@ export const DEVICE_COOKIE = 'regulars_device';
 
 const PUBLIC = [/^\/api\/auth\/login$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/|$)/, /^\/api\/health$/];
 
+/**
+ * Where a change came from, as the timeline names it: staff signed in work through the console; an API
+ * key is an integration.
+ */
+export const callerOrigin = (request: FastifyRequest): 'console' | 'api' =>
+  request.staff ? 'console' : 'api';
+
 export function authenticate(db: Db) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;

@@ -11,6 +11,7 @@ import { listEvents } from '../../customers/timeline.js';
 import { listCustomerOrders } from '../../orders/orders.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
+import { callerOrigin } from '../auth.js';
 import {
   Consent,
   Customer,
@@ -72,7 +73,7 @@ export const customerRoutes =
       },
       async (request, reply) => {
         const shop = await getShop(o.db, request.shopId);
-        const r = await addPerson(o.db, shop, request.body, request.staff ? 'console' : 'api');
+        const r = await addPerson(o.db, shop, request.body, callerOrigin(request));
         request.activityParams = { customerId: r.customerId, outcome: r.created ? 'created' : 'found' };
         return r.created
           ? reply.code(201).send({ customerId: r.customerId, outcome: 'created' as const })

@@ -11,6 +11,7 @@ import { findOrder } from '../../orders/orders.js';
 import { refundOrder } from '../../orders/refunds.js';
 import { getShop, type Shop } from '../../shops/shops.js';
 import { BODY_LIMIT, type AppOptions } from '../app.js';
+import { callerOrigin } from '../auth.js';
 import { errors, Order } from '../schemas.js';
 
 const Ingested = z.object({
@@ -81,7 +82,7 @@ export const orderRoutes =
         const normalized = normalizeOrder(request.body, shop);
         if (!normalized.ok) throw AppError.invalid('The order was not recorded', normalized.errors);
         // What the order sets off (points, a tier, tags) says it came from staff at the console.
-        const r = await record(o.db, shop, [normalized.order], request.staff ? 'console' : 'api');
+        const r = await record(o.db, shop, [normalized.order], callerOrigin(request));
         const outcome = r.outcomes[0]!;
         request.activityParams = {
           externalId: request.body.externalId,
@@ -129,7 +130,7 @@ export const orderRoutes =
           return [];
         });
         if (problems.length > 0) throw AppError.invalid('No order of the batch was recorded', problems);
-        const r = await record(o.db, shop, orders, request.staff ? 'console' : 'api');
+        const r = await record(o.db, shop, orders, callerOrigin(request));
         return {
           created: r.created,
           updated: r.updated,
@@ -195,7 +196,7 @@ export const orderRoutes =
           request.shopId,
           request.params.orderId,
           request.body.refundedCents,
-          request.staff ? 'console' : 'api',
+          callerOrigin(request),
         );
         request.activityParams = {
           refundedCents: request.body.refundedCents,
