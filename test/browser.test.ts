@@ -617,10 +617,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await page.getByTestId('points-balance').textContent()).toBe('308');
     expect(await page.locator('table.orders tbody tr').count()).toBe(2);
 
-    // She brings one cream back: the refund takes back its share of the points.
+    // She brings one cream back: the refund takes back its share of the points, and the line says so.
     const row = page.locator('table.orders tbody tr').first();
     await row.getByRole('button', { name: 'Refund…' }).click();
     const form = row.getByTestId('refund-form');
+    // The whole order by default: every unit back, all that was paid.
+    const units = form.getByLabel('保湿面霜 ×2, returned in all');
+    expect(await units.inputValue()).toBe('2');
     expect(await form.getByLabel('Refunded in all (CNY)').inputValue()).toBe('258.00');
     await form.getByLabel('Refunded in all (CNY)').fill('300');
     await form.getByRole('button', { name: 'Record refund' }).click();
@@ -628,13 +631,18 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .getByRole('alert')
       .filter({ hasText: "refundedCents at most the order's total, 258.00 CNY" })
       .waitFor();
-    await form.getByLabel('Refunded in all (CNY)').fill('129');
+    // One cream of two: the amount follows, what it was paid after the order's 10 yuan off.
+    await units.fill('1');
+    expect(await form.getByLabel('Refunded in all (CNY)').inputValue()).toBe('129.00');
     await form.getByRole('button', { name: 'Record refund' }).click();
     await eventually(() => row.locator('td').nth(3).textContent()).toBe('Partly refunded');
+    expect(await row.locator('td').nth(5).textContent()).toBe('保湿面霜 ×2 (1 returned)');
     await eventually(() => page.getByTestId('points-balance').textContent()).toBe('179');
     await page
       .locator('.timeline li')
-      .filter({ hasText: `Order updated console ${number}: Paid → Partly refunded` })
+      .filter({
+        hasText: `Order updated console ${number}: Paid → Partly refunded · returned 保湿面霜 ×1`,
+      })
       .waitFor();
     await page.close();
   });

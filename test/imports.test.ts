@@ -100,6 +100,61 @@ describeEachDb('imports', ({ db, newShop }) => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('reads the units of each line returned, updates them when a later file says more, and refuses too many', async () => {
+    const shop = await newShop();
+    const dir = await mkdtemp(join(tmpdir(), 'regulars-'));
+    const file = async (name: string, returned: [string, string], bad = '') => {
+      const path = join(dir, name);
+      await writeFile(
+        path,
+        'order_id,ordered_at,status,total,refunded,phone,item_title,item_category,item_quantity,item_price,item_refunded_quantity\n' +
+          `L1,2026-10-01T10:00:00+08:00,${returned[1] === '1' ? 'partially_refunded' : 'paid'},120.00,${returned[1] === '1' ? '20.00' : '0'},13800000007,爽肤水,skincare,2,50.00,${returned[0]}\n` +
+          `L1,,,,,,口红,makeup,1,20.00,${returned[1]}\n` +
+          bad,
+      );
+      return path;
+    };
+    const categories = () =>
+      db().query<{ category: string }>(
+        'select category from customer_categories where shop_id = $1 order by category',
+        [shop.shopId],
+      );
+    const first = await importFile(db(), shop.shopId, await file('first.csv', ['', '0']));
+    expect(first).toMatchObject({ ordersCreated: 1, errorRows: 0 });
+    expect(await categories()).toEqual([{ category: 'makeup' }, { category: 'skincare' }]);
+
+    // The lipstick came back: the order is partly refunded, its line says so, and makeup was not bought.
+    const later = await importFile(
+      db(),
+      shop.shopId,
+      await file('later.csv', ['', '1'], 'L2,2026-10-02,paid,10.00,,13800000008,面膜,skincare,1,10.00,2\n'),
+    );
+    expect(later).toMatchObject({ ordersUpdated: 1, ordersCreated: 0, errorRows: 1 });
+    expect(await listImportErrors(db(), shop.shopId, later.importId, { limit: 10 })).toEqual([
+      {
+        rowNo: 4,
+        column: 'item_refunded_quantity',
+        reason: 'units returned must be a whole number from 0 to the quantity',
+        value: '2',
+      },
+    ]);
+    const lines = await db().query(
+      `select i.line_no as "lineNo", i.refunded_quantity as returned from order_items i
+         join orders o using (shop_id, order_id) where o.shop_id = $1 order by line_no`,
+      [shop.shopId],
+    );
+    expect(lines).toEqual([
+      { lineNo: 1, returned: 0 },
+      { lineNo: 2, returned: 1 },
+    ]);
+    expect(await categories()).toEqual([{ category: 'skincare' }]);
+    // The first file again says nothing of the toner (empty) and 0 of the lipstick: the file is the
+    // source's word, so the lipstick counts as kept again.
+    const again = await importFile(db(), shop.shopId, await file('again.csv', ['', '0']));
+    expect(again).toMatchObject({ ordersUpdated: 1 });
+    expect(await categories()).toEqual([{ category: 'makeup' }, { category: 'skincare' }]);
+  });
+
   it('reads a GBK Taobao export with Chinese headers, masked phones and refunds', async () => {
     const shop = await newShop();
     const dir = await mkdtemp(join(tmpdir(), 'regulars-'));

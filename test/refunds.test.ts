@@ -126,6 +126,114 @@ describeEachDb('refunds', ({ db, kind }) => {
     });
   });
 
+  it('takes particular lines back: what they were paid, and no longer bought; a source may say so too', async () => {
+    // Two creams and a lipstick, 100 yuan of prices sold for 72 after a discount.
+    const { orderId, customerId } = await place('R-400', {
+      customer: { phone: '13900004321' },
+      totalCents: 7_200,
+      discountCents: 2_800,
+      items: [
+        {
+          title: 'Oil-control cream',
+          sku: 'CR-1',
+          category: 'Skincare/Oily',
+          quantity: 2,
+          unitPriceCents: 4_000,
+        },
+        { title: 'Lipstick', sku: 'LP-1', category: 'Makeup', quantity: 1, unitPriceCents: 2_000 },
+      ],
+    });
+    // This shop's other orders carry no lines: whoever bought a category or product here is this buyer.
+    const buyers = async (rule: object) =>
+      (await call('POST', '/api/segments/count', { rule })).json<{ customers: number }>().customers;
+    expect(await buyers({ type: 'purchased', categories: ['makeup'] })).toBe(1);
+    expect(await balance(customerId)).toBe(72);
+
+    const lines = (refundedQuantity: number, lineNo = 2) => ({ lines: [{ lineNo, refundedQuantity }] });
+    const back = await call('POST', `/api/orders/${orderId}/refund`, lines(1));
+    expect(back.statusCode).toBe(200);
+    // The lipstick's 20 of the 100 yuan of prices, of the 72 paid.
+    expect(back.json()).toMatchObject({
+      outcome: 'updated',
+      order: {
+        status: 'partially_refunded',
+        refundedCents: 1_440,
+        items: [
+          { lineNo: 1, refundedQuantity: 0 },
+          { lineNo: 2, refundedQuantity: 1 },
+        ],
+      },
+    });
+    // A fifth of the amount back, a fifth of the 72 points (14.4, rounded).
+    expect(await balance(customerId)).toBe(58);
+    // Bought no longer, by category (the customer's category rows) nor by product (the order lines).
+    expect(await buyers({ type: 'purchased', categories: ['makeup'] })).toBe(0);
+    expect(await buyers({ type: 'purchased', skus: ['LP-1'] })).toBe(0);
+    expect(await buyers({ type: 'purchased', categories: ['skincare/oily'] })).toBe(1);
+    expect((await call('POST', `/api/orders/${orderId}/refund`, lines(1))).json().outcome).toBe('unchanged');
+
+    // Returns only add up, to the units bought, on lines the order has; each refusal names its line.
+    for (const [body, field, message] of [
+      [
+        lines(0),
+        'lines.0.refundedQuantity',
+        '1 of Lipstick returned already: give the units returned in all',
+      ],
+      [lines(3, 1), 'lines.0.refundedQuantity', 'at most the 2 bought of Oil-control cream'],
+      [lines(1, 3), 'lines.0.lineNo', 'the order has no line 3'],
+    ] as const) {
+      const refused = await call('POST', `/api/orders/${orderId}/refund`, body);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().details).toEqual([{ field, message }]);
+    }
+    expect((await call('POST', `/api/orders/${orderId}/refund`, {})).statusCode).toBe(400);
+
+    // The till reports the creams returned too, with the whole amount: the order is refunded, and its
+    // lines say what came back. Sent again without a word on lines, they keep what they have.
+    const resend = (items: object[], refundedCents: number, status: string) =>
+      call('POST', '/api/orders', {
+        source: 'till',
+        externalId: 'R-400',
+        channel: 'offline',
+        storeId: 'SH-01',
+        status,
+        totalCents: 7_200,
+        refundedCents,
+        orderedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        customer: { phone: '13900004321' },
+        items,
+      });
+    const cream = { title: 'Oil-control cream', quantity: 2, unitPriceCents: 4_000 };
+    const lipstick = { title: 'Lipstick', quantity: 1, unitPriceCents: 2_000 };
+    const all = await resend(
+      [
+        { ...cream, refundedQuantity: 2 },
+        { ...lipstick, refundedQuantity: 1 },
+      ],
+      7_200,
+      'refunded',
+    );
+    expect(all.json()).toMatchObject({ outcome: 'updated' });
+    expect(await buyers({ type: 'purchased', categories: ['skincare/oily'] })).toBe(0);
+    expect((await resend([cream, lipstick], 7_200, 'refunded')).json().outcome).toBe('unchanged');
+    const order = (await call('GET', `/api/orders/${orderId}`)).json();
+    expect(order.items.map((i: { refundedQuantity: number }) => i.refundedQuantity)).toEqual([2, 1]);
+    const updates = (await call('GET', `/api/customers/${customerId}/timeline`))
+      .json()
+      .items.filter((e: { type: string }) => e.type === 'order.updated')
+      .map((e: { data: { returns?: unknown } }) => e.data.returns);
+    expect(updates).toEqual([
+      [{ lineNo: 1, title: 'Oil-control cream', from: 0, to: 2 }],
+      [{ lineNo: 2, title: 'Lipstick', from: 0, to: 1 }],
+    ]);
+    // More returned than bought is refused where the order comes in, naming the line.
+    const tooMany = await resend([{ ...cream, refundedQuantity: 3 }], 7_200, 'refunded');
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().details).toEqual([
+      { field: 'items.0.refundedQuantity', message: 'more units returned than bought' },
+    ]);
+  });
+
   it("lists the categories and stores the shop's customers bought in, most bought first", async () => {
     const shop = await testTenant(db());
     const order = (externalId: string, phone: string, storeId: string | null, category: string) =>

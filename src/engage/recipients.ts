@@ -110,7 +110,8 @@ export class RecipientLoader {
       key: string;
       quantity: number;
     }>(
-      `select o.customer_id as "customerId", i.category, coalesce(i.sku, i.title) as key, sum(i.quantity)::int as quantity
+      `select o.customer_id as "customerId", i.category, coalesce(i.sku, i.title) as key,
+              sum(i.quantity - i.refunded_quantity)::int as quantity
          from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
         where o.shop_id = $1 and o.customer_id = any($2::uuid[]) and o.${PURCHASE_SQL}
         group by 1, 2, 3`,
@@ -146,7 +147,8 @@ export class RecipientLoader {
       `select * from (
          select i.category, coalesce(i.sku, i.title) as key, min(i.title) as title, min(i.sku) as sku,
                 max(i.unit_price_cents)::int8 as "priceCents",
-                row_number() over (partition by i.category order by sum(i.quantity) desc, coalesce(i.sku, i.title)) as rank
+                row_number() over (partition by i.category
+                                   order by sum(i.quantity - i.refunded_quantity) desc, coalesce(i.sku, i.title)) as rank
            from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
           where o.shop_id = $1 and o.ordered_at > now() - interval '180 days' and o.${PURCHASE_SQL}
             and i.category is not null

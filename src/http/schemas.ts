@@ -117,6 +117,7 @@ export const Order = z.object({
       category: z.string().nullable(),
       quantity: z.number().int(),
       unitPriceCents: z.number().int(),
+      refundedQuantity: z.number().int().describe('units returned'),
     }),
   ),
 });

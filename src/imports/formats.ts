@@ -42,6 +42,7 @@ const ITEM_FIELDS = [
   'item_category',
   'item_quantity',
   'item_price',
+  'item_refunded_quantity',
 ] as const;
 /** Marketing consent as a customers export states it (yes / no). */
 const CONSENT_FIELDS = ['accepts_email', 'accepts_sms'] as const;

@@ -331,6 +331,16 @@ export function orderFromRows(rows: Row[], shop: Shop, source: string): Parsed<N
       if (lines.length === 1 && total >= 0 && quantity >= 1) unitPriceCents = Math.round(total / quantity);
       else problems.add(r, 'item_price', 'item price is required when an order has several lines');
     }
+    // Left empty, the file says nothing of returns: a known order's line keeps what it has.
+    const returnedText = r.get('item_refunded_quantity');
+    const refundedQuantity =
+      returnedText === '' ? undefined : /^\d+$/.test(returnedText) ? Number(returnedText) : NaN;
+    if (refundedQuantity !== undefined && !(refundedQuantity <= quantity))
+      problems.add(
+        r,
+        'item_refunded_quantity',
+        'units returned must be a whole number from 0 to the quantity',
+      );
     items.push({
       title: r.get('item_title').slice(0, 500),
       sku: r.get('item_sku') || undefined,
@@ -338,6 +348,7 @@ export function orderFromRows(rows: Row[], shop: Shop, source: string): Parsed<N
       category: r.get('item_category') || undefined,
       quantity,
       unitPriceCents,
+      refundedQuantity,
     });
   }
   const customer = customerRef(first, format, source, problems);

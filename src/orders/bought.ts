@@ -1,8 +1,9 @@
 // What each customer has bought by category (customer_categories, migration 0018) and where, by store
 // and channel (customer_stores, migration 0020), kept in the same transaction as the orders: a new order
 // adds to its buyer's rows; an order whose status moved, or a merge, rewrites the buyers' rows from
-// their orders (a cancellation or a full refund can take a category or a store away, which no sum can
-// undo). Segment conditions on categories and stores read them (segments/compile.ts).
+// their orders (a cancellation, a full refund or a line returned can take a category or a store away,
+// which no sum can undo). A line returned in full was not bought. Segment conditions on categories and
+// stores read them (segments/compile.ts).
 import type { Queryable } from '../db/db.js';
 import type { NormalizedOrder } from './input.js';
 import { BOUGHT_STATUSES } from './status.js';
@@ -42,7 +43,9 @@ export async function addBought(tx: Queryable, shopId: string, orders: NewOrder[
   const bought = orders.filter(({ order }) => BOUGHT_STATUSES.includes(order.status));
   const items = bought.flatMap(({ customerId, orderId, order }) =>
     order.items.flatMap((i) =>
-      i.category == null ? [] : [{ customerId, orderId, category: i.category, at: order.orderedAt }],
+      i.category == null || (i.refundedQuantity ?? 0) >= i.quantity
+        ? []
+        : [{ customerId, orderId, category: i.category, at: order.orderedAt }],
     ),
   );
   if (items.length > 0) {
@@ -99,7 +102,7 @@ export async function refreshBought(
     categoryRows(
       `select o.customer_id, o.order_id, i.category, o.ordered_at as at
          from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
-        where ${where} and i.category is not null`,
+        where ${where} and i.category is not null and i.refunded_quantity < i.quantity`,
     ),
     params,
   );

@@ -126,19 +126,29 @@ export async function ingestOrders(
 
   const recompute = new Set<string>();
   const events: NewEvent[] = [];
-  const changed: { o: NormalizedOrder; e: Existing }[] = [];
+  const changed: { o: NormalizedOrder; e: Existing; returns: LineReturn[] }[] = [];
+  const returns = await lineReturns(
+    tx,
+    shopId,
+    orders.flatMap((o, n) => {
+      const e = existing.get(keys[n]!);
+      return e && o.items.some((i) => i.refundedQuantity !== undefined) ? [{ o, e }] : [];
+    }),
+  );
   orders.forEach((o, n) => {
     const e = existing.get(keys[n]!);
     if (!e) return;
+    const lines = returns.get(e.orderId) ?? [];
     if (
       o.status === e.status &&
       o.refundedCents === e.refundedCents &&
-      (o.paidAt?.getTime() ?? null) === (e.paidAt?.getTime() ?? null)
+      (o.paidAt?.getTime() ?? null) === (e.paidAt?.getTime() ?? null) &&
+      lines.length === 0
     ) {
       return;
     }
     outcomes[n] = 'updated';
-    changed.push({ o, e });
+    changed.push({ o, e, returns: lines });
     recompute.add(e.customerId);
     events.push({
       customerId: e.customerId,
@@ -150,9 +160,19 @@ export async function ingestOrders(
         externalId: o.externalId,
         from: { status: e.status, refundedCents: e.refundedCents },
         to: { status: o.status, refundedCents: o.refundedCents },
+        ...(lines.length > 0 && { returns: lines }),
       },
     });
   });
+  const returned = changed.flatMap(({ e, returns }) => returns.map((r) => ({ orderId: e.orderId, ...r })));
+  if (returned.length > 0) {
+    await tx.query(
+      `update order_items i set refunded_quantity = u.refunded
+         from unnest($2::uuid[], $3::int[], $4::int[]) as u(order_id, line_no, refunded)
+        where i.shop_id = $1 and i.order_id = u.order_id and i.line_no = u.line_no`,
+      [shopId, returned.map((r) => r.orderId), returned.map((r) => r.lineNo), returned.map((r) => r.to)],
+    );
+  }
   if (changed.length > 0) {
     await tx.query(
       `update orders o set status = u.status, refunded_cents = u.refunded, paid_at = u.paid_at, updated_at = now()
@@ -197,10 +217,14 @@ export async function ingestOrders(
     shopId,
     created.map(({ o, n }) => ({ customerId: customerIds[n]!, orderId: orderIds[n]!, order: o })),
   );
-  // Any status move may take a category or a store away or give it back (the refresh reads the
-  // updated orders).
+  // Any status move may take a category or a store away or give it back, and so may a line returned
+  // or kept after all (the refresh reads the updated orders and lines).
   await refreshBought(tx, shopId, [
-    ...new Set(changed.flatMap(({ o, e }) => (o.status !== e.status ? [e.customerId] : []))),
+    ...new Set(
+      changed.flatMap(({ o, e, returns }) =>
+        o.status !== e.status || returns.length > 0 ? [e.customerId] : [],
+      ),
+    ),
   ]);
   await recordEvents(tx, shopId, events);
   await applyOrdersToMembership(
@@ -265,6 +289,54 @@ function memberChange(
   };
 }
 
+/** A line of a known order whose units returned its source now states otherwise. */
+interface LineReturn {
+  lineNo: number;
+  title: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * The lines of known orders whose returned units differ from what is stored, for the orders sent again
+ * with `refundedQuantity` on some line (read only for those: most updates say nothing of lines). Lines
+ * are matched by their place in the order, as they were numbered when it came in; a line beyond the
+ * stored ones is ignored, as a changed order's other line details are, and no line returns more than
+ * the units it has.
+ */
+async function lineReturns(
+  tx: Queryable,
+  shopId: string,
+  orders: { o: NormalizedOrder; e: Existing }[],
+): Promise<Map<string, LineReturn[]>> {
+  const out = new Map<string, LineReturn[]>();
+  if (orders.length === 0) return out;
+  const stored = await tx.query<{
+    orderId: string;
+    lineNo: number;
+    title: string;
+    quantity: number;
+    refunded: number;
+  }>(
+    `select order_id as "orderId", line_no as "lineNo", title, quantity, refunded_quantity as refunded
+       from order_items where shop_id = $1 and order_id = any($2::uuid[])`,
+    [shopId, orders.map(({ e }) => e.orderId)],
+  );
+  const byLine = new Map(stored.map((l) => [`${l.orderId}\t${l.lineNo}`, l]));
+  for (const { o, e } of orders) {
+    const lines = o.items.flatMap((item, i) => {
+      const line = byLine.get(`${e.orderId}\t${i + 1}`);
+      if (!line || item.refundedQuantity === undefined) return [];
+      const to = Math.min(item.refundedQuantity, line.quantity);
+      return to === line.refunded
+        ? []
+        : [{ lineNo: line.lineNo, title: line.title, from: line.refunded, to }];
+    });
+    if (lines.length > 0) out.set(e.orderId, lines);
+  }
+  return out;
+}
+
 /** Values of `value` grouped under `key`, in first-seen order. */
 function groupBy<T>(items: T[], key: (t: T) => string, value: (t: T) => string): Map<string, string[]> {
   const groups = new Map<string, string[]>();
@@ -321,8 +393,10 @@ async function insertItems(
   );
   if (rows.length === 0) return;
   await tx.query(
-    `insert into order_items (shop_id, order_id, line_no, product_id, sku, title, category, quantity, unit_price_cents)
-     select $1, * from unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int8[])`,
+    `insert into order_items (shop_id, order_id, line_no, product_id, sku, title, category, quantity, unit_price_cents,
+                              refunded_quantity)
+     select $1, * from unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int8[],
+                              $10::int[])`,
     [
       shopId,
       rows.map((r) => r.orderId),
@@ -333,6 +407,7 @@ async function insertItems(
       rows.map((r) => r.category ?? null),
       rows.map((r) => r.quantity),
       rows.map((r) => r.unitPriceCents),
+      rows.map((r) => r.refundedQuantity ?? 0),
     ],
   );
 }

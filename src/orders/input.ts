@@ -19,6 +19,15 @@ export const OrderItemInput = z.object({
   category: text(200).optional(),
   quantity: z.number().int().min(1).max(1_000_000),
   unitPriceCents: Minor,
+  refundedQuantity: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .describe(
+      "units of the line returned, in all; left out, a known order's line keeps what it has (a new one, none)",
+    ),
 });
 
 export const OrderInput = z.object({
@@ -83,6 +92,10 @@ export function normalizeOrder(
   if (refunded > input.totalCents) {
     errors.push({ field: 'refundedCents', message: 'refund is larger than the order total' });
   }
+  input.items.forEach((item, i) => {
+    if ((item.refundedQuantity ?? 0) > item.quantity)
+      errors.push({ field: `items.${i}.refundedQuantity`, message: 'more units returned than bought' });
+  });
   if (input.status === 'refunded' && refunded === 0) refunded = input.totalCents;
   if (input.status === 'partially_refunded' && (refunded === 0 || refunded >= input.totalCents)) {
     errors.push({

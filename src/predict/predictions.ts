@@ -182,7 +182,7 @@ async function writeCategoryCycles(
          select distinct o.customer_id, lower(i.category) as category, (o.ordered_at at time zone $3)::date as day
            from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
           where o.shop_id = $1 and o.${PURCHASE_SQL} and o.status <> 'refunded' and i.category is not null
-            and (o.ordered_at at time zone $3)::date <= $2::date
+            and i.refunded_quantity < i.quantity and (o.ordered_at at time zone $3)::date <= $2::date
        ), gaps as (
          select customer_id, category, day, day - lag(day) over (partition by customer_id, category order by day) as gap
            from days

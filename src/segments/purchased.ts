@@ -58,6 +58,8 @@ export function purchasedCondition(node: PurchasedNode, t: PurchaseTools): strin
   if (node.channel) where.push(`o.channel = ${bind(node.channel, 'text')}`);
   if (node.storeIds) where.push(`o.store_id = any(${bind(node.storeIds, 'text[]')})`);
   if (node.withinDays) where.push(`o.ordered_at >= ${daysAgo(node.withinDays)}`);
+  // A line returned in full was not bought (migration 0042).
+  if (itemFilters.length > 0) itemFilters.push('i.refunded_quantity < i.quantity');
   const join =
     itemFilters.length > 0 ? ' join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id' : '';
   const having = counted ? ` having count(distinct o.order_id) >= ${bind(node.minOrders, 'int')}` : '';

@@ -102,6 +102,7 @@ export interface Order {
   status: string;
   currency: string;
   totalCents: number;
+  shippingCents: number;
   refundedCents: number;
   orderedAt: string;
   items: {
@@ -111,6 +112,7 @@ export interface Order {
     category: string | null;
     quantity: number;
     unitPriceCents: number;
+    refundedQuantity: number;
   }[];
 }
 

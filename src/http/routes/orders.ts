@@ -170,19 +170,48 @@ export const orderRoutes =
           tags: ['orders'],
           summary: 'Record a refund of a known order (a return at the counter, a refund made by hand)',
           description:
-            "`refundedCents` is the order's refunded amount in all after this refund, so sending the same " +
-            'request again changes nothing (unchanged). It only adds up, to at most the total (then the order ' +
-            'is refunded, else partially refunded); an order never paid answers 409 `not_refundable`. The ' +
-            'points the order earned are taken back in proportion, as when its source reports the refund.',
+            "`refundedCents` is the order's refunded amount in all after this refund, and each of `lines` " +
+            "a line's units returned in all, so sending the same request again changes nothing (unchanged). " +
+            'Both only add up: the amount to at most the total (then the order is refunded, else partially ' +
+            'refunded), a line to at most its quantity. Lines returned without an amount are refunded what ' +
+            'they were paid (their prices, less their share of the discount; shipping is not refunded). A ' +
+            'line returned in full no longer counts as bought (categories, products, purchase cycles). An ' +
+            'order never paid answers 409 `not_refundable`. The points the order earned are taken back in ' +
+            'proportion to the amount, as when its source reports the refund.',
           params: z.object({ orderId: z.string() }),
-          body: z.strictObject({
-            refundedCents: z
-              .number()
-              .int()
-              .min(1)
-              .max(Number.MAX_SAFE_INTEGER)
-              .describe('refunded in all, in minor units'),
-          }),
+          body: z
+            .strictObject({
+              refundedCents: z
+                .number()
+                .int()
+                .min(1)
+                .max(Number.MAX_SAFE_INTEGER)
+                .optional()
+                .describe('refunded in all, in minor units'),
+              lines: z
+                .array(
+                  z.strictObject({
+                    lineNo: z
+                      .number()
+                      .int()
+                      .min(1)
+                      .describe("the line's number in the order (items[].lineNo)"),
+                    refundedQuantity: z
+                      .number()
+                      .int()
+                      .min(0)
+                      .max(1_000_000)
+                      .describe('units returned in all'),
+                  }),
+                )
+                .min(1)
+                .max(1000)
+                .optional(),
+            })
+            .refine((b) => b.refundedCents !== undefined || b.lines !== undefined, {
+              message: 'give refundedCents, lines, or both',
+              path: ['refundedCents'],
+            }),
           response: {
             200: z.object({ outcome: z.enum(['updated', 'unchanged']), order: Order }),
             ...errors,
@@ -195,11 +224,12 @@ export const orderRoutes =
           o.db,
           request.shopId,
           request.params.orderId,
-          request.body.refundedCents,
+          request.body,
           callerOrigin(request),
         );
         request.activityParams = {
-          refundedCents: request.body.refundedCents,
+          refundedCents: r.order.refundedCents,
+          ...(request.body.lines && { lines: request.body.lines }),
           outcome: r.outcome,
           customerId: r.order.customerId,
         };

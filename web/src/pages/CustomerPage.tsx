@@ -110,7 +110,14 @@ export function CustomerPage({ shop, access, id }: { shop: Shop; access: string[
                 </td>
                 <td>{label(`status.${o.status}`)}</td>
                 <td className="num">{money(o.totalCents, o.currency, lang)}</td>
-                <td>{o.items.map((i) => `${i.title} ×${i.quantity}`).join('，')}</td>
+                <td>
+                  {o.items
+                    .map(
+                      (i) =>
+                        `${i.title} ×${i.quantity}${i.refundedQuantity > 0 ? ` (${t('order.returnedUnits', { n: i.refundedQuantity })})` : ''}`,
+                    )
+                    .join('，')}
+                </td>
                 {access.includes('operate') && (
                   <td>
                     <RefundForm order={o} onRefunded={reload} />
@@ -149,7 +156,9 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
   if (e.type === 'order.updated') {
     const from = d.from as { status: string };
     const to = d.to as { status: string };
-    return `${String(d.externalId)}: ${label(`status.${from.status}`)} → ${label(`status.${to.status}`)}`;
+    const returns = (d.returns as { title: string; to: number }[] | undefined) ?? [];
+    const lines = returns.map((r) => `${r.title} ×${r.to}`).join('，');
+    return `${String(d.externalId)}: ${label(`status.${from.status}`)} → ${label(`status.${to.status}`)}${lines ? ` · ${label('order.returns')} ${lines}` : ''}`;
   }
   if (e.type === 'identity.added') {
     return (d.identities as { kind: string; value: string }[])

@@ -77,7 +77,8 @@ export function Activity({ me }: { me: Me }) {
                 <small>
                   {Object.entries(e.params)
                     .filter(([k]) => k !== 'customerId')
-                    .map(([k, v]) => `${k}=${String(v)}`)
+                    // Lists (a refund's returned lines) as the API took them.
+                    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
                     .join(' ')}
                 </small>
               </td>
