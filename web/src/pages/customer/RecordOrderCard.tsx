@@ -70,6 +70,7 @@ export function RecordOrderCard({
   const [lines, setLines] = useState<Line[]>([]);
   const [couponCode, setCouponCode] = useState('');
   const [discount, setDiscount] = useState('');
+  const [shipping, setShipping] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const known = useKnownValues(open);
   // The member's codes still good: the one they show at the counter is marked used by this order.
@@ -88,20 +89,31 @@ export function RecordOrderCard({
   );
   if (!buyer) return null;
 
-  const lineTotal = lines.reduce((sum, l) => {
-    const price = toMinor(l.price, shop.currency);
-    return price === null ? sum : sum + price * (Number(l.quantity) || 0);
-  }, 0);
+  /** An optional amount: zero when left empty, null when not an amount. */
+  const optional = (text: string) => (text.trim() === '' ? 0 : toMinor(text, shop.currency));
+  // Left empty, the amount paid is the lines' prices less the discount, plus shipping.
+  const linesPaid = Math.max(
+    0,
+    lines.reduce((sum, l) => {
+      const price = toMinor(l.price, shop.currency);
+      return price === null ? sum : sum + price * (Number(l.quantity) || 0);
+    }, 0) -
+      (optional(discount) ?? 0) +
+      (optional(shipping) ?? 0),
+  );
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setDone(null);
     void attempt(async () => {
-      const totalCents = total.trim() === '' && lines.length > 0 ? lineTotal : toMinor(total, shop.currency);
-      if (totalCents === null) throw new Error(t('recordOrder.badTotal'));
-      const discountCents = discount.trim() === '' ? 0 : toMinor(discount, shop.currency);
+      const discountCents = optional(discount);
       if (discountCents === null)
         throw new Error(t('common.badAmount', { value: discount, currency: shop.currency }));
+      const shippingCents = optional(shipping);
+      if (shippingCents === null)
+        throw new Error(t('common.badAmount', { value: shipping, currency: shop.currency }));
+      const totalCents = total.trim() === '' && lines.length > 0 ? linesPaid : toMinor(total, shop.currency);
+      if (totalCents === null) throw new Error(t('recordOrder.badTotal'));
       const at = zonedIso(orderedAt, shop.timeZone);
       if (!at) throw new Error(t('recordOrder.badTime'));
       const items = lines.map((l, n) => {
@@ -124,6 +136,7 @@ export function RecordOrderCard({
           status,
           totalCents,
           discountCents,
+          shippingCents,
           ...(couponCode ? { couponCode } : {}),
           orderedAt: at,
           paidAt: at,
@@ -144,6 +157,7 @@ export function RecordOrderCard({
         setLines([]);
         setCouponCode('');
         setDiscount('');
+        setShipping('');
         setOrderedAt(localNow(shop.timeZone));
         onRecorded();
       }
@@ -228,12 +242,16 @@ export function RecordOrderCard({
             <input inputMode="decimal" value={discount} onChange={(e) => setDiscount(e.target.value)} />
           </label>
           <label>
+            {t('recordOrder.shipping', { currency: shop.currency })}
+            <input inputMode="decimal" value={shipping} onChange={(e) => setShipping(e.target.value)} />
+          </label>
+          <label>
             {t('recordOrder.total', { currency: shop.currency })}
             <input
               inputMode="decimal"
               value={total}
               required={lines.length === 0}
-              placeholder={lines.length > 0 ? amountText(lineTotal, shop.currency) : undefined}
+              placeholder={lines.length > 0 ? amountText(linesPaid, shop.currency) : undefined}
               onChange={(e) => setTotal(e.target.value)}
             />
           </label>
