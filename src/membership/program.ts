@@ -50,11 +50,17 @@ export const PointsBonus = z
   });
 export type PointsBonus = z.infer<typeof PointsBonus>;
 
+/** No rule expires points sooner after they were earned than this (schedule.ts relies on it). */
+export const SHORTEST_EXPIRY_DAYS = 1;
+
 export const PointsExpiry = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('never') }),
   /** Points earned in a year expire at the end of the following year (in the shop's time zone). */
   z.strictObject({ kind: z.literal('end_of_next_year') }),
-  z.strictObject({ kind: z.literal('after_days'), days: z.number().int().min(1).max(3650) }),
+  z.strictObject({
+    kind: z.literal('after_days'),
+    days: z.number().int().min(SHORTEST_EXPIRY_DAYS).max(3650),
+  }),
 ]);
 export type PointsExpiry = z.infer<typeof PointsExpiry>;
 

@@ -6,7 +6,7 @@ import type { Handlers } from '../jobs/runner.js';
 import { localDate, nextMidnight, startOfLocalDay } from '../shops/calendar.js';
 import { lotExpiry } from './earning.js';
 import { expireDue, expirePoints } from './points.js';
-import { DEFAULT_PROGRAM, getProgram, MemberProgram } from './program.js';
+import { DEFAULT_PROGRAM, getProgram, MemberProgram, SHORTEST_EXPIRY_DAYS } from './program.js';
 import { gradeAll } from './tiers.js';
 
 export const REGRADE = 'tiers.regrade';
@@ -72,7 +72,9 @@ async function earnsDuePoints(
   ordered: Date | null,
   at: Date,
 ): Promise<boolean> {
-  if (!ordered) return false;
+  // Points earned within the shortest expiry cannot be due: an order of today (every webhook's) needs no
+  // read of the program, which the ingestion has just read for itself.
+  if (!ordered || at.getTime() - ordered.getTime() < SHORTEST_EXPIRY_DAYS * 86_400_000) return false;
   const { program } = await getProgram(db, shop.shopId);
   const expiry = lotExpiry(program.points.expiry, ordered, shop.timeZone);
   return expiry !== null && expiry <= at;
