@@ -44,6 +44,22 @@ describeEachDb('demo shop', ({ db }) => {
     expect(counts!.smsIn / counts!.withPhone).toBeGreaterThan(0.25);
     expect(counts!.smsIn / counts!.withPhone).toBeLessThan(0.65);
 
+    // Part refunds are returns of something, where the basket allows, refunded what it was paid.
+    const [returns] = await db().query<{ parts: number; returned: number; exact: number }>(
+      `select count(*)::int as parts, count(r.order_id)::int as returned,
+              count(*) filter (where r.worth = o.refunded_cents)::int as exact
+         from orders o left join lateral (
+           select i.order_id, round(sum(i.refunded_quantity * i.unit_price_cents) * o.total_cents
+                                    / sum(sum(i.quantity * i.unit_price_cents)) over ()) as worth
+             from order_items i where i.shop_id = o.shop_id and i.order_id = o.order_id
+            group by i.order_id having sum(i.refunded_quantity) > 0) r on true
+        where o.shop_id = $1 and o.status = 'partially_refunded'`,
+      [shop.shopId],
+    );
+    expect(returns!.returned).toBeGreaterThan(returns!.parts * 0.1);
+    expect(returns!.returned).toBeLessThan(returns!.parts);
+    expect(returns!.exact).toBe(returns!.returned);
+
     // Scored as the nightly runs would have: every buyer has an RFM segment, and every one the models
     // were fitted on (buyers with a purchase not refunded in full) has predictions.
     const [scores] = await db().query<{

@@ -226,6 +226,24 @@ describeEachDb('refunds', ({ db, kind }) => {
       [{ lineNo: 1, title: 'Oil-control cream', from: 0, to: 2 }],
       [{ lineNo: 2, title: 'Lipstick', from: 0, to: 1 }],
     ]);
+    // A free gift handed back refunds nothing: the order stays paid, and the gift was not bought.
+    const gift = await place('R-401', {
+      customer: { phone: '13900004321' },
+      totalCents: 5_000,
+      items: [
+        { title: 'Toner', category: 'Skincare/Oily', quantity: 1, unitPriceCents: 5_000 },
+        { title: 'Sample pouch', category: 'Gifts', quantity: 1, unitPriceCents: 0 },
+      ],
+    });
+    expect(await buyers({ type: 'purchased', categories: ['gifts'] })).toBe(1);
+    const handedBack = await call('POST', `/api/orders/${gift.orderId}/refund`, lines(1));
+    expect(handedBack.json()).toMatchObject({
+      outcome: 'updated',
+      order: { status: 'paid', refundedCents: 0, items: [{ refundedQuantity: 0 }, { refundedQuantity: 1 }] },
+    });
+    expect(await buyers({ type: 'purchased', categories: ['gifts'] })).toBe(0);
+    expect(await buyers({ type: 'purchased', categories: ['skincare/oily'] })).toBe(1);
+
     // More returned than bought is refused where the order comes in, naming the line.
     const tooMany = await resend([{ ...cream, refundedQuantity: 3 }], 7_200, 'refunded');
     expect(tooMany.statusCode).toBe(400);

@@ -91,6 +91,15 @@ function basket(p: Person, rand: () => number): Product[] {
   return [...chosen];
 }
 
+/** What of a basket can go back in a part refund: its last line when it has two, else one of two units. */
+function returnedPart<T extends { quantity: number; refundedQuantity?: number }>(
+  items: T[],
+): { line: T; units: number } | null {
+  if (items.length > 1) return { line: items[items.length - 1]!, units: items[items.length - 1]!.quantity };
+  if (items[0] && items[0].quantity > 1) return { line: items[0], units: 1 };
+  return null;
+}
+
 export function* demoOrders(
   customers: number,
   seed: number,
@@ -106,7 +115,7 @@ export function* demoOrders(
       const orderedAt = new Date(start + day * DAY + Math.floor(rand() * DAY));
       const offline = p.memberCard !== undefined && rand() < 0.4;
       const products = basket(p, rand);
-      const items = products.map((pr) => ({
+      const items: NormalizedOrder['items'] = products.map((pr) => ({
         sku: pr.sku,
         productId: pr.sku,
         title: pr.title,
@@ -132,12 +141,18 @@ export function* demoOrders(
                 : ageDays < 10
                   ? 'shipped'
                   : 'completed';
+      // A part refund is a return where something can go back (the basket's last line, or one of two
+      // units), what that was paid; else a compensation of 30 %, no goods back (仅退款).
+      const returned = status === 'partially_refunded' ? returnedPart(items) : null;
+      if (returned) returned.line.refundedQuantity = returned.units;
       const refundedCents =
         status === 'refunded'
           ? totalCents
-          : status === 'partially_refunded'
-            ? Math.round(totalCents * 0.3)
-            : 0;
+          : returned
+            ? Math.round((returned.units * returned.line.unitPriceCents * totalCents) / gross)
+            : status === 'partially_refunded'
+              ? Math.round(totalCents * 0.3)
+              : 0;
       seq++;
       yield {
         source: offline ? 'pos' : 'tmall',

@@ -184,10 +184,10 @@ export const orderRoutes =
               refundedCents: z
                 .number()
                 .int()
-                .min(1)
+                .min(0)
                 .max(Number.MAX_SAFE_INTEGER)
                 .optional()
-                .describe('refunded in all, in minor units'),
+                .describe('refunded in all, in minor units (0 for free things returned)'),
               lines: z
                 .array(
                   z.strictObject({
