@@ -481,6 +481,57 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
+  it('keeps notes on a profile: written by staff and integrations, removed by their author', async () => {
+    const shop = await testTenant(db, 'Notes Shop');
+    const placed = await placeOrder(shop, {
+      externalId: 'N-1',
+      status: 'paid',
+      totalCents: 10_000,
+      orderedAt: '2026-09-01T10:00:00+08:00',
+      customer: { phone: '13700006060', name: '林夕' },
+    });
+    const { customerId } = placed.json<{ customerId: string }>();
+    // The service desk's system wrote one through the API.
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/customers/${customerId}/notes`,
+      headers: shop.auth,
+      payload: { body: 'Called about a late parcel; promised a sample next order.' },
+    });
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.goto(`${base}/#/customers/${customerId}`);
+    const card = page.getByTestId('customer-notes');
+    await eventually(() => card.locator('li').count()).toBe(1);
+    // Each note says who wrote it and when.
+    expect(await card.locator('li').first().textContent()).toMatch(
+      /^Called about a late parcel; promised a sample next order\.API key "tests" · /,
+    );
+    await card.getByLabel(/^A note for the team/).fill('Allergic to fragrance.\nOffer the unscented line.');
+    await card.getByRole('button', { name: 'Add note' }).click();
+    await eventually(() => card.locator('li').count()).toBe(2);
+    const mine = card.locator('li').first();
+    expect(await mine.locator('p').innerText()).toBe('Allergic to fragrance.\nOffer the unscented line.');
+    expect(await mine.locator('small').textContent()).toMatch(/^Owner · /);
+    expect(await card.getByLabel(/^A note for the team/).inputValue()).toBe('');
+    await page
+      .locator('.timeline li')
+      .filter({ hasText: 'Note console Owner: Allergic to fragrance.' })
+      .waitFor();
+    // The owner is an admin too: both notes are hers to remove. She removes her own, once asked.
+    expect(await card.getByRole('button', { name: 'Remove' }).count()).toBe(2);
+    const asked: string[] = [];
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await mine.getByRole('button', { name: 'Remove' }).click();
+    await eventually(() => card.locator('li').count()).toBe(1);
+    expect(asked).toEqual(['Remove this note by Owner?']);
+    expect(await card.locator('li p').textContent()).toMatch(/^Called about a late parcel/);
+    await page.close();
+  });
+
   it('records a store purchase by hand on a profile, once however often it is sent', async () => {
     const shop = await testTenant(db, 'Counter Shop');
     await placeOrder(shop, {

@@ -1,5 +1,5 @@
 // Two or more profiles that turn out to be one person become one: the survivor takes over identities,
-// orders, timeline, tags, consent and membership (points and the better tier), fills its empty fields from the others,
+// orders, timeline, notes, tags, consent and membership (points and the better tier), fills its empty fields from the others,
 // and its stats and purchase days are recomputed from the orders.
 // Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import { carryTags } from '../tags/tags.js';
 import { carryConsents } from './consent.js';
 import { getCustomer } from './customers.js';
 import { assertNotErased } from './erasure.js';
+import { carryNotes } from './notes.js';
 import { PROFILE_COLUMNS, PROFILE_FIELDS } from './profile.js';
 import { lockShopIngest } from './resolve.js';
 import { recordEvents } from './timeline.js';
@@ -66,6 +67,7 @@ export async function mergeCustomers(
   const mergedRanks = await carryMembership(tx, shopId, survivorId, otherIds);
   await carryTags(tx, shopId, survivorId, otherIds);
   await carryConsents(tx, shopId, survivorId, otherIds);
+  await carryNotes(tx, shopId, survivorId, otherIds);
   await carryEngagement(tx, shopId, survivorId, otherIds);
   await tx.query('delete from customers where shop_id = $1 and customer_id = any($2::uuid[])', [
     shopId,

@@ -1,7 +1,7 @@
 // The customer's timeline. Every change to a customer is written here in the same transaction as the
 // change itself, so the timeline can never disagree with the data (flows start from it: engage/flows).
-// A profile's creation, an order's placement, a points entry, a message and a pass through a flow are read
-// from their own rows instead of being copied: at a million orders an import would otherwise write every
+// A profile's creation, an order's placement, a points entry, a message, a pass through a flow and a note
+// staff wrote are read from their own rows instead of being copied: at a million orders an import would otherwise write every
 // order twice.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
@@ -43,6 +43,7 @@ export const TIMELINE_EVENT_TYPES = [
   'message.failed',
   'message.suppressed',
   'flow.entered',
+  'note.added',
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 
@@ -115,6 +116,11 @@ export async function listEvents(
                                  'holdout', e.holdout, 'exitReason', e.exit_reason)
          from flow_enrollments e join flows f on f.shop_id = e.shop_id and f.flow_id = e.flow_id
         where e.shop_id = $1 and e.customer_id = $2 and ($3::timestamptz is null or e.entered_at < $3)
+       union all
+       select note_id, customer_id, 'note.added', created_at, case when staff_id is null then 'api' else 'console' end,
+              jsonb_build_object('noteId', note_id, 'body', body, 'author', author)
+         from customer_notes
+        where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or created_at < $3)
        union all
        select customer_id, customer_id, 'customer.created', created_at, first_source, '{}'::jsonb
          from customers

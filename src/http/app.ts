@@ -37,6 +37,7 @@ import { authenticate } from './auth.js';
 import type { RequestTypeProvider } from './plugin.js';
 import { authRoutes } from './routes/auth.js';
 import { customerRoutes } from './routes/customers.js';
+import { noteRoutes } from './routes/notes.js';
 import { importRoutes } from './routes/imports.js';
 import { keyRoutes } from './routes/keys.js';
 import { shopRoutes } from './routes/shop.js';
@@ -191,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   await app.register(authRoutes(options));
   await app.register(customerRoutes(options));
+  await app.register(noteRoutes(options));
   await app.register(orderRoutes(options));
   await app.register(importRoutes(options));
   await app.register(keyRoutes(options));

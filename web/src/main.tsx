@@ -132,7 +132,9 @@ function App() {
         {route.page === 'customers' && (
           <CustomersPage shop={me.shop} access={me.access} q={route.q} offset={route.offset} />
         )}
-        {route.page === 'customer' && <CustomerPage shop={me.shop} access={me.access} id={route.id} />}
+        {route.page === 'customer' && (
+          <CustomerPage shop={me.shop} access={me.access} staffId={me.staff.staffId} id={route.id} />
+        )}
         {route.page === 'imports' && <ImportsPage shop={me.shop} />}
         {route.page === 'membership' && <MembershipPage shop={me.shop} />}
         {route.page === 'cards' && <CardsPage me={me} />}

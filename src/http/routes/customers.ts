@@ -162,7 +162,7 @@ export const customerRoutes =
         schema: {
           tags: ['customers'],
           summary:
-            "Erase the person's personal data on their request, for good: name, contacts, identities, consents, message addresses and the timeline's personal events go; orders, points ledger and figures stay under the same id, the points are forfeited, nothing is sent to them again",
+            "Erase the person's personal data on their request, for good: name, contacts, identities, consents, notes, message addresses and the timeline's personal events go; orders, points ledger and figures stay under the same id, the points are forfeited, nothing is sent to them again",
           params: Params,
           body: ErasureInput,
           response: { 200: Profile, ...errors },

@@ -8,6 +8,7 @@ import { PersonalDataCard } from './customer/PersonalDataCard.js';
 import { Facts } from './customer/Facts.js';
 import { FIELD_LABELS, FundamentalsCard, fieldText } from './customer/FundamentalsCard.js';
 import { MergeCard } from './customer/MergeCard.js';
+import { NotesCard } from './customer/NotesCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { RecordOrderCard } from './customer/RecordOrderCard.js';
 import { RefundForm } from './customer/RefundForm.js';
@@ -21,7 +22,18 @@ interface Profile {
   timeline: TimelineEvent[];
 }
 
-export function CustomerPage({ shop, access, id }: { shop: Shop; access: string[]; id: string }) {
+export function CustomerPage({
+  shop,
+  access,
+  staffId,
+  id,
+}: {
+  shop: Shop;
+  access: string[];
+  /** The signed-in staff member. */
+  staffId: string;
+  id: string;
+}) {
   const { t, label, lang } = useI18n();
   const { data, error, reload } = useLoad(async (): Promise<Profile> => {
     const base = `/api/customers/${encodeURIComponent(id)}`;
@@ -60,6 +72,14 @@ export function CustomerPage({ shop, access, id }: { shop: Shop; access: string[
           <Facts facts={stats} testId="stats" />
         </div>
         <PredictionCard shop={shop} customer={c} />
+        <NotesCard
+          customerId={c.customerId}
+          staffId={staffId}
+          access={access}
+          writable={!c.erasedAt}
+          timeZone={shop.timeZone}
+          onChanged={reload}
+        />
         <TagsCard customerId={c.customerId} onChanged={reload} />
         <ConsentCard customerId={c.customerId} timeZone={shop.timeZone} />
         <CouponsCard customerId={c.customerId} pointsBalance={c.pointsBalance} timeZone={shop.timeZone} />
@@ -186,6 +206,10 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
     return `${String(d.memberCard)} · ${fieldText('phone', String(d.phone), shop.phoneRegion, label)}${d.codeDelivery ? ` · ${label(`cards.delivery.${String(d.codeDelivery)}`)}` : ''}`;
   if (e.type === 'card.unbound') return `${String(d.memberCard)} · ${String(d.reason)}`;
   if (e.type === 'tag.added' || e.type === 'tag.removed') return String(d.tag);
+  if (e.type === 'note.added') {
+    const body = String(d.body);
+    return `${String(d.author)}: ${body.length > 140 ? `${body.slice(0, 140)}…` : body}`;
+  }
   if (e.type === 'flow.entered') {
     const why = d.holdout
       ? label('flows.r.holdout')

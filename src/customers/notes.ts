@@ -1,0 +1,116 @@
+// Notes staff keep on a customer (migration 0043): what no field holds, with who wrote it and when. A
+// note is kept as written — to correct one, remove it and write another — and is removed by its author
+// or by an admin. The timeline reads notes from their own rows (timeline.ts), and erasure, merges and a
+// copy of the person's data treat them as the person's own (erasure.ts, merge.ts, personalData.ts).
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { isUuid, uuidv7 } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { allows, type Role } from '../shops/roles.js';
+import { getCustomer } from './customers.js';
+import { assertNotErased } from './erasure.js';
+
+export const NoteInput = z.strictObject({
+  body: z
+    .string()
+    .trim()
+    .min(1, 'write something')
+    .max(4000, 'at most 4,000 characters')
+    .describe('the note, as plain text'),
+});
+export type NoteInput = z.infer<typeof NoteInput>;
+
+export interface Note {
+  noteId: string;
+  customerId: string;
+  body: string;
+  staffId: string | null;
+  author: string;
+  createdAt: Date;
+}
+
+/** Who writes or removes a note: a staff member (with their role), or an integration's API key. */
+export type NoteWriter = { staffId: string; name: string; role: Role } | { apiKey: string };
+
+const columns = `note_id as "noteId", customer_id as "customerId", body, staff_id as "staffId", author,
+  created_at as "createdAt"`;
+
+/** The customer's notes, newest first (a merged id reads its survivor's). */
+export async function listNotes(db: Queryable, shopId: string, customerId: string): Promise<Note[]> {
+  const customer = await getCustomer(db, shopId, customerId);
+  return db.query<Note>(
+    `select ${columns} from customer_notes where shop_id = $1 and customer_id = $2
+      order by created_at desc, note_id desc`,
+    [shopId, customer.customerId],
+  );
+}
+
+export async function addNote(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+  input: NoteInput,
+  writer: NoteWriter,
+  at = new Date(),
+): Promise<Note> {
+  const customer = await getCustomer(db, shopId, customerId);
+  assertNotErased(customer, 'body');
+  const [note] = await db.query<Note>(
+    `insert into customer_notes (shop_id, note_id, customer_id, body, staff_id, author, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7) returning ${columns}`,
+    [
+      shopId,
+      uuidv7(at.getTime()),
+      customer.customerId,
+      input.body,
+      'staffId' in writer ? writer.staffId : null,
+      'staffId' in writer ? writer.name : `API key "${writer.apiKey}"`,
+      at.toISOString(),
+    ],
+  );
+  return note!;
+}
+
+/**
+ * Removes a note of the customer's. Its author may, and an admin or owner may remove anyone's (a note
+ * that should not have been written); an integration removes those its keys wrote.
+ */
+export async function removeNote(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+  noteId: string,
+  writer: NoteWriter,
+): Promise<void> {
+  const customer = await getCustomer(db, shopId, customerId);
+  if (!isUuid(noteId)) throw AppError.notFound('Note');
+  const [note] = await db.query<Note>(
+    `select ${columns} from customer_notes where shop_id = $1 and customer_id = $2 and note_id = $3`,
+    [shopId, customer.customerId, noteId],
+  );
+  if (!note) throw AppError.notFound('Note');
+  const mayRemove =
+    'staffId' in writer
+      ? note.staffId === writer.staffId || allows(writer.role, 'administer')
+      : note.staffId === null;
+  if (!mayRemove)
+    throw new AppError(
+      'forbidden',
+      403,
+      `${note.author} wrote this note: only they, an admin or the owner can remove it`,
+    );
+  await db.query('delete from customer_notes where shop_id = $1 and note_id = $2', [shopId, noteId]);
+}
+
+/** Moves the merged profiles' notes to the survivor (before those profiles go: the key forbids losing them). */
+export async function carryNotes(
+  tx: Queryable,
+  shopId: string,
+  survivorId: string,
+  otherIds: string[],
+): Promise<void> {
+  await tx.query(
+    'update customer_notes set customer_id = $2 where shop_id = $1 and customer_id = any($3::uuid[])',
+    [shopId, survivorId, otherIds],
+  );
+}

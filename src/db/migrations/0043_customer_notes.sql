@@ -1,0 +1,19 @@
+-- Notes staff keep on a customer (customers/notes.ts): what no field holds — "allergic to fragrance",
+-- "prefers a call after 6 pm", what was promised at the last complaint. Each note keeps who wrote it and
+-- when, and is shown on the profile and its timeline. Notes are the person's personal data: a copy of
+-- their data carries them, erasure removes them, a merge moves them to the profile that stays.
+create table customer_notes (
+  shop_id uuid not null,
+  note_id uuid not null,
+  customer_id uuid not null,
+  body text not null check (length(body) between 1 and 4000),
+  -- The staff member who wrote it (null from an API key), and the name shown (kept if they leave).
+  staff_id uuid,
+  author text not null,
+  created_at timestamptz not null,
+  primary key (shop_id, note_id),
+  -- Unlike orders, a note is never written in bulk: the key costs nothing and keeps a merge honest
+  -- (one that forgot to move notes would fail rather than lose them).
+  foreign key (shop_id, customer_id) references customers (shop_id, customer_id) on delete restrict
+);
+create index customer_notes_by_customer on customer_notes (shop_id, customer_id, created_at);
