@@ -8,6 +8,7 @@ import { getCustomer, searchCustomers } from '../src/customers/customers.js';
 import { consentsOf, setConsent } from '../src/customers/consent.js';
 import { cancelImport, createImport, importErrorsCsv, listImportErrors } from '../src/imports/imports.js';
 import { previewImport } from '../src/imports/preview.js';
+import { createTag } from '../src/tags/tags.js';
 import { runImport } from '../src/imports/run.js';
 import type { Db } from '../src/db/db.js';
 import type { AppError } from '../src/errors.js';
@@ -627,13 +628,45 @@ describeEachDb('imports', ({ db, newShop }) => {
     ]);
     const customers = join(dir, 'customers_export.csv');
     await copyFile(fixture('shopify-customers.csv'), customers);
+    // "Big spender" is a rule tag here: the file cannot give it.
+    await createTag(db(), shop.shopId, {
+      name: 'Big spender',
+      rule: { type: 'field', field: 'orderCount', op: 'gte', value: 10 },
+    });
     const people = await importFile(db(), shop.shopId, customers, 'shopify-customers');
     expect(people).toMatchObject({
       status: 'completed',
       customersCreated: 1,
       customersUpdated: 1,
-      errorRows: 1,
+      errorRows: 2,
     });
+    expect((await listImportErrors(db(), shop.shopId, people.importId, { limit: 10 }))[0]).toEqual({
+      rowNo: 3,
+      column: 'tags',
+      reason:
+        "'Big spender' is a rule tag here: it follows its rule, not the file (the customer was imported)",
+      value: 'Big spender',
+    });
+    // "Tags" become manual tags (made when new), and "Note" a note on the person, from the import.
+    const tagsAndNotes = () =>
+      db().query<{ email: string; tags: string[]; notes: string[] }>(
+        `select c.email,
+                array(select g.name from customer_tags t join tags g using (shop_id, tag_id)
+                       where t.shop_id = c.shop_id and t.customer_id = c.customer_id order by g.name) as tags,
+                array(select n.body || ' · ' || n.author from customer_notes n
+                       where n.shop_id = c.shop_id and n.customer_id = c.customer_id) as notes
+           from customers c where c.shop_id = $1 and c.email = any($2::text[]) order by c.email`,
+        [shop.shopId, ['ann@example.com', 'carl@example.com']],
+      );
+    const imported = [
+      {
+        email: 'ann@example.com',
+        tags: ['vip'],
+        notes: ['Ships to the office, not home. · import:shopify-customers'],
+      },
+      { email: 'carl@example.com', tags: ['wholesale'], notes: [] },
+    ];
+    expect(await tagsAndNotes()).toEqual(imported);
     const [ann] = (await searchCustomers(db(), shop, { q: 'ann@example.com', limit: 5, offset: 0 })).items;
     expect(ann).toMatchObject({ name: 'Ann Lee', company: 'Lee Co', orderCount: 2 });
     expect(await getCustomer(db(), shop.shopId, ann!.customerId)).toMatchObject({ phone: '+14155552671' });
@@ -660,5 +693,7 @@ describeEachDb('imports', ({ db, newShop }) => {
     await copyFile(fixture('shopify-customers.csv'), again);
     await importFile(db(), shop.shopId, again, 'shopify-customers');
     expect((await consent(ann!.customerId)).email).toEqual(['opted_out', 'unsubscribe link']);
+    // Nor does it tag or note anyone twice.
+    expect(await tagsAndNotes()).toEqual(imported);
   });
 });

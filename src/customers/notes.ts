@@ -4,7 +4,7 @@
 // copy of the person's data treat them as the person's own (erasure.ts, merge.ts, personalData.ts).
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
-import { isUuid, uuidv7 } from '../db/ids.js';
+import { derivedId, isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { allows, type Role } from '../shops/roles.js';
 import { getCustomer } from './customers.js';
@@ -112,5 +112,35 @@ export async function carryNotes(
   await tx.query(
     'update customer_notes set customer_id = $2 where shop_id = $1 and customer_id = any($3::uuid[])',
     [shopId, survivorId, otherIds],
+  );
+}
+
+/**
+ * The notes a customers export carries (Shopify's "Note"), one per person, written by `author` (the
+ * import). Each is named by the person's first identity in the file and its text, so importing the file
+ * again adds nothing, even once the person was merged into another profile.
+ */
+export async function importNotes(
+  tx: Queryable,
+  shopId: string,
+  notes: { customerId: string; identity: string; body: string }[],
+  author: string,
+  at: Date,
+): Promise<void> {
+  if (notes.length === 0) return;
+  await tx.query(
+    `insert into customer_notes (shop_id, note_id, customer_id, body, staff_id, author, created_at)
+     select $1, ${derivedId(`'import-note:' || $1::uuid::text || n.identity || ':' || n.body`)}, n.customer_id, n.body,
+            null, $5, $6
+       from unnest($2::uuid[], $3::text[], $4::text[]) as n(customer_id, identity, body)
+     on conflict (shop_id, note_id) do nothing`,
+    [
+      shopId,
+      notes.map((n) => n.customerId),
+      notes.map((n) => n.identity),
+      notes.map((n) => n.body),
+      author,
+      at.toISOString(),
+    ],
   );
 }

@@ -44,16 +44,19 @@ const ITEM_FIELDS = [
   'item_price',
   'item_refunded_quantity',
 ] as const;
-/** Marketing consent as a customers export states it (yes / no). */
-const CONSENT_FIELDS = ['accepts_email', 'accepts_sms'] as const;
+/**
+ * What a customers export says beyond the person: marketing consent (yes / no), the shop's note on them
+ * and the tags it gave them (comma-separated), as Shopify's customers export carries them.
+ */
+const CUSTOMER_FIELDS = ['accepts_email', 'accepts_sms', 'note', 'tags'] as const;
 
-export const FIELDS = [...ORDER_FIELDS, ...PERSON_FIELDS, ...ITEM_FIELDS, ...CONSENT_FIELDS] as const;
+export const FIELDS = [...ORDER_FIELDS, ...PERSON_FIELDS, ...ITEM_FIELDS, ...CUSTOMER_FIELDS] as const;
 export type Field = (typeof FIELDS)[number];
 
 /** The fields an import of this kind reads; an orders export carries its buyer but not their consent. */
 export const fieldsRead = (kind: 'orders' | 'customers'): readonly Field[] =>
   kind === 'customers'
-    ? [...PERSON_FIELDS, ...CONSENT_FIELDS]
+    ? [...PERSON_FIELDS, ...CUSTOMER_FIELDS]
     : [...ORDER_FIELDS, ...PERSON_FIELDS, ...ITEM_FIELDS];
 
 export const FORMAT_NAMES = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
@@ -164,6 +167,8 @@ const shopifyCustomers: Format = {
     country: ['Default Address Country Code', 'Country', 'Country Code'],
     accepts_email: ['Accepts Email Marketing', 'Accepts Marketing'],
     accepts_sms: ['Accepts SMS Marketing'],
+    note: ['Note'],
+    tags: ['Tags'],
   },
   required: [],
   statuses: {},

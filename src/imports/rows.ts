@@ -235,10 +235,39 @@ function reportNormalizeErrors(row: Row, errors: ErrorDetail[], problems: Proble
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: RowError[] };
 
-/** A person from a customers export, with the marketing consent it states per channel (if any). */
+/**
+ * A person from a customers export, with the marketing consent it states per channel (if any), the
+ * shop's note on them and the tags it gave them.
+ */
 export interface ImportedPerson {
+  rowNo: number;
   person: PersonInput;
   consents: { channel: Channel; status: 'opted_in' | 'opted_out' }[];
+  note: string | null;
+  tags: string[];
+}
+
+/** Tags as an export lists them: comma-separated (Shopify), or with the Chinese comma. */
+function tagsOf(row: Row, problems: Problems): string[] {
+  const names = [
+    ...new Set(
+      row
+        .get('tags')
+        .split(/[,，]/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const long = names.find((n) => n.length > 100);
+  if (long) problems.add(row, 'tags', `a tag name is at most 100 characters: ${long.slice(0, 20)}…`);
+  if (names.length > 50) problems.add(row, 'tags', 'at most 50 tags a customer');
+  return names;
+}
+
+function noteOf(row: Row, problems: Problems): string | null {
+  const note = row.get('note').trim();
+  if (note.length > 4000) problems.add(row, 'note', 'a note is at most 4,000 characters');
+  return note || null;
 }
 
 const YES = new Set(['yes', 'y', 'true', '1', '是']);
@@ -264,10 +293,12 @@ export function personFromRow(row: Row, shop: Shop, source: string): Parsed<Impo
   if (row.encodingBroken) problems.add(row, null, 'bad encoding: the row has bytes that are not valid text');
   const ref = customerRef(row, row.binding.format, source, problems);
   const consents = consentsOf(row, problems);
+  const note = noteOf(row, problems);
+  const tags = tagsOf(row, problems);
   const result = normalizePerson(ref, shop);
   if (!result.ok) reportNormalizeErrors(row, result.errors, problems);
   if (problems.list.length > 0 || !result.ok) return { ok: false, errors: problems.list };
-  return { ok: true, value: { person: result.person, consents } };
+  return { ok: true, value: { rowNo: row.rowNo, person: result.person, consents, note, tags } };
 }
 
 /** Builds one order from its rows: order fields from the first row, one item per row that names one. */

@@ -5,9 +5,11 @@ import { setImmediate } from 'node:timers/promises';
 import type { Db, Queryable } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { recordConsents } from '../customers/consent.js';
+import { importNotes } from '../customers/notes.js';
 import { resolvePeople } from '../customers/resolve.js';
 import { queueExpiryIfDue } from '../membership/schedule.js';
 import { applyRuleTags } from '../tags/rules.js';
+import { tagByName } from '../tags/tags.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { getShop, type Shop } from '../shops/shops.js';
@@ -204,6 +206,34 @@ async function commitBatch(
           p.consents.map((c) => ({ customerId: r.customerIds[i]!, ...c, source: origin, at })),
         ),
         { keepOptOuts: true },
+      );
+      await importNotes(
+        tx,
+        shop.shopId,
+        pending.people.flatMap((p, i) => {
+          const first = p.person.identities[0];
+          return p.note && first
+            ? [{ customerId: r.customerIds[i]!, identity: `${first.kind}:${first.value}`, body: p.note }]
+            : [];
+        }),
+        origin,
+        at,
+      );
+      const ruled = await tagByName(
+        tx,
+        shop.shopId,
+        pending.people.map((p, i) => ({ customerId: r.customerIds[i]!, tags: p.tags })),
+        origin,
+      );
+      // The person landed; only the tag could not be given: the report says so on the person's row.
+      const rowOf = new Map(pending.people.map((p, i) => [r.customerIds[i]!, p.rowNo]));
+      pending.errors.push(
+        ...ruled.map(({ customerId, tag }) => ({
+          rowNo: rowOf.get(customerId)!,
+          column: 'tags',
+          reason: `'${tag}' is a rule tag here: it follows its rule, not the file (the customer was imported)`,
+          value: tag,
+        })),
       );
       await applyRuleTags(tx, shop.shopId, r.customerIds, origin, at);
       counts.customersCreated = r.created;

@@ -221,3 +221,36 @@ export async function carryTags(tx: Queryable, shopId: string, survivorId: strin
     [shopId, survivorId, otherIds],
   );
 }
+
+/**
+ * The tags a customers export gave its people (Shopify's "Tags"), by name: a name the shop has as a
+ * manual tag is put on them, a new name becomes a manual tag. A name the shop keeps as a rule tag follows
+ * its rule, not the file: those are answered, by customer, for the import's report.
+ */
+export async function tagByName(
+  tx: Queryable,
+  shopId: string,
+  people: { customerId: string; tags: string[] }[],
+  source: string,
+): Promise<{ customerId: string; tag: string }[]> {
+  const names = [...new Set(people.flatMap((p) => p.tags))];
+  if (names.length === 0) return [];
+  await tx.query(
+    `insert into tags (shop_id, tag_id, name) select $1, n.id, n.name from unnest($2::text[], $3::uuid[]) as n(name, id)
+     on conflict (shop_id, name) do nothing`,
+    [shopId, names, names.map(() => uuidv7())],
+  );
+  const tags = await tx.query<{ tagId: string; name: string; ruled: boolean }>(
+    `select tag_id as "tagId", name, rule is not null as ruled from tags where shop_id = $1 and name = any($2::text[])`,
+    [shopId, names],
+  );
+  const refused: { customerId: string; tag: string }[] = [];
+  for (const tag of tags) {
+    const customerIds = [
+      ...new Set(people.filter((p) => p.tags.includes(tag.name)).map((p) => p.customerId)),
+    ];
+    if (tag.ruled) refused.push(...customerIds.map((customerId) => ({ customerId, tag: tag.name })));
+    else await setManualTag(tx, shopId, tag.tagId, customerIds, true, source);
+  }
+  return refused;
+}
