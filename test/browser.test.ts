@@ -840,7 +840,11 @@ describe.skipIf(!available)('web console in Chromium', () => {
       method: 'PUT',
       url: '/api/channels/sms',
       headers: shop.auth,
-      payload: { channel: 'sms', settings: { provider: 'generic-json', url: `${sms.url}/sms` } },
+      payload: {
+        channel: 'sms',
+        costPerMessageCents: 5,
+        settings: { provider: 'generic-json', url: `${sms.url}/sms` },
+      },
     });
     await request.getByLabel('Member card number').fill('S-77');
     await request.getByLabel('Phone').fill('135 0000 0002');
@@ -882,6 +886,25 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await edit.getByLabel('Points price (blank: not for points)').fill('');
     await edit.getByRole('button', { name: 'Save' }).click();
     await eventually(() => row.locator('td').nth(3).textContent()).toBe('–');
+
+    // The texted code is on the shop's bill: the Channels page counts it, at the channel's price.
+    await member.getByRole('link', { name: 'Channels' }).click();
+    const usage = member.getByTestId('sending-usage');
+    const month = new Intl.DateTimeFormat('en-CA', {
+      timeZone: shop.shop.timeZone,
+      year: 'numeric',
+      month: '2-digit',
+    }).format(new Date());
+    await eventually(() => usage.locator('tbody tr td').allTextContents()).toEqual([
+      month,
+      'SMS',
+      '—',
+      '—',
+      '—',
+      '1',
+      '1',
+      'CN¥0.05',
+    ]);
     await member.close();
   });
 

@@ -1322,6 +1322,76 @@ describeEachDb('engage', ({ db }) => {
     expect((await call('GET', `/api/package-inserts?${query}`, undefined, b)).status).toBe(404);
   });
 
+  it('adds up what a shop sent and what it cost, by month, channel and kind, codes at the counter included', async () => {
+    const c = await testTenant(db(), 'Usage shop');
+    const as = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+      ok(method, url, payload, c);
+    await as('PUT', '/api/contact-policy', noQuiet);
+    await as('PUT', '/api/channels/sms', {
+      channel: 'sms',
+      costPerMessageCents: 4.5,
+      settings: { provider: 'generic-json', url: `${http.url}/sms` },
+    });
+    for (const [n, phone] of ['13900000051', '13900000052'].entries()) {
+      const { customerId } = await as('POST', '/api/orders', {
+        externalId: `usage-${n}`,
+        status: 'paid',
+        totalCents: 5000,
+        orderedAt: daysAgo(3),
+        customer: { phone },
+      });
+      await as('PUT', `/api/customers/${customerId}/consents/sms`, {
+        status: 'opted_in',
+        source: 'checkout',
+      });
+    }
+    const everyone = (
+      await as('POST', '/api/segments', {
+        name: 'Buyers',
+        rule: { type: 'field', field: 'orderCount', op: 'gte', value: 1 },
+      })
+    ).segmentId;
+    // A text of 99 characters in Chinese goes as two parts.
+    const long = (
+      await as('POST', '/api/templates', {
+        name: 'Long',
+        channel: 'sms',
+        body: `【莲】${'新品上市'.repeat(24)}`,
+      })
+    ).templateId;
+    const campaignId = (
+      await as('POST', '/api/campaigns', {
+        name: 'Long text',
+        templateId: long,
+        segmentId: everyone,
+        holdoutPercent: 0,
+      })
+    ).campaignId;
+    await as('POST', `/api/campaigns/${campaignId}/schedule`, {});
+    await settleJobs(t.jobs, db(), c.shop.shopId);
+    // A member asks for a card code at the counter: a text the shop pays for too.
+    await as('POST', '/api/member-cards/bindings', { memberCard: 'U-1', phone: '13900000053' });
+
+    const month = new Intl.DateTimeFormat('en-CA', {
+      timeZone: c.shop.timeZone,
+      year: 'numeric',
+      month: '2-digit',
+    }).format(new Date());
+    expect(await as('GET', '/api/messages/usage?months=3')).toEqual({
+      currency: 'CNY',
+      items: [
+        { month, channel: 'sms', kind: 'campaign', messages: 2, parts: 4, costCents: 18 },
+        { month, channel: 'sms', kind: 'codes', messages: 1, parts: 1, costCents: 4.5 },
+      ],
+    });
+    // Another shop's sending is its own; a window beyond two years is refused, naming it.
+    const others = (await ok('GET', '/api/messages/usage', undefined, b)).items as { kind: string }[];
+    expect(others.some((u) => u.kind === 'codes')).toBe(false);
+    const tooLong = await call('GET', '/api/messages/usage?months=25', undefined, c);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.details).toEqual([expect.objectContaining({ field: 'querystring.months' })]);
+  });
+
   it('keeps every shop to its own campaigns, templates and messages', async () => {
     const [mine] = (await ok('GET', '/api/campaigns')).items;
     const [tpl] = (await ok('GET', '/api/templates')).items;

@@ -62,6 +62,13 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
     });
     await activateFlow(db(), shop.shopId, flow.flowId, 1);
     expect((await runFlows(db(), shop.shopId)).entered).toBeGreaterThan(100);
+    // Every profile has a note staff kept, so merges must move notes too.
+    await db().query(
+      `insert into customer_notes (shop_id, note_id, customer_id, body, author, created_at)
+       select shop_id, gen_random_uuid(), customer_id, 'Prefers a call', 'The operator', now()
+         from customers where shop_id = $1`,
+      [shop.shopId],
+    );
     // Orders that join pairs of existing profiles (phone of one, email of the next) force merges.
     const phones = await db().query<{ phone: string }>(
       'select phone from customers where shop_id = $1 and email is null order by customer_id limit 20',
@@ -109,6 +116,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
       ['flow enrollments', 'flow_enrollments'],
       ['bought categories', 'customer_categories'],
       ['bought stores', 'customer_stores'],
+      ['notes', 'customer_notes'],
     ];
     const orphans = await db().query<{ what: string; n: number }>(
       `${owned
@@ -134,6 +142,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
         'flow enrollments',
         'identities',
         'messages',
+        'notes',
         'orders',
         'points',
         'points of another buyer',

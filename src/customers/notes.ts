@@ -102,7 +102,7 @@ export async function removeNote(
   await db.query('delete from customer_notes where shop_id = $1 and note_id = $2', [shopId, noteId]);
 }
 
-/** Moves the merged profiles' notes to the survivor (before those profiles go: the key forbids losing them). */
+/** Moves the merged profiles' notes to the survivor. */
 export async function carryNotes(
   tx: Queryable,
   shopId: string,

@@ -13,6 +13,7 @@ import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { recordEvents } from '../customers/timeline.js';
 import { approvedOnlyProvider, CODE_TEXT_VARIABLES, getChannel } from '../engage/channels.js';
 import { sendSms } from '../engage/senders.js';
+import { smsLength } from '../engage/templates.js';
 import { compileText, renderText } from '../engage/liquid.js';
 import { AppError, type ErrorDetail } from '../errors.js';
 import { hashPassword, verifyPassword } from '../shops/passwords.js';
@@ -162,10 +163,11 @@ export async function requestBinding(
   if (!sms) return { ...challenge, code };
   // A code the member asked for at the counter: consent, quiet hours and frequency caps, which govern
   // what the shop chooses to send, do not apply to it.
+  const body = codeText(shop.name, card, phone, code, 'codeText' in sms ? sms.codeText : undefined);
   const sent = await sendSms(sms, {
     messageId: bindingId,
     to: phone,
-    body: codeText(shop.name, card, phone, code, 'codeText' in sms ? sms.codeText : undefined),
+    body,
     // Aliyun's code template names its variable ${code}; Tencent Cloud's numbers it {1}.
     providerTemplate: codeTemplate
       ? { code: codeTemplate, params: sms.provider === 'tencent' ? { '1': code } : { code } }
@@ -178,6 +180,11 @@ export async function requestBinding(
     ]);
     throw new AppError('sms_failed', 502, `The SMS provider did not take the code: ${sent.reason}`);
   }
+  // What the text cost, as a message's is recorded (the provider's count of parts, else the text's).
+  await db.query(
+    'update member_card_bindings set parts = $3, unit_cost_cents = $4 where shop_id = $1 and binding_id = $2',
+    [shop.shopId, bindingId, sent.parts ?? smsLength(body).parts, channel!.costPerMessageCents],
+  );
   return challenge;
 }
 

@@ -5,6 +5,7 @@ import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { ChannelView, ContactPolicy } from './types.js';
 import { Problem } from '../../Problem.js';
+import { SendingUsage } from './SendingUsage.js';
 
 type Fields = Record<string, string>;
 
@@ -158,6 +159,7 @@ export function ChannelsPage() {
     <section className="channels">
       <h1>{t('channels.title')}</h1>
       <p className="muted">{t('channels.help')}</p>
+      <SendingUsage />
       <PolicyForm initial={policy.data} />
       <LinksForm initial={links.data.publicUrl} />
       <ChannelForm
