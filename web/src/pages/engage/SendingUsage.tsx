@@ -38,19 +38,21 @@ export function SendingUsage() {
     rows.set(key, row);
   }
   return (
-    <div className="card wide" data-testid="sending-usage">
-      <h2>{t('usage.title')}</h2>
+    <section data-testid="sending-usage">
+      <div className="settings">
+        <h2>{t('usage.title')}</h2>
+        <label>
+          {t('usage.months')}
+          <select value={months} onChange={(e) => setMonths(Number(e.target.value))}>
+            {[3, 6, 12, 24].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <p className="muted">{t('usage.help')}</p>
-      <label>
-        {t('usage.months')}
-        <select value={months} onChange={(e) => setMonths(Number(e.target.value))}>
-          {[3, 6, 12, 24].map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
       {usage.data && rows.size === 0 && <p className="muted">{t('usage.none')}</p>}
       {rows.size > 0 && (
         <table>
@@ -84,6 +86,6 @@ export function SendingUsage() {
           </tbody>
         </table>
       )}
-    </div>
+    </section>
   );
 }
