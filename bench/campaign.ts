@@ -16,10 +16,11 @@ import type { Db } from '../src/db/db.js';
 import { saveChannel } from '../src/engage/channels.js';
 import { createCampaign } from '../src/engage/campaigns.js';
 import { setContactPolicy } from '../src/engage/policy.js';
+import { sendingUsage } from '../src/engage/usage.js';
 import { createTemplate } from '../src/engage/templates.js';
 import { requeueStalled } from '../src/jobs/jobs.js';
 import { saveSegment } from '../src/segments/segments.js';
-import { createShop } from '../src/shops/shops.js';
+import { createShop, getShop } from '../src/shops/shops.js';
 import { arg, seconds } from './options.js';
 
 const customers = Number(arg('customers', '200000'));
@@ -194,6 +195,18 @@ const counts = await withBenchDb(config, async (db) => {
   );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 });
+// The Channels page's monthly figures over what was just sent (no target; measured so the page is known).
+const usageMs = await withBenchDb(config, async (db) => {
+  const { timeZone } = await getShop(db, shopId);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await sendingUsage(db, shopId, timeZone, 6);
+    times.push(performance.now() - t0);
+  }
+  return times;
+});
+const usageMedian = [...usageMs].sort((a, b) => a - b)[2]!;
 const twice = [...sink.perRecipient.values()].filter((n) => n > 1).length;
 const missing = customers - sink.perRecipient.size;
 const sending = (sink.lastAt - sink.firstAt) / 1000;
@@ -205,6 +218,9 @@ console.log(`database: ${JSON.stringify(counts)}`);
 console.log(
   `first to last email: ${sending.toFixed(1)} s = ${(sink.received / sending).toFixed(0)} emails/s; ` +
     `command start to finish (launch, snapshot, start-up${killAt > 0 ? ', kill and restart' : ''}): ${wall.toFixed(1)} s`,
+);
+console.log(
+  `sent and spent, 6 months (GET /api/messages/usage): first of 5 ${usageMs[0]!.toFixed(0)} ms, median ${usageMedian.toFixed(0)} ms`,
 );
 await sink.close();
 if (twice > 0 || missing > 0) process.exitCode = 1;
