@@ -3,8 +3,9 @@
 // dashboard's rollups, all under the same customer id — and loses everything that says who the person
 // is: the profile's fields, every identity (a later order with the same phone starts a new profile), the
 // member card on their orders, the addresses and subjects of their messages, their consents, card
-// bindings and the notes staff kept on them, the timeline events that carry contact details or their own words, and the values import
-// error reports refused that hold their phone, email, name or card (a mistyped number is still theirs).
+// bindings and the notes staff kept on them, the timeline events that carry contact details or their own
+// words, and the values import error reports refused that hold their phone, email, name or card (a
+// mistyped number is still theirs).
 // Nothing is sent to them again: queued messages are suppressed, flows let them go, and their points are
 // forfeited (the shop owes nothing to a person it no longer knows), as a ledger entry so the balance still
 // equals the ledger. It cannot be undone.

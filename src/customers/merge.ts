@@ -1,6 +1,6 @@
 // Two or more profiles that turn out to be one person become one: the survivor takes over identities,
-// orders, timeline, notes, tags, consent and membership (points and the better tier), fills its empty fields from the others,
-// and its stats and purchase days are recomputed from the orders.
+// orders, timeline, notes, tags, consent and membership (points and the better tier), fills its empty
+// fields from the others, and its stats and purchase days are recomputed from the orders.
 // Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
 import { z } from 'zod';
 import { refreshPurchaseDays } from '../analytics/rollup.js';

@@ -1,7 +1,7 @@
 // A person's right to a copy of what the shop holds on them (GDPR arts. 15 and 20, PIPL art. 45): one
 // machine-readable document of their profile, identities, consents, tags, orders with their items, points
-// ledger, coupon codes, the notes staff kept on them and timeline (the messages sent them and the flows they went through included),
-// read in one transaction so that its parts agree.
+// ledger, coupon codes, the notes staff kept on them and timeline (the messages sent them and the flows
+// they went through included), read in one transaction so that its parts agree.
 import type { Db } from '../db/db.js';
 import { customerCoupons } from '../engage/coupons.js';
 import { listLedger } from '../membership/points.js';

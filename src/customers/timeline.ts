@@ -1,8 +1,8 @@
 // The customer's timeline. Every change to a customer is written here in the same transaction as the
 // change itself, so the timeline can never disagree with the data (flows start from it: engage/flows).
 // A profile's creation, an order's placement, a points entry, a message, a pass through a flow and a note
-// staff wrote are read from their own rows instead of being copied: at a million orders an import would otherwise write every
-// order twice.
+// staff wrote are read from their own rows instead of being copied: at a million orders an import would
+// otherwise write every order twice.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 
