@@ -244,6 +244,22 @@ describeEachDb('refunds', ({ db, kind }) => {
     expect(await buyers({ type: 'purchased', categories: ['gifts'] })).toBe(0);
     expect(await buyers({ type: 'purchased', categories: ['skincare/oily'] })).toBe(1);
 
+    // A free order (two samples) is refunded only once both come back.
+    const samples = await place('R-402', {
+      customer: { phone: '13900004321' },
+      totalCents: 0,
+      items: [
+        { title: 'Toner sample', category: 'Samples', quantity: 1, unitPriceCents: 0 },
+        { title: 'Cream sample', category: 'Samples', quantity: 1, unitPriceCents: 0 },
+      ],
+    });
+    const returnSample = (lineNo: number) =>
+      call('POST', `/api/orders/${samples.orderId}/refund`, lines(1, lineNo));
+    expect((await returnSample(1)).json().order.status).toBe('paid');
+    expect(await buyers({ type: 'purchased', categories: ['samples'] })).toBe(1);
+    expect((await returnSample(2)).json().order.status).toBe('refunded');
+    expect(await buyers({ type: 'purchased', categories: ['samples'] })).toBe(0);
+
     // More returned than bought is refused where the order comes in, naming the line.
     const tooMany = await resend([{ ...cream, refundedQuantity: 3 }], 7_200, 'refunded');
     expect(tooMany.statusCode).toBe(400);

@@ -47,6 +47,11 @@ export function refundedOrder(order: Order, request: RefundRequest): NormalizedO
       },
     ]);
   if (refundedCents === order.refundedCents && returned.size === 0) return null;
+  // All of the money back is a refund of the order; of a free order, only every unit back is.
+  const whole =
+    refundedCents === order.totalCents &&
+    (order.totalCents > 0 ||
+      order.items.every((i) => (returned.get(i.lineNo) ?? i.refundedQuantity) >= i.quantity));
   return {
     source: order.source,
     externalId: order.externalId,
@@ -54,8 +59,7 @@ export function refundedOrder(order: Order, request: RefundRequest): NormalizedO
     storeId: order.storeId,
     memberCard: order.memberCard,
     // Free lines returned refund nothing: the order stays as paid as it was.
-    status:
-      refundedCents === order.totalCents ? 'refunded' : refundedCents > 0 ? 'partially_refunded' : status,
+    status: whole ? 'refunded' : refundedCents > 0 ? 'partially_refunded' : status,
     currency: order.currency,
     totalCents: order.totalCents,
     discountCents: order.discountCents,
