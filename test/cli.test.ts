@@ -277,6 +277,13 @@ describe('the regulars command', () => {
     expect(report.out).toContain('audience 2 (holdout 0)');
     expect(report.out).toContain('messages: sent 1, delivered 0, failed 0, suppressed 1, waiting 0');
     expect(report.out).toContain('suppressed (no opt-in): 1');
+    // What the month's sending came to: the one text (the channel sets no price).
+    const usage = await regulars('campaign', 'usage', '--months', '2');
+    expect(usage.out).toMatch(/^\d{4}-\d{2} {2}sms {6}campaign {2}1 sent, 1 parts, 0\.00 CNY$/m);
+    expect(await regulars('campaign', 'usage', '--months', '0')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining("--months must be a whole number from 1 to 24, not '0'"),
+    });
     // Sending again is refused: the campaign went out.
     const twice = await regulars('campaign', 'send', campaignId);
     expect(twice).toMatchObject({ code: 1, out: expect.stringContaining('The campaign is sent') });

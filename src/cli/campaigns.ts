@@ -1,11 +1,14 @@
-// `regulars campaign list|send|cancel|report|deliver`: campaigns from the terminal. `send` launches a
+// `regulars campaign list|send|cancel|report|usage|deliver`: campaigns from the terminal. `send` launches a
 // campaign now and delivers it in the foreground; `cancel` stops one; `deliver` drains the outbox (what
 // the server does by itself), which is also how a delivery cut off by a crash is finished from the
-// command line.
+// command line. `usage` is what the shop sent and what it cost, month by month.
 import type { Command } from 'commander';
 import { cancelCampaign, listCampaigns, scheduleCampaign } from '../engage/campaigns.js';
 import { MESSAGES_DELIVER } from '../engage/jobs.js';
 import { campaignReport } from '../engage/report.js';
+import { sendingUsage, UsageQuery } from '../engage/usage.js';
+import { formatAmount } from '../orders/money.js';
+import { getShop } from '../shops/shops.js';
 import { percent, pickShop, withDb } from './context.js';
 import { jobCommand, runInForeground } from './jobs.js';
 
@@ -48,6 +51,30 @@ export function campaignCommands(program: Command): void {
         async (db) => {
           const c = await cancelCampaign(db, await pickShop(db, o.shop), campaignId);
           console.log(`${c.name}: ${c.status}`);
+        },
+        { light: true },
+      ),
+    );
+  campaign
+    .command('usage')
+    .description(
+      'what the providers took each month, by channel and kind, with the parts billed and the cost (campaigns, flows, other, member-card codes)',
+    )
+    .option('--months <n>', 'this month and the months before it (1–24)', '6')
+    .option('--shop <id>')
+    .action((o: { months: string; shop?: string }) =>
+      withDb(
+        async (db) => {
+          const query = UsageQuery.safeParse({ months: o.months });
+          if (!query.success)
+            throw new Error(`--months must be a whole number from 1 to 24, not '${o.months}'`);
+          const shop = await getShop(db, await pickShop(db, o.shop));
+          const rows = await sendingUsage(db, shop.shopId, shop.timeZone, query.data.months);
+          if (rows.length === 0) console.log('nothing sent in these months');
+          for (const r of rows)
+            console.log(
+              `${r.month}  ${r.channel.padEnd(7)}  ${r.kind.padEnd(8)}  ${r.messages} sent, ${r.parts} parts, ${formatAmount(Math.round(r.costCents), shop.currency)} ${shop.currency}`,
+            );
         },
         { light: true },
       ),
