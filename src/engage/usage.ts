@@ -29,7 +29,7 @@ export async function sendingUsage(
   months: number,
   at = new Date(),
 ): Promise<UsageRow[]> {
-  const rows = await db.query<UsageRow>(
+  return db.query<UsageRow>(
     `with since as (
        select (date_trunc('month', $3::timestamptz at time zone $2) - make_interval(months => $4 - 1))
                 at time zone $2 as at
@@ -46,15 +46,10 @@ export async function sendingUsage(
         where b.shop_id = $1 and b.delivery = 'sms' and b.created_at >= since.at
      )
      select to_char(at at time zone $2, 'YYYY-MM') as month, channel, kind, count(*)::int as messages,
-            coalesce(sum(parts), 0)::int as parts, coalesce(sum(parts * unit_cost_cents), 0)::float8 as "costCents"
-       from sent group by 1, 2, 3`,
-    [shopId, timeZone, at.toISOString(), months],
+            coalesce(sum(parts), 0)::int as parts,
+            round(coalesce(sum(parts * unit_cost_cents), 0), 2)::float8 as "costCents"
+       from sent group by 1, 2, 3
+      order by 1 desc, 2, array_position($5::text[], kind)`,
+    [shopId, timeZone, at.toISOString(), months, USAGE_KINDS],
   );
-  const kind = (k: string) => USAGE_KINDS.indexOf(k as UsageRow['kind']);
-  return rows
-    .map((r) => ({ ...r, costCents: Math.round(r.costCents * 100) / 100 }))
-    .sort(
-      (a, b) =>
-        b.month.localeCompare(a.month) || a.channel.localeCompare(b.channel) || kind(a.kind) - kind(b.kind),
-    );
 }
