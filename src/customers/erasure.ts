@@ -3,9 +3,9 @@
 // dashboard's rollups, all under the same customer id — and loses everything that says who the person
 // is: the profile's fields, every identity (a later order with the same phone starts a new profile), the
 // member card on their orders, the addresses and subjects of their messages, their consents, card
-// bindings and the notes staff kept on them, the timeline events that carry contact details or their own
-// words, and the values import error reports refused that hold their phone, email, name or card (a
-// mistyped number is still theirs).
+// bindings, the notes staff kept on them and their service cases, the timeline events that carry contact
+// details or their own words, and the values import error reports refused that hold their phone, email,
+// name or card (a mistyped number is still theirs).
 // Nothing is sent to them again: queued messages are suppressed, flows let them go, and their points are
 // forfeited (the shop owes nothing to a person it no longer knows), as a ledger entry so the balance still
 // equals the ledger. It cannot be undone.
@@ -38,6 +38,7 @@ const PERSONAL_EVENTS: readonly EventType[] = [
   'card.unbound',
   'customer.merged',
   'message.replied',
+  'service.reopened',
 ];
 
 export const ERASED_REASON = 'personal data erased';
@@ -105,6 +106,7 @@ export async function eraseCustomer(
     );
     await tx.query('delete from customer_consents where shop_id = $1 and customer_id = $2', ids);
     await tx.query('delete from customer_notes where shop_id = $1 and customer_id = $2', ids);
+    await tx.query('delete from service_cases where shop_id = $1 and customer_id = $2', ids);
     await tx.query(
       'delete from customer_events where shop_id = $1 and customer_id = $2 and type = any($3::text[])',
       [...ids, PERSONAL_EVENTS],

@@ -1,6 +1,6 @@
 // Two or more profiles that turn out to be one person become one: the survivor takes over identities,
-// orders, timeline, notes, tags, consent and membership (points and the better tier), fills its empty
-// fields from the others, and its stats and purchase days are recomputed from the orders.
+// orders, timeline, notes, service cases, tags, consent and membership (points and the better tier),
+// fills its empty fields from the others, and its stats and purchase days are recomputed from the orders.
 // Merged ids keep resolving to the survivor (customer_merges), since integrations may still hold them.
 import { z } from 'zod';
 import { refreshPurchaseDays } from '../analytics/rollup.js';
@@ -16,6 +16,7 @@ import { carryConsents } from './consent.js';
 import { getCustomer } from './customers.js';
 import { assertNotErased } from './erasure.js';
 import { carryNotes } from './notes.js';
+import { carryCases } from '../service/cases.js';
 import { PROFILE_COLUMNS, PROFILE_FIELDS } from './profile.js';
 import { lockShopIngest } from './resolve.js';
 import { recordEvents } from './timeline.js';
@@ -68,6 +69,7 @@ export async function mergeCustomers(
   await carryTags(tx, shopId, survivorId, otherIds);
   await carryConsents(tx, shopId, survivorId, otherIds);
   await carryNotes(tx, shopId, survivorId, otherIds);
+  await carryCases(tx, shopId, survivorId, otherIds);
   await carryEngagement(tx, shopId, survivorId, otherIds);
   await tx.query('delete from customers where shop_id = $1 and customer_id = any($2::uuid[])', [
     shopId,

@@ -1,8 +1,8 @@
 // The customer's timeline. Every change to a customer is written here in the same transaction as the
 // change itself, so the timeline can never disagree with the data (flows start from it: engage/flows).
-// A profile's creation, an order's placement, a points entry, a message, a pass through a flow and a note
-// staff wrote are read from their own rows instead of being copied: at a million orders an import would
-// otherwise write every order twice.
+// A profile's creation, an order's placement, a points entry, a message, a pass through a flow, a note
+// staff wrote and a service case's opening and resolution are read from their own rows instead of being
+// copied: at a million orders an import would otherwise write every order twice.
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 
@@ -23,6 +23,7 @@ export const EVENT_TYPES = [
   'message.opened',
   'message.clicked',
   'message.replied',
+  'service.reopened',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -44,6 +45,8 @@ export const TIMELINE_EVENT_TYPES = [
   'message.suppressed',
   'flow.entered',
   'note.added',
+  'service.opened',
+  'service.resolved',
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 
@@ -121,6 +124,19 @@ export async function listEvents(
               jsonb_build_object('noteId', note_id, 'body', body, 'author', author)
          from customer_notes
         where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or created_at < $3)
+       union all
+       select case_id, customer_id, 'service.opened', opened_at, source,
+              jsonb_build_object('caseId', case_id, 'kind', kind, 'channel', channel, 'subject', subject,
+                                 'orderId', order_id, 'rating', rating, 'by', opened_by)
+         from service_cases
+        where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or opened_at < $3)
+       union all
+       select case_id, customer_id, 'service.resolved', resolved_at, source,
+              jsonb_build_object('caseId', case_id, 'kind', kind, 'subject', subject, 'resolution', resolution,
+                                 'by', resolved_by)
+         from service_cases
+        where shop_id = $1 and customer_id = $2 and resolved_at is not null
+          and ($3::timestamptz is null or resolved_at < $3)
        union all
        select customer_id, customer_id, 'customer.created', created_at, first_source, '{}'::jsonb
          from customers

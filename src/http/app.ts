@@ -38,6 +38,7 @@ import type { RequestTypeProvider } from './plugin.js';
 import { authRoutes } from './routes/auth.js';
 import { customerRoutes } from './routes/customers.js';
 import { noteRoutes } from './routes/notes.js';
+import { serviceRoutes } from './routes/service.js';
 import { usageRoutes } from './routes/usage.js';
 import { importRoutes } from './routes/imports.js';
 import { keyRoutes } from './routes/keys.js';
@@ -194,6 +195,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(authRoutes(options));
   await app.register(customerRoutes(options));
   await app.register(noteRoutes(options));
+  await app.register(serviceRoutes(options));
   await app.register(usageRoutes(options));
   await app.register(orderRoutes(options));
   await app.register(importRoutes(options));

@@ -134,6 +134,21 @@ export function compileSegment(
         const within = node.withinDays ? ` and occurred_at >= ${daysAgo(node.withinDays)}` : '';
         return `exists (select 1 from customer_events where shop_id = ${s} and customer_id = c.customer_id and type = any(${types})${within}${fence})`;
       }
+      case 'service': {
+        const s = bind(ctx.shopId, 'uuid');
+        const filters = [
+          node.kinds ? ` and kind = any(${bind(node.kinds, 'text[]')})` : '',
+          node.status ? ` and status = ${bind(node.status, 'text')}` : '',
+          node.withinDays ? ` and opened_at >= ${daysAgo(node.withinDays)}` : '',
+          node.maxRating ? ` and rating <= ${bind(node.maxRating, 'int')}` : '',
+        ].join('');
+        const cases = `from service_cases where shop_id = ${s} and customer_id = c.customer_id${filters}`;
+        const min = node.minCases ?? 1;
+        if (min === 1) return `exists (select 1 ${cases}${fence})`;
+        // Counting stops at the number asked for: a customer's cases are read through their index.
+        const n = bind(min, 'int');
+        return `(select count(*) from (select 1 ${cases} limit ${n}) k) >= ${n}`;
+      }
     }
   };
 

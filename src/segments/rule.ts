@@ -1,9 +1,10 @@
 // What a segment rule may say: a tree of AND / OR / NOT groups whose leaves are conditions on a field of
 // the customer row (from an allow-list, each with its type and the operators that type takes), on tags,
-// consent, or on the customer's order history and interactions. Rule tags use the same trees (tags/rules.ts).
+// consent, or on the customer's order history, interactions and service cases. Rule tags use the same trees (tags/rules.ts).
 import { z } from 'zod';
 import { CHANNELS } from '../customers/consent.js';
 import { RFM_SEGMENTS } from '../rfm/segments.js';
+import { CASE_KINDS, CASE_STATUSES } from '../service/cases.js';
 
 export const MAX_DEPTH = 8;
 export const MAX_NODES = 200;
@@ -139,6 +140,23 @@ export const Interacted = z.strictObject({
   withinDays: days.optional(),
 });
 
+export const ServiceCondition = z
+  .strictObject({
+    type: z.literal('service'),
+    kinds: z.array(z.enum(CASE_KINDS)).min(1).optional().describe('cases of these kinds only'),
+    status: z.enum(CASE_STATUSES).optional().describe('left out: open or resolved'),
+    withinDays: days.optional().describe('opened in the last N days'),
+    maxRating: z.number().int().min(1).max(5).optional().describe('reviews of at most this many stars'),
+    minCases: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('at least this many such cases (1 if not given)'),
+  })
+  .describe('brought service cases to the shop (inquiries, after-sale, complaints, disputes, reviews)');
+
 export type Rule =
   | { type: 'and' | 'or'; rules: Rule[] }
   | { type: 'not'; rule: Rule }
@@ -146,7 +164,8 @@ export type Rule =
   | z.infer<typeof Purchased>
   | z.infer<typeof DiscountShare>
   | z.infer<typeof Interacted>
-  | z.infer<typeof ConsentCondition>;
+  | z.infer<typeof ConsentCondition>
+  | z.infer<typeof ServiceCondition>;
 
 // Registered by name: the OpenAPI document describes the recursive tree once, as a component.
 export const Rule: z.ZodType<Rule> = z.lazy(() =>
@@ -158,6 +177,7 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
     DiscountShare,
     Interacted,
     ConsentCondition,
+    ServiceCondition,
   ]),
 );
 z.globalRegistry.add(Rule, { id: 'SegmentRule' });

@@ -16,6 +16,7 @@ import { CardsPage } from './pages/membership/CardsPage.js';
 import { MembershipPage } from './pages/membership/MembershipPage.js';
 import { RfmPage } from './pages/rfm/RfmPage.js';
 import { SegmentsPage } from './pages/segments/SegmentsPage.js';
+import { ServicePage } from './pages/service/ServicePage.js';
 import { AccessPage } from './pages/shop/AccessPage.js';
 import { TagsPage } from './pages/tags/TagsPage.js';
 import { useRoute } from './route.js';
@@ -71,6 +72,9 @@ function App() {
             className={route.page === 'customers' || route.page === 'customer' ? 'active' : ''}
           >
             {t('nav.customers')}
+          </a>
+          <a href="#/service" className={route.page === 'service' ? 'active' : ''}>
+            {t('nav.service')}
           </a>
           <a href="#/dashboard" className={route.page === 'dashboard' ? 'active' : ''}>
             {t('nav.dashboard')}
@@ -152,6 +156,7 @@ function App() {
         {route.page === 'channels' && <ChannelsPage />}
         {route.page === 'coupons' && <CouponsPage shop={me.shop} />}
         {route.page === 'inserts' && <InsertsPage />}
+        {route.page === 'service' && <ServicePage shop={me.shop} access={me.access} />}
         {route.page === 'access' && (
           <AccessPage
             me={me}

@@ -1,5 +1,5 @@
 // Hash routes: #/customers, #/customers/<id>, #/imports, #/membership, #/cards, #/rfm, #/tags, #/segments,
-// #/dashboard, #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels, #/access.
+// #/dashboard, #/campaigns, #/flows, #/templates, #/coupons, #/inserts, #/channels, #/service, #/access.
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -18,6 +18,7 @@ export type Route =
   | { page: 'channels' }
   | { page: 'coupons' }
   | { page: 'inserts' }
+  | { page: 'service' }
   | { page: 'access' };
 
 export function parseRoute(hash: string): Route {
@@ -39,6 +40,7 @@ export function parseRoute(hash: string): Route {
     'channels',
     'coupons',
     'inserts',
+    'service',
     'access',
   ] as const;
   const page = pages.find((p) => p === parts[0]);

@@ -3,6 +3,7 @@
 // Every step carries an id, kept across edits, which its counts and each enrollment's position refer to.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { CASE_KINDS } from '../../service/cases.js';
 import { ConversionDays, HoldoutPercent } from '../measure.js';
 
 const days = (max: number) => z.number().int().min(0).max(max);
@@ -41,6 +42,12 @@ export const Trigger = z.discriminatedUnion('type', [
     type: z.literal('points_expiring'),
     daysBefore: z.number().int().min(1).max(365).default(30),
   }),
+  z
+    .strictObject({
+      type: z.literal('service_resolved'),
+      kind: z.enum(CASE_KINDS).optional().describe('cases of this kind only'),
+    })
+    .describe('a service case is resolved (care after a complaint: add a wait, a coupon)'),
   z
     .strictObject({ type: z.literal('joined') })
     .describe('a new profile (from the API, a webhook or a store; not a bulk import) or a member card bound'),

@@ -5,7 +5,8 @@
 //
 // Each query reads what is already kept current and indexed: the customer row (last order, creation,
 // points balance), a customer's orders and points through their per-customer indexes, the predicted
-// purchase cycles, and timeline events through their time-ordered (UUID v7) ids.
+// purchase cycles, service cases by when they were resolved, and timeline events through their
+// time-ordered (UUID v7) ids.
 import { EXPIRING_LOTS_SQL } from '../../membership/points.js';
 import { firstUuidv7At } from '../../db/ids.js';
 import { PURCHASE_SQL } from '../../orders/status.js';
@@ -138,6 +139,15 @@ export function triggerQuery(
         params: [firstUuidv7At(ctx.from.getTime() - 3_600_000), Math.max(rank, 0)],
       };
     }
+    case 'service_resolved':
+      // Once per case: a case reopened and resolved again does not start the flow a second time.
+      return {
+        sql: `select k.customer_id, 'service:' || k.case_id, k.resolved_at
+                from service_cases k
+               where k.shop_id = $1 and k.resolved_at > $2 and k.resolved_at <= $3
+                 and ($4::text is null or k.kind = $4)`,
+        params: [trigger.kind ?? null],
+      };
     case 'joined':
       // A bulk import brings people who joined long ago, and so does a profile whose first order is far
       // older than the profile (history sent through the API): neither is a new member. An offline card

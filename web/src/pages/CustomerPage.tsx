@@ -12,9 +12,11 @@ import { NotesCard } from './customer/NotesCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
 import { RecordOrderCard } from './customer/RecordOrderCard.js';
 import { RefundForm } from './customer/RefundForm.js';
+import { ServiceCard } from './customer/ServiceCard.js';
 import { TagsCard } from './customer/TagsCard.js';
 import { MemberPanel } from './membership/MemberPanel.js';
 import { ledgerNote } from './membership/ledgerNote.js';
+import { stars } from './service/cases.js';
 
 interface Profile {
   customer: Customer & { identities: Identity[] };
@@ -75,6 +77,14 @@ export function CustomerPage({
         <NotesCard
           customerId={c.customerId}
           staffId={staffId}
+          access={access}
+          writable={!c.erasedAt}
+          timeZone={shop.timeZone}
+          onChanged={reload}
+        />
+        <ServiceCard
+          customerId={c.customerId}
+          orders={data.orders}
           access={access}
           writable={!c.erasedAt}
           timeZone={shop.timeZone}
@@ -151,7 +161,7 @@ export function CustomerPage({
       <h2>{t('profile.timeline')}</h2>
       <ol className="timeline">
         {data.timeline.map((e) => (
-          <li key={e.eventId}>
+          <li key={`${e.type}:${e.eventId}`}>
             <time>{dateTime(e.occurredAt, shop.timeZone, lang)}</time>{' '}
             <strong>
               {label(
@@ -209,6 +219,14 @@ function describe(e: TimelineEvent, shop: Shop, lang: Lang, label: (k: string) =
   if (e.type === 'note.added') {
     const body = String(d.body);
     return `${String(d.author)}: ${body.length > 140 ? `${body.slice(0, 140)}…` : body}`;
+  }
+  if (e.type === 'service.opened') {
+    const rating = d.rating === null ? '' : ` ${stars(Number(d.rating))}`;
+    return `${label(`service.kind.${String(d.kind)}`)} · ${String(d.subject)}${rating} · ${String(d.by)}`;
+  }
+  if (e.type === 'service.resolved' || e.type === 'service.reopened') {
+    const what = d.resolution ? `: ${String(d.resolution)}` : '';
+    return `${label(`service.kind.${String(d.kind)}`)} · ${String(d.subject)} · ${String(d.by)}${what}`;
   }
   if (e.type === 'flow.entered') {
     const why = d.holdout

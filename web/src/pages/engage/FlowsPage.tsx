@@ -8,6 +8,7 @@ import type { Catalog } from '../segments/rule.js';
 import { StepList, type StepChoices } from './FlowSteps.js';
 import type { Coupon, Enrollment, Flow, FlowReport, FlowStep, Template, Trigger } from './types.js';
 import { Problem } from '../../Problem.js';
+import { CASE_KINDS, type CaseKind } from '../service/cases.js';
 
 const TRIGGERS: Trigger['type'][] = [
   'order_paid',
@@ -16,6 +17,7 @@ const TRIGGERS: Trigger['type'][] = [
   'no_order',
   'tier_upgraded',
   'points_expiring',
+  'service_resolved',
   'joined',
   'date',
 ];
@@ -296,7 +298,7 @@ function TriggerFields({
   tiers: string[];
   onChange: (t: Trigger) => void;
 }) {
-  const { t } = useI18n();
+  const { t, label } = useI18n();
   const number = (
     key: 'daysBefore' | 'hour' | 'days' | 'month' | 'day',
     value: number,
@@ -363,6 +365,25 @@ function TriggerFields({
             {tiers.slice(1).map((tier) => (
               <option key={tier} value={tier}>
                 {tier}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {trigger.type === 'service_resolved' && (
+        <label>
+          {t('flows.field.caseKind')}
+          <select
+            name="caseKind"
+            value={trigger.kind ?? ''}
+            onChange={(e) =>
+              onChange({ type: 'service_resolved', kind: (e.target.value || undefined) as CaseKind })
+            }
+          >
+            <option value="">{t('service.anyKind')}</option>
+            {CASE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {label(`service.kind.${k}`, k)}
               </option>
             ))}
           </select>

@@ -1,4 +1,6 @@
 // What the engage screens read from the API.
+import type { CaseKind } from '../service/cases.js';
+
 export type MessageChannel = 'email' | 'sms' | 'webhook';
 
 export interface ChannelView {
@@ -125,6 +127,7 @@ export type Trigger =
   | { type: 'no_order'; days: number }
   | { type: 'tier_upgraded'; tier?: string }
   | { type: 'points_expiring'; daysBefore: number }
+  | { type: 'service_resolved'; kind?: CaseKind }
   | { type: 'joined' }
   | { type: 'date'; month: number; day: number; hour: number; year?: number };
 

@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { exponentOf } from '../../format.js';
 import { useKnownValues } from '../KnownValues.js';
+import { NumberBox } from './NumberBox.js';
+import { ServiceFilters } from './ServiceFilters.js';
 import { useI18n } from '../../i18n.js';
 import {
   defaultValue,
@@ -134,6 +136,7 @@ function ConditionEditor(p: {
     if (next === 'discountShare') return p.onChange({ type: 'discountShare', atLeast: 0.5 });
     if (next === 'interacted') return p.onChange({ type: 'interacted', kinds: ['clicked'] });
     if (next === 'consent') return p.onChange({ type: 'consent', channel: 'sms', status: 'opted_in' });
+    if (next === 'service') return p.onChange({ type: 'service', kinds: ['complaint'], status: 'open' });
     const info = p.fields.find((f) => `field:${f.field}` === next)!;
     const op = info.operators[0]!;
     p.onChange({ type: 'field', field: info.field, op, value: defaultValue(info, op, p.catalog) });
@@ -153,6 +156,7 @@ function ConditionEditor(p: {
           <option value="discountShare">{t('segments.discountShare')}</option>
           <option value="interacted">{t('segments.interacted')}</option>
           <option value="consent">{t('segments.consent')}</option>
+          <option value="service">{t('segments.service')}</option>
         </optgroup>
       </select>
       {p.node.type === 'field' && <FieldValue {...p} node={p.node} />}
@@ -171,6 +175,7 @@ function ConditionEditor(p: {
         </>
       )}
       {p.node.type === 'consent' && <ConsentChoice node={p.node} onChange={p.onChange} />}
+      {p.node.type === 'service' && <ServiceFilters node={p.node} onChange={p.onChange} />}
       {p.node.type === 'interacted' && (
         <>
           {p.catalog.interactions.map((k) => {
@@ -437,27 +442,5 @@ function PurchaseFilters({
         onChange={(v) => onChange({ ...node, minOrders: v })}
       />
     </span>
-  );
-}
-
-/** A number that may be left empty (undefined). Text that is no number travels as null, which the API names. */
-function NumberBox(p: {
-  label: string;
-  value: number | undefined;
-  onChange: (v: number | undefined) => void;
-}) {
-  return (
-    <label className="inline">
-      {p.label}
-      <input
-        inputMode="decimal"
-        size={8}
-        defaultValue={p.value ?? ''}
-        onChange={(e) => {
-          const text = e.target.value.trim();
-          p.onChange(text === '' ? undefined : Number(text));
-        }}
-      />
-    </label>
   );
 }

@@ -15,7 +15,15 @@ export type Rule =
     }
   | { type: 'discountShare'; atLeast: number; minOrders?: number }
   | { type: 'interacted'; kinds: string[]; withinDays?: number }
-  | { type: 'consent'; channel: 'email' | 'sms'; status: 'opted_in' | 'opted_out' | 'none' };
+  | { type: 'consent'; channel: 'email' | 'sms'; status: 'opted_in' | 'opted_out' | 'none' }
+  | {
+      type: 'service';
+      kinds?: string[];
+      status?: 'open' | 'resolved';
+      withinDays?: number;
+      maxRating?: number;
+      minCases?: number;
+    };
 
 export type Group = Extract<Rule, { type: 'and' | 'or' }>;
 

@@ -1,0 +1,171 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  CASE_CHANNELS,
+  CASE_KINDS,
+  CASE_STATUSES,
+  CaseInput,
+  CaseQuery,
+  CaseUpdate,
+  getCase,
+  listCases,
+  listCustomerCases,
+} from '../../service/cases.js';
+import { CaseIntake, openCase, takeCase, updateCase, type CaseWriter } from '../../service/desk.js';
+import { getShop } from '../../shops/shops.js';
+import type { AppOptions } from '../app.js';
+import type { ApiPlugin } from '../plugin.js';
+import { errors } from '../schemas.js';
+
+const ts = z.iso.datetime();
+const ServiceCase = z.object({
+  caseId: z.uuid(),
+  customerId: z.uuid(),
+  kind: z.enum(CASE_KINDS),
+  channel: z.enum(CASE_CHANNELS),
+  status: z.enum(CASE_STATUSES),
+  subject: z.string(),
+  body: z.string().nullable(),
+  orderId: z.uuid().nullable(),
+  orderExternalId: z.string().nullable().describe("the order's number in its source"),
+  rating: z.number().int().nullable(),
+  source: z.string().describe("console, api, or the help desk's name"),
+  externalId: z.string().nullable().describe("the ticket's id in its help desk"),
+  openedAt: ts,
+  openedBy: z.string().describe('the staff member, API key or help desk that opened it'),
+  resolvedAt: ts.nullable(),
+  resolvedBy: z.string().nullable(),
+  resolution: z.string().nullable(),
+  updatedAt: ts,
+});
+const CustomerParams = z.object({ customerId: z.string() });
+const CaseParams = z.object({ caseId: z.string() });
+
+export const serviceRoutes =
+  (o: AppOptions): ApiPlugin =>
+  async (app) => {
+    const writer = (request: FastifyRequest): CaseWriter =>
+      request.staff
+        ? { staffId: request.staff.staffId, name: request.staff.name }
+        : { staffId: null, name: `API key "${request.apiKey!.name}"` };
+    const source = (request: FastifyRequest) => (request.staff ? 'console' : 'api');
+
+    app.get(
+      '/api/customers/:customerId/service-cases',
+      {
+        schema: {
+          tags: ['service'],
+          summary:
+            "The customer's service history (inquiries, after-sale, complaints, disputes, reviews), newest first",
+          params: CustomerParams,
+          response: { 200: z.object({ items: z.array(ServiceCase) }), ...errors },
+        },
+      },
+      async (request) => ({
+        items: await listCustomerCases(o.db, request.shopId, request.params.customerId),
+      }),
+    );
+
+    app.post(
+      '/api/customers/:customerId/service-cases',
+      {
+        schema: {
+          tags: ['service'],
+          summary:
+            'Open a service case on the customer: on their profile and timeline, in the service queue, for segments ("an open complaint") until resolved',
+          params: CustomerParams,
+          body: CaseInput,
+          response: { 201: ServiceCase, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const serviceCase = await openCase(
+          o.db,
+          request.shopId,
+          request.params.customerId,
+          request.body,
+          writer(request),
+          source(request),
+        );
+        request.activityParams = { customerId: serviceCase.customerId, caseId: serviceCase.caseId };
+        return reply.code(201).send(serviceCase);
+      },
+    );
+
+    app.post(
+      '/api/service-cases',
+      {
+        schema: {
+          tags: ['service'],
+          summary:
+            'A ticket from a help desk or platform: its person is found by their identities (or a profile made) and the case opened (201); the same source and externalId sent again updates the case to what the ticket now says (200)',
+          body: CaseIntake,
+          response: { 200: ServiceCase, 201: ServiceCase, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const r = await takeCase(o.db, await getShop(o.db, request.shopId), request.body);
+        request.activityParams = { customerId: r.serviceCase.customerId, caseId: r.serviceCase.caseId };
+        return reply.code(r.created ? 201 : 200).send(r.serviceCase);
+      },
+    );
+
+    app.get(
+      '/api/service-cases',
+      {
+        schema: {
+          tags: ['service'],
+          summary:
+            "The service queue: open cases oldest first, resolved ones latest resolved first, each with its customer's name",
+          querystring: CaseQuery,
+          response: {
+            200: z.object({
+              items: z.array(ServiceCase.extend({ customerName: z.string().nullable() })),
+              total: z.number().int(),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => listCases(o.db, request.shopId, request.query),
+    );
+
+    app.get(
+      '/api/service-cases/:caseId',
+      {
+        schema: {
+          tags: ['service'],
+          summary: 'One service case',
+          params: CaseParams,
+          response: { 200: ServiceCase, ...errors },
+        },
+      },
+      async (request) => getCase(o.db, request.shopId, request.params.caseId),
+    );
+
+    app.patch(
+      '/api/service-cases/:caseId',
+      {
+        schema: {
+          tags: ['service'],
+          summary:
+            'Resolve a case (with what was done), or open it again (its resolution is kept on the timeline); a case already as asked changes only its resolution',
+          params: CaseParams,
+          body: CaseUpdate,
+          response: { 200: ServiceCase, ...errors },
+        },
+      },
+      async (request) => {
+        const serviceCase = await updateCase(
+          o.db,
+          request.shopId,
+          request.params.caseId,
+          request.body,
+          writer(request),
+          source(request),
+        );
+        request.activityParams = { customerId: serviceCase.customerId };
+        return serviceCase;
+      },
+    );
+  };

@@ -1,0 +1,157 @@
+// The service area owns a customer's service history (migration 0045): inquiries, after-sale requests,
+// complaints, platform disputes and reviews, each open until staff resolve it. This file says what a case
+// is and reads cases; desk.ts writes them. A case's opening and resolution are read onto the timeline
+// from its own row (customers/timeline.ts); segments test them (segments/compile.ts) and flows start
+// when one is resolved (engage/flows/triggers.ts).
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { isUuid } from '../db/ids.js';
+import { AppError } from '../errors.js';
+import { getCustomer } from '../customers/customers.js';
+
+export const CASE_KINDS = ['inquiry', 'after_sale', 'complaint', 'dispute', 'review'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+export const CASE_CHANNELS = ['phone', 'chat', 'email', 'store', 'platform', 'other'] as const;
+export const CASE_STATUSES = ['open', 'resolved'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max, `at most ${max.toLocaleString('en')} characters`);
+
+/** What staff say of a case as it comes in. */
+export const CaseInput = z.strictObject({
+  kind: z.enum(CASE_KINDS),
+  channel: z.enum(CASE_CHANNELS).default('other').describe('where the case came in'),
+  subject: text(200).describe('what it is about, in a line'),
+  body: text(4000).optional().describe('what the customer said, what was done'),
+  orderId: z.uuid().optional().describe("the order it is about: one of the customer's"),
+  orderExternalId: text(200)
+    .optional()
+    .describe(
+      'the order it is about by its number in its source (what the customer quotes), instead of orderId',
+    ),
+  rating: z.number().int().min(1).max(5).optional().describe("a review's stars"),
+  openedAt: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('when the customer brought it (default: now)'),
+});
+export type CaseInput = z.output<typeof CaseInput>;
+
+/** Resolving a case, or opening it again. */
+export const CaseUpdate = z.strictObject({
+  status: z.enum(CASE_STATUSES),
+  resolution: text(4000).optional().describe('what was done (kept when resolved; a reopened case clears it)'),
+});
+export type CaseUpdate = z.output<typeof CaseUpdate>;
+
+export interface ServiceCase {
+  caseId: string;
+  customerId: string;
+  kind: CaseKind;
+  channel: string;
+  status: CaseStatus;
+  subject: string;
+  body: string | null;
+  orderId: string | null;
+  /** The order's number in its source, for display. */
+  orderExternalId: string | null;
+  rating: number | null;
+  source: string;
+  externalId: string | null;
+  openedAt: Date;
+  openedBy: string;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  resolution: string | null;
+  updatedAt: Date;
+}
+
+export const caseColumns = `k.case_id as "caseId", k.customer_id as "customerId", k.kind, k.channel, k.status,
+  k.subject, k.body, k.order_id as "orderId",
+  (select o.external_id from orders o where o.shop_id = k.shop_id and o.order_id = k.order_id) as "orderExternalId",
+  k.rating, k.source, k.external_id as "externalId", k.opened_at as "openedAt", k.opened_by as "openedBy",
+  k.resolved_at as "resolvedAt", k.resolved_by as "resolvedBy", k.resolution, k.updated_at as "updatedAt"`;
+
+/** The customer's cases, newest first (a merged id reads its survivor's). */
+export async function listCustomerCases(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+): Promise<ServiceCase[]> {
+  const customer = await getCustomer(db, shopId, customerId);
+  return db.query<ServiceCase>(
+    `select ${caseColumns} from service_cases k where k.shop_id = $1 and k.customer_id = $2
+      order by k.opened_at desc, k.case_id desc`,
+    [shopId, customer.customerId],
+  );
+}
+
+export async function getCase(db: Queryable, shopId: string, caseId: string): Promise<ServiceCase> {
+  if (!isUuid(caseId)) throw AppError.notFound('Service case');
+  const [row] = await db.query<ServiceCase>(
+    `select ${caseColumns} from service_cases k where k.shop_id = $1 and k.case_id = $2`,
+    [shopId, caseId],
+  );
+  if (!row) throw AppError.notFound('Service case');
+  return row;
+}
+
+export const CaseQuery = z.strictObject({
+  status: z.enum(CASE_STATUSES).optional().describe('left out: both'),
+  kind: z.enum(CASE_KINDS).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type CaseQuery = z.output<typeof CaseQuery>;
+
+export interface QueuedCase extends ServiceCase {
+  customerName: string | null;
+}
+
+/**
+ * The service desk's list: open cases oldest first (the longest waiting on top), resolved ones most
+ * recently resolved first, with the total for paging.
+ */
+export async function listCases(
+  db: Queryable,
+  shopId: string,
+  q: CaseQuery,
+): Promise<{ items: QueuedCase[]; total: number }> {
+  const where = `k.shop_id = $1 and ($2::text is null or k.status = $2) and ($3::text is null or k.kind = $3)`;
+  const params = [shopId, q.status ?? null, q.kind ?? null];
+  const order =
+    q.status === 'open'
+      ? 'k.opened_at, k.case_id'
+      : q.status === 'resolved'
+        ? 'k.resolved_at desc, k.case_id desc'
+        : 'k.opened_at desc, k.case_id desc';
+  const items = await db.query<QueuedCase>(
+    `select ${caseColumns},
+            (select c.name from customers c where c.shop_id = k.shop_id and c.customer_id = k.customer_id) as "customerName"
+       from service_cases k where ${where} order by ${order} limit $4 offset $5`,
+    [...params, q.limit, q.offset],
+  );
+  const [count] = await db.query<{ total: number }>(
+    `select count(*)::int as total from service_cases k where ${where}`,
+    params,
+  );
+  return { items, total: count!.total };
+}
+
+/** Moves the merged profiles' cases to the survivor. */
+export async function carryCases(
+  tx: Queryable,
+  shopId: string,
+  survivorId: string,
+  otherIds: string[],
+): Promise<void> {
+  await tx.query(
+    'update service_cases set customer_id = $2 where shop_id = $1 and customer_id = any($3::uuid[])',
+    [shopId, survivorId, otherIds],
+  );
+}

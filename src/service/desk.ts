@@ -1,0 +1,334 @@
+// Writing service cases: staff open one on a profile, a help desk or platform sends its tickets through
+// the API (recognising the person as an order's buyer is recognised, and updating the case when the
+// same ticket comes again), and staff resolve or reopen them. Each change re-judges the customer's rule
+// tags in the same transaction, since a tag may read cases ("open complaint").
+import { z } from 'zod';
+import { getCustomer } from '../customers/customers.js';
+import { assertNotErased } from '../customers/erasure.js';
+import { CustomerRef, normalizePerson } from '../customers/person.js';
+import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
+import { recordEvents } from '../customers/timeline.js';
+import type { Db, Queryable } from '../db/db.js';
+import { uuidv7 } from '../db/ids.js';
+import { AppError, type ErrorDetail } from '../errors.js';
+import type { Shop } from '../shops/shops.js';
+import { applyRuleTags } from '../tags/rules.js';
+import {
+  CASE_STATUSES,
+  CaseInput,
+  getCase,
+  type CaseStatus,
+  type CaseUpdate,
+  type ServiceCase,
+} from './cases.js';
+
+/** Who writes: a staff member, or an integration (its API key's or help desk's name). */
+export interface CaseWriter {
+  staffId: string | null;
+  name: string;
+}
+
+/** A ticket from a help desk or platform, naming the person as an order names its buyer. */
+export const CaseIntake = CaseInput.extend({
+  customer: CustomerRef,
+  source: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, - and _')
+    .describe('the help desk or platform the ticket comes from, e.g. zendesk, taobao'),
+  externalId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe("the ticket's id there: sent again, it updates the case"),
+  status: z.enum(CASE_STATUSES).default('open'),
+  resolution: z.string().trim().min(1).max(4000).optional(),
+  resolvedAt: z.iso.datetime({ offset: true }).optional().describe('when it was resolved (default: now)'),
+}).strict();
+export type CaseIntake = z.output<typeof CaseIntake>;
+
+/** Clocks differ; a case opened this far ahead of ours is still taken as now. */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+/** The checks one case's facts need beyond their schema, with the order they name resolved to its id. */
+async function checkFacts(
+  tx: Queryable,
+  shopId: string,
+  customerId: string,
+  input: CaseInput,
+  at: Date,
+): Promise<{ orderId: string | null; openedAt: Date }> {
+  const problems: ErrorDetail[] = [];
+  if (input.rating !== undefined && input.kind !== 'review')
+    problems.push({ field: 'rating', message: 'only a review has stars' });
+  const openedAt = input.openedAt ? new Date(input.openedAt) : at;
+  if (openedAt.getTime() > at.getTime() + CLOCK_SLACK_MS)
+    problems.push({ field: 'openedAt', message: 'in the future' });
+  let orderId: string | null = null;
+  if (input.orderId !== undefined && input.orderExternalId !== undefined) {
+    problems.push({ field: 'orderExternalId', message: 'give orderId or orderExternalId, not both' });
+  } else if (input.orderId !== undefined || input.orderExternalId !== undefined) {
+    const field = input.orderId !== undefined ? 'orderId' : 'orderExternalId';
+    const rows = await tx.query<{ orderId: string }>(
+      `select order_id as "orderId" from orders
+        where shop_id = $1 and customer_id = $2 and (order_id = $3::uuid or external_id = $4) limit 2`,
+      [shopId, customerId, input.orderId ?? null, input.orderExternalId ?? null],
+    );
+    if (rows.length === 0) problems.push({ field, message: 'not an order of this customer' });
+    else if (rows.length > 1)
+      problems.push({ field, message: 'more than one of their orders has this number: give orderId' });
+    else orderId = rows[0]!.orderId;
+  }
+  if (problems.length > 0) throw AppError.invalid('The service case was not recorded', problems);
+  return { orderId, openedAt };
+}
+
+async function insertCase(
+  tx: Queryable,
+  shopId: string,
+  customerId: string,
+  input: CaseInput,
+  facts: { orderId: string | null; openedAt: Date },
+  origin: { source: string; externalId: string | null; by: CaseWriter; at: Date },
+  resolved: { at: Date; by: string; resolution: string | null } | null,
+): Promise<string> {
+  const caseId = uuidv7(facts.openedAt.getTime());
+  await tx.query(
+    `insert into service_cases (shop_id, case_id, customer_id, kind, channel, status, subject, body, order_id,
+            rating, source, external_id, opened_at, opened_by, resolved_at, resolved_by, resolution, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+    [
+      shopId,
+      caseId,
+      customerId,
+      input.kind,
+      input.channel,
+      resolved ? 'resolved' : 'open',
+      input.subject,
+      input.body ?? null,
+      facts.orderId,
+      input.rating ?? null,
+      origin.source,
+      origin.externalId,
+      facts.openedAt.toISOString(),
+      origin.by.name,
+      resolved?.at.toISOString() ?? null,
+      resolved?.by ?? null,
+      resolved?.resolution ?? null,
+      origin.at.toISOString(),
+    ],
+  );
+  return caseId;
+}
+
+/** Staff (or an API key) open a case on a customer they have in front of them. */
+export async function openCase(
+  db: Db,
+  shopId: string,
+  customerId: string,
+  input: CaseInput,
+  by: CaseWriter,
+  source: 'console' | 'api',
+  at = new Date(),
+): Promise<ServiceCase> {
+  return db.transaction(async (tx) => {
+    const customer = await getCustomer(tx, shopId, customerId);
+    assertNotErased(customer, 'subject');
+    const facts = await checkFacts(tx, shopId, customer.customerId, input, at);
+    const caseId = await insertCase(
+      tx,
+      shopId,
+      customer.customerId,
+      input,
+      facts,
+      { source, externalId: null, by, at },
+      null,
+    );
+    await applyRuleTags(tx, shopId, [customer.customerId], 'service', at);
+    return getCase(tx, shopId, caseId);
+  });
+}
+
+/**
+ * A ticket from a help desk: the first time, its person is found or made and the case opened; sent
+ * again, the case follows what the ticket now says (its customer stays the one first found).
+ */
+export async function takeCase(
+  db: Db,
+  shop: Shop,
+  input: CaseIntake,
+  at = new Date(),
+): Promise<{ serviceCase: ServiceCase; created: boolean }> {
+  const who = normalizePerson(input.customer, shop);
+  if (!who.ok) throw AppError.invalid('The service case was not recorded', who.errors);
+  const resolvedAt = input.resolvedAt ? new Date(input.resolvedAt) : at;
+  if (input.status === 'open' && (input.resolution !== undefined || input.resolvedAt !== undefined)) {
+    throw AppError.invalid('The service case was not recorded', [
+      {
+        field: input.resolution !== undefined ? 'resolution' : 'resolvedAt',
+        message: 'only a resolved case has it',
+      },
+    ]);
+  }
+  return db.transaction(async (tx) => {
+    // Under the shop's ingest lock: the same ticket delivered twice at once finds the first's case.
+    await lockShopIngest(tx, shop.shopId);
+    const [existing] = await tx.query<{ caseId: string; customerId: string }>(
+      `select case_id as "caseId", customer_id as "customerId" from service_cases
+        where shop_id = $1 and source = $2 and external_id = $3`,
+      [shop.shopId, input.source, input.externalId],
+    );
+    const by = { staffId: null, name: input.source };
+    if (existing) {
+      const facts = await checkFacts(tx, shop.shopId, existing.customerId, input, at);
+      const changed = await followTicket(
+        tx,
+        shop.shopId,
+        existing.caseId,
+        input,
+        facts.orderId,
+        resolvedAt,
+        at,
+      );
+      if (changed) await applyRuleTags(tx, shop.shopId, [existing.customerId], 'service', at);
+      return { serviceCase: await getCase(tx, shop.shopId, existing.caseId), created: false };
+    }
+    const r = await resolvePeople(tx, shop.shopId, [who.person], `service:${input.source}`, at);
+    const customerId = r.customerIds[0]!;
+    const facts = await checkFacts(tx, shop.shopId, customerId, input, at);
+    if (input.status === 'resolved' && resolvedAt < facts.openedAt) {
+      throw AppError.invalid('The service case was not recorded', [
+        { field: 'resolvedAt', message: 'before the case was opened' },
+      ]);
+    }
+    const caseId = await insertCase(
+      tx,
+      shop.shopId,
+      customerId,
+      input,
+      facts,
+      { source: input.source, externalId: input.externalId, by, at },
+      input.status === 'resolved'
+        ? { at: resolvedAt, by: input.source, resolution: input.resolution ?? null }
+        : null,
+    );
+    await applyRuleTags(tx, shop.shopId, [customerId], 'service', at);
+    return { serviceCase: await getCase(tx, shop.shopId, caseId), created: true };
+  });
+}
+
+/** Brings a case in line with its ticket sent again; answers whether anything changed. */
+async function followTicket(
+  tx: Queryable,
+  shopId: string,
+  caseId: string,
+  input: CaseIntake,
+  orderId: string | null,
+  resolvedAt: Date,
+  at: Date,
+): Promise<boolean> {
+  const [row] = await tx.query<{ status: CaseStatus; changed: boolean; customerId: string }>(
+    `update service_cases k set kind = $3, channel = $4, subject = $5, body = $6,
+            order_id = coalesce($7::uuid, k.order_id), rating = $8::smallint, status = $9::text,
+            resolved_at = case when $9::text = 'open' then null when k.status = 'resolved' then k.resolved_at
+                               else $10::timestamptz end,
+            resolved_by = case when $9::text = 'open' then null when k.status = 'resolved' then k.resolved_by
+                               else $11::text end,
+            resolution = case when $9::text = 'open' then null else $12::text end,
+            updated_at = $13
+       from service_cases old
+      where k.shop_id = $1 and k.case_id = $2 and old.shop_id = k.shop_id and old.case_id = k.case_id
+        and (k.kind, k.channel, k.subject, k.body, k.order_id, k.rating, k.status, k.resolution)
+            is distinct from ($3::text, $4::text, $5::text, $6::text, coalesce($7::uuid, k.order_id), $8::smallint,
+                              $9::text, case when $9::text = 'open' then null else $12::text end)
+     returning old.status, true as changed, k.customer_id as "customerId"`,
+    [
+      shopId,
+      caseId,
+      input.kind,
+      input.channel,
+      input.subject,
+      input.body ?? null,
+      orderId,
+      input.rating ?? null,
+      input.status,
+      resolvedAt.toISOString(),
+      input.source,
+      input.resolution ?? null,
+      at.toISOString(),
+    ],
+  );
+  if (!row) return false;
+  if (row.status === 'resolved' && input.status === 'open') {
+    await recordReopening(tx, shopId, caseId, row.customerId, input.source, input.source, at);
+  }
+  return true;
+}
+
+/** Resolves a case or opens it again; a case already as asked changes only its resolution's words. */
+export async function updateCase(
+  db: Db,
+  shopId: string,
+  caseId: string,
+  update: CaseUpdate,
+  by: CaseWriter,
+  source: 'console' | 'api',
+  at = new Date(),
+): Promise<ServiceCase> {
+  return db.transaction(async (tx) => {
+    const current = await getCase(tx, shopId, caseId);
+    if (update.status === 'open' && update.resolution !== undefined) {
+      throw AppError.invalid('The service case was not changed', [
+        { field: 'resolution', message: 'an open case has no resolution' },
+      ]);
+    }
+    if (update.status === 'resolved') {
+      const [row] = await tx.query<{ caseId: string }>(
+        `update service_cases set status = 'resolved', resolution = $3, updated_at = $4,
+                resolved_at = coalesce(resolved_at, $4), resolved_by = coalesce(resolved_by, $5)
+          where shop_id = $1 and case_id = $2
+            and (status, resolution) is distinct from ('resolved', $3::text)
+          returning case_id as "caseId"`,
+        [shopId, caseId, update.resolution ?? null, at.toISOString(), by.name],
+      );
+      if (!row) return current;
+    } else if (current.status === 'resolved') {
+      await tx.query(
+        `update service_cases set status = 'open', resolved_at = null, resolved_by = null, resolution = null,
+                updated_at = $3
+          where shop_id = $1 and case_id = $2`,
+        [shopId, caseId, at.toISOString()],
+      );
+      await recordReopening(tx, shopId, caseId, current.customerId, by.name, source, at, current.resolution);
+    } else {
+      return current;
+    }
+    await applyRuleTags(tx, shopId, [current.customerId], 'service', at);
+    return getCase(tx, shopId, caseId);
+  });
+}
+
+async function recordReopening(
+  tx: Queryable,
+  shopId: string,
+  caseId: string,
+  customerId: string,
+  by: string,
+  source: string,
+  at: Date,
+  resolution: string | null = null,
+): Promise<void> {
+  const [k] = await tx.query<{ kind: string; subject: string }>(
+    'select kind, subject from service_cases where shop_id = $1 and case_id = $2',
+    [shopId, caseId],
+  );
+  await recordEvents(tx, shopId, [
+    {
+      customerId,
+      type: 'service.reopened',
+      occurredAt: at,
+      source,
+      data: { caseId, kind: k!.kind, subject: k!.subject, by, ...(resolution ? { resolution } : {}) },
+    },
+  ]);
+}

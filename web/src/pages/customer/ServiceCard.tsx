@@ -1,0 +1,183 @@
+// The customer's service history on their profile: the cases they brought (inquiries, after-sale,
+// complaints, disputes, reviews), which are open, and what was done. Operators and above open cases
+// here, about one of the customer's orders if it concerns one, and resolve or reopen them.
+import { useState, type FormEvent } from 'react';
+import { api, type Order } from '../../api.js';
+import { dateTime } from '../../format.js';
+import { useI18n } from '../../i18n.js';
+import { Problem } from '../../Problem.js';
+import { useAttempt } from '../../useAttempt.js';
+import { useLoad } from '../../useLoad.js';
+import { CaseActions } from '../service/CaseActions.js';
+import { CASE_CHANNELS, CASE_KINDS, stars, type CaseKind, type ServiceCase } from '../service/cases.js';
+
+interface Draft {
+  kind: CaseKind;
+  channel: string;
+  subject: string;
+  body: string;
+  orderId: string;
+  rating: number;
+}
+
+const blank: Draft = { kind: 'inquiry', channel: 'phone', subject: '', body: '', orderId: '', rating: 5 };
+
+export function ServiceCard({
+  customerId,
+  orders,
+  access,
+  writable,
+  timeZone,
+  onChanged,
+}: {
+  customerId: string;
+  orders: Order[];
+  access: string[];
+  /** False for a profile erased on the person's request: nothing more is written about them. */
+  writable: boolean;
+  timeZone: string;
+  onChanged: () => void;
+}) {
+  const { t, label, lang } = useI18n();
+  const [version, setVersion] = useState(0);
+  const cases = useLoad(
+    () => api<{ items: ServiceCase[] }>(`/api/customers/${customerId}/service-cases`),
+    `${customerId}:${version}`,
+  );
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const { problem, busy, attempt } = useAttempt();
+  const changed = () => {
+    setVersion((v) => v + 1);
+    onChanged();
+  };
+  const open = (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft) return;
+    void attempt(async () => {
+      await api(`/api/customers/${customerId}/service-cases`, {
+        method: 'POST',
+        body: JSON.stringify({
+          kind: draft.kind,
+          channel: draft.channel,
+          subject: draft.subject,
+          ...(draft.body.trim() ? { body: draft.body } : {}),
+          ...(draft.orderId ? { orderId: draft.orderId } : {}),
+          ...(draft.kind === 'review' ? { rating: draft.rating } : {}),
+        }),
+      });
+      setDraft(null);
+      changed();
+    });
+  };
+  const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+  const operate = access.includes('operate');
+  return (
+    <div className="card" data-testid="customer-service">
+      <h2>{t('service.title')}</h2>
+      {writable && operate && !draft && (
+        <button type="button" onClick={() => setDraft(blank)}>
+          {t('service.open')}
+        </button>
+      )}
+      {draft && (
+        <form onSubmit={open} className="service-case">
+          <label>
+            {t('service.kind')}
+            <select value={draft.kind} onChange={(e) => set({ kind: e.target.value as CaseKind })}>
+              {CASE_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {label(`service.kind.${k}`, k)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('service.channel')}
+            <select value={draft.channel} onChange={(e) => set({ channel: e.target.value })}>
+              {CASE_CHANNELS.map((c) => (
+                <option key={c} value={c}>
+                  {label(`service.channel.${c}`, c)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('service.subject')}
+            <input
+              value={draft.subject}
+              maxLength={200}
+              required
+              onChange={(e) => set({ subject: e.target.value })}
+            />
+          </label>
+          <label>
+            {t('service.body')}
+            <textarea
+              rows={3}
+              maxLength={4000}
+              value={draft.body}
+              onChange={(e) => set({ body: e.target.value })}
+            />
+          </label>
+          <label>
+            {t('service.order')}
+            <select value={draft.orderId} onChange={(e) => set({ orderId: e.target.value })}>
+              <option value="">{t('service.noOrder')}</option>
+              {orders.map((o) => (
+                <option key={o.orderId} value={o.orderId}>
+                  {o.externalId} · {dateTime(o.orderedAt, timeZone, lang)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {draft.kind === 'review' && (
+            <label>
+              {t('service.rating')}
+              <select value={draft.rating} onChange={(e) => set({ rating: Number(e.target.value) })}>
+                {[5, 4, 3, 2, 1].map((n) => (
+                  <option key={n} value={n}>
+                    {stars(n)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <button type="submit" disabled={busy || draft.subject.trim() === ''}>
+            {t('service.save')}
+          </button>{' '}
+          <button type="button" className="link" onClick={() => setDraft(null)}>
+            {t('service.cancel')}
+          </button>
+        </form>
+      )}
+      <Problem text={problem} />
+      {cases.data?.items.length === 0 && <p className="muted">{t('service.none')}</p>}
+      <ul className="service-cases">
+        {cases.data?.items.map((k) => (
+          <li key={k.caseId} data-status={k.status}>
+            <span className="tag">{label(`service.kind.${k.kind}`, k.kind)}</span>{' '}
+            <span className={`tag ${k.status}`}>{label(`service.status.${k.status}`, k.status)}</span>{' '}
+            <strong>{k.subject}</strong>
+            {k.rating !== null && <span className="stars"> {stars(k.rating)}</span>}
+            {k.orderExternalId && <small> · {t('service.aboutOrder', { order: k.orderExternalId })}</small>}
+            {k.body && <p>{k.body}</p>}
+            <small className="muted">
+              {label(`service.channel.${k.channel}`, k.channel)} · {k.openedBy} ·{' '}
+              {dateTime(k.openedAt, timeZone, lang)}
+            </small>
+            {k.resolvedAt && (
+              <p className="resolution">
+                {t('service.resolvedBy', {
+                  by: k.resolvedBy ?? '',
+                  at: dateTime(k.resolvedAt, timeZone, lang),
+                })}
+                {k.resolution ? `: ${k.resolution}` : ''}
+              </p>
+            )}{' '}
+            {operate && writable && <CaseActions serviceCase={k} onChanged={changed} />}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

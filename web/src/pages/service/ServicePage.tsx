@@ -1,0 +1,144 @@
+// The service desk's queue: the shop's open cases, longest waiting first, with their customers; or the
+// cases resolved lately. A case is resolved from here or from the customer's profile.
+import { useState } from 'react';
+import { api, type Shop } from '../../api.js';
+import { dateTime } from '../../format.js';
+import { useI18n } from '../../i18n.js';
+import { href } from '../../route.js';
+import { useLoad } from '../../useLoad.js';
+import { CaseActions } from './CaseActions.js';
+import { CASE_KINDS, stars, type ServiceCase } from './cases.js';
+
+const PAGE = 50;
+const DAY_MS = 86_400_000;
+
+export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) {
+  const { t, label, lang } = useI18n();
+  const [status, setStatus] = useState<'open' | 'resolved' | ''>('open');
+  const [kind, setKind] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [version, setVersion] = useState(0);
+  const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+  if (status) query.set('status', status);
+  if (kind) query.set('kind', kind);
+  const { data, error } = useLoad(
+    () =>
+      api<{ items: (ServiceCase & { customerName: string | null })[]; total: number }>(
+        `/api/service-cases?${query.toString()}`,
+      ),
+    `${query.toString()}:${version}`,
+  );
+  // Waiting times count to when the page was opened.
+  const [openedAt] = useState(() => Date.now());
+  return (
+    <section className="service">
+      <h1>{t('service.queue')}</h1>
+      <p className="muted">{t('service.queueHelp')}</p>
+      <div className="settings">
+        <label>
+          {t('service.status')}
+          <select
+            name="status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as typeof status);
+              setOffset(0);
+            }}
+          >
+            <option value="open">{t('service.status.open')}</option>
+            <option value="resolved">{t('service.status.resolved')}</option>
+            <option value="">{t('service.anyStatus')}</option>
+          </select>
+        </label>
+        <label>
+          {t('service.kind')}
+          <select
+            name="kind"
+            value={kind}
+            onChange={(e) => {
+              setKind(e.target.value);
+              setOffset(0);
+            }}
+          >
+            <option value="">{t('service.anyKind')}</option>
+            {CASE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {label(`service.kind.${k}`, k)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && <p className="error">{t('common.error', { message: error })}</p>}
+      {data && (
+        <>
+          <p data-testid="service-total">{t('service.total', { n: data.total })}</p>
+          <table className="service-queue">
+            <thead>
+              <tr>
+                <th>{t('service.openedAt')}</th>
+                <th>{t('service.kind')}</th>
+                <th>{t('service.subject')}</th>
+                <th>{t('service.customer')}</th>
+                <th>{t('service.channel')}</th>
+                <th>{t('service.status')}</th>
+                {access.includes('operate') && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((k) => (
+                <tr key={k.caseId}>
+                  <td>
+                    {dateTime(k.openedAt, shop.timeZone, lang)}
+                    {k.status === 'open' && (
+                      <small className="muted">
+                        {' '}
+                        ·{' '}
+                        {t('service.waiting', {
+                          days: Math.floor((openedAt - Date.parse(k.openedAt)) / DAY_MS),
+                        })}
+                      </small>
+                    )}
+                  </td>
+                  <td>{label(`service.kind.${k.kind}`, k.kind)}</td>
+                  <td>
+                    {k.subject}
+                    {k.rating !== null && <span className="stars"> {stars(k.rating)}</span>}
+                    {k.orderExternalId && (
+                      <small> · {t('service.aboutOrder', { order: k.orderExternalId })}</small>
+                    )}
+                    {k.resolution && <small className="muted"> · {k.resolution}</small>}
+                  </td>
+                  <td>
+                    <a href={href({ page: 'customer', id: k.customerId })}>
+                      {k.customerName ?? t('customers.unnamed')}
+                    </a>
+                  </td>
+                  <td>{label(`service.channel.${k.channel}`, k.channel)}</td>
+                  <td>{label(`service.status.${k.status}`, k.status)}</td>
+                  {access.includes('operate') && (
+                    <td>
+                      <CaseActions serviceCase={k} onChanged={() => setVersion((v) => v + 1)} />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="pager">
+            {offset > 0 && (
+              <button type="button" className="link" onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+                {t('page.prev')}
+              </button>
+            )}
+            {offset + PAGE < data.total && (
+              <button type="button" className="link" onClick={() => setOffset(offset + PAGE)}>
+                {t('page.next')}
+              </button>
+            )}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+// A service case as the API answers it (src/service/cases.ts), and the kinds and channels it takes.
+export const CASE_KINDS = ['inquiry', 'after_sale', 'complaint', 'dispute', 'review'] as const;
+export const CASE_CHANNELS = ['phone', 'chat', 'email', 'store', 'platform', 'other'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+
+export interface ServiceCase {
+  caseId: string;
+  customerId: string;
+  kind: CaseKind;
+  channel: (typeof CASE_CHANNELS)[number];
+  status: 'open' | 'resolved';
+  subject: string;
+  body: string | null;
+  orderId: string | null;
+  orderExternalId: string | null;
+  rating: number | null;
+  source: string;
+  openedAt: string;
+  openedBy: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  resolution: string | null;
+}
+
+/** A review's stars, as text. */
+export const stars = (rating: number) => '★'.repeat(rating) + '☆'.repeat(5 - rating);
