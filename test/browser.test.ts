@@ -532,6 +532,89 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
+  it('keeps a service history: a case opened on the profile, resolved from the queue', async () => {
+    const shop = await testTenant(db, 'Service Shop');
+    const placed = await placeOrder(shop, {
+      externalId: 'SV-1',
+      status: 'paid',
+      totalCents: 16_800,
+      orderedAt: '2026-09-01T10:00:00+08:00',
+      customer: { phone: '13700007070', name: '吴磊' },
+    });
+    const { customerId } = placed.json<{ customerId: string }>();
+    // The platform's reviews arrive from the help desk, found by the buyer's phone.
+    const review = await t.app.inject({
+      method: 'POST',
+      url: '/api/service-cases',
+      headers: shop.auth,
+      payload: {
+        customer: { phone: '13700007070' },
+        source: 'helpdesk',
+        externalId: 'R-1',
+        kind: 'review',
+        channel: 'platform',
+        subject: 'Slow delivery',
+        rating: 2,
+        openedAt: '2026-09-05T09:00:00+08:00',
+      },
+    });
+    expect(review.statusCode).toBe(201);
+    const page = await browser.newPage({ locale: 'en-US' });
+    await signIn(page, shop);
+    await page.goto(`${base}/#/customers/${customerId}`);
+    const card = page.getByTestId('customer-service');
+    await eventually(() => card.locator('li').count()).toBe(1);
+    expect(await card.locator('li').first().textContent()).toMatch(/^Review Open Slow delivery ★★☆☆☆Platform · helpdesk · /);
+
+    await card.getByRole('button', { name: 'Open a case' }).click();
+    await card.getByLabel('Kind').selectOption({ label: 'Complaint' });
+    await card.getByLabel('Came in by').selectOption({ label: 'Online chat' });
+    await card.getByLabel('Subject').fill('The jar arrived cracked');
+    await card.getByLabel('Details').fill('Wants a new jar, not a refund.');
+    await card.getByLabel('Order').selectOption({ index: 1 });
+    await card.getByRole('button', { name: 'Open case' }).click();
+    await eventually(() => card.locator('li').count()).toBe(2);
+    const complaint = card.locator('li').first();
+    expect(await complaint.textContent()).toMatch(
+      /^Complaint Open The jar arrived cracked · order SV-1Wants a new jar, not a refund\.Online chat · Owner · /,
+    );
+    await page
+      .locator('.timeline li')
+      .filter({ hasText: 'Service case opened console Complaint · The jar arrived cracked · Owner' })
+      .waitFor();
+
+    // The queue: open cases, the longest waiting first.
+    await page.getByRole('link', { name: 'Service', exact: true }).click();
+    await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 2');
+    const rows = page.locator('.service-queue tbody tr');
+    expect(await rows.first().textContent()).toContain('Slow delivery');
+    const row = rows.filter({ hasText: 'The jar arrived cracked' });
+    expect(await row.textContent()).toContain('吴磊');
+    await row.getByRole('button', { name: 'Resolve' }).click();
+    await row.getByLabel('What was done').fill('Sent a new jar by express.');
+    await row.getByRole('button', { name: 'Mark resolved' }).click();
+    await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 1');
+    await page.getByLabel('Status').selectOption({ label: 'Resolved' });
+    await eventually(() => rows.first().textContent()).toContain('Sent a new jar by express.');
+
+    // Back on the profile: who resolved it and how, with the case open to reopen.
+    await rows.first().getByRole('link', { name: '吴磊' }).click();
+    const resolved = card.locator('li[data-status="resolved"]');
+    await resolved.waitFor();
+    expect(await resolved.locator('.resolution').textContent()).toMatch(
+      /^Resolved by Owner, .*: Sent a new jar by express\.$/,
+    );
+    await page
+      .locator('.timeline li')
+      .filter({
+        hasText: 'Service case resolved console Complaint · The jar arrived cracked · Owner: Sent a new jar',
+      })
+      .waitFor();
+    await resolved.getByRole('button', { name: 'Reopen' }).click();
+    await eventually(() => card.locator('li[data-status="open"]').count()).toBe(2);
+    await page.close();
+  });
+
   it('records a store purchase by hand on a profile, once however often it is sent', async () => {
     const shop = await testTenant(db, 'Counter Shop');
     await placeOrder(shop, {

@@ -44,6 +44,36 @@ describeEachDb('demo shop', ({ db }) => {
     expect(counts!.smsIn / counts!.withPhone).toBeGreaterThan(0.25);
     expect(counts!.smsIn / counts!.withPhone).toBeLessThan(0.65);
 
+    // The service desk's history: each refunded order's after-sale case, reviews, complaints, questions;
+    // each about its own customer's order; only recent ones still open, none resolved after the demo's now.
+    const [service] = await db().query<{
+      refunds: number;
+      afterSale: number;
+      kinds: string[];
+      stale: number;
+      foreign: number;
+      badRatings: number;
+    }>(
+      `select (select count(*)::int from orders where shop_id = $1 and status in ('refunded', 'partially_refunded')
+                and ordered_at + interval '3 days' <= $2) as refunds,
+              count(*) filter (where k.kind = 'after_sale')::int as "afterSale",
+              array_agg(distinct k.kind order by k.kind) as kinds,
+              count(*) filter (where (k.status = 'open' and k.opened_at < $2::timestamptz - interval '30 days')
+                                  or k.resolved_at > $2)::int as stale,
+              count(*) filter (where o.customer_id <> k.customer_id)::int as foreign,
+              count(*) filter (where (k.kind = 'review') <> (k.rating between 1 and 5))::int as "badRatings"
+         from service_cases k left join orders o on o.shop_id = k.shop_id and o.order_id = k.order_id
+        where k.shop_id = $1`,
+      [shop.shopId, now.toISOString()],
+    );
+    expect(service).toMatchObject({
+      afterSale: service!.refunds,
+      kinds: ['after_sale', 'complaint', 'inquiry', 'review'],
+      stale: 0,
+      foreign: 0,
+      badRatings: 0,
+    });
+
     // Part refunds are returns of something, where the basket allows, refunded what it was paid.
     const [returns] = await db().query<{ parts: number; returned: number; exact: number }>(
       `select count(*)::int as parts, count(r.order_id)::int as returned,
@@ -133,7 +163,7 @@ describeEachDb('demo shop', ({ db }) => {
     );
 
     const templates = await listTemplates(db(), shop.shopId);
-    expect(templates.map((t) => t.channel).sort()).toEqual(['email', 'sms', 'sms', 'sms']);
+    expect(templates.map((t) => t.channel).sort()).toEqual(['email', 'sms', 'sms', 'sms', 'sms']);
     const [coupon, forPoints] = await listCoupons(db(), shop.shopId);
     expect(forPoints).toMatchObject({ name: '积分兑换 满100减10', pointsPrice: 500 });
     const [campaign] = await listCampaigns(db(), shop.shopId);
@@ -157,7 +187,7 @@ describeEachDb('demo shop', ({ db }) => {
     // The seed's flows wait as drafts; switched on, care after purchase takes the last weeks' buyers.
     const flows = await listFlows(db(), shop.shopId);
     expect(flows.map((f) => f.trigger.type).sort()).toEqual(
-      ['birthday', 'date', 'no_order', 'order_paid', 'purchase_cycle'].sort(),
+      ['birthday', 'date', 'no_order', 'order_paid', 'purchase_cycle', 'service_resolved'].sort(),
     );
     expect(new Set(flows.map((f) => f.status))).toEqual(new Set(['draft']));
     const care = flows.find((f) => f.trigger.type === 'order_paid')!;

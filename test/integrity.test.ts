@@ -69,6 +69,17 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
          from customers where shop_id = $1`,
       [shop.shopId],
     );
+    // … and a service case about their latest order (where they have one).
+    await db().query(
+      `insert into service_cases (shop_id, case_id, customer_id, kind, channel, status, subject, order_id, source,
+                                  opened_at, opened_by, updated_at)
+       select shop_id, gen_random_uuid(), customer_id, 'after_sale', 'phone', 'open', 'Exchange a size',
+              (select o.order_id from orders o where o.shop_id = c.shop_id and o.customer_id = c.customer_id
+                order by o.ordered_at desc limit 1),
+              'console', now(), 'The operator', now()
+         from customers c where shop_id = $1`,
+      [shop.shopId],
+    );
     // Orders that join pairs of existing profiles (phone of one, email of the next) force merges.
     const phones = await db().query<{ phone: string }>(
       'select phone from customers where shop_id = $1 and email is null order by customer_id limit 20',
@@ -117,6 +128,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
       ['bought categories', 'customer_categories'],
       ['bought stores', 'customer_stores'],
       ['notes', 'customer_notes'],
+      ['service cases', 'service_cases'],
     ];
     const orphans = await db().query<{ what: string; n: number }>(
       `${owned
@@ -129,6 +141,9 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
        union all
        select 'points of another buyer', count(*)::int from points_ledger l join orders o using (shop_id, order_id)
          where l.shop_id = $1 and l.customer_id <> o.customer_id
+       union all
+       select 'cases about another buyer''s order', count(*)::int from service_cases k join orders o using (shop_id, order_id)
+         where k.shop_id = $1 and k.customer_id <> o.customer_id
        order by what`,
       [shop.shopId],
     );
@@ -137,6 +152,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
         'bought categories',
         'bought stores',
         'campaign members',
+        "cases about another buyer's order",
         'coupon codes',
         'events',
         'flow enrollments',
@@ -146,6 +162,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
         'orders',
         'points',
         'points of another buyer',
+        'service cases',
         'tags',
       ].map((what) => ({ what, n: 0 })),
     );

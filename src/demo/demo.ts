@@ -17,6 +17,7 @@ import { createShop, listShops, type Shop } from '../shops/shops.js';
 import { createStaff } from '../shops/staff.js';
 import { createDemoEngage } from './engage.js';
 import { createDemoSegments, createDemoTags } from './layers.js';
+import { createDemoService } from './service.js';
 import { CATALOG, CITIES, GIVEN, STORES, SURNAMES, type Product } from './catalog.js';
 
 export const DEMO_SHOP_NAME = 'Regulars Demo Skincare 演示店铺';
@@ -284,6 +285,7 @@ export async function loadDemo(
     if (!(err instanceof AppError && err.code === 'not_enough_history')) throw err;
   });
   await createDemoEngage(db, shop.shopId, now);
+  await createDemoService(db, shop.shopId, now);
   await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
   return { shop, created: true, orders, customers, apiKey: key };
 }

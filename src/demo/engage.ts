@@ -1,8 +1,8 @@
 // The demo shop's engage set-up: customers' consent as a real shop would have it (most email buyers opted
 // in at checkout, fewer to SMS, a few opted out), a coupon members buy with points, the seed's messages
 // as templates — a win-back email with a coupon, a replenishment SMS, a points receipt, an after-sale
-// care SMS — a Double 11 recall campaign ready to send once a channel is set up, and the seed's flows as
-// drafts to switch on.
+// care SMS, an apology SMS — a Double 11 recall campaign ready to send once a channel is set up, and the
+// seed's flows as drafts to switch on (among them an apology once a complaint is resolved).
 import type { Db } from '../db/db.js';
 import { recordConsents, type Channel } from '../customers/consent.js';
 import { createCampaign } from '../engage/campaigns.js';
@@ -82,8 +82,13 @@ export async function createDemoEngage(db: Db, shopId: string, now: Date): Promi
     transactional: true,
     body: '【{{ shop.name }}】{{ customer.name }}您好，宝贝收到了吗？使用中有任何问题，回复本短信即可。',
   });
+  const apology = await createTemplate(db, shopId, {
+    name: '投诉致歉 Apology SMS',
+    channel: 'sms',
+    body: '【{{ shop.name }}】{{ customer.name }}您好，给您添麻烦了，非常抱歉。送您一张优惠券{{ coupon.code }}（满{{ coupon.min_spend }}减{{ coupon.value }}）。回T退订',
+  });
   const audience = (await listSegments(db, shopId)).find((s) => s.name === 'Lapsed regulars');
-  await createDemoFlows(db, shopId, { care, replenish, winBack, coupon, audience });
+  await createDemoFlows(db, shopId, { care, replenish, winBack, apology, coupon, audience });
   if (audience)
     await createCampaign(db, shopId, {
       name: '双11老客召回 Double 11 recall',
@@ -103,6 +108,7 @@ async function createDemoFlows(
     care: { templateId: string };
     replenish: { templateId: string };
     winBack: { templateId: string };
+    apology: { templateId: string };
     coupon: { couponId: string };
     audience: { segmentId: string } | undefined;
   },
@@ -134,6 +140,15 @@ async function createDemoFlows(
     steps: [
       { type: 'coupon', couponId: use.coupon.couponId },
       { type: 'send', templateId: use.winBack.templateId },
+    ],
+  });
+  await createFlow(db, shopId, {
+    name: '投诉致歉 Sorry after a complaint',
+    trigger: { type: 'service_resolved', kind: 'complaint' },
+    steps: [
+      { type: 'wait', days: 1 },
+      { type: 'coupon', couponId: use.coupon.couponId },
+      { type: 'send', templateId: use.apology.templateId },
     ],
   });
   await createFlow(db, shopId, {

@@ -227,7 +227,7 @@ async function followTicket(
   resolvedAt: Date,
   at: Date,
 ): Promise<boolean> {
-  const [row] = await tx.query<{ status: CaseStatus; changed: boolean; customerId: string }>(
+  const [row] = await tx.query<{ status: CaseStatus; resolution: string | null; customerId: string }>(
     `update service_cases k set kind = $3, channel = $4, subject = $5, body = $6,
             order_id = coalesce($7::uuid, k.order_id), rating = $8::smallint, status = $9::text,
             resolved_at = case when $9::text = 'open' then null when k.status = 'resolved' then k.resolved_at
@@ -241,7 +241,7 @@ async function followTicket(
         and (k.kind, k.channel, k.subject, k.body, k.order_id, k.rating, k.status, k.resolution)
             is distinct from ($3::text, $4::text, $5::text, $6::text, coalesce($7::uuid, k.order_id), $8::smallint,
                               $9::text, case when $9::text = 'open' then null else $12::text end)
-     returning old.status, true as changed, k.customer_id as "customerId"`,
+     returning old.status, old.resolution, k.customer_id as "customerId"`,
     [
       shopId,
       caseId,
@@ -260,7 +260,7 @@ async function followTicket(
   );
   if (!row) return false;
   if (row.status === 'resolved' && input.status === 'open') {
-    await recordReopening(tx, shopId, caseId, row.customerId, input.source, input.source, at);
+    await recordReopening(tx, shopId, caseId, row.customerId, input.source, input.source, at, row.resolution);
   }
   return true;
 }

@@ -1206,7 +1206,7 @@ const en = {
   'service.queue': 'Service queue',
   'service.queueHelp':
     'The cases customers brought: open ones longest waiting first. Help desks send theirs to POST /api/service-cases.',
-  'service.total': '{n} cases',
+  'service.total': 'Cases: {n}',
   'service.openedAt': 'Opened',
   'service.customer': 'Customer',
   'service.waiting': '{days} days waiting',
@@ -2396,7 +2396,7 @@ const zh: Record<Key, string> = {
   'service.queue': '客服工单',
   'service.queueHelp':
     '客户提出的工单：处理中的按等待时间最长排在前面。客服系统可通过 POST /api/service-cases 推送工单。',
-  'service.total': '共 {n} 个工单',
+  'service.total': '工单数：{n}',
   'service.openedAt': '创建时间',
   'service.customer': '客户',
   'service.waiting': '已等待 {days} 天',

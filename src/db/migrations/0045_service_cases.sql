@@ -15,7 +15,7 @@ create table service_cases (
   -- The order it is about, one of the customer's (checked when written; no foreign key, see below).
   order_id uuid,
   -- A review's stars.
-  rating smallint check (rating between 1 and 5 and kind = 'review'),
+  rating smallint check (rating is null or (rating between 1 and 5 and kind = 'review')),
   -- Who brought the case in ('console', 'api', or a help desk's name) and its id there: a help desk that
   -- sends the same ticket again updates the case rather than adding one.
   source text not null,

@@ -1,0 +1,446 @@
+// A customer's service history through the API: cases staff open on a profile (about one of its orders),
+// tickets a help desk sends (found by identity, updated when sent again), resolving and reopening, the
+// queue, the timeline, input refused field by field, shops kept apart; cases as segment conditions, rule
+// tags and a flow's trigger; and cases as the person's own data (merged, copied, erased).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runFlows } from '../src/engage/flows/engine.js';
+import { describeEachDb } from './support/databases.js';
+import { signedInStaff, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+
+interface Case {
+  caseId: string;
+  customerId: string;
+  kind: string;
+  status: string;
+  subject: string;
+  orderId: string | null;
+  orderExternalId: string | null;
+  rating: number | null;
+  source: string;
+  openedBy: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  resolution: string | null;
+  updatedAt: string;
+}
+
+describeEachDb('service cases', ({ db }) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let b: TestTenant;
+  let operator: Record<string, string>;
+  let viewer: Record<string, string>;
+  let admin: Record<string, string>;
+  beforeAll(async () => {
+    t = await testApp(db());
+    a = await testTenant(db());
+    b = await testTenant(db());
+    operator = await signedInStaff(t, a, 'operator');
+    viewer = await signedInStaff(t, a, 'viewer');
+    admin = await signedInStaff(t, a, 'admin');
+  });
+  afterAll(() => t.app.close());
+
+  type Who = { headers: Record<string, string> } | { cookies: Record<string, string> };
+  const key = (tenant: TestTenant = a): Who => ({ headers: tenant.auth });
+  const call = (who: Who, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object) =>
+    t.app.inject({ method, url, payload, ...who });
+  const ok = async (who: Who, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object) => {
+    const r = await call(who, method, url, payload);
+    expect([200, 201], `${method} ${url}: ${r.body}`).toContain(r.statusCode);
+    return r.json();
+  };
+  /** A buyer of one order per number given, by phone; answers their id and their orders' ids. */
+  const buyer = async (phone: string, numbers: string[], tenant: TestTenant = a) => {
+    const orderIds: Record<string, string> = {};
+    let customerId = '';
+    for (const externalId of numbers) {
+      const r = await ok(key(tenant), 'POST', '/api/orders', {
+        externalId,
+        status: 'paid',
+        totalCents: 9900,
+        orderedAt: new Date(Date.now() - 86_400_000).toISOString(),
+        channel: 'online',
+        items: [{ title: '精华液', sku: 'SE-1', category: 'skincare', quantity: 1, unitPriceCents: 9900 }],
+        customer: { phone },
+      });
+      customerId = r.customerId;
+      orderIds[externalId] = r.orderId;
+    }
+    return { customerId, orderIds };
+  };
+  const cases = async (customerId: string, who: Who = key()) =>
+    (await ok(who, 'GET', `/api/customers/${customerId}/service-cases`)).items as Case[];
+  const timeline = async (customerId: string) =>
+    (await ok(key(), 'GET', `/api/customers/${customerId}/timeline`)).items as {
+      type: string;
+      source: string;
+      data: Record<string, unknown>;
+    }[];
+
+  it('opens cases on a profile about its orders, newest first, on the timeline and in the queue', async () => {
+    const { customerId, orderIds } = await buyer('13800001001', ['S-1001', 'S-1002']);
+    const complaint = await call(
+      { cookies: operator },
+      'POST',
+      `/api/customers/${customerId}/service-cases`,
+      {
+        kind: 'complaint',
+        channel: 'phone',
+        subject: '  The cream arrived broken ',
+        body: 'Jar cracked in transit; wants a replacement.',
+        orderExternalId: 'S-1002',
+      },
+    );
+    expect(complaint.statusCode).toBe(201);
+    expect(complaint.json()).toMatchObject({
+      customerId,
+      kind: 'complaint',
+      status: 'open',
+      subject: 'The cream arrived broken',
+      orderId: orderIds['S-1002'],
+      orderExternalId: 'S-1002',
+      source: 'console',
+      openedBy: 'The operator',
+      resolvedAt: null,
+    });
+    const review = await ok(key(), 'POST', `/api/customers/${customerId}/service-cases`, {
+      kind: 'review',
+      channel: 'platform',
+      subject: 'Two stars: slow delivery',
+      rating: 2,
+      orderId: orderIds['S-1001'],
+    });
+    expect(review).toMatchObject({
+      rating: 2,
+      source: 'api',
+      openedBy: 'API key "tests"',
+      orderExternalId: 'S-1001',
+    });
+
+    // A viewer reads them, newest first.
+    expect((await cases(customerId, { cookies: viewer })).map((k) => k.kind)).toEqual([
+      'review',
+      'complaint',
+    ]);
+    const opened = (await timeline(customerId)).filter((e) => e.type === 'service.opened');
+    expect(opened.map((e) => [e.source, e.data.kind, e.data.subject, e.data.by])).toEqual([
+      ['api', 'review', 'Two stars: slow delivery', 'API key "tests"'],
+      ['console', 'complaint', 'The cream arrived broken', 'The operator'],
+    ]);
+
+    // The queue: open cases, the longest waiting first, with the customer; by kind.
+    const queue = await ok(key(), 'GET', '/api/service-cases?status=open');
+    const mine = (queue.items as Case[]).filter((k) => k.customerId === customerId);
+    expect(mine.map((k) => k.kind)).toEqual(['complaint', 'review']);
+    expect(queue.items[0]).toHaveProperty('customerName');
+    const reviews = await ok(key(), 'GET', '/api/service-cases?kind=review');
+    expect((reviews.items as Case[]).every((k) => k.kind === 'review')).toBe(true);
+    expect(reviews.total).toBe(reviews.items.length);
+    expect((await ok(key(), 'GET', `/api/service-cases/${review.caseId}`)).subject).toBe(
+      'Two stars: slow delivery',
+    );
+  });
+
+  it('resolves and reopens a case, each on the timeline; the same resolution again changes nothing', async () => {
+    const { customerId } = await buyer('13800001002', ['S-1003']);
+    const k = await ok({ cookies: operator }, 'POST', `/api/customers/${customerId}/service-cases`, {
+      kind: 'inquiry',
+      subject: 'Is the serum safe in pregnancy?',
+    });
+    expect(k.channel).toBe('other');
+    const resolved = await ok({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, {
+      status: 'resolved',
+      resolution: 'Sent the ingredient list; advised to ask her doctor.',
+    });
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'The operator',
+      resolution: 'Sent the ingredient list; advised to ask her doctor.',
+    });
+    const again = await ok({ cookies: admin }, 'PATCH', `/api/service-cases/${k.caseId}`, {
+      status: 'resolved',
+      resolution: 'Sent the ingredient list; advised to ask her doctor.',
+    });
+    expect(again).toEqual(resolved);
+    const open = await ok(key(), 'GET', '/api/service-cases?status=open&limit=200');
+    expect((open.items as Case[]).map((c) => c.caseId)).not.toContain(k.caseId);
+    const done = await ok(key(), 'GET', '/api/service-cases?status=resolved');
+    expect(done.items[0].caseId).toBe(k.caseId);
+    expect((await timeline(customerId)).find((e) => e.type === 'service.resolved')?.data).toMatchObject({
+      by: 'The operator',
+      resolution: 'Sent the ingredient list; advised to ask her doctor.',
+    });
+
+    const reopened = await ok({ cookies: admin }, 'PATCH', `/api/service-cases/${k.caseId}`, {
+      status: 'open',
+    });
+    expect(reopened).toMatchObject({ status: 'open', resolvedAt: null, resolvedBy: null, resolution: null });
+    const events = await timeline(customerId);
+    expect(events.some((e) => e.type === 'service.resolved')).toBe(false);
+    expect(events.find((e) => e.type === 'service.reopened')).toMatchObject({
+      source: 'console',
+      data: {
+        caseId: k.caseId,
+        by: 'The admin',
+        resolution: 'Sent the ingredient list; advised to ask her doctor.',
+      },
+    });
+    const refused = await call({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, {
+      status: 'open',
+      resolution: 'x',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().details).toEqual([
+      { field: 'resolution', message: 'an open case has no resolution' },
+    ]);
+  });
+
+  it('refuses bad input by field, a viewer, and another shop', async () => {
+    const { customerId, orderIds } = await buyer('13800001003', ['S-1004']);
+    const other = await buyer('13800001004', ['S-1005']);
+    const url = `/api/customers/${customerId}/service-cases`;
+    const refusals: [object, string, string][] = [
+      [{ kind: 'complaint', subject: 'Late', rating: 1 }, 'rating', 'only a review has stars'],
+      [
+        { kind: 'complaint', subject: 'Late', orderId: other.orderIds['S-1005'] },
+        'orderId',
+        'not an order of this customer',
+      ],
+      [
+        { kind: 'complaint', subject: 'Late', orderExternalId: 'S-9999' },
+        'orderExternalId',
+        'not an order of this customer',
+      ],
+      [
+        { kind: 'complaint', subject: 'Late', orderId: orderIds['S-1004'], orderExternalId: 'S-1004' },
+        'orderExternalId',
+        'give orderId or orderExternalId, not both',
+      ],
+      [
+        { kind: 'inquiry', subject: 'Late', openedAt: new Date(Date.now() + 86_400_000).toISOString() },
+        'openedAt',
+        'in the future',
+      ],
+    ];
+    for (const [payload, field, message] of refusals) {
+      const r = await call({ cookies: operator }, 'POST', url, payload);
+      expect(r.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(r.json().details).toEqual([{ field, message }]);
+    }
+    for (const [payload, field] of [
+      [{ kind: 'praise', subject: 'Hi' }, 'body.kind'],
+      [{ kind: 'inquiry', subject: 'x'.repeat(201) }, 'body.subject'],
+      [{ kind: 'inquiry', subject: '   ' }, 'body.subject'],
+      [{ kind: 'inquiry', subject: 'Hi', priority: 'high' }, 'body'],
+    ] as const) {
+      const r = await call({ cookies: operator }, 'POST', url, payload);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+    expect(await cases(customerId)).toEqual([]);
+    expect(
+      (await call({ cookies: viewer }, 'POST', url, { kind: 'inquiry', subject: 'Hi' })).statusCode,
+    ).toBe(403);
+
+    const k = await ok(key(), 'POST', url, { kind: 'inquiry', subject: 'Shop A only' });
+    expect((await call(key(b), 'GET', url)).statusCode).toBe(404);
+    expect((await call(key(b), 'POST', url, { kind: 'inquiry', subject: 'Hi' })).statusCode).toBe(404);
+    expect((await call(key(b), 'GET', `/api/service-cases/${k.caseId}`)).statusCode).toBe(404);
+    expect(
+      (await call(key(b), 'PATCH', `/api/service-cases/${k.caseId}`, { status: 'resolved' })).statusCode,
+    ).toBe(404);
+    expect((await call(key(), 'GET', '/api/service-cases/not-a-case')).statusCode).toBe(404);
+    const queueB = await ok(key(b), 'GET', '/api/service-cases');
+    expect((queueB.items as Case[]).map((c) => c.caseId)).not.toContain(k.caseId);
+    expect((await cases(customerId)).map((c) => c.status)).toEqual(['open']);
+  });
+
+  it("takes a help desk's tickets by the customer's identity, once, and follows them when sent again", async () => {
+    const { customerId, orderIds } = await buyer('13800001005', ['S-1006']);
+    const ticket = {
+      customer: { phone: '+86 138 0000 1005' },
+      source: 'zendesk',
+      externalId: 'T-100',
+      kind: 'after_sale',
+      channel: 'email',
+      subject: 'Return the serum',
+      orderExternalId: 'S-1006',
+    };
+    const first = await call(key(), 'POST', '/api/service-cases', ticket);
+    expect(first.statusCode).toBe(201);
+    const k = first.json() as Case;
+    expect(k).toMatchObject({
+      customerId,
+      orderId: orderIds['S-1006'],
+      source: 'zendesk',
+      openedBy: 'zendesk',
+    });
+
+    const replay = await call(key(), 'POST', '/api/service-cases', ticket);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toEqual(k);
+    expect(await cases(customerId)).toHaveLength(1);
+
+    const resolved = await ok(key(), 'POST', '/api/service-cases', {
+      ...ticket,
+      status: 'resolved',
+      resolution: 'Refunded on return',
+    });
+    expect(resolved).toMatchObject({
+      caseId: k.caseId,
+      status: 'resolved',
+      resolvedBy: 'zendesk',
+      resolution: 'Refunded on return',
+    });
+    const reopened = await ok(key(), 'POST', '/api/service-cases', {
+      ...ticket,
+      subject: 'Return the serum (again)',
+    });
+    expect(reopened).toMatchObject({ caseId: k.caseId, status: 'open', subject: 'Return the serum (again)' });
+    expect((await timeline(customerId)).find((e) => e.type === 'service.reopened')).toMatchObject({
+      source: 'zendesk',
+      data: { by: 'zendesk', resolution: 'Refunded on return' },
+    });
+    expect(await cases(customerId)).toHaveLength(1);
+
+    // Someone the shop has never seen gets a profile; the same ticket number in another shop is its own.
+    const stranger = await call(key(), 'POST', '/api/service-cases', {
+      ...ticket,
+      externalId: 'T-101',
+      orderExternalId: undefined,
+      kind: 'inquiry',
+      customer: { email: 'Asker@Example.com', name: '林小姐' },
+    });
+    expect(stranger.statusCode).toBe(201);
+    const profile = await ok(key(), 'GET', `/api/customers/${stranger.json().customerId}`);
+    expect(profile).toMatchObject({ email: 'asker@example.com', name: '林小姐' });
+    const inB = await call(key(b), 'POST', '/api/service-cases', { ...ticket, orderExternalId: undefined });
+    expect(inB.statusCode).toBe(201);
+    expect(inB.json().caseId).not.toBe(k.caseId);
+    expect((await ok(key(), 'GET', `/api/service-cases/${k.caseId}`)).subject).toBe(
+      'Return the serum (again)',
+    );
+
+    for (const [payload, field] of [
+      [{ ...ticket, customer: {} }, 'customer'],
+      [{ ...ticket, externalId: 'T-102', resolution: 'done' }, 'resolution'],
+      [{ ...ticket, externalId: 'T-103', source: 'Zen Desk' }, 'body.source'],
+    ] as const) {
+      const r = await call(key(), 'POST', '/api/service-cases', payload);
+      expect(r.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(r.json().details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+  });
+
+  it('is a segment condition and a rule tag, and a resolved complaint starts a flow once', async () => {
+    const c = await testTenant(db());
+    const { customerId } = await buyer('13800002001', ['C-1'], c);
+    const calm = await buyer('13800002002', ['C-2'], c);
+    const tag = await ok(key(c), 'POST', '/api/tags', {
+      name: 'open complaint',
+      rule: { type: 'service', kinds: ['complaint', 'dispute'], status: 'open' },
+    });
+    const complaint = await ok(key(c), 'POST', `/api/customers/${customerId}/service-cases`, {
+      kind: 'complaint',
+      subject: 'Rude at the counter',
+    });
+    await ok(key(c), 'POST', `/api/customers/${calm.customerId}/service-cases`, {
+      kind: 'review',
+      subject: 'Lovely',
+      rating: 5,
+    });
+    await ok(key(c), 'POST', `/api/customers/${calm.customerId}/service-cases`, {
+      kind: 'review',
+      subject: 'Late again',
+      rating: 2,
+    });
+    const tagsOf = async (id: string) =>
+      ((await ok(key(c), 'GET', `/api/customers/${id}/tags`)).items as { tagId: string }[]).map(
+        (x) => x.tagId,
+      );
+    expect(await tagsOf(customerId)).toEqual([tag.tag.tagId]);
+    expect(await tagsOf(calm.customerId)).toEqual([]);
+
+    const count = async (rule: object) =>
+      (await ok(key(c), 'POST', '/api/segments/count', { rule })).customers;
+    expect(await count({ type: 'service', kinds: ['complaint'], status: 'open' })).toBe(1);
+    expect(await count({ type: 'service' })).toBe(2);
+    expect(await count({ type: 'service', minCases: 2 })).toBe(1);
+    expect(await count({ type: 'service', maxRating: 2 })).toBe(1);
+    expect(await count({ type: 'service', maxRating: 1 })).toBe(0);
+    expect(await count({ type: 'service', withinDays: 1, status: 'resolved' })).toBe(0);
+    expect(await count({ type: 'not', rule: { type: 'service', kinds: ['complaint'] } })).toBe(1);
+    const bad = await call(key(c), 'POST', '/api/segments/count', {
+      rule: { type: 'service', kinds: ['praise'] },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details[0].field).toBe('body.rule.kinds.0');
+
+    const flow = await ok(key(c), 'POST', '/api/flows', {
+      name: 'Sorry for the trouble',
+      trigger: { type: 'service_resolved', kind: 'complaint' },
+      steps: [{ type: 'points', points: 50, reason: 'Sorry for the trouble' }],
+    });
+    await ok(key(c), 'POST', `/api/flows/${flow.flowId}/activate`, { catchUpDays: 0 });
+    const resolve = () =>
+      ok(key(c), 'PATCH', `/api/service-cases/${complaint.caseId}`, {
+        status: 'resolved',
+        resolution: 'Apologised',
+      });
+    await resolve();
+    // Resolved, the complaint no longer tags the customer.
+    expect(await tagsOf(customerId)).toEqual([]);
+    await runFlows(db(), c.shop.shopId, new Date(Date.now() + 3_600_000));
+    const entered = async () =>
+      (
+        (await ok(key(c), 'GET', `/api/flows/${flow.flowId}/enrollments`)).items as {
+          customerId: string;
+          occurrence: string;
+        }[]
+      ).map((e) => [e.customerId, e.occurrence]);
+    expect(await entered()).toEqual([[customerId, `service:${complaint.caseId}`]]);
+    // Reopened and resolved again, the same case does not start the flow twice.
+    await ok(key(c), 'PATCH', `/api/service-cases/${complaint.caseId}`, { status: 'open' });
+    expect(await tagsOf(customerId)).toEqual([tag.tag.tagId]);
+    await resolve();
+    await runFlows(db(), c.shop.shopId, new Date(Date.now() + 7_200_000));
+    expect(await entered()).toHaveLength(1);
+    expect((await ok(key(c), 'GET', `/api/customers/${customerId}`)).pointsBalance).toBeGreaterThanOrEqual(
+      50,
+    );
+  });
+
+  it('moves with a merge, comes with a copy of the person’s data, and goes with an erasure', async () => {
+    const kept = await buyer('13800003001', ['M-1']);
+    const duplicate = await buyer('13800003002', ['M-2']);
+    await ok(key(), 'POST', `/api/customers/${kept.customerId}/service-cases`, {
+      kind: 'inquiry',
+      subject: 'Sizes?',
+    });
+    await ok(key(), 'POST', `/api/customers/${duplicate.customerId}/service-cases`, {
+      kind: 'after_sale',
+      subject: 'Exchange',
+      orderExternalId: 'M-2',
+    });
+    await ok({ cookies: operator }, 'POST', `/api/customers/${kept.customerId}/merge`, {
+      customerIds: [duplicate.customerId],
+      reason: 'the same person',
+    });
+    expect((await cases(kept.customerId)).map((k) => k.subject).sort()).toEqual(['Exchange', 'Sizes?']);
+    expect(await cases(duplicate.customerId)).toHaveLength(2);
+    const copy = await ok({ cookies: admin }, 'GET', `/api/customers/${kept.customerId}/personal-data`);
+    expect(copy.serviceCases.map((k: Case) => k.subject).sort()).toEqual(['Exchange', 'Sizes?']);
+
+    await ok({ cookies: admin }, 'POST', `/api/customers/${kept.customerId}/erase`, {
+      reason: 'asked by email',
+    });
+    expect(await cases(kept.customerId)).toEqual([]);
+    expect((await timeline(kept.customerId)).some((e) => e.type.startsWith('service.'))).toBe(false);
+    const after = await call(key(), 'POST', `/api/customers/${kept.customerId}/service-cases`, {
+      kind: 'inquiry',
+      subject: 'Hi',
+    });
+    expect(after.statusCode).toBe(409);
+  });
+});
