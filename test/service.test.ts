@@ -163,6 +163,10 @@ describeEachDb('service cases', ({ db }) => {
       resolution: 'Sent the ingredient list; advised to ask her doctor.',
     });
     expect(again).toEqual(resolved);
+    // Resolved again without words keeps the ones it has.
+    expect(await ok(key(), 'PATCH', `/api/service-cases/${k.caseId}`, { status: 'resolved' })).toEqual(
+      resolved,
+    );
     const open = await ok(key(), 'GET', '/api/service-cases?status=open&limit=200');
     expect((open.items as Case[]).map((c) => c.caseId)).not.toContain(k.caseId);
     const done = await ok(key(), 'GET', '/api/service-cases?status=resolved');

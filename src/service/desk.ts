@@ -265,7 +265,10 @@ async function followTicket(
   return true;
 }
 
-/** Resolves a case or opens it again; a case already as asked changes only its resolution's words. */
+/**
+ * Resolves a case or opens it again. A case already resolved changes only its resolution's words, and
+ * keeps them when none are given.
+ */
 export async function updateCase(
   db: Db,
   shopId: string,
@@ -284,10 +287,10 @@ export async function updateCase(
     }
     if (update.status === 'resolved') {
       const [row] = await tx.query<{ caseId: string }>(
-        `update service_cases set status = 'resolved', resolution = $3, updated_at = $4,
+        `update service_cases set status = 'resolved', resolution = coalesce($3, resolution), updated_at = $4,
                 resolved_at = coalesce(resolved_at, $4), resolved_by = coalesce(resolved_by, $5)
           where shop_id = $1 and case_id = $2
-            and (status, resolution) is distinct from ('resolved', $3::text)
+            and (status, resolution) is distinct from ('resolved', coalesce($3::text, resolution))
           returning case_id as "caseId"`,
         [shopId, caseId, update.resolution ?? null, at.toISOString(), by.name],
       );
