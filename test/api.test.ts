@@ -1893,8 +1893,12 @@ describeEachDb('REST API', ({ db }) => {
         '/api/shop',
         '/api/shop/exports',
         '/api/shop/exports/{jobId}/archive',
+        '/api/customers/{customerId}/service-cases',
+        '/api/service-cases',
+        '/api/service-cases/{caseId}',
       ]),
     );
+    expect(Object.keys(doc.paths['/api/service-cases/{caseId}'])).toEqual(['get', 'patch']);
     expect(Object.keys(doc.paths['/api/shop'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
     expect(Object.keys(doc.paths['/api/customers'])).toEqual(expect.arrayContaining(['get', 'post']));
     expect(doc.paths['/api/shop'].delete.requestBody.content['application/json'].schema.required).toEqual([
