@@ -564,7 +564,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.goto(`${base}/#/customers/${customerId}`);
     const card = page.getByTestId('customer-service');
     await eventually(() => card.locator('li').count()).toBe(1);
-    expect(await card.locator('li').first().textContent()).toMatch(/^Review Open Slow delivery ★★☆☆☆Platform · helpdesk · /);
+    expect(await card.locator('li').first().textContent()).toMatch(
+      /^Review Open Slow delivery ★★☆☆☆Platform · helpdesk · /,
+    );
 
     await card.getByRole('button', { name: 'Open a case' }).click();
     await card.getByLabel('Kind').selectOption({ label: 'Complaint' });
@@ -576,7 +578,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await eventually(() => card.locator('li').count()).toBe(2);
     const complaint = card.locator('li').first();
     expect(await complaint.textContent()).toMatch(
-      /^Complaint Open The jar arrived cracked · order SV-1Wants a new jar, not a refund\.Online chat · Owner · /,
+      /^Complaint Open The jar arrived crackedWants a new jar, not a refund\.order SV-1 · Online chat · Owner · /,
     );
     await page
       .locator('.timeline li')
@@ -612,6 +614,21 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .waitFor();
     await resolved.getByRole('button', { name: 'Reopen' }).click();
     await eventually(() => card.locator('li[data-status="open"]').count()).toBe(2);
+
+    // A segment of customers with an open complaint, counted as the condition is edited.
+    await page.getByRole('link', { name: 'Segments' }).click();
+    const count = page.getByTestId('segment-count');
+    await eventually(() => count.textContent()).toMatch(/^1 of 1 customers/);
+    const builder = page.getByTestId('rule-editor');
+    await builder.getByRole('button', { name: '+ Condition' }).click();
+    await builder.getByLabel('Condition').selectOption({ label: 'Service cases' });
+    await eventually(() => count.textContent()).toMatch(/^1 of 1 customers/);
+    await builder.getByLabel('Complaint').uncheck();
+    await builder.getByLabel('Dispute').check();
+    await eventually(() => count.textContent()).toMatch(/^0 of 1 customers/);
+    await builder.getByLabel('Review', { exact: true }).check();
+    await builder.getByLabel('reviews of at most (stars)').fill('2');
+    await eventually(() => count.textContent()).toMatch(/^1 of 1 customers/);
     await page.close();
   });
 

@@ -29,8 +29,8 @@ export async function createDemoService(db: Db, shopId: string, now: Date): Prom
           and o.roll < 60
        union all
        select o.*, 'complaint', case when o.roll % 2 = 0 then 'phone' else 'chat' end,
-              ($3::text[])[1 + o.roll % cardinality($3::text[])], null, o.ordered_at + interval '4 days',
-              make_interval(days => 1 + (o.roll % 5)::int), '已致歉并补发'
+              ($3::text[])[1 + o.roll % cardinality($3::text[])], null, o.ordered_at + interval '2 days',
+              make_interval(days => 2 + (o.roll % 7)::int), '已致歉并补发'
          from o where o.roll between 60 and 67
        union all
        select o.*, 'inquiry', 'chat', ($4::text[])[1 + o.roll % cardinality($4::text[])], null,

@@ -142,12 +142,14 @@ export function ServiceCard({
               </select>
             </label>
           )}
-          <button type="submit" disabled={busy || draft.subject.trim() === ''}>
-            {t('service.save')}
-          </button>{' '}
-          <button type="button" className="link" onClick={() => setDraft(null)}>
-            {t('service.cancel')}
-          </button>
+          <div>
+            <button type="submit" disabled={busy || draft.subject.trim() === ''}>
+              {t('service.save')}
+            </button>{' '}
+            <button type="button" className="link" onClick={() => setDraft(null)}>
+              {t('service.cancel')}
+            </button>
+          </div>
         </form>
       )}
       <Problem text={problem} />
@@ -159,9 +161,9 @@ export function ServiceCard({
             <span className={`tag ${k.status}`}>{label(`service.status.${k.status}`, k.status)}</span>{' '}
             <strong>{k.subject}</strong>
             {k.rating !== null && <span className="stars"> {stars(k.rating)}</span>}
-            {k.orderExternalId && <small> · {t('service.aboutOrder', { order: k.orderExternalId })}</small>}
             {k.body && <p>{k.body}</p>}
             <small className="muted">
+              {k.orderExternalId && `${t('service.aboutOrder', { order: k.orderExternalId })} · `}
               {label(`service.channel.${k.channel}`, k.channel)} · {k.openedBy} ·{' '}
               {dateTime(k.openedAt, timeZone, lang)}
             </small>

@@ -30,6 +30,12 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   );
   // Waiting times count to when the page was opened.
   const [openedAt] = useState(() => Date.now());
+  const waiting = (days: number) =>
+    days < 1
+      ? t('service.waitingToday')
+      : days === 1
+        ? t('service.waitingOne')
+        : t('service.waiting', { days });
   return (
     <section className="service">
       <h1>{t('service.queue')}</h1>
@@ -93,10 +99,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
                     {k.status === 'open' && (
                       <small className="muted">
                         {' '}
-                        ·{' '}
-                        {t('service.waiting', {
-                          days: Math.floor((openedAt - Date.parse(k.openedAt)) / DAY_MS),
-                        })}
+                        · {waiting(Math.floor((openedAt - Date.parse(k.openedAt)) / DAY_MS))}
                       </small>
                     )}
                   </td>
