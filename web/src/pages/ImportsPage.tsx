@@ -17,6 +17,7 @@ export function ImportsPage({ shop }: { shop: Shop }) {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const kept = useRef<Kept | null>(null);
+  const previewing = useRef<Promise<void>>(Promise.resolve());
   const { problem, busy, attempt } = useAttempt();
   const list = useLoad(() => api<{ items: ImportRecord[] }>('/api/imports?limit=20'), 'imports');
   const active = list.data?.items.some((i) => i.status === 'queued' || i.status === 'running');
@@ -37,7 +38,10 @@ export function ImportsPage({ shop }: { shop: Shop }) {
     if (!file) return;
     let live = true;
     const timer = setTimeout(() => {
-      void requestPreview(file, JSON.parse(fieldsKey) as Record<string, string>, kept.current).then((p) => {
+      // One preview at a time: the next waits for the one on its way, so it sends the file id that one
+      // kept. Two at once after the kept file was swept both sent the file again.
+      previewing.current = previewing.current.then(async () => {
+        const p = await requestPreview(file, JSON.parse(fieldsKey) as Record<string, string>, kept.current);
         kept.current = p.kept;
         if (live) setPreview(p.preview);
       });
