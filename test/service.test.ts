@@ -1,11 +1,20 @@
 // A customer's service history through the API: cases staff open on a profile (about one of its orders),
 // tickets a help desk sends (found by identity, updated when sent again), resolving and reopening, the
 // queue, the timeline, input refused field by field, shops kept apart; cases as segment conditions, rule
-// tags and a flow's trigger; and cases as the person's own data (merged, copied, erased).
+// tags and a flow's trigger; marketing held back during an open complaint; and cases as the person's own
+// data (merged, copied, erased).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runFlows } from '../src/engage/flows/engine.js';
 import { describeEachDb } from './support/databases.js';
-import { signedInStaff, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import {
+  settleJobs,
+  signedInStaff,
+  testApp,
+  testTenant,
+  type TestApp,
+  type TestTenant,
+} from './support/app.js';
+import { startSmtpSink } from './support/sinks.js';
 
 interface Case {
   caseId: string;
@@ -413,6 +422,87 @@ describeEachDb('service cases', ({ db }) => {
     expect((await ok(key(c), 'GET', `/api/customers/${customerId}`)).pointsBalance).toBeGreaterThanOrEqual(
       50,
     );
+  });
+
+  it('sends no marketing to a customer with a complaint open, unless the shop turns that off', async () => {
+    const d = await testTenant(db());
+    const smtp = await startSmtpSink();
+    try {
+      await ok(key(d), 'PUT', '/api/channels/email', {
+        channel: 'email',
+        settings: { host: '127.0.0.1', port: smtp.port, from: 'Lotus <care@lotus.example>' },
+        ratePerSecond: 1000,
+      });
+      await ok(key(d), 'PUT', '/api/engage/links', { publicUrl: 'https://crm.lotus.example/' });
+      expect((await ok(key(d), 'GET', '/api/contact-policy')).holdOpenComplaints).toBe(true);
+      await ok(key(d), 'PUT', '/api/contact-policy', { maxMessages: 10, perDays: 7, quietHours: null });
+      const people: Record<string, string> = {};
+      for (const who of ['upset', 'calm', 'asking']) {
+        const r = await ok(key(d), 'POST', '/api/customers', {
+          email: `${who}@example.com`,
+          consents: { email: 'opted_in' },
+        });
+        people[who] = r.customerId;
+      }
+      const complaint = await ok(key(d), 'POST', `/api/customers/${people.upset}/service-cases`, {
+        kind: 'complaint',
+        subject: 'Wrong shade sent',
+      });
+      // An open question holds nothing back.
+      await ok(key(d), 'POST', `/api/customers/${people.asking}/service-cases`, {
+        kind: 'inquiry',
+        subject: 'Do you ship to Macau?',
+      });
+      const segment = await ok(key(d), 'POST', '/api/segments', {
+        name: 'Everyone',
+        rule: { type: 'and', rules: [] },
+      });
+      const template = await ok(key(d), 'POST', '/api/templates', {
+        name: 'Autumn offer',
+        channel: 'email',
+        subject: 'Autumn offer',
+        body: '<p>New season, new serum.</p>',
+      });
+      const send = async (name: string) => {
+        const c = await ok(key(d), 'POST', '/api/campaigns', {
+          name,
+          templateId: template.templateId,
+          segmentId: segment.segmentId,
+        });
+        await ok(key(d), 'POST', `/api/campaigns/${c.campaignId}/schedule`, {});
+        await settleJobs(t.jobs, db(), d.shop.shopId);
+        const rows = await db().query<{ customerId: string; status: string; reason: string | null }>(
+          `select customer_id as "customerId", status, reason from messages where shop_id = $1 and campaign_id = $2`,
+          [d.shop.shopId, c.campaignId],
+        );
+        return Object.fromEntries(
+          Object.entries(people).map(([who, id]) => {
+            const m = rows.find((r) => r.customerId === id)!;
+            return [who, m.status === 'suppressed' ? `suppressed: ${m.reason}` : m.status];
+          }),
+        );
+      };
+      expect(await send('While upset')).toEqual({
+        upset: 'suppressed: open complaint',
+        calm: 'sent',
+        asking: 'sent',
+      });
+      // Resolved, the customer hears from the shop again.
+      await ok(key(d), 'PATCH', `/api/service-cases/${complaint.caseId}`, { status: 'resolved' });
+      expect((await send('After')).upset).toBe('sent');
+      // Open again, and the shop chooses to send regardless.
+      await ok(key(d), 'PATCH', `/api/service-cases/${complaint.caseId}`, { status: 'open' });
+      await ok(key(d), 'PUT', '/api/contact-policy', {
+        maxMessages: 10,
+        perDays: 7,
+        quietHours: null,
+        holdOpenComplaints: false,
+      });
+      expect((await send('Regardless')).upset).toBe('sent');
+      expect(smtp.mails.filter((m) => m.to.includes('upset@example.com'))).toHaveLength(2);
+    } finally {
+      await smtp.close();
+    }
   });
 
   it('moves with a merge, comes with a copy of the person’s data, and goes with an erasure', async () => {

@@ -1,6 +1,7 @@
 // The outbox: every message waits here until the delivery job takes it. Taking a batch judges each
-// message in one statement — address, consent, the contact cap (counting what was already sent and what
-// this batch sends first) — so every campaign and flow of a shop shares one count, never exceeded.
+// message in one statement — address, consent, an open complaint, the contact cap (counting what was
+// already sent and what this batch sends first) — so every campaign and flow of a shop shares one count,
+// never exceeded.
 import type { Db, Queryable } from '../db/db.js';
 import type { MessageChannel } from './channels.js';
 import type { ContactPolicy } from './policy.js';
@@ -43,6 +44,10 @@ export async function claimMessages(
                 when d.channel = 'sms' and c.phone is null then 'no phone number'
                 when not d.transactional and d.channel in ('email', 'sms') and cs.status = 'opted_out' then 'opted out'
                 when not d.transactional and d.channel in ('email', 'sms') and cs.status is null then 'no opt-in'
+                when not d.transactional and $7 and exists (
+                       select 1 from service_cases k
+                        where k.shop_id = $1 and k.customer_id = d.customer_id and k.status = 'open'
+                          and k.kind in ('complaint', 'dispute')) then 'open complaint'
               end as blocked,
               coalesce(cc.max_messages, $5) as cap, coalesce(cc.per_days, $6) as per_days
          from due d
@@ -77,7 +82,15 @@ export async function claimMessages(
      returning m.message_id as "messageId", m.customer_id as "customerId", m.channel, m.template_id as "templateId",
                m.campaign_id as "campaignId", m.coupon_code as "couponCode", m.transactional, m.recipient,
                m.attempts, m.status`,
-    [shopId, options.now.toISOString(), options.quiet, options.limit, policy.maxMessages, policy.perDays],
+    [
+      shopId,
+      options.now.toISOString(),
+      options.quiet,
+      options.limit,
+      policy.maxMessages,
+      policy.perDays,
+      policy.holdOpenComplaints,
+    ],
   );
   const claimed = rows.filter((r) => r.status === 'sending').map(({ status: _, ...m }) => m);
   return { claimed, suppressed: rows.length - claimed.length };

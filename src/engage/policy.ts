@@ -1,6 +1,7 @@
 // How much contact a customer bears (the "interference tolerance"): a cap on marketing messages over a
-// rolling window, per shop and overridable per customer, and quiet hours in the shop's time zone. The
-// delivery job applies both as it takes each batch, so campaigns and flows running at once share one cap.
+// rolling window, per shop and overridable per customer, quiet hours in the shop's time zone, and no
+// marketing while they have a complaint or dispute open (service/). The delivery job applies them as it
+// takes each batch, so campaigns and flows running at once share one cap.
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 
@@ -21,14 +22,22 @@ export const ContactPolicy = ContactCap.extend({
     .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] })
     .nullable()
     .describe('no marketing between start and end (the window may pass midnight); null: none'),
+  holdOpenComplaints: z
+    .boolean()
+    .default(true)
+    .describe('no marketing to a customer with a complaint or dispute open, until it is resolved'),
 });
-export type ContactPolicy = z.infer<typeof ContactPolicy>;
+export type ContactPolicy = z.output<typeof ContactPolicy>;
 
-/** What a shop that never set a policy gets: two marketing messages a week, nothing at night. */
+/**
+ * What a shop that never set a policy gets: two marketing messages a week, nothing at night, nothing
+ * while a complaint is open.
+ */
 export const DEFAULT_POLICY: ContactPolicy = {
   maxMessages: 2,
   perDays: 7,
   quietHours: { start: '21:00', end: '09:00' },
+  holdOpenComplaints: true,
 };
 
 export async function contactPolicy(db: Queryable, shopId: string): Promise<ContactPolicy> {
@@ -37,9 +46,11 @@ export async function contactPolicy(db: Queryable, shopId: string): Promise<Cont
     perDays: number;
     start: string | null;
     end: string | null;
+    holdOpenComplaints: boolean;
   }>(
     `select max_messages as "maxMessages", per_days as "perDays",
-            to_char(quiet_start, 'HH24:MI') as start, to_char(quiet_end, 'HH24:MI') as end
+            to_char(quiet_start, 'HH24:MI') as start, to_char(quiet_end, 'HH24:MI') as end,
+            hold_open_complaints as "holdOpenComplaints"
        from contact_policies where shop_id = $1`,
     [shopId],
   );
@@ -48,20 +59,30 @@ export async function contactPolicy(db: Queryable, shopId: string): Promise<Cont
     maxMessages: row.maxMessages,
     perDays: row.perDays,
     quietHours: row.start && row.end ? { start: row.start, end: row.end } : null,
+    holdOpenComplaints: row.holdOpenComplaints,
   };
 }
 
 export async function setContactPolicy(
   db: Queryable,
   shopId: string,
-  input: ContactPolicy,
+  input: z.input<typeof ContactPolicy>,
 ): Promise<ContactPolicy> {
   const p = ContactPolicy.parse(input);
   await db.query(
-    `insert into contact_policies (shop_id, max_messages, per_days, quiet_start, quiet_end) values ($1, $2, $3, $4, $5)
+    `insert into contact_policies (shop_id, max_messages, per_days, quiet_start, quiet_end, hold_open_complaints)
+     values ($1, $2, $3, $4, $5, $6)
      on conflict (shop_id) do update set max_messages = excluded.max_messages, per_days = excluded.per_days,
-       quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end`,
-    [shopId, p.maxMessages, p.perDays, p.quietHours?.start ?? null, p.quietHours?.end ?? null],
+       quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end,
+       hold_open_complaints = excluded.hold_open_complaints`,
+    [
+      shopId,
+      p.maxMessages,
+      p.perDays,
+      p.quietHours?.start ?? null,
+      p.quietHours?.end ?? null,
+      p.holdOpenComplaints,
+    ],
   );
   return p;
 }

@@ -356,6 +356,15 @@ function PolicyForm({ initial }: { initial: ContactPolicy }) {
           </label>
         </>
       )}
+      <label className="inline">
+        <input
+          type="checkbox"
+          name="holdOpenComplaints"
+          checked={p.holdOpenComplaints}
+          onChange={(e) => setP({ ...p, holdOpenComplaints: e.target.checked })}
+        />
+        {t('channels.holdOpenComplaints')}
+      </label>
       <SaveRow busy={busy} done={done} problem={problem} />
     </form>
   );

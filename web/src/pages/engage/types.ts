@@ -17,6 +17,7 @@ export interface ContactPolicy {
   maxMessages: number;
   perDays: number;
   quietHours: { start: string; end: string } | null;
+  holdOpenComplaints: boolean;
 }
 
 export interface Template {
