@@ -71,6 +71,24 @@ export interface ServiceCase {
   updatedAt: Date;
 }
 
+/**
+ * Whether a customer has a grievance (a complaint or dispute) open, during which marketing is held back
+ * (engage/policy.ts: a quarrel is not the time to sell), as SQL over the shop `shop` and customer
+ * `customer` (column or parameter expressions): one probe of migration 0046's partial index.
+ */
+export const openGrievanceSql = (shop: string, customer: string) =>
+  `exists (select 1 from service_cases g where g.shop_id = ${shop} and g.customer_id = ${customer}
+            and g.status = 'open' and g.kind in ('complaint', 'dispute'))`;
+
+/** Whether any customer of the shop has a grievance open: when none has, nothing needs holding back. */
+export async function anyOpenGrievance(db: Queryable, shopId: string): Promise<boolean> {
+  const [row] = await db.query<{ any: boolean }>(
+    `select exists (select 1 from service_cases g where g.shop_id = $1 and g.status = 'open'
+                     and g.kind in ('complaint', 'dispute')) as any`,
+    [shopId],
+  );
+  return row!.any;
+}
 export const caseColumns = `k.case_id as "caseId", k.customer_id as "customerId", k.kind, k.channel, k.status,
   k.subject, k.body, k.order_id as "orderId",
   (select o.external_id from orders o where o.shop_id = k.shop_id and o.order_id = k.order_id) as "orderExternalId",
