@@ -1,6 +1,7 @@
 // The dashboard's figures on a small shop computed by hand: refunded and cancelled orders, a customer
 // buying in two channels, orders half an hour either side of the shop's midnight, dormant customers who
-// come back and those who do not, a segment filter, spend and acquisition cost, points and tier moves.
+// come back and those who do not, a segment filter, spend and acquisition cost, points and tier moves,
+// and the service desk's cases.
 import { expect, it } from 'vitest';
 import { dashboard } from '../src/analytics/dashboard.js';
 import { promotionReport } from '../src/analytics/promotion.js';
@@ -16,6 +17,8 @@ import { adjustPoints, redeemPoints } from '../src/membership/points.js';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { saveSegment } from '../src/segments/segments.js';
+import { CaseInput } from '../src/service/cases.js';
+import { openCase, updateCase } from '../src/service/desk.js';
 import type { Shop } from '../src/shops/shops.js';
 import { testApp, testTenant } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
@@ -199,6 +202,72 @@ describeEachDb('analytics', ({ db, newShop }) => {
     await expect(
       dashboard(db(), shop.shopId, { from: '2026-03-01', to: '2026-03-31', segmentId: shop.shopId }),
     ).rejects.toMatchObject({ details: [{ field: 'segmentId', message: 'no such segment' }] });
+  });
+
+  it('counts the service desk’s cases of the period, for everyone or a segment', async () => {
+    const { shop, ids } = await handShop();
+    const by = { staffId: null, name: 'Desk' };
+    const at = (local: string) => new Date(`${local}+08:00`);
+    const open = async (customerId: string, input: object, when: string) =>
+      (
+        await openCase(
+          db(),
+          shop.shopId,
+          customerId,
+          CaseInput.parse({ ...input, openedAt: at(when).toISOString() }),
+          by,
+          'console',
+          at(when),
+        )
+      ).caseId;
+    const resolve = (caseId: string, when: string) =>
+      updateCase(db(), shop.shopId, caseId, { status: 'resolved' }, by, 'console', at(when));
+    await resolve(
+      await open(ids.a!, { kind: 'complaint', subject: 'Late' }, '2026-03-05T10:00:00'),
+      '2026-03-05T16:00:00',
+    );
+    await open(ids.b!, { kind: 'review', subject: 'Meh', rating: 2 }, '2026-03-16T12:00:00');
+    await resolve(
+      await open(ids.b!, { kind: 'review', subject: 'Fine', rating: 4 }, '2026-03-20T12:00:00'),
+      '2026-03-22T12:00:00',
+    );
+    // Opened in February, resolved in March: March's resolution, February's case.
+    await resolve(
+      await open(ids.c!, { kind: 'inquiry', subject: 'Size?' }, '2026-02-27T12:00:00'),
+      '2026-03-02T12:00:00',
+    );
+    // Half an hour into April in Shanghai: not March's.
+    await open(ids.f!, { kind: 'after_sale', subject: 'Exchange' }, '2026-04-01T00:30:00');
+
+    const march = { from: '2026-03-01', to: '2026-03-31' };
+    expect((await dashboard(db(), shop.shopId, march)).service).toEqual({
+      opened: { inquiry: 0, after_sale: 0, complaint: 1, dispute: 0, review: 2 },
+      customers: 2,
+      stillOpen: 1,
+      resolved: 3,
+      medianHoursToResolve: 48,
+      averageRating: 3,
+    });
+    const segment = await saveSegment(db(), shop.shopId, {
+      name: 'Complained',
+      rule: { type: 'service', kinds: ['complaint'] },
+    });
+    expect((await dashboard(db(), shop.shopId, { ...march, segmentId: segment.segmentId })).service).toEqual({
+      opened: { inquiry: 0, after_sale: 0, complaint: 1, dispute: 0, review: 0 },
+      customers: 1,
+      stillOpen: 0,
+      resolved: 1,
+      medianHoursToResolve: 6,
+      averageRating: null,
+    });
+    const april = await dashboard(db(), shop.shopId, { from: '2026-04-01', to: '2026-04-30' });
+    expect(april.service).toMatchObject({
+      opened: { after_sale: 1 },
+      customers: 1,
+      stillOpen: 1,
+      resolved: 0,
+    });
+    expect(april.service.medianHoursToResolve).toBeNull();
   });
 
   it('counts points moved in a period and tier moves between two moments', async () => {

@@ -1605,10 +1605,42 @@ describe.skipIf(!available)('web console in Chromium', () => {
       name: 'New this month',
       rule: { type: 'field', field: 'firstOrderAt', op: 'withinLastDays', value: 30 },
     });
+    // Bo wrote in about the parcel: a complaint, resolved two hours later, and a five-star review.
+    await call('POST', '/api/service-cases', {
+      customer: { email: 'bo@example.com' },
+      source: 'helpdesk',
+      externalId: 'H-1',
+      kind: 'complaint',
+      subject: 'Parcel late',
+      openedAt: day(2),
+      status: 'resolved',
+      resolvedAt: new Date(Date.parse(day(2)) + 7_200_000).toISOString(),
+    });
+    await call('POST', '/api/service-cases', {
+      customer: { email: 'bo@example.com' },
+      source: 'helpdesk',
+      externalId: 'H-2',
+      kind: 'review',
+      subject: 'Lovely',
+      rating: 5,
+      openedAt: day(1),
+    });
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, shop);
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await eventually(() => page.getByTestId('tile-netSales').textContent()).toBe('CN¥1,000.00');
+    expect(await page.getByTestId('service-figures').locator('div').allTextContents()).toEqual([
+      'Inquiry0',
+      'After-sale0',
+      'Complaint1',
+      'Dispute0',
+      'Review1',
+      'Customers1',
+      'Still open1',
+      'Resolved1',
+      'Median hours to resolve2.0',
+      'Average stars5.0',
+    ]);
     expect(await page.getByTestId('tile-returningShare').textContent()).toBe('60%');
     expect(await page.getByTestId('tile-newCustomers').textContent()).toBe('1');
     expect(await page.getByTestId('tile-repurchaseRate').textContent()).toBe('50%');

@@ -11,6 +11,7 @@ import { pointsValueCents } from '../membership/points.js';
 import { getProgram } from '../membership/program.js';
 import type { TierShare } from '../membership/tiers.js';
 import type { RfmCell } from '../rfm/rfm.js';
+import { serviceFigures, type ServiceFigures } from '../service/figures.js';
 import { getShop } from '../shops/shops.js';
 import { membersOf } from './members.js';
 import { audienceOf, parsed, PeriodInput, periodOf } from './period.js';
@@ -73,6 +74,7 @@ export interface Dashboard {
   tiers: TierShare[];
   rfm: RfmCell[];
   engagement: EngagementRow[];
+  service: ServiceFigures;
 }
 
 /** `segmentField` names the segment's field in the request, for the error details. */
@@ -100,11 +102,12 @@ export async function dashboard(
     : collect
       ? standingNow.then((s) => s.segmentMembers)
       : membersOf(db, shopId, audienceAt);
-  const [completed, standing, moved, engagement] = await Promise.all([
+  const [completed, standing, moved, engagement, service] = await Promise.all([
     segmentMembers.then((m) => periodFigures(db, shopId, period, m, q.dormantDays)),
     standingNow,
     pointsMoved(db, shopId, period.start, period.end, audience),
     engagementIn(db, shopId, period.start, period.end),
+    serviceFigures(db, shopId, period.start, period.end, audience),
   ]);
   const { tiers, rfm, outstanding, members, lines, firstPurchases } = standing;
   const figures = completed(lines);
@@ -125,6 +128,7 @@ export async function dashboard(
     tiers,
     rfm,
     engagement,
+    service,
   };
 }
 

@@ -34,6 +34,11 @@ export function dashboardRows(d: Dashboard): Row[] {
   for (const [k, v] of Object.entries(d.points)) rows.push(['points', k, v]);
   for (const t of d.tiers) rows.push(['tiers', t.name, t.customers]);
   for (const c of d.rfm) rows.push(['rfm', `R${c.r}F${c.f}.customers`, c.customers]);
+  for (const [k, v] of Object.entries(d.service)) {
+    if (typeof v === 'object' && v !== null)
+      for (const [k2, v2] of Object.entries(v)) rows.push(['service', `${k}.${k2}`, v2 as number]);
+    else rows.push(['service', k, v]);
+  }
   for (const e of d.engagement) {
     for (const k of [
       'sent',

@@ -7,6 +7,7 @@ import { audienceOf, PeriodInput, periodOf } from '../../analytics/period.js';
 import { promotionReport, PromotionInput } from '../../analytics/promotion.js';
 import { listSpend, saveSpend, SpendInput } from '../../analytics/spend.js';
 import { tierMigration } from '../../membership/figures.js';
+import { CASE_KINDS, type CaseKind } from '../../service/cases.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
@@ -109,6 +110,14 @@ const Dashboard = z.object({
       ),
     }),
   ),
+  service: z.object({
+    opened: z.object(Object.fromEntries(CASE_KINDS.map((k) => [k, int])) as Record<CaseKind, typeof int>),
+    customers: int.describe('customers who brought a case in the period'),
+    stillOpen: int.describe('of the cases opened in the period, those open now'),
+    resolved: int.describe('cases resolved in the period'),
+    medianHoursToResolve: z.number().nullable(),
+    averageRating: z.number().nullable().describe("the period's reviews' average stars"),
+  }),
 });
 const Window = z.object({
   window: z.enum(['before', 'during', 'after']),

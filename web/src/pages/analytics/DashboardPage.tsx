@@ -3,6 +3,7 @@ import { api, problemText, type Shop } from '../../api.js';
 import { exponentOf, localToday, money, percent, toMinor } from '../../format.js';
 import { useI18n, type Key } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
+import { CASE_KINDS } from '../service/cases.js';
 import { Chart, type ChartOptions } from './Chart.js';
 import { PromotionReport } from './PromotionReport.js';
 import type { Dashboard } from './types.js';
@@ -139,7 +140,7 @@ function Figures({
   onSpend: () => void;
   query: string;
 }) {
-  const { t, lang } = useI18n();
+  const { t, label, lang } = useI18n();
   const s = d.sales;
   const num = (n: number | null, digits = 0) =>
     n === null ? '–' : n.toLocaleString(lang, { maximumFractionDigits: digits });
@@ -316,6 +317,37 @@ function Figures({
               ))}
             </tbody>
           </table>
+        </div>
+        <div className="panel" title={t('dash.def.service')}>
+          <h2>{t('dash.service')}</h2>
+          <dl className="points" data-testid="service-figures">
+            {CASE_KINDS.map((k) => (
+              <div key={k}>
+                <dt>{label(`service.kind.${k}`, k)}</dt>
+                <dd>{num(d.service.opened[k])}</dd>
+              </div>
+            ))}
+            <div>
+              <dt>{t('dash.service.customers')}</dt>
+              <dd>{num(d.service.customers)}</dd>
+            </div>
+            <div>
+              <dt>{t('dash.service.stillOpen')}</dt>
+              <dd>{num(d.service.stillOpen)}</dd>
+            </div>
+            <div>
+              <dt>{t('dash.service.resolved')}</dt>
+              <dd>{num(d.service.resolved)}</dd>
+            </div>
+            <div>
+              <dt>{t('dash.service.medianHours')}</dt>
+              <dd>{fixed(d.service.medianHoursToResolve, 1)}</dd>
+            </div>
+            <div>
+              <dt>{t('dash.service.rating')}</dt>
+              <dd>{fixed(d.service.averageRating, 1)}</dd>
+            </div>
+          </dl>
         </div>
       </div>
       <h2 title={t('dash.def.engagement')}>{t('dash.engagement')}</h2>

@@ -1,4 +1,6 @@
 // What the dashboard reads from the API (src/http/routes/analytics.ts).
+import type { CaseKind } from '../service/cases.js';
+
 export interface Sales {
   orders: number;
   customers: number;
@@ -65,6 +67,14 @@ export interface Dashboard {
   };
   tiers: { rank: number; name: string; customers: number; spendCents: number }[];
   rfm: { r: number; f: number; segment: string; customers: number; monetaryCents: number }[];
+  service: {
+    opened: Record<CaseKind, number>;
+    customers: number;
+    stillOpen: number;
+    resolved: number;
+    medianHoursToResolve: number | null;
+    averageRating: number | null;
+  };
   engagement: {
     kind: 'campaign' | 'flow';
     id: string;
