@@ -206,7 +206,7 @@ describeEachDb('analytics', ({ db, newShop }) => {
 
   it('counts the service desk’s cases of the period, for everyone or a segment', async () => {
     const { shop, ids } = await handShop();
-    const by = { staffId: null, name: 'Desk' };
+    const by = { name: 'Desk' };
     const at = (local: string) => new Date(`${local}+08:00`);
     const open = async (customerId: string, input: object, when: string) =>
       (

@@ -9,7 +9,7 @@ import { CustomerRef, normalizePerson } from '../customers/person.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { recordEvents } from '../customers/timeline.js';
 import type { Db, Queryable } from '../db/db.js';
-import { uuidv7 } from '../db/ids.js';
+import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError, type ErrorDetail } from '../errors.js';
 import type { Shop } from '../shops/shops.js';
 import { applyRuleTags } from '../tags/rules.js';
@@ -22,9 +22,8 @@ import {
   type ServiceCase,
 } from './cases.js';
 
-/** Who writes: a staff member, or an integration (its API key's or help desk's name). */
+/** Who writes, by the name the case keeps: a staff member's, an API key's or a help desk's. */
 export interface CaseWriter {
-  staffId: string | null;
   name: string;
 }
 
@@ -178,7 +177,7 @@ export async function takeCase(
         where shop_id = $1 and source = $2 and external_id = $3`,
       [shop.shopId, input.source, input.externalId],
     );
-    const by = { staffId: null, name: input.source };
+    const by = { name: input.source };
     if (existing) {
       const facts = await checkFacts(tx, shop.shopId, existing.customerId, input, at);
       const changed = await followTicket(
@@ -279,6 +278,12 @@ export async function updateCase(
   at = new Date(),
 ): Promise<ServiceCase> {
   return db.transaction(async (tx) => {
+    // Two people reopening one case at once record one reopening: the second waits and finds it open.
+    if (isUuid(caseId))
+      await tx.query('select 1 from service_cases where shop_id = $1 and case_id = $2 for update', [
+        shopId,
+        caseId,
+      ]);
     const current = await getCase(tx, shopId, caseId);
     if (update.status === 'open' && update.resolution !== undefined) {
       throw AppError.invalid('The service case was not changed', [

@@ -45,9 +45,7 @@ export const serviceRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
     const writer = (request: FastifyRequest): CaseWriter =>
-      request.staff
-        ? { staffId: request.staff.staffId, name: request.staff.name }
-        : { staffId: null, name: `API key "${request.apiKey!.name}"` };
+      request.staff ? { name: request.staff.name } : { name: `API key "${request.apiKey!.name}"` };
     const source = (request: FastifyRequest) => (request.staff ? 'console' : 'api');
 
     app.get(
