@@ -519,7 +519,16 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .locator('.timeline li')
       .filter({ hasText: 'Note console Owner: Allergic to fragrance.' })
       .waitFor();
-    // The owner is an admin too: both notes are hers to remove. She removes her own, once asked.
+    // The owner is an admin too: she corrects the service desk's note, which then says when.
+    const desks = card.locator('li').nth(1);
+    await desks.getByRole('button', { name: 'Edit' }).click();
+    await desks.getByLabel('Edit').fill('Called about a late parcel; promised a sample with the next order.');
+    await desks.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => desks.locator('p').textContent()).toBe(
+      'Called about a late parcel; promised a sample with the next order.',
+    );
+    expect(await desks.locator('small').textContent()).toMatch(/^API key "tests" · .* · edited /);
+    // Both notes are hers to remove. She removes her own, once asked.
     expect(await card.getByRole('button', { name: 'Remove' }).count()).toBe(2);
     const asked: string[] = [];
     page.on('dialog', (dialog) => {

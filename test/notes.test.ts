@@ -1,6 +1,6 @@
 // Notes staff keep on a customer, through the API: who wrote them and when, on the profile's timeline,
-// removed only by their author or an admin, kept to their shop, and treated as the person's own data —
-// copied with it, moved by a merge, gone with an erasure.
+// corrected or removed only by their author or an admin, kept to their shop, and treated as the person's
+// own data — copied with it, moved by a merge, gone with an erasure.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStaff } from '../src/shops/staff.js';
 import { describeEachDb } from './support/databases.js';
@@ -144,6 +144,61 @@ describeEachDb('customer notes', ({ db }) => {
     expect((await remove({ cookies: operator }, 'not-a-note')).statusCode).toBe(404);
     expect((await remove({ cookies: admin }, theirs)).statusCode).toBe(204);
     expect(await notes(id)).toEqual([]);
+  });
+
+  it('is corrected by its author or an admin, keeping who wrote it and saying when', async () => {
+    const id = await person('13700006666');
+    const write = async (who: Who, body: string) =>
+      (await call(who, 'POST', `/api/customers/${id}/notes`, { body })).json<{ noteId: string }>().noteId;
+    const mine = await write({ cookies: operator }, 'Prefers a call after 6pm');
+    const theirs = await write({ cookies: colleague }, 'Theirs');
+    const byKey = await write({ headers: a.auth }, 'From the till');
+    const edit = (who: Who, noteId: string, body: unknown) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/api/customers/${id}/notes/${noteId}`,
+        payload: { body },
+        ...who,
+      });
+
+    const edited = await edit({ cookies: operator }, mine, 'Prefers a call after 7pm');
+    expect(edited.statusCode).toBe(200);
+    expect(edited.json()).toMatchObject({
+      noteId: mine,
+      body: 'Prefers a call after 7pm',
+      author: 'The operator',
+      editedAt: expect.any(String),
+    });
+    // The same words again change nothing, not even when.
+    expect((await edit({ cookies: operator }, mine, 'Prefers a call after 7pm')).json().editedAt).toBe(
+      edited.json().editedAt,
+    );
+    const refused = await edit({ cookies: operator }, theirs, 'Mine now');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toBe(
+      'The colleague wrote this note: only they, an admin or the owner can edit it',
+    );
+    expect((await edit({ headers: a.auth }, mine, 'x')).statusCode).toBe(403);
+    expect((await edit({ headers: a.auth }, byKey, 'From the till, table 4')).statusCode).toBe(200);
+    expect((await edit({ cookies: admin }, theirs, 'Theirs, tidied')).statusCode).toBe(200);
+    expect((await edit({ cookies: viewer }, mine, 'x')).statusCode).toBe(403);
+    const empty = await edit({ cookies: operator }, mine, '  ');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().details).toEqual([{ field: 'body.body', message: 'write something' }]);
+    expect((await edit({ headers: b.auth }, mine, 'Other shop')).statusCode).toBe(404);
+    expect((await edit({ cookies: operator }, 'not-a-note', 'x')).statusCode).toBe(404);
+
+    expect((await notes(id)).map((n) => n.body).sort()).toEqual([
+      'From the till, table 4',
+      'Prefers a call after 7pm',
+      'Theirs, tidied',
+    ]);
+    const timeline = (await call({ headers: a.auth }, 'GET', `/api/customers/${id}/timeline`)).json()
+      .items as { type: string; data: { noteId?: string; body?: string; editedAt?: string | null } }[];
+    expect(timeline.find((e) => e.data.noteId === mine)?.data).toMatchObject({
+      body: 'Prefers a call after 7pm',
+      editedAt: expect.any(String),
+    });
   });
 
   it('moves with a merge, comes with a copy of the person’s data, and goes with an erasure', async () => {

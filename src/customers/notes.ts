@@ -1,6 +1,6 @@
 // Notes staff keep on a customer (migration 0043): what no field holds, with who wrote it and when. A
-// note is kept as written — to correct one, remove it and write another — and is removed by its author
-// or by an admin. The timeline reads notes from their own rows (timeline.ts), and erasure, merges and a
+// note is corrected or removed by its author or by an admin (an integration's by API keys), and says
+// when it was last corrected (migration 0047). The timeline reads notes from their own rows (timeline.ts), and erasure, merges and a
 // copy of the person's data treat them as the person's own (erasure.ts, merge.ts, personalData.ts).
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
@@ -27,13 +27,14 @@ export interface Note {
   staffId: string | null;
   author: string;
   createdAt: Date;
+  editedAt: Date | null;
 }
 
 /** Who writes or removes a note: a staff member (with their role), or an integration's API key. */
 export type NoteWriter = { staffId: string; name: string; role: Role } | { apiKey: string };
 
 const columns = `note_id as "noteId", customer_id as "customerId", body, staff_id as "staffId", author,
-  created_at as "createdAt"`;
+  created_at as "createdAt", edited_at as "editedAt"`;
 
 /** The customer's notes, newest first (a merged id reads its survivor's). */
 export async function listNotes(db: Queryable, shopId: string, customerId: string): Promise<Note[]> {
@@ -72,16 +73,17 @@ export async function addNote(
 }
 
 /**
- * Removes a note of the customer's. Its author may, and an admin or owner may remove anyone's (a note
- * that should not have been written); an integration removes those its keys wrote.
+ * The customer's note `noteId`, if `writer` may change it: its author may, and an admin or owner may
+ * change anyone's (a note that should not have been written); an integration those its keys wrote.
  */
-export async function removeNote(
+async function noteToChange(
   db: Queryable,
   shopId: string,
   customerId: string,
   noteId: string,
   writer: NoteWriter,
-): Promise<void> {
+  doing: 'edit' | 'remove',
+): Promise<Note> {
   const customer = await getCustomer(db, shopId, customerId);
   if (!isUuid(noteId)) throw AppError.notFound('Note');
   const [note] = await db.query<Note>(
@@ -89,16 +91,47 @@ export async function removeNote(
     [shopId, customer.customerId, noteId],
   );
   if (!note) throw AppError.notFound('Note');
-  const mayRemove =
+  const may =
     'staffId' in writer
       ? note.staffId === writer.staffId || allows(writer.role, 'administer')
       : note.staffId === null;
-  if (!mayRemove)
+  if (!may)
     throw new AppError(
       'forbidden',
       403,
-      `${note.author} wrote this note: only they, an admin or the owner can remove it`,
+      `${note.author} wrote this note: only they, an admin or the owner can ${doing} it`,
     );
+  return note;
+}
+
+/** Corrects a note's words, keeping who wrote it and when, and noting when it was corrected. */
+export async function editNote(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+  noteId: string,
+  input: NoteInput,
+  writer: NoteWriter,
+  at = new Date(),
+): Promise<Note> {
+  const note = await noteToChange(db, shopId, customerId, noteId, writer, 'edit');
+  if (note.body === input.body) return note;
+  const [edited] = await db.query<Note>(
+    `update customer_notes set body = $3, edited_at = $4 where shop_id = $1 and note_id = $2
+     returning ${columns}`,
+    [shopId, noteId, input.body, at.toISOString()],
+  );
+  return edited!;
+}
+
+export async function removeNote(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+  noteId: string,
+  writer: NoteWriter,
+): Promise<void> {
+  await noteToChange(db, shopId, customerId, noteId, writer, 'remove');
   await db.query('delete from customer_notes where shop_id = $1 and note_id = $2', [shopId, noteId]);
 }
 

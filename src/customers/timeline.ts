@@ -121,7 +121,7 @@ export async function listEvents(
         where e.shop_id = $1 and e.customer_id = $2 and ($3::timestamptz is null or e.entered_at < $3)
        union all
        select note_id, customer_id, 'note.added', created_at, case when staff_id is null then 'api' else 'console' end,
-              jsonb_build_object('noteId', note_id, 'body', body, 'author', author)
+              jsonb_build_object('noteId', note_id, 'body', body, 'author', author, 'editedAt', edited_at)
          from customer_notes
         where shop_id = $1 and customer_id = $2 and ($3::timestamptz is null or created_at < $3)
        union all

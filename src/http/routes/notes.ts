@@ -1,6 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { addNote, listNotes, NoteInput, removeNote, type NoteWriter } from '../../customers/notes.js';
+import {
+  addNote,
+  editNote,
+  listNotes,
+  NoteInput,
+  removeNote,
+  type NoteWriter,
+} from '../../customers/notes.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
 import { errors } from '../schemas.js';
@@ -13,6 +20,7 @@ const Note = z.object({
   staffId: z.uuid().nullable().describe('the staff member who wrote it; null when an API key did'),
   author: z.string().describe('the writer\'s name then (an API key\'s: API key "NAME")'),
   createdAt: z.iso.datetime(),
+  editedAt: z.iso.datetime().nullable().describe('when its words were last corrected'),
 });
 
 export const noteRoutes =
@@ -59,6 +67,29 @@ export const noteRoutes =
         request.activityParams = { customerId: note.customerId, noteId: note.noteId };
         return reply.code(201).send(note);
       },
+    );
+
+    app.patch(
+      '/api/customers/:customerId/notes/:noteId',
+      {
+        schema: {
+          tags: ['customers'],
+          summary:
+            "Correct a note's words (its author, an admin or the owner; an API key those API keys wrote): who wrote it and when stay, editedAt says when",
+          params: Params.extend({ noteId: z.string() }),
+          body: NoteInput,
+          response: { 200: Note, ...errors },
+        },
+      },
+      async (request) =>
+        editNote(
+          o.db,
+          request.shopId,
+          request.params.customerId,
+          request.params.noteId,
+          request.body,
+          writer(request),
+        ),
     );
 
     app.delete(

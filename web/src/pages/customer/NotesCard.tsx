@@ -1,6 +1,6 @@
 // The notes staff keep on a customer: what no field holds, with who wrote it and when. Operators and
-// above write them; a note is removed by its author or an admin (the API holds the same rule), and
-// written anew rather than edited.
+// above write them; a note is corrected or removed by its author or an admin (the API holds the same
+// rule), and says when it was last corrected.
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api.js';
 import { dateTime } from '../../format.js';
@@ -15,6 +15,7 @@ interface Note {
   staffId: string | null;
   author: string;
   createdAt: string;
+  editedAt: string | null;
 }
 
 export function NotesCard({
@@ -41,6 +42,8 @@ export function NotesCard({
     `${customerId}:${version}`,
   );
   const [body, setBody] = useState('');
+  // The note being corrected, and its words so far.
+  const [editing, setEditing] = useState<{ noteId: string; body: string } | null>(null);
   const { problem, busy, attempt } = useAttempt();
   const changed = () => {
     setVersion((v) => v + 1);
@@ -54,6 +57,18 @@ export function NotesCard({
       changed();
     });
   };
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    if (!editing) return;
+    void attempt(async () => {
+      await api(`/api/customers/${customerId}/notes/${editing.noteId}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ body: editing.body }),
+      });
+      setEditing(null);
+      changed();
+    });
+  };
   const remove = (note: Note) => {
     if (!window.confirm(t('notes.confirmRemove', { author: note.author }))) return;
     void attempt(async () => {
@@ -61,7 +76,7 @@ export function NotesCard({
       changed();
     });
   };
-  const mayRemove = (note: Note) =>
+  const mayChange = (note: Note) =>
     access.includes('administer') || (access.includes('operate') && note.staffId === staffId);
   return (
     <div className="card" data-testid="customer-notes">
@@ -88,11 +103,40 @@ export function NotesCard({
       <ul className="notes">
         {notes.data?.items.map((n) => (
           <li key={n.noteId}>
-            <p>{n.body}</p>
+            {editing?.noteId === n.noteId ? (
+              <form onSubmit={save}>
+                <textarea
+                  aria-label={t('notes.edit')}
+                  rows={3}
+                  maxLength={4000}
+                  value={editing.body}
+                  required
+                  onChange={(e) => setEditing({ noteId: n.noteId, body: e.target.value })}
+                />
+                <button type="submit" disabled={busy || editing.body.trim() === ''}>
+                  {t('notes.save')}
+                </button>{' '}
+                <button type="button" className="link" onClick={() => setEditing(null)}>
+                  {t('notes.cancel')}
+                </button>
+              </form>
+            ) : (
+              <p>{n.body}</p>
+            )}
             <small className="muted">
               {n.author} · {dateTime(n.createdAt, timeZone, lang)}
+              {n.editedAt && ` · ${t('notes.edited', { at: dateTime(n.editedAt, timeZone, lang) })}`}
             </small>{' '}
-            {mayRemove(n) && (
+            {writable && mayChange(n) && editing?.noteId !== n.noteId && (
+              <button
+                type="button"
+                className="link"
+                onClick={() => setEditing({ noteId: n.noteId, body: n.body })}
+              >
+                {t('notes.edit')}
+              </button>
+            )}{' '}
+            {mayChange(n) && (
               <button type="button" className="link" onClick={() => remove(n)}>
                 {t('notes.remove')}
               </button>
