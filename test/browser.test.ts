@@ -594,6 +594,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .locator('.timeline li')
       .filter({ hasText: 'Service case opened console Complaint · The jar arrived cracked · Owner' })
       .waitFor();
+    // The details said the wrong thing: corrected on the card.
+    await complaint.getByRole('button', { name: 'Edit' }).click();
+    await complaint.getByLabel('Details').fill('Wants a new jar, not a refund; keep the cracked one.');
+    await complaint.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => complaint.locator('p').first().textContent()).toBe(
+      'Wants a new jar, not a refund; keep the cracked one.',
+    );
 
     // The queue: open cases, the longest waiting first.
     await page.getByRole('link', { name: 'Service', exact: true }).click();

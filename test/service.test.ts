@@ -199,14 +199,46 @@ describeEachDb('service cases', ({ db }) => {
         resolution: 'Sent the ingredient list; advised to ask her doctor.',
       },
     });
-    const refused = await call({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, {
-      status: 'open',
-      resolution: 'x',
+    for (const payload of [{ status: 'open', resolution: 'x' }, { resolution: 'x' }]) {
+      const refused = await call({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, payload);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().details).toEqual([
+        { field: 'resolution', message: 'an open case has no resolution' },
+      ]);
+    }
+    const nothing = await call({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, {});
+    expect(nothing.statusCode).toBe(400);
+    expect(nothing.json().details).toEqual([{ field: 'body', message: 'say what changes' }]);
+
+    // A typo corrected, the details taken out, the channel put right: the case stays open.
+    const corrected = await ok({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, {
+      subject: 'Is the serum safe while pregnant?',
+      body: null,
+      channel: 'chat',
     });
-    expect(refused.statusCode).toBe(400);
-    expect(refused.json().details).toEqual([
-      { field: 'resolution', message: 'an open case has no resolution' },
-    ]);
+    expect(corrected).toMatchObject({
+      subject: 'Is the serum safe while pregnant?',
+      body: null,
+      channel: 'chat',
+      status: 'open',
+    });
+    expect(
+      await ok({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, { channel: 'chat' }),
+    ).toEqual(corrected);
+    // Resolved, then its resolution's words corrected without saying the status again.
+    await ok({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, {
+      status: 'resolved',
+      resolution: 'Sent the list',
+    });
+    expect(
+      await ok({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, {
+        resolution: 'Sent the ingredient list',
+      }),
+    ).toMatchObject({
+      status: 'resolved',
+      resolution: 'Sent the ingredient list',
+      resolvedBy: 'The operator',
+    });
   });
 
   it('refuses bad input by field, a viewer, and another shop', async () => {

@@ -42,11 +42,18 @@ export const CaseInput = z.strictObject({
 });
 export type CaseInput = z.output<typeof CaseInput>;
 
-/** Resolving a case, or opening it again. */
-export const CaseUpdate = z.strictObject({
-  status: z.enum(CASE_STATUSES),
-  resolution: text(4000).optional().describe('what was done (kept when resolved; a reopened case clears it)'),
-});
+/** Resolving a case, opening it again, or correcting what it says. */
+export const CaseUpdate = z
+  .strictObject({
+    status: z.enum(CASE_STATUSES).optional(),
+    resolution: text(4000)
+      .optional()
+      .describe('what was done (a resolved case only; a reopened case clears it)'),
+    subject: text(200).optional(),
+    body: text(4000).nullable().optional().describe('null clears the details'),
+    channel: z.enum(CASE_CHANNELS).optional(),
+  })
+  .refine((u) => Object.keys(u).length > 0, { message: 'say what changes' });
 export type CaseUpdate = z.output<typeof CaseUpdate>;
 
 export interface ServiceCase {

@@ -265,8 +265,8 @@ async function followTicket(
 }
 
 /**
- * Resolves a case or opens it again. A case already resolved changes only its resolution's words, and
- * keeps them when none are given.
+ * Resolves a case, opens it again, or corrects its subject, details or channel. A case already resolved
+ * changes only its resolution's words, and keeps them when none are given.
  */
 export async function updateCase(
   db: Db,
@@ -285,21 +285,40 @@ export async function updateCase(
         caseId,
       ]);
     const current = await getCase(tx, shopId, caseId);
-    if (update.status === 'open' && update.resolution !== undefined) {
+    const status = update.status ?? current.status;
+    if (status === 'open' && update.resolution !== undefined) {
       throw AppError.invalid('The service case was not changed', [
         { field: 'resolution', message: 'an open case has no resolution' },
       ]);
     }
-    if (update.status === 'resolved') {
-      const [row] = await tx.query<{ caseId: string }>(
+    const edited = await tx.query(
+      `update service_cases set subject = coalesce($3, subject), body = case when $4 then $5 else body end,
+              channel = coalesce($6, channel), updated_at = $7
+        where shop_id = $1 and case_id = $2
+          and (subject, body, channel) is distinct from
+              (coalesce($3, subject), case when $4 then $5 else body end, coalesce($6, channel))
+        returning 1`,
+      [
+        shopId,
+        caseId,
+        update.subject ?? null,
+        update.body !== undefined,
+        update.body ?? null,
+        update.channel ?? null,
+        at.toISOString(),
+      ],
+    );
+    let changed = edited.length > 0;
+    if (status === 'resolved') {
+      const resolved = await tx.query(
         `update service_cases set status = 'resolved', resolution = coalesce($3, resolution), updated_at = $4,
                 resolved_at = coalesce(resolved_at, $4), resolved_by = coalesce(resolved_by, $5)
           where shop_id = $1 and case_id = $2
             and (status, resolution) is distinct from ('resolved', coalesce($3::text, resolution))
-          returning case_id as "caseId"`,
+          returning 1`,
         [shopId, caseId, update.resolution ?? null, at.toISOString(), by.name],
       );
-      if (!row) return current;
+      changed ||= resolved.length > 0;
     } else if (current.status === 'resolved') {
       await tx.query(
         `update service_cases set status = 'open', resolved_at = null, resolved_by = null, resolution = null,
@@ -308,9 +327,9 @@ export async function updateCase(
         [shopId, caseId, at.toISOString()],
       );
       await recordReopening(tx, shopId, caseId, current.customerId, by.name, source, at, current.resolution);
-    } else {
-      return current;
+      changed = true;
     }
+    if (!changed) return current;
     await applyRuleTags(tx, shopId, [current.customerId], 'service', at);
     return getCase(tx, shopId, caseId);
   });

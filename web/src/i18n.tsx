@@ -1217,6 +1217,8 @@ const en = {
   'service.resolution': 'What was done',
   'service.markResolved': 'Mark resolved',
   'service.reopen': 'Reopen',
+  'service.edit': 'Edit',
+  'service.saveEdit': 'Save',
   'service.queue': 'Service queue',
   'service.queueHelp':
     'The cases customers brought: open ones longest waiting first. Help desks send theirs to POST /api/service-cases.',
@@ -2423,6 +2425,8 @@ const zh: Record<Key, string> = {
   'service.resolution': '处理结果',
   'service.markResolved': '标记为已解决',
   'service.reopen': '重新打开',
+  'service.edit': '编辑',
+  'service.saveEdit': '保存',
   'service.queue': '客服工单',
   'service.queueHelp':
     '客户提出的工单：处理中的按等待时间最长排在前面。客服系统可通过 POST /api/service-cases 推送工单。',

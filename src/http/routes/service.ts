@@ -147,7 +147,7 @@ export const serviceRoutes =
         schema: {
           tags: ['service'],
           summary:
-            'Resolve a case (with what was done), or open it again (its resolution is kept on the timeline); a case already as asked changes only its resolution',
+            "Resolve a case (with what was done), open it again (its resolution is kept on the timeline), or correct its subject, details or channel; a resolved case's resolution words may be corrected too",
           params: CaseParams,
           body: CaseUpdate,
           response: { 200: ServiceCase, ...errors },

@@ -1,6 +1,7 @@
 // The customer's service history on their profile: the cases they brought (inquiries, after-sale,
 // complaints, disputes, reviews), which are open, and what was done. Operators and above open cases
-// here, about one of the customer's orders if it concerns one, and resolve or reopen them.
+// here, about one of the customer's orders if it concerns one, correct what they say, and resolve or
+// reopen them.
 import { useState, type FormEvent } from 'react';
 import { api, type Order } from '../../api.js';
 import { dateTime } from '../../format.js';
@@ -9,6 +10,7 @@ import { Problem } from '../../Problem.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { CaseActions } from '../service/CaseActions.js';
+import { CaseEdit } from '../service/CaseEdit.js';
 import { CASE_CHANNELS, CASE_KINDS, stars, type CaseKind, type ServiceCase } from '../service/cases.js';
 
 interface Draft {
@@ -176,7 +178,12 @@ export function ServiceCard({
                 {k.resolution ? `: ${k.resolution}` : ''}
               </p>
             )}{' '}
-            {operate && writable && <CaseActions serviceCase={k} onChanged={changed} />}
+            {operate && writable && (
+              <>
+                <CaseEdit serviceCase={k} onChanged={changed} />{' '}
+                <CaseActions serviceCase={k} onChanged={changed} />
+              </>
+            )}
           </li>
         ))}
       </ul>
