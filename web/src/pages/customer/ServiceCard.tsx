@@ -11,7 +11,8 @@ import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { CaseActions } from '../service/CaseActions.js';
 import { CaseEdit } from '../service/CaseEdit.js';
-import { CASE_CHANNELS, CASE_KINDS, stars, type CaseKind, type ServiceCase } from '../service/cases.js';
+import { CASE_CHANNELS, stars, type CaseKind, type ServiceCase } from '../service/cases.js';
+import { KindOptions } from '../service/KindOptions.js';
 
 interface Draft {
   kind: CaseKind;
@@ -86,11 +87,7 @@ export function ServiceCard({
           <label>
             {t('service.kind')}
             <select value={draft.kind} onChange={(e) => set({ kind: e.target.value as CaseKind })}>
-              {CASE_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {label(`service.kind.${k}`, k)}
-                </option>
-              ))}
+              <KindOptions />
             </select>
           </label>
           <label>

@@ -8,7 +8,8 @@ import type { Catalog } from '../segments/rule.js';
 import { StepList, type StepChoices } from './FlowSteps.js';
 import type { Coupon, Enrollment, Flow, FlowReport, FlowStep, Template, Trigger } from './types.js';
 import { Problem } from '../../Problem.js';
-import { CASE_KINDS, type CaseKind } from '../service/cases.js';
+import type { CaseKind } from '../service/cases.js';
+import { KindOptions } from '../service/KindOptions.js';
 
 const TRIGGERS: Trigger['type'][] = [
   'order_paid',
@@ -298,7 +299,7 @@ function TriggerFields({
   tiers: string[];
   onChange: (t: Trigger) => void;
 }) {
-  const { t, label } = useI18n();
+  const { t } = useI18n();
   const number = (
     key: 'daysBefore' | 'hour' | 'days' | 'month' | 'day',
     value: number,
@@ -380,12 +381,7 @@ function TriggerFields({
               onChange({ type: 'service_resolved', kind: (e.target.value || undefined) as CaseKind })
             }
           >
-            <option value="">{t('service.anyKind')}</option>
-            {CASE_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {label(`service.kind.${k}`, k)}
-              </option>
-            ))}
+            <KindOptions any />
           </select>
         </label>
       )}

@@ -7,7 +7,8 @@ import { useI18n } from '../../i18n.js';
 import { href } from '../../route.js';
 import { useLoad } from '../../useLoad.js';
 import { CaseActions } from './CaseActions.js';
-import { CASE_KINDS, stars, type ServiceCase } from './cases.js';
+import { stars, type ServiceCase } from './cases.js';
+import { KindOptions } from './KindOptions.js';
 
 const PAGE = 50;
 const DAY_MS = 86_400_000;
@@ -66,12 +67,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
               setOffset(0);
             }}
           >
-            <option value="">{t('service.anyKind')}</option>
-            {CASE_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {label(`service.kind.${k}`, k)}
-              </option>
-            ))}
+            <KindOptions any />
           </select>
         </label>
       </div>
