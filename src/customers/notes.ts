@@ -1,7 +1,8 @@
 // Notes staff keep on a customer (migration 0043): what no field holds, with who wrote it and when. A
 // note is corrected or removed by its author or by an admin (an integration's by API keys), and says
-// when it was last corrected (migration 0047). The timeline reads notes from their own rows (timeline.ts), and erasure, merges and a
-// copy of the person's data treat them as the person's own (erasure.ts, merge.ts, personalData.ts).
+// when it was last corrected (migration 0047). The timeline reads notes from their own rows
+// (timeline.ts), and erasure, merges and a copy of the person's data treat them as the person's own
+// (erasure.ts, merge.ts, personalData.ts).
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { derivedId, isUuid, uuidv7 } from '../db/ids.js';

@@ -1,6 +1,7 @@
 // What a segment rule may say: a tree of AND / OR / NOT groups whose leaves are conditions on a field of
 // the customer row (from an allow-list, each with its type and the operators that type takes), on tags,
-// consent, or on the customer's order history, interactions and service cases. Rule tags use the same trees (tags/rules.ts).
+// consent, or on the customer's order history, interactions and service cases. Rule tags use the same
+// trees (tags/rules.ts).
 import { z } from 'zod';
 import { CHANNELS } from '../customers/consent.js';
 import { RFM_SEGMENTS } from '../rfm/segments.js';
