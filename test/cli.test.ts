@@ -19,6 +19,8 @@ import { saveChannel } from '../src/engage/channels.js';
 import { setContactPolicy } from '../src/engage/policy.js';
 import { createTemplate, listTemplates } from '../src/engage/templates.js';
 import { saveSegment } from '../src/segments/segments.js';
+import { CaseInput } from '../src/service/cases.js';
+import { openCase, updateCase } from '../src/service/desk.js';
 import { recordActivity } from '../src/shops/activity.js';
 import { createShop, listShops } from '../src/shops/shops.js';
 import { startHttpSink } from './support/sinks.js';
@@ -346,6 +348,61 @@ describe('the regulars command', () => {
     const bad = await regulars('report', '--from', '2026-03-01', '--to', '2026-02-30');
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('to:');
+  }, 120_000);
+
+  it("lists the service desk's open cases, the longest waiting first, and names a bad flag", async () => {
+    const db = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
+    const opened: string[] = [];
+    try {
+      const [shop] = await listShops(db);
+      const [first] = await db.query<{ customerId: string }>(
+        'select customer_id as "customerId" from customers where shop_id = $1 order by phone limit 1',
+        [shop!.shopId],
+      );
+      const by = { name: 'Desk' };
+      for (const [kind, subject, daysAgo] of [
+        ['complaint', 'Parcel arrived crushed', 3],
+        ['inquiry', 'Is there a refill?', 1],
+      ] as const) {
+        const at = new Date(Date.now() - daysAgo * 86_400_000);
+        const k = await openCase(
+          db,
+          shop!.shopId,
+          first!.customerId,
+          CaseInput.parse({ kind, subject, openedAt: at.toISOString() }),
+          by,
+          'console',
+        );
+        opened.push(k.caseId);
+      }
+      await updateCase(
+        db,
+        shop!.shopId,
+        opened[1]!,
+        { status: 'resolved', resolution: 'Yes' },
+        by,
+        'console',
+      );
+    } finally {
+      await db.close();
+    }
+    const open = await regulars('service', 'list');
+    expect(open.code).toBe(0);
+    expect(open.out).toMatch(
+      new RegExp(`^${opened[0]} {2}complaint {3}3d waiting {3}.*: Parcel arrived crushed$`, 'm'),
+    );
+    expect(open.out).not.toContain('Is there a refill?');
+    expect(open.out).toContain('1 of 1 cases');
+    const resolved = await regulars('service', 'list', '--status', 'resolved', '--kind', 'inquiry');
+    expect(resolved.out).toMatch(
+      new RegExp(`^${opened[1]} {2}inquiry {5}resolved \\d{4}-.*: Is there a refill\\?$`, 'm'),
+    );
+    expect(await regulars('service', 'list', '--kind', 'praise')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining(
+        "--kind must be inquiry, after_sale, complaint, dispute, review, not 'praise'",
+      ),
+    });
   }, 120_000);
 
   it('says when imported orders earned points already due, and expires them on request', async () => {
