@@ -11,6 +11,7 @@ import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { CaseActions } from '../service/CaseActions.js';
 import { CaseEdit } from '../service/CaseEdit.js';
+import { CaseWords } from '../service/CaseWords.js';
 import { CASE_CHANNELS, stars, type CaseKind, type ServiceCase } from '../service/cases.js';
 import { KindOptions } from '../service/KindOptions.js';
 
@@ -100,24 +101,7 @@ export function ServiceCard({
               ))}
             </select>
           </label>
-          <label>
-            {t('service.subject')}
-            <input
-              value={draft.subject}
-              maxLength={200}
-              required
-              onChange={(e) => set({ subject: e.target.value })}
-            />
-          </label>
-          <label>
-            {t('service.body')}
-            <textarea
-              rows={3}
-              maxLength={4000}
-              value={draft.body}
-              onChange={(e) => set({ body: e.target.value })}
-            />
-          </label>
+          <CaseWords subject={draft.subject} body={draft.body} onChange={set} />
           <label>
             {t('service.order')}
             <select value={draft.orderId} onChange={(e) => set({ orderId: e.target.value })}>

@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
 import { useAttempt } from '../../useAttempt.js';
 import type { ServiceCase } from './cases.js';
+import { CaseWords } from './CaseWords.js';
 
 export function CaseEdit({ serviceCase, onChanged }: { serviceCase: ServiceCase; onChanged: () => void }) {
   const { t } = useI18n();
@@ -33,24 +34,11 @@ export function CaseEdit({ serviceCase, onChanged }: { serviceCase: ServiceCase;
   };
   return (
     <form onSubmit={save} className="service-case">
-      <label>
-        {t('service.subject')}
-        <input
-          value={draft.subject}
-          maxLength={200}
-          required
-          onChange={(e) => setDraft({ ...draft, subject: e.target.value })}
-        />
-      </label>
-      <label>
-        {t('service.body')}
-        <textarea
-          rows={3}
-          maxLength={4000}
-          value={draft.body}
-          onChange={(e) => setDraft({ ...draft, body: e.target.value })}
-        />
-      </label>
+      <CaseWords
+        subject={draft.subject}
+        body={draft.body}
+        onChange={(words) => setDraft({ ...draft, ...words })}
+      />
       <div>
         <button type="submit" disabled={busy || draft.subject.trim() === ''}>
           {t('service.saveEdit')}
