@@ -1831,7 +1831,7 @@ describeEachDb('REST API', ({ db }) => {
       mapping: { phone: '#row' },
     });
     expect(rowId.json().details).toEqual([
-      { field: 'mapping.phone', message: "only order_id can be the row's number ('#row')" },
+      { field: 'mapping.phone', message: "only an orders file's order_id can be the row's number ('#row')" },
     ]);
     const unknown = await as(shop, 'POST', '/api/import-mappings', {
       ...till,

@@ -405,6 +405,33 @@ describe('the regulars command', () => {
     });
   }, 120_000);
 
+  it("imports a help desk's tickets as service cases, previewing them first, with a report of the bad rows", async () => {
+    const file = join(env.REGULARS_DATA_DIR!, 'tickets.csv');
+    await writeFile(
+      file,
+      [
+        'ticket_id,case_kind,case_status,subject,opened_at,order_id,phone',
+        'T-9,after_sale,open,Wrong shade sent,2026-10-04 09:30,A2,13700000001',
+        'T-10,售后,open,Where is B1?,2026-10-04 10:00,A1,13700000002',
+      ].join('\n'),
+    );
+    const args = ['import', file, '--format', 'service-cases', '--source', 'desk'];
+    const preview = await regulars(...args, '--preview');
+    expect(preview.code).toBe(0);
+    expect(preview.out).toContain('service-cases format (cases); nothing was imported.');
+    expect(preview.out).toMatch(
+      /^ {2}row 2: T-9 {2}2026-10-04 09:30 {2}after_sale {2}open {2}Wrong shade sent {2}\+8613700000001 {2}order A2$/m,
+    );
+    const done = await regulars(...args);
+    expect(done.code).toBe(0);
+    expect(done.out).toContain('1 service cases opened, 0 updated, 0 unchanged; 0 customers created');
+    expect(done.out).toContain('row 3, order_id: not an order of this customer (A1)');
+    const listed = await regulars('service', 'list', '--kind', 'after_sale');
+    expect(listed.out).toContain('Wrong shade sent');
+    const again = await regulars(...args);
+    expect(again.out).toContain('0 service cases opened, 0 updated, 1 unchanged');
+  }, 120_000);
+
   it('says when imported orders earned points already due, and expires them on request', async () => {
     const file = join(env.REGULARS_DATA_DIR!, 'history.csv');
     await writeFile(

@@ -326,7 +326,7 @@ describeEachDb('imports', ({ db, newShop }) => {
         (err: AppError) => err.details,
       );
     expect(await refused({ ...mapping, phone: '#row' })).toEqual([
-      { field: 'mapping.phone', message: "only order_id can be the row's number ('#row')" },
+      { field: 'mapping.phone', message: "only an orders file's order_id can be the row's number ('#row')" },
     ]);
     expect(await refused({ ...mapping, email: 'Email' })).toEqual([
       {

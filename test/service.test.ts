@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runFlows } from '../src/engage/flows/engine.js';
 import { describeEachDb } from './support/databases.js';
 import {
+  multipart,
   settleJobs,
   signedInStaff,
   testApp,
@@ -26,6 +27,7 @@ interface Case {
   orderExternalId: string | null;
   rating: number | null;
   source: string;
+  externalId: string | null;
   openedBy: string;
   resolvedAt: string | null;
   resolvedBy: string | null;
@@ -80,8 +82,8 @@ describeEachDb('service cases', ({ db }) => {
   };
   const cases = async (customerId: string, who: Who = key()) =>
     (await ok(who, 'GET', `/api/customers/${customerId}/service-cases`)).items as Case[];
-  const timeline = async (customerId: string) =>
-    (await ok(key(), 'GET', `/api/customers/${customerId}/timeline`)).items as {
+  const timeline = async (customerId: string, tenant: TestTenant = a) =>
+    (await ok(key(tenant), 'GET', `/api/customers/${customerId}/timeline`)).items as {
       type: string;
       source: string;
       data: Record<string, unknown>;
@@ -568,5 +570,117 @@ describeEachDb('service cases', ({ db }) => {
       subject: 'Hi',
     });
     expect(after.statusCode).toBe(409);
+  });
+
+  it("imports a help desk's export: cases found by identity, refusals by row and column, replays unchanged", async () => {
+    const tenant = await testTenant(db());
+    const { customerId, orderIds } = await buyer('13800009001', ['IMP-1'], tenant);
+    const upload = async (content: string) => {
+      const m = multipart({ format: 'service-cases', source: 'zendesk' }, { name: 'tickets.csv', content });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/imports',
+        payload: m.payload,
+        headers: { ...m.headers, ...tenant.auth },
+      });
+      expect(r.statusCode, r.body).toBe(202);
+      await t.imports.idle();
+      return (await ok(key(tenant), 'GET', `/api/imports/${r.json().importId}`)) as Record<string, unknown>;
+    };
+    const header =
+      '工单编号,类型,渠道,状态,标题,内容,评分,创建时间,解决时间,处理结果,订单编号,手机,邮箱,姓名';
+    const file = [
+      header,
+      'Z-1,投诉,电话,solved,Parcel late,Two weeks and counting,,2026-01-05 10:00,2026-01-06 12:30,Refunded the shipping,IMP-1,13800009001,,',
+      'Z-2,评价,,open,Lovely serum,,5,2026-01-07 09:00,,,,,new-reviewer@example.com,Lin',
+      'Z-3,praise,,,Thanks,,,2026-01-07 09:00,,,,13800009001,,',
+      'Z-4,complaint,,,Stars on a complaint,,4,2026-01-07 09:00,,,,13800009001,,',
+      'Z-5,inquiry,,,Not my order,,,2026-01-08 10:00,,,IMP-1,13800009099,,',
+      'Z-6,inquiry,,closed,Sizes?,,,2026-01-08 10:00,,,,13800009001,,',
+      'Z-1,complaint,,,Again,,,2026-01-05 10:00,,,,13800009001,,',
+      'Z-7,inquiry,,,Later,,,2099-01-01 10:00,,,,13800009001,,',
+      'Z-8,inquiry,,,Nobody,,,2026-01-08 10:00,,,,,,',
+    ].join('\n');
+    const first = await upload(file);
+    expect(first).toMatchObject({
+      status: 'completed',
+      casesCreated: 2,
+      casesUpdated: 0,
+      customersCreated: 1,
+      errorRows: 7,
+    });
+    const report = await ok(key(tenant), 'GET', `/api/imports/${String(first.importId)}/errors?limit=50`);
+    expect(report.items).toEqual([
+      { rowNo: 4, column: '类型', reason: expect.stringMatching(/^unknown kind/), value: 'praise' },
+      { rowNo: 5, column: '评分', reason: 'only a review has stars', value: '4' },
+      { rowNo: 6, column: '订单编号', reason: 'not an order of this customer', value: 'IMP-1' },
+      {
+        rowNo: 7,
+        column: '解决时间',
+        reason: 'a resolved ticket needs the date it was resolved',
+        value: null,
+      },
+      {
+        rowNo: 8,
+        column: '工单编号',
+        reason: 'duplicate row: ticket Z-1 already appeared at row 2',
+        value: 'Z-1',
+      },
+      { rowNo: 9, column: '创建时间', reason: 'in the future', value: '2099-01-01 10:00' },
+      {
+        rowNo: 10,
+        column: null,
+        reason: expect.stringMatching(/^missing identity/),
+        value: null,
+      },
+    ]);
+    const [late] = await cases(customerId, key(tenant));
+    expect(late).toMatchObject({
+      kind: 'complaint',
+      channel: 'phone',
+      status: 'resolved',
+      subject: 'Parcel late',
+      body: 'Two weeks and counting',
+      orderId: orderIds['IMP-1'],
+      source: 'zendesk',
+      externalId: 'Z-1',
+      openedBy: 'zendesk',
+      openedAt: '2026-01-05T02:00:00.000Z',
+      resolvedAt: '2026-01-06T04:30:00.000Z',
+      resolution: 'Refunded the shipping',
+    });
+    // The refused ticket's stranger was not left behind as a profile of its own.
+    const strangers = await ok(key(tenant), 'GET', '/api/customers?q=13800009099');
+    expect(strangers.items).toEqual([]);
+    const queue = await ok(key(tenant), 'GET', '/api/service-cases?status=open');
+    expect(queue.items).toMatchObject([
+      { kind: 'review', rating: 5, subject: 'Lovely serum', customerName: 'Lin', externalId: 'Z-2' },
+    ]);
+    // In another shop the file's tickets are not there.
+    const elsewhere = (await ok(key(b), 'GET', '/api/service-cases?limit=200')).items as Case[];
+    expect(elsewhere.filter((k) => ['Z-1', 'Z-2'].includes(k.externalId!))).toEqual([]);
+    expect((await call(key(b), 'GET', `/api/service-cases/${late!.caseId}`)).statusCode).toBe(404);
+
+    const replay = await upload(file);
+    expect(replay).toMatchObject({
+      casesCreated: 0,
+      casesUpdated: 0,
+      casesUnchanged: 2,
+      customersCreated: 0,
+      errorRows: 7,
+    });
+    const resolved = await upload(
+      [
+        header,
+        'Z-2,review,,solved,Lovely serum,,5,2026-01-07 09:00,2026-01-07 11:00,Thanked her,,,new-reviewer@example.com,Lin',
+      ].join('\n'),
+    );
+    expect(resolved).toMatchObject({ casesCreated: 0, casesUpdated: 1, errorRows: 0 });
+    expect((await ok(key(tenant), 'GET', '/api/service-cases?status=open')).items).toEqual([]);
+    const events = (await timeline(customerId, tenant)).filter((e) => e.type.startsWith('service.'));
+    expect(events.map((e) => [e.type, e.source])).toEqual([
+      ['service.resolved', 'zendesk'],
+      ['service.opened', 'zendesk'],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 // `regulars import FILE`: an import in the foreground with a progress bar, or with --preview, how the
-// file's first orders or people would import, with nothing written; `regulars imports`: the server's.
+// file's first orders, people or tickets would import, with nothing written; `regulars imports`: the
+// server's.
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -8,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../errors.js';
-import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
+import { FIELDS, FORMAT_NAMES, FORMATS } from '../imports/formats.js';
 import {
   cancelImport,
   createImport,
@@ -17,6 +18,7 @@ import {
   listImportErrors,
   listImports,
   sha256File,
+  type ImportRecord,
 } from '../imports/imports.js';
 import { savedMappingNamed } from '../imports/mappings.js';
 import { previewImport, PREVIEW_LIMIT, type ImportPreview } from '../imports/preview.js';
@@ -68,7 +70,7 @@ function importsCommands(program: Command): void {
             const stopping = r.cancelRequestedAt && !hasEnded(r.status) ? ' (stopping)' : '';
             console.log(
               `${r.importId}  ${r.createdAt.toISOString()}  ${r.status}${stopping}  ${r.fileName}  ` +
-                `rows ${r.rowsDone}, ${r.ordersCreated} orders created, ${r.errorRows} rows with errors`,
+                `rows ${r.rowsDone}, ${landed(r)}, ${r.errorRows} rows with errors`,
             );
           }
         },
@@ -100,11 +102,14 @@ export function importCommands(program: Command): void {
   importsCommands(program);
   program
     .command('import')
-    .description('import customers or orders from a CSV or XLSX file')
+    .description("import customers, orders or a help desk's tickets from a CSV or XLSX file")
     .argument('<file>', 'CSV (UTF-8 or GBK) or XLSX')
     .requiredOption('--format <format>', FORMAT_NAMES.join(' | '))
     .option('--shop <id>', 'the shop to import into (needed when there are several)')
-    .option('--source <name>', "the system the generic format's orders come from (default: import)")
+    .option(
+      '--source <name>',
+      "the system the generic format's orders, or service-cases tickets, come from (default: import)",
+    )
     .option('--map <field=column>', 'read a field from a column of another name (repeatable)', mappingEntry)
     .option('--mapping <file.json>', 'a JSON object of field → column')
     .option(
@@ -113,7 +118,7 @@ export function importCommands(program: Command): void {
     )
     .option(
       '--preview [n]',
-      'import nothing: show which column feeds each field and how the first n orders or people (10) read',
+      'import nothing: show which column feeds each field and how the first n orders, people or tickets (10) read',
       previewCount,
     )
     .action((file: string, opts: ImportOptions) =>
@@ -173,9 +178,14 @@ export function importCommands(program: Command): void {
         if (done.status === 'failed')
           throw new AppError('import_failed', 422, done.failure ?? 'Import failed');
         const seconds = (Date.now() - started) / 1000;
+        const cases =
+          FORMATS[done.format].kind === 'cases'
+            ? `${done.casesCreated} service cases opened, ${done.casesUpdated} updated, ` +
+              `${done.casesUnchanged} unchanged; `
+            : `${done.ordersCreated} orders created, ${done.ordersUpdated} updated, ` +
+              `${done.ordersUnchanged} unchanged; `;
         console.log(
-          `Import ${done.importId}: ${done.ordersCreated} orders created, ${done.ordersUpdated} updated, ` +
-            `${done.ordersUnchanged} unchanged; ${done.customersCreated} customers created, ` +
+          `Import ${done.importId}: ${cases}${done.customersCreated} customers created, ` +
             `${done.customersUpdated} updated; ${done.errorRows} rows with errors; ${seconds.toFixed(1)} s.`,
         );
         if (done.errorRows > 0) {
@@ -200,6 +210,12 @@ export function importCommands(program: Command): void {
     );
 }
 
+/** What an import brought, by its kind: orders, or a help desk's cases. */
+const landed = (r: ImportRecord) =>
+  FORMATS[r.format].kind === 'cases'
+    ? `${r.casesCreated} service cases opened`
+    : `${r.ordersCreated} orders created`;
+
 const problem = (e: { rowNo: number; column: string | null; reason: string; value: string | null }) =>
   `row ${e.rowNo}${e.column ? `, ${e.column}` : ''}: ${e.reason}${e.value ? ` (${e.value})` : ''}`;
 
@@ -223,10 +239,12 @@ function printPreview(p: ImportPreview, shop: Shop): void {
   const unused = p.header.filter((h) => !p.fields.some((f) => f.columns.includes(h)));
   if (unused.length > 0) console.log(`Not read: ${unused.join(', ')}`);
   const local = (d: Date) => d.toLocaleString('sv-SE', { timeZone: shop.timeZone }).slice(0, 16);
-  console.log(p.kind === 'orders' ? 'First orders:' : 'First people:');
+  console.log({ orders: 'First orders:', customers: 'First people:', cases: 'First tickets:' }[p.kind]);
   for (const item of p.items) {
     const rows = item.rows.length > 1 ? `rows ${item.rows[0]}–${item.rows.at(-1)}` : `row ${item.rows[0]}`;
-    const who = (item.order?.person ?? item.person?.person)?.identities.map((i) => i.value).join(', ');
+    const who = (item.order?.person ?? item.person?.person ?? item.ticket?.person)?.identities
+      .map((i) => i.value)
+      .join(', ');
     if (item.order) {
       const o = item.order;
       const lines = o.items.length === 1 ? '1 item' : `${o.items.length} items`;
@@ -237,6 +255,13 @@ function printPreview(p: ImportPreview, shop: Shop): void {
     } else if (item.person) {
       const name = item.person.person.profile.name;
       console.log(`  ${rows}: ${name ? `${name}  ` : ''}${who}`);
+    } else if (item.ticket) {
+      const k = item.ticket.ticket;
+      const order = k.orderExternalId ? `  order ${k.orderExternalId}` : '';
+      console.log(
+        `  ${rows}: ${k.externalId}  ${local(new Date(k.openedAt!))}  ${k.kind}  ${k.status}  ` +
+          `${k.subject}  ${who}${order}`,
+      );
     }
     for (const e of item.errors) console.log(`  ${problem(e)}`);
   }

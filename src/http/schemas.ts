@@ -1,6 +1,7 @@
 // Response shapes for the OpenAPI document. Requests are validated by the areas' own zod schemas.
 import { z } from 'zod';
-import { FIELDS, FORMAT_NAMES } from '../imports/formats.js';
+import { FIELDS, FORMAT_NAMES, IMPORT_KINDS } from '../imports/formats.js';
+import { CASE_CHANNELS, CASE_KINDS, CASE_STATUSES } from '../service/cases.js';
 import { IMPORT_STATUSES } from '../imports/imports.js';
 import { ORDER_STATUSES } from '../orders/status.js';
 import { RFM_SEGMENTS } from '../rfm/segments.js';
@@ -146,6 +147,9 @@ export const ImportRecord = z.object({
   ordersUnchanged: z.number().int(),
   customersCreated: z.number().int(),
   customersUpdated: z.number().int(),
+  casesCreated: z.number().int().describe('service cases opened (a help desk file)'),
+  casesUpdated: z.number().int(),
+  casesUnchanged: z.number().int(),
   errorRows: z.number().int(),
   failure: z.string().nullable(),
   expiryJobId: z
@@ -184,7 +188,7 @@ const PreviewPerson = z.object({
 
 export const ImportPreview = z.object({
   format: z.enum(FORMAT_NAMES),
-  kind: z.enum(['orders', 'customers']),
+  kind: z.enum(IMPORT_KINDS),
   encoding: z.enum(['utf-8', 'utf-16le', 'gb18030', 'xlsx']),
   header: z
     .array(z.string())
@@ -229,6 +233,26 @@ export const ImportPreview = z.object({
           consents: z.array(z.object({ channel: z.string(), status: z.enum(['opted_in', 'opted_out']) })),
         })
         .optional(),
+      ticket: z
+        .object({
+          person: PreviewPerson,
+          ticket: z.object({
+            source: z.string(),
+            externalId: z.string(),
+            kind: z.enum(CASE_KINDS),
+            channel: z.enum(CASE_CHANNELS),
+            status: z.enum(CASE_STATUSES),
+            subject: z.string(),
+            body: z.string().optional(),
+            orderExternalId: z.string().optional(),
+            rating: z.number().int().optional(),
+            openedAt: z.string(),
+            resolvedAt: z.string().optional(),
+            resolution: z.string().optional(),
+          }),
+        })
+        .optional()
+        .describe("a help desk's ticket as it would open its service case"),
       errors: z.array(RowError),
     }),
   ),

@@ -49,22 +49,52 @@ const ITEM_FIELDS = [
  * and the tags it gave them (comma-separated), as Shopify's customers export carries them.
  */
 const CUSTOMER_FIELDS = ['accepts_email', 'accepts_sms', 'note', 'tags'] as const;
+/** A help desk's ticket (service/cases.ts); the order it is about is read from `order_id`, by its number. */
+const CASE_FIELDS = [
+  'ticket_id',
+  'case_kind',
+  'case_channel',
+  'case_status',
+  'subject',
+  'details',
+  'rating',
+  'opened_at',
+  'resolved_at',
+  'resolution',
+] as const;
 
-export const FIELDS = [...ORDER_FIELDS, ...PERSON_FIELDS, ...ITEM_FIELDS, ...CUSTOMER_FIELDS] as const;
+export const FIELDS = [
+  ...ORDER_FIELDS,
+  ...PERSON_FIELDS,
+  ...ITEM_FIELDS,
+  ...CUSTOMER_FIELDS,
+  ...CASE_FIELDS,
+] as const;
 export type Field = (typeof FIELDS)[number];
 
+export const IMPORT_KINDS = ['orders', 'customers', 'cases'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
 /** The fields an import of this kind reads; an orders export carries its buyer but not their consent. */
-export const fieldsRead = (kind: 'orders' | 'customers'): readonly Field[] =>
+export const fieldsRead = (kind: ImportKind): readonly Field[] =>
   kind === 'customers'
     ? [...PERSON_FIELDS, ...CUSTOMER_FIELDS]
-    : [...ORDER_FIELDS, ...PERSON_FIELDS, ...ITEM_FIELDS];
+    : kind === 'cases'
+      ? [...CASE_FIELDS, 'order_id', ...PERSON_FIELDS]
+      : [...ORDER_FIELDS, ...PERSON_FIELDS, ...ITEM_FIELDS];
 
-export const FORMAT_NAMES = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
+export const FORMAT_NAMES = [
+  'generic',
+  'shopify-orders',
+  'shopify-customers',
+  'taobao',
+  'service-cases',
+] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 export interface Format {
   name: FormatName;
-  kind: 'orders' | 'customers';
+  kind: ImportKind;
   /** The platform a customer_id belongs to; for the generic format, the import's source name. */
   platform?: string;
   /** Each field reads the first non-empty cell among these headers (aliases and fallbacks alike). */
@@ -95,7 +125,7 @@ const GENERIC_STATUSES: Record<string, OrderStatus> = {
 const generic: Format = {
   name: 'generic',
   kind: 'orders',
-  columns: Object.fromEntries(FIELDS.map((f) => [f, [f]])),
+  columns: Object.fromEntries(fieldsRead('orders').map((f) => [f, [f]])),
   required: ['order_id', 'ordered_at', 'status', 'total'],
   statuses: GENERIC_STATUSES,
 };
@@ -232,9 +262,39 @@ const taobao: Format = {
   },
 };
 
+// A help desk's tickets (docs/import-formats.md): the documented field names, or the Chinese headers of
+// a service record export (工单). Kinds, channels and statuses are read in either language
+// (imports/tickets.ts); the person is found as an order's buyer is.
+const serviceCases: Format = {
+  name: 'service-cases',
+  kind: 'cases',
+  columns: {
+    ...Object.fromEntries(fieldsRead('cases').map((f) => [f, [f]])),
+    ticket_id: ['ticket_id', '工单编号', '工单号'],
+    case_kind: ['case_kind', 'kind', '类型', '工单类型'],
+    case_channel: ['case_channel', 'channel', '渠道', '来源渠道'],
+    case_status: ['case_status', 'status', '状态', '工单状态'],
+    subject: ['subject', '标题', '主题'],
+    details: ['details', 'description', '内容', '问题描述'],
+    rating: ['rating', '评分', '星级'],
+    opened_at: ['opened_at', 'created_at', '创建时间'],
+    resolved_at: ['resolved_at', 'solved_at', '解决时间', '完结时间'],
+    resolution: ['resolution', '处理结果', '解决方案'],
+    order_id: ['order_id', '订单编号', '订单号'],
+    customer_id: ['customer_id', '买家会员名'],
+    phone: ['phone', '联系手机', '手机'],
+    email: ['email', '邮箱'],
+    member_card: ['member_card', '会员卡号'],
+    name: ['name', '客户姓名', '姓名'],
+  },
+  required: ['ticket_id', 'case_kind', 'subject', 'opened_at'],
+  statuses: {},
+};
+
 export const FORMATS: Record<FormatName, Format> = {
   generic,
   'shopify-orders': shopifyOrders,
   'shopify-customers': shopifyCustomers,
   taobao,
+  'service-cases': serviceCases,
 };

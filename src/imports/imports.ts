@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { rowsChanged, type Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
-import { FIELDS, FORMAT_NAMES, type FormatName } from './formats.js';
+import { FIELDS, fieldsRead, FORMAT_NAMES, FORMATS, type Format, type FormatName } from './formats.js';
 import { isHeaderless, POSITION, ROW_NUMBER, type Mapping, type RowError } from './rows.js';
 
 export const IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -32,6 +32,9 @@ export interface ImportRecord {
   ordersUnchanged: number;
   customersCreated: number;
   customersUpdated: number;
+  casesCreated: number;
+  casesUpdated: number;
+  casesUnchanged: number;
   errorRows: number;
   failure: string | null;
   /** The points expiry this import queued, its orders having earned points already due. */
@@ -47,7 +50,8 @@ const columns = `import_id as "importId", format, source, file_name as "fileName
   file_sha256 as "fileSha256", file_bytes as "fileBytes", mapping, status, rows_done as "rowsDone",
   bytes_done as "bytesDone", orders_created as "ordersCreated", orders_updated as "ordersUpdated",
   orders_unchanged as "ordersUnchanged", customers_created as "customersCreated",
-  customers_updated as "customersUpdated", error_rows as "errorRows", failure, expiry_job_id as "expiryJobId",
+  customers_updated as "customersUpdated", cases_created as "casesCreated",
+  cases_updated as "casesUpdated", cases_unchanged as "casesUnchanged", error_rows as "errorRows", failure, expiry_job_id as "expiryJobId",
   cancel_requested_at as "cancelRequestedAt",
   created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt"`;
 
@@ -69,17 +73,26 @@ export function checkImportOptions(options: {
     details.push({ field: 'source', message: 'lowercase letters, digits, - and _ (at most 32)' });
   }
   const mapped = Object.entries(options.mapping ?? {});
+  const format = FORMATS[options.format as FormatName] as Format | undefined;
+  // A field the format's kind of import does not read would be silently ignored: it is named instead.
+  const fields = format ? fieldsRead(format.kind) : FIELDS;
   for (const [field, column] of mapped) {
-    if (!(FIELDS as readonly string[]).includes(field)) {
-      details.push({ field: `mapping.${field}`, message: `unknown field; fields are ${FIELDS.join(', ')}` });
+    if (!(fields as readonly string[]).includes(field)) {
+      details.push({
+        field: `mapping.${field}`,
+        message: `unknown field${format ? ` for ${format.kind}` : ''}; fields are ${fields.join(', ')}`,
+      });
     } else if (typeof column !== 'string' || !column.trim() || column === '=') {
       details.push({
         field: `mapping.${field}`,
         message:
           "a column's header, its position ('#3') in a file without a header, or a fixed value ('=paid')",
       });
-    } else if (column === ROW_NUMBER && field !== 'order_id') {
-      details.push({ field: `mapping.${field}`, message: "only order_id can be the row's number ('#row')" });
+    } else if (column === ROW_NUMBER && (field !== 'order_id' || format?.kind !== 'orders')) {
+      details.push({
+        field: `mapping.${field}`,
+        message: "only an orders file's order_id can be the row's number ('#row')",
+      });
     } else if (
       isHeaderless(options.mapping) &&
       !POSITION.test(column) &&

@@ -17,6 +17,7 @@ import {
   type Mapping,
   type RowError,
 } from './rows.js';
+import { ticketFromRow, type ImportedTicket } from './tickets.js';
 
 /**
  * What a group of rows came to. `rows` lists every row it consumed, duplicates included; a run that
@@ -26,6 +27,7 @@ export interface ParsedItem {
   rows: number[];
   order?: NormalizedOrder;
   person?: ImportedPerson;
+  ticket?: ImportedTicket;
   errors: RowError[];
 }
 
@@ -73,7 +75,7 @@ export function parseFile(stream: RowStream, options: ParseOptions): FileParse {
   let firstRow: string[] | undefined;
   async function* items(): AsyncGenerator<ParsedItem> {
     const { format, mapping, shop, source } = options;
-    // Where each order id first appeared: an id seen again after other orders is a duplicate row.
+    // Where each order (or ticket) id first appeared: an id seen again later is a duplicate row.
     const firstSeen = new Map<string, number>();
     let group: Row[] = [];
     let groupCells: string[] = [];
@@ -129,6 +131,25 @@ export function parseFile(stream: RowStream, options: ParseOptions): FileParse {
           lastRow = rowNo;
           yield parsed.ok
             ? { rows: [rowNo], person: parsed.value, errors: [] }
+            : { rows: [rowNo], errors: parsed.errors };
+          continue;
+        }
+        if (format.kind === 'cases') {
+          lastRow = rowNo;
+          const ticketId = row.get('ticket_id');
+          const seenAt = firstSeen.get(ticketId);
+          if (!ticketId || seenAt !== undefined) {
+            const reason = ticketId
+              ? `duplicate row: ticket ${ticketId} already appeared at row ${seenAt}`
+              : 'missing ticket id';
+            const error = { rowNo, column: row.columnOf('ticket_id'), reason, value: ticketId || null };
+            yield { rows: [rowNo], errors: [error] };
+            continue;
+          }
+          firstSeen.set(ticketId, rowNo);
+          const parsed = ticketFromRow(row, shop, source);
+          yield parsed.ok
+            ? { rows: [rowNo], ticket: parsed.value, errors: [] }
             : { rows: [rowNo], errors: parsed.errors };
           continue;
         }

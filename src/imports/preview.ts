@@ -1,9 +1,9 @@
 // An import's dry run: how a file's first rows would import with a format and a column mapping — which
-// column feeds each field, the orders or people the rows make, and each row error — with nothing written.
+// column feeds each field, the orders, people or tickets the rows make, and each row error — with nothing written.
 // A mapping mistake (the pay date read as the order date, a status column left out) shows here on ten
 // orders, instead of in a report of a million rows after the import.
 import type { Shop } from '../shops/shops.js';
-import { fieldsRead, FORMATS, type Field, type FormatName } from './formats.js';
+import { fieldsRead, FORMATS, type Field, type FormatName, type ImportKind } from './formats.js';
 import { checkImportOptions } from './imports.js';
 import { parseFile, UnfitFile, UnreadableFile, type ParsedItem } from './parse.js';
 import { readRows, type Encoding } from './reader.js';
@@ -20,7 +20,7 @@ export interface FieldSource {
 
 export interface ImportPreview {
   format: FormatName;
-  kind: 'orders' | 'customers';
+  kind: ImportKind;
   encoding: Encoding;
   /** The file's columns: its header row, or positions ('#1', '#2', …) for a file without one. */
   header: string[];
@@ -33,7 +33,7 @@ export interface ImportPreview {
   /** Where the reader gave up, or null. */
   unreadable: string | null;
   items: ParsedItem[];
-  /** Whether the preview saw the whole file (else only its first orders or people). */
+  /** Whether the preview saw the whole file (else only its first orders, people or tickets). */
   complete: boolean;
 }
 
@@ -41,7 +41,7 @@ export interface PreviewOptions {
   format: string;
   source?: string;
   mapping?: Record<string, string>;
-  /** Orders (or people) to show; at most 100. */
+  /** Orders (or people, or tickets) to show; at most 100. */
   limit?: number;
   /**
    * The file is only the head of a larger one (the console sends the first few hundred kilobytes of a

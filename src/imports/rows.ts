@@ -165,7 +165,7 @@ const PATH_FIELD: Record<string, Field> = {
   'customer.platformId': 'customer_id',
 };
 
-class Problems {
+export class Problems {
   readonly list: RowError[] = [];
   add(row: Row, field: Field | null, reason: string): void {
     this.list.push({
@@ -177,7 +177,7 @@ class Problems {
   }
 }
 
-function customerRef(row: Row, format: Format, source: string, problems: Problems): CustomerRef {
+export function customerRef(row: Row, format: Format, source: string, problems: Problems): CustomerRef {
   const opt = (f: Field) => row.get(f) || undefined;
   const gender = row.get('gender').toLowerCase();
   const genders: Record<string, 'female' | 'male' | 'other'> = {
@@ -217,7 +217,7 @@ function customerRef(row: Row, format: Format, source: string, problems: Problem
   };
 }
 
-function reportNormalizeErrors(row: Row, errors: ErrorDetail[], problems: Problems): void {
+export function reportNormalizeErrors(row: Row, errors: ErrorDetail[], problems: Problems): void {
   for (const e of errors) {
     const field = e.field ? PATH_FIELD[e.field] : undefined;
     if (e.field === 'customer' && !field) {

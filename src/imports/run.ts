@@ -6,18 +6,21 @@ import type { Db, Queryable } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { recordConsents } from '../customers/consent.js';
 import { importNotes } from '../customers/notes.js';
-import { resolvePeople } from '../customers/resolve.js';
+import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
+import { AppError } from '../errors.js';
+import { receiveTicket } from '../service/desk.js';
 import { queueExpiryIfDue } from '../membership/schedule.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { tagByName } from '../tags/tags.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { getShop, type Shop } from '../shops/shops.js';
-import { FORMATS } from './formats.js';
+import { FORMATS, type Field } from './formats.js';
 import { getImport, hasEnded, type ImportRecord } from './imports.js';
 import { parseFile, UnfitFile, UnreadableFile } from './parse.js';
 import { readRows } from './reader.js';
 import type { ImportedPerson, RowError } from './rows.js';
+import type { ImportedTicket } from './tickets.js';
 
 export interface ImportProgress {
   rowsDone: number;
@@ -32,6 +35,7 @@ const BATCH_ERRORS = 2000;
 interface Pending {
   orders: { order: NormalizedOrder; rows: number[] }[];
   people: ImportedPerson[];
+  tickets: ImportedTicket[];
   errors: RowError[];
   lastRow: number;
 }
@@ -114,7 +118,7 @@ async function runRows(
     throw new ImportFailure(`Cannot read the file: ${err.message}`);
   });
   const resumeAfter = record.rowsDone;
-  const pending: Pending = { orders: [], people: [], errors: [], lastRow: resumeAfter };
+  const pending: Pending = { orders: [], people: [], tickets: [], errors: [], lastRow: resumeAfter };
   const parsed = parseFile(stream, {
     format: FORMATS[record.format],
     mapping: record.mapping,
@@ -134,6 +138,7 @@ async function runRows(
     onProgress({ rowsDone: pending.lastRow, bytesDone: stream.bytesRead(), fileBytes: record.fileBytes });
     pending.orders = [];
     pending.people = [];
+    pending.tickets = [];
     pending.errors = [];
     // PGlite answers in the same thread, so an import's statements would follow one another without a
     // turn of the event loop until the reader next waits on the disk (a megabyte of the file, or never
@@ -148,12 +153,13 @@ async function runRows(
       if (last > resumeAfter) {
         if (item.order) pending.orders.push({ order: item.order, rows: item.rows });
         if (item.person) pending.people.push(item.person);
+        if (item.ticket) pending.tickets.push(item.ticket);
         pending.errors.push(...item.errors);
       } else if (item.order) noteOrder(read, item.order.orderedAt);
       pending.lastRow = Math.max(pending.lastRow, last);
-      // An import holds orders or people, never both, so one bound serves either.
+      // An import holds orders, people or tickets, one kind only, so one bound serves each.
       if (
-        pending.orders.length + pending.people.length >= BATCH_ORDERS ||
+        pending.orders.length + pending.people.length + pending.tickets.length >= BATCH_ORDERS ||
         pending.errors.length >= BATCH_ERRORS
       ) {
         if (await flush()) throw new ImportCancelled();
@@ -185,6 +191,7 @@ async function commitBatch(
   const origin = `import:${record.format}`;
   return db.transaction(async (tx) => {
     const counts = { created: 0, updated: 0, unchanged: 0, customersCreated: 0, customersUpdated: 0 };
+    const cases = { created: 0, updated: 0, unchanged: 0 };
     if (pending.orders.length > 0) {
       const r = await ingestWithFallback(tx, shop, pending, read, origin);
       Object.assign(counts, r);
@@ -239,13 +246,20 @@ async function commitBatch(
       counts.customersCreated = r.created;
       counts.customersUpdated = r.updated;
     }
+    if (pending.tickets.length > 0) {
+      const r = await receiveTickets(tx, shop.shopId, pending);
+      Object.assign(cases, r.cases);
+      counts.customersCreated = r.customersCreated;
+    }
     if (pending.errors.length > 0) await insertErrors(tx, shop.shopId, record.importId, pending.errors);
     const errorRows = new Set(pending.errors.map((e) => e.rowNo)).size;
     const [checkpoint] = await tx.query<{ stop: boolean }>(
       `update imports set rows_done = $3, bytes_done = least(file_bytes, $4::int8), heartbeat_at = now(),
               orders_created = orders_created + $5, orders_updated = orders_updated + $6,
               orders_unchanged = orders_unchanged + $7, customers_created = customers_created + $8,
-              customers_updated = customers_updated + $9, error_rows = error_rows + $10
+              customers_updated = customers_updated + $9, error_rows = error_rows + $10,
+              cases_created = cases_created + $11, cases_updated = cases_updated + $12,
+              cases_unchanged = cases_unchanged + $13
         where shop_id = $1 and import_id = $2
         returning cancel_requested_at is not null as stop`,
       [
@@ -259,6 +273,9 @@ async function commitBatch(
         counts.customersCreated,
         counts.customersUpdated,
         errorRows,
+        cases.created,
+        cases.updated,
+        cases.unchanged,
       ],
     );
     return checkpoint!.stop;
@@ -309,6 +326,54 @@ async function ingestWithFallback(
     }
   }
   return total;
+}
+
+/** Where a ticket's refusal (service/desk.ts names the API's fields) shows in the file. */
+const TICKET_COLUMN: Record<string, Field> = {
+  openedAt: 'opened_at',
+  resolvedAt: 'resolved_at',
+  resolution: 'resolution',
+  rating: 'rating',
+  orderExternalId: 'order_id',
+};
+
+/**
+ * Each ticket of the batch opens or updates its case; one the case refuses (an order that is not the
+ * person's, opened in the future) becomes its row's error, undone with the profile it may have made.
+ * The customers' rule tags are judged once, after the batch.
+ */
+async function receiveTickets(tx: Queryable, shopId: string, pending: Pending) {
+  const at = new Date();
+  const cases = { created: 0, updated: 0, unchanged: 0 };
+  let customersCreated = 0;
+  const touched = new Set<string>();
+  await lockShopIngest(tx, shopId);
+  for (const { rowNo, ticket, person, cells } of pending.tickets) {
+    await tx.query('savepoint ticket');
+    try {
+      const r = await receiveTicket(tx, shopId, ticket, person, at);
+      await tx.query('release savepoint ticket');
+      cases[r.outcome]++;
+      if (r.newCustomer) customersCreated++;
+      if (r.outcome !== 'unchanged') touched.add(r.customerId);
+    } catch (err) {
+      await tx.query('rollback to savepoint ticket');
+      if (!(err instanceof AppError)) throw err;
+      const details = err.details.length > 0 ? err.details : [{ field: undefined, message: err.message }];
+      for (const d of details) {
+        const field = d.field ? TICKET_COLUMN[d.field] : undefined;
+        const cell = field ? cells[field] : undefined;
+        pending.errors.push({
+          rowNo,
+          column: cell?.column ?? null,
+          reason: d.message,
+          value: cell?.value || null,
+        });
+      }
+    }
+  }
+  if (touched.size > 0) await applyRuleTags(tx, shopId, [...touched], 'import:service-cases', at);
+  return { cases, customersCreated };
 }
 
 async function insertErrors(

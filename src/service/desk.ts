@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { getCustomer } from '../customers/customers.js';
 import { assertNotErased } from '../customers/erasure.js';
 import { CustomerRef, normalizePerson } from '../customers/person.js';
-import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
+import { lockShopIngest, resolvePeople, type PersonInput } from '../customers/resolve.js';
 import { recordEvents } from '../customers/timeline.js';
 import type { Db, Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
@@ -160,6 +160,37 @@ export async function takeCase(
 ): Promise<{ serviceCase: ServiceCase; created: boolean }> {
   const who = normalizePerson(input.customer, shop);
   if (!who.ok) throw AppError.invalid('The service case was not recorded', who.errors);
+  return db.transaction(async (tx) => {
+    // Under the shop's ingest lock: the same ticket delivered twice at once finds the first's case.
+    await lockShopIngest(tx, shop.shopId);
+    const r = await receiveTicket(tx, shop.shopId, input, who.person, at);
+    if (r.outcome !== 'unchanged') await applyRuleTags(tx, shop.shopId, [r.customerId], 'service', at);
+    return { serviceCase: await getCase(tx, shop.shopId, r.caseId), created: r.outcome === 'created' };
+  });
+}
+
+/** A ticket as a help desk's export file gives it: its person already read from the row. */
+export type Ticket = Omit<CaseIntake, 'customer'>;
+
+/**
+ * Opens the case of a ticket seen for the first time, or brings the case in line with it: the work of
+ * `takeCase` for the caller holding the shop's ingest lock, which re-judges the customer's rule tags
+ * (an import does so once for a batch). Throws the ticket's refusal before it writes anything but the
+ * person of a new ticket, so a caller going on past a refusal puts a savepoint around it.
+ */
+export async function receiveTicket(
+  tx: Queryable,
+  shopId: string,
+  input: Ticket,
+  person: PersonInput,
+  at: Date,
+): Promise<{
+  caseId: string;
+  customerId: string;
+  outcome: 'created' | 'updated' | 'unchanged';
+  /** The ticket's person was new: a profile was made for them. */
+  newCustomer: boolean;
+}> {
   const resolvedAt = input.resolvedAt ? new Date(input.resolvedAt) : at;
   if (input.status === 'open' && (input.resolution !== undefined || input.resolvedAt !== undefined)) {
     throw AppError.invalid('The service case was not recorded', [
@@ -169,51 +200,36 @@ export async function takeCase(
       },
     ]);
   }
-  return db.transaction(async (tx) => {
-    // Under the shop's ingest lock: the same ticket delivered twice at once finds the first's case.
-    await lockShopIngest(tx, shop.shopId);
-    const [existing] = await tx.query<{ caseId: string; customerId: string }>(
-      `select case_id as "caseId", customer_id as "customerId" from service_cases
-        where shop_id = $1 and source = $2 and external_id = $3`,
-      [shop.shopId, input.source, input.externalId],
-    );
-    const by = { name: input.source };
-    if (existing) {
-      const facts = await checkFacts(tx, shop.shopId, existing.customerId, input, at);
-      const changed = await followTicket(
-        tx,
-        shop.shopId,
-        existing.caseId,
-        input,
-        facts.orderId,
-        resolvedAt,
-        at,
-      );
-      if (changed) await applyRuleTags(tx, shop.shopId, [existing.customerId], 'service', at);
-      return { serviceCase: await getCase(tx, shop.shopId, existing.caseId), created: false };
-    }
-    const r = await resolvePeople(tx, shop.shopId, [who.person], `service:${input.source}`, at);
-    const customerId = r.customerIds[0]!;
-    const facts = await checkFacts(tx, shop.shopId, customerId, input, at);
-    if (input.status === 'resolved' && resolvedAt < facts.openedAt) {
-      throw AppError.invalid('The service case was not recorded', [
-        { field: 'resolvedAt', message: 'before the case was opened' },
-      ]);
-    }
-    const caseId = await insertCase(
-      tx,
-      shop.shopId,
-      customerId,
-      input,
-      facts,
-      { source: input.source, externalId: input.externalId, by, at },
-      input.status === 'resolved'
-        ? { at: resolvedAt, by: input.source, resolution: input.resolution ?? null }
-        : null,
-    );
-    await applyRuleTags(tx, shop.shopId, [customerId], 'service', at);
-    return { serviceCase: await getCase(tx, shop.shopId, caseId), created: true };
-  });
+  const [existing] = await tx.query<{ caseId: string; customerId: string }>(
+    `select case_id as "caseId", customer_id as "customerId" from service_cases
+      where shop_id = $1 and source = $2 and external_id = $3`,
+    [shopId, input.source, input.externalId],
+  );
+  if (existing) {
+    const facts = await checkFacts(tx, shopId, existing.customerId, input, at);
+    const changed = await followTicket(tx, shopId, existing.caseId, input, facts.orderId, resolvedAt, at);
+    return { ...existing, outcome: changed ? 'updated' : 'unchanged', newCustomer: false };
+  }
+  const r = await resolvePeople(tx, shopId, [person], `service:${input.source}`, at);
+  const customerId = r.customerIds[0]!;
+  const facts = await checkFacts(tx, shopId, customerId, input, at);
+  if (input.status === 'resolved' && resolvedAt < facts.openedAt) {
+    throw AppError.invalid('The service case was not recorded', [
+      { field: 'resolvedAt', message: 'before the case was opened' },
+    ]);
+  }
+  const caseId = await insertCase(
+    tx,
+    shopId,
+    customerId,
+    input,
+    facts,
+    { source: input.source, externalId: input.externalId, by: { name: input.source }, at },
+    input.status === 'resolved'
+      ? { at: resolvedAt, by: input.source, resolution: input.resolution ?? null }
+      : null,
+  );
+  return { caseId, customerId, outcome: 'created', newCustomer: r.created > 0 };
 }
 
 /** Brings a case in line with its ticket sent again; answers whether anything changed. */
@@ -221,7 +237,7 @@ async function followTicket(
   tx: Queryable,
   shopId: string,
   caseId: string,
-  input: CaseIntake,
+  input: Ticket,
   orderId: string | null,
   resolvedAt: Date,
   at: Date,

@@ -1,4 +1,6 @@
 // The console talks only to the REST API. Errors come back in the API's one shape.
+import type { CaseKind } from './pages/service/cases.js';
+
 export interface ApiErrorBody {
   error: string;
   message: string;
@@ -137,6 +139,9 @@ export interface ImportRecord {
   ordersUnchanged: number;
   customersCreated: number;
   customersUpdated: number;
+  casesCreated: number;
+  casesUpdated: number;
+  casesUnchanged: number;
   errorRows: number;
   failure: string | null;
   expiryJobId: string | null;
@@ -155,7 +160,7 @@ export interface RowError {
 export interface SavedMapping {
   mappingId: string;
   name: string;
-  format: 'generic' | 'shopify-orders' | 'shopify-customers' | 'taobao';
+  format: 'generic' | 'shopify-orders' | 'shopify-customers' | 'taobao' | 'service-cases';
   source: string;
   mapping: Record<string, string>;
 }
@@ -168,7 +173,7 @@ interface PreviewPerson {
 /** POST /api/imports/preview: how a file's first rows would import. */
 export interface ImportPreview {
   format: string;
-  kind: 'orders' | 'customers';
+  kind: 'orders' | 'customers' | 'cases';
   encoding: 'utf-8' | 'utf-16le' | 'gb18030' | 'xlsx';
   header: string[];
   firstRow: string[];
@@ -191,6 +196,20 @@ export interface ImportPreview {
     person?: {
       person: PreviewPerson;
       consents: { channel: 'email' | 'sms'; status: 'opted_in' | 'opted_out' }[];
+    };
+    /** A help desk's ticket, as it would open its service case. */
+    ticket?: {
+      person: PreviewPerson;
+      ticket: {
+        externalId: string;
+        kind: CaseKind;
+        channel: string;
+        status: 'open' | 'resolved';
+        subject: string;
+        orderExternalId?: string;
+        rating?: number;
+        openedAt: string;
+      };
     };
     errors: RowError[];
   }[];

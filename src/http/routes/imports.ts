@@ -121,8 +121,9 @@ export const importRoutes =
           summary: 'Upload a CSV or XLSX file to import in the background',
           description:
             `multipart/form-data with fields \`format\` (${FORMAT_NAMES.join(', ')}), optional \`source\` ` +
-            `(names the system the generic format's orders come from) and \`mapping\` (JSON object from field to ` +
-            `column header; fields: ${FIELDS.join(', ')}), then \`file\` — or, instead of the file, \`fileId\` ` +
+            `(names the system the generic format's orders, or the service-cases format's tickets, come from: a ` +
+            `ticket sent again from the same source updates its case) and \`mapping\` (JSON object from field to ` +
+            `column header; fields: ${FIELDS.join(', ')}, those the format's kind of file reads), then \`file\` — or, instead of the file, \`fileId\` ` +
             `naming a file POST /api/imports/preview was sent whole (410 \`file_gone\` once it is no longer kept). ` +
             `Poll GET /api/imports/{importId} for progress.`,
           consumes: ['multipart/form-data'],
@@ -166,12 +167,12 @@ export const importRoutes =
         config: { access: 'operate', activity: false },
         schema: {
           tags: ['imports'],
-          summary: "How a file's first orders or people would import, with nothing written",
+          summary: "How a file's first orders, people or tickets would import, with nothing written",
           description:
-            'multipart/form-data with the fields of POST /api/imports, optional `limit` (orders or people to ' +
+            'multipart/form-data with the fields of POST /api/imports, optional `limit` (orders, people or tickets to ' +
             `show, 1–${PREVIEW_LIMIT}, default 10) and \`head\` ('true' when the file is only the first part of ` +
             'a larger CSV, whose last order may be cut short), then `file` (at most 64 MiB). Answers which ' +
-            'column feeds each field, the orders or people the first rows make and every row error, as the ' +
+            'column feeds each field, the orders, people or tickets the first rows make and every row error, as the ' +
             'import would read them. A file the format cannot read at all answers 200 with `unfit` saying why. ' +
             `The file is kept for the shop ${PREVIEWED_MINUTES} minutes after its last use: the answer's ` +
             '`fileId`, sent instead of the file, previews it again (with another format or mapping) or, when ' +

@@ -1,9 +1,10 @@
 // Before an import: which column of the file feeds each field (chosen here, overriding the format), and
-// how the first orders or people read with that choice, row errors included (POST /api/imports/preview).
+// how the first orders, people or tickets read with that choice, row errors included (POST /api/imports/preview).
 import { Fragment, useState } from 'react';
 import type { ImportPreview, Shop } from '../api.js';
 import { dateTime, money } from '../format.js';
 import { isKey, useI18n } from '../i18n.js';
+import { stars } from './service/cases.js';
 
 /** Field → where it comes from: a header, a position ('#3'), a fixed value ('=paid') or '#row'. */
 export type Mapping = Record<string, string>;
@@ -132,13 +133,19 @@ export function ColumnMapping({
   );
 }
 
+const HEADINGS = {
+  orders: 'imports.previewOrders',
+  customers: 'imports.previewPeople',
+  cases: 'imports.previewTickets',
+} as const;
+
 export function PreviewRows({ preview, shop }: { preview: ImportPreview; shop: Shop }) {
   const { t, lang } = useI18n();
   const rows = (r: number[]) => (r.length > 1 ? `${r[0]}–${r[r.length - 1]}` : String(r[0]));
   const problems = preview.items.reduce((n, i) => n + (i.errors.length > 0 ? 1 : 0), 0);
   return (
     <div className="import-preview" data-testid="import-preview">
-      <h2>{t(preview.kind === 'orders' ? 'imports.previewOrders' : 'imports.previewPeople')}</h2>
+      <h2>{t(HEADINGS[preview.kind])}</h2>
       <p className="muted">
         {t('imports.previewSummary', { n: preview.items.length, problems })}{' '}
         {preview.complete ? t('imports.previewWhole') : t('imports.previewMore')}
@@ -156,6 +163,16 @@ export function PreviewRows({ preview, shop }: { preview: ImportPreview; shop: S
               <th>{t('imports.buyer')}</th>
               <th>{t('imports.lines')}</th>
             </tr>
+          ) : preview.kind === 'cases' ? (
+            <tr>
+              <th>{t('imports.row')}</th>
+              <th>{t('imports.ticket')}</th>
+              <th>{t('imports.openedAt')}</th>
+              <th>{t('imports.status')}</th>
+              <th>{t('imports.subject')}</th>
+              <th>{t('imports.buyer')}</th>
+              <th>{t('imports.order')}</th>
+            </tr>
           ) : (
             <tr>
               <th>{t('imports.row')}</th>
@@ -167,7 +184,7 @@ export function PreviewRows({ preview, shop }: { preview: ImportPreview; shop: S
         </thead>
         <tbody>
           {preview.items.map((item) => {
-            const who = (item.order?.person ?? item.person?.person)?.identities
+            const who = (item.order?.person ?? item.person?.person ?? item.ticket?.person)?.identities
               .map((i) => `${t(`identity.${i.kind}`)} ${i.value.replace(/^[a-z]+:/, '')}`)
               .join(' · ');
             return (
@@ -195,6 +212,20 @@ export function PreviewRows({ preview, shop }: { preview: ImportPreview; shop: S
                         .map((c) => `${t(`consent.${c.channel}`)}: ${t(`consent.${c.status}`)}`)
                         .join(' · ')}
                     </td>
+                  </tr>
+                ) : item.ticket ? (
+                  <tr data-testid="preview-ticket">
+                    <td>{rows(item.rows)}</td>
+                    <td>{item.ticket.ticket.externalId}</td>
+                    <td>{dateTime(item.ticket.ticket.openedAt, shop.timeZone, lang)}</td>
+                    <td>
+                      {t(`service.kind.${item.ticket.ticket.kind}`)} ·{' '}
+                      {t(`service.status.${item.ticket.ticket.status}`)}
+                      {item.ticket.ticket.rating ? ` · ${stars(item.ticket.ticket.rating)}` : ''}
+                    </td>
+                    <td>{item.ticket.ticket.subject}</td>
+                    <td>{who}</td>
+                    <td>{item.ticket.ticket.orderExternalId ?? ''}</td>
                   </tr>
                 ) : null}
                 {item.errors.map((e, n) => (

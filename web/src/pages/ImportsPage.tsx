@@ -8,7 +8,7 @@ import { ColumnMapping, mappingToSend, PreviewRows, type Mapping } from './Impor
 import { SavedMappings } from './SavedMappings.js';
 import { requestPreview, sendFile, type Kept, type Preview } from './importUpload.js';
 
-const FORMATS = ['generic', 'shopify-orders', 'shopify-customers', 'taobao'] as const;
+const FORMATS = ['generic', 'shopify-orders', 'shopify-customers', 'taobao', 'service-cases'] as const;
 export function ImportsPage({ shop }: { shop: Shop }) {
   const { t } = useI18n();
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('generic');
@@ -110,7 +110,7 @@ export function ImportsPage({ shop }: { shop: Shop }) {
             setMapping(c.mapping);
           }}
         />
-        {format === 'generic' && (
+        {(format === 'generic' || format === 'service-cases') && (
           <label>
             {t('imports.source')}
             <input
@@ -193,12 +193,19 @@ function ImportRow({ record: r, onChanged }: { record: ImportRecord; onChanged: 
       <Problem text={problem} />
       <progress max={100} value={percent} aria-label={t('imports.progress')} />
       <p data-testid="import-result">
-        {t('imports.created', {
-          orders: r.ordersCreated,
-          updated: r.ordersUpdated,
-          unchanged: r.ordersUnchanged,
-          customers: r.customersCreated,
-        })}
+        {r.format === 'service-cases'
+          ? t('imports.casesCreated', {
+              cases: r.casesCreated,
+              updated: r.casesUpdated,
+              unchanged: r.casesUnchanged,
+              customers: r.customersCreated,
+            })
+          : t('imports.created', {
+              orders: r.ordersCreated,
+              updated: r.ordersUpdated,
+              unchanged: r.ordersUnchanged,
+              customers: r.customersCreated,
+            })}
       </p>
       {r.failure && <p className="error">{r.failure}</p>}
       {r.status === 'cancelled' && (
