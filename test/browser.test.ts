@@ -646,6 +646,36 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await builder.getByLabel('Review', { exact: true }).check();
     await builder.getByLabel('reviews of at most (stars)').fill('2');
     await eventually(() => count.textContent()).toMatch(/^1 of 1 customers/);
+
+    // The help desk's history, from its export file: previewed as tickets, imported, in the queue.
+    const tickets = join(await mkdtemp(join(tmpdir(), 'regulars-')), 'tickets.csv');
+    await writeFile(
+      tickets,
+      [
+        '工单编号,类型,状态,标题,创建时间,订单编号,手机',
+        'QN-7,售后,处理中,想换一个色号,2026-09-06 15:00,SV-1,13700007070',
+        'QN-8,表扬,处理中,谢谢,2026-09-07 10:00,,13700007070',
+      ].join('\n'),
+    );
+    await page.getByRole('link', { name: 'Import' }).click();
+    await page.locator('select[name="format"]').selectOption({ label: 'Help desk tickets (service cases)' });
+    await page.getByLabel(/^Source name/).fill('qianniu');
+    await page.getByLabel(/^File/).setInputFiles(tickets);
+    const ticket = page.getByTestId('preview-ticket');
+    await eventually(() => ticket.first().textContent()).toBe(
+      '2QN-7Sep 6, 2026, 3:00 PMAfter-sale · Open想换一个色号Phone +8613700007070SV-1',
+    );
+    expect(await page.getByTestId('preview-error').textContent()).toMatch(/^3类型 unknown kind .*\(表扬\)$/);
+    await page.getByRole('button', { name: 'Import' }).click();
+    const imported = page.locator('[data-testid="import"][data-status="completed"]', {
+      hasText: 'tickets.csv',
+    });
+    await imported.waitFor({ timeout: 30_000 });
+    expect(await imported.getByTestId('import-result').textContent()).toBe(
+      '1 service cases opened, 0 updated, 0 unchanged; 0 new customers',
+    );
+    await page.getByRole('link', { name: 'Service', exact: true }).click();
+    await page.locator('.service-queue tbody tr', { hasText: '想换一个色号' }).waitFor();
     await page.close();
   });
 
