@@ -601,6 +601,16 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await eventually(() => complaint.locator('p').first().textContent()).toBe(
       'Wants a new jar, not a refund; keep the cracked one.',
     );
+    // The review was about that order after all, and worse than the desk first recorded.
+    const reviewed = card.locator('li', { hasText: 'Slow delivery' });
+    await reviewed.getByRole('button', { name: 'Edit' }).click();
+    await reviewed.getByLabel('Order').selectOption({ index: 1 });
+    await reviewed.getByLabel('Stars').selectOption({ label: '★☆☆☆☆' });
+    await reviewed.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => reviewed.locator('small').textContent()).toMatch(
+      /^order SV-1 · Platform · helpdesk · /,
+    );
+    expect(await reviewed.locator('.stars').textContent()).toBe(' ★☆☆☆☆');
 
     // The queue: open cases, the longest waiting first.
     await page.getByRole('link', { name: 'Service', exact: true }).click();

@@ -153,6 +153,52 @@ describeEachDb('service cases', ({ db }) => {
     );
   });
 
+  it("corrects what a case is: its kind, a review's stars, the order it is about", async () => {
+    const { customerId, orderIds } = await buyer('13800001013', ['S-2001', 'S-2002']);
+    const other = await buyer('13800001014', ['S-2003']);
+    const k = await ok({ cookies: operator }, 'POST', `/api/customers/${customerId}/service-cases`, {
+      kind: 'review',
+      rating: 2,
+      subject: 'Wrong shade, and nobody answers',
+      orderExternalId: 'S-2001',
+    });
+    const patch = (payload: object) =>
+      call({ cookies: operator }, 'PATCH', `/api/service-cases/${k.caseId}`, payload);
+    const refusal = async (payload: object) => {
+      const r = await patch(payload);
+      expect(r.statusCode, r.body).toBe(400);
+      return r.json().details;
+    };
+    // A complaint filed as a review: its stars must go with the kind.
+    expect(await refusal({ kind: 'complaint' })).toEqual([
+      { field: 'rating', message: 'only a review has stars: send rating null to make it a complaint' },
+    ]);
+    const complaint = (await patch({ kind: 'complaint', rating: null, orderExternalId: 'S-2002' })).json();
+    expect(complaint).toMatchObject({
+      kind: 'complaint',
+      rating: null,
+      orderId: orderIds['S-2002'],
+      orderExternalId: 'S-2002',
+      status: 'open',
+    });
+    const complaints = await ok(key(), 'GET', '/api/service-cases?status=open&kind=complaint&limit=200');
+    expect((complaints.items as Case[]).map((c) => c.caseId)).toContain(k.caseId);
+    expect(await refusal({ rating: 4 })).toEqual([{ field: 'rating', message: 'only a review has stars' }]);
+    expect(await refusal({ orderExternalId: 'S-2003' })).toEqual([
+      { field: 'orderExternalId', message: 'not an order of this customer' },
+    ]);
+    expect(await refusal({ orderId: other.orderIds['S-2003'] })).toEqual([
+      { field: 'orderId', message: 'not an order of this customer' },
+    ]);
+    expect(await refusal({ orderId: null, orderExternalId: 'S-2001' })).toEqual([
+      { field: 'orderExternalId', message: 'give orderId or orderExternalId, not both' },
+    ]);
+    // The same kind again changes nothing; about no order, then a review again with its stars.
+    expect((await patch({ kind: 'complaint' })).json()).toEqual(complaint);
+    expect((await patch({ orderId: null })).json()).toMatchObject({ orderId: null, orderExternalId: null });
+    expect((await patch({ kind: 'review', rating: 3 })).json()).toMatchObject({ kind: 'review', rating: 3 });
+  });
+
   it('resolves and reopens a case, each on the timeline; the same resolution again changes nothing', async () => {
     const { customerId } = await buyer('13800001002', ['S-1003']);
     const k = await ok({ cookies: operator }, 'POST', `/api/customers/${customerId}/service-cases`, {

@@ -42,7 +42,7 @@ export const CaseInput = z.strictObject({
 });
 export type CaseInput = z.output<typeof CaseInput>;
 
-/** Resolving a case, opening it again, or correcting what it says. */
+/** Resolving a case, opening it again, or correcting what it says and what it is about. */
 export const CaseUpdate = z
   .strictObject({
     status: z.enum(CASE_STATUSES).optional(),
@@ -52,6 +52,17 @@ export const CaseUpdate = z
     subject: text(200).optional(),
     body: text(4000).nullable().optional().describe('null clears the details'),
     channel: z.enum(CASE_CHANNELS).optional(),
+    kind: z.enum(CASE_KINDS).optional().describe('a case filed under the wrong kind'),
+    rating: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .nullable()
+      .optional()
+      .describe("a review's stars; null clears them (needed when a review becomes another kind)"),
+    orderId: z.uuid().nullable().optional().describe("one of the customer's orders; null: about none"),
+    orderExternalId: text(200).optional().describe('the order by its number, instead of orderId'),
   })
   .refine((u) => Object.keys(u).length > 0, { message: 'say what changes' });
 export type CaseUpdate = z.output<typeof CaseUpdate>;

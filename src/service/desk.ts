@@ -63,23 +63,39 @@ async function checkFacts(
   const openedAt = input.openedAt ? new Date(input.openedAt) : at;
   if (openedAt.getTime() > at.getTime() + CLOCK_SLACK_MS)
     problems.push({ field: 'openedAt', message: 'in the future' });
-  let orderId: string | null = null;
-  if (input.orderId !== undefined && input.orderExternalId !== undefined) {
-    problems.push({ field: 'orderExternalId', message: 'give orderId or orderExternalId, not both' });
-  } else if (input.orderId !== undefined || input.orderExternalId !== undefined) {
-    const field = input.orderId !== undefined ? 'orderId' : 'orderExternalId';
-    const rows = await tx.query<{ orderId: string }>(
-      `select order_id as "orderId" from orders
-        where shop_id = $1 and customer_id = $2 and (order_id = $3::uuid or external_id = $4) limit 2`,
-      [shopId, customerId, input.orderId ?? null, input.orderExternalId ?? null],
-    );
-    if (rows.length === 0) problems.push({ field, message: 'not an order of this customer' });
-    else if (rows.length > 1)
-      problems.push({ field, message: 'more than one of their orders has this number: give orderId' });
-    else orderId = rows[0]!.orderId;
-  }
+  const orderId = (await findOrder(tx, shopId, customerId, input, problems)) ?? null;
   if (problems.length > 0) throw AppError.invalid('The service case was not recorded', problems);
   return { orderId, openedAt };
+}
+
+/**
+ * The order a case names — one of the customer's, by id or by the number they quote — adding to
+ * `problems` what is wrong with it; undefined when neither is given (null: orderId null, about none).
+ */
+async function findOrder(
+  tx: Queryable,
+  shopId: string,
+  customerId: string,
+  named: { orderId?: string | null; orderExternalId?: string },
+  problems: ErrorDetail[],
+): Promise<string | null | undefined> {
+  if (named.orderId !== undefined && named.orderExternalId !== undefined) {
+    problems.push({ field: 'orderExternalId', message: 'give orderId or orderExternalId, not both' });
+    return undefined;
+  }
+  if (named.orderId === undefined && named.orderExternalId === undefined) return undefined;
+  if (named.orderId === null) return null;
+  const field = named.orderId !== undefined ? 'orderId' : 'orderExternalId';
+  const rows = await tx.query<{ orderId: string }>(
+    `select order_id as "orderId" from orders
+      where shop_id = $1 and customer_id = $2 and (order_id = $3::uuid or external_id = $4) limit 2`,
+    [shopId, customerId, named.orderId ?? null, named.orderExternalId ?? null],
+  );
+  if (rows.length === 0) problems.push({ field, message: 'not an order of this customer' });
+  else if (rows.length > 1)
+    problems.push({ field, message: 'more than one of their orders has this number: give orderId' });
+  else return rows[0]!.orderId;
+  return undefined;
 }
 
 async function insertCase(
@@ -281,8 +297,9 @@ async function followTicket(
 }
 
 /**
- * Resolves a case, opens it again, or corrects its subject, details or channel. A case already resolved
- * changes only its resolution's words, and keeps them when none are given.
+ * Resolves a case, opens it again, or corrects what it says (subject, details, channel) and what it is
+ * (kind, stars, the order it is about). A case already resolved changes only its resolution's words,
+ * and keeps them when none are given.
  */
 export async function updateCase(
   db: Db,
@@ -302,17 +319,31 @@ export async function updateCase(
       ]);
     const current = await getCase(tx, shopId, caseId);
     const status = update.status ?? current.status;
-    if (status === 'open' && update.resolution !== undefined) {
-      throw AppError.invalid('The service case was not changed', [
-        { field: 'resolution', message: 'an open case has no resolution' },
-      ]);
+    const problems: ErrorDetail[] = [];
+    if (status === 'open' && update.resolution !== undefined)
+      problems.push({ field: 'resolution', message: 'an open case has no resolution' });
+    const kind = update.kind ?? current.kind;
+    const rating = update.rating !== undefined ? update.rating : current.rating;
+    if (rating !== null && kind !== 'review') {
+      problems.push({
+        field: 'rating',
+        message:
+          update.rating === undefined
+            ? `only a review has stars: send rating null to make it a ${kind}`
+            : 'only a review has stars',
+      });
     }
+    const orderId = await findOrder(tx, shopId, current.customerId, update, problems);
+    if (problems.length > 0) throw AppError.invalid('The service case was not changed', problems);
     const edited = await tx.query(
       `update service_cases set subject = coalesce($3, subject), body = case when $4 then $5 else body end,
-              channel = coalesce($6, channel), updated_at = $7
+              channel = coalesce($6, channel), kind = $7::text, rating = $8::smallint,
+              order_id = case when $9 then $10::uuid else order_id end, updated_at = $11
         where shop_id = $1 and case_id = $2
-          and (subject, body, channel) is distinct from
-              (coalesce($3, subject), case when $4 then $5 else body end, coalesce($6, channel))
+          and (subject, body, channel, kind, rating, order_id) is distinct from
+              (coalesce($3, subject), case when $4 then $5 else body end, coalesce($6, channel), $7::text,
+               $8::smallint,
+               case when $9 then $10::uuid else order_id end)
         returning 1`,
       [
         shopId,
@@ -321,6 +352,10 @@ export async function updateCase(
         update.body !== undefined,
         update.body ?? null,
         update.channel ?? null,
+        kind,
+        rating,
+        orderId !== undefined,
+        orderId ?? null,
         at.toISOString(),
       ],
     );

@@ -147,7 +147,7 @@ export const serviceRoutes =
         schema: {
           tags: ['service'],
           summary:
-            "Resolve a case (with what was done), open it again (its resolution is kept on the timeline), or correct its subject, details or channel; a resolved case's resolution words may be corrected too",
+            "Resolve a case (with what was done), open it again (its resolution is kept on the timeline), or correct what it says (subject, details, channel) and what it is (kind, a review's stars, the order it is about); a resolved case's resolution words may be corrected too",
           params: CaseParams,
           body: CaseUpdate,
           response: { 200: ServiceCase, ...errors },

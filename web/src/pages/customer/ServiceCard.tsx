@@ -11,17 +11,13 @@ import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { CaseActions } from '../service/CaseActions.js';
 import { CaseEdit } from '../service/CaseEdit.js';
+import { CaseFacts, type Facts } from '../service/CaseFacts.js';
 import { CaseWords } from '../service/CaseWords.js';
-import { CASE_CHANNELS, stars, type CaseKind, type ServiceCase } from '../service/cases.js';
-import { KindOptions } from '../service/KindOptions.js';
+import { stars, type ServiceCase } from '../service/cases.js';
 
-interface Draft {
-  kind: CaseKind;
-  channel: string;
+interface Draft extends Facts {
   subject: string;
   body: string;
-  orderId: string;
-  rating: number;
 }
 
 const blank: Draft = { kind: 'inquiry', channel: 'phone', subject: '', body: '', orderId: '', rating: 5 };
@@ -66,7 +62,7 @@ export function ServiceCard({
           subject: draft.subject,
           ...(draft.body.trim() ? { body: draft.body } : {}),
           ...(draft.orderId ? { orderId: draft.orderId } : {}),
-          ...(draft.kind === 'review' ? { rating: draft.rating } : {}),
+          ...(draft.kind === 'review' && draft.rating !== null ? { rating: draft.rating } : {}),
         }),
       });
       setDraft(null);
@@ -85,46 +81,8 @@ export function ServiceCard({
       )}
       {draft && (
         <form onSubmit={open} className="service-case">
-          <label>
-            {t('service.kind')}
-            <select value={draft.kind} onChange={(e) => set({ kind: e.target.value as CaseKind })}>
-              <KindOptions />
-            </select>
-          </label>
-          <label>
-            {t('service.channel')}
-            <select value={draft.channel} onChange={(e) => set({ channel: e.target.value })}>
-              {CASE_CHANNELS.map((c) => (
-                <option key={c} value={c}>
-                  {label(`service.channel.${c}`, c)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <CaseFacts facts={draft} orders={orders} timeZone={timeZone} onChange={set} />
           <CaseWords subject={draft.subject} body={draft.body} onChange={set} />
-          <label>
-            {t('service.order')}
-            <select value={draft.orderId} onChange={(e) => set({ orderId: e.target.value })}>
-              <option value="">{t('service.noOrder')}</option>
-              {orders.map((o) => (
-                <option key={o.orderId} value={o.orderId}>
-                  {o.externalId} · {dateTime(o.orderedAt, timeZone, lang)}
-                </option>
-              ))}
-            </select>
-          </label>
-          {draft.kind === 'review' && (
-            <label>
-              {t('service.rating')}
-              <select value={draft.rating} onChange={(e) => set({ rating: Number(e.target.value) })}>
-                {[5, 4, 3, 2, 1].map((n) => (
-                  <option key={n} value={n}>
-                    {stars(n)}
-                  </option>
-                ))}
-              </select>
-            </label>
-          )}
           <div>
             <button type="submit" disabled={busy || draft.subject.trim() === ''}>
               {t('service.save')}
@@ -161,7 +119,7 @@ export function ServiceCard({
             )}{' '}
             {operate && writable && (
               <>
-                <CaseEdit serviceCase={k} onChanged={changed} />{' '}
+                <CaseEdit serviceCase={k} orders={orders} timeZone={timeZone} onChanged={changed} />{' '}
                 <CaseActions serviceCase={k} onChanged={changed} />
               </>
             )}
