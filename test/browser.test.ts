@@ -619,6 +619,19 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await rows.first().textContent()).toContain('Slow delivery');
     const row = rows.filter({ hasText: 'The jar arrived cracked' });
     expect(await row.textContent()).toContain('吴磊');
+    // Given to the owner, who is signed in: their own cases are it; the search finds it by a word.
+    await row.getByLabel('Handled by').selectOption({ label: 'Owner' });
+    const filter = page.locator('select[name="assignee"]');
+    await filter.selectOption({ label: 'me' });
+    await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 1');
+    expect(await rows.first().textContent()).toContain('The jar arrived cracked');
+    await filter.selectOption({ label: 'nobody yet' });
+    await eventually(() => rows.first().textContent()).toContain('Slow delivery');
+    await filter.selectOption({ label: 'anyone' });
+    await page.getByLabel('Search').fill('CRACKED');
+    await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 1');
+    await page.getByLabel('Search').fill('');
+    await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 2');
     await row.getByRole('button', { name: 'Resolve' }).click();
     await row.getByLabel('What was done').fill('Sent a new jar by express.');
     await row.getByRole('button', { name: 'Mark resolved' }).click();

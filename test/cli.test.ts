@@ -22,6 +22,7 @@ import { saveSegment } from '../src/segments/segments.js';
 import { CaseInput } from '../src/service/cases.js';
 import { openCase, updateCase } from '../src/service/desk.js';
 import { recordActivity } from '../src/shops/activity.js';
+import { createStaff } from '../src/shops/staff.js';
 import { createShop, listShops } from '../src/shops/shops.js';
 import { startHttpSink } from './support/sinks.js';
 
@@ -383,14 +384,34 @@ describe('the regulars command', () => {
         by,
         'console',
       );
+      const mei = await createStaff(db, shop!.shopId, {
+        email: 'desk.lan@example.com',
+        name: 'Lan',
+        password: 'correct horse battery',
+        role: 'operator',
+      });
+      await updateCase(db, shop!.shopId, opened[0]!, { assignedTo: mei.staffId }, by, 'console');
     } finally {
       await db.close();
     }
     const open = await regulars('service', 'list');
     expect(open.code).toBe(0);
     expect(open.out).toMatch(
-      new RegExp(`^${opened[0]} {2}complaint {3}3d waiting {3}.*: Parcel arrived crushed$`, 'm'),
+      new RegExp(`^${opened[0]} {2}complaint {3}3d waiting {3}.*: Parcel arrived crushed {2}→ Lan$`, 'm'),
     );
+    expect((await regulars('service', 'list', '--assignee', 'DESK.LAN@example.com')).out).toContain(
+      'Parcel arrived crushed',
+    );
+    expect((await regulars('service', 'list', '--assignee', 'none')).out).toContain('0 of 0 cases');
+    const found = await regulars('service', 'list', '--status', 'all', '--search', 'refill');
+    expect(found.out).toContain('Is there a refill?');
+    expect(found.out).toContain('1 of 1 cases');
+    expect(await regulars('service', 'list', '--assignee', 'nobody@example.com')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining(
+        "--assignee must be a staff member's email or 'none', not 'nobody@example.com'",
+      ),
+    });
     expect(open.out).not.toContain('Is there a refill?');
     expect(open.out).toContain('1 of 1 cases');
     const resolved = await regulars('service', 'list', '--status', 'resolved', '--kind', 'inquiry');

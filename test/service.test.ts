@@ -5,6 +5,7 @@
 // data (merged, copied, erased).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runFlows } from '../src/engage/flows/engine.js';
+import { createStaff, removeStaff } from '../src/shops/staff.js';
 import { describeEachDb } from './support/databases.js';
 import {
   multipart,
@@ -197,6 +198,75 @@ describeEachDb('service cases', ({ db }) => {
     expect((await patch({ kind: 'complaint' })).json()).toEqual(complaint);
     expect((await patch({ orderId: null })).json()).toMatchObject({ orderId: null, orderExternalId: null });
     expect((await patch({ kind: 'review', rating: 3 })).json()).toMatchObject({ kind: 'review', rating: 3 });
+  });
+
+  it('gives cases to staff, lists each their own, finds cases by their words', async () => {
+    const { customerId } = await buyer('13800001023', ['S-3001']);
+    const staff = (await ok(key(), 'GET', '/api/staff')).items as { staffId: string; role: string }[];
+    const idOf = (role: string) => staff.find((s) => s.role === role)!.staffId;
+    const open = (subject: string, body?: string) =>
+      ok({ cookies: operator }, 'POST', `/api/customers/${customerId}/service-cases`, {
+        kind: 'inquiry',
+        subject,
+        ...(body ? { body } : {}),
+      }) as Promise<Case & { assignedTo: string | null }>;
+    const refill = await open('Is there a refill pack?', 'She keeps the glass jar.');
+    const natural = await open('Is it 100% natural?');
+    expect(refill).toMatchObject({ assignedTo: null, assigneeName: null });
+    const given = await ok({ cookies: admin }, 'PATCH', `/api/service-cases/${refill.caseId}`, {
+      assignedTo: idOf('operator'),
+    });
+    expect(given).toMatchObject({
+      assignedTo: idOf('operator'),
+      assigneeName: 'The operator',
+      status: 'open',
+    });
+    const ids = async (who: Who, query: string) =>
+      ((await ok(who, 'GET', `/api/service-cases?limit=200&${query}`)).items as Case[]).map((k) => k.caseId);
+    expect(await ids({ cookies: operator }, 'assignee=me')).toEqual([refill.caseId]);
+    expect(await ids(key(), `assignee=${idOf('operator')}`)).toEqual([refill.caseId]);
+    expect(await ids({ cookies: admin }, 'assignee=me')).toEqual([]);
+    const unassigned = await ids(key(), 'assignee=none');
+    expect(unassigned).toContain(natural.caseId);
+    expect(unassigned).not.toContain(refill.caseId);
+    const me = await call(key(), 'GET', '/api/service-cases?assignee=me');
+    expect(me.statusCode).toBe(400);
+    expect(me.json().details).toEqual([
+      { field: 'assignee', message: "'me' is a signed-in staff member: give a staff id" },
+    ]);
+    // Words in the subject or details, whatever their case; % is a character, not a wildcard.
+    expect(await ids(key(), 'q=GLASS%20JAR')).toEqual([refill.caseId]);
+    expect(await ids(key(), `q=${encodeURIComponent('100%')}`)).toEqual([natural.caseId]);
+    expect(await ids(key(), `q=${encodeURIComponent('1%0')}`)).toEqual([]);
+    const refusals: [object, string][] = [
+      [{ assignedTo: idOf('viewer') }, 'a viewer only looks: give the case to someone who acts'],
+      [{ assignedTo: '01900000-0000-7000-8000-000000000000' }, 'not a staff member of this shop'],
+    ];
+    for (const [payload, message] of refusals) {
+      const r = await call({ cookies: admin }, 'PATCH', `/api/service-cases/${natural.caseId}`, payload);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details).toEqual([{ field: 'assignedTo', message }]);
+    }
+    // Given back to nobody; a staff member who leaves leaves their cases to nobody, not gone.
+    const leaving = await createStaff(db(), a.shop.shopId, {
+      email: `leaving-${a.shop.shopId.slice(-8)}@example.com`,
+      name: 'Temp',
+      password: a.password,
+      role: 'operator',
+    });
+    expect(
+      await ok({ cookies: admin }, 'PATCH', `/api/service-cases/${natural.caseId}`, {
+        assignedTo: leaving.staffId,
+      }),
+    ).toMatchObject({ assigneeName: 'Temp' });
+    expect(
+      await ok({ cookies: admin }, 'PATCH', `/api/service-cases/${refill.caseId}`, { assignedTo: null }),
+    ).toMatchObject({ assignedTo: null, assigneeName: null });
+    await removeStaff(db(), a.shop.shopId, leaving.staffId);
+    expect(await ok(key(), 'GET', `/api/service-cases/${natural.caseId}`)).toMatchObject({
+      assignedTo: null,
+      subject: 'Is it 100% natural?',
+    });
   });
 
   it('resolves and reopens a case, each on the timeline; the same resolution again changes nothing', async () => {

@@ -63,6 +63,11 @@ export const CaseUpdate = z
       .describe("a review's stars; null clears them (needed when a review becomes another kind)"),
     orderId: z.uuid().nullable().optional().describe("one of the customer's orders; null: about none"),
     orderExternalId: text(200).optional().describe('the order by its number, instead of orderId'),
+    assignedTo: z
+      .uuid()
+      .nullable()
+      .optional()
+      .describe('the staff member (not a viewer) who handles it; null: nobody'),
   })
   .refine((u) => Object.keys(u).length > 0, { message: 'say what changes' });
 export type CaseUpdate = z.output<typeof CaseUpdate>;
@@ -86,6 +91,9 @@ export interface ServiceCase {
   resolvedAt: Date | null;
   resolvedBy: string | null;
   resolution: string | null;
+  /** The staff member handling it, and their name. */
+  assignedTo: string | null;
+  assigneeName: string | null;
   updatedAt: Date;
 }
 
@@ -111,7 +119,9 @@ export const caseColumns = `k.case_id as "caseId", k.customer_id as "customerId"
   k.subject, k.body, k.order_id as "orderId",
   (select o.external_id from orders o where o.shop_id = k.shop_id and o.order_id = k.order_id) as "orderExternalId",
   k.rating, k.source, k.external_id as "externalId", k.opened_at as "openedAt", k.opened_by as "openedBy",
-  k.resolved_at as "resolvedAt", k.resolved_by as "resolvedBy", k.resolution, k.updated_at as "updatedAt"`;
+  k.resolved_at as "resolvedAt", k.resolved_by as "resolvedBy", k.resolution, k.assigned_to as "assignedTo",
+  (select s.name from staff s where s.shop_id = k.shop_id and s.staff_id = k.assigned_to) as "assigneeName",
+  k.updated_at as "updatedAt"`;
 
 /** The customer's cases, newest first (a merged id reads its survivor's). */
 export async function listCustomerCases(
@@ -140,6 +150,17 @@ export async function getCase(db: Queryable, shopId: string, caseId: string): Pr
 export const CaseQuery = z.strictObject({
   status: z.enum(CASE_STATUSES).optional().describe('left out: both'),
   kind: z.enum(CASE_KINDS).optional(),
+  assignee: z
+    .union([z.enum(['me', 'none']), z.uuid()])
+    .optional()
+    .describe("a staff member's id, `me` (the signed-in staff member) or `none` (nobody's yet)"),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("words in the subject, details or resolution, or the help desk's ticket number"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
@@ -151,15 +172,36 @@ export interface QueuedCase extends ServiceCase {
 
 /**
  * The service desk's list: open cases oldest first (the longest waiting on top), resolved ones most
- * recently resolved first, with the total for paging.
+ * recently resolved first, with the total for paging. `me` is the staff member asking (none for an API
+ * key, which is refused it).
  */
 export async function listCases(
   db: Queryable,
   shopId: string,
   q: CaseQuery,
+  me: string | null = null,
 ): Promise<{ items: QueuedCase[]; total: number }> {
-  const where = `k.shop_id = $1 and ($2::text is null or k.status = $2) and ($3::text is null or k.kind = $3)`;
-  const params = [shopId, q.status ?? null, q.kind ?? null];
+  if (q.assignee === 'me' && !me) {
+    throw AppError.invalid('Invalid query', [
+      { field: 'assignee', message: "'me' is a signed-in staff member: give a staff id" },
+    ]);
+  }
+  const assignee = q.assignee === 'me' ? me : q.assignee;
+  // The words as a substring, whatever they hold: % and _ are not wildcards here.
+  const words = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const where = `k.shop_id = $1 and ($2::text is null or k.status = $2) and ($3::text is null or k.kind = $3)
+    and (not $4 or k.assigned_to is null) and ($5::uuid is null or k.assigned_to = $5)
+    and ($6::text is null or k.subject ilike $6 or k.body ilike $6 or k.resolution ilike $6
+         or k.external_id = $7)`;
+  const params = [
+    shopId,
+    q.status ?? null,
+    q.kind ?? null,
+    assignee === 'none',
+    assignee && assignee !== 'none' ? assignee : null,
+    words,
+    q.q ?? null,
+  ];
   const order =
     q.status === 'open'
       ? 'k.opened_at, k.case_id'
@@ -169,7 +211,7 @@ export async function listCases(
   const items = await db.query<QueuedCase>(
     `select ${caseColumns},
             (select c.name from customers c where c.shop_id = k.shop_id and c.customer_id = k.customer_id) as "customerName"
-       from service_cases k where ${where} order by ${order} limit $4 offset $5`,
+       from service_cases k where ${where} order by ${order} limit $8 offset $9`,
     [...params, q.limit, q.offset],
   );
   const [count] = await db.query<{ total: number }>(

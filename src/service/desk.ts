@@ -297,9 +297,9 @@ async function followTicket(
 }
 
 /**
- * Resolves a case, opens it again, or corrects what it says (subject, details, channel) and what it is
- * (kind, stars, the order it is about). A case already resolved changes only its resolution's words,
- * and keeps them when none are given.
+ * Resolves a case, opens it again, gives it to a staff member, or corrects what it says (subject,
+ * details, channel) and what it is (kind, stars, the order it is about). A case already resolved changes
+ * only its resolution's words, and keeps them when none are given.
  */
 export async function updateCase(
   db: Db,
@@ -334,16 +334,18 @@ export async function updateCase(
       });
     }
     const orderId = await findOrder(tx, shopId, current.customerId, update, problems);
+    if (update.assignedTo) await checkAssignee(tx, shopId, update.assignedTo, problems);
     if (problems.length > 0) throw AppError.invalid('The service case was not changed', problems);
     const edited = await tx.query(
       `update service_cases set subject = coalesce($3, subject), body = case when $4 then $5 else body end,
               channel = coalesce($6, channel), kind = $7::text, rating = $8::smallint,
-              order_id = case when $9 then $10::uuid else order_id end, updated_at = $11
+              order_id = case when $9 then $10::uuid else order_id end,
+              assigned_to = case when $12 then $13::uuid else assigned_to end, updated_at = $11
         where shop_id = $1 and case_id = $2
-          and (subject, body, channel, kind, rating, order_id) is distinct from
+          and (subject, body, channel, kind, rating, order_id, assigned_to) is distinct from
               (coalesce($3, subject), case when $4 then $5 else body end, coalesce($6, channel), $7::text,
-               $8::smallint,
-               case when $9 then $10::uuid else order_id end)
+               $8::smallint, case when $9 then $10::uuid else order_id end,
+               case when $12 then $13::uuid else assigned_to end)
         returning 1`,
       [
         shopId,
@@ -357,6 +359,8 @@ export async function updateCase(
         orderId !== undefined,
         orderId ?? null,
         at.toISOString(),
+        update.assignedTo !== undefined,
+        update.assignedTo ?? null,
       ],
     );
     let changed = edited.length > 0;
@@ -384,6 +388,22 @@ export async function updateCase(
     await applyRuleTags(tx, shopId, [current.customerId], 'service', at);
     return getCase(tx, shopId, caseId);
   });
+}
+
+/** A case is given to someone of the shop who may act on it: not a viewer. */
+async function checkAssignee(
+  tx: Queryable,
+  shopId: string,
+  staffId: string,
+  problems: ErrorDetail[],
+): Promise<void> {
+  const [staff] = await tx.query<{ role: string }>(
+    'select role from staff where shop_id = $1 and staff_id = $2',
+    [shopId, staffId],
+  );
+  if (!staff) problems.push({ field: 'assignedTo', message: 'not a staff member of this shop' });
+  else if (staff.role === 'viewer')
+    problems.push({ field: 'assignedTo', message: 'a viewer only looks: give the case to someone who acts' });
 }
 
 async function recordReopening(

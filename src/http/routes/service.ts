@@ -36,6 +36,8 @@ const ServiceCase = z.object({
   resolvedAt: ts.nullable(),
   resolvedBy: z.string().nullable(),
   resolution: z.string().nullable(),
+  assignedTo: z.uuid().nullable().describe('the staff member handling it'),
+  assigneeName: z.string().nullable(),
   updatedAt: ts,
 });
 const CustomerParams = z.object({ customerId: z.string() });
@@ -114,7 +116,7 @@ export const serviceRoutes =
         schema: {
           tags: ['service'],
           summary:
-            "The service queue: open cases oldest first, resolved ones latest resolved first, each with its customer's name",
+            "The service queue: open cases oldest first, resolved ones latest resolved first, each with its customer's name; by assignee (`me`, `none` or a staff id) and by words in the case",
           querystring: CaseQuery,
           response: {
             200: z.object({
@@ -125,7 +127,7 @@ export const serviceRoutes =
           },
         },
       },
-      async (request) => listCases(o.db, request.shopId, request.query),
+      async (request) => listCases(o.db, request.shopId, request.query, request.staff?.staffId ?? null),
     );
 
     app.get(
@@ -147,7 +149,7 @@ export const serviceRoutes =
         schema: {
           tags: ['service'],
           summary:
-            "Resolve a case (with what was done), open it again (its resolution is kept on the timeline), or correct what it says (subject, details, channel) and what it is (kind, a review's stars, the order it is about); a resolved case's resolution words may be corrected too",
+            "Resolve a case (with what was done), open it again (its resolution is kept on the timeline), give it to a staff member (`assignedTo`), or correct what it says (subject, details, channel) and what it is (kind, a review's stars, the order it is about); a resolved case's resolution words may be corrected too",
           params: CaseParams,
           body: CaseUpdate,
           response: { 200: ServiceCase, ...errors },

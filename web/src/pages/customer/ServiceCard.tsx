@@ -107,6 +107,7 @@ export function ServiceCard({
               {k.orderExternalId && `${t('service.aboutOrder', { order: k.orderExternalId })} · `}
               {label(`service.channel.${k.channel}`, k.channel)} · {k.openedBy} ·{' '}
               {dateTime(k.openedAt, timeZone, lang)}
+              {k.assigneeName && ` · ${t('service.handledBy', { name: k.assigneeName })}`}
             </small>
             {k.resolvedAt && (
               <p className="resolution">

@@ -1,5 +1,6 @@
 // The service desk's queue: the shop's open cases, longest waiting first, with their customers; or the
-// cases resolved lately. A case is resolved from here or from the customer's profile.
+// cases resolved lately; everyone's, one staff member's (their own) or nobody's yet, found by their
+// words. A case is given to someone and resolved from here, or from the customer's profile.
 import { useState } from 'react';
 import { api, type Shop } from '../../api.js';
 import { dateTime } from '../../format.js';
@@ -7,6 +8,7 @@ import { useI18n } from '../../i18n.js';
 import { href } from '../../route.js';
 import { useLoad } from '../../useLoad.js';
 import { CaseActions } from './CaseActions.js';
+import { CaseAssignee, type Handler } from './CaseAssignee.js';
 import { stars, type ServiceCase } from './cases.js';
 import { KindOptions } from './KindOptions.js';
 
@@ -17,11 +19,16 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   const { t, label, lang } = useI18n();
   const [status, setStatus] = useState<'open' | 'resolved' | ''>('open');
   const [kind, setKind] = useState('');
+  const [assignee, setAssignee] = useState('');
+  const [words, setWords] = useState('');
   const [offset, setOffset] = useState(0);
   const [version, setVersion] = useState(0);
   const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
   if (status) query.set('status', status);
   if (kind) query.set('kind', kind);
+  if (assignee) query.set('assignee', assignee);
+  if (words.trim()) query.set('q', words.trim());
+  const staff = useLoad(() => api<{ items: Handler[] }>('/api/staff'), 'staff');
   const { data, error } = useLoad(
     () =>
       api<{ items: (ServiceCase & { customerName: string | null })[]; total: number }>(
@@ -70,6 +77,40 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
             <KindOptions any />
           </select>
         </label>
+        <label>
+          {t('service.assignee')}
+          <select
+            name="assignee"
+            value={assignee}
+            onChange={(e) => {
+              setAssignee(e.target.value);
+              setOffset(0);
+            }}
+          >
+            <option value="">{t('service.anyone')}</option>
+            <option value="me">{t('service.mine')}</option>
+            <option value="none">{t('service.nobody')}</option>
+            {staff.data?.items.map((s) => (
+              <option key={s.staffId} value={s.staffId}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('service.search')}
+          <input
+            type="search"
+            name="q"
+            maxLength={100}
+            placeholder={t('service.searchHint')}
+            value={words}
+            onChange={(e) => {
+              setWords(e.target.value);
+              setOffset(0);
+            }}
+          />
+        </label>
       </div>
       {error && <p className="error">{t('common.error', { message: error })}</p>}
       {data && (
@@ -84,6 +125,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
                 <th>{t('service.customer')}</th>
                 <th>{t('service.channel')}</th>
                 <th>{t('service.status')}</th>
+                <th>{t('service.assignee')}</th>
                 {access.includes('operate') && <th />}
               </tr>
             </thead>
@@ -115,6 +157,17 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
                   </td>
                   <td>{label(`service.channel.${k.channel}`, k.channel)}</td>
                   <td>{label(`service.status.${k.status}`, k.status)}</td>
+                  <td>
+                    {access.includes('operate') ? (
+                      <CaseAssignee
+                        serviceCase={k}
+                        staff={staff.data?.items ?? []}
+                        onChanged={() => setVersion((v) => v + 1)}
+                      />
+                    ) : (
+                      (k.assigneeName ?? '')
+                    )}
+                  </td>
                   {access.includes('operate') && (
                     <td>
                       <CaseActions serviceCase={k} onChanged={() => setVersion((v) => v + 1)} />

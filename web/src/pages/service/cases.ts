@@ -20,6 +20,9 @@ export interface ServiceCase {
   resolvedAt: string | null;
   resolvedBy: string | null;
   resolution: string | null;
+  /** The staff member handling it. */
+  assignedTo: string | null;
+  assigneeName: string | null;
 }
 
 /** A review's stars, as text. */
