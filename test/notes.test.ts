@@ -81,6 +81,15 @@ describeEachDb('customer notes', ({ db }) => {
       ['api', 'Called the service line about a late parcel.'],
       ['console', 'Allergic to fragrance: offer the unscented line.'],
     ]);
+    // The customer search finds them by what was noted, whatever the letters' case; not in another shop.
+    const search = async (q: string, tenant: TestTenant = a) =>
+      (await call({ headers: tenant.auth }, 'GET', `/api/customers?q=${encodeURIComponent(q)}`))
+        .json<{ items: { customerId: string }[] }>()
+        .items.map((c) => c.customerId);
+    expect(await search('UNSCENTED')).toEqual([id]);
+    expect(await search('late parcel')).toEqual([id]);
+    expect(await search('unscented', b)).toEqual([]);
+    expect(await search('e%')).not.toContain(id);
     // Both are in the activity record, the newest first.
     const owner = (await signInAs(t.app, a.email, a.password))!;
     const entries = (await call({ cookies: owner }, 'GET', '/api/activity')).json().items as {

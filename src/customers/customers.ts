@@ -144,6 +144,9 @@ export async function searchCustomers(
     const escaped = q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
     // Four to ten digits may be the end of a phone number, as staff ask a member for at the counter.
     const tail = /^\d{4,10}$/.test(q) ? q : null;
+    // Words (not a phone, an email or digits) may be in what staff noted of someone ("allergic to
+    // fragrance", "过敏"): the shop's notes are read through, a few per customer noted at most.
+    const inNotes = q.length >= 2 && !phone?.ok && !email?.ok && !/^\d+$/.test(q);
     rows = await db.query<Customer>(
       // An order number finds its buyer. Orders are keyed by (source, number): the shop's few sources are
       // walked through that index one probe each (a loose index scan), then each is probed for the
@@ -167,6 +170,8 @@ export async function searchCustomers(
          union
          select customer_id from customers where shop_id = $1 and lower(name) like $5 || '%'
          union
+         select customer_id from customer_notes where $9 and shop_id = $1 and lower(body) like '%' || $5 || '%'
+         union
          select o.customer_id from sources s
            cross join lateral (select customer_id from orders
                                 where shop_id = $1 and source = s.source and external_id = $4
@@ -175,7 +180,17 @@ export async function searchCustomers(
        select ${customerColumns('c')} from customers c join hits using (customer_id)
         where c.shop_id = $1
         order by c.last_order_at desc nulls last, c.customer_id limit $6 offset $7`,
-      [shop.shopId, keys.map((k) => k[0]), keys.map((k) => k[1]), q, escaped, limit, options.offset, tail],
+      [
+        shop.shopId,
+        keys.map((k) => k[0]),
+        keys.map((k) => k[1]),
+        q,
+        escaped,
+        limit,
+        options.offset,
+        tail,
+        inNotes,
+      ],
     );
   }
   return { items: rows.slice(0, options.limit), hasMore: rows.length > options.limit };

@@ -140,7 +140,7 @@ const en = {
     'Too many wrong passwords from this network: sign-in from it is paused for up to 15 minutes, except in browsers where you signed in before.',
   'customers.title': 'Customers',
   'customers.search':
-    'Search by name, phone or its last 4+ digits, email, member card, nickname or order number',
+    'Search by name, phone or its last 4+ digits, email, member card, nickname, order number or words in a note',
   'customers.empty': 'No customer matches.',
   'customers.name': 'Name',
   'customers.phone': 'Phone',
@@ -1404,7 +1404,7 @@ const zh: Record<Key, string> = {
   'login.throttled':
     '来自此网络的密码错误次数过多：从该网络登录已暂停，最长 15 分钟（你以前登录过的浏览器除外）。',
   'customers.title': '客户',
-  'customers.search': '按姓名、手机或手机尾号（后四位起）、邮箱、会员卡、昵称或订单号搜索',
+  'customers.search': '按姓名、手机或手机尾号（后四位起）、邮箱、会员卡、昵称、订单号或备注中的词搜索',
   'customers.empty': '没有匹配的客户。',
   'customers.name': '姓名',
   'customers.phone': '手机',
