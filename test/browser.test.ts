@@ -632,6 +632,17 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 1');
     await page.getByLabel('Search').fill('');
     await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 2');
+    // The desk means to answer reviews within a day: the review of September is overdue.
+    const targets = page.getByTestId('service-targets');
+    await targets.getByLabel('Review').fill('24');
+    await targets.getByRole('button', { name: 'Save targets' }).click();
+    await targets.getByText('Saved.').waitFor();
+    await page.getByLabel('overdue only').check();
+    await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 1');
+    expect(await rows.first().textContent()).toContain('Slow delivery');
+    expect(await rows.first().getByTestId('overdue').textContent()).toMatch(/^overdue by \d+ days$/);
+    await page.getByLabel('overdue only').uncheck();
+    await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 2');
     await row.getByRole('button', { name: 'Resolve' }).click();
     await row.getByLabel('What was done').fill('Sent a new jar by express.');
     await row.getByRole('button', { name: 'Mark resolved' }).click();

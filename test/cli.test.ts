@@ -21,6 +21,7 @@ import { createTemplate, listTemplates } from '../src/engage/templates.js';
 import { saveSegment } from '../src/segments/segments.js';
 import { CaseInput } from '../src/service/cases.js';
 import { openCase, updateCase } from '../src/service/desk.js';
+import { setServiceTargets } from '../src/service/targets.js';
 import { recordActivity } from '../src/shops/activity.js';
 import { createStaff } from '../src/shops/staff.js';
 import { createShop, listShops } from '../src/shops/shops.js';
@@ -391,18 +392,25 @@ describe('the regulars command', () => {
         role: 'operator',
       });
       await updateCase(db, shop!.shopId, opened[0]!, { assignedTo: mei.staffId }, by, 'console');
+      await setServiceTargets(db, shop!.shopId, { complaint: 24 });
     } finally {
       await db.close();
     }
     const open = await regulars('service', 'list');
     expect(open.code).toBe(0);
     expect(open.out).toMatch(
-      new RegExp(`^${opened[0]} {2}complaint {3}3d waiting {3}.*: Parcel arrived crushed {2}→ Lan$`, 'm'),
+      new RegExp(
+        `^${opened[0]} {2}complaint {3}3d waiting {3}.*: Parcel arrived crushed {2}→ Lan {2}OVERDUE$`,
+        'm',
+      ),
     );
     expect((await regulars('service', 'list', '--assignee', 'DESK.LAN@example.com')).out).toContain(
       'Parcel arrived crushed',
     );
     expect((await regulars('service', 'list', '--assignee', 'none')).out).toContain('0 of 0 cases');
+    const late = await regulars('service', 'list', '--overdue');
+    expect(late.out).toContain('Parcel arrived crushed');
+    expect(late.out).toContain('1 of 1 cases');
     const found = await regulars('service', 'list', '--status', 'all', '--search', 'refill');
     expect(found.out).toContain('Is there a refill?');
     expect(found.out).toContain('1 of 1 cases');

@@ -29,6 +29,7 @@ interface Case {
   rating: number | null;
   source: string;
   externalId: string | null;
+  openedAt: string;
   openedBy: string;
   resolvedAt: string | null;
   resolvedBy: string | null;
@@ -267,6 +268,64 @@ describeEachDb('service cases', ({ db }) => {
       assignedTo: null,
       subject: 'Is it 100% natural?',
     });
+  });
+
+  it("sets a target for each kind; a case is due by its kind's target, overdue past it while open", async () => {
+    const tenant = await testTenant(db());
+    const { customerId } = await buyer('13800001033', ['S-4001'], tenant);
+    const targets = async () => ok(key(tenant), 'GET', '/api/service-targets');
+    expect(await targets()).toEqual({
+      inquiry: null,
+      after_sale: null,
+      complaint: null,
+      dispute: null,
+      review: null,
+    });
+    expect(
+      await ok(key(tenant), 'PUT', '/api/service-targets', { complaint: 24, inquiry: 48 }),
+    ).toMatchObject({ complaint: 24, inquiry: 48, review: null });
+    for (const [payload, field] of [
+      [{ complaint: 0 }, 'body.complaint'],
+      [{ complaint: 9000 }, 'body.complaint'],
+      [{ praise: 3 }, 'body'],
+    ] as const) {
+      const r = await call(key(tenant), 'PUT', '/api/service-targets', payload);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+    expect((await call({ cookies: viewer }, 'PUT', '/api/service-targets', { review: 1 })).statusCode).toBe(
+      403,
+    );
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    const open = (kind: string, openedAt: string) =>
+      ok(key(tenant), 'POST', `/api/customers/${customerId}/service-cases`, {
+        kind,
+        subject: `A ${kind}`,
+        openedAt,
+      }) as Promise<Case & { dueAt: string | null }>;
+    const complaint = await open('complaint', hoursAgo(30));
+    const inquiry = await open('inquiry', hoursAgo(30));
+    const review = await open('review', hoursAgo(300));
+    expect(Date.parse(complaint.dueAt!) - Date.parse(complaint.openedAt)).toBe(24 * 3_600_000);
+    expect(Date.parse(inquiry.dueAt!) - Date.parse(inquiry.openedAt)).toBe(48 * 3_600_000);
+    expect(review.dueAt).toBeNull();
+    const overdue = async () =>
+      ((await ok(key(tenant), 'GET', '/api/service-cases?overdue=true')).items as Case[]).map(
+        (k) => k.subject,
+      );
+    expect(await overdue()).toEqual(['A complaint']);
+    // A target changed applies to the cases already waiting; one taken away leaves them without a due time.
+    await ok(key(tenant), 'PUT', '/api/service-targets', { complaint: 48 });
+    expect(await overdue()).toEqual([]);
+    await ok(key(tenant), 'PUT', '/api/service-targets', { inquiry: 12, complaint: null });
+    expect(await targets()).toMatchObject({ complaint: null, inquiry: 12 });
+    expect(await overdue()).toEqual(['A inquiry']);
+    expect((await ok(key(tenant), 'GET', `/api/service-cases/${complaint.caseId}`)).dueAt).toBeNull();
+    // Resolved, it is no longer overdue, whatever its due time said.
+    await ok(key(tenant), 'PATCH', `/api/service-cases/${inquiry.caseId}`, { status: 'resolved' });
+    expect(await overdue()).toEqual([]);
+    // Another shop's targets are its own.
+    expect((await ok(key(b), 'GET', '/api/service-targets')).inquiry).toBeNull();
   });
 
   it('resolves and reopens a case, each on the timeline; the same resolution again changes nothing', async () => {

@@ -16,6 +16,7 @@ export function serviceCommands(program: Command): void {
     .option('--status <status>', 'open, resolved or all', 'open')
     .option('--kind <kind>', CASE_KINDS.join(', '))
     .option('--assignee <email>', "the staff member handling them, by email, or 'none' for nobody yet")
+    .option('--overdue', "only open cases past their kind's target")
     .option('--search <words>', "words in the subject, details or resolution, or a help desk's ticket number")
     .option('--limit <n>', 'at most this many (1–200)', '50')
     .option('--shop <id>')
@@ -25,6 +26,7 @@ export function serviceCommands(program: Command): void {
         kind?: string;
         assignee?: string;
         search?: string;
+        overdue?: boolean;
         limit: string;
         shop?: string;
       }) =>
@@ -44,6 +46,7 @@ export function serviceCommands(program: Command): void {
               kind: o.kind,
               assignee,
               q: o.search,
+              overdue: o.overdue ? 'true' : undefined,
               limit: o.limit,
             });
             if (!query.success) {
@@ -65,8 +68,9 @@ export function serviceCommands(program: Command): void {
                 k.status === 'open' ? `${waited}d waiting` : `resolved ${k.resolvedAt!.toISOString()}`;
               const order = k.orderExternalId ? `  order ${k.orderExternalId}` : '';
               const handler = k.assigneeName ? `  → ${k.assigneeName}` : '';
+              const late = k.status === 'open' && k.dueAt && k.dueAt.getTime() < now ? '  OVERDUE' : '';
               console.log(
-                `${k.caseId}  ${k.kind.padEnd(10)}  ${when.padEnd(12)}  ${k.customerName ?? '(no name)'}: ${k.subject}${order}${handler}`,
+                `${k.caseId}  ${k.kind.padEnd(10)}  ${when.padEnd(12)}  ${k.customerName ?? '(no name)'}: ${k.subject}${order}${handler}${late}`,
               );
             }
             console.log(`${items.length} of ${total} cases`);

@@ -2,13 +2,22 @@
 // for each refunded order (resolved with the refund), reviews on some online orders (mostly five stars,
 // a few poor ones still open when recent), complaints about a delivery or a package on a few orders,
 // and questions about which product suits which skin. Those of the last days are still open, so the
-// service queue, the "open complaint" segment and the timeline have something to show.
+// service queue, the "open complaint" segment and the timeline have something to show. The desk means
+// to answer a complaint or dispute within a day, after-sale within two, so some waiting cases are overdue.
 import type { Db } from '../db/db.js';
+import { setServiceTargets } from '../service/targets.js';
 
 const COMPLAINTS = ['物流太慢', '包装破损', '发错了货', '赠品漏发', '客服回复慢'];
 const INQUIRIES = ['油皮适合哪款精华？', '孕期可以用吗？', '什么时候发货？', '会员积分怎么用？'];
 
 export async function createDemoService(db: Db, shopId: string, now: Date): Promise<void> {
+  await setServiceTargets(db, shopId, {
+    inquiry: 24,
+    after_sale: 48,
+    complaint: 24,
+    dispute: 24,
+    review: 72,
+  });
   // A stable roll per order (0–999) from its id: the same demo always has the same cases.
   await db.query(
     `with o as (

@@ -94,6 +94,8 @@ export interface ServiceCase {
   /** The staff member handling it, and their name. */
   assignedTo: string | null;
   assigneeName: string | null;
+  /** When the shop's target for its kind says it should be resolved (service/targets.ts), if it has one. */
+  dueAt: Date | null;
   updatedAt: Date;
 }
 
@@ -115,13 +117,19 @@ export async function anyOpenGrievance(db: Queryable, shopId: string): Promise<b
   );
   return row!.any;
 }
+/**
+ * A case's due time as SQL over `service_cases k`: its opening plus the shop's target for its kind
+ * (targets.ts), or null.
+ */
+const dueAtSql = `(select k.opened_at + make_interval(hours => t.hours) from service_targets t
+                    where t.shop_id = k.shop_id and t.kind = k.kind)`;
 export const caseColumns = `k.case_id as "caseId", k.customer_id as "customerId", k.kind, k.channel, k.status,
   k.subject, k.body, k.order_id as "orderId",
   (select o.external_id from orders o where o.shop_id = k.shop_id and o.order_id = k.order_id) as "orderExternalId",
   k.rating, k.source, k.external_id as "externalId", k.opened_at as "openedAt", k.opened_by as "openedBy",
   k.resolved_at as "resolvedAt", k.resolved_by as "resolvedBy", k.resolution, k.assigned_to as "assignedTo",
   (select s.name from staff s where s.shop_id = k.shop_id and s.staff_id = k.assigned_to) as "assigneeName",
-  k.updated_at as "updatedAt"`;
+  ${dueAtSql} as "dueAt", k.updated_at as "updatedAt"`;
 
 /** The customer's cases, newest first (a merged id reads its survivor's). */
 export async function listCustomerCases(
@@ -161,6 +169,10 @@ export const CaseQuery = z.strictObject({
     .max(100)
     .optional()
     .describe("words in the subject, details or resolution, or the help desk's ticket number"),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe("true: only open cases past their kind's target (service targets)"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
@@ -192,7 +204,8 @@ export async function listCases(
   const where = `k.shop_id = $1 and ($2::text is null or k.status = $2) and ($3::text is null or k.kind = $3)
     and (not $4 or k.assigned_to is null) and ($5::uuid is null or k.assigned_to = $5)
     and ($6::text is null or k.subject ilike $6 or k.body ilike $6 or k.resolution ilike $6
-         or k.external_id = $7)`;
+         or k.external_id = $7)
+    and (not $8 or (k.status = 'open' and ${dueAtSql} < now()))`;
   const params = [
     shopId,
     q.status ?? null,
@@ -201,6 +214,7 @@ export async function listCases(
     assignee && assignee !== 'none' ? assignee : null,
     words,
     q.q ?? null,
+    q.overdue === 'true',
   ];
   const order =
     q.status === 'open'
@@ -211,7 +225,7 @@ export async function listCases(
   const items = await db.query<QueuedCase>(
     `select ${caseColumns},
             (select c.name from customers c where c.shop_id = k.shop_id and c.customer_id = k.customer_id) as "customerName"
-       from service_cases k where ${where} order by ${order} limit $8 offset $9`,
+       from service_cases k where ${where} order by ${order} limit $9 offset $10`,
     [...params, q.limit, q.offset],
   );
   const [count] = await db.query<{ total: number }>(

@@ -12,6 +12,7 @@ import {
   listCustomerCases,
 } from '../../service/cases.js';
 import { CaseIntake, openCase, takeCase, updateCase, type CaseWriter } from '../../service/desk.js';
+import { ServiceTargets, serviceTargets, setServiceTargets } from '../../service/targets.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
@@ -38,6 +39,7 @@ const ServiceCase = z.object({
   resolution: z.string().nullable(),
   assignedTo: z.uuid().nullable().describe('the staff member handling it'),
   assigneeName: z.string().nullable(),
+  dueAt: ts.nullable().describe("when the shop's target for its kind says it should be resolved"),
   updatedAt: ts,
 });
 const CustomerParams = z.object({ customerId: z.string() });
@@ -141,6 +143,34 @@ export const serviceRoutes =
         },
       },
       async (request) => getCase(o.db, request.shopId, request.params.caseId),
+    );
+
+    app.get(
+      '/api/service-targets',
+      {
+        schema: {
+          tags: ['service'],
+          summary:
+            'How many hours the shop means to take to resolve each kind of case (null: no target); a case past its target while open is overdue',
+          response: { 200: ServiceTargets.required(), ...errors },
+        },
+      },
+      async (request) => serviceTargets(o.db, request.shopId),
+    );
+
+    app.put(
+      '/api/service-targets',
+      {
+        config: { access: 'administer' },
+        schema: {
+          tags: ['service'],
+          summary:
+            'Set the hours to resolve each kind given (null takes its target away; kinds left out keep theirs); the cases already waiting are due by the new targets',
+          body: ServiceTargets,
+          response: { 200: ServiceTargets.required(), ...errors },
+        },
+      },
+      async (request) => setServiceTargets(o.db, request.shopId, request.body),
     );
 
     app.patch(

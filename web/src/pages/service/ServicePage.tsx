@@ -11,9 +11,11 @@ import { CaseActions } from './CaseActions.js';
 import { CaseAssignee, type Handler } from './CaseAssignee.js';
 import { stars, type ServiceCase } from './cases.js';
 import { KindOptions } from './KindOptions.js';
+import { TargetsForm, type Targets } from './TargetsForm.js';
 
 const PAGE = 50;
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) {
   const { t, label, lang } = useI18n();
@@ -21,6 +23,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   const [kind, setKind] = useState('');
   const [assignee, setAssignee] = useState('');
   const [words, setWords] = useState('');
+  const [overdue, setOverdue] = useState(false);
   const [offset, setOffset] = useState(0);
   const [version, setVersion] = useState(0);
   const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
@@ -28,6 +31,8 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   if (kind) query.set('kind', kind);
   if (assignee) query.set('assignee', assignee);
   if (words.trim()) query.set('q', words.trim());
+  if (overdue) query.set('overdue', 'true');
+  const targets = useLoad(() => api<Targets>('/api/service-targets'), `targets:${version}`);
   const staff = useLoad(() => api<{ items: Handler[] }>('/api/staff'), 'staff');
   const { data, error } = useLoad(
     () =>
@@ -44,6 +49,20 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
       : days === 1
         ? t('service.waitingOne')
         : t('service.waiting', { days });
+  // How far past (or short of) its due time an open case is, in hours or, from two days, days.
+  const due = (dueAt: string) => {
+    const ms = Date.parse(dueAt) - openedAt;
+    const hours = Math.floor(Math.abs(ms) / HOUR_MS);
+    const span =
+      hours < 48 ? t('service.hours', { n: hours }) : t('service.days', { n: Math.floor(hours / 24) });
+    return ms < 0 ? (
+      <strong className="error" data-testid="overdue">
+        {t('service.overdueBy', { span })}
+      </strong>
+    ) : (
+      <span className="muted">{t('service.dueIn', { span })}</span>
+    );
+  };
   return (
     <section className="service">
       <h1>{t('service.queue')}</h1>
@@ -98,6 +117,18 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
           </select>
         </label>
         <label>
+          <input
+            type="checkbox"
+            name="overdue"
+            checked={overdue}
+            onChange={(e) => {
+              setOverdue(e.target.checked);
+              setOffset(0);
+            }}
+          />{' '}
+          {t('service.overdueOnly')}
+        </label>
+        <label>
           {t('service.search')}
           <input
             type="search"
@@ -140,6 +171,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
                         · {waiting(Math.floor((openedAt - Date.parse(k.openedAt)) / DAY_MS))}
                       </small>
                     )}
+                    {k.status === 'open' && k.dueAt && <small> · {due(k.dueAt)}</small>}
                   </td>
                   <td>{label(`service.kind.${k.kind}`, k.kind)}</td>
                   <td>
@@ -190,6 +222,14 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
             )}
           </div>
         </>
+      )}
+      {targets.data && (
+        <TargetsForm
+          key={JSON.stringify(targets.data)}
+          targets={targets.data}
+          editable={access.includes('administer')}
+          onSaved={() => setVersion((v) => v + 1)}
+        />
       )}
     </section>
   );

@@ -23,6 +23,8 @@ export interface ServiceCase {
   /** The staff member handling it. */
   assignedTo: string | null;
   assigneeName: string | null;
+  /** When the shop's target for its kind says it should be resolved. */
+  dueAt: string | null;
 }
 
 /** A review's stars, as text. */
