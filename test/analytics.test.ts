@@ -19,6 +19,7 @@ import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { saveSegment } from '../src/segments/segments.js';
 import { CaseInput } from '../src/service/cases.js';
 import { openCase, updateCase } from '../src/service/desk.js';
+import { setServiceTargets } from '../src/service/targets.js';
 import type { Shop } from '../src/shops/shops.js';
 import { testApp, testTenant } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
@@ -239,12 +240,16 @@ describeEachDb('analytics', ({ db, newShop }) => {
     // Half an hour into April in Shanghai: not March's.
     await open(ids.f!, { kind: 'after_sale', subject: 'Exchange' }, '2026-04-01T00:30:00');
 
+    // The complaint resolved in 6 hours is within a day; the review in 48 is not; questions have none.
+    await setServiceTargets(db(), shop.shopId, { complaint: 24, review: 24 });
     const march = { from: '2026-03-01', to: '2026-03-31' };
     expect((await dashboard(db(), shop.shopId, march)).service).toEqual({
       opened: { inquiry: 0, after_sale: 0, complaint: 1, dispute: 0, review: 2 },
       customers: 2,
       stillOpen: 1,
       resolved: 3,
+      resolvedWithTarget: 2,
+      resolvedOnTarget: 1,
       medianHoursToResolve: 48,
       averageRating: 3,
     });
@@ -257,6 +262,8 @@ describeEachDb('analytics', ({ db, newShop }) => {
       customers: 1,
       stillOpen: 0,
       resolved: 1,
+      resolvedWithTarget: 1,
+      resolvedOnTarget: 1,
       medianHoursToResolve: 6,
       averageRating: null,
     });

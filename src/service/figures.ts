@@ -12,6 +12,12 @@ export interface ServiceFigures {
   stillOpen: number;
   /** Cases resolved in the period, and the median time from opening to resolution, in hours. */
   resolved: number;
+  /**
+   * Of those, the ones whose kind has a target (service/targets.ts, as set now) and the ones resolved
+   * within it.
+   */
+  resolvedWithTarget: number;
+  resolvedOnTarget: number;
   medianHoursToResolve: number | null;
   /** Reviews opened in the period, with their average stars. */
   averageRating: number | null;
@@ -47,11 +53,14 @@ export async function serviceFigures(
         group by rollup (k.kind)`,
       params,
     ),
-    db.query<{ resolved: number; medianHours: number | null }>(
-      `select count(*)::int as resolved,
+    db.query<{ resolved: number; withTarget: number; onTarget: number; medianHours: number | null }>(
+      `select count(*)::int as resolved, count(t.hours)::int as "withTarget",
+              count(*) filter (where k.resolved_at <= k.opened_at + make_interval(hours => t.hours))::int
+                as "onTarget",
               percentile_cont(0.5) within group (order by extract(epoch from k.resolved_at - k.opened_at) / 3600)
                 as "medianHours"
          from service_cases k ${join}
+         left join service_targets t on t.shop_id = k.shop_id and t.kind = k.kind
         where k.shop_id = $1 and k.resolved_at >= $2 and k.resolved_at < $3 and ${audience.where}`,
       params,
     ),
@@ -66,6 +75,8 @@ export async function serviceFigures(
     customers: total?.customers ?? 0,
     stillOpen: total?.stillOpen ?? 0,
     resolved: resolved!.resolved,
+    resolvedWithTarget: resolved!.withTarget,
+    resolvedOnTarget: resolved!.onTarget,
     medianHoursToResolve: resolved!.medianHours === null ? null : Number(resolved!.medianHours),
     averageRating: byKind.find((r) => r.kind === 'review')?.averageRating ?? null,
   };

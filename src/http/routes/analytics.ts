@@ -115,6 +115,10 @@ const Dashboard = z.object({
     customers: int.describe('customers who brought a case in the period'),
     stillOpen: int.describe('of the cases opened in the period, those open now'),
     resolved: int.describe('cases resolved in the period'),
+    resolvedWithTarget: int.describe(
+      "of those, the ones whose kind has a target (the shop's service targets)",
+    ),
+    resolvedOnTarget: int.describe('of those, the ones resolved within their target'),
     medianHoursToResolve: z.number().nullable(),
     averageRating: z.number().nullable().describe("the period's reviews' average stars"),
   }),

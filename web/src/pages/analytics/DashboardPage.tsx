@@ -340,6 +340,14 @@ function Figures({
               <dd>{num(d.service.resolved)}</dd>
             </div>
             <div>
+              <dt>{t('dash.service.onTarget')}</dt>
+              <dd data-testid="service-on-target">
+                {d.service.resolvedWithTarget > 0
+                  ? pct(d.service.resolvedOnTarget / d.service.resolvedWithTarget)
+                  : '—'}
+              </dd>
+            </div>
+            <div>
               <dt>{t('dash.service.medianHours')}</dt>
               <dd>{fixed(d.service.medianHoursToResolve, 1)}</dd>
             </div>

@@ -72,6 +72,8 @@ export interface Dashboard {
     customers: number;
     stillOpen: number;
     resolved: number;
+    resolvedWithTarget: number;
+    resolvedOnTarget: number;
     medianHoursToResolve: number | null;
     averageRating: number | null;
   };
