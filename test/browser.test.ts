@@ -654,6 +654,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await rows.first().getByRole('link', { name: '吴磊' }).click();
     const resolved = card.locator('li[data-status="resolved"]');
     await resolved.waitFor();
+    // The review past the desk's day is marked on the card too.
+    expect(
+      await card.locator('li', { hasText: 'Slow delivery' }).getByTestId('case-overdue').textContent(),
+    ).toBe('Overdue');
     expect(await resolved.locator('.resolution').textContent()).toMatch(
       /^Resolved by Owner, .*: Sent a new jar by express\.$/,
     );

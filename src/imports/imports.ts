@@ -51,7 +51,8 @@ const columns = `import_id as "importId", format, source, file_name as "fileName
   bytes_done as "bytesDone", orders_created as "ordersCreated", orders_updated as "ordersUpdated",
   orders_unchanged as "ordersUnchanged", customers_created as "customersCreated",
   customers_updated as "customersUpdated", cases_created as "casesCreated",
-  cases_updated as "casesUpdated", cases_unchanged as "casesUnchanged", error_rows as "errorRows", failure, expiry_job_id as "expiryJobId",
+  cases_updated as "casesUpdated", cases_unchanged as "casesUnchanged", error_rows as "errorRows", failure,
+  expiry_job_id as "expiryJobId",
   cancel_requested_at as "cancelRequestedAt",
   created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt"`;
 

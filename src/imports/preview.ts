@@ -1,7 +1,7 @@
 // An import's dry run: how a file's first rows would import with a format and a column mapping — which
-// column feeds each field, the orders, people or tickets the rows make, and each row error — with nothing written.
-// A mapping mistake (the pay date read as the order date, a status column left out) shows here on ten
-// orders, instead of in a report of a million rows after the import.
+// column feeds each field, the orders, people or tickets the rows make, and each row error — with
+// nothing written. A mapping mistake (the pay date read as the order date, a status column left out)
+// shows here on ten orders, instead of in a report of a million rows after the import.
 import type { Shop } from '../shops/shops.js';
 import { fieldsRead, FORMATS, type Field, type FormatName, type ImportKind } from './formats.js';
 import { checkImportOptions } from './imports.js';

@@ -45,6 +45,8 @@ export function ServiceCard({
     `${customerId}:${version}`,
   );
   const [draft, setDraft] = useState<Draft | null>(null);
+  // Overdue counts to when the card was shown, as the queue's waiting times do.
+  const [loadedAt] = useState(() => Date.now());
   const { problem, busy, attempt } = useAttempt();
   const changed = () => {
     setVersion((v) => v + 1);
@@ -100,6 +102,13 @@ export function ServiceCard({
           <li key={k.caseId} data-status={k.status}>
             <span className="tag">{label(`service.kind.${k.kind}`, k.kind)}</span>{' '}
             <span className={`tag ${k.status}`}>{label(`service.status.${k.status}`, k.status)}</span>{' '}
+            {k.status === 'open' && k.dueAt && Date.parse(k.dueAt) < loadedAt && (
+              <>
+                <span className="tag error" data-testid="case-overdue">
+                  {t('service.overdue')}
+                </span>{' '}
+              </>
+            )}
             <strong>{k.subject}</strong>
             {k.rating !== null && <span className="stars"> {stars(k.rating)}</span>}
             {k.body && <p>{k.body}</p>}

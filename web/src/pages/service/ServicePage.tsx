@@ -32,7 +32,8 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   if (assignee) query.set('assignee', assignee);
   if (words.trim()) query.set('q', words.trim());
   if (overdue) query.set('overdue', 'true');
-  const targets = useLoad(() => api<Targets>('/api/service-targets'), `targets:${version}`);
+  // Read once: the form keeps what it saves, and a save reloads the queue's due times only.
+  const targets = useLoad(() => api<Targets>('/api/service-targets'), 'targets');
   const staff = useLoad(() => api<{ items: Handler[] }>('/api/staff'), 'staff');
   const { data, error } = useLoad(
     () =>
@@ -225,7 +226,6 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
       )}
       {targets.data && (
         <TargetsForm
-          key={JSON.stringify(targets.data)}
           targets={targets.data}
           editable={access.includes('administer')}
           onSaved={() => setVersion((v) => v + 1)}

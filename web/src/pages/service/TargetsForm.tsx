@@ -16,10 +16,10 @@ export function TargetsForm({
 }: {
   targets: Targets;
   editable: boolean;
-  onSaved: (targets: Targets) => void;
+  /** The targets are saved: the cases' due times have moved. */
+  onSaved: () => void;
 }) {
   const { t, label } = useI18n();
-  // The caller keys the form by the targets, so targets read anew start a new draft.
   const [draft, setDraft] = useState(
     () =>
       Object.fromEntries(CASE_KINDS.map((k) => [k, targets[k] === null ? '' : String(targets[k])])) as Record<
@@ -36,8 +36,9 @@ export function TargetsForm({
       const body = Object.fromEntries(
         CASE_KINDS.map((k) => [k, draft[k].trim() === '' ? null : Number(draft[k])]),
       );
-      onSaved(await api<Targets>('/api/service-targets', { method: 'PUT', body: JSON.stringify(body) }));
+      await api<Targets>('/api/service-targets', { method: 'PUT', body: JSON.stringify(body) });
       setSaved(true);
+      onSaved();
     });
   };
   return (
@@ -56,7 +57,10 @@ export function TargetsForm({
               placeholder={t('service.noTarget')}
               disabled={!editable}
               value={draft[k]}
-              onChange={(e) => setDraft({ ...draft, [k]: e.target.value })}
+              onChange={(e) => {
+                setDraft({ ...draft, [k]: e.target.value });
+                setSaved(false);
+              }}
             />
           </label>
         ))}
