@@ -233,6 +233,16 @@ export function reportNormalizeErrors(row: Row, errors: ErrorDetail[], problems:
   }
 }
 
+/** A date cell as ISO 8601 (a wall-clock time read in the shop's time zone); empty: undefined. */
+export function dateOf(row: Row, field: Field, timeZone: string, problems: Problems): string | undefined {
+  const raw = row.get(field);
+  if (!raw) return undefined;
+  const d = parseDateTime(raw, timeZone);
+  if (d.ok) return d.date.toISOString();
+  problems.add(row, field, d.reason);
+  return undefined;
+}
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: RowError[] };
 
 /**
@@ -319,14 +329,7 @@ export function orderFromRows(rows: Row[], shop: Shop, source: string): Parsed<N
     problems.add(row, f, m.reason);
     return fallback;
   };
-  const date = (f: Field): string | undefined => {
-    const raw = first.get(f);
-    if (!raw) return undefined;
-    const d = parseDateTime(raw, shop.timeZone);
-    if (d.ok) return d.date.toISOString();
-    problems.add(first, f, d.reason);
-    return undefined;
-  };
+  const date = (f: Field) => dateOf(first, f, shop.timeZone, problems);
   const rawStatus = first.get('status');
   // Derived statuses (a refunded Taobao order) are already canonical names.
   const status: OrderStatus | undefined =

@@ -6,9 +6,8 @@ import type { PersonInput } from '../customers/resolve.js';
 import { CASE_CHANNELS, CASE_KINDS, type CaseKind } from '../service/cases.js';
 import type { Ticket } from '../service/desk.js';
 import type { Shop } from '../shops/shops.js';
-import { parseDateTime } from './dates.js';
 import type { Field } from './formats.js';
-import { customerRef, Problems, reportNormalizeErrors, type Parsed, type Row } from './rows.js';
+import { customerRef, dateOf, Problems, reportNormalizeErrors, type Parsed, type Row } from './rows.js';
 
 export interface ImportedTicket {
   rowNo: number;
@@ -81,14 +80,7 @@ export function ticketFromRow(row: Row, shop: Shop, source: string): Parsed<Impo
     if (v === undefined) problems.add(row, field, `unknown ${expected}`);
     return v;
   };
-  const date = (field: Field): string | undefined => {
-    const raw = row.get(field);
-    if (!raw) return undefined;
-    const d = parseDateTime(raw, shop.timeZone);
-    if (d.ok) return d.date.toISOString();
-    problems.add(row, field, d.reason);
-    return undefined;
-  };
+  const date = (field: Field) => dateOf(row, field, shop.timeZone, problems);
   const text = (field: Field, max: number) => row.get(field).slice(0, max) || undefined;
 
   const kind = word('case_kind', KINDS, `kind (${CASE_KINDS.join(', ')})`);
