@@ -117,6 +117,7 @@ export async function anyOpenGrievance(db: Queryable, shopId: string): Promise<b
   );
   return row!.any;
 }
+
 /**
  * A case's due time as SQL over `service_cases k`: its opening plus the shop's target for its kind
  * (targets.ts), or null.

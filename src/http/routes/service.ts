@@ -118,7 +118,7 @@ export const serviceRoutes =
         schema: {
           tags: ['service'],
           summary:
-            "The service queue: open cases oldest first, resolved ones latest resolved first, each with its customer's name; by assignee (`me`, `none` or a staff id) and by words in the case",
+            "The service queue: open cases oldest first, resolved ones latest resolved first, each with its customer's name; by assignee (`me`, `none` or a staff id), by words in the case, and the overdue alone (open past their kind's target)",
           querystring: CaseQuery,
           response: {
             200: z.object({

@@ -1,6 +1,7 @@
 // The service desk's queue: the shop's open cases, longest waiting first, with their customers; or the
-// cases resolved lately; everyone's, one staff member's (their own) or nobody's yet, found by their
-// words. A case is given to someone and resolved from here, or from the customer's profile.
+// cases resolved lately; everyone's, one staff member's (their own) or nobody's yet, the overdue alone,
+// found by their words. A case is given to someone and resolved from here, or from the customer's
+// profile; admins set below how soon each kind is to be resolved.
 import { useState } from 'react';
 import { api, type Shop } from '../../api.js';
 import { dateTime } from '../../format.js';
