@@ -314,6 +314,14 @@ describeEachDb('service cases', ({ db }) => {
         (k) => k.subject,
       );
     expect(await overdue()).toEqual(['A complaint']);
+    // Overdue cases come the longest waiting first, as open ones do.
+    const older = await ok(key(tenant), 'POST', `/api/customers/${customerId}/service-cases`, {
+      kind: 'complaint',
+      subject: 'An older complaint',
+      openedAt: hoursAgo(40),
+    });
+    expect(await overdue()).toEqual(['An older complaint', 'A complaint']);
+    await ok(key(tenant), 'PATCH', `/api/service-cases/${older.caseId}`, { status: 'resolved' });
     // A target changed applies to the cases already waiting; one taken away leaves them without a due time.
     await ok(key(tenant), 'PUT', '/api/service-targets', { complaint: 48 });
     expect(await overdue()).toEqual([]);

@@ -217,8 +217,9 @@ export async function listCases(
     q.q ?? null,
     q.overdue === 'true',
   ];
+  // Overdue cases are open ones: the longest waiting first, as the open queue.
   const order =
-    q.status === 'open'
+    q.status === 'open' || q.overdue === 'true'
       ? 'k.opened_at, k.case_id'
       : q.status === 'resolved'
         ? 'k.resolved_at desc, k.case_id desc'
