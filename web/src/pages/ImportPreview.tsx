@@ -1,5 +1,6 @@
 // Before an import: which column of the file feeds each field (chosen here, overriding the format), and
-// how the first orders, people or tickets read with that choice, row errors included (POST /api/imports/preview).
+// how the first orders, people or tickets read with that choice, row errors included
+// (POST /api/imports/preview).
 import { Fragment, useState } from 'react';
 import type { ImportPreview, Shop } from '../api.js';
 import { dateTime, money } from '../format.js';
