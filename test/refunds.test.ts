@@ -268,6 +268,82 @@ describeEachDb('refunds', ({ db, kind }) => {
     ]);
   });
 
+  it('finds a line sent again by its SKU, product or title wherever it is, and a renamed one by its place', async () => {
+    const toner = { title: 'Toner', sku: 'TN-1', quantity: 1, unitPriceCents: 3_000 };
+    const serum = { title: 'Serum', productId: 'P-SERUM', quantity: 2, unitPriceCents: 2_500 };
+    const box = { title: 'Gift box', quantity: 1, unitPriceCents: 500 };
+    const { orderId } = await place('R-500', {
+      customer: { phone: '13900005690' },
+      totalCents: 8_500,
+      items: [toner, serum, box],
+    });
+    const resend = (items: object[], refundedCents: number) =>
+      call('POST', '/api/orders', {
+        source: 'till',
+        externalId: 'R-500',
+        channel: 'offline',
+        storeId: 'SH-01',
+        status: 'partially_refunded',
+        totalCents: 8_500,
+        refundedCents,
+        orderedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        customer: { phone: '13900005690' },
+        items,
+      });
+    const returned = async () =>
+      (await call('GET', `/api/orders/${orderId}`))
+        .json<{ items: { lineNo: number; refundedQuantity: number }[] }>()
+        .items.map((i) => [i.lineNo, i.refundedQuantity]);
+
+    // The till groups the sale differently when it re-sends it: the box and a serum came back.
+    const regrouped = await resend(
+      [
+        { ...box, refundedQuantity: 1 },
+        { ...serum, refundedQuantity: 1 },
+        { ...toner, refundedQuantity: 0 },
+      ],
+      3_000,
+    );
+    expect(regrouped.json()).toMatchObject({ outcome: 'updated' });
+    expect(await returned()).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 1],
+    ]);
+    // The same SKU under a new title is still the toner; a line without SKU or product id, renamed, is
+    // the one in its place.
+    const renamed = await resend(
+      [
+        {
+          title: 'Balancing toner 200 ml',
+          sku: 'TN-1',
+          quantity: 1,
+          unitPriceCents: 3_000,
+          refundedQuantity: 1,
+        },
+        { ...serum, refundedQuantity: 1 },
+        { title: 'Festive gift box', quantity: 1, unitPriceCents: 500, refundedQuantity: 1 },
+      ],
+      6_000,
+    );
+    expect(renamed.json()).toMatchObject({ outcome: 'updated' });
+    expect(await returned()).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
+    // Sent again as it is now, in yet another order, nothing moves.
+    const again = await resend(
+      [
+        { ...serum, refundedQuantity: 1 },
+        { ...toner, refundedQuantity: 1 },
+        { ...box, refundedQuantity: 1 },
+      ],
+      6_000,
+    );
+    expect(again.json().outcome).toBe('unchanged');
+  });
+
   it("lists the categories and stores the shop's customers bought in, most bought first", async () => {
     const shop = await testTenant(db());
     const order = (externalId: string, phone: string, storeId: string | null, category: string) =>

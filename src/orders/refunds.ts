@@ -68,7 +68,7 @@ export function refundedOrder(order: Order, request: RefundRequest): NormalizedO
     couponCode: order.couponCode,
     orderedAt: order.orderedAt,
     paidAt: order.paidAt,
-    // A known order keeps its buyer; of its lines the ingester reads the units returned, by place.
+    // A known order keeps its buyer; of its lines, as stored, the ingester reads the units returned.
     person: { identities: [], profile: {} },
     items: order.items.map((i) => ({
       title: i.title,
