@@ -937,6 +937,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
 
     await member.goto(`${base}/#/customers/${loyal}`);
     await eventually(() => member.getByTestId('tier-name').textContent()).toBe('Senior');
+    // Where the member stands, in words: one order of 100 yuan; VIP wants 2,000 or five.
+    expect(await member.getByTestId('tier-standing').locator('li').allTextContents()).toEqual([
+      'CN¥100.00 and 1 purchase counted (all purchases ever)',
+      'To VIP: CN¥1,900.00 more or 4 more purchases',
+      expect.stringMatching(/^Keeps Senior at the review on [A-Z][a-z]{2} 1, \d{4}$/),
+    ]);
     expect(await member.getByTestId('points-balance').textContent()).toBe('100');
     const adjust = member.getByTestId('adjust-points');
     await adjust.getByLabel('Points to add or take back').fill('50');
@@ -1002,6 +1008,16 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await tier.getByRole('button', { name: 'Set tier' }).click();
     await eventually(() => member.getByTestId('tier-name').textContent()).toBe('VIP');
     await member.locator('.timeline li').filter({ hasText: 'Brand ambassador' }).waitFor();
+    // Set by hand above what they bought: short of VIP's keep threshold, which the card warns of. (The
+    // order of 2023 refunded since counts as a purchase; its money does not.)
+    const keep = member.getByTestId('tier-keep');
+    await eventually(() => keep.textContent()).toMatch(
+      /^To keep VIP at the review on [A-Z][a-z]{2} 1, \d{4}: CN¥1,900\.00 more or 3 more purchases$/,
+    );
+    expect(await keep.getAttribute('class')).toBe('warning');
+    expect(await member.getByTestId('tier-next').textContent()).toBe(
+      'To Supreme VIP: CN¥4,900.00 more or 8 more purchases',
+    );
 
     // The code is texted to the member's phone; with no SMS channel yet, the page says so, and the
     // owner may give the code by hand instead.

@@ -179,6 +179,15 @@ describe('the regulars command', () => {
     expect(regrade.out).toContain('customers: 2, upgraded: 0, downgraded: 0');
     const review = await regulars('tiers', 'review');
     expect(review.out).toContain('customers: 2');
+    // Where a member stands: 600 yuan in two purchases is Senior, 1,400 yuan or three purchases from VIP.
+    const standing = await regulars('tiers', 'show', '--customer', '13700000001');
+    expect(standing.code).toBe(0);
+    expect(standing.out).toMatch(
+      /^Senior \(since 2026-10-02\)\nCounted: 600\.00 CNY and 2 purchases \(all purchases ever\)\nTo VIP: 1400\.00 CNY more or 3 more purchases\nKeeps Senior at the review on \d{4}-\d{2}-01\n$/,
+    );
+    expect((await regulars('tiers', 'show', '--customer', '13799999999')).out).toContain(
+      'Customer 13799999999 not found',
+    );
     const expire = await regulars('points', 'expire');
     expect(expire.out).toContain('expired: 0');
     // Two buyers are too few to fit purchase models; the command says so and fails.

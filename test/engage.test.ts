@@ -187,6 +187,21 @@ describeEachDb('engage', ({ db }) => {
     expect(email.subject).toBe('Ann, Lotus Skincare misses you');
     expect(email.body).toContain('Dear Ann &lt;b&gt;Lee&lt;/b&gt;');
     expect(email.body).not.toContain('<b>');
+    // Where the member stands: 100 yuan and one purchase, so Senior (500 yuan or 2) is 400 yuan or one
+    // purchase away; blank at the top tier.
+    const nearer = '{{ next_tier.name }}: {{ next_tier.spend_to_go }} / {{ next_tier.orders_to_go }}';
+    const next = await ok('POST', '/api/templates/preview', {
+      customerId: ids.ann,
+      template: { name: 'n', channel: 'sms', body: nearer },
+    });
+    expect(next.body).toBe('Senior: 400.00 / 1');
+    await ok('POST', `/api/customers/${ids.bob}/tier`, { rank: 3, reason: 'Top of the ladder' });
+    const top = await ok('POST', '/api/templates/preview', {
+      customerId: ids.bob,
+      template: { name: 'n', channel: 'sms', body: `[${nearer}]` },
+    });
+    expect(top.body).toBe('[:  / ]');
+    await ok('POST', `/api/customers/${ids.bob}/tier`, { rank: 0, reason: 'Back to the start' });
     const text = '亲爱的{{ customer.name }}，您的积分为{{ points.balance }}。回T退订';
     const sms = await ok('POST', '/api/templates/preview', {
       customerId: ids.bob,

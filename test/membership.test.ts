@@ -773,6 +773,78 @@ describeEachDb('membership', ({ db }) => {
     expect(await c.customer(held.customerId)).toMatchObject({ tierRank: 0, tierHoldUntil: null });
   });
 
+  it('tells how far a member is from the next tier and from keeping theirs, over a lifetime and a rolling year', async () => {
+    const tenant = await testTenant(db());
+    const c = client(t, tenant);
+    const program = structuredClone(DEFAULT_PROGRAM);
+    program.tiers[2] = { ...program.tiers[2]!, keepSpendCents: yuan(1500), keepOrders: 4 };
+    expect((await c.call('PUT', '/api/membership/program', program)).status).toBe(200);
+    const tier = async (id: string) => (await c.call('GET', `/api/customers/${id}/tier`)).body;
+
+    const { customerId } = await c.order({ totalCents: yuan(300), customer: { phone: '13800000031' } });
+    expect(await tier(customerId)).toMatchObject({
+      rank: 0,
+      name: 'Regular',
+      window: 'lifetime',
+      match: 'any',
+      standing: { spendCents: yuan(300), orders: 1 },
+      next: { rank: 1, name: 'Senior', spendCents: yuan(200), orders: 1, reached: false },
+      keep: null,
+    });
+    // A second order makes a Senior (two orders), 100 yuan or three orders short of VIP.
+    await c.order({ totalCents: yuan(1600), customer: { phone: '13800000031' } });
+    const senior = await tier(customerId);
+    expect(senior).toMatchObject({
+      rank: 1,
+      name: 'Senior',
+      standing: { spendCents: yuan(1900), orders: 2 },
+      next: { rank: 2, name: 'VIP', spendCents: yuan(100), orders: 3, reached: false },
+      keep: { spendCents: 0, orders: 0, kept: true, atReview: { spendCents: yuan(1900), orders: 2 } },
+    });
+    expect(Date.parse(senior.nextReviewAt)).toBeGreaterThan(Date.now());
+
+    // Over a rolling year, the review reads the year before it: an order of eleven months ago, counted
+    // today, will have dropped out by a review two months away, and the VIP it made falls short of keeping.
+    const rolling = { ...program, window: 'rolling_12_months' };
+    expect((await c.call('PUT', '/api/membership/program', rolling)).status).toBe(200);
+    await c.runJobs();
+    const reviewAt = new Date(Date.now() + 60 * 86_400_000);
+    await db().query('update membership_programs set next_review_at = $2 where shop_id = $1', [
+      tenant.shop.shopId,
+      reviewAt,
+    ]);
+    const vip = await c.order({
+      totalCents: yuan(2400),
+      orderedAt: new Date(Date.now() - 330 * 86_400_000).toISOString(),
+      customer: { phone: '13800000032' },
+    });
+    await c.order({ totalCents: yuan(200), customer: { phone: '13800000032' } });
+    expect(await tier(vip.customerId)).toMatchObject({
+      rank: 2,
+      window: 'rolling_12_months',
+      standing: { spendCents: yuan(2600), orders: 2 },
+      next: { rank: 3, name: 'Supreme VIP', spendCents: yuan(2400), orders: 8, reached: false },
+      keep: {
+        spendCents: yuan(1300),
+        orders: 3,
+        kept: false,
+        atReview: { spendCents: yuan(200), orders: 1 },
+      },
+      nextReviewAt: reviewAt.toISOString(),
+    });
+    // At the top there is no next tier; another shop's key does not find the member.
+    const top = await c.call('POST', `/api/customers/${vip.customerId}/tier`, { rank: 3, reason: 'Founder' });
+    expect(top.status).toBe(200);
+    expect(await tier(vip.customerId)).toMatchObject({ rank: 3, name: 'Supreme VIP', next: null });
+    const other = await testTenant(db());
+    const theirs = await t.app.inject({
+      method: 'GET',
+      url: `/api/customers/${vip.customerId}/tier`,
+      headers: other.auth,
+    });
+    expect(theirs.statusCode).toBe(404);
+  });
+
   it('binds a card with a one-time code, merging histories and balances; unbinding and rebinding keep the ledger whole', async () => {
     const tenant = await testTenant(db());
     const c = client(t, tenant);

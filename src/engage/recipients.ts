@@ -1,8 +1,10 @@
 // What a template may say about its recipient, loaded for a batch of customers at once, and only the parts
 // the template uses (points expiry and recommendations cost a query each; a plain greeting needs neither).
 import type { Queryable } from '../db/db.js';
-import { getProgram } from '../membership/program.js';
+import { getProgram, type MemberProgram } from '../membership/program.js';
 import { pointsSummary } from '../membership/points.js';
+import { holdUntilNextReview } from '../membership/schedule.js';
+import { memberTiers } from '../membership/tiers.js';
 import { formatAmount } from '../orders/money.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { getShop } from '../shops/shops.js';
@@ -29,18 +31,14 @@ export class RecipientLoader {
 
   private constructor(
     private readonly shopId: string,
-    private readonly shop: { name: string; currency: string },
-    private readonly tierNames: string[],
+    private readonly shop: { name: string; currency: string; timeZone: string },
+    private readonly program: MemberProgram,
   ) {}
 
   static async forShop(db: Queryable, shopId: string): Promise<RecipientLoader> {
     const shop = await getShop(db, shopId);
     const { program } = await getProgram(db, shopId);
-    return new RecipientLoader(
-      shopId,
-      shop,
-      program.tiers.map((t) => t.name),
-    );
+    return new RecipientLoader(shopId, shop, program);
   }
 
   async load(db: Queryable, customerIds: string[], uses: Set<string>): Promise<Map<string, Recipient>> {
@@ -60,6 +58,7 @@ export class RecipientLoader {
       [this.shopId, customerIds],
     );
     const recommended = usesVariable(uses, 'recommended') ? await this.recommend(db, customerIds) : new Map();
+    const nextTiers = usesVariable(uses, 'next_tier') ? await this.nextTiers(db, customerIds) : new Map();
     // Expiring points cost two queries a customer: only when the template shows them (or all of `points`).
     const expiring =
       uses.has('points') || usesVariable(uses, 'points.expiring') || usesVariable(uses, 'points.expiring_at');
@@ -88,11 +87,32 @@ export class RecipientLoader {
             member_card: r.memberCard ?? '',
             birthday: r.birthday ?? '',
           },
-          tier: this.tierNames[r.tierRank] ?? '',
+          tier: this.program.tiers[r.tierRank]?.name ?? '',
+          next_tier: nextTiers.get(r.customerId) ?? { name: '', spend_to_go: '', orders_to_go: '' },
           points,
           shop: { name: this.shop.name },
           recommended: recommended.get(r.customerId) ?? [],
         },
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The tier above each customer's and what its thresholds still want: the spend as an amount, the
+   * purchases as a number, each blank where the tier sets no such threshold or it is met already.
+   */
+  private async nextTiers(db: Queryable, customerIds: string[]): Promise<Map<string, unknown>> {
+    const at = new Date();
+    const reviewAt = await holdUntilNextReview(db, this.shopId, this.shop.timeZone, at);
+    const tiers = await memberTiers(db, this.shopId, this.program, customerIds, at, reviewAt);
+    const out = new Map<string, unknown>();
+    for (const [customerId, { next }] of tiers) {
+      if (!next) continue;
+      out.set(customerId, {
+        name: this.program.tiers[next.rank]!.name,
+        spend_to_go: next.spendCents ? formatAmount(next.spendCents, this.shop.currency) : '',
+        orders_to_go: next.orders || '',
       });
     }
     return out;

@@ -21,6 +21,7 @@ import { engines } from './liquid.js';
 export const TEMPLATE_VARIABLES = [
   'customer',
   'tier',
+  'next_tier',
   'points',
   'shop',
   'recommended',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entryRank, gradedRank, reviewMember } from './grading.js';
+import { entryRank, gradedRank, reviewMember, tierProgress } from './grading.js';
 import { DEFAULT_PROGRAM, MemberProgram } from './program.js';
 
 const yuan = (n: number) => n * 100;
@@ -76,6 +76,42 @@ describe('reviewMember', () => {
   it('downgrades at once without a grace period', () => {
     const strict = { ...program, review: { every: 'month' as const, graceDays: 0 } };
     expect(reviewMember(strict, below, { rank: 2, graceUntil: null }, at)).toEqual({ kind: 'change', to: 0 });
+  });
+});
+
+describe('tierProgress', () => {
+  it("says what the next tier still wants and whether the member's own is kept", () => {
+    // A Senior with 1,868 yuan and 3 orders: VIP wants 132 yuan more or 2 more orders (either will do).
+    const senior = { spendCents: yuan(1868), orders: 3 };
+    expect(tierProgress(program, 1, senior, senior)).toEqual({
+      next: { rank: 2, spendCents: yuan(132), orders: 2, met: false },
+      keep: { spendCents: 0, orders: 0, met: true },
+    });
+    // A VIP whose review will read less (a rolling window): short of the keep threshold on both, and
+    // under "all" the spend met alone does not make Supreme.
+    const vip = { spendCents: yuan(5200), orders: 4 };
+    expect(tierProgress(program, 2, vip, { spendCents: yuan(1400), orders: 2 })).toEqual({
+      next: { rank: 3, spendCents: 0, orders: 6, met: true },
+      keep: { spendCents: yuan(100), orders: 2, met: false },
+    });
+    expect(tierProgress({ ...program, match: 'all' }, 2, vip, vip).next).toEqual({
+      rank: 3,
+      spendCents: 0,
+      orders: 6,
+      met: false,
+    });
+    // A threshold the tier does not set is null; the entry tier has nothing to keep; the top, no next.
+    const byOrders = MemberProgram.parse({
+      tiers: [{ name: 'Member' }, { name: 'Regular', minOrders: 3 }],
+    });
+    expect(tierProgress(byOrders, 0, { spendCents: 0, orders: 1 }, { spendCents: 0, orders: 1 })).toEqual({
+      next: { rank: 1, spendCents: null, orders: 2, met: false },
+      keep: null,
+    });
+    expect(tierProgress(byOrders, 5, senior, senior)).toEqual({
+      next: null,
+      keep: { spendCents: null, orders: 0, met: true },
+    });
   });
 });
 

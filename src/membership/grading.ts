@@ -7,9 +7,15 @@ export interface Standing {
   orders: number;
 }
 
-function meets(tier: Tier, s: Standing, match: MemberProgram['match'], level: 'entry' | 'keep'): boolean {
-  const spend = level === 'keep' ? (tier.keepSpendCents ?? tier.minSpendCents) : tier.minSpendCents;
-  const orders = level === 'keep' ? (tier.keepOrders ?? tier.minOrders) : tier.minOrders;
+type Level = 'entry' | 'keep';
+
+const thresholds = (tier: Tier, level: Level) =>
+  level === 'keep'
+    ? { spend: tier.keepSpendCents ?? tier.minSpendCents, orders: tier.keepOrders ?? tier.minOrders }
+    : { spend: tier.minSpendCents, orders: tier.minOrders };
+
+function meets(tier: Tier, s: Standing, match: MemberProgram['match'], level: Level): boolean {
+  const { spend, orders } = thresholds(tier, level);
   const checks: boolean[] = [];
   if (spend !== null) checks.push(s.spendCents >= spend);
   if (orders !== null) checks.push(s.orders >= orders);
@@ -64,4 +70,47 @@ export function reviewMember(
     return { kind: 'grace', until: new Date(at.getTime() + program.review.graceDays * 86_400_000) };
   }
   return member.graceUntil <= at ? { kind: 'change', to: graded } : { kind: 'keep' };
+}
+
+/** What a standing still lacks on each threshold of a tier: 0 where met, null where the tier sets none. */
+export interface Shortfall {
+  spendCents: number | null;
+  orders: number | null;
+  /** Whether the standing meets the tier under the program's match already. */
+  met: boolean;
+}
+
+function shortfall(program: MemberProgram, tier: Tier, s: Standing, level: Level): Shortfall {
+  const { spend, orders } = thresholds(tier, level);
+  return {
+    spendCents: spend === null ? null : Math.max(0, spend - s.spendCents),
+    orders: orders === null ? null : Math.max(0, orders - s.orders),
+    met: meets(tier, s, program.match, level),
+  };
+}
+
+export interface TierProgress {
+  /** The tier above the member's and what its entry thresholds still want; null at the top. */
+  next: (Shortfall & { rank: number }) | null;
+  /** The member's own tier's keep thresholds; null on the entry tier, which everyone keeps. */
+  keep: Shortfall | null;
+}
+
+/**
+ * How far a member is from the next tier up, by `now` (their standing today), and whether they keep
+ * their own at the next review, by `atReview` (what that review will read: in a rolling window, the
+ * purchases of the year before it, so older ones have dropped out).
+ */
+export function tierProgress(
+  program: MemberProgram,
+  rank: number,
+  now: Standing,
+  atReview: Standing,
+): TierProgress {
+  const current = Math.min(rank, program.tiers.length - 1);
+  const above = program.tiers[current + 1];
+  return {
+    next: above ? { rank: current + 1, ...shortfall(program, above, now, 'entry') } : null,
+    keep: current > 0 ? shortfall(program, program.tiers[current]!, atReview, 'keep') : null,
+  };
 }

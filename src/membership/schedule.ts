@@ -110,8 +110,13 @@ export async function expireBuyersIfDue(
   if (await earnsDuePoints(tx, shop, ordered, at)) await expireDue(tx, shop.shopId, at, { customerIds });
 }
 
-/** When a hold set "until the next review" ends. */
-export async function holdUntilNextReview(db: Db, shopId: string, timeZone: string, at: Date): Promise<Date> {
+/** When the next review runs: when a hold set "until the next review" ends. */
+export async function holdUntilNextReview(
+  db: Queryable,
+  shopId: string,
+  timeZone: string,
+  at: Date,
+): Promise<Date> {
   const stored = await getProgram(db, shopId);
   return stored.nextReviewAt && stored.nextReviewAt > at
     ? stored.nextReviewAt

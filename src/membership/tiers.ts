@@ -7,7 +7,14 @@ import { lockShopIngest } from '../customers/resolve.js';
 import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { AppError } from '../errors.js';
 import { PURCHASE_SQL } from '../orders/status.js';
-import { entryRank, gradedRank, reviewMember } from './grading.js';
+import {
+  entryRank,
+  gradedRank,
+  reviewMember,
+  tierProgress,
+  type Standing,
+  type TierProgress,
+} from './grading.js';
 import { moveMembers } from './members.js';
 import type { MemberProgram } from './program.js';
 
@@ -62,6 +69,59 @@ async function membersWithStanding(
        ) w on true
       order by c.customer_id`,
     [shopId, ...where.params, windowStart(at).toISOString()],
+  );
+}
+
+export interface MemberTier extends TierProgress {
+  rank: number;
+  since: Date | null;
+  holdUntil: Date | null;
+  graceUntil: Date | null;
+  /** Net spend and purchases over the program's window now. */
+  standing: Standing;
+  /** What the next review will read: the same for a lifetime window; in a rolling one, the year before it. */
+  atReview: Standing;
+}
+
+/**
+ * Members' tiers, where they stand, and how far each is from the next tier and from losing theirs, keyed
+ * by customer id (a customer not in the shop is left out).
+ */
+export async function memberTiers(
+  db: Queryable,
+  shopId: string,
+  program: MemberProgram,
+  customerIds: string[],
+  at: Date,
+  nextReviewAt: Date,
+): Promise<Map<string, MemberTier>> {
+  const select = { ids: customerIds.filter(isUuid) };
+  const now = await membersWithStanding(db, shopId, program, at, select);
+  const atReview =
+    program.window === 'lifetime'
+      ? new Map(now.map((m) => [m.customerId, m]))
+      : new Map(
+          (await membersWithStanding(db, shopId, program, nextReviewAt, select)).map((m) => [
+            m.customerId,
+            m,
+          ]),
+        );
+  return new Map(
+    now.map((m) => {
+      const standing = { spendCents: m.spendCents, orders: m.orders };
+      const r = atReview.get(m.customerId)!;
+      const review = { spendCents: r.spendCents, orders: r.orders };
+      const tier: MemberTier = {
+        rank: m.rank,
+        since: m.since,
+        holdUntil: m.holdUntil,
+        graceUntil: m.graceUntil,
+        standing,
+        atReview: review,
+        ...tierProgress(program, m.rank, standing, review),
+      };
+      return [m.customerId, tier];
+    }),
   );
 }
 

@@ -285,6 +285,23 @@ export interface LedgerEntry {
   createdAt: string;
 }
 
+/** What a threshold still wants: null where the tier sets none. */
+interface Shortfall {
+  spendCents: number | null;
+  orders: number | null;
+}
+
+export interface MemberTier {
+  rank: number;
+  name: string;
+  window: 'lifetime' | 'rolling_12_months';
+  match: 'any' | 'all';
+  standing: { spendCents: number; orders: number };
+  next: (Shortfall & { rank: number; name: string; reached: boolean }) | null;
+  keep: (Shortfall & { kept: boolean; atReview: { spendCents: number; orders: number } }) | null;
+  nextReviewAt: string;
+}
+
 export interface PointsSummary {
   balance: number;
   earned: number;

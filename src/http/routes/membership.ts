@@ -19,7 +19,7 @@ import {
 } from '../../membership/points.js';
 import { getProgram, MemberProgram, saveProgram } from '../../membership/program.js';
 import { EXPIRE, holdUntilNextReview, nextReview, REGRADE, REVIEW } from '../../membership/schedule.js';
-import { setTierByHand, tierDistribution } from '../../membership/tiers.js';
+import { memberTiers, setTierByHand, tierDistribution } from '../../membership/tiers.js';
 import { allows } from '../../shops/roles.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
@@ -132,6 +132,92 @@ export const membershipRoutes =
         async (request, reply) => reply.code(202).send(await queue(request.shopId, kind)),
       );
     }
+
+    const Shortfall = {
+      spendCents: z
+        .number()
+        .int()
+        .nullable()
+        .describe('net spend still wanted, minor units; null: no such threshold'),
+      orders: z.number().int().nullable().describe('purchases still wanted; null: no such threshold'),
+    };
+    const Standing = z.object({ spendCents: z.number().int(), orders: z.number().int() });
+    app.get(
+      '/api/customers/:customerId/tier',
+      {
+        schema: {
+          tags: ['membership'],
+          summary:
+            "A member's tier, where they stand, and how far from the next tier and from keeping theirs",
+          description:
+            "`standing` is the net spend and purchases the program's window counts now; `next` what the tier " +
+            'above still wants (either threshold under match `any`, every one under `all`); `keep` the ' +
+            "member's own tier's keep thresholds against what the next review will read — in a rolling " +
+            'window, the purchases of the year before the review, so that older ones have dropped out.',
+          params: CustomerParams,
+          response: {
+            200: z.object({
+              rank: z.number().int(),
+              name: z.string(),
+              since: ts.nullable(),
+              holdUntil: ts.nullable(),
+              graceUntil: ts.nullable(),
+              window: MemberProgram.shape.window.unwrap(),
+              match: MemberProgram.shape.match.unwrap(),
+              standing: Standing,
+              next: z
+                .object({ rank: z.number().int(), name: z.string(), ...Shortfall, reached: z.boolean() })
+                .nullable()
+                .describe(
+                  'null at the top tier; reached: the thresholds are met (a hand-set tier holds it down)',
+                ),
+              keep: z
+                .object({ ...Shortfall, kept: z.boolean(), atReview: Standing })
+                .nullable()
+                .describe('null on the entry tier'),
+              nextReviewAt: ts,
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const shop = await getShop(o.db, request.shopId);
+        const { program } = await getProgram(o.db, shop.shopId);
+        const at = new Date();
+        const nextReviewAt = await holdUntilNextReview(o.db, shop.shopId, shop.timeZone, at);
+        const { customerId } = request.params;
+        const m = (await memberTiers(o.db, shop.shopId, program, [customerId], at, nextReviewAt)).get(
+          customerId,
+        );
+        if (!m) throw AppError.notFound('Customer');
+        const name = (rank: number) => program.tiers[Math.min(rank, program.tiers.length - 1)]!.name;
+        return {
+          rank: m.rank,
+          name: name(m.rank),
+          since: m.since,
+          holdUntil: m.holdUntil,
+          graceUntil: m.graceUntil,
+          window: program.window,
+          match: program.match,
+          standing: m.standing,
+          next: m.next && {
+            rank: m.next.rank,
+            name: name(m.next.rank),
+            spendCents: m.next.spendCents,
+            orders: m.next.orders,
+            reached: m.next.met,
+          },
+          keep: m.keep && {
+            spendCents: m.keep.spendCents,
+            orders: m.keep.orders,
+            kept: m.keep.met,
+            atReview: m.atReview,
+          },
+          nextReviewAt,
+        };
+      },
+    );
 
     app.post(
       '/api/customers/:customerId/tier',

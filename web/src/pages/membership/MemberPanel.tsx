@@ -3,6 +3,7 @@ import {
   api,
   type Customer,
   type LedgerEntry,
+  type MemberTier,
   type PointsSummary,
   type Shop,
   type StoredProgram,
@@ -14,9 +15,11 @@ import { useLoad } from '../../useLoad.js';
 import { closedBecause } from '../engage/couponTerms.js';
 import type { Coupon } from '../engage/types.js';
 import { ledgerNote } from './ledgerNote.js';
+import { TierStanding } from './TierStanding.js';
 
 interface Member {
   program: StoredProgram;
+  tier: MemberTier;
   points: PointsSummary;
   ledger: LedgerEntry[];
 }
@@ -33,15 +36,19 @@ export function MemberPanel({
 }) {
   const { t, label, lang } = useI18n();
   const base = `/api/customers/${customer.customerId}`;
-  const { data } = useLoad(async (): Promise<Member> => {
-    const [program, points, ledger] = await Promise.all([
-      api<StoredProgram>('/api/membership/program'),
-      api<PointsSummary>(`${base}/points`),
-      api<{ items: LedgerEntry[] }>(`${base}/points/ledger?limit=100`),
-    ]);
-    return { program, points, ledger: ledger.items };
-    // The profile reloads after every change here; what moved on it says when to reload the panel.
-  }, `${customer.customerId}|${customer.pointsBalance}|${customer.tierRank}|${customer.tierHoldUntil}`);
+  const { data } = useLoad(
+    async (): Promise<Member> => {
+      const [program, tier, points, ledger] = await Promise.all([
+        api<StoredProgram>('/api/membership/program'),
+        api<MemberTier>(`${base}/tier`),
+        api<PointsSummary>(`${base}/points`),
+        api<{ items: LedgerEntry[] }>(`${base}/points/ledger?limit=100`),
+      ]);
+      return { program, tier, points, ledger: ledger.items };
+      // The profile reloads after every change here; what moved on it says when to reload the panel.
+    },
+    `${customer.customerId}|${customer.pointsBalance}|${customer.tierRank}|${customer.tierHoldUntil}|${customer.spendCents - customer.refundedCents}|${customer.orderCount}`,
+  );
   const changed = onChanged;
   if (!data) return <p className="loading">{t('common.loading')}</p>;
   const tiers = data.program.program.tiers;
@@ -65,6 +72,7 @@ export function MemberPanel({
               ? ` · ${t('member.graceUntil', { date: date(customer.tierGraceUntil, shop.timeZone, lang) })}`
               : ''}
           </p>
+          <TierStanding shop={shop} tier={data.tier} />
           <SetTier
             tiers={tiers.map((x) => x.name)}
             current={customer.tierRank}
