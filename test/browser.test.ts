@@ -643,6 +643,11 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await rows.first().getByTestId('overdue').textContent()).toMatch(/^overdue by \d+ days$/);
     await page.getByLabel('overdue only').uncheck();
     await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 2');
+    // From now on the owner takes the new after-sale cases.
+    const rota = page.getByTestId('service-rota');
+    await rota.getByLabel('After-sale · Owner').check();
+    await rota.getByRole('button', { name: 'Save' }).click();
+    await rota.getByText('Saved.').waitFor();
     await row.getByRole('button', { name: 'Resolve' }).click();
     await row.getByLabel('What was done').fill('Sent a new jar by express.');
     await row.getByRole('button', { name: 'Mark resolved' }).click();
@@ -713,7 +718,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
       '1 service cases opened, 0 updated, 0 unchanged; 0 new customers',
     );
     await page.getByRole('link', { name: 'Service', exact: true }).click();
-    await page.locator('.service-queue tbody tr', { hasText: '想换一个色号' }).waitFor();
+    const afterSale = page.locator('.service-queue tbody tr', { hasText: '想换一个色号' });
+    await afterSale.waitFor();
+    expect(
+      await afterSale
+        .getByLabel('Handled by')
+        .evaluate((s: HTMLSelectElement) => s.selectedOptions[0]!.textContent),
+    ).toBe('Owner');
     await page.close();
   });
 

@@ -270,6 +270,89 @@ describeEachDb('service cases', ({ db }) => {
     });
   });
 
+  it("gives each new open case to whoever of its kind's rota has the least open work", async () => {
+    const tenant = await testTenant(db());
+    const { customerId } = await buyer('13800001043', ['S-4501'], tenant);
+    const member = (name: string, role: 'operator' | 'viewer' = 'operator') =>
+      createStaff(db(), tenant.shop.shopId, {
+        email: `${name.toLowerCase()}-${tenant.shop.shopId.slice(-8)}@example.com`,
+        name,
+        password: tenant.password,
+        role,
+      });
+    const lin = await member('Lin');
+    const zhou = await member('Zhou');
+    const onlooker = await member('Onlooker', 'viewer');
+    const rota = async () => ok(key(tenant), 'GET', '/api/service-rota');
+    expect(await rota()).toEqual({ inquiry: [], after_sale: [], complaint: [], dispute: [], review: [] });
+    expect(
+      await ok(key(tenant), 'PUT', '/api/service-rota', { complaint: [zhou.staffId, lin.staffId] }),
+    ).toMatchObject({ complaint: [lin.staffId, zhou.staffId], inquiry: [] });
+    const open = async (kind: string, subject: string) =>
+      (
+        (await ok(key(tenant), 'POST', `/api/customers/${customerId}/service-cases`, {
+          kind,
+          subject,
+        })) as Case & { assigneeName: string | null }
+      ).assigneeName;
+    // At equal load the one who joined first; then whoever has fewer open: in turn, while all stay open.
+    expect([
+      await open('complaint', 'Broken pump'),
+      await open('complaint', 'Late parcel'),
+      await open('complaint', 'Wrong shade'),
+    ]).toEqual(['Lin', 'Zhou', 'Lin']);
+    // Zhou resolves theirs and Lin still has two: the next two go to Zhou, then to Lin again.
+    const zhous = (
+      (await ok(key(tenant), 'GET', `/api/service-cases?assignee=${zhou.staffId}`)).items as Case[]
+    )[0]!;
+    await ok(key(tenant), 'PATCH', `/api/service-cases/${zhous.caseId}`, { status: 'resolved' });
+    expect([await open('complaint', 'Leaking cap'), await open('complaint', 'Missing gift')]).toEqual([
+      'Zhou',
+      'Zhou',
+    ]);
+    expect(await open('complaint', 'Scratched box')).toBe('Lin');
+    // A kind naming nobody leaves its cases to nobody; a case that comes in resolved goes to nobody.
+    expect(await open('inquiry', 'Opening hours?')).toBeNull();
+    const ticket = await ok(key(tenant), 'POST', '/api/service-cases', {
+      source: 'zendesk',
+      externalId: 'Z-1',
+      kind: 'complaint',
+      subject: 'Settled on the phone',
+      status: 'resolved',
+      resolution: 'Refunded the shipping',
+      customer: { phone: '13800001043' },
+    });
+    expect(ticket).toMatchObject({ status: 'resolved', assignedTo: null });
+    // Viewers, strangers and a name twice are refused by place; a viewer made one later is passed over.
+    const refused = await call(key(tenant), 'PUT', '/api/service-rota', {
+      inquiry: [lin.staffId, onlooker.staffId, lin.staffId, '01900000-0000-7000-8000-000000000000'],
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().details).toEqual([
+      { field: 'inquiry.1', message: 'a viewer only looks: name someone who acts' },
+      { field: 'inquiry.2', message: 'named twice' },
+      { field: 'inquiry.3', message: 'not a staff member of this shop' },
+    ]);
+    await db().query(`update staff set role = 'viewer' where shop_id = $1 and staff_id = $2`, [
+      tenant.shop.shopId,
+      lin.staffId,
+    ]);
+    expect((await rota()).complaint).toEqual([zhou.staffId]);
+    expect(await open('complaint', 'Torn label')).toBe('Zhou');
+    // Only admins set it; another shop's rota is its own, and names none of this shop's staff.
+    expect((await call({ cookies: operator }, 'PUT', '/api/service-rota', { review: [] })).statusCode).toBe(
+      403,
+    );
+    expect((await ok(key(b), 'GET', '/api/service-rota')).complaint).toEqual([]);
+    const foreign = await call(key(b), 'PUT', '/api/service-rota', { complaint: [zhou.staffId] });
+    expect(foreign.json().details).toEqual([
+      { field: 'complaint.0', message: 'not a staff member of this shop' },
+    ]);
+    // A staff member removed leaves the rota.
+    await removeStaff(db(), tenant.shop.shopId, zhou.staffId);
+    expect((await rota()).complaint).toEqual([]);
+  });
+
   it("sets a target for each kind; a case is due by its kind's target, overdue past it while open", async () => {
     const tenant = await testTenant(db());
     const { customerId } = await buyer('13800001033', ['S-4001'], tenant);

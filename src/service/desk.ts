@@ -21,6 +21,7 @@ import {
   type CaseUpdate,
   type ServiceCase,
 } from './cases.js';
+import { rotaPickSql } from './rota.js';
 
 /** Who writes, by the name the case keeps: a staff member's, an API key's or a help desk's. */
 export interface CaseWriter {
@@ -109,9 +110,12 @@ async function insertCase(
 ): Promise<string> {
   const caseId = uuidv7(facts.openedAt.getTime());
   await tx.query(
+    // A case that comes in open goes to whoever of its kind's rota has the least open work (rota.ts).
     `insert into service_cases (shop_id, case_id, customer_id, kind, channel, status, subject, body, order_id,
-            rating, source, external_id, opened_at, opened_by, resolved_at, resolved_by, resolution, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+            rating, source, external_id, opened_at, opened_by, resolved_at, resolved_by, resolution, updated_at,
+            assigned_to)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+             case when $6 = 'open' then ${rotaPickSql('$1', '$4')} end)`,
     [
       shopId,
       caseId,

@@ -1267,6 +1267,10 @@ const en = {
   'service.targetsHelp':
     'Hours the desk means to take to resolve each kind of case, from when it was opened. An open case past its target is overdue; blank: no target.',
   'service.noTarget': 'no target',
+  'service.rota': 'Who takes new cases',
+  'service.rotaHelp':
+    'A case that comes in open goes to whoever ticked for its kind has the fewest open cases. A kind with nobody ticked waits in the queue for someone to take it.',
+  'service.saveRota': 'Save',
   'service.saveTargets': 'Save targets',
   'service.targetsSaved': 'Saved.',
   'service.anyone': 'anyone',
@@ -2526,6 +2530,10 @@ const zh: Record<Key, string> = {
   'service.targetsHelp':
     '每类工单自创建起应在多少小时内解决。超过时限仍未解决的工单即为超时；留空表示不设时限。',
   'service.noTarget': '不设时限',
+  'service.rota': '新工单分配',
+  'service.rotaHelp':
+    '新进来的未解决工单，分配给该类型已勾选人员中当前未解决工单最少的一位。未勾选任何人的类型留在队列中，等待认领。',
+  'service.saveRota': '保存',
   'service.saveTargets': '保存时限',
   'service.targetsSaved': '已保存。',
   'service.anyone': '所有人',

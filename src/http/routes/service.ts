@@ -12,6 +12,7 @@ import {
   listCustomerCases,
 } from '../../service/cases.js';
 import { CaseIntake, openCase, takeCase, updateCase, type CaseWriter } from '../../service/desk.js';
+import { ServiceRota, serviceRota, setServiceRota } from '../../service/rota.js';
 import { ServiceTargets, serviceTargets, setServiceTargets } from '../../service/targets.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
@@ -171,6 +172,34 @@ export const serviceRoutes =
         },
       },
       async (request) => setServiceTargets(o.db, request.shopId, request.body),
+    );
+
+    app.get(
+      '/api/service-rota',
+      {
+        schema: {
+          tags: ['service'],
+          summary:
+            'The staff who take new cases of each kind: a case that comes in open goes to the one with the fewest open cases; a kind naming nobody leaves its cases to nobody',
+          response: { 200: ServiceRota.required(), ...errors },
+        },
+      },
+      async (request) => serviceRota(o.db, request.shopId),
+    );
+
+    app.put(
+      '/api/service-rota',
+      {
+        config: { access: 'administer' },
+        schema: {
+          tags: ['service'],
+          summary:
+            'Set the staff (not viewers) who take new cases of each kind given ([] for nobody; kinds left out keep theirs); cases already in stay with whoever has them',
+          body: ServiceRota,
+          response: { 200: ServiceRota.required(), ...errors },
+        },
+      },
+      async (request) => setServiceRota(o.db, request.shopId, request.body),
     );
 
     app.patch(

@@ -1,7 +1,7 @@
 // The service desk's queue: the shop's open cases, longest waiting first, with their customers; or the
 // cases resolved lately; everyone's, one staff member's (their own) or nobody's yet, the overdue alone,
 // found by their words. A case is given to someone and resolved from here, or from the customer's
-// profile; admins set below how soon each kind is to be resolved.
+// profile; admins set below how soon each kind is to be resolved, and who takes new cases of each.
 import { useState } from 'react';
 import { api, type Shop } from '../../api.js';
 import { dateTime } from '../../format.js';
@@ -12,6 +12,7 @@ import { CaseActions } from './CaseActions.js';
 import { CaseAssignee, type Handler } from './CaseAssignee.js';
 import { stars, type ServiceCase } from './cases.js';
 import { KindOptions } from './KindOptions.js';
+import { RotaForm, type Rota } from './RotaForm.js';
 import { TargetsForm, type Targets } from './TargetsForm.js';
 
 const PAGE = 50;
@@ -35,6 +36,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   if (overdue) query.set('overdue', 'true');
   // Read once: the form keeps what it saves, and a save reloads the queue's due times only.
   const targets = useLoad(() => api<Targets>('/api/service-targets'), 'targets');
+  const rota = useLoad(() => api<Rota>('/api/service-rota'), 'rota');
   const staff = useLoad(() => api<{ items: Handler[] }>('/api/staff'), 'staff');
   const { data, error } = useLoad(
     () =>
@@ -231,6 +233,9 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
           editable={access.includes('administer')}
           onSaved={() => setVersion((v) => v + 1)}
         />
+      )}
+      {rota.data && staff.data && (
+        <RotaForm rota={rota.data} staff={staff.data.items} editable={access.includes('administer')} />
       )}
     </section>
   );

@@ -1,0 +1,78 @@
+// Who takes new cases of each kind: a box per kind and staff member who acts (viewers only look). A case
+// that comes in open goes to whoever of its kind's ticked staff has the fewest open cases; a kind with
+// none ticked leaves its cases for staff to take from the queue. Admins set it; everyone sees it.
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api.js';
+import { useI18n } from '../../i18n.js';
+import { Problem } from '../../Problem.js';
+import { useAttempt } from '../../useAttempt.js';
+import type { Handler } from './CaseAssignee.js';
+import { CASE_KINDS, type CaseKind } from './cases.js';
+
+export type Rota = Record<CaseKind, string[]>;
+
+export function RotaForm({ rota, staff, editable }: { rota: Rota; staff: Handler[]; editable: boolean }) {
+  const { t, label } = useI18n();
+  const [draft, setDraft] = useState(rota);
+  const { problem, busy, attempt } = useAttempt();
+  const [saved, setSaved] = useState(false);
+  const handlers = staff.filter((s) => s.role !== 'viewer');
+  const toggle = (kind: CaseKind, staffId: string, on: boolean) => {
+    const ids = draft[kind].filter((id) => id !== staffId);
+    setDraft({ ...draft, [kind]: on ? [...ids, staffId] : ids });
+    setSaved(false);
+  };
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    void attempt(async () => {
+      setDraft(await api<Rota>('/api/service-rota', { method: 'PUT', body: JSON.stringify(draft) }));
+      setSaved(true);
+    });
+  };
+  return (
+    <section className="service-rota" data-testid="service-rota">
+      <h2>{t('service.rota')}</h2>
+      <p className="muted">{t('service.rotaHelp')}</p>
+      <form onSubmit={save}>
+        <table>
+          <thead>
+            <tr>
+              <th>{t('service.kind')}</th>
+              {handlers.map((s) => (
+                <th key={s.staffId}>{s.name}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {CASE_KINDS.map((k) => (
+              <tr key={k} data-kind={k}>
+                <td>{label(`service.kind.${k}`, k)}</td>
+                {handlers.map((s) => (
+                  <td key={s.staffId}>
+                    <input
+                      type="checkbox"
+                      aria-label={`${label(`service.kind.${k}`, k)} · ${s.name}`}
+                      disabled={!editable}
+                      checked={draft[k].includes(s.staffId)}
+                      onChange={(e) => toggle(k, s.staffId, e.target.checked)}
+                    />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {editable && (
+          <div>
+            <button type="submit" disabled={busy}>
+              {t('service.saveRota')}
+            </button>
+            {saved && <span className="muted"> {t('service.targetsSaved')}</span>}
+          </div>
+        )}
+      </form>
+      <Problem text={problem} />
+    </section>
+  );
+}
