@@ -1274,6 +1274,21 @@ describe.skipIf(!available)('web console in Chromium', () => {
       .getByLabel('Condition')
       .selectOption({ label: 'Marketing consent' });
     await eventually(() => page.getByTestId('segment-count').textContent()).toMatch(/^1 of 12 customers/);
+    // Near the tier above: Senior is two purchases or 500 yuan, so the eight who bought once are one
+    // purchase or 400 yuan short; the four Seniors are three purchases (or 1,800 yuan) short of VIP.
+    await page.reload();
+    const near = page.getByTestId('rule-editor');
+    await near.getByRole('button', { name: '+ Condition' }).click();
+    await near.getByLabel('Condition').selectOption({ label: 'Near the next tier' });
+    const counted = page.getByTestId('segment-count');
+    await eventually(() => counted.textContent()).toMatch(/^8 of 12 customers/);
+    await near.getByLabel('purchases short by at most').fill('3');
+    await eventually(() => counted.textContent()).toMatch(/^12 of 12 customers/);
+    await near.getByLabel('purchases short by at most').fill('');
+    await near.getByLabel('spend short by at most (CNY)').fill('399.99');
+    await eventually(() => counted.textContent()).toMatch(/^0 of 12 customers/);
+    await near.getByLabel('spend short by at most (CNY)').fill('400');
+    await eventually(() => counted.textContent()).toMatch(/^8 of 12 customers/);
     await page.close();
   });
 

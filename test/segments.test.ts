@@ -370,6 +370,66 @@ describeEachDb('tags and segments', ({ db }) => {
     expect((await call('GET', `/api/customers/${ids.ann}/consents`, undefined, b)).status).toBe(404);
   });
 
+  it('counts the members within reach of the tier above theirs, under either match', async () => {
+    // Regular → Senior at 500 yuan or 2 purchases; VIP at 2,000 or 5; Supreme VIP at 5,000 or 10.
+    const shop = await testTenant(db());
+    const buy = async (email: string, externalId: string, yuan: number) => {
+      const r = await call(
+        'POST',
+        '/api/orders',
+        {
+          externalId,
+          status: 'paid',
+          totalCents: yuan * 100,
+          orderedAt: daysAgo(10),
+          customer: { email },
+        },
+        shop,
+      );
+      expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+    };
+    await buy('near@example.com', 'N-1', 450); // Regular: 50 yuan or 1 purchase short of Senior
+    await buy('far@example.com', 'F-1', 100); // Regular: 400 yuan or 1 purchase short
+    await buy('senior@example.com', 'S-1', 1000);
+    await buy('senior@example.com', 'S-2', 900); // Senior: 100 yuan or 3 purchases short of VIP
+    await buy('top@example.com', 'T-1', 6000); // Supreme VIP: nothing above
+    const near = (rule: object) => count({ type: 'nearNextTier', ...rule }, shop);
+    expect(await near({ spendWithinCents: 10_000 })).toBe(2);
+    expect(await near({ ordersWithin: 1 })).toBe(2);
+    expect(await near({ spendWithinCents: 10_000, ordersWithin: 1 })).toBe(3);
+    expect(await near({ spendWithinCents: 4_999 })).toBe(0);
+    expect(await count({ type: 'not', rule: { type: 'nearNextTier', ordersWithin: 1 } }, shop)).toBe(2);
+
+    // Under 'all' every threshold counts: the top spender of one order is Regular again, a purchase
+    // short of Senior, and within reach only where what is missing is all in reach.
+    const program = (await call('GET', '/api/membership/program', undefined, shop)).body.program;
+    expect((await call('PUT', '/api/membership/program', { ...program, match: 'all' }, shop)).status).toBe(
+      200,
+    );
+    await settleJobs(t.jobs, db(), shop.shop.shopId);
+    expect(await near({ spendWithinCents: 10_000, ordersWithin: 1 })).toBe(2);
+    expect(await near({ ordersWithin: 1 })).toBe(1);
+    expect(await near({ spendWithinCents: 40_000 })).toBe(0);
+
+    // Tiers counted over a rolling year: refused, saying why.
+    const rolling = { ...program, match: 'all', window: 'rolling_12_months' };
+    expect((await call('PUT', '/api/membership/program', rolling, shop)).status).toBe(200);
+    const refused = await call(
+      'POST',
+      '/api/segments/count',
+      { rule: { type: 'nearNextTier', ordersWithin: 1 } },
+      shop,
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([
+      {
+        field: 'body.rule',
+        message:
+          "the shop's tiers count the purchases of the last 12 months; this condition reads lifetime figures only",
+      },
+    ]);
+  });
+
   it('keeps each shop’s tags, segments and counts to itself', async () => {
     const rule = { type: 'purchased', categories: ['skincare/oily'] };
     expect(await count(rule, b)).toBe(1);

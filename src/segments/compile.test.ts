@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
+import { MemberProgram } from '../membership/program.js';
 import { compileSegment, type SegmentContext } from './compile.js';
 
 const ctx: SegmentContext = {
   shopId: '00000000-0000-7000-8000-000000000001',
   timeZone: 'Asia/Shanghai',
   tierKeys: ['Regular', 'Senior', 'VIP'],
+  grading: MemberProgram.parse({
+    tiers: [
+      { name: 'Regular' },
+      { name: 'Senior', minSpendCents: 50_000, minOrders: 2 },
+      { name: 'VIP', minSpendCents: 200_000 },
+    ],
+  }),
   tagIds: new Map([['oily-skin', '00000000-0000-7000-8000-0000000000aa']]),
   now: new Date('2026-11-26T00:00:00Z'),
 };
@@ -78,6 +86,36 @@ describe('compileSegment', () => {
       { field: 'rule.rule.rules.2.value', message: 'a whole number' },
       { field: 'rule.rule.rules.3.field', message: "unknown field 'constructor'" },
     ]);
+  });
+
+  it('refuses "near the next tier" without a reach, or for tiers counted over a rolling year', () => {
+    const refusal = (rule: object, grading = ctx.grading) => {
+      try {
+        compileSegment(rule, { ...ctx, grading });
+      } catch (err) {
+        return (err as AppError).details;
+      }
+      return null;
+    };
+    expect(refusal({ type: 'nearNextTier' })).toEqual([
+      { field: 'rule', message: 'give spendWithinCents, ordersWithin or both' },
+    ]);
+    expect(
+      refusal(
+        { type: 'not', rule: { type: 'nearNextTier', ordersWithin: 1 } },
+        { ...ctx.grading, window: 'rolling_12_months' },
+      ),
+    ).toEqual([
+      {
+        field: 'rule.rule',
+        message:
+          "the shop's tiers count the purchases of the last 12 months; this condition reads lifetime figures only",
+      },
+    ]);
+    expect(refusal({ type: 'nearNextTier', spendWithinCents: 0 })).toEqual([
+      { field: 'rule.spendWithinCents', message: expect.stringContaining('>=1') },
+    ]);
+    expect(refusal({ type: 'nearNextTier', ordersWithin: 1 })).toBeNull();
   });
 
   it('refuses trees nested too deep', () => {

@@ -9,6 +9,7 @@
 // (`customer_id in (subquery)` was faster under OR while its result fit in memory as a hashed subplan,
 // and quadratic once it did not — half a million buyers of a category do not.)
 import { AppError, type ErrorDetail } from '../errors.js';
+import type { MemberProgram } from '../membership/program.js';
 import { startOfLocalDay } from '../shops/calendar.js';
 import { likeEscape } from './patterns.js';
 import { purchasedCondition } from './purchased.js';
@@ -19,6 +20,8 @@ export interface SegmentContext {
   timeZone: string;
   /** The shop's tier keys, entry tier first: a tier's rank is its position. */
   tierKeys: readonly string[];
+  /** How the shop's tiers are reached: what "near the next tier" measures against. */
+  grading: Pick<MemberProgram, 'tiers' | 'match' | 'window'>;
   /** Tag name → tag id. */
   tagIds: ReadonlyMap<string, string>;
   /** What "the last 90 days" counts back from. */
@@ -149,6 +152,8 @@ export function compileSegment(
         const n = bind(min, 'int');
         return `(select count(*) from (select 1 ${cases} limit ${n}) k) >= ${n}`;
       }
+      case 'nearNextTier':
+        return nearNextTier(node, { ctx, bind, fail });
     }
   };
 
@@ -165,6 +170,53 @@ interface Tools {
   ctx: SegmentContext;
   bind: (value: unknown, cast: string) => string;
   fail: (field: string, message: string) => string;
+}
+
+/**
+ * What each member still lacks of the tier above theirs, from the row's lifetime figures (the same
+ * arithmetic as membership/grading.ts's tierProgress), compared with what the rule calls within reach:
+ * one arm per tier that has a tier above it.
+ */
+function nearNextTier(node: Extract<Rule, { type: 'nearNextTier' }>, t: Tools): string {
+  const { bind, fail, ctx } = t;
+  if (node.spendWithinCents === undefined && node.ordersWithin === undefined)
+    return fail('', 'give spendWithinCents, ordersWithin or both');
+  if (ctx.grading.window !== 'lifetime')
+    return fail(
+      '',
+      "the shop's tiers count the purchases of the last 12 months; this condition reads lifetime figures only",
+    );
+  const arms = ctx.grading.tiers.slice(1).map((next, rank) => {
+    const gaps = [
+      next.minSpendCents === null
+        ? null
+        : {
+            short: `greatest(0, ${bind(next.minSpendCents, 'int8')} - (c.spend_cents - c.refunded_cents))`,
+            within: node.spendWithinCents,
+          },
+      next.minOrders === null
+        ? null
+        : {
+            short: `greatest(0, ${bind(next.minOrders, 'int8')} - c.order_count)`,
+            within: node.ordersWithin,
+          },
+    ].filter((g) => g !== null);
+    const inReach = (g: (typeof gaps)[number]) =>
+      g.within === undefined ? `${g.short} = 0` : `${g.short} <= ${bind(g.within, 'int8')}`;
+    const unmet = gaps.map((g) => `${g.short} > 0`);
+    // Under 'any' a member meeting one threshold has the tier already; under 'all', only meeting every one.
+    const near =
+      ctx.grading.match === 'any'
+        ? `${unmet.join(' and ')} and (${
+            gaps
+              .filter((g) => g.within !== undefined)
+              .map(inReach)
+              .join(' or ') || 'false'
+          })`
+        : `(${unmet.join(' or ')}) and ${gaps.map(inReach).join(' and ')}`;
+    return `when ${rank} then ${near}`;
+  });
+  return arms.length === 0 ? 'false' : `(case c.tier_rank ${arms.join(' ')} else false end)`;
 }
 
 function fieldCondition(spec: FieldSpec, op: Operator, value: unknown, t: Tools): string {

@@ -20,6 +20,7 @@ export async function segmentContext(
     shopId,
     timeZone: shop.timeZone,
     tierKeys: program.tiers.map((t) => t.name),
+    grading: program,
     tagIds: new Map(tags.map((t) => [t.name, t.tagId])),
     now,
   };

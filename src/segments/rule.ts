@@ -158,6 +158,28 @@ export const ServiceCondition = z
   })
   .describe('brought service cases to the shop (inquiries, after-sale, complaints, disputes, reviews)');
 
+export const NearNextTier = z
+  .strictObject({
+    type: z.literal('nearNextTier'),
+    spendWithinCents: z
+      .number()
+      .int()
+      .min(1)
+      .max(1e15)
+      .optional()
+      .describe("at most this much net spend (minor units) short of the next tier's spend threshold"),
+    ordersWithin: z
+      .number()
+      .int()
+      .min(1)
+      .max(1e6)
+      .optional()
+      .describe('at most this many purchases short of its order threshold'),
+  })
+  .describe(
+    "within reach of the tier above their own, by the program's lifetime thresholds: under match 'any' one threshold in reach is enough, under 'all' every one not yet met must be; members at the top, or already meeting the next tier (a tier set by hand holds them), are not near it",
+  );
+
 export type Rule =
   | { type: 'and' | 'or'; rules: Rule[] }
   | { type: 'not'; rule: Rule }
@@ -166,7 +188,8 @@ export type Rule =
   | z.infer<typeof DiscountShare>
   | z.infer<typeof Interacted>
   | z.infer<typeof ConsentCondition>
-  | z.infer<typeof ServiceCondition>;
+  | z.infer<typeof ServiceCondition>
+  | z.infer<typeof NearNextTier>;
 
 // Registered by name: the OpenAPI document describes the recursive tree once, as a component.
 export const Rule: z.ZodType<Rule> = z.lazy(() =>
@@ -179,6 +202,7 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
     Interacted,
     ConsentCondition,
     ServiceCondition,
+    NearNextTier,
   ]),
 );
 z.globalRegistry.add(Rule, { id: 'SegmentRule' });

@@ -134,6 +134,7 @@ function ConditionEditor(p: {
   const choose = (next: string) => {
     if (next === 'purchased') return p.onChange({ type: 'purchased' });
     if (next === 'discountShare') return p.onChange({ type: 'discountShare', atLeast: 0.5 });
+    if (next === 'nearNextTier') return p.onChange({ type: 'nearNextTier', ordersWithin: 1 });
     if (next === 'interacted') return p.onChange({ type: 'interacted', kinds: ['clicked'] });
     if (next === 'consent') return p.onChange({ type: 'consent', channel: 'sms', status: 'opted_in' });
     if (next === 'service') return p.onChange({ type: 'service', kinds: ['complaint'], status: 'open' });
@@ -154,6 +155,7 @@ function ConditionEditor(p: {
         <optgroup label={t('segments.history')}>
           <option value="purchased">{t('segments.purchased')}</option>
           <option value="discountShare">{t('segments.discountShare')}</option>
+          <option value="nearNextTier">{t('segments.nearNextTier')}</option>
           <option value="interacted">{t('segments.interacted')}</option>
           <option value="consent">{t('segments.consent')}</option>
           <option value="service">{t('segments.service')}</option>
@@ -173,6 +175,9 @@ function ConditionEditor(p: {
           />
           <span>%</span>
         </>
+      )}
+      {p.node.type === 'nearNextTier' && (
+        <NearNextTier node={p.node} onChange={p.onChange} currency={p.currency} />
       )}
       {p.node.type === 'consent' && <ConsentChoice node={p.node} onChange={p.onChange} />}
       {p.node.type === 'service' && <ServiceFilters node={p.node} onChange={p.onChange} />}
@@ -206,6 +211,32 @@ function ConditionEditor(p: {
         </>
       )}
     </div>
+  );
+}
+
+/** How far short of the tier above a member may be: in money (the shop's currency) and in purchases. */
+function NearNextTier(p: {
+  node: Extract<Rule, { type: 'nearNextTier' }>;
+  onChange: (r: Rule) => void;
+  currency: string;
+}) {
+  const { t } = useI18n();
+  const scale = 10 ** exponentOf(p.currency);
+  return (
+    <>
+      <NumberBox
+        label={t('segments.nearSpend', { currency: p.currency })}
+        value={p.node.spendWithinCents === undefined ? undefined : p.node.spendWithinCents / scale}
+        onChange={(v) =>
+          p.onChange({ ...p.node, spendWithinCents: v === undefined ? undefined : Math.round(v * scale) })
+        }
+      />
+      <NumberBox
+        label={t('segments.nearOrders')}
+        value={p.node.ordersWithin}
+        onChange={(v) => p.onChange({ ...p.node, ordersWithin: v })}
+      />
+    </>
   );
 }
 

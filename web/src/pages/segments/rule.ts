@@ -14,6 +14,7 @@ export type Rule =
       minOrders?: number;
     }
   | { type: 'discountShare'; atLeast: number; minOrders?: number }
+  | { type: 'nearNextTier'; spendWithinCents?: number; ordersWithin?: number }
   | { type: 'interacted'; kinds: string[]; withinDays?: number }
   | { type: 'consent'; channel: 'email' | 'sms'; status: 'opted_in' | 'opted_out' | 'none' }
   | {
