@@ -1082,6 +1082,16 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await bindings.locator('tr[data-card="S-78"] td').nth(3).textContent()).toBe(
       'code delivered by the caller',
     );
+    // One card's history, typed as staff read it off the card; a bad number is named.
+    const only = member.getByLabel('One card only');
+    await only.fill(' s-78 ');
+    await eventually(() => bindings.locator('tbody tr').count()).toBe(1);
+    expect(await bindings.locator('tbody tr').getAttribute('data-card')).toBe('S-78');
+    await only.fill('S/78');
+    await eventually(() => member.getByRole('alert').textContent()).toBe('Not a member card number');
+    await only.fill('S-79');
+    await member.getByText('No binding of this card.').waitFor();
+    await only.fill('');
     await member.getByRole('link', { name: 'Open profile' }).click();
     await member.getByText('S-77').first().waitFor();
     await member

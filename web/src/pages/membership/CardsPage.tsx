@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import { Problem } from '../../Problem.js';
+import { href } from '../../route.js';
 
 interface Challenge {
   bindingId: string;
@@ -29,7 +30,7 @@ interface Binding {
 /**
  * Binding a store member card to a member's phone with a one-time code, and unbinding a lost card. The
  * code is texted to the phone; an admin or the owner may have it shown instead (the API refuses others),
- * for a shop without an SMS channel. Below, the shop's recent bindings and how each ended.
+ * for a shop without an SMS channel. Below, the shop's recent bindings and how each ended, or one card's.
  */
 export function CardsPage({ me }: { me: Me }) {
   const { t, lang } = useI18n();
@@ -45,9 +46,13 @@ export function CardsPage({ me }: { me: Me }) {
   const [unbound, setUnbound] = useState<string | null>(null);
   // Loaded again after each request, confirmation and unbinding on this page.
   const [version, setVersion] = useState(0);
+  // One card's history (who asked to bind it, how each ended), when a card number is typed in the filter.
+  const [only, setOnly] = useState('');
+  const query = new URLSearchParams({ limit: only.trim() ? '200' : '20' });
+  if (only.trim()) query.set('card', only.trim());
   const bindings = useLoad(
-    () => api<{ items: Binding[] }>('/api/member-cards/bindings?limit=20'),
-    String(version),
+    () => api<{ items: Binding[] }>(`/api/member-cards/bindings?${query.toString()}`),
+    `${version}:${query.toString()}`,
   );
   const refresh = () => setVersion((v) => v + 1);
 
@@ -175,6 +180,18 @@ export function CardsPage({ me }: { me: Me }) {
       )}
       <Problem text={problem} />
       <h2>{t('cards.recent')}</h2>
+      <div className="inline">
+        <input
+          aria-label={t('cards.onlyCard')}
+          placeholder={t('cards.onlyCard')}
+          value={only}
+          onChange={(e) => setOnly(e.target.value)}
+        />
+        {only.trim() && (
+          <a href={href({ page: 'customers', q: only.trim(), offset: 0 })}>{t('cards.findHolder')}</a>
+        )}
+      </div>
+      <Problem text={bindings.error} />
       <table data-testid="bindings">
         <thead>
           <tr>
@@ -204,7 +221,9 @@ export function CardsPage({ me }: { me: Me }) {
           ))}
         </tbody>
       </table>
-      {bindings.data?.items.length === 0 && <p className="muted">{t('cards.none')}</p>}
+      {bindings.data?.items.length === 0 && (
+        <p className="muted">{only.trim() ? t('cards.noneForCard') : t('cards.none')}</p>
+      )}
     </section>
   );
 }
