@@ -19,6 +19,7 @@ import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { saveSegment } from '../src/segments/segments.js';
 import { CaseInput } from '../src/service/cases.js';
 import { openCase, updateCase } from '../src/service/desk.js';
+import { setServiceHours } from '../src/service/hours.js';
 import { setServiceTargets } from '../src/service/targets.js';
 import type { Shop } from '../src/shops/shops.js';
 import { testApp, testTenant } from './support/app.js';
@@ -253,6 +254,15 @@ describeEachDb('analytics', ({ db, newShop }) => {
       medianHoursToResolve: 48,
       averageRating: 3,
     });
+    // Counted in the desk's working hours (weekdays, 9 to 6), the review of Friday noon was due on
+    // Tuesday evening: resolved on the Sunday, it was within its target.
+    const weekdays = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '09:00', closes: '18:00' }));
+    await setServiceHours(db(), shop.shopId, { days: weekdays, holidays: [] });
+    expect((await dashboard(db(), shop.shopId, march)).service).toMatchObject({
+      resolvedWithTarget: 2,
+      resolvedOnTarget: 2,
+    });
+    await setServiceHours(db(), shop.shopId, { days: [], holidays: [] });
     const segment = await saveSegment(db(), shop.shopId, {
       name: 'Complained',
       rule: { type: 'service', kinds: ['complaint'] },

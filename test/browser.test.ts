@@ -648,6 +648,20 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await rota.getByLabel('After-sale · Owner').check();
     await rota.getByRole('button', { name: 'Save' }).click();
     await rota.getByText('Saved.').waitFor();
+    // The desk works weekdays, nine to six, and closes on National Day: targets count those hours.
+    const hours = page.getByTestId('service-hours');
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'])
+      await hours.getByLabel(day, { exact: true }).check();
+    await hours.getByLabel('Friday closes').fill('17:30');
+    await hours.getByLabel(/^Holidays/).fill('2026-10-01');
+    await hours.getByRole('button', { name: 'Save hours' }).click();
+    await hours.getByText('Saved.').waitFor();
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/service-hours', headers: shop.auth })).json<{
+        days: { weekday: number; closes: string }[];
+        holidays: string[];
+      }>(),
+    ).toMatchObject({ days: { length: 5, 4: { weekday: 5, closes: '17:30' } }, holidays: ['2026-10-01'] });
     await row.getByRole('button', { name: 'Resolve' }).click();
     await row.getByLabel('What was done').fill('Sent a new jar by express.');
     await row.getByRole('button', { name: 'Mark resolved' }).click();

@@ -419,6 +419,56 @@ describeEachDb('service cases', ({ db }) => {
     expect((await ok(key(b), 'GET', '/api/service-targets')).inquiry).toBeNull();
   });
 
+  it("counts a target in the desk's working hours, skipping nights, closed days and holidays", async () => {
+    const tenant = await testTenant(db());
+    const { customerId } = await buyer('13800001053', ['S-5001'], tenant);
+    await ok(key(tenant), 'PUT', '/api/service-targets', { complaint: 24, inquiry: 4 });
+    const week = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '09:00', closes: '18:00' }));
+    expect(await ok(key(tenant), 'GET', '/api/service-hours')).toEqual({ days: [], holidays: [] });
+    expect(await ok(key(tenant), 'PUT', '/api/service-hours', { days: week })).toEqual({
+      days: week,
+      holidays: [],
+    });
+    const due = async (kind: string, openedAt: string) =>
+      (
+        await ok(key(tenant), 'POST', `/api/customers/${customerId}/service-cases`, {
+          kind,
+          subject: `${kind} of ${openedAt}`,
+          openedAt,
+        })
+      ).dueAt as string;
+    // Friday 17:00 in Shanghai: one hour that day, nine on Monday and Tuesday, five on Wednesday.
+    const friday = await due('complaint', '2026-11-20T17:00:00+08:00');
+    expect(friday).toBe('2026-11-25T06:00:00.000Z');
+    // Saturday night waits for Monday morning; before opening counts from opening.
+    expect(await due('inquiry', '2026-11-21T22:00:00+08:00')).toBe('2026-11-23T05:00:00.000Z');
+    expect(await due('inquiry', '2026-11-23T07:00:00+08:00')).toBe('2026-11-23T05:00:00.000Z');
+    // A holiday on the Tuesday moves the Friday complaint a day on; the cases waiting follow the new hours.
+    await ok(key(tenant), 'PUT', '/api/service-hours', { days: week, holidays: ['2026-11-24'] });
+    const cases = (await ok(key(tenant), 'GET', '/api/service-cases?kind=complaint')).items as (Case & {
+      dueAt: string;
+    })[];
+    expect(cases.map((k) => k.dueAt)).toEqual(['2026-11-26T06:00:00.000Z']);
+    // Around the clock again: the hours are plain hours.
+    await ok(key(tenant), 'PUT', '/api/service-hours', { days: [] });
+    expect((await ok(key(tenant), 'GET', `/api/service-cases/${cases[0]!.caseId}`)).dueAt).toBe(
+      '2026-11-21T09:00:00.000Z',
+    );
+    for (const [payload, field] of [
+      [{ days: [{ weekday: 8, opens: '09:00', closes: '18:00' }] }, 'body.days.0.weekday'],
+      [{ days: [{ weekday: 1, opens: '18:00', closes: '09:00' }] }, 'body.days.0.closes'],
+      [{ days: [{ weekday: 1, opens: '9am', closes: '18:00' }] }, 'body.days.0.opens'],
+      [{ days: [...week, { weekday: 5, opens: '10:00', closes: '12:00' }] }, 'days.5.weekday'],
+      [{ days: week, holidays: ['2026-13-01'] }, 'body.holidays.0'],
+    ] as const) {
+      const r = await call(key(tenant), 'PUT', '/api/service-hours', payload);
+      expect(r.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(r.json().details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+    expect((await call({ cookies: viewer }, 'PUT', '/api/service-hours', { days: [] })).statusCode).toBe(403);
+    expect(await ok(key(b), 'GET', '/api/service-hours')).toEqual({ days: [], holidays: [] });
+  });
+
   it('resolves and reopens a case, each on the timeline; the same resolution again changes nothing', async () => {
     const { customerId } = await buyer('13800001002', ['S-1003']);
     const k = await ok({ cookies: operator }, 'POST', `/api/customers/${customerId}/service-cases`, {

@@ -8,6 +8,7 @@ import type { Queryable } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getCustomer } from '../customers/customers.js';
+import { dueSql } from './hours.js';
 
 export const CASE_KINDS = ['inquiry', 'after_sale', 'complaint', 'dispute', 'review'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
@@ -119,10 +120,10 @@ export async function anyOpenGrievance(db: Queryable, shopId: string): Promise<b
 }
 
 /**
- * A case's due time as SQL over `service_cases k`: its opening plus the shop's target for its kind
- * (targets.ts), or null.
+ * A case's due time as SQL over `service_cases k`: the shop's target for its kind (targets.ts) in the
+ * desk's open hours (hours.ts) from its opening, or null.
  */
-const dueAtSql = `(select k.opened_at + make_interval(hours => t.hours) from service_targets t
+const dueAtSql = `(select ${dueSql('k.shop_id', 'k.opened_at', 't.hours')} from service_targets t
                     where t.shop_id = k.shop_id and t.kind = k.kind)`;
 export const caseColumns = `k.case_id as "caseId", k.customer_id as "customerId", k.kind, k.channel, k.status,
   k.subject, k.body, k.order_id as "orderId",

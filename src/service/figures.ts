@@ -1,6 +1,7 @@
 // The service desk's figures for the dashboard: what customers brought in a period, how fast it was
 // resolved, and what their reviews said — for everyone or a segment's members.
 import type { Queryable } from '../db/db.js';
+import { dueSql } from './hours.js';
 import { CASE_KINDS, type CaseKind } from './cases.js';
 
 export interface ServiceFigures {
@@ -55,7 +56,7 @@ export async function serviceFigures(
     ),
     db.query<{ resolved: number; withTarget: number; onTarget: number; medianHours: number | null }>(
       `select count(*)::int as resolved, count(t.hours)::int as "withTarget",
-              count(*) filter (where k.resolved_at <= k.opened_at + make_interval(hours => t.hours))::int
+              count(*) filter (where k.resolved_at <= ${dueSql('k.shop_id', 'k.opened_at', 't.hours')})::int
                 as "onTarget",
               percentile_cont(0.5) within group (order by extract(epoch from k.resolved_at - k.opened_at) / 3600)
                 as "medianHours"

@@ -1273,6 +1273,13 @@ const en = {
   'service.targetsHelp':
     'Hours the desk means to take to resolve each kind of case, from when it was opened. An open case past its target is overdue; blank: no target.',
   'service.noTarget': 'no target',
+  'service.hours.title': 'Working hours',
+  'service.hours.help':
+    "Targets count the hours the desk is open, in the shop's time zone: a complaint brought on Friday evening is due after the weekend. No day ticked: around the clock.",
+  'service.hours.opens': 'opens',
+  'service.hours.closes': 'closes',
+  'service.hours.holidays': 'Holidays (closed; one date a line, YYYY-MM-DD)',
+  'service.hours.save': 'Save hours',
   'service.rota': 'Who takes new cases',
   'service.rotaHelp':
     'A case that comes in open goes to whoever ticked for its kind has the fewest open cases. A kind with nobody ticked waits in the queue for someone to take it.',
@@ -2542,6 +2549,13 @@ const zh: Record<Key, string> = {
   'service.targetsHelp':
     '每类工单自创建起应在多少小时内解决。超过时限仍未解决的工单即为超时；留空表示不设时限。',
   'service.noTarget': '不设时限',
+  'service.hours.title': '工作时间',
+  'service.hours.help':
+    '处理时限只计算客服工作时间（店铺时区）：周五晚上的投诉，时限从下周一开始计算。不勾选任何一天表示全天候。',
+  'service.hours.opens': '上班',
+  'service.hours.closes': '下班',
+  'service.hours.holidays': '休息日（不上班；每行一个日期，YYYY-MM-DD）',
+  'service.hours.save': '保存工作时间',
   'service.rota': '新工单分配',
   'service.rotaHelp':
     '新进来的未解决工单，分配给该类型已勾选人员中当前未解决工单最少的一位。未勾选任何人的类型留在队列中，等待认领。',

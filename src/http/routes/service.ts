@@ -12,6 +12,7 @@ import {
   listCustomerCases,
 } from '../../service/cases.js';
 import { CaseIntake, openCase, takeCase, updateCase, type CaseWriter } from '../../service/desk.js';
+import { ServiceHours, serviceHours, setServiceHours } from '../../service/hours.js';
 import { ServiceRota, serviceRota, setServiceRota } from '../../service/rota.js';
 import { ServiceTargets, serviceTargets, setServiceTargets } from '../../service/targets.js';
 import { getShop } from '../../shops/shops.js';
@@ -172,6 +173,34 @@ export const serviceRoutes =
         },
       },
       async (request) => setServiceTargets(o.db, request.shopId, request.body),
+    );
+
+    app.get(
+      '/api/service-hours',
+      {
+        schema: {
+          tags: ['service'],
+          summary:
+            "The desk's working hours and holidays, in the shop time zone: targets count open hours only; no days for around the clock",
+          response: { 200: ServiceHours, ...errors },
+        },
+      },
+      async (request) => serviceHours(o.db, request.shopId),
+    );
+
+    app.put(
+      '/api/service-hours',
+      {
+        config: { access: 'administer' },
+        schema: {
+          tags: ['service'],
+          summary:
+            "Set the desk's working week and holidays (the whole of them); waiting cases are due by the new hours",
+          body: ServiceHours,
+          response: { 200: ServiceHours, ...errors },
+        },
+      },
+      async (request) => setServiceHours(o.db, request.shopId, request.body),
     );
 
     app.get(

@@ -1,7 +1,8 @@
 // The service desk's queue: the shop's open cases, longest waiting first, with their customers; or the
 // cases resolved lately; everyone's, one staff member's (their own) or nobody's yet, the overdue alone,
 // found by their words. A case is given to someone and resolved from here, or from the customer's
-// profile; admins set below how soon each kind is to be resolved, and who takes new cases of each.
+// profile; admins set below how soon each kind is to be resolved (in the desk's working hours), and who
+// takes new cases of each.
 import { useState } from 'react';
 import { api, type Shop } from '../../api.js';
 import { dateTime } from '../../format.js';
@@ -11,6 +12,7 @@ import { useLoad } from '../../useLoad.js';
 import { CaseActions } from './CaseActions.js';
 import { CaseAssignee, type Handler } from './CaseAssignee.js';
 import { stars, type ServiceCase } from './cases.js';
+import { HoursForm, type Hours } from './HoursForm.js';
 import { KindOptions } from './KindOptions.js';
 import { RotaForm, type Rota } from './RotaForm.js';
 import { TargetsForm, type Targets } from './TargetsForm.js';
@@ -37,6 +39,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   // Read once: the form keeps what it saves, and a save reloads the queue's due times only.
   const targets = useLoad(() => api<Targets>('/api/service-targets'), 'targets');
   const rota = useLoad(() => api<Rota>('/api/service-rota'), 'rota');
+  const hours = useLoad(() => api<Hours>('/api/service-hours'), 'hours');
   const staff = useLoad(() => api<{ items: Handler[] }>('/api/staff'), 'staff');
   const { data, error } = useLoad(
     () =>
@@ -230,6 +233,13 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
       {targets.data && (
         <TargetsForm
           targets={targets.data}
+          editable={access.includes('administer')}
+          onSaved={() => setVersion((v) => v + 1)}
+        />
+      )}
+      {hours.data && (
+        <HoursForm
+          hours={hours.data}
           editable={access.includes('administer')}
           onSaved={() => setVersion((v) => v + 1)}
         />
