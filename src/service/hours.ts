@@ -1,7 +1,7 @@
 // The desk's working hours (migration 0052): the days of the week it is open and from when to when, in
 // the shop's time zone, and the holidays it is closed. A case's target (targets.ts) counts open hours
-// only — service_due_at in SQL — so a 24-hour target is a working day, not a night and a weekend. A shop
-// that sets no hours works around the clock.
+// only — service_due_at in SQL — so its hours do not run out over a night or a weekend. A shop that sets
+// no hours works around the clock.
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { AppError } from '../errors.js';

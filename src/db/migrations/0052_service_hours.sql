@@ -1,5 +1,5 @@
 -- The desk's working hours (service/hours.ts): a case's target counts the hours the desk is open, so a
--- complaint brought on Friday evening with a 24-hour target is due on Tuesday, not Saturday. Hours per
+-- complaint brought on Friday evening with a 24-hour target is due days later, not on Saturday. Hours per
 -- day of the week (ISO: 1 Monday … 7 Sunday) in the shop's time zone; a day without a row is closed;
 -- a holiday is closed whatever its weekday. A shop without any row works around the clock, as before.
 create table service_hours (

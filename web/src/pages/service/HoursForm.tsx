@@ -6,6 +6,7 @@ import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
 import { useAttempt } from '../../useAttempt.js';
+import { SaveRow } from './SaveRow.js';
 
 export interface Hours {
   days: { weekday: number; opens: string; closes: string }[];
@@ -117,14 +118,7 @@ export function HoursForm({
             }}
           />
         </label>
-        {editable && (
-          <div>
-            <button type="submit" disabled={busy}>
-              {t('service.hours.save')}
-            </button>
-            {saved && <span className="muted"> {t('service.targetsSaved')}</span>}
-          </div>
-        )}
+        <SaveRow editable={editable} busy={busy} saved={saved} label={t('service.hours.save')} />
       </form>
       <Problem text={problem} />
     </section>

@@ -6,6 +6,7 @@ import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
 import { useAttempt } from '../../useAttempt.js';
+import { SaveRow } from './SaveRow.js';
 import type { Handler } from './CaseAssignee.js';
 import { CASE_KINDS, type CaseKind } from './cases.js';
 
@@ -63,14 +64,7 @@ export function RotaForm({ rota, staff, editable }: { rota: Rota; staff: Handler
             ))}
           </tbody>
         </table>
-        {editable && (
-          <div>
-            <button type="submit" disabled={busy}>
-              {t('service.saveRota')}
-            </button>
-            {saved && <span className="muted"> {t('service.targetsSaved')}</span>}
-          </div>
-        )}
+        <SaveRow editable={editable} busy={busy} saved={saved} label={t('service.saveRota')} />
       </form>
       <Problem text={problem} />
     </section>

@@ -5,6 +5,7 @@ import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
 import { useAttempt } from '../../useAttempt.js';
+import { SaveRow } from './SaveRow.js';
 import { CASE_KINDS, type CaseKind } from './cases.js';
 
 export type Targets = Record<CaseKind, number | null>;
@@ -64,14 +65,7 @@ export function TargetsForm({
             />
           </label>
         ))}
-        {editable && (
-          <div>
-            <button type="submit" disabled={busy}>
-              {t('service.saveTargets')}
-            </button>
-            {saved && <span className="muted"> {t('service.targetsSaved')}</span>}
-          </div>
-        )}
+        <SaveRow editable={editable} busy={busy} saved={saved} label={t('service.saveTargets')} />
       </form>
       <Problem text={problem} />
     </section>
