@@ -10,6 +10,7 @@ import { runFlows } from '../src/engage/flows/engine.js';
 import { activateFlow, listFlows } from '../src/engage/flows/flows.js';
 import { flowReport } from '../src/engage/flows/report.js';
 import { previewMessage } from '../src/engage/preview.js';
+import { serviceHours } from '../src/service/hours.js';
 import { listTemplates } from '../src/engage/templates.js';
 import { describeEachDb } from './support/databases.js';
 
@@ -73,6 +74,15 @@ describeEachDb('demo shop', ({ db }) => {
       foreign: 0,
       badRatings: 0,
     });
+    // Its desk works 9 to 10 every day: a case's due time falls within those hours.
+    expect((await serviceHours(db(), shop.shopId)).days).toHaveLength(7);
+    const dues = await db().query<{ hour: number }>(
+      `select extract(hour from service_due_at(k.shop_id, k.opened_at, 24) at time zone 'Asia/Shanghai')::int as hour
+         from service_cases k where k.shop_id = $1`,
+      [shop.shopId],
+    );
+    expect(dues.length).toBeGreaterThan(0);
+    expect(dues.every((d) => d.hour >= 9 && d.hour <= 22)).toBe(true);
 
     // Part refunds are returns of something, where the basket allows, refunded what it was paid.
     const [returns] = await db().query<{ parts: number; returned: number; exact: number }>(

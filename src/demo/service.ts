@@ -4,7 +4,10 @@
 // and questions about which product suits which skin. Those of the last days are still open, so the
 // service queue, the "open complaint" segment and the timeline have something to show. The desk means
 // to answer a complaint or dispute within a day, after-sale within two, so some waiting cases are overdue.
+// It works 9:00 to 22:00 every day, as a Tmall shop's customer service does, and those hours are what
+// its targets count.
 import type { Db } from '../db/db.js';
+import { setServiceHours } from '../service/hours.js';
 import { setServiceTargets } from '../service/targets.js';
 
 const COMPLAINTS = ['物流太慢', '包装破损', '发错了货', '赠品漏发', '客服回复慢'];
@@ -17,6 +20,10 @@ export async function createDemoService(db: Db, shopId: string, now: Date): Prom
     complaint: 24,
     dispute: 24,
     review: 72,
+  });
+  await setServiceHours(db, shopId, {
+    days: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '09:00', closes: '22:00' })),
+    holidays: [],
   });
   // A stable roll per order (0–999) from its id: the same demo always has the same cases.
   await db.query(
