@@ -17,6 +17,7 @@ import { readFloor, writeFloor } from './floor.js';
 import { arg, flag } from './options.js';
 import { migrate } from '../src/db/migrate.js';
 import { searchCustomers } from '../src/customers/customers.js';
+import { boughtCatalog } from '../src/orders/bought.js';
 import { listShops } from '../src/shops/shops.js';
 
 const ORDERS = Number(arg('orders', '1000000'));
@@ -198,7 +199,10 @@ async function main(): Promise<void> {
   await db.close();
 }
 
-/** Tops the shop up to a million customers and times searches by phone and by its last four digits. */
+/**
+ * Tops the shop up to a million customers and times searches by phone and by its last four digits, and
+ * the catalog of what they bought.
+ */
 async function measureLookups(db: Db, shopId: string): Promise<void> {
   await topUpCustomers(db, shopId, 1_000_000);
   const l = await lookups(db, shopId, Math.round(ORDERS * 0.3), (phone) => phone);
@@ -209,6 +213,20 @@ async function measureLookups(db: Db, shopId: string): Promise<void> {
   const tail = await lookups(db, shopId, Math.round(ORDERS * 0.3), (phone) => phone.slice(-4));
   console.log(
     `lookup by a phone's last 4 digits at 1,000,000 customers: median ${tail.median.toFixed(2)} ms, p95 ${tail.p95.toFixed(2)} ms (${(tail.found / 1000).toFixed(1)} customers a page)`,
+  );
+  // What the rule editor and the hand-entered purchase offer (GET /api/catalog): the categories and
+  // stores bought in, with their buyers, counted from the per-customer rows the import left.
+  const times: number[] = [];
+  let listed = 0;
+  for (let i = 0; i < 21; i++) {
+    const t = performance.now();
+    const c = await boughtCatalog(db, shopId, 50);
+    if (i > 0) times.push(performance.now() - t);
+    listed = c.categories.length + c.stores.length;
+  }
+  times.sort((a, b) => a - b);
+  console.log(
+    `the catalog (GET /api/catalog, 50 each) at 1,000,000 customers: median ${times[10]!.toFixed(1)} ms, slowest ${times.at(-1)!.toFixed(1)} ms (${listed} categories and stores; 20 runs after a first)`,
   );
 }
 
