@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { problemText } from './api.js';
 
 /**
@@ -24,4 +24,28 @@ export function useAttempt(): {
     }
   }, []);
   return { problem, busy, attempt };
+}
+
+/**
+ * A settings form's save: `submit(action)` is its submit handler, running `action` as an attempt; `saved`
+ * holds from a save that succeeded until the next submit, or `edited()` when the form changes.
+ */
+export function useSave(): {
+  problem: string | null;
+  busy: boolean;
+  saved: boolean;
+  edited: () => void;
+  submit: (action: () => Promise<void>) => (e: FormEvent) => void;
+} {
+  const { problem, busy, attempt } = useAttempt();
+  const [saved, setSaved] = useState(false);
+  const submit = (action: () => Promise<void>) => (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    void attempt(async () => {
+      await action();
+      setSaved(true);
+    });
+  };
+  return { problem, busy, saved, edited: () => setSaved(false), submit };
 }

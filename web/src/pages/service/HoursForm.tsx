@@ -1,11 +1,11 @@
 // The desk's working week and holidays, in the shop's time zone: targets count the hours it is open, so a
 // complaint brought on Friday evening is due after the weekend. No day ticked: around the clock. Admins
 // set them; everyone sees them.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
-import { useAttempt } from '../../useAttempt.js';
+import { useSave } from '../../useAttempt.js';
 import { SaveRow } from './SaveRow.js';
 
 export interface Hours {
@@ -38,8 +38,7 @@ export function HoursForm({
     }),
   );
   const [holidays, setHolidays] = useState(hours.holidays.join('\n'));
-  const { problem, busy, attempt } = useAttempt();
-  const [saved, setSaved] = useState(false);
+  const { problem, busy, saved, edited, submit } = useSave();
   // Monday 2024-01-01 onwards names the weekdays in the operator's language.
   const dayName = (weekday: number) =>
     new Intl.DateTimeFormat(lang, { weekday: 'long', timeZone: 'UTC' }).format(
@@ -47,23 +46,18 @@ export function HoursForm({
     );
   const change = (weekday: number, part: Partial<(typeof days)[number]>) => {
     setDays(days.map((d) => (d.weekday === weekday ? { ...d, ...part } : d)));
-    setSaved(false);
+    edited();
   };
-  const save = (e: FormEvent) => {
-    e.preventDefault();
-    setSaved(false);
-    void attempt(async () => {
-      await api<Hours>('/api/service-hours', {
-        method: 'PUT',
-        body: JSON.stringify({
-          days: days.filter((d) => d.open).map(({ weekday, opens, closes }) => ({ weekday, opens, closes })),
-          holidays: holidays.split(/[\s,]+/).filter(Boolean),
-        }),
-      });
-      setSaved(true);
-      onSaved();
+  const save = submit(async () => {
+    await api<Hours>('/api/service-hours', {
+      method: 'PUT',
+      body: JSON.stringify({
+        days: days.filter((d) => d.open).map(({ weekday, opens, closes }) => ({ weekday, opens, closes })),
+        holidays: holidays.split(/[\s,]+/).filter(Boolean),
+      }),
     });
-  };
+    onSaved();
+  });
   return (
     <section className="service-hours" data-testid="service-hours">
       <h2>{t('service.hours.title')}</h2>
@@ -114,7 +108,7 @@ export function HoursForm({
             disabled={!editable}
             onChange={(e) => {
               setHolidays(e.target.value);
-              setSaved(false);
+              edited();
             }}
           />
         </label>

@@ -1,11 +1,11 @@
 // Who takes new cases of each kind: a box per kind and staff member who acts (viewers only look). A case
 // that comes in open goes to whoever of its kind's ticked staff has the fewest open cases; a kind with
 // none ticked leaves its cases for staff to take from the queue. Admins set it; everyone sees it.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
-import { useAttempt } from '../../useAttempt.js';
+import { useSave } from '../../useAttempt.js';
 import { SaveRow } from './SaveRow.js';
 import type { Handler } from './CaseAssignee.js';
 import { CASE_KINDS, type CaseKind } from './cases.js';
@@ -15,22 +15,16 @@ export type Rota = Record<CaseKind, string[]>;
 export function RotaForm({ rota, staff, editable }: { rota: Rota; staff: Handler[]; editable: boolean }) {
   const { t, label } = useI18n();
   const [draft, setDraft] = useState(rota);
-  const { problem, busy, attempt } = useAttempt();
-  const [saved, setSaved] = useState(false);
+  const { problem, busy, saved, edited, submit } = useSave();
   const handlers = staff.filter((s) => s.role !== 'viewer');
   const toggle = (kind: CaseKind, staffId: string, on: boolean) => {
     const ids = draft[kind].filter((id) => id !== staffId);
     setDraft({ ...draft, [kind]: on ? [...ids, staffId] : ids });
-    setSaved(false);
+    edited();
   };
-  const save = (e: FormEvent) => {
-    e.preventDefault();
-    setSaved(false);
-    void attempt(async () => {
-      setDraft(await api<Rota>('/api/service-rota', { method: 'PUT', body: JSON.stringify(draft) }));
-      setSaved(true);
-    });
-  };
+  const save = submit(async () => {
+    setDraft(await api<Rota>('/api/service-rota', { method: 'PUT', body: JSON.stringify(draft) }));
+  });
   return (
     <section className="service-rota" data-testid="service-rota">
       <h2>{t('service.rota')}</h2>

@@ -1,10 +1,10 @@
 // How soon the desk means to resolve each kind of case, in hours (blank: no target): the queue marks the
 // open cases past theirs as overdue. Admins set them; everyone sees them.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
-import { useAttempt } from '../../useAttempt.js';
+import { useSave } from '../../useAttempt.js';
 import { SaveRow } from './SaveRow.js';
 import { CASE_KINDS, type CaseKind } from './cases.js';
 
@@ -28,20 +28,14 @@ export function TargetsForm({
         string
       >,
   );
-  const { problem, busy, attempt } = useAttempt();
-  const [saved, setSaved] = useState(false);
-  const save = (e: FormEvent) => {
-    e.preventDefault();
-    setSaved(false);
-    void attempt(async () => {
-      const body = Object.fromEntries(
-        CASE_KINDS.map((k) => [k, draft[k].trim() === '' ? null : Number(draft[k])]),
-      );
-      await api<Targets>('/api/service-targets', { method: 'PUT', body: JSON.stringify(body) });
-      setSaved(true);
-      onSaved();
-    });
-  };
+  const { problem, busy, saved, edited, submit } = useSave();
+  const save = submit(async () => {
+    const body = Object.fromEntries(
+      CASE_KINDS.map((k) => [k, draft[k].trim() === '' ? null : Number(draft[k])]),
+    );
+    await api<Targets>('/api/service-targets', { method: 'PUT', body: JSON.stringify(body) });
+    onSaved();
+  });
   return (
     <section className="service-targets" data-testid="service-targets">
       <h2>{t('service.targets')}</h2>
@@ -60,7 +54,7 @@ export function TargetsForm({
               value={draft[k]}
               onChange={(e) => {
                 setDraft({ ...draft, [k]: e.target.value });
-                setSaved(false);
+                edited();
               }}
             />
           </label>

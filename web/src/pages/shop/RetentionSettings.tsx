@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, type Me } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { Problem } from '../../Problem.js';
-import { useAttempt } from '../../useAttempt.js';
+import { useSave } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 
 interface Retention {
@@ -33,23 +33,17 @@ function RetentionForm({ stored, owner }: { stored: Retention; owner: boolean })
   const { t } = useI18n();
   const [activityDays, setActivityDays] = useState(String(stored.activityDays));
   const [importCellsDays, setImportCellsDays] = useState(String(stored.importCellsDays));
-  const [saved, setSaved] = useState(false);
-  const { problem, busy, attempt } = useAttempt();
+  const { problem, busy, saved, submit } = useSave();
 
-  const save = (e: FormEvent) => {
-    e.preventDefault();
-    setSaved(false);
-    void attempt(async () => {
-      await api('/api/retention', {
-        method: 'PUT',
-        body: JSON.stringify({
-          activityDays: Number(activityDays),
-          importCellsDays: Number(importCellsDays),
-        }),
-      });
-      setSaved(true);
+  const save = submit(async () => {
+    await api('/api/retention', {
+      method: 'PUT',
+      body: JSON.stringify({
+        activityDays: Number(activityDays),
+        importCellsDays: Number(importCellsDays),
+      }),
     });
-  };
+  });
 
   return (
     <>
