@@ -39,9 +39,10 @@ export function membershipCommands(program: Command): void {
         async (db) => {
           const shop = await getShop(db, await pickShop(db, o.shop));
           const customerId = await findCustomer(db, shop, o.customer);
-          const { program } = await getProgram(db, shop.shopId);
+          const stored = await getProgram(db, shop.shopId);
+          const { program } = stored;
           const at = new Date();
-          const reviewAt = await holdUntilNextReview(db, shop.shopId, shop.timeZone, at);
+          const reviewAt = holdUntilNextReview(stored, shop.timeZone, at);
           const m = (await memberTiers(db, shop.shopId, program, [customerId], at, reviewAt)).get(
             customerId,
           )!;

@@ -1,7 +1,7 @@
 // What a template may say about its recipient, loaded for a batch of customers at once, and only the parts
 // the template uses (points expiry and recommendations cost a query each; a plain greeting needs neither).
 import type { Queryable } from '../db/db.js';
-import { getProgram, type MemberProgram } from '../membership/program.js';
+import { getProgram, type StoredProgram } from '../membership/program.js';
 import { pointsSummary } from '../membership/points.js';
 import { holdUntilNextReview } from '../membership/schedule.js';
 import { memberTiers } from '../membership/tiers.js';
@@ -32,13 +32,12 @@ export class RecipientLoader {
   private constructor(
     private readonly shopId: string,
     private readonly shop: { name: string; currency: string; timeZone: string },
-    private readonly program: MemberProgram,
+    private readonly stored: StoredProgram,
   ) {}
 
   static async forShop(db: Queryable, shopId: string): Promise<RecipientLoader> {
     const shop = await getShop(db, shopId);
-    const { program } = await getProgram(db, shopId);
-    return new RecipientLoader(shopId, shop, program);
+    return new RecipientLoader(shopId, shop, await getProgram(db, shopId));
   }
 
   async load(db: Queryable, customerIds: string[], uses: Set<string>): Promise<Map<string, Recipient>> {
@@ -87,7 +86,7 @@ export class RecipientLoader {
             member_card: r.memberCard ?? '',
             birthday: r.birthday ?? '',
           },
-          tier: this.program.tiers[r.tierRank]?.name ?? '',
+          tier: this.stored.program.tiers[r.tierRank]?.name ?? '',
           next_tier: nextTiers.get(r.customerId) ?? { name: '', spend_to_go: '', orders_to_go: '' },
           points,
           shop: { name: this.shop.name },
@@ -104,13 +103,13 @@ export class RecipientLoader {
    */
   private async nextTiers(db: Queryable, customerIds: string[]): Promise<Map<string, unknown>> {
     const at = new Date();
-    const reviewAt = await holdUntilNextReview(db, this.shopId, this.shop.timeZone, at);
-    const tiers = await memberTiers(db, this.shopId, this.program, customerIds, at, reviewAt);
+    const reviewAt = holdUntilNextReview(this.stored, this.shop.timeZone, at);
+    const tiers = await memberTiers(db, this.shopId, this.stored.program, customerIds, at, reviewAt);
     const out = new Map<string, unknown>();
     for (const [customerId, { next }] of tiers) {
       if (!next) continue;
       out.set(customerId, {
-        name: this.program.tiers[next.rank]!.name,
+        name: this.stored.program.tiers[next.rank]!.name,
         spend_to_go: next.spendCents ? formatAmount(next.spendCents, this.shop.currency) : '',
         orders_to_go: next.orders || '',
       });

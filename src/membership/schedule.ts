@@ -6,7 +6,13 @@ import type { Handlers } from '../jobs/runner.js';
 import { localDate, nextMidnight, startOfLocalDay } from '../shops/calendar.js';
 import { lotExpiry } from './earning.js';
 import { expireDue, expirePoints } from './points.js';
-import { DEFAULT_PROGRAM, getProgram, MemberProgram, SHORTEST_EXPIRY_DAYS } from './program.js';
+import {
+  DEFAULT_PROGRAM,
+  getProgram,
+  MemberProgram,
+  SHORTEST_EXPIRY_DAYS,
+  type StoredProgram,
+} from './program.js';
 import { gradeAll } from './tiers.js';
 
 export const REGRADE = 'tiers.regrade';
@@ -110,14 +116,8 @@ export async function expireBuyersIfDue(
   if (await earnsDuePoints(tx, shop, ordered, at)) await expireDue(tx, shop.shopId, at, { customerIds });
 }
 
-/** When the next review runs: when a hold set "until the next review" ends. */
-export async function holdUntilNextReview(
-  db: Queryable,
-  shopId: string,
-  timeZone: string,
-  at: Date,
-): Promise<Date> {
-  const stored = await getProgram(db, shopId);
+/** When the shop's next review runs, by its stored program: when a hold set "until the next review" ends. */
+export function holdUntilNextReview(stored: StoredProgram, timeZone: string, at: Date): Date {
   return stored.nextReviewAt && stored.nextReviewAt > at
     ? stored.nextReviewAt
     : nextReview(stored.program.review.every, at, timeZone);

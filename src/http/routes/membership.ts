@@ -183,9 +183,10 @@ export const membershipRoutes =
       },
       async (request) => {
         const shop = await getShop(o.db, request.shopId);
-        const { program } = await getProgram(o.db, shop.shopId);
+        const stored = await getProgram(o.db, shop.shopId);
+        const { program } = stored;
         const at = new Date();
-        const nextReviewAt = await holdUntilNextReview(o.db, shop.shopId, shop.timeZone, at);
+        const nextReviewAt = holdUntilNextReview(stored, shop.timeZone, at);
         const { customerId } = request.params;
         const m = (await memberTiers(o.db, shop.shopId, program, [customerId], at, nextReviewAt)).get(
           customerId,
@@ -237,13 +238,13 @@ export const membershipRoutes =
       async (request) => {
         const shop = await getShop(o.db, request.shopId);
         const { customerId } = await getCustomer(o.db, shop.shopId, request.params.customerId);
-        const { program } = await getProgram(o.db, shop.shopId);
+        const stored = await getProgram(o.db, shop.shopId);
         const at = new Date();
         return setTierByHand(
           o.db,
           shop.shopId,
-          program,
-          await holdUntilNextReview(o.db, shop.shopId, shop.timeZone, at),
+          stored.program,
+          holdUntilNextReview(stored, shop.timeZone, at),
           customerId,
           {
             rank: request.body.rank,
