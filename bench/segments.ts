@@ -2,7 +2,10 @@
 // stores, a fifth discounted, spread over two years with a loyal tail), then
 //   1. the nightly recomputation, two nights running: rule tags back-filled over every customer, RFM,
 //      and predictions;
-//   2. typical segment counts as the builder asks them (median of 5 runs after one warm-up).
+//   2. typical segment counts as the builder asks them (median of 5 runs after one warm-up);
+//   3. the tiers: a re-grade under the default program counting all purchases ever, then under one
+//      counting the last 12 months (each member's year summed from their orders), each followed by the
+//      count of members within reach of the tier above theirs.
 //
 //   npm run bench:segments -- [--customers 1000000] [--db postgres|pglite] [--shop ID [--counts-only]]
 //   (postgres reads BENCH_DATABASE_URL: a database it may fill; --shop reuses a shop an earlier run
@@ -12,6 +15,8 @@ import { arg, flag, openBenchDb, seconds } from './options.js';
 import { buildShop } from './shop.js';
 import { migrate } from '../src/db/migrate.js';
 import { createDemoTags } from '../src/demo/layers.js';
+import { DEFAULT_PROGRAM, saveProgram } from '../src/membership/program.js';
+import { gradeAll } from '../src/membership/tiers.js';
 import { runPredictions } from '../src/predict/predictions.js';
 import { computeRfm } from '../src/rfm/rfm.js';
 import { countSegment } from '../src/segments/segments.js';
@@ -110,6 +115,7 @@ async function main(): Promise<void> {
   console.log(`shop ${shopId}`);
   if (!COUNTS_ONLY) await recompute(db, shopId);
   await counts(db, shopId);
+  await tiers(db, shopId);
   await db.close();
 }
 
@@ -148,18 +154,35 @@ async function recompute(db: Db, shopId: string): Promise<void> {
 
 async function counts(db: Db, shopId: string): Promise<void> {
   console.log('\nsegment counts (median of 5 after a warm-up):');
-  for (const [label, rule] of COUNTS) {
-    const times: number[] = [];
-    let result = { customers: 0, of: 0 };
-    for (let run = 0; run < 6; run++) {
-      const started = performance.now();
-      result = await countSegment(db, shopId, rule);
-      if (run > 0) times.push(performance.now() - started);
-    }
-    times.sort((a, b) => a - b);
-    console.log(
-      `  ${times[2]!.toFixed(0).padStart(6)} ms  ${result.customers.toLocaleString('en').padStart(9)}  ${label}`,
-    );
+  for (const [label, rule] of COUNTS) await timeCount(db, shopId, label, rule);
+}
+
+async function timeCount(db: Db, shopId: string, label: string, rule: Rule): Promise<void> {
+  const times: number[] = [];
+  let result = { customers: 0, of: 0 };
+  for (let run = 0; run < 6; run++) {
+    const started = performance.now();
+    result = await countSegment(db, shopId, rule);
+    if (run > 0) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  console.log(
+    `  ${times[2]!.toFixed(0).padStart(6)} ms  ${result.customers.toLocaleString('en').padStart(9)}  ${label}`,
+  );
+}
+
+/** The upgrade push (即将升级): within ¥200 or a purchase of the next tier. */
+const NEAR_NEXT_TIER: Rule = { type: 'nearNextTier', spendWithinCents: 20_000, ordersWithin: 1 };
+
+async function tiers(db: Db, shopId: string): Promise<void> {
+  for (const window of ['lifetime', 'rolling_12_months'] as const) {
+    const program = { ...DEFAULT_PROGRAM, window };
+    await db.transaction((tx) => saveProgram(tx, shopId, program));
+    const t = performance.now();
+    const graded = await gradeAll(db, shopId, program, 'regrade', new Date());
+    console.log(`\ntiers over ${window}: re-grade ${seconds(t).toFixed(1)} s`, JSON.stringify(graded));
+    await db.query('vacuum analyze customers');
+    await timeCount(db, shopId, `within ¥200 or a purchase of the next tier (${window})`, NEAR_NEXT_TIER);
   }
 }
 

@@ -370,10 +370,10 @@ describeEachDb('tags and segments', ({ db }) => {
     expect((await call('GET', `/api/customers/${ids.ann}/consents`, undefined, b)).status).toBe(404);
   });
 
-  it('counts the members within reach of the tier above theirs, under either match', async () => {
+  it('counts the members within reach of the tier above theirs, under either match, over a lifetime or a rolling year', async () => {
     // Regular → Senior at 500 yuan or 2 purchases; VIP at 2,000 or 5; Supreme VIP at 5,000 or 10.
     const shop = await testTenant(db());
-    const buy = async (email: string, externalId: string, yuan: number) => {
+    const buy = async (email: string, externalId: string, yuan: number, ago = 10) => {
       const r = await call(
         'POST',
         '/api/orders',
@@ -381,12 +381,13 @@ describeEachDb('tags and segments', ({ db }) => {
           externalId,
           status: 'paid',
           totalCents: yuan * 100,
-          orderedAt: daysAgo(10),
+          orderedAt: daysAgo(ago),
           customer: { email },
         },
         shop,
       );
       expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+      return r.body.customerId as string;
     };
     await buy('near@example.com', 'N-1', 450); // Regular: 50 yuan or 1 purchase short of Senior
     await buy('far@example.com', 'F-1', 100); // Regular: 400 yuan or 1 purchase short
@@ -411,23 +412,26 @@ describeEachDb('tags and segments', ({ db }) => {
     expect(await near({ ordersWithin: 1 })).toBe(1);
     expect(await near({ spendWithinCents: 40_000 })).toBe(0);
 
-    // Tiers counted over a rolling year: refused, saying why.
+    // Over a rolling year only the last twelve months count: a member whose big purchase is thirteen
+    // months old has, by their lifetime, Senior's thresholds met, but this year 400 yuan and a purchase
+    // to go — what their tier card says.
     const rolling = { ...program, match: 'all', window: 'rolling_12_months' };
     expect((await call('PUT', '/api/membership/program', rolling, shop)).status).toBe(200);
-    const refused = await call(
-      'POST',
-      '/api/segments/count',
-      { rule: { type: 'nearNextTier', ordersWithin: 1 } },
-      shop,
+    await settleJobs(t.jobs, db(), shop.shop.shopId);
+    await buy('lapsed@example.com', 'L-1', 1950, 400);
+    const lapsed = await buy('lapsed@example.com', 'L-2', 100);
+    const card = (await call('GET', `/api/customers/${lapsed}/tier`, undefined, shop)).body;
+    expect(card).toMatchObject({ rank: 0, next: { rank: 1, spendCents: 40_000, orders: 1 } });
+    expect(await near({ spendWithinCents: 40_000, ordersWithin: 1 })).toBe(4); // near, far, top, lapsed
+    expect(await near({ spendWithinCents: 39_999, ordersWithin: 1 })).toBe(2);
+    expect(await near({ ordersWithin: 1 })).toBe(1);
+    // Under 'any' one threshold in reach is enough: a purchase away from Senior this year.
+    expect((await call('PUT', '/api/membership/program', { ...rolling, match: 'any' }, shop)).status).toBe(
+      200,
     );
-    expect(refused.status).toBe(400);
-    expect(refused.body.details).toEqual([
-      {
-        field: 'body.rule',
-        message:
-          "the shop's tiers count the purchases of the last 12 months; this condition reads lifetime figures only",
-      },
-    ]);
+    await settleJobs(t.jobs, db(), shop.shop.shopId);
+    expect(await near({ ordersWithin: 1 })).toBe(3); // near, far, lapsed
+    expect(await count({ type: 'not', rule: { type: 'nearNextTier', ordersWithin: 1 } }, shop)).toBe(2);
   });
 
   it('keeps each shop’s tags, segments and counts to itself', async () => {

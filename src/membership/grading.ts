@@ -7,6 +7,10 @@ export interface Standing {
   orders: number;
 }
 
+/** A year before `at`: where a rolling 12-month window starts. */
+export const windowStart = (at: Date) =>
+  new Date(Date.UTC(at.getUTCFullYear() - 1, at.getUTCMonth(), at.getUTCDate()));
+
 type Level = 'entry' | 'keep';
 
 const thresholds = (tier: Tier, level: Level) =>

@@ -14,6 +14,7 @@ import {
   tierProgress,
   type Standing,
   type TierProgress,
+  windowStart,
 } from './grading.js';
 import { moveMembers } from './members.js';
 import type { MemberProgram } from './program.js';
@@ -32,10 +33,6 @@ interface MemberRow {
 
 const memberColumns = `c.customer_id as "customerId", c.tier_rank as rank, c.tier_since as since,
   c.tier_hold_until as "holdUntil", c.tier_grace_until as "graceUntil"`;
-
-/** A year before `at`: the start of the rolling window. */
-const windowStart = (at: Date) =>
-  new Date(Date.UTC(at.getUTCFullYear() - 1, at.getUTCMonth(), at.getUTCDate()));
 
 /**
  * Members with their standing over the program's window: the row's lifetime stats, or their purchases of

@@ -88,10 +88,10 @@ describe('compileSegment', () => {
     ]);
   });
 
-  it('refuses "near the next tier" without a reach, or for tiers counted over a rolling year', () => {
-    const refusal = (rule: object, grading = ctx.grading) => {
+  it('refuses "near the next tier" without a reach', () => {
+    const refusal = (rule: object) => {
       try {
-        compileSegment(rule, { ...ctx, grading });
+        compileSegment(rule, ctx);
       } catch (err) {
         return (err as AppError).details;
       }
@@ -100,22 +100,26 @@ describe('compileSegment', () => {
     expect(refusal({ type: 'nearNextTier' })).toEqual([
       { field: 'rule', message: 'give spendWithinCents, ordersWithin or both' },
     ]);
-    expect(
-      refusal(
-        { type: 'not', rule: { type: 'nearNextTier', ordersWithin: 1 } },
-        { ...ctx.grading, window: 'rolling_12_months' },
-      ),
-    ).toEqual([
-      {
-        field: 'rule.rule',
-        message:
-          "the shop's tiers count the purchases of the last 12 months; this condition reads lifetime figures only",
-      },
-    ]);
     expect(refusal({ type: 'nearNextTier', spendWithinCents: 0 })).toEqual([
       { field: 'rule.spendWithinCents', message: expect.stringContaining('>=1') },
     ]);
     expect(refusal({ type: 'nearNextTier', ordersWithin: 1 })).toBeNull();
+  });
+
+  it("sums a rolling year's purchases from the orders only for members whose lifetime is within reach", () => {
+    const rule = { type: 'nearNextTier', ordersWithin: 1 };
+    const lifetime = compileSegment(rule, ctx);
+    expect(lifetime.where).not.toContain('orders o');
+    const rolling = compileSegment(rule, {
+      ...ctx,
+      grading: { ...ctx.grading, window: 'rolling_12_months' },
+    });
+    expect(rolling.where).toContain('from orders o');
+    expect(rolling.params).toContain(
+      new Date(
+        Date.UTC(ctx.now.getUTCFullYear() - 1, ctx.now.getUTCMonth(), ctx.now.getUTCDate()),
+      ).toISOString(),
+    );
   });
 
   it('refuses trees nested too deep', () => {

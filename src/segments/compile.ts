@@ -9,7 +9,9 @@
 // (`customer_id in (subquery)` was faster under OR while its result fit in memory as a hashed subplan,
 // and quadratic once it did not — half a million buyers of a category do not.)
 import { AppError, type ErrorDetail } from '../errors.js';
+import { windowStart } from '../membership/grading.js';
 import type { MemberProgram } from '../membership/program.js';
+import { PURCHASE_SQL } from '../orders/status.js';
 import { startOfLocalDay } from '../shops/calendar.js';
 import { likeEscape } from './patterns.js';
 import { purchasedCondition } from './purchased.js';
@@ -153,7 +155,7 @@ export function compileSegment(
         return `(select count(*) from (select 1 ${cases} limit ${n}) k) >= ${n}`;
       }
       case 'nearNextTier':
-        return nearNextTier(node, { ctx, bind, fail });
+        return nearNextTier(node, { ctx, bind, fail }, fence);
     }
   };
 
@@ -172,48 +174,70 @@ interface Tools {
   fail: (field: string, message: string) => string;
 }
 
+/** A member's net spend and purchases over the program's window, as SQL over `customers c`. */
+interface Figures {
+  spend: string;
+  orders: string;
+}
+
+const LIFETIME: Figures = { spend: '(c.spend_cents - c.refunded_cents)', orders: 'c.order_count' };
+
 /**
- * What each member still lacks of the tier above theirs, from the row's lifetime figures (the same
- * arithmetic as membership/grading.ts's tierProgress), compared with what the rule calls within reach:
- * one arm per tier that has a tier above it.
+ * Members within reach of the tier above theirs: the same arithmetic as membership/grading.ts's
+ * tierProgress, compared with what the rule calls within reach, one arm per tier that has a tier above
+ * it. A lifetime program reads the row's figures. A rolling one sums each member's purchases of the last
+ * twelve months (tiers.ts's standing) through their order index; since those are never more than the
+ * lifetime figures, the lifetime ones say first who cannot be within reach, and only the rest are summed.
  */
-function nearNextTier(node: Extract<Rule, { type: 'nearNextTier' }>, t: Tools): string {
+function nearNextTier(node: Extract<Rule, { type: 'nearNextTier' }>, t: Tools, fence: string): string {
   const { bind, fail, ctx } = t;
   if (node.spendWithinCents === undefined && node.ordersWithin === undefined)
     return fail('', 'give spendWithinCents, ordersWithin or both');
-  if (ctx.grading.window !== 'lifetime')
-    return fail(
-      '',
-      "the shop's tiers count the purchases of the last 12 months; this condition reads lifetime figures only",
-    );
+  if (ctx.grading.window === 'lifetime') return nearArms(node, t, LIFETIME, true);
+  const window = `select coalesce(sum(o.total_cents - o.refunded_cents), 0) as spend, count(*) as orders
+      from orders o where o.shop_id = ${bind(ctx.shopId, 'uuid')} and o.customer_id = c.customer_id
+       and o.ordered_at >= ${bind(windowStart(ctx.now).toISOString(), 'timestamptz')} and o.${PURCHASE_SQL}`;
+  return `(${nearArms(node, t, LIFETIME, false)} and exists (select 1 from (${window}) w
+      where ${nearArms(node, t, { spend: 'w.spend', orders: 'w.orders' }, true)}${fence}))`;
+}
+
+/**
+ * Whether `figures` are within the rule's reach of the next tier, by the member's rank. With `unmet`
+ * false, only the reach is checked, not that the next tier is still short of.
+ */
+function nearArms(
+  node: Extract<Rule, { type: 'nearNextTier' }>,
+  { bind, ctx }: Tools,
+  figures: Figures,
+  unmet: boolean,
+): string {
   const arms = ctx.grading.tiers.slice(1).map((next, rank) => {
     const gaps = [
       next.minSpendCents === null
         ? null
-        : {
-            short: `greatest(0, ${bind(next.minSpendCents, 'int8')} - (c.spend_cents - c.refunded_cents))`,
-            within: node.spendWithinCents,
-          },
+        : { threshold: next.minSpendCents, figure: figures.spend, within: node.spendWithinCents },
       next.minOrders === null
         ? null
-        : {
-            short: `greatest(0, ${bind(next.minOrders, 'int8')} - c.order_count)`,
-            within: node.ordersWithin,
-          },
+        : { threshold: next.minOrders, figure: figures.orders, within: node.ordersWithin },
     ].filter((g) => g !== null);
+    // Bound where used: a parameter the statement never reads has no type, and PostgreSQL refuses it.
+    const short = (g: (typeof gaps)[number]) => `greatest(0, ${bind(g.threshold, 'int8')} - ${g.figure})`;
     const inReach = (g: (typeof gaps)[number]) =>
-      g.within === undefined ? `${g.short} = 0` : `${g.short} <= ${bind(g.within, 'int8')}`;
-    const unmet = gaps.map((g) => `${g.short} > 0`);
+      g.within === undefined ? `${short(g)} = 0` : `${short(g)} <= ${bind(g.within, 'int8')}`;
+    const unmetAll = unmet ? gaps.map((g) => `${short(g)} > 0`) : [];
     // Under 'any' a member meeting one threshold has the tier already; under 'all', only meeting every one.
     const near =
       ctx.grading.match === 'any'
-        ? `${unmet.join(' and ')} and (${
-            gaps
-              .filter((g) => g.within !== undefined)
-              .map(inReach)
-              .join(' or ') || 'false'
-          })`
-        : `(${unmet.join(' or ')}) and ${gaps.map(inReach).join(' and ')}`;
+        ? [
+            ...unmetAll,
+            `(${
+              gaps
+                .filter((g) => g.within !== undefined)
+                .map(inReach)
+                .join(' or ') || 'false'
+            })`,
+          ].join(' and ')
+        : [...(unmet ? [`(${unmetAll.join(' or ')})`] : []), ...gaps.map(inReach)].join(' and ');
     return `when ${rank} then ${near}`;
   });
   return arms.length === 0 ? 'false' : `(case c.tier_rank ${arms.join(' ')} else false end)`;
