@@ -18,6 +18,8 @@ import { createFlow } from '../src/engage/flows/flows.js';
 import { saveChannel } from '../src/engage/channels.js';
 import { setContactPolicy } from '../src/engage/policy.js';
 import { createTemplate, listTemplates } from '../src/engage/templates.js';
+import { getProgram } from '../src/membership/program.js';
+import { setTierByHand } from '../src/membership/tiers.js';
 import { saveSegment } from '../src/segments/segments.js';
 import { CaseInput } from '../src/service/cases.js';
 import { openCase, updateCase } from '../src/service/desk.js';
@@ -441,6 +443,33 @@ describe('the regulars command', () => {
         "--kind must be inquiry, after_sale, complaint, dispute, review, not 'praise'",
       ),
     });
+    // Made a Supreme VIP, whose tier grants priority service, the customer's case is marked.
+    expect((await regulars('service', 'list', '--priority')).out).toContain('0 of 0 cases');
+    const again = await openDatabase({ dataDir: env.REGULARS_DATA_DIR! });
+    try {
+      const [shop] = await listShops(again);
+      const stored = await getProgram(again, shop!.shopId);
+      const [holder] = await again.query<{ customerId: string }>(
+        'select customer_id as "customerId" from service_cases where case_id = $1',
+        [opened[0]],
+      );
+      await setTierByHand(
+        again,
+        shop!.shopId,
+        stored.program,
+        new Date(Date.now() + 86_400_000),
+        holder!.customerId,
+        {
+          rank: 3,
+          reason: 'Founding member',
+        },
+      );
+    } finally {
+      await again.close();
+    }
+    const priority = await regulars('service', 'list', '--priority');
+    expect(priority.out).toMatch(/: Parcel arrived crushed {2}→ Lan {2}OVERDUE {2}PRIORITY$/m);
+    expect(priority.out).toContain('1 of 1 cases');
   }, 120_000);
 
   it("imports a help desk's tickets as service cases, previewing them first, with a report of the bad rows", async () => {

@@ -284,7 +284,14 @@ describeEachDb('service cases', ({ db }) => {
     const zhou = await member('Zhou');
     const onlooker = await member('Onlooker', 'viewer');
     const rota = async () => ok(key(tenant), 'GET', '/api/service-rota');
-    expect(await rota()).toEqual({ inquiry: [], after_sale: [], complaint: [], dispute: [], review: [] });
+    expect(await rota()).toEqual({
+      inquiry: [],
+      after_sale: [],
+      complaint: [],
+      dispute: [],
+      review: [],
+      priority: [],
+    });
     expect(
       await ok(key(tenant), 'PUT', '/api/service-rota', { complaint: [zhou.staffId, lin.staffId] }),
     ).toMatchObject({ complaint: [lin.staffId, zhou.staffId], inquiry: [] });
@@ -351,6 +358,75 @@ describeEachDb('service cases', ({ db }) => {
     // A staff member removed leaves the rota.
     await removeStaff(db(), tenant.shop.shopId, zhou.staffId);
     expect((await rota()).complaint).toEqual([]);
+  });
+
+  it("puts priority members' cases first and gives them to the priority line, by today's tier", async () => {
+    // The default program gives Supreme VIP (¥5,000) the priority service channel.
+    const tenant = await testTenant(db());
+    const regular = await buyer('13800001061', ['P-1'], tenant);
+    const vip = await ok(key(tenant), 'POST', '/api/orders', {
+      externalId: 'P-2',
+      status: 'paid',
+      totalCents: 600_000,
+      orderedAt: new Date(Date.now() - 86_400_000).toISOString(),
+      customer: { phone: '13800001062', name: 'Qian' },
+    });
+    const member = (name: string) =>
+      createStaff(db(), tenant.shop.shopId, {
+        email: `${name.toLowerCase()}-${tenant.shop.shopId.slice(-8)}@example.com`,
+        name,
+        password: tenant.password,
+        role: 'operator',
+      });
+    const lin = await member('Lin');
+    const wang = await member('Wang');
+    expect(
+      await ok(key(tenant), 'PUT', '/api/service-rota', {
+        complaint: [lin.staffId],
+        priority: [wang.staffId],
+      }),
+    ).toMatchObject({ complaint: [lin.staffId], priority: [wang.staffId], inquiry: [] });
+    const open = async (customerId: string, kind: string, subject: string) =>
+      (await ok(key(tenant), 'POST', `/api/customers/${customerId}/service-cases`, {
+        kind,
+        subject,
+      })) as Case & { assigneeName: string | null; priority: boolean };
+    const first = await open(regular.customerId, 'complaint', 'Late parcel');
+    expect(first).toMatchObject({ assigneeName: 'Lin', priority: false });
+    // The priority member's cases go to the priority line, whatever their kind.
+    expect(await open(vip.customerId, 'complaint', 'Broken pump')).toMatchObject({
+      assigneeName: 'Wang',
+      priority: true,
+    });
+    expect(await open(vip.customerId, 'inquiry', 'Which serum?')).toMatchObject({
+      assigneeName: 'Wang',
+      priority: true,
+    });
+    // An empty priority line leaves them to their kind's staff.
+    await ok(key(tenant), 'PUT', '/api/service-rota', { priority: [] });
+    expect((await open(vip.customerId, 'complaint', 'Missing gift')).assigneeName).toBe('Lin');
+
+    // The queue puts the priority member's open cases first, the longest waiting first among each.
+    const queue = async (query = '') =>
+      (
+        (await ok(key(tenant), 'GET', `/api/service-cases?status=open${query}`)).items as (Case & {
+          priority: boolean;
+        })[]
+      ).map((k) => `${k.subject}${k.priority ? ' (priority)' : ''}`);
+    expect(await queue()).toEqual([
+      'Broken pump (priority)',
+      'Which serum? (priority)',
+      'Missing gift (priority)',
+      'Late parcel',
+    ]);
+    expect(await queue('&priority=true')).toHaveLength(3);
+    expect((await call(key(tenant), 'GET', '/api/service-cases?priority=yes')).statusCode).toBe(400);
+    // Read with today's tier: set down by hand, the member's cases wait with everyone else's.
+    await ok(key(tenant), 'POST', `/api/customers/${vip.customerId}/tier`, { rank: 2, reason: 'Test' });
+    expect(await queue()).toEqual(['Late parcel', 'Broken pump', 'Which serum?', 'Missing gift']);
+    expect(await queue('&priority=true')).toEqual([]);
+    // Another shop's key finds none of it.
+    expect((await call(key(b), 'GET', `/api/service-cases/${first.caseId}`)).statusCode).toBe(404);
   });
 
   it("sets a target for each kind; a case is due by its kind's target, overdue past it while open", async () => {

@@ -12,11 +12,14 @@ export function serviceCommands(program: Command): void {
   const service = program.command('service').description("the service desk's cases");
   service
     .command('list')
-    .description('open cases, the longest waiting first (or resolved ones, latest first)')
+    .description(
+      "open cases, priority members' first, the longest waiting first (or resolved ones, latest first)",
+    )
     .option('--status <status>', 'open, resolved or all', 'open')
     .option('--kind <kind>', CASE_KINDS.join(', '))
     .option('--assignee <email>', "the staff member handling them, by email, or 'none' for nobody yet")
     .option('--overdue', "only open cases past their kind's target")
+    .option('--priority', 'only the cases of members whose tier grants priority service')
     .option('--search <words>', "words in the subject, details or resolution, or a help desk's ticket number")
     .option('--limit <n>', 'at most this many (1–200)', '50')
     .option('--shop <id>')
@@ -27,6 +30,7 @@ export function serviceCommands(program: Command): void {
         assignee?: string;
         search?: string;
         overdue?: boolean;
+        priority?: boolean;
         limit: string;
         shop?: string;
       }) =>
@@ -47,6 +51,7 @@ export function serviceCommands(program: Command): void {
               assignee,
               q: o.search,
               overdue: o.overdue ? 'true' : undefined,
+              priority: o.priority ? 'true' : undefined,
               limit: o.limit,
             });
             if (!query.success) {
@@ -69,8 +74,9 @@ export function serviceCommands(program: Command): void {
               const order = k.orderExternalId ? `  order ${k.orderExternalId}` : '';
               const handler = k.assigneeName ? `  → ${k.assigneeName}` : '';
               const late = k.status === 'open' && k.dueAt && k.dueAt.getTime() < now ? '  OVERDUE' : '';
+              const priority = k.priority ? '  PRIORITY' : '';
               console.log(
-                `${k.caseId}  ${k.kind.padEnd(10)}  ${when.padEnd(12)}  ${k.customerName ?? '(no name)'}: ${k.subject}${order}${handler}${late}`,
+                `${k.caseId}  ${k.kind.padEnd(10)}  ${when.padEnd(12)}  ${k.customerName ?? '(no name)'}: ${k.subject}${order}${handler}${late}${priority}`,
               );
             }
             console.log(`${items.length} of ${total} cases`);

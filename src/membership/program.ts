@@ -159,6 +159,10 @@ export const DEFAULT_PROGRAM: MemberProgram = MemberProgram.parse({
   ],
 });
 
+/** The ranks of the tiers whose members have the priority service channel (the service desk's line). */
+export const priorityRanks = (program: MemberProgram): number[] =>
+  program.tiers.flatMap((t, rank) => (t.benefits.priorityService ? [rank] : []));
+
 export interface StoredProgram {
   program: MemberProgram;
   version: number;

@@ -8,6 +8,7 @@ import type { Queryable } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getCustomer } from '../customers/customers.js';
+import { getProgram, priorityRanks } from '../membership/program.js';
 import { dueSql } from './hours.js';
 
 export const CASE_KINDS = ['inquiry', 'after_sale', 'complaint', 'dispute', 'review'] as const;
@@ -97,6 +98,8 @@ export interface ServiceCase {
   assigneeName: string | null;
   /** When the shop's target for its kind says it should be resolved (service/targets.ts), if it has one. */
   dueAt: Date | null;
+  /** Whether the customer's tier, today, grants the priority service channel (a tier benefit). */
+  priority: boolean;
   updatedAt: Date;
 }
 
@@ -125,13 +128,30 @@ export async function anyOpenGrievance(db: Queryable, shopId: string): Promise<b
  */
 const dueAtSql = `(select ${dueSql('k.shop_id', 'k.opened_at', 't.hours')} from service_targets t
                     where t.shop_id = k.shop_id and t.kind = k.kind)`;
-export const caseColumns = `k.case_id as "caseId", k.customer_id as "customerId", k.kind, k.channel, k.status,
+/**
+ * Whether a customer is, today, in a tier with the priority service channel, as SQL: `ranks` holds those
+ * tiers' ranks (casesPriority). Read, not stored, so an upgrade moves the member's waiting cases up.
+ */
+export const memberPrioritySql = (shop: string, customer: string, ranks: string) =>
+  `coalesce((select c.tier_rank = any(${ranks}) from customers c
+              where c.shop_id = ${shop} and c.customer_id = ${customer}), false)`;
+
+/** The ranks of the shop's tiers with priority service, as a parameter for memberPrioritySql. */
+export async function casesPriority(db: Queryable, shopId: string): Promise<number[]> {
+  return priorityRanks((await getProgram(db, shopId)).program);
+}
+
+/** A case's columns, `ranks` a parameter reference to casesPriority's answer. */
+const caseColumns = (
+  ranks: string,
+) => `k.case_id as "caseId", k.customer_id as "customerId", k.kind, k.channel, k.status,
   k.subject, k.body, k.order_id as "orderId",
   (select o.external_id from orders o where o.shop_id = k.shop_id and o.order_id = k.order_id) as "orderExternalId",
   k.rating, k.source, k.external_id as "externalId", k.opened_at as "openedAt", k.opened_by as "openedBy",
   k.resolved_at as "resolvedAt", k.resolved_by as "resolvedBy", k.resolution, k.assigned_to as "assignedTo",
   (select s.name from staff s where s.shop_id = k.shop_id and s.staff_id = k.assigned_to) as "assigneeName",
-  ${dueAtSql} as "dueAt", k.updated_at as "updatedAt"`;
+  ${dueAtSql} as "dueAt", ${memberPrioritySql('k.shop_id', 'k.customer_id', ranks)} as priority,
+  k.updated_at as "updatedAt"`;
 
 /** The customer's cases, newest first (a merged id reads its survivor's). */
 export async function listCustomerCases(
@@ -141,17 +161,17 @@ export async function listCustomerCases(
 ): Promise<ServiceCase[]> {
   const customer = await getCustomer(db, shopId, customerId);
   return db.query<ServiceCase>(
-    `select ${caseColumns} from service_cases k where k.shop_id = $1 and k.customer_id = $2
+    `select ${caseColumns('$3::int[]')} from service_cases k where k.shop_id = $1 and k.customer_id = $2
       order by k.opened_at desc, k.case_id desc`,
-    [shopId, customer.customerId],
+    [shopId, customer.customerId, await casesPriority(db, shopId)],
   );
 }
 
 export async function getCase(db: Queryable, shopId: string, caseId: string): Promise<ServiceCase> {
   if (!isUuid(caseId)) throw AppError.notFound('Service case');
   const [row] = await db.query<ServiceCase>(
-    `select ${caseColumns} from service_cases k where k.shop_id = $1 and k.case_id = $2`,
-    [shopId, caseId],
+    `select ${caseColumns('$3::int[]')} from service_cases k where k.shop_id = $1 and k.case_id = $2`,
+    [shopId, caseId, await casesPriority(db, shopId)],
   );
   if (!row) throw AppError.notFound('Service case');
   return row;
@@ -175,6 +195,10 @@ export const CaseQuery = z.strictObject({
     .enum(['true', 'false'])
     .optional()
     .describe("true: only open cases past their kind's target (service targets)"),
+  priority: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe("true: only the cases of members whose tier grants priority service (the program's benefit)"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
@@ -185,8 +209,8 @@ export interface QueuedCase extends ServiceCase {
 }
 
 /**
- * The service desk's list: open cases oldest first (the longest waiting on top), resolved ones most
- * recently resolved first, with the total for paging. `me` is the staff member asking (none for an API
+ * The service desk's list: open cases oldest first (the longest waiting on top), priority members' before
+ * the rest, resolved ones most recently resolved first, with the total for paging. `me` is the staff member asking (none for an API
  * key, which is refused it).
  */
 export async function listCases(
@@ -207,7 +231,8 @@ export async function listCases(
     and (not $4 or k.assigned_to is null) and ($5::uuid is null or k.assigned_to = $5)
     and ($6::text is null or k.subject ilike $6 or k.body ilike $6 or k.resolution ilike $6
          or k.external_id = $7)
-    and (not $8 or (k.status = 'open' and ${dueAtSql} < now()))`;
+    and (not $8 or (k.status = 'open' and ${dueAtSql} < now()))
+    and (not $9 or ${memberPrioritySql('k.shop_id', 'k.customer_id', '$10::int[]')})`;
   const params = [
     shopId,
     q.status ?? null,
@@ -217,18 +242,20 @@ export async function listCases(
     words,
     q.q ?? null,
     q.overdue === 'true',
+    q.priority === 'true',
+    await casesPriority(db, shopId),
   ];
   // Overdue cases are open ones: the longest waiting first, as the open queue.
   const order =
     q.status === 'open' || q.overdue === 'true'
-      ? 'k.opened_at, k.case_id'
+      ? 'priority desc, k.opened_at, k.case_id'
       : q.status === 'resolved'
         ? 'k.resolved_at desc, k.case_id desc'
         : 'k.opened_at desc, k.case_id desc';
   const items = await db.query<QueuedCase>(
-    `select ${caseColumns},
+    `select ${caseColumns('$10::int[]')},
             (select c.name from customers c where c.shop_id = k.shop_id and c.customer_id = k.customer_id) as "customerName"
-       from service_cases k where ${where} order by ${order} limit $9 offset $10`,
+       from service_cases k where ${where} order by ${order} limit $11 offset $12`,
     [...params, q.limit, q.offset],
   );
   const [count] = await db.query<{ total: number }>(

@@ -16,7 +16,9 @@ import { applyRuleTags } from '../tags/rules.js';
 import {
   CASE_STATUSES,
   CaseInput,
+  casesPriority,
   getCase,
+  memberPrioritySql,
   type CaseStatus,
   type CaseUpdate,
   type ServiceCase,
@@ -110,12 +112,13 @@ async function insertCase(
 ): Promise<string> {
   const caseId = uuidv7(facts.openedAt.getTime());
   await tx.query(
-    // A case that comes in open goes to whoever of its kind's rota has the least open work (rota.ts).
+    // A case that comes in open goes to whoever of its kind's rota — or, for a priority member, of the
+    // priority line — has the least open work (rota.ts).
     `insert into service_cases (shop_id, case_id, customer_id, kind, channel, status, subject, body, order_id,
             rating, source, external_id, opened_at, opened_by, resolved_at, resolved_by, resolution, updated_at,
             assigned_to)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-             case when $6 = 'open' then ${rotaPickSql('$1', '$4')} end)`,
+             case when $6 = 'open' then ${rotaPickSql('$1', '$4', memberPrioritySql('$1', '$3', '$19::int[]'))} end)`,
     [
       shopId,
       caseId,
@@ -135,6 +138,7 @@ async function insertCase(
       resolved?.by ?? null,
       resolved?.resolution ?? null,
       origin.at.toISOString(),
+      await casesPriority(tx, shopId),
     ],
   );
   return caseId;

@@ -3,27 +3,34 @@
 // one of them with the fewest open cases (ties to the earliest added to the shop), so the desk's work
 // spreads by load rather than by a counter that a day off would skew. A kind naming nobody leaves its
 // new cases to nobody, for staff to take from the queue. Viewers only look: they are never given one.
+// Members whose tier grants the priority service channel (a tier benefit) have a line of their own,
+// `priority` (migration 0053): its staff take those members' new cases of every kind, and when it names
+// nobody the kind's staff do.
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { AppError, type ErrorDetail } from '../errors.js';
-import { CASE_KINDS, type CaseKind } from './cases.js';
+import { CASE_KINDS } from './cases.js';
 
 const StaffIds = z
   .array(z.uuid())
   .max(100)
   .describe('the staff who take new cases of this kind, by id; [] for nobody');
 
+/** The rota's lines: a kind of case each, and the priority members' line. */
+export const ROTA_LINES = [...CASE_KINDS, 'priority'] as const;
+export type RotaLine = (typeof ROTA_LINES)[number];
+
 export const ServiceRota = z.strictObject(
-  Object.fromEntries(CASE_KINDS.map((k) => [k, StaffIds.optional()])) as Record<
-    CaseKind,
+  Object.fromEntries(ROTA_LINES.map((k) => [k, StaffIds.optional()])) as Record<
+    RotaLine,
     z.ZodOptional<typeof StaffIds>
   >,
 );
-export type ServiceRota = Record<CaseKind, string[]>;
+export type ServiceRota = Record<RotaLine, string[]>;
 
-/** Each kind's staff (viewers, who are passed over, left out), in the order they joined the shop. */
+/** Each line's staff (viewers, who are passed over, left out), in the order they joined the shop. */
 export async function serviceRota(db: Queryable, shopId: string): Promise<ServiceRota> {
-  const rows = await db.query<{ kind: CaseKind; staffId: string }>(
+  const rows = await db.query<{ kind: RotaLine; staffId: string }>(
     `select r.kind, r.staff_id as "staffId"
        from service_rota r join staff s on s.shop_id = r.shop_id and s.staff_id = r.staff_id
       where r.shop_id = $1 and s.role <> 'viewer'
@@ -31,17 +38,17 @@ export async function serviceRota(db: Queryable, shopId: string): Promise<Servic
     [shopId],
   );
   return Object.fromEntries(
-    CASE_KINDS.map((k) => [k, rows.filter((r) => r.kind === k).map((r) => r.staffId)]),
+    ROTA_LINES.map((k) => [k, rows.filter((r) => r.kind === k).map((r) => r.staffId)]),
   ) as ServiceRota;
 }
 
-/** Sets the staff of the kinds given; the kinds left out keep theirs. */
+/** Sets the staff of the lines given; the lines left out keep theirs. */
 export async function setServiceRota(
   db: Db,
   shopId: string,
   rota: z.output<typeof ServiceRota>,
 ): Promise<ServiceRota> {
-  const given = Object.entries(rota).filter((e): e is [CaseKind, string[]] => e[1] !== undefined);
+  const given = Object.entries(rota).filter((e): e is [RotaLine, string[]] => e[1] !== undefined);
   const named = [...new Set(given.flatMap(([, ids]) => ids))];
   const staff = await db.query<{ staffId: string; role: string }>(
     'select staff_id as "staffId", role from staff where shop_id = $1 and staff_id = any($2::uuid[])',
@@ -72,15 +79,20 @@ export async function setServiceRota(
   return serviceRota(db, shopId);
 }
 
-/**
- * SQL for the staff member a new open case of kind `$kind` goes to, in shop `$shop` (parameter
- * references given by the caller): the kind's staff with the fewest open cases, or null.
- */
-export const rotaPickSql = (shop: string, kind: string) => `(
+/** SQL for the staff member of rota line `line` with the fewest open cases, or null. */
+const pickSql = (shop: string, line: string) => `(
   select r.staff_id from service_rota r
     join staff s on s.shop_id = r.shop_id and s.staff_id = r.staff_id and s.role <> 'viewer'
-   where r.shop_id = ${shop} and r.kind = ${kind}
+   where r.shop_id = ${shop} and r.kind = ${line}
    order by (select count(*) from service_cases k
               where k.shop_id = r.shop_id and k.assigned_to = r.staff_id and k.status = 'open'),
             s.created_at, s.staff_id
    limit 1)`;
+
+/**
+ * SQL for the staff member a new open case of kind `kind` goes to, in shop `shop` (parameter references
+ * given by the caller): for a priority member (`priority`, an SQL truth) the priority line's, else — or
+ * when that line names nobody — the kind's; null when neither names anyone.
+ */
+export const rotaPickSql = (shop: string, kind: string, priority: string) =>
+  `coalesce(case when ${priority} then ${pickSql(shop, "'priority'")} end, ${pickSql(shop, kind)})`;

@@ -42,6 +42,9 @@ const ServiceCase = z.object({
   assignedTo: z.uuid().nullable().describe('the staff member handling it'),
   assigneeName: z.string().nullable(),
   dueAt: ts.nullable().describe("when the shop's target for its kind says it should be resolved"),
+  priority: z
+    .boolean()
+    .describe("whether the customer's tier grants the priority service channel (today's tier)"),
   updatedAt: ts,
 });
 const CustomerParams = z.object({ customerId: z.string() });
@@ -209,7 +212,7 @@ export const serviceRoutes =
         schema: {
           tags: ['service'],
           summary:
-            'The staff who take new cases of each kind: a case that comes in open goes to the one with the fewest open cases; a kind naming nobody leaves its cases to nobody',
+            "The staff who take new cases of each kind, and priority members' (`priority`: those whose tier grants priority service, any kind): a case that comes in open goes to the one with the fewest open cases; a kind naming nobody leaves its cases to nobody, and an empty priority line leaves priority members' to their kind's staff",
           response: { 200: ServiceRota.required(), ...errors },
         },
       },
@@ -223,7 +226,7 @@ export const serviceRoutes =
         schema: {
           tags: ['service'],
           summary:
-            'Set the staff (not viewers) who take new cases of each kind given ([] for nobody; kinds left out keep theirs); cases already in stay with whoever has them',
+            'Set the staff (not viewers) who take new cases of each kind, or of priority members, given ([] for nobody; lines left out keep theirs); cases already in stay with whoever has them',
           body: ServiceRota,
           response: { 200: ServiceRota.required(), ...errors },
         },

@@ -1,6 +1,6 @@
-// The service desk's queue: the shop's open cases, longest waiting first, with their customers; or the
-// cases resolved lately; everyone's, one staff member's (their own) or nobody's yet, the overdue alone,
-// found by their words. A case is given to someone and resolved from here, or from the customer's
+// The service desk's queue: the shop's open cases, priority members' (a tier benefit) first, then the
+// longest waiting, with their customers; or the cases resolved lately; everyone's, one staff member's
+// (their own) or nobody's yet, the overdue or priority members' alone, found by their words. A case is given to someone and resolved from here, or from the customer's
 // profile; admins set below how soon each kind is to be resolved (in the desk's working hours), and who
 // takes new cases of each.
 import { useState } from 'react';
@@ -28,6 +28,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   const [assignee, setAssignee] = useState('');
   const [words, setWords] = useState('');
   const [overdue, setOverdue] = useState(false);
+  const [priority, setPriority] = useState(false);
   const [offset, setOffset] = useState(0);
   const [version, setVersion] = useState(0);
   const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
@@ -36,6 +37,7 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
   if (assignee) query.set('assignee', assignee);
   if (words.trim()) query.set('q', words.trim());
   if (overdue) query.set('overdue', 'true');
+  if (priority) query.set('priority', 'true');
   // Read once: the form keeps what it saves, and a save reloads the queue's due times only.
   const targets = useLoad(() => api<Targets>('/api/service-targets'), 'targets');
   const rota = useLoad(() => api<Rota>('/api/service-rota'), 'rota');
@@ -136,6 +138,18 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
           {t('service.overdueOnly')}
         </label>
         <label>
+          <input
+            type="checkbox"
+            name="priority"
+            checked={priority}
+            onChange={(e) => {
+              setPriority(e.target.checked);
+              setOffset(0);
+            }}
+          />{' '}
+          {t('service.priorityOnly')}
+        </label>
+        <label>
           {t('service.search')}
           <input
             type="search"
@@ -193,6 +207,18 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
                     <a href={href({ page: 'customer', id: k.customerId })}>
                       {k.customerName ?? t('customers.unnamed')}
                     </a>
+                    {k.priority && (
+                      <>
+                        {' '}
+                        <span
+                          className="tag priority"
+                          data-testid="priority"
+                          title={t('service.priorityHelp')}
+                        >
+                          {t('service.priority')}
+                        </span>
+                      </>
+                    )}
                   </td>
                   <td>{label(`service.channel.${k.channel}`, k.channel)}</td>
                   <td>{label(`service.status.${k.status}`, k.status)}</td>

@@ -25,6 +25,8 @@ export interface ServiceCase {
   assigneeName: string | null;
   /** When the shop's target for its kind says it should be resolved. */
   dueAt: string | null;
+  /** Whether the customer's tier grants the priority service channel. */
+  priority: boolean;
 }
 
 /** A review's stars, as text. */
