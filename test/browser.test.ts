@@ -643,11 +643,26 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await rows.first().getByTestId('overdue').textContent()).toMatch(/^overdue by \d+ days$/);
     await page.getByLabel('overdue only').uncheck();
     await eventually(() => page.getByTestId('service-total').textContent()).toBe('Cases: 2');
-    // From now on the owner takes the new after-sale cases.
+    // From now on the owner takes the new after-sale cases, and priority members' of every kind.
     const rota = page.getByTestId('service-rota');
     await rota.getByLabel('After-sale · Owner').check();
+    await rota.getByLabel('Priority members · Owner').check();
     await rota.getByRole('button', { name: 'Save' }).click();
     await rota.getByText('Saved.').waitFor();
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/service-rota', headers: shop.auth })).json(),
+    ).toMatchObject({ after_sale: [expect.any(String)], priority: [expect.any(String)] });
+    // Made a Supreme VIP (priority service), the customer's cases are marked and listed alone.
+    const upgraded = await t.app.inject({
+      method: 'POST',
+      url: `/api/customers/${customerId}/tier`,
+      headers: shop.auth,
+      payload: { rank: 3, reason: 'Founding member' },
+    });
+    expect(upgraded.statusCode).toBe(200);
+    await page.getByLabel('priority members only').check();
+    await eventually(() => rows.getByTestId('priority').allTextContents()).toEqual(['Priority', 'Priority']);
+    await page.getByLabel('priority members only').uncheck();
     // The desk works weekdays, nine to six, and closes on National Day: targets count those hours.
     const hours = page.getByTestId('service-hours');
     for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'])
@@ -962,8 +977,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
 
     await member.goto(`${base}/#/customers/${loyal}`);
     await eventually(() => member.getByTestId('tier-name').textContent()).toBe('Senior');
-    // Where the member stands, in words: one order of 100 yuan; VIP wants 2,000 or five.
+    // What the tier gives, and where the member stands, in words: one order of 100 yuan; VIP wants
+    // 2,000 or five.
     expect(await member.getByTestId('tier-standing').locator('li').allTextContents()).toEqual([
+      'Benefits: 2% off',
       'CN¥100.00 and 1 purchase counted (all purchases ever)',
       'To VIP: CN¥1,900.00 more or 4 more purchases',
       expect.stringMatching(/^Keeps Senior at the review on [A-Z][a-z]{2} 1, \d{4}$/),
@@ -1042,6 +1059,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await keep.getAttribute('class')).toBe('warning');
     expect(await member.getByTestId('tier-next').textContent()).toBe(
       'To Supreme VIP: CN¥4,900.00 more or 8 more purchases',
+    );
+    expect(await member.getByTestId('tier-benefits').textContent()).toBe(
+      'Benefits: 5% off · Free shipping · birthday gift (Birthday gift set)',
     );
 
     // The code is texted to the member's phone; with no SMS channel yet, the page says so, and the

@@ -785,6 +785,7 @@ describeEachDb('membership', ({ db }) => {
     expect(await tier(customerId)).toMatchObject({
       rank: 0,
       name: 'Regular',
+      benefits: { discountPercent: 0, freeShipping: false, priorityService: false },
       window: 'lifetime',
       match: 'any',
       standing: { spendCents: yuan(300), orders: 1 },
@@ -835,7 +836,13 @@ describeEachDb('membership', ({ db }) => {
     // At the top there is no next tier; another shop's key does not find the member.
     const top = await c.call('POST', `/api/customers/${vip.customerId}/tier`, { rank: 3, reason: 'Founder' });
     expect(top.status).toBe(200);
-    expect(await tier(vip.customerId)).toMatchObject({ rank: 3, name: 'Supreme VIP', next: null });
+    // A till reads the member's discount and free shipping with their tier.
+    expect(await tier(vip.customerId)).toMatchObject({
+      rank: 3,
+      name: 'Supreme VIP',
+      benefits: { discountPercent: 10, pointsMultiplier: 1.5, freeShipping: true, priorityService: true },
+      next: null,
+    });
     const other = await testTenant(db());
     const theirs = await t.app.inject({
       method: 'GET',

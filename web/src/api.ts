@@ -294,6 +294,7 @@ interface Shortfall {
 export interface MemberTier {
   rank: number;
   name: string;
+  benefits: Tier['benefits'];
   window: 'lifetime' | 'rolling_12_months';
   match: 'any' | 'all';
   standing: { spendCents: number; orders: number };

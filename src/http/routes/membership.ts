@@ -17,7 +17,7 @@ import {
   redeemPoints,
   RedemptionInput,
 } from '../../membership/points.js';
-import { getProgram, MemberProgram, saveProgram } from '../../membership/program.js';
+import { getProgram, MemberProgram, saveProgram, TierBenefits } from '../../membership/program.js';
 import { EXPIRE, holdUntilNextReview, nextReview, REGRADE, REVIEW } from '../../membership/schedule.js';
 import { memberTiers, setTierByHand, tierDistribution } from '../../membership/tiers.js';
 import { allows } from '../../shops/roles.js';
@@ -148,17 +148,19 @@ export const membershipRoutes =
         schema: {
           tags: ['membership'],
           summary:
-            "A member's tier, where they stand, and how far from the next tier and from keeping theirs",
+            "A member's tier with its benefits, where they stand, and how far from the next tier and from keeping theirs",
           description:
             "`standing` is the net spend and purchases the program's window counts now; `next` what the tier " +
             'above still wants (either threshold under match `any`, every one under `all`); `keep` the ' +
             "member's own tier's keep thresholds against what the next review will read — in a rolling " +
-            'window, the purchases of the year before the review, so that older ones have dropped out.',
+            'window, the purchases of the year before the review, so that older ones have dropped out. ' +
+            "`benefits` are the tier's (a till or checkout reads the member's discount and free shipping here).",
           params: CustomerParams,
           response: {
             200: z.object({
               rank: z.number().int(),
               name: z.string(),
+              benefits: TierBenefits,
               since: ts.nullable(),
               holdUntil: ts.nullable(),
               graceUntil: ts.nullable(),
@@ -192,10 +194,12 @@ export const membershipRoutes =
           customerId,
         );
         if (!m) throw AppError.notFound('Customer');
-        const name = (rank: number) => program.tiers[Math.min(rank, program.tiers.length - 1)]!.name;
+        const tier = (rank: number) => program.tiers[Math.min(rank, program.tiers.length - 1)]!;
+        const name = (rank: number) => tier(rank).name;
         return {
           rank: m.rank,
           name: name(m.rank),
+          benefits: tier(m.rank).benefits,
           since: m.since,
           holdUntil: m.holdUntil,
           graceUntil: m.graceUntil,

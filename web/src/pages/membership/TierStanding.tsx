@@ -3,8 +3,9 @@ import { date, money } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 
 /**
- * Under a member's tier: what the program counts of their buying, what the tier above still wants, and
- * whether they keep their own at the next review — what staff tell a member asking "how do I get VIP?".
+ * Under a member's tier: what it gives them, what the program counts of their buying, what the tier above
+ * still wants, and whether they keep their own at the next review — what staff tell a member asking "what
+ * do I get, and how do I get VIP?".
  */
 export function TierStanding({ shop, tier }: { shop: Shop; tier: MemberTier }) {
   const { t, lang } = useI18n();
@@ -19,8 +20,22 @@ export function TierStanding({ shop, tier }: { shop: Shop; tier: MemberTier }) {
       .filter((x) => x !== null)
       .join(tier.match === 'any' ? t('member.or') : t('member.and'));
   const review = date(tier.nextReviewAt, shop.timeZone, lang);
+  const b = tier.benefits;
+  const benefits = [
+    b.discountPercent > 0
+      ? t('member.discount', { n: b.discountPercent, zhe: (100 - b.discountPercent) / 10 })
+      : null,
+    b.pointsMultiplier !== 1 ? t('member.multiplier', { n: b.pointsMultiplier }) : null,
+    b.freeShipping ? t('tiers.freeShipping') : null,
+    b.birthdayGift ? t('member.birthdayGift', { gift: b.birthdayGift }) : null,
+    b.memberOffers ? t('tiers.memberOffers') : null,
+    b.priorityService ? t('tiers.priorityService') : null,
+  ].filter((x) => x !== null);
   return (
     <ul className="tier-standing" data-testid="tier-standing">
+      {benefits.length > 0 && (
+        <li data-testid="tier-benefits">{t('member.benefits', { list: benefits.join(' · ') })}</li>
+      )}
       <li>
         {t('member.standing', {
           spend: amount(tier.standing.spendCents),
