@@ -432,6 +432,22 @@ describeEachDb('tags and segments', ({ db }) => {
     await settleJobs(t.jobs, db(), shop.shop.shopId);
     expect(await near({ ordersWithin: 1 })).toBe(3); // near, far, lapsed
     expect(await count({ type: 'not', rule: { type: 'nearNextTier', ordersWithin: 1 } }, shop)).toBe(2);
+    // As a rule tag: back-filled over the shop, then judged for an order's buyer as it comes in.
+    const created = await call(
+      'POST',
+      '/api/tags',
+      { name: 'upgrade push', rule: { type: 'nearNextTier', ordersWithin: 1 } },
+      shop,
+    );
+    expect(created.status).toBe(201);
+    await settleJobs(t.jobs, db(), shop.shop.shopId);
+    const pushed = async () =>
+      (await call('GET', '/api/tags', undefined, shop)).body.items[0].customerCount as number;
+    expect(await pushed()).toBe(3);
+    await buy('newcomer@example.com', 'C-1', 100);
+    expect(await pushed()).toBe(4);
+    await buy('lapsed@example.com', 'L-3', 100); // two purchases this year: Senior, and no longer near
+    expect(await pushed()).toBe(3);
   });
 
   it('keeps each shop’s tags, segments and counts to itself', async () => {

@@ -174,31 +174,41 @@ interface Tools {
   fail: (field: string, message: string) => string;
 }
 
-/** A member's net spend and purchases over the program's window, as SQL over `customers c`. */
+/** A member's tier rank, net spend and purchases over the program's window, as SQL. */
 interface Figures {
+  rank: string;
   spend: string;
   orders: string;
 }
 
-const LIFETIME: Figures = { spend: '(c.spend_cents - c.refunded_cents)', orders: 'c.order_count' };
+const LIFETIME: Figures = {
+  rank: 'c.tier_rank',
+  spend: '(c.spend_cents - c.refunded_cents)',
+  orders: 'c.order_count',
+};
 
 /**
  * Members within reach of the tier above theirs: the same arithmetic as membership/grading.ts's
  * tierProgress, compared with what the rule calls within reach, one arm per tier that has a tier above
  * it. A lifetime program reads the row's figures. A rolling one sums each member's purchases of the last
- * twelve months (tiers.ts's standing) through their order index; since those are never more than the
- * lifetime figures, the lifetime ones say first who cannot be within reach, and only the rest are summed.
+ * twelve months (tiers.ts's standing) from the orders, joined to the member's row again so that a member
+ * without any is judged on zero in the same semi-join (an OR of two conditions would probe the orders per
+ * customer). The year's figures are never more than the lifetime ones, so those say first who cannot be
+ * within reach.
  */
 function nearNextTier(node: Extract<Rule, { type: 'nearNextTier' }>, t: Tools, fence: string): string {
   const { bind, fail, ctx } = t;
   if (node.spendWithinCents === undefined && node.ordersWithin === undefined)
     return fail('', 'give spendWithinCents, ordersWithin or both');
   if (ctx.grading.window === 'lifetime') return nearArms(node, t, LIFETIME, true);
-  const window = `select coalesce(sum(o.total_cents - o.refunded_cents), 0) as spend, count(*) as orders
-      from orders o where o.shop_id = ${bind(ctx.shopId, 'uuid')} and o.customer_id = c.customer_id
-       and o.ordered_at >= ${bind(windowStart(ctx.now).toISOString(), 'timestamptz')} and o.${PURCHASE_SQL}`;
-  return `(${nearArms(node, t, LIFETIME, false)} and exists (select 1 from (${window}) w
-      where ${nearArms(node, t, { spend: 'w.spend', orders: 'w.orders' }, true)}${fence}))`;
+  const shop = bind(ctx.shopId, 'uuid');
+  const year = `select o.customer_id, sum(o.total_cents - o.refunded_cents) as spend, count(*) as orders
+      from orders o where o.shop_id = ${shop} and o.ordered_at >= ${bind(windowStart(ctx.now).toISOString(), 'timestamptz')}
+       and o.${PURCHASE_SQL} group by o.customer_id`;
+  const figures = { rank: 'm.tier_rank', spend: 'coalesce(w.spend, 0)', orders: 'coalesce(w.orders, 0)' };
+  return `(${nearArms(node, t, LIFETIME, false)} and exists (select 1 from customers m
+      left join (${year}) w on w.customer_id = m.customer_id
+      where m.shop_id = ${shop} and m.customer_id = c.customer_id and ${nearArms(node, t, figures, true)}${fence}))`;
 }
 
 /**
@@ -240,7 +250,7 @@ function nearArms(
         : [...(unmet ? [`(${unmetAll.join(' or ')})`] : []), ...gaps.map(inReach)].join(' and ');
     return `when ${rank} then ${near}`;
   });
-  return arms.length === 0 ? 'false' : `(case c.tier_rank ${arms.join(' ')} else false end)`;
+  return arms.length === 0 ? 'false' : `(case ${figures.rank} ${arms.join(' ')} else false end)`;
 }
 
 function fieldCondition(spec: FieldSpec, op: Operator, value: unknown, t: Tools): string {
