@@ -1061,7 +1061,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
       'To Supreme VIP: CN¥4,900.00 more or 8 more purchases',
     );
     expect(await member.getByTestId('tier-benefits').textContent()).toBe(
-      'Benefits: 5% off · Free shipping · birthday gift (Birthday gift set)',
+      'Benefits: 5% off · free shipping · birthday gift (Birthday gift set)',
     );
 
     // The code is texted to the member's phone; with no SMS channel yet, the page says so, and the

@@ -26,10 +26,10 @@ export function TierStanding({ shop, tier }: { shop: Shop; tier: MemberTier }) {
       ? t('member.discount', { n: b.discountPercent, zhe: (100 - b.discountPercent) / 10 })
       : null,
     b.pointsMultiplier !== 1 ? t('member.multiplier', { n: b.pointsMultiplier }) : null,
-    b.freeShipping ? t('tiers.freeShipping') : null,
+    b.freeShipping ? t('member.freeShipping') : null,
     b.birthdayGift ? t('member.birthdayGift', { gift: b.birthdayGift }) : null,
-    b.memberOffers ? t('tiers.memberOffers') : null,
-    b.priorityService ? t('tiers.priorityService') : null,
+    b.memberOffers ? t('member.memberOffers') : null,
+    b.priorityService ? t('member.priorityService') : null,
   ].filter((x) => x !== null);
   return (
     <ul className="tier-standing" data-testid="tier-standing">
