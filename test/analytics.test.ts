@@ -255,13 +255,24 @@ describeEachDb('analytics', ({ db, newShop }) => {
       averageRating: 3,
     });
     // Counted in the desk's working hours (weekdays, 9 to 6), the review of Friday noon was due on
-    // Tuesday evening: resolved on the Sunday, it was within its target.
+    // Tuesday evening: resolved on the Sunday, it was within its target. The time to resolve counts the
+    // same hours: 6 (Thursday 10 to 4), 6 (Friday noon to six; the weekend closed) and 9 (Friday noon
+    // to Monday noon) — a median of 6 open hours, where the clock says 48.
     const weekdays = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '09:00', closes: '18:00' }));
     await setServiceHours(db(), shop.shopId, { days: weekdays, holidays: [] });
     expect((await dashboard(db(), shop.shopId, march)).service).toMatchObject({
       resolvedWithTarget: 2,
       resolvedOnTarget: 2,
+      medianHoursToResolve: 6,
     });
+    // Monday 2 March a holiday: the question took Friday's 6 hours only.
+    await setServiceHours(db(), shop.shopId, { days: weekdays, holidays: ['2026-03-02'] });
+    const rows = await db().query<{ hours: number }>(`select service_open_hours($1, $2, $3) as hours`, [
+      shop.shopId,
+      at('2026-02-27T12:00:00'),
+      at('2026-03-02T12:00:00'),
+    ]);
+    expect(Number(rows[0]!.hours)).toBe(6);
     await setServiceHours(db(), shop.shopId, { days: [], holidays: [] });
     const segment = await saveSegment(db(), shop.shopId, {
       name: 'Complained',

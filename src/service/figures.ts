@@ -1,7 +1,7 @@
 // The service desk's figures for the dashboard: what customers brought in a period, how fast it was
 // resolved, and what their reviews said — for everyone or a segment's members.
 import type { Queryable } from '../db/db.js';
-import { dueSql } from './hours.js';
+import { dueSql, openHoursSql } from './hours.js';
 import { CASE_KINDS, type CaseKind } from './cases.js';
 
 export interface ServiceFigures {
@@ -11,7 +11,10 @@ export interface ServiceFigures {
   customers: number;
   /** Of the cases opened in the period, those still open now. */
   stillOpen: number;
-  /** Cases resolved in the period, and the median time from opening to resolution, in hours. */
+  /**
+   * Cases resolved in the period, and the median time from opening to resolution, in the desk's open
+   * hours when it has working hours (as its targets count), else in hours.
+   */
   resolved: number;
   /**
    * Of those, the ones whose kind has a target (service/targets.ts, as set now) and the ones resolved
@@ -58,7 +61,7 @@ export async function serviceFigures(
       `select count(*)::int as resolved, count(t.hours)::int as "withTarget",
               count(*) filter (where k.resolved_at <= ${dueSql('k.shop_id', 'k.opened_at', 't.hours')})::int
                 as "onTarget",
-              percentile_cont(0.5) within group (order by extract(epoch from k.resolved_at - k.opened_at) / 3600)
+              percentile_cont(0.5) within group (order by ${openHoursSql('k.shop_id', 'k.opened_at', 'k.resolved_at')})
                 as "medianHours"
          from service_cases k ${join}
          left join service_targets t on t.shop_id = k.shop_id and t.kind = k.kind

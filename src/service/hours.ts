@@ -1,7 +1,8 @@
 // The desk's working hours (migration 0052): the days of the week it is open and from when to when, in
 // the shop's time zone, and the holidays it is closed. A case's target (targets.ts) counts open hours
-// only — service_due_at in SQL — so its hours do not run out over a night or a weekend. A shop that sets
-// no hours works around the clock.
+// only — service_due_at in SQL — so its hours do not run out over a night or a weekend, and so does the
+// time a case took to resolve (service_open_hours, migration 0054). A shop that sets no hours works
+// around the clock.
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { AppError } from '../errors.js';
@@ -78,3 +79,12 @@ export const dueSql = (shop: string, opened: string, hours: string) =>
   `(case when exists (select 1 from service_hours h where h.shop_id = ${shop})
          then service_due_at(${shop}, ${opened}, ${hours})
          else ${opened} + make_interval(hours => ${hours}) end)`;
+
+/**
+ * The desk's open hours between `from` and `to` as SQL (what a case took, as its target counts). Shops
+ * without working hours take the hours between, without a call per case.
+ */
+export const openHoursSql = (shop: string, from: string, to: string) =>
+  `(case when exists (select 1 from service_hours h where h.shop_id = ${shop})
+         then service_open_hours(${shop}, ${from}, ${to})
+         else extract(epoch from ${to} - ${from}) / 3600 end)`;

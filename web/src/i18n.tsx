@@ -1204,6 +1204,8 @@ const en = {
   'dash.service.stillOpen': 'Still open',
   'dash.service.resolved': 'Resolved',
   'dash.service.medianHours': 'Median hours to resolve',
+  'dash.service.medianHoursHelp':
+    "From opening to resolution, counting the desk's working hours if it has them (as its targets do)",
   'dash.service.onTarget': 'Resolved within target',
   'dash.service.rating': 'Average stars',
   'dash.engagement': 'Campaigns and flows',
@@ -2492,6 +2494,7 @@ const zh: Record<Key, string> = {
   'dash.service.stillOpen': '仍未解决',
   'dash.service.resolved': '已解决',
   'dash.service.medianHours': '解决用时中位数（小时）',
+  'dash.service.medianHoursHelp': '从提出到解决的用时；设了工作时间时只计工作时间（与处理时限一致）',
   'dash.service.onTarget': '时限内解决',
   'dash.service.rating': '平均星级',
   'dash.engagement': '营销活动与流程',

@@ -348,7 +348,7 @@ function Figures({
               </dd>
             </div>
             <div>
-              <dt>{t('dash.service.medianHours')}</dt>
+              <dt title={t('dash.service.medianHoursHelp')}>{t('dash.service.medianHours')}</dt>
               <dd>{fixed(d.service.medianHoursToResolve, 1)}</dd>
             </div>
             <div>
