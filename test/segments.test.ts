@@ -118,6 +118,13 @@ describeEachDb('tags and segments', ({ db }) => {
     expect((await tag('oily-skin')).customerCount).toBe(2);
     const timeline = (await call('GET', `/api/customers/${ids.ann}/timeline`)).body.items;
     expect(timeline.map((e: { type: string }) => e.type)).toContain('tag.added');
+    // Dated by the order that earned it, as its points are: Dee's of 200 days ago, on her profile too.
+    const dee = (await call('GET', `/api/customers/${ids.dee}/timeline`)).body.items;
+    const tagged = dee.find((e: { type: string }) => e.type === 'tag.added');
+    const twoHundredDaysAgo = (at: string) => Math.abs(Date.parse(at) - Date.parse(daysAgo(200)));
+    expect(twoHundredDaysAgo(tagged.occurredAt)).toBeLessThan(60_000);
+    const deeTags = (await call('GET', `/api/customers/${ids.dee}/tags`)).body.items;
+    expect(twoHundredDaysAgo(deeTags[0].taggedAt)).toBeLessThan(60_000);
     // Replaying the order changes nothing.
     await order('ann', 'A1', { ago: 5, total: 8900, items: [oily] });
     expect((await tag('oily-skin')).customerCount).toBe(2);

@@ -237,9 +237,18 @@ export async function ingestOrders(
     origin,
     at,
   );
-  // Rule tags last: they read the stats, tier and points just written.
+  // Rule tags last: they read the stats, tier and points just written. Each buyer's are dated by their
+  // latest new order's payment, as its points are (an import of last year's orders tags its buyers
+  // then), or now when a stored order of theirs moved.
   const touched = orders.flatMap((_, n) => (outcomes[n] === 'unchanged' ? [] : [customerIds[n]!]));
-  await applyRuleTags(tx, shopId, touched, origin, at);
+  const when = new Map<string, Date>();
+  const later = (customerId: string, d: Date) => {
+    const known = when.get(customerId);
+    if (!known || d > known) when.set(customerId, d);
+  };
+  created.forEach(({ o, n }) => later(customerIds[n]!, paidBy(o, at)));
+  changed.forEach(({ e }) => later(e.customerId, at));
+  await applyRuleTags(tx, shopId, touched, origin, at, { when });
 
   const count = (x: Outcome) => outcomes.filter((o) => o === x).length;
   return {
@@ -254,6 +263,12 @@ export async function ingestOrders(
   };
 }
 
+/** When a new order was paid, never after the batch: a shop's clock running ahead must not date the future. */
+const paidBy = (o: NormalizedOrder, at: Date) => {
+  const paid = o.paidAt ?? o.orderedAt;
+  return paid < at ? paid : at;
+};
+
 function memberChange(
   o: NormalizedOrder,
   orderId: string,
@@ -261,7 +276,6 @@ function memberChange(
   before: OrderStatus | null,
   at: Date,
 ): OrderChange {
-  const paid = o.paidAt ?? o.orderedAt;
   return {
     orderId,
     customerId,
@@ -269,8 +283,7 @@ function memberChange(
     status: o.status,
     refundedCents: o.refundedCents,
     before,
-    // Never after the batch: a shop's clock running ahead must not date points in the future.
-    occurredAt: before === null && paid < at ? paid : at,
+    occurredAt: before === null ? paidBy(o, at) : at,
     order: {
       channel: o.channel,
       totalCents: o.totalCents,

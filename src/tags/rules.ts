@@ -43,8 +43,16 @@ export async function applyRuleTags(
   customerIds: string[] | 'all',
   source: string,
   at: Date,
-  known?: { tags: RuleTag[]; ctx: SegmentContext },
+  options: {
+    known?: { tags: RuleTag[]; ctx: SegmentContext };
+    /**
+     * When each customer's change happened, if before `at` (the payment of an order an import brings
+     * from the past): their tags are dated then, as their points are. The rules are judged at `at`.
+     */
+    when?: ReadonlyMap<string, Date>;
+  } = {},
 ): Promise<TagChanges> {
+  const { known, when = new Map<string, Date>() } = options;
   const invalid: string[] = [];
   const none = { added: 0, removed: 0, invalid };
   if (customerIds.length === 0) return none;
@@ -54,13 +62,13 @@ export async function applyRuleTags(
   const ids = customerIds === 'all' ? null : [...new Set(customerIds)];
   const valid: RuleTag[] = [];
   const wants: string[] = [];
-  // $1–$6 are the statement's own; each rule's parameters follow those of the rules before it.
+  // $1–$8 are the statement's own; each rule's parameters follow those of the rules before it.
   const params: unknown[] = [];
   for (const tag of tags) {
     let rule;
     try {
       rule = compileSegment(tag.rule, ctx, {
-        firstParam: 7 + params.length,
+        firstParam: 9 + params.length,
         allowTags: false,
         perCustomer: ids !== null,
       });
@@ -78,6 +86,8 @@ export async function applyRuleTags(
   const [row] = await tx.query<{ added: number; removed: number }>(
     `with want as (
        ${wants.join('\n       union all ')}
+     ), dated as (
+       select * from unnest($7::uuid[], $8::timestamptz[]) as d(customer_id, at)
      ), gone as (
        delete from customer_tags t
         where t.shop_id = $1 and t.tag_id = any($5::uuid[]) and ${judged('t.customer_id')}
@@ -91,17 +101,20 @@ export async function applyRuleTags(
        -- the buyers of a batch, the anti-join reads their entries only: planned on a tag's stale
        -- statistics, it had read all of the tag's members for every batch.
        insert into customer_tags (shop_id, tag_id, customer_id, source, tagged_at)
-       select $1, w.tag_id, w.customer_id, 'rule', $3 from want w
+       select $1, w.tag_id, w.customer_id, 'rule', coalesce(d.at, $3) from want w
+         left join dated d on d.customer_id = w.customer_id
         where not exists (select 1 from customer_tags t
                            where t.shop_id = $1 and t.tag_id = any($5::uuid[]) and t.tag_id = w.tag_id
                              and t.customer_id = w.customer_id and ${judged('t.customer_id')})
-       on conflict do nothing returning tag_id, customer_id
+       on conflict do nothing returning tag_id, customer_id, tagged_at
      ), changed as (
-       select tag_id, customer_id, 'tag.added' as type, 1 as delta from added
-       union all select tag_id, customer_id, 'tag.removed', -1 from gone
+       select tag_id, customer_id, 'tag.added' as type, 1 as delta, tagged_at as at from added
+       union all
+       select g.tag_id, g.customer_id, 'tag.removed', -1, coalesce(d.at, $3) from gone g
+         left join dated d on d.customer_id = g.customer_id
      ), events as (
        insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
-       select $1, gen_random_uuid(), ch.customer_id, ch.type, $3, $4, jsonb_build_object('tagId', ch.tag_id, 'tag', n.name)
+       select $1, gen_random_uuid(), ch.customer_id, ch.type, ch.at, $4, jsonb_build_object('tagId', ch.tag_id, 'tag', n.name)
          from changed ch join unnest($5::uuid[], $6::text[]) as n(tag_id, name) using (tag_id)
      ), counted as (
        -- Only the tags that moved: most orders move none, and a new row version of each tag (with its
@@ -111,7 +124,17 @@ export async function applyRuleTags(
         where g.shop_id = $1 and g.tag_id = d.tag_id
      )
      select (select count(*)::int from added) as added, (select count(*)::int from gone) as removed`,
-    [shopId, ids, at.toISOString(), source, valid.map((t) => t.tagId), valid.map((t) => t.name), ...params],
+    [
+      shopId,
+      ids,
+      at.toISOString(),
+      source,
+      valid.map((t) => t.tagId),
+      valid.map((t) => t.name),
+      [...when.keys()],
+      [...when.values()].map((d) => (d < at ? d : at).toISOString()),
+      ...params,
+    ],
   );
   return { ...row!, invalid };
 }
@@ -143,7 +166,7 @@ export async function backfillRuleTags(
       // Over the whole shop every join is large: a nested loop chosen on stale estimates (a tag just
       // created has no statistics) would compare each member with every matching customer.
       await tx.query('set local enable_nestloop = off');
-      return applyRuleTags(tx, shopId, 'all', 'rule', at, { tags: [tag], ctx });
+      return applyRuleTags(tx, shopId, 'all', 'rule', at, { known: { tags: [tag], ctx } });
     });
     sum.added += changes.added;
     sum.removed += changes.removed;
