@@ -210,8 +210,8 @@ export interface QueuedCase extends ServiceCase {
 
 /**
  * The service desk's list: open cases oldest first (the longest waiting on top), priority members' before
- * the rest, resolved ones most recently resolved first, with the total for paging. `me` is the staff member asking (none for an API
- * key, which is refused it).
+ * the rest, resolved ones most recently resolved first, with the total for paging. `me` is the staff
+ * member asking (none for an API key, which is refused it).
  */
 export async function listCases(
   db: Queryable,

@@ -14,7 +14,9 @@ import { CASE_KINDS } from './cases.js';
 const StaffIds = z
   .array(z.uuid())
   .max(100)
-  .describe('the staff who take new cases of this kind, by id; [] for nobody');
+  .describe(
+    "the staff who take this line's new cases (a kind's, or priority members'), by id; [] for nobody",
+  );
 
 /** The rota's lines: a kind of case each, and the priority members' line. */
 export const ROTA_LINES = [...CASE_KINDS, 'priority'] as const;

@@ -72,6 +72,21 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
       <span className="muted">{t('service.dueIn', { span })}</span>
     );
   };
+  // A box that narrows the queue to some of its cases, back to its first page.
+  const only = (name: string, on: boolean, set: (on: boolean) => void, text: string) => (
+    <label>
+      <input
+        type="checkbox"
+        name={name}
+        checked={on}
+        onChange={(e) => {
+          set(e.target.checked);
+          setOffset(0);
+        }}
+      />{' '}
+      {text}
+    </label>
+  );
   return (
     <section className="service">
       <h1>{t('service.queue')}</h1>
@@ -125,30 +140,8 @@ export function ServicePage({ shop, access }: { shop: Shop; access: string[] }) 
             ))}
           </select>
         </label>
-        <label>
-          <input
-            type="checkbox"
-            name="overdue"
-            checked={overdue}
-            onChange={(e) => {
-              setOverdue(e.target.checked);
-              setOffset(0);
-            }}
-          />{' '}
-          {t('service.overdueOnly')}
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            name="priority"
-            checked={priority}
-            onChange={(e) => {
-              setPriority(e.target.checked);
-              setOffset(0);
-            }}
-          />{' '}
-          {t('service.priorityOnly')}
-        </label>
+        {only('overdue', overdue, setOverdue, t('service.overdueOnly'))}
+        {only('priority', priority, setPriority, t('service.priorityOnly'))}
         <label>
           {t('service.search')}
           <input
