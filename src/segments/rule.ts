@@ -177,7 +177,7 @@ export const NearNextTier = z
       .describe('at most this many purchases short of its order threshold'),
   })
   .describe(
-    "within reach of the tier above their own, by the program's lifetime thresholds: under match 'any' one threshold in reach is enough, under 'all' every one not yet met must be; members at the top, or already meeting the next tier (a tier set by hand holds them), are not near it",
+    "within reach of the tier above their own, by the program's thresholds over its window (all purchases ever, or the last 12 months, as the tier card counts them): under match 'any' one threshold in reach is enough, under 'all' every one not yet met must be; members at the top, or already meeting the next tier (a tier set by hand holds them), are not near it",
   );
 
 export type Rule =
