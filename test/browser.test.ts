@@ -1456,12 +1456,20 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await winter.getByRole('button', { name: 'Retire' }).click();
     await winter.getByRole('button', { name: 'Give out again' }).waitFor();
     expect(await winter.textContent()).toContain('retired');
+    // A coupon kept for members whose tier grants member-only offers is marked so.
+    await couponForm.getByLabel('Name').fill('VIP gift');
+    await couponForm.getByLabel('Amount off (CNY)').fill('20');
+    await couponForm.getByLabel('Members with member offers only').check();
+    await couponForm.getByRole('button', { name: 'Create coupon' }).click();
+    await eventually(() => page.locator('tr[data-coupon="VIP gift"] td').first().textContent()).toBe(
+      'VIP gift members only',
+    );
 
     await page.getByRole('link', { name: 'Campaigns' }).click();
     const wizard = page.getByTestId('campaign-wizard');
     await eventually(() =>
       wizard.getByLabel('Coupon (one code per recipient)').locator('option').allTextContents(),
-    ).toEqual(['none', 'Spring gift']);
+    ).toEqual(['none', 'VIP gift', 'Spring gift']);
     await wizard.getByLabel('Coupon (one code per recipient)').selectOption({ label: 'Spring gift' });
     await wizard.getByLabel('Name').fill('Spring recall');
     await wizard.getByLabel('Template').selectOption({ label: 'We miss you (Email (SMTP))' });

@@ -4,6 +4,7 @@
 // replayed launches, conversions against a holdout, and one shop never reaching another's.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runFlows } from '../src/engage/flows/engine.js';
 import { enqueueJob } from '../src/jobs/jobs.js';
 import { describeEachDb } from './support/databases.js';
 import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
@@ -1273,6 +1274,109 @@ describeEachDb('engage', ({ db }) => {
       (await ok('POST', `/api/coupons/${coupon.couponId}/issue`, { segmentId: h, key: 'spring' })).issued,
     ).toBe(0);
     expect((await call('PATCH', `/api/coupons/${coupon.couponId}`, { retired: 'yes' })).status).toBe(400);
+  });
+
+  it('keeps a members-only coupon to members whose tier grants member offers, however it is given', async () => {
+    // The default program gives Supreme VIP member-only offers; Vera is made one by hand, Rita is Regular.
+    for (const who of ['vera', 'rita']) {
+      await customer(who, { email: `${who}@example.com`, name: who });
+      await consent(who, 'email', 'opted_in');
+    }
+    await ok('POST', `/api/customers/${ids.vera}/tier`, { rank: 3, reason: 'Founding member' });
+    const coupon = await ok('POST', '/api/coupons', {
+      name: 'VIP twenty off',
+      kind: 'amount',
+      amountCents: 2000,
+      validDays: 30,
+      codePrefix: 'VIP',
+      pointsPrice: 50,
+      membersOnly: true,
+    });
+    expect(coupon).toMatchObject({ membersOnly: true });
+    const both = await segment('Vera and Rita', {
+      type: 'field',
+      field: 'email',
+      op: 'in',
+      value: ['vera@example.com', 'rita@example.com'],
+    });
+    // Issued to a segment: Vera's code only.
+    const issued = await ok('POST', `/api/coupons/${coupon.couponId}/issue`, { segmentId: both });
+    expect(issued).toMatchObject({ members: 2, issued: 1 });
+    const codesOf = async (who: string) =>
+      ((await ok('GET', `/api/customers/${ids[who]}/coupons`)).items as { couponId: string }[]).filter(
+        (c) => c.couponId === coupon.couponId,
+      );
+    expect(await codesOf('vera')).toHaveLength(1);
+    expect(await codesOf('rita')).toHaveLength(0);
+
+    // Bought with points: refused for Rita before anything is spent; Vera's goes through.
+    const buy = (who: string) =>
+      call('POST', `/api/customers/${ids[who]}/points/redemptions`, {
+        points: 50,
+        purpose: 'coupon',
+        couponId: coupon.couponId,
+        idempotencyKey: `vip-coupon-${who}`,
+      });
+    const balance = async (who: string) =>
+      (await ok('GET', `/api/customers/${ids[who]}`)).pointsBalance as number;
+    const ritaBefore = await balance('rita');
+    const refused = await buy('rita');
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body).toMatchObject({
+      error: 'members_only',
+      message: "The coupon 'VIP twenty off' is kept for members whose tier grants member-only offers",
+      details: [{ field: 'couponId', message: "the member's tier grants no member-only offers" }],
+    });
+    expect(await balance('rita')).toBe(ritaBefore);
+    expect((await buy('vera')).status).toBe(200);
+
+    // A campaign carrying it: Vera's message carries his code; Rita's is not sent, and the report says why.
+    const tpl = await template({
+      name: 'VIP gift',
+      channel: 'email',
+      subject: 'For our VIPs',
+      body: '<p>{{ coupon.code }}</p>',
+    });
+    const id = await campaign('VIP gift', tpl, both, { couponId: coupon.couponId });
+    const before = smtp.mails.length;
+    await send(id);
+    const sent = smtp.mails.slice(before);
+    expect(sent.map((m) => m.to[0])).toEqual(['vera@example.com']);
+    expect(sent[0]!.body).toMatch(/VIP-[0-9A-F]{16}/);
+    const r = await report(id);
+    expect(r.suppressedBecause).toEqual({ 'members-only coupon': 1 });
+
+    // A flow's coupon step: Rita leaves there, saying why; Vera goes on with a code.
+    const flow = await ok('POST', '/api/flows', {
+      name: 'VIP welcome',
+      trigger: { type: 'order_paid' },
+      steps: [{ type: 'coupon', couponId: coupon.couponId }],
+    });
+    await ok('POST', `/api/flows/${flow.flowId}/activate`, { catchUpDays: 0 });
+    for (const who of ['rita', 'vera'])
+      await ok('POST', '/api/orders', {
+        externalId: `vip-flow-${who}`,
+        status: 'paid',
+        totalCents: 1000,
+        orderedAt: new Date().toISOString(),
+        customer: { email: `${who}@example.com` },
+      });
+    await runFlows(db(), a.shop.shopId, new Date(Date.now() + 60_000));
+    const enrollments = (await ok('GET', `/api/flows/${flow.flowId}/enrollments`)).items as {
+      customerId: string;
+      status: string;
+      exitReason: string | null;
+    }[];
+    const of = (who: string) => enrollments.find((e) => e.customerId === ids[who]);
+    expect(of('rita')).toMatchObject({
+      status: 'exited',
+      exitReason: "The coupon 'VIP twenty off' is kept for members whose tier grants member-only offers",
+    });
+    expect(of('vera')).toMatchObject({ status: 'completed', exitReason: null });
+    // Vera's four codes (segment, points, campaign, flow); none of Rita's.
+    expect(await codesOf('vera')).toHaveLength(4);
+    expect(await codesOf('rita')).toHaveLength(0);
+    await ok('POST', `/api/flows/${flow.flowId}/pause`, {});
   });
 
   it('lists package inserts: each online order waiting to ship with its note and gifts', async () => {

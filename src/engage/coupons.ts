@@ -1,12 +1,15 @@
 // Coupons: offers and the unique codes issued from them. A code is derived from the shop's secret key
 // and (coupon, issue, customer), so issuing twice gives the same code and no one can guess another's.
 // An incoming order that carries a code redeems it (orders call redeemCoupons in their transaction). A
-// coupon with a points price is also one a member can buy with points (membership/points.ts).
+// coupon with a points price is also one a member can buy with points (membership/points.ts). A coupon
+// kept for members (`membersOnly`, migration 0055) goes only to customers whose tier grants member-only
+// offers, a benefit of the member program: its codes are issued to no one else, however they are given.
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { isUniqueViolation } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
+import { benefitRanks, getProgram } from '../membership/program.js';
 import { formatAmount } from '../orders/money.js';
 import { linkSettings } from './links.js';
 
@@ -37,6 +40,10 @@ export const CouponInput = z
       .max(100_000_000)
       .optional()
       .describe('points a member may spend for one code; without it the coupon is not offered for points'),
+    membersOnly: z
+      .boolean()
+      .default(false)
+      .describe('only for members whose tier grants member-only offers (a benefit of the member program)'),
   })
   .superRefine((c, ctx) => {
     if (c.kind === 'amount' && c.amountCents === undefined)
@@ -64,6 +71,8 @@ export interface Coupon {
   validDays: number | null;
   codePrefix: string;
   pointsPrice: number | null;
+  /** Given only to members whose tier grants member-only offers. */
+  membersOnly: boolean;
   /** When the shop stopped giving it out (codes given keep their worth), or null. */
   retiredAt: Date | null;
   issued: number;
@@ -77,7 +86,7 @@ export type CouponTerms = Omit<Coupon, 'issued' | 'redeemed' | 'createdAt'>;
 const termColumns = `c.coupon_id as "couponId", c.name, c.kind, c.amount_cents as "amountCents",
   c.percent::float8 as percent, c.min_spend_cents as "minSpendCents", c.valid_from as "validFrom",
   c.valid_until as "validUntil", c.valid_days as "validDays", c.code_prefix as "codePrefix",
-  c.points_price as "pointsPrice", c.retired_at as "retiredAt"`;
+  c.points_price as "pointsPrice", c.members_only as "membersOnly", c.retired_at as "retiredAt"`;
 
 const columns = `${termColumns},
   (select count(*)::int from coupon_codes k where k.shop_id = c.shop_id and k.coupon_id = c.coupon_id) as issued,
@@ -91,8 +100,8 @@ export async function createCoupon(db: Queryable, shopId: string, input: CouponI
   try {
     await db.query(
       `insert into coupons (shop_id, coupon_id, name, kind, amount_cents, percent, min_spend_cents, valid_from,
-                            valid_until, valid_days, code_prefix, points_price)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+                            valid_until, valid_days, code_prefix, points_price, members_only)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         shopId,
         couponId,
@@ -106,6 +115,7 @@ export async function createCoupon(db: Queryable, shopId: string, input: CouponI
         c.validDays ?? null,
         c.codePrefix,
         c.pointsPrice ?? null,
+        c.membersOnly,
       ],
     );
   } catch (err) {
@@ -230,6 +240,42 @@ export function assertIssuable(c: CouponTerms, at: Date, before?: string): void 
     );
 }
 
+/** The ranks of the shop's tiers that grant member-only offers: who a members-only coupon may go to. */
+export async function offerRanks(db: Queryable, shopId: string): Promise<number[]> {
+  return benefitRanks((await getProgram(db, shopId)).program, 'memberOffers');
+}
+
+/** Of these customers, those a coupon may go to: everyone, unless it is kept for members with offers. */
+export async function eligibleFor(
+  db: Queryable,
+  shopId: string,
+  c: CouponTerms,
+  customerIds: string[],
+): Promise<Set<string>> {
+  if (!c.membersOnly) return new Set(customerIds);
+  const rows = await db.query<{ customerId: string }>(
+    `select customer_id as "customerId" from customers
+      where shop_id = $1 and customer_id = any($2::uuid[]) and tier_rank = any($3::int[])`,
+    [shopId, customerIds, await offerRanks(db, shopId)],
+  );
+  return new Set(rows.map((r) => r.customerId));
+}
+
+/** The shop's campaigns that carry a members-only coupon: their messages go to members with offers only. */
+export async function membersOnlyCampaigns(db: Queryable, shopId: string): Promise<string[]> {
+  const rows = await db.query<{ campaignId: string }>(
+    `select cp.campaign_id as "campaignId" from campaigns cp
+       join coupons c on c.shop_id = cp.shop_id and c.coupon_id = cp.coupon_id
+      where cp.shop_id = $1 and c.members_only`,
+    [shopId],
+  );
+  return rows.map((r) => r.campaignId);
+}
+
+/** Why a members-only coupon's code did not go to a customer, in the words of a refusal or an exit. */
+export const membersOnlyReason = (c: { name: string }) =>
+  `The coupon '${c.name}' is kept for members whose tier grants member-only offers`;
+
 export async function listCoupons(db: Queryable, shopId: string): Promise<Coupon[]> {
   return db.query<Coupon>(
     `select ${columns} from coupons c where c.shop_id = $1 order by c.created_at desc`,
@@ -249,7 +295,8 @@ export type CouponGrant =
 
 /**
  * Issues one code per customer under `issueKey` (a flow's grants carry a key each). Issuing again under
- * the same key changes nothing. Returns the codes issued now.
+ * the same key changes nothing. A members-only coupon skips whoever's tier grants no member-only offers.
+ * Returns the codes issued now.
  */
 export async function issueCoupon(
   tx: Queryable,
@@ -287,9 +334,12 @@ export async function issueCoupon(
                          coalesce($5::timestamptz + make_interval(days => c.valid_days), 'infinity')), 'infinity')
        from (${source}) m
        join coupons c on c.shop_id = $1 and c.coupon_id = $2
+      where not c.members_only
+         or exists (select 1 from customers cu where cu.shop_id = $1 and cu.customer_id = m.customer_id
+                     and cu.tier_rank = any($${6 + params.length}::int[]))
      on conflict do nothing
      returning 1`,
-    [shopId, couponId, issueKey, signingKey, at.toISOString(), ...params],
+    [shopId, couponId, issueKey, signingKey, at.toISOString(), ...params, await offerRanks(tx, shopId)],
   );
   return rows.length;
 }

@@ -1,10 +1,11 @@
 // The outbox: every message waits here until the delivery job takes it. Taking a batch judges each
-// message in one statement — address, consent, an open complaint, the contact cap (counting what was
-// already sent and what this batch sends first) — so every campaign and flow of a shop shares one count,
-// never exceeded.
+// message in one statement — address, consent, an open complaint, a members-only coupon for someone
+// whose tier grants no member-only offers, the contact cap (counting what was already sent and what
+// this batch sends first) — so every campaign and flow of a shop shares one count, never exceeded.
 import type { Db, Queryable } from '../db/db.js';
 import type { MessageChannel } from './channels.js';
 import { anyOpenGrievance, openGrievanceSql } from '../service/cases.js';
+import { membersOnlyCampaigns, offerRanks } from './coupons.js';
 import type { ContactPolicy } from './policy.js';
 
 export interface ClaimedMessage {
@@ -32,7 +33,7 @@ export async function claimMessages(
 ): Promise<{ claimed: ClaimedMessage[]; suppressed: number }> {
   const rows = await tx.query<ClaimedMessage & { status: string }>(
     `with due as (
-       select m.message_id, m.customer_id, m.channel, m.transactional
+       select m.message_id, m.customer_id, m.channel, m.transactional, m.campaign_id
          from messages m
         where m.shop_id = $1 and m.status = 'queued' and m.not_before <= $2 and (m.transactional or not $3)
         order by m.not_before, m.message_id
@@ -46,12 +47,14 @@ export async function claimMessages(
                 when not d.transactional and d.channel in ('email', 'sms') and cs.status = 'opted_out' then 'opted out'
                 when not d.transactional and d.channel in ('email', 'sms') and cs.status is null then 'no opt-in'
                 when not d.transactional and $7 and ${openGrievanceSql('$1', 'd.customer_id')} then 'open complaint'
+                when d.campaign_id = any($8::uuid[]) and not coalesce(c.tier_rank = any($9::int[]), false)
+                  then 'members-only coupon'
               end as blocked,
               coalesce(cc.max_messages, $5) as cap, coalesce(cc.per_days, $6) as per_days
          from due d
          -- One key lookup per message whatever the statistics say: a shop imported minutes ago looks
          -- empty to the planner, which then hashed all its customers for each batch (300 ms at 200,000).
-         left join lateral (select c.customer_id, c.email, c.phone from customers c
+         left join lateral (select c.customer_id, c.email, c.phone, c.tier_rank from customers c
                              where c.shop_id = $1 and c.customer_id = d.customer_id limit 1) c on true
          left join lateral (select cs.status from customer_consents cs
                              where cs.shop_id = $1 and cs.customer_id = d.customer_id and cs.channel = d.channel
@@ -89,6 +92,9 @@ export async function claimMessages(
       policy.perDays,
       // Most batches find no grievance open in the whole shop: one probe then spares one per message.
       policy.holdOpenComplaints && (await anyOpenGrievance(tx, shopId)),
+      // A campaign with a members-only coupon gives its code, and so its message, to members with offers.
+      await membersOnlyCampaigns(tx, shopId),
+      await offerRanks(tx, shopId),
     ],
   );
   const claimed = rows.filter((r) => r.status === 'sending').map(({ status: _, ...m }) => m);

@@ -5,7 +5,15 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
-import { closedBecause, couponTerms, issueCoupon, issuedCode, type BoughtCode } from '../engage/coupons.js';
+import {
+  closedBecause,
+  couponTerms,
+  eligibleFor,
+  issueCoupon,
+  issuedCode,
+  membersOnlyReason,
+  type BoughtCode,
+} from '../engage/coupons.js';
 import { AppError } from '../errors.js';
 import { currencyExponent } from '../orders/money.js';
 import type { Shop } from '../shops/shops.js';
@@ -291,6 +299,10 @@ async function buyCoupon(
   if (closed || (c.validFrom && c.validFrom > at))
     throw new AppError('coupon_not_on_offer', 409, `The coupon '${c.name}' is not on offer now`, [
       { field: 'couponId', message: closed === 'retired' ? 'retired by the shop' : 'outside its validity' },
+    ]);
+  if (!(await eligibleFor(tx, shopId, c, [customerId])).has(customerId))
+    throw new AppError('members_only', 409, membersOnlyReason(c), [
+      { field: 'couponId', message: "the member's tier grants no member-only offers" },
     ]);
   await issueCoupon(tx, shopId, couponId, { customerId }, issueKey, at);
   const code = await issuedCode(tx, shopId, couponId, customerId, issueKey);

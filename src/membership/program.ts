@@ -159,9 +159,12 @@ export const DEFAULT_PROGRAM: MemberProgram = MemberProgram.parse({
   ],
 });
 
-/** The ranks of the tiers whose members have the priority service channel (the service desk's line). */
-export const priorityRanks = (program: MemberProgram): number[] =>
-  program.tiers.flatMap((t, rank) => (t.benefits.priorityService ? [rank] : []));
+/**
+ * The ranks of the tiers that grant a benefit Regulars acts on: the priority service channel (the service
+ * desk's line) or member-only offers (the coupons kept for them).
+ */
+export const benefitRanks = (program: MemberProgram, benefit: 'priorityService' | 'memberOffers'): number[] =>
+  program.tiers.flatMap((t, rank) => (t.benefits[benefit] ? [rank] : []));
 
 export interface StoredProgram {
   program: MemberProgram;

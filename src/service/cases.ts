@@ -8,7 +8,7 @@ import type { Queryable } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
 import { getCustomer } from '../customers/customers.js';
-import { getProgram, priorityRanks } from '../membership/program.js';
+import { benefitRanks, getProgram } from '../membership/program.js';
 import { dueSql } from './hours.js';
 
 export const CASE_KINDS = ['inquiry', 'after_sale', 'complaint', 'dispute', 'review'] as const;
@@ -138,7 +138,7 @@ export const memberPrioritySql = (shop: string, customer: string, ranks: string)
 
 /** The ranks of the shop's tiers with priority service, as a parameter for memberPrioritySql. */
 export async function casesPriority(db: Queryable, shopId: string): Promise<number[]> {
-  return priorityRanks((await getProgram(db, shopId)).program);
+  return benefitRanks((await getProgram(db, shopId)).program, 'priorityService');
 }
 
 /** A case's columns, `ranks` a parameter reference to casesPriority's answer. */

@@ -15,7 +15,7 @@ import { segmentContext } from '../../segments/context.js';
 import { getSegment } from '../../segments/segments.js';
 import { getShop, type Shop } from '../../shops/shops.js';
 import { setManualTag } from '../../tags/tags.js';
-import { assertIssuable, couponTerms, issueCoupon } from '../coupons.js';
+import { assertIssuable, couponTerms, eligibleFor, issueCoupon, membersOnlyReason } from '../coupons.js';
 import { heldOut } from '../measure.js';
 import { stepMap, type PlacedStep } from './definition.js';
 import type { Flow } from './flows.js';
@@ -220,7 +220,15 @@ class Mover {
             continue;
           }
           if (step.type === 'send') queued += await this.send(tx, flowId, step.id, step.templateId, group);
-          if (step.type === 'coupon') await this.issue(tx, flowId, step.id, step.couponId, group);
+          let passing = group;
+          if (step.type === 'coupon') {
+            // A members-only coupon's code goes to members with member-only offers: the others leave here.
+            const refused = await this.issue(tx, flowId, step.id, step.couponId, group);
+            if (refused) {
+              for (const p of refused.positions) this.leave(p, 'exited', refused.reason);
+              passing = group.filter((p) => !refused.positions.includes(p));
+            }
+          }
           if (step.type === 'tag') {
             const ids = [...new Set(group.map((p) => p.customerId))];
             await setManualTag(
@@ -233,8 +241,8 @@ class Mover {
             );
           }
           if (step.type === 'points') await this.award(tx, flowId, step.id, step.points, step.reason, group);
-          done('passed');
-          for (const p of group) moving.push(...this.moveTo(p, node.next, this.at));
+          done('passed', passing);
+          for (const p of passing) moving.push(...this.moveTo(p, node.next, this.at));
         } catch (err) {
           // What the step needs is gone (a tag deleted or given a rule): these customers leave here, with why.
           if (!(err instanceof AppError)) throw err;
@@ -305,11 +313,28 @@ class Mover {
     return rows.length;
   }
 
-  private async issue(tx: Queryable, flowId: string, stepId: string, couponId: string, group: Position[]) {
+  /** Issues the step's codes; answers those it gave none, for a members-only coupon, with why. */
+  private async issue(
+    tx: Queryable,
+    flowId: string,
+    stepId: string,
+    couponId: string,
+    group: Position[],
+  ): Promise<{ positions: Position[]; reason: string } | null> {
     const keyOf = (p: Position) => `flow:${p.enrollmentId}:${stepId}`;
     // A coupon that has ended (codes already expired) or was retired gives none: these customers leave, with why.
-    assertIssuable(await couponTerms(tx, this.shop.shopId, couponId), this.at);
-    const grants = group.map((p) => ({ customerId: p.customerId, issueKey: keyOf(p) }));
+    const terms = await couponTerms(tx, this.shop.shopId, couponId);
+    assertIssuable(terms, this.at);
+    const eligible = await eligibleFor(
+      tx,
+      this.shop.shopId,
+      terms,
+      group.map((p) => p.customerId),
+    );
+    const refused = group.filter((p) => !eligible.has(p.customerId));
+    const grants = group
+      .filter((p) => eligible.has(p.customerId))
+      .map((p) => ({ customerId: p.customerId, issueKey: keyOf(p) }));
     await issueCoupon(tx, this.shop.shopId, couponId, { flowId, grants }, `flow:${flowId}`, this.at);
     const codes = await tx.query<{ key: string; code: string }>(
       `select issue_key as key, code from coupon_codes
@@ -318,6 +343,7 @@ class Mover {
     );
     const byKey = new Map(codes.map((c) => [c.key, c.code]));
     for (const p of group) p.couponCode = byKey.get(keyOf(p)) ?? p.couponCode;
+    return refused.length > 0 ? { positions: refused, reason: membersOnlyReason(terms) } : null;
   }
 
   private async award(

@@ -32,6 +32,7 @@ const Coupon = z.object({
   validDays: z.number().int().nullable(),
   codePrefix: z.string(),
   pointsPrice: z.number().int().nullable(),
+  membersOnly: z.boolean().describe('given only to members whose tier grants member-only offers'),
   retiredAt: ts.nullable().describe('when the shop stopped giving it out; codes given keep their worth'),
   issued: z.number().int(),
   redeemed: z.number().int(),
@@ -96,7 +97,7 @@ export const couponRoutes =
         schema: {
           tags: ['coupons'],
           summary:
-            "Issue a code to each of a segment's members now (frozen as a snapshot); 409 coupon_ended once its window has closed, coupon_retired once retired",
+            "Issue a code to each of a segment's members now (frozen as a snapshot; a members-only coupon skips those whose tier grants no member-only offers, so issued may be fewer than members); 409 coupon_ended once its window has closed, coupon_retired once retired",
           params: CouponParams,
           body: z.strictObject({
             segmentId: z.uuid(),

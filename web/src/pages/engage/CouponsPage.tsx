@@ -25,6 +25,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
     validDays: '30',
     prefix: 'CRM',
     pointsPrice: '',
+    membersOnly: false,
   });
   const [issue, setIssue] = useState<{ couponId: string; segmentId: string }>({
     couponId: '',
@@ -57,6 +58,7 @@ export function CouponsPage({ shop }: { shop: Shop }) {
           validDays: form.validDays ? Number(form.validDays) : undefined,
           codePrefix: form.prefix,
           pointsPrice: form.pointsPrice ? Number(form.pointsPrice) : undefined,
+          membersOnly: form.membersOnly,
         }),
       });
       setForm({ ...form, name: '', value: '' });
@@ -150,7 +152,17 @@ export function CouponsPage({ shop }: { shop: Shop }) {
               </tr>
             ) : (
               <tr key={c.couponId} data-coupon={c.name}>
-                <td>{c.name}</td>
+                <td>
+                  {c.name}
+                  {c.membersOnly && (
+                    <>
+                      {' '}
+                      <span className="tag" title={t('coupons.membersOnlyHelp')}>
+                        {t('coupons.membersOnlyTag')}
+                      </span>
+                    </>
+                  )}
+                </td>
                 <td>{describe(c)}</td>
                 <td>
                   {[
@@ -265,6 +277,14 @@ export function CouponsPage({ shop }: { shop: Shop }) {
             value={form.pointsPrice}
             onChange={(e) => setForm({ ...form, pointsPrice: e.target.value })}
           />
+        </label>
+        <label title={t('coupons.membersOnlyHelp')}>
+          <input
+            type="checkbox"
+            checked={form.membersOnly}
+            onChange={(e) => setForm({ ...form, membersOnly: e.target.checked })}
+          />{' '}
+          {t('coupons.membersOnly')}
         </label>
         <button type="submit" disabled={busy}>
           {t('coupons.create')}

@@ -116,6 +116,8 @@ export interface Coupon {
   validDays: number | null;
   codePrefix: string;
   pointsPrice: number | null;
+  /** Given only to members whose tier grants member-only offers. */
+  membersOnly: boolean;
   retiredAt: string | null;
   issued: number;
   redeemed: number;
