@@ -1030,8 +1030,25 @@ describe.skipIf(!available)('web console in Chromium', () => {
       headers: shop.auth,
       payload: { name: '10 off', kind: 'amount', amountCents: 1_000, codePrefix: 'PTS', pointsPrice: 100 },
     });
+    // A coupon kept for members with member-only offers is not offered to a VIP, whose tier has none.
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/coupons',
+      headers: shop.auth,
+      payload: {
+        name: 'Supreme only',
+        kind: 'amount',
+        amountCents: 5_000,
+        codePrefix: 'SUP',
+        pointsPrice: 100,
+        membersOnly: true,
+      },
+    });
     await member.reload();
     const buy = member.getByTestId('buy-coupon');
+    await eventually(() => buy.getByLabel('A coupon for points').locator('option').allTextContents()).toEqual(
+      ['A coupon for points', '10 off · 100 points'],
+    );
     await buy.getByLabel('A coupon for points').selectOption({ label: '10 off · 100 points' });
     await buy.getByRole('button', { name: 'Spend points' }).click();
     await eventually(() => member.getByTestId('coupon-bought').textContent()).toMatch(

@@ -102,7 +102,12 @@ export function MemberPanel({
             </ul>
           )}
           <AdjustPoints url={`${base}/points/adjustments`} onDone={changed} />
-          <BuyCoupon url={`${base}/points/redemptions`} balance={data.points.balance} onDone={changed} />
+          <BuyCoupon
+            url={`${base}/points/redemptions`}
+            balance={data.points.balance}
+            memberOffers={data.tier.benefits.memberOffers}
+            onDone={changed}
+          />
         </div>
       </div>
       <h2>{t('member.ledger')}</h2>
@@ -235,14 +240,27 @@ function AdjustPoints({ url, onDone }: { url: string; onDone: () => void }) {
 const onOffer = (c: Coupon, now: number) =>
   c.pointsPrice !== null && (!c.validFrom || Date.parse(c.validFrom) <= now) && !closedBecause(c, now);
 
-/** Spends points on one of the shop's coupons (at its price): the code issued is shown here and in the profile's coupons. */
-function BuyCoupon({ url, balance, onDone }: { url: string; balance: number; onDone: () => void }) {
+/**
+ * Spends points on one of the shop's coupons (at its price): the code issued is shown here and in the
+ * profile's coupons. Members-only coupons are offered to members whose tier grants member-only offers.
+ */
+function BuyCoupon({
+  url,
+  balance,
+  memberOffers,
+  onDone,
+}: {
+  url: string;
+  balance: number;
+  memberOffers: boolean;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
   const coupons = useLoad(async () => {
     const { items } = await api<{ items: Coupon[] }>('/api/coupons');
     const now = Date.now();
-    return items.filter((c) => onOffer(c, now));
-  }, 'coupons');
+    return items.filter((c) => onOffer(c, now) && (memberOffers || !c.membersOnly));
+  }, `coupons:${memberOffers}`);
   const [couponId, setCouponId] = useState('');
   const [bought, setBought] = useState<string | null>(null);
   const { problem, attempt } = useAttempt();
