@@ -232,3 +232,14 @@ export async function shopsWithDeliveryDue(db: Queryable, now: Date): Promise<st
   );
   return rows.map((r) => r.shopId);
 }
+
+/** The shop's campaigns that carry a members-only coupon: their messages go to members with offers only. */
+export async function membersOnlyCampaigns(db: Queryable, shopId: string): Promise<string[]> {
+  const rows = await db.query<{ campaignId: string }>(
+    `select cp.campaign_id as "campaignId" from campaigns cp
+       join coupons c on c.shop_id = cp.shop_id and c.coupon_id = cp.coupon_id
+      where cp.shop_id = $1 and c.members_only`,
+    [shopId],
+  );
+  return rows.map((r) => r.campaignId);
+}

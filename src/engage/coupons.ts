@@ -261,17 +261,6 @@ export async function eligibleFor(
   return new Set(rows.map((r) => r.customerId));
 }
 
-/** The shop's campaigns that carry a members-only coupon: their messages go to members with offers only. */
-export async function membersOnlyCampaigns(db: Queryable, shopId: string): Promise<string[]> {
-  const rows = await db.query<{ campaignId: string }>(
-    `select cp.campaign_id as "campaignId" from campaigns cp
-       join coupons c on c.shop_id = cp.shop_id and c.coupon_id = cp.coupon_id
-      where cp.shop_id = $1 and c.members_only`,
-    [shopId],
-  );
-  return rows.map((r) => r.campaignId);
-}
-
 /** Why a members-only coupon's code did not go to a customer, in the words of a refusal or an exit. */
 export const membersOnlyReason = (c: { name: string }) =>
   `The coupon '${c.name}' is kept for members whose tier grants member-only offers`;

@@ -5,7 +5,8 @@
 import type { Db, Queryable } from '../db/db.js';
 import type { MessageChannel } from './channels.js';
 import { anyOpenGrievance, openGrievanceSql } from '../service/cases.js';
-import { membersOnlyCampaigns, offerRanks } from './coupons.js';
+import { membersOnlyCampaigns } from './campaigns.js';
+import { offerRanks } from './coupons.js';
 import type { ContactPolicy } from './policy.js';
 
 export interface ClaimedMessage {
