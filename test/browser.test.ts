@@ -1365,6 +1365,14 @@ describe.skipIf(!available)('web console in Chromium', () => {
         orderedAt: new Date(Date.now() - 30 * 86_400_000).toISOString(),
         customer: { email: `${name.split(' ')[0]!.toLowerCase()}@example.com`, name },
       });
+      // Ann is a Supreme VIP, whose tier grants member-only offers.
+      if (i === 0)
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/customers/${order.json().customerId}/tier`,
+          headers: shop.auth,
+          payload: { rank: 3, reason: 'Founding member' },
+        });
       // Everyone but Di opted in to email.
       if (i < 3)
         await t.app.inject({
@@ -1487,7 +1495,14 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await eventually(() =>
       wizard.getByLabel('Coupon (one code per recipient)').locator('option').allTextContents(),
     ).toEqual(['none', 'VIP gift', 'Spring gift']);
+    // A members-only coupon: the wizard says how many of the audience it can go to.
+    await wizard.getByLabel('Audience (segment)').selectOption({ label: 'Everyone' });
+    await wizard.getByLabel('Coupon (one code per recipient)').selectOption({ label: 'VIP gift' });
+    await eventually(() => wizard.getByTestId('campaign-eligible').textContent()).toBe(
+      " — 1 of them with member-only offers, who get the coupon; the others' messages are not sent",
+    );
     await wizard.getByLabel('Coupon (one code per recipient)').selectOption({ label: 'Spring gift' });
+    expect(await wizard.getByTestId('campaign-eligible').count()).toBe(0);
     await wizard.getByLabel('Name').fill('Spring recall');
     await wizard.getByLabel('Template').selectOption({ label: 'We miss you (Email (SMTP))' });
     await wizard.getByLabel('Audience (segment)').selectOption({ label: 'Everyone' });

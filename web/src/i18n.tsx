@@ -916,6 +916,8 @@ const en = {
   'campaigns.conversionDays': 'Conversion window (days)',
   'campaigns.when': 'Send at (optional)',
   'campaigns.audienceCount': '{count} customers now, about {held} held out',
+  'campaigns.membersOnlyCount':
+    "— {n} of them with member-only offers, who get the coupon; the others' messages are not sent",
   'campaigns.sendNow': 'Send now',
   'campaigns.schedule': 'Schedule',
   'campaigns.delete': 'Delete',
@@ -2231,6 +2233,7 @@ const zh: Record<Key, string> = {
   'campaigns.conversionDays': '转化窗口（天）',
   'campaigns.when': '定时发送（可选）',
   'campaigns.audienceCount': '当前 {count} 位客户，约 {held} 位留作对照',
+  'campaigns.membersOnlyCount': '——其中 {n} 位享有会员专享，可获此券；其余客户的消息不发送',
   'campaigns.sendNow': '立即发送',
   'campaigns.schedule': '定时',
   'campaigns.delete': '删除',

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, type Shop } from '../../api.js';
+import { api, type Shop, type Tier } from '../../api.js';
 import { dateTime, money, percent } from '../../format.js';
 import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
@@ -158,6 +158,31 @@ function Wizard({ onCreated }: { onCreated: () => void }) {
     };
   }, [segmentId]);
 
+  // A members-only coupon goes to members whose tier grants member-only offers; the others' messages are
+  // not sent. How many of the audience that is: the segment's rule and those tiers, counted together.
+  const membersOnly = coupons.data?.items.find((c) => c.couponId === couponId)?.membersOnly ?? false;
+  const eligibleKey = `${segmentId}:${membersOnly}`;
+  const counted = useLoad(async () => {
+    if (!segmentId || !membersOnly) return { key: eligibleKey, n: null };
+    const [segment, stored] = await Promise.all([
+      api<{ rule: unknown }>(`/api/segments/${segmentId}`),
+      api<{ program: { tiers: Tier[] } }>('/api/membership/program'),
+    ]);
+    const tiers = stored.program.tiers.filter((x) => x.benefits.memberOffers).map((x) => x.name);
+    if (tiers.length === 0) return { key: eligibleKey, n: 0 };
+    const rule = {
+      type: 'and',
+      rules: [segment.rule, { type: 'field', field: 'tier', op: 'in', value: tiers }],
+    };
+    const r = await api<{ customers: number }>('/api/segments/count', {
+      method: 'POST',
+      body: JSON.stringify({ rule }),
+    });
+    return { key: eligibleKey, n: r.customers };
+  }, eligibleKey);
+  // Shown only for the segment and coupon it was counted for, not while the next count is on its way.
+  const eligible = counted.data?.key === eligibleKey ? counted.data.n : null;
+
   const create = (sendNow: boolean) =>
     attempt(async () => {
       const c = await api<Campaign>('/api/campaigns', {
@@ -263,6 +288,12 @@ function Wizard({ onCreated }: { onCreated: () => void }) {
             count: audience.toLocaleString(lang),
             held: (held ?? 0).toLocaleString(lang),
           })}
+          {eligible !== null && (
+            <span data-testid="campaign-eligible">
+              {' '}
+              {t('campaigns.membersOnlyCount', { n: eligible.toLocaleString(lang) })}
+            </span>
+          )}
         </p>
       )}
       <div className="actions">
