@@ -1,8 +1,8 @@
 // The service desk's queue: the shop's open cases, priority members' (a tier benefit) first, then the
 // longest waiting, with their customers; or the cases resolved lately; everyone's, one staff member's
-// (their own) or nobody's yet, the overdue or priority members' alone, found by their words. A case is given to someone and resolved from here, or from the customer's
-// profile; admins set below how soon each kind is to be resolved (in the desk's working hours), and who
-// takes new cases of each.
+// (their own) or nobody's yet, the overdue or priority members' alone, found by their words. A case is
+// given to someone and resolved from here, or from the customer's profile; admins set below how soon
+// each kind is to be resolved (in the desk's working hours), and who takes new cases of each.
 import { useState } from 'react';
 import { api, type Shop } from '../../api.js';
 import { dateTime } from '../../format.js';
