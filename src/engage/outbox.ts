@@ -32,6 +32,9 @@ export async function claimMessages(
   policy: ContactPolicy,
   options: { now: Date; quiet: boolean; limit: number },
 ): Promise<{ claimed: ClaimedMessage[]; suppressed: number }> {
+  // A campaign with a members-only coupon gives its code, and so its message, to members with offers;
+  // most shops have none, and then the program need not be read for each batch.
+  const membersOnly = await membersOnlyCampaigns(tx, shopId);
   const rows = await tx.query<ClaimedMessage & { status: string }>(
     `with due as (
        select m.message_id, m.customer_id, m.channel, m.transactional, m.campaign_id
@@ -93,9 +96,8 @@ export async function claimMessages(
       policy.perDays,
       // Most batches find no grievance open in the whole shop: one probe then spares one per message.
       policy.holdOpenComplaints && (await anyOpenGrievance(tx, shopId)),
-      // A campaign with a members-only coupon gives its code, and so its message, to members with offers.
-      await membersOnlyCampaigns(tx, shopId),
-      await offerRanks(tx, shopId),
+      membersOnly,
+      membersOnly.length > 0 ? await offerRanks(tx, shopId) : [],
     ],
   );
   const claimed = rows.filter((r) => r.status === 'sending').map(({ status: _, ...m }) => m);
