@@ -4,8 +4,8 @@
 //      and predictions;
 //   2. typical segment counts as the builder asks them (median of 5 runs after one warm-up);
 //   3. the tiers: a re-grade under the default program counting all purchases ever, then under one
-//      counting the last 12 months (each member's year summed from their orders), each followed by the
-//      count of members within reach of the tier above theirs.
+//      counting the last 12 months (the member year built on the rows first), each followed by the
+//      count of members within reach of the tier above theirs; then a day's roll of the member year.
 //
 //   npm run bench:segments -- [--customers 1000000] [--db postgres|pglite] [--shop ID [--counts-only]]
 //   (postgres reads BENCH_DATABASE_URL: a database it may fill; --shop reuses a shop an earlier run
@@ -17,6 +17,7 @@ import { migrate } from '../src/db/migrate.js';
 import { createDemoTags } from '../src/demo/layers.js';
 import { DEFAULT_PROGRAM, saveProgram } from '../src/membership/program.js';
 import { gradeAll } from '../src/membership/tiers.js';
+import { keepMemberYear } from '../src/membership/year.js';
 import { runPredictions } from '../src/predict/predictions.js';
 import { computeRfm } from '../src/rfm/rfm.js';
 import { countSegment } from '../src/segments/segments.js';
@@ -178,12 +179,34 @@ async function tiers(db: Db, shopId: string): Promise<void> {
   for (const window of ['lifetime', 'rolling_12_months'] as const) {
     const program = { ...DEFAULT_PROGRAM, window };
     await db.transaction((tx) => saveProgram(tx, shopId, program));
-    const t = performance.now();
+    // The re-grade job keeps the member year first (year.ts): built here, on the first rolling run.
+    let t = performance.now();
+    const kept = await keepMemberYear(db, shopId, new Date());
+    console.log(`\ntiers over ${window}: member year ${seconds(t).toFixed(1)} s`, JSON.stringify(kept));
+    t = performance.now();
     const graded = await gradeAll(db, shopId, program, 'regrade', new Date());
-    console.log(`\ntiers over ${window}: re-grade ${seconds(t).toFixed(1)} s`, JSON.stringify(graded));
+    console.log(`tiers over ${window}: re-grade ${seconds(t).toFixed(1)} s`, JSON.stringify(graded));
     await db.query('vacuum analyze customers');
     await timeCount(db, shopId, `within ¥200 or a purchase of the next tier (${window})`, NEAR_NEXT_TIER);
   }
+  // A day's roll of the member year (the daily job), from a start moved back a day.
+  await db.query(
+    `update membership_programs set year_from = year_from - interval '1 day' where shop_id = $1`,
+    [shopId],
+  );
+  await db.query(
+    `update customers c set year_order_count = c.year_order_count + g.orders, year_spend_cents = c.year_spend_cents + g.spend
+       from (select customer_id, count(*)::int as orders, sum(total_cents - refunded_cents)::int8 as spend from orders
+              where shop_id = $1 and status <> 'cancelled' and status <> 'pending'
+                and ordered_at >= (select year_from from membership_programs where shop_id = $1)
+                and ordered_at < (select year_from + interval '1 day' from membership_programs where shop_id = $1)
+              group by customer_id) g
+      where c.shop_id = $1 and c.customer_id = g.customer_id`,
+    [shopId],
+  );
+  const t = performance.now();
+  const rolled = await keepMemberYear(db, shopId, new Date());
+  console.log(`member year, a day's roll: ${seconds(t).toFixed(2)} s`, JSON.stringify(rolled));
 }
 
 await main();

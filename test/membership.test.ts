@@ -10,7 +10,10 @@ import { runImport } from '../src/imports/run.js';
 import { requestBinding } from '../src/membership/cards.js';
 import { expirePoints } from '../src/membership/points.js';
 import { DEFAULT_PROGRAM, getProgram } from '../src/membership/program.js';
+import { windowStart } from '../src/membership/grading.js';
+import { scheduleMembership } from '../src/membership/schedule.js';
 import { gradeAll } from '../src/membership/tiers.js';
+import { keepMemberYear, memberYearFrom } from '../src/membership/year.js';
 import { describeEachDb } from './support/databases.js';
 import { createStaff } from '../src/shops/staff.js';
 import { settleJobs, signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
@@ -850,6 +853,132 @@ describeEachDb('membership', ({ db }) => {
       headers: other.auth,
     });
     expect(theirs.statusCode).toBe(404);
+  });
+
+  it("keeps a rolling program's member year on the rows as orders come, change and merge, and as the window moves", async () => {
+    const tenant = await testTenant(db());
+    const shopId = tenant.shop.shopId;
+    const c = client(t, tenant);
+    const day = 86_400_000;
+    const now = new Date();
+    const ago = (days: number) => new Date(now.getTime() - days * day).toISOString();
+    /** Customers whose kept figures are not their purchases since `from`, summed from the orders. */
+    const astray = async (from: Date) =>
+      db().query(
+        `select c.customer_id from customers c
+           left join (select customer_id, count(*)::int as orders, sum(total_cents - refunded_cents)::int8 as spend
+                        from orders where shop_id = $1 and ordered_at >= $2 and status <> 'cancelled' and status <> 'pending'
+                       group by customer_id) w using (customer_id)
+          where c.shop_id = $1
+            and (c.year_order_count, c.year_spend_cents) is distinct from (coalesce(w.orders, 0), coalesce(w.spend, 0))`,
+        [shopId, from.toISOString()],
+      );
+    const year = async (customerId: string) =>
+      (
+        await db().query<{ orders: number; spend: number }>(
+          'select year_order_count as orders, year_spend_cents as spend from customers where shop_id = $1 and customer_id = $2',
+          [shopId, customerId],
+        )
+      )[0];
+
+    // Bought under a lifetime program: nothing is kept.
+    const ann = await c.order({
+      totalCents: yuan(500),
+      orderedAt: ago(400),
+      customer: { phone: '13800000071' },
+    });
+    await c.order({ totalCents: yuan(300), orderedAt: ago(300), customer: { phone: '13800000071' } });
+    expect(await memberYearFrom(db(), shopId)).toBeNull();
+    expect(await year(ann.customerId)).toEqual({ orders: 0, spend: 0 });
+
+    // Counting a rolling year, the re-grade builds the member year from the orders.
+    const rolling = { ...structuredClone(DEFAULT_PROGRAM), window: 'rolling_12_months' };
+    expect((await c.call('PUT', '/api/membership/program', rolling)).status).toBe(200);
+    await c.runJobs();
+    expect(await memberYearFrom(db(), shopId)).toEqual(windowStart(now));
+    expect(await year(ann.customerId)).toEqual({ orders: 1, spend: yuan(300) });
+
+    // New orders add to it (not an order of last year, nor a cancelled one); a refund and a partly
+    // refunded order count net; a change of status recomputes the buyer.
+    await c.order({ totalCents: yuan(200), orderedAt: ago(10), customer: { phone: '13800000071' } });
+    await c.order({ totalCents: yuan(900), orderedAt: ago(500), customer: { phone: '13800000071' } });
+    const bo = await c.order({
+      totalCents: yuan(100),
+      orderedAt: ago(364),
+      customer: { phone: '13800000072' },
+    });
+    await c.order({
+      externalId: 'CANCELLED-1',
+      status: 'cancelled',
+      totalCents: yuan(100),
+      orderedAt: ago(5),
+      customer: { phone: '13800000072' },
+    });
+    const cy = await c.order({
+      externalId: 'CY-1',
+      status: 'partially_refunded',
+      totalCents: yuan(1000),
+      refundedCents: yuan(250),
+      orderedAt: ago(20),
+      customer: { email: 'cy@example.com' },
+    });
+    expect(await year(ann.customerId)).toEqual({ orders: 2, spend: yuan(500) });
+    expect(await year(cy.customerId)).toEqual({ orders: 1, spend: yuan(750) });
+    await c.order({
+      externalId: 'CANCELLED-1',
+      status: 'paid',
+      totalCents: yuan(100),
+      orderedAt: ago(5),
+      customer: { phone: '13800000072' },
+    });
+    expect(await year(bo.customerId)).toEqual({ orders: 2, spend: yuan(200) });
+    await c.order({
+      externalId: 'CY-1',
+      status: 'refunded',
+      totalCents: yuan(1000),
+      refundedCents: yuan(1000),
+      orderedAt: ago(20),
+      customer: { email: 'cy@example.com' },
+    });
+    expect(await year(cy.customerId)).toEqual({ orders: 1, spend: 0 });
+    // One order names Cy's email and Bo's phone: the two profiles become one, its year both of theirs.
+    const both = await c.order({
+      totalCents: yuan(50),
+      orderedAt: ago(1),
+      customer: { email: 'cy@example.com', phone: '13800000072' },
+    });
+    expect(await year(both.customerId)).toEqual({ orders: 4, spend: yuan(250) });
+    expect(await astray(windowStart(now))).toEqual([]);
+    // The tier card reads the same year from the row.
+    const card = (await c.call('GET', `/api/customers/${both.customerId}/tier`)).body;
+    expect(card.standing).toEqual({ spendCents: yuan(250), orders: 4 });
+
+    // A month on, the roll takes off what left the window (Bo's order of 364 days ago) and nothing else.
+    const later = new Date(now.getTime() + 30 * day);
+    expect(await keepMemberYear(db(), shopId, later)).toEqual({ upkeep: 'rolled', customers: 1 });
+    expect(await year(both.customerId)).toEqual({ orders: 3, spend: yuan(150) });
+    expect(await astray(windowStart(later))).toEqual([]);
+    expect(await keepMemberYear(db(), shopId, later)).toEqual({ upkeep: 'current', customers: 0 });
+    // Figures kept from a later start than today's (a clock that ran ahead) are rebuilt by the
+    // scheduler's job, which it queues for any rolling shop whose year is not today's.
+    await scheduleMembership(db(), now);
+    expect((await c.call('GET', '/api/jobs?kind=tiers.year')).body.items).toMatchObject([
+      { kind: 'tiers.year', status: 'queued' },
+    ]);
+    await c.runJobs();
+    expect((await c.call('GET', '/api/jobs?kind=tiers.year')).body.items[0]).toMatchObject({
+      status: 'completed',
+      result: { upkeep: 'built', customers: 1 },
+    });
+    expect(await memberYearFrom(db(), shopId)).toEqual(windowStart(now));
+    expect(await astray(windowStart(now))).toEqual([]);
+
+    // Back to a lifetime program: the member year is no longer kept, and no job is queued for it.
+    expect((await c.call('PUT', '/api/membership/program', DEFAULT_PROGRAM)).status).toBe(200);
+    expect(await memberYearFrom(db(), shopId)).toBeNull();
+    await c.runJobs();
+    await scheduleMembership(db(), later);
+    expect((await c.call('GET', '/api/jobs?kind=tiers.year')).body.items).toHaveLength(1);
   });
 
   it('binds a card with a one-time code, merging histories and balances; unbinding and rebinding keep the ledger whole', async () => {

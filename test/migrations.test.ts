@@ -54,9 +54,10 @@ describe('customer table rebuild (0021) [pglite]', () => {
         'test',
       ),
     );
-    // 0021 lists the columns of its day: those added since (0032's erased_at) come off first, leaving the
-    // table as 0021 found it, and are put back after it.
+    // 0021 lists the columns of its day: those added since (0032's erased_at, 0056's member year) come off
+    // first, leaving the table as 0021 found it, and are put back after it.
     await db.query('alter table customers drop column erased_at');
+    await db.query('alter table customers drop column year_order_count, drop column year_spend_cents');
     await db.query(
       // A distinct value in every column, so that two columns of one type traded places would show.
       `update customers set gender = 'female', birthday = '1990-05-01', country = 'CN', province = '浙江省',
@@ -83,6 +84,10 @@ describe('customer table rebuild (0021) [pglite]', () => {
 
     expect(await rows()).toEqual(before);
     await db.transaction(async (tx) => tx.exec(await readFile(ERASURE, 'utf8')));
+    await db.query(
+      `alter table customers add column year_order_count integer not null default 0,
+                             add column year_spend_cents bigint not null default 0`,
+    );
     const created = await db.transaction((tx) =>
       ingestOrders(
         tx,

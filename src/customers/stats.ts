@@ -12,6 +12,12 @@ export interface StatsContribution {
   refundedCents: number;
   firstOrderAt: Date | null;
   lastOrderAt: Date | null;
+  /**
+   * Purchases and net spend (after refunds) since the member year's start, when membership keeps one
+   * (membership/year.ts): what a rolling 12-month tier program grades by.
+   */
+  yearOrders: number;
+  yearSpendCents: number;
 }
 
 export interface StatsDelta extends StatsContribution {
@@ -29,6 +35,8 @@ export function noContribution(): StatsContribution {
     refundedCents: 0,
     firstOrderAt: null,
     lastOrderAt: null,
+    yearOrders: 0,
+    yearSpendCents: 0,
   };
 }
 
@@ -39,6 +47,8 @@ export function addContribution(sum: StatsContribution, c: StatsContribution): v
   sum.offlineOrders += c.offlineOrders;
   sum.spendCents += c.spendCents;
   sum.refundedCents += c.refundedCents;
+  sum.yearOrders += c.yearOrders;
+  sum.yearSpendCents += c.yearSpendCents;
   if (c.firstOrderAt && (!sum.firstOrderAt || c.firstOrderAt < sum.firstOrderAt))
     sum.firstOrderAt = c.firstOrderAt;
   if (c.lastOrderAt && (!sum.lastOrderAt || c.lastOrderAt > sum.lastOrderAt)) sum.lastOrderAt = c.lastOrderAt;
@@ -46,7 +56,7 @@ export function addContribution(sum: StatsContribution, c: StatsContribution): v
 
 /** The stats columns, the array types they travel in, and the arrays for a set of rows, in one order. */
 export const STATS_COLUMNS =
-  'order_count, online_order_count, offline_order_count, spend_cents, refunded_cents, first_order_at, last_order_at';
+  'order_count, online_order_count, offline_order_count, spend_cents, refunded_cents, first_order_at, last_order_at, year_order_count, year_spend_cents';
 export const STATS_ARRAY_TYPES = [
   'int[]',
   'int[]',
@@ -55,6 +65,8 @@ export const STATS_ARRAY_TYPES = [
   'int8[]',
   'timestamptz[]',
   'timestamptz[]',
+  'int[]',
+  'int8[]',
 ];
 
 export function statsArrays(rows: StatsContribution[]): unknown[][] {
@@ -66,8 +78,13 @@ export function statsArrays(rows: StatsContribution[]): unknown[][] {
     rows.map((d) => d.refundedCents),
     rows.map((d) => d.firstOrderAt?.toISOString() ?? null),
     rows.map((d) => d.lastOrderAt?.toISOString() ?? null),
+    rows.map((d) => d.yearOrders),
+    rows.map((d) => d.yearSpendCents),
   ];
 }
+
+const STATS_UNNEST = `unnest($2::uuid[], ${STATS_ARRAY_TYPES.map((t, i) => `$${i + 3}::${t}`).join(', ')})
+         as d(customer_id, orders, online, offline, spend, refunded, first_at, last_at, year_orders, year_spend)`;
 
 export async function addToStats(tx: Queryable, shopId: string, deltas: StatsDelta[]): Promise<void> {
   if (deltas.length === 0) return;
@@ -80,9 +97,10 @@ export async function addToStats(tx: Queryable, shopId: string, deltas: StatsDel
         refunded_cents = c.refunded_cents + d.refunded,
         first_order_at = least(c.first_order_at, d.first_at),
         last_order_at = greatest(c.last_order_at, d.last_at),
+        year_order_count = c.year_order_count + d.year_orders,
+        year_spend_cents = c.year_spend_cents + d.year_spend,
         updated_at = now()
-       from unnest($2::uuid[], $3::int[], $4::int[], $5::int[], $6::int8[], $7::int8[], $8::timestamptz[], $9::timestamptz[])
-         as d(customer_id, orders, online, offline, spend, refunded, first_at, last_at)
+       from ${STATS_UNNEST}
       where c.shop_id = $1 and c.customer_id = d.customer_id`,
     statsParams(shopId, deltas),
   );
@@ -95,9 +113,8 @@ export async function setStats(tx: Queryable, shopId: string, stats: CustomerSta
     `update customers c set
         order_count = d.orders, online_order_count = d.online, offline_order_count = d.offline,
         spend_cents = d.spend, refunded_cents = d.refunded, first_order_at = d.first_at, last_order_at = d.last_at,
-        updated_at = now()
-       from unnest($2::uuid[], $3::int[], $4::int[], $5::int[], $6::int8[], $7::int8[], $8::timestamptz[], $9::timestamptz[])
-         as d(customer_id, orders, online, offline, spend, refunded, first_at, last_at)
+        year_order_count = d.year_orders, year_spend_cents = d.year_spend, updated_at = now()
+       from ${STATS_UNNEST}
       where c.shop_id = $1 and c.customer_id = d.customer_id`,
     statsParams(shopId, stats),
   );

@@ -11,6 +11,10 @@ export interface Standing {
 export const windowStart = (at: Date) =>
   new Date(Date.UTC(at.getUTCFullYear() - 1, at.getUTCMonth(), at.getUTCDate()));
 
+/** Whether member-year figures counted from `yearFrom` (year.ts) are a rolling year's standing at `at`. */
+export const yearIsCurrent = (yearFrom: Date | null, at: Date): boolean =>
+  yearFrom !== null && yearFrom.getTime() === windowStart(at).getTime();
+
 type Level = 'entry' | 'keep';
 
 const thresholds = (tier: Tier, level: Level) =>

@@ -210,9 +210,16 @@ export async function saveProgram(
      on conflict (shop_id) do update set program = excluded.program,
        version = membership_programs.version + 1, updated_at = now(),
        -- A new review period starts counting afresh (the scheduler sets the next date).
-       next_review_at = case when $3 then null else membership_programs.next_review_at end
+       next_review_at = case when $3 then null else membership_programs.next_review_at end,
+       -- A lifetime program keeps no member year (membership/year.ts); a rolling one keeps what it has.
+       year_from = case when $4 then membership_programs.year_from end
      returning version, next_review_at as "nextReviewAt", next_expiry_at as "nextExpiryAt"`,
-    [shopId, JSON.stringify(program), program.review.every !== before.program.review.every],
+    [
+      shopId,
+      JSON.stringify(program),
+      program.review.every !== before.program.review.every,
+      program.window === 'rolling_12_months',
+    ],
   );
   return {
     stored: { program, ...row! },

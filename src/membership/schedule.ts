@@ -1,5 +1,6 @@
 // The membership work that runs on the calendar: the periodic tier review (first day of each month,
-// quarter or year) and the nightly expiry of points, both at midnight in the shop's time zone.
+// quarter or year) and the nightly expiry of points, both at midnight in the shop's time zone, and for a
+// rolling-year program the daily move of the member year (year.ts), when the window's start moves.
 import type { Db, Queryable } from '../db/db.js';
 import { enqueueJob, type Job } from '../jobs/jobs.js';
 import type { Handlers } from '../jobs/runner.js';
@@ -14,10 +15,13 @@ import {
   type StoredProgram,
 } from './program.js';
 import { gradeAll } from './tiers.js';
+import { keepMemberYear } from './year.js';
+import { yearIsCurrent } from './grading.js';
 
 export const REGRADE = 'tiers.regrade';
 export const REVIEW = 'tiers.review';
 export const EXPIRE = 'points.expire';
+export const YEAR = 'tiers.year';
 
 type ShopClock = { shopId: string; timeZone: string };
 
@@ -39,12 +43,17 @@ export async function scheduleMembership(db: Db, at: Date): Promise<void> {
     program: unknown;
     nextReviewAt: Date | null;
     nextExpiryAt: Date | null;
+    rolling: boolean;
+    yearFrom: Date | null;
   }>(
     `select s.shop_id as "shopId", s.time_zone as "timeZone", m.program,
-            m.next_review_at as "nextReviewAt", m.next_expiry_at as "nextExpiryAt"
+            m.next_review_at as "nextReviewAt", m.next_expiry_at as "nextExpiryAt",
+            coalesce(m.program->>'window' = 'rolling_12_months', false) as rolling, m.year_from as "yearFrom"
        from shops s left join membership_programs m using (shop_id)`,
   );
   for (const s of shops) {
+    // Queued again each minute until it has run: a job already waiting takes the place of another.
+    if (s.rolling && !yearIsCurrent(s.yearFrom, at)) await enqueueJob(db, s.shopId, YEAR);
     // Most minutes nothing is due, and nothing is written.
     if (s.nextReviewAt && s.nextReviewAt > at && s.nextExpiryAt && s.nextExpiryAt > at) continue;
     const program = s.program ? MemberProgram.parse(s.program) : DEFAULT_PROGRAM;
@@ -133,6 +142,8 @@ async function customerCount(db: Db, shopId: string): Promise<number> {
 
 export const membershipJobs: Handlers = {
   async [REGRADE](db, job, progress) {
+    // A program that now counts a rolling year starts keeping the member year; one that no longer does, stops.
+    await keepMemberYear(db, job.shopId, new Date());
     const { program } = await getProgram(db, job.shopId);
     await progress(0, await customerCount(db, job.shopId));
     return { ...(await gradeAll(db, job.shopId, program, 'regrade', new Date(), (n) => progress(n))) };
@@ -144,5 +155,8 @@ export const membershipJobs: Handlers = {
   },
   async [EXPIRE](db, job, progress) {
     return { ...(await expirePoints(db, job.shopId, new Date(), (n) => progress(n))) };
+  },
+  async [YEAR](db, job) {
+    return { ...(await keepMemberYear(db, job.shopId, new Date())) };
   },
 };

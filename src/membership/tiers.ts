@@ -15,9 +15,11 @@ import {
   type Standing,
   type TierProgress,
   windowStart,
+  yearIsCurrent,
 } from './grading.js';
 import { moveMembers } from './members.js';
 import type { MemberProgram } from './program.js';
+import { memberYearFrom } from './year.js';
 
 export type TierCause = 'order' | 'review' | 'regrade' | 'manual' | 'merge';
 
@@ -36,7 +38,8 @@ const memberColumns = `c.customer_id as "customerId", c.tier_rank as rank, c.tie
 
 /**
  * Members with their standing over the program's window: the row's lifetime stats, or their purchases of
- * the last twelve months.
+ * the twelve months before `at` — the member year on the row when it counts from that window's start
+ * (year.ts), else summed from the orders.
  */
 async function membersWithStanding(
   tx: Queryable,
@@ -49,10 +52,15 @@ async function membersWithStanding(
     'ids' in select
       ? { sql: 'c.customer_id = any($2::uuid[])', params: [select.ids] }
       : { sql: 'c.customer_id > $2 order by c.customer_id limit $3', params: [select.after, select.limit] };
-  if (program.window === 'lifetime') {
+  const figures =
+    program.window === 'lifetime'
+      ? 'c.spend_cents - c.refunded_cents as "spendCents", c.order_count as orders'
+      : yearIsCurrent(await memberYearFrom(tx, shopId), at)
+        ? 'c.year_spend_cents as "spendCents", c.year_order_count as orders'
+        : null;
+  if (figures) {
     return tx.query<MemberRow>(
-      `select ${memberColumns}, c.spend_cents - c.refunded_cents as "spendCents", c.order_count as orders
-         from customers c where c.shop_id = $1 and ${where.sql}`,
+      `select ${memberColumns}, ${figures} from customers c where c.shop_id = $1 and ${where.sql}`,
       [shopId, ...where.params],
     );
   }

@@ -10,6 +10,7 @@ import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { redeemCoupons } from '../engage/coupons.js';
 import { AppError } from '../errors.js';
 import { applyOrdersToMembership, type OrderChange } from '../membership/purchases.js';
+import { memberYearFrom } from '../membership/year.js';
 import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
 import { recomputeCustomerStats } from './orders.js';
@@ -42,8 +43,10 @@ interface Existing {
 
 const orderKey = (source: string, externalId: string) => `${source}\t${externalId}`;
 
-function contribution(o: NormalizedOrder): StatsContribution {
+/** What a new order adds to its buyer's stats; to the member year's too if placed since `yearFrom`. */
+function contribution(o: NormalizedOrder, yearFrom: Date | null): StatsContribution {
   const counts = isPurchase(o.status);
+  const inYear = counts && yearFrom !== null && o.orderedAt >= yearFrom;
   return {
     orders: counts ? 1 : 0,
     onlineOrders: counts && o.channel === 'online' ? 1 : 0,
@@ -52,6 +55,8 @@ function contribution(o: NormalizedOrder): StatsContribution {
     refundedCents: counts ? o.refundedCents : 0,
     firstOrderAt: counts ? o.orderedAt : null,
     lastOrderAt: counts ? o.orderedAt : null,
+    yearOrders: inYear ? 1 : 0,
+    yearSpendCents: inYear ? o.totalCents - o.refundedCents : 0,
   };
 }
 
@@ -89,7 +94,8 @@ export async function ingestOrders(
 
   const outcomes: Outcome[] = orders.map((_, n) => (existing.has(keys[n]!) ? 'unchanged' : 'created'));
   const created = orders.flatMap((o, n) => (outcomes[n] === 'created' ? [{ o, n }] : []));
-  const contributions = created.map(({ o }) => contribution(o));
+  const yearFrom = created.length > 0 ? await memberYearFrom(tx, shopId) : null;
+  const contributions = created.map(({ o }) => contribution(o, yearFrom));
   // Only new orders name a buyer to resolve: a known order keeps its buyer, and a replay writes nothing.
   const people = await resolvePeople(
     tx,

@@ -2,6 +2,7 @@
 // recomputing a customer's stats from the orders themselves.
 import type { Queryable } from '../db/db.js';
 import { setStats, type CustomerStats } from '../customers/stats.js';
+import { memberYearFrom } from '../membership/year.js';
 import { PURCHASE_SQL } from './status.js';
 
 export interface OrderItem {
@@ -95,6 +96,7 @@ export async function recomputeCustomerStats(
   customerIds: string[],
 ): Promise<void> {
   if (customerIds.length === 0) return;
+  // With no member year kept ($3 null) its figures stay zero.
   const stats = await tx.query<CustomerStats>(
     `select c.id as "customerId",
             count(o.order_id)::int as orders,
@@ -102,11 +104,14 @@ export async function recomputeCustomerStats(
             count(o.order_id) filter (where o.channel = 'offline')::int as "offlineOrders",
             coalesce(sum(o.total_cents), 0)::int8 as "spendCents",
             coalesce(sum(o.refunded_cents), 0)::int8 as "refundedCents",
-            min(o.ordered_at) as "firstOrderAt", max(o.ordered_at) as "lastOrderAt"
+            min(o.ordered_at) as "firstOrderAt", max(o.ordered_at) as "lastOrderAt",
+            count(o.order_id) filter (where o.ordered_at >= $3::timestamptz)::int as "yearOrders",
+            coalesce(sum(o.total_cents - o.refunded_cents) filter (where o.ordered_at >= $3::timestamptz), 0)::int8
+              as "yearSpendCents"
        from unnest($2::uuid[]) as c(id)
        left join orders o on o.shop_id = $1 and o.customer_id = c.id and o.${PURCHASE_SQL}
       group by c.id`,
-    [shopId, customerIds],
+    [shopId, customerIds, (await memberYearFrom(tx, shopId))?.toISOString() ?? null],
   );
   await setStats(tx, shopId, stats);
 }

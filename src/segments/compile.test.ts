@@ -15,6 +15,7 @@ const ctx: SegmentContext = {
     ],
   }),
   tagIds: new Map([['oily-skin', '00000000-0000-7000-8000-0000000000aa']]),
+  yearFrom: null,
   now: new Date('2026-11-26T00:00:00Z'),
 };
 
@@ -106,7 +107,7 @@ describe('compileSegment', () => {
     expect(refusal({ type: 'nearNextTier', ordersWithin: 1 })).toBeNull();
   });
 
-  it("sums a rolling year's purchases from the orders only for members whose lifetime is within reach", () => {
+  it('reads a rolling year from the rows once kept for today, else sums it from the orders for members whose lifetime is within reach', () => {
     const rule = { type: 'nearNextTier', ordersWithin: 1 };
     const lifetime = compileSegment(rule, ctx);
     expect(lifetime.where).not.toContain('orders o');
@@ -115,11 +116,21 @@ describe('compileSegment', () => {
       grading: { ...ctx.grading, window: 'rolling_12_months' },
     });
     expect(rolling.where).toContain('from orders o');
-    expect(rolling.params).toContain(
-      new Date(
-        Date.UTC(ctx.now.getUTCFullYear() - 1, ctx.now.getUTCMonth(), ctx.now.getUTCDate()),
-      ).toISOString(),
+    const yearAgo = new Date(
+      Date.UTC(ctx.now.getUTCFullYear() - 1, ctx.now.getUTCMonth(), ctx.now.getUTCDate()),
     );
+    expect(rolling.params).toContain(yearAgo.toISOString());
+    // Once the member year on the rows counts from today's window start, the rows answer alone; kept
+    // from yesterday's, the orders still do.
+    const kept = (yearFrom: Date) =>
+      compileSegment(rule, {
+        ...ctx,
+        grading: { ...ctx.grading, window: 'rolling_12_months' },
+        yearFrom,
+      }).where;
+    expect(kept(yearAgo)).not.toContain('orders o');
+    expect(kept(yearAgo)).toContain('c.year_order_count');
+    expect(kept(new Date(yearAgo.getTime() - 86_400_000))).toContain('from orders o');
   });
 
   it('refuses trees nested too deep', () => {

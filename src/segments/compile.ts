@@ -9,7 +9,7 @@
 // (`customer_id in (subquery)` was faster under OR while its result fit in memory as a hashed subplan,
 // and quadratic once it did not — half a million buyers of a category do not.)
 import { AppError, type ErrorDetail } from '../errors.js';
-import { windowStart } from '../membership/grading.js';
+import { windowStart, yearIsCurrent } from '../membership/grading.js';
 import type { MemberProgram } from '../membership/program.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { startOfLocalDay } from '../shops/calendar.js';
@@ -24,6 +24,8 @@ export interface SegmentContext {
   tierKeys: readonly string[];
   /** How the shop's tiers are reached: what "near the next tier" measures against. */
   grading: Pick<MemberProgram, 'tiers' | 'match' | 'window'>;
+  /** Where the member year kept on the customer rows counts from (membership/year.ts), if kept. */
+  yearFrom: Date | null;
   /** Tag name → tag id. */
   tagIds: ReadonlyMap<string, string>;
   /** What "the last 90 days" counts back from. */
@@ -187,20 +189,29 @@ const LIFETIME: Figures = {
   orders: 'c.order_count',
 };
 
+/** The member year kept on the row, when it counts from the window's start today. */
+const YEAR: Figures = {
+  rank: 'c.tier_rank',
+  spend: 'c.year_spend_cents',
+  orders: 'c.year_order_count',
+};
+
 /**
  * Members within reach of the tier above theirs: the same arithmetic as membership/grading.ts's
  * tierProgress, compared with what the rule calls within reach, one arm per tier that has a tier above
- * it. A lifetime program reads the row's figures. A rolling one sums each member's purchases of the last
- * twelve months (tiers.ts's standing) from the orders, joined to the member's row again so that a member
- * without any is judged on zero in the same semi-join (an OR of two conditions would probe the orders per
- * customer). The year's figures are never more than the lifetime ones, so those say first who cannot be
- * within reach.
+ * it. A lifetime program reads the row's figures, and so does a rolling one once the member year kept on
+ * the row counts from today's window start. Until then (the program just changed, or today's roll has
+ * not run) it sums each member's purchases of the last twelve months (tiers.ts's standing) from the
+ * orders, joined to the member's row again so that a member without any is judged on zero in the same
+ * semi-join (an OR of two conditions would probe the orders per customer). The year's figures are never
+ * more than the lifetime ones, so those say first who cannot be within reach.
  */
 function nearNextTier(node: Extract<Rule, { type: 'nearNextTier' }>, t: Tools, fence: string): string {
   const { bind, fail, ctx } = t;
   if (node.spendWithinCents === undefined && node.ordersWithin === undefined)
     return fail('', 'give spendWithinCents, ordersWithin or both');
   if (ctx.grading.window === 'lifetime') return nearArms(node, t, LIFETIME, true);
+  if (yearIsCurrent(ctx.yearFrom, ctx.now)) return nearArms(node, t, YEAR, true);
   const shop = bind(ctx.shopId, 'uuid');
   const year = `select o.customer_id, sum(o.total_cents - o.refunded_cents) as spend, count(*) as orders
       from orders o where o.shop_id = ${shop} and o.ordered_at >= ${bind(windowStart(ctx.now).toISOString(), 'timestamptz')}

@@ -1,7 +1,9 @@
 // What a rule needs from the shop to compile: its time zone (for dates), its tier names (a tier condition
-// names a tier) and its tags (a tag condition names tags).
+// names a tier), its tier program and the member year kept for it (near the next tier), and its tags (a
+// tag condition names tags).
 import type { Queryable } from '../db/db.js';
 import { getProgram } from '../membership/program.js';
+import { memberYearFrom } from '../membership/year.js';
 import { getShop } from '../shops/shops.js';
 import type { SegmentContext } from './compile.js';
 
@@ -21,6 +23,7 @@ export async function segmentContext(
     timeZone: shop.timeZone,
     tierKeys: program.tiers.map((t) => t.name),
     grading: program,
+    yearFrom: await memberYearFrom(db, shopId),
     tagIds: new Map(tags.map((t) => [t.name, t.tagId])),
     now,
   };
