@@ -854,6 +854,16 @@ describe.skipIf(!available)('web console in Chromium', () => {
     // The profile reloads: a store order, its points, and the tier its second order reached.
     await eventually(() => page.getByTestId('stats').textContent()).toContain('Orders2');
     expect(await page.getByTestId('stats').textContent()).toContain('Online / in store1 / 1');
+    // Her buying habits read the purchase too: the store, the cream, the discount.
+    const habits = page.getByTestId('habits');
+    await eventually(() => habits.getByTestId('habit-stores').textContent()).toMatch(
+      /^store SH-01 · purchases: 1 · last /,
+    );
+    expect(await habits.getByTestId('habit-products').textContent()).toMatch(
+      /^保湿面霜 × 2 · orders: 1 · last /,
+    );
+    expect(await habits.textContent()).toContain('Average orderCN¥174.00 · purchases: 2');
+    expect(await habits.textContent()).toContain('discounted: 1 / 2 purchases, 3.9% off on average');
     expect(await page.locator('table.orders tbody tr').first().locator('td').allTextContents()).toEqual([
       expect.any(String),
       number,

@@ -123,6 +123,41 @@ export const Order = z.object({
   ),
 });
 
+export const BuyingHabits = z.object({
+  purchases: z.number().int().describe('purchases kept: not cancelled, not wholly refunded'),
+  averageOrderCents: z.number().int().nullable().describe('their average net value, after refunds'),
+  discounted: z.number().int().describe('of them, with a discount or a coupon'),
+  averageDiscount: z
+    .number()
+    .nullable()
+    .describe('how deep the discounts went on average, 0–1 of the price before the discount'),
+  usualWeekday: z
+    .number()
+    .int()
+    .min(1)
+    .max(7)
+    .nullable()
+    .describe("the day they buy on most, 1 Monday … 7 Sunday, in the shop's time zone"),
+  usualHour: z.number().int().min(0).max(23).nullable().describe('the hour they buy at most'),
+  categories: z
+    .array(
+      z.object({
+        category: z.string(),
+        orders: z.number().int(),
+        units: z.number().int(),
+        spendCents: z.number().int(),
+        lastAt: ts,
+      }),
+    )
+    .describe('the five categories they spend most on'),
+  products: z
+    .array(z.object({ title: z.string(), orders: z.number().int(), units: z.number().int(), lastAt: ts }))
+    .describe('the five products they buy most units of, by SKU, else product id, else title'),
+  stores: z
+    .array(z.object({ storeId: z.string(), orders: z.number().int(), lastAt: ts }))
+    .describe('the stores they visit most'),
+});
+
 export const TimelineEvent = z.object({
   eventId: z.uuid(),
   customerId: z.uuid(),

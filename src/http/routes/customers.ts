@@ -8,11 +8,13 @@ import { eraseCustomer, ErasureInput } from '../../customers/erasure.js';
 import { personalData } from '../../customers/personalData.js';
 import { mergeByHand, MergeInput } from '../../customers/merge.js';
 import { listEvents } from '../../customers/timeline.js';
+import { buyingHabits } from '../../orders/habits.js';
 import { listCustomerOrders } from '../../orders/orders.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import { callerOrigin } from '../auth.js';
 import {
+  BuyingHabits,
   Consent,
   Customer,
   CustomerCode,
@@ -218,6 +220,26 @@ export const customerRoutes =
       async (request) => {
         const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
         return { items: await listCustomerOrders(o.db, request.shopId, customerId, request.query) };
+      },
+    );
+
+    app.get(
+      '/api/customers/:customerId/habits',
+      {
+        schema: {
+          tags: ['customers'],
+          summary:
+            'What the customer buys: the categories, products and stores they come back to, how much a discount moves them, and when they usually buy',
+          description:
+            'Read from the purchases they kept (not cancelled or wholly refunded orders; returned units left out). Categories by spend, products by units, stores by visits, five of each.',
+          params: Params,
+          response: { 200: BuyingHabits, ...errors },
+        },
+      },
+      async (request) => {
+        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
+        const shop = await getShop(o.db, request.shopId);
+        return buyingHabits(o.db, request.shopId, customerId, shop.timeZone);
       },
     );
 

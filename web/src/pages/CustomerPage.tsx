@@ -7,6 +7,7 @@ import { CouponsCard } from './customer/CouponsCard.js';
 import { PersonalDataCard } from './customer/PersonalDataCard.js';
 import { Facts } from './customer/Facts.js';
 import { FIELD_LABELS, FundamentalsCard, fieldText } from './customer/FundamentalsCard.js';
+import { HabitsCard } from './customer/HabitsCard.js';
 import { MergeCard } from './customer/MergeCard.js';
 import { NotesCard } from './customer/NotesCard.js';
 import { PredictionCard } from './customer/PredictionCard.js';
@@ -74,6 +75,12 @@ export function CustomerPage({
           <Facts facts={stats} testId="stats" />
         </div>
         <PredictionCard shop={shop} customer={c} />
+        <HabitsCard
+          shop={shop}
+          customerId={c.customerId}
+          // An order recorded or refunded here moves these figures: the card reads again.
+          version={`${c.orderCount}|${c.spendCents}|${c.refundedCents}`}
+        />
         <NotesCard
           customerId={c.customerId}
           staffId={staffId}

@@ -1,0 +1,80 @@
+// A customer's buying habits, read from what they bought: the categories and products they come back
+// for, the stores they walk into, how much a discount moves them (price sensitivity), what an order of
+// theirs is worth, and the day and hour they usually buy — what staff look at before a call and what a
+// care message's timing and offer are chosen by. Only purchases kept count (BOUGHT_STATUSES): an order
+// cancelled or wholly refunded says nothing of what they like, and returned units are left out.
+import type { Queryable } from '../db/db.js';
+import { BOUGHT_STATUSES } from './status.js';
+
+export interface BuyingHabits {
+  /** Purchases kept, and their average net value (after refunds). */
+  purchases: number;
+  averageOrderCents: number | null;
+  /** Purchases with a discount or a coupon, and how deep those discounts went on average (0–1). */
+  discounted: number;
+  averageDiscount: number | null;
+  /** The day of the week (1 Monday … 7 Sunday) and the hour they buy on most, in the shop's time zone. */
+  usualWeekday: number | null;
+  usualHour: number | null;
+  /** The categories they spend most on, then the products they buy most of, then the stores they visit most. */
+  categories: { category: string; orders: number; units: number; spendCents: number; lastAt: Date }[];
+  products: { title: string; orders: number; units: number; lastAt: Date }[];
+  stores: { storeId: string; orders: number; lastAt: Date }[];
+}
+
+const TOP = 5;
+
+export async function buyingHabits(
+  db: Queryable,
+  shopId: string,
+  customerId: string,
+  timeZone: string,
+): Promise<BuyingHabits> {
+  const params = [shopId, customerId, BOUGHT_STATUSES];
+  const bought = 'o.shop_id = $1 and o.customer_id = $2 and o.status = any($3::text[])';
+  // Discount depth against the price before it: what the buyer was offered, not what they paid.
+  const [summary] = await db.query<
+    Pick<
+      BuyingHabits,
+      'purchases' | 'averageOrderCents' | 'discounted' | 'averageDiscount' | 'usualWeekday' | 'usualHour'
+    >
+  >(
+    `select count(*)::int as purchases,
+            round(avg(o.total_cents - o.refunded_cents))::int8 as "averageOrderCents",
+            count(*) filter (where o.discount_cents > 0 or o.coupon_code is not null)::int as discounted,
+            avg(o.discount_cents::float8 / (o.total_cents + o.discount_cents))
+              filter (where o.discount_cents > 0) as "averageDiscount",
+            mode() within group (order by extract(isodow from o.ordered_at at time zone $4))::int as "usualWeekday",
+            mode() within group (order by extract(hour from o.ordered_at at time zone $4))::int as "usualHour"
+       from orders o where ${bought}`,
+    [...params, timeZone],
+  );
+  const kept = '(i.quantity - i.refunded_quantity)';
+  const categories = await db.query<BuyingHabits['categories'][number]>(
+    `select lower(i.category) as category, count(distinct o.order_id)::int as orders,
+            sum(${kept})::int as units, sum(${kept} * i.unit_price_cents)::int8 as "spendCents",
+            max(o.ordered_at) as "lastAt"
+       from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+      where ${bought} and i.category is not null and ${kept} > 0
+      group by 1 order by "spendCents" desc, "lastAt" desc limit ${TOP}`,
+    params,
+  );
+  // A product is its SKU where the source gives one, else its product id, else its title; it is named
+  // by the title it was last bought under.
+  const products = await db.query<BuyingHabits['products'][number]>(
+    `select (array_agg(i.title order by o.ordered_at desc))[1] as title, count(distinct o.order_id)::int as orders,
+            sum(${kept})::int as units, max(o.ordered_at) as "lastAt"
+       from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+      where ${bought} and ${kept} > 0
+      group by coalesce('sku:' || i.sku, 'product:' || i.product_id, 'title:' || i.title)
+      order by units desc, "lastAt" desc limit ${TOP}`,
+    params,
+  );
+  const stores = await db.query<BuyingHabits['stores'][number]>(
+    `select o.store_id as "storeId", count(*)::int as orders, max(o.ordered_at) as "lastAt"
+       from orders o where ${bought} and o.channel = 'offline' and o.store_id is not null
+      group by o.store_id order by orders desc, "lastAt" desc limit ${TOP}`,
+    params,
+  );
+  return { ...summary!, categories, products, stores };
+}

@@ -1,0 +1,137 @@
+// What the customer buys and how (GET /api/customers/{id}/habits): the card staff read before a call or
+// before choosing a care message's offer and hour.
+import { api, type Shop } from '../../api.js';
+import { date, money, percent } from '../../format.js';
+import { useI18n, type Lang } from '../../i18n.js';
+import { useLoad } from '../../useLoad.js';
+import { Facts } from './Facts.js';
+
+interface Habits {
+  purchases: number;
+  averageOrderCents: number | null;
+  discounted: number;
+  averageDiscount: number | null;
+  usualWeekday: number | null;
+  usualHour: number | null;
+  categories: { category: string; orders: number; units: number; spendCents: number; lastAt: string }[];
+  products: { title: string; orders: number; units: number; lastAt: string }[];
+  stores: { storeId: string; orders: number; lastAt: string }[];
+}
+
+/** An ISO weekday (1 Monday) by name in the console's language: 1 January 2024 was a Monday. */
+const weekdayName = (isoDay: number, lang: Lang) =>
+  new Intl.DateTimeFormat(lang, { weekday: 'long', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(2024, 0, isoDay)),
+  );
+
+export function HabitsCard({
+  shop,
+  customerId,
+  version,
+}: {
+  shop: Shop;
+  customerId: string;
+  version: string;
+}) {
+  const { t, lang } = useI18n();
+  const habits = useLoad(
+    () => api<Habits>(`/api/customers/${customerId}/habits`),
+    `${customerId}|${version}`,
+  );
+  const h = habits.data;
+  return (
+    <div className="card" data-testid="habits">
+      <h2>{t('habits.title')}</h2>
+      {h && h.purchases === 0 && <p className="muted">{t('habits.none')}</p>}
+      {h && h.purchases > 0 && (
+        <>
+          <Facts
+            facts={[
+              [
+                'habits.averageOrder',
+                t('habits.averageOf', {
+                  amount: money(h.averageOrderCents ?? 0, shop.currency, lang),
+                  n: h.purchases,
+                }),
+              ],
+              [
+                'habits.discounts',
+                h.discounted === 0
+                  ? t('habits.neverDiscounted')
+                  : t(h.averageDiscount === null ? 'habits.discountedCoupon' : 'habits.discounted', {
+                      n: h.discounted,
+                      of: h.purchases,
+                      depth: percent(h.averageDiscount, lang),
+                    }),
+              ],
+              [
+                'habits.usually',
+                t('habits.usuallyAt', { day: weekdayName(h.usualWeekday!, lang), hour: h.usualHour! }),
+              ],
+            ]}
+          />
+          <HabitList
+            title={t('habits.categories')}
+            testId="habit-categories"
+            items={h.categories.map((c) => ({
+              key: c.category,
+              text: t('habits.category', {
+                category: c.category,
+                amount: money(c.spendCents, shop.currency, lang),
+                n: c.orders,
+                date: date(c.lastAt, shop.timeZone, lang),
+              }),
+            }))}
+          />
+          <HabitList
+            title={t('habits.products')}
+            testId="habit-products"
+            items={h.products.map((p) => ({
+              key: p.title,
+              text: t('habits.product', {
+                title: p.title,
+                units: p.units,
+                n: p.orders,
+                date: date(p.lastAt, shop.timeZone, lang),
+              }),
+            }))}
+          />
+          <HabitList
+            title={t('habits.stores')}
+            testId="habit-stores"
+            items={h.stores.map((s) => ({
+              key: s.storeId,
+              text: t('habits.store', {
+                store: s.storeId,
+                n: s.orders,
+                date: date(s.lastAt, shop.timeZone, lang),
+              }),
+            }))}
+          />
+        </>
+      )}
+    </div>
+  );
+}
+
+function HabitList({
+  title,
+  testId,
+  items,
+}: {
+  title: string;
+  testId: string;
+  items: { key: string; text: string }[];
+}) {
+  if (items.length === 0) return null;
+  return (
+    <>
+      <h3>{title}</h3>
+      <ul data-testid={testId}>
+        {items.map((x) => (
+          <li key={x.key}>{x.text}</li>
+        ))}
+      </ul>
+    </>
+  );
+}
