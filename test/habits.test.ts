@@ -93,8 +93,9 @@ describeEachDb('buying habits', ({ db }) => {
       averageOrderCents: (16000 + 10000 + 8000 + 3000) / 4,
       discounted: 2,
       averageDiscount: expect.closeTo((1000 / 11000 + 2000 / 10000) / 2, 9),
+      // Three of four on a Saturday evening.
       usualWeekday: 6,
-      usualHour: 20,
+      usualDaypart: 'evening',
       categories: [
         {
           category: 'skincare/oily',
@@ -121,7 +122,7 @@ describeEachDb('buying habits', ({ db }) => {
       discounted: 0,
       averageDiscount: null,
       usualWeekday: null,
-      usualHour: null,
+      usualDaypart: null,
       categories: [],
       products: [],
       stores: [],

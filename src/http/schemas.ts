@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FIELDS, FORMAT_NAMES, IMPORT_KINDS } from '../imports/formats.js';
 import { CASE_CHANNELS, CASE_KINDS, CASE_STATUSES } from '../service/cases.js';
 import { IMPORT_STATUSES } from '../imports/imports.js';
+import { DAYPARTS } from '../orders/habits.js';
 import { ORDER_STATUSES } from '../orders/status.js';
 import { RFM_SEGMENTS } from '../rfm/segments.js';
 import { CHANNELS } from '../customers/consent.js';
@@ -137,8 +138,15 @@ export const BuyingHabits = z.object({
     .min(1)
     .max(7)
     .nullable()
-    .describe("the day they buy on most, 1 Monday … 7 Sunday, in the shop's time zone"),
-  usualHour: z.number().int().min(0).max(23).nullable().describe('the hour they buy at most'),
+    .describe(
+      "the day they usually buy on, 1 Monday … 7 Sunday, in the shop's time zone: shared by at least two purchases and two in five, and by more than any other day; else null",
+    ),
+  usualDaypart: z
+    .enum(DAYPARTS)
+    .nullable()
+    .describe(
+      'the part of the day they usually buy in (night 0–6 h, morning 6–12, afternoon 12–18, evening 18–24), by the same rule',
+    ),
   categories: z
     .array(
       z.object({
@@ -155,7 +163,7 @@ export const BuyingHabits = z.object({
     .describe('the five products they buy most units of, by SKU, else product id, else title'),
   stores: z
     .array(z.object({ storeId: z.string(), orders: z.number().int(), lastAt: ts }))
-    .describe('the stores they visit most'),
+    .describe('the five stores they buy in most'),
 });
 
 export const TimelineEvent = z.object({

@@ -13,9 +13,12 @@ export interface BuyingHabits {
   /** Purchases with a discount or a coupon, and how deep those discounts went on average (0–1). */
   discounted: number;
   averageDiscount: number | null;
-  /** The day of the week (1 Monday … 7 Sunday) and the hour they buy on most, in the shop's time zone. */
+  /**
+   * The day of the week (1 Monday … 7 Sunday) and the part of the day they usually buy in, in the shop's
+   * time zone; null where no one day or part stands out (`usual`).
+   */
   usualWeekday: number | null;
-  usualHour: number | null;
+  usualDaypart: Daypart | null;
   /** The categories they spend most on, then the products they buy most of, then the stores they visit most. */
   categories: { category: string; orders: number; units: number; spendCents: number; lastAt: Date }[];
   products: { title: string; orders: number; units: number; lastAt: Date }[];
@@ -23,6 +26,22 @@ export interface BuyingHabits {
 }
 
 const TOP = 5;
+
+/** Parts of the day by the hour they start: what a send time is chosen by, rather than one hour. */
+export const DAYPARTS = ['night', 'morning', 'afternoon', 'evening'] as const;
+export type Daypart = (typeof DAYPARTS)[number];
+const daypartSql = (hour: string) =>
+  `(case when ${hour} < 6 then 'night' when ${hour} < 12 then 'morning' when ${hour} < 18 then 'afternoon' else 'evening' end)`;
+
+/**
+ * The value most purchases share, if it is a habit: at least two purchases and two in five of them,
+ * and more than any other value has. A customer who bought once, or on a different day each time, has none.
+ */
+export function usual<T>(counts: { value: T; purchases: number }[], total: number): T | null {
+  const [top, next] = [...counts].sort((a, b) => b.purchases - a.purchases);
+  if (!top || top.purchases < 2 || top.purchases * 5 < total * 2) return null;
+  return next && next.purchases === top.purchases ? null : top.value;
+}
 
 export async function buyingHabits(
   db: Queryable,
@@ -34,21 +53,31 @@ export async function buyingHabits(
   const bought = 'o.shop_id = $1 and o.customer_id = $2 and o.status = any($3::text[])';
   // Discount depth against the price before it: what the buyer was offered, not what they paid.
   const [summary] = await db.query<
-    Pick<
-      BuyingHabits,
-      'purchases' | 'averageOrderCents' | 'discounted' | 'averageDiscount' | 'usualWeekday' | 'usualHour'
-    >
+    Pick<BuyingHabits, 'purchases' | 'averageOrderCents' | 'discounted' | 'averageDiscount'>
   >(
     `select count(*)::int as purchases,
             round(avg(o.total_cents - o.refunded_cents))::int8 as "averageOrderCents",
             count(*) filter (where o.discount_cents > 0 or o.coupon_code is not null)::int as discounted,
             avg(o.discount_cents::float8 / (o.total_cents + o.discount_cents))
-              filter (where o.discount_cents > 0) as "averageDiscount",
-            mode() within group (order by extract(isodow from o.ordered_at at time zone $4))::int as "usualWeekday",
-            mode() within group (order by extract(hour from o.ordered_at at time zone $4))::int as "usualHour"
+              filter (where o.discount_cents > 0) as "averageDiscount"
        from orders o where ${bought}`,
+    params,
+  );
+  const when = await db.query<{ weekday: number; daypart: Daypart; purchases: number }>(
+    `select extract(isodow from local)::int as weekday,
+            ${daypartSql('extract(hour from local)')} as daypart, count(*)::int as purchases
+       from (select o.ordered_at at time zone $4 as local from orders o where ${bought}) o
+      group by 1, 2`,
     [...params, timeZone],
   );
+  const tally = <K extends 'weekday' | 'daypart'>(key: K) => {
+    const counts = new Map<(typeof when)[number][K], number>();
+    for (const w of when) counts.set(w[key], (counts.get(w[key]) ?? 0) + w.purchases);
+    return usual(
+      [...counts].map(([value, purchases]) => ({ value, purchases })),
+      summary!.purchases,
+    );
+  };
   const kept = '(i.quantity - i.refunded_quantity)';
   const categories = await db.query<BuyingHabits['categories'][number]>(
     `select lower(i.category) as category, count(distinct o.order_id)::int as orders,
@@ -76,5 +105,12 @@ export async function buyingHabits(
       group by o.store_id order by orders desc, "lastAt" desc limit ${TOP}`,
     params,
   );
-  return { ...summary!, categories, products, stores };
+  return {
+    ...summary!,
+    usualWeekday: tally('weekday'),
+    usualDaypart: tally('daypart'),
+    categories,
+    products,
+    stores,
+  };
 }

@@ -12,7 +12,7 @@ interface Habits {
   discounted: number;
   averageDiscount: number | null;
   usualWeekday: number | null;
-  usualHour: number | null;
+  usualDaypart: 'night' | 'morning' | 'afternoon' | 'evening' | null;
   categories: { category: string; orders: number; units: number; spendCents: number; lastAt: string }[];
   products: { title: string; orders: number; units: number; lastAt: string }[];
   stores: { storeId: string; orders: number; lastAt: string }[];
@@ -39,6 +39,14 @@ export function HabitsCard({
     `${customerId}|${version}`,
   );
   const h = habits.data;
+  const usually = ({ usualWeekday: day, usualDaypart: part }: Habits) => {
+    const partText = part && t(`habits.daypart.${part}`);
+    if (day === null) return partText ?? t('habits.noUsual');
+    const dayName = weekdayName(day, lang);
+    return partText
+      ? t('habits.usuallyDayPart', { day: dayName, part: partText })
+      : t('habits.usuallyDay', { day: dayName });
+  };
   return (
     <div className="card" data-testid="habits">
       <h2>{t('habits.title')}</h2>
@@ -64,10 +72,7 @@ export function HabitsCard({
                       depth: percent(h.averageDiscount, lang),
                     }),
               ],
-              [
-                'habits.usually',
-                t('habits.usuallyAt', { day: weekdayName(h.usualWeekday!, lang), hour: h.usualHour! }),
-              ],
+              ['habits.usually', usually(h)],
             ]}
           />
           <HabitList
@@ -126,8 +131,8 @@ function HabitList({
   if (items.length === 0) return null;
   return (
     <>
-      <h3>{title}</h3>
-      <ul data-testid={testId}>
+      <h3 className="habits">{title}</h3>
+      <ul className="habits" data-testid={testId}>
         {items.map((x) => (
           <li key={x.key}>{x.text}</li>
         ))}
