@@ -21,12 +21,14 @@ describeEachDb('buying habits', ({ db }) => {
     sku: 'CL-1',
     title,
     category: 'Skincare/Oily',
+    brand: 'Clearskin',
     quantity,
     unitPriceCents: 8000,
   });
-  const balm = (quantity: number, refundedQuantity = 0) => ({
+  const balm = (quantity: number, refundedQuantity = 0, brand = 'LipCo') => ({
     title: 'Lip balm',
     category: 'Makeup',
+    brand,
     quantity,
     unitPriceCents: 3000,
     refundedQuantity,
@@ -50,7 +52,8 @@ describeEachDb('buying habits', ({ db }) => {
         storeId: 'S01',
         totalCents: 10000,
         discountCents: 1000,
-        items: [cleanser('Oil-free cleanser', 1), balm(1)],
+        // The brand as this store's till spells it: one brand with the online shop's "LipCo".
+        items: [cleanser('Oil-free cleanser', 1), balm(1, 0, 'LIPCO')],
       },
       // A Wednesday morning at S01, 20 % off; the cleanser has a new name.
       {
@@ -106,6 +109,10 @@ describeEachDb('buying habits', ({ db }) => {
         },
         { category: 'makeup', orders: 2, units: 2, spendCents: 6000, lastAt: '2026-09-26T13:00:00.000Z' },
       ],
+      brands: [
+        { brand: 'Clearskin', orders: 3, units: 4, spendCents: 32000, lastAt: '2026-09-16T02:00:00.000Z' },
+        { brand: 'LipCo', orders: 2, units: 2, spendCents: 6000, lastAt: '2026-09-26T13:00:00.000Z' },
+      ],
       products: [
         { title: 'Oil-free cleanser 2.0', orders: 3, units: 4, lastAt: '2026-09-16T02:00:00.000Z' },
         { title: 'Lip balm', orders: 2, units: 2, lastAt: '2026-09-26T13:00:00.000Z' },
@@ -124,6 +131,7 @@ describeEachDb('buying habits', ({ db }) => {
       usualWeekday: null,
       usualDaypart: null,
       categories: [],
+      brands: [],
       products: [],
       stores: [],
     });

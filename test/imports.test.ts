@@ -626,6 +626,15 @@ describeEachDb('imports', ({ db, newShop }) => {
       { external_id: '#1002', status: 'partially_refunded', channel: 'online', total_cents: 3000, lines: 1 },
       { external_id: '#1003', status: 'paid', channel: 'offline', total_cents: 1200, lines: 1 },
     ]);
+    // A line's "Vendor" is its brand, where the export gives one.
+    expect(
+      await db().query('select sku, brand from order_items where shop_id = $1 order by sku', [shop.shopId]),
+    ).toEqual([
+      { sku: 'DRY-1', brand: null },
+      { sku: 'HAND-1', brand: null },
+      { sku: 'MASK-1', brand: null },
+      { sku: 'OIL-1', brand: 'Regulars Lab' },
+    ]);
     const customers = join(dir, 'customers_export.csv');
     await copyFile(fixture('shopify-customers.csv'), customers);
     // "Big spender" is a rule tag here: the file cannot give it.

@@ -117,6 +117,7 @@ export const Order = z.object({
       sku: z.string().nullable(),
       title: z.string(),
       category: z.string().nullable(),
+      brand: z.string().nullable(),
       quantity: z.number().int(),
       unitPriceCents: z.number().int(),
       refundedQuantity: z.number().int().describe('units returned'),
@@ -158,6 +159,19 @@ export const BuyingHabits = z.object({
       }),
     )
     .describe('the five categories they spend most on'),
+  brands: z
+    .array(
+      z.object({
+        brand: z.string(),
+        orders: z.number().int(),
+        units: z.number().int(),
+        spendCents: z.number().int(),
+        lastAt: ts,
+      }),
+    )
+    .describe(
+      "the five brands they spend most on (a line's brand: Shopify's Vendor, the generic item_brand)",
+    ),
   products: z
     .array(z.object({ title: z.string(), orders: z.number().int(), units: z.number().int(), lastAt: ts }))
     .describe('the five products they buy most units of, by SKU, else product id, else title'),

@@ -380,6 +380,7 @@ export function orderFromRows(rows: Row[], shop: Shop, source: string): Parsed<N
       sku: r.get('item_sku') || undefined,
       productId: r.get('item_product_id') || undefined,
       category: r.get('item_category') || undefined,
+      brand: r.get('item_brand').slice(0, 200) || undefined,
       quantity,
       unitPriceCents,
       refundedQuantity,

@@ -1,5 +1,5 @@
-// A customer's buying habits, read from what they bought: the categories and products they come back
-// for, the stores they walk into, how much a discount moves them (price sensitivity), what an order of
+// A customer's buying habits, read from what they bought: the categories, brands and products they come
+// back for, the stores they walk into, how much a discount moves them (price sensitivity), what an order of
 // theirs is worth, and the day and hour they usually buy — what staff look at before a call and what a
 // care message's timing and offer are chosen by. Only purchases kept count (BOUGHT_STATUSES): an order
 // cancelled or wholly refunded says nothing of what they like, and returned units are left out.
@@ -19,8 +19,12 @@ export interface BuyingHabits {
    */
   usualWeekday: number | null;
   usualDaypart: Daypart | null;
-  /** The categories they spend most on, then the products they buy most of, then the stores they visit most. */
+  /**
+   * The categories and brands they spend most on, the products they buy most of, and the stores they buy
+   * in most.
+   */
   categories: { category: string; orders: number; units: number; spendCents: number; lastAt: Date }[];
+  brands: { brand: string; orders: number; units: number; spendCents: number; lastAt: Date }[];
   products: { title: string; orders: number; units: number; lastAt: Date }[];
   stores: { storeId: string; orders: number; lastAt: Date }[];
 }
@@ -88,6 +92,16 @@ export async function buyingHabits(
       group by 1 order by "spendCents" desc, "lastAt" desc limit ${TOP}`,
     params,
   );
+  // Brands as the sources spell them, one whatever the case: named by the spelling last bought.
+  const brands = await db.query<BuyingHabits['brands'][number]>(
+    `select (array_agg(i.brand order by o.ordered_at desc))[1] as brand, count(distinct o.order_id)::int as orders,
+            sum(${kept})::int as units, sum(${kept} * i.unit_price_cents)::int8 as "spendCents",
+            max(o.ordered_at) as "lastAt"
+       from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+      where ${bought} and i.brand is not null and ${kept} > 0
+      group by lower(i.brand) order by "spendCents" desc, "lastAt" desc limit ${TOP}`,
+    params,
+  );
   // A product is its SKU where the source gives one, else its product id, else its title; it is named
   // by the title it was last bought under.
   const products = await db.query<BuyingHabits['products'][number]>(
@@ -110,6 +124,7 @@ export async function buyingHabits(
     usualWeekday: tally('weekday'),
     usualDaypart: tally('daypart'),
     categories,
+    brands,
     products,
     stores,
   };

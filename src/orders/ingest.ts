@@ -447,9 +447,9 @@ async function insertItems(
   if (rows.length === 0) return;
   await tx.query(
     `insert into order_items (shop_id, order_id, line_no, product_id, sku, title, category, quantity, unit_price_cents,
-                              refunded_quantity)
+                              refunded_quantity, brand)
      select $1, * from unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int8[],
-                              $10::int[])`,
+                              $10::int[], $11::text[])`,
     [
       shopId,
       rows.map((r) => r.orderId),
@@ -461,6 +461,7 @@ async function insertItems(
       rows.map((r) => r.quantity),
       rows.map((r) => r.unitPriceCents),
       rows.map((r) => r.refundedQuantity ?? 0),
+      rows.map((r) => r.brand ?? null),
     ],
   );
 }

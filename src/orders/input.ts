@@ -17,6 +17,7 @@ export const OrderItemInput = z.object({
   sku: text(128).optional(),
   title: text(500),
   category: text(200).optional(),
+  brand: text(200).optional().describe("the product's brand (Shopify's Vendor)"),
   quantity: z.number().int().min(1).max(1_000_000),
   unitPriceCents: Minor,
   refundedQuantity: z

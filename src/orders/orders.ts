@@ -11,6 +11,7 @@ export interface OrderItem {
   sku: string | null;
   title: string;
   category: string | null;
+  brand: string | null;
   quantity: number;
   unitPriceCents: number;
   /** Units returned (migration 0042). */
@@ -42,7 +43,7 @@ const orderColumns = `o.order_id as "orderId", o.customer_id as "customerId", o.
   o.total_cents as "totalCents", o.discount_cents as "discountCents", o.shipping_cents as "shippingCents",
   o.refunded_cents as "refundedCents", o.coupon_code as "couponCode", o.ordered_at as "orderedAt", o.paid_at as "paidAt",
   coalesce((select json_agg(json_build_object('lineNo', i.line_no, 'productId', i.product_id, 'sku', i.sku,
-      'title', i.title, 'category', i.category, 'quantity', i.quantity, 'unitPriceCents', i.unit_price_cents,
+      'title', i.title, 'category', i.category, 'brand', i.brand, 'quantity', i.quantity, 'unitPriceCents', i.unit_price_cents,
       'refundedQuantity', i.refunded_quantity)
       order by i.line_no) from order_items i where i.shop_id = o.shop_id and i.order_id = o.order_id), '[]') as items`;
 

@@ -14,6 +14,7 @@ interface Habits {
   usualWeekday: number | null;
   usualDaypart: 'night' | 'morning' | 'afternoon' | 'evening' | null;
   categories: { category: string; orders: number; units: number; spendCents: number; lastAt: string }[];
+  brands: { brand: string; orders: number; units: number; spendCents: number; lastAt: string }[];
   products: { title: string; orders: number; units: number; lastAt: string }[];
   stores: { storeId: string; orders: number; lastAt: string }[];
 }
@@ -85,6 +86,19 @@ export function HabitsCard({
                 amount: money(c.spendCents, shop.currency, lang),
                 n: c.orders,
                 date: date(c.lastAt, shop.timeZone, lang),
+              }),
+            }))}
+          />
+          <HabitList
+            title={t('habits.brands')}
+            testId="habit-brands"
+            items={h.brands.map((b) => ({
+              key: b.brand,
+              text: t('habits.category', {
+                category: b.brand,
+                amount: money(b.spendCents, shop.currency, lang),
+                n: b.orders,
+                date: date(b.lastAt, shop.timeZone, lang),
               }),
             }))}
           />
