@@ -65,6 +65,7 @@ describeEachDb('tags and segments', ({ db }) => {
   const dry = {
     title: '深层保湿面霜',
     category: 'skincare/dry',
+    brand: 'Hydra Lab',
     sku: 'DRY-CRM-02',
     quantity: 1,
     unitPriceCents: 18900,
@@ -231,6 +232,10 @@ describeEachDb('tags and segments', ({ db }) => {
     // Bought offline at store S1: Cai.
     expect(await count({ type: 'purchased', channel: 'offline', storeIds: ['S1'] })).toBe(1);
     expect(await count({ type: 'purchased', titleContains: ['保湿'] })).toBe(2);
+    // The cream's brand, whatever its case (Ann and Bo); in the last 90 days, Ann; a brand no one bought.
+    expect(await count({ type: 'purchased', brands: ['HYDRA LAB'] })).toBe(2);
+    expect(await count({ type: 'purchased', brands: ['Hydra Lab'], withinDays: 90 })).toBe(1);
+    expect(await count({ type: 'purchased', brands: ['Oil Lab'] })).toBe(0);
     expect(await count({ type: 'purchased', minOrders: 2 })).toBe(2);
     // (oily-skin OR city = Beijing) AND NOT (no order for 180 days) → Ann.
     const tree = {

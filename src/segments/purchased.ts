@@ -47,6 +47,7 @@ export function purchasedCondition(node: PurchasedNode, t: PurchaseTools): strin
   ];
   const itemFilters = [
     node.categories && `lower(i.category) = any(${bind(lowered(node.categories), 'text[]')})`,
+    node.brands && `lower(i.brand) = any(${bind(lowered(node.brands), 'text[]')})`,
     node.skus && `i.sku = any(${bind(node.skus, 'text[]')})`,
     node.productIds && `i.product_id = any(${bind(node.productIds, 'text[]')})`,
     node.titleContains &&

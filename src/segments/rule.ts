@@ -103,6 +103,7 @@ export const Purchased = z
   .strictObject({
     type: z.literal('purchased'),
     categories: names.optional(),
+    brands: names.optional().describe("a line's brand, whatever its case"),
     skus: names.optional(),
     productIds: names.optional(),
     titleContains: names.optional().describe('any of these words in an item title'),

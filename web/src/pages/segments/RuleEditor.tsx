@@ -429,7 +429,7 @@ function PurchaseFilters({
   const { t } = useI18n();
   const known = useKnownValues();
   const suggested = { categories: known.categories, storeIds: known.stores };
-  const list = (key: 'categories' | 'skus' | 'titleContains' | 'storeIds') => (
+  const list = (key: 'categories' | 'brands' | 'skus' | 'titleContains' | 'storeIds') => (
     <label className="inline">
       {t(`segments.purchase.${key}`)}
       <input
@@ -446,6 +446,7 @@ function PurchaseFilters({
     <span className="purchase">
       {known.lists}
       {list('categories')}
+      {list('brands')}
       {list('titleContains')}
       {list('skus')}
       <label className="inline">

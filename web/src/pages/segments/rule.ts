@@ -8,6 +8,7 @@ export type Rule =
       categories?: string[];
       skus?: string[];
       titleContains?: string[];
+      brands?: string[];
       channel?: 'online' | 'offline';
       storeIds?: string[];
       withinDays?: number;
