@@ -1,6 +1,6 @@
 // A customer's buying habits, read from what they bought: the categories, brands and products they come
 // back for, the stores they walk into, how much a discount moves them (price sensitivity), what an order of
-// theirs is worth, and the day and hour they usually buy — what staff look at before a call and what a
+// theirs is worth, and the day and part of the day they usually buy — what staff look at before a call and what a
 // care message's timing and offer are chosen by. Only purchases kept count (BOUGHT_STATUSES): an order
 // cancelled or wholly refunded says nothing of what they like, and returned units are left out.
 import type { Queryable } from '../db/db.js';

@@ -229,9 +229,9 @@ export const customerRoutes =
         schema: {
           tags: ['customers'],
           summary:
-            'What the customer buys: the categories, products and stores they come back to, how much a discount moves them, and when they usually buy',
+            'What the customer buys: the categories, brands, products and stores they come back to, how much a discount moves them, and when they usually buy',
           description:
-            'Read from the purchases they kept (not cancelled or wholly refunded orders; returned units left out). Categories by spend, products by units, stores by visits, five of each.',
+            'Read from the purchases they kept (not cancelled or wholly refunded orders; returned units left out). Categories and brands by spend, products by units, stores by purchases, five of each.',
           params: Params,
           response: { 200: BuyingHabits, ...errors },
         },
