@@ -60,6 +60,7 @@ describeEachDb('engage', ({ db }) => {
           title: '清爽控油洁面乳',
           sku: 'FC-OILY',
           category: 'skincare/oily',
+          brand: 'Lotus Lab',
           quantity: 1,
           unitPriceCents: total,
         },
@@ -196,6 +197,12 @@ describeEachDb('engage', ({ db }) => {
       template: { name: 'n', channel: 'sms', body: nearer },
     });
     expect(next.body).toBe('Senior: 400.00 / 1');
+    // What she spends most on, as her Buying habits card says.
+    const favourite = await ok('POST', '/api/templates/preview', {
+      customerId: ids.ann,
+      template: { name: 'f', channel: 'sms', body: 'Your {{ favourite.brand }} ({{ favourite.category }})' },
+    });
+    expect(favourite.body).toBe('Your Lotus Lab (skincare/oily)');
     await ok('POST', `/api/customers/${ids.bob}/tier`, { rank: 3, reason: 'Top of the ladder' });
     const top = await ok('POST', '/api/templates/preview', {
       customerId: ids.bob,

@@ -1,10 +1,12 @@
 // What a template may say about its recipient, loaded for a batch of customers at once, and only the parts
-// the template uses (points expiry and recommendations cost a query each; a plain greeting needs neither).
+// the template uses (points expiry, recommendations and favourites cost a query each; a plain greeting
+// needs none of them).
 import type { Queryable } from '../db/db.js';
 import { getProgram, type StoredProgram } from '../membership/program.js';
 import { pointsSummary } from '../membership/points.js';
 import { holdUntilNextReview } from '../membership/schedule.js';
 import { memberTiers } from '../membership/tiers.js';
+import { favourites } from '../orders/habits.js';
 import { formatAmount } from '../orders/money.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { getShop } from '../shops/shops.js';
@@ -57,6 +59,9 @@ export class RecipientLoader {
       [this.shopId, customerIds],
     );
     const recommended = usesVariable(uses, 'recommended') ? await this.recommend(db, customerIds) : new Map();
+    const favourite = usesVariable(uses, 'favourite')
+      ? await favourites(db, this.shopId, customerIds)
+      : new Map();
     const nextTiers = usesVariable(uses, 'next_tier') ? await this.nextTiers(db, customerIds) : new Map();
     // Expiring points cost two queries a customer: only when the template shows them (or all of `points`).
     const expiring =
@@ -91,6 +96,7 @@ export class RecipientLoader {
           points,
           shop: { name: this.shop.name },
           recommended: recommended.get(r.customerId) ?? [],
+          favourite: favourite.get(r.customerId) ?? { category: '', brand: '' },
         },
       });
     }

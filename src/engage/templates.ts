@@ -25,6 +25,7 @@ export const TEMPLATE_VARIABLES = [
   'points',
   'shop',
   'recommended',
+  'favourite',
   'coupon',
   'unsubscribe_url',
 ] as const;

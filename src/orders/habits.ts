@@ -129,3 +129,35 @@ export async function buyingHabits(
     stores,
   };
 }
+
+/**
+ * The category and the brand each customer spends most on, as their habits list them first, for a batch
+ * of message recipients at once ('' where their purchases name none): what a care message calls
+ * "your favourite".
+ */
+export async function favourites(
+  db: Queryable,
+  shopId: string,
+  customerIds: string[],
+): Promise<Map<string, { category: string; brand: string }>> {
+  const rows = await db.query<{ customerId: string; kind: 'category' | 'brand'; shown: string }>(
+    `select distinct on (customer_id, kind) customer_id as "customerId", kind, shown
+       from (select o.customer_id, k.kind, (array_agg(k.shown order by o.ordered_at desc))[1] as shown,
+                    sum((i.quantity - i.refunded_quantity) * i.unit_price_cents) as spend, max(o.ordered_at) as last_at
+               from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+              cross join lateral (values ('category', lower(i.category), lower(i.category)),
+                                         ('brand', lower(i.brand), i.brand)) as k(kind, key, shown)
+              where o.shop_id = $1 and o.customer_id = any($2::uuid[]) and o.status = any($3::text[])
+                and k.key is not null and i.quantity > i.refunded_quantity
+              group by o.customer_id, k.kind, k.key) t
+      order by customer_id, kind, spend desc, last_at desc`,
+    [shopId, customerIds, BOUGHT_STATUSES],
+  );
+  const out = new Map<string, { category: string; brand: string }>();
+  for (const r of rows) {
+    const f = out.get(r.customerId) ?? { category: '', brand: '' };
+    f[r.kind] = r.shown;
+    out.set(r.customerId, f);
+  }
+  return out;
+}
