@@ -831,6 +831,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await card.getByRole('button', { name: '+ Add a product line' }).click();
     await card.getByLabel('Product').fill('保湿面霜');
     await card.getByLabel('Category (optional)').fill('skincare/dry');
+    await card.getByLabel('Brand (optional)').fill('Hydra Lab');
     await card.getByLabel('Quantity').fill('2');
     await card.getByLabel('Unit price (CNY)').fill('129');
     // Left empty, the amount paid is the lines' sum.
@@ -861,6 +862,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     );
     expect(await habits.getByTestId('habit-products').textContent()).toMatch(
       /^保湿面霜 × 2 · orders: 1 · last /,
+    );
+    expect(await habits.getByTestId('habit-brands').textContent()).toMatch(
+      /^Hydra Lab · CN¥258\.00 · orders: 1 · last /,
     );
     expect(await habits.textContent()).toContain('Average orderCN¥174.00 · purchases: 2');
     expect(await habits.textContent()).toContain('discounted: 1 / 2 purchases, 3.9% off on average');

@@ -1,15 +1,16 @@
 // The product lines of a purchase entered by hand, as typed: each a product, an optional category (from
-// those the shop's customers bought in), a quantity and a unit price.
+// those the shop's customers bought in) and brand, a quantity and a unit price.
 import { useI18n } from '../../i18n.js';
 
 export interface Line {
   title: string;
   category: string;
+  brand: string;
   quantity: string;
   price: string;
 }
 
-const emptyLine: Line = { title: '', category: '', quantity: '1', price: '' };
+const emptyLine: Line = { title: '', category: '', brand: '', quantity: '1', price: '' };
 
 export function OrderLines({
   lines,
@@ -42,6 +43,10 @@ export function OrderLines({
               list={categoriesList}
               onChange={(e) => setLine(n, { category: e.target.value })}
             />
+          </label>
+          <label>
+            {t('recordOrder.brand')}
+            <input value={l.brand} onChange={(e) => setLine(n, { brand: e.target.value })} />
           </label>
           <label>
             {t('recordOrder.quantity')}

@@ -122,6 +122,7 @@ export function RecordOrderCard({
         return {
           title: l.title.trim(),
           ...(l.category.trim() ? { category: l.category.trim() } : {}),
+          ...(l.brand.trim() ? { brand: l.brand.trim() } : {}),
           quantity: Number(l.quantity),
           unitPriceCents,
         };
