@@ -125,6 +125,14 @@ export const Order = z.object({
   ),
 });
 
+/** What a customer spent on a category or a brand: in how many orders and units, how much, and when last. */
+const Spending = z.object({
+  orders: z.number().int(),
+  units: z.number().int(),
+  spendCents: z.number().int(),
+  lastAt: ts,
+});
+
 export const BuyingHabits = z.object({
   purchases: z.number().int().describe('purchases kept: not cancelled, not wholly refunded'),
   averageOrderCents: z.number().int().nullable().describe('their average net value, after refunds'),
@@ -149,26 +157,10 @@ export const BuyingHabits = z.object({
       'the part of the day they usually buy in (night 0–6 h, morning 6–12, afternoon 12–18, evening 18–24), by the same rule',
     ),
   categories: z
-    .array(
-      z.object({
-        category: z.string(),
-        orders: z.number().int(),
-        units: z.number().int(),
-        spendCents: z.number().int(),
-        lastAt: ts,
-      }),
-    )
+    .array(Spending.extend({ category: z.string() }))
     .describe('the five categories they spend most on'),
   brands: z
-    .array(
-      z.object({
-        brand: z.string(),
-        orders: z.number().int(),
-        units: z.number().int(),
-        spendCents: z.number().int(),
-        lastAt: ts,
-      }),
-    )
+    .array(Spending.extend({ brand: z.string() }))
     .describe(
       "the five brands they spend most on (a line's brand: Shopify's Vendor, the generic item_brand)",
     ),

@@ -6,6 +6,14 @@
 import type { Queryable } from '../db/db.js';
 import { BOUGHT_STATUSES } from './status.js';
 
+/** What a customer spent on a category or a brand: in how many orders and units, how much, and when last. */
+interface Spending {
+  orders: number;
+  units: number;
+  spendCents: number;
+  lastAt: Date;
+}
+
 export interface BuyingHabits {
   /** Purchases kept, and their average net value (after refunds). */
   purchases: number;
@@ -23,8 +31,8 @@ export interface BuyingHabits {
    * The categories and brands they spend most on, the products they buy most of, and the stores they buy
    * in most.
    */
-  categories: { category: string; orders: number; units: number; spendCents: number; lastAt: Date }[];
-  brands: { brand: string; orders: number; units: number; spendCents: number; lastAt: Date }[];
+  categories: (Spending & { category: string })[];
+  brands: (Spending & { brand: string })[];
   products: { title: string; orders: number; units: number; lastAt: Date }[];
   stores: { storeId: string; orders: number; lastAt: Date }[];
 }

@@ -6,6 +6,13 @@ import { useI18n, type Lang } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
 import { Facts } from './Facts.js';
 
+interface Spending {
+  orders: number;
+  units: number;
+  spendCents: number;
+  lastAt: string;
+}
+
 interface Habits {
   purchases: number;
   averageOrderCents: number | null;
@@ -13,8 +20,8 @@ interface Habits {
   averageDiscount: number | null;
   usualWeekday: number | null;
   usualDaypart: 'night' | 'morning' | 'afternoon' | 'evening' | null;
-  categories: { category: string; orders: number; units: number; spendCents: number; lastAt: string }[];
-  brands: { brand: string; orders: number; units: number; spendCents: number; lastAt: string }[];
+  categories: (Spending & { category: string })[];
+  brands: (Spending & { brand: string })[];
   products: { title: string; orders: number; units: number; lastAt: string }[];
   stores: { storeId: string; orders: number; lastAt: string }[];
 }
@@ -40,6 +47,16 @@ export function HabitsCard({
     `${customerId}|${version}`,
   );
   const h = habits.data;
+  /** A category or a brand: what was spent on it, in how many orders, and when last. */
+  const spentOn = (name: string, s: Spending) => ({
+    key: name,
+    text: t('habits.spentOn', {
+      name,
+      amount: money(s.spendCents, shop.currency, lang),
+      n: s.orders,
+      date: date(s.lastAt, shop.timeZone, lang),
+    }),
+  });
   const usually = ({ usualWeekday: day, usualDaypart: part }: Habits) => {
     const partText = part && t(`habits.daypart.${part}`);
     if (day === null) return partText ?? t('habits.noUsual');
@@ -79,28 +96,12 @@ export function HabitsCard({
           <HabitList
             title={t('habits.categories')}
             testId="habit-categories"
-            items={h.categories.map((c) => ({
-              key: c.category,
-              text: t('habits.category', {
-                category: c.category,
-                amount: money(c.spendCents, shop.currency, lang),
-                n: c.orders,
-                date: date(c.lastAt, shop.timeZone, lang),
-              }),
-            }))}
+            items={h.categories.map((c) => spentOn(c.category, c))}
           />
           <HabitList
             title={t('habits.brands')}
             testId="habit-brands"
-            items={h.brands.map((b) => ({
-              key: b.brand,
-              text: t('habits.category', {
-                category: b.brand,
-                amount: money(b.spendCents, shop.currency, lang),
-                n: b.orders,
-                date: date(b.lastAt, shop.timeZone, lang),
-              }),
-            }))}
+            items={h.brands.map((b) => spentOn(b.brand, b))}
           />
           <HabitList
             title={t('habits.products')}
