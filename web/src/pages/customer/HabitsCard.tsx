@@ -1,5 +1,5 @@
 // What the customer buys and how (GET /api/customers/{id}/habits): the card staff read before a call or
-// before choosing a care message's offer and hour.
+// before choosing a care message's offer and its time of day.
 import { api, type Shop } from '../../api.js';
 import { date, money, percent } from '../../format.js';
 import { useI18n, type Lang } from '../../i18n.js';
