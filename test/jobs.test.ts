@@ -4,9 +4,10 @@ import { expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { claimJob, enqueueJob, getJob, listJobs, requeueStalled } from '../src/jobs/jobs.js';
 import { JobRunner } from '../src/jobs/runner.js';
-import { getProgram } from '../src/membership/program.js';
+import { DEFAULT_PROGRAM, getProgram, saveProgram } from '../src/membership/program.js';
+import { keepMemberYear } from '../src/membership/year.js';
 import { JOB_HANDLERS } from '../src/jobs/handlers.js';
-import { EXPIRE, REGRADE, REVIEW, scheduleMembership } from '../src/membership/schedule.js';
+import { EXPIRE, REGRADE, REVIEW, scheduleMembership, YEAR } from '../src/membership/schedule.js';
 import { PRUNE, scheduleRetention } from '../src/shops/retention.js';
 import { settleJobs } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
@@ -89,6 +90,25 @@ describeEachDb('jobs', ({ db, newShop }) => {
     // Another pass the same night queues nothing more.
     await scheduleMembership(db(), at);
     expect(await listJobs(db(), shop.shopId, { limit: 10 })).toHaveLength(2);
+  });
+
+  it("queues the member year's move for a rolling program whose year is not the day's, once", async () => {
+    const rolling = await newShop();
+    await db().transaction((tx) =>
+      saveProgram(tx, rolling.shopId, { ...DEFAULT_PROGRAM, window: 'rolling_12_months' }),
+    );
+    const lifetime = await newShop();
+    const at = new Date('2026-11-24T19:00:00Z');
+    const kinds = async (shopId: string) => (await listJobs(db(), shopId, { limit: 10 })).map((j) => j.kind);
+    await scheduleMembership(db(), at);
+    await scheduleMembership(db(), at);
+    expect(await kinds(rolling.shopId)).toEqual([YEAR]);
+    expect(await kinds(lifetime.shopId)).toEqual([]);
+    // Kept for the day's window, it is not queued again.
+    expect(await keepMemberYear(db(), rolling.shopId, at)).toMatchObject({ upkeep: 'built' });
+    await db().query(`update jobs set status = 'completed' where shop_id = $1`, [rolling.shopId]);
+    await scheduleMembership(db(), at);
+    expect(await kinds(rolling.shopId)).toEqual([YEAR]);
   });
 
   it("queues each shop's prune of expired records at its midnight", async () => {
