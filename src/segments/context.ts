@@ -23,7 +23,8 @@ export async function segmentContext(
     timeZone: shop.timeZone,
     tierKeys: program.tiers.map((t) => t.name),
     grading: program,
-    yearFrom: await memberYearFrom(db, shopId),
+    // Read only where it is used: a lifetime program keeps no member year, and counts come per keystroke.
+    yearFrom: program.window === 'rolling_12_months' ? await memberYearFrom(db, shopId) : null,
     tagIds: new Map(tags.map((t) => [t.name, t.tagId])),
     now,
   };
