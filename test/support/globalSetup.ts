@@ -1,5 +1,7 @@
 // Once per test run: migrate a PGlite database and dump it, so each test file starts from a copy in about
-// a second instead of running initdb; and migrate the PostgreSQL server when one is given.
+// a second instead of running initdb; and migrate the PostgreSQL server when one is given. Everything the
+// run writes to the temporary directory (uploads, exports, embedded databases, the browser's profile, the
+// CLI's children) goes under one directory of its own, removed at the end, so runs leave nothing behind.
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error('CI runs the integration suite on PostgreSQL too: set TEST_DATABASE_URL');
   }
   dir = await mkdtemp(join(tmpdir(), 'regulars-test-'));
+  // The test workers are started after this, and inherit it; os.tmpdir() reads it on each call.
+  process.env.TMPDIR = dir;
   const lite = await openPGlite({});
   await migrate(lite);
   const template = join(dir, 'template.tar');
