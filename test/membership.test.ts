@@ -14,7 +14,7 @@ import { windowStart } from '../src/membership/grading.js';
 import { enqueueJob } from '../src/jobs/jobs.js';
 import { YEAR } from '../src/membership/schedule.js';
 import { gradeAll } from '../src/membership/tiers.js';
-import { keepMemberYear, memberYearFrom } from '../src/membership/year.js';
+import { keepMemberYear, memberYearClock } from '../src/membership/year.js';
 import { describeEachDb } from './support/databases.js';
 import { createStaff } from '../src/shops/staff.js';
 import { settleJobs, signInAs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
@@ -874,6 +874,8 @@ describeEachDb('membership', ({ db }) => {
             and (c.year_order_count, c.year_spend_cents) is distinct from (coalesce(w.orders, 0), coalesce(w.spend, 0))`,
         [shopId, from.toISOString()],
       );
+    const yearFrom = async () => (await memberYearClock(db(), shopId)).yearFrom;
+    const zone = tenant.shop.timeZone; // Asia/Shanghai
     const year = async (customerId: string) =>
       (
         await db().query<{ orders: number; spend: number }>(
@@ -889,15 +891,33 @@ describeEachDb('membership', ({ db }) => {
       customer: { phone: '13800000071' },
     });
     await c.order({ totalCents: yuan(300), orderedAt: ago(300), customer: { phone: '13800000071' } });
-    expect(await memberYearFrom(db(), shopId)).toBeNull();
+    expect(await yearFrom()).toBeNull();
     expect(await year(ann.customerId)).toEqual({ orders: 0, spend: 0 });
 
     // Counting a rolling year, the re-grade builds the member year from the orders.
     const rolling = { ...structuredClone(DEFAULT_PROGRAM), window: 'rolling_12_months' };
     expect((await c.call('PUT', '/api/membership/program', rolling)).status).toBe(200);
     await c.runJobs();
-    expect(await memberYearFrom(db(), shopId)).toEqual(windowStart(now));
+    expect(await yearFrom()).toEqual(windowStart(now, zone));
     expect(await year(ann.customerId)).toEqual({ orders: 1, spend: yuan(300) });
+    // The year starts at the shop's midnight of today's date a year ago, not UTC's (Shanghai is 8 hours
+    // ahead, with no summer time): an order an hour after it counts, one an hour before does not.
+    const local = new Date(now.getTime() + 8 * 3_600_000);
+    const start =
+      Date.UTC(local.getUTCFullYear() - 1, local.getUTCMonth(), local.getUTCDate()) - 8 * 3_600_000;
+    expect(await yearFrom()).toEqual(new Date(start));
+    const early = await c.order({
+      totalCents: yuan(40),
+      orderedAt: new Date(start + 3_600_000).toISOString(),
+      customer: { phone: '13800000073' },
+    });
+    const before = await c.order({
+      totalCents: yuan(30),
+      orderedAt: new Date(start - 3_600_000).toISOString(),
+      customer: { phone: '13800000074' },
+    });
+    expect(await year(early.customerId)).toEqual({ orders: 1, spend: yuan(40) });
+    expect(await year(before.customerId)).toEqual({ orders: 0, spend: 0 });
 
     // New orders add to it (not an order of last year, nor a cancelled one); a refund and a partly
     // refunded order count net; a change of status recomputes the buyer.
@@ -949,16 +969,18 @@ describeEachDb('membership', ({ db }) => {
       customer: { email: 'cy@example.com', phone: '13800000072' },
     });
     expect(await year(both.customerId)).toEqual({ orders: 4, spend: yuan(250) });
-    expect(await astray(windowStart(now))).toEqual([]);
+    expect(await astray(windowStart(now, zone))).toEqual([]);
     // The tier card reads the same year from the row.
     const card = (await c.call('GET', `/api/customers/${both.customerId}/tier`)).body;
     expect(card.standing).toEqual({ spendCents: yuan(250), orders: 4 });
 
-    // A month on, the roll takes off what left the window (Bo's order of 364 days ago) and nothing else.
+    // A month on, the roll takes off what left the window (Bo's order of 364 days ago, and the one placed
+    // just after the window's start) and nothing else.
     const later = new Date(now.getTime() + 30 * day);
-    expect(await keepMemberYear(db(), shopId, later)).toEqual({ upkeep: 'rolled', customers: 1 });
+    expect(await keepMemberYear(db(), shopId, later)).toEqual({ upkeep: 'rolled', customers: 2 });
+    expect(await year(early.customerId)).toEqual({ orders: 0, spend: 0 });
     expect(await year(both.customerId)).toEqual({ orders: 3, spend: yuan(150) });
-    expect(await astray(windowStart(later))).toEqual([]);
+    expect(await astray(windowStart(later, zone))).toEqual([]);
     expect(await keepMemberYear(db(), shopId, later)).toEqual({ upkeep: 'current', customers: 0 });
     // Figures kept from a later start than today's (a clock that ran ahead) are rebuilt by the daily
     // job (which the scheduler queues: test/jobs.test.ts).
@@ -967,14 +989,15 @@ describeEachDb('membership', ({ db }) => {
     expect((await c.call('GET', `/api/jobs/${job.jobId}`)).body).toMatchObject({
       kind: 'tiers.year',
       status: 'completed',
-      result: { upkeep: 'built', customers: 1 },
+      result: { upkeep: 'built', customers: 2 },
     });
-    expect(await memberYearFrom(db(), shopId)).toEqual(windowStart(now));
-    expect(await astray(windowStart(now))).toEqual([]);
+    expect(await yearFrom()).toEqual(windowStart(now, zone));
+    expect(await astray(windowStart(now, zone))).toEqual([]);
 
     // Back to a lifetime program: the member year is no longer kept.
     expect((await c.call('PUT', '/api/membership/program', DEFAULT_PROGRAM)).status).toBe(200);
-    expect(await memberYearFrom(db(), shopId)).toBeNull();
+    await c.runJobs();
+    expect(await yearFrom()).toBeNull();
     expect(await keepMemberYear(db(), shopId, now)).toEqual({ upkeep: 'off', customers: 0 });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entryRank, gradedRank, reviewMember, tierProgress } from './grading.js';
+import { entryRank, gradedRank, reviewMember, tierProgress, windowStart, yearIsCurrent } from './grading.js';
 import { DEFAULT_PROGRAM, MemberProgram } from './program.js';
 
 const yuan = (n: number) => n * 100;
@@ -9,6 +9,36 @@ const program = MemberProgram.parse({
   tiers: DEFAULT_PROGRAM.tiers.map((t) =>
     t.name === 'VIP' ? { ...t, keepSpendCents: yuan(1500), keepOrders: 4 } : t,
   ),
+});
+
+describe('windowStart', () => {
+  it("starts a rolling year at the shop's midnight of the same date a year before", () => {
+    // 04:00 and 23:00 on 29 November in Shanghai (the first still 28 November in UTC): the same start.
+    const start = new Date('2025-11-28T16:00:00Z');
+    expect(windowStart(new Date('2026-11-28T20:00:00Z'), 'Asia/Shanghai')).toEqual(start);
+    expect(windowStart(new Date('2026-11-29T15:00:00Z'), 'Asia/Shanghai')).toEqual(start);
+    expect(windowStart(new Date('2026-11-29T16:00:00Z'), 'Asia/Shanghai')).toEqual(
+      new Date('2025-11-29T16:00:00Z'),
+    );
+    // A year before 29 February is 1 March; a zone with summer time takes the offset of that date.
+    expect(windowStart(new Date('2028-02-29T12:00:00Z'), 'Asia/Shanghai')).toEqual(
+      new Date('2027-02-28T16:00:00Z'),
+    );
+    expect(windowStart(new Date('2026-11-29T12:00:00Z'), 'America/New_York')).toEqual(
+      new Date('2025-11-29T05:00:00Z'),
+    );
+    expect(windowStart(new Date('2026-07-01T12:00:00Z'), 'America/New_York')).toEqual(
+      new Date('2025-07-01T04:00:00Z'),
+    );
+  });
+
+  it('counts kept figures as current only from the start of the day the shop is in', () => {
+    const kept = new Date('2025-11-28T16:00:00Z');
+    expect(yearIsCurrent(kept, new Date('2026-11-29T15:59:00Z'), 'Asia/Shanghai')).toBe(true);
+    expect(yearIsCurrent(kept, new Date('2026-11-29T16:00:00Z'), 'Asia/Shanghai')).toBe(false);
+    expect(yearIsCurrent(kept, new Date('2026-11-29T12:00:00Z'), 'UTC')).toBe(false);
+    expect(yearIsCurrent(null, new Date('2026-11-29T12:00:00Z'), 'Asia/Shanghai')).toBe(false);
+  });
 });
 
 describe('entryRank', () => {

@@ -1,4 +1,5 @@
 // Which tier a customer's buying earns them. Pure, so the order path, reviews and re-grades share it.
+import { localDate, startOfLocalDay } from '../shops/calendar.js';
 import type { MemberProgram, Tier } from './program.js';
 
 /** What thresholds are checked against: net spend (after refunds) and purchases, over the program's window. */
@@ -7,13 +8,19 @@ export interface Standing {
   orders: number;
 }
 
-/** A year before `at`: where a rolling 12-month window starts. */
-export const windowStart = (at: Date) =>
-  new Date(Date.UTC(at.getUTCFullYear() - 1, at.getUTCMonth(), at.getUTCDate()));
+/**
+ * Where a rolling 12-month window ending at `at` starts: the shop's midnight of the same date a year
+ * before, so that "the last 12 months" follows the dates the shop and its customers see (in UTC, a shop
+ * in China would see its window move at 08:00).
+ */
+export function windowStart(at: Date, timeZone: string): Date {
+  const { year, month, day } = localDate(at, timeZone);
+  return startOfLocalDay(year - 1, month, day, timeZone);
+}
 
 /** Whether member-year figures counted from `yearFrom` (year.ts) are a rolling year's standing at `at`. */
-export const yearIsCurrent = (yearFrom: Date | null, at: Date): boolean =>
-  yearFrom !== null && yearFrom.getTime() === windowStart(at).getTime();
+export const yearIsCurrent = (yearFrom: Date | null, at: Date, timeZone: string): boolean =>
+  yearFrom !== null && yearFrom.getTime() === windowStart(at, timeZone).getTime();
 
 type Level = 'entry' | 'keep';
 

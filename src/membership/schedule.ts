@@ -53,7 +53,7 @@ export async function scheduleMembership(db: Db, at: Date): Promise<void> {
   );
   for (const s of shops) {
     // Queued again each minute until it has run: a job already waiting takes the place of another.
-    if (s.rolling && !yearIsCurrent(s.yearFrom, at)) await enqueueJob(db, s.shopId, YEAR);
+    if (s.rolling && !yearIsCurrent(s.yearFrom, at, s.timeZone)) await enqueueJob(db, s.shopId, YEAR);
     // Most minutes nothing is due, and nothing is written.
     if (s.nextReviewAt && s.nextReviewAt > at && s.nextExpiryAt && s.nextExpiryAt > at) continue;
     const program = s.program ? MemberProgram.parse(s.program) : DEFAULT_PROGRAM;

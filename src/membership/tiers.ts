@@ -19,7 +19,7 @@ import {
 } from './grading.js';
 import { moveMembers } from './members.js';
 import type { MemberProgram } from './program.js';
-import { memberYearFrom } from './year.js';
+import { memberYearClock } from './year.js';
 
 export type TierCause = 'order' | 'review' | 'regrade' | 'manual' | 'merge';
 
@@ -52,13 +52,13 @@ async function membersWithStanding(
     'ids' in select
       ? { sql: 'c.customer_id = any($2::uuid[])', params: [select.ids] }
       : { sql: 'c.customer_id > $2 order by c.customer_id limit $3', params: [select.after, select.limit] };
-  const figures =
-    program.window === 'lifetime'
-      ? 'c.spend_cents - c.refunded_cents as "spendCents", c.order_count as orders'
-      : yearIsCurrent(await memberYearFrom(tx, shopId), at)
-        ? 'c.year_spend_cents as "spendCents", c.year_order_count as orders'
-        : null;
-  if (figures) {
+  const clock = program.window === 'lifetime' ? null : await memberYearClock(tx, shopId);
+  const figures = !clock
+    ? 'c.spend_cents - c.refunded_cents as "spendCents", c.order_count as orders'
+    : yearIsCurrent(clock.yearFrom, at, clock.timeZone)
+      ? 'c.year_spend_cents as "spendCents", c.year_order_count as orders'
+      : null;
+  if (!clock || figures) {
     return tx.query<MemberRow>(
       `select ${memberColumns}, ${figures} from customers c where c.shop_id = $1 and ${where.sql}`,
       [shopId, ...where.params],
@@ -73,7 +73,7 @@ async function membersWithStanding(
           where o.shop_id = $1 and o.customer_id = c.customer_id and o.ordered_at >= $${n} and o.${PURCHASE_SQL}
        ) w on true
       order by c.customer_id`,
-    [shopId, ...where.params, windowStart(at).toISOString()],
+    [shopId, ...where.params, windowStart(at, clock.timeZone).toISOString()],
   );
 }
 

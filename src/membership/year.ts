@@ -10,13 +10,21 @@ import { PURCHASE_SQL } from '../orders/status.js';
 import { windowStart, yearIsCurrent } from './grading.js';
 import { getProgram } from './program.js';
 
-/** Where the shop's kept year figures count from, or null when none are kept (a lifetime program). */
-export async function memberYearFrom(db: Queryable, shopId: string): Promise<Date | null> {
-  const [row] = await db.query<{ yearFrom: Date | null }>(
-    'select year_from as "yearFrom" from membership_programs where shop_id = $1',
+export interface MemberYearClock {
+  /** Where the shop's kept year figures count from, or null when none are kept (a lifetime program). */
+  yearFrom: Date | null;
+  /** The shop's time zone, whose dates the rolling window follows (`windowStart`). */
+  timeZone: string;
+}
+
+export async function memberYearClock(db: Queryable, shopId: string): Promise<MemberYearClock> {
+  const [row] = await db.query<MemberYearClock>(
+    `select s.time_zone as "timeZone", m.year_from as "yearFrom"
+       from shops s left join membership_programs m using (shop_id) where s.shop_id = $1`,
     [shopId],
   );
-  return row?.yearFrom ?? null;
+  if (!row) throw new Error(`no shop ${shopId}`);
+  return row;
 }
 
 /**
@@ -41,13 +49,13 @@ export async function keepMemberYear(db: Db, shopId: string, at: Date): Promise<
   return db.transaction(async (tx) => {
     await lockShopIngest(tx, shopId);
     const { program } = await getProgram(tx, shopId);
-    const kept = await memberYearFrom(tx, shopId);
+    const { yearFrom: kept, timeZone } = await memberYearClock(tx, shopId);
     if (program.window !== 'rolling_12_months') {
       if (kept !== null) await setYearFrom(tx, shopId, null);
       return { upkeep: 'off', customers: 0 };
     }
-    if (yearIsCurrent(kept, at)) return { upkeep: 'current', customers: 0 };
-    const from = windowStart(at);
+    if (yearIsCurrent(kept, at, timeZone)) return { upkeep: 'current', customers: 0 };
+    const from = windowStart(at, timeZone);
     const rolls =
       kept !== null && kept < from && from.getTime() - kept.getTime() <= MAX_ROLL_DAYS * 86_400_000;
     const customers = rolls ? await rollYear(tx, shopId, kept, from) : await buildYear(tx, shopId, from);

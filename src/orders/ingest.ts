@@ -10,7 +10,7 @@ import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { redeemCoupons } from '../engage/coupons.js';
 import { AppError } from '../errors.js';
 import { applyOrdersToMembership, type OrderChange } from '../membership/purchases.js';
-import { memberYearFrom } from '../membership/year.js';
+import { memberYearClock } from '../membership/year.js';
 import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
 import { recomputeCustomerStats } from './orders.js';
@@ -94,7 +94,7 @@ export async function ingestOrders(
 
   const outcomes: Outcome[] = orders.map((_, n) => (existing.has(keys[n]!) ? 'unchanged' : 'created'));
   const created = orders.flatMap((o, n) => (outcomes[n] === 'created' ? [{ o, n }] : []));
-  const yearFrom = created.length > 0 ? await memberYearFrom(tx, shopId) : null;
+  const yearFrom = created.length > 0 ? (await memberYearClock(tx, shopId)).yearFrom : null;
   const contributions = created.map(({ o }) => contribution(o, yearFrom));
   // Only new orders name a buyer to resolve: a known order keeps its buyer, and a replay writes nothing.
   const people = await resolvePeople(

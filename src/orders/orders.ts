@@ -2,7 +2,7 @@
 // recomputing a customer's stats from the orders themselves.
 import type { Queryable } from '../db/db.js';
 import { setStats, type CustomerStats } from '../customers/stats.js';
-import { memberYearFrom } from '../membership/year.js';
+import { memberYearClock } from '../membership/year.js';
 import { PURCHASE_SQL } from './status.js';
 
 export interface OrderItem {
@@ -112,7 +112,7 @@ export async function recomputeCustomerStats(
        from unnest($2::uuid[]) as c(id)
        left join orders o on o.shop_id = $1 and o.customer_id = c.id and o.${PURCHASE_SQL}
       group by c.id`,
-    [shopId, customerIds, (await memberYearFrom(tx, shopId))?.toISOString() ?? null],
+    [shopId, customerIds, (await memberYearClock(tx, shopId)).yearFrom?.toISOString() ?? null],
   );
   await setStats(tx, shopId, stats);
 }

@@ -116,9 +116,8 @@ describe('compileSegment', () => {
       grading: { ...ctx.grading, window: 'rolling_12_months' },
     });
     expect(rolling.where).toContain('from orders o');
-    const yearAgo = new Date(
-      Date.UTC(ctx.now.getUTCFullYear() - 1, ctx.now.getUTCMonth(), ctx.now.getUTCDate()),
-    );
+    // 08:00 on 26 November in Shanghai: the window starts at the shop's midnight of 26 November 2025.
+    const yearAgo = new Date('2025-11-25T16:00:00Z');
     expect(rolling.params).toContain(yearAgo.toISOString());
     // Once the member year on the rows counts from today's window start, the rows answer alone; kept
     // from yesterday's, the orders still do.

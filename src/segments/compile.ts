@@ -211,10 +211,10 @@ function nearNextTier(node: Extract<Rule, { type: 'nearNextTier' }>, t: Tools, f
   if (node.spendWithinCents === undefined && node.ordersWithin === undefined)
     return fail('', 'give spendWithinCents, ordersWithin or both');
   if (ctx.grading.window === 'lifetime') return nearArms(node, t, LIFETIME, true);
-  if (yearIsCurrent(ctx.yearFrom, ctx.now)) return nearArms(node, t, YEAR, true);
+  if (yearIsCurrent(ctx.yearFrom, ctx.now, ctx.timeZone)) return nearArms(node, t, YEAR, true);
   const shop = bind(ctx.shopId, 'uuid');
   const year = `select o.customer_id, sum(o.total_cents - o.refunded_cents) as spend, count(*) as orders
-      from orders o where o.shop_id = ${shop} and o.ordered_at >= ${bind(windowStart(ctx.now).toISOString(), 'timestamptz')}
+      from orders o where o.shop_id = ${shop} and o.ordered_at >= ${bind(windowStart(ctx.now, ctx.timeZone).toISOString(), 'timestamptz')}
        and o.${PURCHASE_SQL} group by o.customer_id`;
   const figures = { rank: 'm.tier_rank', spend: 'coalesce(w.spend, 0)', orders: 'coalesce(w.orders, 0)' };
   return `(${nearArms(node, t, LIFETIME, false)} and exists (select 1 from customers m

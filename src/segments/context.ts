@@ -3,7 +3,7 @@
 // tag condition names tags).
 import type { Queryable } from '../db/db.js';
 import { getProgram } from '../membership/program.js';
-import { memberYearFrom } from '../membership/year.js';
+import { memberYearClock } from '../membership/year.js';
 import { getShop } from '../shops/shops.js';
 import type { SegmentContext } from './compile.js';
 
@@ -24,7 +24,7 @@ export async function segmentContext(
     tierKeys: program.tiers.map((t) => t.name),
     grading: program,
     // Read only where it is used: a lifetime program keeps no member year, and counts come per keystroke.
-    yearFrom: program.window === 'rolling_12_months' ? await memberYearFrom(db, shopId) : null,
+    yearFrom: program.window === 'rolling_12_months' ? (await memberYearClock(db, shopId)).yearFrom : null,
     tagIds: new Map(tags.map((t) => [t.name, t.tagId])),
     now,
   };
