@@ -1,5 +1,6 @@
-// The benchmarks' shop: N customers and 5·N orders (one line each, twelve categories, a tenth in stores,
-// a fifth discounted, a fiftieth refunded, spread over the two years before now with a loyal tail), and
+// The benchmarks' shop: N customers and 5·N orders (one line each, twelve categories, a brand from a dozen
+// common ones and a tail of 256 rarer ones, a tenth in stores, a fifth discounted, a fiftieth refunded,
+// spread over the two years before now with a loyal tail), and
 // each customer's stats, purchase days and bought categories and stores as ingestion would have kept
 // them. Written in bulk: building 5,000,000 orders through ingestion would take the benchmark's whole
 // budget.
@@ -21,6 +22,22 @@ const CATEGORIES = [
   'men/oily',
   'gift',
   'hair',
+];
+
+// Two spellings of one brand among them, as two sources would write it.
+const BRANDS = [
+  'Dew Garden',
+  'DEW GARDEN',
+  'Hydra Lab',
+  'Clear Leaf',
+  'Bloom & Co',
+  'Cera Pure',
+  'Moonrise',
+  'Tide',
+  'Suncrest',
+  'Velvet Lip',
+  'Northman',
+  'Silk Hair',
 ];
 
 export async function buildShop(db: Db, shopId: string, customers: number): Promise<void> {
@@ -55,11 +72,12 @@ export async function buildShop(db: Db, shopId: string, customers: number): Prom
     [shopId, customers * 5, customers],
   );
   await db.query(
-    `insert into order_items (shop_id, order_id, line_no, sku, title, category, quantity, unit_price_cents)
+    `insert into order_items (shop_id, order_id, line_no, sku, title, category, brand, quantity, unit_price_cents)
      select shop_id, order_id, 1, 'SKU-' || (hashtext(external_id) & 255), 'Item', ($2::text[])[1 + (hashtext(external_id) & 2147483647) % 12],
+            case when h % 4 = 0 then 'Label ' || lpad((h / 4 % 256)::text, 3, '0') else ($3::text[])[1 + h / 4 % 12] end,
             1, total_cents
-       from orders where shop_id = $1`,
-    [shopId, CATEGORIES],
+       from (select *, hashtext(external_id || '/brand') & 2147483647 as h from orders where shop_id = $1) o`,
+    [shopId, CATEGORIES, BRANDS],
   );
   console.log(`${(customers * 5).toLocaleString('en')} orders and their items: ${seconds(t).toFixed(1)} s`);
   t = performance.now();

@@ -766,7 +766,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
       orderedAt: '2026-09-01T10:00:00+08:00',
       customer: { phone: '13700007788', memberCard: 'C-7788', name: '柳青' },
     });
-    // Another member's purchase at the store: its code and category are offered as known.
+    // Another member's purchase at the store: its code, category and brand are offered as known.
     await placeOrder(shop, {
       externalId: 'TILL-1',
       channel: 'offline',
@@ -775,7 +775,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
       totalCents: 5_000,
       orderedAt: '2026-09-02T10:00:00+08:00',
       customer: { phone: '13700009999' },
-      items: [{ title: '面霜', category: 'Skincare/Dry', quantity: 1, unitPriceCents: 5_000 }],
+      items: [
+        { title: '面霜', category: 'Skincare/Dry', brand: 'Dew Garden', quantity: 1, unitPriceCents: 5_000 },
+      ],
     });
     // She bought a coupon with 50 of her 100 points, and shows its code at the counter.
     const coupon = await t.app.inject({
@@ -815,6 +817,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
         .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     await eventually(() => known('known-stores')).toEqual(['SH-01']);
     expect(await known('known-categories')).toEqual(['skincare/dry']);
+    expect(await known('known-brands')).toEqual(['Dew Garden']);
     expect(await card.getByLabel('Store code').getAttribute('list')).toBe(
       await card.getByTestId('known-stores').getAttribute('id'),
     );
@@ -831,6 +834,9 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await card.getByRole('button', { name: '+ Add a product line' }).click();
     await card.getByLabel('Product').fill('保湿面霜');
     await card.getByLabel('Category (optional)').fill('skincare/dry');
+    expect(await card.getByLabel('Brand (optional)').getAttribute('list')).toBe(
+      await card.getByTestId('known-brands').getAttribute('id'),
+    );
     await card.getByLabel('Brand (optional)').fill('Hydra Lab');
     await card.getByLabel('Quantity').fill('2');
     await card.getByLabel('Unit price (CNY)').fill('129');
@@ -1263,7 +1269,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
           customer: { phone: `1370000${String(1000 + c)}`, name: `Buyer ${c}` },
           items: [
             c < 5
-              ? { title: '清爽控油洁面乳', category: 'skincare/oily', quantity: 1, unitPriceCents: 10_000 }
+              ? {
+                  title: '清爽控油洁面乳',
+                  category: 'skincare/oily',
+                  brand: 'Clear Leaf',
+                  quantity: 1,
+                  unitPriceCents: 10_000,
+                }
               : { title: '深层保湿面霜', category: 'skincare/dry', quantity: 1, unitPriceCents: 10_000 },
           ],
         });
@@ -1284,6 +1296,13 @@ describe.skipIf(!available)('web console in Chromium', () => {
         .locator(`datalist[id="${listId}"] option`)
         .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).sort()),
     ).toEqual(['skincare/dry', 'skincare/oily']);
+    // And the brands the shop's lines name.
+    const brandsId = await editor.getByLabel('brand', { exact: true }).getAttribute('list');
+    expect(
+      await page
+        .locator(`datalist[id="${brandsId}"] option`)
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
+    ).toEqual(['Clear Leaf']);
     await editor.getByLabel('category').fill('skincare/oily');
     await page.getByRole('button', { name: 'Save tag' }).click();
     await page

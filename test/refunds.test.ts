@@ -344,9 +344,15 @@ describeEachDb('refunds', ({ db, kind }) => {
     expect(again.json().outcome).toBe('unchanged');
   });
 
-  it("lists the categories and stores the shop's customers bought in, most bought first", async () => {
+  it("lists the categories and stores the shop's customers bought in, most bought first, and the brands bought", async () => {
     const shop = await testTenant(db());
-    const order = (externalId: string, phone: string, storeId: string | null, category: string) =>
+    const order = (
+      externalId: string,
+      phone: string,
+      storeId: string | null,
+      category: string,
+      brand: string,
+    ) =>
       call(
         'POST',
         '/api/orders',
@@ -357,14 +363,15 @@ describeEachDb('refunds', ({ db, kind }) => {
           orderedAt: '2026-09-01T10:00:00+08:00',
           ...(storeId ? { channel: 'offline', storeId } : {}),
           customer: { phone },
-          items: [{ title: 'x', category, quantity: 1, unitPriceCents: 1_000 }],
+          items: [{ title: 'x', category, brand, quantity: 1, unitPriceCents: 1_000 }],
         },
         { headers: shop.auth },
       );
-    await order('K-1', '13900000001', 'SH-01', 'Skincare/Oily');
-    await order('K-2', '13900000002', 'SH-01', 'skincare/oily');
-    await order('K-3', '13900000002', 'BJ-02', 'skincare/dry');
-    // A cancelled order bought nothing: its category is not offered.
+    await order('K-1', '13900000001', 'SH-01', 'Skincare/Oily', 'Dew');
+    await order('K-2', '13900000002', 'SH-01', 'skincare/oily', 'Bloom');
+    await order('K-3', '13900000002', 'BJ-02', 'skincare/dry', 'DEW');
+    // A cancelled order bought nothing: its category is not offered (its brand, a name the shop's lines
+    // use, is).
     await call(
       'POST',
       '/api/orders',
@@ -374,13 +381,14 @@ describeEachDb('refunds', ({ db, kind }) => {
         totalCents: 1_000,
         orderedAt: '2026-09-01T10:00:00+08:00',
         customer: { phone: '13900000003' },
-        items: [{ title: 'y', category: 'makeup', quantity: 1, unitPriceCents: 1_000 }],
+        items: [{ title: 'y', category: 'makeup', brand: 'Cera', quantity: 1, unitPriceCents: 1_000 }],
       },
       { headers: shop.auth },
     );
     const catalog = await call('GET', '/api/catalog', undefined, { headers: shop.auth });
     expect(catalog.statusCode).toBe(200);
-    expect(catalog.json()).toEqual({
+    const { brands, ...bought } = catalog.json();
+    expect(bought).toEqual({
       categories: [
         { category: 'skincare/oily', buyers: 2 },
         { category: 'skincare/dry', buyers: 1 },
@@ -390,14 +398,17 @@ describeEachDb('refunds', ({ db, kind }) => {
         { storeId: 'BJ-02', buyers: 1 },
       ],
     });
+    // One name whatever its case (which spelling stands for it follows the database's collation).
+    expect(brands).toEqual(['Bloom', 'Cera', expect.stringMatching(/^(Dew|DEW)$/)]);
     const one = await call('GET', '/api/catalog?limit=1', undefined, { headers: shop.auth });
     expect(one.json().categories).toEqual([{ category: 'skincare/oily', buyers: 2 }]);
+    expect(one.json().brands).toEqual(['Bloom']);
     expect((await call('GET', '/api/catalog?limit=0', undefined, { headers: shop.auth })).statusCode).toBe(
       400,
     );
     // Another shop's customers bought elsewhere.
     const theirs = (await call('GET', '/api/catalog', undefined, { headers: b.auth })).json();
-    expect(theirs).toEqual({ categories: [], stores: [] });
+    expect(theirs).toEqual({ categories: [], stores: [], brands: [] });
   });
 
   it.runIf(kind === 'postgres')('counts one refund sent many times at once only once', async () => {

@@ -1,6 +1,6 @@
-// The categories and stores the shop's customers bought in (GET /api/catalog), offered where one is
-// typed — a segment's purchase condition, a purchase entered by hand — so that 'skincare/oily' is picked
-// rather than retyped as 'skin care/oily', which would match no one.
+// The categories and stores the shop's customers bought in and the brands they bought (GET /api/catalog),
+// offered where one is typed — a segment's purchase condition, a purchase entered by hand — so that
+// 'skincare/oily' is picked rather than retyped as 'skin care/oily', which would match no one.
 import { useId, type ReactElement } from 'react';
 import { api } from '../api.js';
 import { useI18n } from '../i18n.js';
@@ -9,20 +9,26 @@ import { useLoad } from '../useLoad.js';
 interface Catalog {
   categories: { category: string; buyers: number }[];
   stores: { storeId: string; buyers: number }[];
+  brands: string[];
 }
 
 /**
- * The ids of two datalists to give inputs as `list`, and the lists themselves to render once; read
+ * The ids of three datalists to give inputs as `list`, and the lists themselves to render once; read
  * only while `wanted` (a form that is open).
  */
-export function useKnownValues(wanted = true): { categories: string; stores: string; lists: ReactElement } {
+export function useKnownValues(wanted = true): {
+  categories: string;
+  stores: string;
+  brands: string;
+  lists: ReactElement;
+} {
   const { t } = useI18n();
   const id = useId();
   const catalog = useLoad(
     async () => (wanted ? api<Catalog>('/api/catalog') : null),
     wanted ? 'catalog' : 'none',
   ).data;
-  const ids = { categories: `${id}-categories`, stores: `${id}-stores` };
+  const ids = { categories: `${id}-categories`, stores: `${id}-stores`, brands: `${id}-brands` };
   return {
     ...ids,
     lists: (
@@ -39,6 +45,11 @@ export function useKnownValues(wanted = true): { categories: string; stores: str
             <option key={s.storeId} value={s.storeId}>
               {t('known.buyers', { n: s.buyers })}
             </option>
+          ))}
+        </datalist>
+        <datalist id={ids.brands} data-testid="known-brands">
+          {catalog?.brands.map((b) => (
+            <option key={b} value={b} />
           ))}
         </datalist>
       </>

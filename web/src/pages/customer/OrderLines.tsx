@@ -1,5 +1,5 @@
-// The product lines of a purchase entered by hand, as typed: each a product, an optional category (from
-// those the shop's customers bought in) and brand, a quantity and a unit price.
+// The product lines of a purchase entered by hand, as typed: each a product, an optional category and
+// brand (offered from those the shop's customers bought), a quantity and a unit price.
 import { useI18n } from '../../i18n.js';
 
 export interface Line {
@@ -15,13 +15,13 @@ const emptyLine: Line = { title: '', category: '', brand: '', quantity: '1', pri
 export function OrderLines({
   lines,
   currency,
-  categoriesList,
+  lists,
   onChange,
 }: {
   lines: Line[];
   currency: string;
-  /** The id of the datalist of known categories. */
-  categoriesList: string;
+  /** The ids of the datalists of known categories and brands. */
+  lists: { categories: string; brands: string };
   onChange: (lines: Line[]) => void;
 }) {
   const { t } = useI18n();
@@ -40,13 +40,17 @@ export function OrderLines({
             {t('recordOrder.category')}
             <input
               value={l.category}
-              list={categoriesList}
+              list={lists.categories}
               onChange={(e) => setLine(n, { category: e.target.value })}
             />
           </label>
           <label>
             {t('recordOrder.brand')}
-            <input value={l.brand} onChange={(e) => setLine(n, { brand: e.target.value })} />
+            <input
+              value={l.brand}
+              list={lists.brands}
+              onChange={(e) => setLine(n, { brand: e.target.value })}
+            />
           </label>
           <label>
             {t('recordOrder.quantity')}

@@ -219,12 +219,7 @@ export function RecordOrderCard({
               <option value="completed">{t('status.completed')}</option>
             </select>
           </label>
-          <OrderLines
-            lines={lines}
-            currency={shop.currency}
-            categoriesList={known.categories}
-            onChange={setLines}
-          />
+          <OrderLines lines={lines} currency={shop.currency} lists={known} onChange={setLines} />
           {codes && codes.length > 0 && (
             <label>
               {t('recordOrder.coupon')}

@@ -428,12 +428,12 @@ function PurchaseFilters({
 }) {
   const { t } = useI18n();
   const known = useKnownValues();
-  const suggested = { categories: known.categories, storeIds: known.stores };
+  const suggested = { categories: known.categories, brands: known.brands, storeIds: known.stores };
   const list = (key: 'categories' | 'brands' | 'skus' | 'titleContains' | 'storeIds') => (
     <label className="inline">
       {t(`segments.purchase.${key}`)}
       <input
-        list={key === 'categories' || key === 'storeIds' ? suggested[key] : undefined}
+        list={key === 'categories' || key === 'brands' || key === 'storeIds' ? suggested[key] : undefined}
         defaultValue={node[key]?.join(', ') ?? ''}
         onChange={(e) => {
           const values = parseList(e.target.value);
