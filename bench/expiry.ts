@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPGlite } from '../src/db/db.js';
 import { migrate } from '../src/db/migrate.js';
-import { expirePoints } from '../src/membership/points.js';
+import { expirePoints } from '../src/membership/expiry.js';
 import { arg, seconds } from './options.js';
 
 const ORDERS = Number(arg('orders', '1000000'));

@@ -13,7 +13,7 @@ import { pointsMoved, tierMigration } from '../src/membership/figures.js';
 import { getProgram } from '../src/membership/program.js';
 import { tierDistribution } from '../src/membership/tiers.js';
 import { computeRfm, rfmGrid } from '../src/rfm/rfm.js';
-import { adjustPoints, redeemPoints } from '../src/membership/points.js';
+import { adjustPoints, redeemPoints } from '../src/membership/redemptions.js';
 import { ingestOrders } from '../src/orders/ingest.js';
 import { normalizeOrder, OrderInput } from '../src/orders/input.js';
 import { saveSegment } from '../src/segments/segments.js';

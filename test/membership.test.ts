@@ -8,7 +8,7 @@ import type { Db } from '../src/db/db.js';
 import { createImport } from '../src/imports/imports.js';
 import { runImport } from '../src/imports/run.js';
 import { requestBinding } from '../src/membership/cards.js';
-import { expirePoints } from '../src/membership/points.js';
+import { expirePoints } from '../src/membership/expiry.js';
 import { DEFAULT_PROGRAM, getProgram } from '../src/membership/program.js';
 import { windowStart } from '../src/membership/grading.js';
 import { enqueueJob } from '../src/jobs/jobs.js';

@@ -7,7 +7,7 @@ import { flowReport } from '../engage/flows/report.js';
 import { listFlows } from '../engage/flows/flows.js';
 import { campaignReport, type GroupOutcome, type MessageOutcomes } from '../engage/report.js';
 import { pointsMoved, type PointsMoved } from '../membership/figures.js';
-import { pointsValueCents } from '../membership/points.js';
+import { pointsValueCents } from '../membership/redemptions.js';
 import { getProgram } from '../membership/program.js';
 import type { TierShare } from '../membership/tiers.js';
 import type { RfmCell } from '../rfm/rfm.js';

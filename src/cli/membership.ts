@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { dayOf } from '../analytics/period.js';
 import { AppError } from '../errors.js';
 import type { Shortfall } from '../membership/grading.js';
-import { adjustPoints, AdjustmentInput } from '../membership/points.js';
+import { adjustPoints, AdjustmentInput } from '../membership/redemptions.js';
 import { getProgram } from '../membership/program.js';
 import { EXPIRE, holdUntilNextReview, REGRADE, REVIEW } from '../membership/schedule.js';
 import { memberTiers } from '../membership/tiers.js';

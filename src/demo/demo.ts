@@ -6,7 +6,7 @@
 import type { Db } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { AppError } from '../errors.js';
-import { expirePoints } from '../membership/points.js';
+import { expirePoints } from '../membership/expiry.js';
 import { ingestOrders } from '../orders/ingest.js';
 import { localDate, nextMidnight, startOfLocalDay } from '../shops/calendar.js';
 import type { NormalizedOrder } from '../orders/input.js';

@@ -1,7 +1,7 @@
 // Coupons: offers and the unique codes issued from them. A code is derived from the shop's secret key
 // and (coupon, issue, customer), so issuing twice gives the same code and no one can guess another's.
 // An incoming order that carries a code redeems it (orders call redeemCoupons in their transaction). A
-// coupon with a points price is also one a member can buy with points (membership/points.ts). A coupon
+// coupon with a points price is also one a member can buy with points (membership/redemptions.ts). A coupon
 // kept for members (`membersOnly`, migration 0055) goes only to customers whose tier grants member-only
 // offers, a benefit of the member program: its codes are issued to no one else, however they are given.
 import { z } from 'zod';

@@ -6,7 +6,7 @@ import { enqueueJob, type Job } from '../jobs/jobs.js';
 import type { Handlers } from '../jobs/runner.js';
 import { localDate, nextMidnight, startOfLocalDay } from '../shops/calendar.js';
 import { lotExpiry } from './earning.js';
-import { expireDue, expirePoints } from './points.js';
+import { expireDue, expirePoints } from './expiry.js';
 import {
   DEFAULT_PROGRAM,
   getProgram,

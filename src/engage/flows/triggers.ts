@@ -7,7 +7,7 @@
 // points balance), a customer's orders and points through their per-customer indexes, the predicted
 // purchase cycles, service cases by when they were resolved, and timeline events through their
 // time-ordered (UUID v7) ids.
-import { EXPIRING_LOTS_SQL } from '../../membership/points.js';
+import { EXPIRING_LOTS_SQL } from '../../membership/expiry.js';
 import { firstUuidv7At } from '../../db/ids.js';
 import { PURCHASE_SQL } from '../../orders/status.js';
 import { localDate, wallTimeToUtc } from '../../shops/calendar.js';

@@ -9,14 +9,13 @@ import {
   requestBinding,
   unbindCard,
 } from '../../membership/cards.js';
+import { listLedger, pointsSummary } from '../../membership/points.js';
 import {
   adjustPoints,
   AdjustmentInput,
-  listLedger,
-  pointsSummary,
   redeemPoints,
   RedemptionInput,
-} from '../../membership/points.js';
+} from '../../membership/redemptions.js';
 import { getProgram, MemberProgram, saveProgram, TierBenefits } from '../../membership/program.js';
 import { EXPIRE, holdUntilNextReview, nextReview, REGRADE, REVIEW } from '../../membership/schedule.js';
 import { memberTiers, setTierByHand, tierDistribution } from '../../membership/tiers.js';
