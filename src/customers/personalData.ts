@@ -3,7 +3,7 @@
 // ledger, coupon codes, the notes staff kept on them, their service cases and timeline (the messages sent
 // them and the flows they went through included), read in one transaction so that its parts agree.
 import type { Db } from '../db/db.js';
-import { customerCoupons } from '../engage/coupons.js';
+import { customerCoupons } from '../engage/couponCodes.js';
 import { listLedger } from '../membership/points.js';
 import { listCustomerOrders } from '../orders/orders.js';
 import { customerTags } from '../tags/tags.js';

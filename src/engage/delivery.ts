@@ -28,7 +28,7 @@ import {
   smsLength,
   type CompiledTemplate,
 } from './templates.js';
-import { campaignCoupons, couponVarsByCode, expiredCodes, type CouponVars } from './coupons.js';
+import { campaignCoupons, couponVarsByCode, expiredCodes, type CouponVars } from './couponCodes.js';
 
 const BATCH = 500;
 const MAX_ATTEMPTS = 6;

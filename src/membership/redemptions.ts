@@ -4,15 +4,8 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
 import { isUuid, uuidv7 } from '../db/ids.js';
-import {
-  closedBecause,
-  couponTerms,
-  eligibleFor,
-  issueCoupon,
-  issuedCode,
-  membersOnlyReason,
-  type BoughtCode,
-} from '../engage/coupons.js';
+import { issueCoupon, issuedCode, type BoughtCode } from '../engage/couponCodes.js';
+import { closedBecause, couponTerms, eligibleFor, membersOnlyReason } from '../engage/coupons.js';
 import { AppError } from '../errors.js';
 import { currencyExponent } from '../orders/money.js';
 import type { Shop } from '../shops/shops.js';

@@ -7,7 +7,7 @@ import { uuidv7 } from '../db/ids.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { addContribution, addToStats, type StatsContribution, type StatsDelta } from '../customers/stats.js';
 import { recordEvents, type NewEvent } from '../customers/timeline.js';
-import { redeemCoupons } from '../engage/coupons.js';
+import { redeemCoupons } from '../engage/couponCodes.js';
 import { AppError } from '../errors.js';
 import { applyOrdersToMembership, type OrderChange } from '../membership/purchases.js';
 import { memberYearClock } from '../membership/year.js';

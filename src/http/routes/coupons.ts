@@ -7,12 +7,11 @@ import {
   CouponInput,
   couponTerms,
   createCoupon,
-  customerCoupons,
   getCoupon,
-  issueCoupon,
   listCoupons,
   updateCoupon,
 } from '../../engage/coupons.js';
+import { customerCoupons, issueCoupon } from '../../engage/couponCodes.js';
 import { getSegment } from '../../segments/segments.js';
 import { snapshotSegment } from '../../segments/snapshots.js';
 import type { AppOptions } from '../app.js';
