@@ -1,11 +1,13 @@
 import { useMemo, useState } from 'react';
-import { api, problemText, type Shop } from '../../api.js';
-import { exponentOf, localToday, money, percent, toMinor } from '../../format.js';
+import { api, type Shop } from '../../api.js';
+import { exponentOf, localToday, money, percent } from '../../format.js';
 import { useI18n, type Key } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
 import { CASE_KINDS } from '../service/cases.js';
+import { AcquisitionSpend } from './AcquisitionSpend.js';
 import { Chart, type ChartOptions } from './Chart.js';
 import { PromotionReport } from './PromotionReport.js';
+import { TierMoves } from './TierMoves.js';
 import type { Dashboard } from './types.js';
 import { Problem } from '../../Problem.js';
 
@@ -400,135 +402,7 @@ function Figures({
         </tbody>
       </table>
       {d.engagement.length === 0 && <p className="muted">{t('dash.noEngagement')}</p>}
-      <Spend months={d.acquisition.months} currency={currency} cash={cash} onSaved={onSpend} />
+      <AcquisitionSpend months={d.acquisition.months} currency={currency} cash={cash} onSaved={onSpend} />
     </>
-  );
-}
-
-function Spend({
-  months,
-  currency,
-  cash,
-  onSaved,
-}: {
-  months: Dashboard['acquisition']['months'];
-  currency: string;
-  cash: (minor: number | null) => string;
-  onSaved: () => void;
-}) {
-  const { t } = useI18n();
-  const [month, setMonth] = useState(months[months.length - 1]?.month ?? '');
-  const [channel, setChannel] = useState('');
-  const [amount, setAmount] = useState('');
-  const [saved, setSaved] = useState<string | null>(null);
-  const save = async () => {
-    try {
-      const amountCents = toMinor(amount, currency);
-      if (amountCents === null) throw new Error(t('common.badAmount', { value: amount, currency }));
-      await api('/api/analytics/spend', {
-        method: 'PUT',
-        body: JSON.stringify({ month, channel, amountCents }),
-      });
-      setSaved(t('dash.spendSaved'));
-      onSaved();
-    } catch (err) {
-      setSaved(problemText(err));
-    }
-  };
-  return (
-    <div className="panel" title={t('dash.def.cac')}>
-      <h2>{t('dash.acquisition')}</h2>
-      <table data-testid="acquisition">
-        <thead>
-          <tr>
-            <th>{t('dash.month')}</th>
-            <th className="num">{t('dash.spend')}</th>
-            <th className="num">{t('dash.tile.newCustomers')}</th>
-            <th className="num">{t('dash.tile.cac')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {months.map((m) => (
-            <tr key={m.month}>
-              <td>{m.month}</td>
-              <td className="num">{cash(m.spendCents)}</td>
-              <td className="num">{m.newCustomers}</td>
-              <td className="num">{cash(m.cacCents)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form
-        className="settings"
-        data-testid="spend-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <label>
-          {t('dash.month')}
-          <input
-            name="month"
-            type="month"
-            required
-            value={month}
-            onChange={(e) => setMonth(e.target.value)}
-          />
-        </label>
-        <label>
-          {t('dash.channel')}
-          <input name="channel" required value={channel} onChange={(e) => setChannel(e.target.value)} />
-        </label>
-        <label>
-          {t('dash.spend')}
-          <input
-            name="amount"
-            type="number"
-            min={0}
-            step="0.01"
-            required
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-          />
-        </label>
-        <button type="submit">{t('dash.saveSpend')}</button>
-        {saved && <span className="muted">{saved}</span>}
-      </form>
-    </div>
-  );
-}
-
-/** How many customers went from each tier at the period's start to each at its end. */
-function TierMoves({ query, tiers }: { query: string; tiers: string[] }) {
-  const { t, lang } = useI18n();
-  const moves = useLoad(
-    () =>
-      api<{ items: { from: number; to: number; customers: number }[] }>(
-        `/api/analytics/tier-migration?${query}`,
-      ),
-    query,
-  );
-  const changed = (moves.data?.items ?? []).filter((m) => m.from !== m.to);
-  return (
-    <div title={t('dash.def.tierMoves')}>
-      <h3>{t('dash.tierMoves')}</h3>
-      {changed.length === 0 ? (
-        <p className="muted">{t('dash.noTierMoves')}</p>
-      ) : (
-        <table data-testid="tier-moves">
-          <tbody>
-            {changed.map((m) => (
-              <tr key={`${m.from}-${m.to}`}>
-                <td>
-                  {tiers[m.from] ?? m.from} → {tiers[m.to] ?? m.to}
-                </td>
-                <td className="num">{m.customers.toLocaleString(lang)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
   );
 }
