@@ -28,7 +28,9 @@ import { flowRoutes } from './routes/flows.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { insertRoutes } from './routes/inserts.js';
 import { jobRoutes } from './routes/jobs.js';
+import { memberCardRoutes } from './routes/memberCards.js';
 import { membershipRoutes } from './routes/membership.js';
+import { pointsRoutes } from './routes/points.js';
 import { predictionRoutes } from './routes/predictions.js';
 import { rfmRoutes } from './routes/rfm.js';
 import { segmentRoutes } from './routes/segments.js';
@@ -204,6 +206,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(shopRoutes(options));
   await app.register(jobRoutes(options));
   await app.register(membershipRoutes(options));
+  await app.register(pointsRoutes(options));
+  await app.register(memberCardRoutes(options));
   await app.register(predictionRoutes(options));
   await app.register(rfmRoutes(options));
   await app.register(tagRoutes(options));

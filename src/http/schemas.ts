@@ -26,6 +26,9 @@ export const ErrorBody = z.object({
 
 export const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } as const;
 
+/** A route under /api/customers/{customerId}: any text, so that an id not in the shop is a 404, not a 400. */
+export const CustomerParams = z.object({ customerId: z.string() });
+
 export const Customer = z.object({
   customerId: z.uuid(),
   name: z.string().nullable(),

@@ -30,7 +30,7 @@ import {
 import { AppError } from '../../errors.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { errors } from '../schemas.js';
+import { CustomerParams, errors } from '../schemas.js';
 
 const ts = z.iso.datetime();
 const ChannelView = z.object({
@@ -180,7 +180,6 @@ export const channelRoutes =
       },
       async (request) => setContactPolicy(o.db, request.shopId, request.body),
     );
-    const CustomerParams = z.object({ customerId: z.string() });
     app.get(
       '/api/customers/:customerId/contact-cap',
       {

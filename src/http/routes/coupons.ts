@@ -16,7 +16,7 @@ import { getSegment } from '../../segments/segments.js';
 import { snapshotSegment } from '../../segments/snapshots.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { CustomerCode, errors } from '../schemas.js';
+import { CustomerCode, CustomerParams, errors } from '../schemas.js';
 
 const ts = z.iso.datetime();
 const Coupon = z.object({
@@ -137,7 +137,7 @@ export const couponRoutes =
         schema: {
           tags: ['coupons'],
           summary: "A customer's coupon codes, newest first",
-          params: z.object({ customerId: z.string() }),
+          params: CustomerParams,
           response: { 200: z.object({ items: z.array(CustomerCode) }), ...errors },
         },
       },

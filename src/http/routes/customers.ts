@@ -18,6 +18,7 @@ import {
   Consent,
   Customer,
   CustomerCode,
+  CustomerParams,
   CustomerTag,
   errors,
   Identity,
@@ -27,7 +28,6 @@ import {
   TimelineEvent,
 } from '../schemas.js';
 
-const Params = z.object({ customerId: z.string() });
 const Profile = Customer.extend({ identities: z.array(Identity) });
 
 export const customerRoutes =
@@ -90,7 +90,7 @@ export const customerRoutes =
           tags: ['customers'],
           summary:
             'One customer profile with its identities (a merged id answers with the surviving profile)',
-          params: Params,
+          params: CustomerParams,
           response: { 200: Profile, ...errors },
         },
       },
@@ -104,7 +104,7 @@ export const customerRoutes =
           tags: ['customers'],
           summary:
             'Correct or complete a profile by hand (orders and imports never overwrite what staff wrote); a phone or email that finds another profile answers 409 identity_taken: merge them instead',
-          params: Params,
+          params: CustomerParams,
           body: ProfileEdit,
           response: { 200: Profile, ...errors },
         },
@@ -130,7 +130,7 @@ export const customerRoutes =
           tags: ['customers'],
           summary:
             'Everything the shop holds on the person, as one JSON document to hand them on request (a download: Content-Disposition attachment)',
-          params: Params,
+          params: CustomerParams,
           response: {
             200: z.object({
               exportedAt: z.iso.datetime(),
@@ -165,7 +165,7 @@ export const customerRoutes =
           tags: ['customers'],
           summary:
             "Erase the person's personal data on their request, for good: name, contacts, identities, consents, notes, message addresses and the timeline's personal events go; orders, points ledger and figures stay under the same id, the points are forfeited, nothing is sent to them again",
-          params: Params,
+          params: CustomerParams,
           body: ErasureInput,
           response: { 200: Profile, ...errors },
         },
@@ -189,7 +189,7 @@ export const customerRoutes =
           tags: ['customers'],
           summary:
             'Merge duplicate profiles into this one (orders, identities, points, tags, consent and history move here; the merged ids answer with this profile)',
-          params: Params,
+          params: CustomerParams,
           body: MergeInput,
           response: { 200: Profile, ...errors },
         },
@@ -212,7 +212,7 @@ export const customerRoutes =
         schema: {
           tags: ['customers'],
           summary: "The customer's orders, newest first",
-          params: Params,
+          params: CustomerParams,
           querystring: Page,
           response: { 200: z.object({ items: z.array(Order) }), ...errors },
         },
@@ -232,7 +232,7 @@ export const customerRoutes =
             'What the customer buys: the categories, brands, products and stores they come back to, how much a discount moves them, and when they usually buy',
           description:
             'Read from the purchases they kept (not cancelled or wholly refunded orders; returned units left out). Categories and brands by spend, products by units, stores by purchases, five of each.',
-          params: Params,
+          params: CustomerParams,
           response: { 200: BuyingHabits, ...errors },
         },
       },
@@ -249,7 +249,7 @@ export const customerRoutes =
         schema: {
           tags: ['customers'],
           summary: "The customer's timeline, newest first; page with `before`",
-          params: Params,
+          params: CustomerParams,
           querystring: z.object({
             limit: z.coerce.number().int().min(1).max(500).default(100),
             before: z.iso.datetime({ offset: true }).optional(),
@@ -272,7 +272,7 @@ export const customerRoutes =
         schema: {
           tags: ['customers'],
           summary: "The customer's marketing consent per channel (no entry: never opted in)",
-          params: Params,
+          params: CustomerParams,
           response: { 200: z.object({ items: z.array(Consent) }), ...errors },
         },
       },
@@ -287,7 +287,7 @@ export const customerRoutes =
         schema: {
           tags: ['customers'],
           summary: 'Record an opt-in or opt-out for a channel, with where it was given',
-          params: Params.extend({ channel: z.enum(CHANNELS) }),
+          params: CustomerParams.extend({ channel: z.enum(CHANNELS) }),
           body: ConsentInput,
           response: { 200: z.object({ changed: z.boolean(), items: z.array(Consent) }), ...errors },
         },

@@ -1,50 +1,23 @@
+// The member program and tiers: the program's editor, the tier distribution, a member's tier card and a
+// tier set by hand. A member's points are routes/points.ts, card bindings routes/memberCards.ts.
 import { z } from 'zod';
 import { getCustomer } from '../../customers/customers.js';
 import { AppError } from '../../errors.js';
-import {
-  BindingRequest,
-  CODE_DELIVERIES,
-  confirmBinding,
-  listBindings,
-  requestBinding,
-  unbindCard,
-} from '../../membership/cards.js';
-import { listLedger, pointsSummary } from '../../membership/points.js';
-import {
-  adjustPoints,
-  AdjustmentInput,
-  redeemPoints,
-  RedemptionInput,
-} from '../../membership/redemptions.js';
 import { getProgram, MemberProgram, saveProgram, TierBenefits } from '../../membership/program.js';
 import { EXPIRE, holdUntilNextReview, nextReview, REGRADE, REVIEW } from '../../membership/schedule.js';
 import { memberTiers, setTierByHand, tierDistribution } from '../../membership/tiers.js';
-import { allows } from '../../shops/roles.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { errors, ErrorBody, Job, LedgerEntry } from '../schemas.js';
+import { CustomerParams, errors, Job } from '../schemas.js';
 import { startJob } from './jobs.js';
 
 const ts = z.iso.datetime();
-const CustomerParams = z.object({ customerId: z.string() });
-const conflict = { 409: ErrorBody };
 
 const StoredProgram = z.object({
   program: MemberProgram,
   version: z.number().int().describe('0 while the shop runs the default program'),
   nextReviewAt: ts.nullable(),
-});
-
-const PointsMove = z.object({
-  entry: LedgerEntry,
-  balance: z.number().int(),
-  valueCents: z.number().int().nullable().describe('money off: what the points are worth, in minor units'),
-  coupon: z
-    .object({ code: z.string(), couponId: z.uuid(), name: z.string(), expiresAt: ts.nullable() })
-    .nullable()
-    .describe('a coupon bought with the points: the code issued to the member'),
-  applied: z.boolean().describe('false when the idempotency key was seen before: the first outcome, again'),
 });
 
 export const membershipRoutes =
@@ -258,225 +231,5 @@ export const membershipRoutes =
           at,
         );
       },
-    );
-
-    app.get(
-      '/api/customers/:customerId/points',
-      {
-        schema: {
-          tags: ['points'],
-          summary: "The customer's balance, totals and upcoming expirations (lots spent oldest first)",
-          params: CustomerParams,
-          response: {
-            200: z.object({
-              balance: z.number().int(),
-              earned: z.number().int().describe('earned less refunds taken back'),
-              redeemed: z.number().int(),
-              expired: z.number().int(),
-              expiring: z.array(z.object({ expiresAt: ts, points: z.number().int() })),
-            }),
-            ...errors,
-          },
-        },
-      },
-      async (request) => {
-        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
-        return pointsSummary(o.db, request.shopId, customerId);
-      },
-    );
-
-    app.get(
-      '/api/customers/:customerId/points/ledger',
-      {
-        schema: {
-          tags: ['points'],
-          summary: "The customer's ledger, newest first; page with `before` (an entry id)",
-          params: CustomerParams,
-          querystring: z.object({
-            limit: z.coerce.number().int().min(1).max(500).default(50),
-            before: z.uuid().optional(),
-          }),
-          response: { 200: z.object({ items: z.array(LedgerEntry) }), ...errors },
-        },
-      },
-      async (request) => {
-        const { customerId } = await getCustomer(o.db, request.shopId, request.params.customerId);
-        return { items: await listLedger(o.db, request.shopId, customerId, request.query) };
-      },
-    );
-
-    app.post(
-      '/api/customers/:customerId/points/adjustments',
-      {
-        schema: {
-          tags: ['points'],
-          summary: 'Add or take back points by hand, with a reason (never below zero)',
-          params: CustomerParams,
-          body: AdjustmentInput,
-          response: { 200: PointsMove, ...errors, ...conflict },
-        },
-      },
-      async (request) => {
-        const shop = await getShop(o.db, request.shopId);
-        const { customerId } = await getCustomer(o.db, shop.shopId, request.params.customerId);
-        return adjustPoints(o.db, shop, customerId, request.body, request.staff?.staffId ?? null);
-      },
-    );
-
-    app.post(
-      '/api/customers/:customerId/points/redemptions',
-      {
-        schema: {
-          tags: ['points'],
-          summary:
-            "Spend points on a coupon (one of the shop's, issued now), a gift or money off; idempotent by key, never overdraws",
-          params: CustomerParams,
-          body: RedemptionInput,
-          response: { 200: PointsMove, ...errors, ...conflict },
-        },
-      },
-      async (request) => {
-        const shop = await getShop(o.db, request.shopId);
-        const { customerId } = await getCustomer(o.db, shop.shopId, request.params.customerId);
-        return redeemPoints(o.db, shop, customerId, request.body, request.staff?.staffId ?? null);
-      },
-    );
-
-    app.get(
-      '/api/member-cards/bindings',
-      {
-        schema: {
-          tags: ['member cards'],
-          summary: "The shop's card bindings, newest first: how each code went and how the binding ended",
-          querystring: z.object({
-            card: z.string().max(64).optional().describe("one card's bindings"),
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-          }),
-          response: {
-            200: z.object({
-              items: z.array(
-                z.object({
-                  bindingId: z.uuid(),
-                  memberCard: z.string(),
-                  phone: z.string(),
-                  delivery: z.enum(CODE_DELIVERIES),
-                  status: z.enum(['pending', 'confirmed', 'failed', 'expired']),
-                  attempts: z.number().int().describe('wrong codes tried'),
-                  createdAt: ts,
-                  expiresAt: ts,
-                  confirmedAt: ts.nullable(),
-                  customerId: z.uuid().nullable().describe('the profile the card joined, once confirmed'),
-                }),
-              ),
-            }),
-            ...errors,
-          },
-        },
-      },
-      async (request) => ({
-        items: await listBindings(o.db, request.shopId, {
-          memberCard: request.query.card,
-          limit: request.query.limit,
-        }),
-      }),
-    );
-
-    app.post(
-      '/api/member-cards/bindings',
-      {
-        schema: {
-          tags: ['member cards'],
-          summary:
-            "Start binding a member card to a phone: a one-time code (valid 10 minutes) is texted to that phone through the shop's SMS channel, or answered for the caller to deliver",
-          description:
-            "Staff may ask for the code in the answer ('caller') only if they administer the shop: whoever can point the SMS channel elsewhere could read it anyway. API keys may.",
-          body: BindingRequest,
-          response: {
-            201: z.object({
-              bindingId: z.uuid(),
-              memberCard: z.string(),
-              phone: z.string(),
-              expiresAt: ts,
-              delivery: z.enum(CODE_DELIVERIES),
-              code: z
-                .string()
-                .optional()
-                .describe(
-                  "six digits, only when delivery is 'caller'; shown only in this answer, stored as a hash",
-                ),
-            }),
-            ...errors,
-            ...conflict,
-            429: ErrorBody,
-            502: ErrorBody,
-          },
-        },
-      },
-      async (request, reply) => {
-        const staff = request.staff;
-        // A code shown to whoever asked proves nothing about the phone; only those who could read it
-        // another way (by pointing the SMS channel at themselves) may have it.
-        if (request.body.delivery === 'caller' && staff && !allows(staff.role, 'administer'))
-          throw new AppError(
-            'forbidden',
-            403,
-            `Your role (${staff.role}) cannot have the code shown: it is texted to the member; an admin or the owner can deliver it themselves`,
-          );
-        return reply
-          .code(201)
-          .send(await requestBinding(o.db, await getShop(o.db, request.shopId), request.body));
-      },
-    );
-
-    app.post(
-      '/api/member-cards/bindings/:bindingId/confirm',
-      {
-        schema: {
-          tags: ['member cards'],
-          summary:
-            "Confirm with the code the member received: the card's and the phone's histories become one profile",
-          params: z.object({ bindingId: z.string() }),
-          body: z.strictObject({ code: z.string().trim().max(12) }),
-          response: {
-            200: z.object({
-              customerId: z.uuid(),
-              memberCard: z.string(),
-              phone: z.string(),
-              merged: z.boolean(),
-            }),
-            ...errors,
-            ...conflict,
-            410: ErrorBody,
-          },
-        },
-      },
-      async (request) =>
-        confirmBinding(
-          o.db,
-          await getShop(o.db, request.shopId),
-          request.params.bindingId,
-          request.body.code,
-        ),
-    );
-
-    app.post(
-      '/api/member-cards/:memberCard/unbind',
-      {
-        schema: {
-          tags: ['member cards'],
-          summary: 'Detach a card from its member (history and points stay with the member)',
-          params: z.object({ memberCard: z.string().max(64) }),
-          body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
-          response: { 200: z.object({ customerId: z.uuid(), memberCard: z.string() }), ...errors },
-        },
-      },
-      async (request) =>
-        unbindCard(
-          o.db,
-          await getShop(o.db, request.shopId),
-          request.params.memberCard,
-          request.body.reason,
-          request.staff?.staffId ?? null,
-        ),
     );
   };

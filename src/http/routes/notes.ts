@@ -10,9 +10,8 @@ import {
 } from '../../customers/notes.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { errors } from '../schemas.js';
+import { CustomerParams, errors } from '../schemas.js';
 
-const Params = z.object({ customerId: z.string() });
 const Note = z.object({
   noteId: z.uuid(),
   customerId: z.uuid(),
@@ -37,7 +36,7 @@ export const noteRoutes =
         schema: {
           tags: ['customers'],
           summary: 'The notes staff keep on the customer, newest first',
-          params: Params,
+          params: CustomerParams,
           response: { 200: z.object({ items: z.array(Note) }), ...errors },
         },
       },
@@ -51,7 +50,7 @@ export const noteRoutes =
           tags: ['customers'],
           summary:
             'Keep a note on the customer (a preference, a promise, what a call was about): shown on the profile and its timeline, part of their personal data (copied with it, erased with it)',
-          params: Params,
+          params: CustomerParams,
           body: NoteInput,
           response: { 201: Note, ...errors },
         },
@@ -76,7 +75,7 @@ export const noteRoutes =
           tags: ['customers'],
           summary:
             "Correct a note's words (its author, an admin or the owner; an API key those API keys wrote): who wrote it and when stay, editedAt says when",
-          params: Params.extend({ noteId: z.string() }),
+          params: CustomerParams.extend({ noteId: z.string() }),
           body: NoteInput,
           response: { 200: Note, ...errors },
         },
@@ -99,7 +98,7 @@ export const noteRoutes =
           tags: ['customers'],
           summary:
             "Remove a note: its author may, and an admin or the owner may remove anyone's (403 otherwise); an API key removes notes API keys wrote",
-          params: Params.extend({ noteId: z.string() }),
+          params: CustomerParams.extend({ noteId: z.string() }),
           response: { 204: z.null(), ...errors },
         },
       },

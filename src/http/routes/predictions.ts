@@ -5,7 +5,7 @@ import { customerCycles, latestModel } from '../../predict/predictions.js';
 import { AppError } from '../../errors.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { errors, Job } from '../schemas.js';
+import { CustomerParams, errors, Job } from '../schemas.js';
 import { startJob } from './jobs.js';
 
 const ts = z.iso.datetime();
@@ -65,7 +65,7 @@ export const predictionRoutes =
         schema: {
           tags: ['predictions'],
           summary: "The customer's purchase cycle per product category, soonest due first",
-          params: z.object({ customerId: z.string() }),
+          params: CustomerParams,
           response: {
             200: z.object({
               items: z.array(

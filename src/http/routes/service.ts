@@ -18,7 +18,7 @@ import { ServiceTargets, serviceTargets, setServiceTargets } from '../../service
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { errors } from '../schemas.js';
+import { CustomerParams, errors } from '../schemas.js';
 
 const ts = z.iso.datetime();
 const ServiceCase = z.object({
@@ -47,7 +47,6 @@ const ServiceCase = z.object({
     .describe("whether the customer's tier grants the priority service channel (today's tier)"),
   updatedAt: ts,
 });
-const CustomerParams = z.object({ customerId: z.string() });
 const CaseParams = z.object({ caseId: z.string() });
 
 export const serviceRoutes =

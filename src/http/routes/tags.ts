@@ -14,7 +14,7 @@ import {
 } from '../../tags/tags.js';
 import type { AppOptions } from '../app.js';
 import type { ApiPlugin } from '../plugin.js';
-import { CustomerTag, errors, Job } from '../schemas.js';
+import { CustomerParams, CustomerTag, errors, Job } from '../schemas.js';
 import { startJob } from './jobs.js';
 
 const ts = z.iso.datetime();
@@ -167,7 +167,7 @@ export const tagRoutes =
         schema: {
           tags: ['tags'],
           summary: "A customer's tags",
-          params: z.object({ customerId: z.string() }),
+          params: CustomerParams,
           response: {
             200: z.object({
               items: z.array(CustomerTag),
