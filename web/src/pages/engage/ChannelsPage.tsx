@@ -4,24 +4,12 @@ import { useI18n } from '../../i18n.js';
 import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { ChannelView, ContactPolicy } from './types.js';
-import { Problem } from '../../Problem.js';
+import { ContactPolicyForm } from './ContactPolicyForm.js';
+import { LinksForm } from './LinksForm.js';
+import { SaveRow } from './SaveRow.js';
 import { SendingUsage } from './SendingUsage.js';
 
 type Fields = Record<string, string>;
-
-/** Every settings form ends the same way: save, say it was saved, or say what was wrong. */
-function SaveRow({ busy, done, problem }: { busy: boolean; done: boolean; problem: string | null }) {
-  const { t } = useI18n();
-  return (
-    <>
-      <button type="submit" disabled={busy}>
-        {t('channels.save')}
-      </button>
-      {done && <span className="notice">{t('channels.saved')}</span>}
-      <Problem text={problem} />
-    </>
-  );
-}
 
 /** The form of one channel: text fields as typed, numbers and flags converted when saved. */
 function ChannelForm({
@@ -160,7 +148,7 @@ export function ChannelsPage() {
       <h1>{t('channels.title')}</h1>
       <p className="muted">{t('channels.help')}</p>
       <SendingUsage />
-      <PolicyForm initial={policy.data} />
+      <ContactPolicyForm initial={policy.data} />
       <LinksForm initial={links.data.publicUrl} />
       <ChannelForm
         channel="email"
@@ -282,123 +270,5 @@ export function ChannelsPage() {
         toSettings={(f) => ({ url: f.url, secret: optional(f.secret) })}
       />
     </section>
-  );
-}
-
-function PolicyForm({ initial }: { initial: ContactPolicy }) {
-  const { t } = useI18n();
-  const [p, setP] = useState(initial);
-  const { problem, busy, attempt } = useAttempt();
-  const [done, setDone] = useState(false);
-  const save = () =>
-    attempt(async () => {
-      setDone(false);
-      setP(await api<ContactPolicy>('/api/contact-policy', { method: 'PUT', body: JSON.stringify(p) }));
-      setDone(true);
-    });
-  return (
-    <form
-      className="settings"
-      data-testid="contact-policy"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      <h2>{t('channels.policy')}</h2>
-      <label>
-        {t('channels.maxMessages')}
-        <input
-          name="maxMessages"
-          type="number"
-          min={0}
-          value={p.maxMessages}
-          onChange={(e) => setP({ ...p, maxMessages: Number(e.target.value) })}
-        />
-      </label>
-      <label>
-        {t('channels.perDays')}
-        <input
-          name="perDays"
-          type="number"
-          min={1}
-          value={p.perDays}
-          onChange={(e) => setP({ ...p, perDays: Number(e.target.value) })}
-        />
-      </label>
-      <label className="inline">
-        <input
-          type="checkbox"
-          checked={p.quietHours !== null}
-          onChange={(e) =>
-            setP({ ...p, quietHours: e.target.checked ? { start: '21:00', end: '09:00' } : null })
-          }
-        />
-        {t('channels.quiet')}
-      </label>
-      {p.quietHours && (
-        <>
-          <label>
-            {t('channels.quietStart')}
-            <input
-              type="time"
-              value={p.quietHours.start}
-              onChange={(e) => setP({ ...p, quietHours: { ...p.quietHours!, start: e.target.value } })}
-            />
-          </label>
-          <label>
-            {t('channels.quietEnd')}
-            <input
-              type="time"
-              value={p.quietHours.end}
-              onChange={(e) => setP({ ...p, quietHours: { ...p.quietHours!, end: e.target.value } })}
-            />
-          </label>
-        </>
-      )}
-      <label className="inline">
-        <input
-          type="checkbox"
-          name="holdOpenComplaints"
-          checked={p.holdOpenComplaints}
-          onChange={(e) => setP({ ...p, holdOpenComplaints: e.target.checked })}
-        />
-        {t('channels.holdOpenComplaints')}
-      </label>
-      <SaveRow busy={busy} done={done} problem={problem} />
-    </form>
-  );
-}
-
-function LinksForm({ initial }: { initial: string }) {
-  const { t } = useI18n();
-  const [url, setUrl] = useState(initial);
-  const { problem, busy, attempt } = useAttempt();
-  const [done, setDone] = useState(false);
-  const save = () =>
-    attempt(async () => {
-      setDone(false);
-      const r = await api<{ publicUrl: string }>('/api/engage/links', {
-        method: 'PUT',
-        body: JSON.stringify({ publicUrl: url }),
-      });
-      setUrl(r.publicUrl);
-      setDone(true);
-    });
-  return (
-    <form
-      className="settings"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      <h2>{t('channels.links')}</h2>
-      <label>
-        {t('channels.publicUrl')}
-        <input name="publicUrl" value={url} onChange={(e) => setUrl(e.target.value)} />
-      </label>
-      <SaveRow busy={busy} done={done} problem={problem} />
-    </form>
   );
 }
