@@ -11,7 +11,7 @@ import { standing as standingOf } from '../src/analytics/standing.js';
 import { periodOf } from '../src/analytics/period.js';
 import { pointsMoved, tierMigration } from '../src/membership/figures.js';
 import { getProgram } from '../src/membership/program.js';
-import { tierDistribution } from '../src/membership/tiers.js';
+import { tierDistribution } from '../src/membership/distribution.js';
 import { computeRfm, rfmGrid } from '../src/rfm/rfm.js';
 import { adjustPoints, redeemPoints } from '../src/membership/redemptions.js';
 import { ingestOrders } from '../src/orders/ingest.js';

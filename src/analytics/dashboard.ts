@@ -9,7 +9,7 @@ import { campaignReport, type GroupOutcome, type MessageOutcomes } from '../enga
 import { pointsMoved, type PointsMoved } from '../membership/figures.js';
 import { pointsValueCents } from '../membership/redemptions.js';
 import { getProgram } from '../membership/program.js';
-import type { TierShare } from '../membership/tiers.js';
+import type { TierShare } from '../membership/distribution.js';
 import type { RfmCell } from '../rfm/rfm.js';
 import { serviceFigures, type ServiceFigures } from '../service/figures.js';
 import { getShop } from '../shops/shops.js';

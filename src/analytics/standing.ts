@@ -6,7 +6,7 @@
 // second half comes from the shop-wide pair counts instead.)
 import type { Queryable } from '../db/db.js';
 import type { MemberProgram } from '../membership/program.js';
-import { tierShares, type TierShare } from '../membership/tiers.js';
+import { tierShares, type TierShare } from '../membership/distribution.js';
 import { rfmCells, type RfmCell } from '../rfm/rfm.js';
 import { membersFromNumbers, type Members } from './members.js';
 import { addDays, monthList, monthsOf, periodOf, type AudienceAt, type Period } from './period.js';

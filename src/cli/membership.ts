@@ -7,7 +7,7 @@ import type { Shortfall } from '../membership/grading.js';
 import { adjustPoints, AdjustmentInput } from '../membership/redemptions.js';
 import { getProgram } from '../membership/program.js';
 import { EXPIRE, holdUntilNextReview, REGRADE, REVIEW } from '../membership/schedule.js';
-import { memberTiers } from '../membership/tiers.js';
+import { memberTiers } from '../membership/standing.js';
 import { formatAmount } from '../orders/money.js';
 import { getShop } from '../shops/shops.js';
 import { findCustomer, pickShop, withDb } from './context.js';

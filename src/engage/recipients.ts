@@ -5,7 +5,7 @@ import type { Queryable } from '../db/db.js';
 import { getProgram, type StoredProgram } from '../membership/program.js';
 import { pointsSummary } from '../membership/points.js';
 import { holdUntilNextReview } from '../membership/schedule.js';
-import { memberTiers } from '../membership/tiers.js';
+import { memberTiers } from '../membership/standing.js';
 import { favourites } from '../orders/habits.js';
 import { formatAmount } from '../orders/money.js';
 import { PURCHASE_SQL } from '../orders/status.js';

@@ -6,129 +6,12 @@ import { isUuid } from '../db/ids.js';
 import { lockShopIngest } from '../customers/resolve.js';
 import { recordEvents, type NewEvent } from '../customers/timeline.js';
 import { AppError } from '../errors.js';
-import { PURCHASE_SQL } from '../orders/status.js';
-import {
-  entryRank,
-  gradedRank,
-  reviewMember,
-  tierProgress,
-  type Standing,
-  type TierProgress,
-  windowStart,
-  yearIsCurrent,
-} from './grading.js';
+import { entryRank, gradedRank, reviewMember } from './grading.js';
 import { moveMembers } from './members.js';
 import type { MemberProgram } from './program.js';
-import { memberYearClock } from './year.js';
+import { membersWithStanding } from './standing.js';
 
 export type TierCause = 'order' | 'review' | 'regrade' | 'manual' | 'merge';
-
-interface MemberRow {
-  customerId: string;
-  rank: number;
-  since: Date | null;
-  holdUntil: Date | null;
-  graceUntil: Date | null;
-  spendCents: number;
-  orders: number;
-}
-
-const memberColumns = `c.customer_id as "customerId", c.tier_rank as rank, c.tier_since as since,
-  c.tier_hold_until as "holdUntil", c.tier_grace_until as "graceUntil"`;
-
-/**
- * Members with their standing over the program's window: the row's lifetime stats, or their purchases of
- * the twelve months before `at` — the member year on the row when it counts from that window's start
- * (year.ts), else summed from the orders.
- */
-async function membersWithStanding(
-  tx: Queryable,
-  shopId: string,
-  program: MemberProgram,
-  at: Date,
-  select: { ids: string[] } | { after: string; limit: number },
-): Promise<MemberRow[]> {
-  const where =
-    'ids' in select
-      ? { sql: 'c.customer_id = any($2::uuid[])', params: [select.ids] }
-      : { sql: 'c.customer_id > $2 order by c.customer_id limit $3', params: [select.after, select.limit] };
-  const clock = program.window === 'lifetime' ? null : await memberYearClock(tx, shopId);
-  const figures = !clock
-    ? 'c.spend_cents - c.refunded_cents as "spendCents", c.order_count as orders'
-    : yearIsCurrent(clock.yearFrom, at, clock.timeZone)
-      ? 'c.year_spend_cents as "spendCents", c.year_order_count as orders'
-      : null;
-  if (!clock || figures) {
-    return tx.query<MemberRow>(
-      `select ${memberColumns}, ${figures} from customers c where c.shop_id = $1 and ${where.sql}`,
-      [shopId, ...where.params],
-    );
-  }
-  const n = where.params.length + 2;
-  return tx.query<MemberRow>(
-    `select ${memberColumns}, coalesce(w.spend, 0)::int8 as "spendCents", coalesce(w.orders, 0)::int as orders
-       from (select * from customers c where c.shop_id = $1 and ${where.sql}) c
-       left join lateral (
-         select sum(o.total_cents - o.refunded_cents) as spend, count(*) as orders from orders o
-          where o.shop_id = $1 and o.customer_id = c.customer_id and o.ordered_at >= $${n} and o.${PURCHASE_SQL}
-       ) w on true
-      order by c.customer_id`,
-    [shopId, ...where.params, windowStart(at, clock.timeZone).toISOString()],
-  );
-}
-
-export interface MemberTier extends TierProgress {
-  rank: number;
-  since: Date | null;
-  holdUntil: Date | null;
-  graceUntil: Date | null;
-  /** Net spend and purchases over the program's window now. */
-  standing: Standing;
-  /** What the next review will read: the same for a lifetime window; in a rolling one, the year before it. */
-  atReview: Standing;
-}
-
-/**
- * Members' tiers, where they stand, and how far each is from the next tier and from losing theirs, keyed
- * by customer id (a customer not in the shop is left out).
- */
-export async function memberTiers(
-  db: Queryable,
-  shopId: string,
-  program: MemberProgram,
-  customerIds: string[],
-  at: Date,
-  nextReviewAt: Date,
-): Promise<Map<string, MemberTier>> {
-  const select = { ids: customerIds.filter(isUuid) };
-  const now = await membersWithStanding(db, shopId, program, at, select);
-  const atReview =
-    program.window === 'lifetime'
-      ? new Map(now.map((m) => [m.customerId, m]))
-      : new Map(
-          (await membersWithStanding(db, shopId, program, nextReviewAt, select)).map((m) => [
-            m.customerId,
-            m,
-          ]),
-        );
-  return new Map(
-    now.map((m) => {
-      const standing = { spendCents: m.spendCents, orders: m.orders };
-      const r = atReview.get(m.customerId)!;
-      const review = { spendCents: r.spendCents, orders: r.orders };
-      const tier: MemberTier = {
-        rank: m.rank,
-        since: m.since,
-        holdUntil: m.holdUntil,
-        graceUntil: m.graceUntil,
-        standing,
-        atReview: review,
-        ...tierProgress(program, m.rank, standing, review),
-      };
-      return [m.customerId, tier];
-    }),
-  );
-}
 
 const isHeld = (m: { holdUntil: Date | null }, at: Date) => m.holdUntil !== null && m.holdUntil > at;
 
@@ -396,38 +279,4 @@ async function setGrace(
       data: { graceUntil: g.until!.toISOString(), graceDays: program.review.graceDays },
     })),
   );
-}
-
-export interface TierShare {
-  rank: number;
-  name: string;
-  customers: number;
-  spendCents: number;
-}
-
-/** Customers by tier now, and what they have spent; `audience` (over `customers c`, its parameters after $2) narrows it. */
-export async function tierDistribution(
-  db: Queryable,
-  shopId: string,
-  program: MemberProgram,
-  audience: { where: string; params: unknown[] } = { where: 'true', params: [] },
-): Promise<TierShare[]> {
-  const rows = await db.query<{ rank: number; customers: number; spendCents: number }>(
-    `select least(c.tier_rank, $2) as rank, count(*)::int8 as customers,
-            coalesce(sum(c.spend_cents - c.refunded_cents), 0)::int8 as "spendCents"
-       from customers c where c.shop_id = $1 and ${audience.where} group by 1`,
-    [shopId, program.tiers.length - 1, ...audience.params],
-  );
-  return tierShares(program, rows);
-}
-
-/** Every tier of the program with its counts (ranks above the program's top count as its top). */
-export function tierShares(
-  program: MemberProgram,
-  rows: { rank: number; customers: number; spendCents: number }[],
-): TierShare[] {
-  return program.tiers.map((t, rank) => {
-    const r = rows.find((x) => x.rank === rank);
-    return { rank, name: t.name, customers: r?.customers ?? 0, spendCents: r?.spendCents ?? 0 };
-  });
 }

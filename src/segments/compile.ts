@@ -201,7 +201,7 @@ const YEAR: Figures = {
  * tierProgress, compared with what the rule calls within reach, one arm per tier that has a tier above
  * it. A lifetime program reads the row's figures, and so does a rolling one once the member year kept on
  * the row counts from today's window start. Until then (the program just changed, or today's roll has
- * not run) it sums each member's purchases of the last twelve months (tiers.ts's standing) from the
+ * not run) it sums each member's purchases of the last twelve months (membership/standing.ts) from the
  * orders, joined to the member's row again so that a member without any is judged on zero in the same
  * semi-join (an OR of two conditions would probe the orders per customer). The year's figures are never
  * more than the lifetime ones, so those say first who cannot be within reach.
