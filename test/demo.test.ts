@@ -6,6 +6,8 @@ import { listEvents } from '../src/customers/timeline.js';
 import { loadDemo } from '../src/demo/demo.js';
 import { listCampaigns } from '../src/engage/campaigns.js';
 import { listCoupons } from '../src/engage/coupons.js';
+import { boughtCatalog } from '../src/orders/bought.js';
+import { countSegment, listSegments } from '../src/segments/segments.js';
 import { runFlows } from '../src/engage/flows/engine.js';
 import { activateFlow, listFlows } from '../src/engage/flows/flows.js';
 import { flowReport } from '../src/engage/flows/report.js';
@@ -99,6 +101,22 @@ describeEachDb('demo shop', ({ db }) => {
     expect(returns!.returned).toBeGreaterThan(returns!.parts * 0.1);
     expect(returns!.returned).toBeLessThan(returns!.parts);
     expect(returns!.exact).toBe(returns!.returned);
+
+    // Its lines name the brands it sells; the brand segment finds the regulars of one of them.
+    expect((await boughtCatalog(db(), shop.shopId, 50)).brands).toEqual([
+      'Bloom & Co',
+      'Cera Pure',
+      'Clear Leaf',
+      'Dew Garden',
+      'Hydra Lab',
+      'Northman',
+      'Suncrest',
+      'Velvet Lip',
+    ]);
+    const brandFans = (await listSegments(db(), shop.shopId)).find((s) => s.name === 'Velvet Lip regulars')!;
+    const fans = await countSegment(db(), shop.shopId, brandFans.rule);
+    expect(fans.customers).toBeGreaterThan(0);
+    expect(fans.customers).toBeLessThan(fans.of);
 
     // Scored as the nightly runs would have: every buyer has an RFM segment, and every one the models
     // were fitted on (buyers with a purchase not refunded in full) has predictions.

@@ -121,6 +121,7 @@ export function* demoOrders(
         productId: pr.sku,
         title: pr.title,
         category: pr.category,
+        brand: pr.brand,
         quantity: rand() < 0.15 ? 2 : 1,
         unitPriceCents: pr.priceCents,
       }));

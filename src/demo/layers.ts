@@ -1,5 +1,6 @@
 // The demo shop's tags and segments: the seed's cases (every buyer of an oily-skin product tagged
-// `oily-skin`, price sensitivity, offline shoppers) and the questions an operator asks first. The tags
+// `oily-skin`, price sensitivity, offline shoppers) and the questions an operator asks first (who is
+// slipping away, which regulars lapsed, who loves a brand, who pays full price in a store). The tags
 // exist before the orders arrive, so the demo is tagged the way a live shop is: order by order.
 import type { Queryable } from '../db/db.js';
 import { saveSegment, type SegmentInput } from '../segments/segments.js';
@@ -53,6 +54,11 @@ const SEGMENTS: SegmentInput[] = [
         { type: 'field', field: 'lastOrderAt', op: 'moreThanDaysAgo', value: 180 },
       ],
     },
+  },
+  {
+    name: 'Velvet Lip regulars',
+    description: 'Bought Velvet Lip makeup in two orders or more: the first to hear of its new shades',
+    rule: { type: 'purchased', brands: ['Velvet Lip'], minOrders: 2 },
   },
   {
     name: 'Shanghai store shoppers, full price',
