@@ -127,6 +127,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
       ['campaign members', 'campaign_members'],
       ['flow enrollments', 'flow_enrollments'],
       ['bought categories', 'customer_categories'],
+      ['bought brands', 'customer_brands'],
       ['bought stores', 'customer_stores'],
       ['notes', 'customer_notes'],
       ['service cases', 'service_cases'],
@@ -150,6 +151,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
     );
     expect(orphans).toEqual(
       [
+        'bought brands',
         'bought categories',
         'bought stores',
         'campaign members',

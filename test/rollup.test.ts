@@ -81,6 +81,15 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
               select o.customer_id, lower(i.category), min(o.ordered_at), max(o.ordered_at), count(distinct o.order_id)::int
                 from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
                where o.shop_id = $1 and o.status not in ('pending', 'cancelled', 'refunded') and i.category is not null
+                 and i.refunded_quantity < i.quantity
+               group by 1, 2),
+            kept_brands as (
+              select customer_id, brand, first_at, last_at, orders from customer_brands where shop_id = $1),
+            fresh_brands as (
+              select o.customer_id, lower(i.brand), min(o.ordered_at), max(o.ordered_at), count(distinct o.order_id)::int
+                from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+               where o.shop_id = $1 and o.status not in ('pending', 'cancelled', 'refunded') and i.brand is not null
+                 and i.refunded_quantity < i.quantity
                group by 1, 2),
             fresh_pairs as (
               select day, next_day, count(*)::int as customers from fresh group by 1, 2
@@ -98,11 +107,17 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
          from (select * from kept_categories except all select * from fresh_categories) x
        union all select 'categories rebuilt, not kept', count(*)::int
          from (select * from fresh_categories except all select * from kept_categories) x
+       union all select 'brands kept, not rebuilt', count(*)::int
+         from (select * from kept_brands except all select * from fresh_brands) x
+       union all select 'brands rebuilt, not kept', count(*)::int
+         from (select * from fresh_brands except all select * from kept_brands) x
        order by 1`,
       [shopId],
     );
 
   const NO_DRIFT = [
+    { side: 'brands kept, not rebuilt', n: 0 },
+    { side: 'brands rebuilt, not kept', n: 0 },
     { side: 'categories kept, not rebuilt', n: 0 },
     { side: 'categories rebuilt, not kept', n: 0 },
     { side: 'days kept, not rebuilt', n: 0 },
@@ -140,10 +155,14 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
               {
                 title: 'A',
                 category: ['Skincare/Oily', 'skincare/oily', 'Makeup'][(c + k) % 3],
+                // Brands as sources write them too: case varies, and some lines name none.
+                ...(c % 4 === 3 ? {} : { brand: ['Acme', 'ACME', 'Bloom'][(c + 2 * k) % 3] }),
                 quantity: 1,
                 unitPriceCents: 500,
               },
-              ...(k % 3 === 1 ? [{ title: 'B', category: 'makeup', quantity: 1, unitPriceCents: 300 }] : []),
+              ...(k % 3 === 1
+                ? [{ title: 'B', category: 'makeup', brand: 'bloom', quantity: 1, unitPriceCents: 300 }]
+                : []),
               ...(c % 7 === 0 ? [{ title: 'C', quantity: 1, unitPriceCents: 200 }] : []),
             ],
             customer:
@@ -172,6 +191,17 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
     const resent = orders.flatMap((o, i): NormalizedOrder[] => {
       if (i % 4 === 0) return [{ ...o, status: 'cancelled' }];
       if (i % 4 === 1) return [{ ...o, status: 'refunded', refundedCents: o.totalCents }];
+      // Its first line returned in full: that line's category and brand were not bought after all.
+      if (i % 8 === 2) {
+        return [
+          {
+            ...o,
+            status: 'partially_refunded',
+            refundedCents: 500,
+            items: o.items.map((it, n) => (n === 0 ? { ...it, refundedQuantity: it.quantity } : it)),
+          },
+        ];
+      }
       return [];
     });
     await ingest(shop, resent);
@@ -296,6 +326,7 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
     const cases: {
       condition: {
         categories?: string[];
+        brands?: string[];
         storeIds?: string[];
         channel?: string;
         withinDays?: number;
@@ -311,6 +342,11 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
       { condition: { categories: ['makeup'], minOrders: 2 }, reads: 'customer_categories' },
       { condition: { categories: ['skincare/oily', 'makeup'], minOrders: 3 }, reads: 'order_items' },
       { condition: { categories: ['makeup'], withinDays: 45, minOrders: 2 }, reads: 'order_items' },
+      { condition: { brands: ['acme'] }, reads: 'customer_brands' },
+      { condition: { brands: ['Bloom', 'ACME'], withinDays: 30 }, reads: 'customer_brands' },
+      { condition: { brands: ['bloom'], minOrders: 2 }, reads: 'customer_brands' },
+      { condition: { brands: ['acme', 'bloom'], minOrders: 2 }, reads: 'order_items' },
+      { condition: { brands: ['Acme'], categories: ['makeup'] }, reads: 'order_items' },
       { condition: { storeIds: ['S1'], channel: 'offline' }, reads: 'customer_stores' },
       { condition: { storeIds: ['S2'] }, reads: 'customer_stores' },
       { condition: { storeIds: ['S1', 'S2'], channel: 'offline', withinDays: 30 }, reads: 'customer_stores' },
@@ -333,6 +369,8 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
         `select o.customer_id from orders o left join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
           where o.shop_id = $1 and o.status in ('paid', 'shipped', 'completed', 'partially_refunded')
             and ($2::text[] is null or lower(i.category) = any($2::text[]))
+            and ($8::text[] is null or lower(i.brand) = any($8::text[]))
+            and (($2::text[] is null and $8::text[] is null) or i.refunded_quantity < i.quantity)
             and ($3::text[] is null or o.store_id = any($3::text[]))
             and ($4::text is null or o.channel = $4::text)
             and o.ordered_at >= $5::timestamptz - $6::int * interval '1 day'
@@ -345,6 +383,7 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
           march.now.toISOString(),
           condition.withinDays ?? 100_000,
           condition.minOrders ?? 1,
+          condition.brands?.map((b) => b.toLowerCase()) ?? null,
         ],
       );
       expect(matched, JSON.stringify(condition)).toEqual(bought);

@@ -23,9 +23,10 @@ export const INGEST_TABLES = [
   // index, without which a period's pass reads every block added since.
   'purchase_days',
   'purchase_pairs',
-  // What each customer bought by category and where: a count reads their indexes alone once a vacuum
-  // has marked the blocks all-visible.
+  // What each customer bought by category and brand, and where: a count reads their indexes alone once
+  // a vacuum has marked the blocks all-visible.
   'customer_categories',
+  'customer_brands',
   'customer_stores',
   // Rule tags applied as orders come in: each batch's statements plan on what a tag has.
   'customer_tags',

@@ -1,19 +1,26 @@
-// What each customer has bought by category (customer_categories, migration 0018) and where, by store
-// and channel (customer_stores, migration 0020), kept in the same transaction as the orders: a new order
-// adds to its buyer's rows; an order whose status moved, or a merge, rewrites the buyers' rows from
-// their orders (a cancellation, a full refund or a line returned can take a category or a store away,
-// which no sum can undo). A line returned in full was not bought. Segment conditions on categories and
-// stores read them (segments/compile.ts).
+// What each customer has bought by category (customer_categories, migration 0018) and by brand
+// (customer_brands, migration 0059), and where, by store and channel (customer_stores, migration 0020),
+// kept in the same transaction as the orders: a new order adds to its buyer's rows; an order whose
+// status moved, or a merge, rewrites the buyers' rows from their orders (a cancellation, a full refund or
+// a line returned can take a category, a brand or a store away, which no sum can undo). A line returned
+// in full was not bought. Segment conditions on categories, brands and stores read them
+// (segments/purchased.ts).
 import type { Queryable } from '../db/db.js';
 import type { NormalizedOrder } from './input.js';
 import { BOUGHT_STATUSES } from './status.js';
 
-// The rows, from `bought`: a relation of bought items with a category, (customer_id, order_id, category,
-// at), or of bought orders with a store, (customer_id, store_id, channel, at). $1 is the shop. Whether the
-// items come from the tables (a rebuild) or from the batch in hand (ingestion), a row means the same.
-const categoryRows = (bought: string) => `
-  insert into customer_categories as t (shop_id, customer_id, category, first_at, last_at, orders)
-  select $1, customer_id, lower(category), min(at), max(at), count(distinct order_id)
+/** What a line is kept by (the column of order_items, and of its table), and the table. */
+const LINE_TABLES = { category: 'customer_categories', brand: 'customer_brands' } as const;
+type LineKey = keyof typeof LINE_TABLES;
+const LINE_KEYS = Object.keys(LINE_TABLES) as LineKey[];
+
+// The rows, from `bought`: a relation of bought items with a category or a brand, (customer_id,
+// order_id, name, at), or of bought orders with a store, (customer_id, store_id, channel, at). $1 is the
+// shop. Whether the items come from the tables (a rebuild) or from the batch in hand (ingestion), a row
+// means the same.
+const lineRows = (by: LineKey, bought: string) => `
+  insert into ${LINE_TABLES[by]} as t (shop_id, customer_id, ${by}, first_at, last_at, orders)
+  select $1, customer_id, lower(name), min(at), max(at), count(distinct order_id)
     from (${bought}) b
    group by 2, 3`;
 const storeRows = (bought: string) => `
@@ -41,24 +48,28 @@ export interface NewOrder {
  */
 export async function addBought(tx: Queryable, shopId: string, orders: NewOrder[]): Promise<void> {
   const bought = orders.filter(({ order }) => BOUGHT_STATUSES.includes(order.status));
-  const items = bought.flatMap(({ customerId, orderId, order }) =>
+  const lines = bought.flatMap(({ customerId, orderId, order }) =>
     order.items.flatMap((i) =>
-      i.category == null || (i.refundedQuantity ?? 0) >= i.quantity
-        ? []
-        : [{ customerId, orderId, category: i.category, at: order.orderedAt }],
+      (i.refundedQuantity ?? 0) >= i.quantity ? [] : [{ customerId, orderId, item: i, at: order.orderedAt }],
     ),
   );
-  if (items.length > 0) {
+  for (const by of LINE_KEYS) {
+    const named = lines.flatMap((l) => {
+      const name = l.item[by];
+      return name == null ? [] : [{ ...l, name }];
+    });
+    if (named.length === 0) continue;
     await tx.query(
-      `${categoryRows(
-        'select * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[]) as n(customer_id, order_id, category, at)',
-      )} on conflict (shop_id, customer_id, category) ${ADDED}`,
+      `${lineRows(
+        by,
+        'select * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[]) as n(customer_id, order_id, name, at)',
+      )} on conflict (shop_id, customer_id, ${by}) ${ADDED}`,
       [
         shopId,
-        items.map((i) => i.customerId),
-        items.map((i) => i.orderId),
-        items.map((i) => i.category),
-        items.map((i) => i.at.toISOString()),
+        named.map((l) => l.customerId),
+        named.map((l) => l.orderId),
+        named.map((l) => l.name),
+        named.map((l) => l.at.toISOString()),
       ],
     );
   }
@@ -90,7 +101,7 @@ export async function refreshBought(
 ): Promise<void> {
   if (customerIds?.length === 0) return;
   const ids = customerIds ? [customerIds] : [];
-  for (const table of ['customer_categories', 'customer_stores']) {
+  for (const table of [...Object.values(LINE_TABLES), 'customer_stores']) {
     await tx.query(
       `delete from ${table} where shop_id = $1${customerIds ? ' and customer_id = any($2::uuid[])' : ''}`,
       [shopId, ...ids],
@@ -98,14 +109,17 @@ export async function refreshBought(
   }
   const where = `o.shop_id = $1 and o.status = any($2::text[])${customerIds ? ' and o.customer_id = any($3::uuid[])' : ''}`;
   const params = [shopId, BOUGHT_STATUSES, ...ids];
-  await tx.query(
-    categoryRows(
-      `select o.customer_id, o.order_id, i.category, o.ordered_at as at
-         from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
-        where ${where} and i.category is not null and i.refunded_quantity < i.quantity`,
-    ),
-    params,
-  );
+  for (const by of LINE_KEYS) {
+    await tx.query(
+      lineRows(
+        by,
+        `select o.customer_id, o.order_id, i.${by} as name, o.ordered_at as at
+           from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+          where ${where} and i.${by} is not null and i.refunded_quantity < i.quantity`,
+      ),
+      params,
+    );
+  }
   await tx.query(
     storeRows(
       `select o.customer_id, o.store_id, o.channel, o.ordered_at as at

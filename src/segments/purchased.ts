@@ -1,6 +1,6 @@
 // The `purchased` condition ("bought …") as SQL over `customers c`: from what each customer has bought by
-// category or by store (orders/bought.ts) where those rows answer exactly, from the orders and their
-// items otherwise. Every value is bound by the compiler's `bind` (segments/compile.ts).
+// category, by brand or by store (orders/bought.ts) where those rows answer exactly, from the orders and
+// their items otherwise. Every value is bound by the compiler's `bind` (segments/compile.ts).
 import type { z } from 'zod';
 import { BOUGHT_STATUSES } from '../orders/status.js';
 import { likeEscape } from './patterns.js';
@@ -21,16 +21,17 @@ export function purchasedCondition(node: PurchasedNode, t: PurchaseTools): strin
   const { bind, daysAgo, fence } = t;
   const s = bind(t.shopId, 'uuid');
   const counted = countsOrders(node.minOrders);
-  if (byCategoryAlone(node)) {
-    // What the buyer's category row knows: the last time bought, and in how many orders — a count that
-    // adds up only for one category without a window.
+  const line = byLineAlone(node);
+  if (line) {
+    // What the buyer's category or brand row knows: the last time bought, and in how many orders — a
+    // count that adds up only for one name without a window.
     const where = [
       `b.shop_id = ${s} and b.customer_id = c.customer_id`,
-      `b.category = any(${bind(lowered(node.categories!), 'text[]')})`,
+      `b.${line.column} = any(${bind(lowered(line.names), 'text[]')})`,
     ];
     if (node.withinDays) where.push(`b.last_at >= ${daysAgo(node.withinDays)}`);
     if (counted) where.push(`b.orders >= ${bind(node.minOrders, 'int')}`);
-    return `exists (select 1 from customer_categories b where ${where.join(' and ')}${fence})`;
+    return `exists (select 1 from ${line.table} b where ${where.join(' and ')}${fence})`;
   }
   if (byStoreAlone(node)) {
     // The same from the buyer's store rows (one per store and channel).
@@ -68,12 +69,19 @@ export function purchasedCondition(node: PurchasedNode, t: PurchaseTools): strin
 }
 
 /**
- * A condition that only names categories, and counts orders (if at all) within one category over all
- * time: what customer_categories answers exactly.
+ * A condition that only names categories, or only brands, and counts orders (if at all) within one of
+ * them over all time: what customer_categories or customer_brands answers exactly.
  */
-function byCategoryAlone(node: PurchasedNode): boolean {
-  const { type: _type, categories, withinDays, minOrders, ...others } = node;
-  return categories !== undefined && noneOf(others) && countable(categories, withinDays, minOrders);
+function byLineAlone(
+  node: PurchasedNode,
+): { table: 'customer_categories' | 'customer_brands'; column: string; names: string[] } | null {
+  const { type: _type, categories, brands, withinDays, minOrders, ...others } = node;
+  if (!noneOf(others) || (categories === undefined) === (brands === undefined)) return null;
+  const names = (categories ?? brands)!;
+  if (!countable(names, withinDays, minOrders)) return null;
+  return categories
+    ? { table: 'customer_categories', column: 'category', names }
+    : { table: 'customer_brands', column: 'brand', names };
 }
 
 /**
