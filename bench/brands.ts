@@ -1,8 +1,8 @@
 // Brands benchmark, over a shop of N customers and 5·N order lines, each line naming one of ~270 brands:
 // what the rule editor and a purchase entered by hand offer where a category, a store or a brand is typed
-// (GET /api/catalog), with, for comparison, the brands and their buyers by grouping the lines, which the
-// catalog does not do; then segment counts on brands, from each customer's brand rows (customer_brands)
-// and, for comparison, the same conditions answered from the orders and their lines.
+// (GET /api/catalog: brands counted from each customer's brand rows), with, for comparison, the brands'
+// buyers counted by grouping the lines; then segment counts on brands, from the brand rows
+// (customer_brands) and, for comparison, the same conditions answered from the orders and their lines.
 //
 //   npm run bench:brands -- [--customers 200000] [--db postgres|pglite]
 //   (postgres reads BENCH_DATABASE_URL: a database it may fill)
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     [shop.shopId, BOUGHT_STATUSES],
   );
   console.log(
-    `for comparison, the ${grouped.length} brands with their buyers by grouping the lines: ${seconds(t).toFixed(1)} s`,
+    `for comparison, the ${grouped.length} brands' buyers counted by grouping the lines: ${seconds(t).toFixed(1)} s`,
   );
 
   // Every line of the shop is titled 'Item', so a title filter of 'Item' leaves a condition's meaning as

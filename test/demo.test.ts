@@ -102,8 +102,9 @@ describeEachDb('demo shop', ({ db }) => {
     expect(returns!.returned).toBeLessThan(returns!.parts);
     expect(returns!.exact).toBe(returns!.returned);
 
-    // Its lines name the brands it sells; the brand segment finds the regulars of one of them.
-    expect((await boughtCatalog(db(), shop.shopId, 50)).brands).toEqual([
+    // It sells eight brands, offered with their buyers; the brand segment finds the regulars of one.
+    const brands = (await boughtCatalog(db(), shop.shopId, 50)).brands;
+    expect(brands.map((b) => b.brand).sort()).toEqual([
       'Bloom & Co',
       'Cera Pure',
       'Clear Leaf',
@@ -113,6 +114,7 @@ describeEachDb('demo shop', ({ db }) => {
       'Suncrest',
       'Velvet Lip',
     ]);
+    expect(brands.every((b, i) => b.buyers > 0 && (i === 0 || brands[i - 1]!.buyers >= b.buyers))).toBe(true);
     const brandFans = (await listSegments(db(), shop.shopId)).find((s) => s.name === 'Velvet Lip regulars')!;
     const fans = await countSegment(db(), shop.shopId, brandFans.rule);
     expect(fans.customers).toBeGreaterThan(0);

@@ -132,14 +132,13 @@ export async function refreshBought(
 export interface BoughtCatalog {
   categories: { category: string; buyers: number }[];
   stores: { storeId: string; buyers: number }[];
-  brands: string[];
+  brands: { brand: string; buyers: number }[];
 }
 
 /**
- * The categories and stores the shop's customers bought in, with how many customers each, most first,
- * and the brands its order lines name: what the console suggests where one is typed (a segment's
- * condition, a purchase entered by hand), so that a typo does not become a category of its own. Each
- * reads one index.
+ * The categories, brands and stores the shop's customers bought, with how many customers each, most
+ * first: what the console suggests where one is typed (a segment's condition, a purchase entered by
+ * hand), so that a typo does not become a category of its own. Each reads its per-customer rows' index.
  */
 export async function boughtCatalog(db: Queryable, shopId: string, limit: number): Promise<BoughtCatalog> {
   const categories = await db.query<{ category: string; buyers: number }>(
@@ -152,28 +151,24 @@ export async function boughtCatalog(db: Queryable, shopId: string, limit: number
       where shop_id = $1 group by store_id order by buyers desc, store_id limit $2`,
     [shopId, limit],
   );
-  return { categories, stores, brands: await lineBrands(db, shopId, limit) };
+  return { categories, stores, brands: await boughtBrands(db, shopId, limit) };
 }
 
 /**
- * The brands named on the shop's order lines, one per spelling-insensitive name (as segments compare
- * them), alphabetically. No rollup counts their buyers (grouping a few million lines took seconds), so
- * they come without counts, from the brand index (migration 0058) one name at a time: each step jumps
- * to the first entry past the last name found.
+ * The brands the shop's customers bought, with how many customers each, most first: counted from their
+ * brand rows, which keep names lowercased (as segments compare them), and each spelled as the shop's
+ * lines spell it, found through the brand index (migration 0058) a name at a time.
  */
-async function lineBrands(db: Queryable, shopId: string, limit: number): Promise<string[]> {
-  const rows = await db.query<{ brand: string }>(
-    `with recursive b (name, brand) as (
-       (select lower(brand), brand from order_items
-         where shop_id = $1 and brand is not null order by lower(brand), brand limit 1)
-       union all
-       select n.name, n.brand from b cross join lateral (
-         select lower(brand) as name, brand from order_items
-          where shop_id = $1 and brand is not null and lower(brand) > b.name
-          order by lower(brand), brand limit 1) n
-     )
-     select brand from b limit $2`,
+async function boughtBrands(db: Queryable, shopId: string, limit: number): Promise<BoughtCatalog['brands']> {
+  return db.query<BoughtCatalog['brands'][number]>(
+    `select s.brand, b.buyers
+       from (select brand as name, count(*)::int as buyers from customer_brands where shop_id = $1
+              group by brand order by buyers desc, brand limit $2) b
+       cross join lateral (
+         select i.brand from order_items i
+          where i.shop_id = $1 and lower(i.brand) = b.name and i.brand is not null
+          order by i.brand limit 1) s
+      order by b.buyers desc, b.name`,
     [shopId, limit],
   );
-  return rows.map((r) => r.brand);
 }

@@ -242,19 +242,18 @@ export const orderRoutes =
       {
         schema: {
           tags: ['orders'],
-          summary:
-            'The categories and stores customers bought in, with how many customers each, and the brands bought',
+          summary: 'The categories, brands and stores customers bought, with how many customers each',
           description:
             'Most bought first, at most `limit` of each (default 500): what the console suggests where a ' +
-            'category, a store or a brand is typed. Categories are lowercased, as segment conditions compare ' +
-            'them. Brands are those named on any order line, one per name whatever its case (as segment ' +
-            'conditions compare them), alphabetically and without counts.',
+            'category, a brand or a store is typed. Categories are lowercased, as segment conditions compare ' +
+            'them; a brand is one per name whatever its case (as segment conditions compare them), spelled ' +
+            "as the shop's order lines spell it.",
           querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(500) }),
           response: {
             200: z.object({
               categories: z.array(z.object({ category: z.string(), buyers: z.number().int() })),
               stores: z.array(z.object({ storeId: z.string(), buyers: z.number().int() })),
-              brands: z.array(z.string()),
+              brands: z.array(z.object({ brand: z.string(), buyers: z.number().int() })),
             }),
             ...errors,
           },

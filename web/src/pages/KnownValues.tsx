@@ -9,7 +9,7 @@ import { useLoad } from '../useLoad.js';
 interface Catalog {
   categories: { category: string; buyers: number }[];
   stores: { storeId: string; buyers: number }[];
-  brands: string[];
+  brands: { brand: string; buyers: number }[];
 }
 
 /**
@@ -49,7 +49,9 @@ export function useKnownValues(wanted = true): {
         </datalist>
         <datalist id={ids.brands} data-testid="known-brands">
           {catalog?.brands.map((b) => (
-            <option key={b} value={b} />
+            <option key={b.brand} value={b.brand}>
+              {t('known.buyers', { n: b.buyers })}
+            </option>
           ))}
         </datalist>
       </>
