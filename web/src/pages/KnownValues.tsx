@@ -1,4 +1,4 @@
-// The categories and stores the shop's customers bought in and the brands they bought (GET /api/catalog),
+// The categories, brands and stores the shop's customers bought, with their buyers (GET /api/catalog),
 // offered where one is typed — a segment's purchase condition, a purchase entered by hand — so that
 // 'skincare/oily' is picked rather than retyped as 'skin care/oily', which would match no one.
 import { useId, type ReactElement } from 'react';
