@@ -247,7 +247,7 @@ export const orderRoutes =
             'Most bought first, at most `limit` of each (default 500): what the console suggests where a ' +
             'category, a brand or a store is typed. Categories are lowercased, as segment conditions compare ' +
             'them; a brand is one per name whatever its case (as segment conditions compare them), spelled ' +
-            "as the shop's order lines spell it.",
+            'as most of its latest buyers last bought it.',
           querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(500) }),
           response: {
             200: z.object({
