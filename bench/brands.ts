@@ -6,13 +6,13 @@
 //
 //   npm run bench:brands -- [--customers 200000] [--db postgres|pglite]
 //   (postgres reads BENCH_DATABASE_URL: a database it may fill)
-import type { Db } from '../src/db/db.js';
 import { migrate } from '../src/db/migrate.js';
 import { boughtCatalog } from '../src/orders/bought.js';
 import { BOUGHT_STATUSES } from '../src/orders/status.js';
 import { countSegment } from '../src/segments/segments.js';
 import { createShop } from '../src/shops/shops.js';
 import { arg, openBenchDb, seconds } from './options.js';
+import { timeAfterWarmUp } from './timing.js';
 import { buildShop } from './shop.js';
 
 const CUSTOMERS = Number(arg('customers', '200000'));
@@ -21,22 +21,15 @@ const DB = arg('db', 'postgres');
 async function main(): Promise<void> {
   const db = await openBenchDb(DB);
   await migrate(db);
-  const shop = await createShop(db, { name: `Catalog bench ${new Date().toISOString()}` });
+  const shop = await createShop(db, { name: `Brands bench ${new Date().toISOString()}` });
   await buildShop(db, shop.shopId, CUSTOMERS);
   const lines = (CUSTOMERS * 5).toLocaleString('en');
   // As the console asks for it (500 of each), 20 times after a first.
-  const times: number[] = [];
-  let listed = { categories: 0, stores: 0, brands: 0 };
-  for (let i = 0; i < 21; i++) {
-    const t = performance.now();
-    const c = await boughtCatalog(db, shop.shopId, 500);
-    if (i > 0) times.push(performance.now() - t);
-    listed = { categories: c.categories.length, stores: c.stores.length, brands: c.brands.length };
-  }
-  times.sort((a, b) => a - b);
+  const catalog = await timeAfterWarmUp(20, () => boughtCatalog(db, shop.shopId, 500));
+  const { categories, stores, brands } = catalog.result;
   console.log(
-    `the catalog (GET /api/catalog) at ${lines} order lines: median ${times[10]!.toFixed(1)} ms, slowest ${times.at(-1)!.toFixed(1)} ms ` +
-      `(${listed.categories} categories, ${listed.stores} stores, ${listed.brands} brands)`,
+    `the catalog (GET /api/catalog) at ${lines} order lines: median ${catalog.median.toFixed(1)} ms, slowest ${catalog.slowest.toFixed(1)} ms ` +
+      `(${categories.length} categories, ${stores.length} stores, ${brands.length} brands)`,
   );
   const t = performance.now();
   const grouped = await db.query(
@@ -68,29 +61,20 @@ async function main(): Promise<void> {
     `\nsegment counts on brands (median of 5 after a warm-up), ${CUSTOMERS.toLocaleString('en')} customers:`,
   );
   for (const { name, rule } of conditions) {
-    const fromRows = await countTimed(db, shop.shopId, rule);
-    const fromOrders = await countTimed(db, shop.shopId, { ...rule, titleContains: ['Item'] });
-    if (fromRows.customers !== fromOrders.customers)
+    const fromRows = await timeAfterWarmUp(5, () => countSegment(db, shop.shopId, rule));
+    const fromOrders = await timeAfterWarmUp(5, () =>
+      countSegment(db, shop.shopId, { ...rule, titleContains: ['Item'] }),
+    );
+    const customers = fromRows.result.customers;
+    if (customers !== fromOrders.result.customers)
       throw new Error(
-        `${name}: ${fromRows.customers} from the brand rows, ${fromOrders.customers} from the orders`,
+        `${name}: ${customers} from the brand rows, ${fromOrders.result.customers} from the orders`,
       );
     console.log(
-      `  ${name}: ${fromRows.customers.toLocaleString('en')} customers, ${fromRows.ms.toFixed(1)} ms from the brand rows, ${fromOrders.ms.toFixed(1)} ms from the orders`,
+      `  ${name}: ${customers.toLocaleString('en')} customers, ${fromRows.median.toFixed(1)} ms from the brand rows, ${fromOrders.median.toFixed(1)} ms from the orders`,
     );
   }
   await db.close();
-}
-
-async function countTimed(db: Db, shopId: string, rule: unknown): Promise<{ customers: number; ms: number }> {
-  const times: number[] = [];
-  let customers = 0;
-  for (let i = 0; i < 6; i++) {
-    const t = performance.now();
-    customers = (await countSegment(db, shopId, rule)).customers;
-    if (i > 0) times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { customers, ms: times[2]! };
 }
 
 await main();

@@ -11,7 +11,8 @@ import { migrate } from '../src/db/migrate.js';
 import { computeRfm } from '../src/rfm/rfm.js';
 import { saveSegment } from '../src/segments/segments.js';
 import { createShop } from '../src/shops/shops.js';
-import { arg, openBenchDb, seconds } from './options.js';
+import { arg, openBenchDb } from './options.js';
+import { timeAfterWarmUp } from './timing.js';
 import { buildShop } from './shop.js';
 
 const CUSTOMERS = Number(arg('customers', '1000000'));
@@ -44,17 +45,9 @@ async function main(): Promise<void> {
   ];
   console.log('\nwhole dashboard, median of 5 after a warm-up:');
   for (const [name, period] of cases) {
-    await dashboard(db, shopId, period);
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      await dashboard(db, shopId, period);
-      times.push(seconds(t));
-    }
-    times.sort((a, b) => a - b);
-    console.log(
-      `  ${name.padEnd(38)} ${times[2]!.toFixed(2)} s  (min ${times[0]!.toFixed(2)}, max ${times[4]!.toFixed(2)})`,
-    );
+    const t = await timeAfterWarmUp(5, () => dashboard(db, shopId, period));
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    console.log(`  ${name.padEnd(38)} ${s(t.median)} s  (min ${s(t.fastest)}, max ${s(t.slowest)})`);
   }
   await db.close();
 }

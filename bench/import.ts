@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { openPGlite, openPostgres, type Db } from '../src/db/db.js';
 import { readFloor, writeFloor } from './floor.js';
 import { arg, flag } from './options.js';
+import { timeAfterWarmUp } from './timing.js';
 import { migrate } from '../src/db/migrate.js';
 import { searchCustomers } from '../src/customers/customers.js';
 import { boughtCatalog } from '../src/orders/bought.js';
@@ -216,17 +217,10 @@ async function measureLookups(db: Db, shopId: string): Promise<void> {
   );
   // What the rule editor and the hand-entered purchase offer (GET /api/catalog): the categories and
   // stores bought in, with their buyers, counted from the per-customer rows the import left.
-  const times: number[] = [];
-  let listed = 0;
-  for (let i = 0; i < 21; i++) {
-    const t = performance.now();
-    const c = await boughtCatalog(db, shopId, 50);
-    if (i > 0) times.push(performance.now() - t);
-    listed = c.categories.length + c.stores.length;
-  }
-  times.sort((a, b) => a - b);
+  const catalog = await timeAfterWarmUp(20, () => boughtCatalog(db, shopId, 50));
+  const listed = catalog.result.categories.length + catalog.result.stores.length;
   console.log(
-    `the catalog (GET /api/catalog, 50 each) at 1,000,000 customers: median ${times[10]!.toFixed(1)} ms, slowest ${times.at(-1)!.toFixed(1)} ms (${listed} categories and stores; 20 runs after a first)`,
+    `the catalog (GET /api/catalog, 50 each) at 1,000,000 customers: median ${catalog.median.toFixed(1)} ms, slowest ${catalog.slowest.toFixed(1)} ms (${listed} categories and stores; 20 runs after a first)`,
   );
 }
 

@@ -12,6 +12,7 @@
 //   built there, its tags taken off first, since building 5,000,000 orders takes minutes)
 import type { Db } from '../src/db/db.js';
 import { arg, flag, openBenchDb, seconds } from './options.js';
+import { timeAfterWarmUp } from './timing.js';
 import { buildShop } from './shop.js';
 import { migrate } from '../src/db/migrate.js';
 import { createDemoTags } from '../src/demo/layers.js';
@@ -159,16 +160,9 @@ async function counts(db: Db, shopId: string): Promise<void> {
 }
 
 async function timeCount(db: Db, shopId: string, label: string, rule: Rule): Promise<void> {
-  const times: number[] = [];
-  let result = { customers: 0, of: 0 };
-  for (let run = 0; run < 6; run++) {
-    const started = performance.now();
-    result = await countSegment(db, shopId, rule);
-    if (run > 0) times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
+  const { median, result } = await timeAfterWarmUp(5, () => countSegment(db, shopId, rule));
   console.log(
-    `  ${times[2]!.toFixed(0).padStart(6)} ms  ${result.customers.toLocaleString('en').padStart(9)}  ${label}`,
+    `  ${median.toFixed(0).padStart(6)} ms  ${result.customers.toLocaleString('en').padStart(9)}  ${label}`,
   );
 }
 
