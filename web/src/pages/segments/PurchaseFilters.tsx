@@ -6,6 +6,9 @@ import { useKnownValues } from '../KnownValues.js';
 import { NumberBox } from './NumberBox.js';
 import { parseList, type Rule } from './rule.js';
 
+/** The filters typed as a comma-separated list. */
+type ListKey = 'categories' | 'brands' | 'skus' | 'titleContains' | 'storeIds';
+
 export function PurchaseFilters({
   node,
   onChange,
@@ -15,12 +18,17 @@ export function PurchaseFilters({
 }) {
   const { t } = useI18n();
   const known = useKnownValues();
-  const suggested = { categories: known.categories, brands: known.brands, storeIds: known.stores };
-  const list = (key: 'categories' | 'brands' | 'skus' | 'titleContains' | 'storeIds') => (
+  // The datalists of the values the shop knows, for the boxes that have one.
+  const suggested: Partial<Record<ListKey, string>> = {
+    categories: known.categories,
+    brands: known.brands,
+    storeIds: known.stores,
+  };
+  const list = (key: ListKey) => (
     <label className="inline">
       {t(`segments.purchase.${key}`)}
       <input
-        list={key === 'categories' || key === 'brands' || key === 'storeIds' ? suggested[key] : undefined}
+        list={suggested[key]}
         defaultValue={node[key]?.join(', ') ?? ''}
         onChange={(e) => {
           const values = parseList(e.target.value);
