@@ -313,11 +313,17 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByLabel(/^File/).setInputFiles(file);
     await page.getByTestId('preview-order').first().waitFor();
     // The server runs in this process: while the import runs, the test gets a turn of the event loop
-    // only between batches (seconds apart on a loaded machine), and the import could end before a click
-    // made from here landed. So the page itself clicks Stop the moment the row shows the import running.
-    const clicked = page.evaluate(
+    // only between batches (seconds apart on a loaded machine), so neither a click made from here nor
+    // Playwright's checks after one (a CI run spent 30 s on them) can be timed against it. The page
+    // itself clicks Import, then Stop the moment the row shows the import running.
+    await page.evaluate(
       () =>
         new Promise<void>((resolve) => {
+          const start = [...document.querySelectorAll<HTMLButtonElement>('button[type="submit"]')].find(
+            (button) => button.textContent === 'Import',
+          );
+          if (!start) throw new Error('no Import button');
+          start.click();
           const look = () => {
             const stop = [...document.querySelectorAll('[data-testid="import"][data-status="running"]')]
               .filter((row) => row.textContent?.includes('long.csv'))
@@ -331,8 +337,6 @@ describe.skipIf(!available)('web console in Chromium', () => {
           look();
         }),
     );
-    await page.getByRole('button', { name: 'Import' }).click();
-    await clicked;
     const stopped = page.locator('[data-testid="import"]', { hasText: 'long.csv' });
     // It stops once the batch after the request lands.
     await expect.poll(() => stopped.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
