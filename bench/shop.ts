@@ -3,6 +3,7 @@
 // spread over the two years before now with a loyal tail), and each customer's stats, purchase days and
 // bought categories, brands and stores as ingestion would have kept them. Written in bulk: building
 // 5,000,000 orders through ingestion would take the benchmark's whole budget.
+import { rebuildLineSales } from '../src/analytics/lineSales.js';
 import { rebuildPurchaseDays } from '../src/analytics/rollup.js';
 import type { Db } from '../src/db/db.js';
 import { refreshBought } from '../src/orders/bought.js';
@@ -95,13 +96,14 @@ export async function buildShop(db: Db, shopId: string, customers: number): Prom
     [shopId],
   );
   await rebuildPurchaseDays(db, shopId);
+  await rebuildLineSales(db, shopId);
   await refreshBought(db, shopId, null);
   // Only the tables written: the whole database may hold other benchmarks' shops, gigabytes of them.
   await db.query(
-    'vacuum analyze customers, orders, order_items, purchase_days, purchase_pairs, customer_categories, customer_brands, customer_stores',
+    'vacuum analyze customers, orders, order_items, purchase_days, purchase_pairs, line_sales, customer_categories, customer_brands, customer_stores',
   );
   await db.query('checkpoint');
   console.log(
-    `customer stats, purchase days, categories, brands and stores, vacuum and checkpoint: ${seconds(t).toFixed(1)} s`,
+    `customer stats, purchase days, sales days, categories, brands and stores, vacuum and checkpoint: ${seconds(t).toFixed(1)} s`,
   );
 }

@@ -3,6 +3,7 @@
 // they must stay exactly what a rebuild from the orders gives, and agree with the customer stats. So must
 // what each customer has bought by category and by store (orders/bought.ts).
 import { expect, it } from 'vitest';
+import { rebuildLineSales } from '../src/analytics/lineSales.js';
 import { rebuildPurchaseDays } from '../src/analytics/rollup.js';
 import { refreshBought } from '../src/orders/bought.js';
 import { ingestOrders } from '../src/orders/ingest.js';
@@ -91,6 +92,22 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
                where o.shop_id = $1 and o.status not in ('pending', 'cancelled', 'refunded') and i.brand is not null
                  and i.refunded_quantity < i.quantity
                group by 1, 2),
+            kept_lines as (
+              select kind, day, name, orders, units, gross_cents, returned_units, returned_cents from line_sales
+               where shop_id = $1
+                 and not (orders = 0 and units = 0 and gross_cents = 0 and returned_units = 0 and returned_cents = 0)),
+            -- Every purchase's lines, by the shop's day, category and brand ('' for none); a wholly refunded
+            -- order gave all its units back.
+            fresh_lines as (
+              select k.kind, (o.ordered_at at time zone sh.time_zone)::date, lower(k.name), count(distinct o.order_id)::int,
+                     sum(i.quantity)::int8, sum(i.quantity * i.unit_price_cents)::int8,
+                     sum(case when o.status = 'refunded' then i.quantity else i.refunded_quantity end)::int8,
+                     sum(case when o.status = 'refunded' then i.quantity else i.refunded_quantity end * i.unit_price_cents)::int8
+                from orders o join shops sh on sh.shop_id = o.shop_id
+                join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
+                cross join lateral (values ('category', coalesce(i.category, '')), ('brand', coalesce(i.brand, ''))) k(kind, name)
+               where o.shop_id = $1 and o.status not in ('pending', 'cancelled')
+               group by 1, 2, 3),
             fresh_pairs as (
               select day, next_day, count(*)::int as customers from fresh group by 1, 2
               union all
@@ -111,6 +128,10 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
          from (select * from kept_brands except all select * from fresh_brands) x
        union all select 'brands rebuilt, not kept', count(*)::int
          from (select * from fresh_brands except all select * from kept_brands) x
+       union all select 'line sales kept, not rebuilt', count(*)::int
+         from (select * from kept_lines except all select * from fresh_lines) x
+       union all select 'line sales rebuilt, not kept', count(*)::int
+         from (select * from fresh_lines except all select * from kept_lines) x
        order by 1`,
       [shopId],
     );
@@ -122,6 +143,8 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
     { side: 'categories rebuilt, not kept', n: 0 },
     { side: 'days kept, not rebuilt', n: 0 },
     { side: 'days rebuilt, not kept', n: 0 },
+    { side: 'line sales kept, not rebuilt', n: 0 },
+    { side: 'line sales rebuilt, not kept', n: 0 },
     { side: 'pairs kept, not rebuilt', n: 0 },
     { side: 'pairs rebuilt, not kept', n: 0 },
     { side: 'stores kept, not rebuilt', n: 0 },
@@ -161,7 +184,7 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
                 unitPriceCents: 500,
               },
               ...(k % 3 === 1
-                ? [{ title: 'B', category: 'makeup', brand: 'bloom', quantity: 1, unitPriceCents: 300 }]
+                ? [{ title: 'B', category: 'makeup', brand: 'bloom', quantity: 3, unitPriceCents: 300 }]
                 : []),
               ...(c % 7 === 0 ? [{ title: 'C', quantity: 1, unitPriceCents: 200 }] : []),
             ],
@@ -202,8 +225,20 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
           },
         ];
       }
+      // One unit of three returned: the line is still bought, and its sales lose a unit.
+      if (i % 8 === 6 && o.items.length > 1) {
+        return [
+          {
+            ...o,
+            status: 'partially_refunded',
+            refundedCents: 300,
+            items: o.items.map((it, n) => (n === 1 ? { ...it, refundedQuantity: 1 } : it)),
+          },
+        ];
+      }
       return [];
     });
+    expect(resent.some((o) => o.items[1]?.refundedQuantity === 1)).toBe(true);
     await ingest(shop, resent);
     await ingest(shop, [
       order(shop, {
@@ -260,6 +295,7 @@ describeEachDb('purchase rollups', ({ db, newShop }) => {
     // The whole-shop rebuilds, for orders loaded around ingestion (the benchmarks' shops), write the same.
     await db().transaction(async (tx) => {
       await rebuildPurchaseDays(tx, shop.shopId);
+      await rebuildLineSales(tx, shop.shopId);
       await refreshBought(tx, shop.shopId, null);
     });
     expect(await drift(shop.shopId)).toEqual(NO_DRIFT);

@@ -1,7 +1,8 @@
-// The dashboard's rollup rebuilt as a background job: its purchase days are the shop's calendar days, so
-// a new time zone (shops.ts) moves every order that fell near midnight to another day.
+// The dashboard's rollups rebuilt as a background job: their purchase days and sales days are the shop's
+// calendar days, so a new time zone (shops.ts) moves every order that fell near midnight to another day.
 import { lockShopIngest } from '../customers/resolve.js';
 import type { Handlers } from '../jobs/runner.js';
+import { rebuildLineSales } from './lineSales.js';
 import { rebuildPurchaseDays } from './rollup.js';
 
 export const REBUILD_ROLLUP = 'rollup.rebuild';
@@ -13,6 +14,7 @@ export const analyticsJobs: Handlers = {
     await db.transaction(async (tx) => {
       await lockShopIngest(tx, job.shopId);
       await rebuildPurchaseDays(tx, job.shopId);
+      await rebuildLineSales(tx, job.shopId);
     });
     const [row] = await db.query<{ days: number }>(
       'select count(*)::int as days from purchase_days where shop_id = $1',

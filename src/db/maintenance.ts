@@ -23,6 +23,7 @@ export const INGEST_TABLES = [
   // index, without which a period's pass reads every block added since.
   'purchase_days',
   'purchase_pairs',
+  'line_sales',
   // What each customer bought by category and brand, and where: a count reads their indexes alone once
   // a vacuum has marked the blocks all-visible.
   'customer_categories',

@@ -1,6 +1,7 @@
 // Order ingestion, the one path every order takes (API, webhook, import, demo). Idempotent by
 // (shop, source, external id): a replayed order changes nothing, a re-sent order whose status, payment
 // or refund moved on is updated, and the customer's stats and purchase days follow in the same transaction.
+import { addLineSales, moveLineSales } from '../analytics/lineSales.js';
 import { refreshPurchaseDays } from '../analytics/rollup.js';
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
@@ -171,6 +172,12 @@ export async function ingestOrders(
     });
   });
   const returned = changed.flatMap(({ e, returns }) => returns.map((r) => ({ orderId: e.orderId, ...r })));
+  // Sales by line move by what the changed orders' lines counted before and count after; a new payment
+  // time or an order-level refund alone moves none of them.
+  const relined = changed.flatMap(({ o, e, returns }) =>
+    o.status !== e.status || returns.length > 0 ? [e.orderId] : [],
+  );
+  await moveLineSales(tx, shopId, relined, -1);
   if (returned.length > 0) {
     await tx.query(
       `update order_items i set refunded_quantity = u.refunded
@@ -193,6 +200,13 @@ export async function ingestOrders(
       ],
     );
   }
+
+  await moveLineSales(tx, shopId, relined, 1);
+  await addLineSales(
+    tx,
+    shopId,
+    created.map(({ o, n }) => ({ orderId: orderIds[n]!, order: o })),
+  );
 
   // New profiles were inserted with their stats; existing buyers of new orders get theirs added, and
   // buyers of changed orders are recomputed from their orders, which covers any new ones too.

@@ -1,8 +1,10 @@
-// Measure: the dashboard's figures for a period and audience (and as CSV/XLSX), the big-promotion report,
-// tier moves between two days, and the marketing spend that acquisition cost divides.
+// Measure: the dashboard's figures for a period and audience (and as CSV/XLSX), sales by category and
+// brand, the big-promotion report, tier moves between two days, and the marketing spend that
+// acquisition cost divides.
 import { z } from 'zod';
 import { dashboard, DashboardInput } from '../../analytics/dashboard.js';
 import { dashboardCsv, dashboardXlsx } from '../../analytics/export.js';
+import { LINE_KINDS, lineSales, LineSalesInput } from '../../analytics/lineSales.js';
 import { audienceOf, PeriodInput, periodOf } from '../../analytics/period.js';
 import { promotionReport, PromotionInput } from '../../analytics/promotion.js';
 import { listSpend, saveSpend, SpendInput } from '../../analytics/spend.js';
@@ -139,6 +141,34 @@ const Window = z.object({
   discountOrderShare: rate,
 });
 
+const LineFigures = z.object({
+  units: int.describe('units sold'),
+  grossCents: int.describe('what they were sold for: quantity × unit price'),
+  returnedUnits: int.describe('units returned on their lines, or every unit of a wholly refunded order'),
+  returnedCents: int,
+  netCents: int,
+});
+const LineSales = z.object({
+  from: z.string(),
+  to: z.string(),
+  by: z.enum(LINE_KINDS),
+  currency: z.string(),
+  total: LineFigures.describe("every line of the period's purchases"),
+  rows: z.array(
+    LineFigures.extend({
+      name: z.string().nullable().describe('as last written; null for the lines that named none'),
+      orders: int.describe('purchases with a line of it'),
+      newBuyers: int.describe(
+        'customers whose first purchase of it ever (not wholly given back) fell in the period',
+      ),
+      share: rate.describe("its net over all lines' net"),
+    }),
+  ),
+  others: LineFigures.extend({ names: int, newBuyers: int })
+    .nullable()
+    .describe('the names past the limit, summed'),
+});
+
 export const analyticsRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
@@ -175,6 +205,19 @@ export const analyticsRoutes =
             .send(await dashboardXlsx(d));
         return reply.header('content-type', 'text/csv; charset=utf-8').send(dashboardCsv(d));
       },
+    );
+    app.get(
+      '/api/analytics/line-sales',
+      {
+        schema: {
+          tags: ['analytics'],
+          summary:
+            'Sales by category or brand for a period: units, sales, returns, orders and new buyers of each, most net first',
+          querystring: LineSalesInput,
+          response: { 200: LineSales, ...errors },
+        },
+      },
+      async (request) => lineSales(o.db, request.shopId, request.query, 'querystring.segmentId'),
     );
     app.get(
       '/api/analytics/promotion',
