@@ -1833,6 +1833,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
       orderedAt: day(200),
       customer: { email: 'ann@example.com', name: 'Ann' },
     });
+    // What they bought, for the sales by category and brand: Ann skincare then makeup, Bo skincare.
+    const serum = { title: 'Serum', category: 'Skincare', brand: 'Velvet Lip' };
+    const lines = [
+      [{ ...serum, quantity: 2, unitPriceCents: 15_000 }],
+      [{ title: 'Lipstick', category: 'Makeup', brand: 'Bloom', quantity: 1, unitPriceCents: 30_000 }],
+    ];
     for (const [i, ago] of [10, 5].entries())
       await call('POST', '/api/orders', {
         externalId: `D-A${i}`,
@@ -1840,6 +1846,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
         totalCents: 30_000,
         orderedAt: day(ago),
         customer: { email: 'ann@example.com' },
+        items: lines[i],
       });
     await call('POST', '/api/orders', {
       externalId: 'D-B',
@@ -1847,6 +1854,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
       totalCents: 40_000,
       orderedAt: day(3),
       customer: { email: 'bo@example.com', name: 'Bo' },
+      items: [{ ...serum, quantity: 4, unitPriceCents: 10_000 }],
     });
     await call('POST', '/api/segments', {
       name: 'New this month',
@@ -1914,10 +1922,30 @@ describe.skipIf(!available)('web console in Chromium', () => {
       'F5',
     ]);
     await page.getByText('No campaign was launched in this period, and no flow ran in it.').waitFor();
+    // Sales by category, then by brand: each row's name, net, share, orders, units, returns, new buyers.
+    const lineRows = () =>
+      page
+        .getByTestId('line-sales')
+        .locator('tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((r) => [...(r as HTMLTableRowElement).cells].map((c) => c.textContent)),
+        );
+    await eventually(lineRows).toEqual([
+      ['Skincare', 'CN¥700.00', '70%', '2', '6', '0 · CN¥0.00', '2'],
+      ['Makeup', 'CN¥300.00', '30%', '1', '1', '0 · CN¥0.00', '1'],
+    ]);
+    const lineSales = page.locator('section.line-sales');
+    await lineSales.getByRole('button', { name: 'Brand' }).click();
+    await eventually(lineRows).toEqual([
+      ['Velvet Lip', 'CN¥700.00', '70%', '2', '6', '0 · CN¥0.00', '2'],
+      ['Bloom', 'CN¥300.00', '30%', '1', '1', '0 · CN¥0.00', '1'],
+    ]);
+    expect(await lineSales.getByRole('button', { name: 'Brand' }).getAttribute('aria-pressed')).toBe('true');
     // One segment only: Bo.
     await page.locator('select[name="segment"]').selectOption({ label: 'New this month' });
     await eventually(() => page.getByTestId('tile-netSales').textContent()).toBe('CN¥400.00');
     expect(await page.getByTestId('tile-returningShare').textContent()).toBe('0%');
+    await eventually(lineRows).toEqual([['Velvet Lip', 'CN¥400.00', '100%', '1', '4', '0 · CN¥0.00', '1']]);
     const csv = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     const exported = await page.request.get(new URL(csv!, base).toString());
     expect(exported.status()).toBe(200);

@@ -6,6 +6,7 @@ import { useLoad } from '../../useLoad.js';
 import { CASE_KINDS } from '../service/cases.js';
 import { AcquisitionSpend } from './AcquisitionSpend.js';
 import { Chart, type ChartOptions } from './Chart.js';
+import { LineSalesTable } from './LineSales.js';
 import { PromotionReport } from './PromotionReport.js';
 import { TierMoves } from './TierMoves.js';
 import type { Dashboard } from './types.js';
@@ -360,6 +361,7 @@ function Figures({
           </dl>
         </div>
       </div>
+      <LineSalesTable query={query} cash={cash} />
       <h2 title={t('dash.def.engagement')}>{t('dash.engagement')}</h2>
       <table data-testid="engagement">
         <thead>
