@@ -51,10 +51,10 @@ describe('the regulars command', () => {
     await writeFile(
       file,
       [
-        'order_id,ordered_at,status,total,phone',
-        'A1,2026-10-01 10:00,paid,300.00,13700000001',
-        'A2,2026-10-02 10:00,paid,300.00,13700000001',
-        'B1,2026-10-03 10:00,paid,80.00,13700000002',
+        'order_id,ordered_at,status,total,phone,item_title,item_category,item_quantity,item_price',
+        'A1,2026-10-01 10:00,paid,300.00,13700000001,Serum,Skincare,2,150.00',
+        'A2,2026-10-02 10:00,paid,300.00,13700000001,Lipstick,Makeup,1,300.00',
+        'B1,2026-10-03 10:00,paid,80.00,13700000002,,,,',
       ].join('\n'),
     );
     expect((await regulars('shop', 'create', '--name', 'CLI shop')).code).toBe(0);
@@ -353,8 +353,19 @@ describe('the regulars command', () => {
 
   it('prints the main figures for a period, and names a bad flag', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const report = await regulars('report', '--from', '2020-01-01', '--to', today);
+    const report = await regulars('report', '--from', '2020-01-01', '--to', today, '--by', 'category');
     expect(report.code).toBe(0);
+    // B1 named no line: sales by line cover what A1 and A2 did.
+    expect(report.out).toMatch(/^sales by category +600\.00 CNY net, all lines$/m);
+    expect(report.out).toMatch(
+      /^ {2}Skincare +300\.00 CNY \(50\.0%\); 1 orders, 2 units, 0 returned; 1 new buyers$/m,
+    );
+    expect(report.out).toMatch(
+      /^ {2}Makeup +300\.00 CNY \(50\.0%\); 1 orders, 1 units, 0 returned; 1 new buyers$/m,
+    );
+    const badBy = await regulars('report', '--from', '2026-03-01', '--to', '2026-03-31', '--by', 'colour');
+    expect(badBy).toMatchObject({ code: 1, out: expect.stringContaining('by:') });
+    expect(badBy.out).not.toContain('orders');
     expect(report.out).toMatch(/^orders +\d+ from \d+ customers$/m);
     expect(report.out).toMatch(/^returning customers +\d+, [\d.]+ CNY \([\d.]+%|–\)/m);
     expect(report.out).toMatch(/^repurchase rate +/m);

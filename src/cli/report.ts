@@ -1,6 +1,8 @@
-// `regulars report --from --to`: the dashboard's main figures in the terminal.
+// `regulars report --from --to [--by category|brand]`: the dashboard's main figures in the terminal, and
+// the period's sales by category or brand.
 import type { Command } from 'commander';
 import { dashboard } from '../analytics/dashboard.js';
+import { lineSales, type LineSalesInput } from '../analytics/lineSales.js';
 import { formatAmount } from '../orders/money.js';
 import { percent, pickShop, withDb } from './context.js';
 
@@ -11,14 +13,17 @@ export function reportCommand(program: Command): void {
     .requiredOption('--from <day>', 'first day, YYYY-MM-DD')
     .requiredOption('--to <day>', 'last day (included), YYYY-MM-DD')
     .option('--segment <id>', 'only this segment’s members')
+    .option('--by <what>', 'also the sales by category or brand (the 10 with most net sales)')
     .option('--shop <id>')
-    .action((o: { from: string; to: string; segment?: string; shop?: string }) =>
+    .action((o: { from: string; to: string; segment?: string; by?: string; shop?: string }) =>
       withDb(async (db) => {
-        const d = await dashboard(db, await pickShop(db, o.shop), {
-          from: o.from,
-          to: o.to,
-          segmentId: o.segment,
-        });
+        const shopId = await pickShop(db, o.shop);
+        const period = { from: o.from, to: o.to, segmentId: o.segment };
+        // The sales by line first: a bad --by is refused before anything is printed.
+        const byLine = o.by
+          ? await lineSales(db, shopId, { ...period, by: o.by as LineSalesInput['by'], limit: 10 })
+          : null;
+        const d = await dashboard(db, shopId, period);
         const s = d.sales;
         const money = (cents: number | null) =>
           cents === null ? '–' : `${formatAmount(cents, d.currency)} ${d.currency}`;
@@ -59,6 +64,21 @@ export function reportCommand(program: Command): void {
             `earned ${d.points.earned + d.points.added}, redeemed ${d.points.redeemed}, expired ${d.points.expired}; outstanding ${d.points.outstanding}`,
           ],
         ];
+        if (byLine) {
+          const share = (cents: number) =>
+            percent(byLine.total.netCents > 0 ? cents / byLine.total.netCents : null);
+          lines.push([`sales by ${byLine.by}`, `${money(byLine.total.netCents)} net, all lines`]);
+          for (const r of byLine.rows)
+            lines.push([
+              `  ${r.name ?? `(no ${byLine.by})`}`,
+              `${money(r.netCents)} (${share(r.netCents)}); ${r.orders} orders, ${r.units} units, ${r.returnedUnits} returned; ${r.newBuyers} new buyers`,
+            ]);
+          if (byLine.others)
+            lines.push([
+              `  ${byLine.others.names} more`,
+              `${money(byLine.others.netCents)} (${share(byLine.others.netCents)})`,
+            ]);
+        }
         const width = Math.max(...lines.map(([k]) => k.length));
         for (const [k, v] of lines) console.log(`${k.padEnd(width)}  ${v}`);
       }),
