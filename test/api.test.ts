@@ -732,16 +732,24 @@ describeEachDb('REST API', ({ db }) => {
       method: 'POST',
       url: '/api/orders',
       headers: shop.auth,
-      payload: order({ externalId: 'TZ-1', orderedAt: '2025-03-02T01:30:00+08:00' }),
+      payload: order({
+        externalId: 'TZ-1',
+        orderedAt: '2025-03-02T01:30:00+08:00',
+        items: [{ title: 'Serum', category: 'Skincare', quantity: 1, unitPriceCents: 5_000 }],
+      }),
     });
+    // The purchase days, and the days of the sales by category and brand.
     const days = async () =>
       (
         await db().query<{ day: string }>(
-          "select to_char(day, 'YYYY-MM-DD') as day from purchase_days where shop_id = $1 order by day",
+          `select to_char(day, 'YYYY-MM-DD') || ' ' || kind as day
+             from (select day, 'purchase' as kind from purchase_days where shop_id = $1
+                   union all select day, kind from line_sales where shop_id = $1 and orders > 0) d
+            order by 1`,
           [shop.shop.shopId],
         )
       ).map((r) => r.day);
-    expect(await days()).toEqual(['2025-03-02']);
+    expect(await days()).toEqual(['2025-03-02 brand', '2025-03-02 category', '2025-03-02 purchase']);
 
     // Amounts are in the shop's currency: with orders in, it stays.
     const currency = await patch({ currency: 'USD' });
@@ -766,7 +774,7 @@ describeEachDb('REST API', ({ db }) => {
     const [job] = (await t.app.inject({ method: 'GET', url: '/api/jobs?limit=1', headers: shop.auth })).json()
       .items;
     expect(job).toMatchObject({ kind: 'rollup.rebuild', status: 'completed', result: { days: 1 } });
-    expect(await days()).toEqual(['2025-03-01']);
+    expect(await days()).toEqual(['2025-03-01 brand', '2025-03-01 category', '2025-03-01 purchase']);
     // A phone without a country code is now read as British.
     const uk = await t.app.inject({
       method: 'POST',
