@@ -3,7 +3,7 @@
 // spread over the two years before now with a loyal tail), and each customer's stats, purchase days and
 // bought categories, brands and stores as ingestion would have kept them. Written in bulk: building
 // 5,000,000 orders through ingestion would take the benchmark's whole budget.
-import { rebuildLineSales } from '../src/analytics/lineSales.js';
+import { rebuildLineSales } from '../src/analytics/lineRollup.js';
 import { rebuildPurchaseDays } from '../src/analytics/rollup.js';
 import type { Db } from '../src/db/db.js';
 import { refreshBought } from '../src/orders/bought.js';

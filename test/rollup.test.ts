@@ -3,7 +3,7 @@
 // they must stay exactly what a rebuild from the orders gives, and agree with the customer stats. So must
 // what each customer has bought by category and by store (orders/bought.ts).
 import { expect, it } from 'vitest';
-import { rebuildLineSales } from '../src/analytics/lineSales.js';
+import { rebuildLineSales } from '../src/analytics/lineRollup.js';
 import { rebuildPurchaseDays } from '../src/analytics/rollup.js';
 import { refreshBought } from '../src/orders/bought.js';
 import { ingestOrders } from '../src/orders/ingest.js';

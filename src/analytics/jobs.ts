@@ -2,7 +2,7 @@
 // calendar days, so a new time zone (shops.ts) moves every order that fell near midnight to another day.
 import { lockShopIngest } from '../customers/resolve.js';
 import type { Handlers } from '../jobs/runner.js';
-import { rebuildLineSales } from './lineSales.js';
+import { rebuildLineSales } from './lineRollup.js';
 import { rebuildPurchaseDays } from './rollup.js';
 
 export const REBUILD_ROLLUP = 'rollup.rebuild';

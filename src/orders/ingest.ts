@@ -1,7 +1,7 @@
 // Order ingestion, the one path every order takes (API, webhook, import, demo). Idempotent by
 // (shop, source, external id): a replayed order changes nothing, a re-sent order whose status, payment
 // or refund moved on is updated, and the customer's stats and purchase days follow in the same transaction.
-import { addLineSales, moveLineSales } from '../analytics/lineSales.js';
+import { addLineSales, moveLineSales } from '../analytics/lineRollup.js';
 import { refreshPurchaseDays } from '../analytics/rollup.js';
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
