@@ -9,7 +9,7 @@
 -- its lines sold `units` for `gross_cents` (quantity × unit price), and gave back `returned_units` for
 -- `returned_cents`: the units returned on each line, or every unit of a wholly refunded order. Money
 -- refunded on an order without naming lines comes off no category. `orders` counts each order once per
--- name. Kept by ingestion in the same transaction as the orders (analytics/lineSales.ts): a new order
+-- name. Kept by ingestion in the same transaction as the orders (analytics/lineRollup.ts): a new order
 -- adds its lines, a changed one (status, a line returned) takes its old lines away and adds its new ones,
 -- so a row may fall to zero rather than be deleted.
 create table line_sales (
