@@ -268,6 +268,11 @@ describeEachDb('sales by category and brand', ({ db, newShop }) => {
         share: 1,
       },
     ]);
+    // The dashboard's export carries them too, by category and by brand.
+    const csv = (await get('/api/analytics/dashboard/export?from=2026-04-01&to=2026-04-30&format=csv')).body;
+    expect(csv).toContain('sales by category,Skincare.netCents,9000');
+    expect(csv).toContain('sales by category,(all lines).units,3');
+    expect(csv).toContain('sales by brand,Acme.grossCents,9000');
     const theirs = await get('/api/analytics/line-sales?from=2026-04-01&to=2026-04-30&by=brand', b);
     expect(theirs.json()).toMatchObject({ rows: [], others: null, total: { netCents: 0 } });
     const seg = await t.app.inject({

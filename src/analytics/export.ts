@@ -3,10 +3,12 @@
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { Dashboard } from './dashboard.js';
+import type { LineSales } from './lineSales.js';
 
 type Row = [section: string, figure: string, value: string | number | null];
 
-export function dashboardRows(d: Dashboard): Row[] {
+/** The dashboard, then the sales by each grouping of lines given (by category, by brand). */
+export function dashboardRows(d: Dashboard, byLine: LineSales[] = []): Row[] {
   const rows: Row[] = [
     ['period', 'from', d.from],
     ['period', 'to', d.to],
@@ -53,18 +55,29 @@ export function dashboardRows(d: Dashboard): Row[] {
     ] as const)
       rows.push([`${e.kind}:${e.name}`, k, e[k]]);
   }
+  for (const l of byLine) {
+    const section = `sales by ${l.by}`;
+    const named = [
+      ...l.rows.map((r) => ({ ...r, name: r.name ?? `(no ${l.by})` })),
+      ...(l.others ? [{ ...l.others, name: `(${l.others.names} more)` }] : []),
+      { ...l.total, name: '(all lines)' },
+    ];
+    for (const r of named)
+      for (const k of ['units', 'grossCents', 'returnedUnits', 'returnedCents', 'netCents'] as const)
+        rows.push([section, `${r.name}.${k}`, r[k]]);
+  }
   return rows;
 }
 
-export function dashboardCsv(d: Dashboard): string {
+export function dashboardCsv(d: Dashboard, byLine: LineSales[] = []): string {
   // A byte-order mark: Excel opens UTF-8 (Chinese names) correctly only with one.
-  return '\ufeff' + stringify([['section', 'figure', 'value'], ...dashboardRows(d)]);
+  return '\ufeff' + stringify([['section', 'figure', 'value'], ...dashboardRows(d, byLine)]);
 }
 
-export async function dashboardXlsx(d: Dashboard): Promise<Buffer> {
+export async function dashboardXlsx(d: Dashboard, byLine: LineSales[] = []): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet('Dashboard');
   sheet.addRow(['section', 'figure', 'value']);
-  for (const r of dashboardRows(d)) sheet.addRow(r);
+  for (const r of dashboardRows(d, byLine)) sheet.addRow(r);
   return Buffer.from(await book.xlsx.writeBuffer());
 }

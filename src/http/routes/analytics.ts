@@ -189,7 +189,8 @@ export const analyticsRoutes =
       {
         schema: {
           tags: ['analytics'],
-          summary: 'The dashboard as a table (section, figure, value), CSV or XLSX',
+          summary:
+            'The dashboard as a table (section, figure, value), CSV or XLSX, with the sales by category and by brand',
           querystring: DashboardInput.and(z.object({ format: z.enum(['csv', 'xlsx']).default('csv') })),
           produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
           response: { 200: z.any(), ...errors },
@@ -197,13 +198,17 @@ export const analyticsRoutes =
       },
       async (request, reply) => {
         const d = await dashboard(o.db, request.shopId, request.query, 'querystring.segmentId');
+        // Every category and brand (up to the most the API lists), after the dashboard's figures.
+        const byLine = [];
+        for (const by of LINE_KINDS)
+          byLine.push(await lineSales(o.db, request.shopId, { ...request.query, by, limit: 500 }));
         const format = request.query.format;
         reply.header('content-disposition', `attachment; filename="dashboard-${d.from}-${d.to}.${format}"`);
         if (format === 'xlsx')
           return reply
             .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-            .send(await dashboardXlsx(d));
-        return reply.header('content-type', 'text/csv; charset=utf-8').send(dashboardCsv(d));
+            .send(await dashboardXlsx(d, byLine));
+        return reply.header('content-type', 'text/csv; charset=utf-8').send(dashboardCsv(d, byLine));
       },
     );
     app.get(
