@@ -16,6 +16,7 @@ import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
 import { recomputeCustomerStats } from './orders.js';
 import { addBought, refreshBought } from './bought.js';
+import { groupBy } from './grouped.js';
 import { lineReturns, type LineReturn } from './returns.js';
 import { isPurchase, type OrderStatus } from './status.js';
 
@@ -385,16 +386,4 @@ async function insertItems(
       rows.map((r) => r.brand ?? null),
     ],
   );
-}
-
-/** Values of `value` grouped under `key`, in first-seen order. */
-function groupBy<T, V>(items: T[], key: (t: T) => string, value: (t: T) => V): Map<string, V[]> {
-  const groups = new Map<string, V[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(value(item));
-    else groups.set(k, [value(item)]);
-  }
-  return groups;
 }

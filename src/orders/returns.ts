@@ -1,6 +1,7 @@
 // Lines returned on orders sent again: a source re-sending a known order may state, line by line, how
 // many units came back. Which stored line each line sent is, and what moved (orders/ingest.ts applies it).
 import type { Queryable } from '../db/db.js';
+import { groupBy } from './grouped.js';
 import type { NormalizedOrder } from './input.js';
 
 /** A line of a known order whose units returned its source now states otherwise. */
@@ -31,8 +32,11 @@ export async function lineReturns(
       order by order_id, line_no`,
     [shopId, orders.map(({ e }) => e.orderId)],
   );
-  const byOrder = new Map<string, StoredLine[]>();
-  for (const l of stored) byOrder.set(l.orderId, [...(byOrder.get(l.orderId) ?? []), l]);
+  const byOrder = groupBy(
+    stored,
+    (l) => l.orderId,
+    (l): StoredLine => l,
+  );
   for (const { o, e } of orders) {
     const unclaimed = new Set(byOrder.get(e.orderId) ?? []);
     const lines = o.items.flatMap((item, i) => {

@@ -1,0 +1,14 @@
+// Grouping a batch's rows by a key, as ingestion does with the orders of a batch (by source) and the
+// stored lines of the orders sent again (by order).
+
+/** Values of `value` grouped under `key`, in first-seen order. */
+export function groupBy<T, V>(items: T[], key: (t: T) => string, value: (t: T) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(value(item));
+    else groups.set(k, [value(item)]);
+  }
+  return groups;
+}
