@@ -175,6 +175,7 @@ describeEachDb('sales by category and brand', ({ db, newShop }) => {
       returnedCents: 8_000,
       netCents: 1_000,
       newBuyers: 0,
+      share: 1_000 / 34_000,
     });
 
     // Replaying every order, and the return, changes nothing.

@@ -54,7 +54,7 @@ export interface LineSales {
   total: LineFigures;
   rows: LineRow[];
   /** The names past the limit, summed. */
-  others: (LineFigures & { names: number; newBuyers: number }) | null;
+  others: (LineFigures & { names: number; newBuyers: number; share: number | null }) | null;
 }
 
 interface Summed {
@@ -110,6 +110,8 @@ export async function lineSales(
   all.sort((a, b) => b.netCents - a.netCents || a.key.localeCompare(b.key));
   const shown = all.slice(0, q.limit);
   const rest = all.slice(q.limit);
+  const share = (f: LineFigures) => (total.netCents > 0 ? f.netCents / total.netCents : null);
+  const others = sum(rest);
   return {
     from: q.from,
     to: q.to,
@@ -121,15 +123,16 @@ export async function lineSales(
       orders,
       ...f,
       newBuyers: firsts.get(key) ?? 0,
-      share: total.netCents > 0 ? f.netCents / total.netCents : null,
+      share: share(f),
     })),
     others:
       rest.length === 0
         ? null
         : {
             names: rest.length,
-            ...sum(rest),
+            ...others,
             newBuyers: rest.reduce((n, r) => n + (firsts.get(r.key) ?? 0), 0),
+            share: share(others),
           },
   };
 }

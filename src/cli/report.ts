@@ -65,18 +65,16 @@ export function reportCommand(program: Command): void {
           ],
         ];
         if (byLine) {
-          const share = (cents: number) =>
-            percent(byLine.total.netCents > 0 ? cents / byLine.total.netCents : null);
           lines.push([`sales by ${byLine.by}`, `${money(byLine.total.netCents)} net, all lines`]);
           for (const r of byLine.rows)
             lines.push([
               `  ${r.name ?? `(no ${byLine.by})`}`,
-              `${money(r.netCents)} (${share(r.netCents)}); ${r.orders} orders, ${r.units} units, ${r.returnedUnits} returned; ${r.newBuyers} new buyers`,
+              `${money(r.netCents)} (${percent(r.share)}); ${r.orders} orders, ${r.units} units, ${r.returnedUnits} returned; ${r.newBuyers} new buyers`,
             ]);
           if (byLine.others)
             lines.push([
               `  ${byLine.others.names} more`,
-              `${money(byLine.others.netCents)} (${share(byLine.others.netCents)})`,
+              `${money(byLine.others.netCents)} (${percent(byLine.others.share)})`,
             ]);
         }
         const width = Math.max(...lines.map(([k]) => k.length));

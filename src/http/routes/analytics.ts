@@ -164,7 +164,7 @@ const LineSales = z.object({
       share: rate.describe("its net over all lines' net"),
     }),
   ),
-  others: LineFigures.extend({ names: int, newBuyers: int })
+  others: LineFigures.extend({ names: int, newBuyers: int, share: rate })
     .nullable()
     .describe('the names past the limit, summed'),
 });

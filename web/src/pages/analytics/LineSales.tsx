@@ -15,7 +15,7 @@ interface Figures {
 interface LineSales {
   total: Figures;
   rows: (Figures & { name: string | null; orders: number; newBuyers: number; share: number | null })[];
-  others: (Figures & { names: number; newBuyers: number }) | null;
+  others: (Figures & { names: number; newBuyers: number; share: number | null }) | null;
 }
 
 const BY = ['category', 'brand'] as const;
@@ -90,9 +90,7 @@ export function LineSalesTable({ query, cash }: { query: string; cash: (minor: n
               <tr data-line="others">
                 <td>{t('dash.lineSales.others', { n: num(d.others.names) })}</td>
                 <td className="num">{cash(d.others.netCents)}</td>
-                <td className="num">
-                  {share(d.total.netCents > 0 ? d.others.netCents / d.total.netCents : null)}
-                </td>
+                <td className="num">{share(d.others.share)}</td>
                 <td />
                 <td className="num">{num(d.others.units)}</td>
                 <td className="num">
