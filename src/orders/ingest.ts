@@ -174,12 +174,12 @@ export async function ingestOrders(
     });
   });
   const returned = changed.flatMap(({ e, returns }) => returns.map((r) => ({ orderId: e.orderId, ...r })));
-  // Sales by line move by what the changed orders' lines counted before and count after; a new payment
-  // time or an order-level refund alone moves none of them.
-  const relined = changed.flatMap(({ o, e, returns }) =>
-    o.status !== e.status || returns.length > 0 ? [e.orderId] : [],
-  );
-  await moveLineSales(tx, shopId, relined, -1);
+  // Orders whose lines count otherwise now: a status moved (a cancellation, a full refund) or a line was
+  // returned or kept after all. A new payment time or an order-level refund alone changes no line.
+  const relined = changed.filter(({ o, e, returns }) => o.status !== e.status || returns.length > 0);
+  // Sales by line move by what those orders' lines counted before and count after.
+  const relinedIds = relined.map(({ e }) => e.orderId);
+  await moveLineSales(tx, shopId, relinedIds, -1);
   if (returned.length > 0) {
     await tx.query(
       `update order_items i set refunded_quantity = u.refunded
@@ -203,7 +203,7 @@ export async function ingestOrders(
     );
   }
 
-  await moveLineSales(tx, shopId, relined, 1);
+  await moveLineSales(tx, shopId, relinedIds, 1);
   await addLineSales(
     tx,
     shopId,
@@ -239,15 +239,9 @@ export async function ingestOrders(
     shopId,
     created.map(({ o, n }) => ({ customerId: customerIds[n]!, orderId: orderIds[n]!, order: o })),
   );
-  // Any status move may take a category or a store away or give it back, and so may a line returned
-  // or kept after all (the refresh reads the updated orders and lines).
-  await refreshBought(tx, shopId, [
-    ...new Set(
-      changed.flatMap(({ o, e, returns }) =>
-        o.status !== e.status || returns.length > 0 ? [e.customerId] : [],
-      ),
-    ),
-  ]);
+  // Those orders' buyers may have lost a category, a brand or a store, or got one back (the refresh reads
+  // the updated orders and lines).
+  await refreshBought(tx, shopId, [...new Set(relined.map(({ e }) => e.customerId))]);
   await recordEvents(tx, shopId, events);
   await applyOrdersToMembership(
     tx,
