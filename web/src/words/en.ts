@@ -1254,6 +1254,7 @@ export const en = {
   'dash.promo.before': 'Before',
   'dash.promo.during': 'During',
   'dash.promo.after': 'After',
+  'dash.promo.orders': 'Orders',
   'dash.lineSales': 'Sales by',
   'dash.lineSales.by': 'Group sales by',
   'dash.lineSales.by.category': 'Category',

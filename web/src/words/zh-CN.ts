@@ -1220,6 +1220,7 @@ export const zh: Record<Key, string> = {
   'dash.promo.before': '大促前',
   'dash.promo.during': '大促中',
   'dash.promo.after': '大促后',
+  'dash.promo.orders': '订单数',
   'dash.lineSales': '销售构成：按',
   'dash.lineSales.by': '销售分组方式',
   'dash.lineSales.by.category': '品类',

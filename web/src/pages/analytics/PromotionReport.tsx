@@ -67,7 +67,7 @@ export function PromotionReport({ shop, segmentId }: { shop: Shop; segmentId: st
             <th />
             <th>{t('dash.from')}</th>
             <th>{t('dash.to')}</th>
-            <th className="num">{t('dash.orders')}</th>
+            <th className="num">{t('dash.promo.orders')}</th>
             <th className="num">{t('dash.tile.newCustomers')}</th>
             <th className="num">{t('dash.newSales')}</th>
             <th className="num">{t('dash.returningSales')}</th>
