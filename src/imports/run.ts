@@ -8,7 +8,7 @@ import { recordConsents } from '../customers/consent.js';
 import { importNotes } from '../customers/notes.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { AppError } from '../errors.js';
-import { receiveTicket } from '../service/desk.js';
+import { receiveTicket } from '../service/intake.js';
 import { queueExpiryIfDue } from '../membership/schedule.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { tagByName } from '../tags/tags.js';
@@ -328,7 +328,7 @@ async function ingestWithFallback(
   return total;
 }
 
-/** Where a ticket's refusal (service/desk.ts names the API's fields) shows in the file. */
+/** Where a ticket's refusal (service/intake.ts names the API's fields) shows in the file. */
 const TICKET_COLUMN: Record<string, Field> = {
   openedAt: 'opened_at',
   resolvedAt: 'resolved_at',

@@ -1,10 +1,10 @@
-// A help desk's export read as service cases (service/desk.ts receives them): one ticket a row, its
+// A help desk's export read as service cases (service/intake.ts receives them): one ticket a row, its
 // kind, channel and status in the help desk's words, English or Chinese, and its person as an order
 // names its buyer. Long texts are cut to what a case holds rather than losing the ticket.
 import { normalizePerson } from '../customers/person.js';
 import type { PersonInput } from '../customers/resolve.js';
 import { CASE_CHANNELS, CASE_KINDS, type CaseKind } from '../service/cases.js';
-import type { Ticket } from '../service/desk.js';
+import type { Ticket } from '../service/intake.js';
 import type { Shop } from '../shops/shops.js';
 import type { Field } from './formats.js';
 import { customerRef, dateOf, Problems, reportNormalizeErrors, type Parsed, type Row } from './rows.js';

@@ -11,7 +11,8 @@ import {
   listCases,
   listCustomerCases,
 } from '../../service/cases.js';
-import { CaseIntake, openCase, takeCase, updateCase, type CaseWriter } from '../../service/desk.js';
+import { openCase, updateCase, type CaseWriter } from '../../service/desk.js';
+import { CaseIntake, takeCase } from '../../service/intake.js';
 import { ServiceHours, serviceHours, setServiceHours } from '../../service/hours.js';
 import { ServiceRota, serviceRota, setServiceRota } from '../../service/rota.js';
 import { ServiceTargets, serviceTargets, setServiceTargets } from '../../service/targets.js';
