@@ -22,6 +22,7 @@ import { recordActivity } from '../shops/activity.js';
 import type { Staff } from '../shops/staff.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { responseRoutes } from './routes/responses.js';
 import { channelRoutes } from './routes/channels.js';
 import { couponRoutes } from './routes/coupons.js';
 import { flowRoutes } from './routes/flows.js';
@@ -214,6 +215,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(segmentRoutes(options));
   await app.register(channelRoutes(options));
   await app.register(campaignRoutes(options));
+  await app.register(responseRoutes(options));
   await app.register(couponRoutes(options));
   await app.register(flowRoutes(options));
   await app.register(analyticsRoutes(options));
