@@ -9,14 +9,13 @@ import {
   bindColumns,
   isHeaderless,
   orderFromRows,
-  personFromRow,
   positionalHeader,
   Row,
   type Binding,
-  type ImportedPerson,
   type Mapping,
   type RowError,
 } from './rows.js';
+import { personFromRow, type ImportedPerson } from './people.js';
 import { ticketFromRow, type ImportedTicket } from './tickets.js';
 
 /**

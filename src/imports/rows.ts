@@ -1,8 +1,7 @@
-// Turns rows of text cells into orders (or people) through a format's column binding, reporting every
-// problem with its row number, the file's own column name and the offending value.
-import { normalizePerson, type CustomerRef } from '../customers/person.js';
-import type { Channel } from '../customers/consent.js';
-import type { PersonInput } from '../customers/resolve.js';
+// Turns rows of text cells into orders through a format's column binding, reporting every problem with
+// its row number, the file's own column name and the offending value. People (people.ts) and tickets
+// (tickets.ts) are read from rows through the same binding and checks.
+import type { CustomerRef } from '../customers/person.js';
 import type { ErrorDetail } from '../errors.js';
 import { normalizeOrder, type NormalizedOrder, type OrderInput } from '../orders/input.js';
 import { parseAmount } from '../orders/money.js';
@@ -244,72 +243,6 @@ export function dateOf(row: Row, field: Field, timeZone: string, problems: Probl
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: RowError[] };
-
-/**
- * A person from a customers export, with the marketing consent it states per channel (if any), the
- * shop's note on them and the tags it gave them.
- */
-export interface ImportedPerson {
-  rowNo: number;
-  person: PersonInput;
-  consents: { channel: Channel; status: 'opted_in' | 'opted_out' }[];
-  note: string | null;
-  tags: string[];
-}
-
-/** Tags as an export lists them: comma-separated (Shopify), or with the Chinese comma. */
-function tagsOf(row: Row, problems: Problems): string[] {
-  const names = [
-    ...new Set(
-      row
-        .get('tags')
-        .split(/[,，]/)
-        .map((t) => t.trim())
-        .filter(Boolean),
-    ),
-  ];
-  const long = names.find((n) => n.length > 100);
-  if (long) problems.add(row, 'tags', `a tag name is at most 100 characters: ${long.slice(0, 20)}…`);
-  if (names.length > 50) problems.add(row, 'tags', 'at most 50 tags a customer');
-  return names;
-}
-
-function noteOf(row: Row, problems: Problems): string | null {
-  const note = row.get('note').trim();
-  if (note.length > 4000) problems.add(row, 'note', 'a note is at most 4,000 characters');
-  return note || null;
-}
-
-const YES = new Set(['yes', 'y', 'true', '1', '是']);
-const NO = new Set(['no', 'n', 'false', '0', '否']);
-
-function consentsOf(row: Row, problems: Problems): ImportedPerson['consents'] {
-  const out: ImportedPerson['consents'] = [];
-  for (const [field, channel] of [
-    ['accepts_email', 'email'],
-    ['accepts_sms', 'sms'],
-  ] as const) {
-    const v = row.get(field).toLowerCase();
-    if (!v) continue;
-    if (YES.has(v)) out.push({ channel, status: 'opted_in' });
-    else if (NO.has(v)) out.push({ channel, status: 'opted_out' });
-    else problems.add(row, field, 'not yes or no');
-  }
-  return out;
-}
-
-export function personFromRow(row: Row, shop: Shop, source: string): Parsed<ImportedPerson> {
-  const problems = new Problems();
-  if (row.encodingBroken) problems.add(row, null, 'bad encoding: the row has bytes that are not valid text');
-  const ref = customerRef(row, row.binding.format, source, problems);
-  const consents = consentsOf(row, problems);
-  const note = noteOf(row, problems);
-  const tags = tagsOf(row, problems);
-  const result = normalizePerson(ref, shop);
-  if (!result.ok) reportNormalizeErrors(row, result.errors, problems);
-  if (problems.list.length > 0 || !result.ok) return { ok: false, errors: problems.list };
-  return { ok: true, value: { rowNo: row.rowNo, person: result.person, consents, note, tags } };
-}
 
 /** Builds one order from its rows: order fields from the first row, one item per row that names one. */
 export function orderFromRows(rows: Row[], shop: Shop, source: string): Parsed<NormalizedOrder> {

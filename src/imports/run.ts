@@ -19,7 +19,8 @@ import { FORMATS, type Field } from './formats.js';
 import { getImport, hasEnded, type ImportRecord } from './imports.js';
 import { parseFile, UnfitFile, UnreadableFile } from './parse.js';
 import { readRows } from './reader.js';
-import type { ImportedPerson, RowError } from './rows.js';
+import type { ImportedPerson } from './people.js';
+import type { RowError } from './rows.js';
 import type { ImportedTicket } from './tickets.js';
 
 export interface ImportProgress {
