@@ -6,22 +6,20 @@ import type { Db, Queryable } from '../db/db.js';
 import { INGEST_TABLES, refreshStatistics } from '../db/maintenance.js';
 import { recordConsents } from '../customers/consent.js';
 import { importNotes } from '../customers/notes.js';
-import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
-import { AppError } from '../errors.js';
-import { receiveTicket } from '../service/intake.js';
+import { resolvePeople } from '../customers/resolve.js';
 import { queueExpiryIfDue } from '../membership/schedule.js';
 import { applyRuleTags } from '../tags/rules.js';
 import { tagByName } from '../tags/tags.js';
 import { ingestOrders } from '../orders/ingest.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { getShop, type Shop } from '../shops/shops.js';
-import { FORMATS, type Field } from './formats.js';
+import { FORMATS } from './formats.js';
 import { getImport, hasEnded, type ImportRecord } from './imports.js';
 import { parseFile, UnfitFile, UnreadableFile } from './parse.js';
 import { readRows } from './reader.js';
 import type { ImportedPerson } from './people.js';
 import type { RowError } from './rows.js';
-import type { ImportedTicket } from './tickets.js';
+import { receiveTickets, type ImportedTicket } from './tickets.js';
 
 export interface ImportProgress {
   rowsDone: number;
@@ -248,7 +246,7 @@ async function commitBatch(
       counts.customersUpdated = r.updated;
     }
     if (pending.tickets.length > 0) {
-      const r = await receiveTickets(tx, shop.shopId, pending);
+      const r = await receiveTickets(tx, shop.shopId, pending.tickets, pending.errors);
       Object.assign(cases, r.cases);
       counts.customersCreated = r.customersCreated;
     }
@@ -327,54 +325,6 @@ async function ingestWithFallback(
     }
   }
   return total;
-}
-
-/** Where a ticket's refusal (service/intake.ts names the API's fields) shows in the file. */
-const TICKET_COLUMN: Record<string, Field> = {
-  openedAt: 'opened_at',
-  resolvedAt: 'resolved_at',
-  resolution: 'resolution',
-  rating: 'rating',
-  orderExternalId: 'order_id',
-};
-
-/**
- * Each ticket of the batch opens or updates its case; one the case refuses (an order that is not the
- * person's, opened in the future) becomes its row's error, undone with the profile it may have made.
- * The customers' rule tags are judged once, after the batch.
- */
-async function receiveTickets(tx: Queryable, shopId: string, pending: Pending) {
-  const at = new Date();
-  const cases = { created: 0, updated: 0, unchanged: 0 };
-  let customersCreated = 0;
-  const touched = new Set<string>();
-  await lockShopIngest(tx, shopId);
-  for (const { rowNo, ticket, person, cells } of pending.tickets) {
-    await tx.query('savepoint ticket');
-    try {
-      const r = await receiveTicket(tx, shopId, ticket, person, at);
-      await tx.query('release savepoint ticket');
-      cases[r.outcome]++;
-      if (r.newCustomer) customersCreated++;
-      if (r.outcome !== 'unchanged') touched.add(r.customerId);
-    } catch (err) {
-      await tx.query('rollback to savepoint ticket');
-      if (!(err instanceof AppError)) throw err;
-      const details = err.details.length > 0 ? err.details : [{ field: undefined, message: err.message }];
-      for (const d of details) {
-        const field = d.field ? TICKET_COLUMN[d.field] : undefined;
-        const cell = field ? cells[field] : undefined;
-        pending.errors.push({
-          rowNo,
-          column: cell?.column ?? null,
-          reason: d.message,
-          value: cell?.value || null,
-        });
-      }
-    }
-  }
-  if (touched.size > 0) await applyRuleTags(tx, shopId, [...touched], 'import:service-cases', at);
-  return { cases, customersCreated };
 }
 
 async function insertErrors(

@@ -1,13 +1,25 @@
 // A help desk's export read as service cases (service/intake.ts receives them): one ticket a row, its
 // kind, channel and status in the help desk's words, English or Chinese, and its person as an order
-// names its buyer. Long texts are cut to what a case holds rather than losing the ticket.
+// names its buyer. Long texts are cut to what a case holds rather than losing the ticket. A batch of them
+// is received in the import's transaction, a ticket the case refuses becoming its row's error.
 import { normalizePerson } from '../customers/person.js';
-import type { PersonInput } from '../customers/resolve.js';
+import { lockShopIngest, type PersonInput } from '../customers/resolve.js';
+import type { Queryable } from '../db/db.js';
+import { AppError } from '../errors.js';
 import { CASE_CHANNELS, CASE_KINDS, type CaseKind } from '../service/cases.js';
-import type { Ticket } from '../service/intake.js';
+import { receiveTicket, type Ticket } from '../service/intake.js';
 import type { Shop } from '../shops/shops.js';
+import { applyRuleTags } from '../tags/rules.js';
 import type { Field } from './formats.js';
-import { customerRef, dateOf, Problems, reportNormalizeErrors, type Parsed, type Row } from './rows.js';
+import {
+  customerRef,
+  dateOf,
+  Problems,
+  reportNormalizeErrors,
+  type Parsed,
+  type Row,
+  type RowError,
+} from './rows.js';
 
 export interface ImportedTicket {
   rowNo: number;
@@ -135,4 +147,57 @@ export function ticketFromRow(row: Row, shop: Shop, source: string): Parsed<Impo
       },
     },
   };
+}
+
+/** Where a ticket's refusal (service/intake.ts names the API's fields) shows in the file. */
+const TICKET_COLUMN: Record<string, Field> = {
+  openedAt: 'opened_at',
+  resolvedAt: 'resolved_at',
+  resolution: 'resolution',
+  rating: 'rating',
+  orderExternalId: 'order_id',
+};
+
+/**
+ * Each ticket of an import's batch opens or updates its case; one the case refuses (an order that is not the
+ * person's, opened in the future) becomes its row's error, undone with the profile it may have made.
+ * The customers' rule tags are judged once, after the batch.
+ */
+export async function receiveTickets(
+  tx: Queryable,
+  shopId: string,
+  tickets: ImportedTicket[],
+  errors: RowError[],
+) {
+  const at = new Date();
+  const cases = { created: 0, updated: 0, unchanged: 0 };
+  let customersCreated = 0;
+  const touched = new Set<string>();
+  await lockShopIngest(tx, shopId);
+  for (const { rowNo, ticket, person, cells } of tickets) {
+    await tx.query('savepoint ticket');
+    try {
+      const r = await receiveTicket(tx, shopId, ticket, person, at);
+      await tx.query('release savepoint ticket');
+      cases[r.outcome]++;
+      if (r.newCustomer) customersCreated++;
+      if (r.outcome !== 'unchanged') touched.add(r.customerId);
+    } catch (err) {
+      await tx.query('rollback to savepoint ticket');
+      if (!(err instanceof AppError)) throw err;
+      const details = err.details.length > 0 ? err.details : [{ field: undefined, message: err.message }];
+      for (const d of details) {
+        const field = d.field ? TICKET_COLUMN[d.field] : undefined;
+        const cell = field ? cells[field] : undefined;
+        errors.push({
+          rowNo,
+          column: cell?.column ?? null,
+          reason: d.message,
+          value: cell?.value || null,
+        });
+      }
+    }
+  }
+  if (touched.size > 0) await applyRuleTags(tx, shopId, [...touched], 'import:service-cases', at);
+  return { cases, customersCreated };
 }
