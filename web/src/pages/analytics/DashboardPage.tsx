@@ -6,6 +6,7 @@ import { useLoad } from '../../useLoad.js';
 import { CASE_KINDS } from '../service/cases.js';
 import { AcquisitionSpend } from './AcquisitionSpend.js';
 import { Chart, type ChartOptions } from './Chart.js';
+import { Engagement } from './Engagement.js';
 import { LineSalesTable } from './LineSales.js';
 import { PromotionReport } from './PromotionReport.js';
 import { TierMoves } from './TierMoves.js';
@@ -362,48 +363,7 @@ function Figures({
         </div>
       </div>
       <LineSalesTable query={query} cash={cash} />
-      <h2 title={t('dash.def.engagement')}>{t('dash.engagement')}</h2>
-      <table data-testid="engagement">
-        <thead>
-          <tr>
-            <th />
-            <th className="num">{t('campaigns.r.sent')}</th>
-            <th className="num">{t('campaigns.r.delivered')}</th>
-            <th className="num">{t('campaigns.r.opened')}</th>
-            <th className="num">{t('campaigns.r.clicked')}</th>
-            <th className="num">{t('campaigns.r.converted')}</th>
-            <th className="num">{t('campaigns.r.revenue')}</th>
-            <th className="num">{t('campaigns.lift')}</th>
-            <th className="num">{t('dash.cost')}</th>
-            <th className="num" title={t('dash.def.roi')}>
-              {t('dash.roi')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.engagement.map((e) => (
-            <tr key={e.id} data-engagement={e.name}>
-              <td>
-                {t(e.kind === 'flow' ? 'nav.flows' : 'nav.campaigns')}: {e.name}
-              </td>
-              <td className="num">{num(e.sent)}</td>
-              <td className="num">{num(e.delivered)}</td>
-              <td className="num">{num(e.opened)}</td>
-              <td className="num">{num(e.clicked)}</td>
-              <td className="num">
-                {num(e.converted)} / {num(e.customers)}
-              </td>
-              <td className="num">{cash(e.revenueCents)}</td>
-              <td className="num">{pct(e.lift)}</td>
-              <td className="num">{cash(e.costCents)}</td>
-              <td className="num" data-testid="roi">
-                {pct(e.roi)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {d.engagement.length === 0 && <p className="muted">{t('dash.noEngagement')}</p>}
+      <Engagement items={d.engagement} cash={cash} pct={pct} />
       <AcquisitionSpend months={d.acquisition.months} currency={currency} cash={cash} onSaved={onSpend} />
     </>
   );
