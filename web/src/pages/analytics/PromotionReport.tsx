@@ -78,8 +78,8 @@ export function PromotionReport({ shop, segmentId }: { shop: Shop; segmentId: st
           {windows.map((w) => (
             <tr key={w.window} data-window={w.window}>
               <th>{t(`dash.promo.${w.window}`)}</th>
-              <td>{w.from}</td>
-              <td>{w.to}</td>
+              <td className="day">{w.from}</td>
+              <td className="day">{w.to}</td>
               <td className="num">{w.orders.toLocaleString(lang)}</td>
               <td className="num">{w.newCustomers.toLocaleString(lang)}</td>
               <td className="num">{cash(w.newNetCents)}</td>
