@@ -312,7 +312,13 @@ function Figures({
                   {[1, 2, 3, 4, 5].map((f) => {
                     const c = d.rfm.find((x) => x.r === r && x.f === f);
                     return (
-                      <td key={f} className="num" title={c ? `${c.segment}: ${cash(c.monetaryCents)}` : ''}>
+                      <td
+                        key={f}
+                        className="num"
+                        title={
+                          c ? `${label(`rfm.segment.${c.segment}`, c.segment)}: ${cash(c.monetaryCents)}` : ''
+                        }
+                      >
                         {num(c?.customers ?? 0)}
                       </td>
                     );

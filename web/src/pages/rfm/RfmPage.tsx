@@ -98,12 +98,13 @@ export function RfmPage({ shop }: { shop: Shop }) {
                 <th>R{r}</th>
                 {[1, 2, 3, 4, 5].map((f) => {
                   const c = cell(r, f);
-                  const share = c ? c.customers / total : 0;
+                  const shade = Math.min(0.85, (c ? c.customers / total : 0) * 4);
                   return (
                     <td
                       key={f}
                       data-cell={`${r}${f}`}
-                      style={{ background: `rgba(194, 65, 12, ${Math.min(0.85, share * 4)})` }}
+                      className={shade >= 0.6 ? 'dark' : undefined}
+                      style={{ background: `rgba(194, 65, 12, ${shade})` }}
                       title={c ? label(`rfm.segment.${c.segment}`, c.segment) : ''}
                     >
                       <strong>{(c?.customers ?? 0).toLocaleString(lang)}</strong>
