@@ -13,6 +13,16 @@ const Env = z.object({
   // PGlite's page cache in MB. PGlite's memory tops out at 2 GB, and it takes the whole cache at start.
   REGULARS_PGLITE_BUFFERS: z.coerce.number().int().min(16).max(1024).default(defaultPgliteBuffersMb()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // The address customers reach this server at: links in messages (unsubscribe, clicks, the open pixel)
+  // and providers' callbacks start with it, for every shop that has not set its own on the Channels
+  // page. Unset: http://localhost and the port.
+  REGULARS_PUBLIC_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .url({ protocol: /^https?$/, message: 'an http:// or https:// address' })
+      .max(500)
+      .optional(),
+  ),
   // Secure cookies need HTTPS; set when the console is served behind TLS.
   COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
   // Behind a reverse proxy: the proxies whose X-Forwarded-For gives the client's address (sign-in
@@ -37,6 +47,8 @@ export interface Config {
   /** The shops' export archives, under the data directory. */
   exportDir: string;
   pgliteBuffersMb: number;
+  /** Where links in messages point for a shop that set no address of its own (no trailing slash). */
+  publicUrl: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   cookieSecure: boolean;
   trustProxy: boolean | string;
@@ -58,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: join(dataDir, 'uploads'),
     exportDir: join(dataDir, 'exports'),
     pgliteBuffersMb: e.REGULARS_PGLITE_BUFFERS,
+    publicUrl: (e.REGULARS_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE === 'true',
     trustProxy: trustProxy(e.REGULARS_TRUST_PROXY),

@@ -102,6 +102,7 @@ program
       db,
       imports,
       jobs,
+      publicUrl: config.publicUrl,
       uploadDir,
       exportDir,
       cookieSecure: config.cookieSecure,

@@ -210,8 +210,11 @@ describeEachDb('demo shop', ({ db }) => {
         transactional: winBack.transactional,
       },
       someone!.customerId,
+      'https://crm.demo.example',
     );
     expect(preview.body).toContain('<strong>CODE-AT-SEND</strong>：满[coupon.min_spend]减[coupon.value]');
+    // The demo shop sets no address of its own: its links go to the server's.
+    expect(preview.body).toContain('href="https://crm.demo.example/u/');
     expect(preview.subject).toContain(shop.name);
 
     // The seed's flows wait as drafts; switched on, care after purchase takes the last weeks' buyers.

@@ -43,6 +43,17 @@ describe('embedded database settings', () => {
       expect(() => loadConfig({ REGULARS_TRUST_PROXY: bad }), bad).toThrow(/REGULARS_TRUST_PROXY/);
   });
 
+  it('reads the address links in messages start with, and refuses what is not a web address', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ REGULARS_PUBLIC_URL: 'https://crm.shop.example/' }).publicUrl).toBe(
+      'https://crm.shop.example',
+    );
+    expect(loadConfig({ REGULARS_PUBLIC_URL: '' }).publicUrl).toBe('http://localhost:3000');
+    for (const bad of ['crm.shop.example', 'ftp://crm.shop.example', 'javascript:alert(1)'])
+      expect(() => loadConfig({ REGULARS_PUBLIC_URL: bad }), bad).toThrow(/REGULARS_PUBLIC_URL/);
+  });
+
   it('starts an existing data directory with them, its rows intact', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'regulars-embedded-'));
     dirs.push(dataDir);

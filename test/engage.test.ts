@@ -7,7 +7,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runFlows } from '../src/engage/flows/engine.js';
 import { enqueueJob } from '../src/jobs/jobs.js';
 import { describeEachDb } from './support/databases.js';
-import { settleJobs, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
+import {
+  settleJobs,
+  TEST_SERVER_URL,
+  testApp,
+  testTenant,
+  type TestApp,
+  type TestTenant,
+} from './support/app.js';
 import {
   startAliyunSink,
   startHttpSink,
@@ -1516,6 +1523,66 @@ describeEachDb('engage', ({ db }) => {
     const tooLong = await call('GET', '/api/messages/usage?months=25', undefined, c);
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.details).toEqual([expect.objectContaining({ field: 'querystring.months' })]);
+  });
+
+  it('links to the server’s configured address until the shop gives its own', async () => {
+    const c = await testTenant(db(), 'Plain shop');
+    const as = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+      ok(method, url, payload, c);
+    expect(await as('GET', '/api/engage/links')).toEqual({ publicUrl: TEST_SERVER_URL });
+    await as('PUT', '/api/contact-policy', noQuiet);
+    // Its own relay: the shared one checks each mail against the first shop's outbox.
+    const relay = await startSmtpSink();
+    await as('PUT', '/api/channels/email', {
+      channel: 'email',
+      settings: { host: '127.0.0.1', port: relay.port, from: 'Plain <hi@plain.example>' },
+      ratePerSecond: 1000,
+    });
+    const { customerId } = await as('POST', '/api/orders', {
+      externalId: 'plain-1',
+      status: 'paid',
+      totalCents: 5000,
+      orderedAt: daysAgo(3),
+      customer: { email: 'gil@plain.example', name: 'Gil' },
+    });
+    await as('PUT', `/api/customers/${customerId}/consents/email`, {
+      status: 'opted_in',
+      source: 'checkout',
+    });
+    const send = async (name: string) => {
+      const templateId = (
+        await as('POST', '/api/templates', {
+          name,
+          channel: 'email',
+          subject: name,
+          body: '<p>Hello</p><a href="{{ unsubscribe_url }}">Unsubscribe</a>',
+        })
+      ).templateId;
+      const segmentId = (
+        await as('POST', '/api/segments', {
+          name,
+          rule: { type: 'field', field: 'orderCount', op: 'gte', value: 1 },
+        })
+      ).segmentId;
+      const { campaignId } = await as('POST', '/api/campaigns', {
+        name,
+        templateId,
+        segmentId,
+        holdoutPercent: 0,
+      });
+      await as('POST', `/api/campaigns/${campaignId}/schedule`, {});
+      await settleJobs(t.jobs, db(), c.shop.shopId);
+      return relay.mails.find((m) => m.headers.get('subject') === name)!;
+    };
+    const first = await send('First');
+    expect(first.body).toContain(`href="${TEST_SERVER_URL}/u/`);
+    expect(first.headers.get('list-unsubscribe')).toContain(`<${TEST_SERVER_URL}/u/`);
+    // Once the shop gives its own address, its links start with that.
+    await as('PUT', '/api/engage/links', { publicUrl: 'https://crm.plain.example/' });
+    expect(await as('GET', '/api/engage/links')).toEqual({ publicUrl: 'https://crm.plain.example' });
+    const second = await send('Second');
+    expect(second.body).toContain('href="https://crm.plain.example/u/');
+    await relay.close();
   });
 
   it('keeps every shop to its own campaigns, templates and messages', async () => {

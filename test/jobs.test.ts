@@ -6,17 +6,17 @@ import { claimJob, enqueueJob, getJob, listJobs, requeueStalled } from '../src/j
 import { JobRunner } from '../src/jobs/runner.js';
 import { DEFAULT_PROGRAM, getProgram, saveProgram } from '../src/membership/program.js';
 import { keepMemberYear } from '../src/membership/year.js';
-import { JOB_HANDLERS } from '../src/jobs/handlers.js';
+import { jobHandlers } from '../src/jobs/handlers.js';
 import { EXPIRE, REGRADE, REVIEW, scheduleMembership, YEAR } from '../src/membership/schedule.js';
 import { PRUNE, scheduleRetention } from '../src/shops/retention.js';
-import { settleJobs } from './support/app.js';
+import { settleJobs, TEST_SERVER_URL } from './support/app.js';
 import { describeEachDb } from './support/databases.js';
 
 /** Runs the shop's waiting jobs as the server's runner would, serving that shop alone (see settleJobs). */
 async function runAll(db: Db, shopId: string): Promise<void> {
   const runner = new JobRunner(
     db,
-    JOB_HANDLERS,
+    jobHandlers({ publicUrl: TEST_SERVER_URL }),
     async () => {},
     (err) => {
       throw err;

@@ -35,10 +35,10 @@ export function campaignCommands(program: Command): void {
     .description('launch a draft or scheduled campaign now and deliver it')
     .option('--shop <id>')
     .action((campaignId: string, o: { shop?: string }) =>
-      withDb(async (db) => {
+      withDb(async (db, config) => {
         const shopId = await pickShop(db, o.shop);
         await scheduleCampaign(db, shopId, campaignId, new Date());
-        await runInForeground(db, shopId, MESSAGES_DELIVER, 'delivering', 'messages');
+        await runInForeground(db, config, shopId, MESSAGES_DELIVER, 'delivering', 'messages');
       }),
     );
   campaign

@@ -30,14 +30,14 @@ export function flowCommands(program: Command): void {
     .option('--catch-up-days <n>', 'also let in occurrences of the last n days (0–30)', '0')
     .option('--shop <id>')
     .action((flowId: string, o: { shop?: string; catchUpDays: string }) =>
-      withDb(async (db) => {
+      withDb(async (db, config) => {
         const days = Number(o.catchUpDays);
         if (!Number.isInteger(days) || days < 0 || days > 30)
           throw new Error(`--catch-up-days must be a whole number from 0 to 30, not '${o.catchUpDays}'`);
         const shopId = await pickShop(db, o.shop);
         await activateFlow(db, shopId, flowId, days);
-        await runInForeground(db, shopId, FLOWS_RUN, 'running flows', 'moves');
-        await runInForeground(db, shopId, MESSAGES_DELIVER, 'delivering', 'messages');
+        await runInForeground(db, config, shopId, FLOWS_RUN, 'running flows', 'moves');
+        await runInForeground(db, config, shopId, MESSAGES_DELIVER, 'delivering', 'messages');
       }),
     );
   flow

@@ -2,15 +2,17 @@
 // those the console starts (so a job another process is running is not run twice).
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
+import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { AppError } from '../errors.js';
 import { claimJob, enqueueJob } from '../jobs/jobs.js';
-import { JOB_HANDLERS } from '../jobs/handlers.js';
+import { jobHandlers } from '../jobs/handlers.js';
 import { runJob } from '../jobs/runner.js';
 import { pickShop, withDb } from './context.js';
 
 export async function runInForeground(
   db: Db,
+  config: Pick<Config, 'publicUrl'>,
   shopId: string,
   kind: string,
   label: string,
@@ -24,7 +26,7 @@ export async function runInForeground(
     Presets.shades_classic,
   );
   let started = false;
-  const done = await runJob(db, job, JOB_HANDLERS, async (n, total) => {
+  const done = await runJob(db, job, jobHandlers(config), async (n, total) => {
     if (!started && total !== undefined) {
       bar.start(total, n);
       started = true;
@@ -53,6 +55,8 @@ export function jobCommand(
     .description(description)
     .option('--shop <id>')
     .action((o: { shop?: string }) =>
-      withDb(async (db) => runInForeground(db, await pickShop(db, o.shop), kind, label, unit)),
+      withDb(async (db, config) =>
+        runInForeground(db, config, await pickShop(db, o.shop), kind, label, unit),
+      ),
     );
 }

@@ -34,7 +34,7 @@ export function retentionCommands(program: Command): void {
     .option('--import-cells-days <n>', "days an ended import's refused cells stay (1 to 3650)", positiveInt)
     .option('--shop <id>')
     .action(({ shop, ...given }: Partial<RetentionSettings> & { shop?: string }) =>
-      withDb(async (db) => {
+      withDb(async (db, config) => {
         // Commander sets only the options given: the rest keep their current periods.
         if (Object.keys(given).length === 0)
           throw AppError.invalid('Say what to change: --activity-days, --import-cells-days or both');
@@ -49,7 +49,7 @@ export function retentionCommands(program: Command): void {
             })),
           );
         console.log(describe(await setRetention(db, shopId, wanted.data)));
-        await runInForeground(db, shopId, PRUNE, 'pruning');
+        await runInForeground(db, config, shopId, PRUNE, 'pruning');
       }),
     );
   jobCommand(

@@ -46,7 +46,7 @@ export function shopCommands(program: Command): void {
     .option('--phone-region <code>', 'country for phone numbers without a country code')
     .option('--shop <id>')
     .action(({ shop: id, ...wanted }: ShopChange & { shop?: string }) =>
-      withDb(async (db) => {
+      withDb(async (db, config) => {
         const shopId = await pickShop(db, id);
         const change = ShopChange.safeParse(wanted);
         if (!change.success)
@@ -61,7 +61,14 @@ export function shopCommands(program: Command): void {
         const after = await updateShop(db, shopId, change.data);
         console.log(line(after));
         if (after.timeZone !== before.timeZone)
-          await runInForeground(db, shopId, REBUILD_ROLLUP, "recomputing the dashboard's days", 'days');
+          await runInForeground(
+            db,
+            config,
+            shopId,
+            REBUILD_ROLLUP,
+            "recomputing the dashboard's days",
+            'days',
+          );
       }),
     );
   shop.command('list').action(() =>

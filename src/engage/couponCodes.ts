@@ -6,7 +6,7 @@
 import type { Queryable } from '../db/db.js';
 import { formatAmount } from '../orders/money.js';
 import { assertIssuable, couponTerms, offerRanks } from './coupons.js';
-import { linkSettings } from './links.js';
+import { signingKeyOf } from './links.js';
 
 /**
  * Who gets a code: a snapshot's members, a campaign's recipients, a flow's customers (one key each), or a
@@ -31,7 +31,7 @@ export async function issueCoupon(
   issueKey: string,
   at = new Date(),
 ): Promise<number> {
-  const { signingKey } = await linkSettings(tx, shopId);
+  const signingKey = await signingKeyOf(tx, shopId);
   let source: string;
   let params: unknown[];
   if ('snapshotId' in to) {

@@ -78,13 +78,19 @@ export interface DeliveryResult extends Record<string, unknown> {
   resumed: number;
 }
 
-export async function deliverMessages(db: Db, shopId: string, progress: Progress): Promise<DeliveryResult> {
+export async function deliverMessages(
+  db: Db,
+  shopId: string,
+  progress: Progress,
+  /** The server's address, for a shop that set none (Config.publicUrl). */
+  serverUrl: string,
+): Promise<DeliveryResult> {
   const now = () => new Date();
   const launched = await launchDueCampaigns(db, shopId, now());
   const resumed = await reclaimInterrupted(db, shopId);
   const shop = await getShop(db, shopId);
   const policy = await contactPolicy(db, shopId);
-  const links: LinkSettings = await linkSettings(db, shopId);
+  const links: LinkSettings = await linkSettings(db, shopId, serverUrl);
   const loader = await RecipientLoader.forShop(db, shopId);
   const templates = new Map<string, CompiledTemplate>();
   const routes = new Map<MessageChannel, Route | null>();

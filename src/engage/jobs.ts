@@ -11,14 +11,15 @@ import { runFlows } from './flows/engine.js';
 export const MESSAGES_DELIVER = 'messages.deliver';
 export const FLOWS_RUN = 'flows.run';
 
-export const engageJobs: Handlers = {
-  [MESSAGES_DELIVER]: (db, job, progress) => deliverMessages(db, job.shopId, progress),
+/** The jobs, sending with links to `serverUrl` for shops that set no address of their own. */
+export const engageJobs = (serverUrl: string): Handlers => ({
+  [MESSAGES_DELIVER]: (db, job, progress) => deliverMessages(db, job.shopId, progress, serverUrl),
   [FLOWS_RUN]: async (db, job, progress) => {
     const result = await runFlows(db, job.shopId, new Date(), progress);
     if (result.queued > 0) await enqueueJob(db, job.shopId, MESSAGES_DELIVER);
     return { ...result };
   },
-};
+});
 
 export async function scheduleEngage(db: Db, at: Date): Promise<void> {
   for (const shopId of await shopsWithDeliveryDue(db, at)) await enqueueJob(db, shopId, MESSAGES_DELIVER);

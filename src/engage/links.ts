@@ -20,24 +20,40 @@ export interface LinkSettings {
   signingKey: string;
 }
 
-const DEFAULT_PUBLIC_URL = 'http://localhost:3000';
-
-export async function linkSettings(db: Queryable, shopId: string): Promise<LinkSettings> {
+/** The shop's settings row, made on first use: its own address (null: the server's) and its key. */
+async function settingsRow(
+  db: Queryable,
+  shopId: string,
+): Promise<{ publicUrl: string | null; signingKey: string }> {
   await db.query(
-    `insert into engage_settings (shop_id, public_url, signing_key) values ($1, $2, $3)
+    `insert into engage_settings (shop_id, public_url, signing_key) values ($1, null, $2)
      on conflict (shop_id) do nothing`,
-    [shopId, DEFAULT_PUBLIC_URL, randomBytes(32).toString('base64url')],
+    [shopId, randomBytes(32).toString('base64url')],
   );
-  const [s] = await db.query<LinkSettings>(
+  const [s] = await db.query<{ publicUrl: string | null; signingKey: string }>(
     `select public_url as "publicUrl", signing_key as "signingKey" from engage_settings where shop_id = $1`,
     [shopId],
   );
   return s!;
 }
 
+/** The shop's key for signing links and webhook bodies. */
+export async function signingKeyOf(db: Queryable, shopId: string): Promise<string> {
+  return (await settingsRow(db, shopId)).signingKey;
+}
+
+/**
+ * The shop's link settings: its own address if it set one, else the server's (`serverUrl`, the
+ * configured REGULARS_PUBLIC_URL), read each time so a server moved to a new address takes its shops along.
+ */
+export async function linkSettings(db: Queryable, shopId: string, serverUrl: string): Promise<LinkSettings> {
+  const row = await settingsRow(db, shopId);
+  return { publicUrl: row.publicUrl ?? serverUrl, signingKey: row.signingKey };
+}
+
 export async function setPublicUrl(db: Queryable, shopId: string, input: LinkSettingsInput): Promise<string> {
   const { publicUrl } = LinkSettingsInput.parse(input);
-  await linkSettings(db, shopId);
+  await settingsRow(db, shopId);
   const url = publicUrl.replace(/\/+$/, '');
   await db.query(`update engage_settings set public_url = $2 where shop_id = $1`, [shopId, url]);
   return url;

@@ -28,13 +28,15 @@ export async function previewMessage(
   shopId: string,
   template: TemplateInput,
   customerId: string,
+  /** The server's address, for a shop that set none (Config.publicUrl). */
+  serverUrl: string,
 ): Promise<Preview> {
   const { template: t, compiled } = checkedTemplate(template, 'body.template');
   await getCustomer(db, shopId, customerId);
   const loader = await RecipientLoader.forShop(db, shopId);
   const recipient = (await loader.load(db, [customerId], compiled.uses)).get(customerId)!;
   // A preview's links are signed for a message that does not exist, so following them changes nothing.
-  const links = messageLinks(await linkSettings(db, shopId), shopId, uuidv7());
+  const links = messageLinks(await linkSettings(db, shopId, serverUrl), shopId, uuidv7());
   let rendered;
   try {
     rendered = renderTemplate(compiled, {

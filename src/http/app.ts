@@ -57,6 +57,8 @@ export interface AppOptions {
   uploadDir: string;
   /** Where the shops' export archives are written (by the runner's jobs) and read from. */
   exportDir: string;
+  /** Where links in messages point for a shop that set no address of its own (Config.publicUrl). */
+  publicUrl: string;
   cookieSecure?: boolean;
   /** Fastify's `trustProxy`: whose X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | string;

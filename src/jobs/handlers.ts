@@ -10,19 +10,22 @@ import { retentionJobs, scheduleRetention } from '../shops/retention.js';
 import { scheduleTags, tagJobs } from '../tags/jobs.js';
 import type { Handlers } from './runner.js';
 
-export const JOB_HANDLERS: Handlers = {
-  ...membershipJobs,
-  ...predictionJobs,
-  ...rfmJobs,
-  ...tagJobs,
-  ...engageJobs,
-  ...retentionJobs,
-  ...analyticsJobs,
-};
+/** Every job but those that write files; messages link to `publicUrl` for shops that set no address. */
+export function jobHandlers(server: { publicUrl: string }): Handlers {
+  return {
+    ...membershipJobs,
+    ...predictionJobs,
+    ...rfmJobs,
+    ...tagJobs,
+    ...engageJobs(server.publicUrl),
+    ...retentionJobs,
+    ...analyticsJobs,
+  };
+}
 
 /** What the server's runner runs: the jobs above, and those that write files (into these folders). */
-export function serverJobHandlers(files: { exportDir: string }): Handlers {
-  return { ...JOB_HANDLERS, ...shopArchiveJobs(files.exportDir) };
+export function serverJobHandlers(server: { exportDir: string; publicUrl: string }): Handlers {
+  return { ...jobHandlers(server), ...shopArchiveJobs(server.exportDir) };
 }
 
 export async function scheduleAll(db: Db, at: Date): Promise<void> {

@@ -10,6 +10,9 @@ import { createApiKey } from '../../src/shops/apiKeys.js';
 import { createShop, type Shop } from '../../src/shops/shops.js';
 import { createStaff } from '../../src/shops/staff.js';
 
+/** The address the test server is configured with (REGULARS_PUBLIC_URL): a shop's links, until it sets its own. */
+export const TEST_SERVER_URL = 'https://crm.server.example';
+
 export interface TestApp {
   app: App;
   imports: ImportQueue;
@@ -36,14 +39,23 @@ export async function testApp(db: Db, webDir?: string): Promise<TestApp> {
   // settleJobs), so it never takes another file's job. An embedded database is the file's own.
   const jobs = new JobRunner(
     db,
-    serverJobHandlers({ exportDir }),
+    serverJobHandlers({ exportDir, publicUrl: TEST_SERVER_URL }),
     async () => {},
     (err) => {
       throw err;
     },
     db.kind === 'postgres' ? new Set() : null,
   );
-  const app = await buildApp({ db, imports, jobs, uploadDir, exportDir, logLevel: 'silent', webDir });
+  const app = await buildApp({
+    db,
+    imports,
+    jobs,
+    uploadDir,
+    exportDir,
+    publicUrl: TEST_SERVER_URL,
+    logLevel: 'silent',
+    webDir,
+  });
   return { app, imports, jobs, db, uploadDir, exportDir };
 }
 

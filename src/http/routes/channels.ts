@@ -83,7 +83,7 @@ export const channelRoutes =
         },
       },
       async (request) => {
-        const links = await linkSettings(o.db, request.shopId);
+        const links = await linkSettings(o.db, request.shopId, o.publicUrl);
         return {
           items: (await listChannels(o.db, request.shopId)).map((c) => ({
             ...withoutSecrets(c),
@@ -137,10 +137,11 @@ export const channelRoutes =
         schema: {
           tags: ['engage'],
           summary: 'Where links in messages point',
+          description: "The shop's own address if it set one, else the server's (REGULARS_PUBLIC_URL).",
           response: { 200: z.object({ publicUrl: z.string() }), ...errors },
         },
       },
-      async (request) => ({ publicUrl: (await linkSettings(o.db, request.shopId)).publicUrl }),
+      async (request) => ({ publicUrl: (await linkSettings(o.db, request.shopId, o.publicUrl)).publicUrl }),
     );
     app.put(
       '/api/engage/links',
@@ -296,6 +297,7 @@ export const channelRoutes =
           },
         },
       },
-      async (request) => previewMessage(o.db, request.shopId, request.body.template, request.body.customerId),
+      async (request) =>
+        previewMessage(o.db, request.shopId, request.body.template, request.body.customerId, o.publicUrl),
     );
   };
