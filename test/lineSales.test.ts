@@ -225,6 +225,25 @@ describeEachDb('sales by category and brand', ({ db, newShop }) => {
       ['Skincare', 1, 2, 20_000, 0, 0.8],
       ['Makeup', 1, 1, 5_000, 1, 0.2],
     ]);
+    // In May, b gives a phone, and an order of a's gives the same phone: a and b are one person, and b's
+    // April order, moved to the one profile, is the member's too.
+    const may = (externalId: string, customer: object) => ({
+      externalId,
+      totalCents: 1_000,
+      orderedAt: noon('2026-05-10'),
+      items: [line('Gift card', 1, 10)],
+      customer,
+    });
+    await ingest(shop, [may('L-M1', { email: 'b@example.com', phone: '13800138000' })]);
+    await ingest(shop, [may('L-M2', { email: 'a@example.com', phone: '13800138000' })]);
+    const merged = await lineSales(db(), shop.shopId, { ...APRIL, segmentId: segment.segmentId });
+    expect(merged.total).toEqual({
+      units: 6,
+      grossCents: 37_000,
+      returnedUnits: 1,
+      returnedCents: 4_000,
+      netCents: 33_000,
+    });
     await expect(
       lineSales(db(), shop.shopId, { ...APRIL, by: 'colour' as 'brand', limit: 0 }),
     ).rejects.toMatchObject({
