@@ -1692,6 +1692,18 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await eventually(() => sms.getByLabel('Delivery reports').inputValue()).toMatch(
       new RegExp(`^${TEST_SERVER_URL.replace(/\./g, '\\.')}/t/aliyun/[^/]+/reports$`),
     );
+    // The shop's own address field is empty, the server's shown in its place; the shop can give its own.
+    const address = page.getByLabel('Address customers reach this server at');
+    expect(await address.inputValue()).toBe('');
+    expect(await address.getAttribute('placeholder')).toBe(TEST_SERVER_URL);
+    const linksForm = page.locator('form').filter({ has: address });
+    await address.fill('https://crm.aliyun-shop.example/');
+    await linksForm.getByRole('button', { name: 'Save' }).click();
+    await linksForm.getByText('Saved').waitFor();
+    expect(await address.inputValue()).toBe('https://crm.aliyun-shop.example');
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/engage/links', headers: shop.auth })).json(),
+    ).toMatchObject({ publicUrl: 'https://crm.aliyun-shop.example', own: true });
     const channels = (await t.app.inject({ method: 'GET', url: '/api/channels', headers: shop.auth })).json();
     expect(channels.items.find((c: { channel: string }) => c.channel === 'sms')).toMatchObject({
       settings: {

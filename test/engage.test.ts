@@ -1529,7 +1529,8 @@ describeEachDb('engage', ({ db }) => {
     const c = await testTenant(db(), 'Plain shop');
     const as = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
       ok(method, url, payload, c);
-    expect(await as('GET', '/api/engage/links')).toEqual({ publicUrl: TEST_SERVER_URL });
+    const server = { publicUrl: TEST_SERVER_URL, own: false, serverUrl: TEST_SERVER_URL };
+    expect(await as('GET', '/api/engage/links')).toEqual(server);
     await as('PUT', '/api/contact-policy', noQuiet);
     // Its own relay: the shared one checks each mail against the first shop's outbox.
     const relay = await startSmtpSink();
@@ -1578,10 +1579,18 @@ describeEachDb('engage', ({ db }) => {
     expect(first.body).toContain(`href="${TEST_SERVER_URL}/u/`);
     expect(first.headers.get('list-unsubscribe')).toContain(`<${TEST_SERVER_URL}/u/`);
     // Once the shop gives its own address, its links start with that.
-    await as('PUT', '/api/engage/links', { publicUrl: 'https://crm.plain.example/' });
-    expect(await as('GET', '/api/engage/links')).toEqual({ publicUrl: 'https://crm.plain.example' });
+    const own = { publicUrl: 'https://crm.plain.example', own: true, serverUrl: TEST_SERVER_URL };
+    expect(await as('PUT', '/api/engage/links', { publicUrl: 'https://crm.plain.example/' })).toEqual(own);
+    expect(await as('GET', '/api/engage/links')).toEqual(own);
     const second = await send('Second');
     expect(second.body).toContain('href="https://crm.plain.example/u/');
+    // Null gives the links back to the server's address; what is not a web address is refused by name.
+    expect(await as('PUT', '/api/engage/links', { publicUrl: null })).toEqual(server);
+    const third = await send('Third');
+    expect(third.body).toContain(`href="${TEST_SERVER_URL}/u/`);
+    const bad = await call('PUT', '/api/engage/links', { publicUrl: 'ftp://crm.plain.example' }, c);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([expect.objectContaining({ field: 'body.publicUrl' })]);
     await relay.close();
   });
 

@@ -11,12 +11,17 @@ export const LinkSettingsInput = z.strictObject({
   publicUrl: z
     .url({ protocol: /^https?$/ })
     .max(500)
-    .describe('the address customers reach this server at; links in messages start with it'),
+    .nullable()
+    .describe(
+      "the address customers reach this server at; links in messages start with it (null: the server's, REGULARS_PUBLIC_URL)",
+    ),
 });
 export type LinkSettingsInput = z.input<typeof LinkSettingsInput>;
 
 export interface LinkSettings {
   publicUrl: string;
+  /** Whether the address is the shop's own, not the server's. */
+  own: boolean;
   signingKey: string;
 }
 
@@ -48,15 +53,17 @@ export async function signingKeyOf(db: Queryable, shopId: string): Promise<strin
  */
 export async function linkSettings(db: Queryable, shopId: string, serverUrl: string): Promise<LinkSettings> {
   const row = await settingsRow(db, shopId);
-  return { publicUrl: row.publicUrl ?? serverUrl, signingKey: row.signingKey };
+  return { publicUrl: row.publicUrl ?? serverUrl, own: row.publicUrl !== null, signingKey: row.signingKey };
 }
 
-export async function setPublicUrl(db: Queryable, shopId: string, input: LinkSettingsInput): Promise<string> {
+/** Sets the shop's own address, or with null goes back to the server's. */
+export async function setPublicUrl(db: Queryable, shopId: string, input: LinkSettingsInput): Promise<void> {
   const { publicUrl } = LinkSettingsInput.parse(input);
   await settingsRow(db, shopId);
-  const url = publicUrl.replace(/\/+$/, '');
-  await db.query(`update engage_settings set public_url = $2 where shop_id = $1`, [shopId, url]);
-  return url;
+  await db.query(`update engage_settings set public_url = $2 where shop_id = $1`, [
+    shopId,
+    publicUrl?.replace(/\/+$/, '') ?? null,
+  ]);
 }
 
 export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'status' | 'push';

@@ -70,9 +70,19 @@ const SmsLength = z.object({
     .describe('parts the carrier bills: 70 characters for one UCS-2 part, 67 when split'),
 });
 
+const LinkAddress = z.object({
+  publicUrl: z.string().describe('where links in messages point now'),
+  own: z.boolean().describe("whether that is the shop's own address rather than the server's"),
+  serverUrl: z.string().describe("the server's address (REGULARS_PUBLIC_URL), for a shop that sets none"),
+});
+
 export const channelRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
+    const linkAddress = async (shopId: string) => {
+      const { publicUrl, own } = await linkSettings(o.db, shopId, o.publicUrl);
+      return { publicUrl, own, serverUrl: o.publicUrl };
+    };
     app.get(
       '/api/channels',
       {
@@ -138,10 +148,10 @@ export const channelRoutes =
           tags: ['engage'],
           summary: 'Where links in messages point',
           description: "The shop's own address if it set one, else the server's (REGULARS_PUBLIC_URL).",
-          response: { 200: z.object({ publicUrl: z.string() }), ...errors },
+          response: { 200: LinkAddress, ...errors },
         },
       },
-      async (request) => ({ publicUrl: (await linkSettings(o.db, request.shopId, o.publicUrl)).publicUrl }),
+      async (request) => linkAddress(request.shopId),
     );
     app.put(
       '/api/engage/links',
@@ -151,10 +161,13 @@ export const channelRoutes =
           tags: ['engage'],
           summary: 'Set the address customers reach this server at (unsubscribe, open and click links)',
           body: LinkSettingsInput,
-          response: { 200: z.object({ publicUrl: z.string() }), ...errors },
+          response: { 200: LinkAddress, ...errors },
         },
       },
-      async (request) => ({ publicUrl: await setPublicUrl(o.db, request.shopId, request.body) }),
+      async (request) => {
+        await setPublicUrl(o.db, request.shopId, request.body);
+        return linkAddress(request.shopId);
+      },
     );
 
     app.get(

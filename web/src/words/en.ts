@@ -900,6 +900,7 @@ export const en = {
   'channels.quietEnd': 'Until',
   'channels.links': 'Links in messages',
   'channels.publicUrl': 'Address customers reach this server at',
+  'channels.publicUrl.server': 'Left empty, links use the server’s address: {url} (REGULARS_PUBLIC_URL).',
   'templates.title': 'Templates',
   'templates.help': 'Liquid templates. Email is HTML and every value is escaped. Variables:',
   'templates.name': 'Name',

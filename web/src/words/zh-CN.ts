@@ -889,6 +889,7 @@ export const zh: Record<Key, string> = {
   'channels.quietEnd': '到',
   'channels.links': '消息中的链接',
   'channels.publicUrl': '客户访问本服务器的地址',
+  'channels.publicUrl.server': '留空则使用服务器的地址：{url}（REGULARS_PUBLIC_URL）。',
   'templates.title': '消息模板',
   'templates.help': 'Liquid 模板。邮件为 HTML，所有变量值均会转义。可用变量：',
   'templates.name': '名称',

@@ -5,7 +5,7 @@ import { useAttempt } from '../../useAttempt.js';
 import { useLoad } from '../../useLoad.js';
 import type { ChannelView, ContactPolicy } from './types.js';
 import { ContactPolicyForm } from './ContactPolicyForm.js';
-import { LinksForm } from './LinksForm.js';
+import { LinksForm, type LinkAddress } from './LinksForm.js';
 import { SaveRow } from './SaveRow.js';
 import { SendingUsage } from './SendingUsage.js';
 
@@ -139,7 +139,7 @@ const optional = (v: string | undefined) => (v ? v : undefined);
 export function ChannelsPage() {
   const { t } = useI18n();
   const channels = useLoad(() => api<{ items: ChannelView[] }>('/api/channels'), 'channels');
-  const links = useLoad(() => api<{ publicUrl: string }>('/api/engage/links'), 'links');
+  const links = useLoad(() => api<LinkAddress>('/api/engage/links'), 'links');
   const policy = useLoad(() => api<ContactPolicy>('/api/contact-policy'), 'policy');
   if (!channels.data || !links.data || !policy.data) return <p className="loading">{t('common.loading')}</p>;
   const saved = (c: string) => channels.data!.items.find((x) => x.channel === c);
@@ -149,7 +149,7 @@ export function ChannelsPage() {
       <p className="muted">{t('channels.help')}</p>
       <SendingUsage />
       <ContactPolicyForm initial={policy.data} />
-      <LinksForm initial={links.data.publicUrl} />
+      <LinksForm initial={links.data} />
       <ChannelForm
         channel="email"
         saved={saved('email')}

@@ -1,5 +1,5 @@
 // The address customers reach this server at, which the links in messages (tracked clicks, unsubscribe
-// pages) are written with.
+// pages) are written with: the shop's own, or left empty for the server's (REGULARS_PUBLIC_URL).
 import { useState } from 'react';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
@@ -7,19 +7,25 @@ import { useAttempt } from '../../useAttempt.js';
 
 import { SaveRow } from './SaveRow.js';
 
-export function LinksForm({ initial }: { initial: string }) {
+export interface LinkAddress {
+  publicUrl: string;
+  own: boolean;
+  serverUrl: string;
+}
+
+export function LinksForm({ initial }: { initial: LinkAddress }) {
   const { t } = useI18n();
-  const [url, setUrl] = useState(initial);
+  const [url, setUrl] = useState(initial.own ? initial.publicUrl : '');
   const { problem, busy, attempt } = useAttempt();
   const [done, setDone] = useState(false);
   const save = () =>
     attempt(async () => {
       setDone(false);
-      const r = await api<{ publicUrl: string }>('/api/engage/links', {
+      const r = await api<LinkAddress>('/api/engage/links', {
         method: 'PUT',
-        body: JSON.stringify({ publicUrl: url }),
+        body: JSON.stringify({ publicUrl: url.trim() === '' ? null : url.trim() }),
       });
-      setUrl(r.publicUrl);
+      setUrl(r.own ? r.publicUrl : '');
       setDone(true);
     });
   return (
@@ -33,8 +39,14 @@ export function LinksForm({ initial }: { initial: string }) {
       <h2>{t('channels.links')}</h2>
       <label>
         {t('channels.publicUrl')}
-        <input name="publicUrl" value={url} onChange={(e) => setUrl(e.target.value)} />
+        <input
+          name="publicUrl"
+          value={url}
+          placeholder={initial.serverUrl}
+          onChange={(e) => setUrl(e.target.value)}
+        />
       </label>
+      <p className="muted">{t('channels.publicUrl.server', { url: initial.serverUrl })}</p>
       <SaveRow busy={busy} done={done} problem={problem} />
     </form>
   );
