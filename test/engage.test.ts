@@ -1590,7 +1590,9 @@ describeEachDb('engage', ({ db }) => {
     expect(third.body).toContain(`href="${TEST_SERVER_URL}/u/`);
     const bad = await call('PUT', '/api/engage/links', { publicUrl: 'ftp://crm.plain.example' }, c);
     expect(bad.status).toBe(400);
-    expect(bad.body.details).toEqual([expect.objectContaining({ field: 'body.publicUrl' })]);
+    expect(bad.body.details).toEqual([
+      { field: 'body.publicUrl', message: 'an http:// or https:// address' },
+    ]);
     await relay.close();
   });
 

@@ -5,6 +5,9 @@ import type { Queryable } from '../db/db.js';
 import { AppError } from '../errors.js';
 import { compileText } from './liquid.js';
 
+/** An http(s) address: a provider's endpoint, a webhook, where customers reach the server. */
+export const webAddress = () => z.url({ protocol: /^https?$/, error: 'an http:// or https:// address' });
+
 export const MESSAGE_CHANNELS = ['email', 'sms', 'webhook'] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
 
@@ -60,7 +63,7 @@ export const SmsSettings = z.discriminatedUnion('provider', [
       .describe(
         "POST {to, text, from, messageId, template} as JSON; template is the SMS template's provider template ({code, params} rendered) or null",
       ),
-    url: z.url({ protocol: /^https?$/ }),
+    url: webAddress(),
     token: secret('sent as "Authorization: Bearer …"'),
     from: z.string().max(50).optional(),
     codeText,
@@ -70,7 +73,7 @@ export const SmsSettings = z.discriminatedUnion('provider', [
     accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio Account SID: AC and 32 hex digits'),
     authToken: secret('Twilio auth token'),
     from: z.string().min(1).max(50).describe('a Twilio number in E.164 or a Messaging Service SID'),
-    baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+    baseUrl: webAddress().default('https://api.twilio.com'),
     codeText,
   }),
   z.strictObject({
@@ -97,7 +100,7 @@ export const SmsSettings = z.discriminatedUnion('provider', [
       .trim()
       .regex(/^[a-z0-9-]{1,40}$/, 'a region id such as cn-hangzhou')
       .default('cn-hangzhou'),
-    baseUrl: z.url({ protocol: /^https?$/ }).default('https://dysmsapi.aliyuncs.com'),
+    baseUrl: webAddress().default('https://dysmsapi.aliyuncs.com'),
   }),
   z.strictObject({
     provider: z
@@ -122,7 +125,7 @@ export const SmsSettings = z.discriminatedUnion('provider', [
       .trim()
       .regex(/^[a-z0-9-]{1,40}$/, 'a region such as ap-guangzhou')
       .default('ap-guangzhou'),
-    baseUrl: z.url({ protocol: /^https?$/ }).default('https://sms.tencentcloudapi.com'),
+    baseUrl: webAddress().default('https://sms.tencentcloudapi.com'),
   }),
 ]);
 
@@ -136,7 +139,7 @@ export const notApproved = (provider: string) =>
   `${provider} sends only templates it approved: this template names no ${provider} template code`;
 
 export const WebhookSettings = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }),
+  url: webAddress(),
   secret: secret('HMAC-SHA256 key for the X-Regulars-Signature header'),
 });
 

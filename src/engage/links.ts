@@ -6,10 +6,10 @@ import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { AppError } from '../errors.js';
+import { webAddress } from './channels.js';
 
 export const LinkSettingsInput = z.strictObject({
-  publicUrl: z
-    .url({ protocol: /^https?$/ })
+  publicUrl: webAddress()
     .max(500)
     .nullable()
     .describe(
