@@ -1704,6 +1704,10 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(
       (await t.app.inject({ method: 'GET', url: '/api/engage/links', headers: shop.auth })).json(),
     ).toMatchObject({ publicUrl: 'https://crm.aliyun-shop.example', own: true });
+    // The push addresses for Aliyun's console follow at once.
+    await eventually(() => sms.getByLabel('Delivery reports').inputValue()).toMatch(
+      /^https:\/\/crm\.aliyun-shop\.example\/t\/aliyun\/[^/]+\/reports$/,
+    );
     const channels = (await t.app.inject({ method: 'GET', url: '/api/channels', headers: shop.auth })).json();
     expect(channels.items.find((c: { channel: string }) => c.channel === 'sms')).toMatchObject({
       settings: {

@@ -149,7 +149,7 @@ export function ChannelsPage() {
       <p className="muted">{t('channels.help')}</p>
       <SendingUsage />
       <ContactPolicyForm initial={policy.data} />
-      <LinksForm initial={links.data} />
+      <LinksForm initial={links.data} onSaved={channels.reload} />
       <ChannelForm
         channel="email"
         saved={saved('email')}

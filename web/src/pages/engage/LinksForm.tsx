@@ -13,7 +13,8 @@ export interface LinkAddress {
   serverUrl: string;
 }
 
-export function LinksForm({ initial }: { initial: LinkAddress }) {
+/** `onSaved`: the page's other addresses built on this one (a provider's push addresses) load again. */
+export function LinksForm({ initial, onSaved }: { initial: LinkAddress; onSaved: () => void }) {
   const { t } = useI18n();
   const [url, setUrl] = useState(initial.own ? initial.publicUrl : '');
   const { problem, busy, attempt } = useAttempt();
@@ -27,6 +28,7 @@ export function LinksForm({ initial }: { initial: LinkAddress }) {
       });
       setUrl(r.own ? r.publicUrl : '');
       setDone(true);
+      onSaved();
     });
   return (
     <form
