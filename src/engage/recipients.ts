@@ -7,6 +7,7 @@ import { pointsSummary } from '../membership/points.js';
 import { holdUntilNextReview } from '../membership/schedule.js';
 import { memberTiers } from '../membership/standing.js';
 import { favourites } from '../orders/habits.js';
+import { groupBy } from '../orders/grouped.js';
 import { formatAmount } from '../orders/money.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { getShop } from '../shops/shops.js';
@@ -181,8 +182,10 @@ export class RecipientLoader {
         where rank <= 20 order by category, rank`,
       [this.shopId],
     );
-    const out = new Map<string, Product[]>();
-    for (const r of rows) out.set(r.category, [...(out.get(r.category) ?? []), r]);
-    return out;
+    return groupBy(
+      rows,
+      (r) => r.category,
+      (r): Product => r,
+    );
   }
 }

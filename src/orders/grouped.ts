@@ -1,5 +1,5 @@
-// Grouping a batch's rows by a key, as ingestion does with the orders of a batch (by source) and the
-// stored lines of the orders sent again (by order).
+// Grouping rows by a key: ingestion's orders of a batch (by source) and the stored lines of the orders
+// sent again (by order), a flow's customers (by the step they are at), best sellers (by category).
 
 /** Values of `value` grouped under `key`, in first-seen order. */
 export function groupBy<T, V>(items: T[], key: (t: T) => string, value: (t: T) => V): Map<string, V[]> {

@@ -10,6 +10,7 @@ import { appendEntries } from '../../membership/points.js';
 import { getProgram } from '../../membership/program.js';
 import { compileSegment, type SegmentContext } from '../../segments/compile.js';
 import type { Shop } from '../../shops/shops.js';
+import { groupBy } from '../../orders/grouped.js';
 import { setManualTag } from '../../tags/tags.js';
 import { issueCoupon } from '../couponCodes.js';
 import { assertIssuable, couponTerms, eligibleFor, membersOnlyReason } from '../coupons.js';
@@ -68,11 +69,11 @@ export class Mover {
     let queued = 0;
     let moving = batch;
     while (moving.length > 0) {
-      const groups = new Map<string, Position[]>();
-      for (const p of moving) {
-        const key = `${p.flowId} ${p.stepId}`;
-        groups.set(key, [...(groups.get(key) ?? []), p]);
-      }
+      const groups = groupBy(
+        moving,
+        (p) => `${p.flowId} ${p.stepId}`,
+        (p) => p,
+      );
       moving = [];
       for (const group of groups.values()) {
         const { flowId, stepId } = group[0]!;
