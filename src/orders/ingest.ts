@@ -1,13 +1,13 @@
 // Order ingestion, the one path every order takes (API, webhook, import, demo). Idempotent by
 // (shop, source, external id): a replayed order changes nothing, a re-sent order whose status, payment
 // or refund moved on is updated, and the customer's stats and purchase days follow in the same transaction.
-import { addLineSales, moveLineSales } from '../analytics/lineRollup.js';
+import { addLineSales } from '../analytics/lineRollup.js';
 import { refreshPurchaseDays } from '../analytics/rollup.js';
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { addContribution, addToStats, type StatsContribution, type StatsDelta } from '../customers/stats.js';
-import { recordEvents, type NewEvent } from '../customers/timeline.js';
+import { recordEvents } from '../customers/timeline.js';
 import { redeemCoupons } from '../engage/couponCodes.js';
 import { AppError } from '../errors.js';
 import { applyOrdersToMembership, type OrderChange } from '../membership/purchases.js';
@@ -16,8 +16,8 @@ import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
 import { recomputeCustomerStats } from './orders.js';
 import { addBought, refreshBought } from './bought.js';
-import { groupBy } from './grouped.js';
-import { lineReturns, type LineReturn } from './returns.js';
+import { movesOf, moveEvent, orderKey, relines, storedOrders, writeMoves } from './changes.js';
+import { insertItems, insertOrders } from './insert.js';
 import { isPurchase, type OrderStatus } from './status.js';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
@@ -32,19 +32,6 @@ export interface IngestResult {
   customersCreated: number;
   customersUpdated: number;
 }
-
-interface Existing {
-  orderId: string;
-  customerId: string;
-  source: string;
-  externalId: string;
-  status: OrderStatus;
-  refundedCents: number;
-  paidAt: Date | null;
-  orderedAt: Date;
-}
-
-const orderKey = (source: string, externalId: string) => `${source}\t${externalId}`;
 
 /** What a new order adds to its buyer's stats; to the member year's too if placed since `yearFrom`. */
 function contribution(o: NormalizedOrder, yearFrom: Date | null): StatsContribution {
@@ -77,23 +64,7 @@ export async function ingestOrders(
   }
   // Under the shop's ingest lock, what exists now is what exists at insert time.
   await lockShopIngest(tx, shopId);
-  const existing = new Map<string, Existing>();
-  for (const [source, externalIds] of groupBy(
-    orders,
-    (o) => o.source,
-    (o) => o.externalId,
-  )) {
-    // One index scan per source with an array of keys: a batch usually has a single source.
-    for (const e of await tx.query<Existing>(
-      `select order_id as "orderId", customer_id as "customerId", source, external_id as "externalId",
-              status, refunded_cents as "refundedCents", paid_at as "paidAt",
-              ordered_at as "orderedAt"
-         from orders where shop_id = $1 and source = $2 and external_id = any($3::text[])`,
-      [shopId, source, externalIds],
-    )) {
-      existing.set(orderKey(e.source, e.externalId), e);
-    }
-  }
+  const existing = await storedOrders(tx, shopId, orders);
 
   const outcomes: Outcome[] = orders.map((_, n) => (existing.has(keys[n]!) ? 'unchanged' : 'created'));
   const created = orders.flatMap((o, n) => (outcomes[n] === 'created' ? [{ o, n }] : []));
@@ -133,77 +104,15 @@ export async function ingestOrders(
     ),
   );
 
-  const recompute = new Set<string>();
-  const events: NewEvent[] = [];
-  const changed: { o: NormalizedOrder; e: Existing; returns: LineReturn[] }[] = [];
-  const returns = await lineReturns(
+  const changed = await movesOf(
     tx,
     shopId,
-    orders.flatMap((o, n) => {
-      const e = existing.get(keys[n]!);
-      return e && o.items.some((i) => i.refundedQuantity !== undefined) ? [{ o, e }] : [];
-    }),
+    orders,
+    keys.map((k) => existing.get(k)),
   );
-  orders.forEach((o, n) => {
-    const e = existing.get(keys[n]!);
-    if (!e) return;
-    const lines = returns.get(e.orderId) ?? [];
-    if (
-      o.status === e.status &&
-      o.refundedCents === e.refundedCents &&
-      (o.paidAt?.getTime() ?? null) === (e.paidAt?.getTime() ?? null) &&
-      lines.length === 0
-    ) {
-      return;
-    }
-    outcomes[n] = 'updated';
-    changed.push({ o, e, returns: lines });
-    recompute.add(e.customerId);
-    events.push({
-      customerId: e.customerId,
-      type: 'order.updated',
-      occurredAt: at,
-      source: origin,
-      data: {
-        orderId: e.orderId,
-        externalId: o.externalId,
-        from: { status: e.status, refundedCents: e.refundedCents },
-        to: { status: o.status, refundedCents: o.refundedCents },
-        ...(lines.length > 0 && { returns: lines }),
-      },
-    });
-  });
-  const returned = changed.flatMap(({ e, returns }) => returns.map((r) => ({ orderId: e.orderId, ...r })));
-  // Orders whose lines count otherwise now: a status moved (a cancellation, a full refund) or a line was
-  // returned or kept after all. A new payment time or an order-level refund alone changes no line.
-  const relined = changed.filter(({ o, e, returns }) => o.status !== e.status || returns.length > 0);
-  // Sales by line move by what those orders' lines counted before and count after.
-  const relinedIds = relined.map(({ e }) => e.orderId);
-  await moveLineSales(tx, shopId, relinedIds, -1);
-  if (returned.length > 0) {
-    await tx.query(
-      `update order_items i set refunded_quantity = u.refunded
-         from unnest($2::uuid[], $3::int[], $4::int[]) as u(order_id, line_no, refunded)
-        where i.shop_id = $1 and i.order_id = u.order_id and i.line_no = u.line_no`,
-      [shopId, returned.map((r) => r.orderId), returned.map((r) => r.lineNo), returned.map((r) => r.to)],
-    );
-  }
-  if (changed.length > 0) {
-    await tx.query(
-      `update orders o set status = u.status, refunded_cents = u.refunded, paid_at = u.paid_at, updated_at = now()
-         from unnest($2::uuid[], $3::text[], $4::int8[], $5::timestamptz[]) as u(order_id, status, refunded, paid_at)
-        where o.shop_id = $1 and o.order_id = u.order_id`,
-      [
-        shopId,
-        changed.map((c) => c.e.orderId),
-        changed.map((c) => c.o.status),
-        changed.map((c) => c.o.refundedCents),
-        changed.map((c) => c.o.paidAt?.toISOString() ?? null),
-      ],
-    );
-  }
-
-  await moveLineSales(tx, shopId, relinedIds, 1);
+  for (const { n } of changed) outcomes[n] = 'updated';
+  const recompute = new Set(changed.map(({ e }) => e.customerId));
+  await writeMoves(tx, shopId, changed);
   await addLineSales(
     tx,
     shopId,
@@ -239,10 +148,14 @@ export async function ingestOrders(
     shopId,
     created.map(({ o, n }) => ({ customerId: customerIds[n]!, orderId: orderIds[n]!, order: o })),
   );
-  // Those orders' buyers may have lost a category, a brand or a store, or got one back (the refresh reads
-  // the updated orders and lines).
-  await refreshBought(tx, shopId, [...new Set(relined.map(({ e }) => e.customerId))]);
-  await recordEvents(tx, shopId, events);
+  // Buyers of orders whose lines count otherwise may have lost a category, a brand or a store, or got one
+  // back (the refresh reads the updated orders and lines).
+  await refreshBought(tx, shopId, [...new Set(changed.filter(relines).map(({ e }) => e.customerId))]);
+  await recordEvents(
+    tx,
+    shopId,
+    changed.map((m) => moveEvent(m, origin, at)),
+  );
   await applyOrdersToMembership(
     tx,
     shopId,
@@ -316,68 +229,4 @@ function memberChange(
           : undefined,
     },
   };
-}
-
-async function insertOrders(
-  tx: Queryable,
-  shopId: string,
-  rows: { o: NormalizedOrder; orderId: string; customerId: string }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `insert into orders (shop_id, order_id, customer_id, source, external_id, channel, store_id, member_card, status,
-                         currency, total_cents, discount_cents, shipping_cents, refunded_cents, coupon_code, ordered_at, paid_at)
-     select $1, * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                              $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::text[],
-                              $16::timestamptz[], $17::timestamptz[])`,
-    [
-      shopId,
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.customerId),
-      rows.map((r) => r.o.source),
-      rows.map((r) => r.o.externalId),
-      rows.map((r) => r.o.channel),
-      rows.map((r) => r.o.storeId),
-      rows.map((r) => r.o.memberCard),
-      rows.map((r) => r.o.status),
-      rows.map((r) => r.o.currency),
-      rows.map((r) => r.o.totalCents),
-      rows.map((r) => r.o.discountCents),
-      rows.map((r) => r.o.shippingCents),
-      rows.map((r) => r.o.refundedCents),
-      rows.map((r) => r.o.couponCode),
-      rows.map((r) => r.o.orderedAt.toISOString()),
-      rows.map((r) => r.o.paidAt?.toISOString() ?? null),
-    ],
-  );
-}
-
-async function insertItems(
-  tx: Queryable,
-  shopId: string,
-  orders: { orderId: string; items: NormalizedOrder['items'] }[],
-): Promise<void> {
-  const rows = orders.flatMap(({ orderId, items }) =>
-    items.map((item, i) => ({ orderId, lineNo: i + 1, ...item })),
-  );
-  if (rows.length === 0) return;
-  await tx.query(
-    `insert into order_items (shop_id, order_id, line_no, product_id, sku, title, category, quantity, unit_price_cents,
-                              refunded_quantity, brand)
-     select $1, * from unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int8[],
-                              $10::int[], $11::text[])`,
-    [
-      shopId,
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.lineNo),
-      rows.map((r) => r.productId ?? null),
-      rows.map((r) => r.sku ?? null),
-      rows.map((r) => r.title),
-      rows.map((r) => r.category ?? null),
-      rows.map((r) => r.quantity),
-      rows.map((r) => r.unitPriceCents),
-      rows.map((r) => r.refundedQuantity ?? 0),
-      rows.map((r) => r.brand ?? null),
-    ],
-  );
 }

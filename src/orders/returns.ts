@@ -1,5 +1,5 @@
 // Lines returned on orders sent again: a source re-sending a known order may state, line by line, how
-// many units came back. Which stored line each line sent is, and what moved (orders/ingest.ts applies it).
+// many units came back. Which stored line each line sent is, and what moved (orders/changes.ts applies it).
 import type { Queryable } from '../db/db.js';
 import { groupBy } from './grouped.js';
 import type { NormalizedOrder } from './input.js';
