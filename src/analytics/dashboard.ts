@@ -15,7 +15,8 @@ import { serviceFigures, type ServiceFigures } from '../service/figures.js';
 import { getShop } from '../shops/shops.js';
 import { membersOf } from './members.js';
 import { audienceOf, parsed, PeriodInput, periodOf } from './period.js';
-import { periodFigures, type Cohort, type Dormancy, type SalesOverview, type SalesPoint } from './sales.js';
+import { periodFigures, type Dormancy } from './dormancy.js';
+import type { Cohort, SalesOverview, SalesPoint } from './sales.js';
 import { acquisitionCost } from './spend.js';
 import { standing as standingOf } from './standing.js';
 

@@ -1,21 +1,19 @@
-// Sales, the customers behind them, retention and dormancy, for a period. What counts, everywhere here:
+// Sales, the customers behind them, and retention, for a period. What counts, everywhere here:
 // - an order is a purchase (paid, shipped, completed, or refunded in part or in whole; never pending or
 //   cancelled) placed in the period, by its day in the shop's time zone;
 // - gross is what the orders were for, refunds what was given back of them, net the difference;
 // - an order is a new customer's when it is the customer's first purchase ever, a returning customer's
-//   otherwise (so one customer's first and second order in the period count one each way);
-// - a customer is dormant on a day when they had bought before it but not in the `dormantDays` days
-//   before it.
+//   otherwise (so one customer's first and second order in the period count one each way).
 //
 // The figures come from the purchase rollups (analytics/rollup.ts), never from the orders: a pass over the
 // period's purchase days, where each customer who bought has exactly one row whose previous purchase day
-// is before the period, so "customers who…" is a count of rows and nothing is grouped by customer; and,
-// for dormancy, the pair counts (all customers) or, for a segment's members (the rows whose customer
-// number is in the members' bitmap, analytics/members.ts), their purchase days from the period onwards,
-// read in the same pass, and their last purchase, read in the pass over their customer rows
-// (analytics/standing.ts).
+// is before the period, so "customers who…" is a count of rows and nothing is grouped by customer. For a
+// segment's members (the rows whose customer number is in the members' bitmap, analytics/members.ts) the
+// same pass goes on past the period to count who came back after a gap, which dormancy
+// (analytics/dormancy.ts) completes.
 import type { Queryable } from '../db/db.js';
 import { isMember, memberParams, type Members } from './members.js';
+import type { Returned } from './dormancy.js';
 import type { Period } from './period.js';
 
 export interface SalesOverview {
@@ -75,92 +73,7 @@ export interface Cohort {
   active: number[];
 }
 
-export interface Dormancy {
-  days: number;
-  /** Customers whose last purchase before the period was more than `days` days before it … */
-  dormant: number;
-  /** … those of them who bought in the period, and their share. */
-  reactivated: number;
-  rate: number | null;
-  /** Of everyone who had bought by the period's end, those whose last purchase by then was more than `days` days before it. */
-  buyers: number;
-  churned: number;
-  churnRate: number | null;
-}
-
-export interface PeriodFigures {
-  sales: SalesOverview;
-  series: SalesPoint[];
-  /** Customers whose first purchase fell in the period, by its month, and who bought again in each month after. */
-  cohorts: Cohort[];
-  dormancy: Dormancy;
-}
-
-const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
-
-/** The audience's buyers against the period's lines (analytics/standing.ts counts them). */
-export interface BuyerLines {
-  /** Customers who had bought before the period began, and by its end. */
-  previous: number;
-  buyers: number;
-  /** Those whose last purchase ever was before the dormancy line at the period's start, and at its end. */
-  quietAtStart: number;
-  quietAtEnd: number;
-}
-
-/**
- * Customers whose first purchase day on or after the period's first day (`atStart`; `reactivated` when it
- * is in the period) or after its last (`atEnd`) follows one older than the dormancy line there.
- */
-interface Returned {
-  atStart: number;
-  reactivated: number;
-  atEnd: number;
-}
-
-/**
- * Everything for the period but what needs the buyer lines, which the caller reads in its pass over the
- * customer rows at the same time; the answer completes the figures with them.
- */
-export async function periodFigures(
-  db: Queryable,
-  shopId: string,
-  period: Period,
-  members: Members | null,
-  dormantDays: number,
-): Promise<(lines: BuyerLines) => PeriodFigures> {
-  const [figures, pairs] = await Promise.all([
-    salesFigures(db, shopId, period, members, dormantDays),
-    members ? null : returnedOfEveryone(db, shopId, period, dormantDays),
-  ]);
-  const { convertedPrevious, returned: membersReturned, ...rest } = figures;
-  const returned = pairs ?? membersReturned!;
-  return (lines) => {
-    // A customer was dormant on day X when (a) their last purchase ever is older than X − days (so they
-    // bought nothing since either: quiet), or (b) their first purchase day on or after X follows one
-    // older than X − days (returned).
-    const counts = {
-      dormant: lines.quietAtStart + returned.atStart,
-      reactivated: returned.reactivated,
-      churned: lines.quietAtEnd + returned.atEnd,
-    };
-    return {
-      ...rest,
-      sales: {
-        ...rest.sales,
-        previousBuyers: lines.previous,
-        returningConversion: ratio(convertedPrevious, lines.previous),
-      },
-      dormancy: {
-        days: dormantDays,
-        ...counts,
-        rate: ratio(counts.reactivated, counts.dormant),
-        buyers: lines.buyers,
-        churnRate: ratio(counts.churned, lines.buyers),
-      },
-    };
-  };
-}
+export const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
 /** The period's sales, the customers behind them, the chart and the cohorts: one pass over its purchase days. */
 export async function salesFigures(
@@ -169,15 +82,16 @@ export async function salesFigures(
   period: Period,
   members: Members | null,
   dormantDays?: number,
-): Promise<
-  Omit<PeriodFigures, 'dormancy' | 'sales'> & {
-    sales: Omit<SalesOverview, 'previousBuyers' | 'returningConversion'>;
-    /** Customers who had bought before the period and bought in it. */
-    convertedPrevious: number;
-    /** For a segment, given the dormancy line. */
-    returned: Returned | null;
-  }
-> {
+): Promise<{
+  sales: Omit<SalesOverview, 'previousBuyers' | 'returningConversion'>;
+  series: SalesPoint[];
+  /** Customers whose first purchase fell in the period, by its month, and who bought again in each month after. */
+  cohorts: Cohort[];
+  /** Customers who had bought before the period and bought in it. */
+  convertedPrevious: number;
+  /** For a segment, given the dormancy line. */
+  returned: Returned | null;
+}> {
   const {
     totals: s,
     series,
@@ -360,29 +274,6 @@ async function periodSales(
            : 'null'
        } as returned`,
     [shopId, period.fromDay, period.toDay, ...params, ...(returns ? [dormantDays] : [])],
-  );
-  return row!;
-}
-
-/**
- * For all customers, who returned (see Returned): sums over the pair counts, since a customer's first
- * purchase day on or after a day X follows one older than the line when a pair of their consecutive
- * purchase days spans X with the first older than the line.
- */
-async function returnedOfEveryone(
-  db: Queryable,
-  shopId: string,
-  period: Period,
-  days: number,
-): Promise<Returned> {
-  const [row] = await db.query<Returned>(
-    `select coalesce(sum(customers) filter (where day < $2::date - $4::int and next_day >= $2), 0)::int as "atStart",
-            coalesce(sum(customers) filter (where day < $2::date - $4::int
-                                              and next_day >= $2 and next_day <= $3), 0)::int as reactivated,
-            coalesce(sum(customers) filter (where day <= $3::date - $4::int and next_day > $3), 0)::int as "atEnd"
-       from purchase_pairs
-      where shop_id = $1 and day > '-infinity' and next_day < 'infinity'`,
-    [shopId, period.fromDay, period.toDay, days],
   );
   return row!;
 }

@@ -10,7 +10,7 @@ import { tierShares, type TierShare } from '../membership/distribution.js';
 import { rfmCells, type RfmCell } from '../rfm/rfm.js';
 import { membersFromNumbers, type Members } from './members.js';
 import { addDays, monthList, monthsOf, periodOf, type AudienceAt, type Period } from './period.js';
-import type { BuyerLines } from './sales.js';
+import type { BuyerLines } from './dormancy.js';
 
 export interface Standing {
   tiers: TierShare[];
