@@ -44,6 +44,7 @@ import { noteRoutes } from './routes/notes.js';
 import { serviceRoutes } from './routes/service.js';
 import { usageRoutes } from './routes/usage.js';
 import { importRoutes } from './routes/imports.js';
+import { mappingRoutes } from './routes/mappings.js';
 import { keyRoutes } from './routes/keys.js';
 import { shopRoutes } from './routes/shop.js';
 import { staffRoutes } from './routes/staff.js';
@@ -204,6 +205,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(usageRoutes(options));
   await app.register(orderRoutes(options));
   await app.register(importRoutes(options));
+  await app.register(mappingRoutes(options));
   await app.register(keyRoutes(options));
   await app.register(staffRoutes(options));
   await app.register(shopRoutes(options));

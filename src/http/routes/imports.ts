@@ -19,20 +19,14 @@ import {
   listImports,
   type ImportRecord as Record_,
 } from '../../imports/imports.js';
-import {
-  deleteSavedMapping,
-  listSavedMappings,
-  saveMapping,
-  SavedMappingInput,
-} from '../../imports/mappings.js';
 import { PREVIEW_LIMIT, previewImport, type PreviewOptions } from '../../imports/preview.js';
 import { keepPreviewed, PREVIEWED_MINUTES, previewedFile, takePreviewed } from '../../imports/previewed.js';
 import { getShop } from '../../shops/shops.js';
 import type { AppOptions } from '../app.js';
-import { errors, ImportPreview, ImportRecord, RowError, SavedMapping } from '../schemas.js';
+import { ImportPreview, ImportRecord, RowError } from '../importSchemas.js';
+import { errors } from '../schemas.js';
 
 const Params = z.object({ importId: z.string() });
-const MappingParams = z.object({ mappingId: z.string() });
 
 function publicImport(r: Record_) {
   const { filePath: _p, fileSha256: _s, ...rest } = r;
@@ -263,60 +257,6 @@ export const importRoutes =
         const record = await cancelImport(o.db, request.shopId, request.params.importId);
         await o.imports.discardUpload(record);
         return publicImport(record);
-      },
-    );
-
-    app.get(
-      '/api/import-mappings',
-      {
-        schema: {
-          tags: ['imports'],
-          summary: 'Column mappings saved by name, by name',
-          response: { 200: z.object({ items: z.array(SavedMapping) }), ...errors },
-        },
-      },
-      async (request) => ({ items: await listSavedMappings(o.db, request.shopId) }),
-    );
-    app.post(
-      '/api/import-mappings',
-      {
-        schema: {
-          tags: ['imports'],
-          summary: 'Save a column mapping by name, for files of the same kind',
-          description:
-            "Checked as an import's options are; a name the shop has given another mapping is refused.",
-          body: SavedMappingInput,
-          response: { 201: SavedMapping, ...errors },
-        },
-      },
-      async (request, reply) => reply.code(201).send(await saveMapping(o.db, request.shopId, request.body)),
-    );
-    app.put(
-      '/api/import-mappings/:mappingId',
-      {
-        schema: {
-          tags: ['imports'],
-          summary: 'Replace a saved column mapping',
-          params: MappingParams,
-          body: SavedMappingInput,
-          response: { 200: SavedMapping, ...errors },
-        },
-      },
-      async (request) => saveMapping(o.db, request.shopId, request.body, request.params.mappingId),
-    );
-    app.delete(
-      '/api/import-mappings/:mappingId',
-      {
-        schema: {
-          tags: ['imports'],
-          summary: 'Delete a saved column mapping',
-          params: MappingParams,
-          response: { 204: z.null(), ...errors },
-        },
-      },
-      async (request, reply) => {
-        await deleteSavedMapping(o.db, request.shopId, request.params.mappingId);
-        return reply.code(204).send();
       },
     );
 
