@@ -837,6 +837,64 @@ describeEachDb('REST API', ({ db }) => {
     expect(byKey.statusCode).toBe(401);
   });
 
+  it('lets a staff member of several shops choose which to enter, naming only the shops their password opens', async () => {
+    const c = await testTenant(db());
+    const email = `agency-${a.shop.shopId.slice(-6)}@example.com`;
+    for (const [shop, password] of [
+      [a, 'agency password'],
+      [b, 'agency password'],
+      [c, 'another password'],
+    ] as const) {
+      await createStaff(db(), shop.shop.shopId, { email, name: 'Agency', password, role: 'operator' });
+    }
+    const login = (payload: object) => t.app.inject({ method: 'POST', url: '/api/auth/login', payload });
+
+    const choice = await login({ email, password: 'agency password' });
+    expect(choice.statusCode).toBe(409);
+    expect(choice.cookies.find((k) => k.name === 'regulars_session')).toBeUndefined();
+    expect(choice.json()).toMatchObject({ error: 'choose_shop', details: [{ field: 'shopId' }] });
+    // Shop c gave the email another password: it is not named.
+    expect(
+      (choice.json() as { shops: { shopId: string; name: string; role: string }[] }).shops.sort((x, y) =>
+        x.name.localeCompare(y.name),
+      ),
+    ).toEqual(
+      [a, b]
+        .map((s) => ({ shopId: s.shop.shopId, name: s.shop.name, role: 'operator' }))
+        .sort((x, y) => x.name.localeCompare(y.name)),
+    );
+
+    const intoB = await login({ email, password: 'agency password', shopId: b.shop.shopId });
+    expect(intoB.statusCode).toBe(200);
+    expect(intoB.json()).toMatchObject({
+      staff: { email, role: 'operator' },
+      shop: { shopId: b.shop.shopId },
+    });
+    const session = { regulars_session: intoB.cookies.find((k) => k.name === 'regulars_session')!.value };
+    const me = await t.app.inject({ method: 'GET', url: '/api/me', cookies: session });
+    expect(me.json()).toMatchObject({ shop: { shopId: b.shop.shopId } });
+    // The session is shop b's: shop a's customers stay out of reach.
+    const aCustomer = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: a.auth,
+      payload: order({ externalId: 'AGENCY-1', customer: { phone: '13600000991' } }),
+    });
+    const seen = await t.app.inject({
+      method: 'GET',
+      url: `/api/customers/${aCustomer.json<{ customerId: string }>().customerId}`,
+      cookies: session,
+    });
+    expect(seen.statusCode).toBe(404);
+
+    // Shop c opens with its own password only, and then at once: it is the one shop that password opens.
+    expect((await login({ email, password: 'agency password', shopId: c.shop.shopId })).statusCode).toBe(401);
+    const intoC = await login({ email, password: 'another password' });
+    expect(intoC.statusCode).toBe(200);
+    expect(intoC.json()).toMatchObject({ shop: { shopId: c.shop.shopId } });
+    expect((await login({ email, password: 'wrong' })).statusCode).toBe(401);
+  });
+
   it('records an order once, however often the webhook is replayed', async () => {
     const first = await t.app.inject({
       method: 'POST',

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { DEFAULT_WEB_DIR } from '../src/http/app.js';
 import { createImport } from '../src/imports/imports.js';
+import { createStaff } from '../src/shops/staff.js';
 import { TEST_SERVER_URL, testApp, testTenant, type TestApp, type TestTenant } from './support/app.js';
 import { openTestDb } from './support/databases.js';
 import { startHttpSink, startSmtpSink } from './support/sinks.js';
@@ -2056,6 +2057,46 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await eventually(() => page.getByRole('alert').textContent()).toBe('Wrong email or password');
     await page.close();
+  });
+
+  it('lets a staff member of several shops choose which to enter, the last one first', async () => {
+    const north = await testTenant(db, 'Agency North');
+    const south = await testTenant(db, 'Agency South');
+    const email = 'account.manager@agency.example';
+    for (const shop of [north, south])
+      await createStaff(db, shop.shop.shopId, {
+        email,
+        name: 'Account manager',
+        password: 'agency password',
+        role: 'operator',
+      });
+    const agency = await browser.newPage({ locale: 'en-US' });
+    const signInAgency = async () => {
+      await agency.goto(base);
+      await agency.getByLabel('Email').fill(email);
+      await agency.getByLabel('Password').fill('agency password');
+      await agency.getByRole('button', { name: 'Sign in' }).click();
+      await agency.getByRole('heading', { name: 'Choose a shop' }).waitFor();
+    };
+    const offered = () => agency.locator('.shop-choices li button').allTextContents();
+    await signInAgency();
+    expect(await offered()).toEqual(['Agency North', 'Agency South']);
+    expect(await agency.locator('.shop-choices li').first().textContent()).toBe('Agency North operator');
+    // Back to the form, then on to a shop.
+    await agency.getByRole('button', { name: 'Back' }).click();
+    await agency.getByLabel('Password').fill('agency password');
+    await agency.getByRole('button', { name: 'Sign in' }).click();
+    await agency.getByRole('button', { name: 'Agency South' }).click();
+    await agency.getByTestId('shop-name').waitFor();
+    expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency South');
+    await agency.getByRole('button', { name: 'Sign out' }).click();
+    // This browser offers the shop chosen last first.
+    await signInAgency();
+    expect(await offered()).toEqual(['Agency South', 'Agency North']);
+    await agency.getByRole('button', { name: 'Agency North' }).click();
+    await agency.getByTestId('shop-name').waitFor();
+    expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency North');
+    await agency.close();
   });
 
   it('lets the owner set the shop up, manage staff and API keys, and shows a viewer what is not theirs to do', async () => {

@@ -184,9 +184,18 @@ export interface SignInFrom {
 /** Checked when no staff member has the email, so that an unknown email answers as slowly as a known one. */
 let unknownEmailHash: Promise<string> | null = null;
 
+/** A shop a sign-in could open, for its staff member to choose. */
+export interface ShopChoice {
+  shopId: string;
+  name: string;
+  role: Role;
+}
+
 /**
- * Checks the password against every shop where this email is staff; `shopId` picks one when there are
- * several. Ten wrong passwords in a row lock the email's sign-in for fifteen minutes (429, the right
+ * Checks the password against every shop where this email is staff; `shopId` picks one. When the password
+ * opens several and none is picked, nothing is signed in: the answer lists those shops to choose from (an
+ * agency's staff member serves many), and only those, so a shop that gave the email another password is
+ * not named. Ten wrong passwords in a row lock the email's sign-in for fifteen minutes (429, the right
  * password included), so a password cannot be guessed at the speed this answers; the owner setting a
  * new password lifts the lock. A browser trusted for a staff row (`device`, shops/devices.ts) is not
  * shut out by the lock and counts its own wrong passwords, nor by `addressPausedUntil` (the wrong passwords
@@ -198,7 +207,7 @@ export async function signIn(
   password: string,
   { shopId, device, addressPausedUntil = null }: SignInFrom = {},
   at = new Date(),
-): Promise<{ staff: Staff; token: string; expiresAt: Date; device: string }> {
+): Promise<{ staff: Staff; token: string; expiresAt: Date; device: string } | { choose: ShopChoice[] }> {
   const candidates = (
     await db.query<Staff & { passwordHash: string; lockedUntil: Date | null }>(
       `select ${columns}, password_hash as "passwordHash", locked_until as "lockedUntil"
@@ -224,17 +233,32 @@ export async function signIn(
     );
   }
   if (candidates.length === 0) await verifyPassword(password, await (unknownEmailHash ??= hashPassword('-')));
-  let staff: Staff | undefined;
-  for (const c of candidates) {
-    if (locked.includes(c) || !(await verifyPassword(password, c.passwordHash))) continue;
+  const open = candidates.filter((c) => !locked.includes(c));
+  // Each row checked at once: scrypt runs on libuv's threads, so several shops cost about one.
+  const opened = (
+    await Promise.all(open.map(async (c) => ((await verifyPassword(password, c.passwordHash)) ? c : null)))
+  ).flatMap((c): Staff[] => {
+    if (!c) return [];
     const { passwordHash: _, lockedUntil: __, ...found } = c;
-    staff = found;
-    break;
+    return [found];
+  });
+  if (opened.length > 1) {
+    const names = await db.query<{ shopId: string; name: string }>(
+      'select shop_id as "shopId", name from shops where shop_id = any($1::uuid[])',
+      [opened.map((c) => c.shopId)],
+    );
+    return {
+      choose: opened.map((c) => ({
+        shopId: c.shopId,
+        name: names.find((n) => n.shopId === c.shopId)?.name ?? '',
+        role: c.role,
+      })),
+    };
   }
+  const staff = opened[0];
   if (!staff) {
     // Counted against each row the email could have opened (the tenth in a row locks it), or against
     // the browser where it is trusted.
-    const open = candidates.filter((c) => !locked.includes(c));
     const untrusted = open.filter((c) => !isTrusted(c));
     if (untrusted.length > 0)
       await db.query(

@@ -46,6 +46,13 @@ export interface Me {
   shop: Shop;
 }
 
+/** A shop a sign-in could open (409 `choose_shop`). */
+export interface ShopChoice {
+  shopId: string;
+  name: string;
+  role: string;
+}
+
 export interface Customer {
   customerId: string;
   name: string | null;

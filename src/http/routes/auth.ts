@@ -20,6 +20,12 @@ const Me = z.object({
   shop: ShopBody,
 });
 
+const ChooseShop = ErrorBody.extend({
+  shops: z
+    .array(z.object({ shopId: z.uuid(), name: z.string(), role: z.enum(ROLES) }))
+    .describe('the shops the password opens: sign in again with one of them as shopId'),
+});
+
 export const authRoutes =
   (o: AppOptions): ApiPlugin =>
   async (app) => {
@@ -37,30 +43,34 @@ export const authRoutes =
           tags: ['auth'],
           summary: 'Sign in as staff; sets an HttpOnly session cookie',
           description:
-            'Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password. A browser that signed in as the email before (its HttpOnly `regulars_device` cookie, sent to this route only) is not locked out; ten wrong passwords from it in a row make it a stranger again. Fifty wrong passwords from one client address (an IPv6 one by its /64 network) within fifteen minutes pause sign-ins from it (429 `throttled`) for the rest of those fifteen minutes, except from such browsers; every server process of the installation counts them together.',
+            'A staff member of several shops (an agency) whose password opens more than one of them, and who names none, gets 409 `choose_shop` listing those shops, and signs in again with one as `shopId`. Ten wrong passwords in a row lock the email for fifteen minutes (429), or until the owner sets a new password. A browser that signed in as the email before (its HttpOnly `regulars_device` cookie, sent to this route only) is not locked out; ten wrong passwords from it in a row make it a stranger again. Fifty wrong passwords from one client address (an IPv6 one by its /64 network) within fifteen minutes pause sign-ins from it (429 `throttled`) for the rest of those fifteen minutes, except from such browsers; every server process of the installation counts them together.',
           security: [],
           body: z.strictObject({
             email: z.string().trim().min(1).max(254),
             password: z.string().min(1).max(200),
             shopId: z.uuid().optional().describe('which shop, when the email is staff in several'),
           }),
-          response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+          response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 409: ChooseShop, 429: ErrorBody },
         },
       },
       async (request, reply) => {
-        const { staff, token, expiresAt, device } = await signIn(
-          o.db,
-          request.body.email,
-          request.body.password,
-          {
-            shopId: request.body.shopId,
-            device: request.cookies[DEVICE_COOKIE],
-            addressPausedUntil: await addressPausedUntil(o.db, request.ip),
-          },
-        ).catch(async (err: unknown) => {
+        const signedIn = await signIn(o.db, request.body.email, request.body.password, {
+          shopId: request.body.shopId,
+          device: request.cookies[DEVICE_COOKIE],
+          addressPausedUntil: await addressPausedUntil(o.db, request.ip),
+        }).catch(async (err: unknown) => {
           if (err instanceof AppError && err.code === 'unauthorized') await addressFailed(o.db, request.ip);
           throw err;
         });
+        if ('choose' in signedIn) {
+          return reply.code(409).send({
+            error: 'choose_shop',
+            message: 'This email is staff in several shops with this password: choose one',
+            details: [{ field: 'shopId', message: 'one of the shops listed' }],
+            shops: signedIn.choose,
+          });
+        }
+        const { staff, token, expiresAt, device } = signedIn;
         reply.setCookie(SESSION_COOKIE, token, {
           httpOnly: true,
           sameSite: 'lax',

@@ -1,7 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, type Me } from '../api.js';
+import { api, ApiError, type Me, type ShopChoice } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { Problem } from '../Problem.js';
+
+/** The shop last chosen on this browser, offered first the next time. */
+const LAST_SHOP = 'regulars.lastShop';
 
 export function LoginPage({
   onSignedIn,
@@ -10,21 +13,35 @@ export function LoginPage({
   onSignedIn: (me: Me) => void;
   deletedShop?: string | null;
 }) {
-  const { t } = useI18n();
+  const { t, label } = useI18n();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The shops the password opens, when it opens several: the staff member picks one.
+  const [choices, setChoices] = useState<ShopChoice[] | null>(null);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const signIn = async (shopId?: string) => {
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(
-        await api<Me>('/api/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }),
-      );
+      const me = await api<Me>('/api/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ email, password, shopId }),
+      });
+      if (shopId) localStorage.setItem(LAST_SHOP, shopId);
+      onSignedIn(me);
     } catch (err) {
+      if (err instanceof ApiError && err.status === 409 && err.body.error === 'choose_shop') {
+        const last = localStorage.getItem(LAST_SHOP);
+        const shops = (err.body as ApiError['body'] & { shops: ShopChoice[] }).shops;
+        setChoices(
+          [...shops].sort(
+            (x, y) => +(y.shopId === last) - +(x.shopId === last) || x.name.localeCompare(y.name),
+          ),
+        );
+        return;
+      }
       setError(
         err instanceof ApiError && err.status === 401
           ? t('login.failed')
@@ -36,6 +53,41 @@ export function LoginPage({
       setBusy(false);
     }
   };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void signIn();
+  };
+
+  if (choices) {
+    return (
+      <div className="login" data-testid="shop-choice">
+        <h1>{t('login.chooseShop')}</h1>
+        <p className="hint">{t('login.chooseShopHint', { email })}</p>
+        <ul className="shop-choices">
+          {choices.map((c) => (
+            <li key={c.shopId}>
+              <button type="button" disabled={busy} onClick={() => void signIn(c.shopId)}>
+                {c.name}
+              </button>{' '}
+              <span className="hint">{label(`role.${c.role}`, c.role)}</span>
+            </li>
+          ))}
+        </ul>
+        <Problem text={error} />
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            setChoices(null);
+            setPassword('');
+          }}
+        >
+          {t('login.back')}
+        </button>
+      </div>
+    );
+  }
 
   return (
     <form className="login" onSubmit={submit}>

@@ -131,6 +131,9 @@ export const en = {
   'login.email': 'Email',
   'login.password': 'Password',
   'login.submit': 'Sign in',
+  'login.chooseShop': 'Choose a shop',
+  'login.chooseShopHint': '{email} works in several shops. Which one now?',
+  'login.back': 'Back',
   'login.failed': 'Wrong email or password',
   'login.locked':
     'Too many wrong passwords: sign-in for this email is locked for 15 minutes, except in browsers where you signed in before. An owner can set you a new password under Shop & staff.',

@@ -131,6 +131,9 @@ export const zh: Record<Key, string> = {
   'login.email': '邮箱',
   'login.password': '密码',
   'login.submit': '登录',
+  'login.chooseShop': '选择店铺',
+  'login.chooseShopHint': '{email} 在多个店铺任职，现在进入哪一个？',
+  'login.back': '返回',
   'login.failed': '邮箱或密码错误',
   'login.locked':
     '密码错误次数过多：该邮箱已锁定 15 分钟（你以前登录过的浏览器除外）。店主可在“店铺与员工”中为你设置新密码。',
