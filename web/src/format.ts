@@ -35,6 +35,18 @@ export function fileSize(bytes: number, lang: Lang): string {
   return new Intl.NumberFormat(lang, { style: 'unit', unit, maximumFractionDigits: 1 }).format(bytes / per);
 }
 
+/** A count, or a figure to at most `digits` decimals; '–' when it is not known. */
+export function figure(n: number | null, lang: Lang, digits = 0): string {
+  return n === null ? '–' : n.toLocaleString(lang, { maximumFractionDigits: digits });
+}
+
+/** A rate to exactly `digits` decimals, so one near a whole number keeps them ("1.00 orders per customer"). */
+export function fixedFigure(n: number | null, lang: Lang, digits: number): string {
+  return n === null
+    ? '–'
+    : n.toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
 /**
  * A fraction as a percentage (one decimal at most), or '–' when it is not known. A share too small for
  * one decimal keeps one significant digit: 3 of 12,553 is 0.02%, not 0%.

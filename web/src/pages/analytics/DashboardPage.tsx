@@ -1,14 +1,15 @@
 import { useMemo, useState } from 'react';
 import { api, type Shop } from '../../api.js';
-import { exponentOf, localToday, money, percent } from '../../format.js';
+import { exponentOf, figure, fixedFigure, localToday, money, percent } from '../../format.js';
 import { useI18n, type Key } from '../../i18n.js';
 import { useLoad } from '../../useLoad.js';
-import { CASE_KINDS } from '../service/cases.js';
 import { AcquisitionSpend } from './AcquisitionSpend.js';
 import { Chart, type ChartOptions } from './Chart.js';
 import { Engagement } from './Engagement.js';
 import { LineSalesTable } from './LineSales.js';
 import { PromotionReport } from './PromotionReport.js';
+import { RfmPanel } from './RfmPanel.js';
+import { ServicePanel } from './ServicePanel.js';
 import { TierMoves } from './TierMoves.js';
 import type { Dashboard } from './types.js';
 import { Problem } from '../../Problem.js';
@@ -144,15 +145,9 @@ function Figures({
   onSpend: () => void;
   query: string;
 }) {
-  const { t, label, lang } = useI18n();
+  const { t, lang } = useI18n();
   const s = d.sales;
-  const num = (n: number | null, digits = 0) =>
-    n === null ? '–' : n.toLocaleString(lang, { maximumFractionDigits: digits });
-  // A rate near a whole number keeps its decimals: "1.00 orders per customer", not "1 orders".
-  const fixed = (n: number | null, digits: number) =>
-    n === null
-      ? '–'
-      : n.toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const num = (n: number | null, digits = 0) => figure(n, lang, digits);
   // The chart's axis in the currency's units (a yen has no hundredths).
   const scale = 10 ** exponentOf(currency);
   const salesChart = useMemo<ChartOptions>(
@@ -237,7 +232,7 @@ function Figures({
         <Tile
           name="aov"
           value={cash(s.aovCents)}
-          detail={`${fixed(s.frequency, 2)} ${t('dash.perCustomer')}`}
+          detail={`${fixedFigure(s.frequency, lang, 2)} ${t('dash.perCustomer')}`}
         />
         <Tile
           name="refundRate"
@@ -292,81 +287,8 @@ function Figures({
             ))}
           </dl>
         </div>
-        <div className="panel" title={t('dash.def.rfm')}>
-          <h2>{t('dash.rfm')}</h2>
-          <table className="rfm-grid" data-testid="rfm-grid">
-            <thead>
-              <tr>
-                <th>R / F</th>
-                {[1, 2, 3, 4, 5].map((f) => (
-                  <th key={f} className="num">
-                    F{f}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {[5, 4, 3, 2, 1].map((r) => (
-                <tr key={r}>
-                  <th>R{r}</th>
-                  {[1, 2, 3, 4, 5].map((f) => {
-                    const c = d.rfm.find((x) => x.r === r && x.f === f);
-                    return (
-                      <td
-                        key={f}
-                        className="num"
-                        title={
-                          c ? `${label(`rfm.segment.${c.segment}`, c.segment)}: ${cash(c.monetaryCents)}` : ''
-                        }
-                      >
-                        {num(c?.customers ?? 0)}
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <div className="panel" title={t('dash.def.service')}>
-          <h2>{t('dash.service')}</h2>
-          <dl className="points" data-testid="service-figures">
-            {CASE_KINDS.map((k) => (
-              <div key={k}>
-                <dt>{label(`service.kind.${k}`, k)}</dt>
-                <dd>{num(d.service.opened[k])}</dd>
-              </div>
-            ))}
-            <div>
-              <dt>{t('dash.service.customers')}</dt>
-              <dd>{num(d.service.customers)}</dd>
-            </div>
-            <div>
-              <dt>{t('dash.service.stillOpen')}</dt>
-              <dd>{num(d.service.stillOpen)}</dd>
-            </div>
-            <div>
-              <dt>{t('dash.service.resolved')}</dt>
-              <dd>{num(d.service.resolved)}</dd>
-            </div>
-            <div>
-              <dt>{t('dash.service.onTarget')}</dt>
-              <dd data-testid="service-on-target">
-                {d.service.resolvedWithTarget > 0
-                  ? pct(d.service.resolvedOnTarget / d.service.resolvedWithTarget)
-                  : '—'}
-              </dd>
-            </div>
-            <div>
-              <dt title={t('dash.service.medianHoursHelp')}>{t('dash.service.medianHours')}</dt>
-              <dd>{fixed(d.service.medianHoursToResolve, 1)}</dd>
-            </div>
-            <div>
-              <dt>{t('dash.service.rating')}</dt>
-              <dd>{fixed(d.service.averageRating, 1)}</dd>
-            </div>
-          </dl>
-        </div>
+        <RfmPanel cells={d.rfm} cash={cash} />
+        <ServicePanel figures={d.service} pct={pct} />
       </div>
       <LineSalesTable query={query} cash={cash} />
       <Engagement items={d.engagement} cash={cash} pct={pct} />
