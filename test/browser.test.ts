@@ -2059,7 +2059,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
-  it('lets a staff member of several shops choose which to enter, the last one first', async () => {
+  it('lets a staff member of several shops choose which to enter and switch, the last one first', async () => {
     const north = await testTenant(db, 'Agency North');
     const south = await testTenant(db, 'Agency South');
     const email = 'account.manager@agency.example';
@@ -2071,15 +2071,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
         role: 'operator',
       });
     const agency = await browser.newPage({ locale: 'en-US' });
-    const signInAgency = async () => {
-      await agency.goto(base);
-      await agency.getByLabel('Email').fill(email);
-      await agency.getByLabel('Password').fill('agency password');
-      await agency.getByRole('button', { name: 'Sign in' }).click();
-      await agency.getByRole('heading', { name: 'Choose a shop' }).waitFor();
-    };
     const offered = () => agency.locator('.shop-choices li button').allTextContents();
-    await signInAgency();
+    await agency.goto(base);
+    await agency.getByLabel('Email').fill(email);
+    await agency.getByLabel('Password').fill('agency password');
+    await agency.getByRole('button', { name: 'Sign in' }).click();
+    await agency.getByRole('heading', { name: 'Choose a shop' }).waitFor();
     expect(await offered()).toEqual(['Agency North', 'Agency South']);
     expect(await agency.locator('.shop-choices li').first().textContent()).toBe('Agency North operator');
     // Back to the form, then on to a shop.
@@ -2089,13 +2086,23 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await agency.getByRole('button', { name: 'Agency South' }).click();
     await agency.getByTestId('shop-name').waitFor();
     expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency South');
-    await agency.getByRole('button', { name: 'Sign out' }).click();
-    // This browser offers the shop chosen last first.
-    await signInAgency();
+    // Switching asks for the password again, the email filled in, and offers the shop chosen last first.
+    await agency.getByRole('button', { name: 'Switch shop' }).click();
+    expect(await agency.getByLabel('Email').inputValue()).toBe(email);
+    await agency.getByLabel('Password').fill('agency password');
+    await agency.getByRole('button', { name: 'Sign in' }).click();
+    await agency.getByRole('heading', { name: 'Choose a shop' }).waitFor();
     expect(await offered()).toEqual(['Agency South', 'Agency North']);
     await agency.getByRole('button', { name: 'Agency North' }).click();
     await agency.getByTestId('shop-name').waitFor();
     expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency North');
+    // A staff member of one shop is offered no switch.
+    await agency.getByRole('button', { name: 'Sign out' }).click();
+    await agency.getByLabel('Email').fill(north.email);
+    await agency.getByLabel('Password').fill(north.password);
+    await agency.getByRole('button', { name: 'Sign in' }).click();
+    await agency.getByTestId('shop-name').waitFor();
+    expect(await agency.getByRole('button', { name: 'Switch shop' }).count()).toBe(0);
     await agency.close();
   });
 

@@ -11,7 +11,7 @@ import { InsertsPage } from './pages/engage/InsertsPage.js';
 import { TemplatesPage } from './pages/engage/TemplatesPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { ImportsPage } from './pages/ImportsPage.js';
-import { LoginPage } from './pages/LoginPage.js';
+import { hasSeveralShops, LoginPage } from './pages/LoginPage.js';
 import { CardsPage } from './pages/membership/CardsPage.js';
 import { MembershipPage } from './pages/membership/MembershipPage.js';
 import { RfmPage } from './pages/rfm/RfmPage.js';
@@ -33,6 +33,8 @@ function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   // The shop just deleted from this console, said on the sign-in page that follows.
   const [deletedShop, setDeletedShop] = useState<string | null>(null);
+  // A staff member of several shops switching: the sign-in page that follows has their email filled in.
+  const [switchingFrom, setSwitchingFrom] = useState<string | null>(null);
 
   useEffect(() => {
     api<Me>('/api/me')
@@ -49,14 +51,17 @@ function App() {
       <LoginPage
         onSignedIn={(signedIn) => {
           setDeletedShop(null);
+          setSwitchingFrom(null);
           setMe(signedIn);
         }}
         deletedShop={deletedShop}
+        switchingFrom={switchingFrom}
       />
     );
 
-  const signOut = async () => {
+  const signOut = async (switching = false) => {
     await api('/api/auth/logout', { method: 'POST' });
+    setSwitchingFrom(switching ? me.staff.email : null);
     setMe(null);
   };
   return (
@@ -128,7 +133,12 @@ function App() {
         <button type="button" className="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}>
           {t('nav.language')}
         </button>
-        <button type="button" className="link" onClick={signOut}>
+        {hasSeveralShops(me.staff.email) && (
+          <button type="button" className="link" onClick={() => void signOut(true)}>
+            {t('nav.switchShop')}
+          </button>
+        )}
+        <button type="button" className="link" onClick={() => void signOut()}>
           {t('nav.signOut')}
         </button>
       </header>

@@ -5,16 +5,23 @@ import { Problem } from '../Problem.js';
 
 /** The shop last chosen on this browser, offered first the next time. */
 const LAST_SHOP = 'regulars.lastShop';
+/** The email whose sign-in on this browser last offered several shops: the header offers to switch. */
+const SEVERAL_SHOPS = 'regulars.severalShops';
+
+export const hasSeveralShops = (email: string) => localStorage.getItem(SEVERAL_SHOPS) === email;
 
 export function LoginPage({
   onSignedIn,
   deletedShop = null,
+  switchingFrom = null,
 }: {
   onSignedIn: (me: Me) => void;
   deletedShop?: string | null;
+  /** The email of a staff member switching shops: filled in, the password asked again. */
+  switchingFrom?: string | null;
 }) {
   const { t, label } = useI18n();
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(switchingFrom ?? '');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -29,7 +36,12 @@ export function LoginPage({
         method: 'POST',
         body: JSON.stringify({ email, password, shopId }),
       });
-      if (shopId) localStorage.setItem(LAST_SHOP, shopId);
+      if (shopId) {
+        localStorage.setItem(LAST_SHOP, shopId);
+        localStorage.setItem(SEVERAL_SHOPS, me.staff.email);
+      } else if (hasSeveralShops(me.staff.email)) {
+        localStorage.removeItem(SEVERAL_SHOPS);
+      }
       onSignedIn(me);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && err.body.error === 'choose_shop') {
@@ -115,6 +127,7 @@ export function LoginPage({
           type="password"
           autoComplete="current-password"
           required
+          autoFocus={switchingFrom !== null}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />

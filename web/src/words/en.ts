@@ -4,6 +4,7 @@ export const en = {
   'nav.customers': 'Customers',
   'nav.imports': 'Import',
   'nav.apiDocs': 'API docs',
+  'nav.switchShop': 'Switch shop',
   'nav.signOut': 'Sign out',
   'nav.access': 'Shop & staff',
   'access.title': 'Shop, staff, API keys and your password',
