@@ -2088,6 +2088,8 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency South');
     // Switching asks for the password again, the email filled in, and offers the shop chosen last first.
     await agency.getByRole('button', { name: 'Switch shop' }).click();
+    // (The customers page has an Email field of its own until the sign-in page replaces it.)
+    await agency.getByRole('heading', { name: 'Sign in to Regulars' }).waitFor();
     expect(await agency.getByLabel('Email').inputValue()).toBe(email);
     await agency.getByLabel('Password').fill('agency password');
     await agency.getByRole('button', { name: 'Sign in' }).click();
@@ -2098,6 +2100,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency North');
     // A staff member of one shop is offered no switch.
     await agency.getByRole('button', { name: 'Sign out' }).click();
+    await agency.getByRole('heading', { name: 'Sign in to Regulars' }).waitFor();
     await agency.getByLabel('Email').fill(north.email);
     await agency.getByLabel('Password').fill(north.password);
     await agency.getByRole('button', { name: 'Sign in' }).click();
