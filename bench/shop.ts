@@ -55,10 +55,12 @@ export async function buildShop(db: Db, shopId: string, customers: number): Prom
   console.log(`customers: ${seconds(t).toFixed(1)} s`);
   t = performance.now();
   // Buyer i of order o: squaring a uniform number gives a loyal tail (low i buy often) and many one-timers.
+  // Each id is the UUID v7 of the order's millisecond, as ingestion makes it (orders.ts: newOrderId), and
+  // the rows go in in the order they were placed, as a shop's orders arrive.
   await db.query(
     `insert into orders (shop_id, order_id, customer_id, source, external_id, channel, store_id, status, currency,
                          total_cents, discount_cents, refunded_cents, coupon_code, ordered_at, paid_at)
-     select $1, ('00000000-0000-4000-9000-' || lpad(to_hex(o), 12, '0'))::uuid,
+     select $1, (substr(ms, 1, 8) || '-' || substr(ms, 9, 4) || '-7000-9000-' || lpad(to_hex(o), 12, '0'))::uuid,
             ('00000000-0000-4000-8000-' || lpad(to_hex(1 + floor((hashint4(o) & 2147483647) / 2147483648.0
                                                                    * (hashint4(o * 3) & 2147483647) / 2147483648.0 * $3)::int), 12, '0'))::uuid,
             'bench', 'B' || o, case when o % 10 = 0 then 'offline' else 'online' end,
@@ -67,8 +69,11 @@ export async function buildShop(db: Db, shopId: string, customers: number): Prom
             8000 + (hashint4(o * 5) & 32767), case when o % 5 = 0 then 2000 else 0 end,
             case when o % 50 = 0 then 8000 else 0 end, case when o % 5 = 0 then 'C' || o % 97 end,
             ts, ts
-       from (select o, now() - ((hashint4(o * 7) & 1048575) / 1048576.0) * interval '730 days' as ts
-               from generate_series(1, $2) o) g`,
+       from (select o, ts, lpad(to_hex((extract(epoch from ts) * 1000)::int8), 12, '0') as ms
+               from (select o, date_trunc('milliseconds', now() - ((hashint4(o * 7) & 1048575) / 1048576.0)
+                                                            * interval '730 days') as ts
+                       from generate_series(1, $2) o) t
+              order by ts) g`,
     [shopId, customers * 5, customers],
   );
   await db.query(

@@ -1427,7 +1427,29 @@ describeEachDb('engage', ({ db }) => {
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();
     const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&templateId=${note}`;
+    // At the window's very edges: its first millisecond and its last are in it, the one before and the
+    // one after are not (the list reads the window's range of order ids: orders/orders.ts).
+    for (const [externalId, at] of [
+      ['edge-before', Date.parse(from) - 1],
+      ['edge-first', Date.parse(from)],
+      ['edge-last', Date.parse(to) - 1],
+      ['edge-after', Date.parse(to)],
+    ] as const) {
+      await ok('POST', '/api/orders', {
+        externalId,
+        status: 'paid',
+        totalCents: 500,
+        orderedAt: new Date(at).toISOString(),
+        items: [{ title: 'Sample', quantity: 1, unitPriceCents: 500 }],
+        customer: { email: 'edge@example.com' },
+      });
+    }
     const { items } = await ok('GET', `/api/package-inserts?${query}`);
+    expect(
+      items
+        .filter((i: { externalId: string }) => i.externalId.startsWith('edge-'))
+        .map((i: { externalId: string }) => i.externalId),
+    ).toEqual(['edge-first', 'edge-last']);
     // The store order is handed over the counter: only the online one needs a package.
     const mine = items.filter((i: { customerId: string }) => i.customerId === order.customerId);
     expect(mine).toEqual([

@@ -254,6 +254,32 @@ describeEachDb('sales by category and brand', ({ db, newShop }) => {
     });
   });
 
+  it('counts the orders of the period’s first and last millisecond, and none either side, for a segment too', async () => {
+    const shop = await newShop({ timeZone: 'Asia/Shanghai' });
+    const at = (externalId: string, orderedAt: string, category: string) => ({
+      externalId,
+      totalCents: 1_000,
+      orderedAt,
+      items: [line('Item', 1, 10, { category })],
+      customer: { email: 'edge@example.com' },
+    });
+    await ingest(shop, [
+      at('E-1', '2026-03-31T15:59:59.999Z', 'before'),
+      at('E-2', '2026-03-31T16:00:00.000Z', 'first'),
+      at('E-3', '2026-04-30T15:59:59.999Z', 'last'),
+      at('E-4', '2026-04-30T16:00:00.000Z', 'after'),
+    ]);
+    const segment = await saveSegment(db(), shop.shopId, {
+      name: 'Buyers',
+      rule: { type: 'field', field: 'orderCount', op: 'gte', value: 1 },
+    });
+    // Everyone from the day rows; the segment from its members' orders, read as a range of order ids.
+    for (const audience of [{}, { segmentId: segment.segmentId }]) {
+      const april = await lineSales(db(), shop.shopId, { ...APRIL, ...audience });
+      expect(april.rows.map((r) => r.name).sort()).toEqual(['first', 'last']);
+    }
+  });
+
   it('answers through the API for one shop only, naming each bad field', async () => {
     const t = await testApp(db());
     const a = await testTenant(db(), 'Lines shop');

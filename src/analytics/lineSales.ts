@@ -5,6 +5,7 @@
 // whose first purchase of it ever fell in the period.
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
+import { placedIdRange } from '../orders/orders.js';
 import { getShop } from '../shops/shops.js';
 import { contributions, storedLines } from './lineRollup.js';
 import { audienceOf, parsed, PeriodInput, periodOf, type Audience } from './period.js';
@@ -80,7 +81,7 @@ export async function lineSales(
   const shop = await getShop(db, shopId);
   const period = periodOf(q.from, q.to, shop.timeZone);
   const audienceAt = await audienceOf(db, shopId, q.segmentId, segmentField);
-  const audience = audienceAt(5);
+  const audience = audienceAt(7);
   const names = audience.everyone
     ? await db.query<Summed>(
         `select name, (array_agg(spelled order by day desc))[1] as spelled, ${SUMS}
@@ -91,11 +92,20 @@ export async function lineSales(
     : await db.query<Summed>(
         `select name, (array_agg(spelled order by day desc))[1] as spelled, ${SUMS}
            from (${contributions(
-             storedLines(`o.ordered_at >= $3 and o.ordered_at < $4 and exists (
+             // The period's orders and their lines, each a range of its primary key (placedIdRange).
+             storedLines(`o.ordered_at >= $3 and o.ordered_at < $4 and o.order_id >= $5 and o.order_id < $6
+               and i.order_id >= $5 and i.order_id < $6 and exists (
                select 1 from customers c where c.shop_id = o.shop_id and c.customer_id = o.customer_id and ${audience.where})`),
            )}) d
           where kind = $2 group by name`,
-        [shopId, q.by, period.start, period.end, ...audience.params],
+        [
+          shopId,
+          q.by,
+          period.start,
+          period.end,
+          ...placedIdRange(period.start, period.end),
+          ...audience.params,
+        ],
       );
   const firsts = await newBuyers(db, shopId, q.by, period.start, period.end, audienceAt(4));
   const figures = (r: Omit<Summed, 'name' | 'spelled' | 'orders'>): LineFigures => ({

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { getProgram } from '../membership/program.js';
+import { placedIdRange } from '../orders/orders.js';
 import { getShop } from '../shops/shops.js';
 import { RecipientLoader } from './recipients.js';
 import { compileTemplate, getTemplate, renderTemplate } from './templates.js';
@@ -67,9 +68,9 @@ export async function packageInserts(
                         from order_items i where i.shop_id = o.shop_id and i.order_id = o.order_id), '') as items
        from orders o join customers c on c.shop_id = o.shop_id and c.customer_id = o.customer_id
       where o.shop_id = $1 and o.status = 'paid' and o.channel = 'online'
-        and o.ordered_at >= $2 and o.ordered_at < $3
+        and o.ordered_at >= $2 and o.ordered_at < $3 and o.order_id >= $5 and o.order_id < $6
       order by o.ordered_at, o.order_id limit ${MAX_ORDERS}`,
-    [shopId, q.from, q.to, shop.timeZone],
+    [shopId, q.from, q.to, shop.timeZone, ...placedIdRange(new Date(q.from), new Date(q.to))],
   );
   const loader = await RecipientLoader.forShop(db, shopId);
   const recipients = await loader.load(db, [...new Set(orders.map((o) => o.customerId))], compiled.uses);

@@ -4,7 +4,6 @@
 import { addLineSales } from '../analytics/lineRollup.js';
 import { refreshPurchaseDays } from '../analytics/rollup.js';
 import type { Queryable } from '../db/db.js';
-import { uuidv7 } from '../db/ids.js';
 import { lockShopIngest, resolvePeople } from '../customers/resolve.js';
 import { addContribution, addToStats, type StatsContribution, type StatsDelta } from '../customers/stats.js';
 import { recordEvents } from '../customers/timeline.js';
@@ -14,7 +13,7 @@ import { applyOrdersToMembership, type OrderChange } from '../membership/purchas
 import { memberYearClock } from '../membership/year.js';
 import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
-import { recomputeCustomerStats } from './orders.js';
+import { newOrderId, recomputeCustomerStats } from './orders.js';
 import { addBought, refreshBought } from './bought.js';
 import { movesOf, moveEvent, orderKey, relines, storedOrders, writeMoves } from './changes.js';
 import { insertItems, insertOrders } from './insert.js';
@@ -79,9 +78,7 @@ export async function ingestOrders(
     at,
     contributions,
   );
-  const orderIds = orders.map(
-    (o, n) => existing.get(keys[n]!)?.orderId ?? uuidv7(Math.max(0, o.orderedAt.getTime())),
-  );
+  const orderIds = orders.map((o, n) => existing.get(keys[n]!)?.orderId ?? newOrderId(o.orderedAt));
   const customerIds = orders.map((_, n) => existing.get(keys[n]!)?.customerId ?? '');
   created.forEach(({ n }, i) => (customerIds[n] = people.customerIds[i]!));
   await insertOrders(
