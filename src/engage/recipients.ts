@@ -9,7 +9,8 @@ import { memberTiers } from '../membership/standing.js';
 import { favourites } from '../orders/habits.js';
 import { groupBy } from '../orders/grouped.js';
 import { formatAmount } from '../orders/money.js';
-import { PURCHASE_SQL } from '../orders/status.js';
+import { firstIdPlacedFrom } from '../orders/orders.js';
+import { BOUGHT_STATUSES, PURCHASE_SQL } from '../orders/status.js';
 import { getShop } from '../shops/shops.js';
 import { usesVariable } from './templates.js';
 
@@ -137,7 +138,8 @@ export class RecipientLoader {
       quantity: number;
     }>(
       `select o.customer_id as "customerId", i.category, coalesce(i.sku, i.title) as key,
-              sum(i.quantity - i.refunded_quantity)::int as quantity
+              -- units kept: a wholly refunded order gave every unit back, whatever its lines say
+              sum(case when o.status = 'refunded' then 0 else i.quantity - i.refunded_quantity end)::int as quantity
          from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
         where o.shop_id = $1 and o.customer_id = any($2::uuid[]) and o.${PURCHASE_SQL}
         group by 1, 2, 3`,
@@ -169,6 +171,9 @@ export class RecipientLoader {
   }
 
   private async loadBestSellers(db: Queryable): Promise<Map<string, Product[]>> {
+    // Units kept of the last 180 days' purchases (none of an order refunded whole), read as a range of
+    // the orders' and lines' primary keys (orders.ts: placedIdRange).
+    const since = new Date(Date.now() - 180 * 86_400_000);
     const rows = await db.query<Product & { rank: number }>(
       `select * from (
          select i.category, coalesce(i.sku, i.title) as key, min(i.title) as title, min(i.sku) as sku,
@@ -176,11 +181,11 @@ export class RecipientLoader {
                 row_number() over (partition by i.category
                                    order by sum(i.quantity - i.refunded_quantity) desc, coalesce(i.sku, i.title)) as rank
            from orders o join order_items i on i.shop_id = o.shop_id and i.order_id = o.order_id
-          where o.shop_id = $1 and o.ordered_at > now() - interval '180 days' and o.${PURCHASE_SQL}
-            and i.category is not null
+          where o.shop_id = $1 and o.ordered_at > $2 and o.status = any($4::text[]) and i.category is not null
+            and o.order_id >= $3 and i.order_id >= $3
           group by i.category, coalesce(i.sku, i.title)) t
         where rank <= 20 order by category, rank`,
-      [this.shopId],
+      [this.shopId, since, firstIdPlacedFrom(since), BOUGHT_STATUSES],
     );
     return groupBy(
       rows,
