@@ -234,7 +234,7 @@ export async function signIn(
   }
   if (candidates.length === 0) await verifyPassword(password, await (unknownEmailHash ??= hashPassword('-')));
   const open = candidates.filter((c) => !locked.includes(c));
-  // Each row checked at once: scrypt runs on libuv's threads, so several shops cost about one.
+  // The rows checked at once: scrypt runs on libuv's four threads, so a few shops cost about one.
   const opened = (
     await Promise.all(open.map(async (c) => ((await verifyPassword(password, c.passwordHash)) ? c : null)))
   ).flatMap((c): Staff[] => {
