@@ -55,7 +55,7 @@ export async function buildShop(db: Db, shopId: string, customers: number): Prom
   console.log(`customers: ${seconds(t).toFixed(1)} s`);
   t = performance.now();
   // Buyer i of order o: squaring a uniform number gives a loyal tail (low i buy often) and many one-timers.
-  // Each id is the UUID v7 of the order's millisecond, as ingestion makes it (orders.ts: newOrderId), and
+  // Each id is the UUID v7 of the order's millisecond, as ingestion makes it (orders/ids.ts: newOrderId), and
   // the rows go in in the order they were placed, as a shop's orders arrive.
   await db.query(
     `insert into orders (shop_id, order_id, customer_id, source, external_id, channel, store_id, status, currency,

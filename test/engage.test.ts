@@ -1428,7 +1428,7 @@ describeEachDb('engage', ({ db }) => {
     const to = new Date(Date.now() + 3_600_000).toISOString();
     const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&templateId=${note}`;
     // At the window's very edges: its first millisecond and its last are in it, the one before and the
-    // one after are not (the list reads the window's range of order ids: orders/orders.ts).
+    // one after are not (the list reads the window's range of order ids: orders/ids.ts).
     for (const [externalId, at] of [
       ['edge-before', Date.parse(from) - 1],
       ['edge-first', Date.parse(from)],

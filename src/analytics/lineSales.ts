@@ -5,7 +5,7 @@
 // whose first purchase of it ever fell in the period.
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.js';
-import { placedIdRange } from '../orders/orders.js';
+import { placedIdRange } from '../orders/ids.js';
 import { getShop } from '../shops/shops.js';
 import { contributions, storedLines } from './lineRollup.js';
 import { audienceOf, parsed, PeriodInput, periodOf, type Audience } from './period.js';

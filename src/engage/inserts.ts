@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { getProgram } from '../membership/program.js';
-import { placedIdRange } from '../orders/orders.js';
+import { placedIdRange } from '../orders/ids.js';
 import { getShop } from '../shops/shops.js';
 import { RecipientLoader } from './recipients.js';
 import { compileTemplate, getTemplate, renderTemplate } from './templates.js';

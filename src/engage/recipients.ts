@@ -9,7 +9,7 @@ import { memberTiers } from '../membership/standing.js';
 import { favourites } from '../orders/habits.js';
 import { groupBy } from '../orders/grouped.js';
 import { formatAmount } from '../orders/money.js';
-import { firstIdPlacedFrom } from '../orders/orders.js';
+import { firstIdPlacedFrom } from '../orders/ids.js';
 import { BOUGHT_STATUSES, PURCHASE_SQL } from '../orders/status.js';
 import { getShop } from '../shops/shops.js';
 import { usesVariable } from './templates.js';
@@ -172,7 +172,7 @@ export class RecipientLoader {
 
   private async loadBestSellers(db: Queryable): Promise<Map<string, Product[]>> {
     // Units kept of the last 180 days' purchases (none of an order refunded whole), read as a range of
-    // the orders' and lines' primary keys (orders.ts: placedIdRange).
+    // the orders' and lines' primary keys (orders/ids.ts: placedIdRange).
     const since = new Date(Date.now() - 180 * 86_400_000);
     const rows = await db.query<Product & { rank: number }>(
       `select * from (

@@ -13,7 +13,8 @@ import { applyOrdersToMembership, type OrderChange } from '../membership/purchas
 import { memberYearClock } from '../membership/year.js';
 import { applyRuleTags } from '../tags/rules.js';
 import type { NormalizedOrder } from './input.js';
-import { newOrderId, recomputeCustomerStats } from './orders.js';
+import { newOrderId } from './ids.js';
+import { recomputeCustomerStats } from './orders.js';
 import { addBought, refreshBought } from './bought.js';
 import { movesOf, moveEvent, orderKey, relines, storedOrders, writeMoves } from './changes.js';
 import { insertItems, insertOrders } from './insert.js';
