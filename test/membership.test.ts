@@ -974,11 +974,25 @@ describeEachDb('membership', ({ db }) => {
     const card = (await c.call('GET', `/api/customers/${both.customerId}/tier`)).body;
     expect(card.standing).toEqual({ spendCents: yuan(250), orders: 4 });
 
-    // A month on, the roll takes off what left the window (Bo's order of 364 days ago, and the one placed
-    // just after the window's start) and nothing else.
+    // A month on, the roll takes off what left the window (Bo's order of 364 days ago, the one placed
+    // just after the window's start, and one in the last millisecond before the new start) and nothing
+    // else (not one in the new start's first millisecond).
     const later = new Date(now.getTime() + 30 * day);
-    expect(await keepMemberYear(db(), shopId, later)).toEqual({ upkeep: 'rolled', customers: 2 });
+    const newStart = windowStart(later, zone).getTime();
+    const lastOff = await c.order({
+      totalCents: yuan(7),
+      orderedAt: new Date(newStart - 1).toISOString(),
+      customer: { phone: '13800000075' },
+    });
+    const firstKept = await c.order({
+      totalCents: yuan(9),
+      orderedAt: new Date(newStart).toISOString(),
+      customer: { phone: '13800000076' },
+    });
+    expect(await keepMemberYear(db(), shopId, later)).toEqual({ upkeep: 'rolled', customers: 3 });
     expect(await year(early.customerId)).toEqual({ orders: 0, spend: 0 });
+    expect(await year(lastOff.customerId)).toEqual({ orders: 0, spend: 0 });
+    expect(await year(firstKept.customerId)).toEqual({ orders: 1, spend: yuan(9) });
     expect(await year(both.customerId)).toEqual({ orders: 3, spend: yuan(150) });
     expect(await astray(windowStart(later, zone))).toEqual([]);
     expect(await keepMemberYear(db(), shopId, later)).toEqual({ upkeep: 'current', customers: 0 });
@@ -989,7 +1003,7 @@ describeEachDb('membership', ({ db }) => {
     expect((await c.call('GET', `/api/jobs/${job.jobId}`)).body).toMatchObject({
       kind: 'tiers.year',
       status: 'completed',
-      result: { upkeep: 'built', customers: 2 },
+      result: { upkeep: 'built', customers: 3 },
     });
     expect(await yearFrom()).toEqual(windowStart(now, zone));
     expect(await astray(windowStart(now, zone))).toEqual([]);

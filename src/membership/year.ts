@@ -6,6 +6,7 @@
 // window start, readers sum the orders as before (`yearIsCurrent`).
 import { rowsChanged, type Db, type Queryable } from '../db/db.js';
 import { lockShopIngest } from '../customers/resolve.js';
+import { firstIdPlacedFrom, placedIdRange } from '../orders/ids.js';
 import { PURCHASE_SQL } from '../orders/status.js';
 import { windowStart, yearIsCurrent } from './grading.js';
 import { getProgram } from './program.js';
@@ -71,11 +72,16 @@ async function setYearFrom(tx: Queryable, shopId: string, from: Date | null): Pr
   ]);
 }
 
-/** Each buyer's purchases and net spend in [$2, $3), as a relation (customer_id, orders, spend). */
+/**
+ * Each buyer's purchases and net spend in [$2, $3) (from $2 on, without `upTo`), as a relation
+ * (customer_id, orders, spend). The order ids are bounded too, by $4 and $5 (by $3 without `upTo`), so
+ * that a day's roll reads that day's orders, not every order of the shop (orders/ids.ts: placedIdRange).
+ */
 const yearOrders = (upTo: boolean) => `
   select customer_id, count(*)::int as orders, sum(total_cents - refunded_cents)::int8 as spend
     from orders
-   where shop_id = $1 and ordered_at >= $2 ${upTo ? 'and ordered_at < $3' : ''} and ${PURCHASE_SQL}
+   where shop_id = $1 and ordered_at >= $2 and ${PURCHASE_SQL}
+     and ${upTo ? 'ordered_at < $3 and order_id >= $4 and order_id < $5' : 'order_id >= $3'}
    group by customer_id`;
 
 /** Takes off the purchases placed between the old start and the new one; answers the members changed. */
@@ -86,7 +92,7 @@ function rollYear(tx: Queryable, shopId: string, kept: Date, from: Date): Promis
         set year_order_count = c.year_order_count - g.orders, year_spend_cents = c.year_spend_cents - g.spend
        from (${yearOrders(true)}) g
       where c.shop_id = $1 and c.customer_id = g.customer_id`,
-    [shopId, kept.toISOString(), from.toISOString()],
+    [shopId, kept.toISOString(), from.toISOString(), ...placedIdRange(kept, from)],
   );
 }
 
@@ -105,6 +111,6 @@ function buildYear(tx: Queryable, shopId: string, from: Date): Promise<number> {
                full join (${yearOrders(false)}) y on y.customer_id = k.customer_id) d
       where c.shop_id = $1 and c.customer_id = d.customer_id
         and (c.year_order_count, c.year_spend_cents) is distinct from (coalesce(d.orders, 0), coalesce(d.spend, 0))`,
-    [shopId, from.toISOString()],
+    [shopId, from.toISOString(), firstIdPlacedFrom(from)],
   );
 }
