@@ -124,75 +124,36 @@ export const responseRoutes =
         return reply.code(204).send();
       },
     );
-    // Aliyun's HTTP batch push (SmsReport, SmsUp): a JSON array; it retries until answered 200 with a
-    // numeric code.
+    /**
+     * A provider's push (delivery reports or replies): a JSON array of up to 10,000 items, posted to the
+     * shop's signed push address; each provider's answer says it arrived, or it pushes again.
+     */
+    const push = <T extends z.ZodType>(
+      path: string,
+      item: T,
+      answer: z.ZodType,
+      received: object,
+      record: (db: AppOptions['db'], shopId: string, items: z.output<T>[]) => Promise<unknown>,
+    ) =>
+      app.post(
+        path,
+        { schema: { hide: true, params: Token, body: z.array(item).max(10_000), response: { 200: answer } } },
+        async (request) => {
+          const shopId = await verifyPushToken(o.db, request.params.token);
+          await record(o.db, shopId, request.body);
+          return received;
+        },
+      );
+    // Aliyun's HTTP batch push (SmsReport, SmsUp): it retries until answered 200 with a numeric code.
     const AliyunAnswer = z.object({ code: z.number().int(), msg: z.string() });
-    app.post(
-      '/t/aliyun/:token/reports',
-      {
-        schema: {
-          hide: true,
-          params: Token,
-          body: z.array(AliyunReport).max(10_000),
-          response: { 200: AliyunAnswer },
-        },
-      },
-      async (request) => {
-        const shopId = await verifyPushToken(o.db, request.params.token);
-        await recordAliyunReports(o.db, shopId, request.body);
-        return { code: 0, msg: '接收成功' };
-      },
-    );
-    app.post(
-      '/t/aliyun/:token/replies',
-      {
-        schema: {
-          hide: true,
-          params: Token,
-          body: z.array(AliyunReply).max(10_000),
-          response: { 200: AliyunAnswer },
-        },
-      },
-      async (request) => {
-        const shopId = await verifyPushToken(o.db, request.params.token);
-        await receiveAliyunReplies(o.db, shopId, request.body);
-        return { code: 0, msg: '接收成功' };
-      },
-    );
-    // Tencent Cloud's status and reply callbacks: a JSON array, answered with a numeric result.
+    const aliyunReceived = { code: 0, msg: '接收成功' };
+    push('/t/aliyun/:token/reports', AliyunReport, AliyunAnswer, aliyunReceived, recordAliyunReports);
+    push('/t/aliyun/:token/replies', AliyunReply, AliyunAnswer, aliyunReceived, receiveAliyunReplies);
+    // Tencent Cloud's status and reply callbacks, answered with a numeric result.
     const TencentAnswer = z.object({ result: z.number().int(), errmsg: z.string() });
-    app.post(
-      '/t/tencent/:token/reports',
-      {
-        schema: {
-          hide: true,
-          params: Token,
-          body: z.array(TencentReport).max(10_000),
-          response: { 200: TencentAnswer },
-        },
-      },
-      async (request) => {
-        const shopId = await verifyPushToken(o.db, request.params.token);
-        await recordTencentReports(o.db, shopId, request.body);
-        return { result: 0, errmsg: 'OK' };
-      },
-    );
-    app.post(
-      '/t/tencent/:token/replies',
-      {
-        schema: {
-          hide: true,
-          params: Token,
-          body: z.array(TencentReply).max(10_000),
-          response: { 200: TencentAnswer },
-        },
-      },
-      async (request) => {
-        const shopId = await verifyPushToken(o.db, request.params.token);
-        await receiveTencentReplies(o.db, shopId, request.body);
-        return { result: 0, errmsg: 'OK' };
-      },
-    );
+    const tencentReceived = { result: 0, errmsg: 'OK' };
+    push('/t/tencent/:token/reports', TencentReport, TencentAnswer, tencentReceived, recordTencentReports);
+    push('/t/tencent/:token/replies', TencentReply, TencentAnswer, tencentReceived, receiveTencentReplies);
     app.get('/u/:token', { schema: { hide: true, params: Token } }, async (request, reply) => {
       await verifyLink(o.db, 'unsubscribe', request.params.token);
       // A link scanner may fetch this page; only the button (or a mail client's one-click POST) unsubscribes.
