@@ -3,6 +3,7 @@
 // line returned) takes its old lines away and adds its new ones. Kept apart from the report that reads
 // them (lineSales.ts): the report loads the period and segment modules, which load the shop module, which
 // loads the rebuild job that needs this one — an import cycle a test file hit when it loaded them first.
+import { int4Array, int8Array, textArray, timestamptzArray, uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 import type { NormalizedOrder } from '../orders/input.js';
 import { PURCHASE_SQL, PURCHASE_STATUSES } from '../orders/status.js';
@@ -64,14 +65,14 @@ export async function addLineSales(
     ),
     [
       shopId,
-      lines.map((l) => l.orderId),
-      lines.map((l) => l.order.orderedAt.toISOString()),
-      lines.map((l) => l.order.status),
-      lines.map((l) => l.item.category ?? null),
-      lines.map((l) => l.item.brand ?? null),
-      lines.map((l) => l.item.quantity),
-      lines.map((l) => l.item.unitPriceCents),
-      lines.map((l) => l.item.refundedQuantity ?? 0),
+      uuidArray(lines.map((l) => l.orderId)),
+      timestamptzArray(lines.map((l) => l.order.orderedAt)),
+      textArray(lines.map((l) => l.order.status)),
+      textArray(lines.map((l) => l.item.category)),
+      textArray(lines.map((l) => l.item.brand)),
+      int4Array(lines.map((l) => l.item.quantity)),
+      int8Array(lines.map((l) => l.item.unitPriceCents)),
+      int4Array(lines.map((l) => l.item.refundedQuantity ?? 0)),
     ],
   );
 }

@@ -5,6 +5,7 @@
 // themselves by purchase_days_to_add (migration 0012), and moves the pair counts by what left and what
 // came: so a late import of an old order, a refund or a merge leaves the rollup exactly what a rebuild
 // would. An order placed after its buyer's last purchase day, the usual case, rewrites one or two rows.
+import { uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 
 export interface PurchaseChange {
@@ -52,7 +53,7 @@ export async function refreshPurchaseDays(
        returning d.day, d.next_day, d.prev_day
      )
      ${movePairs('gone', -1)}`,
-    [shopId, ids, ids.map((id) => timestamp(earliest.get(id)!))],
+    [shopId, uuidArray(ids), ids.map((id) => timestamp(earliest.get(id)!))],
   );
   await addPurchaseDays(tx, shopId, ids);
 }
@@ -76,7 +77,7 @@ async function addPurchaseDays(tx: Queryable, shopId: string, ids: string[] | nu
        returning day, next_day, prev_day
      )
      ${movePairs('added', 1)}`,
-    [shopId, ids],
+    [shopId, ids && uuidArray(ids)],
   );
 }
 

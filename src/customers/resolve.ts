@@ -1,6 +1,7 @@
 // One profile per real person. Given a batch of inputs that each name a person by one or more identities,
 // finds the profile each belongs to, creating profiles for new people and merging profiles that an input
 // proves to be one person (a row carrying the phone of one profile and the email of another).
+import { textArray, uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 import { type Identity, type IdentityKind } from './identity.js';
@@ -85,7 +86,7 @@ export async function resolvePeople(
     for (const r of await tx.query<{ value: string; customerId: string }>(
       `select value, customer_id as "customerId" from customer_identities
         where shop_id = $1 and kind = $2 and value = any($3::text[])`,
-      [shopId, kind, [...values]],
+      [shopId, kind, textArray([...values])],
     )) {
       known.set(keyOf(kind, r.value), r.customerId);
     }
@@ -127,7 +128,7 @@ export async function resolvePeople(
     const cols = PROFILE_FIELDS.map((f) => `${PROFILE_COLUMNS[f]} as "${f}"`).join(', ');
     for (const row of await tx.query<StoredProfile>(
       `select customer_id as "customerId", ${cols} from customers where shop_id = $1 and customer_id = any($2::uuid[])`,
-      [shopId, existingIds],
+      [shopId, uuidArray(existingIds)],
     )) {
       stored.set(row.customerId, row);
     }
@@ -192,9 +193,9 @@ export async function resolvePeople(
        select $1, * , $5 from unnest($2::text[], $3::text[], $4::uuid[])`,
       [
         shopId,
-        newIdentities.map((i) => i.kind),
-        newIdentities.map((i) => i.value),
-        newIdentities.map((i) => i.customerId),
+        textArray(newIdentities.map((i) => i.kind)),
+        textArray(newIdentities.map((i) => i.value)),
+        uuidArray(newIdentities.map((i) => i.customerId)),
         source,
       ],
     );
@@ -222,7 +223,9 @@ function sumContributions(list: (StatsContribution | undefined)[]): StatsContrib
 }
 
 function profileArrays(rows: { profile: Profile }[]): unknown[] {
-  return PROFILE_FIELDS.map((f) => rows.map((r) => r.profile[f] ?? null));
+  return PROFILE_FIELDS.map((f) =>
+    f === 'birthday' ? rows.map((r) => r.profile[f] ?? null) : textArray(rows.map((r) => r.profile[f])),
+  );
 }
 
 const profileTypes = PROFILE_FIELDS.map((f) => (f === 'birthday' ? 'date[]' : 'text[]'));
@@ -247,7 +250,7 @@ async function insertCustomers(
       shopId,
       source,
       at.toISOString(),
-      rows.map((r) => r.id),
+      uuidArray(rows.map((r) => r.id)),
       ...profileArrays(rows),
       ...statsArrays(rows.map((r) => r.stats)),
     ],
@@ -267,6 +270,6 @@ async function fillProfiles(
     `update customers c set ${sets.join(', ')}, updated_at = now()
        from ${profileUnnest(2)}
       where c.shop_id = $1 and c.customer_id = u.customer_id`,
-    [shopId, rows.map((r) => r.id), ...profileArrays(rows)],
+    [shopId, uuidArray(rows.map((r) => r.id)), ...profileArrays(rows)],
   );
 }

@@ -1,6 +1,7 @@
 // The trading stats kept on the customer row, which segments read all the time. Orders change them in
 // the same transaction as the order: incrementally for a new order, by recomputation when an order's
 // status or refund changes (or two profiles merge).
+import { int4Array, int8Array, timestamptzArray, uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 
 /** What orders add to a customer's stats: one new order, a batch's orders, or all of them. */
@@ -69,17 +70,17 @@ export const STATS_ARRAY_TYPES = [
   'int8[]',
 ];
 
-export function statsArrays(rows: StatsContribution[]): unknown[][] {
+export function statsArrays(rows: StatsContribution[]): Buffer[] {
   return [
-    rows.map((d) => d.orders),
-    rows.map((d) => d.onlineOrders),
-    rows.map((d) => d.offlineOrders),
-    rows.map((d) => d.spendCents),
-    rows.map((d) => d.refundedCents),
-    rows.map((d) => d.firstOrderAt?.toISOString() ?? null),
-    rows.map((d) => d.lastOrderAt?.toISOString() ?? null),
-    rows.map((d) => d.yearOrders),
-    rows.map((d) => d.yearSpendCents),
+    int4Array(rows.map((d) => d.orders)),
+    int4Array(rows.map((d) => d.onlineOrders)),
+    int4Array(rows.map((d) => d.offlineOrders)),
+    int8Array(rows.map((d) => d.spendCents)),
+    int8Array(rows.map((d) => d.refundedCents)),
+    timestamptzArray(rows.map((d) => d.firstOrderAt)),
+    timestamptzArray(rows.map((d) => d.lastOrderAt)),
+    int4Array(rows.map((d) => d.yearOrders)),
+    int8Array(rows.map((d) => d.yearSpendCents)),
   ];
 }
 
@@ -121,5 +122,5 @@ export async function setStats(tx: Queryable, shopId: string, stats: CustomerSta
 }
 
 function statsParams(shopId: string, rows: StatsDelta[]): unknown[] {
-  return [shopId, rows.map((d) => d.customerId), ...statsArrays(rows)];
+  return [shopId, uuidArray(rows.map((d) => d.customerId)), ...statsArrays(rows)];
 }

@@ -3,6 +3,7 @@
 // A profile's creation, an order's placement, a points entry, a message, a pass through a flow, a note
 // staff wrote and a service case's opening and resolution are read from their own rows instead of being
 // copied: at a million orders an import would otherwise write every order twice.
+import { textArray, timestamptzArray, uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 
@@ -75,11 +76,11 @@ export async function recordEvents(tx: Queryable, shopId: string, events: NewEve
        join json_array_elements($7::json) with ordinality as d(value, n) using (n)`,
     [
       shopId,
-      events.map(() => uuidv7()),
-      events.map((e) => e.customerId),
-      events.map((e) => e.type),
-      events.map((e) => e.occurredAt.toISOString()),
-      events.map((e) => e.source),
+      uuidArray(events.map(() => uuidv7())),
+      uuidArray(events.map((e) => e.customerId)),
+      textArray(events.map((e) => e.type)),
+      timestamptzArray(events.map((e) => e.occurredAt)),
+      textArray(events.map((e) => e.source)),
       JSON.stringify(events.map((e) => e.data)),
     ],
   );

@@ -1,5 +1,6 @@
 // The membership columns of the customer row (points_balance, tier_rank and its dates), which segments
 // read all the time: every change to them goes through moveMembers, in the transaction of its cause.
+import { int4Array, timestamptzArray, uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 
 export interface MemberMove {
@@ -42,12 +43,12 @@ export async function moveMembers(
       where c.shop_id = $1 and c.customer_id = m.customer_id`,
     [
       shopId,
-      moves.map((m) => m.customerId),
-      moves.map((m) => m.points),
-      moves.map((m) => m.rank),
+      uuidArray(moves.map((m) => m.customerId)),
+      int4Array(moves.map((m) => m.points)),
+      int4Array(moves.map((m) => m.rank)),
       at.toISOString(),
       holdUntil?.toISOString() ?? null,
-      moves.map((m) => m.since?.toISOString() ?? null),
+      timestamptzArray(moves.map((m) => m.since)),
     ],
   );
 }

@@ -3,6 +3,7 @@
 // entries so the two always agree. What moves points lives beside it: orders earn and reverse them
 // (purchases.ts), members and staff spend and correct them (redemptions.ts), and lots expire
 // (expiry.ts); each writes through appendEntries.
+import { int4Array, textArray, timestamptzArray, uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 import { uuidv7 } from '../db/ids.js';
 import { AppError } from '../errors.js';
@@ -84,18 +85,18 @@ export async function insertEntries(
      returning entry_id as "entryId", customer_id as "customerId", points`,
     [
       shopId,
-      entries.map((e) => e.entryId ?? uuidv7((e.at ?? at).getTime())),
-      entries.map((e) => e.customerId),
-      entries.map((e) => e.kind),
-      entries.map((e) => e.points),
-      entries.map((e) => e.key),
-      entries.map((e) => e.orderId ?? null),
-      entries.map((e) => e.expiresAt?.toISOString() ?? null),
-      entries.map((e) => e.lotId ?? null),
-      entries.map((e) => e.reason ?? null),
+      uuidArray(entries.map((e) => e.entryId ?? uuidv7((e.at ?? at).getTime()))),
+      uuidArray(entries.map((e) => e.customerId)),
+      textArray(entries.map((e) => e.kind)),
+      int4Array(entries.map((e) => e.points)),
+      textArray(entries.map((e) => e.key)),
+      uuidArray(entries.map((e) => e.orderId)),
+      timestamptzArray(entries.map((e) => e.expiresAt)),
+      uuidArray(entries.map((e) => e.lotId)),
+      textArray(entries.map((e) => e.reason)),
       JSON.stringify(entries.map((e) => e.detail ?? {})),
-      entries.map((e) => e.staffId ?? null),
-      entries.map((e) => (e.at ?? at).toISOString()),
+      uuidArray(entries.map((e) => e.staffId)),
+      timestamptzArray(entries.map((e) => e.at ?? at)),
     ],
   );
 }

@@ -2,6 +2,7 @@
 // over the program's window — all ever, or the twelve months before a moment (the member year on the row
 // while it counts from that window's start, else summed from the orders) — and how far each is from the
 // next tier and from losing their own (the tier card). Upgrades, re-grades and reviews read the same.
+import { uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 import { isUuid } from '../db/ids.js';
 import { PURCHASE_SQL } from '../orders/status.js';
@@ -36,7 +37,7 @@ export async function membersWithStanding(
 ): Promise<MemberRow[]> {
   const where =
     'ids' in select
-      ? { sql: 'c.customer_id = any($2::uuid[])', params: [select.ids] }
+      ? { sql: 'c.customer_id = any($2::uuid[])', params: [uuidArray(select.ids)] }
       : { sql: 'c.customer_id > $2 order by c.customer_id limit $3', params: [select.after, select.limit] };
   const clock = program.window === 'lifetime' ? null : await memberYearClock(tx, shopId);
   const figures = !clock

@@ -5,6 +5,7 @@
 // a line returned can take a category, a brand or a store away, which no sum can undo). A line returned
 // in full was not bought. Segment conditions on categories, brands and stores read them
 // (segments/purchased.ts).
+import { textArray, timestamptzArray, uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 import type { NormalizedOrder } from './input.js';
 import { BOUGHT_STATUSES } from './status.js';
@@ -73,10 +74,10 @@ export async function addBought(tx: Queryable, shopId: string, orders: NewOrder[
       )} on conflict (shop_id, customer_id, ${by}) ${ADDED}${by === 'brand' ? SPELLED : ''}`,
       [
         shopId,
-        named.map((l) => l.customerId),
-        named.map((l) => l.orderId),
-        named.map((l) => l.name),
-        named.map((l) => l.at.toISOString()),
+        uuidArray(named.map((l) => l.customerId)),
+        uuidArray(named.map((l) => l.orderId)),
+        textArray(named.map((l) => l.name)),
+        timestamptzArray(named.map((l) => l.at)),
       ],
     );
   }
@@ -88,10 +89,10 @@ export async function addBought(tx: Queryable, shopId: string, orders: NewOrder[
       )} on conflict (shop_id, customer_id, store_id, channel) ${ADDED}`,
       [
         shopId,
-        stored.map((o) => o.customerId),
-        stored.map((o) => o.order.storeId),
-        stored.map((o) => o.order.channel),
-        stored.map((o) => o.order.orderedAt.toISOString()),
+        uuidArray(stored.map((o) => o.customerId)),
+        textArray(stored.map((o) => o.order.storeId)),
+        textArray(stored.map((o) => o.order.channel)),
+        timestamptzArray(stored.map((o) => o.order.orderedAt)),
       ],
     );
   }

@@ -2,6 +2,7 @@
 // order-level or a line refund), and writing the move. Ingestion (ingest.ts) calls these under the
 // shop's ingest lock, so what is stored when it looks is what is stored when it writes.
 import { moveLineSales } from '../analytics/lineRollup.js';
+import { textArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 import type { NewEvent } from '../customers/timeline.js';
 import { groupBy } from './grouped.js';
@@ -49,7 +50,7 @@ export async function storedOrders(
               status, refunded_cents as "refundedCents", paid_at as "paidAt",
               ordered_at as "orderedAt"
          from orders where shop_id = $1 and source = $2 and external_id = any($3::text[])`,
-      [shopId, source, externalIds],
+      [shopId, source, textArray(externalIds)],
     )) {
       stored.set(orderKey(e.source, e.externalId), e);
     }

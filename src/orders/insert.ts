@@ -1,5 +1,6 @@
 // New orders' rows: the orders of a batch and their lines, each table written with one statement of
 // arrays (orders/ingest.ts decides which orders are new and who bought them).
+import { int4Array, int8Array, textArray, timestamptzArray, uuidArray } from '../db/arrays.js';
 import type { Queryable } from '../db/db.js';
 import type { NormalizedOrder } from './input.js';
 
@@ -17,22 +18,22 @@ export async function insertOrders(
                               $16::timestamptz[], $17::timestamptz[])`,
     [
       shopId,
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.customerId),
-      rows.map((r) => r.o.source),
-      rows.map((r) => r.o.externalId),
-      rows.map((r) => r.o.channel),
-      rows.map((r) => r.o.storeId),
-      rows.map((r) => r.o.memberCard),
-      rows.map((r) => r.o.status),
-      rows.map((r) => r.o.currency),
-      rows.map((r) => r.o.totalCents),
-      rows.map((r) => r.o.discountCents),
-      rows.map((r) => r.o.shippingCents),
-      rows.map((r) => r.o.refundedCents),
-      rows.map((r) => r.o.couponCode),
-      rows.map((r) => r.o.orderedAt.toISOString()),
-      rows.map((r) => r.o.paidAt?.toISOString() ?? null),
+      uuidArray(rows.map((r) => r.orderId)),
+      uuidArray(rows.map((r) => r.customerId)),
+      textArray(rows.map((r) => r.o.source)),
+      textArray(rows.map((r) => r.o.externalId)),
+      textArray(rows.map((r) => r.o.channel)),
+      textArray(rows.map((r) => r.o.storeId)),
+      textArray(rows.map((r) => r.o.memberCard)),
+      textArray(rows.map((r) => r.o.status)),
+      textArray(rows.map((r) => r.o.currency)),
+      int8Array(rows.map((r) => r.o.totalCents)),
+      int8Array(rows.map((r) => r.o.discountCents)),
+      int8Array(rows.map((r) => r.o.shippingCents)),
+      int8Array(rows.map((r) => r.o.refundedCents)),
+      textArray(rows.map((r) => r.o.couponCode)),
+      timestamptzArray(rows.map((r) => r.o.orderedAt)),
+      timestamptzArray(rows.map((r) => r.o.paidAt)),
     ],
   );
 }
@@ -53,16 +54,16 @@ export async function insertItems(
                               $10::int[], $11::text[])`,
     [
       shopId,
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.lineNo),
-      rows.map((r) => r.productId ?? null),
-      rows.map((r) => r.sku ?? null),
-      rows.map((r) => r.title),
-      rows.map((r) => r.category ?? null),
-      rows.map((r) => r.quantity),
-      rows.map((r) => r.unitPriceCents),
-      rows.map((r) => r.refundedQuantity ?? 0),
-      rows.map((r) => r.brand ?? null),
+      uuidArray(rows.map((r) => r.orderId)),
+      int4Array(rows.map((r) => r.lineNo)),
+      textArray(rows.map((r) => r.productId)),
+      textArray(rows.map((r) => r.sku)),
+      textArray(rows.map((r) => r.title)),
+      textArray(rows.map((r) => r.category)),
+      int4Array(rows.map((r) => r.quantity)),
+      int8Array(rows.map((r) => r.unitPriceCents)),
+      int4Array(rows.map((r) => r.refundedQuantity ?? 0)),
+      textArray(rows.map((r) => r.brand)),
     ],
   );
 }

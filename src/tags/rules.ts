@@ -6,6 +6,7 @@
 // Over the whole shop the statement is not scoped to a list of customers at all: PostgreSQL then reads
 // each table once (hash semi-joins), where chunks of ids would probe the order index per customer; for a
 // batch's buyers the rule's correlated subqueries probe the indexes of those few customers only.
+import { timestamptzArray, uuidArray } from '../db/arrays.js';
 import type { Db, Queryable } from '../db/db.js';
 import { lockShopIngest } from '../customers/resolve.js';
 import { compileSegment, type SegmentContext } from '../segments/compile.js';
@@ -126,13 +127,13 @@ export async function applyRuleTags(
      select (select count(*)::int from added) as added, (select count(*)::int from gone) as removed`,
     [
       shopId,
-      ids,
+      ids && uuidArray(ids),
       at.toISOString(),
       source,
       valid.map((t) => t.tagId),
       valid.map((t) => t.name),
-      [...when.keys()],
-      [...when.values()].map((d) => (d < at ? d : at).toISOString()),
+      uuidArray([...when.keys()]),
+      timestamptzArray([...when.values()].map((d) => (d < at ? d : at))),
       ...params,
     ],
   );
