@@ -66,14 +66,13 @@ export interface TimelineEvent extends Omit<NewEvent, 'type'> {
 
 export async function recordEvents(tx: Queryable, shopId: string, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  // The data travel as one JSON array rather than a jsonb[]: an array of JSON texts is escaped element by
-  // element on both sides, which cost 2.5 times as much (measured with 20,000 tier changes).
+  // Each event's data travel as JSON text in a binary text[] (db/arrays.ts): nothing to escape. (As
+  // array text, a jsonb[] had cost 2.5 times one JSON array of them, with 20,000 tier changes.)
   await tx.query(
     `insert into customer_events (shop_id, event_id, customer_id, type, occurred_at, source, data)
-     select $1, e.id, e.customer_id, e.type, e.at, e.source, d.value::jsonb
-       from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[])
-              with ordinality as e(id, customer_id, type, at, source, n)
-       join json_array_elements($7::json) with ordinality as d(value, n) using (n)`,
+     select $1, e.id, e.customer_id, e.type, e.at, e.source, e.data::jsonb
+       from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
+              as e(id, customer_id, type, at, source, data)`,
     [
       shopId,
       uuidArray(events.map(() => uuidv7())),
@@ -81,7 +80,7 @@ export async function recordEvents(tx: Queryable, shopId: string, events: NewEve
       textArray(events.map((e) => e.type)),
       timestamptzArray(events.map((e) => e.occurredAt)),
       textArray(events.map((e) => e.source)),
-      JSON.stringify(events.map((e) => e.data)),
+      textArray(events.map((e) => JSON.stringify(e.data))),
     ],
   );
 }

@@ -70,17 +70,16 @@ export async function insertEntries(
   at: Date,
 ): Promise<{ entryId: string; customerId: string; points: number }[]> {
   if (entries.length === 0) return [];
-  // Details travel as one JSON array: a jsonb[] parameter is escaped element by element on both sides.
+  // Each detail travels as JSON text in a binary text[] (db/arrays.ts): nothing to escape.
   return tx.query<{ entryId: string; customerId: string; points: number }>(
     `insert into points_ledger (shop_id, entry_id, customer_id, kind, points, idempotency_key, order_id, expires_at,
                                 lot_id, reason, detail, staff_id, created_at)
      select $1, e.entry_id, e.customer_id, e.kind, e.points, e.key, e.order_id, e.expires_at, e.lot_id, e.reason,
-            d.value::jsonb, e.staff_id, e.created_at
+            e.detail::jsonb, e.staff_id, e.created_at
        from unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[], $8::timestamptz[],
-                   $9::uuid[], $10::text[], $12::uuid[], $13::timestamptz[])
-              with ordinality as e(entry_id, customer_id, kind, points, key, order_id, expires_at, lot_id, reason,
-                                   staff_id, created_at, n)
-       join json_array_elements($11::json) with ordinality as d(value, n) using (n)
+                   $9::uuid[], $10::text[], $11::text[], $12::uuid[], $13::timestamptz[])
+              as e(entry_id, customer_id, kind, points, key, order_id, expires_at, lot_id, reason, detail,
+                   staff_id, created_at)
      on conflict (shop_id, idempotency_key) do nothing
      returning entry_id as "entryId", customer_id as "customerId", points`,
     [
@@ -94,7 +93,7 @@ export async function insertEntries(
       timestamptzArray(entries.map((e) => e.expiresAt)),
       uuidArray(entries.map((e) => e.lotId)),
       textArray(entries.map((e) => e.reason)),
-      JSON.stringify(entries.map((e) => e.detail ?? {})),
+      textArray(entries.map((e) => JSON.stringify(e.detail ?? {}))),
       uuidArray(entries.map((e) => e.staffId)),
       timestamptzArray(entries.map((e) => e.at ?? at)),
     ],
