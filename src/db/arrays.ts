@@ -8,7 +8,7 @@
 // server checks each array's element type against it.
 
 // Element type oids (pg_type), which array_recv compares with the type the statement gives the parameter.
-const OID = { bool: 16, int8: 20, int4: 23, text: 25, uuid: 2950, timestamptz: 1184 } as const;
+const OID = { int8: 20, int4: 23, text: 25, uuid: 2950, timestamptz: 1184 } as const;
 
 /** PostgreSQL's epoch (2000-01-01 UTC) in Unix milliseconds. */
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
@@ -100,14 +100,6 @@ export const int4Array = (values: readonly (number | null | undefined)[]): Buffe
 
 export const int8Array = (values: readonly (number | null | undefined)[]): Buffer =>
   encode(values, OID.int8, () => 8, writeInt8);
-
-export const boolArray = (values: readonly (boolean | null | undefined)[]): Buffer =>
-  encode(
-    values,
-    OID.bool,
-    () => 1,
-    (buf, at, v) => void buf.writeUInt8(v ? 1 : 0, at),
-  );
 
 /** Instants as microseconds from 2000-01-01 UTC (what PostgreSQL stores; its builds here all do). */
 export const timestamptzArray = (values: readonly (Date | null | undefined)[]): Buffer =>
