@@ -20,29 +20,21 @@ function encode<T>(
   width: (v: T) => number,
   write: (buf: Buffer, offset: number, v: T) => void,
 ): Buffer {
-  let size = 20;
-  let nulls = 0;
-  for (const v of values) {
-    if (v === null || v === undefined) nulls = 1;
-    size += 4 + (v === null || v === undefined ? 0 : width(v));
-  }
-  const buf = Buffer.allocUnsafe(size);
+  // Each element's width once (a text's is its UTF-8 length, a pass over it); -1 for null, as sent.
+  const widths = values.map((v) => (v === null || v === undefined ? -1 : width(v)));
+  const nulls = widths.includes(-1) ? 1 : 0;
+  const buf = Buffer.allocUnsafe(widths.reduce((size, n) => size + 4 + Math.max(0, n), 20));
   buf.writeInt32BE(1, 0);
   buf.writeInt32BE(nulls, 4);
   buf.writeUInt32BE(oid, 8);
   buf.writeInt32BE(values.length, 12);
   buf.writeInt32BE(1, 16);
   let at = 20;
-  for (const v of values) {
-    if (v === null || v === undefined) {
-      buf.writeInt32BE(-1, at);
-      at += 4;
-      continue;
-    }
-    const n = width(v);
+  for (const [i, v] of values.entries()) {
+    const n = widths[i]!;
     buf.writeInt32BE(n, at);
-    write(buf, at + 4, v);
-    at += 4 + n;
+    if (v !== null && v !== undefined) write(buf, at + 4, v);
+    at += 4 + Math.max(0, n);
   }
   return buf;
 }
