@@ -141,6 +141,10 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
         )
         .join(' union all ')}
        union all
+       select 'order lines without their order', count(*)::int from order_items i
+         where i.shop_id = $1
+           and not exists (select 1 from orders o where o.shop_id = i.shop_id and o.order_id = i.order_id)
+       union all
        select 'points of another buyer', count(*)::int from points_ledger l join orders o using (shop_id, order_id)
          where l.shop_id = $1 and l.customer_id <> o.customer_id
        union all
@@ -162,6 +166,7 @@ describeEachDb('referential integrity', ({ db, newShop }) => {
         'identities',
         'messages',
         'notes',
+        'order lines without their order',
         'orders',
         'points',
         'points of another buyer',
