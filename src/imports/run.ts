@@ -132,8 +132,11 @@ async function runRows(
     const stop = await commitBatch(db, shop, record, pending, read, stream.bytesRead());
     // Tables that grew by orders of magnitude need fresh statistics, or the planner keeps the plans it
     // chose for small tables; a server's autovacuum is not prompt enough mid-import, PGlite has none.
+    // Each time the import has doubled: a refresh reads across the tables whole, so refreshing every
+    // so many batches made an import's refreshes grow with the square of its size.
     batches++;
-    if (batches === 2 || batches % 20 === 0) await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
+    if (isPowerOfTwo(batches) && batches > 1)
+      await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
     onProgress({ rowsDone: pending.lastRow, bytesDone: stream.bytesRead(), fileBytes: record.fileBytes });
     pending.orders = [];
     pending.people = [];
@@ -178,6 +181,8 @@ async function runRows(
   await flush();
   await refreshStatistics(db, INGEST_TABLES, db.kind === 'pglite');
 }
+
+const isPowerOfTwo = (n: number) => (n & (n - 1)) === 0;
 
 async function commitBatch(
   db: Db,
