@@ -837,15 +837,22 @@ describeEachDb('REST API', ({ db }) => {
     expect(byKey.statusCode).toBe(401);
   });
 
-  it('lets a staff member of several shops choose which to enter, naming only the shops their password opens', async () => {
+  it('lets a staff member of several shops choose which to enter, naming only the shops their password opens, and switch between them', async () => {
     const c = await testTenant(db());
     const email = `agency-${a.shop.shopId.slice(-6)}@example.com`;
+    const staffIds = new Map<string, string>();
     for (const [shop, password] of [
       [a, 'agency password'],
       [b, 'agency password'],
       [c, 'another password'],
     ] as const) {
-      await createStaff(db(), shop.shop.shopId, { email, name: 'Agency', password, role: 'operator' });
+      const member = await createStaff(db(), shop.shop.shopId, {
+        email,
+        name: 'Agency',
+        password,
+        role: 'operator',
+      });
+      staffIds.set(shop.shop.shopId, member.staffId);
     }
     const login = (payload: object) => t.app.inject({ method: 'POST', url: '/api/auth/login', payload });
 
@@ -886,6 +893,62 @@ describeEachDb('REST API', ({ db }) => {
       cookies: session,
     });
     expect(seen.statusCode).toBe(404);
+
+    // The sign-in opened shop a too (the same password), not shop c: the session moves to a without it.
+    const shopsOf = (r: { json: () => unknown }) =>
+      (r.json() as { shops: { shopId: string }[] }).shops.map((s) => s.shopId).sort();
+    const bothShops = [a.shop.shopId, b.shop.shopId].sort();
+    expect(shopsOf(intoB)).toEqual(bothShops);
+    expect(shopsOf(me)).toEqual(bothShops);
+    const switchTo = (shopId: unknown, cookies: Record<string, string>) =>
+      t.app.inject({ method: 'POST', url: '/api/auth/switch', cookies, payload: { shopId } });
+    const intoA = await switchTo(a.shop.shopId, session);
+    expect(intoA.statusCode).toBe(200);
+    expect(intoA.json()).toMatchObject({
+      staff: { email, role: 'operator' },
+      shop: { shopId: a.shop.shopId },
+    });
+    expect(shopsOf(intoA)).toEqual(bothShops);
+    const inA = { regulars_session: intoA.cookies.find((k) => k.name === 'regulars_session')!.value };
+    const aCustomerUrl = `/api/customers/${aCustomer.json<{ customerId: string }>().customerId}`;
+    expect((await t.app.inject({ method: 'GET', url: aCustomerUrl, cookies: inA })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: aCustomerUrl, cookies: session })).statusCode).toBe(404);
+    // Shop c, which this password does not open, is out of reach; so is a switch by API key.
+    expect((await switchTo(c.shop.shopId, session)).statusCode).toBe(404);
+    expect((await switchTo('not-a-shop', session)).statusCode).toBe(400);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/auth/switch',
+          headers: a.auth,
+          payload: { shopId: b.shop.shopId },
+        })
+      ).statusCode,
+    ).toBe(401);
+    // Signing out in one shop signs out of all the sign-in opened.
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout', cookies: inA })).statusCode).toBe(
+      204,
+    );
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', cookies: session })).statusCode).toBe(401);
+    expect((await switchTo(a.shop.shopId, session)).statusCode).toBe(401);
+    // Shop a's owner gives the member a new password: a sign-in with the old one no longer opens shop a.
+    const again = await login({ email, password: 'agency password', shopId: b.shop.shopId });
+    const againSession = {
+      regulars_session: again.cookies.find((k) => k.name === 'regulars_session')!.value,
+    };
+    expect(shopsOf(again)).toEqual(bothShops);
+    const reset = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/staff/${staffIds.get(a.shop.shopId)}`,
+      headers: a.auth,
+      payload: { password: 'a password of its own' },
+    });
+    expect(reset.statusCode).toBe(200);
+    expect(shopsOf(await t.app.inject({ method: 'GET', url: '/api/me', cookies: againSession }))).toEqual([
+      b.shop.shopId,
+    ]);
+    expect((await switchTo(a.shop.shopId, againSession)).statusCode).toBe(404);
 
     // Shop c opens with its own password only, and then at once: it is the one shop that password opens.
     expect((await login({ email, password: 'agency password', shopId: c.shop.shopId })).statusCode).toBe(401);

@@ -2059,19 +2059,24 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await page.close();
   });
 
-  it('lets a staff member of several shops choose which to enter and switch, the last one first', async () => {
+  it('lets a staff member of several shops choose which to enter and switch without the password again', async () => {
     const north = await testTenant(db, 'Agency North');
     const south = await testTenant(db, 'Agency South');
     const email = 'account.manager@agency.example';
-    for (const shop of [north, south])
-      await createStaff(db, shop.shop.shopId, {
+    const staff = new Map<string, string>();
+    for (const shop of [north, south]) {
+      const member = await createStaff(db, shop.shop.shopId, {
         email,
         name: 'Account manager',
         password: 'agency password',
         role: 'operator',
       });
+      staff.set(shop.shop.shopId, member.staffId);
+    }
     const agency = await browser.newPage({ locale: 'en-US' });
     const offered = () => agency.locator('.shop-choices li button').allTextContents();
+    const sessionShop = async () =>
+      (await agency.context().cookies()).find((c) => c.name === 'regulars_session')?.value.split('.')[0];
     await agency.goto(base);
     await agency.getByLabel('Email').fill(email);
     await agency.getByLabel('Password').fill('agency password');
@@ -2084,20 +2089,47 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await agency.getByLabel('Password').fill('agency password');
     await agency.getByRole('button', { name: 'Sign in' }).click();
     await agency.getByRole('button', { name: 'Agency South' }).click();
+    // The sign-in opened both shops: the header switches between them.
+    const shopMenu = agency.getByLabel('Shop', { exact: true });
+    await shopMenu.waitFor();
+    expect(await shopMenu.locator('option:checked').textContent()).toBe('Agency South');
+    expect(await shopMenu.locator('option').allTextContents()).toEqual(['Agency North', 'Agency South']);
+    expect(await sessionShop()).toBe(south.shop.shopId);
+    await agency.getByRole('heading', { name: 'Customers' }).waitFor();
+    await shopMenu.selectOption({ label: 'Agency North' });
+    await eventually(sessionShop).toBe(north.shop.shopId);
+    await eventually(() => shopMenu.locator('option:checked').textContent()).toBe('Agency North');
+    expect(await agency.getByLabel('Password').count()).toBe(0);
+    // Signing out ends both; the next sign-in offers the shop entered last first.
+    await agency.getByRole('button', { name: 'Sign out' }).click();
+    await agency.getByRole('heading', { name: 'Sign in to Regulars' }).waitFor();
+    await agency.getByLabel('Email').fill(email);
+    await agency.getByLabel('Password').fill('agency password');
+    await agency.getByRole('button', { name: 'Sign in' }).click();
+    await agency.getByRole('heading', { name: 'Choose a shop' }).waitFor();
+    expect(await offered()).toEqual(['Agency North', 'Agency South']);
+    await agency.getByRole('button', { name: 'Agency North' }).click();
+    await shopMenu.waitFor();
+    // South's owner gives the account manager a new password: this sign-in no longer opens South, and
+    // switching there asks for the password again, the email filled in.
+    const reset = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/staff/${staff.get(south.shop.shopId)}`,
+      headers: south.auth,
+      payload: { password: 'a new south password' },
+    });
+    expect(reset.statusCode).toBe(200);
+    await agency.reload();
     await agency.getByTestId('shop-name').waitFor();
-    expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency South');
-    // Switching asks for the password again, the email filled in, and offers the shop chosen last first.
+    expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency North');
     await agency.getByRole('button', { name: 'Switch shop' }).click();
     // (The customers page has an Email field of its own until the sign-in page replaces it.)
     await agency.getByRole('heading', { name: 'Sign in to Regulars' }).waitFor();
     expect(await agency.getByLabel('Email').inputValue()).toBe(email);
-    await agency.getByLabel('Password').fill('agency password');
+    await agency.getByLabel('Password').fill('a new south password');
     await agency.getByRole('button', { name: 'Sign in' }).click();
-    await agency.getByRole('heading', { name: 'Choose a shop' }).waitFor();
-    expect(await offered()).toEqual(['Agency South', 'Agency North']);
-    await agency.getByRole('button', { name: 'Agency North' }).click();
     await agency.getByTestId('shop-name').waitFor();
-    expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency North');
+    expect(await agency.getByTestId('shop-name').textContent()).toBe('Agency South');
     // A staff member of one shop is offered no switch.
     await agency.getByRole('button', { name: 'Sign out' }).click();
     await agency.getByRole('heading', { name: 'Sign in to Regulars' }).waitFor();
@@ -2106,6 +2138,7 @@ describe.skipIf(!available)('web console in Chromium', () => {
     await agency.getByRole('button', { name: 'Sign in' }).click();
     await agency.getByTestId('shop-name').waitFor();
     expect(await agency.getByRole('button', { name: 'Switch shop' }).count()).toBe(0);
+    expect(await shopMenu.count()).toBe(0);
     await agency.close();
   });
 

@@ -195,7 +195,8 @@ export interface ShopChoice {
  * Checks the password against every shop where this email is staff; `shopId` picks one. When the password
  * opens several and none is picked, nothing is signed in: the answer lists those shops to choose from (an
  * agency's staff member serves many), and only those, so a shop that gave the email another password is
- * not named. Ten wrong passwords in a row lock the email's sign-in for fifteen minutes (429, the right
+ * not named. Once one is picked, the sign-in opens the others too (a session in each under the same
+ * token, not locked ones): `switchShop` moves between them without the password again. Ten wrong passwords in a row lock the email's sign-in for fifteen minutes (429, the right
  * password included), so a password cannot be guessed at the speed this answers; the owner setting a
  * new password lifts the lock. A browser trusted for a staff row (`device`, shops/devices.ts) is not
  * shut out by the lock and counts its own wrong passwords, nor by `addressPausedUntil` (the wrong passwords
@@ -208,13 +209,12 @@ export async function signIn(
   { shopId, device, addressPausedUntil = null }: SignInFrom = {},
   at = new Date(),
 ): Promise<{ staff: Staff; token: string; expiresAt: Date; device: string } | { choose: ShopChoice[] }> {
-  const candidates = (
-    await db.query<Staff & { passwordHash: string; lockedUntil: Date | null }>(
-      `select ${columns}, password_hash as "passwordHash", locked_until as "lockedUntil"
-         from staff where email = $1 order by created_at`,
-      [email.trim().toLowerCase()],
-    )
-  ).filter((c) => !shopId || c.shopId === shopId);
+  const rows = await db.query<StaffRow>(
+    `select ${columns}, password_hash as "passwordHash", locked_until as "lockedUntil"
+       from staff where email = $1 order by created_at`,
+    [email.trim().toLowerCase()],
+  );
+  const candidates = rows.filter((c) => !shopId || c.shopId === shopId);
   const trusted = await trustedRows(db, candidates, device, at);
   const isTrusted = (c: Staff) => trusted.has(deviceKey(c));
   if (addressPausedUntil && trusted.size === 0)
@@ -234,14 +234,7 @@ export async function signIn(
   }
   if (candidates.length === 0) await verifyPassword(password, await (unknownEmailHash ??= hashPassword('-')));
   const open = candidates.filter((c) => !locked.includes(c));
-  // The rows checked at once: scrypt runs on libuv's four threads, so a few shops cost about one.
-  const opened = (
-    await Promise.all(open.map(async (c) => ((await verifyPassword(password, c.passwordHash)) ? c : null)))
-  ).flatMap((c): Staff[] => {
-    if (!c) return [];
-    const { passwordHash: _, lockedUntil: __, ...found } = c;
-    return [found];
-  });
+  const opened = await openedBy(password, open);
   if (opened.length > 1) {
     const names = await db.query<{ shopId: string; name: string }>(
       'select shop_id as "shopId", name from shops where shop_id = any($1::uuid[])',
@@ -283,11 +276,20 @@ export async function signIn(
         where shop_id = $1 and staff_id = $2 and (failed_sign_ins > 0 or locked_until is not null)`,
       [staff.shopId, staff.staffId],
     );
+  // The shop was picked: the same password opens the email's other shops (those not locked) as well.
+  const alsoOpened = shopId
+    ? await openedBy(
+        password,
+        rows.filter((r) => r.shopId !== shopId && !(r.lockedUntil && r.lockedUntil > at)),
+      )
+    : [];
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = new Date(at.getTime() + SESSION_DAYS * 86_400_000);
+  const sessions = [staff, ...alsoOpened];
   await db.query(
-    `insert into staff_sessions (shop_id, token_hash, staff_id, expires_at) values ($1, $2, $3, $4)`,
-    [staff.shopId, sha256(secret), staff.staffId, expiresAt],
+    `insert into staff_sessions (shop_id, token_hash, staff_id, expires_at)
+     select shop_id, $3, staff_id, $4 from unnest($1::uuid[], $2::uuid[]) as s(shop_id, staff_id)`,
+    [sessions.map((s) => s.shopId), sessions.map((s) => s.staffId), sha256(secret), expiresAt],
   );
   return {
     staff,
@@ -297,11 +299,68 @@ export async function signIn(
   };
 }
 
-/** A session token's shop and the hash its secret is stored under; null when it is not one. */
-function parseSessionToken(token: string): { shopId: string; tokenHash: Buffer } | null {
+type StaffRow = Staff & { passwordHash: string; lockedUntil: Date | null };
+
+/** The rows the password opens, checked at once: scrypt runs on libuv's four threads, so a few shops cost about one. */
+async function openedBy(password: string, rows: StaffRow[]): Promise<Staff[]> {
+  const checked = await Promise.all(
+    rows.map(async (r) => ((await verifyPassword(password, r.passwordHash)) ? r : null)),
+  );
+  return checked.flatMap((r): Staff[] => {
+    if (!r) return [];
+    const { passwordHash: _, lockedUntil: __, ...found } = r;
+    return [found];
+  });
+}
+
+/** A session token's shop, its secret and the hash that is stored; null when it is not one. */
+function parseSessionToken(token: string): { shopId: string; secret: string; tokenHash: Buffer } | null {
   const [shopId, secret] = token.split('.');
   if (!shopId || !secret || !isUuid(shopId)) return null;
-  return { shopId, tokenHash: sha256(secret) };
+  return { shopId, secret, tokenHash: sha256(secret) };
+}
+
+/** The shops a session's sign-in opened (its own among them), by name. */
+export async function sessionShops(db: Queryable, token: string): Promise<ShopChoice[]> {
+  const session = parseSessionToken(token);
+  if (!session) return [];
+  return db.query<ShopChoice>(
+    `select ss.shop_id as "shopId", sh.name, s.role
+       from staff_sessions ss join staff s using (shop_id, staff_id) join shops sh using (shop_id)
+      where ss.token_hash = $1 and ss.expires_at > now()
+      order by sh.name, ss.shop_id`,
+    [session.tokenHash],
+  );
+}
+
+/**
+ * Moves a session to another shop its sign-in opened: answers the token for that shop. A shop whose
+ * session is gone since (its owner set the staff member a new password, or removed them) or that the
+ * sign-in never opened answers 404: it takes signing in with its own password.
+ */
+export async function switchShop(
+  db: Queryable,
+  token: string,
+  shopId: string,
+): Promise<{ staff: Staff; token: string; expiresAt: Date }> {
+  const session = parseSessionToken(token);
+  const [row] =
+    session && isUuid(shopId)
+      ? await db.query<Staff & { expiresAt: Date }>(
+          `select s.shop_id as "shopId", s.staff_id as "staffId", s.email, s.name, s.role, ss.expires_at as "expiresAt"
+             from staff_sessions ss join staff s using (shop_id, staff_id)
+            where ss.shop_id = $1 and ss.token_hash = $2 and ss.expires_at > now()`,
+          [shopId, session.tokenHash],
+        )
+      : [];
+  if (!row)
+    throw new AppError(
+      'not_found',
+      404,
+      'This sign-in does not open that shop: sign in to it with its password',
+    );
+  const { expiresAt, ...staff } = row;
+  return { staff, token: `${shopId}.${session!.secret}`, expiresAt };
 }
 
 export async function staffForSession(db: Queryable, token: string): Promise<Staff | null> {
@@ -316,11 +375,9 @@ export async function staffForSession(db: Queryable, token: string): Promise<Sta
   return row ?? null;
 }
 
+/** Ends the session, and with it the sign-in's sessions in the other shops it opened. */
 export async function signOut(db: Queryable, token: string): Promise<void> {
   const session = parseSessionToken(token);
   if (!session) return;
-  await db.query('delete from staff_sessions where shop_id = $1 and token_hash = $2', [
-    session.shopId,
-    session.tokenHash,
-  ]);
+  await db.query('delete from staff_sessions where token_hash = $1', [session.tokenHash]);
 }

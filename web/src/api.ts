@@ -44,9 +44,11 @@ export interface Me {
   /** The roles staff can have, least first. */
   roles: string[];
   shop: Shop;
+  /** The shops this sign-in opened, this one among them: the header switches between them. */
+  shops: ShopChoice[];
 }
 
-/** A shop a sign-in could open (409 `choose_shop`). */
+/** A shop a sign-in could open (409 `choose_shop`), or opened. */
 export interface ShopChoice {
   shopId: string;
   name: string;

@@ -11,7 +11,7 @@ import { InsertsPage } from './pages/engage/InsertsPage.js';
 import { TemplatesPage } from './pages/engage/TemplatesPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { ImportsPage } from './pages/ImportsPage.js';
-import { hasSeveralShops, LoginPage } from './pages/LoginPage.js';
+import { hasSeveralShops, LoginPage, rememberShop } from './pages/LoginPage.js';
 import { CardsPage } from './pages/membership/CardsPage.js';
 import { MembershipPage } from './pages/membership/MembershipPage.js';
 import { RfmPage } from './pages/rfm/RfmPage.js';
@@ -64,13 +64,42 @@ function App() {
     setSwitchingFrom(switching ? me.staff.email : null);
     setMe(null);
   };
+  // To another shop this sign-in opened: no password asked. A customer's page is the old shop's.
+  const switchTo = async (shopId: string) => {
+    try {
+      const moved = await api<Me>('/api/auth/switch', { method: 'POST', body: JSON.stringify({ shopId }) });
+      rememberShop(shopId);
+      if (route.page === 'customer') window.location.hash = '#/customers';
+      setMe(moved);
+    } catch (err) {
+      // That shop's session ended meanwhile (a new password there): the menu shows the shops still open.
+      if (err instanceof ApiError && err.status === 404) setMe(await api<Me>('/api/me'));
+      else if (err instanceof ApiError && err.status === 401) setMe(null);
+      else throw err;
+    }
+  };
   return (
     <div className="app">
       <header>
         <strong>{t('app.name')}</strong>
-        <span className="shop" data-testid="shop-name" title={me.shop.name}>
-          {me.shop.name}
-        </span>
+        {me.shops.length > 1 ? (
+          <select
+            className="shop"
+            aria-label={t('nav.shop')}
+            value={me.shop.shopId}
+            onChange={(e) => void switchTo(e.target.value)}
+          >
+            {me.shops.map((s) => (
+              <option key={s.shopId} value={s.shopId}>
+                {s.shopId === me.shop.shopId ? me.shop.name : s.name}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <span className="shop" data-testid="shop-name" title={me.shop.name}>
+            {me.shop.name}
+          </span>
+        )}
         <nav>
           <a
             href="#/customers"
@@ -133,7 +162,7 @@ function App() {
         <button type="button" className="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}>
           {t('nav.language')}
         </button>
-        {hasSeveralShops(me.staff.email) && (
+        {me.shops.length === 1 && hasSeveralShops(me.staff.email) && (
           <button type="button" className="link" onClick={() => void signOut(true)}>
             {t('nav.switchShop')}
           </button>
@@ -142,7 +171,8 @@ function App() {
           {t('nav.signOut')}
         </button>
       </header>
-      <main>
+      {/* Another shop's pages start afresh. */}
+      <main key={me.shop.shopId}>
         {route.page === 'customers' && (
           <CustomersPage shop={me.shop} access={me.access} q={route.q} offset={route.offset} />
         )}

@@ -10,6 +10,9 @@ const SEVERAL_SHOPS = 'regulars.severalShops';
 
 export const hasSeveralShops = (email: string) => localStorage.getItem(SEVERAL_SHOPS) === email;
 
+/** Notes the shop entered, to offer it first at the next sign-in. */
+export const rememberShop = (shopId: string) => localStorage.setItem(LAST_SHOP, shopId);
+
 export function LoginPage({
   onSignedIn,
   deletedShop = null,
@@ -37,7 +40,7 @@ export function LoginPage({
         body: JSON.stringify({ email, password, shopId }),
       });
       if (shopId) {
-        localStorage.setItem(LAST_SHOP, shopId);
+        rememberShop(shopId);
         localStorage.setItem(SEVERAL_SHOPS, me.staff.email);
       } else if (hasSeveralShops(me.staff.email)) {
         localStorage.removeItem(SEVERAL_SHOPS);

@@ -5,6 +5,7 @@ export const en = {
   'nav.imports': 'Import',
   'nav.apiDocs': 'API docs',
   'nav.switchShop': 'Switch shop',
+  'nav.shop': 'Shop',
   'nav.signOut': 'Sign out',
   'nav.access': 'Shop & staff',
   'access.title': 'Shop, staff, API keys and your password',

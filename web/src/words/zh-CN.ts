@@ -7,6 +7,7 @@ export const zh: Record<Key, string> = {
   'nav.imports': '导入',
   'nav.apiDocs': 'API 文档',
   'nav.switchShop': '切换店铺',
+  'nav.shop': '店铺',
   'nav.signOut': '退出',
   'nav.access': '店铺与员工',
   'access.title': '店铺、员工、API 密钥与我的密码',
