@@ -288,7 +288,7 @@ export async function signIn(
   const sessions = [staff, ...alsoOpened];
   await db.query(
     `insert into staff_sessions (shop_id, token_hash, staff_id, expires_at)
-     select shop_id, $3, staff_id, $4 from unnest($1::uuid[], $2::uuid[]) as s(shop_id, staff_id)`,
+     select shop_id, $3::bytea, staff_id, $4::timestamptz from unnest($1::uuid[], $2::uuid[]) as s(shop_id, staff_id)`,
     [sessions.map((s) => s.shopId), sessions.map((s) => s.staffId), sha256(secret), expiresAt],
   );
   return {
