@@ -873,6 +873,13 @@ describeEachDb('REST API', ({ db }) => {
 
     const intoB = await login({ email, password: 'agency password', shopId: b.shop.shopId });
     expect(intoB.statusCode).toBe(200);
+    // Trying the password on the email's other shops, to open them too, counts no wrong password there.
+    expect(
+      await db().query('select failed_sign_ins as n from staff where shop_id = $1 and email = $2', [
+        c.shop.shopId,
+        email,
+      ]),
+    ).toEqual([{ n: 0 }]);
     expect(intoB.json()).toMatchObject({
       staff: { email, role: 'operator' },
       shop: { shopId: b.shop.shopId },
