@@ -920,6 +920,13 @@ describeEachDb('REST API', ({ db }) => {
     const aCustomerUrl = `/api/customers/${aCustomer.json<{ customerId: string }>().customerId}`;
     expect((await t.app.inject({ method: 'GET', url: aCustomerUrl, cookies: inA })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: aCustomerUrl, cookies: session })).statusCode).toBe(404);
+    // Shop a's activity says who came in from another shop, as it says who signed in.
+    const activity = await t.app.inject({ method: 'GET', url: '/api/activity', headers: a.auth });
+    expect(
+      (activity.json() as { items: { actor: string; route: string; status: number }[] }).items
+        .filter((e) => e.route === '/api/auth/switch')
+        .map((e) => [e.actor, e.status]),
+    ).toEqual([[`Agency <${email}>`, 200]]);
     // Shop c, which this password does not open, is out of reach; so is a switch by API key.
     expect((await switchTo(c.shop.shopId, session)).statusCode).toBe(404);
     expect((await switchTo('not-a-shop', session)).statusCode).toBe(400);

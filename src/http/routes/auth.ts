@@ -130,6 +130,9 @@ export const authRoutes =
           throw new AppError('unauthorized', 401, 'API keys act for a shop, not a staff member');
         const moved = await switchShop(o.db, request.cookies[SESSION_COOKIE] ?? '', request.body.shopId);
         setSession(reply, moved.token, moved.expiresAt);
+        // In the shop entered now: its activity records who came in, as for a sign-in.
+        request.shopId = moved.staff.shopId;
+        request.staff = moved.staff;
         return me(moved.staff, moved.token);
       },
     );
