@@ -1,7 +1,7 @@
 -- The last two foreign-key checks on ingestion's path go, as the checks against customers went before
 -- (docs/design-notes.md "No foreign key from orders, identities, events or points to customers"):
--- - order_items → orders: each line's check reads its order and locks it (FOR KEY SHARE), which rewrites
---   the order row's header just inserted and logs it again: 42 ms of each 5,000-order batch on PGlite.
+-- - order_items → orders: each line's check looks its order up and locks it (FOR KEY SHARE), an order
+--   inserted moments before in the same transaction: 42 ms of each 5,000-order batch on PGlite.
 -- - customers → shops: an update of a customer row whose current version this transaction wrote fires
 --   the check again (PostgreSQL cannot skip it for a version of its own), and ingestion updates its buyers
 --   twice, stats first and then points and tier: 31 ms a batch, besides 10 ms for the new rows.
