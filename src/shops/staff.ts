@@ -344,15 +344,7 @@ export async function switchShop(
   shopId: string,
 ): Promise<{ staff: Staff; token: string; expiresAt: Date }> {
   const session = parseSessionToken(token);
-  const [row] =
-    session && isUuid(shopId)
-      ? await db.query<Staff & { expiresAt: Date }>(
-          `select s.shop_id as "shopId", s.staff_id as "staffId", s.email, s.name, s.role, ss.expires_at as "expiresAt"
-             from staff_sessions ss join staff s using (shop_id, staff_id)
-            where ss.shop_id = $1 and ss.token_hash = $2 and ss.expires_at > now()`,
-          [shopId, session.tokenHash],
-        )
-      : [];
+  const row = session && isUuid(shopId) ? await sessionIn(db, shopId, session.tokenHash) : null;
   if (!row)
     throw new AppError(
       'not_found',
@@ -365,12 +357,23 @@ export async function switchShop(
 
 export async function staffForSession(db: Queryable, token: string): Promise<Staff | null> {
   const session = parseSessionToken(token);
-  if (!session) return null;
-  const [row] = await db.query<Staff>(
-    `select s.shop_id as "shopId", s.staff_id as "staffId", s.email, s.name, s.role
+  const row = session && (await sessionIn(db, session.shopId, session.tokenHash));
+  if (!row) return null;
+  const { expiresAt: _, ...staff } = row;
+  return staff;
+}
+
+/** The staff member of a sign-in's unexpired session in a shop, and when it expires. */
+async function sessionIn(
+  db: Queryable,
+  shopId: string,
+  tokenHash: Buffer,
+): Promise<(Staff & { expiresAt: Date }) | null> {
+  const [row] = await db.query<Staff & { expiresAt: Date }>(
+    `select ${columns}, ss.expires_at as "expiresAt"
        from staff_sessions ss join staff s using (shop_id, staff_id)
       where ss.shop_id = $1 and ss.token_hash = $2 and ss.expires_at > now()`,
-    [session.shopId, session.tokenHash],
+    [shopId, tokenHash],
   );
   return row ?? null;
 }
